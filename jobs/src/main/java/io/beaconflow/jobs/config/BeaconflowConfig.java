@@ -1,0 +1,207 @@
+package io.beaconflow.jobs.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The job's own configuration ({@code flink-conf/beaconflow.yaml}), typed and validated in one
+ * place. Keys are kebab-case; unknown keys are errors (a typo must not silently fall back to a
+ * default); durations are written {@code 30s}, {@code 5m}, {@code 4h}.
+ */
+public class BeaconflowConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public IngestConfig ingest = new IngestConfig();
+
+    /** Defaults, with a demo salt: good for tests and the demo, not for production. */
+    public static BeaconflowConfig defaults() {
+        BeaconflowConfig c = new BeaconflowConfig();
+        c.ingest.privacy.userIdSalt = "beaconflow-demo-salt";
+        return c;
+    }
+
+    public static BeaconflowConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(
+                    file + ": cannot be read (" + e.getMessage() + "). Fix: check the path", e);
+        }
+        return parse(text, file.toString(), System::getenv);
+    }
+
+    /**
+     * Parses and validates config text. {@code env} resolves {@code ${VAR}} / {@code
+     * ${VAR:default}} references (a parameter so tests need not touch the real environment).
+     */
+    public static BeaconflowConfig parse(String yaml, String source, Function<String, String> env) {
+        BeaconflowConfig config;
+        try {
+            config = MAPPER.readValue(expand(yaml, source, env), BeaconflowConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            String known =
+                    e.getKnownPropertyIds().stream()
+                            .map(Object::toString)
+                            .sorted()
+                            .collect(Collectors.joining(", "));
+            throw new ConfigException(
+                    source + line(e) + ": unknown key '" + path(e) + "'. Fix: use one of: " + known,
+                    e);
+        } catch (InvalidFormatException e) {
+            throw new ConfigException(
+                    source
+                            + line(e)
+                            + ": "
+                            + path(e)
+                            + ": '"
+                            + e.getValue()
+                            + "' is not a valid "
+                            + describe(e.getTargetType())
+                            + ". Fix: "
+                            + fixFor(e.getTargetType()),
+                    e);
+        } catch (JsonMappingException e) {
+            throw new ConfigException(
+                    source
+                            + line(e)
+                            + ": "
+                            + path(e)
+                            + ": "
+                            + e.getOriginalMessage()
+                            + ". Fix: check the value's type against the commented example file",
+                    e);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(
+                    source
+                            + line(e)
+                            + ": not valid YAML: "
+                            + e.getOriginalMessage()
+                            + ". Fix: check indentation and quoting",
+                    e);
+        }
+        if (config == null) {
+            config = new BeaconflowConfig();
+        }
+        config.validate(source);
+        return config;
+    }
+
+    public void validate(String source) {
+        if (ingest == null) {
+            throw ConfigException.invalid(
+                    source, "ingest", "must be a section", "remove the key or give its settings");
+        }
+        ingest.validate(source);
+    }
+
+    private static final Pattern ENV_REF =
+            Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?}");
+
+    static String expand(String text, String source, Function<String, String> env) {
+        Matcher m = ENV_REF.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = env.apply(m.group(1));
+            if (value == null) {
+                value = m.group(2);
+            }
+            if (value == null) {
+                throw new ConfigException(
+                        source
+                                + ": environment variable "
+                                + m.group(1)
+                                + " is referenced but not set. Fix: export it, or write ${"
+                                + m.group(1)
+                                + ":default}");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static String line(JsonProcessingException e) {
+        return e.getLocation() == null ? "" : " line " + e.getLocation().getLineNr();
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                if (b.length() > 0) b.append('.');
+                b.append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.toString();
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == Duration.class) return "duration";
+        if (type.isEnum()) return "choice";
+        return type.getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String fixFor(Class<?> type) {
+        if (type == Duration.class) return "write a number and a unit, e.g. 30s, 5m, 4h";
+        if (type.isEnum()) {
+            StringBuilder b = new StringBuilder("use one of:");
+            for (Object c : type.getEnumConstants()) {
+                b.append(' ').append(c.toString().toLowerCase(java.util.Locale.ROOT));
+            }
+            return b.toString();
+        }
+        return "write a " + type.getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static final ObjectMapper MAPPER = newMapper();
+
+    private static ObjectMapper newMapper() {
+        SimpleModule durations = new SimpleModule("beaconflow-durations");
+        durations.addDeserializer(
+                Duration.class,
+                new JsonDeserializer<>() {
+                    @Override
+                    public Duration deserialize(JsonParser p, DeserializationContext ctx)
+                            throws IOException {
+                        String text = p.getValueAsString();
+                        try {
+                            return Durations.parse(text);
+                        } catch (IllegalArgumentException e) {
+                            throw InvalidFormatException.from(
+                                    p, e.getMessage(), text, Duration.class);
+                        }
+                    }
+                });
+        return JsonMapper.builder(new YAMLFactory())
+                .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .addModule(durations)
+                .build();
+    }
+}

@@ -1,0 +1,63 @@
+package io.beaconflow.jobs.config;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Human durations in config files: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 4h}, {@code 7d}.
+ */
+public final class Durations {
+    private Durations() {}
+
+    /**
+     * Parses a duration, or throws {@link IllegalArgumentException} with a message saying what is
+     * accepted.
+     */
+    public static Duration parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("empty duration; use e.g. 30s, 5m, 4h");
+        }
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        int i = 0;
+        while (i < t.length() && (Character.isDigit(t.charAt(i)) || t.charAt(i) == '-')) {
+            i++;
+        }
+        if (i == 0 || i == t.length()) {
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a duration; use a number and a unit: ms, s, m, h or d");
+        }
+        long n;
+        try {
+            n = Long.parseLong(t.substring(0, i));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration", e);
+        }
+        String unit = t.substring(i).trim();
+        switch (unit) {
+            case "ms":
+                return Duration.ofMillis(n);
+            case "s":
+                return Duration.ofSeconds(n);
+            case "m":
+            case "min":
+                return Duration.ofMinutes(n);
+            case "h":
+                return Duration.ofHours(n);
+            case "d":
+                return Duration.ofDays(n);
+            default:
+                throw new IllegalArgumentException(
+                        "'" + text + "' has unknown unit '" + unit + "'; use ms, s, m, h or d");
+        }
+    }
+
+    /** The shortest exact form, e.g. {@code 90s} → {@code 90s}, {@code 3600s} → {@code 1h}. */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 86_400_000L == 0 && ms != 0) return ms / 86_400_000L + "d";
+        if (ms % 3_600_000L == 0 && ms != 0) return ms / 3_600_000L + "h";
+        if (ms % 60_000L == 0 && ms != 0) return ms / 60_000L + "m";
+        if (ms % 1000L == 0) return ms / 1000L + "s";
+        return ms + "ms";
+    }
+}

@@ -1,0 +1,164 @@
+package io.beaconflow.jobs.config;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The {@code ingest:} section of the job config: decoding limits, event time, enrichment, PII. */
+public class IngestConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final int DEFAULT_MAX_RECORD_BYTES = 256 * 1024;
+    public static final int DEFAULT_MAX_NESTING_DEPTH = 16;
+    public static final int DEFAULT_MAX_BATCH_EVENTS = 500;
+    public static final int DEFAULT_DEAD_LETTER_PAYLOAD_BYTES = 4096;
+    public static final Duration DEFAULT_MAX_FUTURE = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_MAX_AGE = Duration.ofDays(7);
+    public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_IDLENESS = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_DEDUP_TTL = Duration.ofMinutes(30);
+
+    public int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
+    public int maxNestingDepth = DEFAULT_MAX_NESTING_DEPTH;
+    public int maxBatchEvents = DEFAULT_MAX_BATCH_EVENTS;
+    public int deadLetterPayloadBytes = DEFAULT_DEAD_LETTER_PAYLOAD_BYTES;
+    public Duration maxFuture = DEFAULT_MAX_FUTURE;
+    public Duration maxAge = DEFAULT_MAX_AGE;
+    public Duration outOfOrderness = DEFAULT_OUT_OF_ORDERNESS;
+    public Duration idleness = DEFAULT_IDLENESS;
+    public Duration allowedLateness = DEFAULT_ALLOWED_LATENESS;
+    public Duration dedupTtl = DEFAULT_DEDUP_TTL;
+    public RoutesConfig routes = new RoutesConfig();
+    public PrivacyConfig privacy = new PrivacyConfig();
+    public BotsConfig bots = new BotsConfig();
+
+    /** The {@code ingest.routes:} section. */
+    public static class RoutesConfig implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public static final int DEFAULT_MAX_PER_APP = 500;
+
+        public int maxPerApp = DEFAULT_MAX_PER_APP;
+        public List<RouteRule> rules = new ArrayList<>();
+    }
+
+    /** One app-specific route rewrite, applied before the built-in placeholders. */
+    public static class RouteRule implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        /** App name, or {@code *} for every app. */
+        public String app = "*";
+
+        /** Java regex matched against the whole path. */
+        public String pattern;
+
+        /** Replacement, may use {@code $1} groups. */
+        public String replacement;
+    }
+
+    /** How the client IP leaves the job. */
+    public enum ClientIpPolicy {
+        /** IPv4 keeps /24, IPv6 keeps /48. */
+        TRUNCATE,
+        DROP,
+        KEEP
+    }
+
+    /** The {@code ingest.privacy:} section. */
+    public static class PrivacyConfig implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        public ClientIpPolicy clientIp = ClientIpPolicy.TRUNCATE;
+
+        /** Query parameters whose values are kept; every other value is removed. */
+        public List<String> queryAllowlist =
+                new ArrayList<>(List.of("utm_source", "utm_medium", "utm_campaign", "lang"));
+
+        /**
+         * Salt for hashing user ids; supports {@code ${ENV_VAR}} and {@code ${ENV_VAR:default}}.
+         */
+        public String userIdSalt;
+    }
+
+    /** The {@code ingest.bots:} section. */
+    public static class BotsConfig implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        /** Bots are flagged and counted always; this keeps them out of the metric aggregates. */
+        public boolean excludeFromAggregates = true;
+    }
+
+    void validate(String source) {
+        positive(source, "ingest.max-record-bytes", maxRecordBytes, "e.g. 262144 (256 KiB)");
+        positive(source, "ingest.max-nesting-depth", maxNestingDepth, "e.g. 16");
+        positive(source, "ingest.max-batch-events", maxBatchEvents, "e.g. 500");
+        positive(source, "ingest.dead-letter-payload-bytes", deadLetterPayloadBytes, "e.g. 4096");
+        notNegative(source, "ingest.max-future", maxFuture);
+        positiveDuration(source, "ingest.max-age", maxAge);
+        notNegative(source, "ingest.out-of-orderness", outOfOrderness);
+        positiveDuration(source, "ingest.idleness", idleness);
+        notNegative(source, "ingest.allowed-lateness", allowedLateness);
+        positiveDuration(source, "ingest.dedup-ttl", dedupTtl);
+        if (routes == null) {
+            throw ConfigException.invalid(
+                    source, "ingest.routes", "must be a section", "remove it or give max-per-app");
+        }
+        positive(source, "ingest.routes.max-per-app", routes.maxPerApp, "e.g. 500");
+        for (int i = 0; i < routes.rules.size(); i++) {
+            RouteRule r = routes.rules.get(i);
+            String key = "ingest.routes.rules[" + i + "]";
+            if (r.pattern == null || r.replacement == null) {
+                throw ConfigException.invalid(
+                        source,
+                        key,
+                        "needs both pattern and replacement",
+                        "write e.g. {app: shop, pattern: '^/c/[^/]+$', replacement: '/c/:slug'}");
+            }
+            try {
+                java.util.regex.Pattern.compile(r.pattern);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw ConfigException.invalid(
+                        source,
+                        key + ".pattern",
+                        "not a valid regex: " + e.getDescription(),
+                        "escape special characters, e.g. \\\\. for a dot");
+            }
+        }
+        if (privacy == null || privacy.clientIp == null) {
+            throw ConfigException.invalid(
+                    source,
+                    "ingest.privacy.client-ip",
+                    "missing",
+                    "set one of truncate, drop, keep");
+        }
+        if (privacy.userIdSalt == null || privacy.userIdSalt.isBlank()) {
+            throw ConfigException.invalid(
+                    source,
+                    "ingest.privacy.user-id-salt",
+                    "missing or empty: user ids cannot be hashed without a salt",
+                    "set e.g. user-id-salt: ${BEACONFLOW_USER_ID_SALT} and export that variable");
+        }
+    }
+
+    private static void positive(String source, String key, long v, String example) {
+        if (v <= 0) {
+            throw ConfigException.invalid(
+                    source, key, "must be greater than 0 (got " + v + ")", "set " + example);
+        }
+    }
+
+    private static void notNegative(String source, String key, Duration d) {
+        if (d == null || d.isNegative()) {
+            throw ConfigException.invalid(
+                    source, key, "must be a duration ≥ 0 (got " + d + ")", "set e.g. 30s or 5m");
+        }
+    }
+
+    private static void positiveDuration(String source, String key, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw ConfigException.invalid(
+                    source, key, "must be a duration > 0 (got " + d + ")", "set e.g. 1m or 30m");
+        }
+    }
+}

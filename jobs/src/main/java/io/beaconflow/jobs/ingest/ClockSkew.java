@@ -1,0 +1,31 @@
+package io.beaconflow.jobs.ingest;
+
+/**
+ * Client-clock correction. Browsers' clocks are often minutes (sometimes years) off, but the
+ * difference between two readings of the same clock is reliable. A beacon that carries its send
+ * time tells us how long ago, by the client's own clock, each event happened; the collector's clock
+ * tells us when the beacon arrived. So:
+ *
+ * <pre>
+ *   with sent-at:     event time = received-at − (sent-at − occurred-at)
+ *   without sent-at:  event time = min(occurred-at, received-at)
+ * </pre>
+ *
+ * The network transit time (sent → received) is ignored: it is milliseconds, while the skew it
+ * corrects is often minutes. Without sent-at the client clock is all we have; an event cannot have
+ * happened after it was received, so a fast clock is clamped to the arrival time.
+ */
+public final class ClockSkew {
+    private ClockSkew() {}
+
+    /** Marks "the beacon carried no sent-at". */
+    public static final long NO_SENT_AT = -1;
+
+    /** Corrected event time in epoch millis. */
+    public static long eventTime(long occurredAt, long sentAt, long receivedAt) {
+        if (sentAt == NO_SENT_AT) {
+            return Math.min(occurredAt, receivedAt);
+        }
+        return receivedAt - (sentAt - occurredAt);
+    }
+}

@@ -1,0 +1,107 @@
+package io.beaconflow.jobs.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beaconflow.jobs.model.DeadLetter;
+import io.beaconflow.jobs.model.IngestRecord;
+import io.beaconflow.jobs.model.RejectReason;
+import io.beaconflow.jobs.model.RumEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * First operator after the source: accepted events go on; dead letters go to {@link #DEAD_LETTERS};
+ * events behind the watermark by more than the allowed lateness go to {@link #LATE} (as dead-letter
+ * records with reason {@code LATE} and the event as JSON, so they can be replayed). Nothing is
+ * dropped silently: each path has a counter ({@code acceptedEvents}, {@code deadLetters}, {@code
+ * lateEvents}).
+ *
+ * <p>Stateless: "late" compares the record's timestamp with the operator's current watermark.
+ */
+public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>(
+                    "dead-letters",
+                    org.apache.flink.api.common.typeinfo.TypeInformation.of(DeadLetter.class));
+    public static final OutputTag<DeadLetter> LATE =
+            new OutputTag<>(
+                    "late-events",
+                    org.apache.flink.api.common.typeinfo.TypeInformation.of(DeadLetter.class));
+
+    private final long allowedLatenessMs;
+    private final int payloadBytes;
+
+    private transient Counter accepted;
+    private transient Counter rejected;
+    private transient Counter late;
+    private transient ObjectMapper json;
+
+    public IngestRouter(Duration allowedLateness, int deadLetterPayloadBytes) {
+        this.allowedLatenessMs = allowedLateness.toMillis();
+        this.payloadBytes = deadLetterPayloadBytes;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        accepted = getRuntimeContext().getMetricGroup().counter("acceptedEvents");
+        rejected = getRuntimeContext().getMetricGroup().counter("deadLetters");
+        late = getRuntimeContext().getMetricGroup().counter("lateEvents");
+        json = new ObjectMapper();
+    }
+
+    @Override
+    public void processElement(IngestRecord r, Context ctx, Collector<RumEvent> out) {
+        if (!r.isAccepted()) {
+            rejected.inc();
+            ctx.output(DEAD_LETTERS, r.deadLetter);
+            return;
+        }
+        RumEvent e = r.event;
+        long watermark = ctx.timerService().currentWatermark();
+        if (watermark != Long.MIN_VALUE && e.eventTime + allowedLatenessMs < watermark) {
+            late.inc();
+            ctx.output(LATE, lateRecord(e, watermark));
+            return;
+        }
+        accepted.inc();
+        out.collect(e);
+    }
+
+    private DeadLetter lateRecord(RumEvent e, long watermark) {
+        DeadLetter d = new DeadLetter();
+        d.reason = RejectReason.LATE;
+        d.detail =
+                "event time "
+                        + e.eventTime
+                        + " is "
+                        + (watermark - e.eventTime)
+                        + " ms behind the watermark (allowed lateness "
+                        + allowedLatenessMs
+                        + " ms)";
+        d.source = "event";
+        d.partition = 0;
+        d.offset = 0;
+        d.position = e.app + "/" + e.eventId;
+        d.receivedAt = e.receivedAt;
+        d.eventTime = e.eventTime;
+        d.app = e.app;
+        d.eventId = e.eventId;
+        byte[] bytes;
+        try {
+            bytes = json.writeValueAsBytes(e);
+        } catch (JsonProcessingException ex) {
+            bytes = e.toString().getBytes(StandardCharsets.UTF_8);
+        }
+        d.payloadBytes = bytes.length;
+        d.truncated = bytes.length > payloadBytes;
+        d.payload = Utf8.lenientPrefix(bytes, payloadBytes);
+        return d;
+    }
+}

@@ -1,0 +1,69 @@
+package io.beaconflow.jobs.ingest;
+
+import io.beaconflow.jobs.config.IngestConfig;
+import io.beaconflow.jobs.model.DeadLetter;
+import io.beaconflow.jobs.model.IngestRecord;
+import io.beaconflow.jobs.model.RumEvent;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The ingest part of the graph: source with event-time watermarks (decoding happens in the source,
+ * see {@link BeaconDecoder}) → {@link IngestRouter} (dead letters, late events) → {@link
+ * Deduplicator} → {@link Enricher}. Every later stage consumes {@link Outputs#events}.
+ */
+public final class IngestStage {
+    private IngestStage() {}
+
+    /** The three outputs of ingest. */
+    public static final class Outputs {
+        /** Accepted, deduplicated, enriched and scrubbed events, in event time. */
+        public final DataStream<RumEvent> events;
+
+        public final DataStream<DeadLetter> deadLetters;
+        public final DataStream<DeadLetter> lateEvents;
+
+        Outputs(
+                DataStream<RumEvent> events,
+                DataStream<DeadLetter> deadLetters,
+                DataStream<DeadLetter> lateEvents) {
+            this.events = events;
+            this.deadLetters = deadLetters;
+            this.lateEvents = lateEvents;
+        }
+    }
+
+    /** Adds the source with the ingest watermark strategy. */
+    public static DataStream<IngestRecord> source(
+            StreamExecutionEnvironment env,
+            Source<IngestRecord, ?, ?> source,
+            IngestConfig config,
+            String name) {
+        return env.fromSource(source, IngestWatermarks.forConfig(config), name)
+                .uid("source-" + name)
+                .name("source: " + name);
+    }
+
+    public static Outputs apply(DataStream<IngestRecord> records, IngestConfig config) {
+        SingleOutputStreamOperator<RumEvent> routed =
+                records.process(
+                                new IngestRouter(
+                                        config.allowedLateness, config.deadLetterPayloadBytes))
+                        .uid("ingest-router")
+                        .name("ingest: route dead letters and late events");
+        DataStream<RumEvent> events =
+                routed.keyBy(Deduplicator.key())
+                        .process(new Deduplicator(config.dedupTtl))
+                        .uid("ingest-dedup")
+                        .name("ingest: drop duplicate event ids")
+                        .process(new Enricher(config))
+                        .uid("ingest-enrich")
+                        .name("ingest: enrich and scrub");
+        return new Outputs(
+                events,
+                routed.getSideOutput(IngestRouter.DEAD_LETTERS),
+                routed.getSideOutput(IngestRouter.LATE));
+    }
+}

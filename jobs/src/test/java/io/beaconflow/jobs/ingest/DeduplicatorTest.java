@@ -1,0 +1,94 @@
+package io.beaconflow.jobs.ingest;
+
+import static io.beaconflow.jobs.testing.Beacons.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.beaconflow.jobs.model.EventType;
+import io.beaconflow.jobs.model.RumEvent;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DeduplicatorTest {
+    private static final long T = T0.toEpochMilli();
+    private static final long TTL = Duration.ofMinutes(30).toMillis();
+    private KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new Deduplicator(Duration.ofMillis(TTL))),
+                        Deduplicator.key(),
+                        Types.STRING);
+        harness.open();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    static RumEvent event(String app, String id, long t) {
+        RumEvent e = new RumEvent();
+        e.app = app;
+        e.eventId = id;
+        e.type = EventType.PAGE_VIEW;
+        e.eventTime = t;
+        return e;
+    }
+
+    @Test
+    void aRetriedEventIdIsDroppedWithinTheTtl() throws Exception {
+        harness.processElement(event("shop", "e1", T), T);
+        harness.processElement(event("shop", "e1", T + 2000), T + 2000);
+        harness.processElement(event("shop", "e2", T), T);
+        assertThat(harness.extractOutputValues())
+                .extracting(e -> e.eventId)
+                .containsExactly("e1", "e2");
+    }
+
+    @Test
+    void theSameEventIdInAnotherAppIsNotADuplicate() throws Exception {
+        harness.processElement(event("shop", "e1", T), T);
+        harness.processElement(event("blog", "e1", T), T);
+        assertThat(harness.extractOutputValues()).hasSize(2);
+    }
+
+    @Test
+    void stateAndTimersAreGoneAfterTheTtlAndARepeatThenPasses() throws Exception {
+        harness.processElement(event("shop", "e1", T), T);
+        harness.processElement(event("shop", "e2", T + 1000), T + 1000);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+
+        harness.processWatermark(new Watermark(T + TTL + 1000));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+
+        harness.processElement(event("shop", "e1", T + TTL + 2000), T + TTL + 2000);
+        assertThat(harness.extractOutputValues()).hasSize(3);
+    }
+
+    @Test
+    void dedupStateSurvivesASnapshotAndRestore() throws Exception {
+        harness.processElement(event("shop", "e1", T), T);
+        var snapshot = harness.snapshot(1L, T);
+        harness.close();
+
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new Deduplicator(Duration.ofMillis(TTL))),
+                        Deduplicator.key(),
+                        Types.STRING);
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.processElement(event("shop", "e1", T + 10), T + 10);
+        assertThat(harness.extractOutputValues()).isEmpty();
+    }
+}

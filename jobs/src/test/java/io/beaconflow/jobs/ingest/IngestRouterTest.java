@@ -1,0 +1,88 @@
+package io.beaconflow.jobs.ingest;
+
+import static io.beaconflow.jobs.testing.Beacons.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.beaconflow.jobs.model.DeadLetter;
+import io.beaconflow.jobs.model.EventType;
+import io.beaconflow.jobs.model.IngestRecord;
+import io.beaconflow.jobs.model.RejectReason;
+import io.beaconflow.jobs.model.RumEvent;
+import java.time.Duration;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class IngestRouterTest {
+    private static final long T = T0.toEpochMilli();
+    private OneInputStreamOperatorTestHarness<IngestRecord, RumEvent> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new IngestRouter(Duration.ofMinutes(5), 4096));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    static IngestRecord event(String id, long eventTime) {
+        RumEvent e = new RumEvent();
+        e.eventId = id;
+        e.app = "shop";
+        e.sessionId = "s1";
+        e.type = EventType.PAGE_VIEW;
+        e.eventTime = eventTime;
+        e.receivedAt = eventTime;
+        return IngestRecord.accepted(e);
+    }
+
+    @Test
+    void acceptedEventsPassWithTheirTimestamps() throws Exception {
+        harness.processElement(event("a", T), T);
+        assertThat(harness.extractOutputValues()).extracting(e -> e.eventId).containsExactly("a");
+        assertThat(harness.getOutput().peek()).hasFieldOrPropertyWithValue("timestamp", T);
+    }
+
+    @Test
+    void deadLettersGoToTheirSideOutputNotTheMainStream() throws Exception {
+        DeadLetter d = new DeadLetter();
+        d.reason = RejectReason.NOT_JSON;
+        harness.processElement(IngestRecord.rejected(d), Long.MIN_VALUE);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.getSideOutput(IngestRouter.DEAD_LETTERS)).hasSize(1);
+    }
+
+    @Test
+    void anEventBehindTheWatermarkWithinAllowedLatenessStillPasses() throws Exception {
+        harness.processWatermark(new Watermark(T + Duration.ofMinutes(4).toMillis()));
+        harness.processElement(event("late-but-allowed", T), T);
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(harness.getSideOutput(IngestRouter.LATE)).isNull();
+    }
+
+    @Test
+    void anEventBehindTheWatermarkByMoreThanAllowedLatenessGoesToTheLateOutput() throws Exception {
+        harness.processWatermark(new Watermark(T + Duration.ofMinutes(6).toMillis()));
+        harness.processElement(event("too-late", T), T);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        DeadLetter late = harness.getSideOutput(IngestRouter.LATE).poll().getValue();
+        assertThat(late.reason).isEqualTo(RejectReason.LATE);
+        assertThat(late.eventId).isEqualTo("too-late");
+        assertThat(late.eventTime).isEqualTo(T);
+        assertThat(late.detail).contains("360000 ms behind the watermark");
+        assertThat(late.payload).contains("\"eventId\":\"too-late\"");
+    }
+
+    @Test
+    void beforeAnyWatermarkNothingIsLate() throws Exception {
+        harness.processElement(event("early-bird", 0), 0);
+        assertThat(harness.extractOutputValues()).hasSize(1);
+    }
+}
