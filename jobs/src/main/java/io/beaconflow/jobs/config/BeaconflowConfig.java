@@ -119,26 +119,34 @@ public class BeaconflowConfig implements Serializable {
     private static final Pattern ENV_REF =
             Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?}");
 
+    /** Expands environment references, except in comment lines (they document the syntax). */
     static String expand(String text, String source, Function<String, String> env) {
-        Matcher m = ENV_REF.matcher(text);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String value = env.apply(m.group(1));
-            if (value == null) {
-                value = m.group(2);
+        StringBuilder out = new StringBuilder(text.length());
+        for (String line : text.split("\n", -1)) {
+            if (out.length() > 0) out.append('\n');
+            if (line.stripLeading().startsWith("#")) {
+                out.append(line);
+                continue;
             }
-            if (value == null) {
-                throw new ConfigException(
-                        source
-                                + ": environment variable "
-                                + m.group(1)
-                                + " is referenced but not set. Fix: export it, or write ${"
-                                + m.group(1)
-                                + ":default}");
+            Matcher m = ENV_REF.matcher(line);
+            while (m.find()) {
+                String value = env.apply(m.group(1));
+                if (value == null) {
+                    value = m.group(2);
+                }
+                if (value == null) {
+                    throw new ConfigException(
+                            source
+                                    + ": environment variable "
+                                    + m.group(1)
+                                    + " is referenced but not set. Fix: export it, or write ${"
+                                    + m.group(1)
+                                    + ":default}");
+                }
+                m.appendReplacement(out, Matcher.quoteReplacement(value));
             }
-            m.appendReplacement(out, Matcher.quoteReplacement(value));
+            m.appendTail(out);
         }
-        m.appendTail(out);
         return out.toString();
     }
 

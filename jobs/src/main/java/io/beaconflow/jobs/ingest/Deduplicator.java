@@ -2,6 +2,7 @@ package io.beaconflow.jobs.ingest;
 
 import io.beaconflow.jobs.model.RumEvent;
 import java.time.Duration;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -27,6 +28,10 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
     private final long ttlMs;
     private transient ValueState<Long> expiresAt;
     private transient Counter duplicates;
+    private transient LongCounter duplicatesTotal;
+
+    /** Accumulator with the number of dropped duplicates. */
+    public static final String ACC_DUPLICATES = "duplicates-dropped";
 
     public Deduplicator(Duration ttl) {
         this.ttlMs = ttl.toMillis();
@@ -43,12 +48,15 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("dedup-expires-at", Types.LONG));
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicatesDropped");
+        duplicatesTotal = new LongCounter();
+        getRuntimeContext().addAccumulator(ACC_DUPLICATES, duplicatesTotal);
     }
 
     @Override
     public void processElement(RumEvent e, Context ctx, Collector<RumEvent> out) throws Exception {
         if (expiresAt.value() != null) {
             duplicates.inc();
+            duplicatesTotal.add(1);
             return;
         }
         long expiry = e.eventTime + ttlMs;

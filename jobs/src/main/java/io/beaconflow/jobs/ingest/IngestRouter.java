@@ -2,12 +2,18 @@ package io.beaconflow.jobs.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beaconflow.jobs.config.IngestConfig.PrivacyConfig;
+import io.beaconflow.jobs.enrich.EventEnrichment;
+import io.beaconflow.jobs.enrich.PiiScrubber;
+import io.beaconflow.jobs.io.Json;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RejectReason;
 import io.beaconflow.jobs.model.RumEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.accumulators.LongMaximum;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -20,6 +26,10 @@ import org.apache.flink.util.OutputTag;
  * records with reason {@code LATE} and the event as JSON, so they can be replayed). Nothing is
  * dropped silently: each path has a counter ({@code acceptedEvents}, {@code deadLetters}, {@code
  * lateEvents}).
+ *
+ * <p>Late events are PII-scrubbed like accepted ones before they leave. Dead letters keep the raw
+ * payload (that is their point: inspect and replay); set {@code ingest.dead-letter-payload-bytes}
+ * low and restrict access to where they are stored (docs/rum-events.md).
  *
  * <p>Stateless: "late" compares the record's timestamp with the operator's current watermark.
  */
@@ -35,17 +45,33 @@ public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent> {
                     "late-events",
                     org.apache.flink.api.common.typeinfo.TypeInformation.of(DeadLetter.class));
 
+    /** Accumulator names (live totals for the demo's progress line and summary). */
+    public static final String ACC_ACCEPTED = "events-accepted";
+
+    public static final String ACC_DEAD_LETTERS = "dead-letters";
+    public static final String ACC_LATE = "late-events";
+    public static final String ACC_MAX_EVENT_TIME = "max-event-time";
+
     private final long allowedLatenessMs;
     private final int payloadBytes;
+    private final PrivacyConfig privacy;
 
     private transient Counter accepted;
     private transient Counter rejected;
     private transient Counter late;
     private transient ObjectMapper json;
+    private transient LongCounter acceptedTotal;
+    private transient LongCounter rejectedTotal;
+    private transient LongCounter lateTotal;
+    private transient LongMaximum maxEventTime;
 
-    public IngestRouter(Duration allowedLateness, int deadLetterPayloadBytes) {
+    private transient PiiScrubber scrubber;
+
+    public IngestRouter(
+            Duration allowedLateness, int deadLetterPayloadBytes, PrivacyConfig privacy) {
         this.allowedLatenessMs = allowedLateness.toMillis();
         this.payloadBytes = deadLetterPayloadBytes;
+        this.privacy = privacy;
     }
 
     @Override
@@ -53,13 +79,27 @@ public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent> {
         accepted = getRuntimeContext().getMetricGroup().counter("acceptedEvents");
         rejected = getRuntimeContext().getMetricGroup().counter("deadLetters");
         late = getRuntimeContext().getMetricGroup().counter("lateEvents");
-        json = new ObjectMapper();
+        json = Json.newOutputMapper();
+        scrubber = new PiiScrubber(privacy);
+        // Accumulators as well as metrics: the demo reads them live and in the final result.
+        acceptedTotal = addLong(ACC_ACCEPTED);
+        rejectedTotal = addLong(ACC_DEAD_LETTERS);
+        lateTotal = addLong(ACC_LATE);
+        maxEventTime = new LongMaximum(Long.MIN_VALUE);
+        getRuntimeContext().addAccumulator(ACC_MAX_EVENT_TIME, maxEventTime);
+    }
+
+    private LongCounter addLong(String name) {
+        LongCounter c = new LongCounter();
+        getRuntimeContext().addAccumulator(name, c);
+        return c;
     }
 
     @Override
     public void processElement(IngestRecord r, Context ctx, Collector<RumEvent> out) {
         if (!r.isAccepted()) {
             rejected.inc();
+            rejectedTotal.add(1);
             ctx.output(DEAD_LETTERS, r.deadLetter);
             return;
         }
@@ -67,10 +107,13 @@ public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent> {
         long watermark = ctx.timerService().currentWatermark();
         if (watermark != Long.MIN_VALUE && e.eventTime + allowedLatenessMs < watermark) {
             late.inc();
+            lateTotal.add(1);
             ctx.output(LATE, lateRecord(e, watermark));
             return;
         }
         accepted.inc();
+        acceptedTotal.add(1);
+        maxEventTime.add(e.eventTime);
         out.collect(e);
     }
 
@@ -93,6 +136,8 @@ public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent> {
         d.eventTime = e.eventTime;
         d.app = e.app;
         d.eventId = e.eventId;
+        // Late events leave the job: scrub them as enrichment would have.
+        EventEnrichment.scrub(scrubber, e);
         byte[] bytes;
         try {
             bytes = json.writeValueAsBytes(e);

@@ -50,7 +50,9 @@ public final class IngestStage {
         SingleOutputStreamOperator<RumEvent> routed =
                 records.process(
                                 new IngestRouter(
-                                        config.allowedLateness, config.deadLetterPayloadBytes))
+                                        config.allowedLateness,
+                                        config.deadLetterPayloadBytes,
+                                        config.privacy))
                         .uid("ingest-router")
                         .name("ingest: route dead letters and late events");
         DataStream<RumEvent> events =

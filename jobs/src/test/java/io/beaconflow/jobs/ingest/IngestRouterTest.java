@@ -24,7 +24,13 @@ class IngestRouterTest {
     void setUp() throws Exception {
         harness =
                 ProcessFunctionTestHarnesses.forProcessFunction(
-                        new IngestRouter(Duration.ofMinutes(5), 4096));
+                        new IngestRouter(Duration.ofMinutes(5), 4096, privacy()));
+    }
+
+    static io.beaconflow.jobs.config.IngestConfig.PrivacyConfig privacy() {
+        var p = new io.beaconflow.jobs.config.IngestConfig.PrivacyConfig();
+        p.userIdSalt = "salt";
+        return p;
     }
 
     @AfterEach
@@ -40,6 +46,8 @@ class IngestRouterTest {
         e.type = EventType.PAGE_VIEW;
         e.eventTime = eventTime;
         e.receivedAt = eventTime;
+        e.userId = "user-7";
+        e.clientIp = "192.0.2.55";
         return IngestRecord.accepted(e);
     }
 
@@ -77,7 +85,10 @@ class IngestRouterTest {
         assertThat(late.eventId).isEqualTo("too-late");
         assertThat(late.eventTime).isEqualTo(T);
         assertThat(late.detail).contains("360000 ms behind the watermark");
-        assertThat(late.payload).contains("\"eventId\":\"too-late\"");
+        assertThat(late.payload)
+                .contains("\"event_id\":\"too-late\"")
+                .contains("\"client_ip\":\"192.0.2.0\"")
+                .doesNotContain("user-7");
     }
 
     @Test

@@ -1,0 +1,36 @@
+package io.beaconflow.jobs.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code ./beaconflow}: the one command-line entry point. Each command has its own --help. */
+@Command(
+        name = "beaconflow",
+        mixinStandardHelpOptions = true,
+        version = "beaconflow 0.1.0",
+        description = "Real-time RUM analytics and anomaly detection on Apache Flink.",
+        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+        footer = {
+            "",
+            "Shell commands (run by the ./beaconflow launcher, not the JVM):",
+            "  stack    Start, stop and inspect local Kafka, Elasticsearch and a Flink cluster"
+                    + " (./beaconflow stack --help)",
+            "  submit   Submit the job jar to a Flink cluster (./beaconflow submit --help)",
+        })
+public final class BeaconflowCli implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command tree; later stages register their commands here. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new BeaconflowCli());
+    }
+}

@@ -1,0 +1,192 @@
+package io.beaconflow.jobs.cli;
+
+import io.beaconflow.jobs.config.BeaconflowConfig;
+import io.beaconflow.jobs.generator.GeneratorConfig;
+import io.beaconflow.jobs.generator.GeneratorSource;
+import io.beaconflow.jobs.generator.TrafficGenerator;
+import io.beaconflow.jobs.ingest.BeaconDecoder;
+import io.beaconflow.jobs.io.NdjsonFileSink;
+import io.beaconflow.jobs.model.IngestRecord;
+import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./beaconflow demo}: the whole job on an embedded Flink MiniCluster, fed by the synthetic
+ * traffic generator, writing NDJSON files. No external service.
+ */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run Beaconflow on an embedded Flink MiniCluster with synthetic RUM traffic (scheduled"
+                    + " incidents included) and write every output as NDJSON under --out.",
+            "Shows progress while it runs and a summary at the end."
+        })
+public final class DemoCommand implements Callable<Integer> {
+    @Option(
+            names = "--out",
+            defaultValue = "demo-out",
+            description =
+                    "Output folder (default: ${DEFAULT-VALUE}); its NDJSON files are replaced.")
+    Path out;
+
+    @Option(
+            names = "--duration",
+            defaultValue = "2h",
+            description =
+                    "Simulated time span of traffic, e.g. 30m, 2h, 1d (default: ${DEFAULT-VALUE}).")
+    String duration;
+
+    @Option(
+            names = "--speed",
+            defaultValue = "max",
+            description =
+                    "Simulated seconds per wall-clock second, or 'max' for as fast as possible"
+                            + " (default: ${DEFAULT-VALUE}).")
+    String speed;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            description = "Generator seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--parallelism",
+            defaultValue = "2",
+            description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(
+            names = "--config",
+            defaultValue = "${sys:beaconflow.home:-.}/flink-conf/beaconflow.yaml",
+            description = "Job configuration file (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Option(
+            names = "--generator",
+            defaultValue = "${sys:beaconflow.home:-.}/flink-conf/generator.yaml",
+            description = "Traffic generator configuration (default: ${DEFAULT-VALUE}).")
+    Path generator;
+
+    @Option(
+            names = "--incidents",
+            defaultValue = "${sys:beaconflow.home:-.}/flink-conf/incidents/demo.yaml",
+            description = "Scheduled incidents with ground truth (default: ${DEFAULT-VALUE}).")
+    Path incidents;
+
+    @Option(names = "--quiet", description = "No progress line (for logs and CI).")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        BeaconflowConfig jobConfig = BeaconflowConfig.load(config);
+        GeneratorConfig gen =
+                GeneratorConfig.load(generator)
+                        .withIncidents(GeneratorConfig.loadIncidents(incidents))
+                        .withDuration(duration)
+                        .withSpeed(speed);
+        Files.createDirectories(out);
+
+        StreamExecutionEnvironment env = LocalFlink.environment(parallelism);
+        GeneratorSource<IngestRecord> source =
+                new GeneratorSource<>(
+                        gen,
+                        seed,
+                        new BeaconDecoder(jobConfig.ingest),
+                        TypeInformation.of(IngestRecord.class));
+        BeaconflowPipeline.build(env, source, "generator", jobConfig)
+                .sinkTo(
+                        new BeaconflowPipeline.Sinks()
+                                .deadLetters(new NdjsonFileSink<>(out, "dead-letters"))
+                                .lateEvents(new NdjsonFileSink<>(out, "late-events")));
+
+        System.err.printf(
+                "beaconflow demo: %s of simulated traffic from %s, seed %d, parallelism %d, output %s%n",
+                duration, Instant.ofEpochMilli(gen.startMillis()), seed, parallelism, out);
+        // The ground truth is computed alongside the job from the same config and seed.
+        CompletableFuture<TrafficGenerator.Merged> truth =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            TrafficGenerator.Merged all =
+                                    TrafficGenerator.generateAll(gen, seed, gen.splits);
+                            while (all.hasNext()) all.next();
+                            return all;
+                        });
+        long started = System.nanoTime();
+        JobClient job = env.executeAsync("beaconflow-demo");
+        Progress progress = new Progress(quiet);
+        CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
+        while (!result.isDone()) {
+            try {
+                progress.show(job.getAccumulators().get(2, TimeUnit.SECONDS), started);
+            } catch (Exception e) {
+                // The job finished between the check and the call: the final result has it all.
+            }
+            try {
+                result.get(1, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException stillRunning) {
+                // next progress line
+            }
+        }
+        JobExecutionResult done = result.get();
+        progress.finish();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        TrafficGenerator.Merged generated = truth.get();
+        DemoSummary summary =
+                DemoSummary.of(
+                        done.getAllAccumulatorResults(),
+                        generated.stats(),
+                        generated.incidents(),
+                        out,
+                        seconds);
+        System.out.println(summary.table());
+        Files.writeString(out.resolve("summary.txt"), summary.table());
+        return 0;
+    }
+
+    /** One self-overwriting progress line on stderr. */
+    static final class Progress {
+        private final boolean quiet;
+        private int lastLength;
+
+        Progress(boolean quiet) {
+            this.quiet = quiet;
+        }
+
+        void show(Map<String, Object> acc, long startedNanos) {
+            if (quiet || acc == null) return;
+            long accepted = DemoSummary.longOf(acc, "events-accepted");
+            long rejected = DemoSummary.longOf(acc, "dead-letters");
+            long late = DemoSummary.longOf(acc, "late-events");
+            long maxTs = DemoSummary.longOf(acc, "max-event-time");
+            double secs = Math.max(1e-3, (System.nanoTime() - startedNanos) / 1e9);
+            String line =
+                    String.format(
+                            "  events in %,d | event time %s | rejects %,d | late %,d | %,.0f events/s",
+                            accepted,
+                            maxTs > 0 ? Instant.ofEpochMilli(maxTs).toString() : "-",
+                            rejected,
+                            late,
+                            accepted / secs);
+            System.err.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
+            lastLength = line.length();
+        }
+
+        void finish() {
+            if (!quiet && lastLength > 0) System.err.println();
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.beaconflow.jobs.cli;
+
+import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** The embedded Flink used by the demo and the benchmarks. */
+final class LocalFlink {
+    private LocalFlink() {}
+
+    static StreamExecutionEnvironment environment(int parallelism) {
+        Configuration conf = new Configuration();
+        // Same rule as the cluster: a type that would fall back to Kryo fails the job.
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // Accumulators travel with heartbeats: a short interval keeps the progress line live.
+        conf.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
+        conf.set(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT, Duration.ofSeconds(60));
+        return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+    }
+}

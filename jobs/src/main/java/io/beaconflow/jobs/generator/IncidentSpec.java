@@ -1,0 +1,53 @@
+package io.beaconflow.jobs.generator;
+
+import java.io.Serializable;
+
+/**
+ * One scheduled incident as written in an incidents file ({@code flink-conf/incidents/*.yaml}).
+ * Bound by Jackson (snake_case keys) and checked by {@link GeneratorConfig#validate}; the generator
+ * turns it into an {@link IncidentTruth} with absolute times.
+ */
+public class IncidentSpec implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Unique id, used in the ground truth and in {@link GenerationStats#incidentAffected()}. */
+    public String id;
+
+    /** {@code latency_regression}, {@code error_spike} or {@code traffic_drop}. */
+    public String kind;
+
+    /** Name of the app it hits (one of {@code apps[].name}). */
+    public String app;
+
+    /** {@code route}, {@code browser}, {@code country} or {@code release}. */
+    public String dimension;
+
+    /**
+     * The dimension value: a route path template as configured (e.g. {@code /product/{id}}), a
+     * browser family, a country code or a release string.
+     */
+    public String value;
+
+    /**
+     * Optional new release string rolled out to the app's sessions that start inside the window;
+     * for a latency regression it means "the regression came with this release": only sessions on
+     * it are slowed down.
+     */
+    public String release;
+
+    /**
+     * Absolute instant (ISO-8601) or an offset from the run's start ({@code 30m}, {@code PT30M}).
+     */
+    public String start;
+
+    /** Length of the window ({@code 40m}, {@code PT40M}). */
+    public String duration;
+
+    /**
+     * latency_regression: latency multiplier (&gt; 1, e.g. 3); error_spike: added error probability
+     * per page view (0..1]; traffic_drop: factor applied to the session rate ([0, 1), e.g. 0.2).
+     */
+    public Double magnitude;
+
+    public IncidentSpec() {}
+}

@@ -1,0 +1,86 @@
+package io.beaconflow.jobs.pipeline;
+
+import io.beaconflow.jobs.config.BeaconflowConfig;
+import io.beaconflow.jobs.ingest.IngestStage;
+import io.beaconflow.jobs.model.DeadLetter;
+import io.beaconflow.jobs.model.IngestRecord;
+import io.beaconflow.jobs.model.RumEvent;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The whole Beaconflow graph, built from an injected source; {@link #sinkTo(Sinks)} attaches the
+ * injected sinks. {@code main} methods only choose the source and sinks (generator + NDJSON files
+ * in the demo, Kafka + Elasticsearch in production, bounded sources + collecting sinks in tests),
+ * so one graph runs everywhere.
+ */
+public final class BeaconflowPipeline {
+    private final IngestStage.Outputs ingest;
+
+    private BeaconflowPipeline(IngestStage.Outputs ingest) {
+        this.ingest = ingest;
+    }
+
+    /** Builds the graph on {@code env} reading {@code source}, named {@code sourceName}. */
+    public static BeaconflowPipeline build(
+            StreamExecutionEnvironment env,
+            Source<IngestRecord, ?, ?> source,
+            String sourceName,
+            BeaconflowConfig config) {
+        DataStream<IngestRecord> records =
+                IngestStage.source(env, source, config.ingest, sourceName);
+        return new BeaconflowPipeline(IngestStage.apply(records, config.ingest));
+    }
+
+    public DataStream<RumEvent> events() {
+        return ingest.events;
+    }
+
+    public DataStream<DeadLetter> deadLetters() {
+        return ingest.deadLetters;
+    }
+
+    public DataStream<DeadLetter> lateEvents() {
+        return ingest.lateEvents;
+    }
+
+    /** Where each output goes; a null sink leaves that output unconnected. */
+    public static final class Sinks {
+        public Sink<DeadLetter> deadLetters;
+        public Sink<DeadLetter> lateEvents;
+        public Sink<RumEvent> events;
+
+        public Sinks deadLetters(Sink<DeadLetter> s) {
+            this.deadLetters = s;
+            return this;
+        }
+
+        public Sinks lateEvents(Sink<DeadLetter> s) {
+            this.lateEvents = s;
+            return this;
+        }
+
+        public Sinks events(Sink<RumEvent> s) {
+            this.events = s;
+            return this;
+        }
+    }
+
+    public BeaconflowPipeline sinkTo(Sinks sinks) {
+        if (sinks.deadLetters != null) {
+            deadLetters()
+                    .sinkTo(sinks.deadLetters)
+                    .uid("sink-dead-letters")
+                    .name("sink: dead letters");
+        }
+        if (sinks.lateEvents != null) {
+            lateEvents().sinkTo(sinks.lateEvents).uid("sink-late").name("sink: late events");
+        }
+        if (sinks.events != null) {
+            events().sinkTo(sinks.events).uid("sink-events").name("sink: enriched events");
+        }
+        return this;
+    }
+}

@@ -1,0 +1,106 @@
+package io.beaconflow.jobs.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BeaconflowConfigTest {
+    private static final Map<String, String> NO_ENV = Map.of();
+
+    static BeaconflowConfig parse(String yaml) {
+        return BeaconflowConfig.parse(yaml, "test.yaml", NO_ENV::get);
+    }
+
+    @Test
+    void theShippedConfigFileLoadsAndMatchesTheDefaults() {
+        BeaconflowConfig c = BeaconflowConfig.load(Path.of("../flink-conf/beaconflow.yaml"));
+        IngestConfig d = new IngestConfig();
+        assertThat(c.ingest.allowedLateness).isEqualTo(d.allowedLateness);
+        assertThat(c.ingest.outOfOrderness).isEqualTo(d.outOfOrderness);
+        assertThat(c.ingest.maxRecordBytes).isEqualTo(d.maxRecordBytes);
+        assertThat(c.ingest.privacy.clientIp).isEqualTo(IngestConfig.ClientIpPolicy.TRUNCATE);
+        assertThat(c.ingest.routes.rules).hasSize(1);
+    }
+
+    @Test
+    void durationsAndChoicesAreReadFromHumanText() {
+        BeaconflowConfig c =
+                parse(
+                        "ingest:\n  allowed-lateness: 90s\n  privacy:\n    client-ip: DROP\n"
+                                + "    user-id-salt: s\n");
+        assertThat(c.ingest.allowedLateness).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.ingest.privacy.clientIp).isEqualTo(IngestConfig.ClientIpPolicy.DROP);
+    }
+
+    @Test
+    void anUnknownKeyIsAnErrorNamingTheKeyTheLineAndTheKnownKeys() {
+        assertThatThrownBy(() -> parse("ingest:\n  alowed-lateness: 5m\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("test.yaml line 2")
+                .hasMessageContaining("unknown key 'ingest.alowed-lateness'")
+                .hasMessageContaining("allowed-lateness");
+    }
+
+    @Test
+    void aBadDurationNamesTheKeyAndTheFix() {
+        assertThatThrownBy(() -> parse("ingest:\n  idleness: soon\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ingest.idleness")
+                .hasMessageContaining("e.g. 30s, 5m, 4h");
+    }
+
+    @Test
+    void aBadChoiceListsTheAllowedValues() {
+        assertThatThrownBy(() -> parse("ingest:\n  privacy:\n    client-ip: hide\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ingest.privacy.client-ip")
+                .hasMessageContaining("truncate drop keep");
+    }
+
+    @Test
+    void outOfRangeValuesAreRejectedWithTheFix() {
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "ingest:\n  max-record-bytes: 0\n  privacy:\n"
+                                                + "    user-id-salt: s\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ingest.max-record-bytes: must be greater than 0")
+                .hasMessageContaining("Fix:");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "ingest:\n  routes:\n    rules:\n      - pattern: '(['\n"
+                                                + "        replacement: x\n"))
+                .hasMessageContaining("ingest.routes.rules[0].pattern");
+    }
+
+    @Test
+    void aMissingSaltIsAnErrorThatSaysHowToSetIt() {
+        assertThatThrownBy(() -> parse("ingest:\n  dedup-ttl: 10m\n"))
+                .hasMessageContaining("ingest.privacy.user-id-salt")
+                .hasMessageContaining("BEACONFLOW_USER_ID_SALT");
+    }
+
+    @Test
+    void environmentReferencesAreExpandedWithDefaults() {
+        BeaconflowConfig c =
+                BeaconflowConfig.parse(
+                        "ingest:\n  privacy:\n    user-id-salt: ${SALT}\n",
+                        "t.yaml",
+                        Map.of("SALT", "from-env")::get);
+        assertThat(c.ingest.privacy.userIdSalt).isEqualTo("from-env");
+        assertThat(
+                        parse("ingest:\n  privacy:\n    user-id-salt: ${SALT:dflt}\n")
+                                .ingest
+                                .privacy
+                                .userIdSalt)
+                .isEqualTo("dflt");
+        assertThatThrownBy(() -> parse("ingest:\n  privacy:\n    user-id-salt: ${SALT}\n"))
+                .hasMessageContaining("environment variable SALT");
+    }
+}

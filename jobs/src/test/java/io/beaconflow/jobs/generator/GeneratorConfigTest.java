@@ -1,0 +1,97 @@
+package io.beaconflow.jobs.generator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GeneratorConfigTest {
+
+    private static String shippedYaml() throws Exception {
+        return Files.readString(GeneratedTraffic.CONFIG);
+    }
+
+    @Test
+    void theShippedConfigAndDemoIncidentsLoad() {
+        GeneratorConfig config = GeneratedTraffic.shipped();
+        assertThat(config.apps).extracting(a -> a.name).containsExactly("shop-web", "news-web");
+        assertThat(config.incidents).hasSize(3);
+        assertThat(config.bounded()).isTrue();
+        assertThat(config.endMillis() - config.startMillis()).isEqualTo(2 * 3_600_000L);
+        assertThat(config.speedFactor()).isZero();
+        assertThat(config.splits).isEqualTo(4);
+    }
+
+    @Test
+    void anUnknownKeyIsRejectedWithItsPathLineAndTheKnownKeys() throws Exception {
+        String yaml = shippedYaml().replace("  clicks_per_view: 1.5", "  clicks_per_veiw: 1.5");
+        assertThatThrownBy(() -> GeneratorConfig.fromYaml(yaml, "generator.yaml"))
+                .isInstanceOf(GeneratorConfigException.class)
+                .hasMessageContaining("generator.yaml")
+                .hasMessageContaining("behaviour")
+                .hasMessageContaining("unknown key 'clicks_per_veiw'")
+                .hasMessageMatching("(?s).*\\(line \\d+\\).*")
+                .hasMessageContaining("clicks_per_view");
+    }
+
+    @Test
+    void outOfRangeValuesAreAllReportedWithTheirKeysAndFixes() throws Exception {
+        String yaml =
+                shippedYaml()
+                        .replace("sample_rate: 0.25", "sample_rate: 1.5")
+                        .replace("time_zone: Asia/Tokyo", "time_zone: Mars/Olympus")
+                        .replace("splits: 4", "splits: 0")
+                        .replace("bot_rate: 0.03", "bot_rate: -1");
+        assertThatThrownBy(() -> GeneratorConfig.fromYaml(yaml, "generator.yaml"))
+                .isInstanceOfSatisfying(
+                        GeneratorConfigException.class,
+                        e ->
+                                assertThat(e.problems())
+                                        .anyMatch(p -> p.startsWith("apps[1].sample_rate"))
+                                        .anyMatch(p -> p.startsWith("apps[1].time_zone"))
+                                        .anyMatch(p -> p.startsWith("splits"))
+                                        .anyMatch(p -> p.startsWith("realism.bot_rate"))
+                                        .allMatch(p -> p.contains("fix:")));
+    }
+
+    @Test
+    void anIncidentOnARouteTheAppDoesNotHaveIsRejected() throws Exception {
+        GeneratorConfig config = GeneratorConfig.fromYaml(shippedYaml(), "generator.yaml");
+        List<IncidentSpec> incidents =
+                GeneratorConfig.incidentsFromYaml(
+                        "incidents:\n"
+                                + "  - {id: x, kind: latency_regression, app: shop-web,"
+                                + " dimension: route, value: /nope, start: 10m, duration: 5m,"
+                                + " magnitude: 2}\n",
+                        "bad.yaml");
+        assertThatThrownBy(() -> config.withIncidents(incidents))
+                .hasMessageContaining("incidents[0].value: route '/nope'")
+                .hasMessageContaining("fix:");
+    }
+
+    @Test
+    void aTrafficDropMagnitudeAboveOneIsRejected() throws Exception {
+        GeneratorConfig config = GeneratorConfig.fromYaml(shippedYaml(), "generator.yaml");
+        List<IncidentSpec> incidents =
+                GeneratorConfig.incidentsFromYaml(
+                        "incidents:\n"
+                                + "  - {id: y, kind: traffic_drop, app: news-web,"
+                                + " dimension: country, value: JP, start: 2026-11-02T08:10:00Z,"
+                                + " duration: 5m, magnitude: 3}\n",
+                        "bad.yaml");
+        assertThatThrownBy(() -> config.withIncidents(incidents))
+                .hasMessageContaining("incidents[0].magnitude");
+    }
+
+    @Test
+    void durationsAcceptUnitsAndIso() {
+        assertThat(GeneratorConfig.parseDuration("90s")).isEqualTo(90_000);
+        assertThat(GeneratorConfig.parseDuration("2h")).isEqualTo(7_200_000);
+        assertThat(GeneratorConfig.parseDuration("PT30M")).isEqualTo(1_800_000);
+        assertThat(GeneratorConfig.parseDuration("250ms")).isEqualTo(250);
+        assertThatThrownBy(() -> GeneratorConfig.parseDuration("10"))
+                .hasMessageContaining("no unit");
+    }
+}
