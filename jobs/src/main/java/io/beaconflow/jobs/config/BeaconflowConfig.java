@@ -33,6 +33,7 @@ public class BeaconflowConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public IngestConfig ingest = new IngestConfig();
+    public KafkaConfig kafka = new KafkaConfig();
 
     /** Defaults, with a demo salt: good for tests and the demo, not for production. */
     public static BeaconflowConfig defaults() {
@@ -114,6 +115,11 @@ public class BeaconflowConfig implements Serializable {
                     source, "ingest", "must be a section", "remove the key or give its settings");
         }
         ingest.validate(source);
+        if (kafka == null) {
+            throw ConfigException.invalid(
+                    source, "kafka", "must be a section", "remove the key or give its settings");
+        }
+        kafka.validate(source);
     }
 
     private static final Pattern ENV_REF =
