@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (README "Run all tests"):
+#   1. start real Kafka, Elasticsearch (plain and secured) and a Flink standalone cluster on
+#      loopback (scripts/stack.sh), unless BEACONFLOW_TEST_USE_RUNNING_STACK=1 and they are up;
+#   2. mvn verify: Spotless check, unit and operator-harness tests (*Test), then MiniCluster and
+#      real-server integration tests (*ITCase);
+#   3. the README's demo command, to its summary;
+#   4. stop what step 1 started.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+started=0
+cleanup() {
+  if [ "$started" = 1 ] && [ "${BEACONFLOW_TEST_KEEP_STACK:-0}" != 1 ]; then
+    scripts/stack.sh down >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+
+echo "== [1/3] real servers (Kafka, Elasticsearch, Flink) on loopback"
+if [ "${BEACONFLOW_TEST_USE_RUNNING_STACK:-0}" != 1 ]; then
+  started=1
+fi
+scripts/stack.sh up kafka es es-secure flink
+eval "$(scripts/stack.sh env)"
+export BEACONFLOW_KAFKA_BOOTSTRAP BEACONFLOW_ES_URL BEACONFLOW_FLINK_REST || true
+
+echo "== [2/3] mvn verify (format check, unit tests, integration tests)"
+mvn -B -ntp verify
+
+echo "== [3/3] the README demo, to its summary"
+out="$(mktemp -d)"
+./beaconflow demo --duration 30m --quiet --out "$out" | tee "$out/console.txt"
+grep -q "Beaconflow demo summary" "$out/console.txt"
+echo "== all tests passed"
