@@ -24,7 +24,6 @@ if [ "${BEACONFLOW_TEST_USE_RUNNING_STACK:-0}" != 1 ]; then
 fi
 scripts/stack.sh up kafka es es-secure flink
 eval "$(scripts/stack.sh env)"
-export BEACONFLOW_KAFKA_BOOTSTRAP BEACONFLOW_ES_URL BEACONFLOW_FLINK_REST || true
 
 echo "== [2/3] mvn verify (format check, unit tests, integration tests)"
 mvn -B -ntp verify
