@@ -1,5 +1,7 @@
 package io.beaconflow.jobs.cli;
 
+import io.beaconflow.detectors.cli.BacktestCommand;
+import io.beaconflow.detectors.cli.NabCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +11,12 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "beaconflow 0.1.0",
         description = "Real-time RUM analytics and anomaly detection on Apache Flink.",
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {
+            DemoCommand.class,
+            BacktestCommand.class,
+            NabCommand.class,
+            CommandLine.HelpCommand.class
+        },
         footer = {
             "",
             "Shell commands (run by the ./beaconflow launcher, not the JVM):",

@@ -1,0 +1,371 @@
+package io.beaconflow.detectors;
+
+import io.beaconflow.detectors.baseline.Estimate;
+import io.beaconflow.detectors.baseline.EwmaBaseline;
+import io.beaconflow.detectors.baseline.SeasonalBaseline;
+import io.beaconflow.detectors.scorer.CountScorer;
+import io.beaconflow.detectors.scorer.Deviation;
+import io.beaconflow.detectors.scorer.GaussianScorer;
+import io.beaconflow.detectors.scorer.ProportionScorer;
+import java.time.zone.ZoneRules;
+import java.util.Objects;
+
+/**
+ * One detector = baseline + scorer + spec. Immutable and thread-safe; all mutable state lives in a
+ * {@link DetectorState} that the caller keeps (in Flink: keyed state, one per series).
+ *
+ * <pre>{@code
+ * DetectorState state = detector.newState();
+ * PointResult r = detector.update(state, timestampMillis, value, denominator);
+ * }</pre>
+ *
+ * <p>Per point: validate the input (invalid points are skipped with a counter, see {@link
+ * PointStatus}); ask the cold-start ladder for a baseline (seasonal slot with {@code min_seasons}
+ * periods → EWMA with {@code min_points} points → static budget → none); let the scorer compute z;
+ * apply the gates (direction, minimum volume, minimum absolute and relative change); run the
+ * hysteresis (trigger points, clear points, cooldown) so that one incident opens one alert; then
+ * fold the point into the baselines, down-weighted by {@code anomaly_weight} when it was beyond the
+ * threshold, so anomalies do not poison the baseline, until {@code relearn_after} consecutive
+ * outliers say the level has really moved.
+ *
+ * <p>Knobs that matter most: {@code z_threshold}; the gates {@code min_volume}, {@code
+ * min_abs_change}, {@code min_rel_change}; {@code baseline.alpha}; {@code seasonal.period}; the
+ * novelty gate; {@code alerting.cooldown_points}. Every knob is documented in {@code
+ * flink-conf/detectors/defaults.yaml}.
+ *
+ * <p>Known false positives: the first periods after a lasting level shift (until {@code
+ * relearn_after}); holidays and one-off traffic events against a seasonal baseline; a series whose
+ * normal behaviour is rarer than the baseline's memory (a weekly batch job on an hourly EWMA).
+ */
+public final class Detector {
+    private final DetectorSpec spec;
+    private final ZoneRules zoneRules;
+    private final double noveltyDecay;
+
+    public Detector(DetectorSpec spec) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.zoneRules = spec.timeZone().getRules();
+        this.noveltyDecay =
+                spec.noveltyHalfLife() > 0 ? Math.pow(0.5, 1.0 / spec.noveltyHalfLife()) : 0;
+    }
+
+    public DetectorSpec spec() {
+        return spec;
+    }
+
+    public DetectorState newState() {
+        DetectorState s = new DetectorState();
+        if (spec.slotCount() > 0) {
+            SeasonalBaseline.ensureSized(s, spec);
+        }
+        return s;
+    }
+
+    /** {@link #update(DetectorState, long, double, double)} without a denominator. */
+    public PointResult update(DetectorState s, long timestampMillis, double value) {
+        return update(s, timestampMillis, value, Double.NaN);
+    }
+
+    /**
+     * Scores one point and folds it into the state.
+     *
+     * @param timestampMillis event time; must increase from point to point
+     * @param value the observation (for the proportion scorer: the rate in [0, 1])
+     * @param denominator the window's volume (views for an error rate, samples behind a
+     *     percentile), or NaN when there is none; required by the proportion scorer
+     */
+    public PointResult update(
+            DetectorState s, long timestampMillis, double value, double denominator) {
+        PointStatus invalid = validate(s, timestampMillis, value, denominator);
+        if (invalid != null) {
+            count(s, invalid);
+            return PointResult.skipped(timestampMillis, value, invalid, s.alertOpen);
+        }
+        double y = spec.logScale() ? Math.log(value + spec.logOffset()) : value;
+
+        int slot = -1;
+        long period = 0;
+        if (spec.slotCount() > 0) {
+            SeasonalBaseline.ensureSized(s, spec);
+            long local = SeasonalBaseline.localMinutes(timestampMillis, zoneRules);
+            slot = SeasonalBaseline.slotOf(local, spec);
+            period = SeasonalBaseline.periodOf(local, spec);
+        }
+        Estimate e = slot >= 0 ? SeasonalBaseline.estimate(s, spec, slot) : Estimate.NONE;
+        if (e.kind() == BaselineKind.NONE) {
+            e = EwmaBaseline.estimate(s, spec.minPoints());
+        }
+
+        PointResult result;
+        boolean outlier = false;
+        double deviationCenter = Double.NaN;
+        if (e.kind() != BaselineKind.NONE) {
+            Deviation d = deviation(e, y, value, denominator, s);
+            deviationCenter = d.expected();
+            outlier = d.significant();
+            result = judge(s, timestampMillis, value, denominator, e.kind(), d);
+        } else if (spec.hasStaticBudget()) {
+            result = judgeStatic(s, timestampMillis, value, denominator);
+        } else {
+            result =
+                    hysteresis(s, timestampMillis, value, BaselineKind.NONE, nan(), 0, null, false);
+        }
+
+        s.outlierRun = outlier ? s.outlierRun + 1 : 0;
+        double weight = 1;
+        if (outlier && !(spec.relearnAfter() > 0 && s.outlierRun > spec.relearnAfter())) {
+            weight = spec.anomalyWeight();
+        }
+        if (!Double.isNaN(denominator) && s.ewVolume > 0 && denominator < s.ewVolume) {
+            // A thin window says little: it moves the baseline in proportion to its volume.
+            weight *= denominator / s.ewVolume;
+        }
+        if (spec.noveltyHalfLife() > 0 && e.kind() != BaselineKind.NONE) {
+            double dev = Math.abs(y - deviationCenter);
+            s.peakDeviation = Math.max(dev, s.peakDeviation * noveltyDecay);
+        }
+        learn(s, y, denominator, slot, period, weight, e);
+        s.lastTimestamp = timestampMillis;
+        s.accepted++;
+        return result;
+    }
+
+    private PointStatus validate(DetectorState s, long ts, double value, double denominator) {
+        if (Double.isNaN(value)) {
+            return PointStatus.SKIPPED_NAN;
+        }
+        if (Double.isInfinite(value) || Double.isInfinite(denominator)) {
+            return PointStatus.SKIPPED_INFINITE;
+        }
+        if (value < 0 && !spec.allowNegative()) {
+            return PointStatus.SKIPPED_NEGATIVE;
+        }
+        if (spec.logScale() && !(value + spec.logOffset() > 0)) {
+            return PointStatus.SKIPPED_NEGATIVE;
+        }
+        if (spec.scorer() == ScorerKind.PROPORTION) {
+            if (Double.isNaN(denominator)) {
+                return PointStatus.SKIPPED_MISSING_DENOMINATOR;
+            }
+            if (value > 1 || value < 0) {
+                return PointStatus.SKIPPED_OUT_OF_RANGE;
+            }
+        }
+        if (!Double.isNaN(denominator) && denominator <= 0) {
+            return PointStatus.SKIPPED_NO_VOLUME;
+        }
+        if (s.lastTimestamp != Long.MIN_VALUE) {
+            if (ts < s.lastTimestamp) {
+                return PointStatus.SKIPPED_OUT_OF_ORDER;
+            }
+            if (ts == s.lastTimestamp) {
+                return PointStatus.SKIPPED_DUPLICATE;
+            }
+        }
+        return null;
+    }
+
+    private static void count(DetectorState s, PointStatus status) {
+        switch (status) {
+            case SKIPPED_NAN -> s.skippedNaN++;
+            case SKIPPED_INFINITE -> s.skippedInfinite++;
+            case SKIPPED_NEGATIVE -> s.skippedNegative++;
+            case SKIPPED_OUT_OF_RANGE -> s.skippedOutOfRange++;
+            case SKIPPED_MISSING_DENOMINATOR -> s.skippedMissingDenominator++;
+            case SKIPPED_NO_VOLUME -> s.skippedNoVolume++;
+            case SKIPPED_OUT_OF_ORDER -> s.skippedOutOfOrder++;
+            case SKIPPED_DUPLICATE -> s.skippedDuplicate++;
+            default -> throw new IllegalStateException("not a skip: " + status);
+        }
+    }
+
+    private Deviation deviation(
+            Estimate e, double y, double value, double denominator, DetectorState s) {
+        switch (spec.scorer()) {
+            case PROPORTION:
+                return ProportionScorer.score(e, value, denominator, s, spec);
+            case COUNT:
+                return CountScorer.score(e, value, s, spec);
+            default:
+                return GaussianScorer.score(e, y, denominator, s, spec);
+        }
+    }
+
+    private PointResult judge(
+            DetectorState s,
+            long ts,
+            double value,
+            double denominator,
+            BaselineKind kind,
+            Deviation d) {
+        double expected = toOriginal(d.expected());
+        double lo = toOriginal(d.expected() - spec.zThreshold() * d.spread());
+        double hi = toOriginal(d.expected() + spec.zThreshold() * d.spread());
+        if (spec.scorer() == ScorerKind.PROPORTION) {
+            lo = Math.max(0, lo);
+            hi = Math.min(1, hi);
+        } else if (!spec.allowNegative()) {
+            lo = Math.max(0, lo);
+        }
+        double delta = value - expected;
+        Direction dir = delta > 0 ? Direction.UP : delta < 0 ? Direction.DOWN : null;
+        double absZ = Math.abs(d.z());
+        double score = Double.isInfinite(absZ) ? 1.0 : absZ / (absZ + spec.zThreshold());
+        boolean anomaly =
+                d.significant()
+                        && spec.direction().accepts(delta)
+                        && Math.signum(d.z()) == Math.signum(delta)
+                        && Math.abs(delta) >= spec.minAbsChange()
+                        && Math.abs(delta) >= spec.minRelChange() * Math.abs(expected)
+                        && volumeOk(value, expected, denominator)
+                        && novel(
+                                s,
+                                Math.abs(
+                                        d.expected()
+                                                - (spec.logScale()
+                                                        ? Math.log(value + spec.logOffset())
+                                                        : value)));
+        score = anomaly ? Math.max(0.5, score) : Math.min(score, BELOW_HALF);
+        return hysteresis(
+                s, ts, value, kind, new double[] {expected, lo, hi, d.z()}, score, dir, anomaly);
+    }
+
+    private static final double BELOW_HALF = Math.nextDown(0.5);
+
+    /**
+     * Novelty gate: with {@code novelty.half_life > 0} a deviation must exceed {@code
+     * novelty.ratio} times the largest deviation of the recent past (a maximum that halves every
+     * half_life points), so spikes that recur as part of normal operation stop alerting.
+     */
+    private boolean novel(DetectorState s, double deviation) {
+        return spec.noveltyHalfLife() <= 0 || deviation > spec.noveltyRatio() * s.peakDeviation;
+    }
+
+    private boolean volumeOk(double value, double expected, double denominator) {
+        if (spec.minVolume() <= 0) {
+            return true;
+        }
+        if (!Double.isNaN(denominator)) {
+            return denominator >= spec.minVolume();
+        }
+        // Throughput carries its volume in the value: a drop is judged on the usual volume.
+        return Math.max(value, expected) >= spec.minVolume();
+    }
+
+    private PointResult judgeStatic(DetectorState s, long ts, double value, double denominator) {
+        double lo = spec.staticLower();
+        double hi = spec.staticUpper();
+        double excess = 0;
+        if (!Double.isNaN(hi) && value > hi) {
+            excess = value - hi;
+        } else if (!Double.isNaN(lo) && value < lo) {
+            excess = value - lo;
+        }
+        double expected = spec.staticExpected();
+        Direction dir = excess > 0 ? Direction.UP : excess < 0 ? Direction.DOWN : null;
+        boolean anomaly =
+                excess != 0
+                        && spec.direction().accepts(excess)
+                        && volumeOk(value, Double.isNaN(expected) ? value : expected, denominator);
+        double limit = excess > 0 ? hi : lo;
+        double severity = limit == 0 ? 1 : Math.min(1, Math.abs(excess / limit));
+        double score = anomaly ? 0.5 + 0.5 * severity : 0;
+        return hysteresis(
+                s,
+                ts,
+                value,
+                BaselineKind.STATIC,
+                new double[] {expected, lo, hi, Double.NaN},
+                score,
+                dir,
+                anomaly);
+    }
+
+    private static double[] nan() {
+        return new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+    }
+
+    private PointResult hysteresis(
+            DetectorState s,
+            long ts,
+            double value,
+            BaselineKind kind,
+            double[] band,
+            double score,
+            Direction dir,
+            boolean anomaly) {
+        if (anomaly) {
+            s.anomalyRun++;
+            s.normalRun = 0;
+        } else {
+            s.normalRun++;
+            s.anomalyRun = 0;
+        }
+        boolean opened = false;
+        if (s.alertOpen) {
+            if (s.normalRun >= spec.clearPoints()) {
+                s.alertOpen = false;
+                s.cooldownLeft = spec.cooldownPoints();
+            }
+        } else if (s.cooldownLeft > 0) {
+            s.cooldownLeft--;
+        } else if (s.anomalyRun >= spec.triggerPoints()) {
+            s.alertOpen = true;
+            opened = true;
+        }
+        return new PointResult(
+                ts,
+                value,
+                PointStatus.SCORED,
+                kind,
+                band[0],
+                band[1],
+                band[2],
+                band[3],
+                score,
+                dir,
+                anomaly,
+                opened,
+                s.alertOpen);
+    }
+
+    private void learn(
+            DetectorState s,
+            double y,
+            double denominator,
+            int slot,
+            long period,
+            double weight,
+            Estimate used) {
+        if (spec.scorer() == ScorerKind.PROPORTION && weight > 0) {
+            double p0 = s.ewmaCount > 0 ? s.ewmaMean : y;
+            double typical = s.ewVolume > 0 ? s.ewVolume : denominator;
+            double sv = ProportionScorer.samplingVariance(p0, denominator, typical);
+            s.ewSamplingVar =
+                    s.ewmaCount == 0 ? sv : s.ewSamplingVar + alphaNow(s) * (sv - s.ewSamplingVar);
+        }
+        if (!Double.isNaN(denominator)) {
+            s.ewVolume =
+                    s.ewVolume == 0
+                            ? denominator
+                            : s.ewVolume + alphaNow(s) * (denominator - s.ewVolume);
+        }
+        if (spec.smoothingAlpha() > 0) {
+            double a = Math.max(spec.smoothingAlpha(), 1.0 / (s.fastCount + 1));
+            s.fastMean = s.fastCount == 0 ? y : s.fastMean + a * (y - s.fastMean);
+            s.fastCount++;
+        }
+        EwmaBaseline.update(s, y, spec.alpha(), weight);
+        if (slot >= 0) {
+            SeasonalBaseline.update(s, spec, slot, period, y, weight);
+        }
+    }
+
+    private double alphaNow(DetectorState s) {
+        return Math.max(spec.alpha(), 1.0 / (s.ewmaCount + 1));
+    }
+
+    private double toOriginal(double y) {
+        return spec.logScale() ? Math.exp(y) - spec.logOffset() : y;
+    }
+}

@@ -1,0 +1,110 @@
+package io.beaconflow.detectors;
+
+/**
+ * All mutable state of one detector on one series, as a plain value object so that a Flink job can
+ * keep it in keyed state as a POJO (public no-arg constructor, public fields, only primitives and
+ * primitive arrays; no Kryo fallback). The matching {@link Detector} is immutable configuration and
+ * must be the same (same spec) for the whole life of a state object; {@link #seasonalSlots} records
+ * the slot layout so a changed spec is detected and the seasonal part restarted.
+ *
+ * <p>Values of the baselines are kept on the scorer's working scale (log scale when the spec says
+ * {@code transform: log}).
+ */
+public class DetectorState {
+    /** Timestamp of the last accepted point; {@link Long#MIN_VALUE} before the first. */
+    public long lastTimestamp = Long.MIN_VALUE;
+
+    /** Points scored so far (skipped points excluded). */
+    public long accepted;
+
+    // ---- EWMA baseline ----
+    /** Points folded into the EWMA (warm-up uses the plain running mean until min_points). */
+    public long ewmaCount;
+
+    public double ewmaMean;
+    public double ewmaVar;
+
+    /** EW mean of the window volume (denominator), to widen bands on low-volume windows. */
+    public double ewVolume;
+
+    /** EW mean of the binomial sampling variance p(1-p)/n, for the proportion scorer. */
+    public double ewSamplingVar;
+
+    /** EW mean of the fast smoother used to catch sustained shifts (scoring.smoothing_alpha). */
+    public double fastMean;
+
+    /** Points folded into {@link #fastMean}. */
+    public long fastCount;
+
+    /** Decaying maximum of |deviation| on the working scale (novelty gate). */
+    public double peakDeviation;
+
+    // ---- seasonal baseline (arrays sized on first use) ----
+    /** Number of slots the arrays were sized for; 0 before first use. */
+    public int seasonalSlots;
+
+    /** EW variance of residuals from the slot means, pooled over all slots. */
+    public double seasonalResidualVar;
+
+    /** Residuals folded into {@link #seasonalResidualVar}. */
+    public long seasonalResidualCount;
+
+    public double[] slotMean;
+    public double[] slotVar;
+
+    /** Points folded into each slot. */
+    public long[] slotCount;
+
+    /** Distinct periods (days or weeks) in which each slot has seen a point. */
+    public long[] slotPeriods;
+
+    /** Index of the last period each slot saw, to count periods. */
+    public long[] slotLastPeriod;
+
+    /** Points each slot received in its previous complete period (spreads alpha over them). */
+    public long[] slotPointsPerPeriod;
+
+    /** Points each slot has received in its current period. */
+    public long[] slotPointsThisPeriod;
+
+    /** Ring buffer of recent values per slot for the robust (median / MAD) option. */
+    public double[] slotHistory;
+
+    /** Values written into each slot's ring buffer so far. */
+    public long[] slotHistoryWritten;
+
+    // ---- alerting ----
+    /** Consecutive points beyond the z threshold in any direction (drives relearning). */
+    public int outlierRun;
+
+    /** Consecutive anomalies (after all gates), for the trigger hysteresis. */
+    public int anomalyRun;
+
+    public int normalRun;
+    public boolean alertOpen;
+    public int cooldownLeft;
+
+    // ---- counters of skipped input ----
+    public long skippedNaN;
+    public long skippedInfinite;
+    public long skippedNegative;
+    public long skippedOutOfRange;
+    public long skippedMissingDenominator;
+    public long skippedNoVolume;
+    public long skippedOutOfOrder;
+    public long skippedDuplicate;
+
+    public DetectorState() {}
+
+    /** Sum of all skip counters. */
+    public long skippedTotal() {
+        return skippedNaN
+                + skippedInfinite
+                + skippedNegative
+                + skippedOutOfRange
+                + skippedMissingDenominator
+                + skippedNoVolume
+                + skippedOutOfOrder
+                + skippedDuplicate;
+    }
+}

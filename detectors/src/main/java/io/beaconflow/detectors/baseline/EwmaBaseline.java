@@ -1,0 +1,52 @@
+package io.beaconflow.detectors.baseline;
+
+import io.beaconflow.detectors.BaselineKind;
+import io.beaconflow.detectors.DetectorState;
+
+/**
+ * Exponentially weighted mean and variance of the recent points.
+ *
+ * <p>Update (Finch 2009, "Incremental calculation of weighted mean and variance"): with {@code d =
+ * x − mean}, {@code mean += a·d} and {@code var = (1 − a)·(var + a·d²)}. This never subtracts two
+ * large sums, so it stays accurate in double for values around 1e9 with small spread. The weight is
+ * {@code a = max(alpha, 1/n)}: the first 1/alpha points give exactly the running mean and the
+ * population variance (no bias towards the first value), later points an EW estimate. The result
+ * equals the weighted mean and weighted population variance with weights summing to 1, which the
+ * tests check against Commons Math.
+ *
+ * <p>Knobs: {@code baseline.alpha} (memory ≈ 2/alpha points), {@code baseline.min_points} (history
+ * before it answers). Known false positives: right after a level shift, until relearning.
+ */
+public final class EwmaBaseline {
+    private EwmaBaseline() {}
+
+    /**
+     * Folds {@code x} in with relative weight {@code weight} in [0, 1] (0 = skip, used to keep
+     * anomalies from poisoning the baseline).
+     */
+    public static void update(DetectorState s, double x, double alpha, double weight) {
+        if (weight <= 0) {
+            return;
+        }
+        if (s.ewmaCount == 0) {
+            s.ewmaMean = x;
+            s.ewmaVar = 0;
+            s.ewmaCount = 1;
+            return;
+        }
+        double a = weight * Math.max(alpha, 1.0 / (s.ewmaCount + 1));
+        double d = x - s.ewmaMean;
+        double inc = a * d;
+        s.ewmaMean += inc;
+        s.ewmaVar = (1 - a) * (s.ewmaVar + d * inc);
+        s.ewmaCount++;
+    }
+
+    /** The EWMA estimate, or {@link Estimate#NONE} before {@code minPoints} points. */
+    public static Estimate estimate(DetectorState s, int minPoints) {
+        if (s.ewmaCount < minPoints) {
+            return Estimate.NONE;
+        }
+        return new Estimate(BaselineKind.EWMA, s.ewmaMean, Math.sqrt(Math.max(0, s.ewmaVar)));
+    }
+}

@@ -1,0 +1,73 @@
+package io.beaconflow.detectors.scorer;
+
+import io.beaconflow.detectors.DetectorSpec;
+import io.beaconflow.detectors.DetectorState;
+import io.beaconflow.detectors.baseline.Estimate;
+import org.apache.commons.math3.distribution.BinomialDistribution;
+import org.apache.commons.math3.distribution.NormalDistribution;
+
+/**
+ * Proportion-aware scoring for error rates ({@code value} = errors / {@code denominator}).
+ *
+ * <p>The standard error of the observed rate comes from the window's own denominator, {@code
+ * sqrt(p0(1 − p0)/n)}, plus τ², the between-window variance the baseline saw beyond sampling noise
+ * (overdispersion: real error rates wander more than a binomial). A decision also needs the exact
+ * binomial tail {@code P(X ≥ k | n, p0)} (or {@code P(X ≤ k)} downwards) to be at most the normal
+ * tail at the z threshold, so tiny windows are judged by the exact distribution: 1 error in 3 views
+ * against a 2 % baseline has a tail of 5.9 % and does not alarm, while 2 % → 9 % on 10,000 views is
+ * dozens of standard errors away.
+ *
+ * <p>A baseline of exactly 0 (no errors seen yet) is lifted to half an error per typical window, so
+ * the first error on a quiet route is not infinitely surprising.
+ *
+ * <p>Known false positives: bursts of one user retrying (many errors from one session); use
+ * min_abs_change and min_volume.
+ */
+public final class ProportionScorer {
+    private static final NormalDistribution STANDARD_NORMAL = new NormalDistribution(null, 0, 1);
+
+    private ProportionScorer() {}
+
+    /** The rate's variance floor p0(1 − p0)/n for the lifted baseline p0. */
+    public static double samplingVariance(double p0, double n, double typicalVolume) {
+        double p = lift(p0, typicalVolume);
+        return p * (1 - p) / n;
+    }
+
+    private static double lift(double p0, double typicalVolume) {
+        double floor = 0.5 / Math.max(1.0, typicalVolume);
+        return Math.min(Math.max(p0, floor), 1 - floor);
+    }
+
+    public static Deviation score(
+            Estimate e, double rate, double n, DetectorState s, DetectorSpec spec) {
+        double p0 = Math.min(Math.max(e.mean(), 0), 1);
+        double typical = s.ewVolume > 0 ? s.ewVolume : n;
+        double sampling = samplingVariance(p0, n, typical);
+        double tau2 = Math.max(0, e.sd() * e.sd() - s.ewSamplingVar);
+        double floor = Math.max(spec.sdFloor(), spec.sdFloorRel() * p0);
+        double spread = Math.sqrt(sampling + tau2 + floor * floor);
+        double z = GaussianScorer.zOf(rate - p0, spread);
+        boolean significant = Math.abs(z) >= spec.zThreshold();
+        if (significant) {
+            significant = exactTailAgrees(lift(p0, typical), rate, n, z > 0, spec.zThreshold());
+        }
+        return new Deviation(p0, spread, z, significant);
+    }
+
+    /**
+     * True when the exact binomial tail of {@code round(rate·n)} events in {@code round(n)} trials
+     * is at most the one-sided normal tail at {@code zThreshold}.
+     */
+    static boolean exactTailAgrees(
+            double p0, double rate, double n, boolean up, double zThreshold) {
+        long trials = Math.round(n);
+        if (trials > Integer.MAX_VALUE || trials < 1) {
+            return true;
+        }
+        int k = (int) Math.round(rate * trials);
+        BinomialDistribution b = new BinomialDistribution(null, (int) trials, p0);
+        double tail = up ? 1 - b.cumulativeProbability(k - 1) : b.cumulativeProbability(k);
+        return tail <= 1 - STANDARD_NORMAL.cumulativeProbability(zThreshold);
+    }
+}

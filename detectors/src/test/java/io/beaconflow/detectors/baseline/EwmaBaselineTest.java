@@ -1,0 +1,83 @@
+package io.beaconflow.detectors.baseline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.beaconflow.detectors.BaselineKind;
+import io.beaconflow.detectors.DetectorState;
+import java.util.Random;
+import org.apache.commons.math3.stat.descriptive.moment.Mean;
+import org.apache.commons.math3.stat.descriptive.moment.Variance;
+import org.junit.jupiter.api.Test;
+
+class EwmaBaselineTest {
+
+    private static double[] series(long seed, int n, double level, double sd) {
+        Random r = new Random(seed);
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = level + sd * r.nextGaussian();
+        }
+        return x;
+    }
+
+    @Test
+    void duringWarmUpItEqualsTheCommonsMathMeanAndPopulationVariance() {
+        double alpha = 0.05; // warm-up lasts 1/alpha = 20 points
+        double[] x = series(1, 20, 100, 7);
+        DetectorState s = new DetectorState();
+        for (double v : x) {
+            EwmaBaseline.update(s, v, alpha, 1.0);
+        }
+        assertThat(s.ewmaMean).isCloseTo(new Mean().evaluate(x), within(1e-9));
+        assertThat(s.ewmaVar).isCloseTo(new Variance(false).evaluate(x), within(1e-9));
+    }
+
+    @Test
+    void afterWarmUpItEqualsTheCommonsMathWeightedMeanAndVarianceWithExponentialWeights() {
+        double alpha = 0.1;
+        int warm = 10; // 1/alpha
+        double[] x = series(2, 200, 50, 3);
+        DetectorState s = new DetectorState();
+        for (double v : x) {
+            EwmaBaseline.update(s, v, alpha, 1.0);
+        }
+        int n = x.length;
+        double[] w = new double[n];
+        for (int i = 0; i < n; i++) {
+            // The warm-up points share the weight that is left over for them; later points decay.
+            w[i] =
+                    i < warm
+                            ? Math.pow(1 - alpha, n - warm) / warm
+                            : alpha * Math.pow(1 - alpha, n - 1 - i);
+        }
+        double mean = new Mean().evaluate(x, w);
+        assertThat(s.ewmaMean).isCloseTo(mean, within(1e-9));
+        assertThat(s.ewmaVar).isCloseTo(new Variance(false).evaluate(x, w, mean), within(1e-9));
+    }
+
+    @Test
+    void itStaysAccurateForLargeValuesWithASmallSpread() {
+        double[] x = series(3, 20, 1e9, 0.5);
+        DetectorState s = new DetectorState();
+        for (double v : x) {
+            EwmaBaseline.update(s, v, 0.05, 1.0);
+        }
+        double reference = new Variance(false).evaluate(x);
+        assertThat(s.ewmaVar).isCloseTo(reference, within(reference * 1e-6));
+    }
+
+    @Test
+    void aZeroWeightLeavesTheBaselineUntouchedAndItAnswersOnlyAfterMinPoints() {
+        DetectorState s = new DetectorState();
+        for (int i = 0; i < 9; i++) {
+            EwmaBaseline.update(s, 10, 0.1, 1.0);
+        }
+        assertThat(EwmaBaseline.estimate(s, 10)).isEqualTo(Estimate.NONE);
+        EwmaBaseline.update(s, 1e6, 0.1, 0.0);
+        assertThat(s.ewmaMean).isEqualTo(10);
+        assertThat(s.ewmaCount).isEqualTo(9);
+        EwmaBaseline.update(s, 10, 0.1, 1.0);
+        assertThat(EwmaBaseline.estimate(s, 10).kind()).isEqualTo(BaselineKind.EWMA);
+    }
+}

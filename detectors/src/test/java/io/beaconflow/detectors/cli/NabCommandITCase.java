@@ -1,0 +1,101 @@
+package io.beaconflow.detectors.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Runs the whole {@code nab} command over data/nab with the committed spec. */
+class NabCommandITCase {
+    static final Path ROOT = findRoot();
+
+    static Path findRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isDirectory(p.resolve("data/nab/data"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("repo root with data/nab not found");
+        }
+        return p;
+    }
+
+    @Test
+    void theNabStandardScoreItPrintsIsTheOneRecordedInDetectorQualityDoc(@TempDir Path out)
+            throws IOException {
+        StringWriter text = new StringWriter();
+        CommandLine cli = new CommandLine(new DetectorsCli());
+        cli.setOut(new PrintWriter(text));
+        int code =
+                cli.execute(
+                        "nab",
+                        "--data",
+                        ROOT.resolve("data/nab/data").toString(),
+                        "--labels",
+                        ROOT.resolve("data/nab/labels/combined_windows.json").toString(),
+                        "--spec",
+                        ROOT.resolve("flink-conf/detectors/nab.yaml").toString(),
+                        "--out",
+                        out.toString(),
+                        "--name",
+                        "beaconflow");
+        assertThat(code).isZero();
+        List<String> lines = text.toString().lines().toList();
+        String last = lines.get(lines.size() - 1);
+        assertThat(last).matches("NAB standard: -?\\d+\\.\\d\\d");
+
+        String doc = Files.readString(ROOT.resolve("docs/detector-quality.md"));
+        Matcher m = Pattern.compile("NAB standard: (-?\\d+\\.\\d\\d)").matcher(doc);
+        assertThat(m.find()).as("docs/detector-quality.md records 'NAB standard: X'").isTrue();
+        assertThat(last).isEqualTo("NAB standard: " + m.group(1));
+
+        // One result file per data file, NAB layout, same row count.
+        try (Stream<Path> files = Files.walk(out.resolve("beaconflow"))) {
+            List<Path> results =
+                    files.filter(
+                                    p ->
+                                            p.getFileName().toString().startsWith("beaconflow_")
+                                                    && !p.getFileName()
+                                                            .toString()
+                                                            .endsWith("per_file_scores.csv"))
+                            .toList();
+            assertThat(results).hasSize(34);
+        }
+        Path one = out.resolve("beaconflow/realAdExchange/beaconflow_exchange-2_cpc_results.csv");
+        List<String> rows = Files.readAllLines(one);
+        assertThat(rows.get(0)).isEqualTo("timestamp,value,anomaly_score,label");
+        assertThat(rows).hasSize(1624 + 1);
+    }
+
+    @Test
+    void aNameWithAnUnderscoreIsRefusedBecauseNabSplitsFileNamesOnIt(@TempDir Path out) {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new DetectorsCli());
+        cli.setErr(new PrintWriter(err));
+        int code =
+                cli.execute(
+                        "nab",
+                        "--data",
+                        ROOT.resolve("data/nab/data").toString(),
+                        "--labels",
+                        ROOT.resolve("data/nab/labels/combined_windows.json").toString(),
+                        "--spec",
+                        ROOT.resolve("flink-conf/detectors/nab.yaml").toString(),
+                        "--out",
+                        out.toString(),
+                        "--name",
+                        "my_detector");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("without '_'");
+    }
+}

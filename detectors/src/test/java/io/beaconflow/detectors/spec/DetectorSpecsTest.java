@@ -1,0 +1,192 @@
+package io.beaconflow.detectors.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.beaconflow.detectors.DetectorSpec;
+import io.beaconflow.detectors.Direction;
+import io.beaconflow.detectors.ScorerKind;
+import io.beaconflow.detectors.SeasonalPeriod;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import org.junit.jupiter.api.Test;
+
+class DetectorSpecsTest {
+    static final Path CONF = findConf();
+
+    static Path findConf() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isDirectory(p.resolve("flink-conf/detectors"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("flink-conf/detectors not found");
+        }
+        return p.resolve("flink-conf/detectors");
+    }
+
+    static final String SMALL =
+            String.join(
+                    "\n",
+                    "version: 1",
+                    "kinds:",
+                    "  latency:",
+                    "    z_threshold: 4",
+                    "    transform: log",
+                    "metrics:",
+                    "  lcp_p75: { kind: latency, min_abs_change: 250 }",
+                    "  error_rate: { kind: error_rate }",
+                    "overrides:",
+                    "  - match: { dimension: route, value: \"/checkout/**\" }",
+                    "    set: { z_threshold: 3 }",
+                    "  - match: { app: \"shop-*\", metric: lcp_p75 }",
+                    "    set: { seasonal: { period: day, time_zone: Europe/Berlin } }",
+                    "  - match: { dimension: route, value_regex: \"/api/v[0-9]+/.*\" }",
+                    "    set: { direction: down }",
+                    "");
+
+    private static SpecException error(String yaml) {
+        try {
+            DetectorSpecs.parse(yaml, "test.yaml");
+        } catch (SpecException e) {
+            return e;
+        }
+        throw new AssertionError("expected a SpecException for:\n" + yaml);
+    }
+
+    @Test
+    void theShippedDefaultsAndNabSpecsLoadAndConfigureTheRumMetrics() throws IOException {
+        DetectorSpecs defaults = DetectorSpecs.load(CONF.resolve("defaults.yaml"));
+        assertThat(defaults.metrics())
+                .contains(
+                        "error_rate",
+                        "fetch_error_rate",
+                        "page_views",
+                        "events",
+                        "fetches",
+                        "lcp_p75",
+                        "inp_p75",
+                        "load_p75",
+                        "ttfb_p75",
+                        "fetch_duration_p95",
+                        "cls_p75");
+        assertThat(defaults.resolve("shop", null, null, "error_rate").scorer())
+                .isEqualTo(ScorerKind.PROPORTION);
+        assertThat(defaults.resolve("shop", null, null, "page_views").scorer())
+                .isEqualTo(ScorerKind.COUNT);
+        assertThat(defaults.resolve("shop", null, null, "lcp_p75").logScale()).isTrue();
+        assertThat(DetectorSpecs.load(CONF.resolve("nab.yaml")).resolve(null, null, null, "value"))
+                .isNotNull();
+    }
+
+    @Test
+    void resolutionAppliesKindThenMetricThenMatchingOverridesInFileOrder() {
+        DetectorSpecs specs = DetectorSpecs.parse(SMALL, "small.yaml");
+        DetectorSpec plain = specs.resolve("blog", "route", "/home", "lcp_p75");
+        assertThat(plain.zThreshold()).isEqualTo(4);
+        assertThat(plain.logScale()).isTrue();
+        assertThat(plain.minAbsChange()).isEqualTo(250);
+        assertThat(plain.seasonalPeriod()).isEqualTo(SeasonalPeriod.NONE);
+        assertThat(specs.resolve("blog", "route", "/checkout/pay/card", "lcp_p75").zThreshold())
+                .isEqualTo(3);
+        assertThat(specs.resolve("blog", "country", "/checkout/pay", "lcp_p75").zThreshold())
+                .isEqualTo(4);
+        DetectorSpec shop = specs.resolve("shop-eu", null, null, "lcp_p75");
+        assertThat(shop.timeZone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+        assertThat(specs.resolve("shop-eu", null, null, "error_rate").seasonalPeriod())
+                .isEqualTo(SeasonalPeriod.NONE);
+        assertThat(specs.resolve("x", "route", "/api/v2/cart", "error_rate").direction())
+                .isEqualTo(Direction.DOWN);
+        assertThat(specs.resolve("x", "route", "/api/vx/cart", "error_rate").direction())
+                .isEqualTo(Direction.BOTH);
+        assertThat(specs.resolve("x", null, null, "not_configured")).isNull();
+    }
+
+    @Test
+    void anUnknownKeyIsRejectedWithFileLineKeyAndASuggestion() {
+        SpecException e = error(SMALL.replace("    z_threshold: 4", "    z_treshold: 4"));
+        assertThat(e.source()).isEqualTo("test.yaml");
+        assertThat(e.line()).isEqualTo(4);
+        assertThat(e.key()).isEqualTo("kinds.latency.z_treshold");
+        assertThat(e.getMessage())
+                .startsWith("test.yaml:4: kinds.latency.z_treshold: unknown key")
+                .contains("did you mean 'z_threshold'?");
+    }
+
+    @Test
+    void anOutOfRangeValueNamesTheAllowedRange() {
+        SpecException e = error(SMALL.replace("z_threshold: 4", "z_threshold: -1"));
+        assertThat(e.line()).isEqualTo(4);
+        assertThat(e.getMessage())
+                .contains("invalid value '-1'")
+                .contains("use a number in (0, 100]");
+        assertThat(error(SMALL.replace("transform: log", "transform: ln")).getMessage())
+                .contains("use one of none, log");
+        assertThat(
+                        error(SMALL.replace("time_zone: Europe/Berlin", "time_zone: Mars/Olympus"))
+                                .getMessage())
+                .contains("time-zone id");
+    }
+
+    @Test
+    void relationsBetweenKeysAreCheckedAtLoadTimeAndNameTheLine() {
+        SpecException e =
+                error(
+                        SMALL.replace(
+                                "period: day, time_zone: Europe/Berlin",
+                                "period: day, slot_minutes: 7"));
+        assertThat(e.line()).isEqualTo(13);
+        assertThat(e.getMessage()).contains("seasonal.slot_minutes").contains("does not divide");
+        SpecException log =
+                error(
+                        SMALL.replace(
+                                "{ kind: error_rate }", "{ kind: error_rate, transform: log }"));
+        assertThat(log.line()).isEqualTo(8);
+        assertThat(log.getMessage()).contains("set scorer: gaussian");
+    }
+
+    @Test
+    void structuralMistakesAreReportedWithTheirFix() {
+        assertThat(error(SMALL.replace("metrics:", "metricz:")).getMessage())
+                .contains("did you mean 'metrics'?");
+        assertThat(error(SMALL.replace("{ kind: error_rate }", "{ direction: up }")).getMessage())
+                .contains("metrics.error_rate.kind")
+                .contains("add kind:");
+        assertThat(
+                        error(
+                                        SMALL.replace(
+                                                "dimension: route, value: ",
+                                                "dimension: path, value: "))
+                                .getMessage())
+                .contains("unknown dimension 'path'");
+        assertThat(error(SMALL.replace("metric: lcp_p75", "metric: lcp_p99")).getMessage())
+                .contains("matches no metric");
+        assertThat(
+                        error(
+                                        SMALL
+                                                + "  - match: { dimension: route, value_regex: \"([\" }\n    set: { z_threshold: 3 }\n")
+                                .getMessage())
+                .contains("invalid regular expression");
+        assertThat(
+                        error(
+                                        SMALL.replace(
+                                                "  error_rate: { kind: error_rate }",
+                                                "  lcp_p75: { kind: latency }"))
+                                .getMessage())
+                .contains("duplicate key");
+        assertThat(error(SMALL.replace("    transform: log", "    transform:")).getMessage())
+                .contains("has no value");
+        SpecException syntax = error("metrics:\n  a: [1, 2\n");
+        assertThat(syntax.getMessage()).startsWith("test.yaml:").contains("not valid YAML");
+        assertThat(error("").getMessage()).contains("empty");
+    }
+
+    @Test
+    void kindMayNotBeChangedByAnOverrideOrAKindsBlock() {
+        assertThat(
+                        error(SMALL.replace("set: { z_threshold: 3 }", "set: { kind: throughput }"))
+                                .getMessage())
+                .contains("overrides[0].set.kind: unknown key");
+    }
+}
