@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The production job: Kafka in, Kafka (dead letters, late events) and Elasticsearch out. Submit
- * the shaded jar with {@code flink run beaconflow-job.jar --config /path/beaconflow.yaml} (or
- * {@code ./beaconflow submit}); checkpointing, state backend and restarts come from the cluster's
- * {@code config.yaml}. This class only wires: the graph is {@link BeaconflowPipeline}.
+ * The production job: Kafka in, Kafka (dead letters, late events) and Elasticsearch out. Submit the
+ * shaded jar with {@code flink run beaconflow-job.jar --config /path/beaconflow.yaml} (or {@code
+ * ./beaconflow submit}); checkpointing, state backend and restarts come from the cluster's {@code
+ * config.yaml}. This class only wires: the graph is {@link BeaconflowPipeline}.
  */
 public final class BeaconflowJob {
     private BeaconflowJob() {}

@@ -1,0 +1,106 @@
+package io.beaconflow.benchmarks.metrics;
+
+import io.beaconflow.jobs.metrics.MetricAggregate;
+import io.beaconflow.jobs.metrics.MetricStage;
+import io.beaconflow.jobs.metrics.MetricsConfig;
+import io.beaconflow.jobs.model.RumEvent;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The hot-key question: does a per-subtask pre-aggregation before the keyBy (two-phase) make the
+ * metrics stage faster on this machine? Each invocation runs a bounded job on a local MiniCluster
+ * at parallelism 2 (source → RumEvent → fan-out → keyBy → 1-minute windows → discard) over {@link
+ * #events} events through {@link MetricStage}, with {@code metrics.pre-aggregate} off ({@code
+ * single}: every series sample is shuffled to the keyed window) or on ({@code twoPhase}: {@code
+ * LocalPreAggregator} folds samples per subtask and ships partials). The score is milliseconds per
+ * run; events/s = events / score.
+ *
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar MetricTwoPhaseBenchmark -f 1 -wi 2 -i
+ * 3}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xmx3g"})
+@Warmup(iterations = 2)
+@Measurement(iterations = 3)
+public class MetricTwoPhaseBenchmark {
+    @Param({"2000000"})
+    public long events;
+
+    /** Event-time step per event: 5 ms gives 12,000 events per 1-minute window. */
+    @Param({"5"})
+    public long stepMs;
+
+    @Param({"single", "twoPhase"})
+    public String variant;
+
+    @Param({"2"})
+    public int parallelism;
+
+    @Benchmark
+    public void run() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        final long step = stepMs;
+        DataStream<RumEvent> source =
+                env.fromSource(
+                                new NumberSequenceSource(0, events - 1),
+                                WatermarkStrategy.noWatermarks(),
+                                "sequence")
+                        .map(i -> BenchEvents.event(i, step))
+                        .returns(TypeInformation.of(RumEvent.class))
+                        .assignTimestampsAndWatermarks(
+                                WatermarkStrategy.<RumEvent>forBoundedOutOfOrderness(
+                                                Duration.ofSeconds(30))
+                                        .withTimestampAssigner((e, ts) -> e.eventTime));
+        MetricsConfig config = new MetricsConfig();
+        config.preAggregate = variant.equals("twoPhase");
+        DataStream<MetricAggregate> rows = MetricStage.apply(source, config);
+        rows.sinkTo(new Discard());
+        env.execute("metrics-" + variant);
+    }
+
+    static final class Discard implements Sink<MetricAggregate> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public SinkWriter<MetricAggregate> createWriter(WriterInitContext context) {
+            return new SinkWriter<>() {
+                @Override
+                public void write(MetricAggregate element, Context context) {}
+
+                @Override
+                public void flush(boolean endOfInput) {}
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.beaconflow.jobs.metrics;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.mapping.CubicallyInterpolatedMapping;
+import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
+import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
+import com.datadoghq.sketch.ddsketch.store.Store;
+import java.util.Arrays;
+import java.util.function.Supplier;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
+/**
+ * The running aggregate of one series in one window: weighted counts, and one DDSketch per {@link
+ * LatencyMetric} (created on the first value, so a series without fetches carries no fetch sketch).
+ *
+ * <p>Serialized by {@link MetricAccumulatorSerializer} (declared with {@link TypeInfo}), never by
+ * Kryo: state stays compact and its format is versioned.
+ *
+ * <p>Weights are rounded by {@link Weights}, so all sums here are exact and the result does not
+ * depend on the order of {@link #add} and {@link #merge} calls.
+ */
+@TypeInfo(MetricAccumulatorTypeInfo.Factory.class)
+public final class MetricAccumulator {
+    static final int METRICS = LatencyMetric.values().length;
+
+    /**
+     * Bins per sketch before the lowest ones collapse. At α = 1 % this spans a factor of e⁴⁰
+     * between the smallest and largest value, so it only bounds memory against absurd inputs;
+     * collapsing the lowest bins keeps the high percentiles (the ones alerts watch) exact to α.
+     */
+    static final int MAX_BINS = 2048;
+
+    static final Supplier<Store> STORE = () -> new CollapsingLowestDenseStore(MAX_BINS);
+
+    double relativeAccuracy;
+    double pageViews;
+    double events;
+    double fetches;
+    double failedFetches;
+    double jsErrors;
+    long samples;
+    final long[] counts = new long[METRICS];
+    final DDSketch[] sketches = new DDSketch[METRICS];
+
+    /** For the serializer; {@link #relativeAccuracy} must be set before sketches are created. */
+    MetricAccumulator() {}
+
+    public MetricAccumulator(double relativeAccuracy) {
+        this.relativeAccuracy = relativeAccuracy;
+    }
+
+    public static IndexMapping mapping(double relativeAccuracy) {
+        return new CubicallyInterpolatedMapping(relativeAccuracy);
+    }
+
+    public void add(SeriesSample s) {
+        double w = s.weight;
+        events += w;
+        samples++;
+        switch (s.kind) {
+            case SeriesSample.PAGE_VIEW:
+                pageViews += w;
+                break;
+            case SeriesSample.FETCH:
+                fetches += w;
+                break;
+            case SeriesSample.FAILED_FETCH:
+                fetches += w;
+                failedFetches += w;
+                break;
+            case SeriesSample.JS_ERROR:
+                jsErrors += w;
+                break;
+            default:
+                break;
+        }
+        if (s.metric >= 0) {
+            sketch(s.metric).accept(s.value, w);
+            counts[s.metric]++;
+        }
+    }
+
+    /** Adds {@code other} into this accumulator; {@code other} is not changed. */
+    public void merge(MetricAccumulator other) {
+        pageViews += other.pageViews;
+        events += other.events;
+        fetches += other.fetches;
+        failedFetches += other.failedFetches;
+        jsErrors += other.jsErrors;
+        samples += other.samples;
+        for (int m = 0; m < METRICS; m++) {
+            if (other.sketches[m] != null) {
+                sketch(m).mergeWith(other.sketches[m]);
+                counts[m] += other.counts[m];
+            }
+        }
+    }
+
+    private DDSketch sketch(int metric) {
+        DDSketch s = sketches[metric];
+        if (s == null) {
+            s = new DDSketch(mapping(relativeAccuracy), STORE);
+            sketches[metric] = s;
+        }
+        return s;
+    }
+
+    public MetricAccumulator copy() {
+        MetricAccumulator c = new MetricAccumulator(relativeAccuracy);
+        c.pageViews = pageViews;
+        c.events = events;
+        c.fetches = fetches;
+        c.failedFetches = failedFetches;
+        c.jsErrors = jsErrors;
+        c.samples = samples;
+        System.arraycopy(counts, 0, c.counts, 0, METRICS);
+        for (int m = 0; m < METRICS; m++) {
+            c.sketches[m] = sketches[m] == null ? null : sketches[m].copy();
+        }
+        return c;
+    }
+
+    public long samples() {
+        return samples;
+    }
+
+    /** The row without window metadata: counts, rates, and percentiles from the sketches. */
+    public MetricAggregate toAggregate() {
+        MetricAggregate a = new MetricAggregate();
+        a.pageViews = pageViews;
+        a.events = events;
+        a.fetches = fetches;
+        a.failedFetches = failedFetches;
+        a.jsErrors = jsErrors;
+        a.errorRate = pageViews > 0 ? jsErrors / pageViews : null;
+        a.fetchErrorRate = fetches > 0 ? failedFetches / fetches : null;
+        a.samples = samples;
+        for (LatencyMetric m : LatencyMetric.values()) {
+            DDSketch s = sketches[m.ordinal()];
+            if (s != null && !s.isEmpty()) {
+                a.setLatency(
+                        m, s.getValuesAtQuantiles(MetricAggregate.QUANTILES), counts[m.ordinal()]);
+            }
+        }
+        return a;
+    }
+
+    /** Field-by-field equality, sketches by their encoded bins; for tests and serializer checks. */
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof MetricAccumulator)) {
+            return false;
+        }
+        MetricAccumulator x = (MetricAccumulator) o;
+        if (Double.compare(relativeAccuracy, x.relativeAccuracy) != 0
+                || Double.compare(pageViews, x.pageViews) != 0
+                || Double.compare(events, x.events) != 0
+                || Double.compare(fetches, x.fetches) != 0
+                || Double.compare(failedFetches, x.failedFetches) != 0
+                || Double.compare(jsErrors, x.jsErrors) != 0
+                || samples != x.samples
+                || !Arrays.equals(counts, x.counts)) {
+            return false;
+        }
+        for (int m = 0; m < METRICS; m++) {
+            if (!Arrays.equals(
+                    MetricAccumulatorSerializer.encode(sketches[m]),
+                    MetricAccumulatorSerializer.encode(x.sketches[m]))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(samples) * 31 + Double.hashCode(events);
+    }
+
+    @Override
+    public String toString() {
+        return "MetricAccumulator{samples="
+                + samples
+                + " events="
+                + events
+                + " pageViews="
+                + pageViews
+                + " counts="
+                + Arrays.toString(counts)
+                + "}";
+    }
+}

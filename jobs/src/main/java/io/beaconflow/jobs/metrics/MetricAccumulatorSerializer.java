@@ -1,0 +1,154 @@
+package io.beaconflow.jobs.metrics;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
+import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Flink serializer for {@link MetricAccumulator}.
+ *
+ * <p>Format (version 1): relative accuracy, the five weighted counts, the sample count, a bit mask
+ * of the metrics that have a sketch, then per such metric its value count and its DDSketch in the
+ * library's own compact binary encoding (varint bin indexes and counts, {@link DDSketch#encode})
+ * without the index mapping, which follows from the relative accuracy written once. A sketch with a
+ * few hundred distinct bins takes a few hundred bytes; an empty metric takes none.
+ *
+ * <p>Stateless, hence a singleton; {@link Snapshot} lets a savepoint's reader check the format.
+ */
+public final class MetricAccumulatorSerializer extends TypeSerializerSingleton<MetricAccumulator> {
+    private static final long serialVersionUID = 1L;
+
+    public static final MetricAccumulatorSerializer INSTANCE = new MetricAccumulatorSerializer();
+
+    @Override
+    public boolean isImmutableType() {
+        return false;
+    }
+
+    @Override
+    public MetricAccumulator createInstance() {
+        return new MetricAccumulator(MetricsConfig.DEFAULT_SKETCH_RELATIVE_ACCURACY);
+    }
+
+    @Override
+    public MetricAccumulator copy(MetricAccumulator from) {
+        return from.copy();
+    }
+
+    @Override
+    public MetricAccumulator copy(MetricAccumulator from, MetricAccumulator reuse) {
+        return from.copy();
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(MetricAccumulator a, DataOutputView out) throws IOException {
+        out.writeDouble(a.relativeAccuracy);
+        out.writeDouble(a.pageViews);
+        out.writeDouble(a.events);
+        out.writeDouble(a.fetches);
+        out.writeDouble(a.failedFetches);
+        out.writeDouble(a.jsErrors);
+        out.writeLong(a.samples);
+        int mask = 0;
+        for (int m = 0; m < MetricAccumulator.METRICS; m++) {
+            if (a.sketches[m] != null) {
+                mask |= 1 << m;
+            }
+        }
+        out.writeByte(mask);
+        for (int m = 0; m < MetricAccumulator.METRICS; m++) {
+            if (a.sketches[m] != null) {
+                out.writeLong(a.counts[m]);
+                GrowingByteArrayOutput buf = GrowingByteArrayOutput.withInitialCapacity(256);
+                a.sketches[m].encode(buf, true);
+                out.writeInt(buf.numWrittenBytes());
+                out.write(buf.backingArray(), 0, buf.numWrittenBytes());
+            }
+        }
+    }
+
+    @Override
+    public MetricAccumulator deserialize(DataInputView in) throws IOException {
+        MetricAccumulator a = new MetricAccumulator(in.readDouble());
+        a.pageViews = in.readDouble();
+        a.events = in.readDouble();
+        a.fetches = in.readDouble();
+        a.failedFetches = in.readDouble();
+        a.jsErrors = in.readDouble();
+        a.samples = in.readLong();
+        int mask = in.readUnsignedByte();
+        IndexMapping mapping = mask == 0 ? null : MetricAccumulator.mapping(a.relativeAccuracy);
+        for (int m = 0; m < MetricAccumulator.METRICS; m++) {
+            if ((mask & (1 << m)) != 0) {
+                a.counts[m] = in.readLong();
+                byte[] bytes = new byte[in.readInt()];
+                in.readFully(bytes);
+                a.sketches[m] =
+                        DDSketch.decode(
+                                ByteArrayInput.wrap(bytes), MetricAccumulator.STORE, mapping);
+            }
+        }
+        return a;
+    }
+
+    @Override
+    public MetricAccumulator deserialize(MetricAccumulator reuse, DataInputView in)
+            throws IOException {
+        return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView in, DataOutputView out) throws IOException {
+        // Fixed part: six doubles and a long.
+        out.write(in, 7 * Long.BYTES);
+        int mask = in.readUnsignedByte();
+        out.writeByte(mask);
+        for (int m = 0; m < MetricAccumulator.METRICS; m++) {
+            if ((mask & (1 << m)) != 0) {
+                out.writeLong(in.readLong());
+                int len = in.readInt();
+                out.writeInt(len);
+                out.write(in, len);
+            }
+        }
+    }
+
+    @Override
+    public TypeSerializerSnapshot<MetricAccumulator> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** The sketch's encoding, or {@code null} for no sketch (used for equality). */
+    static byte[] encode(DDSketch sketch) {
+        if (sketch == null) {
+            return null;
+        }
+        GrowingByteArrayOutput buf = GrowingByteArrayOutput.withInitialCapacity(256);
+        try {
+            sketch.encode(buf, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return buf.trimmedCopy();
+    }
+
+    /** Snapshot of the (parameterless) serializer; the version names the data format. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<MetricAccumulator> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.beaconflow.jobs.metrics;
+
+import io.beaconflow.jobs.config.Durations;
+import io.beaconflow.jobs.model.RumEvent;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+
+/**
+ * The metric-aggregates part of the graph: {@link SeriesFanOut} (bots out, one small record per
+ * series) → {@link LocalPreAggregator} (per-subtask partials; when {@code metrics.pre-aggregate},
+ * the default) → keyBy series → tumbling event-time window with allowed lateness → {@link
+ * PartialMerger} (or {@link MetricAggregator} on raw samples) + {@link MetricWindowFunction}.
+ *
+ * <p>Events later than the allowed lateness never reach this stage in the full job: ingest routes
+ * them to its late output with the same bound. Should one still arrive (the window operator's
+ * watermark can differ slightly from the router's), Flink drops it here and counts it in the window
+ * operator's built-in {@code numLateRecordsDropped} metric.
+ */
+public final class MetricStage {
+    public static final String UID = "metrics-window";
+
+    private MetricStage() {}
+
+    /** The series key of a sample. */
+    public static final class SeriesKeySelector implements KeySelector<SeriesSample, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(SeriesSample s) {
+            return s.key;
+        }
+    }
+
+    /** The series key of a partial aggregate. */
+    public static final class PartialKeySelector implements KeySelector<PartialAggregate, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(PartialAggregate p) {
+            return p.key;
+        }
+    }
+
+    public static SingleOutputStreamOperator<MetricAggregate> apply(
+            DataStream<RumEvent> events, MetricsConfig config) {
+        DataStream<SeriesSample> samples =
+                events.flatMap(new SeriesFanOut(config))
+                        .returns(TypeInformation.of(SeriesSample.class))
+                        .uid("metrics-fan-out")
+                        .name("metrics: fan out to series");
+        TypeInformation<MetricAggregate> rowType = TypeInformation.of(MetricAggregate.class);
+        SingleOutputStreamOperator<MetricAggregate> rows;
+        if (config.preAggregate) {
+            rows =
+                    samples.transform(
+                                    "metrics: pre-aggregate per subtask",
+                                    TypeInformation.of(PartialAggregate.class),
+                                    new LocalPreAggregator(
+                                            config.window.toMillis(),
+                                            config.sketchRelativeAccuracy))
+                            .uid("metrics-pre-aggregate")
+                            .keyBy(new PartialKeySelector(), Types.STRING)
+                            .window(TumblingEventTimeWindows.of(config.window))
+                            .allowedLateness(config.allowedLateness)
+                            .aggregate(
+                                    new PartialMerger(config.sketchRelativeAccuracy),
+                                    new MetricWindowFunction(),
+                                    MetricAccumulatorTypeInfo.INSTANCE,
+                                    rowType,
+                                    rowType);
+        } else {
+            rows =
+                    samples.keyBy(new SeriesKeySelector(), Types.STRING)
+                            .window(TumblingEventTimeWindows.of(config.window))
+                            .allowedLateness(config.allowedLateness)
+                            .aggregate(
+                                    new MetricAggregator(config.sketchRelativeAccuracy),
+                                    new MetricWindowFunction(),
+                                    MetricAccumulatorTypeInfo.INSTANCE,
+                                    rowType,
+                                    rowType);
+        }
+        return rows.uid(UID).name(operatorName(config.window));
+    }
+
+    static String operatorName(Duration window) {
+        String size = window.equals(Duration.ofMinutes(1)) ? "1-minute" : Durations.format(window);
+        return "metrics: " + size + " aggregates";
+    }
+}

@@ -1,0 +1,126 @@
+package io.beaconflow.jobs.metrics;
+
+import io.beaconflow.jobs.model.EventType;
+import io.beaconflow.jobs.model.RumEvent;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.util.Collector;
+
+/**
+ * Turns one event into one small {@link SeriesSample} per series it belongs to: the app total, and
+ * one per configured dimension that has a value (one per experiment for {@code variant}). Bots are
+ * left out when {@code metrics.exclude-bots} is set, and counted ({@code botEventsExcluded}) either
+ * way they are left out, never silently.
+ *
+ * <p>Stateless; the record's event-time timestamp passes through unchanged.
+ */
+public class SeriesFanOut extends RichFlatMapFunction<RumEvent, SeriesSample> {
+    private static final long serialVersionUID = 1L;
+
+    private final Dimension[] dimensions;
+    private final boolean excludeBots;
+
+    /** Accumulator name of the bot count (a metric as well; the demo and tests read this). */
+    public static final String ACC_BOTS_EXCLUDED = "metrics-bot-events-excluded";
+
+    private transient Counter botsExcluded;
+    private transient LongCounter botsExcludedTotal;
+
+    public SeriesFanOut(MetricsConfig config) {
+        this.dimensions = config.dimensionList().toArray(new Dimension[0]);
+        this.excludeBots = config.excludeBots;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        botsExcluded = getRuntimeContext().getMetricGroup().counter("botEventsExcluded");
+        botsExcludedTotal = new LongCounter();
+        getRuntimeContext().addAccumulator(ACC_BOTS_EXCLUDED, botsExcludedTotal);
+    }
+
+    @Override
+    public void flatMap(RumEvent e, Collector<SeriesSample> out) {
+        if (e.bot && excludeBots) {
+            botsExcluded.inc();
+            botsExcludedTotal.add(1);
+            return;
+        }
+        emit(e, dimensions, out);
+    }
+
+    /** The samples of one event; shared with the benchmarks and the pre-aggregation. */
+    public static void emit(RumEvent e, Dimension[] dimensions, Collector<SeriesSample> out) {
+        byte kind = kindOf(e);
+        double weight = Weights.ofSampleRate(e.sampleRate);
+        LatencyMetric m = LatencyMetric.of(e);
+        byte metric = m == null ? SeriesSample.NO_METRIC : (byte) m.ordinal();
+        double value = m == null ? 0 : LatencyMetric.valueOf(e, m);
+        String app = e.app;
+        out.collect(
+                new SeriesSample(
+                        SeriesKey.of(app, Dimension.ALL, Dimension.ALL_VALUE),
+                        kind,
+                        weight,
+                        metric,
+                        value));
+        for (Dimension d : dimensions) {
+            if (d == Dimension.VARIANT) {
+                if (e.experiments == null || e.experiments.isEmpty()) {
+                    continue;
+                }
+                Map<String, String> sorted =
+                        e.experiments instanceof TreeMap
+                                ? e.experiments
+                                : new TreeMap<>(e.experiments);
+                for (Map.Entry<String, String> x : sorted.entrySet()) {
+                    if (x.getKey() != null && x.getValue() != null) {
+                        String v = x.getKey() + '=' + x.getValue();
+                        out.collect(
+                                new SeriesSample(
+                                        SeriesKey.of(app, d, v), kind, weight, metric, value));
+                    }
+                }
+            } else {
+                String v = valueOf(e, d);
+                if (v != null && !v.isEmpty()) {
+                    out.collect(
+                            new SeriesSample(SeriesKey.of(app, d, v), kind, weight, metric, value));
+                }
+            }
+        }
+    }
+
+    static byte kindOf(RumEvent e) {
+        if (e.type == EventType.PAGE_VIEW) {
+            return SeriesSample.PAGE_VIEW;
+        }
+        if (e.type == EventType.FETCH) {
+            return e.isFailedFetch() ? SeriesSample.FAILED_FETCH : SeriesSample.FETCH;
+        }
+        if (e.type == EventType.ERROR) {
+            return SeriesSample.JS_ERROR;
+        }
+        return SeriesSample.OTHER;
+    }
+
+    static String valueOf(RumEvent e, Dimension d) {
+        switch (d) {
+            case ROUTE:
+                return e.route;
+            case RELEASE:
+                return e.release;
+            case BROWSER:
+                return e.browser;
+            case COUNTRY:
+                return e.country;
+            case DEVICE:
+                return e.deviceType;
+            default:
+                throw new IllegalArgumentException("no single value for " + d);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.beaconflow.jobs.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.apache.flink.api.common.typeutils.SerializerTestBase;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Flink's own serializer contract tests (copy, serialize, reuse, duplicate, snapshot and
+ * reconfigure, Java serializability) plus checks specific to sketches.
+ */
+class MetricAccumulatorSerializerTest extends SerializerTestBase<MetricAccumulator> {
+
+    @Override
+    protected TypeSerializer<MetricAccumulator> createSerializer() {
+        return MetricAccumulatorSerializer.INSTANCE;
+    }
+
+    @Override
+    protected int getLength() {
+        return -1;
+    }
+
+    @Override
+    protected Class<MetricAccumulator> getTypeClass() {
+        return MetricAccumulator.class;
+    }
+
+    @Override
+    protected MetricAccumulator[] getTestData() {
+        Random rnd = new Random(42);
+        MetricAccumulator empty = new MetricAccumulator(0.01);
+        MetricAccumulator countsOnly = new MetricAccumulator(0.01);
+        countsOnly.add(sample(SeriesSample.JS_ERROR, 2.0, SeriesSample.NO_METRIC, 0));
+        countsOnly.add(sample(SeriesSample.OTHER, 1.0, SeriesSample.NO_METRIC, 0));
+        MetricAccumulator oneMetric = new MetricAccumulator(0.02);
+        for (int i = 0; i < 50; i++) {
+            oneMetric.add(
+                    sample(SeriesSample.FETCH, 1.0, LatencyMetric.FETCH, 20 + rnd.nextInt(500)));
+        }
+        MetricAccumulator all = new MetricAccumulator(0.01);
+        for (int i = 0; i < 2000; i++) {
+            LatencyMetric m = LatencyMetric.values()[i % MetricAccumulator.METRICS];
+            double v =
+                    m == LatencyMetric.CLS
+                            ? (i % 5 == 0 ? 0 : rnd.nextDouble() * 0.4)
+                            : Math.exp(4 + 3 * rnd.nextDouble());
+            all.add(sample(SeriesSample.PAGE_VIEW, i % 3 == 0 ? 10.0 : 1.0, m, v));
+        }
+        return new MetricAccumulator[] {empty, countsOnly, oneMetric, all};
+    }
+
+    static SeriesSample sample(byte kind, double weight, LatencyMetric m, double value) {
+        return new SeriesSample("k", kind, weight, (byte) m.ordinal(), value);
+    }
+
+    static SeriesSample sample(byte kind, double weight, byte metric, double value) {
+        return new SeriesSample("k", kind, weight, metric, value);
+    }
+
+    @Test
+    void aRestoredSketchMergesWithANewOneAndKeepsItsPercentiles() throws Exception {
+        MetricAccumulator a = getTestData()[3];
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        MetricAccumulatorSerializer.INSTANCE.serialize(a, out);
+        MetricAccumulator restored =
+                MetricAccumulatorSerializer.INSTANCE.deserialize(
+                        new DataInputDeserializer(out.getCopyOfBuffer()));
+
+        MetricAggregate before = a.toAggregate();
+        MetricAggregate after = restored.toAggregate();
+        assertThat(after).usingRecursiveComparison().isEqualTo(before);
+
+        // The restored sketch's index mapping equals a fresh one, or merging would throw.
+        MetricAccumulator fresh = new MetricAccumulator(0.01);
+        fresh.add(sample(SeriesSample.PAGE_VIEW, 1.0, LatencyMetric.LCP, 1234));
+        restored.merge(fresh);
+        assertThat(restored.toAggregate().lcpCount).isEqualTo(before.lcpCount + 1);
+    }
+
+    @Test
+    void aFullAccumulatorIsCompact() throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        MetricAccumulatorSerializer.INSTANCE.serialize(getTestData()[3], out);
+        // 7 sketches over ~3 orders of magnitude at 1 %: a few hundred bins each, ~1-2 bytes a bin.
+        assertThat(out.length()).isLessThan(7 * 700);
+        DataOutputSerializer empty = new DataOutputSerializer(64);
+        MetricAccumulatorSerializer.INSTANCE.serialize(getTestData()[0], empty);
+        assertThat(empty.length()).isEqualTo(7 * 8 + 1);
+    }
+}

@@ -1,0 +1,239 @@
+package io.beaconflow.jobs.metrics;
+
+import static io.beaconflow.jobs.metrics.RumEvents.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beaconflow.jobs.io.Json;
+import io.beaconflow.jobs.model.EventType;
+import io.beaconflow.jobs.model.RumEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A few thousand generated events through {@link MetricStage} on a MiniCluster at parallelism 2,
+ * with generic types disabled (any Kryo fallback fails the job). Every row is checked against a
+ * straightforward computation over the same events: exact weighted counts, percentiles within the
+ * sketch's relative accuracy of the exact weighted percentile; and a second run, and a run without
+ * the pre-aggregation, must give the same documents byte for byte.
+ */
+class MetricStageITCase {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    private static final int EVENTS = 6000;
+    private static final long STEP_MS = 100; // 10 minutes of event time
+    private static final long WINDOW = 60_000;
+
+    static final class Run {
+        final List<MetricAggregate> rows = new ArrayList<>();
+        long botsExcluded;
+    }
+
+    static Run run(List<RumEvent> events, MetricsConfig config) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        DataStream<RumEvent> source =
+                env.fromData(events, TypeInformation.of(RumEvent.class))
+                        .assignTimestampsAndWatermarks(
+                                WatermarkStrategy.<RumEvent>forBoundedOutOfOrderness(
+                                                Duration.ofMillis(
+                                                        MetricEventGenerator.MAX_DISORDER_MS))
+                                        .withTimestampAssigner((e, ts) -> e.eventTime));
+        CloseableIterator<MetricAggregate> it = MetricStage.apply(source, config).collectAsync();
+        JobClient job = env.executeAsync("metrics-itcase");
+        Run run = new Run();
+        while (it.hasNext()) {
+            run.rows.add(it.next());
+        }
+        it.close();
+        JobExecutionResult result = job.getJobExecutionResult().get();
+        Long bots = result.getAccumulatorResult(SeriesFanOut.ACC_BOTS_EXCLUDED);
+        run.botsExcluded = bots == null ? 0 : bots;
+        return run;
+    }
+
+    @Test
+    void everyAggregateMatchesAStraightforwardComputationAndAReplayGivesTheSameDocuments()
+            throws Exception {
+        List<RumEvent> events = MetricEventGenerator.generate(5, EVENTS, T0, STEP_MS);
+        MetricsConfig config = new MetricsConfig();
+
+        Run run = run(events, config);
+        Map<String, Expected> expected = expected(events, config.sketchRelativeAccuracy);
+
+        assertThat(run.botsExcluded)
+                .isEqualTo(events.stream().filter(e -> e.bot).count())
+                .isPositive();
+        assertThat(run.rows).allMatch(r -> r.updateSeq == 0, "no late firing: nothing was late");
+        assertThat(run.rows).extracting(r -> r.id).doesNotHaveDuplicates();
+        assertThat(run.rows)
+                .extracting(r -> r.id)
+                .containsExactlyInAnyOrderElementsOf(expected.keySet());
+        assertThat(expected.keySet())
+                .as("every dimension has series")
+                .anyMatch(k -> k.startsWith("shop|variant|checkout="))
+                .anyMatch(k -> k.startsWith("blog|device|"));
+
+        int percentilesChecked = 0;
+        for (MetricAggregate row : run.rows) {
+            Expected x = expected.get(row.id);
+            assertThat(row.windowEnd - row.windowStart).isEqualTo(WINDOW);
+            assertThat(row.pageViews).as(row.id).isEqualTo(x.pageViews);
+            assertThat(row.events).as(row.id).isEqualTo(x.events);
+            assertThat(row.fetches).as(row.id).isEqualTo(x.fetches);
+            assertThat(row.failedFetches).as(row.id).isEqualTo(x.failedFetches);
+            assertThat(row.jsErrors).as(row.id).isEqualTo(x.jsErrors);
+            assertThat(row.samples).as(row.id).isEqualTo(x.samples);
+            assertThat(row.errorRate).isEqualTo(x.pageViews > 0 ? x.jsErrors / x.pageViews : null);
+            assertThat(row.fetchErrorRate)
+                    .isEqualTo(x.fetches > 0 ? x.failedFetches / x.fetches : null);
+            for (LatencyMetric m : LatencyMetric.values()) {
+                List<double[]> values = x.values.getOrDefault(m, List.of());
+                assertThat(row.count(m)).as(row.id + " " + m).isEqualTo(values.size());
+                for (int q = 0; q < 4; q++) {
+                    Double actual = row.percentile(m, q);
+                    if (values.isEmpty()) {
+                        assertThat(actual).isNull();
+                        continue;
+                    }
+                    double exact = weightedQuantile(values, MetricAggregate.QUANTILES[q]);
+                    assertThat(Math.abs(actual - exact))
+                            .as(
+                                    "%s %s p%s: sketch %s, exact %s",
+                                    row.id, m, MetricAggregate.QUANTILES[q], actual, exact)
+                            .isLessThanOrEqualTo(config.sketchRelativeAccuracy * exact + 1e-12);
+                    percentilesChecked++;
+                }
+            }
+        }
+        assertThat(percentilesChecked).isGreaterThan(1000);
+
+        // A replay gives the same documents, and so does the one-phase path.
+        assertThat(config.preAggregate).isTrue();
+        Run replay = run(events, config);
+        assertThat(json(replay.rows)).isEqualTo(json(run.rows));
+        MetricsConfig onePhase = new MetricsConfig();
+        onePhase.preAggregate = false;
+        assertThat(json(run(events, onePhase).rows)).isEqualTo(json(run.rows));
+    }
+
+    /**
+     * The value DDSketch's quantile q approximates with weights: the smallest value whose
+     * cumulative weight (values sorted ascending) exceeds q × (total weight − 1). Unweighted, that
+     * is the value at rank ⌊q·(n−1)⌋.
+     */
+    static double weightedQuantile(List<double[]> valueAndWeight, double q) {
+        List<double[]> sorted = new ArrayList<>(valueAndWeight);
+        sorted.sort(Comparator.comparingDouble(v -> v[0]));
+        double total = 0;
+        for (double[] v : sorted) {
+            total += v[1];
+        }
+        double rank = q * (total - 1);
+        double cumulative = 0;
+        for (double[] v : sorted) {
+            cumulative += v[1];
+            if (cumulative > rank) {
+                return v[0];
+            }
+        }
+        return sorted.get(sorted.size() - 1)[0];
+    }
+
+    static final class Expected {
+        double pageViews;
+        double events;
+        double fetches;
+        double failedFetches;
+        double jsErrors;
+        long samples;
+        final Map<LatencyMetric, List<double[]>> values = new HashMap<>();
+    }
+
+    /** Straight from the event fields, without the stage's classes. */
+    static Map<String, Expected> expected(List<RumEvent> events, double alpha) {
+        Map<String, Expected> out = new TreeMap<>();
+        for (RumEvent e : events) {
+            if (e.bot) {
+                continue;
+            }
+            long start = Math.floorDiv(e.eventTime, WINDOW) * WINDOW;
+            List<String> series = new ArrayList<>();
+            series.add("all|*");
+            series.add("route|" + e.route);
+            series.add("release|" + e.release);
+            series.add("browser|" + e.browser);
+            if (e.country != null) {
+                series.add("country|" + e.country);
+            }
+            series.add("device|" + e.deviceType);
+            if (e.experiments != null) {
+                e.experiments.forEach((k, v) -> series.add("variant|" + k + "=" + v));
+            }
+            double w = 1.0 / e.sampleRate;
+            for (String s : series) {
+                Expected x =
+                        out.computeIfAbsent(e.app + "|" + s + "|" + start, k -> new Expected());
+                x.samples++;
+                x.events += w;
+                if (e.type == EventType.PAGE_VIEW) {
+                    x.pageViews += w;
+                    if (e.loadMs != null) {
+                        add(x, LatencyMetric.LOAD, e.loadMs, w);
+                    }
+                } else if (e.type == EventType.FETCH) {
+                    x.fetches += w;
+                    if (e.fetchStatus == 0 || e.fetchStatus >= 500) {
+                        x.failedFetches += w;
+                    }
+                    add(x, LatencyMetric.FETCH, e.fetchDurationMs, w);
+                } else if (e.type == EventType.ERROR) {
+                    x.jsErrors += w;
+                } else if (e.type == EventType.WEB_VITAL) {
+                    add(x, LatencyMetric.valueOf(e.vitalName), e.vitalValue, w);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void add(Expected x, LatencyMetric m, double value, double weight) {
+        x.values.computeIfAbsent(m, k -> new ArrayList<>()).add(new double[] {value, weight});
+    }
+
+    static List<String> json(List<MetricAggregate> rows) throws Exception {
+        ObjectMapper mapper = Json.newOutputMapper();
+        List<String> out = new ArrayList<>();
+        for (MetricAggregate r : rows) {
+            out.add(mapper.writeValueAsString(r));
+        }
+        out.sort(null);
+        return out;
+    }
+}

@@ -1,0 +1,74 @@
+package io.beaconflow.jobs.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.beaconflow.jobs.config.ConfigException;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MetricsConfigTest {
+    @Test
+    void theDefaultsAreValidAndMatchTheDocumentedValues() {
+        MetricsConfig c = new MetricsConfig();
+        c.validate("beaconflow.yaml");
+        assertThat(c.window).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.allowedLateness).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.dimensionList())
+                .containsExactly(
+                        Dimension.ROUTE,
+                        Dimension.RELEASE,
+                        Dimension.BROWSER,
+                        Dimension.COUNTRY,
+                        Dimension.DEVICE,
+                        Dimension.VARIANT);
+        assertThat(c.excludeBots).isTrue();
+        assertThat(c.sketchRelativeAccuracy).isEqualTo(0.01);
+    }
+
+    @Test
+    void anUnknownDimensionNamesTheFileTheKeyAndTheAllowedValues() {
+        MetricsConfig c = new MetricsConfig();
+        c.dimensions = List.of("route", "browsr");
+        assertThatThrownBy(() -> c.validate("beaconflow.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("beaconflow.yaml")
+                .hasMessageContaining("metrics.dimensions[1]")
+                .hasMessageContaining("browsr")
+                .hasMessageContaining("Fix: use some of [route, release, browser");
+    }
+
+    @Test
+    void aRepeatedDimensionIsRejected() {
+        MetricsConfig c = new MetricsConfig();
+        c.dimensions = List.of("route", "route");
+        assertThatThrownBy(() -> c.validate("f.yaml")).hasMessageContaining("listed twice");
+    }
+
+    @Test
+    void aZeroWindowANegativeLatenessAndAnAccuracyOfOneAreRejectedWithTheirKeys() {
+        MetricsConfig w = new MetricsConfig();
+        w.window = Duration.ZERO;
+        assertThatThrownBy(() -> w.validate("f.yaml"))
+                .hasMessageContaining("metrics.window")
+                .hasMessageContaining("Fix: set e.g. 1m");
+        MetricsConfig l = new MetricsConfig();
+        l.allowedLateness = Duration.ofSeconds(-1);
+        assertThatThrownBy(() -> l.validate("f.yaml"))
+                .hasMessageContaining("metrics.allowed-lateness");
+        MetricsConfig a = new MetricsConfig();
+        a.sketchRelativeAccuracy = 1.0;
+        assertThatThrownBy(() -> a.validate("f.yaml"))
+                .hasMessageContaining("metrics.sketch-relative-accuracy")
+                .hasMessageContaining("0.01");
+    }
+
+    @Test
+    void anEmptyDimensionListMeansAppTotalsOnly() {
+        MetricsConfig c = new MetricsConfig();
+        c.dimensions = List.of();
+        c.validate("f.yaml");
+        assertThat(c.dimensionList()).isEmpty();
+    }
+}

@@ -1,0 +1,73 @@
+package io.beaconflow.jobs.metrics;
+
+import static io.beaconflow.jobs.metrics.RumEvents.T0;
+import static io.beaconflow.jobs.metrics.RumEvents.fetch;
+import static io.beaconflow.jobs.metrics.RumEvents.pageView;
+import static io.beaconflow.jobs.metrics.RumEvents.vital;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.beaconflow.jobs.model.RumEvent;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.util.ListCollector;
+import org.junit.jupiter.api.Test;
+
+class SeriesFanOutTest {
+    static List<String> keysOf(RumEvent e) {
+        List<SeriesSample> out = new ArrayList<>();
+        SeriesFanOut.emit(
+                e,
+                new MetricsConfig().dimensionList().toArray(new Dimension[0]),
+                new ListCollector<>(out));
+        List<String> keys = new ArrayList<>();
+        for (SeriesSample s : out) {
+            keys.add(s.key.replace('\u0000', '|'));
+        }
+        return keys;
+    }
+
+    @Test
+    void anEventGoesToTheAppTotalAndOneSeriesPerDimensionAndExperiment() {
+        RumEvent e = pageView(T0, 900);
+        Map<String, String> exp = new HashMap<>();
+        exp.put("new-checkout", "b");
+        exp.put("banner", "control");
+        e.experiments = exp;
+        assertThat(keysOf(e))
+                .containsExactly(
+                        "shop|all|*",
+                        "shop|route|/products/:id",
+                        "shop|release|1.0.0",
+                        "shop|browser|Chrome",
+                        "shop|country|DE",
+                        "shop|device|desktop",
+                        "shop|variant|banner=control",
+                        "shop|variant|new-checkout=b");
+    }
+
+    @Test
+    void aDimensionWithoutValueGetsNoSeries() {
+        RumEvent e = pageView(T0, 900);
+        e.country = null;
+        e.release = "";
+        assertThat(keysOf(e))
+                .containsExactly(
+                        "shop|all|*",
+                        "shop|route|/products/:id",
+                        "shop|browser|Chrome",
+                        "shop|device|desktop");
+    }
+
+    @Test
+    void eachEventKindCarriesItsLatencyValueAndTtfbComesFromTheVitalOnly() {
+        assertThat(LatencyMetric.of(pageView(T0, 900))).isEqualTo(LatencyMetric.LOAD);
+        assertThat(LatencyMetric.of(vital(T0, "TTFB", 90))).isEqualTo(LatencyMetric.TTFB);
+        assertThat(LatencyMetric.of(vital(T0, "CLS", 0.0))).isEqualTo(LatencyMetric.CLS);
+        assertThat(LatencyMetric.of(fetch(T0, 200, 40))).isEqualTo(LatencyMetric.FETCH);
+        assertThat(SeriesFanOut.kindOf(fetch(T0, 0, 40))).isEqualTo(SeriesSample.FAILED_FETCH);
+        assertThat(SeriesFanOut.kindOf(fetch(T0, 503, 40))).isEqualTo(SeriesSample.FAILED_FETCH);
+        assertThat(SeriesFanOut.kindOf(fetch(T0, 404, 40))).isEqualTo(SeriesSample.FETCH);
+    }
+}
