@@ -111,7 +111,8 @@ public final class DemoCommand implements Callable<Integer> {
                 .sinkTo(
                         new BeaconflowPipeline.Sinks()
                                 .deadLetters(new NdjsonFileSink<>(out, "dead-letters"))
-                                .lateEvents(new NdjsonFileSink<>(out, "late-events")));
+                                .lateEvents(new NdjsonFileSink<>(out, "late-events"))
+                                .metrics(new NdjsonFileSink<>(out, "metrics")));
 
         System.err.printf(
                 "beaconflow demo: %s of simulated traffic from %s, seed %d, parallelism %d, output %s%n",

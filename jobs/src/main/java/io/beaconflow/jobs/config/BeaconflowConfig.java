@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.beaconflow.jobs.metrics.MetricsConfig;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -34,6 +35,7 @@ public class BeaconflowConfig implements Serializable {
 
     public IngestConfig ingest = new IngestConfig();
     public KafkaConfig kafka = new KafkaConfig();
+    public MetricsConfig metrics = new MetricsConfig();
 
     /** Defaults, with a demo salt: good for tests and the demo, not for production. */
     public static BeaconflowConfig defaults() {
@@ -120,6 +122,24 @@ public class BeaconflowConfig implements Serializable {
                     source, "kafka", "must be a section", "remove the key or give its settings");
         }
         kafka.validate(source);
+        if (metrics == null) {
+            throw ConfigException.invalid(
+                    source, "metrics", "must be a section", "remove the key or give its settings");
+        }
+        metrics.validate(source);
+        // An event the router lets through must be counted by its window: the two lateness
+        // bounds are one rule, kept in two sections only because each stage owns its config.
+        if (!metrics.allowedLateness.equals(ingest.allowedLateness)) {
+            throw ConfigException.invalid(
+                    source,
+                    "metrics.allowed-lateness",
+                    "differs from ingest.allowed-lateness ("
+                            + Durations.format(metrics.allowedLateness)
+                            + " vs "
+                            + Durations.format(ingest.allowedLateness)
+                            + "): events accepted as on time would be dropped by their window",
+                    "remove metrics.allowed-lateness, or set both to the same duration");
+        }
     }
 
     private static final Pattern ENV_REF =

@@ -32,7 +32,6 @@ public class IngestConfig implements Serializable {
     public Duration dedupTtl = DEFAULT_DEDUP_TTL;
     public RoutesConfig routes = new RoutesConfig();
     public PrivacyConfig privacy = new PrivacyConfig();
-    public BotsConfig bots = new BotsConfig();
 
     /** The {@code ingest.routes:} section. */
     public static class RoutesConfig implements Serializable {
@@ -79,14 +78,6 @@ public class IngestConfig implements Serializable {
          * Salt for hashing user ids; supports {@code ${ENV_VAR}} and {@code ${ENV_VAR:default}}.
          */
         public String userIdSalt;
-    }
-
-    /** The {@code ingest.bots:} section. */
-    public static class BotsConfig implements Serializable {
-        private static final long serialVersionUID = 1L;
-
-        /** Bots are flagged and counted always; this keeps them out of the metric aggregates. */
-        public boolean excludeFromAggregates = true;
     }
 
     void validate(String source) {

@@ -2,6 +2,8 @@ package io.beaconflow.jobs.pipeline;
 
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.ingest.IngestStage;
+import io.beaconflow.jobs.metrics.MetricAggregate;
+import io.beaconflow.jobs.metrics.MetricStage;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RumEvent;
@@ -18,9 +20,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class BeaconflowPipeline {
     private final IngestStage.Outputs ingest;
+    private final DataStream<MetricAggregate> metrics;
 
-    private BeaconflowPipeline(IngestStage.Outputs ingest) {
+    private BeaconflowPipeline(IngestStage.Outputs ingest, DataStream<MetricAggregate> metrics) {
         this.ingest = ingest;
+        this.metrics = metrics;
     }
 
     /** Builds the graph on {@code env} reading {@code source}, named {@code sourceName}. */
@@ -31,7 +35,9 @@ public final class BeaconflowPipeline {
             BeaconflowConfig config) {
         DataStream<IngestRecord> records =
                 IngestStage.source(env, source, config.ingest, sourceName);
-        return new BeaconflowPipeline(IngestStage.apply(records, config.ingest));
+        IngestStage.Outputs ingest = IngestStage.apply(records, config.ingest);
+        DataStream<MetricAggregate> metrics = MetricStage.apply(ingest.events, config.metrics);
+        return new BeaconflowPipeline(ingest, metrics);
     }
 
     public DataStream<RumEvent> events() {
@@ -46,11 +52,22 @@ public final class BeaconflowPipeline {
         return ingest.lateEvents;
     }
 
+    /** One-minute aggregates per series (app total and app × dimension value). */
+    public DataStream<MetricAggregate> metrics() {
+        return metrics;
+    }
+
     /** Where each output goes; a null sink leaves that output unconnected. */
     public static final class Sinks {
         public Sink<DeadLetter> deadLetters;
         public Sink<DeadLetter> lateEvents;
         public Sink<RumEvent> events;
+        public Sink<MetricAggregate> metrics;
+
+        public Sinks metrics(Sink<MetricAggregate> s) {
+            this.metrics = s;
+            return this;
+        }
 
         public Sinks deadLetters(Sink<DeadLetter> s) {
             this.deadLetters = s;
@@ -77,6 +94,9 @@ public final class BeaconflowPipeline {
         }
         if (sinks.lateEvents != null) {
             lateEvents().sinkTo(sinks.lateEvents).uid("sink-late").name("sink: late events");
+        }
+        if (sinks.metrics != null) {
+            metrics().sinkTo(sinks.metrics).uid("sink-metrics").name("sink: metric aggregates");
         }
         if (sinks.events != null) {
             events().sinkTo(sinks.events).uid("sink-events").name("sink: enriched events");
