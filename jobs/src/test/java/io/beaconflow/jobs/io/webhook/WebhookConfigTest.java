@@ -1,0 +1,106 @@
+package io.beaconflow.jobs.io.webhook;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.beaconflow.jobs.config.ConfigException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class WebhookConfigTest {
+    private static final String SRC = "flink-conf/beaconflow.yaml";
+
+    private static WebhookConfig valid() {
+        WebhookConfig c = WebhookConfig.forUrl("https://hooks.example.com/beaconflow");
+        c.headers.put("Authorization", "Bearer s3cr3t-token");
+        return c;
+    }
+
+    @Test
+    void theDefaultsWithAUrlAreValid() {
+        assertThatCode(() -> valid().validate(SRC)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aMissingUrlNamesTheKeyAndHowToDisableNotifications() {
+        WebhookConfig c = valid();
+        c.url = null;
+
+        assertThatThrownBy(() -> c.validate(SRC))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(SRC + ": notifications.webhook.url: missing")
+                .hasMessageContaining("remove the notifications.webhook section");
+    }
+
+    @Test
+    void aUrlWithoutHttpSchemeIsRejected() {
+        WebhookConfig c = valid();
+        c.url = "hooks.example.com/beaconflow";
+
+        assertThatThrownBy(() -> c.validate(SRC))
+                .hasMessageContaining("notifications.webhook.url: needs an http:// or https://");
+    }
+
+    @Test
+    void aHeaderErrorNamesTheHeaderButNeverShowsItsSecretValue() {
+        WebhookConfig c = valid();
+        c.headers.put("X-Token", "abc\ndef-secret");
+
+        assertThatThrownBy(() -> c.validate(SRC))
+                .hasMessageContaining(
+                        "notifications.webhook.headers.X-Token: contains a line break")
+                .hasMessageNotContaining("secret")
+                .hasMessageNotContaining("s3cr3t");
+    }
+
+    @Test
+    void headersTheNotifierSetsItselfCannotBeConfigured() {
+        WebhookConfig c = valid();
+        c.headers.put("Idempotency-Key", "fixed");
+
+        assertThatThrownBy(() -> c.validate(SRC))
+                .hasMessageContaining("notifications.webhook.headers.Idempotency-Key")
+                .hasMessageContaining("remove it");
+    }
+
+    @Test
+    void negativeRetriesAndAZeroRateAreRejectedWithTheirKeys() {
+        WebhookConfig retries = valid();
+        retries.maxRetries = -1;
+        WebhookConfig rate = valid();
+        rate.rateLimitPerMinute = 0;
+
+        assertThatThrownBy(() -> retries.validate(SRC))
+                .hasMessageContaining("notifications.webhook.max-retries: must be ≥ 0");
+        assertThatThrownBy(() -> rate.validate(SRC))
+                .hasMessageContaining("notifications.webhook.rate-limit-per-minute");
+    }
+
+    @Test
+    void aMaxBackoffBelowTheInitialBackoffIsRejected() {
+        WebhookConfig c = valid();
+        c.initialBackoff = Duration.ofSeconds(10);
+        c.maxBackoff = Duration.ofSeconds(1);
+
+        assertThatThrownBy(() -> c.validate(SRC))
+                .hasMessageContaining("notifications.webhook.max-backoff: is shorter than");
+    }
+
+    @Test
+    void aZeroTimeoutIsRejected() {
+        WebhookConfig c = valid();
+        c.timeout = Duration.ZERO;
+
+        assertThatThrownBy(() -> c.validate(SRC))
+                .hasMessageContaining("notifications.webhook.timeout: must be a duration > 0");
+    }
+
+    @Test
+    void anEmptyDeliveryLogIsRejected() {
+        WebhookConfig c = valid();
+        c.deliveryLog = " ";
+
+        assertThatThrownBy(() -> c.validate(SRC))
+                .hasMessageContaining("notifications.webhook.delivery-log: is empty");
+    }
+}
