@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.beaconflow.jobs.io.webhook.WebhookConfig;
 import io.beaconflow.jobs.metrics.MetricsConfig;
 import java.io.IOException;
 import java.io.Serializable;
@@ -36,6 +37,14 @@ public class BeaconflowConfig implements Serializable {
     public IngestConfig ingest = new IngestConfig();
     public KafkaConfig kafka = new KafkaConfig();
     public MetricsConfig metrics = new MetricsConfig();
+    public NotificationsConfig notifications = new NotificationsConfig();
+
+    /** The {@code notifications:} section; no webhook configured means no notifications. */
+    public static class NotificationsConfig implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        public WebhookConfig webhook;
+    }
 
     /** Defaults, with a demo salt: good for tests and the demo, not for production. */
     public static BeaconflowConfig defaults() {
@@ -127,6 +136,9 @@ public class BeaconflowConfig implements Serializable {
                     source, "metrics", "must be a section", "remove the key or give its settings");
         }
         metrics.validate(source);
+        if (notifications != null && notifications.webhook != null) {
+            notifications.webhook.validate(source);
+        }
         // An event the router lets through must be counted by its window: the two lateness
         // bounds are one rule, kept in two sections only because each stage owns its config.
         if (!metrics.allowedLateness.equals(ingest.allowedLateness)) {
