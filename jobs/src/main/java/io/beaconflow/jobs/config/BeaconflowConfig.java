@@ -70,8 +70,12 @@ public class BeaconflowConfig implements Serializable {
      */
     public static BeaconflowConfig parse(String yaml, String source, Function<String, String> env) {
         BeaconflowConfig config;
+        boolean metricsLatenessSet;
         try {
-            config = MAPPER.readValue(expand(yaml, source, env), BeaconflowConfig.class);
+            String expanded = expand(yaml, source, env);
+            config = MAPPER.readValue(expanded, BeaconflowConfig.class);
+            metricsLatenessSet =
+                    MAPPER.readTree(expanded).path("metrics").has("allowed-lateness");
         } catch (UnrecognizedPropertyException e) {
             String known =
                     e.getKnownPropertyIds().stream()
@@ -115,6 +119,11 @@ public class BeaconflowConfig implements Serializable {
         }
         if (config == null) {
             config = new BeaconflowConfig();
+            metricsLatenessSet = false;
+        }
+        if (!metricsLatenessSet && config.metrics != null && config.ingest != null) {
+            // One rule, two owners: unless set explicitly, windows accept what the router accepts.
+            config.metrics.allowedLateness = config.ingest.allowedLateness;
         }
         config.validate(source);
         return config;

@@ -33,6 +33,9 @@ class BeaconflowConfigTest {
                         "ingest:\n  allowed-lateness: 90s\n  privacy:\n    client-ip: DROP\n"
                                 + "    user-id-salt: s\n");
         assertThat(c.ingest.allowedLateness).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.metrics.allowedLateness)
+                .as("windows accept what the router accepts")
+                .isEqualTo(Duration.ofSeconds(90));
         assertThat(c.ingest.privacy.clientIp).isEqualTo(IngestConfig.ClientIpPolicy.DROP);
     }
 
@@ -77,6 +80,17 @@ class BeaconflowConfigTest {
                                         "ingest:\n  routes:\n    rules:\n      - pattern: '(['\n"
                                                 + "        replacement: x\n"))
                 .hasMessageContaining("ingest.routes.rules[0].pattern");
+    }
+
+    @Test
+    void contradictoryLatenessBoundsAreRejected() {
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "ingest:\n  allowed-lateness: 1m\n  privacy:\n"
+                                                + "    user-id-salt: s\nmetrics:\n"
+                                                + "  allowed-lateness: 2m\n"))
+                .hasMessageContaining("metrics.allowed-lateness: differs from ingest.allowed-lateness");
     }
 
     @Test
