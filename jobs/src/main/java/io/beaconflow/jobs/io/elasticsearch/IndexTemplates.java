@@ -1,0 +1,197 @@
+package io.beaconflow.jobs.io.elasticsearch;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.transport.rest5_client.Rest5ClientTransport;
+import co.elastic.clients.transport.rest5_client.low_level.Request;
+import co.elastic.clients.transport.rest5_client.low_level.Response;
+import co.elastic.clients.transport.rest5_client.low_level.ResponseException;
+import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.ParseException;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Installs the composable index templates of docker/elasticsearch/templates (bundled in the job jar
+ * under {@code elasticsearch/templates/}) when the job starts. Idempotent and versioned: a template
+ * is written only when the cluster has none of that name or an older {@code version}; an equal
+ * version is left alone, and a newer one (installed by a newer job) is never downgraded.
+ *
+ * <p>Sent as raw JSON through the low-level client so the file's bytes reach Elasticsearch as
+ * written (no round trip through the typed request model).
+ */
+public final class IndexTemplates {
+    private static final Logger LOG = LoggerFactory.getLogger(IndexTemplates.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The bundled templates, by name (the file name without {@code .json}). */
+    public static final List<String> NAMES =
+            List.of("rum-sessions", "rum-metrics", "rum-alerts", "rum-deadletter");
+
+    /** What {@link #install} did with one template. */
+    public enum Outcome {
+        CREATED,
+        UPGRADED,
+        UNCHANGED,
+        /** The cluster's copy is newer than ours: kept, so an older job cannot downgrade it. */
+        KEPT_NEWER
+    }
+
+    /** One template: name, its {@code version} field, and the body of the PUT request. */
+    public static final class Template {
+        private final String name;
+        private final long version;
+        private final String json;
+
+        private Template(String name, long version, String json) {
+            this.name = name;
+            this.version = version;
+            this.json = json;
+        }
+
+        /**
+         * Parses a template body; it must have a numeric top-level {@code version} (the install
+         * rule depends on it).
+         */
+        public static Template of(String name, String json) {
+            JsonNode node;
+            try {
+                node = JSON.readTree(json);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(
+                        "index template " + name + " is not valid JSON: " + e.getMessage(), e);
+            }
+            JsonNode v = node == null ? null : node.get("version");
+            if (v == null || !v.canConvertToLong()) {
+                throw new IllegalArgumentException(
+                        "index template "
+                                + name
+                                + " has no numeric top-level \"version\". Fix: add \"version\": 1"
+                                + " and raise it on every change, so installs upgrade it");
+            }
+            return new Template(name, v.asLong(), json);
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public long version() {
+            return version;
+        }
+
+        public String json() {
+            return json;
+        }
+    }
+
+    private IndexTemplates() {}
+
+    /** The templates bundled in the jar. */
+    public static List<Template> bundled() {
+        List<Template> out = new ArrayList<>();
+        for (String name : NAMES) {
+            String resource = "elasticsearch/templates/" + name + ".json";
+            try (InputStream in =
+                    IndexTemplates.class.getClassLoader().getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException(
+                            resource
+                                    + " is not on the classpath. Fix: build the jobs module with"
+                                    + " Maven (jobs/pom.xml copies docker/elasticsearch/templates)");
+                }
+                out.add(Template.of(name, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return out;
+    }
+
+    /** Installs every bundled template that is missing or older. */
+    public static Map<String, Outcome> installAll(ElasticsearchClient client) throws IOException {
+        return install(client, bundled());
+    }
+
+    public static Map<String, Outcome> install(ElasticsearchClient client, List<Template> templates)
+            throws IOException {
+        Rest5Client rest = lowLevel(client);
+        Map<String, Outcome> outcomes = new LinkedHashMap<>();
+        for (Template t : templates) {
+            Long existing = installedVersion(rest, t.name());
+            Outcome outcome = decide(existing, t.version());
+            if (outcome == Outcome.CREATED || outcome == Outcome.UPGRADED) {
+                Request put = new Request("PUT", "/_index_template/" + t.name());
+                put.setEntity(new StringEntity(t.json(), ContentType.APPLICATION_JSON));
+                rest.performRequest(put);
+            }
+            if (outcome == Outcome.KEPT_NEWER) {
+                LOG.warn(
+                        "index template {}: the cluster has version {}, newer than this job's {};"
+                                + " kept",
+                        t.name(),
+                        existing,
+                        t.version());
+            } else {
+                LOG.info("index template {} version {}: {}", t.name(), t.version(), outcome);
+            }
+            outcomes.put(t.name(), outcome);
+        }
+        return outcomes;
+    }
+
+    /** The install rule, on its own so it can be tested without a cluster. */
+    static Outcome decide(Long installedVersion, long bundledVersion) {
+        if (installedVersion == null) return Outcome.CREATED;
+        if (installedVersion < bundledVersion) return Outcome.UPGRADED;
+        if (installedVersion == bundledVersion) return Outcome.UNCHANGED;
+        return Outcome.KEPT_NEWER;
+    }
+
+    /**
+     * The {@code version} of the installed template, null when there is none. A template without a
+     * version counts as version 0 (older than any of ours).
+     */
+    static Long installedVersion(Rest5Client rest, String name) throws IOException {
+        Request get = new Request("GET", "/_index_template/" + name);
+        get.addParameter("filter_path", "index_templates.index_template.version");
+        Response response;
+        try {
+            response = rest.performRequest(get);
+        } catch (ResponseException e) {
+            if (e.getResponse().getStatusCode() == 404) return null;
+            throw e;
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(EntityUtils.toString(response.getEntity()));
+        } catch (ParseException e) {
+            throw new IOException("unreadable answer to GET /_index_template/" + name, e);
+        }
+        JsonNode list = body.path("index_templates");
+        if (!list.isArray() || list.isEmpty()) return null;
+        JsonNode v = list.get(0).path("index_template").path("version");
+        return v.canConvertToLong() ? v.asLong() : 0L;
+    }
+
+    static Rest5Client lowLevel(ElasticsearchClient client) {
+        if (client._transport() instanceof Rest5ClientTransport) {
+            return ((Rest5ClientTransport) client._transport()).restClient();
+        }
+        throw new IllegalArgumentException(
+                "IndexTemplates needs a client on the Rest5Client transport; build it with"
+                        + " ElasticsearchClients.create(config)");
+    }
+}

@@ -1,0 +1,132 @@
+package io.beaconflow.jobs.io.elasticsearch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The bundled templates on a real Elasticsearch: install rule, and what they accept. */
+class IndexTemplatesITCase {
+    private static EsCluster es;
+    private static ElasticsearchClient client;
+    private static final String SUFFIX = "it-" + UUID.randomUUID().toString().substring(0, 8);
+
+    @BeforeAll
+    static void connect() {
+        es = EsCluster.plain();
+        client =
+                ElasticsearchClients.create(
+                        ElasticsearchSinkConfig.builder().hosts(es.url).build());
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        for (String name : IndexTemplates.NAMES) es.deleteIndices(name + "-" + SUFFIX);
+        es.request("DELETE", "/_index_template/" + SUFFIX + "-probe", null);
+        ElasticsearchClients.close(client);
+    }
+
+    private static IndexTemplates.Template probe(int version) {
+        return IndexTemplates.Template.of(
+                SUFFIX + "-probe",
+                "{\"index_patterns\":[\""
+                        + SUFFIX
+                        + "-probe-*\"],\"version\":"
+                        + version
+                        + ",\"template\":{\"mappings\":{\"properties\":{\"v"
+                        + version
+                        + "\":{\"type\":\"keyword\"}}}}}");
+    }
+
+    @Test
+    void installingTwiceChangesNothingTheSecondTime() throws Exception {
+        IndexTemplates.installAll(client);
+        Map<String, IndexTemplates.Outcome> again = IndexTemplates.installAll(client);
+        assertThat(again.values()).containsOnly(IndexTemplates.Outcome.UNCHANGED);
+        for (IndexTemplates.Template t : IndexTemplates.bundled()) {
+            assertThat(
+                            es.ok("GET", "/_index_template/" + t.name(), null)
+                                    .at("/index_templates/0/index_template/version")
+                                    .asLong())
+                    .isEqualTo(t.version());
+        }
+    }
+
+    @Test
+    void aTemplateIsCreatedUpgradedButNeverDowngraded() throws Exception {
+        assertThat(IndexTemplates.install(client, List.of(probe(1))))
+                .containsValue(IndexTemplates.Outcome.CREATED);
+        assertThat(IndexTemplates.install(client, List.of(probe(1))))
+                .containsValue(IndexTemplates.Outcome.UNCHANGED);
+        assertThat(IndexTemplates.install(client, List.of(probe(2))))
+                .containsValue(IndexTemplates.Outcome.UPGRADED);
+        assertThat(IndexTemplates.install(client, List.of(probe(1))))
+                .containsValue(IndexTemplates.Outcome.KEPT_NEWER);
+        JsonNode installed =
+                es.ok("GET", "/_index_template/" + SUFFIX + "-probe", null)
+                        .at("/index_templates/0/index_template");
+        assertThat(installed.get("version").asLong()).isEqualTo(2);
+        assertThat(installed.at("/template/mappings/properties").has("v2")).isTrue();
+    }
+
+    @Test
+    void documentsShapedLikeTheOutputsIndexAndUnknownFieldsDoNotGrowTheMapping() throws Exception {
+        IndexTemplates.installAll(client);
+        String sessions = "rum-sessions-" + SUFFIX;
+        es.ok(
+                "PUT",
+                "/" + sessions + "/_doc/s1?refresh=true",
+                "{\"session_key\":\"shop|s1\",\"app\":\"shop\",\"start\":1793577600000,"
+                        + "\"end\":1793577660000,\"duration_ms\":60000,\"closed\":true,"
+                        + "\"experiments\":{\"checkout_v2\":\"B\",\"exp_"
+                        + UUID.randomUUID().toString().substring(0, 6)
+                        + "\":\"A\"},\"timeline\":[{\"t\":1793577600000,\"type\":\"page_view\","
+                        + "\"route\":\"/cart\"}],\"trace_ids\":[\"t1\",\"t2\"],"
+                        + "\"a_field_nobody_mapped\":{\"deep\":{\"x\":1}},\"sample_rate\":0.1}");
+        String mapping = es.ok("GET", "/" + sessions + "/_mapping", null).toString();
+        assertThat(mapping).doesNotContain("a_field_nobody_mapped").doesNotContain("checkout_v2");
+        assertThat(
+                        es.ok(
+                                        "POST",
+                                        "/" + sessions + "/_search",
+                                        "{\"query\":{\"term\":{\"experiments.checkout_v2\":\"B\"}}}")
+                                .at("/hits/total/value")
+                                .asLong())
+                .as("experiment keys are searchable without a mapping per key")
+                .isEqualTo(1);
+
+        String metrics = "rum-metrics-" + SUFFIX;
+        es.ok(
+                "PUT",
+                "/" + metrics + "/_doc/m1?refresh=true",
+                "{\"id\":\"m1\",\"app\":\"shop\",\"dimension\":\"route\",\"dimension_value\":\"/cart\","
+                        + "\"window_start\":1793577600000,\"window_end\":1793577660000,"
+                        + "\"page_views\":12.5,\"lcp_p75\":2400.0,\"lcp_count\":7,"
+                        + "\"expected\":{\"lcp_p75\":1800,\"error_rate\":0.01},\"score\":4.2}");
+        JsonNode props =
+                es.ok("GET", "/" + metrics + "/_mapping", null)
+                        .at("/" + metrics + "/mappings/properties");
+        assertThat(props.at("/expected/properties/lcp_p75/type").asText()).isEqualTo("double");
+        assertThat(props.has("score")).as("dynamic false: stored, not mapped").isFalse();
+
+        es.ok(
+                "PUT",
+                "/rum-alerts-" + SUFFIX + "/_doc/a1",
+                "{\"alert_id\":\"a1\",\"state\":\"open\",\"severity\":\"high\",\"expected\":1.0,"
+                        + "\"observed\":3.0,\"first_window\":1793577600000,\"opened_at\":1793577660000,"
+                        + "\"root_cause_hints\":[\"release 1.4.2\",\"route /cart\"],\"lag_ms\":1200}");
+        es.ok(
+                "PUT",
+                "/rum-deadletter-" + SUFFIX + "/_doc/d1",
+                "{\"reason\":\"NOT_JSON\",\"detail\":\"line 1\",\"position\":\"rum-raw/0@12\","
+                        + "\"source\":\"rum-raw\",\"partition\":0,\"offset\":12,\"batch_index\":-1,"
+                        + "\"received_at\":1793577600000,\"event_time\":-1,\"payload\":\"{oops\","
+                        + "\"payload_bytes\":5,\"truncated\":false}");
+    }
+}
