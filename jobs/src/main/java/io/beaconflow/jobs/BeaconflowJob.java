@@ -1,26 +1,43 @@
 package io.beaconflow.jobs;
 
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.ingest.BeaconDecoder;
+import io.beaconflow.jobs.io.elasticsearch.ElasticsearchClients;
+import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
+import io.beaconflow.jobs.io.elasticsearch.IndexTemplates;
 import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
 import io.beaconflow.jobs.io.kafka.DeadLetterKafkaSink;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
+import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
 import java.nio.file.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The production job: Kafka in, Kafka (dead letters, late events) and Elasticsearch out. Submit the
- * shaded jar with {@code flink run beaconflow-job.jar --config /path/beaconflow.yaml} (or {@code
- * ./beaconflow submit}); checkpointing, state backend and restarts come from the cluster's {@code
- * config.yaml}. This class only wires: the graph is {@link BeaconflowPipeline}.
+ * The production job: Kafka in; dead letters and late events to Kafka topics; aggregates and dead
+ * letters to Elasticsearch. Submit the shaded jar with {@code flink run beaconflow-job.jar --config
+ * /path/beaconflow.yaml} (or {@code ./beaconflow submit}); checkpointing, state backend and
+ * restarts come from the cluster's {@code config.yaml}. This class only wires: the graph is {@link
+ * BeaconflowPipeline}, the sinks {@link ElasticsearchOutputs} and {@code io.kafka}.
  */
 public final class BeaconflowJob {
     private BeaconflowJob() {}
 
     public static void main(String[] args) throws Exception {
-        Path configFile = Path.of(option(args, "--config", "flink-conf/beaconflow.yaml"));
+        String configPath = option(args, "--config", "flink-conf/beaconflow.yaml");
         String jobName = option(args, "--name", "beaconflow");
-        BeaconflowConfig config = BeaconflowConfig.load(configFile);
+        BeaconflowConfig config = BeaconflowConfig.load(Path.of(configPath));
+        ElasticsearchSinkConfig es = config.elasticsearchSinkConfig(configPath);
+
+        if (!"false".equals(option(args, "--install-templates", "true"))) {
+            // Idempotent: only missing or older template versions are written.
+            ElasticsearchClient client = ElasticsearchClients.create(es);
+            try {
+                IndexTemplates.installAll(client);
+            } finally {
+                ElasticsearchClients.close(client);
+            }
+        }
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         BeaconflowPipeline.build(
@@ -33,9 +50,11 @@ public final class BeaconflowJob {
                                 .deadLetters(
                                         DeadLetterKafkaSink.create(
                                                 config.kafka, config.kafka.deadLetterTopic))
+                                .deadLetters(ElasticsearchOutputs.deadLetters(es))
                                 .lateEvents(
                                         DeadLetterKafkaSink.create(
-                                                config.kafka, config.kafka.lateTopic)));
+                                                config.kafka, config.kafka.lateTopic))
+                                .metrics(ElasticsearchOutputs.metrics(es)));
         env.execute(jobName);
     }
 

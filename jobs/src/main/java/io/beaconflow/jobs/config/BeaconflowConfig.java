@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
 import io.beaconflow.jobs.io.webhook.WebhookConfig;
 import io.beaconflow.jobs.metrics.MetricsConfig;
 import java.io.IOException;
@@ -21,6 +22,9 @@ import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,6 +42,35 @@ public class BeaconflowConfig implements Serializable {
     public KafkaConfig kafka = new KafkaConfig();
     public MetricsConfig metrics = new MetricsConfig();
     public NotificationsConfig notifications = new NotificationsConfig();
+
+    /**
+     * The {@code elasticsearch:} section, flat or nested keys (see {@link
+     * ElasticsearchSinkConfig#KEYS}); read with {@link #elasticsearchSinkConfig(String)}.
+     */
+    public Map<String, Object> elasticsearch = new LinkedHashMap<>();
+
+    /** The typed Elasticsearch sink config of this file (validated when the file is loaded). */
+    public ElasticsearchSinkConfig elasticsearchSinkConfig(String source) {
+        Map<String, String> flat = new LinkedHashMap<>();
+        flatten("", elasticsearch, flat);
+        return ElasticsearchSinkConfig.fromProperties(flat, source);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void flatten(String prefix, Map<String, Object> in, Map<String, String> out) {
+        for (Map.Entry<String, Object> e : in.entrySet()) {
+            String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            if (e.getValue() instanceof Map) {
+                flatten(key, (Map<String, Object>) e.getValue(), out);
+            } else if (e.getValue() instanceof List) {
+                List<String> parts = new java.util.ArrayList<>();
+                for (Object o : (List<Object>) e.getValue()) parts.add(String.valueOf(o));
+                out.put(key, String.join(",", parts));
+            } else if (e.getValue() != null) {
+                out.put(key, String.valueOf(e.getValue()));
+            }
+        }
+    }
 
     /** The {@code notifications:} section; no webhook configured means no notifications. */
     public static class NotificationsConfig implements Serializable {
@@ -74,8 +107,7 @@ public class BeaconflowConfig implements Serializable {
         try {
             String expanded = expand(yaml, source, env);
             config = MAPPER.readValue(expanded, BeaconflowConfig.class);
-            metricsLatenessSet =
-                    MAPPER.readTree(expanded).path("metrics").has("allowed-lateness");
+            metricsLatenessSet = MAPPER.readTree(expanded).path("metrics").has("allowed-lateness");
         } catch (UnrecognizedPropertyException e) {
             String known =
                     e.getKnownPropertyIds().stream()
@@ -145,6 +177,10 @@ public class BeaconflowConfig implements Serializable {
                     source, "metrics", "must be a section", "remove the key or give its settings");
         }
         metrics.validate(source);
+        if (elasticsearch == null) {
+            elasticsearch = new LinkedHashMap<>();
+        }
+        elasticsearchSinkConfig(source);
         if (notifications != null && notifications.webhook != null) {
             notifications.webhook.validate(source);
         }

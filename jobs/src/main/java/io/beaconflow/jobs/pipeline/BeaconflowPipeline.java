@@ -7,6 +7,8 @@ import io.beaconflow.jobs.metrics.MetricStage;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RumEvent;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -59,8 +61,8 @@ public final class BeaconflowPipeline {
 
     /** Where each output goes; a null sink leaves that output unconnected. */
     public static final class Sinks {
-        public Sink<DeadLetter> deadLetters;
-        public Sink<DeadLetter> lateEvents;
+        public final List<Sink<DeadLetter>> deadLetters = new ArrayList<>();
+        public final List<Sink<DeadLetter>> lateEvents = new ArrayList<>();
         public Sink<RumEvent> events;
         public Sink<MetricAggregate> metrics;
 
@@ -69,13 +71,14 @@ public final class BeaconflowPipeline {
             return this;
         }
 
+        /** Adds a dead-letter sink (several allowed, e.g. a Kafka topic and an index). */
         public Sinks deadLetters(Sink<DeadLetter> s) {
-            this.deadLetters = s;
+            this.deadLetters.add(s);
             return this;
         }
 
         public Sinks lateEvents(Sink<DeadLetter> s) {
-            this.lateEvents = s;
+            this.lateEvents.add(s);
             return this;
         }
 
@@ -86,14 +89,17 @@ public final class BeaconflowPipeline {
     }
 
     public BeaconflowPipeline sinkTo(Sinks sinks) {
-        if (sinks.deadLetters != null) {
+        for (int i = 0; i < sinks.deadLetters.size(); i++) {
             deadLetters()
-                    .sinkTo(sinks.deadLetters)
-                    .uid("sink-dead-letters")
+                    .sinkTo(sinks.deadLetters.get(i))
+                    .uid(i == 0 ? "sink-dead-letters" : "sink-dead-letters-" + i)
                     .name("sink: dead letters");
         }
-        if (sinks.lateEvents != null) {
-            lateEvents().sinkTo(sinks.lateEvents).uid("sink-late").name("sink: late events");
+        for (int i = 0; i < sinks.lateEvents.size(); i++) {
+            lateEvents()
+                    .sinkTo(sinks.lateEvents.get(i))
+                    .uid(i == 0 ? "sink-late" : "sink-late-" + i)
+                    .name("sink: late events");
         }
         if (sinks.metrics != null) {
             metrics().sinkTo(sinks.metrics).uid("sink-metrics").name("sink: metric aggregates");

@@ -1,0 +1,39 @@
+package io.beaconflow.jobs.pipeline;
+
+import io.beaconflow.jobs.io.elasticsearch.DailyIndex;
+import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSink;
+import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
+import io.beaconflow.jobs.io.elasticsearch.JsonDocumentEmitter;
+import io.beaconflow.jobs.metrics.MetricAggregate;
+import io.beaconflow.jobs.model.DeadLetter;
+
+/**
+ * The Elasticsearch sinks of the job's outputs, with their index names and deterministic document
+ * ids (a replay overwrites, never duplicates): daily {@code rum-metrics-YYYY.MM.DD} by window
+ * start, {@code rum-deadletter} by source position.
+ */
+public final class ElasticsearchOutputs {
+    private ElasticsearchOutputs() {}
+
+    public static final String METRICS_PREFIX = "rum-metrics-";
+    public static final String SESSIONS_PREFIX = "rum-sessions-";
+    public static final String ALERTS_INDEX = "rum-alerts";
+
+    public static ElasticsearchSink<MetricAggregate> metrics(ElasticsearchSinkConfig config) {
+        return ElasticsearchSink.<MetricAggregate>builder()
+                .config(config)
+                .emitter(
+                        JsonDocumentEmitter.of(
+                                m -> DailyIndex.name(METRICS_PREFIX, m.windowStart), m -> m.id))
+                .build();
+    }
+
+    public static ElasticsearchSink<DeadLetter> deadLetters(ElasticsearchSinkConfig config) {
+        return ElasticsearchSink.<DeadLetter>builder()
+                .config(config)
+                .emitter(
+                        JsonDocumentEmitter.toIndex(
+                                config.deadLetterIndex(), DeadLetter::documentId))
+                .build();
+    }
+}
