@@ -1,0 +1,120 @@
+package io.beaconflow.jobs.sessions;
+
+import io.beaconflow.jobs.config.ConfigException;
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * The {@code sessions:} section of the job config: how events of one (app, session id) are cut into
+ * session records, how often a live session is re-emitted, and the frustration-signal knobs.
+ */
+public class SessionConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final Duration DEFAULT_GAP = Duration.ofMinutes(30);
+    public static final Duration DEFAULT_MAX_DURATION = Duration.ofHours(4);
+    public static final Duration DEFAULT_UPDATE_INTERVAL = Duration.ofMinutes(1);
+    public static final int DEFAULT_TIMELINE_SIZE = 20;
+    public static final int DEFAULT_MAX_TRACE_IDS = 10;
+    public static final int DEFAULT_RAGE_CLICK_COUNT = 3;
+    public static final Duration DEFAULT_RAGE_CLICK_WINDOW = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_ERROR_CLICK_WINDOW = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_DEAD_CLICK_WINDOW = Duration.ofSeconds(1);
+
+    /** Upper bounds that keep state small and time offsets inside an int (see SessionState). */
+    static final Duration MAX_MAX_DURATION = Duration.ofDays(7);
+
+    static final Duration MAX_SIGNAL_WINDOW = Duration.ofMinutes(1);
+    static final Duration MIN_UPDATE_INTERVAL = Duration.ofSeconds(1);
+    static final int MAX_TIMELINE_SIZE = 200;
+    static final int MAX_TRACE_IDS = 100;
+
+    /** Event-time inactivity after which a session closes. */
+    public Duration gap = DEFAULT_GAP;
+
+    /** Longest session; an event at or after start + this starts a new session. */
+    public Duration maxDuration = DEFAULT_MAX_DURATION;
+
+    /** Event time between updates of an open session; {@code 0s} turns updates off. */
+    public Duration updateInterval = DEFAULT_UPDATE_INTERVAL;
+
+    /** How many timeline entries (page views, clicks, errors, failed fetches) a session keeps. */
+    public int timelineSize = DEFAULT_TIMELINE_SIZE;
+
+    /** How many distinct trace ids (earliest first) a session keeps. */
+    public int maxTraceIds = DEFAULT_MAX_TRACE_IDS;
+
+    /** Clicks on one target within {@link #rageClickWindow} that make a rage click. */
+    public int rageClickCount = DEFAULT_RAGE_CLICK_COUNT;
+
+    public Duration rageClickWindow = DEFAULT_RAGE_CLICK_WINDOW;
+
+    /** A click followed by a JS error within this is an error click. */
+    public Duration errorClickWindow = DEFAULT_ERROR_CLICK_WINDOW;
+
+    /** A click followed by no fetch, page view or error within this is a dead click. */
+    public Duration deadClickWindow = DEFAULT_DEAD_CLICK_WINDOW;
+
+    public void validate(String source) {
+        positive(source, "sessions.gap", gap, "e.g. 30m");
+        positive(source, "sessions.max-duration", maxDuration, "e.g. 4h");
+        if (maxDuration.compareTo(MAX_MAX_DURATION) > 0) {
+            throw ConfigException.invalid(
+                    source,
+                    "sessions.max-duration",
+                    "must be at most 7d (got " + maxDuration + ")",
+                    "set e.g. 4h; longer visits are split into several sessions anyway");
+        }
+        if (maxDuration.compareTo(gap) < 0) {
+            throw ConfigException.invalid(
+                    source,
+                    "sessions.max-duration",
+                    "must not be shorter than sessions.gap (" + gap + ")",
+                    "raise max-duration (e.g. 4h) or lower gap (e.g. 30m)");
+        }
+        if (updateInterval == null
+                || updateInterval.isNegative()
+                || (!updateInterval.isZero()
+                        && updateInterval.compareTo(MIN_UPDATE_INTERVAL) < 0)) {
+            throw ConfigException.invalid(
+                    source,
+                    "sessions.update-interval",
+                    "must be 0s (no updates) or at least 1s (got " + updateInterval + ")",
+                    "set e.g. 1m, or 0s to emit only closed sessions");
+        }
+        range(source, "sessions.timeline-size", timelineSize, 0, MAX_TIMELINE_SIZE, "e.g. 20");
+        range(source, "sessions.max-trace-ids", maxTraceIds, 0, MAX_TRACE_IDS, "e.g. 10");
+        range(source, "sessions.rage-click-count", rageClickCount, 2, 50, "e.g. 3");
+        window(source, "sessions.rage-click-window", rageClickWindow);
+        window(source, "sessions.error-click-window", errorClickWindow);
+        window(source, "sessions.dead-click-window", deadClickWindow);
+    }
+
+    private static void positive(String source, String key, Duration d, String example) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw ConfigException.invalid(
+                    source, key, "must be a duration > 0 (got " + d + ")", "set " + example);
+        }
+    }
+
+    private static void window(String source, String key, Duration d) {
+        positive(source, key, d, "e.g. 1s");
+        if (d.compareTo(MAX_SIGNAL_WINDOW) > 0) {
+            throw ConfigException.invalid(
+                    source,
+                    key,
+                    "must be at most 1m (got " + d + "): clicks are kept in state that long",
+                    "set e.g. 1s");
+        }
+    }
+
+    private static void range(String source, String key, int v, int min, int max, String example) {
+        if (v < min || v > max) {
+            throw ConfigException.invalid(
+                    source,
+                    key,
+                    "must be between " + min + " and " + max + " (got " + v + ")",
+                    "set " + example);
+        }
+    }
+}
