@@ -70,3 +70,17 @@ if [[ -z "${BEACONFLOW_ES_JAVA_HOME:-}" ]] && ! has_java21; then
   log "WARNING: no Java 21+ under /usr/lib/jvm and none installable with apt here:" \
     "Elasticsearch will not start (Kafka and Flink will). Set BEACONFLOW_ES_JAVA_HOME."
 fi
+
+# ---- Notebooks (notebooks/, scripts/test-notebooks.sh): Debian's Python and its libraries ----
+# Separate from NEEDED above because these are Python modules, not commands.
+NOTEBOOK_PACKAGES=(python3 python3-pandas python3-matplotlib python3-yaml python3-nbformat
+  python3-ipykernel jupyter-nbconvert)
+nb_missing=()
+for pkg in "${NOTEBOOK_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || nb_missing+=("$pkg")
+done
+if ((${#nb_missing[@]})); then
+  log "installing (notebooks): ${nb_missing[*]}"
+  apt_update_once
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${nb_missing[@]}" >/dev/null
+fi

@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The production job: Kafka in; dead letters and late events to Kafka topics; aggregates and dead
- * letters to Elasticsearch. Submit the shaded jar with {@code flink run beaconflow-job.jar --config
+ * The production job: Kafka in; dead letters and late events to Kafka topics; sessions, aggregates and
+ * dead letters to Elasticsearch. Submit the shaded jar with {@code flink run beaconflow-job.jar --config
  * /path/beaconflow.yaml} (or {@code ./beaconflow submit}); checkpointing, state backend and
  * restarts come from the cluster's {@code config.yaml}. This class only wires: the graph is {@link
  * BeaconflowPipeline}, the sinks {@link ElasticsearchOutputs} and {@code io.kafka}.
@@ -54,6 +54,7 @@ public final class BeaconflowJob {
                                 .lateEvents(
                                         DeadLetterKafkaSink.create(
                                                 config.kafka, config.kafka.lateTopic))
+                                .sessions(ElasticsearchOutputs.sessions(es))
                                 .metrics(ElasticsearchOutputs.metrics(es)));
         env.execute(jobName);
     }

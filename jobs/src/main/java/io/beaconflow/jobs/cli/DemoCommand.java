@@ -112,6 +112,7 @@ public final class DemoCommand implements Callable<Integer> {
                         new BeaconflowPipeline.Sinks()
                                 .deadLetters(new NdjsonFileSink<>(out, "dead-letters"))
                                 .lateEvents(new NdjsonFileSink<>(out, "late-events"))
+                                .sessions(new NdjsonFileSink<>(out, "sessions"))
                                 .metrics(new NdjsonFileSink<>(out, "metrics")));
 
         System.err.printf(

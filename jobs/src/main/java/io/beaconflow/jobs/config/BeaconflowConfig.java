@@ -17,6 +17,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
 import io.beaconflow.jobs.io.webhook.WebhookConfig;
 import io.beaconflow.jobs.metrics.MetricsConfig;
+import io.beaconflow.jobs.sessions.SessionConfig;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -40,6 +41,7 @@ public class BeaconflowConfig implements Serializable {
 
     public IngestConfig ingest = new IngestConfig();
     public KafkaConfig kafka = new KafkaConfig();
+    public SessionConfig sessions = new SessionConfig();
     public MetricsConfig metrics = new MetricsConfig();
     public NotificationsConfig notifications = new NotificationsConfig();
 
@@ -172,6 +174,11 @@ public class BeaconflowConfig implements Serializable {
                     source, "kafka", "must be a section", "remove the key or give its settings");
         }
         kafka.validate(source);
+        if (sessions == null) {
+            throw ConfigException.invalid(
+                    source, "sessions", "must be a section", "remove the key or give its settings");
+        }
+        sessions.validate(source);
         if (metrics == null) {
             throw ConfigException.invalid(
                     source, "metrics", "must be a section", "remove the key or give its settings");

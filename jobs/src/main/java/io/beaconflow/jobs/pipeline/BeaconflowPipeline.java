@@ -4,6 +4,8 @@ import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.ingest.IngestStage;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.metrics.MetricStage;
+import io.beaconflow.jobs.sessions.SessionRecord;
+import io.beaconflow.jobs.sessions.SessionStage;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RumEvent;
@@ -22,10 +24,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class BeaconflowPipeline {
     private final IngestStage.Outputs ingest;
+    private final DataStream<SessionRecord> sessions;
     private final DataStream<MetricAggregate> metrics;
 
-    private BeaconflowPipeline(IngestStage.Outputs ingest, DataStream<MetricAggregate> metrics) {
+    private BeaconflowPipeline(
+            IngestStage.Outputs ingest,
+            DataStream<SessionRecord> sessions,
+            DataStream<MetricAggregate> metrics) {
         this.ingest = ingest;
+        this.sessions = sessions;
         this.metrics = metrics;
     }
 
@@ -38,8 +45,9 @@ public final class BeaconflowPipeline {
         DataStream<IngestRecord> records =
                 IngestStage.source(env, source, config.ingest, sourceName);
         IngestStage.Outputs ingest = IngestStage.apply(records, config.ingest);
+        DataStream<SessionRecord> sessions = SessionStage.apply(ingest.events, config.sessions);
         DataStream<MetricAggregate> metrics = MetricStage.apply(ingest.events, config.metrics);
-        return new BeaconflowPipeline(ingest, metrics);
+        return new BeaconflowPipeline(ingest, sessions, metrics);
     }
 
     public DataStream<RumEvent> events() {
@@ -54,6 +62,11 @@ public final class BeaconflowPipeline {
         return ingest.lateEvents;
     }
 
+    /** Session records: early updates while open, then the closed record (same document id). */
+    public DataStream<SessionRecord> sessions() {
+        return sessions;
+    }
+
     /** One-minute aggregates per series (app total and app × dimension value). */
     public DataStream<MetricAggregate> metrics() {
         return metrics;
@@ -65,6 +78,12 @@ public final class BeaconflowPipeline {
         public final List<Sink<DeadLetter>> lateEvents = new ArrayList<>();
         public Sink<RumEvent> events;
         public Sink<MetricAggregate> metrics;
+        public Sink<SessionRecord> sessions;
+
+        public Sinks sessions(Sink<SessionRecord> s) {
+            this.sessions = s;
+            return this;
+        }
 
         public Sinks metrics(Sink<MetricAggregate> s) {
             this.metrics = s;
@@ -100,6 +119,9 @@ public final class BeaconflowPipeline {
                     .sinkTo(sinks.lateEvents.get(i))
                     .uid(i == 0 ? "sink-late" : "sink-late-" + i)
                     .name("sink: late events");
+        }
+        if (sinks.sessions != null) {
+            sessions().sinkTo(sinks.sessions).uid("sink-sessions").name("sink: sessions");
         }
         if (sinks.metrics != null) {
             metrics().sinkTo(sinks.metrics).uid("sink-metrics").name("sink: metric aggregates");

@@ -6,6 +6,7 @@ import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
 import io.beaconflow.jobs.io.elasticsearch.JsonDocumentEmitter;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.model.DeadLetter;
+import io.beaconflow.jobs.sessions.SessionRecord;
 
 /**
  * The Elasticsearch sinks of the job's outputs, with their index names and deterministic document
@@ -25,6 +26,16 @@ public final class ElasticsearchOutputs {
                 .emitter(
                         JsonDocumentEmitter.of(
                                 m -> DailyIndex.name(METRICS_PREFIX, m.windowStart), m -> m.id))
+                .build();
+    }
+
+    /** Indexed by session start; early updates and the closed record share the document id. */
+    public static ElasticsearchSink<SessionRecord> sessions(ElasticsearchSinkConfig config) {
+        return ElasticsearchSink.<SessionRecord>builder()
+                .config(config)
+                .emitter(
+                        JsonDocumentEmitter.of(
+                                s -> DailyIndex.name(SESSIONS_PREFIX, s.start), s -> s.sessionKey))
                 .build();
     }
 

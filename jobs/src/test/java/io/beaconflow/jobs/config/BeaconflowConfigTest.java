@@ -90,7 +90,8 @@ class BeaconflowConfigTest {
                                         "ingest:\n  allowed-lateness: 1m\n  privacy:\n"
                                                 + "    user-id-salt: s\nmetrics:\n"
                                                 + "  allowed-lateness: 2m\n"))
-                .hasMessageContaining("metrics.allowed-lateness: differs from ingest.allowed-lateness");
+                .hasMessageContaining(
+                        "metrics.allowed-lateness: differs from ingest.allowed-lateness");
     }
 
     @Test

@@ -1,0 +1,141 @@
+package io.beaconflow.jobs.dashboards;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.beaconflow.jobs.io.elasticsearch.DailyIndex;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The documents a demo run wrote ({@code ./beaconflow demo --out DIR}: {@code sessions*.ndjson},
+ * {@code metrics*.ndjson}, {@code alerts*.ndjson}, {@code dead-letters*.ndjson}, one JSON document
+ * per line, as the Elasticsearch sink writes them), turned into what Elasticsearch holds at one
+ * moment of the run.
+ *
+ * <p>Why a moment and not the end: at the end of a bounded run every session is closed and most
+ * alerts are resolved, so "live sessions" and "open alerts" would be empty; the dashboards are for
+ * a running job. Sessions and alerts are versioned documents (same id, rising {@code update_seq}),
+ * so the state at event time T is, per id, the latest version written by then. T is one minute
+ * after the last alert opened, which leaves that alert open and earlier ones resolved.
+ */
+final class JobOutputs {
+    /** One document: target index (without the test prefix), id (null: generated), source. */
+    record Doc(String index, String id, JsonNode source) {}
+
+    private static final long MINUTE = 60_000;
+
+    final long snapshotMillis;
+    final List<Doc> docs = new ArrayList<>();
+    final Map<String, Integer> linesByKind = new HashMap<>();
+
+    private JobOutputs(long snapshotMillis) {
+        this.snapshotMillis = snapshotMillis;
+    }
+
+    static JobOutputs read(Path dir) {
+        List<JsonNode> sessions = lines(dir, "sessions");
+        List<JsonNode> metrics = lines(dir, "metrics");
+        List<JsonNode> alerts = lines(dir, "alerts");
+        List<JsonNode> deadLetters = lines(dir, "dead-letters");
+
+        long lastOpened = Long.MIN_VALUE;
+        for (JsonNode a : alerts) lastOpened = Math.max(lastOpened, a.path("opened_at").asLong());
+        long end = Long.MIN_VALUE;
+        for (JsonNode s : sessions) end = Math.max(end, s.path("end").asLong());
+        for (JsonNode m : metrics) end = Math.max(end, m.path("window_end").asLong());
+        long t = alerts.isEmpty() ? end : lastOpened + MINUTE;
+
+        JobOutputs out = new JobOutputs(t);
+        out.linesByKind.put("sessions", sessions.size());
+        out.linesByKind.put("metrics", metrics.size());
+        out.linesByKind.put("alerts", alerts.size());
+        out.linesByKind.put("dead-letters", deadLetters.size());
+
+        Map<String, JsonNode> latestSession =
+                latest(sessions, "session_key", s -> s.path("end").asLong(), t);
+        for (JsonNode s : latestSession.values()) {
+            out.docs.add(
+                    new Doc(
+                            DailyIndex.name("rum-sessions-", s.path("start").asLong()),
+                            s.path("session_key").asText(),
+                            s));
+        }
+        Map<String, JsonNode> latestMetric =
+                latest(metrics, "id", m -> m.path("window_end").asLong(), t);
+        for (JsonNode m : latestMetric.values()) {
+            out.docs.add(
+                    new Doc(
+                            DailyIndex.name("rum-metrics-", m.path("window_start").asLong()),
+                            m.path("id").asText(),
+                            m));
+        }
+        Map<String, JsonNode> latestAlert = latest(alerts, "alert_id", JobOutputs::alertTime, t);
+        for (JsonNode a : latestAlert.values()) {
+            out.docs.add(new Doc("rum-alerts", a.path("alert_id").asText(), a));
+        }
+        for (JsonNode d : deadLetters) out.docs.add(new Doc("rum-deadletter", null, d));
+        return out;
+    }
+
+    /** When an alert version was written: its resolution, else its detection, else its opening. */
+    private static long alertTime(JsonNode a) {
+        if (a.hasNonNull("resolved_at")) return a.path("resolved_at").asLong();
+        if (a.hasNonNull("detected_at")) return a.path("detected_at").asLong();
+        return a.path("opened_at").asLong();
+    }
+
+    private interface Time {
+        long of(JsonNode n);
+    }
+
+    /** Per id, the version with the highest update_seq among those written by {@code t}. */
+    private static Map<String, JsonNode> latest(
+            List<JsonNode> docs, String idField, Time time, long t) {
+        Map<String, JsonNode> out = new HashMap<>();
+        for (JsonNode d : docs) {
+            if (time.of(d) > t) continue;
+            String id = d.path(idField).asText();
+            JsonNode prev = out.get(id);
+            if (prev == null || d.path("update_seq").asLong() >= prev.path("update_seq").asLong()) {
+                out.put(id, d);
+            }
+        }
+        return out;
+    }
+
+    private static List<JsonNode> lines(Path dir, String kind) {
+        List<JsonNode> out = new ArrayList<>();
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files =
+                    list.filter(
+                                    f -> {
+                                        String n = f.getFileName().toString();
+                                        return n.endsWith(".ndjson")
+                                                && (n.equals(kind + ".ndjson")
+                                                        || n.startsWith(kind + "-"));
+                                    })
+                            .sorted()
+                            .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (Path f : files) {
+            try {
+                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                    if (!line.isBlank()) out.add(SavedObjects.JSON.readTree(line));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + f, e);
+            }
+        }
+        return out;
+    }
+}
