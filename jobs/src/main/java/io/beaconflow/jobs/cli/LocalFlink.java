@@ -11,7 +11,10 @@ final class LocalFlink {
     private LocalFlink() {}
 
     static StreamExecutionEnvironment environment(int parallelism) {
-        Configuration conf = new Configuration();
+        return environment(parallelism, new Configuration());
+    }
+
+    static StreamExecutionEnvironment environment(int parallelism, Configuration conf) {
         // Same rule as the cluster: a type that would fall back to Kryo fails the job.
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         // Accumulators travel with heartbeats: a short interval keeps the progress line live.

@@ -1,0 +1,214 @@
+package io.beaconflow.jobs.cli;
+
+import io.beaconflow.jobs.bench.MemoryBeaconSource;
+import io.beaconflow.jobs.config.BeaconflowConfig;
+import io.beaconflow.jobs.enrich.EventEnrichment;
+import io.beaconflow.jobs.generator.GeneratorConfig;
+import io.beaconflow.jobs.generator.TrafficGenerator;
+import io.beaconflow.jobs.ingest.BeaconDecoder;
+import io.beaconflow.jobs.ingest.IngestWatermarks;
+import io.beaconflow.jobs.model.RawBeacon;
+import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
+import io.beaconflow.jobs.sessions.SessionAssembler;
+import io.beaconflow.jobs.sessions.SessionRules;
+import io.beaconflow.jobs.sessions.SessionState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./beaconflow bench}: throughput of the job on this machine, in one run, from beacons
+ * serialized in memory into discarding sinks: (a) decode only, (b) the full pipeline with heap
+ * state and checkpoints every 10 s, (c) the same on RocksDB, (d) bytes of state per open session.
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measure events/s of (a) decoding only, (b) the full pipeline with heap state and"
+                    + " checkpoints every 10 s, (c) the same with RocksDB, and (d) bytes of state"
+                    + " per open session, on an embedded MiniCluster with pre-serialized generator"
+                    + " beacons in memory and discarding sinks.",
+            "Ends with the line 'pipeline/parse ratio: X' = (b) / (a)."
+        })
+public final class BenchCommand implements Callable<Integer> {
+    @Option(
+            names = "--duration",
+            defaultValue = "8h",
+            description = "Simulated traffic to generate up front (default: ${DEFAULT-VALUE}).")
+    String duration;
+
+    @Option(
+            names = "--parallelism",
+            defaultValue = "2",
+            description = "(default: ${DEFAULT-VALUE})")
+    int parallelism;
+
+    @Option(names = "--seed", defaultValue = "42", description = "(default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--skip-rocksdb", description = "Leave out (c).")
+    boolean skipRocksDb;
+
+    @Option(
+            names = "--config",
+            defaultValue = "${sys:beaconflow.home:-.}/flink-conf/beaconflow.yaml",
+            description = "Job configuration file (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Option(
+            names = "--generator",
+            defaultValue = "${sys:beaconflow.home:-.}/flink-conf/generator.yaml",
+            description = "Traffic generator configuration (default: ${DEFAULT-VALUE}).")
+    Path generator;
+
+    @Override
+    public Integer call() throws Exception {
+        BeaconflowConfig jobConfig = BeaconflowConfig.load(config);
+        GeneratorConfig gen =
+                GeneratorConfig.load(generator).withDuration(duration).withSpeed("max");
+        System.err.printf("bench: generating %s of traffic (seed %d) ...%n", duration, seed);
+        TrafficGenerator.Merged all = TrafficGenerator.generateAll(gen, seed, gen.splits);
+        List<RawBeacon> list = new ArrayList<>();
+        long bytes = 0;
+        while (all.hasNext()) {
+            RawBeacon b = all.next();
+            list.add(b);
+            bytes += b.payload.length;
+        }
+        RawBeacon[] beacons = list.toArray(new RawBeacon[0]);
+
+        // Decode once on this thread: the count of events every run must see, and (a0).
+        BeaconDecoder decoder = new BeaconDecoder(jobConfig.ingest);
+        List<RumEvent> accepted = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (RawBeacon b : beacons) {
+            decoder.decode(
+                    b,
+                    r -> {
+                        if (r.isAccepted()) accepted.add(r.event);
+                    });
+        }
+        double oneThread = accepted.size() / ((System.nanoTime() - t0) / 1e9);
+        long events = accepted.size();
+        System.err.printf(
+                "bench: %,d beacons (%,d bytes, %.0f bytes/event) → %,d events%n",
+                beacons.length, bytes, (double) bytes / events, events);
+
+        Map<String, Double> rows = new LinkedHashMap<>();
+        rows.put("(a0) decode, 1 thread, no Flink", oneThread);
+        double parse = run("parse", beacons, decoder, jobConfig, null, events);
+        rows.put("(a) decode in the source, parallelism " + parallelism, parse);
+        double heap = run("pipeline", beacons, decoder, jobConfig, "hashmap", events);
+        rows.put("(b) full pipeline, heap state, checkpoints 10 s", heap);
+        if (!skipRocksDb) {
+            double rocks = run("pipeline", beacons, decoder, jobConfig, "rocksdb", events);
+            rows.put("(c) full pipeline, RocksDB (incremental), checkpoints 10 s", rocks);
+        }
+        double sessionBytes = bytesPerOpenSession(accepted, jobConfig);
+
+        System.out.println();
+        System.out.printf(
+                "Beaconflow bench: %,d events (%s simulated, seed %d), %d cores, parallelism %d%n",
+                events, duration, seed, Runtime.getRuntime().availableProcessors(), parallelism);
+        System.out.println("| measurement | events/s |");
+        System.out.println("|---|---|");
+        rows.forEach((k, v) -> System.out.printf("| %s | %,.0f |%n", k, v));
+        System.out.printf(
+                "| (d) state per open session (serialized, typical sessions) | %.0f bytes |%n",
+                sessionBytes);
+        System.out.printf("pipeline/parse ratio: %.2f%n", heap / parse);
+        return 0;
+    }
+
+    private double run(
+            String what,
+            RawBeacon[] beacons,
+            BeaconDecoder decoder,
+            BeaconflowConfig jobConfig,
+            String stateBackend,
+            long events)
+            throws Exception {
+        Configuration conf = new Configuration();
+        Path checkpoints = Files.createTempDirectory("beaconflow-bench-chk");
+        if (stateBackend != null) {
+            conf.setString("state.backend.type", stateBackend);
+            conf.setString("execution.checkpointing.incremental", "true");
+            conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+            conf.setString("execution.checkpointing.interval", "10s");
+        }
+        StreamExecutionEnvironment env = LocalFlink.environment(parallelism, conf);
+        MemoryBeaconSource source =
+                new MemoryBeaconSource("bench-" + what, beacons, decoder, parallelism * 4);
+        if (stateBackend == null) {
+            env.fromSource(source, IngestWatermarks.forConfig(jobConfig.ingest), "memory")
+                    .sinkTo(new DiscardingSink<>());
+        } else {
+            BeaconflowPipeline p = BeaconflowPipeline.build(env, source, "memory", jobConfig);
+            p.sinkTo(
+                    new BeaconflowPipeline.Sinks()
+                            .deadLetters(new DiscardingSink<>())
+                            .lateEvents(new DiscardingSink<>())
+                            .sessions(new DiscardingSink<>())
+                            .metrics(new DiscardingSink<>()));
+        }
+        System.err.printf(
+                "bench: running %s%s ...%n",
+                what, stateBackend == null ? "" : " (" + stateBackend + ")");
+        JobExecutionResult r = env.execute("beaconflow-bench-" + what);
+        double seconds = r.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0;
+        return events / seconds;
+    }
+
+    /** Typical sessions folded into their state, serialized as the operator stores them. */
+    static double bytesPerOpenSession(List<RumEvent> decoded, BeaconflowConfig config) {
+        EventEnrichment enrichment = new EventEnrichment(config.ingest);
+        Map<String, List<RumEvent>> bySession = new LinkedHashMap<>();
+        for (RumEvent e : decoded) {
+            if (bySession.size() >= 5000 && !bySession.containsKey(e.app + e.sessionId)) continue;
+            bySession.computeIfAbsent(e.app + e.sessionId, k -> new ArrayList<>()).add(e);
+        }
+        SessionRules rules = new SessionRules(config.sessions);
+        @SuppressWarnings("unchecked")
+        TypeSerializer<SessionState> serializer =
+                (TypeSerializer<SessionState>) SessionAssembler.stateDescriptor().getSerializer();
+        long total = 0;
+        int n = 0;
+        DataOutputSerializer out = new DataOutputSerializer(1024);
+        try {
+            for (List<RumEvent> events : bySession.values()) {
+                if (events.size() < 5) continue;
+                events.sort(Comparator.comparingLong(e -> e.eventTime));
+                SessionState s = SessionState.startingAt(events.get(0).eventTime);
+                for (RumEvent e : events) {
+                    enrichment.enrich(e);
+                    s.add(e, rules, false);
+                }
+                // As most of an open session's life is spent: waiting out the gap.
+                s.settle(events.get(events.size() - 1).eventTime + 60_000, rules);
+                out.clear();
+                serializer.serialize(s, out);
+                total += out.length();
+                n++;
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return n == 0 ? 0 : (double) total / n;
+    }
+}
