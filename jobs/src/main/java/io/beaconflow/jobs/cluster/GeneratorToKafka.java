@@ -1,0 +1,196 @@
+package io.beaconflow.jobs.cluster;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.beaconflow.jobs.generator.GenerationStats;
+import io.beaconflow.jobs.generator.GeneratorConfig;
+import io.beaconflow.jobs.generator.PacingClock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The traffic service of the compose stack, and a tool for any Kafka: writes synthetic RUM beacons
+ * from the {@link io.beaconflow.jobs.generator.TrafficGenerator} to the raw topic (see {@link
+ * TrafficToKafka} for placement and pacing), then prints the generator's exact counts as JSON on
+ * stdout, so what the job should report can be checked.
+ *
+ * <p>Runs without Flink: {@code java -cp beaconflow-job.jar:<slf4j> ...GeneratorToKafka --help}.
+ */
+@Command(
+        name = "generator-to-kafka",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Produce synthetic RUM beacons (flink-conf/generator.yaml, with its scheduled incidents)"
+                    + " to a Kafka topic, then print the exact counts of what was generated as"
+                    + " JSON (records, events by type, duplicates, malformed, late, incidents)."
+        })
+public final class GeneratorToKafka implements Callable<Integer> {
+    @Option(
+            names = "--bootstrap",
+            defaultValue = "${env:BEACONFLOW_KAFKA_BOOTSTRAP:-127.0.0.1:9092}",
+            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    String bootstrap;
+
+    @Option(
+            names = "--topic",
+            defaultValue = "rum-raw",
+            description = "Raw topic (default: ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(
+            names = "--partitions",
+            defaultValue = "0",
+            description =
+                    "Create the topic with this many partitions if it does not exist; 0 = it must"
+                            + " exist (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(
+            names = "--generator",
+            defaultValue = "flink-conf/generator.yaml",
+            description = "Generator configuration (default: ${DEFAULT-VALUE}).")
+    Path generator;
+
+    @Option(
+            names = "--incidents",
+            description = "Incidents file replacing the one named in the generator config.")
+    Path incidents;
+
+    @Option(
+            names = "--duration",
+            description =
+                    "Simulated time span, e.g. 30m, 2h, or 'unbounded' (default: the file's).")
+    String duration;
+
+    @Option(
+            names = "--speed",
+            description =
+                    "Simulated seconds per wall-clock second, or 'max' (default: the file's).")
+    String speed;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            description = "Generator seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--property",
+            description = "Extra Kafka producer property, key=value (repeatable).")
+    Map<String, String> properties = new LinkedHashMap<>();
+
+    @Option(names = "--stats-out", description = "Also write the final counts to this file.")
+    Path statsOut;
+
+    @Option(names = "--quiet", description = "No progress lines on stderr.")
+    boolean quiet;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new GeneratorToKafka()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        GeneratorConfig gen = GeneratorConfig.load(generator);
+        if (incidents != null) gen = gen.withIncidents(GeneratorConfig.loadIncidents(incidents));
+        if (duration != null) gen = gen.withDuration(duration);
+        if (speed != null) gen = gen.withSpeed(speed);
+
+        Map<String, Object> producer = new LinkedHashMap<>(properties);
+        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        if (partitions > 0) createTopicIfMissing(producer);
+
+        System.err.printf(
+                "generator-to-kafka: %s of traffic from %s (seed %d, speed %s) to %s on %s%n",
+                gen.duration,
+                Instant.ofEpochMilli(gen.startMillis()),
+                seed,
+                gen.speed,
+                topic,
+                bootstrap);
+        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
+        try (TrafficToKafka out =
+                new TrafficToKafka(
+                        producer, topic, gen, seed, gen.speedFactor(), PacingClock.system())) {
+            if (!quiet) {
+                // Progress display only: the wall clock never reaches a record.
+                progress.scheduleAtFixedRate(
+                        () ->
+                                System.err.printf(
+                                        "generator-to-kafka: %d records sent, simulated time %s%n",
+                                        out.sent(),
+                                        out.lastReceivedAt() == Long.MIN_VALUE
+                                                ? "-"
+                                                : Instant.ofEpochMilli(out.lastReceivedAt())),
+                        10,
+                        10,
+                        TimeUnit.SECONDS);
+            }
+            out.sendAll();
+            progress.shutdownNow();
+            String json = toJson(out.stats(), gen, seed);
+            System.out.println(json);
+            if (statsOut != null) Files.writeString(statsOut, json + "\n");
+        } finally {
+            progress.shutdownNow();
+        }
+        return 0;
+    }
+
+    private void createTopicIfMissing(Map<String, Object> producer) throws Exception {
+        try (Admin admin = Admin.create(producer)) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            if (!existing.contains(topic)) {
+                admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
+                System.err.printf(
+                        "generator-to-kafka: created topic %s (%d partitions)%n",
+                        topic, partitions);
+            }
+        }
+    }
+
+    /** The counts as one JSON object (keys as in {@link GenerationStats}'s accessors). */
+    static String toJson(GenerationStats s, GeneratorConfig gen, long seed) throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("start", Instant.ofEpochMilli(gen.startMillis()).toString());
+        m.put("duration", gen.duration);
+        m.put("seed", seed);
+        m.put("records", s.records());
+        m.put("batch_records", s.batchRecords());
+        m.put("single_event_records", s.singleEventRecords());
+        m.put("unique_events", s.uniqueEvents());
+        m.put("events_by_type", s.eventsByType());
+        m.put("duplicate_records", s.duplicateRecords());
+        m.put("duplicate_events", s.duplicateEvents());
+        m.put("malformed_records", s.malformedRecords());
+        m.put("malformed_by_kind", s.malformedByKind());
+        m.put("late_records", s.lateRecords());
+        m.put("late_events", s.lateEvents());
+        m.put("bot_events", s.botEvents());
+        m.put("rage_click_bursts", s.rageClickBursts());
+        m.put("failed_fetches", s.failedFetches());
+        m.put("sessions_started", s.sessionsStarted());
+        m.put("sessions_sampled_out", s.sessionsSampledOut());
+        m.put("incident_affected", s.incidentAffected());
+        return new ObjectMapper()
+                .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, false)
+                .writeValueAsString(m);
+    }
+}
