@@ -14,11 +14,11 @@ import java.nio.file.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The production job: Kafka in; dead letters and late events to Kafka topics; sessions, aggregates and
- * dead letters to Elasticsearch. Submit the shaded jar with {@code flink run beaconflow-job.jar --config
- * /path/beaconflow.yaml} (or {@code ./beaconflow submit}); checkpointing, state backend and
- * restarts come from the cluster's {@code config.yaml}. This class only wires: the graph is {@link
- * BeaconflowPipeline}, the sinks {@link ElasticsearchOutputs} and {@code io.kafka}.
+ * The production job: Kafka in; dead letters and late events to Kafka topics; sessions, aggregates
+ * and dead letters to Elasticsearch. Submit the shaded jar with {@code flink run beaconflow-job.jar
+ * --config /path/beaconflow.yaml} (or {@code ./beaconflow submit}); checkpointing, state backend
+ * and restarts come from the cluster's {@code config.yaml}. This class only wires: the graph is
+ * {@link BeaconflowPipeline}, the sinks {@link ElasticsearchOutputs} and {@code io.kafka}.
  */
 public final class BeaconflowJob {
     private BeaconflowJob() {}

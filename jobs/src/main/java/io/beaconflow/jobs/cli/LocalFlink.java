@@ -17,6 +17,9 @@ final class LocalFlink {
     static StreamExecutionEnvironment environment(int parallelism, Configuration conf) {
         // Same rule as the cluster: a type that would fall back to Kryo fails the job.
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // As on the cluster (flink-conf/config.yaml): no operator keeps or mutates a record it
+        // passed on, so chained operators can hand records over without a deep copy.
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
         // Accumulators travel with heartbeats: a short interval keeps the progress line live.
         conf.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
         conf.set(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT, Duration.ofSeconds(60));

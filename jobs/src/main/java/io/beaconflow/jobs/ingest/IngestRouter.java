@@ -15,7 +15,13 @@ import java.time.Duration;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.accumulators.LongMaximum;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -33,7 +39,8 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Stateless: "late" compares the record's timestamp with the operator's current watermark.
  */
-public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent> {
+public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
@@ -66,6 +73,15 @@ public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent> {
     private transient LongMaximum maxEventTime;
 
     private transient PiiScrubber scrubber;
+
+    /**
+     * The highest watermark this instance has seen, checkpointed: after a restore Flink starts
+     * every operator at watermark MIN_VALUE until the sources emit again, and without this a late
+     * event replayed in that gap would be accepted the second time round.
+     */
+    private transient long highestWatermark = Long.MIN_VALUE;
+
+    private transient ListState<Long> watermarkState;
 
     public IngestRouter(
             Duration allowedLateness, int deadLetterPayloadBytes, PrivacyConfig privacy) {
@@ -104,7 +120,8 @@ public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent> {
             return;
         }
         RumEvent e = r.event;
-        long watermark = ctx.timerService().currentWatermark();
+        long watermark = Math.max(highestWatermark, ctx.timerService().currentWatermark());
+        highestWatermark = watermark;
         if (watermark != Long.MIN_VALUE && e.eventTime + allowedLatenessMs < watermark) {
             late.inc();
             lateTotal.add(1);
@@ -117,15 +134,36 @@ public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent> {
         out.collect(e);
     }
 
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        watermarkState.update(java.util.List.of(highestWatermark));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        // Union state: after rescaling every instance takes the lowest of the old watermarks,
+        // the conservative choice (an event late for any old instance may be on time here).
+        watermarkState =
+                context.getOperatorStateStore()
+                        .getUnionListState(
+                                new ListStateDescriptor<>("router-watermark", Types.LONG));
+        long lowest = Long.MAX_VALUE;
+        boolean any = false;
+        for (Long w : watermarkState.get()) {
+            lowest = Math.min(lowest, w);
+            any = true;
+        }
+        highestWatermark = any ? lowest : Long.MIN_VALUE;
+    }
+
     private DeadLetter lateRecord(RumEvent e, long watermark) {
         DeadLetter d = new DeadLetter();
         d.reason = RejectReason.LATE;
+        // No watermark distance in the text: a replayed copy must produce the same record.
         d.detail =
                 "event time "
                         + e.eventTime
-                        + " is "
-                        + (watermark - e.eventTime)
-                        + " ms behind the watermark (allowed lateness "
+                        + " is behind the watermark by more than the allowed lateness ("
                         + allowedLatenessMs
                         + " ms)";
         d.source = "event";

@@ -4,8 +4,12 @@ import io.beaconflow.jobs.config.IngestConfig;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.model.SessionKeys;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -21,6 +25,15 @@ public final class IngestStage {
     public static final class Outputs {
         /** Accepted, deduplicated, enriched and scrubbed events, in event time. */
         public final DataStream<RumEvent> events;
+
+        /**
+         * The same events as a keyed stream by session ({@link SessionKeys#bySession()}): they are
+         * partitioned that way since deduplication, so no second shuffle is needed.
+         */
+        public KeyedStream<RumEvent, String> eventsBySession() {
+            return DataStreamUtils.reinterpretAsKeyedStream(
+                    events, SessionKeys.bySession(), Types.STRING);
+        }
 
         public final DataStream<DeadLetter> deadLetters;
         public final DataStream<DeadLetter> lateEvents;

@@ -42,8 +42,15 @@ public class DeadLetter {
 
     public DeadLetter() {}
 
-    /** A deterministic id: the same input rejected again gets the same document id. */
+    /**
+     * A deterministic id: the same input rejected again gets the same document id. Rejected records
+     * are identified by their source position; late events (which were decoded fine) by app and
+     * event id, so a replay, or an SDK retry of the same late event, overwrites.
+     */
     public String documentId() {
+        if (reason == RejectReason.LATE) {
+            return "late-" + app + "-" + eventId;
+        }
         return source
                 + "-"
                 + partition

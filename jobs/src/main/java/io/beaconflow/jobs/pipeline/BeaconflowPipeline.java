@@ -4,11 +4,11 @@ import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.ingest.IngestStage;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.metrics.MetricStage;
-import io.beaconflow.jobs.sessions.SessionRecord;
-import io.beaconflow.jobs.sessions.SessionStage;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.sessions.SessionRecord;
+import io.beaconflow.jobs.sessions.SessionStage;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -45,7 +45,8 @@ public final class BeaconflowPipeline {
         DataStream<IngestRecord> records =
                 IngestStage.source(env, source, config.ingest, sourceName);
         IngestStage.Outputs ingest = IngestStage.apply(records, config.ingest);
-        DataStream<SessionRecord> sessions = SessionStage.apply(ingest.events, config.sessions);
+        DataStream<SessionRecord> sessions =
+                SessionStage.apply(ingest.eventsBySession(), config.sessions);
         DataStream<MetricAggregate> metrics = MetricStage.apply(ingest.events, config.metrics);
         return new BeaconflowPipeline(ingest, sessions, metrics);
     }

@@ -1,6 +1,7 @@
 package io.beaconflow.jobs.sessions;
 
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.model.SessionKeys;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -71,7 +72,7 @@ public class SessionAssembler extends KeyedProcessFunction<String, RumEvent, Ses
 
     /** The session key: app and session id. */
     public static KeySelector<RumEvent, String> key() {
-        return e -> e.app + KEY_SEPARATOR + e.sessionId;
+        return SessionKeys.bySession();
     }
 
     /** The state descriptor, with the compact serializer (public for the state-size test). */

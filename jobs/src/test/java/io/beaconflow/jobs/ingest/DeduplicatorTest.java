@@ -35,8 +35,13 @@ class DeduplicatorTest {
     }
 
     static RumEvent event(String app, String id, long t) {
+        return event(app, "s1", id, t);
+    }
+
+    static RumEvent event(String app, String session, String id, long t) {
         RumEvent e = new RumEvent();
         e.app = app;
+        e.sessionId = session;
         e.eventId = id;
         e.type = EventType.PAGE_VIEW;
         e.eventTime = t;
@@ -62,17 +67,35 @@ class DeduplicatorTest {
 
     @Test
     void stateAndTimersAreGoneAfterTheTtlAndARepeatThenPasses() throws Exception {
-        harness.processElement(event("shop", "e1", T), T);
-        harness.processElement(event("shop", "e2", T + 1000), T + 1000);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        harness.processElement(event("shop", "s1", "e1", T), T);
+        harness.processElement(event("shop", "s2", "e2", T + 1000), T + 1000);
+        // Per session: the map of seen ids and the timer's time.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(4);
         assertThat(harness.numEventTimeTimers()).isEqualTo(2);
 
-        harness.processWatermark(new Watermark(T + TTL + 1000));
+        harness.processWatermark(new Watermark(T + TTL + 120_000));
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
 
-        harness.processElement(event("shop", "e1", T + TTL + 2000), T + TTL + 2000);
+        harness.processElement(event("shop", "s1", "e1", T + TTL + 130_000), T + TTL + 130_000);
         assertThat(harness.extractOutputValues()).hasSize(3);
+    }
+
+    @Test
+    void aSessionHasOneTimerWhateverItsNumberOfEventsAndItReArmsForTheLaterIds() throws Exception {
+        harness.processElement(event("shop", "s1", "e1", T), T);
+        harness.processElement(event("shop", "s1", "e2", T + 10 * 60_000), T + 10 * 60_000);
+        harness.processElement(event("shop", "s1", "e3", T + 20 * 60_000), T + 20 * 60_000);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+        // Past e1's expiry only: e1 is forgotten, e2 and e3 still dropped as repeats.
+        harness.processWatermark(new Watermark(T + TTL + 60_000));
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        harness.processElement(event("shop", "s1", "e2", T + TTL + 61_000), T + TTL + 61_000);
+        harness.processElement(event("shop", "s1", "e1", T + TTL + 62_000), T + TTL + 62_000);
+        assertThat(harness.extractOutputValues())
+                .extracting(e -> e.eventId)
+                .containsExactly("e1", "e2", "e3", "e1");
     }
 
     @Test

@@ -84,11 +84,35 @@ class IngestRouterTest {
         assertThat(late.reason).isEqualTo(RejectReason.LATE);
         assertThat(late.eventId).isEqualTo("too-late");
         assertThat(late.eventTime).isEqualTo(T);
-        assertThat(late.detail).contains("360000 ms behind the watermark");
+        assertThat(late.detail).contains("behind the watermark by more than the allowed lateness");
+        assertThat(late.documentId()).isEqualTo("late-shop-too-late");
         assertThat(late.payload)
                 .contains("\"event_id\":\"too-late\"")
                 .contains("\"client_ip\":\"192.0.2.0\"")
                 .doesNotContain("user-7");
+    }
+
+    @Test
+    void aLateEventReplayedAfterARestoreIsStillLateBeforeANewWatermarkArrives() throws Exception {
+        harness.processWatermark(new Watermark(T + Duration.ofMinutes(6).toMillis()));
+        harness.processElement(event("first", T + Duration.ofMinutes(6).toMillis()), T);
+        var snapshot = harness.snapshot(1, T);
+        harness.close();
+
+        harness =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new IngestRouter(Duration.ofMinutes(5), 4096, privacy()));
+        harness.close();
+        var router = new IngestRouter(Duration.ofMinutes(5), 4096, privacy());
+        harness =
+                new OneInputStreamOperatorTestHarness<>(
+                        new org.apache.flink.streaming.api.operators.ProcessOperator<>(router));
+        harness.initializeState(snapshot);
+        harness.open();
+        // No watermark yet after the restore: the checkpointed one decides.
+        harness.processElement(event("too-late", T), T);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.getSideOutput(IngestRouter.LATE)).hasSize(1);
     }
 
     @Test
