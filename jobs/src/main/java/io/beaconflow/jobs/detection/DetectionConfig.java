@@ -1,0 +1,169 @@
+package io.beaconflow.jobs.detection;
+
+import io.beaconflow.jobs.alerts.AlertingConfig;
+import io.beaconflow.jobs.config.ConfigException;
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * The {@code detection:} section of the job config: where detector specs come from, the CEP pattern
+ * knobs and (nested) alerting. Counts of windows are in units of {@link #window} (the metrics
+ * window; the lead passes {@code metrics.window} and {@code metrics.allowed-lateness}).
+ */
+public class DetectionConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final String DEFAULT_SPECS_FILE = "flink-conf/detectors/defaults.yaml";
+
+    /** Detector spec file read at start (the source of truth) and watched for changes. */
+    public String specsFile = DEFAULT_SPECS_FILE;
+
+    /** How often the embedded setup polls {@link #specsFile}; 0s = read once, never watch. */
+    public Duration specsPollInterval = SpecFileSource.DEFAULT_INTERVAL;
+
+    /** Compacted Kafka topic with spec updates (production); empty = watch the file instead. */
+    public String specsTopic = "";
+
+    /** Metrics window (set from {@code metrics.window}). */
+    public Duration window = Duration.ofMinutes(1);
+
+    /** Late updates of a window (set from {@code metrics.allowed-lateness}). */
+    public Duration allowedLateness = Duration.ofMinutes(5);
+
+    /** A series without rows for this long (event time) loses its detector state. */
+    public Duration idleStateTtl = DetectorFunction.DEFAULT_IDLE_TTL;
+
+    public Sustained sustained = new Sustained();
+    public Recovery recovery = new Recovery();
+    public Correlation correlation = new Correlation();
+    public Release release = new Release();
+    public Frustration frustration = new Frustration();
+    public AlertingConfig alerting = new AlertingConfig();
+
+    /** {@code detection.sustained}: N anomalous windows within M open an alert. */
+    public static class Sustained implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public int anomalies = 2;
+        public int windows = 3;
+    }
+
+    /** {@code detection.recovery}: K consecutive normal windows resolve. */
+    public static class Recovery implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public int normalWindows = 3;
+    }
+
+    /** {@code detection.correlation}: error rate up and throughput down within this span. */
+    public static class Correlation implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public Duration within = Duration.ofMinutes(5);
+    }
+
+    /** {@code detection.release}: how long a new release is watched, and when it counts as new. */
+    public static class Release implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        /** Anomalies this long after a release first appears are attributed to it. */
+        public Duration watch = Duration.ofMinutes(60);
+
+        /**
+         * A release counts as new only when the app had traffic this long before it appeared, so
+         * the releases already live when the job starts are not "first seen".
+         */
+        public Duration minAppHistory = Duration.ofMinutes(10);
+    }
+
+    /** {@code detection.frustration}: rage clicks and the frustration-burst pattern. */
+    public static class Frustration implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        /** Clicks on one target within {@link #burstSpan} that make a rage click. */
+        public int burstClicks = 3;
+
+        public Duration burstSpan = Duration.ofSeconds(1);
+
+        /** "Far above the baseline": the detector score a window needs (0.67 = 2x threshold). */
+        public double minScore = 0.67;
+
+        /** N such windows within M. */
+        public int anomalies = 2;
+
+        public int windows = 3;
+    }
+
+    /** Whole windows in {@code d} (at least 1). */
+    public int windows(Duration d) {
+        return (int) Math.max(1, d.toMillis() / window.toMillis());
+    }
+
+    public void validate(String source) {
+        if (specsFile == null || specsFile.isBlank()) {
+            throw ConfigException.invalid(
+                    source,
+                    "detection.specs-file",
+                    "must not be empty",
+                    "set " + DEFAULT_SPECS_FILE);
+        }
+        nonNegative(
+                source, "detection.specs-poll-interval", specsPollInterval, "e.g. 5s, 0s = never");
+        positive(source, "detection.window", window, "the metrics window, e.g. 1m");
+        nonNegative(source, "detection.allowed-lateness", allowedLateness, "e.g. 5m");
+        positive(source, "detection.idle-state-ttl", idleStateTtl, "e.g. 7d");
+        atLeast(source, "detection.sustained.anomalies", sustained.anomalies, 1, "e.g. 2");
+        atLeast(
+                source,
+                "detection.sustained.windows",
+                sustained.windows,
+                sustained.anomalies,
+                "a number >= sustained.anomalies, e.g. 3");
+        atLeast(source, "detection.recovery.normal-windows", recovery.normalWindows, 1, "e.g. 3");
+        positive(source, "detection.correlation.within", correlation.within, "e.g. 5m");
+        positive(source, "detection.release.watch", release.watch, "e.g. 60m");
+        nonNegative(source, "detection.release.min-app-history", release.minAppHistory, "e.g. 10m");
+        atLeast(source, "detection.frustration.burst-clicks", frustration.burstClicks, 2, "e.g. 3");
+        positive(source, "detection.frustration.burst-span", frustration.burstSpan, "e.g. 1s");
+        if (!(frustration.minScore >= 0.5 && frustration.minScore < 1)) {
+            throw ConfigException.invalid(
+                    source,
+                    "detection.frustration.min-score",
+                    "must be in [0.5, 1) (got " + frustration.minScore + ")",
+                    "set e.g. 0.67 (twice the z threshold)");
+        }
+        atLeast(source, "detection.frustration.anomalies", frustration.anomalies, 1, "e.g. 2");
+        atLeast(
+                source,
+                "detection.frustration.windows",
+                frustration.windows,
+                frustration.anomalies,
+                "a number >= frustration.anomalies, e.g. 3");
+        if (alerting == null) {
+            throw ConfigException.invalid(
+                    source,
+                    "detection.alerting",
+                    "must be a section",
+                    "remove it for the defaults");
+        }
+        alerting.validate(source);
+    }
+
+    private static void atLeast(String source, String key, int v, int min, String fix) {
+        if (v < min) {
+            throw ConfigException.invalid(
+                    source, key, "must be an integer >= " + min + " (got " + v + ")", "set " + fix);
+        }
+    }
+
+    private static void positive(String source, String key, Duration d, String fix) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw ConfigException.invalid(
+                    source, key, "must be a duration > 0 (got " + d + ")", "set " + fix);
+        }
+    }
+
+    private static void nonNegative(String source, String key, Duration d, String fix) {
+        if (d == null || d.isNegative()) {
+            throw ConfigException.invalid(
+                    source, key, "must be a duration >= 0 (got " + d + ")", "set " + fix);
+        }
+    }
+}

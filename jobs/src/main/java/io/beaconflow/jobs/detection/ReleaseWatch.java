@@ -1,0 +1,229 @@
+package io.beaconflow.jobs.detection;
+
+import io.beaconflow.jobs.metrics.Dimension;
+import io.beaconflow.jobs.patterns.Finding;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Watches releases per app (keyed by app; input: the scored rows of the app total and of the {@code
+ * release} dimension).
+ *
+ * <ul>
+ *   <li><b>First seen</b>: the first window a release value appears emits a {@link
+ *       Finding#RELEASE_SEEN} (main output), unless the app itself had less than {@code
+ *       minAppHistory} of traffic before: releases already live when the job starts are not new.
+ *   <li><b>Canary</b>: for {@code watch} after that, each window's value of the new release for
+ *       every scored rate and latency metric is judged against the app total's band of the same
+ *       window, widened by √(app volume / release volume) because the release's value rests on
+ *       fewer samples. A new release has no history of its own; the app total's expectation is what
+ *       it should look like. One {@link AnomalySignal} per metric and window ({@link #CANARY},
+ *       {@code canary=true}, z in units of the threshold: beyond 1 is outside the band), normal or
+ *       not, so the recovery pattern sees the release become normal too. Only upward changes count
+ *       (more errors, slower), with at least {@link #MIN_REL_CHANGE} relative change and {@link
+ *       #MIN_VOLUME} samples.
+ * </ul>
+ *
+ * <p>Rows are buffered until the watermark passes their window (the app total and the release rows
+ * of one window arrive in any order). Known false positives: a release rolled out to an unusual
+ * audience (one country, internal users) differs from the app without a regression.
+ */
+public class ReleaseWatch extends KeyedProcessFunction<String, ScoredAggregate, Finding> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<AnomalySignal> CANARY =
+            new OutputTag<>("release-canary", TypeInformation.of(AnomalySignal.class));
+
+    /** Least samples (views, percentile values) behind a canary verdict. */
+    public static final double MIN_VOLUME = 20;
+
+    /** Least relative change against the app's expectation for a canary anomaly. */
+    public static final double MIN_REL_CHANGE = 0.2;
+
+    private static final long NOT_NEW = Long.MIN_VALUE;
+
+    private final long watchMs;
+    private final long minAppHistoryMs;
+
+    private transient ValueState<Long> appFirstSeen;
+    private transient MapState<String, Long> releaseFirstSeen;
+    private transient MapState<Long, Rows> buffered;
+
+    /** Rows of one window waiting for the watermark. */
+    public static class Rows {
+        public List<ScoredAggregate> rows = new ArrayList<>();
+
+        public Rows() {}
+    }
+
+    public ReleaseWatch(Duration watch, Duration minAppHistory) {
+        this.watchMs = watch.toMillis();
+        this.minAppHistoryMs = minAppHistory.toMillis();
+    }
+
+    /** The rows this operator needs. */
+    public static boolean relevant(ScoredAggregate row) {
+        return row.updateSeq == 0
+                && (Dimension.RELEASE.configName().equals(row.dimension)
+                        || Dimension.ALL.configName().equals(row.dimension));
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        appFirstSeen =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("release-app-first-seen", Types.LONG));
+        releaseFirstSeen =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "release-first-seen", Types.STRING, Types.LONG));
+        buffered =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "release-rows",
+                                        Types.LONG,
+                                        TypeInformation.of(Rows.class)));
+    }
+
+    @Override
+    public void processElement(ScoredAggregate row, Context ctx, Collector<Finding> out)
+            throws Exception {
+        if (!relevant(row)) {
+            return;
+        }
+        Long first = appFirstSeen.value();
+        if (first == null || row.windowStart < first) {
+            appFirstSeen.update(row.windowStart);
+        }
+        Rows rows = buffered.get(row.windowStart);
+        if (rows == null) {
+            rows = new Rows();
+            ctx.timerService().registerEventTimeTimer(row.windowEnd - 1);
+        }
+        rows.rows.add(row);
+        buffered.put(row.windowStart, rows);
+    }
+
+    @Override
+    public void onTimer(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+        TreeMap<Long, Rows> due = new TreeMap<>();
+        for (Map.Entry<Long, Rows> e : buffered.entries()) {
+            if (!e.getValue().rows.isEmpty() && e.getValue().rows.get(0).windowEnd - 1 <= ts) {
+                due.put(e.getKey(), e.getValue());
+            }
+        }
+        for (Map.Entry<Long, Rows> e : due.entrySet()) {
+            buffered.remove(e.getKey());
+            window(ctx.getCurrentKey(), e.getValue().rows, ctx, out);
+        }
+    }
+
+    private void window(
+            String app, List<ScoredAggregate> rows, OnTimerContext ctx, Collector<Finding> out)
+            throws Exception {
+        ScoredAggregate total = null;
+        List<ScoredAggregate> releases = new ArrayList<>();
+        for (ScoredAggregate r : rows) {
+            if (Dimension.ALL.configName().equals(r.dimension)) {
+                total = r;
+            } else {
+                releases.add(r);
+            }
+        }
+        releases.sort((a, b) -> a.dimensionValue.compareTo(b.dimensionValue));
+        long appFirst = appFirstSeen.value();
+        for (ScoredAggregate r : releases) {
+            Long firstSeen = releaseFirstSeen.get(r.dimensionValue);
+            if (firstSeen == null) {
+                boolean isNew = r.windowStart - appFirst >= minAppHistoryMs;
+                firstSeen = isNew ? r.windowStart : NOT_NEW;
+                releaseFirstSeen.put(r.dimensionValue, firstSeen);
+                if (isNew) {
+                    Finding f = new Finding();
+                    f.kind = Finding.RELEASE_SEEN;
+                    f.app = app;
+                    f.release = r.dimensionValue;
+                    f.dimension = r.dimension;
+                    f.dimensionValue = r.dimensionValue;
+                    f.series = r.series();
+                    f.firstWindowStart = r.windowStart;
+                    f.lastWindowEnd = r.windowEnd;
+                    f.at = r.windowEnd - 1;
+                    out.collect(f);
+                }
+            }
+            if (firstSeen != NOT_NEW && r.windowStart < firstSeen + watchMs && total != null) {
+                canary(total, r, ctx);
+            }
+        }
+    }
+
+    private static void canary(ScoredAggregate total, ScoredAggregate release, OnTimerContext ctx) {
+        for (Map.Entry<String, MetricScore> e : total.scores.entrySet()) {
+            String metric = e.getKey();
+            MetricScore app = e.getValue();
+            String kind = SpecSet.familyOf(metric);
+            if (kind == null
+                    || app.expected == null
+                    || app.upper == null
+                    || app.denominator == null
+                    || "none".equals(app.baseline)
+                    || "static".equals(app.baseline)) {
+                continue;
+            }
+            Double value = release.value(metric);
+            double volume = release.denominator(metric);
+            if (value == null || !(volume > 0)) {
+                continue;
+            }
+            double halfBand = app.upper - app.expected;
+            if (!(halfBand > 0)) {
+                continue;
+            }
+            double spread = halfBand * Math.sqrt(app.denominator / volume);
+            double delta = value - app.expected;
+            double z = delta / spread;
+            boolean anomaly =
+                    z > 1
+                            && volume >= MIN_VOLUME
+                            && delta >= MIN_REL_CHANGE * Math.abs(app.expected);
+            AnomalySignal s = new AnomalySignal();
+            s.series = release.series();
+            s.app = release.app;
+            s.dimension = release.dimension;
+            s.dimensionValue = release.dimensionValue;
+            s.metric = metric;
+            s.metricKind = kind;
+            s.windowStart = release.windowStart;
+            s.windowEnd = release.windowEnd;
+            s.observed = value;
+            s.denominator = volume;
+            s.expected = app.expected;
+            s.lower = app.expected - spread;
+            s.upper = app.expected + spread;
+            s.z = z;
+            double absZ = Math.abs(z);
+            s.score =
+                    anomaly ? Math.max(0.5, absZ / (absZ + 1)) : Math.min(0.49, absZ / (absZ + 1));
+            s.direction = delta > 0 ? "up" : delta < 0 ? "down" : null;
+            s.anomaly = anomaly;
+            s.canary = true;
+            ctx.output(CANARY, s);
+        }
+    }
+}

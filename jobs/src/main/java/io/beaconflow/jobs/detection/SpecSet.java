@@ -1,0 +1,127 @@
+package io.beaconflow.jobs.detection;
+
+import io.beaconflow.detectors.Detector;
+import io.beaconflow.detectors.DetectorSpec;
+import io.beaconflow.detectors.spec.DetectorSpecs;
+import io.beaconflow.jobs.metrics.Dimension;
+import io.beaconflow.jobs.metrics.MetricAggregate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A parsed, validated spec update and the detectors it yields, cached per operator instance (the
+ * broadcast state keeps the YAML text; parsing happens once per version and subtask).
+ *
+ * <p>The spec file may name metrics this job does not produce (the same file drives the backtest
+ * CLI over arbitrary series); those are listed by {@link #unproducedMetrics()}, logged, and not
+ * scored.
+ */
+public final class SpecSet {
+    /** The metric the frustration path scores (rage-click bursts per page view, per route). */
+    public static final String RAGE_CLICK_RATE = "rage_click_rate";
+
+    private final SpecUpdate update;
+    private final DetectorSpecs specs;
+    private final List<String> rowMetrics;
+    private final List<String> unproduced;
+    private final Map<DetectorSpec, Detector> detectors = new HashMap<>();
+
+    private SpecSet(SpecUpdate update, DetectorSpecs specs) {
+        this.update = update;
+        this.specs = specs;
+        List<String> row = new ArrayList<>();
+        List<String> other = new ArrayList<>();
+        for (String m : new TreeSet<>(specs.metrics())) {
+            if (isRowMetric(m)) {
+                row.add(m);
+            } else if (!m.equals(RAGE_CLICK_RATE)) {
+                other.add(m);
+            }
+        }
+        this.rowMetrics = Collections.unmodifiableList(row);
+        this.unproduced = Collections.unmodifiableList(other);
+    }
+
+    /**
+     * Parses and validates.
+     *
+     * @throws io.beaconflow.detectors.spec.SpecException naming file, line, key and fix
+     */
+    public static SpecSet parse(SpecUpdate update) {
+        if (update == null || update.yaml == null) {
+            throw new IllegalArgumentException("spec update without YAML text");
+        }
+        String source = update.source == null ? "<spec update>" : update.source;
+        return new SpecSet(update, DetectorSpecs.parse(update.yaml, source));
+    }
+
+    public SpecUpdate update() {
+        return update;
+    }
+
+    /** Configured metrics an aggregate row has, sorted (the scoring order is deterministic). */
+    public List<String> rowMetrics() {
+        return rowMetrics;
+    }
+
+    public List<String> unproducedMetrics() {
+        return unproduced;
+    }
+
+    public boolean watchesRageClicks() {
+        return specs.metrics().contains(RAGE_CLICK_RATE);
+    }
+
+    /**
+     * The spec of one series and metric, or null when the metric is not configured. The app-total
+     * series ({@code all}, {@code *}) resolves as "no dimension", matching only overrides without a
+     * dimension.
+     */
+    public DetectorSpec resolve(String app, String dimension, String value, String metric) {
+        boolean total = dimension == null || Dimension.ALL.configName().equals(dimension);
+        return specs.resolve(app, total ? null : dimension, total ? null : value, metric);
+    }
+
+    /** One detector per distinct spec (detectors are immutable and shared by all keys). */
+    public Detector detector(DetectorSpec spec) {
+        return detectors.computeIfAbsent(spec, Detector::new);
+    }
+
+    /**
+     * What a stored detector state depends on: the scale of its means. A change of transform, log
+     * offset or scorer makes the stored baseline meaningless, so the state restarts. A changed
+     * seasonal layout (period, slot width) is detected by the detector itself, which restarts only
+     * the seasonal part and keeps the EWMA. Every other change (thresholds, gates, alpha,
+     * hysteresis) keeps the state.
+     */
+    public static String stateFingerprint(DetectorSpec spec) {
+        return spec.scorer() + (spec.logScale() ? "/log+" + spec.logOffset() : "/linear");
+    }
+
+    /**
+     * The metric family of a row metric when no spec says it: {@code error_rate} for rates, {@code
+     * latency} for percentiles, null for throughput (counts have no per-sample meaning).
+     */
+    public static String familyOf(String metric) {
+        if (metric.equals("error_rate") || metric.equals("fetch_error_rate")) {
+            return "error_rate";
+        }
+        if (metric.matches(".*_p(50|75|95|99)") && isRowMetric(metric)) {
+            return "latency";
+        }
+        return null;
+    }
+
+    static boolean isRowMetric(String metric) {
+        try {
+            new MetricAggregate().value(metric);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.beaconflow.jobs.patterns;
+
+import io.beaconflow.jobs.detection.AnomalySignal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.cep.CEP;
+import org.apache.flink.cep.functions.PatternProcessFunction;
+import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
+import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.cep.pattern.conditions.SimpleCondition;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.Collector;
+
+/**
+ * <b>Recovery</b>: K consecutive normal windows on one series and metric (no anomalous window in
+ * between). Becomes a {@link Finding#RECOVERED}; the alert operator resolves an alert once every
+ * series in it has recovered after its last anomaly, and ignores recoveries of series with no open
+ * alert.
+ *
+ * <p>Knob: {@code detection.recovery.normal-windows} (K, default 3). The K normal windows must fall
+ * within 2K windows of event time: a series that reports only now and then does not recover on
+ * stale points (its alert resolves by {@code detection.alerting.stale-after} instead).
+ *
+ * <p>Known false resolutions: a flapping series (anomalous every fourth window with K=3) resolves
+ * and re-opens; the alert cooldown absorbs the re-open.
+ */
+public final class RecoveryPattern {
+    public static final String UID = "cep-recovery";
+
+    private RecoveryPattern() {}
+
+    public static Pattern<AnomalySignal, ?> pattern(int normalWindows, Duration window) {
+        return Pattern.<AnomalySignal>begin("normal", AfterMatchSkipStrategy.skipPastLastEvent())
+                .where(SimpleCondition.of(s -> !s.anomaly))
+                .times(normalWindows)
+                .consecutive()
+                .within(window.multipliedBy(2L * normalWindows));
+    }
+
+    public static SingleOutputStreamOperator<Finding> apply(
+            DataStream<AnomalySignal> signals, int normalWindows, Duration window) {
+        return CEP.pattern(
+                        signals.keyBy(AnomalySignal::patternKey, Types.STRING),
+                        pattern(normalWindows, window))
+                .inEventTime()
+                .process(new Matches(), TypeInformation.of(Finding.class))
+                .uid(UID)
+                .name("cep: recovery (" + normalWindows + " normal windows)");
+    }
+
+    static final class Matches extends PatternProcessFunction<AnomalySignal, Finding> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void processMatch(
+                Map<String, List<AnomalySignal>> match, Context ctx, Collector<Finding> out) {
+            out.collect(Finding.ofSignals(Finding.RECOVERED, match.get("normal")));
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.beaconflow.jobs.patterns;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.cep.CEP;
+import org.apache.flink.cep.functions.PatternProcessFunction;
+import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
+import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.cep.pattern.conditions.IterativeCondition;
+import org.apache.flink.cep.pattern.conditions.SimpleCondition;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.Collector;
+
+/**
+ * <b>Release regression</b>: a release is first seen on an app, then within T a sustained anomaly
+ * on that release's own series (dimension {@code release}, value = the release). A new release has
+ * no history, so its series is judged by the release canary ({@code ReleaseWatch}: the release's
+ * value against the app-wide band) as well as by its own detector once warm. Becomes a {@link
+ * Finding#RELEASE_REGRESSION}: the alert is attributed to the release.
+ *
+ * <p>Knobs: {@code detection.release.watch} (T, default 60m); {@code
+ * detection.release.min-app-history} (releases live when the job starts are not "first seen").
+ * Input: release-seen and sustained findings, keyed by app.
+ *
+ * <p>Known false positives: a release rolled out to a different audience (one country, beta users)
+ * whose metrics differ from the app's without a regression.
+ */
+public final class ReleaseRegressionPattern {
+    public static final String UID = "cep-release-regression";
+
+    private ReleaseRegressionPattern() {}
+
+    public static Pattern<Finding, ?> pattern(Duration within) {
+        return Pattern.<Finding>begin("release", AfterMatchSkipStrategy.skipPastLastEvent())
+                .where(SimpleCondition.of(f -> Finding.RELEASE_SEEN.equals(f.kind)))
+                .followedBy("anomaly")
+                .where(new OnThatRelease())
+                .within(within);
+    }
+
+    /** A sustained anomaly on the series of the release that opened the match. */
+    static final class OnThatRelease extends IterativeCondition<Finding> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean filter(Finding f, Context<Finding> ctx) throws Exception {
+            if (!Finding.SUSTAINED.equals(f.kind) || !"release".equals(f.dimension)) {
+                return false;
+            }
+            for (Finding seen : ctx.getEventsForPattern("release")) {
+                return seen.release.equals(f.dimensionValue);
+            }
+            return false;
+        }
+    }
+
+    public static SingleOutputStreamOperator<Finding> apply(
+            DataStream<Finding> releaseSeenAndSustained, Duration within) {
+        return CEP.pattern(releaseSeenAndSustained.keyBy(f -> f.app, Types.STRING), pattern(within))
+                .inEventTime()
+                .process(new Matches(), TypeInformation.of(Finding.class))
+                .uid(UID)
+                .name("cep: release regression");
+    }
+
+    static final class Matches extends PatternProcessFunction<Finding, Finding> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void processMatch(
+                Map<String, List<Finding>> match, Context ctx, Collector<Finding> out) {
+            Finding seen = match.get("release").get(0);
+            Finding anomaly = match.get("anomaly").get(0);
+            Finding f = Finding.derived(Finding.RELEASE_REGRESSION, anomaly);
+            f.release = seen.release;
+            f.related.add(anomaly.key);
+            f.relatedKinds.add(anomaly.metricKind);
+            out.collect(f);
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package io.beaconflow.jobs.detection;
+
+import static io.beaconflow.jobs.detection.Rows.MINUTE;
+import static io.beaconflow.jobs.detection.Rows.SPECS;
+import static io.beaconflow.jobs.detection.Rows.normalRate;
+import static io.beaconflow.jobs.detection.Rows.normalViews;
+import static io.beaconflow.jobs.detection.Rows.total;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.beaconflow.detectors.DetectorState;
+import io.beaconflow.jobs.alerts.Alert;
+import io.beaconflow.jobs.alerts.IncidentState;
+import io.beaconflow.jobs.metrics.MetricAggregate;
+import io.beaconflow.jobs.patterns.Finding;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+class DetectorFunctionTest {
+    static final Duration LATENESS = Duration.ofMinutes(5);
+
+    static KeyedBroadcastOperatorTestHarness<String, MetricAggregate, SpecUpdate, ScoredAggregate>
+            harness(String specs) throws Exception {
+        var h =
+                ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                        new DetectorFunction(
+                                Rows.specs(specs, 0), LATENESS, DetectorFunction.DEFAULT_IDLE_TTL),
+                        new DetectionStage.RowKey(),
+                        Types.STRING,
+                        SpecBroadcast.DESCRIPTOR);
+        return h;
+    }
+
+    /** A harness that is not opened yet, for restoring a snapshot. */
+    static KeyedBroadcastOperatorTestHarness<String, MetricAggregate, SpecUpdate, ScoredAggregate>
+            unopened(String specs) throws Exception {
+        return new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(
+                        new DetectorFunction(
+                                Rows.specs(specs, 0), LATENESS, DetectorFunction.DEFAULT_IDLE_TTL),
+                        List.of(SpecBroadcast.DESCRIPTOR)),
+                new DetectionStage.RowKey(),
+                Types.STRING,
+                1,
+                1,
+                0);
+    }
+
+    static void feed(
+            KeyedBroadcastOperatorTestHarness<String, MetricAggregate, SpecUpdate, ScoredAggregate>
+                    h,
+            MetricAggregate row)
+            throws Exception {
+        h.processElement(row, row.windowEnd - 1);
+    }
+
+    static List<AnomalySignal> signals(
+            KeyedBroadcastOperatorTestHarness<String, MetricAggregate, SpecUpdate, ScoredAggregate>
+                    h,
+            String metric) {
+        return h.getSideOutput(DetectorFunction.SIGNALS).stream()
+                .map(StreamRecord::getValue)
+                .filter(s -> s.metric.equals(metric))
+                .collect(Collectors.toList());
+    }
+
+    static ScoredAggregate last(
+            KeyedBroadcastOperatorTestHarness<String, MetricAggregate, SpecUpdate, ScoredAggregate>
+                    h) {
+        List<ScoredAggregate> out = h.extractOutputValues();
+        return out.get(out.size() - 1);
+    }
+
+    @Test
+    void aJumpInTheErrorRateIsScoredAnomalousWithItsBandAndEveryPointGivesASignal()
+            throws Exception {
+        var h = harness(SPECS);
+        for (int i = 0; i < 20; i++) {
+            feed(h, total("shop", i, normalViews(i), normalRate(i)));
+        }
+        feed(h, total("shop", 20, 1000, 0.08));
+
+        ScoredAggregate jump = last(h);
+        MetricScore s = jump.scores.get("error_rate");
+        assertThat(s.anomaly).isTrue();
+        assertThat(s.baseline).isEqualTo("ewma");
+        assertThat(s.expected).isBetween(0.018, 0.022);
+        assertThat(s.upper).isBetween(s.expected, 0.08);
+        assertThat(s.direction).isEqualTo("up");
+        assertThat(jump.scores.get("page_views").anomaly).isFalse();
+        assertThat(jump.pageViews).isEqualTo(1000);
+        assertThat(jump.id).isEqualTo("shop|all|*|" + jump.windowStart);
+
+        List<AnomalySignal> errors = signals(h, "error_rate");
+        assertThat(errors).hasSize(21);
+        assertThat(errors).filteredOn(x -> x.anomaly).hasSize(1);
+        AnomalySignal signal = errors.get(20);
+        assertThat(signal.series).isEqualTo("shop|all|*");
+        assertThat(signal.metricKind).isEqualTo("error_rate");
+        assertThat(signal.windowEnd - signal.windowStart).isEqualTo(MINUTE);
+        assertThat(h.getSideOutput(DetectorFunction.SIGNALS).peek().getTimestamp())
+                .isEqualTo(Rows.T0 + MINUTE - 1);
+    }
+
+    @Test
+    void aLateUpdateOfAWindowKeepsItsFirstScoresAndDoesNotFeedTheDetectorAgain() throws Exception {
+        var withLate = harness(SPECS);
+        var without = harness(SPECS);
+        for (int i = 0; i < 15; i++) {
+            feed(withLate, total("shop", i, normalViews(i), normalRate(i)));
+            feed(without, total("shop", i, normalViews(i), normalRate(i)));
+        }
+        MetricAggregate late = total("shop", 14, 1200, 0.5);
+        late.updateSeq = 1;
+        feed(withLate, late);
+        ScoredAggregate lateOut = last(withLate);
+        assertThat(lateOut.updateSeq).isEqualTo(1);
+        assertThat(lateOut.errorRate).isEqualTo(0.5);
+        assertThat(lateOut.scores)
+                .as("the late row carries the scores of the first firing")
+                .containsOnlyKeys("error_rate", "page_views");
+        assertThat(lateOut.scores.get("error_rate").value).isEqualTo(normalRate(14));
+        assertThat(signals(withLate, "error_rate")).hasSize(15);
+
+        feed(withLate, total("shop", 15, normalViews(15), normalRate(15)));
+        feed(without, total("shop", 15, normalViews(15), normalRate(15)));
+        assertThat(last(withLate).scores.get("error_rate").expected)
+                .as("the baseline never saw the late value")
+                .isEqualTo(last(without).scores.get("error_rate").expected);
+    }
+
+    @Test
+    void aSeriesIdleForAWeekLosesItsStateAndItsTimers() throws Exception {
+        var h = harness(SPECS);
+        for (int i = 0; i < 12; i++) {
+            feed(h, total("shop", i, normalViews(i), normalRate(i)));
+        }
+        assertThat(last(h).scores.get("error_rate").baseline).isEqualTo("ewma");
+        assertThat(h.numEventTimeTimers()).isPositive();
+
+        long lastEnd = Rows.T0 + 12 * MINUTE;
+        h.processWatermark(lastEnd + Duration.ofDays(7).toMillis());
+        assertThat(h.numEventTimeTimers())
+                .as("a control input without watermarks holds every timer back")
+                .isPositive();
+        h.processBroadcastWatermark(Long.MAX_VALUE);
+        assertThat(h.numEventTimeTimers()).isZero();
+
+        int later = 12 + (int) Duration.ofDays(7).toMinutes() + 1;
+        feed(h, total("shop", later, 1000, 0.02));
+        assertThat(last(h).scores.get("error_rate").baseline)
+                .as("the baseline starts over")
+                .isEqualTo("none");
+    }
+
+    @Test
+    void detectorStateSurvivesASnapshotAndRestore() throws Exception {
+        var h = harness(SPECS);
+        var reference = harness(SPECS);
+        for (int i = 0; i < 15; i++) {
+            feed(h, total("shop", i, normalViews(i), normalRate(i)));
+            feed(reference, total("shop", i, normalViews(i), normalRate(i)));
+        }
+        OperatorSubtaskState snapshot = h.snapshot(1L, Rows.T0);
+        h.close();
+        var restored = unopened(SPECS);
+        restored.initializeState(snapshot);
+        restored.open();
+        feed(restored, total("shop", 15, 1000, 0.08));
+        feed(reference, total("shop", 15, 1000, 0.08));
+        MetricScore a = last(restored).scores.get("error_rate");
+        MetricScore b = last(reference).scores.get("error_rate");
+        assertThat(a.baseline).isEqualTo("ewma");
+        assertThat(a.expected).isEqualTo(b.expected);
+        assertThat(a.anomaly).isTrue();
+    }
+
+    @Test
+    void seriesOfDifferentKeysKeepSeparateBaselines() throws Exception {
+        var h = harness(SPECS);
+        for (int i = 0; i < 12; i++) {
+            feed(h, total("shop", i, normalViews(i), normalRate(i)));
+        }
+        feed(h, Rows.row("shop", "browser", "Safari", 12, 500, 0.02));
+        assertThat(last(h).scores.get("error_rate").baseline).isEqualTo("none");
+    }
+
+    @Test
+    void everyStateAndOutputTypeIsAPojoWithoutGenericFields() {
+        for (Class<?> c :
+                List.of(
+                        DetectorState.class,
+                        ScoredAggregate.class,
+                        MetricScore.class,
+                        AnomalySignal.class,
+                        SpecUpdate.class,
+                        SpecRejection.class,
+                        DetectorFunction.WindowScores.class,
+                        RageClick.class,
+                        RouteActivity.class,
+                        ReleaseWatch.Rows.class,
+                        Finding.class,
+                        Alert.class,
+                        IncidentState.class)) {
+            TypeInformation<?> t = TypeInformation.of(c);
+            assertThat(t).as(c.getSimpleName()).isInstanceOf(PojoTypeInfo.class);
+            assertThat(t.toString()).as(c.getSimpleName()).doesNotContain("GenericType");
+            PojoTypeInfo<?> pojo = (PojoTypeInfo<?>) t;
+            for (int i = 0; i < pojo.getArity(); i++) {
+                assertThat(pojo.getTypeAt(i))
+                        .as(c.getSimpleName() + "." + pojo.getPojoFieldAt(i).getField().getName())
+                        .isNotInstanceOf(GenericTypeInfo.class);
+            }
+        }
+    }
+}
