@@ -54,7 +54,7 @@ SESSIONS, METRICS, ALERTS, DEADLETTER = DATA_VIEWS.keys()
 # Where the detection stage writes a metric's expectation and band in a metric row. One place, so
 # a change of shape is one edit here (the tests then check the new fields against the template).
 def band_fields(metric):
-    base = "expected." + metric
+    base = "scores." + metric
     return base + ".expected", base + ".lower", base + ".upper"
 
 

@@ -8,6 +8,7 @@ import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
 import io.beaconflow.jobs.io.elasticsearch.IndexTemplates;
 import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
 import io.beaconflow.jobs.io.kafka.DeadLetterKafkaSink;
+import io.beaconflow.jobs.io.webhook.WebhookNotifierSink;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
 import java.nio.file.Path;
@@ -55,7 +56,13 @@ public final class BeaconflowJob {
                                         DeadLetterKafkaSink.create(
                                                 config.kafka, config.kafka.lateTopic))
                                 .sessions(ElasticsearchOutputs.sessions(es))
-                                .metrics(ElasticsearchOutputs.metrics(es)));
+                                .metrics(ElasticsearchOutputs.metrics(es))
+                                .alerts(ElasticsearchOutputs.alerts(es))
+                                .notifications(
+                                        config.notifications.webhook == null
+                                                ? null
+                                                : new WebhookNotifierSink(
+                                                        config.notifications.webhook)));
         env.execute(jobName);
     }
 

@@ -113,7 +113,9 @@ public final class DemoCommand implements Callable<Integer> {
                                 .deadLetters(new NdjsonFileSink<>(out, "dead-letters"))
                                 .lateEvents(new NdjsonFileSink<>(out, "late-events"))
                                 .sessions(new NdjsonFileSink<>(out, "sessions"))
-                                .metrics(new NdjsonFileSink<>(out, "metrics")));
+                                .metrics(new NdjsonFileSink<>(out, "metrics"))
+                                .alerts(new NdjsonFileSink<>(out, "alerts"))
+                                .rejectedSpecs(new NdjsonFileSink<>(out, "rejected-specs")));
 
         System.err.printf(
                 "beaconflow demo: %s of simulated traffic from %s, seed %d, parallelism %d, output %s%n",
@@ -153,7 +155,8 @@ public final class DemoCommand implements Callable<Integer> {
                         generated.stats(),
                         generated.incidents(),
                         out,
-                        seconds);
+                        seconds,
+                        jobConfig.metrics.window);
         System.out.println(summary.table());
         Files.writeString(out.resolve("summary.txt"), summary.table());
         return 0;

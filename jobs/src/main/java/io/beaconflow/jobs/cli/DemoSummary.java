@@ -2,10 +2,13 @@ package io.beaconflow.jobs.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beaconflow.jobs.alerts.Alert;
+import io.beaconflow.jobs.alerts.IncidentMatcher;
 import io.beaconflow.jobs.generator.GenerationStats;
 import io.beaconflow.jobs.generator.IncidentTruth;
 import io.beaconflow.jobs.ingest.Deduplicator;
 import io.beaconflow.jobs.ingest.IngestRouter;
+import io.beaconflow.jobs.io.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +34,8 @@ final class DemoSummary {
             GenerationStats generated,
             List<IncidentTruth> incidents,
             Path out,
-            double seconds) {
+            double seconds,
+            java.time.Duration window) {
         DemoSummary s = new DemoSummary();
         long accepted = longOf(acc, IngestRouter.ACC_ACCEPTED);
         long rejected = longOf(acc, IngestRouter.ACC_DEAD_LETTERS);
@@ -63,10 +67,14 @@ final class DemoSummary {
             s.row("  " + r.getKey(), r.getValue());
         }
         s.row("bot events (flagged, kept)", generated.botEvents());
+        List<Alert> alerts = readAll(out, "alerts", Alert.class);
+        s.row("alert versions (open/updated/resolved)", (long) alerts.size());
         s.line("");
-        s.line("Injected incidents (ground truth)");
-        for (IncidentTruth t : incidents) {
-            s.line("  " + t);
+        s.line("Injected incidents (ground truth) and the alerts that matched them");
+        IncidentMatcher.Result matched =
+                IncidentMatcher.match(incidents, alerts, window, window.multipliedBy(10));
+        for (String line : IncidentMatcher.table(matched).split("\n")) {
+            s.line("  " + line);
         }
         s.line("");
         s.line("Outputs in " + out.toAbsolutePath() + ":");
@@ -97,6 +105,29 @@ final class DemoSummary {
             throw new UncheckedIOException(e);
         }
         return counts;
+    }
+
+    /** Every record of one NDJSON output (all its per-subtask files), read back as POJOs. */
+    static <T> List<T> readAll(Path dir, String name, Class<T> type) {
+        ObjectMapper json =
+                Json.newOutputMapper()
+                        .configure(
+                                com.fasterxml.jackson.databind.DeserializationFeature
+                                        .FAIL_ON_UNKNOWN_PROPERTIES,
+                                false);
+        List<T> out = new java.util.ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+                String fn = f.getFileName().toString();
+                if (!fn.startsWith(name) || !fn.endsWith(".ndjson")) continue;
+                for (String line : Files.readAllLines(f)) {
+                    if (!line.isBlank()) out.add(json.readValue(line, type));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
     }
 
     private static List<String> files(Path dir) {

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.beaconflow.jobs.detection.DetectionConfig;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
 import io.beaconflow.jobs.io.webhook.WebhookConfig;
 import io.beaconflow.jobs.metrics.MetricsConfig;
@@ -43,6 +44,7 @@ public class BeaconflowConfig implements Serializable {
     public KafkaConfig kafka = new KafkaConfig();
     public SessionConfig sessions = new SessionConfig();
     public MetricsConfig metrics = new MetricsConfig();
+    public DetectionConfig detection = new DetectionConfig();
     public NotificationsConfig notifications = new NotificationsConfig();
 
     /**
@@ -85,6 +87,14 @@ public class BeaconflowConfig implements Serializable {
     public static BeaconflowConfig defaults() {
         BeaconflowConfig c = new BeaconflowConfig();
         c.ingest.privacy.userIdSalt = "beaconflow-demo-salt";
+        // Tests run from a module folder: find the repo's spec file upwards from there.
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path specs = dir.resolve(DetectionConfig.DEFAULT_SPECS_FILE);
+            if (Files.isRegularFile(specs)) {
+                c.detection.specsFile = specs.toString();
+                break;
+            }
+        }
         return c;
     }
 
@@ -96,7 +106,17 @@ public class BeaconflowConfig implements Serializable {
             throw new ConfigException(
                     file + ": cannot be read (" + e.getMessage() + "). Fix: check the path", e);
         }
-        return parse(text, file.toString(), System::getenv);
+        BeaconflowConfig config = parse(text, file.toString(), System::getenv);
+        // A relative spec file is relative to the repo layout: flink-conf/ is the config's folder.
+        Path specs = Path.of(config.detection.specsFile);
+        if (!specs.isAbsolute() && !Files.exists(specs)) {
+            Path besideConfig =
+                    file.toAbsolutePath().getParent().getParent() == null
+                            ? specs
+                            : file.toAbsolutePath().getParent().getParent().resolve(specs);
+            config.detection.specsFile = besideConfig.toString();
+        }
+        return config;
     }
 
     /**
@@ -159,6 +179,11 @@ public class BeaconflowConfig implements Serializable {
             // One rule, two owners: unless set explicitly, windows accept what the router accepts.
             config.metrics.allowedLateness = config.ingest.allowedLateness;
         }
+        if (config.detection != null && config.metrics != null) {
+            // The detectors score the metric windows: same size, same lateness (not user keys).
+            config.detection.window = config.metrics.window;
+            config.detection.allowedLateness = config.metrics.allowedLateness;
+        }
         config.validate(source);
         return config;
     }
@@ -184,6 +209,14 @@ public class BeaconflowConfig implements Serializable {
                     source, "metrics", "must be a section", "remove the key or give its settings");
         }
         metrics.validate(source);
+        if (detection == null) {
+            throw ConfigException.invalid(
+                    source,
+                    "detection",
+                    "must be a section",
+                    "remove the key or give its settings");
+        }
+        detection.validate(source);
         if (elasticsearch == null) {
             elasticsearch = new LinkedHashMap<>();
         }

@@ -1,7 +1,17 @@
 package io.beaconflow.jobs.pipeline;
 
+import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.config.BeaconflowConfig;
+import io.beaconflow.jobs.detection.ControlStreamWatermarks;
+import io.beaconflow.jobs.detection.DetectionConfig;
+import io.beaconflow.jobs.detection.DetectionStage;
+import io.beaconflow.jobs.detection.ScoredAggregate;
+import io.beaconflow.jobs.detection.SpecFileSource;
+import io.beaconflow.jobs.detection.SpecKafkaSource;
+import io.beaconflow.jobs.detection.SpecRejection;
+import io.beaconflow.jobs.detection.SpecUpdate;
 import io.beaconflow.jobs.ingest.IngestStage;
+import io.beaconflow.jobs.io.webhook.Notification;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.metrics.MetricStage;
 import io.beaconflow.jobs.model.DeadLetter;
@@ -9,9 +19,11 @@ import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.sessions.SessionRecord;
 import io.beaconflow.jobs.sessions.SessionStage;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -25,15 +37,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class BeaconflowPipeline {
     private final IngestStage.Outputs ingest;
     private final DataStream<SessionRecord> sessions;
-    private final DataStream<MetricAggregate> metrics;
+    private final DetectionStage.Outputs detection;
 
     private BeaconflowPipeline(
             IngestStage.Outputs ingest,
             DataStream<SessionRecord> sessions,
-            DataStream<MetricAggregate> metrics) {
+            DetectionStage.Outputs detection) {
         this.ingest = ingest;
         this.sessions = sessions;
-        this.metrics = metrics;
+        this.detection = detection;
     }
 
     /** Builds the graph on {@code env} reading {@code source}, named {@code sourceName}. */
@@ -48,7 +60,46 @@ public final class BeaconflowPipeline {
         DataStream<SessionRecord> sessions =
                 SessionStage.apply(ingest.eventsBySession(), config.sessions);
         DataStream<MetricAggregate> metrics = MetricStage.apply(ingest.events, config.metrics);
-        return new BeaconflowPipeline(ingest, sessions, metrics);
+        DetectionStage.Outputs detection =
+                DetectionStage.apply(
+                        metrics,
+                        ingest.events,
+                        specUpdates(env, source.getBoundedness(), config),
+                        config.detection);
+        return new BeaconflowPipeline(ingest, sessions, detection);
+    }
+
+    /**
+     * The detector-spec control stream: a compacted Kafka topic when {@code detection.specs-topic}
+     * is set, else the spec file, watched for changes (read once when the data source is bounded,
+     * so a bounded job can finish). Its watermarks never hold back event time.
+     */
+    static DataStream<SpecUpdate> specUpdates(
+            StreamExecutionEnvironment env, Boundedness boundedness, BeaconflowConfig config) {
+        DetectionConfig cfg = config.detection;
+        if (cfg.specsTopic != null && !cfg.specsTopic.isBlank()) {
+            return env.fromSource(
+                            SpecKafkaSource.create(
+                                    config.kafka.bootstrapServers,
+                                    cfg.specsTopic,
+                                    config.kafka.groupId + "-specs",
+                                    config.kafka.properties),
+                            ControlStreamWatermarks.create(),
+                            "detector specs")
+                    .setParallelism(1)
+                    .uid("source-detector-specs-kafka")
+                    .name("source: detector specs topic " + cfg.specsTopic);
+        }
+        if (boundedness == Boundedness.BOUNDED) {
+            return env.fromSource(
+                            SpecFileSource.bounded(Path.of(cfg.specsFile)),
+                            ControlStreamWatermarks.create(),
+                            "detector specs")
+                    .setParallelism(1)
+                    .uid("source-detector-specs")
+                    .name("source: detector specs (read once)");
+        }
+        return DetectionStage.specUpdates(env, cfg);
     }
 
     public DataStream<RumEvent> events() {
@@ -68,9 +119,27 @@ public final class BeaconflowPipeline {
         return sessions;
     }
 
-    /** One-minute aggregates per series (app total and app × dimension value). */
-    public DataStream<MetricAggregate> metrics() {
-        return metrics;
+    /**
+     * One-minute aggregates per series (app total and app × dimension value), with the detectors'
+     * expected value, band and score per configured metric.
+     */
+    public DataStream<ScoredAggregate> metrics() {
+        return detection.scored;
+    }
+
+    /** Alert versions (open, updated, resolved); later versions overwrite by alert id. */
+    public DataStream<Alert> alerts() {
+        return detection.alerts;
+    }
+
+    /** Opened and resolved transitions, for the webhook. */
+    public DataStream<Notification> notifications() {
+        return detection.notifications;
+    }
+
+    /** Detector spec updates that were rejected, with the reason (the previous spec stays). */
+    public DataStream<SpecRejection> rejectedSpecs() {
+        return detection.rejectedSpecs;
     }
 
     /** Where each output goes; a null sink leaves that output unconnected. */
@@ -78,15 +147,34 @@ public final class BeaconflowPipeline {
         public final List<Sink<DeadLetter>> deadLetters = new ArrayList<>();
         public final List<Sink<DeadLetter>> lateEvents = new ArrayList<>();
         public Sink<RumEvent> events;
-        public Sink<MetricAggregate> metrics;
+        public Sink<ScoredAggregate> metrics;
         public Sink<SessionRecord> sessions;
+        public Sink<Alert> alerts;
+        public Sink<Notification> notifications;
+        public Sink<SpecRejection> rejectedSpecs;
+
+        public Sinks alerts(Sink<Alert> s) {
+            this.alerts = s;
+            return this;
+        }
+
+        /** Runs at parallelism 1: the rate limit and the delivery dedupe are per instance. */
+        public Sinks notifications(Sink<Notification> s) {
+            this.notifications = s;
+            return this;
+        }
+
+        public Sinks rejectedSpecs(Sink<SpecRejection> s) {
+            this.rejectedSpecs = s;
+            return this;
+        }
 
         public Sinks sessions(Sink<SessionRecord> s) {
             this.sessions = s;
             return this;
         }
 
-        public Sinks metrics(Sink<MetricAggregate> s) {
+        public Sinks metrics(Sink<ScoredAggregate> s) {
             this.metrics = s;
             return this;
         }
@@ -126,6 +214,22 @@ public final class BeaconflowPipeline {
         }
         if (sinks.metrics != null) {
             metrics().sinkTo(sinks.metrics).uid("sink-metrics").name("sink: metric aggregates");
+        }
+        if (sinks.alerts != null) {
+            alerts().sinkTo(sinks.alerts).uid("sink-alerts").name("sink: alerts");
+        }
+        if (sinks.notifications != null) {
+            notifications()
+                    .sinkTo(sinks.notifications)
+                    .setParallelism(1)
+                    .uid("sink-notifications")
+                    .name("sink: webhook notifications");
+        }
+        if (sinks.rejectedSpecs != null) {
+            rejectedSpecs()
+                    .sinkTo(sinks.rejectedSpecs)
+                    .uid("sink-rejected-specs")
+                    .name("sink: rejected detector specs");
         }
         if (sinks.events != null) {
             events().sinkTo(sinks.events).uid("sink-events").name("sink: enriched events");

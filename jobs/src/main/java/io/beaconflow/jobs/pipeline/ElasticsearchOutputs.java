@@ -1,10 +1,11 @@
 package io.beaconflow.jobs.pipeline;
 
+import io.beaconflow.jobs.alerts.Alert;
+import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.io.elasticsearch.DailyIndex;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSink;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
 import io.beaconflow.jobs.io.elasticsearch.JsonDocumentEmitter;
-import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.sessions.SessionRecord;
 
@@ -20,8 +21,8 @@ public final class ElasticsearchOutputs {
     public static final String SESSIONS_PREFIX = "rum-sessions-";
     public static final String ALERTS_INDEX = "rum-alerts";
 
-    public static ElasticsearchSink<MetricAggregate> metrics(ElasticsearchSinkConfig config) {
-        return ElasticsearchSink.<MetricAggregate>builder()
+    public static ElasticsearchSink<ScoredAggregate> metrics(ElasticsearchSinkConfig config) {
+        return ElasticsearchSink.<ScoredAggregate>builder()
                 .config(config)
                 .emitter(
                         JsonDocumentEmitter.of(
@@ -36,6 +37,14 @@ public final class ElasticsearchOutputs {
                 .emitter(
                         JsonDocumentEmitter.of(
                                 s -> DailyIndex.name(SESSIONS_PREFIX, s.start), s -> s.sessionKey))
+                .build();
+    }
+
+    /** One document per alert; each new version (updated, resolved) overwrites it. */
+    public static ElasticsearchSink<Alert> alerts(ElasticsearchSinkConfig config) {
+        return ElasticsearchSink.<Alert>builder()
+                .config(config)
+                .emitter(JsonDocumentEmitter.toIndex(ALERTS_INDEX, a -> a.alertId))
                 .build();
     }
 

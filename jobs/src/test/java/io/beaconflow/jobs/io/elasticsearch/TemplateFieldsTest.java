@@ -38,7 +38,7 @@ class TemplateFieldsTest {
             assertThat(f).containsEntry(m + "_count", "long");
         }
         assertThat(f).containsEntry("window_start", "date").containsEntry("error_rate", "double");
-        assertThat(TemplateFields.openObjects(template("rum-metrics"))).containsExactly("expected");
+        assertThat(TemplateFields.openObjects(template("rum-metrics"))).containsExactly("scores");
     }
 
     @Test
