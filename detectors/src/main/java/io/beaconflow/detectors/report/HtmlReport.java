@@ -186,7 +186,8 @@ public final class HtmlReport {
         for (SeriesChart.Interval a : c.alerts()) {
             double x0 = s.x(a.startMillis());
             double x1 = s.x(a.open() ? s.t1 : a.endMillis());
-            h.append("<rect class=\"alert\" fill=\"#f08c00\" fill-opacity=\"0.18\" stroke=\"#f08c00\" stroke-opacity=\"0.6\" x=\"")
+            h.append(
+                            "<rect class=\"alert\" fill=\"#f08c00\" fill-opacity=\"0.18\" stroke=\"#f08c00\" stroke-opacity=\"0.6\" x=\"")
                     .append(f(x0))
                     .append("\" y=\"")
                     .append(TOP)
@@ -203,7 +204,8 @@ public final class HtmlReport {
         line(h, c, s, "observed", false);
         for (int i = 0; i < c.size(); i++) {
             if (!c.anomaly(i) || !finite(c.value(i))) continue;
-            h.append("<circle class=\"anomaly\" fill=\"#d6336c\" stroke=\"#fff\" stroke-width=\"0.8\" cx=\"")
+            h.append(
+                            "<circle class=\"anomaly\" fill=\"#d6336c\" stroke=\"#fff\" stroke-width=\"0.8\" cx=\"")
                     .append(f(s.x(c.timestamp(i))))
                     .append("\" cy=\"")
                     .append(f(s.y(c.value(i))))
@@ -236,7 +238,8 @@ public final class HtmlReport {
             }
             int j = i;
             while (j + 1 < c.size() && finite(c.lower(j + 1)) && finite(c.upper(j + 1))) j++;
-            h.append("<path class=\"band\" fill=\"#8fb8e8\" fill-opacity=\"0.35\" stroke=\"none\" d=\"M");
+            h.append(
+                    "<path class=\"band\" fill=\"#8fb8e8\" fill-opacity=\"0.35\" stroke=\"none\" d=\"M");
             for (int k = i; k <= j; k++) {
                 if (k > i) h.append(" L");
                 h.append(f(s.x(c.timestamp(k)))).append(',').append(f(s.y(c.upper(k))));
