@@ -11,8 +11,6 @@ import io.beaconflow.jobs.generator.IncidentSpec;
 import io.beaconflow.jobs.generator.IncidentTruth;
 import io.beaconflow.jobs.generator.TrafficGenerator;
 import io.beaconflow.jobs.ingest.BeaconDecoder;
-import io.beaconflow.jobs.metrics.MetricAggregate;
-import io.beaconflow.jobs.metrics.MetricsConfig;
 import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.testing.CollectingSink;
@@ -24,7 +22,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -57,6 +54,7 @@ class DetectionPipelineITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         BeaconflowConfig config = BeaconflowConfig.defaults();
+        config.detection.specsFile = SPECS.toString();
         BeaconflowPipeline pipeline =
                 BeaconflowPipeline.build(
                         env,
@@ -67,62 +65,8 @@ class DetectionPipelineITCase {
                                 TypeInformation.of(IngestRecord.class)),
                         "generator",
                         config);
-        MetricsConfig metrics = config.metrics;
-        DataStream<MetricAggregate> rows = pipeline.metrics();
-        DetectionConfig detection = new DetectionConfig();
-        detection.specsFile = SPECS.toString();
-        detection.specsPollInterval = Duration.ZERO;
-        detection.window = metrics.window;
-        detection.allowedLateness = metrics.allowedLateness;
-        detection.validate("test");
-        DetectionStage.Outputs out =
-                DetectionStage.apply(
-                        rows,
-                        pipeline.events(),
-                        DetectionStage.specUpdates(env, detection),
-                        detection);
-        out.alerts.sinkTo(CollectingSink.named(name + "-alerts"));
-        if (System.getProperty("detection.debug") != null) {
-            out.signals
-                    .filter(
-                            x ->
-                                    x.app.equals("shop-web")
-                                            && (x.dimension.equals("all")
-                                                    || x.dimensionValue.equals("Safari")
-                                                    || x.dimensionValue.equals("DE"))
-                                            && (x.metric.equals("error_rate")
-                                                    || x.metric.equals("events")
-                                                    || x.metric.equals("page_views")))
-                    .sinkTo(CollectingSink.named(name + "-signals"));
-        }
+        pipeline.alerts().sinkTo(CollectingSink.named(name + "-alerts"));
         env.execute(name);
-        if (System.getProperty("detection.debug") != null) {
-            List<AnomalySignal> sig = CollectingSink.results(name + "-signals");
-            sig.sort(
-                    java.util.Comparator.comparingLong((AnomalySignal x) -> x.windowStart)
-                            .thenComparing(x -> x.patternKey()));
-            sig.forEach(
-                    x ->
-                            System.out.println(
-                                    "SIG "
-                                            + java.time.Instant.ofEpochMilli(x.windowStart)
-                                            + " "
-                                            + x.patternKey()
-                                            + " obs="
-                                            + x.observed
-                                            + " den="
-                                            + x.denominator
-                                            + " exp="
-                                            + x.expected
-                                            + " up="
-                                            + x.upper
-                                            + " lo="
-                                            + x.lower
-                                            + " z="
-                                            + x.z
-                                            + " "
-                                            + (x.anomaly ? "ANOMALY" : "")));
-        }
         List<Alert> all = CollectingSink.results(name + "-alerts");
         all.forEach(a -> System.out.println("ALERT " + a));
         return all;
