@@ -4,7 +4,8 @@
 #      loopback (scripts/stack.sh), unless BEACONFLOW_TEST_USE_RUNNING_STACK=1 and they are up;
 #   2. mvn verify: Spotless check, unit and operator-harness tests (*Test), then MiniCluster and
 #      real-server integration tests (*ITCase);
-#   3. the README's demo command, to its summary;
+#   3. the README's demo command, to its summary, then the notebooks executed headless against
+#      Elasticsearch filled with that run's documents;
 #   4. stop what step 1 started.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,8 +29,9 @@ eval "$(scripts/stack.sh env)"
 echo "== [2/3] mvn verify (format check, unit tests, integration tests)"
 mvn -B -ntp verify
 
-echo "== [3/3] the README demo, to its summary"
+echo "== [3/3] the README demo, to its summary; then the notebooks on its documents"
 out="$(mktemp -d)"
-./beaconflow demo --duration 30m --quiet --out "$out" | tee "$out/console.txt"
+./beaconflow demo --duration 2h --quiet --out "$out" | tee "$out/console.txt"
 grep -q "Beaconflow demo summary" "$out/console.txt"
+scripts/test-notebooks.sh --load "$out"
 echo "== all tests passed"
