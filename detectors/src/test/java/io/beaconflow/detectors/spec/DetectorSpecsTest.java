@@ -69,7 +69,7 @@ class DetectorSpecsTest {
                         "inp_p75",
                         "load_p75",
                         "ttfb_p75",
-                        "fetch_duration_p95",
+                        "fetch_p95",
                         "cls_p75");
         assertThat(defaults.resolve("shop", null, null, "error_rate").scorer())
                 .isEqualTo(ScorerKind.PROPORTION);

@@ -12,7 +12,7 @@ public class AlertingConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public static final String DEFAULT_KIBANA_URL = "http://localhost:5601";
-    public static final String DEFAULT_DASHBOARD_ID = "beaconflow-series";
+    public static final String DEFAULT_DASHBOARD_ID = "beaconflow-page-performance";
     public static final Duration DEFAULT_COOLDOWN = Duration.ofMinutes(10);
     public static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(30);
     public static final double DEFAULT_CRITICAL_SCORE = 0.75;
