@@ -8,6 +8,8 @@ import io.beaconflow.detectors.backtest.Backtest;
 import io.beaconflow.detectors.backtest.LabelledWindow;
 import io.beaconflow.detectors.backtest.Point;
 import io.beaconflow.detectors.backtest.SeriesCsv;
+import io.beaconflow.detectors.report.HtmlReport;
+import io.beaconflow.detectors.report.SeriesChart;
 import io.beaconflow.detectors.spec.DetectorSpecs;
 import io.beaconflow.detectors.spec.SpecException;
 import java.io.BufferedWriter;
@@ -102,6 +104,14 @@ public final class BacktestCommand implements Callable<Integer> {
             description = "Zone of timestamps written without offset (default: ${DEFAULT-VALUE}).")
     ZoneId zone;
 
+    @Option(
+            names = "--html",
+            paramLabel = "FILE",
+            description =
+                    "Also write a self-contained HTML report: the series with its expected band,"
+                            + " alerts and labelled windows marked.")
+    Path html;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter o = cmd.commandLine().getOut();
@@ -169,6 +179,16 @@ public final class BacktestCommand implements Callable<Integer> {
                 "wrote %s and %s%n",
                 out.resolve("scored.csv"),
                 out.resolve("alerts.csv"));
+        if (html != null) {
+            List<LabelledWindow> windows =
+                    labels == null ? List.of() : LabelledWindow.read(labels, zone);
+            HtmlReport.write(
+                    html,
+                    "Backtest of " + metric + " on " + input.getFileName(),
+                    List.of("spec: " + spec),
+                    List.of(SeriesChart.of(metric, result, windows)));
+            o.printf(Locale.ROOT, "wrote %s%n", html);
+        }
         o.flush();
         return 0;
     }

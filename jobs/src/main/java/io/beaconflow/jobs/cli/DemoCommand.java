@@ -90,6 +90,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress line (for logs and CI).")
     boolean quiet;
 
+    @Option(
+            names = "--no-html",
+            description = "Skip OUT/report.html (charts of each alerted series with its band).")
+    boolean noHtml;
+
     @Override
     public Integer call() throws Exception {
         BeaconflowConfig jobConfig = BeaconflowConfig.load(config);
@@ -159,6 +164,15 @@ public final class DemoCommand implements Callable<Integer> {
                         jobConfig.metrics.window);
         System.out.println(summary.table());
         Files.writeString(out.resolve("summary.txt"), summary.table());
+        if (!noHtml) {
+            Path report = out.resolve("report.html");
+            DemoReport.write(
+                    report,
+                    out,
+                    DemoSummary.readAll(out, "alerts", io.beaconflow.jobs.alerts.Alert.class),
+                    generated.incidents());
+            System.out.println("HTML report: " + report.toAbsolutePath());
+        }
         return 0;
     }
 

@@ -114,7 +114,8 @@ class AlertManagerTest {
         assertThat(opened.firstWindow).isEqualTo(T0 + 10 * M);
         assertThat(opened.alertId).startsWith("alert-");
         assertThat(opened.dashboardUrl)
-                .startsWith("http://localhost:5601/app/dashboards#/view/beaconflow-page-performance?_g=");
+                .startsWith(
+                        "http://localhost:5601/app/dashboards#/view/beaconflow-page-performance?_g=");
         Alert joined = out.get(1);
         assertThat(joined.state).isEqualTo(Alert.UPDATED);
         assertThat(joined.alertId).isEqualTo(opened.alertId);
