@@ -318,7 +318,7 @@ def overview():
                   TOTAL, w=12, h=6),
             Panel("JS errors per page view", "metric", METRICS,
                   [metric("average", "error_rate", "Error rate (mean of minutes)")], TOTAL, w=12, h=6),
-            Panel("Open alerts", "metric", ALERTS, [count("Open alerts")], 'state : "open"',
+            Panel("Open alerts", "metric", ALERTS, [count("Open alerts")], 'not state : "resolved"',
                   w=12, h=6),
             Panel("Sessions", "metric", SESSIONS, [count("Sessions")], "bot : false", w=12, h=6),
             Panel("Traffic", "xy", METRICS,
@@ -334,7 +334,7 @@ def overview():
             Panel("Open alerts by series", "table", ALERTS,
                   [terms("series", 10, "Series"), terms("metric", 5, "Metric"),
                    metric("max", "score", "Score"), metric("max", "observed", "Observed"),
-                   metric("max", "expected", "Expected")], 'state : "open"'),
+                   metric("max", "expected", "Expected")], 'not state : "resolved"'),
             Panel("Dead letters by reason", "xy", DEADLETTER,
                   [date_hist("received_at", "Received"), terms("reason", 8, "Reason"),
                    count("Dead letters")], series="bar_stacked"),
@@ -461,7 +461,7 @@ def alerts():
         "beaconflow-alerts", "Beaconflow: alerts",
         "Open and resolved alerts, detection delay and root-cause hints.",
         [
-            Panel("Open", "metric", ALERTS, [count("Open alerts")], 'state : "open"', w=12, h=6),
+            Panel("Open", "metric", ALERTS, [count("Open alerts")], 'not state : "resolved"', w=12, h=6),
             Panel("Resolved", "metric", ALERTS, [count("Resolved alerts")], 'state : "resolved"',
                   w=12, h=6),
             Panel("Mean detection delay (ms)", "metric", ALERTS,
@@ -482,7 +482,7 @@ def alerts():
                   [terms("root_cause_hints", 15, "Hint"), count("Alerts")]),
             SavedSearch("beaconflow-search-alerts", "Alert log", ALERTS,
                         ["state", "severity", "kind", "series", "metric", "observed", "expected",
-                         "score", "lag_ms", "release", "root_cause_hints", "resolved_at"],
+                         "score", "lag_ms", "root_cause_hints", "resolved_at"],
                         [("opened_at", "desc")]),
         ])
 

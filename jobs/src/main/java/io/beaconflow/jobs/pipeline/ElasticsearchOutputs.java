@@ -22,29 +22,43 @@ public final class ElasticsearchOutputs {
     public static final String ALERTS_INDEX = "rum-alerts";
 
     public static ElasticsearchSink<ScoredAggregate> metrics(ElasticsearchSinkConfig config) {
+        return metrics(config, "");
+    }
+
+    /** With {@code prefix} before every index name (tests and side-by-side deployments). */
+    public static ElasticsearchSink<ScoredAggregate> metrics(
+            ElasticsearchSinkConfig config, String prefix) {
+        String p = prefix + METRICS_PREFIX;
         return ElasticsearchSink.<ScoredAggregate>builder()
                 .config(config)
-                .emitter(
-                        JsonDocumentEmitter.of(
-                                m -> DailyIndex.name(METRICS_PREFIX, m.windowStart), m -> m.id))
+                .emitter(JsonDocumentEmitter.of(m -> DailyIndex.name(p, m.windowStart), m -> m.id))
                 .build();
     }
 
     /** Indexed by session start; early updates and the closed record share the document id. */
     public static ElasticsearchSink<SessionRecord> sessions(ElasticsearchSinkConfig config) {
+        return sessions(config, "");
+    }
+
+    public static ElasticsearchSink<SessionRecord> sessions(
+            ElasticsearchSinkConfig config, String prefix) {
+        String p = prefix + SESSIONS_PREFIX;
         return ElasticsearchSink.<SessionRecord>builder()
                 .config(config)
                 .emitter(
-                        JsonDocumentEmitter.of(
-                                s -> DailyIndex.name(SESSIONS_PREFIX, s.start), s -> s.sessionKey))
+                        JsonDocumentEmitter.of(s -> DailyIndex.name(p, s.start), s -> s.sessionKey))
                 .build();
     }
 
     /** One document per alert; each new version (updated, resolved) overwrites it. */
     public static ElasticsearchSink<Alert> alerts(ElasticsearchSinkConfig config) {
+        return alerts(config, "");
+    }
+
+    public static ElasticsearchSink<Alert> alerts(ElasticsearchSinkConfig config, String prefix) {
         return ElasticsearchSink.<Alert>builder()
                 .config(config)
-                .emitter(JsonDocumentEmitter.toIndex(ALERTS_INDEX, a -> a.alertId))
+                .emitter(JsonDocumentEmitter.toIndex(prefix + ALERTS_INDEX, a -> a.alertId))
                 .build();
     }
 

@@ -108,11 +108,16 @@ class IndexTemplatesITCase {
                 "{\"id\":\"m1\",\"app\":\"shop\",\"dimension\":\"route\",\"dimension_value\":\"/cart\","
                         + "\"window_start\":1793577600000,\"window_end\":1793577660000,"
                         + "\"page_views\":12.5,\"lcp_p75\":2400.0,\"lcp_count\":7,"
-                        + "\"expected\":{\"lcp_p75\":1800,\"error_rate\":0.01},\"score\":4.2}");
+                        + "\"scores\":{\"lcp_p75\":{\"expected\":1800,\"anomaly\":true,"
+                        + "\"baseline\":\"SEASONAL\"}},\"score\":4.2}");
         JsonNode props =
                 es.ok("GET", "/" + metrics + "/_mapping", null)
                         .at("/" + metrics + "/mappings/properties");
-        assertThat(props.at("/expected/properties/lcp_p75/type").asText()).isEqualTo("double");
+        assertThat(props.at("/scores/properties/lcp_p75/properties/expected/type").asText())
+                .as("whole numbers in scores map as double")
+                .isEqualTo("double");
+        assertThat(props.at("/scores/properties/lcp_p75/properties/baseline/type").asText())
+                .isEqualTo("keyword");
         assertThat(props.has("score")).as("dynamic false: stored, not mapped").isFalse();
 
         es.ok(
