@@ -84,10 +84,12 @@ final class JobOutputs {
         return out;
     }
 
-    /** When an alert version was written: its resolution, else its detection, else its opening. */
+    /**
+     * When an alert version was written, in event time: its resolution, else its opening. ({@code
+     * detected_at} is processing time, the wall clock of the run, not comparable with the moment.)
+     */
     private static long alertTime(JsonNode a) {
         if (a.hasNonNull("resolved_at")) return a.path("resolved_at").asLong();
-        if (a.hasNonNull("detected_at")) return a.path("detected_at").asLong();
         return a.path("opened_at").asLong();
     }
 
