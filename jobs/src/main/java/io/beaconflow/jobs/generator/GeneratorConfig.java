@@ -19,14 +19,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -683,42 +681,7 @@ public class GeneratorConfig implements Serializable {
      * PT30M}) into millis.
      */
     public static long parseDuration(String value) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("is empty");
-        }
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        if (v.startsWith("pt") || v.startsWith("p")) {
-            try {
-                return Duration.parse(v.toUpperCase(Locale.ROOT)).toMillis();
-            } catch (DateTimeException e) {
-                throw new IllegalArgumentException("is not an ISO-8601 duration");
-            }
-        }
-        long unit;
-        String number;
-        if (v.endsWith("ms")) {
-            unit = 1;
-            number = v.substring(0, v.length() - 2);
-        } else if (v.endsWith("s")) {
-            unit = 1000;
-            number = v.substring(0, v.length() - 1);
-        } else if (v.endsWith("m")) {
-            unit = 60_000;
-            number = v.substring(0, v.length() - 1);
-        } else if (v.endsWith("h")) {
-            unit = 3_600_000;
-            number = v.substring(0, v.length() - 1);
-        } else if (v.endsWith("d")) {
-            unit = 86_400_000;
-            number = v.substring(0, v.length() - 1);
-        } else {
-            throw new IllegalArgumentException("has no unit (ms, s, m, h, d)");
-        }
-        try {
-            return Math.round(Double.parseDouble(number.trim()) * unit);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("is not a number with a unit");
-        }
+        return io.beaconflow.jobs.config.Durations.parse(value).toMillis();
     }
 
     public long startMillis() {
