@@ -193,7 +193,7 @@ public final class SpecFileSource implements Source<SpecUpdate, SpecFileSource.F
                 return InputStatus.NOTHING_AVAILABLE;
             }
             if (bounded && split.emitted) {
-                return InputStatus.END_OF_INPUT;
+                return finishedBounded();
             }
             try {
                 long mtime = Files.getLastModifiedTime(file).toMillis();
@@ -214,12 +214,24 @@ public final class SpecFileSource implements Source<SpecUpdate, SpecFileSource.F
                         e.toString());
             }
             if (bounded && split.emitted) {
-                return InputStatus.END_OF_INPUT;
+                return finishedBounded();
             }
             available =
                     CompletableFuture.runAsync(
                             () -> {},
                             CompletableFuture.delayedExecutor(intervalMs, TimeUnit.MILLISECONDS));
+            return InputStatus.NOTHING_AVAILABLE;
+        }
+
+        /**
+         * A bounded reader ends only after the enumerator's "no more splits": ending earlier races
+         * with that event, which then reaches a finished task and fails the job over.
+         */
+        private InputStatus finishedBounded() {
+            if (noMoreSplits) {
+                return InputStatus.END_OF_INPUT;
+            }
+            available = new CompletableFuture<>();
             return InputStatus.NOTHING_AVAILABLE;
         }
 
