@@ -32,7 +32,11 @@ public final class Durations {
                 && (Character.isDigit(t.charAt(i)) || t.charAt(i) == '-' || t.charAt(i) == '.')) {
             i++;
         }
-        if (i == 0 || i == t.length()) {
+        if (i == t.length()) {
+            throw new IllegalArgumentException(
+                    "'" + text + "' has no unit; use a number and a unit: ms, s, m, h or d");
+        }
+        if (i == 0) {
             throw new IllegalArgumentException(
                     "'" + text + "' is not a duration; use a number and a unit: ms, s, m, h or d");
         }
