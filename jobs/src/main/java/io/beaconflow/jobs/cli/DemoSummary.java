@@ -1,6 +1,5 @@
 package io.beaconflow.jobs.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.alerts.IncidentMatcher;
@@ -9,7 +8,7 @@ import io.beaconflow.jobs.generator.IncidentTruth;
 import io.beaconflow.jobs.ingest.Deduplicator;
 import io.beaconflow.jobs.ingest.IngestRouter;
 import io.beaconflow.jobs.io.Json;
-import java.io.BufferedReader;
+import io.beaconflow.jobs.model.DeadLetter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -63,7 +62,7 @@ final class DemoSummary {
         s.row(
                 "dead letters",
                 rejected + "   (injected malformed records: " + generated.malformedRecords() + ")");
-        for (Map.Entry<String, Long> r : reasons(out.resolve("dead-letters"), out).entrySet()) {
+        for (Map.Entry<String, Long> r : reasons(out).entrySet()) {
             s.row("  " + r.getKey(), r.getValue());
         }
         s.row("bot events (flagged, kept)", generated.botEvents());
@@ -85,24 +84,10 @@ final class DemoSummary {
     }
 
     /** Dead letters by reason, read back from the NDJSON files (every file of that output). */
-    static Map<String, Long> reasons(Path prefix, Path dir) {
+    static Map<String, Long> reasons(Path dir) {
         Map<String, Long> counts = new TreeMap<>();
-        ObjectMapper json = new ObjectMapper();
-        String name = prefix.getFileName().toString();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                String fn = f.getFileName().toString();
-                if (!fn.startsWith(name) || !fn.endsWith(".ndjson")) continue;
-                try (BufferedReader r = Files.newBufferedReader(f)) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        JsonNode n = json.readTree(line);
-                        counts.merge(n.path("reason").asText("?"), 1L, Long::sum);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (DeadLetter d : readAll(dir, "dead-letters", DeadLetter.class)) {
+            counts.merge(String.valueOf(d.reason), 1L, Long::sum);
         }
         return counts;
     }
