@@ -81,7 +81,7 @@ public final class Detector {
             count(s, invalid);
             return PointResult.skipped(timestampMillis, value, invalid, s.alertOpen);
         }
-        double y = spec.logScale() ? Math.log(value + spec.logOffset()) : value;
+        double y = spec.transform().apply(value, spec.logOffset());
 
         int slot = -1;
         long period = 0;
@@ -96,13 +96,16 @@ public final class Detector {
             e = EwmaBaseline.estimate(s, spec.minPoints());
         }
 
+        boolean wasOpen = s.alertOpen;
         PointResult result;
         boolean outlier = false;
+        double absZ = 0;
         double deviationCenter = Double.NaN;
         if (e.kind() != BaselineKind.NONE) {
             Deviation d = deviation(e, y, value, denominator, s);
             deviationCenter = d.expected();
             outlier = d.significant();
+            absZ = Math.abs(d.z());
             result = judge(s, timestampMillis, value, denominator, e.kind(), d);
         } else if (spec.hasStaticBudget()) {
             result = judgeStatic(s, timestampMillis, value, denominator);
@@ -113,8 +116,23 @@ public final class Detector {
 
         s.outlierRun = outlier ? s.outlierRun + 1 : 0;
         double weight = 1;
-        if (outlier && !(spec.relearnAfter() > 0 && s.outlierRun > spec.relearnAfter())) {
+        boolean relearn = spec.relearnAfter() > 0 && s.outlierRun > spec.relearnAfter();
+        if (outlier && !relearn) {
             weight = spec.anomalyWeight();
+        } else if (!outlier && wasOpen && spec.freezeWhileOpen()) {
+            // An open alert's quieter windows are still the incident (an error spike on 30 views
+            // a minute does not clear the threshold every minute): learning them would raise the
+            // baseline until the incident looks normal and the alert resolves while it lasts.
+            // The alert closes after clear_points normal windows; a lasting shift is relearned
+            // after relearn_after outliers as before.
+            weight = spec.anomalyWeight();
+        } else if (!outlier && spec.robustZ() > 0 && absZ > spec.robustZ()) {
+            // Near the threshold but not beyond it: most likely the start of an incident or a
+            // fluke, so it moves the baseline less (a Huber-like influence limit). Without this
+            // a drop that misses the threshold by a hair drags the mean and widens the band, and
+            // the next, clearer windows no longer stand out.
+            double r = spec.robustZ() / absZ;
+            weight = r * r;
         }
         if (!Double.isNaN(denominator) && s.ewVolume > 0 && denominator < s.ewVolume) {
             // A thin window says little: it moves the baseline in proportion to its volume.
@@ -140,7 +158,7 @@ public final class Detector {
         if (value < 0 && !spec.allowNegative()) {
             return PointStatus.SKIPPED_NEGATIVE;
         }
-        if (spec.logScale() && !(value + spec.logOffset() > 0)) {
+        if (!spec.transform().accepts(value, spec.logOffset())) {
             return PointStatus.SKIPPED_NEGATIVE;
         }
         if (spec.scorer() == ScorerKind.PROPORTION) {
@@ -222,9 +240,7 @@ public final class Detector {
                                 s,
                                 Math.abs(
                                         d.expected()
-                                                - (spec.logScale()
-                                                        ? Math.log(value + spec.logOffset())
-                                                        : value)));
+                                                - spec.transform().apply(value, spec.logOffset())));
         score = anomaly ? Math.max(0.5, score) : Math.min(score, BELOW_HALF);
         return hysteresis(
                 s, ts, value, kind, new double[] {expected, lo, hi, d.z()}, score, dir, anomaly);
@@ -267,6 +283,18 @@ public final class Detector {
                 excess != 0
                         && spec.direction().accepts(excess)
                         && volumeOk(value, Double.isNaN(expected) ? value : expected, denominator);
+        if (anomaly && spec.scorer() == ScorerKind.PROPORTION) {
+            // "Alert above 5 %" means the rate is above 5 %, not that a thin window happened to
+            // be: 2 errors in 20 views (10 %) is what a 5 % rate gives one window in 13. The
+            // exact binomial tail at the limit must be as rare as z_threshold says.
+            anomaly =
+                    ProportionScorer.exactTailAgrees(
+                            excess > 0 ? hi : lo,
+                            value,
+                            denominator,
+                            excess > 0,
+                            spec.zThreshold());
+        }
         double limit = excess > 0 ? hi : lo;
         double severity = limit == 0 ? 1 : Math.min(1, Math.abs(excess / limit));
         double score = anomaly ? 0.5 + 0.5 * severity : 0;
@@ -366,6 +394,6 @@ public final class Detector {
     }
 
     private double toOriginal(double y) {
-        return spec.logScale() ? Math.exp(y) - spec.logOffset() : y;
+        return spec.transform().invert(y, spec.logOffset());
     }
 }

@@ -29,7 +29,7 @@ public final class DetectorSpec {
     private final MetricKind kind;
     private final ScorerKind scorer;
     private final Direction direction;
-    private final boolean logScale;
+    private final Transform transform;
     private final double logOffset;
     private final boolean allowNegative;
     private final double zThreshold;
@@ -45,6 +45,9 @@ public final class DetectorSpec {
     private final int minPoints;
     private final double anomalyWeight;
     private final int relearnAfter;
+    private final double robustZ;
+    private final boolean enabled;
+    private final boolean freezeWhileOpen;
     private final SeasonalPeriod seasonalPeriod;
     private final int slotMinutes;
     private final double seasonalAlpha;
@@ -64,7 +67,7 @@ public final class DetectorSpec {
         this.kind = b.kind;
         this.scorer = b.scorer != null ? b.scorer : b.kind.defaultScorer();
         this.direction = b.direction;
-        this.logScale = b.logScale;
+        this.transform = b.transform;
         this.logOffset = b.logOffset;
         this.allowNegative = b.allowNegative;
         this.zThreshold = b.zThreshold;
@@ -80,6 +83,9 @@ public final class DetectorSpec {
         this.minPoints = b.minPoints;
         this.anomalyWeight = b.anomalyWeight;
         this.relearnAfter = b.relearnAfter;
+        this.robustZ = b.robustZ;
+        this.enabled = b.enabled;
+        this.freezeWhileOpen = b.freezeWhileOpen;
         this.seasonalPeriod = b.seasonalPeriod;
         this.slotMinutes = b.slotMinutes;
         this.seasonalAlpha = b.seasonalAlpha;
@@ -106,7 +112,7 @@ public final class DetectorSpec {
         b.kind = kind;
         b.scorer = scorer;
         b.direction = direction;
-        b.logScale = logScale;
+        b.transform = transform;
         b.logOffset = logOffset;
         b.allowNegative = allowNegative;
         b.zThreshold = zThreshold;
@@ -122,6 +128,9 @@ public final class DetectorSpec {
         b.minPoints = minPoints;
         b.anomalyWeight = anomalyWeight;
         b.relearnAfter = relearnAfter;
+        b.robustZ = robustZ;
+        b.enabled = enabled;
+        b.freezeWhileOpen = freezeWhileOpen;
         b.seasonalPeriod = seasonalPeriod;
         b.slotMinutes = slotMinutes;
         b.seasonalAlpha = seasonalAlpha;
@@ -151,8 +160,14 @@ public final class DetectorSpec {
         return direction;
     }
 
+    /** True for {@code transform: log}. */
     public boolean logScale() {
-        return logScale;
+        return transform == Transform.LOG;
+    }
+
+    /** The Gaussian scorer's working scale. */
+    public Transform transform() {
+        return transform;
     }
 
     public double logOffset() {
@@ -213,6 +228,28 @@ public final class DetectorSpec {
 
     public int relearnAfter() {
         return relearnAfter;
+    }
+
+    /**
+     * {@code baseline.robust_z}: a point more than this many spreads from the expectation (but not
+     * beyond the threshold) is learned at weight {@code (robust_z / |z|)²}; 0 = off.
+     */
+    public double robustZ() {
+        return robustZ;
+    }
+
+    /** {@code enabled: false} in an override stops scoring that metric on the matching series. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * {@code baseline.freeze_while_open}: while this detector's alert is open, windows inside the
+     * band are learned at {@code anomaly_weight} too (the incident is not over until clear_points
+     * normal windows).
+     */
+    public boolean freezeWhileOpen() {
+        return freezeWhileOpen;
     }
 
     public SeasonalPeriod seasonalPeriod() {
@@ -300,7 +337,7 @@ public final class DetectorSpec {
                 + ", direction="
                 + direction
                 + ", transform="
-                + (logScale ? "log(x+" + logOffset + ")" : "none")
+                + (transform == Transform.LOG ? "log(x+" + logOffset + ")" : transform.key())
                 + ", allowNegative="
                 + allowNegative
                 + ", zThreshold="
@@ -329,6 +366,12 @@ public final class DetectorSpec {
                 + anomalyWeight
                 + ", relearnAfter="
                 + relearnAfter
+                + ", robustZ="
+                + robustZ
+                + ", enabled="
+                + enabled
+                + ", freezeWhileOpen="
+                + freezeWhileOpen
                 + ", seasonal="
                 + seasonalPeriod
                 + "/"
@@ -365,7 +408,7 @@ public final class DetectorSpec {
         private MetricKind kind = MetricKind.GENERIC;
         private ScorerKind scorer;
         private Direction direction = Direction.BOTH;
-        private boolean logScale;
+        private Transform transform = Transform.NONE;
         private double logOffset = DEFAULT_LOG_OFFSET;
         private boolean allowNegative;
         private double zThreshold = DEFAULT_Z_THRESHOLD;
@@ -381,6 +424,9 @@ public final class DetectorSpec {
         private int minPoints = DEFAULT_MIN_POINTS;
         private double anomalyWeight = DEFAULT_ANOMALY_WEIGHT;
         private int relearnAfter = DEFAULT_RELEARN_AFTER;
+        private double robustZ;
+        private boolean enabled = true;
+        private boolean freezeWhileOpen;
         private SeasonalPeriod seasonalPeriod = SeasonalPeriod.NONE;
         private int slotMinutes = DEFAULT_SLOT_MINUTES;
         private double seasonalAlpha = DEFAULT_SEASONAL_ALPHA;
@@ -414,8 +460,14 @@ public final class DetectorSpec {
             return this;
         }
 
+        /** {@code transform: log} (true) or none (false). */
         public Builder logScale(boolean v) {
-            logScale = v;
+            transform = v ? Transform.LOG : Transform.NONE;
+            return this;
+        }
+
+        public Builder transform(Transform v) {
+            transform = Objects.requireNonNull(v, "transform");
             return this;
         }
 
@@ -486,6 +538,21 @@ public final class DetectorSpec {
 
         public Builder anomalyWeight(double v) {
             anomalyWeight = v;
+            return this;
+        }
+
+        public Builder freezeWhileOpen(boolean v) {
+            freezeWhileOpen = v;
+            return this;
+        }
+
+        public Builder enabled(boolean v) {
+            enabled = v;
+            return this;
+        }
+
+        public Builder robustZ(double v) {
+            robustZ = v;
             return this;
         }
 
@@ -584,6 +651,7 @@ public final class DetectorSpec {
             atLeast("baseline.min_points", minPoints, 1);
             unit("baseline.anomaly_weight", anomalyWeight, true);
             atLeast("baseline.relearn_after", relearnAfter, 0);
+            nonNegative("baseline.robust_z", robustZ);
             unit("seasonal.alpha", seasonalAlpha, false);
             atLeast("seasonal.min_seasons", minSeasons, 1);
             atLeast("seasonal.slot_minutes", slotMinutes, 1);
@@ -620,9 +688,11 @@ public final class DetectorSpec {
                                 + "add the limit that should alert");
             }
             ScorerKind effective = scorer != null ? scorer : kind.defaultScorer();
-            if (logScale && effective != ScorerKind.GAUSSIAN) {
+            if (transform != Transform.NONE && effective != ScorerKind.GAUSSIAN) {
                 throw new IllegalArgumentException(
-                        "transform: log only applies to the gaussian scorer, but the scorer is "
+                        "transform: "
+                                + transform.key()
+                                + " only applies to the gaussian scorer, but the scorer is "
                                 + effective.name().toLowerCase()
                                 + "; remove transform or set scorer: gaussian");
             }

@@ -26,6 +26,9 @@ class DetectorTest {
     }
 
     private static List<PointResult> run(Detector d, DetectorState s, double[] values) {
+        if (s == null) {
+            s = d.newState();
+        }
         List<PointResult> out = new ArrayList<>();
         for (int i = 0; i < values.length; i++) {
             out.add(d.update(s, T0 + i * MINUTE, values[i]));
@@ -379,5 +382,101 @@ class DetectorTest {
                     .as(f.getName() + " " + t)
                     .isTrue();
         }
+    }
+
+    private static int poisson(Random r, double mean) {
+        double l = Math.exp(-mean);
+        double p = 1;
+        int k = 0;
+        do {
+            k++;
+            p *= r.nextDouble();
+        } while (p > l);
+        return k - 1;
+    }
+
+    private static DetectorSpec.Builder counts() {
+        return DetectorSpec.builder()
+                .kind(MetricKind.THROUGHPUT)
+                .scorer(ScorerKind.GAUSSIAN)
+                .transform(Transform.SQRT)
+                .sdFloor(1)
+                .zThreshold(4)
+                .alpha(0.05)
+                .minPoints(30)
+                .anomalyWeight(0);
+    }
+
+    @Test
+    void onTheSquareRootScaleADropStandsOutAndAPoissonBurstDoesNot() {
+        Detector d = new Detector(counts().build());
+        DetectorState s = d.newState();
+        Random r = new Random(3);
+        double[] x = new double[200];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = poisson(r, 40);
+        }
+        x[150] = 8; // a traffic drop to a fifth
+        List<PointResult> out = run(d, s, x);
+        assertThat(out.get(150).anomaly()).isTrue();
+        assertThat(out.get(150).expected()).isBetween(37.0, 43.0);
+        // The band is drawn on the count scale: about 40 ± 4 sd of sqrt(40).
+        assertThat(out.get(150).lower()).isBetween(10.0, 25.0);
+        assertThat(out.get(150).upper()).isBetween(60.0, 75.0);
+        assertThat(out.subList(30, 150)).noneMatch(PointResult::anomaly);
+
+        // At 10 a window, 20 is a Poisson burst that happens (z ~ 2.7 on this scale), not a flood.
+        Detector small = new Detector(counts().build());
+        DetectorState t = small.newState();
+        double[] y = new double[100];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = poisson(r, 10);
+        }
+        y[80] = 20;
+        assertThat(run(small, t, y).get(80).anomaly()).isFalse();
+    }
+
+    @Test
+    void whileAnAlertIsOpenItsQuieterWindowsDoNotTeachTheBaseline() {
+        double[] x = noisy(5, 200, 100, 2);
+        // An incident whose windows are alternately far out and just inside the band.
+        for (int i = 100; i < 140; i++) {
+            x[i] = i % 2 == 0 ? 140 : 107;
+        }
+        DetectorSpec.Builder b = gaussian().anomalyWeight(0).relearnAfter(60).clearPoints(3);
+        List<PointResult> frozen = run(new Detector(b.freezeWhileOpen(true).build()), null, x);
+        List<PointResult> learning = run(new Detector(b.freezeWhileOpen(false).build()), null, x);
+        assertThat(frozen.get(139).expected()).isBetween(98.0, 102.0);
+        assertThat(learning.get(139).expected()).isGreaterThan(frozen.get(139).expected() + 3);
+        // After the incident the frozen detector closes the alert again.
+        assertThat(frozen.get(199).alertOpen()).isFalse();
+    }
+
+    @Test
+    void aNearThresholdWindowMovesTheBaselineLessWithRobustZ() {
+        double[] x = noisy(9, 120, 100, 2);
+        x[100] = 107; // z ~ 3.5: inside the threshold of 4
+        List<PointResult> plain = run(new Detector(gaussian().build()), null, x);
+        List<PointResult> robust = run(new Detector(gaussian().robustZ(2.5).build()), null, x);
+        double plainShift = plain.get(101).expected() - plain.get(100).expected();
+        double robustShift = robust.get(101).expected() - robust.get(100).expected();
+        assertThat(plain.get(100).anomaly()).isFalse();
+        assertThat(robustShift).isPositive().isLessThan(plainShift * 0.6);
+    }
+
+    @Test
+    void aStaticRateBudgetNeedsTheExactBinomialTailNotOneUnluckyThinWindow() {
+        DetectorSpec spec =
+                DetectorSpec.builder()
+                        .kind(MetricKind.ERROR_RATE)
+                        .zThreshold(3.5)
+                        .staticExpected(0.01)
+                        .staticUpper(0.05)
+                        .build();
+        Detector d = new Detector(spec);
+        // 2 errors in 20 views is 10 %, above the 5 % budget, and what a 5 % rate gives often.
+        assertThat(d.update(d.newState(), T0, 2 / 20.0, 20).anomaly()).isFalse();
+        // 8 in 20 is not.
+        assertThat(d.update(d.newState(), T0, 8 / 20.0, 20).anomaly()).isTrue();
     }
 }

@@ -59,7 +59,7 @@ public final class ProportionScorer {
      * True when the exact binomial tail of {@code round(rate·n)} events in {@code round(n)} trials
      * is at most the one-sided normal tail at {@code zThreshold}.
      */
-    static boolean exactTailAgrees(
+    public static boolean exactTailAgrees(
             double p0, double rate, double n, boolean up, double zThreshold) {
         long trials = Math.round(n);
         if (trials > Integer.MAX_VALUE || trials < 1) {

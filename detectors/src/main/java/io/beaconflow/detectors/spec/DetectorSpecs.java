@@ -151,7 +151,8 @@ public final class DetectorSpecs {
     }
 
     /**
-     * The effective spec of one series, or null when {@code metric} is not configured.
+     * The effective spec of one series, or null when {@code metric} is not configured or an
+     * override sets {@code enabled: false} for this series.
      *
      * @param app application id (null for none)
      * @param dimension one of {@link #DIMENSIONS}, or null for the app-total series
@@ -166,7 +167,7 @@ public final class DetectorSpecs {
         List<String> key = java.util.Arrays.asList(app, dimension, dimensionValue, metric);
         DetectorSpec cached = cache.get(key);
         if (cached != null) {
-            return cached;
+            return cached.enabled() ? cached : null;
         }
         List<Block> blocks = new ArrayList<>();
         for (Override o : overrides) {
@@ -178,7 +179,7 @@ public final class DetectorSpecs {
         if (cache.size() < 100_000) {
             cache.put(key, spec);
         }
-        return spec;
+        return spec.enabled() ? spec : null;
     }
 
     private DetectorSpec build(String src, String metric, List<Block> extra) {

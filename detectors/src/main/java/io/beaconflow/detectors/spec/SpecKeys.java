@@ -5,6 +5,7 @@ import io.beaconflow.detectors.Direction;
 import io.beaconflow.detectors.MetricKind;
 import io.beaconflow.detectors.ScorerKind;
 import io.beaconflow.detectors.SeasonalPeriod;
+import io.beaconflow.detectors.Transform;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.Collections;
@@ -124,9 +125,9 @@ final class SpecKeys {
         add(
                 k,
                 "transform",
-                enumOf("none", "log"),
-                "score on log(x + log_offset) (gaussian only)",
-                (b, v) -> b.logScale("log".equals(v)));
+                enumOf("none", "log", "sqrt"),
+                "score on log(x + log_offset) or 2*sqrt(x + 3/8) (gaussian only)",
+                (b, v) -> b.transform(Transform.valueOf(upper(v))));
         add(
                 k,
                 "log_offset",
@@ -139,6 +140,12 @@ final class SpecKeys {
                 bool(),
                 "accept negative values instead of skipping them",
                 (b, v) -> b.allowNegative((Boolean) v));
+        add(
+                k,
+                "enabled",
+                bool(),
+                "false: the metric is not scored on the matching series",
+                (b, v) -> b.enabled((Boolean) v));
         add(
                 k,
                 "z_threshold",
@@ -217,6 +224,18 @@ final class SpecKeys {
                 integer(0, Double.POSITIVE_INFINITY),
                 "consecutive outliers after which they count fully",
                 (b, v) -> b.relearnAfter((Integer) v));
+        add(
+                k,
+                "baseline.robust_z",
+                num(0, false, Double.POSITIVE_INFINITY),
+                "points beyond this |z| are learned at weight (robust_z/|z|)^2 (0 = off)",
+                (b, v) -> b.robustZ((Double) v));
+        add(
+                k,
+                "baseline.freeze_while_open",
+                bool(),
+                "while an alert is open, in-band windows are learned at anomaly_weight too",
+                (b, v) -> b.freezeWhileOpen((Boolean) v));
         add(
                 k,
                 "seasonal.period",

@@ -6,6 +6,7 @@ import io.beaconflow.detectors.DetectorSpec;
 import io.beaconflow.detectors.Direction;
 import io.beaconflow.detectors.ScorerKind;
 import io.beaconflow.detectors.SeasonalPeriod;
+import io.beaconflow.detectors.Transform;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,6 @@ class DetectorSpecsTest {
                         "error_rate",
                         "fetch_error_rate",
                         "page_views",
-                        "events",
                         "fetches",
                         "lcp_p75",
                         "inp_p75",
@@ -73,8 +73,14 @@ class DetectorSpecsTest {
                         "cls_p75");
         assertThat(defaults.resolve("shop", null, null, "error_rate").scorer())
                 .isEqualTo(ScorerKind.PROPORTION);
-        assertThat(defaults.resolve("shop", null, null, "page_views").scorer())
-                .isEqualTo(ScorerKind.COUNT);
+        assertThat(defaults.metrics()).doesNotContain("events");
+        DetectorSpec views = defaults.resolve("shop", null, null, "page_views");
+        assertThat(views.scorer()).isEqualTo(ScorerKind.GAUSSIAN);
+        assertThat(views.transform()).isEqualTo(Transform.SQRT);
+        assertThat(views.freezeWhileOpen()).isTrue();
+        // A rollout moves traffic between releases: not scored there, still on the app total.
+        assertThat(defaults.resolve("shop", "release", "shop@2", "page_views")).isNull();
+        assertThat(defaults.resolve("shop", "country", "DE", "page_views")).isNotNull();
         assertThat(defaults.resolve("shop", null, null, "lcp_p75").logScale()).isTrue();
         assertThat(DetectorSpecs.load(CONF.resolve("nab.yaml")).resolve(null, null, null, "value"))
                 .isNotNull();

@@ -71,16 +71,22 @@ public final class RootCauseHints {
     static List<Hint> rank(
             String metric, boolean down, List<RowDigest> rows, String exclude, double minShare) {
         Map<Long, Double> appExpected = new HashMap<>();
+        Map<Long, Double> appLevel = new HashMap<>();
         for (RowDigest r : rows) {
             MetricScore s = r.scores.get(metric);
             if (Dimension.ALL.configName().equals(r.dimension) && s != null && s.expected != null) {
                 appExpected.put(r.windowStart, s.expected);
+                if (s.denominator == null && s.value != null && s.expected > 0) {
+                    appLevel.put(r.windowStart, s.value / s.expected);
+                }
             }
         }
         // dimension -> value -> {excess, volume}
         Map<String, Map<String, double[]>> acc = new TreeMap<>();
+        double totalExcess = 0;
         for (RowDigest r : rows) {
-            if (Dimension.ALL.configName().equals(r.dimension) || r.dimension.equals(exclude)) {
+            boolean total = Dimension.ALL.configName().equals(r.dimension);
+            if (!total && r.dimension.equals(exclude)) {
                 continue;
             }
             MetricScore s = r.scores.get(metric);
@@ -102,10 +108,18 @@ public final class RootCauseHints {
                     continue;
                 }
                 volume = Math.max(s.value, s.expected);
-                excess = s.value - s.expected;
+                // Against the app's level in that window: when all traffic runs 10 % above
+                // the baselines (they trail the morning ramp), a value that fell to a fifth
+                // still stands out and the others do not look like drops or floods.
+                double level = total ? 1 : appLevel.getOrDefault(r.windowStart, 1.0);
+                excess = s.value - s.expected * level;
             }
             if (down) {
                 excess = -excess;
+            }
+            if (total) {
+                totalExcess += excess;
+                continue;
             }
             double[] a =
                     acc.computeIfAbsent(r.dimension, k -> new TreeMap<>())
@@ -113,19 +127,32 @@ public final class RootCauseHints {
             a[0] += excess;
             a[1] += volume;
         }
-        List<Hint> hints = new ArrayList<>();
-        for (Map.Entry<String, Map<String, double[]>> d : acc.entrySet()) {
+        // Every dimension splits the same traffic, so each should account for the same change.
+        // Shares are of the largest of them (or of the app total's change): when tablets dip by
+        // chance while one country lost 200 views, "device=tablet carries 100 % of the drop in
+        // the device split" must not become a hint.
+        double whole = Math.max(0, totalExcess);
+        for (Map<String, double[]> values : acc.values()) {
             double positive = 0;
+            for (double[] a : values.values()) {
+                positive += Math.max(0, a[0]);
+            }
+            whole = Math.max(whole, positive);
+        }
+        List<Hint> hints = new ArrayList<>();
+        if (whole <= 0) {
+            return hints;
+        }
+        for (Map.Entry<String, Map<String, double[]>> d : acc.entrySet()) {
             double volume = 0;
             for (double[] a : d.getValue().values()) {
-                positive += Math.max(0, a[0]);
                 volume += a[1];
             }
-            if (positive <= 0 || volume <= 0) {
+            if (volume <= 0) {
                 continue;
             }
             for (Map.Entry<String, double[]> v : d.getValue().entrySet()) {
-                double share = Math.max(0, v.getValue()[0]) / positive;
+                double share = Math.min(1, Math.max(0, v.getValue()[0]) / whole);
                 double volumeShare = v.getValue()[1] / volume;
                 if (share >= minShare && share > volumeShare) {
                     hints.add(new Hint(d.getKey(), v.getKey(), share, volumeShare));

@@ -2,6 +2,7 @@ package io.beaconflow.jobs.detection;
 
 import io.beaconflow.detectors.Detector;
 import io.beaconflow.detectors.DetectorSpec;
+import io.beaconflow.detectors.Transform;
 import io.beaconflow.detectors.spec.DetectorSpecs;
 import io.beaconflow.jobs.metrics.Dimension;
 import io.beaconflow.jobs.metrics.MetricAggregate;
@@ -99,7 +100,10 @@ public final class SpecSet {
      * hysteresis) keeps the state.
      */
     public static String stateFingerprint(DetectorSpec spec) {
-        return spec.scorer() + (spec.logScale() ? "/log+" + spec.logOffset() : "/linear");
+        return spec.scorer()
+                + (spec.logScale()
+                        ? "/log+" + spec.logOffset()
+                        : spec.transform() == Transform.SQRT ? "/sqrt" : "/linear");
     }
 
     /**

@@ -145,7 +145,8 @@ public final class GenerationStats implements Serializable {
 
     /**
      * Per incident id: latency_regression = events whose values were multiplied; error_spike =
-     * error events added; traffic_drop = sessions suppressed. Event counts are first deliveries.
+     * error events added; traffic_drop = sessions suppressed plus page views lost from sessions
+     * already running. Event counts are first deliveries.
      */
     public Map<String, Long> incidentAffected() {
         return Map.copyOf(incidentAffected);

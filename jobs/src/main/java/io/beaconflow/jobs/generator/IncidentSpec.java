@@ -45,7 +45,8 @@ public class IncidentSpec implements Serializable {
 
     /**
      * latency_regression: latency multiplier (&gt; 1, e.g. 3); error_spike: added error probability
-     * per page view (0..1]; traffic_drop: factor applied to the session rate ([0, 1), e.g. 0.2).
+     * per page view (0..1]; traffic_drop: share of sessions and of running sessions' page views
+     * that still arrive ([0, 1), e.g. 0.2).
      */
     public Double magnitude;
 

@@ -352,6 +352,7 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
     private void startSession(App app, long t) {
         Session s = new Session();
         s.app = app;
+        s.startedAt = t;
         s.bot = rnd.nextDouble() < realism.botRate;
         if (s.bot) {
             s.family = "bot";
@@ -670,13 +671,41 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
         }
 
         events.sort((a, b) -> Long.compare(a.time, b.time));
-        batch(s, events, last);
+        int outage = outageHitting(s, t);
+        if (outage >= 0) {
+            // The user cannot reach the site (or its beacons cannot reach us): the view is lost.
+            incidentCounts[outage]++;
+        } else {
+            batch(s, events, last);
+        }
 
         if (!last) {
             Step next = new Step(s);
             next.time = t + gap;
             enqueue(next);
         }
+    }
+
+    /**
+     * The traffic drop whose window holds {@code t} and that cuts this session off, or -1. A drop
+     * loses a share (1 − magnitude) of new sessions where they start (sessions started inside the
+     * window were drawn there), and the same share of the sessions already running (chosen by a
+     * hash of the session id, so the random stream is not consumed): a regional outage or a blocked
+     * script stops the next page view too, not only the next visit.
+     */
+    private int outageHitting(Session s, long t) {
+        for (Incident in : incidents) {
+            if (in.kind == Incident.TRAFFIC
+                    && in.app == s.app
+                    && in.truth.contains(t)
+                    && !in.truth.contains(s.startedAt)
+                    && in.matchesSession(s)) {
+                long h = mix(s.sessionId.hashCode() * 0x9E3779B97F4A7C15L + in.index);
+                double u = (h >>> 11) * 0x1.0p-53;
+                if (u >= in.truth.magnitude()) return in.index;
+            }
+        }
+        return -1;
     }
 
     /** Groups a view's events into beacons the way an SDK flushes its buffer. */
@@ -1374,6 +1403,10 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
         int viewIndex;
         int idleAfterView = -1;
         boolean longSession;
+
+        /** When the session started (its first view): a traffic drop draws new sessions there. */
+        long startedAt;
+
         boolean late;
         double netFactor;
         double deviceFactor;

@@ -204,18 +204,18 @@ public class MetricAggregate {
     }
 
     /**
-     * What a metric's value rests on, so detectors can weigh volume: page views for {@code
-     * error_rate}, fetches for {@code fetch_error_rate}, the value count for a percentile, and NaN
-     * for throughput metrics (they are their own volume).
+     * What a metric's value rests on, so detectors can weigh volume: received (unweighted) page
+     * views for {@code error_rate}, received fetches for {@code fetch_error_rate}, the value count
+     * for a percentile, and NaN for throughput metrics (they are their own volume).
      *
      * @throws IllegalArgumentException for an unknown name
      */
     public double denominator(String metricName) {
         switch (metricName) {
             case "error_rate":
-                return pageViews;
+                return pageViews * sampledShare();
             case "fetch_error_rate":
-                return fetches;
+                return fetches * sampledShare();
             case "page_views":
             case "events":
             case "fetches":
@@ -229,6 +229,16 @@ public class MetricAggregate {
                 }
                 return count(m);
         }
+    }
+
+    /**
+     * Received events per weighted event: the sample rate. Counts are weighted (a view from an app
+     * sampling 25 % counts 4), but a rate's certainty rests on what was received: 3 errors in 30
+     * received views are not 12 in 120, and a binomial test on the weighted count would be 4 times
+     * too sure (false alerts on sampled apps).
+     */
+    private double sampledShare() {
+        return events > 0 ? Math.min(1, samples / events) : 1;
     }
 
     /** Percentile {@code quantile} (index into p50, p75, p95, p99) of a metric. */

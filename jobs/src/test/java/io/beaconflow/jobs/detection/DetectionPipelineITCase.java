@@ -87,7 +87,7 @@ class DetectionPipelineITCase {
     }
 
     @Test
-    void noIncidentIsSplitIntoTwoAlertsAndTheReleaseRegressionIsCaughtWithinThreeWindows()
+    void everyInjectedIncidentRaisesOneAlertWithinThreeWindowsThatResolvesAfterItEnds()
             throws Exception {
         GeneratorConfig gen = withIncidentsShifted(WARM_UP, "3h");
         List<IncidentTruth> truth = TrafficGenerator.truths(gen);
@@ -103,48 +103,35 @@ class DetectionPipelineITCase {
                     "detection delay %s: %s windows%n", row.incident().id(), row.delayWindows());
         }
 
-        List<String> meetsAll = new ArrayList<>();
+        // The bar, per incident: exactly one alert, opened within 3 windows of onset,
+        // resolved only after the incident ended.
         for (IncidentMatcher.Row row : result.rows()) {
             IncidentTruth t = row.incident();
-            boolean ok =
-                    row.alertCount() == 1
-                            && row.delayWindows() <= 3.0
-                            && row.alert().resolvedAt != null
-                            && row.alert().resolvedAt >= t.endMillis();
-            if (ok) {
-                meetsAll.add(t.id());
-            }
+            assertThat(row.alertCount()).as(t.id() + ": alerts").isEqualTo(1);
+            assertThat(row.delayWindows())
+                    .as(t.id() + ": delay in windows")
+                    .isLessThanOrEqualTo(3.0);
+            assertThat(row.alert().resolvedAt).as(t.id() + ": resolved").isNotNull();
+            assertThat(row.alert().resolvedAt)
+                    .as(t.id() + ": resolved after the incident ended")
+                    .isGreaterThanOrEqualTo(t.endMillis());
         }
-        System.out.println("incidents meeting every criterion: " + meetsAll);
-
-        // What holds with the shipped detector specs (see docs/DISCUSSION.md for the gap):
-        // no incident is ever split into two alerts ...
-        assertThat(result.rows())
-                .allSatisfy(
-                        r ->
-                                assertThat(r.alertCount())
-                                        .as(r.incident().id())
-                                        .isLessThanOrEqualTo(1));
-        // ... the release regression is found within 3 windows, attributed, and resolved after it
-        // ends ...
-        assertThat(meetsAll).contains("product-latency-after-release");
+        // Each alert explains itself: the release, the browser and the country of the incident.
         IncidentMatcher.Row latency = result.rows().get(0);
         assertThat(latency.alert().release).isEqualTo("shop-web@2.4.0");
-        assertThat(latency.alert().rootCauseHints)
-                .anyMatch(h -> h.startsWith("route=/product/:id carries"));
-        // ... the error spike is alerted, and named by its browser ...
-        IncidentMatcher.Row safari = result.rows().get(1);
-        assertThat(safari.alerted()).isTrue();
-        assertThat(safari.alert().rootCauseHints)
+        assertThat(result.rows().get(1).alert().rootCauseHints)
                 .anyMatch(h -> h.startsWith("browser=Safari carries"));
-        // ... and no alert fires without an incident once the detectors are past their cold start.
-        long warm = gen.startMillis() + Duration.ofMinutes(30).toMillis();
+        assertThat(result.rows().get(2).alert().rootCauseHints)
+                .anyMatch(h -> h.startsWith("country=DE carries"));
+        // No alert without an incident once the detectors have history: the first hour runs on
+        // static budgets and cold EWMAs (reported above, not asserted).
+        long warm = gen.startMillis() + WARM_UP.toMillis();
         assertThat(result.unmatched())
                 .allSatisfy(a -> assertThat(a.openedAt).as(a.toString()).isLessThan(warm));
     }
 
     @Test
-    void aCleanSimulatedWeekRaisesAtMostOneFalseErrorOrLatencyAlertPerDay() throws Exception {
+    void aCleanSimulatedWeekRaisesAtMostOneFalseAlertPerDay() throws Exception {
         GeneratorConfig gen =
                 GeneratorConfig.load(Path.of("../flink-conf/generator.yaml"))
                         .withIncidents(List.of())
@@ -155,21 +142,12 @@ class DetectionPipelineITCase {
         }
         List<Alert> alerts = IncidentMatcher.latest(run(gen, 5, "detection-clean-week"));
         List<String> throughput = List.of("page_views", "events", "fetches");
-        List<Alert> traffic = alerts.stream().filter(a -> throughput.contains(a.metric)).toList();
-        List<Alert> other = alerts.stream().filter(a -> !throughput.contains(a.metric)).toList();
+        long traffic = alerts.stream().filter(a -> throughput.contains(a.metric)).count();
         System.out.printf(
                 "detection ITCase, clean week: %d false alerts (%.1f per day): %d on throughput"
                         + " metrics, %d on error rates, latencies and rage clicks%n",
-                alerts.size(), alerts.size() / 7.0, traffic.size(), other.size());
-        // Error-rate, latency and frustration detectors meet the bar of one false alert per day.
-        assertThat(other)
-                .as("false alerts on error rates, latencies, rage clicks")
-                .hasSizeLessThanOrEqualTo(7);
-        // Throughput does not yet (shipped specs: a count scorer on bursty session-driven counts,
-        // and an EWMA that trails the daily ramp until hour-of-week slots have 3 weeks): see the
-        // gap in docs/DISCUSSION.md. Asserted as measured so a regression shows.
-        assertThat(traffic)
-                .as("false throughput alerts in 7 simulated days")
-                .hasSizeLessThanOrEqualTo(35);
+                alerts.size(), alerts.size() / 7.0, traffic, alerts.size() - traffic);
+        alerts.forEach(a -> System.out.println("  false alert: " + a));
+        assertThat(alerts).as("false alerts in 7 simulated days").hasSizeLessThanOrEqualTo(7);
     }
 }

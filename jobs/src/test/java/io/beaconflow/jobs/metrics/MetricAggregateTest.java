@@ -41,15 +41,32 @@ class MetricAggregateTest {
     }
 
     @Test
+    void aSampledAppsRateRestsOnTheViewsReceivedNotOnTheWeightedCount() {
+        MetricAccumulator acc = new MetricAccumulator(0.01);
+        for (int i = 0; i < 30; i++) {
+            acc.add(new SeriesSample("k", SeriesSample.PAGE_VIEW, 4.0, SeriesSample.NO_METRIC, 0));
+        }
+        for (int i = 0; i < 3; i++) {
+            acc.add(new SeriesSample("k", SeriesSample.JS_ERROR, 4.0, SeriesSample.NO_METRIC, 0));
+        }
+        MetricAggregate a = acc.toAggregate();
+        assertThat(a.value("page_views")).isEqualTo(120.0);
+        assertThat(a.value("error_rate")).isEqualTo(0.1);
+        assertThat(a.denominator("error_rate")).isEqualTo(30.0);
+    }
+
+    @Test
     void detectorMetricNamesReadTheRowAndItsDenominator() {
         MetricAggregate a = row();
         assertThat(a.value("page_views")).isEqualTo(4.0);
         assertThat(a.value("events")).isEqualTo(8.0);
         assertThat(a.value("fetches")).isEqualTo(2.0);
         assertThat(a.value("error_rate")).isEqualTo(0.25);
-        assertThat(a.denominator("error_rate")).isEqualTo(4.0);
+        // Rates rest on what was received: the row's mean sample rate (5 received events of weight
+        // 8) times the weighted views. Exact when a series has one sample rate (see below).
+        assertThat(a.denominator("error_rate")).isEqualTo(4.0 * 5 / 8);
         assertThat(a.value("fetch_error_rate")).isEqualTo(0.5);
-        assertThat(a.denominator("fetch_error_rate")).isEqualTo(2.0);
+        assertThat(a.denominator("fetch_error_rate")).isEqualTo(2.0 * 5 / 8);
         assertThat(a.value("lcp_p75")).isEqualTo(a.lcpP75).isBetween(2475.0, 2525.0);
         assertThat(a.denominator("lcp_p75")).isEqualTo(1.0);
         assertThat(a.value("fetch_p95")).isEqualTo(a.fetchP95);
