@@ -229,8 +229,15 @@ public final class Detector {
         Direction dir = delta > 0 ? Direction.UP : delta < 0 ? Direction.DOWN : null;
         double absZ = Math.abs(d.z());
         double score = Double.isInfinite(absZ) ? 1.0 : absZ / (absZ + spec.zThreshold());
-        boolean anomaly =
+        // Hysteresis on the threshold too: once a series' alert is open, a window has to come
+        // back within half the threshold to count as normal. An outage that leaves 20 % of the
+        // traffic sits around 3.5-4.5 sigma; with one threshold it flickers "normal" three times
+        // in a row and resolves while it lasts.
+        boolean beyond =
                 d.significant()
+                        || (s.alertOpen && Math.abs(d.z()) >= spec.zThreshold() * CLEAR_FRACTION);
+        boolean anomaly =
+                beyond
                         && spec.direction().accepts(delta)
                         && Math.signum(d.z()) == Math.signum(delta)
                         && Math.abs(delta) >= spec.minAbsChange()
@@ -247,6 +254,9 @@ public final class Detector {
     }
 
     private static final double BELOW_HALF = Math.nextDown(0.5);
+
+    /** While an alert is open, |z| below this fraction of z_threshold counts as recovered. */
+    static final double CLEAR_FRACTION = 0.5;
 
     /**
      * Novelty gate: with {@code novelty.half_life > 0} a deviation must exceed {@code
