@@ -15,11 +15,13 @@ import java.nio.file.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The production job: Kafka in; dead letters and late events to Kafka topics; sessions, aggregates
- * and dead letters to Elasticsearch. Submit the shaded jar with {@code flink run beaconflow-job.jar
- * --config /path/beaconflow.yaml} (or {@code ./beaconflow submit}); checkpointing, state backend
- * and restarts come from the cluster's {@code config.yaml}. This class only wires: the graph is
- * {@link BeaconflowPipeline}, the sinks {@link ElasticsearchOutputs} and {@code io.kafka}.
+ * The production job: Kafka in; dead letters and late events to Kafka topics; sessions, aggregates,
+ * alerts and dead letters to Elasticsearch (every index name after {@code
+ * elasticsearch.index-prefix}); alert notifications to the webhook when one is configured. Submit
+ * the shaded jar with {@code flink run beaconflow-job.jar --config /path/beaconflow.yaml} (or
+ * {@code ./beaconflow submit}); checkpointing, state backend and restarts come from the cluster's
+ * {@code config.yaml}. This class only wires: the graph is {@link BeaconflowPipeline}, the sinks
+ * {@link ElasticsearchOutputs} and {@code io.kafka}.
  */
 public final class BeaconflowJob {
     private BeaconflowJob() {}
@@ -31,10 +33,11 @@ public final class BeaconflowJob {
         ElasticsearchSinkConfig es = config.elasticsearchSinkConfig(configPath);
 
         if (!"false".equals(option(args, "--install-templates", "true"))) {
-            // Idempotent: only missing or older template versions are written.
+            // Idempotent: only missing or older template versions are written. With an index
+            // prefix, prefixed copies (the bundled patterns would not match prefixed indices).
             ElasticsearchClient client = ElasticsearchClients.create(es);
             try {
-                IndexTemplates.installAll(client);
+                IndexTemplates.installAll(client, es.indexPrefix());
             } finally {
                 ElasticsearchClients.close(client);
             }

@@ -12,7 +12,9 @@ import io.beaconflow.jobs.sessions.SessionRecord;
 /**
  * The Elasticsearch sinks of the job's outputs, with their index names and deterministic document
  * ids (a replay overwrites, never duplicates): daily {@code rum-metrics-YYYY.MM.DD} by window
- * start, {@code rum-deadletter} by source position.
+ * start, daily {@code rum-sessions-YYYY.MM.DD} by session start, {@code rum-alerts} by alert id,
+ * {@code rum-deadletter} by source position. Every name starts with the config's {@code
+ * elasticsearch.index-prefix} ({@link ElasticsearchSinkConfig#indexPrefix()}, empty by default).
  */
 public final class ElasticsearchOutputs {
     private ElasticsearchOutputs() {}
@@ -22,10 +24,13 @@ public final class ElasticsearchOutputs {
     public static final String ALERTS_INDEX = "rum-alerts";
 
     public static ElasticsearchSink<ScoredAggregate> metrics(ElasticsearchSinkConfig config) {
-        return metrics(config, "");
+        return metrics(config, config.indexPrefix());
     }
 
-    /** With {@code prefix} before every index name (tests and side-by-side deployments). */
+    /**
+     * With {@code prefix} before every index name instead of the config's {@code index-prefix}
+     * (tests that build the sink config in code).
+     */
     public static ElasticsearchSink<ScoredAggregate> metrics(
             ElasticsearchSinkConfig config, String prefix) {
         String p = prefix + METRICS_PREFIX;
@@ -37,7 +42,7 @@ public final class ElasticsearchOutputs {
 
     /** Indexed by session start; early updates and the closed record share the document id. */
     public static ElasticsearchSink<SessionRecord> sessions(ElasticsearchSinkConfig config) {
-        return sessions(config, "");
+        return sessions(config, config.indexPrefix());
     }
 
     public static ElasticsearchSink<SessionRecord> sessions(
@@ -52,7 +57,7 @@ public final class ElasticsearchOutputs {
 
     /** One document per alert; each new version (updated, resolved) overwrites it. */
     public static ElasticsearchSink<Alert> alerts(ElasticsearchSinkConfig config) {
-        return alerts(config, "");
+        return alerts(config, config.indexPrefix());
     }
 
     public static ElasticsearchSink<Alert> alerts(ElasticsearchSinkConfig config, String prefix) {
@@ -62,6 +67,7 @@ public final class ElasticsearchOutputs {
                 .build();
     }
 
+    /** Into {@link ElasticsearchSinkConfig#deadLetterIndex()} (which carries the prefix). */
     public static ElasticsearchSink<DeadLetter> deadLetters(ElasticsearchSinkConfig config) {
         return ElasticsearchSink.<DeadLetter>builder()
                 .config(config)

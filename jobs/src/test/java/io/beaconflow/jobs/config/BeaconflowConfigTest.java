@@ -49,6 +49,32 @@ class BeaconflowConfigTest {
     }
 
     @Test
+    void theElasticsearchIndexPrefixIsReadAndValidatedWithTheFileAndTheKey() {
+        BeaconflowConfig c =
+                parse(
+                        "ingest:\n  privacy:\n    user-id-salt: s\n"
+                                + "elasticsearch:\n  index-prefix: ${PREFIX:staging-}\n");
+        assertThat(c.elasticsearchSinkConfig("test.yaml").indexPrefix()).isEqualTo("staging-");
+        assertThat(c.elasticsearchSinkConfig("test.yaml").deadLetterIndex())
+                .isEqualTo("staging-rum-deadletter");
+        assertThat(
+                        parse("ingest:\n  privacy:\n    user-id-salt: s\n")
+                                .elasticsearchSinkConfig("test.yaml")
+                                .indexPrefix())
+                .as("no prefix by default")
+                .isEmpty();
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "ingest:\n  privacy:\n    user-id-salt: s\n"
+                                                + "elasticsearch:\n  index-prefix: Staging/\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("test.yaml: elasticsearch.index-prefix: 'Staging/'")
+                .hasMessageContaining("upper-case")
+                .hasMessageContaining("Fix: use lower-case letters, digits, '-', '_' and '.'");
+    }
+
+    @Test
     void aBadDurationNamesTheKeyAndTheFix() {
         assertThatThrownBy(() -> parse("ingest:\n  idleness: soon\n"))
                 .isInstanceOf(ConfigException.class)

@@ -46,12 +46,19 @@ public final class ElasticsearchSinkConfig implements Serializable {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
 
+    /** No prefix: the indices are {@code rum-sessions-*}, {@code rum-metrics-*}, ... */
+    public static final String DEFAULT_INDEX_PREFIX = "";
+
+    /** Longest index prefix accepted (Elasticsearch allows 255 bytes for the whole name). */
+    public static final int MAX_INDEX_PREFIX_LENGTH = 100;
+
     /** The keys {@link #fromProperties(Map, String)} accepts. */
     public static final Set<String> KEYS =
             Collections.unmodifiableSet(
                     new TreeSet<>(
                             List.of(
                                     "hosts",
+                                    "index-prefix",
                                     "username",
                                     "password-env",
                                     "api-key-env",
@@ -71,6 +78,7 @@ public final class ElasticsearchSinkConfig implements Serializable {
                                     "response-timeout")));
 
     private final List<String> hosts;
+    private final String indexPrefix;
     private final String username;
     private final String passwordEnv;
     private final String apiKeyEnv;
@@ -91,6 +99,7 @@ public final class ElasticsearchSinkConfig implements Serializable {
 
     private ElasticsearchSinkConfig(Builder b) {
         this.hosts = List.copyOf(b.hosts);
+        this.indexPrefix = b.indexPrefix;
         this.username = b.username;
         this.passwordEnv = b.passwordEnv;
         this.apiKeyEnv = b.apiKeyEnv;
@@ -118,6 +127,7 @@ public final class ElasticsearchSinkConfig implements Serializable {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.hosts = new ArrayList<>(hosts);
+        b.indexPrefix = indexPrefix;
         b.username = username;
         b.passwordEnv = passwordEnv;
         b.apiKeyEnv = apiKeyEnv;
@@ -153,6 +163,17 @@ public final class ElasticsearchSinkConfig implements Serializable {
                 switch (key) {
                     case "hosts":
                         b.hosts(splitList(value));
+                        break;
+                    case "index-prefix":
+                        String problem = Builder.indexPrefixProblem(value);
+                        if (problem != null) {
+                            throw ConfigException.invalid(
+                                    source,
+                                    "elasticsearch.index-prefix",
+                                    "'" + value + "' " + problem,
+                                    fixFor(key));
+                        }
+                        b.indexPrefix(value);
                         break;
                     case "username":
                         b.username(value.isEmpty() ? null : value);
@@ -241,6 +262,12 @@ public final class ElasticsearchSinkConfig implements Serializable {
         if (key.equals("verify-hostname")) return "write true or false";
         if (key.equals("hosts")) {
             return "write comma-separated URLs such as https://es1:9200,https://es2:9200";
+        }
+        if (key.equals("index-prefix")) {
+            return "use lower-case letters, digits, '-', '_' and '.', starting with a letter or"
+                    + " digit, at most "
+                    + MAX_INDEX_PREFIX_LENGTH
+                    + " characters (e.g. staging- or it-run42-), or \"\" for none";
         }
         return "write a positive whole number";
     }
@@ -373,8 +400,23 @@ public final class ElasticsearchSinkConfig implements Serializable {
         return maxRetryDuration;
     }
 
+    /**
+     * What goes before every index name the job writes ({@code elasticsearch.index-prefix}): the
+     * sessions, metrics, alerts and dead-letter indices, and the names and patterns of the index
+     * templates it installs. Empty by default.
+     */
+    public String indexPrefix() {
+        return indexPrefix;
+    }
+
+    /** {@code name} with {@link #indexPrefix()} in front. */
+    public String index(String name) {
+        return indexPrefix + name;
+    }
+
+    /** The dead-letter index as written: {@code dead-letter.index} after the index prefix. */
     public String deadLetterIndex() {
-        return deadLetterIndex;
+        return indexPrefix + deadLetterIndex;
     }
 
     public int deadLetterMaxDocumentChars() {
@@ -406,6 +448,8 @@ public final class ElasticsearchSinkConfig implements Serializable {
     public String toString() {
         return "ElasticsearchSinkConfig{hosts="
                 + hosts
+                + ", indexPrefix="
+                + indexPrefix
                 + ", auth="
                 + describeAuth()
                 + ", caCert="
@@ -429,7 +473,7 @@ public final class ElasticsearchSinkConfig implements Serializable {
                 + " within "
                 + Durations.format(maxRetryDuration)
                 + ", deadLetterIndex="
-                + deadLetterIndex
+                + deadLetterIndex()
                 + "}";
     }
 
@@ -502,6 +546,7 @@ public final class ElasticsearchSinkConfig implements Serializable {
     /** Collects settings; {@link #build()} checks them all and says how to fix each problem. */
     public static final class Builder {
         private List<String> hosts = new ArrayList<>(List.of(DEFAULT_HOST));
+        private String indexPrefix = DEFAULT_INDEX_PREFIX;
         private String username;
         private String passwordEnv;
         private String apiKeyEnv;
@@ -530,6 +575,15 @@ public final class ElasticsearchSinkConfig implements Serializable {
 
         public Builder hosts(String... hosts) {
             return hosts(List.of(hosts));
+        }
+
+        /**
+         * Put before every index name the job writes (and its templates' names and patterns), so
+         * several deployments or test runs can share one cluster; {@code ""} for none.
+         */
+        public Builder indexPrefix(String indexPrefix) {
+            this.indexPrefix = indexPrefix == null ? DEFAULT_INDEX_PREFIX : indexPrefix;
+            return this;
         }
 
         /** Basic-auth user; the password comes from the variable named by {@link #passwordEnv}. */
@@ -627,6 +681,16 @@ public final class ElasticsearchSinkConfig implements Serializable {
                         "no hosts: give at least one URL such as " + DEFAULT_HOST);
             }
             for (String h : hosts) checkHost(h);
+            String prefixProblem = indexPrefixProblem(indexPrefix);
+            if (prefixProblem != null) {
+                throw new IllegalArgumentException(
+                        "index-prefix '"
+                                + indexPrefix
+                                + "' "
+                                + prefixProblem
+                                + ": "
+                                + fixFor("index-prefix"));
+            }
             boolean tls = hosts.stream().anyMatch(h -> h.startsWith("https://"));
             if (username != null && username.isBlank()) {
                 throw new IllegalArgumentException(
@@ -731,6 +795,53 @@ public final class ElasticsearchSinkConfig implements Serializable {
                 throw new IllegalArgumentException(
                         "host '" + h + "' has no host name: write e.g. https://es1:9200");
             }
+        }
+
+        /**
+         * Elasticsearch index names are lower case, must not start with {@code -}, {@code _} or
+         * {@code +} (nor {@code .}, which marks hidden and system indices), must not contain {@code
+         * \ / * ? " < > | , # :} or spaces, and are at most 255 bytes. The prefix starts every
+         * name, so it must meet the rules for the start of a name; we accept a conservative subset
+         * (ASCII letters, digits, {@code - _ .}) so the name is also safe in URLs and index
+         * patterns.
+         */
+        static String indexPrefixProblem(String prefix) {
+            if (prefix.isEmpty()) return null;
+            String problem = null;
+            if (!prefix.equals(prefix.toLowerCase(Locale.ROOT))) {
+                problem = "has upper-case letters (Elasticsearch index names are lower case)";
+            } else if (prefix.length() > MAX_INDEX_PREFIX_LENGTH) {
+                problem =
+                        "is "
+                                + prefix.length()
+                                + " characters long (index names are at most 255 bytes with the"
+                                + " date suffix)";
+            } else if (!Character.isLetterOrDigit(prefix.charAt(0)) || prefix.charAt(0) > 127) {
+                problem =
+                        "starts with '"
+                                + prefix.charAt(0)
+                                + "' (Elasticsearch refuses names starting with -, _ or +, and"
+                                + " names starting with . are hidden or system indices)";
+            } else {
+                for (int i = 0; i < prefix.length(); i++) {
+                    char c = prefix.charAt(i);
+                    boolean ok =
+                            (c >= 'a' && c <= 'z')
+                                    || (c >= '0' && c <= '9')
+                                    || c == '-'
+                                    || c == '_'
+                                    || c == '.';
+                    if (!ok) {
+                        problem =
+                                "contains '"
+                                        + c
+                                        + "' (Elasticsearch forbids \\ / * ? \" < > | , # : and"
+                                        + " spaces in index names)";
+                        break;
+                    }
+                }
+            }
+            return problem;
         }
 
         private static void checkEnvName(String key, String name) {

@@ -8,6 +8,8 @@ import co.elastic.clients.transport.rest5_client.low_level.ResponseException;
 import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -31,6 +33,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Sent as raw JSON through the low-level client so the file's bytes reach Elasticsearch as
  * written (no round trip through the typed request model).
+ *
+ * <p>With an index prefix ({@code elasticsearch.index-prefix}) the job writes {@code
+ * <prefix>rum-sessions-*} and so on, which the bundled templates' {@code index_patterns} do not
+ * match: {@link #installAll(ElasticsearchClient, String)} installs prefixed copies instead ({@link
+ * Template#withPrefix}), under prefixed names, by the same versioned rule.
  */
 public final class IndexTemplates {
     private static final Logger LOG = LoggerFactory.getLogger(IndexTemplates.class);
@@ -95,6 +102,37 @@ public final class IndexTemplates {
         public String json() {
             return json;
         }
+
+        /**
+         * This template for indices named {@code prefix + name}: named {@code prefix + name()},
+         * every {@code index_patterns} entry prefixed, same version (so the install rule works per
+         * prefixed name), {@code priority} one higher so an index of a prefixed run is never
+         * matched by the unprefixed template set at equal priority (Elasticsearch refuses two
+         * overlapping templates of one priority, and a prefix such as {@code rum-metrics-x-} would
+         * overlap), {@code _meta.index_prefix} recording the prefix. An empty prefix returns this
+         * template.
+         */
+        public Template withPrefix(String prefix) {
+            if (prefix == null || prefix.isEmpty()) return this;
+            ObjectNode body;
+            try {
+                body = (ObjectNode) JSON.readTree(json);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // parsed once already in of()
+            }
+            JsonNode patterns = body.path("index_patterns");
+            if (!patterns.isArray() || patterns.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "index template " + name + " has no index_patterns array to prefix");
+            }
+            ArrayNode prefixed = body.putArray("index_patterns");
+            for (JsonNode p : patterns) prefixed.add(prefix + p.asText());
+            body.put("priority", body.path("priority").asLong(0) + 1);
+            JsonNode meta = body.path("_meta");
+            ObjectNode m = meta.isObject() ? (ObjectNode) meta : body.putObject("_meta");
+            m.put("index_prefix", prefix);
+            return new Template(prefix + name, version, body.toString());
+        }
     }
 
     private IndexTemplates() {}
@@ -120,9 +158,26 @@ public final class IndexTemplates {
         return out;
     }
 
+    /** The bundled templates for indices with {@code prefix} in front ({@code ""}: as bundled). */
+    public static List<Template> bundled(String prefix) {
+        List<Template> out = new ArrayList<>();
+        for (Template t : bundled()) out.add(t.withPrefix(prefix));
+        return out;
+    }
+
     /** Installs every bundled template that is missing or older. */
     public static Map<String, Outcome> installAll(ElasticsearchClient client) throws IOException {
         return install(client, bundled());
+    }
+
+    /**
+     * Installs the bundled templates for the job's index prefix (see {@link Template#withPrefix}):
+     * each one missing or older under its prefixed name; idempotent like {@link
+     * #installAll(ElasticsearchClient)}.
+     */
+    public static Map<String, Outcome> installAll(ElasticsearchClient client, String prefix)
+            throws IOException {
+        return install(client, bundled(prefix));
     }
 
     public static Map<String, Outcome> install(ElasticsearchClient client, List<Template> templates)

@@ -58,6 +58,71 @@ class ElasticsearchSinkConfigTest {
     }
 
     @Test
+    void theIndexPrefixGoesBeforeEveryIndexNameIncludingTheDeadLetterIndex() {
+        ElasticsearchSinkConfig none = ElasticsearchSinkConfig.builder().build();
+        assertThat(none.indexPrefix()).isEmpty();
+        assertThat(none.index("rum-alerts")).isEqualTo("rum-alerts");
+
+        ElasticsearchSinkConfig c =
+                ElasticsearchSinkConfig.fromProperties(
+                        Map.of("index-prefix", "it-run42-", "dead-letter.index", "my-dead"),
+                        "beaconflow.yaml");
+        assertThat(c.indexPrefix()).isEqualTo("it-run42-");
+        assertThat(c.index("rum-alerts")).isEqualTo("it-run42-rum-alerts");
+        assertThat(c.deadLetterIndex()).isEqualTo("it-run42-my-dead");
+        assertThat(c.toBuilder().build().indexPrefix()).isEqualTo("it-run42-");
+        assertThat(c.toString()).contains("indexPrefix=it-run42-");
+        for (String ok : new String[] {"", "staging-", "a", "run.2_b-", "0day-"}) {
+            assertThat(
+                            ElasticsearchSinkConfig.fromProperties(
+                                            Map.of("index-prefix", ok), "beaconflow.yaml")
+                                    .indexPrefix())
+                    .isEqualTo(ok);
+        }
+    }
+
+    @Test
+    void anIndexPrefixElasticsearchWouldRefuseIsAnErrorNamingTheKeyAndTheFix() {
+        Map<String, String> bad =
+                Map.of(
+                        "Staging-", "upper-case",
+                        "-run", "starts with '-'",
+                        "_run", "starts with '_'",
+                        "+run", "starts with '+'",
+                        ".run", "starts with '.'",
+                        "run 1-", "contains ' '",
+                        "run*", "contains '*'",
+                        "a/b-", "contains '/'",
+                        "run:1-", "contains ':'",
+                        "run,b", "contains ','");
+        bad.forEach(
+                (prefix, problem) ->
+                        assertThatThrownBy(
+                                        () ->
+                                                ElasticsearchSinkConfig.fromProperties(
+                                                        Map.of("index-prefix", prefix),
+                                                        "beaconflow.yaml"))
+                                .as(prefix)
+                                .isInstanceOf(ConfigException.class)
+                                .hasMessageStartingWith(
+                                        "beaconflow.yaml: elasticsearch.index-prefix: '"
+                                                + prefix
+                                                + "'")
+                                .hasMessageContaining(problem)
+                                .hasMessageContaining("Fix: use lower-case letters, digits"));
+        assertThatThrownBy(
+                        () ->
+                                ElasticsearchSinkConfig.fromProperties(
+                                        Map.of("index-prefix", "x".repeat(101)), "beaconflow.yaml"))
+                .hasMessageContaining("101 characters long");
+        // The builder (code, not a file) refuses the same values, with the fix.
+        assertThatThrownBy(() -> ElasticsearchSinkConfig.builder().indexPrefix("Run-").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("index-prefix 'Run-' has upper-case letters")
+                .hasMessageContaining("e.g. staging-");
+    }
+
+    @Test
     void anUnknownKeyNamesTheFileTheKeyAndTheKnownKeys() {
         assertThatThrownBy(
                         () ->

@@ -29,7 +29,44 @@ class IndexTemplatesITCase {
     static void cleanUp() throws Exception {
         for (String name : IndexTemplates.NAMES) es.deleteIndices(name + "-" + SUFFIX);
         es.request("DELETE", "/_index_template/" + SUFFIX + "-probe", null);
+        es.deleteIndices(PREFIX);
+        for (String name : IndexTemplates.NAMES) {
+            es.request("DELETE", "/_index_template/" + PREFIX + name, null);
+        }
         ElasticsearchClients.close(client);
+    }
+
+    /** An index prefix of this run ({@code elasticsearch.index-prefix}). */
+    private static final String PREFIX = SUFFIX + "-";
+
+    @Test
+    void withAnIndexPrefixPrefixedCopiesAreInstalledOnceAndShapeThePrefixedIndices()
+            throws Exception {
+        IndexTemplates.installAll(client); // the unprefixed set, as another deployment has it
+        Map<String, IndexTemplates.Outcome> first = IndexTemplates.installAll(client, PREFIX);
+        Map<String, IndexTemplates.Outcome> again = IndexTemplates.installAll(client, PREFIX);
+        assertThat(first.keySet())
+                .containsExactlyElementsOf(
+                        IndexTemplates.NAMES.stream().map(n -> PREFIX + n).toList());
+        assertThat(first.values()).containsOnly(IndexTemplates.Outcome.CREATED);
+        assertThat(again.values()).containsOnly(IndexTemplates.Outcome.UNCHANGED);
+        JsonNode metrics =
+                es.ok("GET", "/_index_template/" + PREFIX + "rum-metrics", null)
+                        .at("/index_templates/0/index_template");
+        assertThat(metrics.path("index_patterns").get(0).asText())
+                .isEqualTo(PREFIX + "rum-metrics-*");
+        // A daily index of the prefixed run gets the template's mapping (not dynamic, unlike an
+        // index no template matches) ...
+        String index = PREFIX + "rum-metrics-2026.11.02";
+        es.ok("PUT", "/" + index + "/_doc/m1?refresh=true", "{\"app\":\"shop\",\"events\":3}");
+        JsonNode mapping = es.ok("GET", "/" + index + "/_mapping", null).path(index);
+        assertThat(mapping.at("/mappings/dynamic").asText()).isIn("false", "strict");
+        // ... and its settings (the unprefixed rum-metrics-* cannot match this name).
+        assertThat(
+                        es.ok("GET", "/" + index + "/_settings", null)
+                                .at("/" + index + "/settings/index/mapping/total_fields/limit")
+                                .asText())
+                .isEqualTo("300");
     }
 
     private static IndexTemplates.Template probe(int version) {

@@ -46,6 +46,54 @@ class IndexTemplatesTest {
     }
 
     @Test
+    void aPrefixedCopyMatchesOnlyThePrefixedIndicesAndKeepsTheMappingAndVersion() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<IndexTemplates.Template> bundled = IndexTemplates.bundled();
+        List<IndexTemplates.Template> prefixed = IndexTemplates.bundled("it-run42-");
+        assertThat(prefixed)
+                .extracting(IndexTemplates.Template::name)
+                .containsExactly(
+                        "it-run42-rum-sessions",
+                        "it-run42-rum-metrics",
+                        "it-run42-rum-alerts",
+                        "it-run42-rum-deadletter");
+        for (int i = 0; i < bundled.size(); i++) {
+            JsonNode original = json.readTree(bundled.get(i).json());
+            JsonNode copy = json.readTree(prefixed.get(i).json());
+            assertThat(prefixed.get(i).version()).isEqualTo(bundled.get(i).version());
+            assertThat(copy.path("version")).isEqualTo(original.path("version"));
+            List<String> patterns = new java.util.ArrayList<>();
+            copy.path("index_patterns").forEach(p -> patterns.add(p.asText()));
+            List<String> expected = new java.util.ArrayList<>();
+            original.path("index_patterns").forEach(p -> expected.add("it-run42-" + p.asText()));
+            assertThat(patterns).as(bundled.get(i).name()).isEqualTo(expected);
+            assertThat(copy.path("template")).isEqualTo(original.path("template"));
+            assertThat(copy.path("priority").asInt())
+                    .as("above the unprefixed set, so the two never tie on an overlapping pattern")
+                    .isEqualTo(original.path("priority").asInt() + 1);
+            assertThat(copy.path("_meta").path("index_prefix").asText()).isEqualTo("it-run42-");
+            assertThat(copy.path("_meta").path("managed_by"))
+                    .isEqualTo(original.path("_meta").path("managed_by"));
+        }
+        // The prefixed metrics pattern matches the prefixed daily index, not the unprefixed one.
+        String metricsPattern =
+                json.readTree(prefixed.get(1).json()).path("index_patterns").get(0).asText();
+        assertThat(metricsPattern).isEqualTo("it-run42-rum-metrics-*");
+        assertThat(IndexTemplates.bundled(""))
+                .extracting(IndexTemplates.Template::json)
+                .containsExactlyElementsOf(
+                        bundled.stream().map(IndexTemplates.Template::json).toList());
+    }
+
+    @Test
+    void prefixingIsIdempotentInName() {
+        IndexTemplates.Template t = IndexTemplates.bundled().get(0);
+        assertThat(t.withPrefix("")).isSameAs(t);
+        assertThat(t.withPrefix(null)).isSameAs(t);
+        assertThat(t.withPrefix("a-").withPrefix("b-").name()).isEqualTo("b-a-rum-sessions");
+    }
+
+    @Test
     void aTemplateWithoutVersionIsRefusedWithTheFix() {
         assertThatThrownBy(() -> IndexTemplates.Template.of("x", "{\"index_patterns\":[\"x-*\"]}"))
                 .hasMessageContaining("\"version\": 1");
