@@ -6,6 +6,7 @@ import io.beaconflow.jobs.generator.PacingClock;
 import io.beaconflow.jobs.generator.TrafficGenerator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,18 +22,32 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * One ITCase's world on the shared stack: fresh topics, a job config file pointing at them, the
- * traffic producer (whose generator counts are the expectation), and the jobs it submitted, all
- * removed again by {@link #close()}.
+ * One ITCase's world on the shared stack: fresh topics, a fresh Elasticsearch index prefix, a job
+ * config file pointing at them (and at a webhook when the test runs one), the traffic producer
+ * (whose generator counts are the expectation), and the jobs it submitted, all removed again by
+ * {@link #close()}.
  */
 final class ClusterRun implements AutoCloseable {
     static final long SEED = 11;
     static final int PARTITIONS = 2;
     static final int PARALLELISM = 2;
+
+    /**
+     * App of the end-of-stream markers: one valid beacon per raw partition after the traffic,
+     * {@link #END_MARKER_AFTER} later in event time than the last record, so the job's watermark
+     * passes every session gap, window and alert timeout of the traffic (an unbounded job otherwise
+     * keeps the last sessions and windows open for ever). Their own session and window stay open.
+     */
+    static final String END_APP = "zz-end-of-stream";
+
+    static final Duration END_MARKER_AFTER = Duration.ofHours(3);
 
     final ClusterStack stack;
     final String id;
@@ -40,8 +55,17 @@ final class ClusterRun implements AutoCloseable {
     final String deadLetterTopic;
     final String lateTopic;
     final String groupId;
+
+    /** Before every Elasticsearch index and template name this run's jobs write. */
+    final String indexPrefix;
+
+    final String webhookUrl;
+    final Path deliveryLog;
     final Path configFile;
     final TrafficToKafka traffic;
+
+    /** The generator config of the traffic (its incidents are the detection ground truth). */
+    final GeneratorConfig generator;
 
     /** The generator's counts for the whole run, computed up front from the config and seed. */
     final GenerationStats truth;
@@ -50,13 +74,17 @@ final class ClusterRun implements AutoCloseable {
     private CompletableFuture<Long> producing;
     private final long createdNanos = System.nanoTime();
 
-    private ClusterRun(ClusterStack stack, String name, GeneratorConfig gen, double speed) {
+    private ClusterRun(
+            ClusterStack stack, String name, GeneratorConfig gen, double speed, String webhookUrl) {
         this.stack = stack;
         this.id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
         this.rawTopic = id + "-raw";
         this.deadLetterTopic = id + "-deadletter";
         this.lateTopic = id + "-late";
         this.groupId = id;
+        this.indexPrefix = id + "-";
+        this.webhookUrl = webhookUrl;
+        this.deliveryLog = RUN_DIR.resolve(id + "-webhook-log");
         try (Admin admin = admin()) {
             // Infinite retention: the dead-letter sink stamps records with their (simulated, weeks
             // old) event time, which time-based retention would otherwise delete mid-test.
@@ -72,6 +100,7 @@ final class ClusterRun implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("could not set up " + id + ": " + e, e);
         }
+        this.generator = gen;
         TrafficGenerator.Merged all = TrafficGenerator.generateAll(gen, SEED, gen.splits);
         while (all.hasNext()) all.next();
         this.truth = all.stats();
@@ -99,35 +128,81 @@ final class ClusterRun implements AutoCloseable {
 
     static ClusterRun create(ClusterStack stack, String name, GeneratorConfig gen, double speed) {
         stack.requireCluster();
-        return new ClusterRun(stack, name, gen, speed);
+        return new ClusterRun(stack, name, gen, speed, null);
     }
+
+    /** A run whose job sends alert notifications to {@code webhookUrl}. */
+    static ClusterRun create(
+            ClusterStack stack, String name, GeneratorConfig gen, double speed, String webhookUrl) {
+        stack.requireCluster();
+        return new ClusterRun(stack, name, gen, speed, webhookUrl);
+    }
+
+    private static final Path RUN_DIR = ClusterStack.REPO.resolve("jobs/target/cluster-it");
 
     private Admin admin() {
         return Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap));
     }
 
     private Path writeJobConfig() throws IOException {
-        Path dir = ClusterStack.REPO.resolve("jobs/target/cluster-it");
-        Files.createDirectories(dir);
-        Path file = dir.resolve(id + ".yaml");
-        Files.writeString(
-                file,
-                String.join(
-                        "\n",
-                        "# Written by ClusterRun for " + id,
-                        "ingest:",
-                        "  privacy:",
-                        "    user-id-salt: cluster-itcase-salt",
-                        "kafka:",
-                        "  bootstrap-servers: " + stack.kafkaBootstrap,
-                        "  raw-topic: " + rawTopic,
-                        "  group-id: " + groupId,
-                        "  start-from: earliest",
-                        "  dead-letter-topic: " + deadLetterTopic,
-                        "  late-topic: " + lateTopic,
-                        "elasticsearch:",
-                        "  hosts: " + stack.elasticsearchUrl,
-                        ""));
+        Files.createDirectories(RUN_DIR);
+        Path file = RUN_DIR.resolve(id + ".yaml");
+        // A snapshot of the shipped detector specs, by absolute path: the cluster job and the
+        // reference run read the same file from any working directory, and an edit of the
+        // repository's file during the run cannot reach one of them only.
+        Path specs = RUN_DIR.resolve(id + "-detectors.yaml");
+        Files.copy(ClusterStack.REPO.resolve("flink-conf/detectors/defaults.yaml"), specs);
+        List<String> lines =
+                new ArrayList<>(
+                        List.of(
+                                "# Written by ClusterRun for " + id,
+                                "ingest:",
+                                "  privacy:",
+                                "    user-id-salt: cluster-itcase-salt",
+                                // The generator's slug routes are templates nobody wrote a rule
+                                // for: without these rules they overflow routes.max-per-app and
+                                // the guard folds the excess into "other" by arrival order,
+                                // which two correct runs need not share (docs/DISCUSSION.md).
+                                "  routes:",
+                                "    rules:",
+                                "      - app: \"*\"",
+                                "        pattern: \"^/blog/[a-z0-9-]+$\"",
+                                "        replacement: \"/blog/:slug\"",
+                                "      - app: \"*\"",
+                                "        pattern: \"^/(category|topics)/[a-z0-9-]+$\"",
+                                "        replacement: \"/$1/:slug\"",
+                                "      - app: \"*\"",
+                                "        pattern: \"^/articles/([^/]+)/[a-z0-9-]+$\"",
+                                "        replacement: \"/articles/$1/:slug\"",
+                                "      - app: \"*\"",
+                                "        pattern: \"^/assets/invoice/[0-9a-f]+\\\\.pdf$\"",
+                                "        replacement: \"/assets/invoice/:sha.pdf\"",
+                                "kafka:",
+                                "  bootstrap-servers: " + stack.kafkaBootstrap,
+                                "  raw-topic: " + rawTopic,
+                                "  group-id: " + groupId,
+                                "  start-from: earliest",
+                                "  dead-letter-topic: " + deadLetterTopic,
+                                "  late-topic: " + lateTopic,
+                                "elasticsearch:",
+                                "  hosts: " + stack.elasticsearchUrl,
+                                "  index-prefix: " + indexPrefix,
+                                "detection:",
+                                "  specs-file: " + specs.toAbsolutePath()));
+        if (webhookUrl != null) {
+            // The delivery log is what makes "sent exactly once" hold across a restore (without
+            // it, a notification delivered after the restored checkpoint is sent again with the
+            // same key: at-least-once, see WebhookNotifierSink). TaskManagers of this stack share
+            // the machine, so a local directory is shared storage here.
+            lines.addAll(
+                    List.of(
+                            "notifications:",
+                            "  webhook:",
+                            "    url: " + webhookUrl,
+                            "    delivery-log: " + deliveryLog.toUri()));
+        }
+        lines.add("");
+        Files.writeString(file, String.join("\n", lines));
         return file;
     }
 
@@ -139,10 +214,51 @@ final class ClusterRun implements AutoCloseable {
 
     // ------------------------------------------------------------------ traffic
 
-    /** Starts sending the rest of the traffic on a background thread (paced). */
+    /**
+     * Starts sending the rest of the traffic on a background thread (paced), then one end-of-stream
+     * marker per partition ({@link #END_APP}).
+     */
     void startProducing() {
         log("producing " + truth.records() + " records");
-        producing = CompletableFuture.supplyAsync(traffic::sendAll);
+        producing =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            long n = traffic.sendAll();
+                            sendEndMarkers(traffic.lastReceivedAt() + END_MARKER_AFTER.toMillis());
+                            return n;
+                        });
+    }
+
+    /**
+     * One valid beacon per raw partition, event time and arrival {@code at}, written after the
+     * traffic (so each partition's watermark ends at {@code at} minus the out-of-orderness).
+     */
+    private void sendEndMarkers(long at) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                String marker =
+                        String.format(
+                                "{\"schema_version\":1,\"sent_at\":%d,\"received_at\":%d,"
+                                        + "\"events\":[{\"event_id\":\"end-of-stream-%d\","
+                                        + "\"type\":\"custom\",\"app\":\"%s\","
+                                        + "\"session_id\":\"end-of-stream-%d\","
+                                        + "\"occurred_at\":%d,"
+                                        + "\"custom\":{\"name\":\"end_of_stream\"}}]}",
+                                at, at, p, END_APP, p, at);
+                producer.send(
+                                new ProducerRecord<>(
+                                        rawTopic, p, null, marker.getBytes(StandardCharsets.UTF_8)))
+                        .get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not write the end-of-stream markers: " + e, e);
+        }
+        log("end-of-stream markers written at " + java.time.Instant.ofEpochMilli(at));
     }
 
     /** Waits for the background producer; returns the records it sent. */
@@ -233,9 +349,34 @@ final class ClusterRun implements AutoCloseable {
         Map<Integer, Long> end = rawEndOffsets();
         ClusterStack.await(
                 "a checkpoint of job " + job + " covering the raw topic's end " + end,
-                Duration.ofSeconds(120),
+                Duration.ofSeconds(180),
                 () -> committedOffsets().equals(end));
         log("a checkpoint of job " + job + " covers all " + end + " input records");
+    }
+
+    /**
+     * After {@link #awaitCheckpointCoversAllInput}: waits for a checkpoint triggered after that one
+     * completed. The last records' watermark is emitted by the source up to one watermark interval
+     * after it read them, so outputs that watermark fires (windows, session closes, alert timeouts)
+     * may follow the covering checkpoint's barrier; they precede the next one's, and the
+     * Elasticsearch sinks flush and the webhook sink commits when it completes.
+     */
+    void awaitCheckpointAfterAllOutputs(String job) {
+        long after = System.currentTimeMillis();
+        ClusterStack.await(
+                "a checkpoint of job " + job + " triggered after all its input was covered",
+                Duration.ofSeconds(90),
+                () ->
+                        stack.tryGet("/jobs/" + job + "/checkpoints")
+                                        .map(
+                                                c ->
+                                                        c.path("latest")
+                                                                .path("completed")
+                                                                .path("trigger_timestamp")
+                                                                .asLong(0))
+                                        .orElse(0L)
+                                > after);
+        log("a later checkpoint of job " + job + " completed: outputs flushed");
     }
 
     @Override
@@ -243,6 +384,11 @@ final class ClusterRun implements AutoCloseable {
         for (String job : jobs) stack.cancelQuietly(job);
         if (producing != null) producing.cancel(true);
         traffic.close();
+        try {
+            new EsIndices(stack.elasticsearchUrl).deleteAllWithPrefix(indexPrefix);
+        } catch (Exception e) {
+            System.err.println("could not delete the indices of " + id + ": " + e);
+        }
         try (Admin admin = admin()) {
             admin.deleteTopics(List.of(rawTopic, deadLetterTopic, lateTopic))
                     .all()
@@ -252,6 +398,14 @@ final class ClusterRun implements AutoCloseable {
         }
         try {
             Files.deleteIfExists(configFile);
+            Files.deleteIfExists(RUN_DIR.resolve(id + "-detectors.yaml"));
+            if (Files.isDirectory(deliveryLog)) {
+                try (var files = Files.walk(deliveryLog)) {
+                    for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(f);
+                    }
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -11,9 +11,11 @@ import java.util.Map;
  * ground truth ({@link GenerationStats}), never from the job's code: every malformed record is one
  * dead letter with the reason its kind implies, every late event one late record.
  *
- * <p>Elasticsearch outputs (sessions, metrics, alerts) plug in here as maps from document id to the
- * expected document, computed by a reference implementation over the generated events; {@link
- * FoundOutputs} then reads the same ids back and {@link OutputCheck#byId} compares them.
+ * <p>Elasticsearch outputs (sessions, metrics, alerts) and webhook notifications come from an
+ * uninterrupted reference run over the same input ({@link ReferenceRun}): maps from document id
+ * (idempotency key) to the expected document (request body); {@link FoundOutputs} reads the same
+ * ids back and {@link OutputCheck#byId} compares them. Dead letters in Elasticsearch are compared
+ * with the generator's truth, like the Kafka ones.
  */
 final class ExpectedOutputs {
     final GenerationStats generated;
@@ -21,8 +23,12 @@ final class ExpectedOutputs {
     final long deadLetters;
     final long lateEvents;
 
-    private ExpectedOutputs(GenerationStats generated) {
+    /** The reference run's outputs, or null when the test checks only the Kafka outputs. */
+    final ReferenceRun.Result reference;
+
+    private ExpectedOutputs(GenerationStats generated, ReferenceRun.Result reference) {
         this.generated = generated;
+        this.reference = reference;
         this.deadLettersByReason = new EnumMap<>(RejectReason.class);
         generated
                 .malformedByKind()
@@ -32,7 +38,11 @@ final class ExpectedOutputs {
     }
 
     static ExpectedOutputs from(GenerationStats generated) {
-        return new ExpectedOutputs(generated);
+        return new ExpectedOutputs(generated, null);
+    }
+
+    static ExpectedOutputs from(GenerationStats generated, ReferenceRun.Result reference) {
+        return new ExpectedOutputs(generated, reference);
     }
 
     /** The reject reason each injected kind of damage must produce (docs/rum-events.md). */

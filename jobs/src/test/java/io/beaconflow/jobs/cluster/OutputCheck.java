@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -138,27 +139,88 @@ record OutputCheck(
      */
     static <T> OutputCheck byId(
             String output, Map<String, T> expected, Map<String, List<T>> found) {
+        return byId(output, expected, found, (e, f) -> "");
+    }
+
+    /**
+     * As {@link #byId(String, Map, Map)}, naming the first lost, unexpected and mismatched id in
+     * the note, the mismatch with {@code describe(expected, found)}.
+     */
+    static <T> OutputCheck byId(
+            String output,
+            Map<String, T> expected,
+            Map<String, List<T>> found,
+            BiFunction<T, T, String> describe) {
         long records = found.values().stream().mapToLong(List::size).sum();
-        long lost = expected.keySet().stream().filter(id -> !found.containsKey(id)).count();
-        long unexpected = found.keySet().stream().filter(id -> !expected.containsKey(id)).count();
-        long mismatched =
-                found.entrySet().stream()
-                        .filter(e -> expected.containsKey(e.getKey()))
-                        .filter(
-                                e ->
-                                        !e.getValue().stream()
-                                                .allMatch(v -> v.equals(expected.get(e.getKey()))))
-                        .count();
+        List<String> lostIds =
+                expected.keySet().stream().filter(id -> !found.containsKey(id)).sorted().toList();
+        List<String> unexpectedIds =
+                found.keySet().stream().filter(id -> !expected.containsKey(id)).sorted().toList();
+        long mismatched = 0;
+        String firstMismatch = null;
+        for (String id : new TreeMap<>(found).keySet()) {
+            T want = expected.get(id);
+            if (want == null) continue;
+            for (T v : found.get(id)) {
+                if (!v.equals(want)) {
+                    if (mismatched == 0) firstMismatch = id + ": " + describe.apply(want, v);
+                    mismatched++;
+                    break;
+                }
+            }
+        }
+        List<String> notes = new ArrayList<>();
+        if (!lostIds.isEmpty()) notes.add("first lost: " + lostIds.get(0));
+        if (!unexpectedIds.isEmpty()) notes.add("first unexpected: " + unexpectedIds.get(0));
+        found.entrySet().stream()
+                .filter(e -> e.getValue().size() > 1)
+                .map(Map.Entry::getKey)
+                .sorted()
+                .findFirst()
+                .ifPresent(
+                        id ->
+                                notes.add(
+                                        "first duplicated: "
+                                                + id
+                                                + " ("
+                                                + found.get(id).size()
+                                                + " copies, "
+                                                + (new java.util.HashSet<>(found.get(id)).size()
+                                                                == 1
+                                                        ? "identical"
+                                                        : "different")
+                                                + ")"));
+        if (firstMismatch != null) notes.add("first mismatch: " + firstMismatch);
         return new OutputCheck(
                 output,
                 expected.size(),
                 records,
                 found.size(),
-                lost,
+                lostIds.size(),
                 records - found.size(),
+                unexpectedIds.size(),
+                mismatched,
+                String.join("; ", notes));
+    }
+
+    /** Nothing lost, nothing unexpected, no value different, and no id stored twice. */
+    boolean exact() {
+        return complete() && duplicated == 0;
+    }
+
+    /** The same counts with {@code more} added to the note. */
+    OutputCheck withNote(String more) {
+        if (more == null || more.isEmpty()) return this;
+        return new OutputCheck(
+                output,
+                expected,
+                records,
+                distinct,
+                lost,
+                duplicated,
                 unexpected,
                 mismatched,
-                "");
+                note.isEmpty() ? more : note + "; " + more);
     }
 
     private static RejectReason parseReason(String s) {
