@@ -256,7 +256,7 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
                         Dimension.ALL.configName().equals(f.dimension) ? null : f.dimensionValue,
                         f.firstWindowStart - Duration.ofHours(1).toMillis(),
                         f.lastWindowEnd + Duration.ofHours(1).toMillis());
-        a.rootCauseHints = hints(a, f.direction);
+        a.rootCauseHints = hints(a, f.direction, f.at);
         IncidentState s = new IncidentState();
         s.alert = a;
         s.primaryKey = f.key;
@@ -291,7 +291,7 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
             a.severity = severity;
             changed = true;
         }
-        List<String> hints = hints(a, f.direction);
+        List<String> hints = hints(a, f.direction, f.at);
         if (!hints.isEmpty() && !subjects(hints).equals(subjects(a.rootCauseHints))) {
             // A new version when the named dimension values change, not when a share moves.
             changed = true;
@@ -451,11 +451,17 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
         }
     }
 
-    private List<String> hints(Alert a, String direction) {
+    /**
+     * Hints from the app's rows of the windows from the alert's first one up to the finding that
+     * asks ({@code upTo}, its event time). Rows of later windows may or may not have arrived when
+     * the watermark fires the finding, so reading them would make a replay's hints (and the
+     * notification keys that depend on the alert version) differ from the first run's.
+     */
+    private List<String> hints(Alert a, String direction, long upTo) {
         List<RowDigest> window = new ArrayList<>();
         try {
             for (Map.Entry<Long, Digests> e : rows.entries()) {
-                if (e.getKey() >= a.firstWindow) {
+                if (e.getKey() >= a.firstWindow && e.getKey() <= upTo) {
                     window.addAll(e.getValue().list);
                 }
             }

@@ -56,7 +56,10 @@ public final class CorrelatedIncidentPattern {
 
     public static SingleOutputStreamOperator<Finding> apply(
             DataStream<Finding> sustained, Duration within) {
-        return CEP.pattern(sustained.keyBy(f -> f.app, Types.STRING), pattern(within))
+        return CEP.pattern(
+                        sustained.keyBy(f -> f.app, Types.STRING),
+                        pattern(within),
+                        new FindingTieOrder())
                 .inEventTime()
                 .process(new Matches(), TypeInformation.of(Finding.class))
                 .uid(UID)

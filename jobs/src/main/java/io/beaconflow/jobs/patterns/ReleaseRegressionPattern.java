@@ -60,7 +60,10 @@ public final class ReleaseRegressionPattern {
 
     public static SingleOutputStreamOperator<Finding> apply(
             DataStream<Finding> releaseSeenAndSustained, Duration within) {
-        return CEP.pattern(releaseSeenAndSustained.keyBy(f -> f.app, Types.STRING), pattern(within))
+        return CEP.pattern(
+                        releaseSeenAndSustained.keyBy(f -> f.app, Types.STRING),
+                        pattern(within),
+                        new FindingTieOrder())
                 .inEventTime()
                 .process(new Matches(), TypeInformation.of(Finding.class))
                 .uid(UID)
