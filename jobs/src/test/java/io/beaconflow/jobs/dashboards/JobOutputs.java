@@ -22,8 +22,9 @@ import java.util.stream.Stream;
  * <p>Why a moment and not the end: at the end of a bounded run every session is closed and most
  * alerts are resolved, so "live sessions" and "open alerts" would be empty; the dashboards are for
  * a running job. Sessions and alerts are versioned documents (same id, rising {@code update_seq}),
- * so the state at event time T is, per id, the latest version written by then. T is one minute
- * after the last alert opened, which leaves that alert open and earlier ones resolved.
+ * so the state at event time T is, per id, the latest version written by then. T is the latest
+ * moment at which one alert is open and another resolved (an opening plus a minute, or a
+ * resolution), so both the open and the resolved panels have documents.
  */
 final class JobOutputs {
     /** One document: target index (without the test prefix), id (null: generated), source. */
@@ -50,7 +51,7 @@ final class JobOutputs {
         long end = Long.MIN_VALUE;
         for (JsonNode s : sessions) end = Math.max(end, s.path("end").asLong());
         for (JsonNode m : metrics) end = Math.max(end, m.path("window_end").asLong());
-        long t = alerts.isEmpty() ? end : lastOpened + MINUTE;
+        long t = alerts.isEmpty() ? end : snapshotWithOpenAndResolved(alerts, lastOpened + MINUTE);
 
         JobOutputs out = new JobOutputs(t);
         out.linesByKind.put("sessions", sessions.size());
@@ -82,6 +83,30 @@ final class JobOutputs {
         }
         for (JsonNode d : deadLetters) out.docs.add(new Doc("rum-deadletter", null, d));
         return out;
+    }
+
+    /**
+     * The latest moment (an opening plus a minute, or a resolution) at which the alerts index holds
+     * an open alert and a resolved one, so the alert dashboards' open and resolved panels both have
+     * something to show; {@code fallback} when no moment has both (then one panel is empty, and the
+     * test says which).
+     */
+    private static long snapshotWithOpenAndResolved(List<JsonNode> alerts, long fallback) {
+        java.util.TreeSet<Long> candidates = new java.util.TreeSet<>();
+        for (JsonNode a : alerts) {
+            candidates.add(a.path("opened_at").asLong() + MINUTE);
+            if (a.hasNonNull("resolved_at")) candidates.add(a.path("resolved_at").asLong());
+        }
+        for (Long t : candidates.descendingSet()) {
+            boolean open = false;
+            boolean resolved = false;
+            for (JsonNode a : latest(alerts, "alert_id", JobOutputs::alertTime, t).values()) {
+                if ("resolved".equals(a.path("state").asText())) resolved = true;
+                else open = true;
+            }
+            if (open && resolved) return t;
+        }
+        return fallback;
     }
 
     /**
