@@ -172,33 +172,62 @@ final class FoundOutputs {
                         d -> without(d, Set.of("update_seq")),
                         "update_seq"));
         checks.add(alerts(ref.alerts(), esAlerts));
+        checks.add(alertIds(ref.alerts(), esAlerts));
         checks.add(notifications(ref, notifications));
+        checks.add(notificationKeys(ref, notifications));
         return checks;
     }
 
     /*
-     * Alerts and notifications are compared per INCIDENT, not per alert id, because the detection
-     * stage is not deterministic today: three uninterrupted reference runs over the same Kafka
-     * records gave different alert ids for one incident (the release regression's primary metric
-     * was ttfb_p75 twice, lcp_p75 once), different update_seq (32, 30, 30) and different
-     * root-cause hints. KNOWN DEFECTS (detection code, left to its owners; docs/cluster.md):
-     * - ReleaseRegressionPattern: the sustained findings of a release's metrics share one
-     *   timestamp; CEP orders equal timestamps by arrival, and skipPastLastEvent keeps only the
-     *   first match, so which metric becomes the alert's primary (and so its id, series, metric,
-     *   observed, expected, score, severity, dashboard link) depends on timing. (CEP.pattern takes
-     *   an EventComparator to break such ties.)
-     * - AlertManager.hints sums the app's scored rows from the alert's first window on with no
-     *   upper bound when a finding's timer fires; rows of later windows that already arrived on
-     *   its second input are included, so the "carries N% ..." hints vary (shares, order, which
-     *   values), a change of the named values makes a new version (update_seq), and update_seq is
-     *   part of the "resolved" notification's idempotency key.
-     * An incident is identified by app, kind and first anomalous window, and compared on what is
-     * deterministic: state, first_window, opened_at, resolved_at, release and its members (every
-     * series and metric that joined it). Orphans still count: a document the first attempt wrote
-     * before the kill under another id, for an incident the replay also alerts, is a duplicate of
-     * that incident. The note says how many alert ids (and whole documents, wall clock aside)
-     * equal the reference's anyway. Compare by alert id once detection is deterministic.
+     * Alerts and notifications are compared twice: per INCIDENT (app, kind, first anomalous
+     * window: state, opened/resolved, release and members) and per alert id / idempotency key
+     * (the whole document, wall clock aside). The per-id comparison became possible once two
+     * sources of run-to-run difference in the detection stage were fixed: CEP ordered findings
+     * tied in event time by arrival (so a release regression's primary metric, and its alert id,
+     * depended on timing; now FindingTieOrder), and AlertManager.hints read rows of windows after
+     * the finding (now bounded by its event time). Orphans count in both: a document the first
+     * attempt wrote before the kill under another id is "unexpected" by id and a duplicate of
+     * its incident.
      */
+
+    /**
+     * Alert documents by alert id, whole (wall clock aside), against the reference: with ties in
+     * event time ordered (FindingTieOrder) and hints read only up to their finding, a replay must
+     * give the very documents an uninterrupted run gives, and a first attempt's document under
+     * another id is "unexpected".
+     */
+    static OutputCheck alertIds(
+            Map<String, JsonNode> reference, Map<String, List<EsIndices.Doc>> stored) {
+        Set<String> wallClock = Set.of("detected_at", "lag_ms");
+        Map<String, JsonNode> expected = new LinkedHashMap<>();
+        reference.forEach((id, doc) -> expected.put(id, without(doc, wallClock)));
+        Map<String, List<JsonNode>> found = new LinkedHashMap<>();
+        stored.forEach(
+                (id, docs) -> {
+                    for (EsIndices.Doc d : docs) {
+                        found.computeIfAbsent(id, k -> new ArrayList<>())
+                                .add(without(d.source(), wallClock));
+                    }
+                });
+        return OutputCheck.byId("es alert ids", expected, found, FoundOutputs::diff);
+    }
+
+    /** Webhook requests by idempotency key against the reference's notifications. */
+    static OutputCheck notificationKeys(
+            ReferenceRun.Result ref, Map<String, List<String>> received) {
+        Map<String, JsonNode> expected = new LinkedHashMap<>();
+        ref.notifications()
+                .forEach((key, body) -> expected.put(key, notificationView(parse(body))));
+        Map<String, List<JsonNode>> found = new LinkedHashMap<>();
+        received.forEach(
+                (key, bodies) -> {
+                    for (String body : bodies) {
+                        found.computeIfAbsent(key, k -> new ArrayList<>())
+                                .add(notificationView(parse(body)));
+                    }
+                });
+        return OutputCheck.byId("notification keys", expected, found, FoundOutputs::diff);
+    }
 
     /** {@code app|kind|first_window} of an alert document: one incident. */
     static String incident(JsonNode alert) {
