@@ -62,6 +62,14 @@ public class GeneratorConfig implements Serializable {
     /** Simulated span of a bounded run ({@code 2h}, {@code PT2H}) or {@code unbounded}. */
     public String duration = DEFAULT_DURATION;
 
+    /**
+     * Simulated time the traffic runs before {@link #start} without being sent ({@code 1h}, {@code
+     * 0s}): the run then opens on a site in steady state (sessions in progress, long visits under
+     * way) instead of on an empty one whose traffic ramps up for an hour, which no real deployment
+     * sees and which detectors would take for a trend.
+     */
+    public String warmStart = "0s";
+
     /** Simulated seconds per wall-clock second; {@code max} or {@code 0} = as fast as possible. */
     public String speed = MAX_SPEED;
 
@@ -348,6 +356,13 @@ public class GeneratorConfig implements Serializable {
         instant(p, "start", start);
         if (!UNBOUNDED.equalsIgnoreCase(String.valueOf(duration))) {
             positiveDuration(p, "duration", duration, "e.g. 2h, PT90M or 'unbounded'");
+        }
+        try {
+            if (parseDuration(warmStart) < 0) {
+                p.add("warm_start: '" + warmStart + "' is negative; fix: 0s or e.g. 1h");
+            }
+        } catch (IllegalArgumentException | NullPointerException e) {
+            p.add("warm_start: '" + warmStart + "' is not a duration; fix: 0s or e.g. 1h");
         }
         if (speed == null) {
             p.add(
@@ -693,6 +708,11 @@ public class GeneratorConfig implements Serializable {
     }
 
     /** End of a bounded run (exclusive) or {@link Long#MAX_VALUE}. */
+    /** Simulated time the traffic starts: {@link #startMillis()} minus {@code warm_start}. */
+    public long warmStartMillis() {
+        return startMillis() - parseDuration(warmStart);
+    }
+
     public long endMillis() {
         return bounded() ? startMillis() + parseDuration(duration) : Long.MAX_VALUE;
     }

@@ -82,7 +82,7 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
     private final List<Ev> viewEvents = new ArrayList<>();
 
     // counters kept as arrays in the hot path; copied into GenerationStats on demand
-    private final GenerationStats stats = new GenerationStats();
+    private GenerationStats stats = new GenerationStats();
     private final long[] typeCounts = new long[TYPE_NAMES.length];
     private final long[] incidentCounts;
     private final long[] malformedCounts = new long[MalformedKind.values().length];
@@ -130,7 +130,7 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
         for (App app : apps) {
             if (app.arrivalRatePerMs > 0) {
                 Arrival a = new Arrival(app);
-                a.time = start + exponential(app.arrivalRatePerMs);
+                a.time = config.warmStartMillis() + exponential(app.arrivalRatePerMs);
                 if (a.time < end) enqueue(a);
             }
         }
@@ -350,6 +350,22 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
     }
 
     private void startSession(App app, long t) {
+        if (t < start) {
+            // Warm start: sessions already running when the run starts count where they are
+            // seen (their events), not as sessions started in the run.
+            GenerationStats real = stats;
+            stats = new GenerationStats();
+            try {
+                startSessionCounted(app, t);
+            } finally {
+                stats = real;
+            }
+            return;
+        }
+        startSessionCounted(app, t);
+    }
+
+    private void startSessionCounted(App app, long t) {
         Session s = new Session();
         s.app = app;
         s.startedAt = t;
@@ -672,7 +688,10 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
 
         events.sort((a, b) -> Long.compare(a.time, b.time));
         int outage = outageHitting(s, t);
-        if (outage >= 0) {
+        if (t < start) {
+            // Warm start: views before the run's start are simulated (the session goes on) but
+            // none of their beacons is sent, so no burst, retry or batch is cut at the start.
+        } else if (outage >= 0) {
             // The user cannot reach the site (or its beacons cannot reach us): the view is lost.
             incidentCounts[outage]++;
         } else {

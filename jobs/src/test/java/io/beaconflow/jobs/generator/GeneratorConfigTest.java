@@ -43,7 +43,8 @@ class GeneratorConfigTest {
                         .replace("sample_rate: 0.25", "sample_rate: 1.5")
                         .replace("time_zone: Asia/Tokyo", "time_zone: Mars/Olympus")
                         .replace("splits: 4", "splits: 0")
-                        .replace("bot_rate: 0.03", "bot_rate: -1");
+                        .replace("bot_rate: 0.03", "bot_rate: -1")
+                        .replace("warm_start: 1h", "warm_start: -1h");
         assertThatThrownBy(() -> GeneratorConfig.fromYaml(yaml, "generator.yaml"))
                 .isInstanceOfSatisfying(
                         GeneratorConfigException.class,
@@ -53,6 +54,7 @@ class GeneratorConfigTest {
                                         .anyMatch(p -> p.startsWith("apps[1].time_zone"))
                                         .anyMatch(p -> p.startsWith("splits"))
                                         .anyMatch(p -> p.startsWith("realism.bot_rate"))
+                                        .anyMatch(p -> p.startsWith("warm_start"))
                                         .allMatch(p -> p.contains("fix:")));
     }
 

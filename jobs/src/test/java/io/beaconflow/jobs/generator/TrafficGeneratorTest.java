@@ -117,6 +117,38 @@ class TrafficGeneratorTest {
     }
 
     @Test
+    void aWarmStartOpensOnASiteInSteadyStateAndSendsNothingBeforeTheStart() {
+        GeneratorConfig warm =
+                GeneratedTraffic.shipped().withDuration("20m").withIncidents(List.of());
+        GeneratorConfig cold =
+                GeneratedTraffic.shipped().withDuration("20m").withIncidents(List.of());
+        cold.warmStart = "0s";
+        assertThat(warm.warmStart).as("the shipped generator starts warm").isEqualTo("1h");
+        long[] warmCounts = firstAndLastTenMinutes(warm);
+        long[] coldCounts = firstAndLastTenMinutes(cold);
+        // Cold, the first ten minutes hold only sessions that just started; warm, they also hold
+        // the visits already under way, as the second ten minutes do.
+        assertThat(coldCounts[0]).isLessThan(coldCounts[1] * 3 / 4);
+        assertThat(warmCounts[0]).isGreaterThan(warmCounts[1] * 4 / 5); // the morning ramp
+        assertThat(warmCounts[0]).isGreaterThan(coldCounts[0] * 3 / 2);
+    }
+
+    /** Records received in the first and in the second ten minutes; none before the start. */
+    private static long[] firstAndLastTenMinutes(GeneratorConfig config) {
+        long start = config.startMillis();
+        long[] counts = new long[2];
+        for (int split = 0; split < 4; split++) {
+            TrafficGenerator g = new TrafficGenerator(config, SEED, split, 4);
+            while (g.hasNext()) {
+                RawBeacon b = g.next();
+                assertThat(b.receivedAt).isGreaterThanOrEqualTo(start);
+                counts[b.receivedAt < start + 600_000 ? 0 : 1]++;
+            }
+        }
+        return counts;
+    }
+
+    @Test
     void anUnboundedGeneratorKeepsGoingPastTheConfiguredDuration() {
         GeneratorConfig endless = demo.withDuration("unbounded");
         TrafficGenerator g = new TrafficGenerator(endless, SEED, 0, 4);
@@ -357,9 +389,10 @@ class TrafficGeneratorTest {
         }
         assertThat(demoStats.rageClickBursts()).isGreaterThan(100);
         // a burst cut by the run's end may lose clicks; random clicks rarely look like a burst
+        // (three ordinary clicks on one target within a second: measured 1-1.5 % of the bursts)
         assertThat(bursts)
                 .isBetween(
-                        demoStats.rageClickBursts() - 5, demoStats.rageClickBursts() * 101 / 100);
+                        demoStats.rageClickBursts() - 5, demoStats.rageClickBursts() * 102 / 100);
     }
 
     @Test
