@@ -44,7 +44,7 @@ class GeneratorConfigTest {
                         .replace("time_zone: Asia/Tokyo", "time_zone: Mars/Olympus")
                         .replace("splits: 4", "splits: 0")
                         .replace("bot_rate: 0.03", "bot_rate: -1")
-                        .replace("warm_start: 1h", "warm_start: -1h");
+                        .replace("warm_start: 0s", "warm_start: -1h");
         assertThatThrownBy(() -> GeneratorConfig.fromYaml(yaml, "generator.yaml"))
                 .isInstanceOfSatisfying(
                         GeneratorConfigException.class,
