@@ -80,7 +80,18 @@ class PatternsITCase {
         long of(I record);
     }
 
+    /** Runs {@code graph} over {@code input} in a shuffled (but fixed) arrival order. */
     static <I, O> List<O> run(
+            List<I> input,
+            Class<I> type,
+            EventTime<I> time,
+            Function<DataStream<I>, DataStream<O>> graph)
+            throws Exception {
+        return runAsGiven(shuffled(input), type, time, graph);
+    }
+
+    /** Runs {@code graph} over {@code input} arriving exactly in the given order. */
+    static <I, O> List<O> runAsGiven(
             List<I> input,
             Class<I> type,
             EventTime<I> time,
@@ -91,7 +102,7 @@ class PatternsITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
         DataStream<I> in =
-                env.fromData(shuffled(input), TypeInformation.of(type))
+                env.fromData(input, TypeInformation.of(type))
                         .assignTimestampsAndWatermarks(
                                 WatermarkStrategy.<I>forBoundedOutOfOrderness(Duration.ofHours(2))
                                         .withTimestampAssigner((e, ts) -> time.of(e)));
@@ -303,8 +314,10 @@ class PatternsITCase {
                         List.of(lcp, releaseSeen("shop", "2.4.0", 10), ttfb))) {
             for (List<Finding> order : List.of(arrival, reversed(arrival))) {
                 List<Finding> found =
-                        runInOrder(
+                        runAsGiven(
                                 order,
+                                Finding.class,
+                                f -> f.at,
                                 s -> ReleaseRegressionPattern.apply(s, Duration.ofMinutes(60)));
                 assertThat(found).hasSize(1);
                 chosen.add(found.get(0).metric);
@@ -318,27 +331,6 @@ class PatternsITCase {
         List<T> copy = new ArrayList<>(in);
         Collections.reverse(copy);
         return copy;
-    }
-
-    /** Like {@link #run} but the records arrive exactly in the given order. */
-    static List<Finding> runInOrder(
-            List<Finding> input, Function<DataStream<Finding>, DataStream<Finding>> graph)
-            throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(1);
-        DataStream<Finding> in =
-                env.fromData(input, TypeInformation.of(Finding.class))
-                        .assignTimestampsAndWatermarks(
-                                WatermarkStrategy.<Finding>forBoundedOutOfOrderness(
-                                                Duration.ofHours(2))
-                                        .withTimestampAssigner((e, ts) -> e.at));
-        List<Finding> out = new ArrayList<>();
-        try (CloseableIterator<Finding> it = graph.apply(in).executeAndCollect()) {
-            it.forEachRemaining(out::add);
-        }
-        return out;
     }
 
     @Test
