@@ -25,15 +25,24 @@ import java.util.regex.Pattern;
  * named by a root-cause hint, or the alert's release is the incident's release, or the alert is on
  * the app total. Ground-truth routes are generator templates ({@code /product/{id}}); each {@code
  * {placeholder}} matches one path segment of the job's normalized route ({@code /product/:id}). The
- * alert's metric must be one the incident kind moves (a latency incident is not matched by an
- * error-rate alert). Each alert counts for one incident: the one it names (else the earliest
+ * alert's metric must be one the incident kind moves (a latency incident or drift is not matched
+ * by an error-rate alert; an api_failure only by {@code fetch_error_rate}, a partial outage only by
+ * {@code error_rate}, a vital_regression only by that vital's percentile). Each alert counts for one incident: the one it names (else the earliest
  * overlapping one).
  */
 public final class IncidentMatcher {
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
 
+    /** Windows after an incident's end in which an alert may still open for it (demo, evaluate). */
+    public static final int GRACE_WINDOWS = 10;
+
     private IncidentMatcher() {}
+
+    /** The grace the demo and {@code ./beaconflow evaluate} use: {@link #GRACE_WINDOWS} windows. */
+    public static Duration grace(Duration window) {
+        return window.multipliedBy(GRACE_WINDOWS);
+    }
 
     /** One injected incident and what the detection made of it. */
     public record Row(
@@ -71,7 +80,7 @@ public final class IncidentMatcher {
                         || a.openedAt > t.endMillis() + grace.toMillis()) {
                     continue;
                 }
-                if (!fits(a.metric, t.kind())) {
+                if (!fits(a.metric, t)) {
                     continue;
                 }
                 boolean specific = names(a, t);
@@ -117,16 +126,34 @@ public final class IncidentMatcher {
         return out;
     }
 
-    /** The alert's metric is one the incident kind moves. */
-    static boolean fits(String metric, String incidentKind) {
+    /** The alert's metric is one the incident moves. */
+    static boolean fits(String metric, IncidentTruth incident) {
         if (metric == null) {
             return true;
         }
-        switch (incidentKind) {
+        switch (incident.kind()) {
             case "latency_regression":
+            case "latency_drift":
                 return metric.matches(".*_p\\d\\d");
             case "error_spike":
                 return metric.endsWith("error_rate");
+            case "partial_outage":
+                // JS errors on every view of the hit sessions: the error rate, not fetches.
+                return metric.equals("error_rate");
+            case "api_failure":
+                return metric.equals("fetch_error_rate");
+            case "vital_regression":
+                // Only the regressed vital's percentiles (inp_p75 for web_vital.INP).
+                for (String m : incident.metrics()) {
+                    if (m.startsWith(IncidentTruth.VITAL_PREFIX)) {
+                        String vital = m.substring(IncidentTruth.VITAL_PREFIX.length());
+                        if (metric.matches(
+                                Pattern.quote(vital.toLowerCase(Locale.ROOT)) + "_p\\d\\d")) {
+                            return true;
+                        }
+                    }
+                }
+                return false;
             case "traffic_drop":
                 return metric.equals("page_views")
                         || metric.equals("events")

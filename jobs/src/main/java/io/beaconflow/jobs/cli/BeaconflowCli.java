@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "Real-time RUM analytics and anomaly detection on Apache Flink.",
         subcommands = {
             DemoCommand.class,
+            EvaluateCommand.class,
             BenchCommand.class,
             BacktestCommand.class,
             NabCommand.class,

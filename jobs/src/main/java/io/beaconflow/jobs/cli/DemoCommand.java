@@ -20,6 +20,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -63,23 +64,7 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Generator seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(
-            names = "--parallelism",
-            defaultValue = "2",
-            description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
-    int parallelism;
-
-    @Option(
-            names = "--config",
-            defaultValue = "${sys:beaconflow.home:-.}/flink-conf/beaconflow.yaml",
-            description = "Job configuration file (default: ${DEFAULT-VALUE}).")
-    Path config;
-
-    @Option(
-            names = "--generator",
-            defaultValue = "${sys:beaconflow.home:-.}/flink-conf/generator.yaml",
-            description = "Traffic generator configuration (default: ${DEFAULT-VALUE}).")
-    Path generator;
+    @Mixin LocalJobOptions job;
 
     @Option(
             names = "--incidents",
@@ -97,15 +82,15 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BeaconflowConfig jobConfig = BeaconflowConfig.load(config);
+        BeaconflowConfig jobConfig = BeaconflowConfig.load(job.config);
         GeneratorConfig gen =
-                GeneratorConfig.load(generator)
+                GeneratorConfig.load(job.generator)
                         .withIncidents(GeneratorConfig.loadIncidents(incidents))
                         .withDuration(duration)
                         .withSpeed(speed);
         Files.createDirectories(out);
 
-        StreamExecutionEnvironment env = LocalFlink.environment(parallelism);
+        StreamExecutionEnvironment env = LocalFlink.environment(job.parallelism);
         GeneratorSource<IngestRecord> source =
                 new GeneratorSource<>(
                         gen,
@@ -124,7 +109,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         System.err.printf(
                 "beaconflow demo: %s of simulated traffic from %s, seed %d, parallelism %d, output %s%n",
-                duration, Instant.ofEpochMilli(gen.startMillis()), seed, parallelism, out);
+                duration, Instant.ofEpochMilli(gen.startMillis()), seed, job.parallelism, out);
         // The ground truth is computed alongside the job from the same config and seed.
         CompletableFuture<TrafficGenerator.Merged> truth =
                 CompletableFuture.supplyAsync(

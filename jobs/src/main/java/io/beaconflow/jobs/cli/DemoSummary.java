@@ -71,7 +71,8 @@ final class DemoSummary {
         s.line("");
         s.line("Injected incidents (ground truth) and the alerts that matched them");
         IncidentMatcher.Result matched =
-                IncidentMatcher.match(incidents, alerts, window, window.multipliedBy(10));
+                IncidentMatcher.match(
+                        incidents, alerts, window, IncidentMatcher.grace(window));
         for (String line : IncidentMatcher.table(matched).split("\n")) {
             s.line("  " + line);
         }

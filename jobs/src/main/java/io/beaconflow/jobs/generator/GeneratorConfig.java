@@ -53,7 +53,16 @@ public class GeneratorConfig implements Serializable {
     public static final List<String> NETWORK_TYPES =
             List.of("slow-2g", "2g", "3g", "4g", "5g", "wifi", "ethernet", "unknown");
     public static final List<String> INCIDENT_KINDS =
-            List.of("latency_regression", "error_spike", "traffic_drop");
+            List.of(
+                    "latency_regression",
+                    "error_spike",
+                    "traffic_drop",
+                    "api_failure",
+                    "vital_regression",
+                    "latency_drift",
+                    "partial_outage");
+    /** The vitals a vital_regression may move: the two no latency incident touches. */
+    public static final List<String> REGRESSABLE_VITALS = List.of("INP", "CLS");
     public static final List<String> DIMENSIONS = List.of("route", "browser", "country", "release");
 
     /** Simulated start instant (ISO-8601, UTC). */
@@ -554,12 +563,15 @@ public class GeneratorConfig implements Serializable {
             }
             if (!DIMENSIONS.contains(in.dimension)) {
                 p.add(key + ".dimension: '" + in.dimension + "'; fix: one of " + DIMENSIONS);
-            } else if ("traffic_drop".equals(in.kind) && "route".equals(in.dimension)) {
+            } else if (("traffic_drop".equals(in.kind) || "partial_outage".equals(in.kind))
+                    && "route".equals(in.dimension)) {
                 p.add(
                         key
-                                + ".dimension: traffic_drop acts on whole sessions; fix: use"
-                                + " browser, country or release");
+                                + ".dimension: "
+                                + in.kind
+                                + " acts on whole sessions; fix: use browser, country or release");
             }
+            validateKindKeys(p, key, in, app);
             if (in.value == null || in.value.isBlank()) {
                 p.add(
                         key
@@ -609,7 +621,52 @@ public class GeneratorConfig implements Serializable {
                 range(p, key + ".magnitude", in.magnitude, 1e-6, 1);
             } else if ("traffic_drop".equals(in.kind)) {
                 range(p, key + ".magnitude", in.magnitude, 0, 0.9999);
+            } else if ("api_failure".equals(in.kind) || "partial_outage".equals(in.kind)) {
+                range(p, key + ".magnitude", in.magnitude, 1e-6, 1);
+            } else if ("vital_regression".equals(in.kind) || "latency_drift".equals(in.kind)) {
+                range(p, key + ".magnitude", in.magnitude, 1.0001, 1000);
             }
+        }
+    }
+
+    /** {@code endpoint} belongs to api_failure and {@code vital} to vital_regression, only. */
+    private static void validateKindKeys(List<String> p, String key, IncidentSpec in, AppSpec app) {
+        if ("api_failure".equals(in.kind)) {
+            if (in.endpoint == null || in.endpoint.isBlank()) {
+                p.add(
+                        key
+                                + ".endpoint: missing; fix: an API call of the app exactly as in"
+                                + " apps[].routes[].apis, e.g. \"GET /api/v2/cart/{uuid}\"");
+            } else if (app != null && app.routes != null) {
+                boolean found = false;
+                for (RouteSpec r : app.routes) {
+                    if (r == null || r.apis == null) continue;
+                    if ("route".equals(in.dimension) && !r.path.equals(in.value)) continue;
+                    for (String api : r.apis) {
+                        if (api != null && api.trim().equals(in.endpoint.trim())) found = true;
+                    }
+                }
+                if (!found) {
+                    p.add(
+                            key
+                                    + ".endpoint: '"
+                                    + in.endpoint
+                                    + "' is not an API call of "
+                                    + ("route".equals(in.dimension)
+                                            ? "route " + in.value + " of app " + in.app
+                                            : "app " + in.app)
+                                    + "; fix: copy one from apps[].routes[].apis");
+                }
+            }
+        } else if (in.endpoint != null) {
+            p.add(key + ".endpoint: only for kind api_failure; fix: remove it");
+        }
+        if ("vital_regression".equals(in.kind)) {
+            if (!REGRESSABLE_VITALS.contains(in.vital)) {
+                p.add(key + ".vital: '" + in.vital + "'; fix: one of " + REGRESSABLE_VITALS);
+            }
+        } else if (in.vital != null) {
+            p.add(key + ".vital: only for kind vital_regression; fix: remove it");
         }
     }
 

@@ -13,7 +13,10 @@ public class IncidentSpec implements Serializable {
     /** Unique id, used in the ground truth and in {@link GenerationStats#incidentAffected()}. */
     public String id;
 
-    /** {@code latency_regression}, {@code error_spike} or {@code traffic_drop}. */
+    /**
+     * {@code latency_regression}, {@code error_spike}, {@code traffic_drop}, {@code api_failure},
+     * {@code vital_regression}, {@code latency_drift} or {@code partial_outage}.
+     */
     public String kind;
 
     /** Name of the app it hits (one of {@code apps[].name}). */
@@ -44,9 +47,21 @@ public class IncidentSpec implements Serializable {
     public String duration;
 
     /**
+     * api_failure only: the failing API call, {@code "METHOD /path"} exactly as in the app's {@code
+     * routes[].apis} (e.g. {@code "GET /api/v2/cart/{uuid}"}).
+     */
+    public String endpoint;
+
+    /** vital_regression only: the one web vital that regresses, {@code INP} or {@code CLS}. */
+    public String vital;
+
+    /**
      * latency_regression: latency multiplier (&gt; 1, e.g. 3); error_spike: added error probability
      * per page view (0..1]; traffic_drop: share of sessions and of running sessions' page views
-     * that still arrive ([0, 1), e.g. 0.2).
+     * that still arrive ([0, 1), e.g. 0.2); api_failure: share of the endpoint's calls that fail
+     * (0..1]; vital_regression: multiplier of the vital (&gt; 1); latency_drift: latency multiplier
+     * reached at the end of the window, growing linearly from 1 at its start (&gt; 1);
+     * partial_outage: share of sessions that get a JS error on every page view (0..1].
      */
     public Double magnitude;
 

@@ -15,15 +15,17 @@ import java.util.List;
  * compare detector output against this.
  *
  * @param id the incident id from the incidents file
- * @param kind {@code latency_regression}, {@code error_spike} or {@code traffic_drop}
+ * @param kind {@code latency_regression}, {@code error_spike}, {@code traffic_drop}, {@code
+ *     api_failure}, {@code vital_regression}, {@code latency_drift} or {@code partial_outage}
  * @param app the app it hits
  * @param dimension {@code route}, {@code browser}, {@code country} or {@code release}
  * @param value the dimension value (a route is the path template from the generator config, e.g.
  *     {@code /product/{id}})
  * @param release the release rolled out at {@code startMillis}, or null
  * @param magnitude the configured magnitude (latency factor, added error probability, traffic
- *     factor)
- * @param metrics the fields whose values the incident changes, e.g. {@code web_vital.LCP}
+ *     factor, failure share, vital factor, final drift factor, share of sessions)
+ * @param metrics the fields whose values the incident changes, e.g. {@code web_vital.LCP}; an
+ *     api_failure names its endpoint as {@code fetch.endpoint=METHOD /path}
  * @param startMillis window start, epoch millis (inclusive), on the true (collector) clock
  * @param endMillis window end, epoch millis (exclusive)
  */
@@ -57,6 +59,15 @@ public record IncidentTruth(
     /** Metrics a traffic drop lowers. */
     public static final List<String> TRAFFIC_METRICS =
             List.of("sessions.count", "page_view.count", "events.count");
+
+    /** Metrics an api_failure raises (plus {@code fetch.endpoint=...} naming the endpoint). */
+    public static final List<String> FETCH_ERROR_METRICS = List.of("fetch.status", "fetch.error_rate");
+
+    /** Prefix of the metrics entry that names an api_failure's endpoint. */
+    public static final String ENDPOINT_PREFIX = "fetch.endpoint=";
+
+    /** Prefix of a web vital's metric: a vital_regression's only metric is {@code web_vital.INP}. */
+    public static final String VITAL_PREFIX = "web_vital.";
 
     public boolean contains(long epochMillis) {
         return epochMillis >= startMillis && epochMillis < endMillis;

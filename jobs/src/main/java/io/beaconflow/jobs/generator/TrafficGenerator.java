@@ -148,10 +148,20 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
             List<String> metrics;
             switch (in.kind) {
                 case "latency_regression":
+                case "latency_drift":
                     metrics = IncidentTruth.LATENCY_METRICS;
                     break;
                 case "error_spike":
+                case "partial_outage":
                     metrics = IncidentTruth.ERROR_METRICS;
+                    break;
+                case "api_failure":
+                    metrics = new ArrayList<>(IncidentTruth.FETCH_ERROR_METRICS);
+                    metrics.add(IncidentTruth.ENDPOINT_PREFIX + in.endpoint.trim());
+                    metrics = List.copyOf(metrics);
+                    break;
+                case "vital_regression":
+                    metrics = List.of(IncidentTruth.VITAL_PREFIX + in.vital);
                     break;
                 default:
                     metrics = IncidentTruth.TRAFFIC_METRICS;
@@ -582,6 +592,14 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
                     && in.matchesView(s, route)) {
                 latencyFactor *= in.truth.magnitude();
                 latencyIncident = in.index;
+            } else if (in.kind == Incident.DRIFT
+                    && in.app == app
+                    && in.truth.contains(t)
+                    && in.matchesView(s, route)) {
+                // A slow drift: 1x at the window's start, growing linearly to magnitude x at its
+                // end (a leak or a filling cache), then back to normal.
+                latencyFactor *= in.driftFactor(t);
+                latencyIncident = in.index;
             }
         }
         double ttfb = lognormal(route.spec.ttfbMs, 0.45) * (latencyFactor / s.deviceFactor);
@@ -617,7 +635,15 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
             f.s2 = api.substring(0, space);
             f.s3 = hex(rnd.nextLong(), 16) + hex(rnd.nextLong(), 16);
             f.s4 = hex(rnd.nextLong(), 16);
-            if (rnd.nextDouble() < behaviour.fetchFailureRate) {
+            Incident failing = apiFailure(s, route, api, t);
+            if (failing != null && rnd.nextDouble() < failing.truth.magnitude()) {
+                // The endpoint answers with a server error (a timeout would be status 0, which the
+                // failures above already include); its latency is the failing call's.
+                int[] failures = {500, 502, 503, 504};
+                f.status = failures[rnd.nextInt(failures.length)];
+                f.v1 = lognormal(400, 0.8) * latencyFactor;
+                f.incident = failing.index;
+            } else if (rnd.nextDouble() < behaviour.fetchFailureRate) {
                 int[] failures = {500, 502, 503, 504, 0};
                 f.status = failures[rnd.nextInt(failures.length)];
                 if (f.status == 0) {
@@ -671,6 +697,15 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
                     && rnd.nextDouble() < in.truth.magnitude()) {
                 long at = loaded + (long) (rnd.nextDouble() * Math.max(1, activeUntil - loaded));
                 events.add(error(Catalog.INCIDENT_ERROR, s, at, viewId, url, in.index));
+            } else if (in.kind == Incident.OUTAGE
+                    && in.app == app
+                    && in.truth.contains(t)
+                    && in.matchesSession(s)
+                    && in.hitsSession(s)) {
+                // A partial outage: the sessions it hits (a share chosen by session id, so the
+                // random stream is not consumed to choose them) get an error on every view.
+                long at = loaded + (long) (rnd.nextDouble() * Math.max(1, activeUntil - loaded));
+                events.add(error(Catalog.INCIDENT_ERROR, s, at, viewId, url, in.index));
             }
         }
 
@@ -679,11 +714,18 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
                 rnd.nextDouble() < 0.55
                         ? rnd.nextDouble() * 0.02
                         : lognormal(0.06, 0.9) * (s.device.equals("desktop") ? 1 : 1.3);
+        Incident clsRegression = vitalRegression(s, route, "CLS", t);
+        if (clsRegression != null) cls *= clsRegression.truth.magnitude();
         Ev clsEv = vital("CLS", cls, viewEnd, viewId, url, -1);
+        if (clsRegression != null) clsEv.incident = clsRegression.index;
         events.add(clsEv);
         if (clicks > 0) {
             double inp = lognormal(route.spec.inpMs, 0.6) * s.deviceFactor;
-            events.add(vital("INP", inp, viewEnd, viewId, url, -1));
+            Incident inpRegression = vitalRegression(s, route, "INP", t);
+            if (inpRegression != null) inp *= inpRegression.truth.magnitude();
+            Ev inpEv = vital("INP", inp, viewEnd, viewId, url, -1);
+            if (inpRegression != null) inpEv.incident = inpRegression.index;
+            events.add(inpEv);
         }
 
         events.sort((a, b) -> Long.compare(a.time, b.time));
@@ -725,6 +767,34 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
             }
         }
         return -1;
+    }
+
+    /** The api_failure in force for a call to {@code api} from this view, or null. */
+    private Incident apiFailure(Session s, Route route, String api, long t) {
+        for (Incident in : incidents) {
+            if (in.kind == Incident.API
+                    && in.app == s.app
+                    && in.truth.contains(t)
+                    && in.endpoint.equals(api)
+                    && in.matchesView(s, route)) {
+                return in;
+            }
+        }
+        return null;
+    }
+
+    /** The vital_regression of {@code vital} in force for this view, or null. */
+    private Incident vitalRegression(Session s, Route route, String vital, long t) {
+        for (Incident in : incidents) {
+            if (in.kind == Incident.VITAL
+                    && in.app == s.app
+                    && in.truth.contains(t)
+                    && in.vital.equals(vital)
+                    && in.matchesView(s, route)) {
+                return in;
+            }
+        }
+        return null;
     }
 
     /** Groups a view's events into beacons the way an SDK flushes its buffer. */
@@ -1368,20 +1438,76 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
         static final int LATENCY = 0;
         static final int ERRORS = 1;
         static final int TRAFFIC = 2;
+        static final int API = 3;
+        static final int VITAL = 4;
+        static final int DRIFT = 5;
+        static final int OUTAGE = 6;
 
         final int index;
         final IncidentTruth truth;
         final App app;
         final int kind;
 
+        /** api_failure: the failing call, as in {@code routes[].apis}; else null. */
+        final String endpoint;
+
+        /** vital_regression: INP or CLS; else null. */
+        final String vital;
+
         Incident(int index, IncidentTruth truth, App app) {
             this.index = index;
             this.truth = truth;
             this.app = app;
-            this.kind =
-                    truth.kind().equals("latency_regression")
-                            ? LATENCY
-                            : truth.kind().equals("error_spike") ? ERRORS : TRAFFIC;
+            switch (truth.kind()) {
+                case "latency_regression":
+                    kind = LATENCY;
+                    break;
+                case "error_spike":
+                    kind = ERRORS;
+                    break;
+                case "api_failure":
+                    kind = API;
+                    break;
+                case "vital_regression":
+                    kind = VITAL;
+                    break;
+                case "latency_drift":
+                    kind = DRIFT;
+                    break;
+                case "partial_outage":
+                    kind = OUTAGE;
+                    break;
+                default:
+                    kind = TRAFFIC;
+            }
+            String e = null;
+            String v = null;
+            for (String m : truth.metrics()) {
+                if (m.startsWith(IncidentTruth.ENDPOINT_PREFIX)) {
+                    e = m.substring(IncidentTruth.ENDPOINT_PREFIX.length());
+                }
+                if (kind == VITAL && m.startsWith(IncidentTruth.VITAL_PREFIX)) {
+                    v = m.substring(IncidentTruth.VITAL_PREFIX.length());
+                }
+            }
+            this.endpoint = e;
+            this.vital = v;
+        }
+
+        /** latency_drift: 1 at the window's start, rising linearly to the magnitude at its end. */
+        double driftFactor(long t) {
+            double progress =
+                    (t - truth.startMillis()) / (double) (truth.endMillis() - truth.startMillis());
+            return 1 + (truth.magnitude() - 1) * Math.min(1, Math.max(0, progress));
+        }
+
+        /**
+         * partial_outage: whether this session is among the share it hits, by a hash of the
+         * session id (a session is hit on all its views or on none).
+         */
+        boolean hitsSession(Session s) {
+            long h = mix(s.sessionId.hashCode() * 0xC2B2AE3D27D4EB4FL + index + 0x632BE59BD9B4E019L);
+            return (h >>> 11) * 0x1.0p-53 < truth.magnitude();
         }
 
         boolean matchesSession(Session s) {

@@ -54,11 +54,35 @@ public final class BeaconflowPipeline {
             Source<IngestRecord, ?, ?> source,
             String sourceName,
             BeaconflowConfig config) {
+        return build(env, source, sourceName, config, true);
+    }
+
+    /**
+     * The graph without the session stage: ingest, metrics, detection and alerts, the same
+     * operators as {@link #build}. For {@code ./beaconflow evaluate}, which only needs the alerts
+     * and runs many simulated days; {@link #sessions()} is then unavailable.
+     */
+    public static BeaconflowPipeline buildForDetection(
+            StreamExecutionEnvironment env,
+            Source<IngestRecord, ?, ?> source,
+            String sourceName,
+            BeaconflowConfig config) {
+        return build(env, source, sourceName, config, false);
+    }
+
+    private static BeaconflowPipeline build(
+            StreamExecutionEnvironment env,
+            Source<IngestRecord, ?, ?> source,
+            String sourceName,
+            BeaconflowConfig config,
+            boolean withSessions) {
         DataStream<IngestRecord> records =
                 IngestStage.source(env, source, config.ingest, sourceName);
         IngestStage.Outputs ingest = IngestStage.apply(records, config.ingest);
+        // Operators are part of the job as soon as they are built, sink or not: leaving the
+        // session stage out is what saves its work.
         DataStream<SessionRecord> sessions =
-                SessionStage.apply(ingest.eventsBySession(), config.sessions);
+                withSessions ? SessionStage.apply(ingest.eventsBySession(), config.sessions) : null;
         DataStream<MetricAggregate> metrics = MetricStage.apply(ingest.events, config.metrics);
         DetectionStage.Outputs detection =
                 DetectionStage.apply(
@@ -116,6 +140,10 @@ public final class BeaconflowPipeline {
 
     /** Session records: early updates while open, then the closed record (same document id). */
     public DataStream<SessionRecord> sessions() {
+        if (sessions == null) {
+            throw new IllegalStateException(
+                    "built with buildForDetection: no session stage; use build for sessions");
+        }
         return sessions;
     }
 

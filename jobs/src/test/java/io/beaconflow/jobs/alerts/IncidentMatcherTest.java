@@ -109,4 +109,47 @@ class IncidentMatcherTest {
                                 .matches())
                 .isFalse();
     }
+
+    static IncidentTruth ofKind(String kind, List<String> metrics) {
+        return new IncidentTruth(
+                "i", kind, "shop", "browser", "Edge", null, 2, metrics, 30 * M, 60 * M);
+    }
+
+    static boolean matchedBy(IncidentTruth t, String metric) {
+        Alert a = alert("a1", "browser", "Edge", 35, 50);
+        a.metric = metric;
+        return IncidentMatcher.match(List.of(t), List.of(a), W, Duration.ofMinutes(5))
+                .rows()
+                .get(0)
+                .alerted();
+    }
+
+    @Test
+    void eachNewIncidentKindIsMatchedOnlyByTheMetricsItMoves() {
+        IncidentTruth api =
+                ofKind(
+                        "api_failure",
+                        List.of("fetch.status", "fetch.error_rate", "fetch.endpoint=GET /x"));
+        assertThat(matchedBy(api, "fetch_error_rate")).isTrue();
+        assertThat(matchedBy(api, "error_rate")).isFalse();
+        assertThat(matchedBy(api, "fetch_p95")).isFalse();
+
+        IncidentTruth inp = ofKind("vital_regression", List.of("web_vital.INP"));
+        assertThat(matchedBy(inp, "inp_p75")).isTrue();
+        assertThat(matchedBy(inp, "cls_p75")).isFalse();
+        assertThat(matchedBy(inp, "lcp_p75")).isFalse();
+        IncidentTruth cls = ofKind("vital_regression", List.of("web_vital.CLS"));
+        assertThat(matchedBy(cls, "cls_p75")).isTrue();
+        assertThat(matchedBy(cls, "inp_p75")).isFalse();
+
+        IncidentTruth drift = ofKind("latency_drift", IncidentTruth.LATENCY_METRICS);
+        assertThat(matchedBy(drift, "lcp_p75")).isTrue();
+        assertThat(matchedBy(drift, "fetch_p95")).isTrue();
+        assertThat(matchedBy(drift, "page_views")).isFalse();
+
+        IncidentTruth outage = ofKind("partial_outage", IncidentTruth.ERROR_METRICS);
+        assertThat(matchedBy(outage, "error_rate")).isTrue();
+        assertThat(matchedBy(outage, "fetch_error_rate")).isFalse();
+        assertThat(matchedBy(outage, "page_views")).isFalse();
+    }
 }

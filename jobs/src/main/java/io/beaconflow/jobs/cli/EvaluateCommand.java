@@ -1,0 +1,308 @@
+package io.beaconflow.jobs.cli;
+
+import io.beaconflow.jobs.alerts.Alert;
+import io.beaconflow.jobs.alerts.IncidentMatcher;
+import io.beaconflow.jobs.config.BeaconflowConfig;
+import io.beaconflow.jobs.detection.SpecSet;
+import io.beaconflow.jobs.detection.SpecUpdate;
+import io.beaconflow.jobs.generator.GeneratorConfig;
+import io.beaconflow.jobs.generator.GeneratorSource;
+import io.beaconflow.jobs.generator.IncidentTruth;
+import io.beaconflow.jobs.generator.TrafficGenerator;
+import io.beaconflow.jobs.ingest.BeaconDecoder;
+import io.beaconflow.jobs.ingest.IngestRouter;
+import io.beaconflow.jobs.io.NdjsonFileSink;
+import io.beaconflow.jobs.model.IngestRecord;
+import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ./beaconflow evaluate}: detection quality over incident files × generator seeds. Each run
+ * is the production graph ({@link BeaconflowPipeline#buildForDetection}: the demo's operators
+ * without the session stage) on an embedded MiniCluster, fed by the generator as fast as it goes;
+ * only the alerts are written (NDJSON, read back), then {@link IncidentMatcher} judges them against
+ * the generator's ground truth with the demo's rules and grace.
+ */
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the job's detection on an embedded MiniCluster over incident files x generator"
+                    + " seeds and score the alerts against the injected incidents (the demo's"
+                    + " matching rules).",
+            "Prints per file and seed and in total: incidents alerted / injected, alert delay in"
+                    + " windows after onset (median, max), alerts matching no incident and false"
+                    + " alerts per simulated day. The last line is 'evaluation: recall A/B, false"
+                    + " alerts per day F, median delay D windows'."
+        })
+public final class EvaluateCommand implements Callable<Integer> {
+    private static final long GIB = 1L << 30;
+
+    @Mixin LocalJobOptions job;
+
+    @Spec CommandSpec spec;
+
+    @Option(
+            names = "--scenarios",
+            arity = "1..*",
+            defaultValue = "${sys:beaconflow.home:-.}/flink-conf/incidents/eval",
+            description =
+                    "Incident files, or folders whose *.yaml / *.yml files are taken"
+                            + " (default: ${DEFAULT-VALUE}).")
+    List<Path> scenarios;
+
+    @Option(
+            names = "--seeds",
+            split = ",",
+            defaultValue = "1,2,3",
+            description = "Generator seeds, comma-separated (default: ${DEFAULT-VALUE}).")
+    List<Long> seeds;
+
+    @Option(
+            names = "--duration",
+            defaultValue = "2d",
+            description =
+                    "Simulated traffic per run from the generator's start, e.g. 3h, 2d"
+                            + " (default: ${DEFAULT-VALUE}).")
+    String duration;
+
+    @Option(
+            names = "--spec",
+            defaultValue = "${sys:beaconflow.home:-.}/flink-conf/detectors/defaults.yaml",
+            description = "Detector specs, one file for every run (default: ${DEFAULT-VALUE}).")
+    Path specFile;
+
+    @Option(
+            names = "--parallel",
+            defaultValue = "1",
+            description =
+                    "Runs at once, each on its own MiniCluster; lowered when the JVM heap is under"
+                            + " 1 GiB per run (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--json", description = "Also write the figures, per run and in total, here.")
+    Path json;
+
+    @Option(
+            names = "--out",
+            description =
+                    "Keep each run's alerts as NDJSON under OUT/<file>-seed<N>/ (default: a"
+                            + " temporary folder, deleted at the end).")
+    Path out;
+
+    @Option(names = "--details", description = "Also print each run's incident table.")
+    boolean details;
+
+    /** One scenario file × seed to run. */
+    private record Task(String label, GeneratorConfig gen, long seed, Path dir) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (parallel < 1) {
+            throw new IllegalArgumentException("--parallel " + parallel + ": fix: 1 or more");
+        }
+        if (seeds.isEmpty()) {
+            throw new IllegalArgumentException("--seeds: fix: at least one seed, e.g. 1,2,3");
+        }
+        BeaconflowConfig jobConfig = BeaconflowConfig.load(job.config);
+        jobConfig.detection.specsFile = specFile.toAbsolutePath().toString();
+        // Fail before hours of runs on a bad spec file (the job would, at graph build time).
+        SpecSet.parse(SpecUpdate.readFile(specFile));
+        GeneratorConfig base =
+                GeneratorConfig.load(job.generator)
+                        .withDuration(duration)
+                        .withSpeed(GeneratorConfig.MAX_SPEED);
+
+        // Load and validate every scenario first: a typo in the last file must not surface
+        // after the others have run.
+        List<Path> files = scenarioFiles(scenarios);
+        Path root = out != null ? out : Files.createTempDirectory("beaconflow-evaluate");
+        List<Task> tasks = new ArrayList<>();
+        for (Path f : files) {
+            GeneratorConfig gen = base.withIncidents(GeneratorConfig.loadIncidents(f));
+            String label = f.getFileName().toString();
+            if (tasks.stream().anyMatch(t -> t.label().equals(label))) {
+                throw new IllegalArgumentException(
+                        "--scenarios: two files named "
+                                + label
+                                + "; fix: rename one (runs are reported by file name)");
+            }
+            for (long seed : seeds) {
+                tasks.add(new Task(label, gen, seed, root.resolve(label + "-seed" + seed)));
+            }
+        }
+        int atOnce = Math.min(parallel, tasks.size());
+        long heap = Runtime.getRuntime().maxMemory();
+        if (atOnce > 1 && heap / atOnce < GIB) {
+            int fits = (int) Math.max(1, heap / GIB);
+            System.err.printf(
+                    Locale.ROOT,
+                    "beaconflow evaluate: --parallel %d lowered to %d (JVM heap %.1f GiB; raise it"
+                            + " with BEACONFLOW_JAVA_OPTS=-Xmx...)%n",
+                    atOnce,
+                    fits,
+                    heap / (double) GIB);
+            atOnce = fits;
+        }
+        System.err.printf(
+                Locale.ROOT,
+                "beaconflow evaluate: %d file(s) x %d seed(s), %s each, spec %s, %d run(s) at once,"
+                        + " parallelism %d%n",
+                files.size(),
+                seeds.size(),
+                duration,
+                specFile,
+                atOnce,
+                job.parallelism);
+
+        long started = System.nanoTime();
+        List<Evaluation.Run> runs = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(atOnce);
+        try {
+            List<Future<Evaluation.Run>> futures = new ArrayList<>();
+            for (Task t : tasks) {
+                futures.add(pool.submit(() -> run(jobConfig, t)));
+            }
+            for (Future<Evaluation.Run> f : futures) {
+                try {
+                    runs.add(f.get());
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof Exception ex ? ex : e;
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            if (out == null) deleteTree(root);
+        }
+        double wall = (System.nanoTime() - started) / 1e9;
+
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (details) {
+            for (Evaluation.Run r : runs) {
+                stdout.printf("%n%s, seed %d%n", r.scenario(), r.seed());
+                stdout.print(IncidentMatcher.table(r.result()));
+            }
+            stdout.println();
+        }
+        stdout.print(Evaluation.table(runs));
+        if (json != null) {
+            Evaluation.writeJson(runs, json);
+            stdout.println("JSON: " + json.toAbsolutePath());
+        }
+        stdout.printf(Locale.ROOT, "wall time: %.0f s for %d run(s)%n", wall, runs.size());
+        stdout.println(Evaluation.lastLine(runs));
+        stdout.flush();
+        return 0;
+    }
+
+    private Evaluation.Run run(BeaconflowConfig jobConfig, Task t) throws Exception {
+        Files.createDirectories(t.dir());
+        StreamExecutionEnvironment env = LocalFlink.environment(job.parallelism);
+        GeneratorSource<IngestRecord> source =
+                new GeneratorSource<>(
+                        t.gen(),
+                        t.seed(),
+                        new BeaconDecoder(jobConfig.ingest),
+                        TypeInformation.of(IngestRecord.class));
+        BeaconflowPipeline.buildForDetection(env, source, "generator", jobConfig)
+                .sinkTo(
+                        new BeaconflowPipeline.Sinks()
+                                .alerts(new NdjsonFileSink<>(t.dir(), "alerts")));
+        long started = System.nanoTime();
+        JobExecutionResult done =
+                env.execute("beaconflow-evaluate " + t.label() + " seed " + t.seed());
+        double seconds = (System.nanoTime() - started) / 1e9;
+        List<Alert> alerts = DemoSummary.readAll(t.dir(), "alerts", Alert.class);
+        List<IncidentTruth> truth = TrafficGenerator.truths(t.gen());
+        java.time.Duration window = jobConfig.metrics.window;
+        IncidentMatcher.Result result =
+                IncidentMatcher.match(truth, alerts, window, IncidentMatcher.grace(window));
+        double days = (t.gen().endMillis() - t.gen().startMillis()) / 86_400_000.0;
+        Evaluation.Run run =
+                new Evaluation.Run(
+                        t.label(),
+                        t.seed(),
+                        days,
+                        result,
+                        DemoSummary.longOf(done.getAllAccumulatorResults(), IngestRouter.ACC_ACCEPTED),
+                        seconds);
+        Evaluation.Figures f = run.figures();
+        System.err.printf(
+                Locale.ROOT,
+                "  %s seed %d: %d/%d alerted, %d unmatched (%,d events, %.0f s)%n",
+                t.label(),
+                t.seed(),
+                f.alerted(),
+                f.injected(),
+                f.unmatched(),
+                f.eventsAccepted(),
+                seconds);
+        return run;
+    }
+
+    /** Files as given; folders contribute their *.yaml / *.yml files in name order. */
+    static List<Path> scenarioFiles(List<Path> given) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (Path p : given) {
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> list = Files.list(p)) {
+                    List<Path> yaml =
+                            list.filter(Files::isRegularFile)
+                                    .filter(
+                                            f -> {
+                                                String n = f.getFileName().toString();
+                                                return n.endsWith(".yaml") || n.endsWith(".yml");
+                                            })
+                                    .sorted(Comparator.comparing(f -> f.getFileName().toString()))
+                                    .toList();
+                    if (yaml.isEmpty()) {
+                        throw new IllegalArgumentException(
+                                "--scenarios "
+                                        + p
+                                        + ": no *.yaml file in this folder; fix: name incident"
+                                        + " files or a folder holding them");
+                    }
+                    files.addAll(yaml);
+                }
+            } else if (Files.isRegularFile(p)) {
+                files.add(p);
+            } else {
+                throw new IllegalArgumentException(
+                        "--scenarios " + p + ": no such file or folder; fix: check the path");
+            }
+        }
+        return files;
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
