@@ -25,10 +25,10 @@ import java.util.regex.Pattern;
  * named by a root-cause hint, or the alert's release is the incident's release, or the alert is on
  * the app total. Ground-truth routes are generator templates ({@code /product/{id}}); each {@code
  * {placeholder}} matches one path segment of the job's normalized route ({@code /product/:id}). The
- * alert's metric must be one the incident kind moves (a latency incident or drift is not matched
- * by an error-rate alert; an api_failure only by {@code fetch_error_rate}, a partial outage only by
- * {@code error_rate}, a vital_regression only by that vital's percentile). Each alert counts for one incident: the one it names (else the earliest
- * overlapping one).
+ * alert's metric must be one the incident kind moves (a latency incident or drift is not matched by
+ * an error-rate alert; an api_failure only by {@code fetch_error_rate}, a partial outage only by
+ * {@code error_rate}, a vital_regression only by that vital's percentile). Each alert counts for
+ * one incident: the one it names (else the earliest overlapping one).
  */
 public final class IncidentMatcher {
     private static final DateTimeFormatter TIME =

@@ -71,8 +71,7 @@ final class DemoSummary {
         s.line("");
         s.line("Injected incidents (ground truth) and the alerts that matched them");
         IncidentMatcher.Result matched =
-                IncidentMatcher.match(
-                        incidents, alerts, window, IncidentMatcher.grace(window));
+                IncidentMatcher.match(incidents, alerts, window, IncidentMatcher.grace(window));
         for (String line : IncidentMatcher.table(matched).split("\n")) {
             s.line("  " + line);
         }

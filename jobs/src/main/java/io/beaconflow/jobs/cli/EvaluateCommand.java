@@ -33,8 +33,8 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -139,18 +139,26 @@ public final class EvaluateCommand implements Callable<Integer> {
         // after the others have run.
         List<Path> files = scenarioFiles(scenarios);
         Path root = out != null ? out : Files.createTempDirectory("beaconflow-evaluate");
-        List<Task> tasks = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        List<GeneratorConfig> gens = new ArrayList<>();
         for (Path f : files) {
-            GeneratorConfig gen = base.withIncidents(GeneratorConfig.loadIncidents(f));
             String label = f.getFileName().toString();
-            if (tasks.stream().anyMatch(t -> t.label().equals(label))) {
+            if (labels.contains(label)) {
                 throw new IllegalArgumentException(
                         "--scenarios: two files named "
                                 + label
                                 + "; fix: rename one (runs are reported by file name)");
             }
-            for (long seed : seeds) {
-                tasks.add(new Task(label, gen, seed, root.resolve(label + "-seed" + seed)));
+            labels.add(label);
+            gens.add(base.withIncidents(GeneratorConfig.loadIncidents(f)));
+        }
+        // Seed by seed, so the runs that finish first already cover every file; the table is in
+        // file order.
+        List<Task> tasks = new ArrayList<>();
+        for (long seed : seeds) {
+            for (int i = 0; i < labels.size(); i++) {
+                String label = labels.get(i);
+                tasks.add(new Task(label, gens.get(i), seed, root.resolve(label + "-seed" + seed)));
             }
         }
         int atOnce = Math.min(parallel, tasks.size());
@@ -197,6 +205,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             if (out == null) deleteTree(root);
         }
         double wall = (System.nanoTime() - started) / 1e9;
+        runs.sort(
+                Comparator.comparingInt((Evaluation.Run r) -> labels.indexOf(r.scenario()))
+                        .thenComparing(r -> seeds.indexOf(r.seed())));
 
         PrintWriter stdout = spec.commandLine().getOut();
         if (details) {
@@ -246,7 +257,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                         t.seed(),
                         days,
                         result,
-                        DemoSummary.longOf(done.getAllAccumulatorResults(), IngestRouter.ACC_ACCEPTED),
+                        DemoSummary.longOf(
+                                done.getAllAccumulatorResults(), IngestRouter.ACC_ACCEPTED),
                         seconds);
         Evaluation.Figures f = run.figures();
         System.err.printf(

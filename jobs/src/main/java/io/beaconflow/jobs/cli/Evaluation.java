@@ -218,7 +218,9 @@ final class Evaluation {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), doc);
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(file.toFile(), doc);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
- * Options shared by the commands that run the job on an embedded MiniCluster over generated
- * traffic ({@code demo}, {@code evaluate}): the job config, the generator config and the Flink
- * parallelism. A picocli mixin, so both spell and document them the same way.
+ * Options shared by the commands that run the job on an embedded MiniCluster over generated traffic
+ * ({@code demo}, {@code evaluate}): the job config, the generator config and the Flink parallelism.
+ * A picocli mixin, so both spell and document them the same way.
  */
 public final class LocalJobOptions {
     @Option(

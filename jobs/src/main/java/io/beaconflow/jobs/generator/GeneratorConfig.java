@@ -61,8 +61,10 @@ public class GeneratorConfig implements Serializable {
                     "vital_regression",
                     "latency_drift",
                     "partial_outage");
+
     /** The vitals a vital_regression may move: the two no latency incident touches. */
     public static final List<String> REGRESSABLE_VITALS = List.of("INP", "CLS");
+
     public static final List<String> DIMENSIONS = List.of("route", "browser", "country", "release");
 
     /** Simulated start instant (ISO-8601, UTC). */

@@ -61,12 +61,15 @@ public record IncidentTruth(
             List.of("sessions.count", "page_view.count", "events.count");
 
     /** Metrics an api_failure raises (plus {@code fetch.endpoint=...} naming the endpoint). */
-    public static final List<String> FETCH_ERROR_METRICS = List.of("fetch.status", "fetch.error_rate");
+    public static final List<String> FETCH_ERROR_METRICS =
+            List.of("fetch.status", "fetch.error_rate");
 
     /** Prefix of the metrics entry that names an api_failure's endpoint. */
     public static final String ENDPOINT_PREFIX = "fetch.endpoint=";
 
-    /** Prefix of a web vital's metric: a vital_regression's only metric is {@code web_vital.INP}. */
+    /**
+     * Prefix of a web vital's metric: a vital_regression's only metric is {@code web_vital.INP}.
+     */
     public static final String VITAL_PREFIX = "web_vital.";
 
     public boolean contains(long epochMillis) {

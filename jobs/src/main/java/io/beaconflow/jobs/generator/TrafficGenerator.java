@@ -1502,11 +1502,12 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
         }
 
         /**
-         * partial_outage: whether this session is among the share it hits, by a hash of the
-         * session id (a session is hit on all its views or on none).
+         * partial_outage: whether this session is among the share it hits, by a hash of the session
+         * id (a session is hit on all its views or on none).
          */
         boolean hitsSession(Session s) {
-            long h = mix(s.sessionId.hashCode() * 0xC2B2AE3D27D4EB4FL + index + 0x632BE59BD9B4E019L);
+            long h =
+                    mix(s.sessionId.hashCode() * 0xC2B2AE3D27D4EB4FL + index + 0x632BE59BD9B4E019L);
             return (h >>> 11) * 0x1.0p-53 < truth.magnitude();
         }
 

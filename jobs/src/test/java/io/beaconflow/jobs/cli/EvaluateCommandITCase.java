@@ -23,9 +23,9 @@ import picocli.CommandLine;
 
 /**
  * {@code ./beaconflow evaluate} end to end on a short scenario (two hours, two incidents, one of a
- * new kind, two seeds, two runs at once): the printed table and the last line must say what
- * {@link IncidentMatcher} says about the alerts each run wrote, recomputed here from those alerts
- * and the generator's ground truth.
+ * new kind, two seeds, two runs at once): the printed table and the last line must say what {@link
+ * IncidentMatcher} says about the alerts each run wrote, recomputed here from those alerts and the
+ * generator's ground truth.
  */
 class EvaluateCommandITCase {
     private static final Path CONF = Path.of("..", "flink-conf");
@@ -101,10 +101,7 @@ class EvaluateCommandITCase {
             unmatched += r.unmatched().size();
             String row = rowOf(lines, "short.yaml", Integer.toString(seed));
             assertThat(row.split("\\s+"))
-                    .startsWith(
-                            "short.yaml",
-                            Integer.toString(seed),
-                            runAlerted + "/2")
+                    .startsWith("short.yaml", Integer.toString(seed), runAlerted + "/2")
                     .contains(Integer.toString(r.unmatched().size()));
         }
         delays.sort(Double::compare);

@@ -75,7 +75,10 @@ class EvaluationTest {
                 0.5,
                 IncidentMatcher.match(
                         List.of(incident("de", "DE", 100)),
-                        List.of(alert("y1", "DE", 104), alert("y2", "US", 20), alert("y3", "JP", 9)),
+                        List.of(
+                                alert("y1", "DE", 104),
+                                alert("y2", "US", 20),
+                                alert("y3", "JP", 9)),
                         W,
                         IncidentMatcher.grace(W)),
                 500,
@@ -113,7 +116,10 @@ class EvaluationTest {
                         1,
                         2,
                         IncidentMatcher.match(
-                                List.of(), List.of(alert("z", "US", 5)), W, IncidentMatcher.grace(W)),
+                                List.of(),
+                                List.of(alert("z", "US", 5)),
+                                W,
+                                IncidentMatcher.grace(W)),
                         10,
                         1);
         assertThat(Evaluation.lastLine(List.of(none)))

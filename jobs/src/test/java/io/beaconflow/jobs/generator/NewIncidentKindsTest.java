@@ -110,15 +110,16 @@ class NewIncidentKindsTest {
             if (!f.page().contains("shop.example.com/cart")) continue;
             boolean cartGet = f.url().startsWith(CART_API) && f.method().equals("GET");
             boolean in =
-                    f.receivedAt() >= t.startMillis() + MINUTE
-                            && f.receivedAt() < t.endMillis();
+                    f.receivedAt() >= t.startMillis() + MINUTE && f.receivedAt() < t.endMillis();
             boolean out =
                     f.receivedAt() < t.startMillis()
                             || f.receivedAt() > t.endMillis() + 25 * MINUTE;
             long[] bucket =
                     cartGet && in
                             ? inside
-                            : cartGet && out ? outside : !cartGet && in ? otherEndpointInside : null;
+                            : cartGet && out
+                                    ? outside
+                                    : !cartGet && in ? otherEndpointInside : null;
             if (bucket == null) continue;
             bucket[0]++;
             if (failed(f)) bucket[1]++;
@@ -131,7 +132,9 @@ class NewIncidentKindsTest {
         assertThat(stats.incidentAffected().get(t.id())).isGreaterThan(150);
         assertThat(t.metrics())
                 .containsExactly(
-                        "fetch.status", "fetch.error_rate", "fetch.endpoint=GET /api/v2/cart/{uuid}");
+                        "fetch.status",
+                        "fetch.error_rate",
+                        "fetch.endpoint=GET /api/v2/cart/{uuid}");
     }
 
     @Test
@@ -204,13 +207,10 @@ class NewIncidentKindsTest {
                     && oldRelease
                     && e.receivedAt() >= t.startMillis() + MINUTE
                     && e.receivedAt() < t.endMillis() - MINUTE) {
-                viewsInside
-                        .computeIfAbsent(e.sessionId(), k -> new HashSet<>())
-                        .add(e.eventId());
+                viewsInside.computeIfAbsent(e.sessionId(), k -> new HashSet<>()).add(e.eventId());
             }
             if (e.type().equals("error") && e.message().contains("canMakePayments")) {
-                assertThat(e.receivedAt())
-                        .isBetween(t.startMillis(), t.endMillis() + 25 * MINUTE);
+                assertThat(e.receivedAt()).isBetween(t.startMillis(), t.endMillis() + 25 * MINUTE);
                 if (!oldRelease) otherReleaseHit.add(e.sessionId());
                 incidentErrors
                         .computeIfAbsent(e.sessionId(), k -> new HashSet<>())
