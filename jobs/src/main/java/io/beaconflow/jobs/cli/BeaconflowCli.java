@@ -2,6 +2,7 @@ package io.beaconflow.jobs.cli;
 
 import io.beaconflow.detectors.cli.BacktestCommand;
 import io.beaconflow.detectors.cli.NabCommand;
+import io.beaconflow.jobs.cluster.GeneratorToKafka;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,6 +16,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             EvaluateCommand.class,
             BenchCommand.class,
+            GeneratorToKafka.class,
             BacktestCommand.class,
             NabCommand.class,
             CommandLine.HelpCommand.class
