@@ -381,7 +381,18 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
                             + " ms)");
         }
         // Within tolerance, an event cannot have happened after it arrived.
-        return behind <= 0 ? arrival : Math.min(trusted - behind, arrival);
+        long eventTime = behind <= 0 ? arrival : Math.min(trusted - behind, arrival);
+        if (trusted - eventTime > maxAgeMs) {
+            // an old received_at hint pulled the arrival (and so the event) out of range
+            throw new Reject(
+                    RejectReason.TIMESTAMP_TOO_OLD,
+                    "event time "
+                            + (trusted - eventTime)
+                            + " ms before the arrival time (max-age "
+                            + maxAgeMs
+                            + " ms)");
+        }
+        return eventTime;
     }
 
     // ---- field readers; each throws Reject with the field's name ----
