@@ -126,8 +126,9 @@ public final class HostileBeacons {
                 new RawBeacon(base.payload, base.source, base.partition, base.offset, base.receivedAt);
         out.payload = mutate(base.payload, m, base.receivedAt, r);
         if (m == Mutation.FAR_TIME && r.nextInt(20) == 0) {
-            // the trusted clock itself: missing (Kafka's -1) or at the very end of time
-            out.receivedAt = r.nextBoolean() ? -1 : Long.MAX_VALUE;
+            // the trusted clock itself missing (Kafka's NO_TIMESTAMP, an unreadable header). A
+            // far-future trusted time is not fuzzed: the broker bounds it (docs/rum-events.md).
+            out.receivedAt = -1;
         }
         return out;
     }
