@@ -30,8 +30,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>Record timestamps are left to the producer (wall clock), not set to the simulated arrival
  * time: simulated instants weeks in the past or future would fall outside the broker's retention
  * and timestamp limits. The simulated arrival goes in the {@link
- * BeaconKafkaSource#RECEIVED_AT_HEADER} header instead, as a collector stamps its receive time;
- * the job trusts that, never the payload's {@code received_at} alone.
+ * BeaconKafkaSource#RECEIVED_AT_HEADER} header instead, as a collector stamps its receive time; the
+ * job trusts that, never the payload's {@code received_at} alone.
  *
  * <p>Pacing: with a speed factor &gt; 0, a record is sent when the pacing clock reaches {@code
  * firstWall + (receivedAt - firstReceivedAt) / speed}; 0 sends as fast as the broker accepts.

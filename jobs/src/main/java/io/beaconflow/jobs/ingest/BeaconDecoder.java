@@ -338,9 +338,9 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
      *
      * An event time more than max-future after trusted time is {@code TIMESTAMP_IN_FUTURE}, more
      * than max-age before it {@code TIMESTAMP_TOO_OLD}; an accepted event time is clamped to the
-     * arrival, so it is never after trusted time and no record can push a watermark past it.
-     * The arithmetic cannot overflow: epoch fields are ≥ 0, so their difference fits a long, and
-     * an "ago" outside [−max-future, max-age] is rejected before it is subtracted.
+     * arrival, so it is never after trusted time and no record can push a watermark past it. The
+     * arithmetic cannot overflow: epoch fields are ≥ 0, so their difference fits a long, and an
+     * "ago" outside [−max-future, max-age] is rejected before it is subtracted.
      */
     private long eventTime(long occurredAt, long sentAt, long hint, long trusted) {
         long maxFutureMs = config.maxFuture.toMillis();

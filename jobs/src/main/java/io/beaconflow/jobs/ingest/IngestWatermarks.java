@@ -50,11 +50,10 @@ public final class IngestWatermarks {
     }
 
     /**
-     * Accepted events: their corrected event time, but never beyond their trusted arrival time
-     * plus max-future. The decoder already guarantees that; this second bound holds for every
-     * source and decoder, because one record with a far-future timestamp would move its
-     * partition's watermark there for good and make all later traffic late. Dead letters: no
-     * timestamp.
+     * Accepted events: their corrected event time, but never beyond their trusted arrival time plus
+     * max-future. The decoder already guarantees that; this second bound holds for every source and
+     * decoder, because one record with a far-future timestamp would move its partition's watermark
+     * there for good and make all later traffic late. Dead letters: no timestamp.
      */
     static final class EventTimeAssigner implements TimestampAssigner<IngestRecord> {
         private final long maxFutureMs;

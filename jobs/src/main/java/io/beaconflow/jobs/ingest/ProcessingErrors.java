@@ -30,8 +30,8 @@ public final class ProcessingErrors {
 
     /**
      * Whether a failure is the job's own infrastructure (state backend, I/O, Flink itself) rather
-     * than something about the event: those must fail the job visibly, so the stages rethrow
-     * them instead of turning them into dead letters.
+     * than something about the event: those must fail the job visibly, so the stages rethrow them
+     * instead of turning them into dead letters.
      */
     public static boolean isInfrastructure(Throwable t) {
         return t instanceof org.apache.flink.util.FlinkRuntimeException
@@ -39,8 +39,8 @@ public final class ProcessingErrors {
     }
 
     /**
-     * The dead letter for {@code e} failing in {@code stage} with {@code failure}. Never throws:
-     * it runs in a catch block.
+     * The dead letter for {@code e} failing in {@code stage} with {@code failure}. Never throws: it
+     * runs in a catch block.
      */
     public static DeadLetter of(String stage, RumEvent e, Throwable failure) {
         DeadLetter d = new DeadLetter();

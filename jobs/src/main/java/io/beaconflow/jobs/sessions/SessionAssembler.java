@@ -104,8 +104,7 @@ public class SessionAssembler extends KeyedProcessFunction<String, RumEvent, Ses
 
     static final String STAGE = "sessions";
 
-    private void assemble(RumEvent e, Context ctx, Collector<SessionRecord> out)
-            throws Exception {
+    private void assemble(RumEvent e, Context ctx, Collector<SessionRecord> out) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
         boolean late = watermark != Long.MIN_VALUE && e.eventTime < watermark;
         if (late) lateCounter.inc();

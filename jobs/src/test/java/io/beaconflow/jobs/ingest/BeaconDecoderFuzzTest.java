@@ -31,8 +31,8 @@ import org.apache.flink.util.Collector;
  * mutations of real payloads (generator output and captured Faro / OpenTelemetry requests, which
  * are not in our contract). For every input: no exception, every input accounted for (one output
  * per record, or one per event of a batch; each dead letter with a reason, a detail and a
- * position), and every accepted event inside the bounds the rest of the job relies on, so that
- * the metric fan-out and the sketches accept it without throwing.
+ * position), and every accepted event inside the bounds the rest of the job relies on, so that the
+ * metric fan-out and the sketches accept it without throwing.
  */
 class BeaconDecoderFuzzTest {
     private static final long TRUSTED = 1_793_606_400_000L; // 2026-11-02T08:00Z
@@ -47,7 +47,9 @@ class BeaconDecoderFuzzTest {
     private static final List<RawBeacon> GENERATED = HostileBeacons.generated(400, 11);
     private static final List<byte[]> SDK = HostileBeacons.sdkPayloads();
     private static final Dimension[] ALL_DIMENSIONS =
-            new io.beaconflow.jobs.metrics.MetricsConfig().dimensionList().toArray(new Dimension[0]);
+            new io.beaconflow.jobs.metrics.MetricsConfig()
+                    .dimensionList()
+                    .toArray(new Dimension[0]);
 
     // ---- properties ----
 
@@ -78,7 +80,8 @@ class BeaconDecoderFuzzTest {
         Random r = new Random(seed);
         byte[] base = SDK.get(r.nextInt(SDK.size()));
         HostileBeacons.Mutation m =
-                HostileBeacons.Mutation.values()[r.nextInt(HostileBeacons.Mutation.values().length)];
+                HostileBeacons.Mutation.values()[
+                        r.nextInt(HostileBeacons.Mutation.values().length)];
         List<IngestRecord> out =
                 check(
                         new RawBeacon(
@@ -117,9 +120,9 @@ class BeaconDecoderFuzzTest {
     }
 
     /**
-     * Independently of the decoder: a parseable object with a non-empty {@code events} array of
-     * at most max-batch-events gives one output per element, unless the whole record was
-     * rejected (then one).
+     * Independently of the decoder: a parseable object with a non-empty {@code events} array of at
+     * most max-batch-events gives one output per element, unless the whole record was rejected
+     * (then one).
      */
     private static int expectedOutputs(byte[] payload, List<IngestRecord> out) {
         if (out.size() == 1) {
@@ -137,13 +140,16 @@ class BeaconDecoderFuzzTest {
 
     /** What the later stages rely on, for an accepted event. */
     static void inBounds(RumEvent e, long trusted) {
-        assertThat(e.eventTime).as("event time never after trusted arrival").isLessThanOrEqualTo(trusted);
+        assertThat(e.eventTime)
+                .as("event time never after trusted arrival")
+                .isLessThanOrEqualTo(trusted);
         assertThat(e.eventTime)
                 .as("event time within max-age")
                 .isGreaterThanOrEqualTo(trusted - CONFIG.maxAge.toMillis());
         assertThat(e.receivedAt).isEqualTo(trusted);
         IngestConfig.LimitsConfig l = CONFIG.limits;
-        for (Double d : new Double[] {e.loadMs, e.ttfbMs, e.domContentLoadedMs, e.fetchDurationMs}) {
+        for (Double d :
+                new Double[] {e.loadMs, e.ttfbMs, e.domContentLoadedMs, e.fetchDurationMs}) {
             if (d != null) assertThat(d).isBetween(0.0, l.maxDurationMs);
         }
         if (e.vitalValue != null) {
@@ -195,7 +201,8 @@ class BeaconDecoderFuzzTest {
             return scalar;
         }
         Arbitrary<String> inner = Arbitraries.lazy(() -> json(depth - 1));
-        Arbitrary<String> array = inner.list().ofMaxSize(4).map(l -> "[" + String.join(",", l) + "]");
+        Arbitrary<String> array =
+                inner.list().ofMaxSize(4).map(l -> "[" + String.join(",", l) + "]");
         Arbitrary<String> object =
                 Arbitraries.maps(keys(), inner)
                         .ofMaxSize(6)
@@ -219,11 +226,33 @@ class BeaconDecoderFuzzTest {
         return Arbitraries.oneOf(
                 any,
                 Arbitraries.of(
-                        "schema_version", "events", "event_id", "type", "app", "session_id",
-                        "occurred_at", "sent_at", "received_at", "page_view", "load_ms",
-                        "web_vital", "name", "value", "fetch", "duration_ms", "status", "url",
-                        "sample_rate", "experiments", "custom", "error", "message", "action",
-                        "target", "network", "rtt_ms"));
+                        "schema_version",
+                        "events",
+                        "event_id",
+                        "type",
+                        "app",
+                        "session_id",
+                        "occurred_at",
+                        "sent_at",
+                        "received_at",
+                        "page_view",
+                        "load_ms",
+                        "web_vital",
+                        "name",
+                        "value",
+                        "fetch",
+                        "duration_ms",
+                        "status",
+                        "url",
+                        "sample_rate",
+                        "experiments",
+                        "custom",
+                        "error",
+                        "message",
+                        "action",
+                        "target",
+                        "network",
+                        "rtt_ms"));
     }
 
     @Provide
@@ -284,9 +313,26 @@ class BeaconDecoderFuzzTest {
     /** Number literals that have broken, or could break, something downstream. */
     static final class HostileNumbers {
         static final String[] ALL = {
-            "1.79e308", "-1.79e308", "1e300", "1e400", "NaN", "Infinity", "-Infinity", "-0.0",
-            "1e-300", "4.9e-324", "0", "-1", "9223372036854775807", "-9223372036854775808",
-            "18446744073709551617", "4294967496", "3600000", "3600001", "100", "0.0001"
+            "1.79e308",
+            "-1.79e308",
+            "1e300",
+            "1e400",
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "-0.0",
+            "1e-300",
+            "4.9e-324",
+            "0",
+            "-1",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "18446744073709551617",
+            "4294967496",
+            "3600000",
+            "3600001",
+            "100",
+            "0.0001"
         };
     }
 }

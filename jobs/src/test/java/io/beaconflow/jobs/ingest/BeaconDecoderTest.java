@@ -347,8 +347,7 @@ class BeaconDecoderTest {
                 .isEqualTo(100.0);
 
         for (String timing : List.of("ttfb_ms", "dom_content_loaded_ms")) {
-            String json =
-                    pageView("s1", T0).raw("page_view", "{\"" + timing + "\":4e6}").single();
+            String json = pageView("s1", T0).raw("page_view", "{\"" + timing + "\":4e6}").single();
             assertThat(onlyRejection(json).detail).contains("page_view." + timing);
         }
         String rtt = pageView("s1", T0).raw("network", "{\"rtt_ms\":1e10}").single();

@@ -137,7 +137,8 @@ class IngestRouterTest {
         var snapshot = harness.snapshot(1, T);
         harness.close();
 
-        var router = new IngestRouter(Duration.ofMinutes(5), Duration.ofMinutes(5), 4096, privacy());
+        var router =
+                new IngestRouter(Duration.ofMinutes(5), Duration.ofMinutes(5), 4096, privacy());
         harness =
                 new OneInputStreamOperatorTestHarness<>(
                         new org.apache.flink.streaming.api.operators.ProcessOperator<>(router));

@@ -78,9 +78,13 @@ class IngestWatermarksTest {
         gen.onEvent(deadLetter(), T + 3_600_000, out);
         gen.onPeriodicEmit(out);
         assertThat(out.last()).isEqualTo(T - 30_000 - 1);
-        assertThat(new IngestWatermarks.EventTimeAssigner(300_000).extractTimestamp(deadLetter(), 99))
+        assertThat(
+                        new IngestWatermarks.EventTimeAssigner(300_000)
+                                .extractTimestamp(deadLetter(), 99))
                 .isEqualTo(TimestampAssigner.NO_TIMESTAMP);
-        assertThat(new IngestWatermarks.EventTimeAssigner(300_000).extractTimestamp(accepted(T), 99))
+        assertThat(
+                        new IngestWatermarks.EventTimeAssigner(300_000)
+                                .extractTimestamp(accepted(T), 99))
                 .isEqualTo(T);
     }
 

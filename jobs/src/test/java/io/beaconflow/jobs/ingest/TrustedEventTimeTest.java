@@ -134,7 +134,10 @@ class TrustedEventTimeTest {
             p.send(raw(batch(YEAR_3000, YEAR_3000, pageView("x", YEAR_3000).id("y3000")), now));
             p.send(
                     raw(
-                            pageView("x", YEAR_3000).id("y3000-single").receivedAt(YEAR_3000).single(),
+                            pageView("x", YEAR_3000)
+                                    .id("y3000-single")
+                                    .receivedAt(YEAR_3000)
+                                    .single(),
                             now));
             normalTraffic(p, 5, 20);
 

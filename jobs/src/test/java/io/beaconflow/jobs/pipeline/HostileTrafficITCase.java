@@ -8,7 +8,6 @@ import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.ingest.Deduplicator;
 import io.beaconflow.jobs.ingest.IngestRouter;
 import io.beaconflow.jobs.model.DeadLetter;
-import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RawBeacon;
 import io.beaconflow.jobs.model.RejectReason;
 import io.beaconflow.jobs.model.RumEvent;
@@ -35,8 +34,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * more than 10,000 hostile records: generator traffic of which most records are damaged by {@link
  * HostileBeacons} (extreme numbers, wrong types, huge strings, deep nesting, bad UTF-8, far-future
  * and far-past times, truncation, flipped bytes, repeats). The restart strategy is off, so any
- * exception anywhere fails the run: passing means zero restarts. And every input is accounted
- * for: input = accepted + dead letters + late + duplicates.
+ * exception anywhere fails the run: passing means zero restarts. And every input is accounted for:
+ * input = accepted + dead letters + late + duplicates.
  */
 class HostileTrafficITCase {
     @RegisterExtension
@@ -61,8 +60,7 @@ class HostileTrafficITCase {
             // 70 % damaged, in arrival order, each at its own position (dead-letter ids).
             RawBeacon hostile = r.nextInt(10) < 7 ? HostileBeacons.mutate(b, r) : b;
             input[i] =
-                    new RawBeacon(
-                            hostile.payload, "hostile", b.partition, i, hostile.receivedAt);
+                    new RawBeacon(hostile.payload, "hostile", b.partition, i, hostile.receivedAt);
         }
         assertThat(input.length).isGreaterThanOrEqualTo(10_000);
 

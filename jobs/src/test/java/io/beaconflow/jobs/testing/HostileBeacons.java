@@ -22,10 +22,10 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * What anyone on the open internet can send: mutations of real beacons (generator output, and
- * real Faro / OpenTelemetry requests, which are mostly not in our contract) with extreme numbers,
- * wrong types, huge strings, deep nesting, bad UTF-8, far-future and far-past times, truncation
- * and flipped bytes. Deterministic for a given {@link Random}, so a failure can be replayed.
+ * What anyone on the open internet can send: mutations of real beacons (generator output, and real
+ * Faro / OpenTelemetry requests, which are mostly not in our contract) with extreme numbers, wrong
+ * types, huge strings, deep nesting, bad UTF-8, far-future and far-past times, truncation and
+ * flipped bytes. Deterministic for a given {@link Random}, so a failure can be replayed.
  */
 public final class HostileBeacons {
     private HostileBeacons() {}
@@ -123,7 +123,8 @@ public final class HostileBeacons {
     public static RawBeacon mutate(RawBeacon base, Random r) {
         Mutation m = MUTATIONS[r.nextInt(MUTATIONS.length)];
         RawBeacon out =
-                new RawBeacon(base.payload, base.source, base.partition, base.offset, base.receivedAt);
+                new RawBeacon(
+                        base.payload, base.source, base.partition, base.offset, base.receivedAt);
         out.payload = mutate(base.payload, m, base.receivedAt, r);
         if (m == Mutation.FAR_TIME && r.nextInt(20) == 0) {
             // the trusted clock itself missing (Kafka's NO_TIMESTAMP, an unreadable header). A

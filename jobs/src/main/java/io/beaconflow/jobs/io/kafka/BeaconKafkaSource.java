@@ -25,9 +25,9 @@ public final class BeaconKafkaSource {
      * Header in which a collector may stamp its receive time (epoch millis as decimal ASCII). When
      * present it is the record's trusted arrival time; else the Kafka record timestamp is. Only
      * producers allowed to write the raw topic (the collector, our generator) can set either:
-     * browsers reach Kafka only through the collector, so neither is a client field. The
-     * generator uses the header to replay simulated days while the record timestamp stays the
-     * wall clock (broker retention and {@code message.timestamp.*} limits act on that one).
+     * browsers reach Kafka only through the collector, so neither is a client field. The generator
+     * uses the header to replay simulated days while the record timestamp stays the wall clock
+     * (broker retention and {@code message.timestamp.*} limits act on that one).
      */
     public static final String RECEIVED_AT_HEADER = "received-at";
 
@@ -104,8 +104,8 @@ public final class BeaconKafkaSource {
 
         /**
          * The collector's header when present, else the record timestamp. A header that is not
-         * epoch millis gives -1, which the decoder rejects ({@code INVALID_VALUE}): a collector
-         * bug must show, not silently fall back to another clock.
+         * epoch millis gives -1, which the decoder rejects ({@code INVALID_VALUE}): a collector bug
+         * must show, not silently fall back to another clock.
          */
         static long trustedArrival(ConsumerRecord<byte[], byte[]> record) {
             Header h = record.headers().lastHeader(RECEIVED_AT_HEADER);
