@@ -522,7 +522,7 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
                     RejectReason.INVALID_VALUE,
                     path + " is " + d + ", above the limit " + max + " (" + key + ")");
         }
-        return d;
+        return d == 0 ? 0.0 : d; // -0.0 (found by the fuzz test) is read as 0
     }
 
     private static JsonNode optionalObject(JsonNode n, String field) {

@@ -363,6 +363,12 @@ class BeaconDecoderTest {
     }
 
     @Test
+    void negativeZeroIsReadAsZero() {
+        String json = pageView("s1", T0).raw("page_view", "{\"load_ms\":-0.0}").single();
+        assertThat(Double.doubleToRawLongBits(onlyEvent(json, T0).loadMs)).isZero();
+    }
+
+    @Test
     void theLargestAcceptedDurationIsTheConfiguredLimit() {
         assertThat(onlyEvent(fetch("s1", T0, 200, 3_600_000).single(), T0).fetchDurationMs)
                 .isEqualTo(3_600_000.0);
