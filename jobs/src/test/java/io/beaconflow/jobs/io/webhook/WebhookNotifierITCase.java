@@ -200,7 +200,10 @@ class WebhookNotifierITCase {
             StreamExecutionEnvironment env = environment();
             env.enableCheckpointing(500);
             env.fromSource(
-                            source(n, RateLimiterStrategy.perSecond(60)),
+                            // Slow enough that a checkpoint completes after record failAt
+                            // even on a loaded machine (at 60/s the failure sometimes never
+                            // armed: no checkpoint completed in the last 80 records).
+                            source(n, RateLimiterStrategy.perSecond(30)),
                             WatermarkStrategy.noWatermarks(),
                             "notifications")
                     .map(new FailOnce(failAt))
