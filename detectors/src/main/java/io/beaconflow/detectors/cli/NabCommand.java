@@ -254,7 +254,9 @@ public final class NabCommand implements Callable<Integer> {
             g = NabCrossValidation.Grid.load(grid);
             fold = NabCrossValidation.folds(files, cvFolds, seed);
             NabSpec.parse(specText, specFile.toString(), metric); // the spec as written must load
-            t = NabCrossValidation.run(specText, specFile.toString(), metric, g, files, profileList);
+            t =
+                    NabCrossValidation.run(
+                            specText, specFile.toString(), metric, g, files, profileList);
         } catch (SpecException | IllegalArgumentException e) {
             err.println(e.getMessage());
             return 2;
@@ -276,7 +278,8 @@ public final class NabCommand implements Callable<Integer> {
             StringBuilder members = new StringBuilder();
             for (int f = 0; f < files.size(); f++) {
                 if (fold[f] == k) {
-                    members.append(members.length() == 0 ? "" : " ").append(files.get(f).baseName());
+                    members.append(members.length() == 0 ? "" : " ")
+                            .append(files.get(f).baseName());
                 }
             }
             o.printf(Locale.ROOT, "fold %d: %s%n", k + 1, members);

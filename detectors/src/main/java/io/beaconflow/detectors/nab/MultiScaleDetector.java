@@ -16,11 +16,11 @@ import java.util.Objects;
  * alert and no detection happened in the last {@code alerting.cooldown_points} points.
  *
  * <p>What it detects that one scale misses: a level shift or a slow drift that stays inside the
- * point-to-point noise. A rolling mean over k points has about 1/√k of the noise, so the same
- * shift stands k^½ times more standard deviations out at scale k (a shift of 1.5 σ is 5.2 σ of the
+ * point-to-point noise. A rolling mean over k points has about 1/√k of the noise, so the same shift
+ * stands k^½ times more standard deviations out at scale k (a shift of 1.5 σ is 5.2 σ of the
  * 12-point mean). Each scale keeps its own baseline, seasonal slots and novelty memory, so each is
- * judged against its own history: no threshold is tuned per scale. Spikes are still caught by
- * scale 1, within a point.
+ * judged against its own history: no threshold is tuned per scale. Spikes are still caught by scale
+ * 1, within a point.
  *
  * <p>Knobs: {@code scales} (points per rolling mean; 1 is the raw series) in the NAB spec file's
  * {@code nab:} section ({@link NabSpec}); everything else is the metric's detector spec, the same
@@ -29,8 +29,8 @@ import java.util.Objects;
  *
  * <p>Known false positives: the larger scales answer later (a k-point mean reaches half of a step
  * after k/2 points), and a long scale sees the end of an incident as a second shift; the shared
- * cooldown absorbs most of these. Scales are counted in points, not time: on hourly data a scale
- * of 12 is half a day.
+ * cooldown absorbs most of these. Scales are counted in points, not time: on hourly data a scale of
+ * 12 is half a day.
  */
 public final class MultiScaleDetector {
     private final Detector detector;

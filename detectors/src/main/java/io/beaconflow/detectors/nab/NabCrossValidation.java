@@ -168,7 +168,10 @@ public final class NabCrossValidation {
 
     /** Raw scores of every grid point on every file and profile: {@code raw[g][f][p]}. */
     public record Table(
-            List<Map<String, Object>> points, List<NabFile> files, double[][][] raw, int[] windows) {}
+            List<Map<String, Object>> points,
+            List<NabFile> files,
+            double[][][] raw,
+            int[] windows) {}
 
     /** Runs every grid point over every file (grid points in parallel; results by index). */
     public static Table run(
@@ -208,7 +211,8 @@ public final class NabCrossValidation {
         int[] windows = new int[files.size()];
         for (int f = 0; f < files.size(); f++) {
             int probation = NabScorer.probation(files.get(f).rows());
-            windows[f] = (int) files.get(f).windows().stream().filter(w -> w[1] >= probation).count();
+            windows[f] =
+                    (int) files.get(f).windows().stream().filter(w -> w[1] >= probation).count();
         }
         return new Table(points, files, raw, windows);
     }
@@ -235,7 +239,8 @@ public final class NabCrossValidation {
         int[] fold = new int[files.size()];
         int dealt = 0;
         for (List<Integer> members : byCategory.values()) {
-            members.sort((a, b) -> files.get(a).relativePath().compareTo(files.get(b).relativePath()));
+            members.sort(
+                    (a, b) -> files.get(a).relativePath().compareTo(files.get(b).relativePath()));
             Collections.shuffle(members, random);
             for (int f : members) {
                 fold[f] = dealt++ % k;
@@ -285,7 +290,9 @@ public final class NabCrossValidation {
                     trainWindows += t.windows()[f];
                 }
             }
-            out.add(new FoldResult(held, testFiles, testWindows, best, bestRaw, trainWindows, testRaw));
+            out.add(
+                    new FoldResult(
+                            held, testFiles, testWindows, best, bestRaw, trainWindows, testRaw));
         }
         return out;
     }

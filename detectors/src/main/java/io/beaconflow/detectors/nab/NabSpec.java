@@ -138,8 +138,7 @@ public record NabSpec(DetectorSpec spec, List<Integer> scales) {
             try {
                 v = Integer.parseInt(((ScalarNode) item).getValue());
             } catch (NumberFormatException | ClassCastException e) {
-                throw new SpecException(
-                        source, line(item), "nab.scales", "not an integer", fix);
+                throw new SpecException(source, line(item), "nab.scales", "not an integer", fix);
             }
             if (v < 1 || v > MAX_SCALE || !seen.add(v)) {
                 throw new SpecException(

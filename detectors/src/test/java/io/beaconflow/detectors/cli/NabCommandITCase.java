@@ -133,8 +133,7 @@ class NabCommandITCase {
         assertThat(last).matches("NAB standard cross-validated: -?\\d+\\.\\d\\d");
 
         String doc = Files.readString(ROOT.resolve("docs/detector-quality.md"));
-        Matcher m =
-                Pattern.compile("NAB standard cross-validated: (-?\\d+\\.\\d\\d)").matcher(doc);
+        Matcher m = Pattern.compile("NAB standard cross-validated: (-?\\d+\\.\\d\\d)").matcher(doc);
         assertThat(m.find())
                 .as("docs/detector-quality.md records 'NAB standard cross-validated: X'")
                 .isTrue();

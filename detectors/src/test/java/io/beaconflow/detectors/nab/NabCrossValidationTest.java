@@ -33,7 +33,12 @@ class NabCrossValidationTest {
             windows.add(window);
         }
         return new NabFile(
-                path, new String[1000], new long[1000], new String[1000], new double[1000], windows);
+                path,
+                new String[1000],
+                new long[1000],
+                new String[1000],
+                new double[1000],
+                windows);
     }
 
     private static List<NabFile> corpus() {
@@ -64,7 +69,8 @@ class NabCrossValidationTest {
         assertThat(Arrays.stream(size).max().getAsInt() - Arrays.stream(size).min().getAsInt())
                 .isLessThanOrEqualTo(1);
         // every category with at least k files has a file in every fold
-        for (String category : List.of("artificialNoAnomaly", "realAWSCloudwatch", "realAdExchange")) {
+        for (String category :
+                List.of("artificialNoAnomaly", "realAWSCloudwatch", "realAdExchange")) {
             Set<Integer> folds = new HashSet<>();
             for (int f = 0; f < files.size(); f++) {
                 if (files.get(f).category().equals(category)) {
