@@ -62,7 +62,10 @@ public final class NabCommand implements Callable<Integer> {
             names = "--spec",
             required = true,
             paramLabel = "FILE",
-            description = "Detector spec YAML, e.g. flink-conf/detectors/nab.yaml.")
+            description =
+                    "Detector spec YAML, e.g. flink-conf/detectors/nab.yaml, with an optional"
+                            + " nab: section (scales: the rolling means judged besides the raw"
+                            + " series).")
     Path specFile;
 
     @Option(
