@@ -33,6 +33,10 @@ import org.apache.flink.util.Collector;
  * per record, or one per event of a batch; each dead letter with a reason, a detail and a
  * position), and every accepted event inside the bounds the rest of the job relies on, so that the
  * metric fan-out and the sketches accept it without throwing.
+ *
+ * <p>Seeds are pinned so that CI runs the same inputs every time (a red build must be
+ * reproducible); to explore new inputs, remove or change a seed locally, and pin any failing seed
+ * jqwik prints as a regression case in the decoder tests.
  */
 class BeaconDecoderFuzzTest {
     private static final long TRUSTED = 1_793_606_400_000L; // 2026-11-02T08:00Z
@@ -53,29 +57,29 @@ class BeaconDecoderFuzzTest {
 
     // ---- properties ----
 
-    @Property(tries = 800)
+    @Property(tries = 800, seed = "20261203")
     void randomJsonNeverThrowsAndIsAccountedFor(@ForAll("randomJson") String json) {
         check(new RawBeacon(json.getBytes(StandardCharsets.UTF_8), "fuzz", 0, 1, TRUSTED));
     }
 
-    @Property(tries = 1500)
+    @Property(tries = 1500, seed = "20261204")
     void randomEventsShapedLikeOursNeverThrowAndStayInBounds(@ForAll("eventLike") String json) {
         check(new RawBeacon(json.getBytes(StandardCharsets.UTF_8), "fuzz", 0, 1, TRUSTED));
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 1000, seed = "20261205")
     void randomBytesNeverThrow(@ForAll byte[] bytes) {
         check(new RawBeacon(bytes, "fuzz", 0, 1, TRUSTED));
     }
 
-    @Property(tries = 3000)
+    @Property(tries = 3000, seed = "20261206")
     void mutationsOfGeneratorOutputNeverThrowAndStayInBounds(@ForAll long seed) {
         Random r = new Random(seed);
         RawBeacon base = GENERATED.get(r.nextInt(GENERATED.size()));
         check(HostileBeacons.mutate(base, r));
     }
 
-    @Property(tries = 1500)
+    @Property(tries = 1500, seed = "20261207")
     void realSdkPayloadsAndTheirMutationsBecomeDeadLettersNeverExceptions(@ForAll long seed) {
         Random r = new Random(seed);
         byte[] base = SDK.get(r.nextInt(SDK.size()));
