@@ -24,6 +24,43 @@ class BeaconflowConfigTest {
         assertThat(c.ingest.maxRecordBytes).isEqualTo(d.maxRecordBytes);
         assertThat(c.ingest.privacy.clientIp).isEqualTo(IngestConfig.ClientIpPolicy.TRUNCATE);
         assertThat(c.ingest.routes.rules).hasSize(1);
+        IngestConfig.LimitsConfig l = c.ingest.limits;
+        assertThat(l.maxDurationMs).isEqualTo(d.limits.maxDurationMs).isEqualTo(3_600_000);
+        assertThat(l.maxCls).isEqualTo(d.limits.maxCls);
+        assertThat(l.minSampleRate).isEqualTo(d.limits.minSampleRate);
+        assertThat(l.maxCustomValue).isEqualTo(d.limits.maxCustomValue);
+        assertThat(l.maxDownlinkMbps).isEqualTo(d.limits.maxDownlinkMbps);
+    }
+
+    @Test
+    void ingestLimitsAreReadAndAnAbsurdLimitIsAnErrorNamingTheKeyAndTheFix() {
+        BeaconflowConfig c =
+                parse(
+                        "ingest:\n  limits:\n    max-duration-ms: 60000\n    max-cls: 5\n"
+                                + "    min-sample-rate: 0.01\n  privacy:\n    user-id-salt: s\n");
+        assertThat(c.ingest.limits.maxDurationMs).isEqualTo(60_000);
+        assertThat(c.ingest.limits.maxCls).isEqualTo(5);
+        assertThat(c.ingest.limits.minSampleRate).isEqualTo(0.01);
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "ingest:\n  limits:\n    max-duration-ms: 1.0e308\n"
+                                                + "  privacy:\n    user-id-salt: s\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ingest.limits.max-duration-ms")
+                .hasMessageContaining("Fix: set e.g. 3600000");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "ingest:\n  limits:\n    min-sample-rate: 0\n"
+                                                + "  privacy:\n    user-id-salt: s\n"))
+                .hasMessageContaining("ingest.limits.min-sample-rate");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "ingest:\n  limits:\n    max-durations-ms: 5\n"
+                                                + "  privacy:\n    user-id-salt: s\n"))
+                .hasMessageContaining("unknown key 'ingest.limits.max-durations-ms'");
     }
 
     @Test
