@@ -10,6 +10,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -18,6 +20,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +45,8 @@ public final class CollectorServer implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
+    private ChannelGroup connections;
+    private boolean closed;
 
     public CollectorServer(
             CollectorConfig cfg, KafkaRecordSink sink, GeoIp geoIp, LongSupplier wallClock) {
@@ -75,6 +80,8 @@ public final class CollectorServer implements AutoCloseable {
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(cfg.ioThreads, NioIoHandler.newFactory());
         int maxBody = cfg.limits.maxBodyBytes;
+        connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        ChannelGroup group = connections;
         ServerBootstrap b =
                 new ServerBootstrap()
                         .group(boss, workers)
@@ -85,6 +92,7 @@ public final class CollectorServer implements AutoCloseable {
                                 new ChannelInitializer<SocketChannel>() {
                                     @Override
                                     protected void initChannel(SocketChannel ch) {
+                                        group.add(ch);
                                         ch.pipeline()
                                                 // A client that stops mid-body must not hold
                                                 // its buffer forever.
@@ -104,16 +112,17 @@ public final class CollectorServer implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: readiness turns false and new beacons get 503 (so a load balancer moves away),
-     * the listening socket closes, requests already handed to Kafka are waited for up to {@code
-     * shutdown-grace}, then the producer is flushed and closed.
+     * Graceful stop: readiness turns false and every new beacon is answered 503 + Retry-After with
+     * {@code Connection: close} (the SDK retries, a load balancer moves away); requests already
+     * handed to Kafka are waited for up to {@code shutdown-grace}; then the producer is flushed and
+     * the listening socket and all connections are closed. The socket stays open while draining on
+     * purpose: a request that arrives then gets an answer, not a reset.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
         shared.draining = true;
-        if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
-        }
         long deadline = System.nanoTime() + cfg.shutdownGrace.toNanos();
         while (shared.inFlightRequests.get() > 0 && System.nanoTime() < deadline) {
             try {
@@ -129,9 +138,16 @@ public final class CollectorServer implements AutoCloseable {
                     shared.inFlightRequests.get());
         }
         sink.flush();
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            // The acceptor must be gone before connections are closed: a connection it accepted
+            // just before the socket closed is registered with a worker afterwards.
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        // Idle keep-alive connections: closed, so clients see the end instead of a silent socket.
+        if (connections != null) connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 
