@@ -249,6 +249,8 @@ public class CollectorConfig {
             }
         }
         if (geoip == null) geoip = new GeoipSection();
+        // "database: ${BEACONFLOW_GEOIP_DB:}" with the variable unset is YAML null: no database.
+        if (geoip.database == null) geoip.database = "";
         if (geoip.database != null
                 && !geoip.database.isBlank()
                 && !Files.isReadable(Path.of(geoip.database))) {

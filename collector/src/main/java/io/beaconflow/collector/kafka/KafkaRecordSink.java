@@ -86,9 +86,11 @@ public final class KafkaRecordSink implements AutoCloseable {
 
     void check() {
         try {
-            admin.describeTopics(List.of(topic)).allTopicNames().get(3, TimeUnit.SECONDS);
-            // Warms the producer's own metadata, so send() on an event loop does not wait for it.
+            // Warms the producer's own metadata, so send() on an event loop does not wait for it
+            // (and creates the topic where the brokers auto-create topics).
             producer.partitionsFor(topic);
+            // The producer answers from its cache when the brokers are gone: ask them.
+            admin.describeTopics(List.of(topic)).allTopicNames().get(3, TimeUnit.SECONDS);
             ready = true;
             lastProblem = "";
         } catch (ExecutionException e) {

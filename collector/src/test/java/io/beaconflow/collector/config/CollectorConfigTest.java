@@ -18,6 +18,7 @@ class CollectorConfigTest {
         CollectorConfig c = CollectorConfig.load(file);
         assertThat(c.listen).isEqualTo(CollectorConfig.DEFAULT_LISTEN);
         assertThat(c.kafka.topic).isEqualTo("rum-raw");
+        assertThat(c.geoip.database).as("unset BEACONFLOW_GEOIP_DB: no database").isEmpty();
     }
 
     @Test
