@@ -15,10 +15,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Load generator for docs/benchmarks.md: replays captured Faro requests (real payloads, median
- * about 2.5 KB) to a running collector over keep-alive connections on loopback, for a bounded
- * time, and prints requests/s and the answers by status. Run against {@code ./beaconflow
- * collect}: {@code java -cp <test classpath> io.beaconflow.collector.bench.CollectorLoad 4318 20
- * 32}.
+ * about 2.5 KB) to a running collector over keep-alive connections on loopback, for a bounded time,
+ * and prints requests/s and the answers by status. Run against {@code ./beaconflow collect}: {@code
+ * java -cp <test classpath> io.beaconflow.collector.bench.CollectorLoad 4318 20 32}.
  */
 public final class CollectorLoad {
     public static void main(String[] args) throws Exception {

@@ -11,9 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * CPU cost of the collector's own work per Faro request (parse, translate, pack the record), on
- * one thread after warm-up, measured as thread CPU time so other load on the machine does not
- * count. For docs/benchmarks.md: {@code java -cp <test classpath>
+ * CPU cost of the collector's own work per Faro request (parse, translate, pack the record), on one
+ * thread after warm-up, measured as thread CPU time so other load on the machine does not count.
+ * For docs/benchmarks.md: {@code java -cp <test classpath>
  * io.beaconflow.collector.bench.TranslationCost}.
  */
 public final class TranslationCost {
