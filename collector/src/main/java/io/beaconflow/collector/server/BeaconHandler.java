@@ -201,7 +201,15 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             refuse(ctx, req, format, 405, "method_not_allowed", "use POST", corsOrigin);
             return;
         }
-        ingest(ctx, req, q, format, origin, corsOrigin);
+        // Counted before the draining check, so a stopping collector either waits for this
+        // request or this request sees the stop: never a record in Kafka whose 202 is cut off.
+        s.inFlightRequests.incrementAndGet();
+        boolean pending = false;
+        try {
+            pending = ingest(ctx, req, q, format, origin, corsOrigin);
+        } finally {
+            if (!pending) s.inFlightRequests.decrementAndGet();
+        }
     }
 
     private void preflight(
@@ -230,7 +238,8 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         send(ctx, req, format, r, corsOrigin);
     }
 
-    private void ingest(
+    /** Returns true when the answer is pending on Kafka (the callback ends the request). */
+    private boolean ingest(
             ChannelHandlerContext ctx,
             FullHttpRequest req,
             QueryStringDecoder q,
@@ -240,7 +249,7 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         long receivedAt = s.wallClock.getAsLong();
         if (s.draining) {
             retryLater(ctx, req, format, "shutting_down", "collector is stopping", corsOrigin);
-            return;
+            return false;
         }
         InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
         InetAddress client = s.clientAddress.resolve(peer, req.headers().getAll("X-Forwarded-For"));
@@ -251,7 +260,7 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             r.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(wait));
             s.metrics.rejections.labelValues("rate_limited").inc();
             send(ctx, req, format, r, corsOrigin);
-            return;
+            return false;
         }
         String encoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
         if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
@@ -263,7 +272,7 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     "unsupported_encoding",
                     "content-encoding " + encoding + "; use gzip, deflate or none",
                     corsOrigin);
-            return;
+            return false;
         }
         String type = mediaType(req);
         boolean protobuf = type.equals("application/x-protobuf");
@@ -285,12 +294,12 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                                     ? "application/json or application/x-protobuf"
                                     : "application/json (or text/plain from sendBeacon)"),
                     corsOrigin);
-            return;
+            return false;
         }
         byte[] body = ByteBufUtil.getBytes(req.content());
         if (body.length == 0) {
             refuse(ctx, req, format, 400, "empty_body", "the request has no body", corsOrigin);
-            return;
+            return false;
         }
         String ip = client.getHostAddress();
         EdgeContext edge =
@@ -317,7 +326,7 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                             "invalid_json",
                             "body is not valid JSON: " + firstLine(e.getMessage()),
                             corsOrigin);
-                    return;
+                    return false;
                 }
                 switch (format) {
                     case FARO:
@@ -335,7 +344,7 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
         } catch (BadPayloadException e) {
             refuse(ctx, req, format, 400, "bad_payload", e.getMessage(), corsOrigin);
-            return;
+            return false;
         }
         if (t.events().size() > s.cfg.limits.maxEventsPerRequest) {
             refuse(
@@ -348,7 +357,7 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                             + " events > limits.max-events-per-request "
                             + s.cfg.limits.maxEventsPerRequest,
                     corsOrigin);
-            return;
+            return false;
         }
         String key = req.headers().get("x-api-key");
         if (key == null && q.path().startsWith("/collect/")) {
@@ -367,14 +376,14 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     refusal.code,
                     refusal.code.replace('_', ' ') + " for app(s) " + t.apps(),
                     corsOrigin);
-            return;
+            return false;
         }
         if (!t.rejected().isEmpty()) {
             s.metrics.itemsRejected.labelValues(format.label).inc(t.rejected().size());
         }
         if (t.events().isEmpty()) {
             accepted(ctx, req, format, t, protobuf, corsOrigin);
-            return;
+            return false;
         }
         if (!s.sink.ready()) {
             retryLater(
@@ -384,7 +393,7 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     "kafka_unavailable",
                     "Kafka is unreachable: " + s.sink.lastProblem(),
                     corsOrigin);
-            return;
+            return false;
         }
         Records.Packed packed = Records.pack(edge, t.events(), s.cfg.kafka.maxRecordBytes);
         long bytes = 0;
@@ -398,7 +407,7 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     "overloaded",
                     "too many bytes waiting for Kafka; retry",
                     corsOrigin);
-            return;
+            return false;
         }
         if (packed.oversizedEvents() > 0) {
             s.metrics.itemsRejected.labelValues(format.label).inc(packed.oversizedEvents());
@@ -413,7 +422,6 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         for (byte[] r : packed.records()) {
             acks.add(s.sink.send(kafkaKey, r, receivedAt, format.label));
         }
-        s.inFlightRequests.incrementAndGet();
         final long inFlight = bytes;
         final int nEvents = t.events().size() - packed.oversizedEvents();
         // Headers stay readable after Netty releases the body; the reply only needs headers.
@@ -441,6 +449,7 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                                 s.inFlightRequests.decrementAndGet();
                             }
                         });
+        return true;
     }
 
     private void accepted(

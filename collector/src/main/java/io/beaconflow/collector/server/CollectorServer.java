@@ -80,7 +80,8 @@ public final class CollectorServer implements AutoCloseable {
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(cfg.ioThreads, NioIoHandler.newFactory());
         int maxBody = cfg.limits.maxBodyBytes;
-        connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        // stayClosed: a connection registered after the group was closed is closed at once.
+        connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE, true);
         ChannelGroup group = connections;
         ServerBootstrap b =
                 new ServerBootstrap()
