@@ -432,8 +432,9 @@ sasl.mechanism=SCRAM-SHA-512
 sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$KAFKA_SECURE_USER" password="$client";
 ssl.truststore.type=PEM
 ssl.truststore.location=$KS_CA
-request.timeout.ms=5000
-default.api.timeout.ms=8000
+# TLS and SCRAM add round trips: on a loaded machine 5 s (the plain broker's check) is too short.
+request.timeout.ms=20000
+default.api.timeout.ms=40000
 EOF
   chmod 600 "$KS_CLIENT_PROPS"
 }
