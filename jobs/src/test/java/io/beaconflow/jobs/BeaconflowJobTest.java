@@ -3,13 +3,43 @@ package io.beaconflow.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.config.ConfigException;
 import java.util.Map;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
-/** The production job's start-up checks on the shipped configuration file. */
+/**
+ * The production job's graph built from the configuration file we ship, exactly as {@code
+ * ./beaconflow submit} reads it: the cluster path once failed on the shipped file (its comment-only
+ * {@code notifications:} section) while every test with its own config passed. And its start-up
+ * checks on that file: no user-id salt, or the public demo salt, stops it.
+ */
 class BeaconflowJobTest {
     private static final String SHIPPED = "../flink-conf/beaconflow.yaml";
+
+    /** The environment ./beaconflow submit gives the job on the local stack. */
+    private static final Map<String, String> WITH_SALT =
+            Map.of("BEACONFLOW_USER_ID_SALT", "5e1d2f0a9c");
+
+    @Test
+    void theShippedConfigurationBuildsTheWholeProductionGraph() {
+        BeaconflowConfig config = BeaconflowJob.loadConfig(SHIPPED, WITH_SALT::get);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+
+        BeaconflowJob.wire(env, config, config.elasticsearchSinkConfig(SHIPPED));
+
+        String plan = env.getExecutionPlan();
+        assertThat(plan)
+                .contains("Source: source: kafka")
+                .contains("sink: sessions: Writer")
+                .contains("sink: metric aggregates: Writer")
+                .contains("sink: alerts: Writer")
+                .contains("sink: dead letters: Writer")
+                .contains("sink: late events: Writer")
+                .as("no webhook in the shipped file: no notification sink")
+                .doesNotContain("webhook notifications");
+    }
 
     @Test
     void withoutASaltTheJobStopsAtStartNamingTheKeyAndTheFix() {
@@ -34,13 +64,7 @@ class BeaconflowJobTest {
 
     @Test
     void aSecretSaltFromTheEnvironmentStartsTheJob() {
-        assertThat(
-                        BeaconflowJob.loadConfig(
-                                        SHIPPED,
-                                        Map.of("BEACONFLOW_USER_ID_SALT", "5e1d2f0a9c")::get)
-                                .ingest
-                                .privacy
-                                .userIdSalt)
+        assertThat(BeaconflowJob.loadConfig(SHIPPED, WITH_SALT::get).ingest.privacy.userIdSalt)
                 .isEqualTo("5e1d2f0a9c");
     }
 }
