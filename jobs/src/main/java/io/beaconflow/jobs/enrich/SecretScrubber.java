@@ -68,8 +68,13 @@ public final class SecretScrubber {
     private static final Pattern URL =
             Pattern.compile(
                     "\\b(?:https?|wss?)://[^\\s'\"<>()\\[\\]{}]+", Pattern.CASE_INSENSITIVE);
+    // Every pattern runs in linear time on hostile text (an error message can be up to
+    // ingest.max-record-bytes long): a match can only start where a run of its characters starts
+    // (look-behind), and runs are taken possessively (++, {n,}+), so a failed attempt never
+    // re-scans the run from each of its positions.
     private static final Pattern JWT =
-            Pattern.compile("\\beyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*");
+            Pattern.compile(
+                    "(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}+\\.[A-Za-z0-9_-]{5,}+\\.[A-Za-z0-9_-]*+");
     private static final Pattern AUTH_SCHEME =
             Pattern.compile(
                     "\\b(Bearer|Basic|Token)(\\s+)[A-Za-z0-9._~+/=-]{8,}",
@@ -82,11 +87,12 @@ public final class SecretScrubber {
                             + "|private[_-]?key)"
                             // An auth scheme is left to AUTH_SCHEME, a redacted value alone.
                             + "(\\s*[=:]\\s*)(?!(?:Bearer|Basic|Token)\\s|<)"
-                            + "(\"[^\"]*\"|'[^']*'|[^\\s&,;\"')]+)",
+                            + "(\"[^\"]{0,200}\"|'[^']{0,200}'|[^\\s&,;\"')]++)",
                     Pattern.CASE_INSENSITIVE);
     private static final Pattern EMAIL =
             Pattern.compile(
-                    "[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}");
+                    "(?<![A-Za-z0-9._+-])[A-Za-z0-9._+-]++(?:@|%40)"
+                            + "[A-Za-z0-9-]++(?:\\.[A-Za-z0-9-]++)*+(?<=\\.[A-Za-z]{2,63})");
     private static final Pattern DIGIT_RUN =
             Pattern.compile("(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])");
     private static final Pattern WORD = Pattern.compile("[A-Za-z0-9_-]{" + MIN_TOKEN_RUN + ",}");

@@ -129,6 +129,29 @@ class PiiScrubberTest {
                                 + "    at https://x.example/checkout");
     }
 
+    @Test
+    void hostileErrorTextsTakeLinearTimeNotMinutes() {
+        PiiScrubber s = new PiiScrubber(privacy(ClientIpPolicy.TRUNCATE, "salt"));
+        int n = 200_000; // an error message near ingest.max-record-bytes
+        List<String> hostile =
+                List.of(
+                        "a".repeat(n) + "@",
+                        "a.".repeat(n / 2) + "@x",
+                        "eyJ".repeat(n / 3),
+                        "eyJ-".repeat(n / 4),
+                        "password=\"".repeat(n / 10),
+                        "jane@" + "a-".repeat(n / 2),
+                        "1 ".repeat(n / 2),
+                        "https://x.example/" + "a/".repeat(n / 2));
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(20),
+                () -> {
+                    for (String h : hostile) assertThat(s.text(h)).isNotNull();
+                });
+        assertThat(s.text("mail jane.doe@example.com.")).isEqualTo("mail <email>.");
+        assertThat(s.text("x%40y jane%40example.com")).isEqualTo("x%40y <email>");
+    }
+
     private static final String JWT =
             "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
 
