@@ -64,7 +64,7 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Generator seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Mixin LocalJobOptions job;
+    @Mixin LocalJobOptions options;
 
     @Option(
             names = "--incidents",
@@ -82,15 +82,18 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BeaconflowConfig jobConfig = BeaconflowConfig.load(job.config);
+        // Synthetic users only: the public demo salt unless BEACONFLOW_USER_ID_SALT is set.
+        BeaconflowConfig jobConfig =
+                BeaconflowConfig.load(
+                        options.config, BeaconflowConfig.withDemoSalt(System::getenv));
         GeneratorConfig gen =
-                GeneratorConfig.load(job.generator)
+                GeneratorConfig.load(options.generator)
                         .withIncidents(GeneratorConfig.loadIncidents(incidents))
                         .withDuration(duration)
                         .withSpeed(speed);
         Files.createDirectories(out);
 
-        StreamExecutionEnvironment env = LocalFlink.environment(job.parallelism);
+        StreamExecutionEnvironment env = LocalFlink.environment(options.parallelism);
         GeneratorSource<IngestRecord> source =
                 new GeneratorSource<>(
                         gen,
@@ -109,7 +112,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         System.err.printf(
                 "beaconflow demo: %s of simulated traffic from %s, seed %d, parallelism %d, output %s%n",
-                duration, Instant.ofEpochMilli(gen.startMillis()), seed, job.parallelism, out);
+                duration, Instant.ofEpochMilli(gen.startMillis()), seed, options.parallelism, out);
         // The ground truth is computed alongside the job from the same config and seed.
         CompletableFuture<TrafficGenerator.Merged> truth =
                 CompletableFuture.supplyAsync(

@@ -126,7 +126,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (seeds.isEmpty()) {
             throw new IllegalArgumentException("--seeds: fix: at least one seed, e.g. 1,2,3");
         }
-        BeaconflowConfig jobConfig = BeaconflowConfig.load(job.config);
+        // Synthetic users only: the public demo salt unless BEACONFLOW_USER_ID_SALT is set.
+        BeaconflowConfig jobConfig =
+                BeaconflowConfig.load(job.config, BeaconflowConfig.withDemoSalt(System::getenv));
         jobConfig.detection.specsFile = specFile.toAbsolutePath().toString();
         // Fail before hours of runs on a bad spec file (the job would, at graph build time).
         SpecSet.parse(SpecUpdate.readFile(specFile));

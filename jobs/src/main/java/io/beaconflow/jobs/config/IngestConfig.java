@@ -20,6 +20,14 @@ public class IngestConfig implements Serializable {
     public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofMinutes(5);
     public static final Duration DEFAULT_DEDUP_TTL = Duration.ofMinutes(30);
 
+    /** How to give the job a user-id salt (in every error about it). */
+    public static final String SALT_FIX =
+            "export BEACONFLOW_USER_ID_SALT=<a random secret, e.g. the output of openssl rand -hex"
+                    + " 32> where the job's main runs (the flink run client), keep it stable (a new"
+                    + " salt changes every hashed user id), and reference it as user-id-salt:"
+                    + " ${BEACONFLOW_USER_ID_SALT:}. The local stack generates one: eval \"$(./beaconflow"
+                    + " stack env)\"; ./beaconflow submit uses it by itself";
+
     public int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
     public int maxNestingDepth = DEFAULT_MAX_NESTING_DEPTH;
     public int maxBatchEvents = DEFAULT_MAX_BATCH_EVENTS;
@@ -189,8 +197,8 @@ public class IngestConfig implements Serializable {
             throw ConfigException.invalid(
                     source,
                     "ingest.privacy.user-id-salt",
-                    "missing or empty: user ids cannot be hashed without a salt",
-                    "set e.g. user-id-salt: ${BEACONFLOW_USER_ID_SALT} and export that variable");
+                    "missing or empty: user ids cannot be hashed without a secret salt",
+                    SALT_FIX);
         }
     }
 

@@ -17,7 +17,10 @@ class BeaconflowConfigTest {
 
     @Test
     void theShippedConfigFileLoadsAndMatchesTheDefaults() {
-        BeaconflowConfig c = BeaconflowConfig.load(Path.of("../flink-conf/beaconflow.yaml"));
+        BeaconflowConfig c =
+                BeaconflowConfig.load(
+                        Path.of("../flink-conf/beaconflow.yaml"),
+                        BeaconflowConfig.withDemoSalt(NO_ENV::get));
         IngestConfig d = new IngestConfig();
         assertThat(c.ingest.allowedLateness).isEqualTo(d.allowedLateness);
         assertThat(c.ingest.outOfOrderness).isEqualTo(d.outOfOrderness);
@@ -64,8 +67,48 @@ class BeaconflowConfigTest {
     }
 
     @Test
+    void theShippedConfigFileHasNoDefaultSaltAndSaysWhichKeyAndHowToFixIt() {
+        assertThatThrownBy(
+                        () ->
+                                BeaconflowConfig.load(
+                                        Path.of("../flink-conf/beaconflow.yaml"), NO_ENV::get))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ingest.privacy.user-id-salt")
+                .hasMessageContaining("export BEACONFLOW_USER_ID_SALT=")
+                .hasMessageContaining("./beaconflow stack env");
+        BeaconflowConfig c =
+                BeaconflowConfig.load(
+                        Path.of("../flink-conf/beaconflow.yaml"),
+                        Map.of("BEACONFLOW_USER_ID_SALT", "0f3c9a")::get);
+        assertThat(c.ingest.privacy.userIdSalt).isEqualTo("0f3c9a");
+    }
+
+    @Test
+    void theDemoSaltIsUsedOnlyWhenTheVariableIsUnsetAndRefusedInProduction() {
+        assertThat(BeaconflowConfig.withDemoSalt(NO_ENV::get).apply("BEACONFLOW_USER_ID_SALT"))
+                .isEqualTo(BeaconflowConfig.DEMO_SALT);
+        assertThat(
+                        BeaconflowConfig.withDemoSalt(
+                                        Map.of("BEACONFLOW_USER_ID_SALT", "mine")::get)
+                                .apply("BEACONFLOW_USER_ID_SALT"))
+                .isEqualTo("mine");
+        assertThat(BeaconflowConfig.withDemoSalt(NO_ENV::get).apply("OTHER")).isNull();
+        BeaconflowConfig demo = BeaconflowConfig.defaults();
+        assertThatThrownBy(() -> demo.requireProductionSecrets("job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml")
+                .hasMessageContaining("ingest.privacy.user-id-salt")
+                .hasMessageContaining("public demo salt");
+        demo.ingest.privacy.userIdSalt = "9b1e0c7d";
+        demo.requireProductionSecrets("job.yaml");
+    }
+
+    @Test
     void theShippedFilesCommentOnlySectionsReadAsTheirDefaults() {
-        BeaconflowConfig c = BeaconflowConfig.load(Path.of("../flink-conf/beaconflow.yaml"));
+        BeaconflowConfig c =
+                BeaconflowConfig.load(
+                        Path.of("../flink-conf/beaconflow.yaml"),
+                        BeaconflowConfig.withDemoSalt(NO_ENV::get));
         assertThat(c.notifications).isNotNull();
         assertThat(c.notifications.webhook).isNull();
     }
