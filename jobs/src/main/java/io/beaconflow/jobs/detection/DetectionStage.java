@@ -185,7 +185,10 @@ public final class DetectionStage {
                         .name("detect: release rows")
                         .keyBy(r -> r.app, Types.STRING)
                         .process(
-                                new ReleaseWatch(cfg.release.watch, cfg.release.minAppHistory),
+                                new ReleaseWatch(
+                                        cfg.release.watch,
+                                        cfg.release.minAppHistory,
+                                        cfg.idleStateTtl),
                                 TypeInformation.of(Finding.class))
                         .uid("release-watch")
                         .name("detect: release watch");

