@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -103,16 +104,41 @@ class StateBudgetITCase {
     void aHundredThousandRoutesAndTenThousandReleasesLeaveOnlyTheBudgetOfDistinctValues()
             throws Exception {
         IngestConfig ingest = shipped().ingest;
-        CardinalityConfig limits = ingest.cardinality;
+        Set<String>[] seen = distinctValues(ingest, 100_000);
+        System.out.printf(
+                "state budget: 100,000 distinct URLs → %,d distinct routes (%,d with a learned :slug;"
+                        + " max-per-app %d); 10,000 releases → %,d (max-releases-per-app %d)%n",
+                seen[0].size(),
+                seen[2].size(),
+                ingest.routes.maxPerApp,
+                seen[1].size(),
+                ingest.cardinality.maxReleasesPerApp);
+        // Random words at every depth: learning folds most of them (root and deeper positions
+        // become :slug); what remains is within the budget.
+        assertThat(seen[0]).hasSizeLessThanOrEqualTo(ingest.routes.maxPerApp + 1);
+        assertThat(seen[2]).contains("/:slug");
+        assertThat(seen[1])
+                .hasSize(ingest.cardinality.maxReleasesPerApp + 1)
+                .contains("other");
+
+        // Without learning the budget alone holds the line.
+        ingest.routes.learnAfter = 0;
+        Set<String>[] unlearned = distinctValues(ingest, 20_000);
+        assertThat(unlearned[0]).hasSize(ingest.routes.maxPerApp + 1).contains("other");
+        assertThat(unlearned[2]).isEmpty();
+    }
+
+    /** Distinct routes, releases and learned templates after {@code n} page views of one app. */
+    @SuppressWarnings("unchecked")
+    static Set<String>[] distinctValues(IngestConfig ingest, int n) throws Exception {
         SplittableRandom r = new SplittableRandom(12);
         Set<String> routes = new HashSet<>();
         Set<String> releases = new HashSet<>();
+        Set<String> learned = new TreeSet<>();
         try (var h =
                 new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new Enricher(ingest)))) {
             h.open();
-            for (int i = 0; i < 100_000; i++) {
-                // Random depth and words: most prefixes never repeat, so learning cannot fold
-                // them all; the route budget has to.
+            for (int i = 0; i < n; i++) {
                 StringBuilder path = new StringBuilder();
                 int depth = 1 + r.nextInt(4);
                 for (int d = 0; d < depth; d++) path.append('/').append(word(r));
@@ -124,23 +150,14 @@ class StateBudgetITCase {
                                 "https://shop.example" + path,
                                 "shop@1.0." + (i % 10_000));
                 h.processElement(e, e.eventTime);
-                RumEvent out = h.getOutput().isEmpty() ? null : h.extractOutputValues().get(0);
+                RumEvent out = h.extractOutputValues().get(0);
                 h.getOutput().clear();
                 routes.add(out.route);
                 releases.add(out.release);
+                if (out.route.contains(":slug")) learned.add(out.route);
             }
-            System.out.printf(
-                    "state budget: 100,000 distinct URLs → %,d distinct routes (max-per-app %d);"
-                            + " 10,000 releases → %,d (max-releases-per-app %d)%n",
-                    routes.size(),
-                    ingest.routes.maxPerApp,
-                    releases.size(),
-                    limits.maxReleasesPerApp);
-            assertThat(routes).hasSizeLessThanOrEqualTo(ingest.routes.maxPerApp + 1).contains("other");
-            assertThat(releases)
-                    .hasSize(limits.maxReleasesPerApp + 1)
-                    .contains("other");
         }
+        return new Set[] {routes, releases, learned};
     }
 
     @Test
@@ -201,6 +218,11 @@ class StateBudgetITCase {
                 SESSION_SHARE * 100,
                 peakOpen,
                 (peakOpen * perSession) >> 20);
+        System.out.printf(
+                "state budget: 1,000,000 sessions open at once would take %,d MB: more than the"
+                        + " shipped %,d MB task heap of one TaskManager%n",
+                (1_000_000 * perSession) >> 20,
+                taskHeap >> 20);
         assertThat(perSession).isPositive();
         assertThat(peakOpen * perSession).isLessThan((long) (taskHeap * SESSION_SHARE));
     }
