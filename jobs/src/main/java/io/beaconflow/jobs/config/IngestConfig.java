@@ -45,8 +45,8 @@ public class IngestConfig implements Serializable {
         public List<RouteRule> rules = new ArrayList<>();
 
         /**
-         * A path position (app and route prefix) that has seen more than this many distinct
-         * segment values becomes a {@code :slug} placeholder for good; 0 turns learning off.
+         * A path position (app and route prefix) that has seen more than this many distinct segment
+         * values becomes a {@code :slug} placeholder for good; 0 turns learning off.
          */
         public int learnAfter = DEFAULT_LEARN_AFTER;
 

@@ -43,8 +43,9 @@ import org.apache.flink.util.OutputTag;
  * <p><b>Bounded state</b> (event time, like every keyed state of the job): a release without rows
  * for {@code idleTtl} is forgotten (if it comes back it is judged as new), and an app without rows
  * for {@code idleTtl} loses all its state through one cleanup timer. Releases per app are also
- * bounded upstream ({@code ingest.cardinality.max-releases-per-app}). Known false positives: a release rolled out to an unusual
- * audience (one country, internal users) differs from the app without a regression.
+ * bounded upstream ({@code ingest.cardinality.max-releases-per-app}). Known false positives: a
+ * release rolled out to an unusual audience (one country, internal users) differs from the app
+ * without a regression.
  */
 public class ReleaseWatch extends KeyedProcessFunction<String, ScoredAggregate, Finding> {
     private static final long serialVersionUID = 1L;
@@ -151,7 +152,8 @@ public class ReleaseWatch extends KeyedProcessFunction<String, ScoredAggregate, 
     public void onTimer(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
         Long cleanup = cleanupAt.value();
         if (cleanup != null && cleanup == ts) {
-            // No row for idleTtl: every buffered window was emitted long ago (its timer is earlier).
+            // No row for idleTtl: every buffered window was emitted long ago (its timer is
+            // earlier).
             appFirstSeen.clear();
             releaseFirstSeen.clear();
             releaseLastSeen.clear();
@@ -217,7 +219,9 @@ public class ReleaseWatch extends KeyedProcessFunction<String, ScoredAggregate, 
         }
     }
 
-    /** Drops releases without rows for idleTtl before {@code windowStart} (bounded by the budget). */
+    /**
+     * Drops releases without rows for idleTtl before {@code windowStart} (bounded by the budget).
+     */
     private void forgetIdleReleases(long windowStart) throws Exception {
         List<String> idle = new ArrayList<>();
         for (Map.Entry<String, Long> e : releaseLastSeen.entries()) {

@@ -84,7 +84,8 @@ public final class CardinalityGuard {
             return null;
         }
         Set<String> values =
-                admitted.get(kind).computeIfAbsent(app == null ? GLOBAL : app, a -> new HashSet<>());
+                admitted.get(kind)
+                        .computeIfAbsent(app == null ? GLOBAL : app, a -> new HashSet<>());
         if (values.contains(value)) {
             return value;
         }
@@ -129,7 +130,13 @@ public final class CardinalityGuard {
                         byApp.forEach(
                                 (app, values) ->
                                         values.forEach(
-                                                v -> out.add(kind.name() + '\t' + app + '\t' + v))));
+                                                v ->
+                                                        out.add(
+                                                                kind.name()
+                                                                        + '\t'
+                                                                        + app
+                                                                        + '\t'
+                                                                        + v))));
         return out;
     }
 

@@ -15,8 +15,8 @@ import java.util.Set;
  * placeholders of {@link RouteNormalizer}, so {@code /articles/:id/<slug>} learns {@code
  * /articles/:id/:slug}.
  *
- * <p><b>Stable</b>: a learned prefix is never forgotten (a template that flipped back would split
- * a series in two and reset its detector). <b>Bounded</b>: at most {@code maxPrefixes} prefixes per
+ * <p><b>Stable</b>: a learned prefix is never forgotten (a template that flipped back would split a
+ * series in two and reset its detector). <b>Bounded</b>: at most {@code maxPrefixes} prefixes per
  * app are counted, each with at most {@code learnAfter} 64-bit hashes of segment values (never the
  * values themselves); a prefix that learns drops its counts and every count below it. Only the
  * first {@link #MAX_DEPTH} positions of a path learn.
@@ -146,8 +146,8 @@ public final class RouteTemplateLearner {
     }
 
     /**
-     * True when {@code route} is one this template now rewrites: a route under {@code prefix}
-     * whose next segment is not a placeholder (such routes can never be produced again).
+     * True when {@code route} is one this template now rewrites: a route under {@code prefix} whose
+     * next segment is not a placeholder (such routes can never be produced again).
      */
     public static boolean coveredBy(String route, String prefix) {
         return isBelow(route, prefix) && route.charAt(prefix.length() + 1) != ':';

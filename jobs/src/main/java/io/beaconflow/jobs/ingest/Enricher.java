@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * Enrichment, then PII scrubbing, in one pass per event ({@link EventEnrichment}):
  *
  * <ol>
- *   <li>bounds: browser-sent strings cut to {@code ingest.cardinality.max-value-length} /
- *       {@code max-text-length} (counter {@code fieldsTruncated});
+ *   <li>bounds: browser-sent strings cut to {@code ingest.cardinality.max-value-length} / {@code
+ *       max-text-length} (counter {@code fieldsTruncated});
  *   <li>route: URL → template (rules, built-in placeholders, then templates learned from traffic:
  *       {@link RouteTemplateLearner}, counter {@code routeTemplatesLearned} and one log line per
  *       learned template);
@@ -41,12 +41,12 @@ import org.slf4j.LoggerFactory;
  *       dashboards group by it only through the parsed fields.
  * </ol>
  *
- * <p>The guard's admitted values and the learner's templates and counts are operator state of
- * each parallel instance (split, not union, list state): restored with the same parallelism every
+ * <p>The guard's admitted values and the learner's templates and counts are operator state of each
+ * parallel instance (split, not union, list state): restored with the same parallelism every
  * instance gets exactly its own state back, so a restore folds and learns as the uninterrupted run
  * would. (Union state gave every instance all instances' values, so it folded into {@code other}
- * earlier after each restore.) After a rescale the entries are spread round-robin; an instance
- * then relearns what it misses.
+ * earlier after each restore.) After a rescale the entries are spread round-robin; an instance then
+ * relearns what it misses.
  *
  * <p>Bots are flagged, not dropped; the metric stage leaves them out by default.
  */

@@ -66,8 +66,7 @@ class BeaconflowConfigTest {
 
     @Test
     void theCardinalityBudgetsAreReadFromTheShippedFileAndABadOneNamesItsKeyAndTheFix() {
-        BeaconflowConfig shipped =
-                BeaconflowConfig.load(Path.of("../flink-conf/beaconflow.yaml"));
+        BeaconflowConfig shipped = BeaconflowConfig.load(Path.of("../flink-conf/beaconflow.yaml"));
         CardinalityConfig d = new CardinalityConfig();
         assertThat(shipped.ingest.cardinality)
                 .usingRecursiveComparison()

@@ -39,8 +39,7 @@ class ReleaseWatchTest {
     }
 
     @Test
-    void aNewReleaseIsSeenOnceAndAnAppWithoutRowsForTheTtlLeavesNoStateOrTimers()
-            throws Exception {
+    void aNewReleaseIsSeenOnceAndAnAppWithoutRowsForTheTtlLeavesNoStateOrTimers() throws Exception {
         try (var h = harness()) {
             h.open();
             for (int m = 0; m < 15; m++) feed(h, total(m));

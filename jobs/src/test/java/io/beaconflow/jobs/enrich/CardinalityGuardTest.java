@@ -89,10 +89,8 @@ class CardinalityGuardTest {
         guard.admit(Kind.ROUTE, "shop", "/category/a");
         guard.admit(Kind.ROUTE, "shop", "/category/b");
         assertThat(guard.admit(Kind.ROUTE, "shop", "/category/:slug")).isEqualTo("other");
-        assertThat(guard.forget(Kind.ROUTE, "shop", r -> r.startsWith("/category/")))
-                .isEqualTo(2);
-        assertThat(guard.admit(Kind.ROUTE, "shop", "/category/:slug"))
-                .isEqualTo("/category/:slug");
+        assertThat(guard.forget(Kind.ROUTE, "shop", r -> r.startsWith("/category/"))).isEqualTo(2);
+        assertThat(guard.admit(Kind.ROUTE, "shop", "/category/:slug")).isEqualTo("/category/:slug");
         assertThat(guard.forget(Kind.ROUTE, "nobody", r -> true)).isZero();
     }
 }

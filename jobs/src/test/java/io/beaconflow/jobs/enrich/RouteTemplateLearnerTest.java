@@ -64,8 +64,7 @@ class RouteTemplateLearnerTest {
         for (int i = 0; i < 10; i++) {
             l.apply("news", "/articles/:id/" + slug(i));
         }
-        assertThat(l.apply("news", "/articles/:id/" + slug(77)))
-                .isEqualTo("/articles/:id/:slug");
+        assertThat(l.apply("news", "/articles/:id/" + slug(77))).isEqualTo("/articles/:id/:slug");
         assertThat(l.templates("news")).containsExactly("/articles/:id/:slug");
     }
 
@@ -108,7 +107,8 @@ class RouteTemplateLearnerTest {
         restored.restore(l.snapshot());
         assertThat(restored.templates("shop")).containsExactly("/topics/:slug");
         // A value seen before the snapshot does not count twice; a new one tips it over.
-        assertThat(restored.apply("shop", "/category/" + slug(4))).isEqualTo("/category/" + slug(4));
+        assertThat(restored.apply("shop", "/category/" + slug(4)))
+                .isEqualTo("/category/" + slug(4));
         assertThat(restored.apply("shop", "/category/" + slug(5))).isEqualTo("/category/:slug");
         assertThat(restored.snapshot()).containsExactlyInAnyOrderElementsOf(snapshotOf(restored));
     }

@@ -2,6 +2,7 @@ package io.beaconflow.jobs.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.beaconflow.jobs.config.CardinalityConfig;
 import io.beaconflow.jobs.config.IngestConfig;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
@@ -9,7 +10,6 @@ import io.beaconflow.jobs.testing.Beacons;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import io.beaconflow.jobs.config.CardinalityConfig;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
@@ -119,8 +119,7 @@ class EnricherTest {
         OperatorSubtaskState both = AbstractStreamOperatorTestHarness.repackageState(s0, s1);
         try (var r0 = subtask(c, 2, 0)) {
             r0.initializeState(
-                    AbstractStreamOperatorTestHarness.repartitionOperatorState(
-                            both, 128, 2, 2, 0));
+                    AbstractStreamOperatorTestHarness.repartitionOperatorState(both, 128, 2, 2, 0));
             r0.open();
             // Uninterrupted, subtask 0 holds /a and /b and has room for one more route. With
             // union state it got /a../d back, was full, and folded /e into "other".
@@ -185,17 +184,20 @@ class EnricherTest {
             spam.app = "spam-" + "z".repeat(1000);
             h.processElement(spam, 9);
             List<RumEvent> out = h.extractOutputValues();
-            assertThat(out.subList(0, 4)).extracting(e -> e.release)
+            assertThat(out.subList(0, 4))
+                    .extracting(e -> e.release)
                     .containsExactly("shop@0", "shop@1", "other", "other");
-            assertThat(out.subList(0, 4)).extracting(e -> e.country)
+            assertThat(out.subList(0, 4))
+                    .extracting(e -> e.country)
                     .containsExactly("DE", "other", "DE", "other");
             assertThat(out.get(4).app).isEqualTo("other");
-            assertThat(out.subList(0, 4)).allSatisfy(
-                    e -> {
-                        assertThat(e.userAgent).hasSize(IngestConfigLimits.TEXT);
-                        assertThat(e.errorMessage).hasSize(IngestConfigLimits.TEXT);
-                        assertThat(e.browser).isEqualTo("Chrome");
-                    });
+            assertThat(out.subList(0, 4))
+                    .allSatisfy(
+                            e -> {
+                                assertThat(e.userAgent).hasSize(IngestConfigLimits.TEXT);
+                                assertThat(e.errorMessage).hasSize(IngestConfigLimits.TEXT);
+                                assertThat(e.browser).isEqualTo("Chrome");
+                            });
             // Three experiments kept (the first by name); the first event's two pairs are the
             // budget, later pairs fold into one "other" entry.
             assertThat(out.get(0).experiments)

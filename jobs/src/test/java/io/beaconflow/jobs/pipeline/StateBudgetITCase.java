@@ -3,7 +3,6 @@ package io.beaconflow.jobs.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.config.BeaconflowConfig;
-import io.beaconflow.jobs.config.CardinalityConfig;
 import io.beaconflow.jobs.config.IngestConfig;
 import io.beaconflow.jobs.ingest.Enricher;
 import io.beaconflow.jobs.model.EventType;
@@ -117,9 +116,7 @@ class StateBudgetITCase {
         // become :slug); what remains is within the budget.
         assertThat(seen[0]).hasSizeLessThanOrEqualTo(ingest.routes.maxPerApp + 1);
         assertThat(seen[2]).contains("/:slug");
-        assertThat(seen[1])
-                .hasSize(ingest.cardinality.maxReleasesPerApp + 1)
-                .contains("other");
+        assertThat(seen[1]).hasSize(ingest.cardinality.maxReleasesPerApp + 1).contains("other");
 
         // Without learning the budget alone holds the line.
         ingest.routes.learnAfter = 0;
@@ -136,7 +133,8 @@ class StateBudgetITCase {
         Set<String> releases = new HashSet<>();
         Set<String> learned = new TreeSet<>();
         try (var h =
-                new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new Enricher(ingest)))) {
+                new OneInputStreamOperatorTestHarness<>(
+                        new ProcessOperator<>(new Enricher(ingest)))) {
             h.open();
             for (int i = 0; i < n; i++) {
                 StringBuilder path = new StringBuilder();
@@ -221,8 +219,7 @@ class StateBudgetITCase {
         System.out.printf(
                 "state budget: 1,000,000 sessions open at once would take %,d MB: more than the"
                         + " shipped %,d MB task heap of one TaskManager%n",
-                (1_000_000 * perSession) >> 20,
-                taskHeap >> 20);
+                (1_000_000 * perSession) >> 20, taskHeap >> 20);
         assertThat(perSession).isPositive();
         assertThat(peakOpen * perSession).isLessThan((long) (taskHeap * SESSION_SHARE));
     }
