@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.detection;
 
+import io.beaconflow.jobs.enrich.CardinalityGuard;
 import io.beaconflow.jobs.metrics.Dimension;
 import io.beaconflow.jobs.patterns.Finding;
 import java.time.Duration;
@@ -181,7 +182,9 @@ public class ReleaseWatch extends KeyedProcessFunction<String, ScoredAggregate, 
         for (ScoredAggregate r : rows) {
             if (Dimension.ALL.configName().equals(r.dimension)) {
                 total = r;
-            } else {
+            } else if (!CardinalityGuard.OTHER.equals(r.dimensionValue)) {
+                // "other" is the releases beyond the budget, not a release: it appearing is no
+                // deployment and it has no baseline of its own to compare.
                 releases.add(r);
             }
         }

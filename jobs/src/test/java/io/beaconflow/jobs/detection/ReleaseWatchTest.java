@@ -88,4 +88,19 @@ class ReleaseWatchTest {
             assertThat(h.numEventTimeTimers()).isZero();
         }
     }
+
+    @Test
+    void theOtherBucketOfReleasesBeyondTheBudgetIsNeverANewRelease() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            for (int m = 0; m < 15; m++) feed(h, total(m));
+            feed(h, release("other", 15));
+            feed(h, release("shop@3.0", 15));
+            feed(h, total(15));
+            h.processWatermark(T0 + 16 * MINUTE);
+            assertThat(h.extractOutputValues())
+                    .extracting(f -> f.release)
+                    .containsExactly("shop@3.0");
+        }
+    }
 }
