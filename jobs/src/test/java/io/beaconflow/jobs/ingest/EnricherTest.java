@@ -10,7 +10,13 @@ import io.beaconflow.jobs.testing.Beacons;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -212,5 +218,63 @@ class EnricherTest {
     /** The shipped default length of free text. */
     static final class IngestConfigLimits {
         static final int TEXT = CardinalityConfig.DEFAULT_MAX_TEXT_LENGTH;
+    }
+
+    /** A task metric group whose operator group keeps every metric registered on it. */
+    static final class OperatorMetrics
+            extends UnregisteredMetricGroups.UnregisteredTaskMetricGroup {
+        final InterceptingOperatorMetricGroup operator = new InterceptingOperatorMetricGroup();
+
+        @Override
+        public InternalOperatorMetricGroup getOrAddOperator(
+                OperatorID id, String name, Map<String, String> variables) {
+            return operator;
+        }
+
+        long count(String counter) {
+            return ((Counter) operator.get(counter)).getCount();
+        }
+    }
+
+    @Test
+    void foldedValuesCutStringsAndLearnedTemplatesAreCountedPerDimension() throws Exception {
+        IngestConfig c = config(2);
+        c.routes.learnAfter = 2;
+        c.cardinality.maxReleasesPerApp = 1;
+        c.cardinality.maxCountriesPerApp = 1;
+        OperatorMetrics metrics = new OperatorMetrics();
+        try (var h =
+                new OneInputStreamOperatorTestHarness<>(
+                        new ProcessOperator<>(new Enricher(c)),
+                        new MockEnvironmentBuilder().setMetricGroup(metrics).build())) {
+            h.open();
+            String[] urls = {"/a", "/b", "/c", "/p/x", "/p/y", "/p/z", "/p/w"};
+            for (int i = 0; i < urls.length; i++) {
+                RumEvent e = error(urls[i]);
+                e.release = "shop@" + i;
+                e.country = i == 0 ? "DE" : "FR";
+                e.errorStack = "s".repeat(5000);
+                h.processElement(e, i);
+            }
+            // /a and /b fill the route budget; the third distinct first segment makes the root
+            // learn, which gives /a and /b their places back; /:slug/y finds the budget full
+            // again until /:slug learns too and frees /:slug/x.
+            assertThat(h.extractOutputValues())
+                    .extracting(e -> e.route)
+                    .containsExactly(
+                            "/a",
+                            "/b",
+                            "/:slug",
+                            "/:slug/x",
+                            "other",
+                            "/:slug/:slug",
+                            "/:slug/:slug");
+            assertThat(metrics.count("routesFolded")).isEqualTo(1);
+            assertThat(metrics.count("releasesFolded")).isEqualTo(6);
+            assertThat(metrics.count("countriesFolded")).isEqualTo(6);
+            assertThat(metrics.count("fieldsTruncated")).isEqualTo(7);
+            assertThat(metrics.count("routeTemplatesLearned")).isEqualTo(2);
+            assertThat(metrics.count("appsFolded")).isZero();
+        }
     }
 }
