@@ -13,8 +13,9 @@ import java.util.TreeMap;
  * Enrichment and PII scrubbing of one event, without Flink: strings cut to bounded lengths, route
  * template (explicit rules, built-in placeholders, learned templates), user agent → browser / OS /
  * device / bot, error fingerprint, every dimension bounded by the {@link CardinalityGuard}, then
- * client IP, query strings and user id scrubbed. The Flink shell is {@code ingest.Enricher};
- * benchmarks call this directly. Not thread-safe: one per operator instance.
+ * client IP, query strings, fragments, secrets in URLs and error texts, and user id scrubbed. The
+ * Flink shell is {@code ingest.Enricher}; benchmarks call this directly. Not thread-safe: one per
+ * operator instance.
  */
 public final class EventEnrichment {
     private static final int UA_CACHE = 4096;
@@ -182,6 +183,10 @@ public final class EventEnrichment {
         e.pageUrl = scrubber.url(e.pageUrl);
         e.referrer = scrubber.url(e.referrer);
         e.fetchUrl = scrubber.url(e.fetchUrl);
+        // Messages and stack frames quote URLs, tokens and user input ("invalid email a@b.c").
+        // The fingerprint above was taken from the raw text, so grouping does not change.
+        e.errorMessage = scrubber.text(e.errorMessage);
+        e.errorStack = scrubber.text(e.errorStack);
         e.userId = scrubber.userId(e.userId);
     }
 }

@@ -53,6 +53,7 @@ import org.slf4j.LoggerFactory;
 public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(Enricher.class);
+    static final String STAGE = "enrich";
 
     /** Operator state names (split list state). */
     static final String GUARD_STATE = "cardinality-guard";
@@ -100,8 +101,18 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
 
     @Override
     public void processElement(RumEvent e, Context ctx, Collector<RumEvent> out) {
-        enrichment.enrich(e);
-        report();
+        try {
+            enrichment.enrich(e);
+        } catch (RuntimeException | StackOverflowError failure) {
+            if (ProcessingErrors.isInfrastructure(failure)) throw failure;
+            // Parsers of client strings (URL, user agent, stack) are the likeliest to break on
+            // hostile input: the event becomes a dead letter, the job goes on.
+            ctx.output(ProcessingErrors.TAG, ProcessingErrors.of(STAGE, e, failure));
+            return;
+        } finally {
+            // Counted even when the event failed later on: the guard and learner already moved.
+            report();
+        }
         if (e.bot) {
             bots.inc();
         }
