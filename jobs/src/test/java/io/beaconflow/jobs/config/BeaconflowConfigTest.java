@@ -146,7 +146,10 @@ class BeaconflowConfigTest {
 
     @Test
     void theCardinalityBudgetsAreReadFromTheShippedFileAndABadOneNamesItsKeyAndTheFix() {
-        BeaconflowConfig shipped = BeaconflowConfig.load(Path.of("../flink-conf/beaconflow.yaml"));
+        BeaconflowConfig shipped =
+                BeaconflowConfig.load(
+                        Path.of("../flink-conf/beaconflow.yaml"),
+                        BeaconflowConfig.withDemoSalt(NO_ENV::get));
         CardinalityConfig d = new CardinalityConfig();
         assertThat(shipped.ingest.cardinality)
                 .usingRecursiveComparison()
