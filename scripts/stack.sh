@@ -271,9 +271,29 @@ kafka_healthy() {
     --command-config "$KAFKA_CONF/healthcheck-client.properties" --list >/dev/null 2>&1
 }
 
+# The topics of the shipped job configuration (flink-conf/beaconflow.yaml), created before a job
+# can be submitted: a Kafka source started on a missing topic fails over until something creates
+# it, and auto-creation would give the raw topic a single partition (so one source subtask).
+KAFKA_JOB_TOPICS=(rum-raw:${BEACONFLOW_RAW_PARTITIONS:-4} rum-deadletter:1 rum-late:1)
+
+kafka_job_topics() {
+  local spec existing
+  existing=$(kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BF_HOST:$KAFKA_PORT" \
+    --command-config "$KAFKA_CONF/healthcheck-client.properties" --list 2>/dev/null) || existing=""
+  for spec in "${KAFKA_JOB_TOPICS[@]}"; do
+    grep -qx "${spec%%:*}" <<<"$existing" && continue
+    log "creating Kafka topic ${spec%%:*} (${spec##*:} partitions)"
+    kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BF_HOST:$KAFKA_PORT" \
+      --command-config "$KAFKA_CONF/healthcheck-client.properties" --create --if-not-exists \
+      --topic "${spec%%:*}" --partitions "${spec##*:}" --replication-factor 1 >>"$KAFKA_OUT" 2>&1 ||
+      die "could not create Kafka topic ${spec%%:*} (see $KAFKA_OUT)"
+  done
+}
+
 kafka_up() {
   if pid_alive "$KAFKA_PID" kafka; then
     wait_healthy kafka "$UP_TIMEOUT" "$KAFKA_PID" kafka kafka_healthy "$KAFKA_LOG" "$KAFKA_OUT"
+    kafka_job_topics
     return
   fi
   fetch_kafka
@@ -299,6 +319,7 @@ kafka_up() {
     -Dkafka.logs.dir="$LOG_DIR/kafka" -Dlog4j2.configurationFile="$KAFKA_CONF/log4j2.properties" \
     -cp "$(classpath_of "$LIB_KAFKA")" kafka.Kafka "$KAFKA_CONF/server.properties"
   wait_healthy kafka "$UP_TIMEOUT" "$KAFKA_PID" kafka kafka_healthy "$KAFKA_LOG" "$KAFKA_OUT"
+  kafka_job_topics
 }
 
 kafka_down() { stop_process kafka "$KAFKA_PID" kafka; }

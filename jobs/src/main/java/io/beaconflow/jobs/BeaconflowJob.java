@@ -44,6 +44,17 @@ public final class BeaconflowJob {
         }
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        wire(env, config, es);
+        env.execute(jobName);
+    }
+
+    /**
+     * The production graph for {@code config}: Kafka in, Kafka and Elasticsearch out, the webhook
+     * when one is configured. Connects to nothing (sources and sinks open when the job runs), so a
+     * test can build the graph from the shipped configuration file.
+     */
+    static void wire(
+            StreamExecutionEnvironment env, BeaconflowConfig config, ElasticsearchSinkConfig es) {
         BeaconflowPipeline.build(
                         env,
                         BeaconKafkaSource.create(config.kafka, new BeaconDecoder(config.ingest)),
@@ -66,7 +77,6 @@ public final class BeaconflowJob {
                                                 ? null
                                                 : new WebhookNotifierSink(
                                                         config.notifications.webhook)));
-        env.execute(jobName);
     }
 
     static String option(String[] args, String name, String fallback) {

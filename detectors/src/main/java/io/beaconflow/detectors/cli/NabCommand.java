@@ -1,13 +1,14 @@
 package io.beaconflow.detectors.cli;
 
-import io.beaconflow.detectors.Detector;
 import io.beaconflow.detectors.DetectorSpec;
+import io.beaconflow.detectors.nab.MultiScaleDetector;
+import io.beaconflow.detectors.nab.NabCrossValidation;
 import io.beaconflow.detectors.nab.NabDataset;
 import io.beaconflow.detectors.nab.NabFile;
 import io.beaconflow.detectors.nab.NabProfile;
 import io.beaconflow.detectors.nab.NabRunner;
 import io.beaconflow.detectors.nab.NabScorer;
-import io.beaconflow.detectors.spec.DetectorSpecs;
+import io.beaconflow.detectors.nab.NabSpec;
 import io.beaconflow.detectors.spec.SpecException;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,21 +62,26 @@ public final class NabCommand implements Callable<Integer> {
             names = "--spec",
             required = true,
             paramLabel = "FILE",
-            description = "Detector spec YAML, e.g. flink-conf/detectors/nab.yaml.")
+            description =
+                    "Detector spec YAML, e.g. flink-conf/detectors/nab.yaml, with an optional"
+                            + " nab: section (scales: the rolling means judged besides the raw"
+                            + " series).")
     Path specFile;
 
     @Option(
             names = "--out",
-            required = true,
             paramLabel = "DIR",
-            description = "Results root; files go to OUT/NAME/<category>/NAME_<file>.csv.")
+            description =
+                    "Results root; files go to OUT/NAME/<category>/NAME_<file>.csv. Required"
+                            + " unless --cv.")
     Path out;
 
     @Option(
             names = "--name",
-            required = true,
             paramLabel = "NAME",
-            description = "Detector name in result paths; no '_' (NAB splits file names on it).")
+            description =
+                    "Detector name in result paths; no '_' (NAB splits file names on it)."
+                            + " Required unless --cv.")
     String name;
 
     @Option(
@@ -94,38 +101,61 @@ public final class NabCommand implements Callable<Integer> {
     @Option(names = "--per-file", description = "Also print each file's standard raw score.")
     boolean perFile;
 
+    @Option(
+            names = "--cv",
+            paramLabel = "K",
+            description =
+                    "k-fold cross-validation instead of one run: choose the --grid setting on K-1"
+                            + " folds of the files, score it on the fold left out; prints the"
+                            + " cross-validated scores next to the in-sample ones. Last line:"
+                            + " 'NAB standard cross-validated: X'.")
+    Integer cvFolds;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            paramLabel = "SEED",
+            description = "Seed of the fold assignment for --cv (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--grid",
+            paramLabel = "FILE",
+            description =
+                    "Search grid for --cv (knobs: {knob: [values]}), e.g."
+                            + " flink-conf/detectors/nab-grid.yaml.")
+    Path grid;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter o = cmd.commandLine().getOut();
         PrintWriter err = cmd.commandLine().getErr();
-        if (name.contains("_") || name.isBlank() || name.contains("/")) {
+        if (name != null && (name.contains("_") || name.isBlank() || name.contains("/"))) {
             err.println(
                     "--name '"
                             + name
                             + "' must be non-empty without '_' or '/': NAB splits result file names on the first '_'");
             return 2;
         }
-        DetectorSpec spec;
+        if (cvFolds != null) {
+            return crossValidate(o, err);
+        }
+        if (out == null || name == null) {
+            err.println("--out and --name are required (unless --cv)");
+            return 2;
+        }
+        NabSpec nabSpec;
         try {
-            DetectorSpecs specs = DetectorSpecs.load(specFile);
-            spec = specs.resolve(null, null, null, metric);
-            if (spec == null) {
-                err.println(
-                        specFile
-                                + ": metric '"
-                                + metric
-                                + "' is not under metrics:; use --metric with one of "
-                                + specs.metrics());
-                return 2;
-            }
+            nabSpec = NabSpec.load(specFile, metric);
         } catch (SpecException e) {
             err.println(e.getMessage());
             return 2;
         }
+        DetectorSpec spec = nabSpec.spec();
         List<NabProfile> profileList = loadProfiles();
         long start = System.nanoTime(); // progress display only
         List<NabFile> files = NabDataset.load(data, labels);
-        Detector detector = new Detector(spec);
+        MultiScaleDetector detector = nabSpec.detector();
         List<double[]> scores = new ArrayList<>();
         int rows = 0;
         for (NabFile f : files) {
@@ -135,7 +165,7 @@ public final class NabCommand implements Callable<Integer> {
             rows += f.rows();
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
-        o.printf(Locale.ROOT, "detector %s: %s%n", name, spec);
+        o.printf(Locale.ROOT, "detector %s: scales %s, %s%n", name, nabSpec.scales(), spec);
         o.printf(
                 Locale.ROOT,
                 "scored %d files, %d rows in %d ms; results in %s%n",
@@ -207,6 +237,109 @@ public final class NabCommand implements Callable<Integer> {
             return 1;
         }
         o.printf(Locale.ROOT, "NAB standard: %.2f%n", standard);
+        o.flush();
+        return 0;
+    }
+
+    private Integer crossValidate(PrintWriter o, PrintWriter err) throws IOException {
+        if (grid == null) {
+            err.println("--cv needs --grid FILE: the knobs and values to choose from");
+            return 2;
+        }
+        String specText = Files.readString(specFile);
+        NabCrossValidation.Grid g;
+        List<NabFile> files = NabDataset.load(data, labels);
+        int[] fold;
+        NabCrossValidation.Table t;
+        List<NabProfile> profileList = loadProfiles();
+        long start = System.nanoTime(); // progress display only
+        try {
+            g = NabCrossValidation.Grid.load(grid);
+            fold = NabCrossValidation.folds(files, cvFolds, seed);
+            NabSpec.parse(specText, specFile.toString(), metric); // the spec as written must load
+            t =
+                    NabCrossValidation.run(
+                            specText, specFile.toString(), metric, g, files, profileList);
+        } catch (SpecException | IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        List<Map<String, Object>> points = t.points();
+        o.printf(
+                Locale.ROOT,
+                "grid %s: %d settings of %s; %d files, %d windows, %d folds (seed %d, stratified by"
+                        + " category); %d ms%n",
+                grid,
+                points.size(),
+                g.knobs().keySet(),
+                files.size(),
+                NabCrossValidation.totalWindows(t),
+                cvFolds,
+                seed,
+                (System.nanoTime() - start) / 1_000_000);
+        for (int k = 0; k < cvFolds; k++) {
+            StringBuilder members = new StringBuilder();
+            for (int f = 0; f < files.size(); f++) {
+                if (fold[f] == k) {
+                    members.append(members.length() == 0 ? "" : " ")
+                            .append(files.get(f).baseName());
+                }
+            }
+            o.printf(Locale.ROOT, "fold %d: %s%n", k + 1, members);
+        }
+        double standard = Double.NaN;
+        List<String> summary = new ArrayList<>();
+        for (int p = 0; p < profileList.size(); p++) {
+            NabProfile prof = profileList.get(p);
+            double heldRaw = 0;
+            for (NabCrossValidation.FoldResult r :
+                    NabCrossValidation.crossValidate(t, fold, cvFolds, p)) {
+                heldRaw += r.testRaw();
+                o.printf(
+                        Locale.ROOT,
+                        "%-20s fold %d: chose %s (training %.2f) -> held-out %s (%d files, %d"
+                                + " windows)%n",
+                        prof.name(),
+                        r.fold() + 1,
+                        points.get(r.chosen()),
+                        NabScorer.normalize(r.trainRaw(), r.trainWindows(), prof),
+                        r.testWindows() == 0
+                                ? String.format(Locale.ROOT, "raw %.3f", r.testRaw())
+                                : String.format(
+                                        Locale.ROOT,
+                                        "%.2f",
+                                        NabScorer.normalize(r.testRaw(), r.testWindows(), prof)),
+                        r.testFiles(),
+                        r.testWindows());
+            }
+            int windows = NabCrossValidation.totalWindows(t);
+            int bestAll = 0;
+            for (int gi = 1; gi < points.size(); gi++) {
+                if (NabCrossValidation.inSampleRaw(t, gi, p)
+                        > NabCrossValidation.inSampleRaw(t, bestAll, p)) {
+                    bestAll = gi;
+                }
+            }
+            double cv = NabScorer.normalize(heldRaw, windows, prof);
+            summary.add(
+                    String.format(
+                            Locale.ROOT,
+                            "%-20s cross-validated %6.2f   in-sample best of grid %6.2f %s",
+                            prof.name(),
+                            cv,
+                            NabScorer.normalize(
+                                    NabCrossValidation.inSampleRaw(t, bestAll, p), windows, prof),
+                            points.get(bestAll)));
+            if (prof.name().equals("standard")) {
+                standard = cv;
+            }
+        }
+        summary.forEach(o::println);
+        if (Double.isNaN(standard)) {
+            err.println("no 'standard' profile in the profiles");
+            return 1;
+        }
+        o.printf(Locale.ROOT, "NAB standard cross-validated: %.2f%n", standard);
         o.flush();
         return 0;
     }

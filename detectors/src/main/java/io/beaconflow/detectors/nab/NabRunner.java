@@ -46,6 +46,22 @@ public final class NabRunner {
         return scores;
     }
 
+    /** Anomaly scores for every row of {@code file} from a multi-scale detector, in row order. */
+    public static double[] run(MultiScaleDetector detector, NabFile file) {
+        MultiScaleDetector.State state = detector.newState();
+        double[] scores = new double[file.rows()];
+        long[] ts = file.timestampsMillis();
+        double[] values = file.values();
+        for (int i = 0; i < scores.length; i++) {
+            PointResult r = detector.update(state, ts[i], values[i]);
+            scores[i] =
+                    r.alertOpened()
+                            ? Math.max(OWN_THRESHOLD, r.score())
+                            : Math.min(r.score(), BELOW_HALF);
+        }
+        return scores;
+    }
+
     /** Writes {@code OUT/NAME/<category>/NAME_<file>.csv} in NAB's result format. */
     public static Path write(Path outDir, String name, NabFile file, double[] scores)
             throws IOException {

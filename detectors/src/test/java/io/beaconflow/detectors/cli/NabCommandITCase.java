@@ -98,4 +98,83 @@ class NabCommandITCase {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("without '_'");
     }
+
+    private static int run(StringWriter out, StringWriter err, String... args) {
+        CommandLine cli = new CommandLine(new DetectorsCli());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        return cli.execute(args);
+    }
+
+    @Test
+    void theCrossValidatedScoreItPrintsIsTheOneRecordedInDetectorQualityDoc() throws IOException {
+        StringWriter text = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code =
+                run(
+                        text,
+                        err,
+                        "nab",
+                        "--cv",
+                        "5",
+                        "--seed",
+                        "1",
+                        "--grid",
+                        ROOT.resolve("flink-conf/detectors/nab-grid.yaml").toString(),
+                        "--spec",
+                        ROOT.resolve("flink-conf/detectors/nab.yaml").toString(),
+                        "--data",
+                        ROOT.resolve("data/nab/data").toString(),
+                        "--labels",
+                        ROOT.resolve("data/nab/labels/combined_windows.json").toString());
+        assertThat(code).as(err.toString()).isZero();
+        List<String> lines = text.toString().lines().toList();
+        String last = lines.get(lines.size() - 1);
+        assertThat(last).matches("NAB standard cross-validated: -?\\d+\\.\\d\\d");
+
+        String doc = Files.readString(ROOT.resolve("docs/detector-quality.md"));
+        Matcher m = Pattern.compile("NAB standard cross-validated: (-?\\d+\\.\\d\\d)").matcher(doc);
+        assertThat(m.find())
+                .as("docs/detector-quality.md records 'NAB standard cross-validated: X'")
+                .isTrue();
+        assertThat(last).isEqualTo("NAB standard cross-validated: " + m.group(1));
+
+        // 5 folds that together hold every file once; 5 standard-profile choices
+        long filesInFolds =
+                lines.stream()
+                        .filter(l -> l.startsWith("fold "))
+                        .mapToLong(l -> l.substring(l.indexOf(':') + 1).trim().split(" ").length)
+                        .sum();
+        assertThat(filesInFolds).isEqualTo(34);
+        assertThat(lines.stream().filter(l -> l.startsWith("standard ") && l.contains(" chose ")))
+                .hasSize(5);
+    }
+
+    @Test
+    void crossValidationWithoutAGridOrWithABadKnobIsRefusedWithTheFix(@TempDir Path dir)
+            throws IOException {
+        String[] common = {
+            "nab",
+            "--cv",
+            "3",
+            "--spec",
+            ROOT.resolve("flink-conf/detectors/nab.yaml").toString(),
+            "--data",
+            ROOT.resolve("data/nab/data").toString(),
+            "--labels",
+            ROOT.resolve("data/nab/labels/combined_windows.json").toString()
+        };
+        StringWriter err = new StringWriter();
+        assertThat(run(new StringWriter(), err, common)).isEqualTo(2);
+        assertThat(err.toString()).contains("--cv needs --grid FILE");
+
+        Path grid = dir.resolve("grid.yaml");
+        Files.writeString(grid, "knobs:\n  z_treshold: [3, 4]\n");
+        String[] withGrid = java.util.Arrays.copyOf(common, common.length + 2);
+        withGrid[common.length] = "--grid";
+        withGrid[common.length + 1] = grid.toString();
+        StringWriter err2 = new StringWriter();
+        assertThat(run(new StringWriter(), err2, withGrid)).isEqualTo(2);
+        assertThat(err2.toString()).contains("z_treshold").contains("Fix:");
+    }
 }

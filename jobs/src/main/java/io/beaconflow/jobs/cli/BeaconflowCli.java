@@ -2,6 +2,7 @@ package io.beaconflow.jobs.cli;
 
 import io.beaconflow.detectors.cli.BacktestCommand;
 import io.beaconflow.detectors.cli.NabCommand;
+import io.beaconflow.jobs.cluster.GeneratorToKafka;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,6 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             BenchCommand.class,
+            GeneratorToKafka.class,
             BacktestCommand.class,
             NabCommand.class,
             CommandLine.HelpCommand.class

@@ -29,10 +29,11 @@ import picocli.CommandLine.Option;
  * TrafficToKafka} for placement and pacing), then prints the generator's exact counts as JSON on
  * stdout, so what the job should report can be checked.
  *
- * <p>Runs without Flink: {@code java -cp beaconflow-job.jar:<slf4j> ...GeneratorToKafka --help}.
+ * <p>{@code ./beaconflow generate --help}; runs without Flink, so the compose stack starts it with
+ * {@code java -cp beaconflow-job.jar:<slf4j> ...GeneratorToKafka}.
  */
 @Command(
-        name = "generator-to-kafka",
+        name = "generate",
         mixinStandardHelpOptions = true,
         description = {
             "Produce synthetic RUM beacons (flink-conf/generator.yaml, with its scheduled incidents)"
@@ -62,7 +63,7 @@ public final class GeneratorToKafka implements Callable<Integer> {
 
     @Option(
             names = "--generator",
-            defaultValue = "flink-conf/generator.yaml",
+            defaultValue = "${sys:beaconflow.home:-.}/flink-conf/generator.yaml",
             description = "Generator configuration (default: ${DEFAULT-VALUE}).")
     Path generator;
 
@@ -116,7 +117,7 @@ public final class GeneratorToKafka implements Callable<Integer> {
         if (partitions > 0) createTopicIfMissing(producer);
 
         System.err.printf(
-                "generator-to-kafka: %s of traffic from %s (seed %d, speed %s) to %s on %s%n",
+                "generate: %s of traffic from %s (seed %d, speed %s) to %s on %s%n",
                 gen.duration,
                 Instant.ofEpochMilli(gen.startMillis()),
                 seed,
@@ -132,7 +133,7 @@ public final class GeneratorToKafka implements Callable<Integer> {
                 progress.scheduleAtFixedRate(
                         () ->
                                 System.err.printf(
-                                        "generator-to-kafka: %d records sent, simulated time %s%n",
+                                        "generate: %d records sent, simulated time %s%n",
                                         out.sent(),
                                         out.lastReceivedAt() == Long.MIN_VALUE
                                                 ? "-"
@@ -160,8 +161,7 @@ public final class GeneratorToKafka implements Callable<Integer> {
                         .all()
                         .get(30, TimeUnit.SECONDS);
                 System.err.printf(
-                        "generator-to-kafka: created topic %s (%d partitions)%n",
-                        topic, partitions);
+                        "generate: created topic %s (%d partitions)%n", topic, partitions);
             }
         }
     }

@@ -1,5 +1,7 @@
 package io.beaconflow.jobs.config;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -328,6 +330,10 @@ public class BeaconflowConfig implements Serializable {
                     }
                 });
         return JsonMapper.builder(new YAMLFactory())
+                // A key written with no value (a section holding only comments, as the shipped
+                // file's notifications: does) means "the default", never null: every field's
+                // initializer stays.
+                .defaultSetterInfo(JsonSetter.Value.forValueNulls(Nulls.SKIP))
                 .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)

@@ -71,6 +71,19 @@ final class ClusterStack {
         List<String> cmd = new ArrayList<>();
         cmd.add(REPO.resolve(command[0]).toString());
         for (int i = 1; i < command.length; i++) cmd.add(command[i]);
+        return run(timeout, cmd);
+    }
+
+    /**
+     * Runs {@code lines} as one bash script ({@code set -euo pipefail}) from the repository root,
+     * as a user types them; returns its stdout.
+     */
+    String bash(Duration timeout, String... lines) {
+        return run(
+                timeout, List.of("bash", "-c", "set -euo pipefail\n" + String.join("\n", lines)));
+    }
+
+    private String run(Duration timeout, List<String> cmd) {
         try {
             Process p =
                     new ProcessBuilder(cmd)

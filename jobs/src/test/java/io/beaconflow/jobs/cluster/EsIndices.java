@@ -36,6 +36,18 @@ final class EsIndices {
         this.url = url.replaceAll("/+$", "");
     }
 
+    /** Documents in the indices matching {@code pattern} after a refresh (none: 0). */
+    long count(String pattern) {
+        if (indices(pattern).isEmpty()) return 0;
+        send("POST", "/" + pattern + "/_refresh", null);
+        return send("GET", "/" + pattern + "/_count", null).path("count").asLong();
+    }
+
+    /** Deletes one index by its name (wildcard deletes are refused by the cluster). */
+    void delete(String index) {
+        sendAllowing404("DELETE", "/" + index);
+    }
+
     /** Names of the indices matching {@code pattern} (none: empty). */
     List<String> indices(String pattern) {
         JsonNode r = send("GET", "/_resolve/index/" + pattern + "?expand_wildcards=all", null);

@@ -27,6 +27,31 @@ class BeaconflowConfigTest {
     }
 
     @Test
+    void theShippedFilesCommentOnlySectionsReadAsTheirDefaults() {
+        BeaconflowConfig c = BeaconflowConfig.load(Path.of("../flink-conf/beaconflow.yaml"));
+        assertThat(c.notifications).isNotNull();
+        assertThat(c.notifications.webhook).isNull();
+    }
+
+    @Test
+    void aKeyWithNoValueMeansItsDefaultAtEveryLevel() {
+        BeaconflowConfig c =
+                parse(
+                        "ingest:\n  dedup-ttl:\n  routes:\n  privacy:\n    user-id-salt: s\n"
+                                + "kafka:\nsessions:\nmetrics:\ndetection:\nnotifications:\n"
+                                + "elasticsearch:\n");
+        BeaconflowConfig d = new BeaconflowConfig();
+        assertThat(c.ingest.dedupTtl).isEqualTo(d.ingest.dedupTtl);
+        assertThat(c.ingest.routes).isNotNull();
+        assertThat(c.kafka.rawTopic).isEqualTo(d.kafka.rawTopic);
+        assertThat(c.sessions.gap).isEqualTo(d.sessions.gap);
+        assertThat(c.metrics.window).isEqualTo(d.metrics.window);
+        assertThat(c.detection).isNotNull();
+        assertThat(c.notifications).isNotNull();
+        assertThat(c.elasticsearchSinkConfig("test.yaml")).isNotNull();
+    }
+
+    @Test
     void durationsAndChoicesAreReadFromHumanText() {
         BeaconflowConfig c =
                 parse(

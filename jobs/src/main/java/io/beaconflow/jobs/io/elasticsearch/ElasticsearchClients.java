@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
 import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
@@ -74,6 +75,10 @@ public final class ElasticsearchClients {
                                                 .buildAsync()));
             }
         }
+        // Apache HttpClient 5 retries a 429 or 503 once by itself (after Retry-After or 1 s),
+        // unseen by the writer: that retry escaped RetryPolicy's budget and backoff and the
+        // retries counter (ElasticsearchFaultsITCase found it). Every retry is the writer's.
+        builder.setHttpClientConfigCallback(HttpAsyncClientBuilder::disableAutomaticRetries);
         long connectMs = config.connectTimeout().toMillis();
         long responseMs = config.responseTimeout().toMillis();
         builder.setConnectionConfigCallback(

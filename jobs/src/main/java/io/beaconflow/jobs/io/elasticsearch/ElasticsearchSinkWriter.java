@@ -7,6 +7,7 @@ import co.elastic.clients.elasticsearch.core.BulkRequest;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.transport.TransportException;
+import co.elastic.clients.transport.rest5_client.low_level.Request;
 import co.elastic.clients.transport.rest5_client.low_level.ResponseException;
 import co.elastic.clients.util.BinaryData;
 import co.elastic.clients.util.ContentType;
@@ -17,13 +18,18 @@ import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.apache.hc.core5.http.ParseException;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +46,14 @@ import org.slf4j.LoggerFactory;
  *       RetryPolicy}'s backoff (only the failed items of a partial failure); documents that can
  *       never be indexed go to the dead-letter index; authentication errors fail the task with a
  *       message that names the auth mode and the fix.
+ *   <li>A missing index that Elasticsearch will not auto-create is created by the writer when one
+ *       of the job's templates owns it (after installing that template), then the documents are
+ *       sent again; any other missing index fails the task as a configuration error. A missing
+ *       index is never the documents' fault, so they are not dead-lettered.
+ *   <li>Nothing is dropped: a document that can be written neither to its index nor to the
+ *       dead-letter index fails the task (checkpoint and job) with a message naming the index, the
+ *       reason and the fix. The job restarts from the last checkpoint, whose replay overwrites the
+ *       same ids, so the failure loses nothing.
  * </ul>
  *
  * <p>Sending synchronously keeps it simple and correct: the task thread is the only thread, a
@@ -73,6 +87,7 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
     private final Counter permanentFailures;
     private final Counter deadLettered;
     private final Counter deadLetterFailures;
+    private final Counter indicesCreated;
     private final Counter bytesSent;
     private volatile long lastBulkLatencyMs;
 
@@ -106,6 +121,7 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
         this.permanentFailures = metrics.counter("permanentFailures");
         this.deadLettered = metrics.counter("deadLettered");
         this.deadLetterFailures = metrics.counter("deadLetterFailures");
+        this.indicesCreated = metrics.counter("indicesCreated");
         this.bytesSent = metrics.getNumBytesSendCounter();
         metrics.gauge("bulkLatencyMs", () -> lastBulkLatencyMs);
         metrics.gauge("bufferedDocuments", buffer::size);
@@ -174,12 +190,14 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
     }
 
     /**
-     * Sends {@code docs} until every one is indexed, dead-lettered, or the retry budget is spent.
-     * Dead letters that fail for good are logged and counted, never dead-lettered again.
+     * Sends {@code docs} until every one is indexed or dead-lettered; throws (failing the task)
+     * when the retry budget is spent or a dead letter is refused for good.
      */
     private void send(List<ElasticsearchDocument> docs, boolean deadLetterBatch)
             throws IOException, InterruptedException {
         List<ElasticsearchDocument> pending = docs;
+        // Indices this call created: a second index_not_found for one of them is not retried.
+        Set<String> createdHere = new HashSet<>();
         int answeredRetries = 0;
         int attempt = 0;
         long firstFailureNanos = 0;
@@ -201,6 +219,13 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
             if (kind == FailureKind.AUTH) {
                 throw authFailure(failure.status, failure.type, failure.reason);
             }
+            if (kind == FailureKind.MISSING_INDEX) {
+                // The whole request (no per-item answer): make sure every target index exists.
+                Set<String> indices = new LinkedHashSet<>();
+                for (ElasticsearchDocument d : pending) indices.add(d.index());
+                for (String index : indices) ensureIndex(index, failure, createdHere);
+                continue;
+            }
             if (kind == FailureKind.SPLIT) {
                 if (pending.size() == 1) {
                     permanent(pending.get(0), failure, deadLetterBatch);
@@ -213,6 +238,9 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
                 pending = List.of();
             } else if (kind == FailureKind.SUCCESS) {
                 List<ElasticsearchDocument> again = new ArrayList<>();
+                Set<String> missingIndices = new LinkedHashSet<>();
+                Failure missing = null;
+                boolean retryableItems = false;
                 List<BulkResponseItem> items = response.items();
                 for (int i = 0; i < items.size(); i++) {
                     BulkResponseItem item = items.get(i);
@@ -232,7 +260,13 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
                             throw authFailure(item.status(), error.type(), describe(error));
                         case RETRY:
                             again.add(doc);
+                            retryableItems = true;
                             failure = new Failure(item.status(), error.type(), describe(error));
+                            break;
+                        case MISSING_INDEX:
+                            again.add(doc);
+                            missingIndices.add(doc.index());
+                            missing = new Failure(item.status(), error.type(), describe(error));
                             break;
                         default:
                             permanent(
@@ -249,8 +283,11 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
                             Durations.format(
                                     Duration.ofNanos(nanoClock.getAsLong() - firstFailureNanos)));
                 }
+                for (String index : missingIndices) ensureIndex(index, missing, createdHere);
                 pending = again;
-                if (!again.isEmpty()) kind = FailureKind.RETRY;
+                // Only missing indices, now created: send again at once (no backoff, no budget).
+                if (!retryableItems) continue;
+                kind = FailureKind.RETRY;
             }
             if (pending.isEmpty()) return;
 
@@ -321,21 +358,132 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
         }
     }
 
-    private void permanent(ElasticsearchDocument doc, Failure failure, boolean deadLetterBatch) {
+    private void permanent(ElasticsearchDocument doc, Failure failure, boolean deadLetterBatch)
+            throws ElasticsearchSinkException {
         if (deadLetterBatch) {
+            // The record can be written nowhere: stop rather than drop it. The replay after the
+            // restart brings it back, so a fix on the cluster side loses nothing.
             deadLetterFailures.inc();
-            LOG.error(
-                    "{} refused the dead letter {}: {}. It is dropped; check the mapping of"
-                            + " index {} (docker/elasticsearch/templates/rum-deadletter.json)",
-                    where,
-                    doc,
-                    failure,
-                    config.deadLetterIndex());
-            return;
+            throw new ElasticsearchSinkException(
+                    where
+                            + " refused the dead letter "
+                            + doc.id()
+                            + " in index "
+                            + doc.index()
+                            + " for good ("
+                            + failure
+                            + "), after refusing the document itself. The record can be written"
+                            + " nowhere, so the sink stops instead of dropping it. Fix: give "
+                            + doc.index()
+                            + " the mapping of the index template "
+                            + config.index("rum-deadletter")
+                            + " (docker/elasticsearch/templates/rum-deadletter.json; check GET "
+                            + doc.index()
+                            + "/_mapping, delete or reindex a wrongly mapped index), or set"
+                            + " elasticsearch.dead-letter.index to an index that takes it. The"
+                            + " job restarts from its last checkpoint and loses nothing.");
         }
         permanentFailures.inc();
         LOG.debug("{} refused {} for good: {}; dead-lettering it", where, doc, failure);
         pendingDeadLetters.add(deadLetters.of(doc, failure.status, failure.type, failure.reason));
+    }
+
+    /**
+     * Makes {@code index} exist after Elasticsearch answered index_not_found for it. Only an index
+     * one of the job's templates owns is created (after installing that template, in case it was
+     * missing, so the index gets the right mappings); creating an index explicitly works even where
+     * auto-creation is off. Anything else is a configuration error: fail with the fix.
+     */
+    private void ensureIndex(String index, Failure failure, Set<String> createdHere)
+            throws IOException {
+        if (!createdHere.add(index)) {
+            throw new ElasticsearchSinkException(
+                    where
+                            + ": index "
+                            + index
+                            + " is still missing right after the sink created it ("
+                            + failure
+                            + "). Something deletes it as soon as it exists (an ILM delete phase"
+                            + " younger than the data, a cleanup job). Fix: stop that for "
+                            + index
+                            + "; the job restarts from its last checkpoint and loses nothing.");
+        }
+        IndexTemplates.Template owner = IndexTemplates.owning(config.indexPrefix(), index);
+        if (owner == null) {
+            throw new ElasticsearchSinkException(
+                    where
+                            + ": index "
+                            + index
+                            + " does not exist and Elasticsearch will not create it on write ("
+                            + failure
+                            + "; action.auto_create_index, or an index template with"
+                            + " allow_auto_create: false). It matches none of the job's index"
+                            + " templates, so the sink will not create it with mappings nobody"
+                            + " chose. Fix: create "
+                            + index
+                            + " (or allow its auto-creation), or write to the job's own indices"
+                            + " (elasticsearch.index-prefix + rum-*). The job restarts from its"
+                            + " last checkpoint and loses nothing.");
+        }
+        try {
+            IndexTemplates.install(client, List.of(owner));
+        } catch (IOException e) {
+            // Installing needs manage_index_templates, which a locked-down user may lack while
+            // the template is already there: try to create the index anyway.
+            LOG.warn(
+                    "{}: could not check or install index template {} before creating {}: {}",
+                    where,
+                    owner.name(),
+                    index,
+                    rootMessage(e));
+        }
+        try {
+            IndexTemplates.lowLevel(client).performRequest(new Request("PUT", "/" + index));
+            indicesCreated.inc();
+            LOG.info(
+                    "{}: created index {} (template {}), which Elasticsearch does not"
+                            + " auto-create ({})",
+                    where,
+                    index,
+                    owner.name(),
+                    failure);
+        } catch (ResponseException e) {
+            int status = e.getResponse().getStatusCode();
+            String body = bodyOf(e);
+            if (status == 400 && body.contains("resource_already_exists_exception")) {
+                return; // another subtask (or sink) created it first
+            }
+            if (status == 401 || status == 403) {
+                throw authFailure(status, "security_exception", "creating index " + index);
+            }
+            throw new ElasticsearchSinkException(
+                    where
+                            + ": index "
+                            + index
+                            + " does not exist ("
+                            + failure
+                            + ") and creating it failed with HTTP "
+                            + status
+                            + ": "
+                            + body
+                            + ". Fix: create it by hand (PUT /"
+                            + index
+                            + ") so the template "
+                            + owner.name()
+                            + " applies. The job restarts from its last checkpoint and loses"
+                            + " nothing.",
+                    e);
+        }
+    }
+
+    private static String bodyOf(ResponseException e) {
+        try {
+            var entity = e.getResponse().getEntity();
+            String body = entity == null ? "" : EntityUtils.toString(entity);
+            return body.length() <= 500 ? body : body.substring(0, 500) + "...";
+        } catch (IOException | ParseException | RuntimeException ex) {
+            return e.getMessage();
+        }
     }
 
     private ElasticsearchAuthException authFailure(int status, String type, String reason) {

@@ -19,6 +19,14 @@ public enum FailureKind {
      */
     CONNECTION,
     /**
+     * HTTP 404 {@code index_not_found_exception}: the target index does not exist and Elasticsearch
+     * would not create it on write ({@code action.auto_create_index}, or a template's {@code
+     * allow_auto_create: false}). Not the document's fault, so never dead-lettered: the writer
+     * creates an index the job owns (one of its templates matches) and retries; any other index is
+     * a configuration error that fails the job.
+     */
+    MISSING_INDEX,
+    /**
      * The document itself is wrong (mapping error, strict mapping, illegal argument, other 4xx):
      * sending it again gives the same answer, so it goes to the dead-letter index.
      */
@@ -53,6 +61,7 @@ public enum FailureKind {
             return "cluster_block_exception".equals(errorType) ? RETRY : AUTH;
         }
         if (status == 429 || status == 408 || status >= 500) return RETRY;
+        if (status == 404 && "index_not_found_exception".equals(errorType)) return MISSING_INDEX;
         if (status <= 0) return CONNECTION;
         return otherClientError;
     }

@@ -103,6 +103,25 @@ public final class IndexTemplates {
             return json;
         }
 
+        /** The {@code index_patterns} of this template ({@code *} is the only wildcard). */
+        public List<String> indexPatterns() {
+            List<String> out = new ArrayList<>();
+            try {
+                JSON.readTree(json).path("index_patterns").forEach(p -> out.add(p.asText()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // parsed once already in of()
+            }
+            return out;
+        }
+
+        /** Whether one of {@link #indexPatterns()} matches {@code index}. */
+        public boolean matches(String index) {
+            for (String pattern : indexPatterns()) {
+                if (globMatches(pattern, index)) return true;
+            }
+            return false;
+        }
+
         /**
          * This template for indices named {@code prefix + name}: named {@code prefix + name()},
          * every {@code index_patterns} entry prefixed, same version (so the install rule works per
@@ -163,6 +182,31 @@ public final class IndexTemplates {
         List<Template> out = new ArrayList<>();
         for (Template t : bundled()) out.add(t.withPrefix(prefix));
         return out;
+    }
+
+    /**
+     * The bundled template (for indices with {@code prefix} in front) whose patterns match {@code
+     * index}, or null: null means the index is not one the job owns, and the sink must not create
+     * it with mappings nobody chose.
+     */
+    public static Template owning(String prefix, String index) {
+        for (Template t : bundled(prefix)) {
+            if (t.matches(index)) return t;
+        }
+        return null;
+    }
+
+    /** Elasticsearch's simple wildcard match: {@code *} matches any run of characters. */
+    static boolean globMatches(String pattern, String s) {
+        int star = pattern.indexOf('*');
+        if (star < 0) return pattern.equals(s);
+        String head = pattern.substring(0, star);
+        if (!s.startsWith(head)) return false;
+        String rest = pattern.substring(star + 1);
+        for (int i = head.length(); i <= s.length(); i++) {
+            if (globMatches(rest, s.substring(i))) return true;
+        }
+        return false;
     }
 
     /** Installs every bundled template that is missing or older. */

@@ -73,7 +73,11 @@ public class WebhookConfig implements Serializable {
     /** Per-request timeout (connect and response). */
     public Duration timeout = DEFAULT_TIMEOUT;
 
-    /** Retries after the first attempt, for 5xx, 429 and connection errors; 0 disables. */
+    /**
+     * Retries after the first attempt, for 5xx, 429 and connection errors; 0 disables. When they
+     * run out the job fails (and delivers the notification after the restart), so keep {@code
+     * max-retries} × {@code max-backoff} well below the checkpoint timeout.
+     */
     public int maxRetries = DEFAULT_MAX_RETRIES;
 
     public Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;

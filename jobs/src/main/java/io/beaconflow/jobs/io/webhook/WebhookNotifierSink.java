@@ -40,6 +40,10 @@ import org.apache.flink.metrics.Counter;
  * are dropped by the writer, which keeps the last {@code dedup-keys} idempotency keys it released
  * in its checkpointed state ({@link ReleasedKeys}).
  *
+ * <p>Nothing is dropped: a notification the receiver refuses for good, or does not take within
+ * {@code max-retries}, fails the job ({@link WebhookDeliveryException}, naming the host, the
+ * notification and the fix) and is delivered after the restart from the committable Flink kept.
+ *
  * <p>Deliveries run on the committer's task thread: retries, backoff and rate-limit waits delay
  * that task's next records and checkpoint barriers by as long as they last (bounded by {@code
  * max-retries} × {@code max-backoff} per failing notification). Notifications are rare, so this is
@@ -160,7 +164,12 @@ public class WebhookNotifierSink
         public void close() {}
     }
 
-    /** Delivers each batch in order; every outcome is final (see {@link WebhookSender}). */
+    /**
+     * Delivers each batch in order. A notification that cannot be delivered throws out of {@link
+     * #commit}, failing the job; its batch stays in the committer's checkpointed state, so the
+     * restart delivers it (notifications delivered before it in the batch go again with the same
+     * key, or are skipped with a delivery log).
+     */
     static final class NotifierCommitter implements Committer<NotificationBatch> {
         private final WebhookSender sender;
         private final DeliveryLog log;
@@ -172,7 +181,7 @@ public class WebhookNotifierSink
 
         @Override
         public void commit(Collection<CommitRequest<NotificationBatch>> requests)
-                throws InterruptedException {
+                throws IOException, InterruptedException {
             for (CommitRequest<NotificationBatch> request : requests) {
                 int already = 0;
                 List<Notification> batch = request.getCommittable().notifications;

@@ -19,16 +19,18 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>2xx: delivered (marked in the {@link DeliveryLog}).
- *   <li>5xx, 429, 408, timeouts and connection errors: retried after {@link Backoff}, up to {@code
- *       max-retries}; a 429's {@code Retry-After} is honoured.
- *   <li>Any other status (400, 401, 403, 404, 410…): permanent. Retrying a bad token or a deleted
- *       Slack channel cannot succeed, so it is logged and counted once.
+ *   <li>5xx, 429, 408, timeouts and connection errors: retried after {@link Backoff} (doubling,
+ *       capped at {@code max-backoff}), up to {@code max-retries}, each retry counted in {@code
+ *       notificationRetries}; a 429's {@code Retry-After} is honoured.
+ *   <li>Any other status (400, 401, 403, 404, 410…): not retried, since a bad token or a deleted
+ *       Slack channel cannot heal by itself.
  * </ul>
  *
- * <p>A notification whose retries run out is counted in {@code notificationsFailed} and logged
- * (key, event, title) so it can be re-sent by hand; it is not retried further. The alternative,
- * failing the job, would stop the analytics for as long as the alert receiver is down, and the
- * alert itself stays in the rum-alerts index either way.
+ * <p>Nothing is dropped: a notification refused for good, or still undelivered when the retries run
+ * out, is counted in {@code notificationsFailed} and fails the job with a {@link
+ * WebhookDeliveryException} naming the host, the notification and the fix. Its committable is still
+ * in the checkpointed state, so the restarted job delivers it (docs/DISCUSSION.md, Notifications,
+ * says why this beats logging and dropping, and why parking it is not available).
  *
  * <p>The URL (Slack webhook URLs carry their secret in the path) and header values are never
  * logged; messages name the host only.
@@ -37,15 +39,11 @@ public final class WebhookSender {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
     private static final int LOGGED_BODY_CHARS = 200;
 
-    /** What happened to one notification. */
+    /** What happened to one notification (a failure is a {@link WebhookDeliveryException}). */
     public enum Outcome {
         DELIVERED,
         /** The delivery log shows it went out before a restart: not sent again. */
-        ALREADY_DELIVERED,
-        /** A 4xx (other than 408/429): the receiver will never accept it. */
-        REJECTED,
-        /** Retries exhausted on 5xx / 429 / connection errors. */
-        GAVE_UP
+        ALREADY_DELIVERED
     }
 
     /** The notifier's counters, on the committer's metric group. */
@@ -128,7 +126,13 @@ public final class WebhookSender {
         this.metrics = metrics;
     }
 
-    public Outcome deliver(Notification n) throws InterruptedException {
+    /**
+     * Delivers {@code n}, or throws.
+     *
+     * @throws WebhookDeliveryException when the receiver refuses it for good or the retries run
+     *     out: the caller (the committer) lets it fail the job, which delivers it after the restart
+     */
+    public Outcome deliver(Notification n) throws InterruptedException, WebhookDeliveryException {
         if (alreadyDelivered(n)) {
             metrics.alreadyDelivered.inc();
             return Outcome.ALREADY_DELIVERED;
@@ -137,20 +141,32 @@ public final class WebhookSender {
         try {
             request = request(n);
         } catch (RuntimeException e) {
-            // Cannot even be built (e.g. a key with a line break): no retry can help.
+            // Cannot even be built (e.g. a key with a line break): a bug upstream, stop on it.
             metrics.failed.inc();
-            LOG.error("Notification {} cannot be sent: {}", n.idempotencyKey, e.toString());
-            return Outcome.REJECTED;
+            throw new WebhookDeliveryException(
+                    "Notification "
+                            + n.idempotencyKey
+                            + " cannot be turned into an HTTP request ("
+                            + e
+                            + "). Fix: the alerting stage must build keys with"
+                            + " Notification.keyOf(...)",
+                    e);
         }
+        long firstAttempt = ticker.nanoTime();
         for (int attempt = 0; ; attempt++) {
             if (bucket.acquire() > 0) {
                 metrics.rateLimited.inc();
             }
             Optional<Duration> retryAfter = Optional.empty();
-            String problem;
+            String problem = null;
+            HttpResponse<String> response;
             try {
-                HttpResponse<String> response =
-                        http.send(request, HttpResponse.BodyHandlers.ofString());
+                response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                response = null;
+                problem = e.getClass().getSimpleName() + ": " + e.getMessage();
+            }
+            if (response != null) {
                 int status = response.statusCode();
                 if (status >= 200 && status < 300) {
                     metrics.sent.inc();
@@ -159,16 +175,19 @@ public final class WebhookSender {
                 }
                 if (!retryable(status)) {
                     metrics.failed.inc();
-                    LOG.error(
-                            "Webhook {} rejected notification {} ({}, '{}') with HTTP {}: {}."
-                                    + " Not retried: fix the receiver or its config.",
-                            uri.getHost(),
-                            n.idempotencyKey,
-                            n.event,
-                            n.title,
-                            status,
-                            abbreviate(response.body()));
-                    return Outcome.REJECTED;
+                    throw new WebhookDeliveryException(
+                            "Webhook "
+                                    + uri.getHost()
+                                    + " refused notification "
+                                    + describe(n)
+                                    + " with HTTP "
+                                    + status
+                                    + " ("
+                                    + abbreviate(response.body())
+                                    + "). Not retried: "
+                                    + fixFor(status)
+                                    + ". "
+                                    + AFTER_FAILURE);
                 }
                 if (status == 429) {
                     retryAfter =
@@ -176,24 +195,35 @@ public final class WebhookSender {
                                     response.headers().firstValue("Retry-After").orElse(null));
                 }
                 problem = "HTTP " + status;
-            } catch (IOException e) {
-                problem = e.getClass().getSimpleName() + ": " + e.getMessage();
             }
-            if (attempt >= config.maxRetries
-                    || retryAfter
-                            .map(d -> d.compareTo(Backoff.MAX_RETRY_AFTER) > 0)
-                            .orElse(false)) {
+            boolean waitTooLong =
+                    retryAfter.map(d -> d.compareTo(Backoff.MAX_RETRY_AFTER) > 0).orElse(false);
+            if (attempt >= config.maxRetries || waitTooLong) {
                 metrics.failed.inc();
-                LOG.error(
-                        "Webhook {}: gave up on notification {} ({}, '{}') after {} attempts,"
-                                + " last: {}. Re-send it by hand if it still matters.",
-                        uri.getHost(),
-                        n.idempotencyKey,
-                        n.event,
-                        n.title,
-                        attempt + 1,
-                        problem);
-                return Outcome.GAVE_UP;
+                throw new WebhookDeliveryException(
+                        "Webhook "
+                                + uri.getHost()
+                                + " did not take notification "
+                                + describe(n)
+                                + " in "
+                                + (attempt + 1)
+                                + " attempts over "
+                                + Duration.ofNanos(ticker.nanoTime() - firstAttempt).toMillis()
+                                + " ms (notifications.webhook.max-retries="
+                                + config.maxRetries
+                                + ", max-backoff="
+                                + config.maxBackoff
+                                + (waitTooLong
+                                        ? "; it asked to wait " + retryAfter.get() + ", over 5 min"
+                                        : "")
+                                + "); last: "
+                                + problem
+                                + ". Fix: bring the receiver back (check its health and the"
+                                + " network path to "
+                                + uri.getHost()
+                                + "); keep max-retries x max-backoff well below"
+                                + " execution.checkpointing.timeout. "
+                                + AFTER_FAILURE);
             }
             Duration wait = backoff.delayBeforeRetry(attempt + 1, retryAfter);
             LOG.warn(
@@ -206,6 +236,31 @@ public final class WebhookSender {
             metrics.retries.inc();
             ticker.sleepNanos(wait.toNanos());
         }
+    }
+
+    private static final String AFTER_FAILURE =
+            "The notification stays in the sink's checkpointed state and is sent again when the"
+                    + " job restarts: nothing is lost (the alert is also in the rum-alerts index)";
+
+    private static String describe(Notification n) {
+        return n.idempotencyKey + " (" + n.event + ", '" + n.title + "')";
+    }
+
+    /** What to do about a status that retrying cannot fix. */
+    static String fixFor(int status) {
+        if (status == 401 || status == 403) {
+            return "the receiver refuses our credentials; check notifications.webhook.headers"
+                    + " (e.g. the token in Authorization) and the variable it comes from";
+        }
+        if (status == 404 || status == 410) {
+            return "the URL no longer exists (a deleted Slack webhook or channel); set"
+                    + " notifications.webhook.url to a live one";
+        }
+        if (status == 400 || status == 413 || status == 415 || status == 422) {
+            return "the receiver refuses the payload; check that notifications.webhook.format"
+                    + " (json or slack) is what it expects";
+        }
+        return "check the receiver and notifications.webhook.url";
     }
 
     /** 5xx, 429 Too Many Requests, 408 Request Timeout: the same request may succeed later. */

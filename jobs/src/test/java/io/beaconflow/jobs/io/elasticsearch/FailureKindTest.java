@@ -2,6 +2,7 @@ package io.beaconflow.jobs.io.elasticsearch;
 
 import static io.beaconflow.jobs.io.elasticsearch.FailureKind.AUTH;
 import static io.beaconflow.jobs.io.elasticsearch.FailureKind.CONNECTION;
+import static io.beaconflow.jobs.io.elasticsearch.FailureKind.MISSING_INDEX;
 import static io.beaconflow.jobs.io.elasticsearch.FailureKind.PERMANENT;
 import static io.beaconflow.jobs.io.elasticsearch.FailureKind.RETRY;
 import static io.beaconflow.jobs.io.elasticsearch.FailureKind.SPLIT;
@@ -18,9 +19,16 @@ class FailureKindTest {
         assertThat(FailureKind.ofItem(400, "strict_dynamic_mapping_exception"))
                 .isEqualTo(PERMANENT);
         assertThat(FailureKind.ofItem(400, "illegal_argument_exception")).isEqualTo(PERMANENT);
-        assertThat(FailureKind.ofItem(404, "index_not_found_exception")).isEqualTo(PERMANENT);
         assertThat(FailureKind.ofItem(409, "version_conflict_engine_exception"))
                 .isEqualTo(PERMANENT);
+    }
+
+    @Test
+    void aMissingIndexIsNeverTheDocumentsFaultSoItIsNotPermanent() {
+        assertThat(FailureKind.ofItem(404, "index_not_found_exception")).isEqualTo(MISSING_INDEX);
+        assertThat(FailureKind.ofResponse(404, "index_not_found_exception"))
+                .isEqualTo(MISSING_INDEX);
+        assertThat(FailureKind.ofItem(404, "document_missing_exception")).isEqualTo(PERMANENT);
     }
 
     @Test

@@ -98,4 +98,27 @@ class IndexTemplatesTest {
         assertThatThrownBy(() -> IndexTemplates.Template.of("x", "{\"index_patterns\":[\"x-*\"]}"))
                 .hasMessageContaining("\"version\": 1");
     }
+
+    @Test
+    void theJobOwnsExactlyTheIndicesItsPrefixedTemplatesMatch() {
+        assertThat(IndexTemplates.owning("", "rum-sessions-2026.11.02").name())
+                .isEqualTo("rum-sessions");
+        assertThat(IndexTemplates.owning("", "rum-alerts").name()).isEqualTo("rum-alerts");
+        assertThat(IndexTemplates.owning("", "rum-deadletter-it-x-sink").name())
+                .isEqualTo("rum-deadletter");
+        assertThat(IndexTemplates.owning("staging-", "staging-rum-metrics-2026.11.02").name())
+                .isEqualTo("staging-rum-metrics");
+        assertThat(IndexTemplates.owning("staging-", "rum-metrics-2026.11.02")).isNull();
+        assertThat(IndexTemplates.owning("", "rum-sessions")).isNull();
+        assertThat(IndexTemplates.owning("", "orders")).isNull();
+    }
+
+    @Test
+    void wildcardsMatchAnyRunOfCharacters() {
+        assertThat(IndexTemplates.globMatches("a-*", "a-")).isTrue();
+        assertThat(IndexTemplates.globMatches("a-*-z", "a-bc-z")).isTrue();
+        assertThat(IndexTemplates.globMatches("a-*-z", "a-bc-y")).isFalse();
+        assertThat(IndexTemplates.globMatches("*", "")).isTrue();
+        assertThat(IndexTemplates.globMatches("abc", "abcd")).isFalse();
+    }
 }

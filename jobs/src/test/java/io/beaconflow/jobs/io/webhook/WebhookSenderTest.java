@@ -4,6 +4,7 @@ import static io.beaconflow.jobs.io.webhook.Notifications.T0;
 import static io.beaconflow.jobs.io.webhook.Notifications.opened;
 import static io.beaconflow.jobs.io.webhook.Notifications.resolved;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,15 +69,37 @@ class WebhookSenderTest {
     }
 
     @Test
-    void aClientErrorIsPermanentAndNotRetried() throws Exception {
+    void aClientErrorIsNotRetriedAndFailsTheJobWithTheFixInsteadOfDroppingTheNotification()
+            throws Exception {
         try (WebhookReceiver r = WebhookReceiver.start((key, n) -> 400)) {
-            WebhookSender.Outcome out = sender(r, DeliveryLog.none()).deliver(opened("a1", T0));
+            WebhookSender s = sender(r, DeliveryLog.none());
 
-            assertThat(out).isEqualTo(WebhookSender.Outcome.REJECTED);
+            assertThatThrownBy(() -> s.deliver(opened("a1", T0)))
+                    .isInstanceOf(WebhookDeliveryException.class)
+                    .hasMessageContaining("Webhook 127.0.0.1 refused notification a1:opened:0")
+                    .hasMessageContaining("HTTP 400")
+                    .hasMessageContaining("notifications.webhook.format")
+                    .hasMessageContaining("sent again when the job restarts")
+                    .hasMessageNotContaining(r.url())
+                    .hasMessageNotContaining("t0ken");
             assertThat(r.attempts()).hasSize(1);
             assertThat(clock.sleeps).isEmpty();
             assertThat(metrics.failed()).isEqualTo(1);
             assertThat(metrics.retries()).isZero();
+        }
+    }
+
+    @Test
+    void aGoneUrlAndARefusedTokenNameTheirFix() throws Exception {
+        try (WebhookReceiver gone = WebhookReceiver.start((key, n) -> 404);
+                WebhookReceiver denied = WebhookReceiver.start((key, n) -> 403)) {
+            assertThatThrownBy(() -> sender(gone, DeliveryLog.none()).deliver(opened("a1", T0)))
+                    .hasMessageContaining("HTTP 404")
+                    .hasMessageContaining("set notifications.webhook.url to a live one");
+            assertThatThrownBy(() -> sender(denied, DeliveryLog.none()).deliver(opened("a1", T0)))
+                    .hasMessageContaining("HTTP 403")
+                    .hasMessageContaining("notifications.webhook.headers");
+            assertThat(metrics.failed()).isEqualTo(2);
         }
     }
 
@@ -92,12 +115,21 @@ class WebhookSenderTest {
     }
 
     @Test
-    void aServerThatKeepsFailingIsGivenUpOnAfterMaxRetriesAndCountedAsFailed() throws Exception {
+    void aServerThatKeepsFailingIsRetriedWithCappedBackoffThenFailsTheJobVisibly()
+            throws Exception {
         try (WebhookReceiver r = WebhookReceiver.start((key, n) -> 502)) {
-            WebhookSender.Outcome out = sender(r, DeliveryLog.none()).deliver(opened("a1", T0));
+            WebhookSender s = sender(r, DeliveryLog.none());
 
-            assertThat(out).isEqualTo(WebhookSender.Outcome.GAVE_UP);
+            assertThatThrownBy(() -> s.deliver(opened("a1", T0)))
+                    .isInstanceOf(WebhookDeliveryException.class)
+                    .hasMessageContaining(
+                            "Webhook 127.0.0.1 did not take notification a1:opened:0 (opened,")
+                    .hasMessageContaining("in 4 attempts over 3500 ms")
+                    .hasMessageContaining("max-retries=3")
+                    .hasMessageContaining("last: HTTP 502")
+                    .hasMessageContaining("nothing is lost");
             assertThat(r.attempts()).hasSize(4); // the first attempt and 3 retries
+            assertThat(metrics.retries()).isEqualTo(3);
             assertThat(clock.sleepsMillis()).containsExactly(500L, 1000L, 2000L);
             assertThat(metrics.failed()).isEqualTo(1);
             assertThat(metrics.sent()).isZero();
@@ -109,10 +141,12 @@ class WebhookSenderTest {
         WebhookReceiver closed = WebhookReceiver.start((key, n) -> 200);
         closed.close();
 
-        WebhookSender.Outcome out = sender(closed, DeliveryLog.none()).deliver(opened("a1", T0));
-
-        assertThat(out).isEqualTo(WebhookSender.Outcome.GAVE_UP);
+        assertThatThrownBy(() -> sender(closed, DeliveryLog.none()).deliver(opened("a1", T0)))
+                .isInstanceOf(WebhookDeliveryException.class)
+                .hasMessageContaining("in 4 attempts")
+                .hasMessageContaining("ConnectException");
         assertThat(metrics.retries()).isEqualTo(3);
+        assertThat(metrics.failed()).isEqualTo(1);
     }
 
     @Test
