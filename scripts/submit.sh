@@ -157,6 +157,16 @@ if [[ "$rebuild" = 1 || ! -f "$jar" ]]; then
 fi
 [[ -f "$jar" ]] || die "job jar '$jar' not found"
 
+# The job refuses to start without a secret user-id salt (no default outside the demo). For the
+# local stack of ./beaconflow stack, use the one it generated (.stack/secrets/user-id-salt, 0600),
+# so `./beaconflow stack up && ./beaconflow submit` works as documented. Elsewhere, export yours.
+if [[ -z "${BEACONFLOW_USER_ID_SALT:-}" && "$flink_cmd" == "$ROOT/scripts/flink.sh" ]]; then
+  salt_line="$("$ROOT/scripts/stack.sh" env | grep '^export BEACONFLOW_USER_ID_SALT=' || true)"
+  [[ -n "$salt_line" ]] || die "could not read the local stack's user-id salt (scripts/stack.sh env)"
+  eval "$salt_line"
+  echo "submit: BEACONFLOW_USER_ID_SALT from the local stack (\$BEACONFLOW_HOME/secrets/user-id-salt)" >&2
+fi
+
 args=(run -d "${target[@]}")
 [[ -n "$parallelism" ]] && args+=(-p "$parallelism")
 if [[ -n "$savepoint" ]]; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (README "Run all tests"):
-#   1. start real Kafka, Elasticsearch (plain and secured) and a Flink standalone cluster on
+#   1. start real Kafka (plain and SASL_SSL), Elasticsearch (plain and secured) and a Flink standalone cluster on
 #      loopback (scripts/stack.sh), unless BEACONFLOW_TEST_USE_RUNNING_STACK=1 and they are up;
 #   2. mvn verify: Spotless check, unit and operator-harness tests (*Test), then MiniCluster and
 #      real-server integration tests (*ITCase);
@@ -23,7 +23,8 @@ echo "== [1/3] real servers (Kafka, Elasticsearch, Flink) on loopback"
 if [ "${BEACONFLOW_TEST_USE_RUNNING_STACK:-0}" != 1 ]; then
   started=1
 fi
-scripts/stack.sh up kafka es es-secure flink
+# kafka-secure: a SASL_SSL broker for KafkaSecurityITCase (started side by side, ~10 s).
+scripts/stack.sh up kafka kafka-secure es es-secure flink
 eval "$(scripts/stack.sh env)"
 
 echo "== [2/3] mvn verify (format check, unit tests, integration tests)"

@@ -35,4 +35,12 @@ set_key web.upload.dir /opt/flink/state/upload
 mkdir -p /tmp/flink /opt/flink/state/checkpoints /opt/flink/state/savepoints /opt/flink/state/upload
 chown -R flink:flink /opt/flink/state /tmp/flink "$conf" 2>/dev/null || true
 
+# The Elasticsearch writers run here and read the job user's password from the variable the job
+# config names (password-env: BEACONFLOW_ES_PASSWORD). Read as root: the secrets volume is not
+# readable by the flink user the image drops to.
+if [ -r /opt/beaconflow/secrets/beaconflow-es-password ]; then
+  BEACONFLOW_ES_PASSWORD="$(cat /opt/beaconflow/secrets/beaconflow-es-password)"
+  export BEACONFLOW_ES_PASSWORD
+fi
+
 exec /docker-entrypoint.sh "$@"

@@ -25,6 +25,8 @@ KAFKA_PORT=${BEACONFLOW_KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${BEACONFLOW_KAFKA_CONTROLLER_PORT:-9093}
 ES_PORT=${BEACONFLOW_ES_PORT:-9200}
 ES_TRANSPORT_PORT=${BEACONFLOW_ES_TRANSPORT_PORT:-9300}
+KAFKA_SECURE_PORT=${BEACONFLOW_KAFKA_SECURE_PORT:-9094}
+KAFKA_SECURE_CONTROLLER_PORT=${BEACONFLOW_KAFKA_SECURE_CONTROLLER_PORT:-9095}
 ES_SECURE_PORT=${BEACONFLOW_ES_SECURE_PORT:-9201}
 ES_SECURE_TRANSPORT_PORT=${BEACONFLOW_ES_SECURE_TRANSPORT_PORT:-9301}
 FLINK_REST_PORT=${BEACONFLOW_FLINK_REST_PORT:-8081}
@@ -43,7 +45,8 @@ DOWN_TIMEOUT=${BEACONFLOW_DOWN_TIMEOUT:-30}
 # Elasticsearch refuses to run as root: when we are root it runs as this system user.
 ES_USER=${BEACONFLOW_ES_USER:-beaconflow}
 ES_SECURE_USER=${BEACONFLOW_ES_SECURE_USER:-beaconflow}
-ES_SECURE_PASSWORD_DEFAULT=beaconflow-dev-secret
+# The secure Kafka broker's client user (SCRAM-SHA-512); its password is generated.
+KAFKA_SECURE_USER=${BEACONFLOW_KAFKA_SECURE_USER:-beaconflow}
 
 # Java for Kafka, Flink and the tools (17 is the project's Java).
 if [[ -n "${BEACONFLOW_JAVA_HOME:-}" ]]; then
@@ -64,6 +67,10 @@ LOG_DIR=$H/logs
 KAFKA_CONF=$H/conf/kafka
 KAFKA_DATA=$H/data/kafka
 FLINK_DATA=$H/flink
+# Generated secrets (passwords, the user-id salt, keystores): a folder only the owner can enter,
+# every file in it mode 0600. Never committed (.stack/ is git-ignored), never printed except by
+# `stack.sh env`.
+SECRETS_DIR=$H/secrets
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() {
@@ -118,4 +125,32 @@ flink_conf_value() { # key
   local f=$FLINK_CONF/config.yaml
   [[ -f "$f" ]] || f=$BF_REPO_DIR/flink-conf/config.yaml
   sed -n "s/^$1:[[:space:]]*//p" "$f" | tail -n 1
+}
+
+# Creates $SECRETS_DIR (mode 0700) if needed and prints its path.
+secrets_dir() {
+  (umask 077 && mkdir -p "$SECRETS_DIR")
+  chmod 700 "$SECRETS_DIR"
+  echo "$SECRETS_DIR"
+}
+
+# A random secret: 32 hex characters (128 bits) from the kernel's generator.
+random_secret() {
+  od -An -N16 -tx1 /dev/urandom | tr -d ' \n'
+}
+
+# Prints the secret kept in $SECRETS_DIR/<name>, generating it (mode 0600) on first use.
+# Concurrent first calls agree on one value: each writes a temp file, the first rename wins.
+secret() { # name
+  local dir f tmp
+  dir=$(secrets_dir)
+  f=$dir/$1
+  if [[ ! -s "$f" ]]; then
+    tmp=$(umask 077 && mktemp "$dir/.$1.XXXXXX")
+    random_secret >"$tmp"
+    mv -n "$tmp" "$f"
+    rm -f "$tmp"
+  fi
+  chmod 600 "$f"
+  cat "$f"
 }

@@ -12,6 +12,7 @@ import io.beaconflow.jobs.io.webhook.WebhookNotifierSink;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
 import java.nio.file.Path;
+import java.util.function.Function;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -29,7 +30,7 @@ public final class BeaconflowJob {
     public static void main(String[] args) throws Exception {
         String configPath = option(args, "--config", "flink-conf/beaconflow.yaml");
         String jobName = option(args, "--name", "beaconflow");
-        BeaconflowConfig config = BeaconflowConfig.load(Path.of(configPath));
+        BeaconflowConfig config = loadConfig(configPath, System::getenv);
         ElasticsearchSinkConfig es = config.elasticsearchSinkConfig(configPath);
 
         if (!"false".equals(option(args, "--install-templates", "true"))) {
@@ -77,6 +78,17 @@ public final class BeaconflowJob {
                                                 ? null
                                                 : new WebhookNotifierSink(
                                                         config.notifications.webhook)));
+    }
+
+    /**
+     * The config file as the production job takes it: validated, and with the checks only
+     * production needs (no public user-id salt), so a missing secret stops the job at submission
+     * with the key and the fix instead of hashing user ids with a salt everyone knows.
+     */
+    static BeaconflowConfig loadConfig(String path, Function<String, String> env) {
+        BeaconflowConfig config = BeaconflowConfig.load(Path.of(path), env);
+        config.requireProductionSecrets(path);
+        return config;
     }
 
     static String option(String[] args, String name, String fallback) {

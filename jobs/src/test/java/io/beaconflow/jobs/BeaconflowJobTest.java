@@ -1,23 +1,30 @@
 package io.beaconflow.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.beaconflow.jobs.config.BeaconflowConfig;
-import java.nio.file.Path;
+import io.beaconflow.jobs.config.ConfigException;
+import java.util.Map;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
 /**
  * The production job's graph built from the configuration file we ship, exactly as {@code
  * ./beaconflow submit} reads it: the cluster path once failed on the shipped file (its comment-only
- * {@code notifications:} section) while every test with its own config passed.
+ * {@code notifications:} section) while every test with its own config passed. And its start-up
+ * checks on that file: no user-id salt, or the public demo salt, stops it.
  */
 class BeaconflowJobTest {
     private static final String SHIPPED = "../flink-conf/beaconflow.yaml";
 
+    /** The environment ./beaconflow submit gives the job on the local stack. */
+    private static final Map<String, String> WITH_SALT =
+            Map.of("BEACONFLOW_USER_ID_SALT", "5e1d2f0a9c");
+
     @Test
     void theShippedConfigurationBuildsTheWholeProductionGraph() {
-        BeaconflowConfig config = BeaconflowConfig.load(Path.of(SHIPPED));
+        BeaconflowConfig config = BeaconflowJob.loadConfig(SHIPPED, WITH_SALT::get);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
 
         BeaconflowJob.wire(env, config, config.elasticsearchSinkConfig(SHIPPED));
@@ -32,5 +39,32 @@ class BeaconflowJobTest {
                 .contains("sink: late events: Writer")
                 .as("no webhook in the shipped file: no notification sink")
                 .doesNotContain("webhook notifications");
+    }
+
+    @Test
+    void withoutASaltTheJobStopsAtStartNamingTheKeyAndTheFix() {
+        assertThatThrownBy(() -> BeaconflowJob.loadConfig(SHIPPED, Map.<String, String>of()::get))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(SHIPPED)
+                .hasMessageContaining("ingest.privacy.user-id-salt")
+                .hasMessageContaining("BEACONFLOW_USER_ID_SALT");
+    }
+
+    @Test
+    void thePublicDemoSaltIsRefusedByTheProductionJob() {
+        for (String salt : new String[] {"beaconflow-demo-salt", "compose-demo-salt-change-me"}) {
+            assertThatThrownBy(
+                            () ->
+                                    BeaconflowJob.loadConfig(
+                                            SHIPPED, Map.of("BEACONFLOW_USER_ID_SALT", salt)::get))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("public demo salt");
+        }
+    }
+
+    @Test
+    void aSecretSaltFromTheEnvironmentStartsTheJob() {
+        assertThat(BeaconflowJob.loadConfig(SHIPPED, WITH_SALT::get).ingest.privacy.userIdSalt)
+                .isEqualTo("5e1d2f0a9c");
     }
 }

@@ -26,6 +26,8 @@ import picocli.CommandLine.Command;
             "  stack    Start, stop and inspect local Kafka, Elasticsearch and a Flink cluster"
                     + " (./beaconflow stack --help)",
             "  submit   Submit the job jar to a Flink cluster (./beaconflow submit --help)",
+            "  collect  Beacon collector for Faro, OpenTelemetry web and the native contract"
+                    + " (./beaconflow collect --help)",
         })
 public final class BeaconflowCli implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

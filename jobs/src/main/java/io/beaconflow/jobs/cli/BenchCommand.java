@@ -79,7 +79,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BeaconflowConfig jobConfig = BeaconflowConfig.load(config);
+        // Synthetic users only: the public demo salt unless BEACONFLOW_USER_ID_SALT is set.
+        BeaconflowConfig jobConfig =
+                BeaconflowConfig.load(config, BeaconflowConfig.withDemoSalt(System::getenv));
         GeneratorConfig gen =
                 GeneratorConfig.load(generator).withDuration(duration).withSpeed("max");
         System.err.printf("bench: generating %s of traffic (seed %d) ...%n", duration, seed);

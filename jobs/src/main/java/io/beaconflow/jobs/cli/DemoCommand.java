@@ -97,7 +97,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BeaconflowConfig jobConfig = BeaconflowConfig.load(config);
+        // Synthetic users only: the public demo salt unless BEACONFLOW_USER_ID_SALT is set.
+        BeaconflowConfig jobConfig =
+                BeaconflowConfig.load(config, BeaconflowConfig.withDemoSalt(System::getenv));
         GeneratorConfig gen =
                 GeneratorConfig.load(generator)
                         .withIncidents(GeneratorConfig.loadIncidents(incidents))

@@ -5,6 +5,7 @@ import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.IncidentTruth;
 import io.beaconflow.jobs.generator.PacingClock;
 import io.beaconflow.jobs.generator.TrafficGenerator;
+import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
 import io.beaconflow.jobs.model.RawBeacon;
 import java.util.HashMap;
 import java.util.List;
@@ -27,8 +28,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * That makes the job's outputs keyed by position (dead letters) reproducible.
  *
  * <p>Record timestamps are left to the producer (wall clock), not set to the simulated arrival
- * time: the payload carries {@code received_at}, which is what the job uses, and simulated instants
- * weeks in the past or future would fall outside the broker's retention and timestamp limits.
+ * time: simulated instants weeks in the past or future would fall outside the broker's retention
+ * and timestamp limits. The simulated arrival goes in the {@link
+ * BeaconKafkaSource#RECEIVED_AT_HEADER} header instead, as a collector stamps its receive time; the
+ * job trusts that, never the payload's {@code received_at} alone.
  *
  * <p>Pacing: with a speed factor &gt; 0, a record is sent when the pacing clock reaches {@code
  * firstWall + (receivedAt - firstReceivedAt) / speed}; 0 sends as fast as the broker accepts.
@@ -92,7 +95,10 @@ public final class TrafficToKafka implements AutoCloseable {
             RawBeacon b = traffic.next();
             pace(b.receivedAt);
             producer.send(
-                    new ProducerRecord<>(topic, b.partition % partitions, null, null, b.payload),
+                    withArrival(
+                            new ProducerRecord<>(
+                                    topic, b.partition % partitions, null, null, b.payload),
+                            b.receivedAt),
                     (metadata, e) -> {
                         if (e != null) failure.compareAndSet(null, e);
                     });
@@ -104,6 +110,16 @@ public final class TrafficToKafka implements AutoCloseable {
         producer.flush();
         throwIfFailed();
         return n;
+    }
+
+    /** Stamps the (simulated) arrival time as the collector would; see the class comment. */
+    public static <K, V> ProducerRecord<K, V> withArrival(ProducerRecord<K, V> r, long receivedAt) {
+        r.headers()
+                .add(
+                        BeaconKafkaSource.RECEIVED_AT_HEADER,
+                        Long.toString(receivedAt)
+                                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return r;
     }
 
     /** Sends everything that is left; see {@link #send(long)}. */

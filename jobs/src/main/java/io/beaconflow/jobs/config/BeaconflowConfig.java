@@ -85,10 +85,51 @@ public class BeaconflowConfig implements Serializable {
         public WebhookConfig webhook;
     }
 
+    /** The environment variable the shipped config file reads the user-id salt from. */
+    public static final String SALT_ENV = "BEACONFLOW_USER_ID_SALT";
+
+    /**
+     * The public salt of the demo, bench and tests. Public means a hashed user id can be reversed
+     * by hashing candidate ids with it, so the production job refuses it ({@link
+     * #requireProductionSecrets}).
+     */
+    public static final String DEMO_SALT = "beaconflow-demo-salt";
+
+    /** Salts that were shipped in this repository at some point: all public. */
+    static final List<String> PUBLIC_SALTS = List.of(DEMO_SALT, "compose-demo-salt-change-me");
+
+    /**
+     * {@code env} with {@link #DEMO_SALT} for {@link #SALT_ENV} when it is not set: for the demo
+     * and the bench, which run on synthetic users and must work without any setup.
+     */
+    public static Function<String, String> withDemoSalt(Function<String, String> env) {
+        return name -> {
+            String v = env.apply(name);
+            return SALT_ENV.equals(name) && (v == null || v.isBlank()) ? DEMO_SALT : v;
+        };
+    }
+
+    /**
+     * Checks that hold for the production job only: the user-id salt must be a secret, never one of
+     * the public salts of the demo (a salted hash with a known salt is reversible by trying
+     * candidate ids).
+     */
+    public void requireProductionSecrets(String source) {
+        if (PUBLIC_SALTS.contains(ingest.privacy.userIdSalt)) {
+            throw ConfigException.invalid(
+                    source,
+                    "ingest.privacy.user-id-salt",
+                    "is the public demo salt '"
+                            + ingest.privacy.userIdSalt
+                            + "': hashed user ids could be reversed by anyone",
+                    IngestConfig.SALT_FIX);
+        }
+    }
+
     /** Defaults, with a demo salt: good for tests and the demo, not for production. */
     public static BeaconflowConfig defaults() {
         BeaconflowConfig c = new BeaconflowConfig();
-        c.ingest.privacy.userIdSalt = "beaconflow-demo-salt";
+        c.ingest.privacy.userIdSalt = DEMO_SALT;
         // Tests run from a module folder: find the repo's spec file upwards from there.
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path specs = dir.resolve(DetectionConfig.DEFAULT_SPECS_FILE);
@@ -101,6 +142,11 @@ public class BeaconflowConfig implements Serializable {
     }
 
     public static BeaconflowConfig load(Path file) {
+        return load(file, System::getenv);
+    }
+
+    /** {@link #load(Path)} with {@code env} resolving {@code ${VAR}} references. */
+    public static BeaconflowConfig load(Path file, Function<String, String> env) {
         String text;
         try {
             text = Files.readString(file);
@@ -108,7 +154,7 @@ public class BeaconflowConfig implements Serializable {
             throw new ConfigException(
                     file + ": cannot be read (" + e.getMessage() + "). Fix: check the path", e);
         }
-        BeaconflowConfig config = parse(text, file.toString(), System::getenv);
+        BeaconflowConfig config = parse(text, file.toString(), env);
         // A relative spec file is relative to the repo layout: flink-conf/ is the config's folder.
         Path specs = Path.of(config.detection.specsFile);
         if (!specs.isAbsolute() && !Files.exists(specs)) {

@@ -20,6 +20,14 @@ public class IngestConfig implements Serializable {
     public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofMinutes(5);
     public static final Duration DEFAULT_DEDUP_TTL = Duration.ofMinutes(30);
 
+    /** How to give the job a user-id salt (in every error about it). */
+    public static final String SALT_FIX =
+            "export BEACONFLOW_USER_ID_SALT=<a random secret, e.g. the output of openssl rand -hex"
+                    + " 32> where the job's main runs (the flink run client), keep it stable (a new"
+                    + " salt changes every hashed user id), and reference it as user-id-salt:"
+                    + " ${BEACONFLOW_USER_ID_SALT:}. The local stack generates one: eval \"$(./beaconflow"
+                    + " stack env)\"; ./beaconflow submit uses it by itself";
+
     public int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
     public int maxNestingDepth = DEFAULT_MAX_NESTING_DEPTH;
     public int maxBatchEvents = DEFAULT_MAX_BATCH_EVENTS;
@@ -30,8 +38,65 @@ public class IngestConfig implements Serializable {
     public Duration idleness = DEFAULT_IDLENESS;
     public Duration allowedLateness = DEFAULT_ALLOWED_LATENESS;
     public Duration dedupTtl = DEFAULT_DEDUP_TTL;
+    public LimitsConfig limits = new LimitsConfig();
     public RoutesConfig routes = new RoutesConfig();
     public PrivacyConfig privacy = new PrivacyConfig();
+
+    /**
+     * The {@code ingest.limits:} section: the largest (and smallest) value the decoder accepts for
+     * every number of the contract. A value outside is {@code INVALID_VALUE} naming the field.
+     * Finite is not enough: {@code 1.79e308} is finite, and it throws inside DDSketch and wrecks
+     * sums; {@code sample_rate: 1e-300} turns one view into 10³⁰⁰. The defaults are far above
+     * anything a browser measures and far below what the aggregates can absorb.
+     */
+    public static class LimitsConfig implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        public static final double DEFAULT_MAX_DURATION_MS = 3_600_000;
+        public static final double DEFAULT_MAX_CLS = 100;
+        public static final double DEFAULT_MIN_SAMPLE_RATE = 0.0001;
+        public static final double DEFAULT_MAX_CUSTOM_VALUE = 1e15;
+        public static final double DEFAULT_MAX_DOWNLINK_MBPS = 100_000;
+
+        /**
+         * Navigation timings, LCP / INP / FCP / TTFB, {@code fetch.duration_ms}, {@code
+         * network.rtt_ms}: at most this many milliseconds.
+         */
+        public double maxDurationMs = DEFAULT_MAX_DURATION_MS;
+
+        /** The CLS web vital (unitless; "poor" starts at 0.25). */
+        public double maxCls = DEFAULT_MAX_CLS;
+
+        /** Smallest {@code sample_rate}; events are weighted 1 / rate, so this bounds a weight. */
+        public double minSampleRate = DEFAULT_MIN_SAMPLE_RATE;
+
+        /** Largest absolute {@code custom.value}. */
+        public double maxCustomValue = DEFAULT_MAX_CUSTOM_VALUE;
+
+        /** Largest {@code network.downlink_mbps}. */
+        public double maxDownlinkMbps = DEFAULT_MAX_DOWNLINK_MBPS;
+
+        void validate(String source) {
+            // The ceilings keep accepted values inside what a DDSketch tracks and far from
+            // overflow in weighted sums: 1e9 ms is 11 days, 1e6 for CLS is absurd already.
+            range(source, "ingest.limits.max-duration-ms", maxDurationMs, 1, 1e9, "3600000 (1 h)");
+            range(source, "ingest.limits.max-cls", maxCls, 0.001, 1e6, "100");
+            range(source, "ingest.limits.min-sample-rate", minSampleRate, 1e-9, 1, "0.0001");
+            range(source, "ingest.limits.max-custom-value", maxCustomValue, 1, 1e300, "1.0e15");
+            range(source, "ingest.limits.max-downlink-mbps", maxDownlinkMbps, 1, 1e9, "100000");
+        }
+
+        private static void range(
+                String source, String key, double v, double min, double max, String example) {
+            if (!(v >= min && v <= max)) {
+                throw ConfigException.invalid(
+                        source,
+                        key,
+                        "must be between " + min + " and " + max + " (got " + v + ")",
+                        "set e.g. " + example);
+            }
+        }
+    }
 
     /** The {@code ingest.routes:} section. */
     public static class RoutesConfig implements Serializable {
@@ -91,6 +156,11 @@ public class IngestConfig implements Serializable {
         positiveDuration(source, "ingest.idleness", idleness);
         notNegative(source, "ingest.allowed-lateness", allowedLateness);
         positiveDuration(source, "ingest.dedup-ttl", dedupTtl);
+        if (limits == null) {
+            throw ConfigException.invalid(
+                    source, "ingest.limits", "must be a section", "remove it or give its keys");
+        }
+        limits.validate(source);
         if (routes == null) {
             throw ConfigException.invalid(
                     source, "ingest.routes", "must be a section", "remove it or give max-per-app");
@@ -127,8 +197,8 @@ public class IngestConfig implements Serializable {
             throw ConfigException.invalid(
                     source,
                     "ingest.privacy.user-id-salt",
-                    "missing or empty: user ids cannot be hashed without a salt",
-                    "set e.g. user-id-salt: ${BEACONFLOW_USER_ID_SALT} and export that variable");
+                    "missing or empty: user ids cannot be hashed without a secret salt",
+                    SALT_FIX);
         }
     }
 

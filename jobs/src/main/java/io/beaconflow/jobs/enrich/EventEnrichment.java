@@ -7,8 +7,9 @@ import io.beaconflow.jobs.model.RumEvent;
 /**
  * Enrichment and PII scrubbing of one event, without Flink: route template (bounded by the
  * cardinality guard), user agent → browser / OS / device / bot, error fingerprint, then client IP,
- * query strings and user id scrubbed. The Flink shell is {@code ingest.Enricher}; benchmarks call
- * this directly. Not thread-safe: one per operator instance.
+ * query strings, fragments, secrets in URLs and error texts, and user id scrubbed. The Flink shell
+ * is {@code ingest.Enricher}; benchmarks call this directly. Not thread-safe: one per operator
+ * instance.
  */
 public final class EventEnrichment {
     private static final int UA_CACHE = 4096;
@@ -54,6 +55,10 @@ public final class EventEnrichment {
         e.pageUrl = scrubber.url(e.pageUrl);
         e.referrer = scrubber.url(e.referrer);
         e.fetchUrl = scrubber.url(e.fetchUrl);
+        // Messages and stack frames quote URLs, tokens and user input ("invalid email a@b.c").
+        // The fingerprint above was taken from the raw text, so grouping does not change.
+        e.errorMessage = scrubber.text(e.errorMessage);
+        e.errorStack = scrubber.text(e.errorStack);
         e.userId = scrubber.userId(e.userId);
     }
 }

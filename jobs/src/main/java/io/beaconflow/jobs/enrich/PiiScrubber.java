@@ -13,8 +13,10 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Removes personal data before anything leaves the job: the client IP is truncated (IPv4 /24, IPv6
  * /48) or dropped; query-string values are removed except for allow-listed parameters (keys are
- * kept, so {@code ?email=a@b.c&utm_source=x} becomes {@code ?email=&utm_source=x}); user ids are
- * replaced by a salted HMAC-SHA256, stable for one salt so sessions of one user still join up.
+ * kept, so {@code ?email=a@b.c&utm_source=x} becomes {@code ?email=&utm_source=x}), fragments are
+ * dropped (hash routes kept) and obvious secrets in paths and error texts replaced ({@link
+ * SecretScrubber}); user ids are replaced by a salted HMAC-SHA256, stable for one salt so sessions
+ * of one user still join up.
  *
  * <p>Not thread-safe (holds a {@link Mac}); one per operator instance.
  */
@@ -67,35 +69,96 @@ public final class PiiScrubber {
         return ip.substring(0, last) + ".0";
     }
 
-    /** The URL with every query value removed except those of allow-listed keys. */
+    /**
+     * The URL as it may leave the job: credentials before the host removed; path segments that are
+     * secrets ({@link SecretScrubber#segment}) replaced by a placeholder; every query value removed
+     * except those of allow-listed keys (and even those when the key names a secret or the value is
+     * one); the fragment dropped, because it carries tokens (OAuth implicit flow {@code
+     * #access_token=...}) and never reaches a server. One exception: a hash route ({@code #/path}
+     * or {@code #!/path}) of a single-page app is its real location, so it is kept and scrubbed
+     * like a path with its own query.
+     */
     public String url(String url) {
-        if (url == null) return null;
-        int q = url.indexOf('?');
-        if (q < 0) return url;
-        int hash = url.indexOf('#', q);
-        String query = hash < 0 ? url.substring(q + 1) : url.substring(q + 1, hash);
-        StringBuilder b = new StringBuilder(url.length()).append(url, 0, q + 1);
-        int i = 0;
+        if (url == null || url.isEmpty()) return url;
+        StringBuilder b = new StringBuilder(url.length());
+        int start = 0;
+        int scheme = url.indexOf("://");
+        if (scheme > 0 && scheme < 16) {
+            int hostStart = scheme + 3;
+            int hostEnd = hostStart;
+            while (hostEnd < url.length() && "/?#".indexOf(url.charAt(hostEnd)) < 0) hostEnd++;
+            int at = url.lastIndexOf('@', hostEnd - 1);
+            b.append(url, 0, hostStart);
+            // user:password@host: never keep the credentials.
+            b.append(url, at >= hostStart ? at + 1 : hostStart, hostEnd);
+            start = hostEnd;
+        }
+        int hash = url.indexOf('#', start);
+        pathAndQuery(url, start, hash < 0 ? url.length() : hash, b);
+        if (hash >= 0) {
+            int routeStart =
+                    url.startsWith("#/", hash)
+                            ? hash + 1
+                            : url.startsWith("#!/", hash) ? hash + 2 : -1;
+            if (routeStart > 0) {
+                b.append(url, hash, routeStart);
+                int inner = url.indexOf('#', routeStart);
+                pathAndQuery(url, routeStart, inner < 0 ? url.length() : inner, b);
+            }
+        }
+        return b.toString();
+    }
+
+    /** Free text (error message, stack trace): secrets and URL query values and fragments out. */
+    public String text(String text) {
+        return SecretScrubber.text(text, this::url);
+    }
+
+    private void pathAndQuery(String url, int from, int to, StringBuilder b) {
+        int q = url.indexOf('?', from);
+        if (q < 0 || q >= to) q = to;
+        path(url, from, q, b);
+        if (q == to) return;
+        b.append('?');
+        int i = q + 1;
         boolean first = true;
-        while (i <= query.length()) {
-            int amp = query.indexOf('&', i);
-            if (amp < 0) amp = query.length();
-            String pair = query.substring(i, amp);
-            if (!pair.isEmpty()) {
-                int eq = pair.indexOf('=');
-                String key = eq < 0 ? pair : pair.substring(0, eq);
+        while (i <= to) {
+            int amp = url.indexOf('&', i);
+            if (amp < 0 || amp > to) amp = to;
+            if (amp > i) {
+                int eq = url.indexOf('=', i);
+                if (eq >= amp) eq = -1;
+                String key = url.substring(i, eq < 0 ? amp : eq);
+                String secretKey = SecretScrubber.segment(key);
                 if (!first) b.append('&');
                 first = false;
-                b.append(key);
+                b.append(secretKey != null ? secretKey : key);
                 if (eq >= 0) {
                     b.append('=');
-                    if (allowlist.contains(key)) b.append(pair, eq + 1, pair.length());
+                    if (allowlist.contains(key) && !SecretScrubber.isSecretKey(key)) {
+                        String value = url.substring(eq + 1, amp);
+                        String secret = SecretScrubber.segment(value);
+                        b.append(secret != null ? secret : value);
+                    }
                 }
             }
             i = amp + 1;
         }
-        // The fragment can carry tokens too (OAuth implicit flow): drop it.
-        return b.toString();
+    }
+
+    private static void path(String url, int from, int to, StringBuilder b) {
+        int i = from;
+        while (i < to) {
+            int slash = url.indexOf('/', i);
+            if (slash < 0 || slash > to) slash = to;
+            if (slash > i) {
+                String seg = url.substring(i, slash);
+                String secret = SecretScrubber.segment(seg);
+                b.append(secret != null ? secret : seg);
+            }
+            if (slash < to) b.append('/');
+            i = slash + 1;
+        }
     }
 
     /** Salted HMAC of the user id, 32 hex characters; null stays null. */

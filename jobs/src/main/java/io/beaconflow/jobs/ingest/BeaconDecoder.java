@@ -40,6 +40,8 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
     private static final Set<String> VITALS = Set.of("LCP", "INP", "CLS", "FCP", "TTFB");
     private static final Set<String> RATINGS = Set.of("good", "needs-improvement", "poor");
 
+    private static final String MAX_DURATION_KEY = "ingest.limits.max-duration-ms";
+
     private final IngestConfig config;
     private transient ObjectMapper mapper;
 
@@ -163,6 +165,8 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
     }
 
     private RumEvent toEvent(RawBeacon raw, JsonNode n, Envelope env) {
+        IngestConfig.LimitsConfig limits = config.limits;
+        double maxDuration = limits.maxDurationMs;
         if (!n.isObject()) {
             throw new Reject(RejectReason.WRONG_TYPE, "an event must be a JSON object");
         }
@@ -189,30 +193,10 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
 
         e.occurredAt = requiredMillis(n, "occurred_at");
         long sentAt = optionalMillis(n, "sent_at", env == null ? ClockSkew.NO_SENT_AT : env.sentAt);
-        long receivedAt = optionalMillis(n, "received_at", env == null ? -1 : env.receivedAt);
+        long hint = optionalMillis(n, "received_at", env == null ? -1 : env.receivedAt);
         e.sentAt = sentAt;
-        e.receivedAt = receivedAt >= 0 ? receivedAt : raw.receivedAt;
-        long eventTime = ClockSkew.eventTime(e.occurredAt, sentAt, e.receivedAt);
-        if (eventTime > e.receivedAt + config.maxFuture.toMillis()) {
-            throw new Reject(
-                    RejectReason.TIMESTAMP_IN_FUTURE,
-                    "event time "
-                            + (eventTime - e.receivedAt)
-                            + " ms after received_at (max-future "
-                            + config.maxFuture.toMillis()
-                            + " ms)");
-        }
-        if (eventTime < e.receivedAt - config.maxAge.toMillis()) {
-            throw new Reject(
-                    RejectReason.TIMESTAMP_TOO_OLD,
-                    "event time "
-                            + (e.receivedAt - eventTime)
-                            + " ms before received_at (max-age "
-                            + config.maxAge.toMillis()
-                            + " ms)");
-        }
-        // Within tolerance, an event cannot have happened after it arrived.
-        e.eventTime = Math.min(eventTime, e.receivedAt);
+        e.receivedAt = raw.receivedAt;
+        e.eventTime = eventTime(e.occurredAt, sentAt, hint, raw.receivedAt);
 
         e.userAgent =
                 firstNonNull(optionalText(n, "user_agent"), env == null ? null : env.userAgent);
@@ -221,14 +205,26 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
         JsonNode network = optionalObject(n, "network");
         if (network != null) {
             e.networkType = optionalText(network, "effective_type");
+            // Not aggregated, but part of the contract: bounded like every other number.
+            optionalBounded(network, "network.rtt_ms", "rtt_ms", maxDuration, MAX_DURATION_KEY);
+            optionalBounded(
+                    network,
+                    "network.downlink_mbps",
+                    "downlink_mbps",
+                    limits.maxDownlinkMbps,
+                    "ingest.limits.max-downlink-mbps");
         }
         e.experiments = optionalStringMap(n, "experiments");
         JsonNode sample = n.get("sample_rate");
         if (sample != null && !sample.isNull()) {
             double rate = number(sample, "sample_rate");
-            if (!(rate > 0 && rate <= 1)) {
+            if (!(rate >= limits.minSampleRate && rate <= 1)) {
                 throw new Reject(
-                        RejectReason.INVALID_VALUE, "sample_rate must be in (0, 1], got " + rate);
+                        RejectReason.INVALID_VALUE,
+                        "sample_rate must be in ["
+                                + limits.minSampleRate
+                                + ", 1] (ingest.limits.min-sample-rate), got "
+                                + rate);
             }
             e.sampleRate = rate;
         }
@@ -252,7 +248,15 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
                             RejectReason.INVALID_VALUE,
                             "web_vital.name must be one of " + VITALS + ", got " + e.vitalName);
                 }
-                e.vitalValue = requiredDuration(wv, "web_vital.value", "value");
+                e.vitalValue =
+                        "CLS".equals(e.vitalName)
+                                ? requiredBounded(
+                                        wv,
+                                        "web_vital.value",
+                                        "value",
+                                        limits.maxCls,
+                                        "ingest.limits.max-cls")
+                                : requiredDuration(wv, "web_vital.value", "value");
                 e.vitalRating = optionalText(wv, "rating");
                 if (e.vitalRating != null && !RATINGS.contains(e.vitalRating)) {
                     throw new Reject(
@@ -267,7 +271,7 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
                 e.fetchDurationMs = requiredDuration(f, "fetch.duration_ms", "duration_ms");
                 JsonNode status = f.get("status");
                 if (status != null && !status.isNull()) {
-                    if (!status.isIntegralNumber()) {
+                    if (!status.isIntegralNumber() || !status.canConvertToInt()) {
                         throw new Reject(
                                 RejectReason.WRONG_TYPE, "fetch.status must be an integer");
                     }
@@ -301,8 +305,13 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
                 JsonNode v = c.get("value");
                 if (v != null && !v.isNull()) {
                     double d = number(v, "custom.value");
-                    if (!Double.isFinite(d)) {
-                        throw new Reject(RejectReason.INVALID_VALUE, "custom.value is not finite");
+                    if (!(Math.abs(d) <= limits.maxCustomValue)) {
+                        throw new Reject(
+                                RejectReason.INVALID_VALUE,
+                                "custom.value must be finite and within ±"
+                                        + limits.maxCustomValue
+                                        + " (ingest.limits.max-custom-value), got "
+                                        + d);
                     }
                     e.customValue = d;
                 }
@@ -312,6 +321,78 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
                 throw new IllegalStateException("unhandled type " + e.type);
         }
         return e;
+    }
+
+    /**
+     * Event time, bounded by what the job can trust. {@code trusted} is the arrival time that the
+     * collector stamped on the Kafka record (record timestamp or {@code received-at} header, see
+     * {@code BeaconKafkaSource}); every field of the payload came from the browser. A payload
+     * {@code received_at} is only a hint that may move the arrival earlier (a collector that
+     * batched before writing to Kafka), never later than trusted time. Then:
+     *
+     * <ul>
+     *   <li>with {@code sent_at}: event time = arrival − (sent_at − occurred_at), the client's own
+     *       "how long ago", which is reliable even when its clock is not;
+     *   <li>without: event time = occurred_at, the client clock as it is.
+     * </ul>
+     *
+     * An event time more than max-future after trusted time is {@code TIMESTAMP_IN_FUTURE}, more
+     * than max-age before it {@code TIMESTAMP_TOO_OLD}; an accepted event time is clamped to the
+     * arrival, so it is never after trusted time and no record can push a watermark past it. The
+     * arithmetic cannot overflow: epoch fields are ≥ 0, so their difference fits a long, and an
+     * "ago" outside [−max-future, max-age] is rejected before it is subtracted.
+     */
+    private long eventTime(long occurredAt, long sentAt, long hint, long trusted) {
+        long maxFutureMs = config.maxFuture.toMillis();
+        long maxAgeMs = config.maxAge.toMillis();
+        if (trusted < 0) {
+            throw new Reject(
+                    RejectReason.INVALID_VALUE,
+                    "record has no arrival time (Kafka record timestamp or received-at header)");
+        }
+        long arrival = hint >= 0 ? Math.min(hint, trusted) : trusted;
+        // behind = trusted time − unclamped event time
+        long behind;
+        if (sentAt == ClockSkew.NO_SENT_AT) {
+            behind = trusted - occurredAt;
+        } else {
+            try {
+                behind = Math.addExact(trusted - arrival, sentAt - occurredAt);
+            } catch (ArithmeticException overflow) {
+                behind = Long.MAX_VALUE; // both parts positive: absurdly old
+            }
+        }
+        if (behind < -maxFutureMs) {
+            throw new Reject(
+                    RejectReason.TIMESTAMP_IN_FUTURE,
+                    "event time "
+                            + -behind
+                            + " ms after the arrival time (max-future "
+                            + maxFutureMs
+                            + " ms)");
+        }
+        if (behind > maxAgeMs) {
+            throw new Reject(
+                    RejectReason.TIMESTAMP_TOO_OLD,
+                    "event time "
+                            + (behind == Long.MAX_VALUE ? "far" : behind + " ms")
+                            + " before the arrival time (max-age "
+                            + maxAgeMs
+                            + " ms)");
+        }
+        // Within tolerance, an event cannot have happened after it arrived.
+        long eventTime = behind <= 0 ? arrival : Math.min(trusted - behind, arrival);
+        if (trusted - eventTime > maxAgeMs) {
+            // an old received_at hint pulled the arrival (and so the event) out of range
+            throw new Reject(
+                    RejectReason.TIMESTAMP_TOO_OLD,
+                    "event time "
+                            + (trusted - eventTime)
+                            + " ms before the arrival time (max-age "
+                            + maxAgeMs
+                            + " ms)");
+        }
+        return eventTime;
     }
 
     // ---- field readers; each throws Reject with the field's name ----
@@ -327,10 +408,11 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
         if (!v.isIntegralNumber()) {
             throw new Reject(RejectReason.WRONG_TYPE, "schema_version must be an integer");
         }
-        if (v.asLong() != SCHEMA_VERSION) {
+        // canConvertToLong: asLong() of 2^64 + 1 is 1.
+        if (!v.canConvertToLong() || v.asLong() != SCHEMA_VERSION) {
             throw new Reject(
                     RejectReason.UNKNOWN_SCHEMA_VERSION,
-                    "schema_version " + v.asLong() + " is not supported (supported: 1)");
+                    "schema_version " + v.asText() + " is not supported (supported: 1)");
         }
     }
 
@@ -404,15 +486,26 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
         return v.asDouble();
     }
 
-    private static Double requiredDuration(JsonNode n, String path, String field) {
-        Double d = optionalDuration(n, path, field);
+    private Double requiredDuration(JsonNode n, String path, String field) {
+        return requiredBounded(n, path, field, config.limits.maxDurationMs, MAX_DURATION_KEY);
+    }
+
+    private Double optionalDuration(JsonNode n, String path, String field) {
+        return optionalBounded(n, path, field, config.limits.maxDurationMs, MAX_DURATION_KEY);
+    }
+
+    private static Double requiredBounded(
+            JsonNode n, String path, String field, double max, String key) {
+        Double d = optionalBounded(n, path, field, max, key);
         if (d == null) {
             throw new Reject(RejectReason.MISSING_FIELD, path + " is missing");
         }
         return d;
     }
 
-    private static Double optionalDuration(JsonNode n, String path, String field) {
+    /** A number in [0, max]; NaN, infinities and negatives are rejected with the field's name. */
+    private static Double optionalBounded(
+            JsonNode n, String path, String field, double max, String key) {
         JsonNode v = n.get(field);
         if (v == null || v.isNull()) {
             return null;
@@ -424,7 +517,12 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
         if (d < 0) {
             throw new Reject(RejectReason.INVALID_VALUE, path + " is negative: " + d);
         }
-        return d;
+        if (d > max) {
+            throw new Reject(
+                    RejectReason.INVALID_VALUE,
+                    path + " is " + d + ", above the limit " + max + " (" + key + ")");
+        }
+        return d == 0 ? 0.0 : d; // -0.0 (found by the fuzz test) is read as 0
     }
 
     private static JsonNode optionalObject(JsonNode n, String field) {

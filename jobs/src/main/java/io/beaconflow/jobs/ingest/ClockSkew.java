@@ -14,18 +14,13 @@ package io.beaconflow.jobs.ingest;
  * The network transit time (sent → received) is ignored: it is milliseconds, while the skew it
  * corrects is often minutes. Without sent-at the client clock is all we have; an event cannot have
  * happened after it was received, so a fast clock is clamped to the arrival time.
+ *
+ * <p>"received-at" is the arrival time the job trusts (the collector's stamp on the Kafka record),
+ * never a payload field alone: {@code BeaconDecoder#eventTime} applies this with that bound.
  */
 public final class ClockSkew {
     private ClockSkew() {}
 
     /** Marks "the beacon carried no sent-at". */
     public static final long NO_SENT_AT = -1;
-
-    /** Corrected event time in epoch millis. */
-    public static long eventTime(long occurredAt, long sentAt, long receivedAt) {
-        if (sentAt == NO_SENT_AT) {
-            return Math.min(occurredAt, receivedAt);
-        }
-        return receivedAt - (sentAt - occurredAt);
-    }
 }

@@ -36,6 +36,7 @@ import org.apache.flink.util.Collector;
 public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
     private static final int UA_CACHE = 4096;
+    static final String STAGE = "enrich";
 
     private final IngestConfig config;
 
@@ -62,7 +63,15 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
 
     @Override
     public void processElement(RumEvent e, Context ctx, Collector<RumEvent> out) {
-        enrichment.enrich(e);
+        try {
+            enrichment.enrich(e);
+        } catch (RuntimeException | StackOverflowError failure) {
+            if (ProcessingErrors.isInfrastructure(failure)) throw failure;
+            // Parsers of client strings (URL, user agent, stack) are the likeliest to break on
+            // hostile input: the event becomes a dead letter, the job goes on.
+            ctx.output(ProcessingErrors.TAG, ProcessingErrors.of(STAGE, e, failure));
+            return;
+        }
         long f = guard.folded();
         if (f != foldedReported) {
             folded.inc(f - foldedReported);

@@ -2,6 +2,7 @@ package io.beaconflow.jobs.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beaconflow.jobs.config.IngestConfig;
 import io.beaconflow.jobs.config.IngestConfig.PrivacyConfig;
 import io.beaconflow.jobs.enrich.EventEnrichment;
 import io.beaconflow.jobs.enrich.PiiScrubber;
@@ -60,6 +61,7 @@ public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent>
     public static final String ACC_MAX_EVENT_TIME = "max-event-time";
 
     private final long allowedLatenessMs;
+    private final long maxFutureMs;
     private final int payloadBytes;
     private final PrivacyConfig privacy;
 
@@ -85,7 +87,20 @@ public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent>
 
     public IngestRouter(
             Duration allowedLateness, int deadLetterPayloadBytes, PrivacyConfig privacy) {
+        this(allowedLateness, IngestConfig.DEFAULT_MAX_FUTURE, deadLetterPayloadBytes, privacy);
+    }
+
+    /**
+     * @param maxFuture the remembered watermark is trusted only up to an event's arrival time plus
+     *     this (see {@link #processElement})
+     */
+    public IngestRouter(
+            Duration allowedLateness,
+            Duration maxFuture,
+            int deadLetterPayloadBytes,
+            PrivacyConfig privacy) {
         this.allowedLatenessMs = allowedLateness.toMillis();
+        this.maxFutureMs = maxFuture.toMillis();
         this.payloadBytes = deadLetterPayloadBytes;
         this.privacy = privacy;
     }
@@ -120,7 +135,15 @@ public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent>
             return;
         }
         RumEvent e = r.event;
-        long watermark = Math.max(highestWatermark, ctx.timerService().currentWatermark());
+        // The remembered watermark (restored from a checkpoint) is capped at this event's trusted
+        // arrival + max-future: no watermark can legitimately be beyond that, so a value that is
+        // (written by a job that let a year-3000 record through) heals on the first event instead
+        // of sending all traffic to the late output for ever. The live watermark is not capped.
+        long remembered =
+                Math.min(
+                        highestWatermark,
+                        IngestWatermarks.latestTrusted(e.receivedAt, maxFutureMs));
+        long watermark = Math.max(remembered, ctx.timerService().currentWatermark());
         highestWatermark = watermark;
         if (watermark != Long.MIN_VALUE && e.eventTime + allowedLatenessMs < watermark) {
             late.inc();

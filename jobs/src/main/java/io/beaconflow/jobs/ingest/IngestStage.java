@@ -64,11 +64,12 @@ public final class IngestStage {
                 records.process(
                                 new IngestRouter(
                                         config.allowedLateness,
+                                        config.maxFuture,
                                         config.deadLetterPayloadBytes,
                                         config.privacy))
                         .uid("ingest-router")
                         .name("ingest: route dead letters and late events");
-        DataStream<RumEvent> events =
+        SingleOutputStreamOperator<RumEvent> events =
                 routed.keyBy(Deduplicator.key())
                         .process(new Deduplicator(config.dedupTtl))
                         .uid("ingest-dedup")
@@ -78,7 +79,8 @@ public final class IngestStage {
                         .name("ingest: enrich and scrub");
         return new Outputs(
                 events,
-                routed.getSideOutput(IngestRouter.DEAD_LETTERS),
+                routed.getSideOutput(IngestRouter.DEAD_LETTERS)
+                        .union(events.getSideOutput(ProcessingErrors.TAG)),
                 routed.getSideOutput(IngestRouter.LATE));
     }
 }

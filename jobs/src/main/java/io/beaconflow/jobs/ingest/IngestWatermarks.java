@@ -24,27 +24,57 @@ public final class IngestWatermarks {
     private IngestWatermarks() {}
 
     public static WatermarkStrategy<IngestRecord> forConfig(IngestConfig config) {
-        return forBounds(config.outOfOrderness, config.idleness);
+        return forBounds(config.outOfOrderness, config.idleness, config.maxFuture);
     }
 
     public static WatermarkStrategy<IngestRecord> forBounds(
             Duration outOfOrderness, Duration idleness) {
+        return forBounds(outOfOrderness, idleness, IngestConfig.DEFAULT_MAX_FUTURE);
+    }
+
+    /**
+     * @param maxFuture no record's timestamp (and so no watermark) goes beyond its trusted arrival
+     *     time plus this
+     */
+    public static WatermarkStrategy<IngestRecord> forBounds(
+            Duration outOfOrderness, Duration idleness, Duration maxFuture) {
+        long maxFutureMs = maxFuture.toMillis();
         WatermarkStrategy<IngestRecord> strategy =
                 WatermarkStrategy.<IngestRecord>forGenerator(
                                 (WatermarkGeneratorSupplier<IngestRecord>)
                                         ctx -> new AcceptedOnly(outOfOrderness))
                         .withTimestampAssigner(
                                 (TimestampAssignerSupplier<IngestRecord>)
-                                        ctx -> new EventTimeAssigner());
+                                        ctx -> new EventTimeAssigner(maxFutureMs));
         return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
     }
 
-    /** Accepted events: their corrected event time. Dead letters: no timestamp. */
+    /**
+     * Accepted events: their corrected event time, but never beyond their trusted arrival time plus
+     * max-future. The decoder already guarantees that; this second bound holds for every source and
+     * decoder, because one record with a far-future timestamp would move its partition's watermark
+     * there for good and make all later traffic late. Dead letters: no timestamp.
+     */
     static final class EventTimeAssigner implements TimestampAssigner<IngestRecord> {
+        private final long maxFutureMs;
+
+        EventTimeAssigner(long maxFutureMs) {
+            this.maxFutureMs = maxFutureMs;
+        }
+
         @Override
         public long extractTimestamp(IngestRecord r, long recordTimestamp) {
-            return r.isAccepted() ? r.event.eventTime : TimestampAssigner.NO_TIMESTAMP;
+            if (!r.isAccepted()) {
+                return TimestampAssigner.NO_TIMESTAMP;
+            }
+            return Math.min(r.event.eventTime, latestTrusted(r.event.receivedAt, maxFutureMs));
         }
+    }
+
+    /** Trusted arrival + max-future, saturating instead of overflowing. */
+    static long latestTrusted(long receivedAt, long maxFutureMs) {
+        long t = receivedAt + maxFutureMs;
+        return t < receivedAt ? Long.MAX_VALUE : t;
     }
 
     /** Bounded out-of-orderness that only looks at accepted events. */

@@ -75,9 +75,23 @@ public final class MetricAccumulator {
                 break;
         }
         if (s.metric >= 0) {
-            sketch(s.metric).accept(s.value, w);
+            DDSketch sketch = sketch(s.metric);
+            sketch.accept(inSketchRange(s.value, sketch), w);
             counts[s.metric]++;
         }
+    }
+
+    /**
+     * The value clamped into what the sketch tracks. DDSketch throws on values beyond its range
+     * (about 1.7e308 at 1 %) or NaN, and a throw inside a window aggregate restarts the job on the
+     * same record for ever. The decoder's limits and {@link SeriesFanOut}'s check keep such values
+     * out; this is the last line, so the aggregation path cannot throw on any value.
+     */
+    static double inSketchRange(double v, DDSketch sketch) {
+        if (!(v >= 0)) {
+            return 0; // NaN and negatives: the contract has neither
+        }
+        return Math.min(v, sketch.getIndexMapping().maxIndexableValue());
     }
 
     /** Adds {@code other} into this accumulator; {@code other} is not changed. */

@@ -1,8 +1,11 @@
 package io.beaconflow.jobs.metrics;
 
 import io.beaconflow.jobs.config.Durations;
+import io.beaconflow.jobs.ingest.ProcessingErrors;
+import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.model.RumEvent;
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -48,11 +51,23 @@ public final class MetricStage {
 
     public static SingleOutputStreamOperator<MetricAggregate> apply(
             DataStream<RumEvent> events, MetricsConfig config) {
-        DataStream<SeriesSample> samples =
-                events.flatMap(new SeriesFanOut(config))
+        return apply(events, config, errors -> {});
+    }
+
+    /**
+     * @param processingErrors receives the events the fan-out could not turn into samples, as dead
+     *     letters ({@link ProcessingErrors})
+     */
+    public static SingleOutputStreamOperator<MetricAggregate> apply(
+            DataStream<RumEvent> events,
+            MetricsConfig config,
+            Consumer<DataStream<DeadLetter>> processingErrors) {
+        SingleOutputStreamOperator<SeriesSample> samples =
+                events.process(new SeriesFanOut(config))
                         .returns(TypeInformation.of(SeriesSample.class))
                         .uid("metrics-fan-out")
                         .name("metrics: fan out to series");
+        processingErrors.accept(samples.getSideOutput(ProcessingErrors.TAG));
         TypeInformation<MetricAggregate> rowType = TypeInformation.of(MetricAggregate.class);
         SingleOutputStreamOperator<MetricAggregate> rows;
         if (config.preAggregate) {

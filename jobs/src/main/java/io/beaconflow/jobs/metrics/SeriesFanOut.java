@@ -1,13 +1,16 @@
 package io.beaconflow.jobs.metrics;
 
+import io.beaconflow.jobs.ingest.ProcessingErrors;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -18,7 +21,7 @@ import org.apache.flink.util.Collector;
  *
  * <p>Stateless; the record's event-time timestamp passes through unchanged.
  */
-public class SeriesFanOut extends RichFlatMapFunction<RumEvent, SeriesSample> {
+public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
     private static final long serialVersionUID = 1L;
 
     private final Dimension[] dimensions;
@@ -27,12 +30,19 @@ public class SeriesFanOut extends RichFlatMapFunction<RumEvent, SeriesSample> {
     /** Accumulator name of the bot count (a metric as well; the demo and tests read this). */
     public static final String ACC_BOTS_EXCLUDED = "metrics-bot-events-excluded";
 
+    private final double maxSketchValue;
+
     private transient Counter botsExcluded;
     private transient LongCounter botsExcludedTotal;
+    private transient ListCollector<SeriesSample> buffer;
+
+    static final String STAGE = "metrics";
 
     public SeriesFanOut(MetricsConfig config) {
         this.dimensions = config.dimensionList().toArray(new Dimension[0]);
         this.excludeBots = config.excludeBots;
+        this.maxSketchValue =
+                MetricAccumulator.mapping(config.sketchRelativeAccuracy).maxIndexableValue();
     }
 
     @Override
@@ -40,16 +50,63 @@ public class SeriesFanOut extends RichFlatMapFunction<RumEvent, SeriesSample> {
         botsExcluded = getRuntimeContext().getMetricGroup().counter("botEventsExcluded");
         botsExcludedTotal = new LongCounter();
         getRuntimeContext().addAccumulator(ACC_BOTS_EXCLUDED, botsExcludedTotal);
+        buffer = new ListCollector<>(new ArrayList<>());
     }
 
     @Override
-    public void flatMap(RumEvent e, Collector<SeriesSample> out) {
+    public void processElement(RumEvent e, Context ctx, Collector<SeriesSample> out) {
         if (e.bot && excludeBots) {
             botsExcluded.inc();
             botsExcludedTotal.add(1);
             return;
         }
-        emit(e, dimensions, out);
+        // Fan out into a buffer first: an event that fails half-way must count in no series
+        // rather than in some. A failure, or a value the sketches cannot track (which would throw
+        // later inside the window aggregate), makes the event a dead letter, not a restart loop.
+        List<SeriesSample> samples = buffer.list();
+        samples.clear();
+        try {
+            emit(e, dimensions, buffer);
+            if (!samples.isEmpty()) {
+                SeriesSample first = samples.get(0);
+                if (first.metric >= 0 && !(first.value >= 0 && first.value <= maxSketchValue)) {
+                    throw new IllegalArgumentException(
+                            "latency value " + first.value + " is outside what a sketch tracks");
+                }
+                if (!(first.weight > 0 && Double.isFinite(first.weight))) {
+                    throw new IllegalArgumentException("weight " + first.weight);
+                }
+            }
+        } catch (RuntimeException failure) {
+            samples.clear();
+            ctx.output(ProcessingErrors.TAG, ProcessingErrors.of(STAGE, e, failure));
+            return;
+        }
+        for (SeriesSample sample : samples) {
+            out.collect(sample);
+        }
+        samples.clear();
+    }
+
+    /** A collector into a list that stays reachable (Flink's ListCollector hides its list). */
+    private static final class ListCollector<T> implements Collector<T> {
+        private final List<T> list;
+
+        ListCollector(List<T> list) {
+            this.list = list;
+        }
+
+        List<T> list() {
+            return list;
+        }
+
+        @Override
+        public void collect(T record) {
+            list.add(record);
+        }
+
+        @Override
+        public void close() {}
     }
 
     /** The samples of one event; shared with the benchmarks and the pre-aggregation. */

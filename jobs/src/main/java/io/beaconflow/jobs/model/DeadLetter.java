@@ -51,6 +51,10 @@ public class DeadLetter {
         if (reason == RejectReason.LATE) {
             return "late-" + app + "-" + eventId;
         }
+        if (reason == RejectReason.PROCESSING_ERROR) {
+            // source holds the stage: one event can fail in more than one stage
+            return "error-" + source + "-" + app + "-" + eventId;
+        }
         return source
                 + "-"
                 + partition

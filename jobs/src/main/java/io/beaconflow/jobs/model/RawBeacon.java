@@ -22,8 +22,9 @@ public class RawBeacon {
     public long offset;
 
     /**
-     * Collector clock in epoch millis: the Kafka record timestamp, or the generator's simulated
-     * arrival time. Used when the payload carries no {@code received_at}.
+     * Trusted arrival time in epoch millis: the collector's {@code received-at} header or the Kafka
+     * record timestamp, or the generator's simulated arrival time. Event time is bounded by it; a
+     * payload {@code received_at} (sent by the browser side) can only move arrival earlier.
      */
     public long receivedAt;
 

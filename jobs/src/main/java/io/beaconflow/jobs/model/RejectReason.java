@@ -18,6 +18,12 @@ public enum RejectReason {
     INVALID_VALUE,
     EMPTY_BATCH,
     /**
+     * An accepted event that a later per-event stage (enrich, sessions, metric fan-out) failed on:
+     * the detail names the stage, the exception class and its message. A bug or a gap in the
+     * limits, kept as a dead letter instead of restarting the job on the same record forever.
+     */
+    PROCESSING_ERROR,
+    /**
      * Behind the watermark by more than the allowed lateness (the late output, not dead letters).
      */
     LATE

@@ -11,6 +11,7 @@ import io.beaconflow.jobs.detection.SpecKafkaSource;
 import io.beaconflow.jobs.detection.SpecRejection;
 import io.beaconflow.jobs.detection.SpecUpdate;
 import io.beaconflow.jobs.ingest.IngestStage;
+import io.beaconflow.jobs.ingest.ProcessingErrors;
 import io.beaconflow.jobs.io.webhook.Notification;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.metrics.MetricStage;
@@ -26,6 +27,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -36,14 +38,17 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class BeaconflowPipeline {
     private final IngestStage.Outputs ingest;
+    private final DataStream<DeadLetter> deadLetters;
     private final DataStream<SessionRecord> sessions;
     private final DetectionStage.Outputs detection;
 
     private BeaconflowPipeline(
             IngestStage.Outputs ingest,
+            DataStream<DeadLetter> deadLetters,
             DataStream<SessionRecord> sessions,
             DetectionStage.Outputs detection) {
         this.ingest = ingest;
+        this.deadLetters = deadLetters;
         this.sessions = sessions;
         this.detection = detection;
     }
@@ -57,16 +62,23 @@ public final class BeaconflowPipeline {
         DataStream<IngestRecord> records =
                 IngestStage.source(env, source, config.ingest, sourceName);
         IngestStage.Outputs ingest = IngestStage.apply(records, config.ingest);
-        DataStream<SessionRecord> sessions =
+        SingleOutputStreamOperator<SessionRecord> sessions =
                 SessionStage.apply(ingest.eventsBySession(), config.sessions);
-        DataStream<MetricAggregate> metrics = MetricStage.apply(ingest.events, config.metrics);
+        List<DataStream<DeadLetter>> metricErrors = new ArrayList<>();
+        DataStream<MetricAggregate> metrics =
+                MetricStage.apply(ingest.events, config.metrics, metricErrors::add);
+        // Rejected at ingest, plus events a later per-event stage failed on (PROCESSING_ERROR):
+        // one output, so every input is accounted for in one place.
+        DataStream<DeadLetter> deadLetters =
+                ingest.deadLetters.union(
+                        sessions.getSideOutput(ProcessingErrors.TAG), metricErrors.get(0));
         DetectionStage.Outputs detection =
                 DetectionStage.apply(
                         metrics,
                         ingest.events,
                         specUpdates(env, source.getBoundedness(), config),
                         config.detection);
-        return new BeaconflowPipeline(ingest, sessions, detection);
+        return new BeaconflowPipeline(ingest, deadLetters, sessions, detection);
     }
 
     /**
@@ -106,8 +118,9 @@ public final class BeaconflowPipeline {
         return ingest.events;
     }
 
+    /** Rejected records and events, with the reason; see docs/rum-events.md. */
     public DataStream<DeadLetter> deadLetters() {
-        return ingest.deadLetters;
+        return deadLetters;
     }
 
     public DataStream<DeadLetter> lateEvents() {

@@ -67,13 +67,16 @@ public final class ElasticsearchOutputs {
                 .build();
     }
 
-    /** Into {@link ElasticsearchSinkConfig#deadLetterIndex()} (which carries the prefix). */
+    /**
+     * Into {@link ElasticsearchSinkConfig#deadLetterIndex()} (which carries the prefix), without
+     * the raw payload unless {@code dead-letter.raw-payloads} is on ({@link DeadLetterDocuments}).
+     */
     public static ElasticsearchSink<DeadLetter> deadLetters(ElasticsearchSinkConfig config) {
         return ElasticsearchSink.<DeadLetter>builder()
                 .config(config)
                 .emitter(
-                        JsonDocumentEmitter.toIndex(
-                                config.deadLetterIndex(), DeadLetter::documentId))
+                        new DeadLetterDocuments(
+                                config.deadLetterIndex(), config.deadLetterRawPayloads()))
                 .build();
     }
 }

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.sessions;
 
+import io.beaconflow.jobs.ingest.ProcessingErrors;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.model.SessionKeys;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -91,6 +92,19 @@ public class SessionAssembler extends KeyedProcessFunction<String, RumEvent, Ses
     @Override
     public void processElement(RumEvent e, Context ctx, Collector<SessionRecord> out)
             throws Exception {
+        try {
+            assemble(e, ctx, out);
+        } catch (RuntimeException failure) {
+            if (ProcessingErrors.isInfrastructure(failure)) throw failure;
+            // One event must not restart the job (the replay would fail on it again): it becomes
+            // a dead letter (the session may keep part of it: state is updated in place).
+            ctx.output(ProcessingErrors.TAG, ProcessingErrors.of(STAGE, e, failure));
+        }
+    }
+
+    static final String STAGE = "sessions";
+
+    private void assemble(RumEvent e, Context ctx, Collector<SessionRecord> out) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
         boolean late = watermark != Long.MIN_VALUE && e.eventTime < watermark;
         if (late) lateCounter.inc();

@@ -251,8 +251,13 @@ final class ClusterRun implements AutoCloseable {
                                         + "\"custom\":{\"name\":\"end_of_stream\"}}]}",
                                 at, at, p, END_APP, p, at);
                 producer.send(
-                                new ProducerRecord<>(
-                                        rawTopic, p, null, marker.getBytes(StandardCharsets.UTF_8)))
+                                TrafficToKafka.withArrival(
+                                        new ProducerRecord<>(
+                                                rawTopic,
+                                                p,
+                                                null,
+                                                marker.getBytes(StandardCharsets.UTF_8)),
+                                        at))
                         .get(30, TimeUnit.SECONDS);
             }
         } catch (Exception e) {

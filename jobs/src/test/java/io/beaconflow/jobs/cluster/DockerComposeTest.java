@@ -190,7 +190,11 @@ class DockerComposeTest {
                 List.of(
                         "flink/entrypoint.sh",
                         "flink/submit-job.sh",
+                        "flink/job-config.sh",
                         "setup/setup.sh",
+                        "setup/secrets.sh",
+                        "setup/kibana-entrypoint.sh",
+                        "setup/dashboards.sh",
                         "build/build-jar.sh")) {
             assertThat(Files.readString(DOCKER.resolve(script)))
                     .as(script)
@@ -222,20 +226,169 @@ class DockerComposeTest {
         assertThat(strings(service("generator").get("command")))
                 .contains("--bootstrap=" + bootstrap);
         assertThat(String.valueOf(env.get("BEACONFLOW_ES_URL")))
-                .isEqualTo("http://elasticsearch:9200");
-        assertThat(strings(service("elasticsearch").get("ports"))).contains("9200:9200");
+                .isEqualTo("https://elasticsearch:9200");
+        assertThat(strings(service("elasticsearch").get("ports"))).contains("127.0.0.1:9200:9200");
 
         // Flink REST: the port of flink-conf/config.yaml, published by the jobmanager, used by
         // the submitter.
         Map<String, Object> flink = load(REPO.resolve("flink-conf/config.yaml"));
         String restPort = String.valueOf(flink.get("rest.port"));
-        assertThat(strings(service("jobmanager").get("ports"))).contains(restPort + ":" + restPort);
+        assertThat(strings(service("jobmanager").get("ports")))
+                .contains("127.0.0.1:" + restPort + ":" + restPort);
         assertThat(readDocker("flink/submit-job.sh")).contains("jobmanager:" + restPort);
         Map<String, Object> flinkServices = cast(COMPOSE.get("x-flink"));
         Map<String, Object> flinkEnv = cast(flinkServices.get("environment"));
         assertThat(String.valueOf(flinkEnv.get("TASK_MANAGER_NUMBER_OF_TASK_SLOTS")))
                 .as("the image's entry point sets the slots; keep them as in config.yaml")
                 .isEqualTo(String.valueOf(flink.get("taskmanager.numberOfTaskSlots")));
+    }
+
+    @Test
+    void everyPublishedPortIsBoundToLoopbackAndKafkaIsNotPublished() {
+        int published = 0;
+        for (Map.Entry<String, Map<String, Object>> s : services().entrySet()) {
+            for (String port : strings(s.getValue().get("ports"))) {
+                published++;
+                assertThat(port)
+                        .as(s.getKey() + " publishes " + port + ": only on 127.0.0.1")
+                        .matches("127\\.0\\.0\\.1:\\d+:\\d+");
+            }
+            assertThat(s.getValue())
+                    .as(s.getKey() + ": host networking would bypass the port bindings")
+                    .doesNotContainKey("network_mode");
+        }
+        assertThat(published).as("Elasticsearch, Kibana, Flink REST").isEqualTo(3);
+        Map<String, Object> kafka = service("kafka");
+        assertThat(kafka).as("plaintext Kafka stays inside the network").doesNotContainKey("ports");
+        Map<String, Object> env = cast(kafka.get("environment"));
+        assertThat(String.valueOf(env.get("KAFKA_ADVERTISED_LISTENERS")))
+                .isEqualTo("INTERNAL://kafka:9092");
+    }
+
+    @Test
+    void elasticsearchRunsWithSecurityAndTlsAndEveryClientUsesThem() {
+        Map<String, Object> es = cast(service("elasticsearch").get("environment"));
+        assertThat(es)
+                .containsEntry("xpack.security.enabled", "true")
+                .containsEntry("xpack.security.http.ssl.enabled", "true")
+                .containsEntry("xpack.security.transport.ssl.enabled", "true")
+                .containsEntry("ELASTIC_PASSWORD_FILE", "/opt/beaconflow/secrets/elastic-password")
+                .doesNotContainKey("ELASTIC_PASSWORD");
+        assertThat(String.valueOf(service("elasticsearch").get("healthcheck")))
+                .contains("https://localhost:9200")
+                .contains("--cacert");
+        Map<String, Object> kibana = cast(service("kibana").get("environment"));
+        assertThat(String.valueOf(kibana.get("ELASTICSEARCH_HOSTS")))
+                .isEqualTo("https://elasticsearch:9200");
+        assertThat(kibana).containsEntry("ELASTICSEARCH_USERNAME", "kibana_system");
+        Map<String, Object> setup = cast(service("setup").get("environment"));
+        assertThat(String.valueOf(setup.get("ES_URL"))).startsWith("https://");
+        assertThat(readDocker("setup/setup.sh"))
+                .contains("/_security/user/kibana_system/_password")
+                .contains("/_security/user/beaconflow")
+                .contains("--cacert");
+        // The certificates and passwords exist before anything needs them.
+        Map<String, Map<String, Object>> esDeps = cast(service("elasticsearch").get("depends_on"));
+        assertThat(esDeps.get("secrets"))
+                .containsEntry("condition", "service_completed_successfully");
+        assertThat(readDocker("setup/secrets.sh"))
+                .contains("elasticsearch-certutil ca")
+                .contains("elasticsearch-certutil cert");
+    }
+
+    @Test
+    void noPasswordSaltOrKeyIsWrittenInTheComposeFilesOnlyGeneratedOnes() throws IOException {
+        Pattern secretName = Pattern.compile("(?i).*(password|salt|secret|token|api_?key)$");
+        for (Map.Entry<String, Map<String, Object>> s : services().entrySet()) {
+            Object envs = s.getValue().get("environment");
+            if (!(envs instanceof Map)) continue;
+            Map<String, Object> env = cast(envs);
+            env.forEach(
+                    (k, v) ->
+                            assertThat(secretName.matcher(k).matches())
+                                    .as(s.getKey() + " sets " + k + " in the compose file")
+                                    .isFalse());
+        }
+        String composeText = Files.readString(DOCKER.resolve("docker-compose.yml"));
+        assertThat(composeText)
+                .doesNotContain("change-me")
+                .doesNotContain("demo-salt")
+                .doesNotContainPattern("(?i)password\\s*[:=]\\s*[\"']?[A-Za-z0-9]");
+        // Every secret a service or script reads is one that secrets.sh generates.
+        String generator = readDocker("setup/secrets.sh");
+        Matcher m = Pattern.compile("/opt/beaconflow/secrets/([a-z0-9-]+)").matcher("");
+        int secrets = 0;
+        List<String> texts = new ArrayList<>(List.of(composeText));
+        for (String script :
+                List.of(
+                        "flink/entrypoint.sh",
+                        "flink/submit-job.sh",
+                        "setup/setup.sh",
+                        "setup/kibana-entrypoint.sh",
+                        "setup/dashboards.sh")) {
+            texts.add(readDocker(script));
+        }
+        for (String text : texts) {
+            m.reset(text.replace("$secrets/", "/opt/beaconflow/secrets/"));
+            while (m.find()) {
+                secrets++;
+                assertThat(generator).as("secrets.sh generates " + m.group(1)).contains(m.group(1));
+            }
+        }
+        assertThat(secrets).isGreaterThanOrEqualTo(6);
+        // The job's salt comes from there too: the shipped config has no default.
+        assertThat(String.valueOf(cast(JOB_CONFIG.get("ingest")).toString()))
+                .doesNotContain("demo-salt");
+        assertThat(readDocker("flink/submit-job.sh")).contains("secrets/user-id-salt");
+    }
+
+    @Test
+    void flinkRefusesWebJarUploadsAndTheComposeEntrypointKeepsItThatWay() {
+        Map<String, Object> flink = load(REPO.resolve("flink-conf/config.yaml"));
+        assertThat(flink.get("web.submit.enable")).isEqualTo(false);
+        assertThat(readDocker("flink/entrypoint.sh")).doesNotContain("web.submit.enable");
+        assertThat(String.valueOf(service("jobmanager").get("environment")))
+                .doesNotContain("web.submit.enable");
+    }
+
+    @Test
+    void theSubmittersJobConfigAuthenticatesToElasticsearchWithTheGeneratedUser() throws Exception {
+        Path out = Files.createTempFile("compose-job-config", ".yaml");
+        try {
+            Process p =
+                    new ProcessBuilder(
+                                    "bash",
+                                    DOCKER.resolve("flink/job-config.sh").toString(),
+                                    REPO.resolve("flink-conf/beaconflow.yaml").toString(),
+                                    out.toString())
+                            .redirectErrorStream(true)
+                            .start();
+            String output = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(output).isZero();
+            Map<String, String> env =
+                    Map.of(
+                            "BEACONFLOW_ES_URL", "https://elasticsearch:9200",
+                            "BEACONFLOW_KAFKA_BOOTSTRAP", "kafka:9092",
+                            "BEACONFLOW_USER_ID_SALT", "generated");
+            io.beaconflow.jobs.config.BeaconflowConfig c =
+                    io.beaconflow.jobs.config.BeaconflowConfig.parse(
+                            Files.readString(out), out.toString(), env::get);
+            var es = c.elasticsearchSinkConfig(out.toString());
+            assertThat(es.username()).isEqualTo("beaconflow");
+            assertThat(es.passwordEnv()).isEqualTo("BEACONFLOW_ES_PASSWORD");
+            assertThat(es.caCertPath()).isEqualTo("/opt/beaconflow/certs/ca/ca.crt");
+            assertThat(es.hosts()).containsExactly("https://elasticsearch:9200");
+            assertThat(String.valueOf(es))
+                    .doesNotContain(String.valueOf(System.getenv("BEACONFLOW_ES_PASSWORD")));
+            assertThat(Path.of(c.detection.specsFile)).isAbsolute().isRegularFile();
+            // The TaskManagers export the variable the config names, from the generated file.
+            assertThat(readDocker("flink/entrypoint.sh"))
+                    .contains(
+                            "BEACONFLOW_ES_PASSWORD=\"$(cat /opt/beaconflow/secrets/beaconflow-es-password)\"");
+            assertThat(readDocker("setup/setup.sh")).contains("beaconflow-es-password");
+        } finally {
+            Files.deleteIfExists(out);
+        }
     }
 
     @Test

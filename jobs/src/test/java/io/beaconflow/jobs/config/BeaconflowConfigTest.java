@@ -17,18 +17,98 @@ class BeaconflowConfigTest {
 
     @Test
     void theShippedConfigFileLoadsAndMatchesTheDefaults() {
-        BeaconflowConfig c = BeaconflowConfig.load(Path.of("../flink-conf/beaconflow.yaml"));
+        BeaconflowConfig c =
+                BeaconflowConfig.load(
+                        Path.of("../flink-conf/beaconflow.yaml"),
+                        BeaconflowConfig.withDemoSalt(NO_ENV::get));
         IngestConfig d = new IngestConfig();
         assertThat(c.ingest.allowedLateness).isEqualTo(d.allowedLateness);
         assertThat(c.ingest.outOfOrderness).isEqualTo(d.outOfOrderness);
         assertThat(c.ingest.maxRecordBytes).isEqualTo(d.maxRecordBytes);
         assertThat(c.ingest.privacy.clientIp).isEqualTo(IngestConfig.ClientIpPolicy.TRUNCATE);
         assertThat(c.ingest.routes.rules).hasSize(1);
+        IngestConfig.LimitsConfig l = c.ingest.limits;
+        assertThat(l.maxDurationMs).isEqualTo(d.limits.maxDurationMs).isEqualTo(3_600_000);
+        assertThat(l.maxCls).isEqualTo(d.limits.maxCls);
+        assertThat(l.minSampleRate).isEqualTo(d.limits.minSampleRate);
+        assertThat(l.maxCustomValue).isEqualTo(d.limits.maxCustomValue);
+        assertThat(l.maxDownlinkMbps).isEqualTo(d.limits.maxDownlinkMbps);
+    }
+
+    @Test
+    void ingestLimitsAreReadAndAnAbsurdLimitIsAnErrorNamingTheKeyAndTheFix() {
+        BeaconflowConfig c =
+                parse(
+                        "ingest:\n  limits:\n    max-duration-ms: 60000\n    max-cls: 5\n"
+                                + "    min-sample-rate: 0.01\n  privacy:\n    user-id-salt: s\n");
+        assertThat(c.ingest.limits.maxDurationMs).isEqualTo(60_000);
+        assertThat(c.ingest.limits.maxCls).isEqualTo(5);
+        assertThat(c.ingest.limits.minSampleRate).isEqualTo(0.01);
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "ingest:\n  limits:\n    max-duration-ms: 1.0e308\n"
+                                                + "  privacy:\n    user-id-salt: s\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ingest.limits.max-duration-ms")
+                .hasMessageContaining("Fix: set e.g. 3600000");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "ingest:\n  limits:\n    min-sample-rate: 0\n"
+                                                + "  privacy:\n    user-id-salt: s\n"))
+                .hasMessageContaining("ingest.limits.min-sample-rate");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "ingest:\n  limits:\n    max-durations-ms: 5\n"
+                                                + "  privacy:\n    user-id-salt: s\n"))
+                .hasMessageContaining("unknown key 'ingest.limits.max-durations-ms'");
+    }
+
+    @Test
+    void theShippedConfigFileHasNoDefaultSaltAndSaysWhichKeyAndHowToFixIt() {
+        assertThatThrownBy(
+                        () ->
+                                BeaconflowConfig.load(
+                                        Path.of("../flink-conf/beaconflow.yaml"), NO_ENV::get))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ingest.privacy.user-id-salt")
+                .hasMessageContaining("export BEACONFLOW_USER_ID_SALT=")
+                .hasMessageContaining("./beaconflow stack env");
+        BeaconflowConfig c =
+                BeaconflowConfig.load(
+                        Path.of("../flink-conf/beaconflow.yaml"),
+                        Map.of("BEACONFLOW_USER_ID_SALT", "0f3c9a")::get);
+        assertThat(c.ingest.privacy.userIdSalt).isEqualTo("0f3c9a");
+    }
+
+    @Test
+    void theDemoSaltIsUsedOnlyWhenTheVariableIsUnsetAndRefusedInProduction() {
+        assertThat(BeaconflowConfig.withDemoSalt(NO_ENV::get).apply("BEACONFLOW_USER_ID_SALT"))
+                .isEqualTo(BeaconflowConfig.DEMO_SALT);
+        assertThat(
+                        BeaconflowConfig.withDemoSalt(
+                                        Map.of("BEACONFLOW_USER_ID_SALT", "mine")::get)
+                                .apply("BEACONFLOW_USER_ID_SALT"))
+                .isEqualTo("mine");
+        assertThat(BeaconflowConfig.withDemoSalt(NO_ENV::get).apply("OTHER")).isNull();
+        BeaconflowConfig demo = BeaconflowConfig.defaults();
+        assertThatThrownBy(() -> demo.requireProductionSecrets("job.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.yaml")
+                .hasMessageContaining("ingest.privacy.user-id-salt")
+                .hasMessageContaining("public demo salt");
+        demo.ingest.privacy.userIdSalt = "9b1e0c7d";
+        demo.requireProductionSecrets("job.yaml");
     }
 
     @Test
     void theShippedFilesCommentOnlySectionsReadAsTheirDefaults() {
-        BeaconflowConfig c = BeaconflowConfig.load(Path.of("../flink-conf/beaconflow.yaml"));
+        BeaconflowConfig c =
+                BeaconflowConfig.load(
+                        Path.of("../flink-conf/beaconflow.yaml"),
+                        BeaconflowConfig.withDemoSalt(NO_ENV::get));
         assertThat(c.notifications).isNotNull();
         assertThat(c.notifications.webhook).isNull();
     }

@@ -98,7 +98,10 @@ class BeaconDecoderTest {
         assertThat(first.country).isEqualTo("DE");
         assertThat(first.clientIp).isEqualTo("203.0.113.77");
         assertThat(first.userAgent).contains("Chrome/120");
-        assertThat(first.receivedAt).isEqualTo(T0.plusSeconds(11).toEpochMilli());
+        // receivedAt is the trusted arrival (Kafka); the envelope's received_at only moved the
+        // arrival used for skew correction earlier: sent 10 s after T0, arrived T0+11s.
+        assertThat(first.receivedAt).isEqualTo(T0.plusSeconds(99).toEpochMilli());
+        assertThat(first.eventTime).isEqualTo(T0.plusSeconds(1).toEpochMilli());
         assertThat(out.get(1).event.vitalName).isEqualTo("LCP");
         assertThat(out.get(2).event.actionTarget).isEqualTo("#buy");
         assertThat(out.get(3).event.errorType).isEqualTo("TypeError");
@@ -318,5 +321,155 @@ class BeaconDecoderTest {
         List<IngestRecord> out = new ArrayList<>();
         copy.decode(raw(pageView("s1", T0).single(), T0), out::add);
         assertThat(out).hasSize(1).allMatch(IngestRecord::isAccepted);
+    }
+
+    // ---- ingest.limits: every number of the contract is bounded ----
+
+    @Test
+    void numbersThatAreFiniteButAbsurdAreRejectedNamingTheFieldAndTheLimit() {
+        String load = pageView("s1", T0).raw("page_view", "{\"load_ms\":1.79e308}").single();
+        DeadLetter d = onlyRejection(load);
+        assertThat(d.reason).isEqualTo(RejectReason.INVALID_VALUE);
+        assertThat(d.detail).contains("page_view.load_ms", "ingest.limits.max-duration-ms");
+
+        DeadLetter fetch = onlyRejection(fetch("s1", T0, 200, 1e300).single());
+        assertThat(fetch.reason).isEqualTo(RejectReason.INVALID_VALUE);
+        assertThat(fetch.detail).contains("fetch.duration_ms");
+
+        for (String vital : List.of("LCP", "INP", "FCP", "TTFB")) {
+            DeadLetter v = onlyRejection(webVital("s1", T0, vital, 3_600_001).single());
+            assertThat(v.reason).as(vital).isEqualTo(RejectReason.INVALID_VALUE);
+            assertThat(v.detail).as(vital).contains("web_vital.value");
+        }
+        DeadLetter cls = onlyRejection(webVital("s1", T0, "CLS", 100.5).single());
+        assertThat(cls.detail).contains("ingest.limits.max-cls");
+        assertThat(onlyEvent(webVital("s1", T0, "CLS", 100).single(), T0).vitalValue)
+                .isEqualTo(100.0);
+
+        for (String timing : List.of("ttfb_ms", "dom_content_loaded_ms")) {
+            String json = pageView("s1", T0).raw("page_view", "{\"" + timing + "\":4e6}").single();
+            assertThat(onlyRejection(json).detail).contains("page_view." + timing);
+        }
+        String rtt = pageView("s1", T0).raw("network", "{\"rtt_ms\":1e10}").single();
+        assertThat(onlyRejection(rtt).detail).contains("network.rtt_ms");
+        String downlink = pageView("s1", T0).raw("network", "{\"downlink_mbps\":1e9}").single();
+        assertThat(onlyRejection(downlink).detail).contains("network.downlink_mbps");
+        String custom =
+                pageView("s1", T0)
+                        .put("type", "custom")
+                        .raw("custom", "{\"name\":\"x\",\"value\":-1e16}")
+                        .single();
+        assertThat(onlyRejection(custom).detail).contains("custom.value");
+    }
+
+    @Test
+    void negativeZeroIsReadAsZero() {
+        String json = pageView("s1", T0).raw("page_view", "{\"load_ms\":-0.0}").single();
+        assertThat(Double.doubleToRawLongBits(onlyEvent(json, T0).loadMs)).isZero();
+    }
+
+    @Test
+    void theLargestAcceptedDurationIsTheConfiguredLimit() {
+        assertThat(onlyEvent(fetch("s1", T0, 200, 3_600_000).single(), T0).fetchDurationMs)
+                .isEqualTo(3_600_000.0);
+        config.limits.maxDurationMs = 60_000;
+        assertThat(onlyRejection(fetch("s1", T0, 200, 60_001).single()).reason)
+                .isEqualTo(RejectReason.INVALID_VALUE);
+    }
+
+    @Test
+    void aTinySampleRateThatWouldWeighOneViewAsTrillionsIsRejected() {
+        DeadLetter d = onlyRejection(pageView("s1", T0).raw("sample_rate", "1e-300").single());
+        assertThat(d.reason).isEqualTo(RejectReason.INVALID_VALUE);
+        assertThat(d.detail).contains("ingest.limits.min-sample-rate");
+        assertThat(onlyEvent(pageView("s1", T0).raw("sample_rate", "0.0001").single(), T0).weight())
+                .isEqualTo(10_000.0);
+    }
+
+    @Test
+    void integersBeyondALongDoNotWrapAroundIntoValidValues() {
+        // 2^64 + 1 and 2^32 + 200 would read as 1 and 200 through asLong()/asInt().
+        String version =
+                pageView("s1", T0)
+                        .single()
+                        .replace("\"schema_version\":1", "\"schema_version\":18446744073709551617");
+        assertThat(onlyRejection(version).reason).isEqualTo(RejectReason.UNKNOWN_SCHEMA_VERSION);
+        String status =
+                fetch("s1", T0, 200, 10)
+                        .raw("fetch", "{\"url\":\"/x\",\"duration_ms\":1,\"status\":4294967496}")
+                        .single();
+        assertThat(onlyRejection(status).reason).isEqualTo(RejectReason.WRONG_TYPE);
+    }
+
+    // ---- trusted time: the Kafka record timestamp, never a payload field alone ----
+
+    private static final Instant YEAR_3000 = Instant.parse("3000-01-01T00:00:00Z");
+
+    @Test
+    void aPayloadReceivedAtInTheFarFutureCannotMakeAFarFutureEventAcceptable() {
+        // Before: received_at 3000 replaced the Kafka timestamp and the check compared the event
+        // with it, so this was accepted at year 3000. Now a clock that says 3000 everywhere is
+        // just a fast clock: skew correction puts the event at its trusted arrival.
+        String json = batch(YEAR_3000, YEAR_3000, pageView("s1", YEAR_3000));
+        RumEvent consistent = onlyEvent(json, T0);
+        assertThat(consistent.eventTime).isEqualTo(T0.toEpochMilli());
+        assertThat(consistent.receivedAt).isEqualTo(T0.toEpochMilli());
+
+        String single = pageView("s1", YEAR_3000).receivedAt(YEAR_3000).single();
+        assertThat(onlyRejection(raw(single, T0)).reason)
+                .isEqualTo(RejectReason.TIMESTAMP_IN_FUTURE);
+    }
+
+    @Test
+    void aPayloadReceivedAtCanMoveArrivalEarlierButNeverPastTrustedTime() {
+        // The hint is later than the Kafka timestamp: ignored, event time = trusted time.
+        String later =
+                pageView("s1", T0).sentAt(T0).receivedAt(T0.plus(Duration.ofMinutes(4))).single();
+        RumEvent e = onlyEvent(later, T0);
+        assertThat(e.eventTime).isEqualTo(T0.toEpochMilli());
+        assertThat(e.receivedAt).isEqualTo(T0.toEpochMilli());
+        // Earlier (a collector that batched before writing to Kafka): used for skew correction.
+        String earlier =
+                pageView("s1", T0.minusSeconds(20))
+                        .sentAt(T0.minusSeconds(10))
+                        .receivedAt(T0.minusSeconds(5))
+                        .single();
+        assertThat(onlyEvent(earlier, T0).eventTime).isEqualTo(T0.minusSeconds(15).toEpochMilli());
+    }
+
+    @Test
+    void withoutSentAtAClientClockBeyondMaxFutureIsRejected() {
+        DeadLetter d = onlyRejection(raw(pageView("s1", YEAR_3000).single(), T0));
+        assertThat(d.reason).isEqualTo(RejectReason.TIMESTAMP_IN_FUTURE);
+    }
+
+    @Test
+    void aPayloadReceivedAtFarInThePastMakesTheEventTooOldNotAcceptedInThePast() {
+        String json = pageView("s1", T0).sentAt(T0).receivedAt(Instant.EPOCH).single();
+        assertThat(onlyRejection(raw(json, T0)).reason).isEqualTo(RejectReason.TIMESTAMP_TOO_OLD);
+    }
+
+    @Test
+    void extremeEpochValuesNeitherOverflowNorSlipThrough() {
+        long max = Long.MAX_VALUE;
+        String a = pageView("s1", T0).raw("occurred_at", "0").raw("sent_at", "" + max).single();
+        assertThat(onlyRejection(a).reason).isEqualTo(RejectReason.TIMESTAMP_TOO_OLD);
+        String b = pageView("s1", T0).raw("occurred_at", "" + max).raw("sent_at", "0").single();
+        assertThat(onlyRejection(b).reason).isEqualTo(RejectReason.TIMESTAMP_IN_FUTURE);
+        String c = pageView("s1", T0).raw("occurred_at", "" + max).single();
+        assertThat(onlyRejection(c).reason).isEqualTo(RejectReason.TIMESTAMP_IN_FUTURE);
+        // a record timestamp at the end of time: accepted events stay at or before it
+        RawBeacon end = raw(pageView("s1", T0).raw("sent_at", "" + max).single(), T0);
+        end.receivedAt = max;
+        assertThat(decode(end)).allMatch(r -> !r.isAccepted() || r.event.eventTime <= max);
+    }
+
+    @Test
+    void aRecordWithoutATrustedArrivalTimeIsRejected() {
+        RawBeacon r = raw(pageView("s1", T0).single(), T0);
+        r.receivedAt = -1; // Kafka's NO_TIMESTAMP, or an unreadable received-at header
+        DeadLetter d = onlyRejection(r);
+        assertThat(d.reason).isEqualTo(RejectReason.INVALID_VALUE);
+        assertThat(d.detail).contains("arrival time");
     }
 }

@@ -55,6 +55,25 @@ class EnricherTest {
     }
 
     @Test
+    void errorTextsLeaveWithoutSecretsButKeepTheFingerprintOfTheRawText() throws Exception {
+        RumEvent raw = error("https://shop.example/cb#access_token=abc");
+        raw.errorMessage = "invalid login for jane.doe@example.com";
+        raw.errorStack = "at submit (https://shop.example/app.js?token=t0k3n:1:2)";
+        String rawFingerprint =
+                io.beaconflow.jobs.enrich.ErrorFingerprint.of(
+                        raw.errorType, raw.errorMessage, raw.errorStack);
+        try (var h = harness(config(10))) {
+            h.open();
+            h.processElement(raw, 1);
+            RumEvent e = h.extractOutputValues().get(0);
+            assertThat(e.pageUrl).isEqualTo("https://shop.example/cb");
+            assertThat(e.errorMessage).isEqualTo("invalid login for <email>");
+            assertThat(e.errorStack).isEqualTo("at submit (https://shop.example/app.js?token=)");
+            assertThat(e.errorFingerprint).isEqualTo(rawFingerprint);
+        }
+    }
+
+    @Test
     void botsAreFlaggedAndKept() throws Exception {
         try (var h = harness(config(10))) {
             h.open();

@@ -49,6 +49,7 @@ class IngestWatermarksTest {
     static IngestRecord accepted(long eventTime) {
         RumEvent e = new RumEvent();
         e.eventTime = eventTime;
+        e.receivedAt = eventTime;
         return IngestRecord.accepted(e);
     }
 
@@ -77,9 +78,13 @@ class IngestWatermarksTest {
         gen.onEvent(deadLetter(), T + 3_600_000, out);
         gen.onPeriodicEmit(out);
         assertThat(out.last()).isEqualTo(T - 30_000 - 1);
-        assertThat(new IngestWatermarks.EventTimeAssigner().extractTimestamp(deadLetter(), 99))
+        assertThat(
+                        new IngestWatermarks.EventTimeAssigner(300_000)
+                                .extractTimestamp(deadLetter(), 99))
                 .isEqualTo(TimestampAssigner.NO_TIMESTAMP);
-        assertThat(new IngestWatermarks.EventTimeAssigner().extractTimestamp(accepted(T), 99))
+        assertThat(
+                        new IngestWatermarks.EventTimeAssigner(300_000)
+                                .extractTimestamp(accepted(T), 99))
                 .isEqualTo(T);
     }
 
@@ -120,5 +125,32 @@ class IngestWatermarksTest {
         gen.onEvent(accepted(T), T, out);
         gen.onPeriodicEmit(out);
         assertThat(out.last()).isEqualTo(T - 10_001);
+    }
+
+    @Test
+    void noRecordMovesTheWatermarkBeyondItsTrustedArrivalPlusMaxFuture() {
+        // An accepted record whose event time claims year 3000 (a decoder bug, another source):
+        // its timestamp, and so the watermark, stop at arrival + max-future.
+        RumEvent e = new RumEvent();
+        e.receivedAt = T;
+        e.eventTime = java.time.Instant.parse("3000-01-01T00:00:00Z").toEpochMilli();
+        IngestRecord year3000 = IngestRecord.accepted(e);
+        var strategy =
+                IngestWatermarks.forBounds(
+                        Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(5));
+        long ts = strategy.createTimestampAssigner(null).extractTimestamp(year3000, T);
+        assertThat(ts).isEqualTo(T + 300_000);
+        var gen = strategy.createWatermarkGenerator(null);
+        Recorder out = new Recorder();
+        gen.onEvent(year3000, ts, out);
+        gen.onPeriodicEmit(out);
+        assertThat(out.last()).isEqualTo(T + 300_000 - 30_001);
+    }
+
+    @Test
+    void aTrustedArrivalNearTheEndOfTimeSaturatesInsteadOfOverflowing() {
+        assertThat(IngestWatermarks.latestTrusted(Long.MAX_VALUE - 10, 300_000))
+                .isEqualTo(Long.MAX_VALUE);
+        assertThat(IngestWatermarks.latestTrusted(T, 300_000)).isEqualTo(T + 300_000);
     }
 }

@@ -283,7 +283,7 @@ class MetricWindowOperatorTest {
     void botsAreLeftOutByDefaultAndKeptWhenConfigured() throws Exception {
         OneInputStreamOperatorTestHarness<RumEvent, SeriesSample> fanOut =
                 new OneInputStreamOperatorTestHarness<>(
-                        new org.apache.flink.streaming.api.operators.StreamFlatMap<>(
+                        new org.apache.flink.streaming.api.operators.ProcessOperator<>(
                                 new SeriesFanOut(routeOnly(false))));
         fanOut.open();
         fanOut.processElement(bot(pageView(T0, 500)), T0);
@@ -296,7 +296,7 @@ class MetricWindowOperatorTest {
         keep.excludeBots = false;
         OneInputStreamOperatorTestHarness<RumEvent, SeriesSample> keeping =
                 new OneInputStreamOperatorTestHarness<>(
-                        new org.apache.flink.streaming.api.operators.StreamFlatMap<>(
+                        new org.apache.flink.streaming.api.operators.ProcessOperator<>(
                                 new SeriesFanOut(keep)));
         keeping.open();
         keeping.processElement(bot(pageView(T0, 500)), T0);

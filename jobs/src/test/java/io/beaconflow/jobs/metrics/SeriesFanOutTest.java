@@ -70,4 +70,40 @@ class SeriesFanOutTest {
         assertThat(SeriesFanOut.kindOf(fetch(T0, 503, 40))).isEqualTo(SeriesSample.FAILED_FETCH);
         assertThat(SeriesFanOut.kindOf(fetch(T0, 404, 40))).isEqualTo(SeriesSample.FETCH);
     }
+
+    @Test
+    void aValueTheSketchesCannotTrackBecomesADeadLetterInsteadOfSamples() throws Exception {
+        MetricsConfig config = new MetricsConfig();
+        var harness =
+                new org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness<>(
+                        new org.apache.flink.streaming.api.operators.ProcessOperator<>(
+                                new SeriesFanOut(config)));
+        harness.open();
+        RumEvent poison = pageView(T0, 1.79e308); // finite; DDSketch throws on it
+        poison.app = "shop";
+        poison.eventId = "poison";
+        harness.processElement(poison, T0);
+        harness.processElement(pageView(T0, 800), T0);
+        // Only the good event's samples; the poison one is a dead letter naming the stage.
+        assertThat(harness.extractOutputValues()).allMatch(s -> s.value == 800.0).isNotEmpty();
+        var dead = harness.getSideOutput(io.beaconflow.jobs.ingest.ProcessingErrors.TAG);
+        assertThat(dead).hasSize(1);
+        var d = dead.peek().getValue();
+        assertThat(d.reason).isEqualTo(io.beaconflow.jobs.model.RejectReason.PROCESSING_ERROR);
+        assertThat(d.detail).startsWith("metrics: java.lang.IllegalArgumentException");
+        assertThat(d.documentId()).isEqualTo("error-metrics-shop-poison");
+        harness.close();
+    }
+
+    @Test
+    void theAccumulatorClampsInsteadOfThrowingOnValuesBeyondTheSketchRange() {
+        // Defence in depth behind the decoder limits and the fan-out check: a window aggregate
+        // that throws restarts the job on the same record for ever.
+        MetricAccumulator acc = new MetricAccumulator(0.01);
+        for (double v : new double[] {1.79e308, Double.MAX_VALUE, Double.NaN, -1, 250}) {
+            acc.add(new SeriesSample("k", SeriesSample.PAGE_VIEW, 1.0, (byte) 0, v));
+        }
+        assertThat(acc.samples()).isEqualTo(5);
+        assertThat(acc.toAggregate().events).isEqualTo(5.0);
+    }
 }

@@ -74,6 +74,7 @@ public final class ElasticsearchSinkConfig implements Serializable {
                                     "retry.max-duration",
                                     "dead-letter.index",
                                     "dead-letter.max-document-chars",
+                                    "dead-letter.raw-payloads",
                                     "connect-timeout",
                                     "response-timeout")));
 
@@ -94,6 +95,7 @@ public final class ElasticsearchSinkConfig implements Serializable {
     private final Duration maxRetryDuration;
     private final String deadLetterIndex;
     private final int deadLetterMaxDocumentChars;
+    private final boolean deadLetterRawPayloads;
     private final Duration connectTimeout;
     private final Duration responseTimeout;
 
@@ -115,6 +117,7 @@ public final class ElasticsearchSinkConfig implements Serializable {
         this.maxRetryDuration = b.maxRetryDuration;
         this.deadLetterIndex = b.deadLetterIndex;
         this.deadLetterMaxDocumentChars = b.deadLetterMaxDocumentChars;
+        this.deadLetterRawPayloads = b.deadLetterRawPayloads;
         this.connectTimeout = b.connectTimeout;
         this.responseTimeout = b.responseTimeout;
     }
@@ -143,6 +146,7 @@ public final class ElasticsearchSinkConfig implements Serializable {
         b.maxRetryDuration = maxRetryDuration;
         b.deadLetterIndex = deadLetterIndex;
         b.deadLetterMaxDocumentChars = deadLetterMaxDocumentChars;
+        b.deadLetterRawPayloads = deadLetterRawPayloads;
         b.connectTimeout = connectTimeout;
         b.responseTimeout = responseTimeout;
         return b;
@@ -220,6 +224,9 @@ public final class ElasticsearchSinkConfig implements Serializable {
                     case "dead-letter.max-document-chars":
                         b.deadLetterMaxDocumentChars(Integer.parseInt(value));
                         break;
+                    case "dead-letter.raw-payloads":
+                        b.deadLetterRawPayloads(parseBoolean(value));
+                        break;
                     case "connect-timeout":
                         b.connectTimeout(Durations.parse(value));
                         break;
@@ -259,7 +266,9 @@ public final class ElasticsearchSinkConfig implements Serializable {
             return "write a duration such as 500ms, 30s or 10m";
         }
         if (key.equals("bulk.max-bytes")) return "write a size such as 5mb, 512kb or 1048576";
-        if (key.equals("verify-hostname")) return "write true or false";
+        if (key.equals("verify-hostname") || key.equals("dead-letter.raw-payloads")) {
+            return "write true or false";
+        }
         if (key.equals("hosts")) {
             return "write comma-separated URLs such as https://es1:9200,https://es2:9200";
         }
@@ -423,6 +432,17 @@ public final class ElasticsearchSinkConfig implements Serializable {
         return deadLetterMaxDocumentChars;
     }
 
+    /**
+     * Whether rejected records keep their raw payload in the Elasticsearch dead-letter index
+     * ({@code dead-letter.raw-payloads}, default false): raw beacons hold client IPs, raw user ids
+     * and URL tokens, and an index is read far more widely than a Kafka topic. Without it the
+     * document keeps reason, detail, position, sizes and a SHA-256 of the payload; the payload
+     * itself stays in the Kafka dead-letter topic.
+     */
+    public boolean deadLetterRawPayloads() {
+        return deadLetterRawPayloads;
+    }
+
     public Duration connectTimeout() {
         return connectTimeout;
     }
@@ -562,6 +582,7 @@ public final class ElasticsearchSinkConfig implements Serializable {
         private Duration maxRetryDuration = DEFAULT_MAX_RETRY_DURATION;
         private String deadLetterIndex = DEFAULT_DEAD_LETTER_INDEX;
         private int deadLetterMaxDocumentChars = DEFAULT_DEAD_LETTER_MAX_DOCUMENT_CHARS;
+        private boolean deadLetterRawPayloads = false;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration responseTimeout = DEFAULT_RESPONSE_TIMEOUT;
 
@@ -662,6 +683,12 @@ public final class ElasticsearchSinkConfig implements Serializable {
 
         public Builder deadLetterMaxDocumentChars(int chars) {
             this.deadLetterMaxDocumentChars = chars;
+            return this;
+        }
+
+        /** See {@link ElasticsearchSinkConfig#deadLetterRawPayloads()}. */
+        public Builder deadLetterRawPayloads(boolean keep) {
+            this.deadLetterRawPayloads = keep;
             return this;
         }
 

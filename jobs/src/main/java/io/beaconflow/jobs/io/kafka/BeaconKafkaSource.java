@@ -12,6 +12,7 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.header.Header;
 
 /**
  * The raw-topic source. Records are decoded inside the source ({@link DecodingDeserializer}) so
@@ -19,6 +20,16 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  */
 public final class BeaconKafkaSource {
     private BeaconKafkaSource() {}
+
+    /**
+     * Header in which a collector may stamp its receive time (epoch millis as decimal ASCII). When
+     * present it is the record's trusted arrival time; else the Kafka record timestamp is. Only
+     * producers allowed to write the raw topic (the collector, our generator) can set either:
+     * browsers reach Kafka only through the collector, so neither is a client field. The generator
+     * uses the header to replay simulated days while the record timestamp stays the wall clock
+     * (broker retention and {@code message.timestamp.*} limits act on that one).
+     */
+    public static final String RECEIVED_AT_HEADER = "received-at";
 
     public static KafkaSource<IngestRecord> create(
             KafkaConfig config, RawBeaconDecoder<IngestRecord> decoder) {
@@ -87,8 +98,32 @@ public final class BeaconKafkaSource {
                             record.topic(),
                             record.partition(),
                             record.offset(),
-                            record.timestamp());
+                            trustedArrival(record));
             decoder.decode(raw, out::collect);
+        }
+
+        /**
+         * The collector's header when present, else the record timestamp. A header that is not
+         * epoch millis gives -1, which the decoder rejects ({@code INVALID_VALUE}): a collector bug
+         * must show, not silently fall back to another clock.
+         */
+        static long trustedArrival(ConsumerRecord<byte[], byte[]> record) {
+            Header h = record.headers().lastHeader(RECEIVED_AT_HEADER);
+            if (h == null) {
+                return record.timestamp();
+            }
+            byte[] v = h.value();
+            if (v == null || v.length == 0 || v.length > 18) {
+                return -1;
+            }
+            long t = 0;
+            for (byte b : v) {
+                if (b < '0' || b > '9') {
+                    return -1;
+                }
+                t = t * 10 + (b - '0');
+            }
+            return t;
         }
 
         @Override

@@ -1,0 +1,73 @@
+package io.beaconflow.collector.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CollectorConfigTest {
+    static final String APPS = "apps:\n  shop:\n    allowed-origins: [\"https://shop.example\"]\n";
+
+    @Test
+    void theShippedConfigFileIsValid() {
+        Path file = Path.of("../flink-conf/collector.yaml");
+        assertThat(Files.exists(file)).isTrue();
+        CollectorConfig c = CollectorConfig.load(file);
+        assertThat(c.listen).isEqualTo(CollectorConfig.DEFAULT_LISTEN);
+        assertThat(c.kafka.topic).isEqualTo("rum-raw");
+        assertThat(c.geoip.database).as("unset BEACONFLOW_GEOIP_DB: no database").isEmpty();
+    }
+
+    @Test
+    void unknownKeysNameTheKeyAndTheKnownOnes() {
+        assertThatThrownBy(() -> parse(APPS + "kafka:\n  topik: x\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown key 'kafka.topik'")
+                .hasMessageContaining("topic");
+    }
+
+    @Test
+    void badValuesNameTheKeyAndTheFix() {
+        assertThatThrownBy(() -> parse(APPS + "kafka:\n  delivery-timeout: soon\n"))
+                .hasMessageContaining("kafka.delivery-timeout")
+                .hasMessageContaining("Fix:");
+        assertThatThrownBy(() -> parse(APPS + "listen: nowhere\n"))
+                .hasMessageContaining("listen")
+                .hasMessageContaining("127.0.0.1:4318");
+        assertThatThrownBy(
+                        () -> parse("apps:\n  shop:\n    allowed-origins: [\"shop.example/x\"]\n"))
+                .hasMessageContaining("apps.shop.allowed-origins")
+                .hasMessageContaining("scheme://host");
+        assertThatThrownBy(() -> parse(APPS + "trusted-proxies: [\"proxy.local\"]\n"))
+                .hasMessageContaining("trusted-proxies[0]");
+        assertThatThrownBy(() -> parse(APPS + "rate-limit:\n  requests-per-second: 0\n"))
+                .hasMessageContaining("rate-limit.requests-per-second");
+        assertThatThrownBy(() -> parse(APPS + "geoip:\n  database: /no/such.mmdb\n"))
+                .hasMessageContaining("geoip.database");
+        assertThatThrownBy(() -> parse("listen: 127.0.0.1:4318\n"))
+                .hasMessageContaining("apps")
+                .hasMessageContaining("allow-unknown-apps");
+    }
+
+    @Test
+    void environmentReferencesAreExpanded() {
+        CollectorConfig c =
+                CollectorConfig.parse(
+                        APPS + "kafka:\n  bootstrap-servers: ${BOOT:localhost:1}\n",
+                        "t",
+                        Map.of("BOOT", "k1:9092")::get);
+        assertThat(c.kafka.bootstrapServers).isEqualTo("k1:9092");
+        assertThatThrownBy(
+                        () ->
+                                CollectorConfig.parse(
+                                        APPS + "kafka:\n  topic: ${NOPE}\n", "t", k -> null))
+                .hasMessageContaining("NOPE");
+    }
+
+    private static CollectorConfig parse(String yaml) {
+        return CollectorConfig.parse(yaml, "test.yaml", k -> null);
+    }
+}
