@@ -40,6 +40,7 @@ public class IngestConfig implements Serializable {
     public Duration dedupTtl = DEFAULT_DEDUP_TTL;
     public LimitsConfig limits = new LimitsConfig();
     public RoutesConfig routes = new RoutesConfig();
+    public CardinalityConfig cardinality = new CardinalityConfig();
     public PrivacyConfig privacy = new PrivacyConfig();
 
     /**
@@ -102,9 +103,20 @@ public class IngestConfig implements Serializable {
     public static class RoutesConfig implements Serializable {
         private static final long serialVersionUID = 1L;
         public static final int DEFAULT_MAX_PER_APP = 500;
+        public static final int DEFAULT_LEARN_AFTER = 50;
+        public static final int DEFAULT_LEARN_MAX_PREFIXES = 200;
 
         public int maxPerApp = DEFAULT_MAX_PER_APP;
         public List<RouteRule> rules = new ArrayList<>();
+
+        /**
+         * A path position (app and route prefix) that has seen more than this many distinct segment
+         * values becomes a {@code :slug} placeholder for good; 0 turns learning off.
+         */
+        public int learnAfter = DEFAULT_LEARN_AFTER;
+
+        /** Route prefixes per app whose segment values are being counted for learning. */
+        public int learnMaxPrefixes = DEFAULT_LEARN_MAX_PREFIXES;
     }
 
     /** One app-specific route rewrite, applied before the built-in placeholders. */
@@ -166,6 +178,22 @@ public class IngestConfig implements Serializable {
                     source, "ingest.routes", "must be a section", "remove it or give max-per-app");
         }
         positive(source, "ingest.routes.max-per-app", routes.maxPerApp, "e.g. 500");
+        if (routes.learnAfter < 0 || routes.learnAfter == 1) {
+            throw ConfigException.invalid(
+                    source,
+                    "ingest.routes.learn-after",
+                    "must be 0 (off) or at least 2 (got " + routes.learnAfter + ")",
+                    "set e.g. 50");
+        }
+        positive(source, "ingest.routes.learn-max-prefixes", routes.learnMaxPrefixes, "e.g. 200");
+        if (cardinality == null) {
+            throw ConfigException.invalid(
+                    source,
+                    "ingest.cardinality",
+                    "must be a section",
+                    "remove it or give its limits");
+        }
+        cardinality.validate(source);
         for (int i = 0; i < routes.rules.size(); i++) {
             RouteRule r = routes.rules.get(i);
             String key = "ingest.routes.rules[" + i + "]";

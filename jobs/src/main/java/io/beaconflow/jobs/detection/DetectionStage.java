@@ -133,7 +133,11 @@ public final class DetectionStage {
                         .connect(specs)
                         .process(
                                 new DetectorFunction(
-                                        initial, cfg.allowedLateness, cfg.idleStateTtl),
+                                        initial,
+                                        cfg.allowedLateness,
+                                        cfg.idleStateTtl,
+                                        cfg.window,
+                                        cfg.zeroFill.isZero() ? 0 : cfg.windows(cfg.zeroFill)),
                                 TypeInformation.of(ScoredAggregate.class))
                         .uid("detector")
                         .name("detect: score series");
@@ -185,7 +189,10 @@ public final class DetectionStage {
                         .name("detect: release rows")
                         .keyBy(r -> r.app, Types.STRING)
                         .process(
-                                new ReleaseWatch(cfg.release.watch, cfg.release.minAppHistory),
+                                new ReleaseWatch(
+                                        cfg.release.watch,
+                                        cfg.release.minAppHistory,
+                                        cfg.idleStateTtl),
                                 TypeInformation.of(Finding.class))
                         .uid("release-watch")
                         .name("detect: release watch");

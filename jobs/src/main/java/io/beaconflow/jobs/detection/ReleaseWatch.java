@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.detection;
 
+import io.beaconflow.jobs.enrich.CardinalityGuard;
 import io.beaconflow.jobs.metrics.Dimension;
 import io.beaconflow.jobs.patterns.Finding;
 import java.time.Duration;
@@ -38,8 +39,14 @@ import org.apache.flink.util.OutputTag;
  * </ul>
  *
  * <p>Rows are buffered until the watermark passes their window (the app total and the release rows
- * of one window arrive in any order). Known false positives: a release rolled out to an unusual
- * audience (one country, internal users) differs from the app without a regression.
+ * of one window arrive in any order).
+ *
+ * <p><b>Bounded state</b> (event time, like every keyed state of the job): a release without rows
+ * for {@code idleTtl} is forgotten (if it comes back it is judged as new), and an app without rows
+ * for {@code idleTtl} loses all its state through one cleanup timer. Releases per app are also
+ * bounded upstream ({@code ingest.cardinality.max-releases-per-app}). Known false positives: a
+ * release rolled out to an unusual audience (one country, internal users) differs from the app
+ * without a regression.
  */
 public class ReleaseWatch extends KeyedProcessFunction<String, ScoredAggregate, Finding> {
     private static final long serialVersionUID = 1L;
@@ -57,10 +64,13 @@ public class ReleaseWatch extends KeyedProcessFunction<String, ScoredAggregate, 
 
     private final long watchMs;
     private final long minAppHistoryMs;
+    private final long idleTtlMs;
 
     private transient ValueState<Long> appFirstSeen;
     private transient MapState<String, Long> releaseFirstSeen;
+    private transient MapState<String, Long> releaseLastSeen;
     private transient MapState<Long, Rows> buffered;
+    private transient ValueState<Long> cleanupAt;
 
     /** Rows of one window waiting for the watermark. */
     public static class Rows {
@@ -69,9 +79,10 @@ public class ReleaseWatch extends KeyedProcessFunction<String, ScoredAggregate, 
         public Rows() {}
     }
 
-    public ReleaseWatch(Duration watch, Duration minAppHistory) {
+    public ReleaseWatch(Duration watch, Duration minAppHistory, Duration idleTtl) {
         this.watchMs = watch.toMillis();
         this.minAppHistoryMs = minAppHistory.toMillis();
+        this.idleTtlMs = idleTtl.toMillis();
     }
 
     /** The rows this operator needs. */
@@ -91,6 +102,14 @@ public class ReleaseWatch extends KeyedProcessFunction<String, ScoredAggregate, 
                         .getMapState(
                                 new MapStateDescriptor<>(
                                         "release-first-seen", Types.STRING, Types.LONG));
+        releaseLastSeen =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "release-last-seen", Types.STRING, Types.LONG));
+        cleanupAt =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("release-cleanup-at", Types.LONG));
         buffered =
                 getRuntimeContext()
                         .getMapState(
@@ -117,10 +136,32 @@ public class ReleaseWatch extends KeyedProcessFunction<String, ScoredAggregate, 
         }
         rows.rows.add(row);
         buffered.put(row.windowStart, rows);
+        // One cleanup timer per app, moved forward while rows keep coming (a timer per row would
+        // leave thousands behind). Never before the row's own window timer.
+        Long previous = cleanupAt.value();
+        long cleanup = row.windowEnd + idleTtlMs;
+        if (previous == null || previous < cleanup) {
+            if (previous != null) {
+                ctx.timerService().deleteEventTimeTimer(previous);
+            }
+            ctx.timerService().registerEventTimeTimer(cleanup);
+            cleanupAt.update(cleanup);
+        }
     }
 
     @Override
     public void onTimer(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+        Long cleanup = cleanupAt.value();
+        if (cleanup != null && cleanup == ts) {
+            // No row for idleTtl: every buffered window was emitted long ago (its timer is
+            // earlier).
+            appFirstSeen.clear();
+            releaseFirstSeen.clear();
+            releaseLastSeen.clear();
+            buffered.clear();
+            cleanupAt.clear();
+            return;
+        }
         TreeMap<Long, Rows> due = new TreeMap<>();
         for (Map.Entry<Long, Rows> e : buffered.entries()) {
             if (!e.getValue().rows.isEmpty() && e.getValue().rows.get(0).windowEnd - 1 <= ts) {
@@ -141,13 +182,21 @@ public class ReleaseWatch extends KeyedProcessFunction<String, ScoredAggregate, 
         for (ScoredAggregate r : rows) {
             if (Dimension.ALL.configName().equals(r.dimension)) {
                 total = r;
-            } else {
+            } else if (!CardinalityGuard.OTHER.equals(r.dimensionValue)) {
+                // "other" is the releases beyond the budget, not a release: it appearing is no
+                // deployment and it has no baseline of its own to compare.
                 releases.add(r);
             }
         }
         releases.sort((a, b) -> a.dimensionValue.compareTo(b.dimensionValue));
         long appFirst = appFirstSeen.value();
+        long windowStart = rows.get(0).windowStart;
+        forgetIdleReleases(windowStart);
         for (ScoredAggregate r : releases) {
+            Long last = releaseLastSeen.get(r.dimensionValue);
+            if (last == null || last < r.windowStart) {
+                releaseLastSeen.put(r.dimensionValue, r.windowStart);
+            }
             Long firstSeen = releaseFirstSeen.get(r.dimensionValue);
             if (firstSeen == null) {
                 boolean isNew = r.windowStart - appFirst >= minAppHistoryMs;
@@ -170,6 +219,22 @@ public class ReleaseWatch extends KeyedProcessFunction<String, ScoredAggregate, 
             if (firstSeen != NOT_NEW && r.windowStart < firstSeen + watchMs && total != null) {
                 canary(total, r, ctx);
             }
+        }
+    }
+
+    /**
+     * Drops releases without rows for idleTtl before {@code windowStart} (bounded by the budget).
+     */
+    private void forgetIdleReleases(long windowStart) throws Exception {
+        List<String> idle = new ArrayList<>();
+        for (Map.Entry<String, Long> e : releaseLastSeen.entries()) {
+            if (e.getValue() + idleTtlMs <= windowStart) {
+                idle.add(e.getKey());
+            }
+        }
+        for (String release : idle) {
+            releaseLastSeen.remove(release);
+            releaseFirstSeen.remove(release);
         }
     }
 

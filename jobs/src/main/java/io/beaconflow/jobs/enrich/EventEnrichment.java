@@ -1,52 +1,180 @@
 package io.beaconflow.jobs.enrich;
 
+import io.beaconflow.jobs.config.CardinalityConfig;
 import io.beaconflow.jobs.config.IngestConfig;
+import io.beaconflow.jobs.enrich.CardinalityGuard.Kind;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Enrichment and PII scrubbing of one event, without Flink: route template (bounded by the
- * cardinality guard), user agent → browser / OS / device / bot, error fingerprint, then client IP,
- * query strings, fragments, secrets in URLs and error texts, and user id scrubbed. The Flink shell
- * is {@code ingest.Enricher}; benchmarks call this directly. Not thread-safe: one per operator
- * instance.
+ * Enrichment and PII scrubbing of one event, without Flink: strings cut to bounded lengths, route
+ * template (explicit rules, built-in placeholders, learned templates), user agent → browser / OS /
+ * device / bot, error fingerprint, every dimension bounded by the {@link CardinalityGuard}, then
+ * client IP, query strings, fragments, secrets in URLs and error texts, and user id scrubbed. The
+ * Flink shell is {@code ingest.Enricher}; benchmarks call this directly. Not thread-safe: one per
+ * operator instance.
  */
 public final class EventEnrichment {
     private static final int UA_CACHE = 4096;
 
     private final RouteNormalizer normalizer;
-    private final RouteCardinalityGuard guard;
+    private final RouteTemplateLearner learner;
+    private final CardinalityGuard guard;
     private final UserAgentClassifier userAgents;
     private final PiiScrubber scrubber;
+    private final int maxValue;
+    private final int maxText;
+    private final int maxExperiments;
+    private long truncated;
+    private long experimentsDropped;
+    private List<RouteTemplateLearner.Learned> lastLearned = List.of();
 
-    public EventEnrichment(IngestConfig config, RouteCardinalityGuard guard) {
+    public EventEnrichment(
+            IngestConfig config, CardinalityGuard guard, RouteTemplateLearner learner) {
         this.normalizer = new RouteNormalizer(config.routes.rules);
+        this.learner = learner;
         this.guard = guard;
         this.userAgents = new UserAgentClassifier(UA_CACHE);
         this.scrubber = new PiiScrubber(config.privacy);
+        CardinalityConfig c = config.cardinality;
+        this.maxValue = c.maxValueLength;
+        this.maxText = c.maxTextLength;
+        this.maxExperiments = c.maxExperimentsPerEvent;
     }
 
     public EventEnrichment(IngestConfig config) {
-        this(config, new RouteCardinalityGuard(config.routes.maxPerApp));
+        this(config, newGuard(config), newLearner(config));
     }
 
-    public RouteCardinalityGuard guard() {
+    public static CardinalityGuard newGuard(IngestConfig config) {
+        return new CardinalityGuard(config.routes.maxPerApp, config.cardinality);
+    }
+
+    public static RouteTemplateLearner newLearner(IngestConfig config) {
+        return new RouteTemplateLearner(config.routes.learnAfter, config.routes.learnMaxPrefixes);
+    }
+
+    public CardinalityGuard guard() {
         return guard;
     }
 
-    /** Enriches and scrubs {@code e} in place. */
+    public RouteTemplateLearner learner() {
+        return learner;
+    }
+
+    /** Strings cut to their bounded length since this instance was created. */
+    public long truncated() {
+        return truncated;
+    }
+
+    /** Experiments beyond {@code max-experiments-per-event} dropped since creation. */
+    public long experimentsDropped() {
+        return experimentsDropped;
+    }
+
+    /** Templates learned by the last {@link #enrich} call (usually none). */
+    public List<RouteTemplateLearner.Learned> lastLearned() {
+        return lastLearned;
+    }
+
+    /** Enriches, bounds and scrubs {@code e} in place. */
     public void enrich(RumEvent e) {
-        e.route = guard.admit(e.app, normalizer.normalize(e.app, e.pageUrl));
+        bound(e);
+        e.app = guard.admitApp(e.app);
+        String route = learner.apply(e.app, normalizer.normalize(e.app, e.pageUrl));
+        lastLearned = learner.drainLearned();
+        for (RouteTemplateLearner.Learned l : lastLearned) {
+            // Routes the template now covers never come again: give their budget back.
+            guard.forget(Kind.ROUTE, l.app, r -> RouteTemplateLearner.coveredBy(r, l.prefix));
+        }
+        e.route = guard.admit(Kind.ROUTE, e.app, cut(route, maxValue));
+        e.release = guard.admit(Kind.RELEASE, e.app, e.release);
+        e.country = guard.admit(Kind.COUNTRY, e.app, e.country);
         UserAgentClassifier.Info ua = userAgents.classify(e.userAgent);
-        e.browser = ua.browser;
-        e.browserVersion = ua.browserVersion;
-        e.os = ua.os;
-        e.deviceType = ua.deviceType;
+        e.browser = guard.admit(Kind.BROWSER, e.app, cut(ua.browser, maxValue));
+        e.browserVersion = cut(ua.browserVersion, maxValue);
+        e.os = guard.admit(Kind.OS, e.app, cut(ua.os, maxValue));
+        e.deviceType = guard.admit(Kind.DEVICE, e.app, cut(ua.deviceType, maxValue));
         e.bot = ua.bot;
+        e.experiments = experiments(e.app, e.experiments);
         if (e.type == EventType.ERROR && e.errorFingerprint == null) {
             e.errorFingerprint = ErrorFingerprint.of(e.errorType, e.errorMessage, e.errorStack);
         }
         scrub(scrubber, e);
+    }
+
+    /**
+     * Cuts every browser-sent string that can reach state, a series key or an index: dimension
+     * values to {@code max-value-length}, free text to {@code max-text-length}. Before the user
+     * agent parser too: a 100 KB user agent is slow to parse as well as big to keep.
+     */
+    private void bound(RumEvent e) {
+        e.app = cut(e.app, maxValue);
+        e.release = cut(e.release, maxValue);
+        e.environment = cut(e.environment, maxValue);
+        e.country = cut(e.country, maxValue);
+        e.networkType = cut(e.networkType, maxValue);
+        e.vitalName = cut(e.vitalName, maxValue);
+        e.vitalRating = cut(e.vitalRating, maxValue);
+        e.fetchMethod = cut(e.fetchMethod, maxValue);
+        e.errorType = cut(e.errorType, maxValue);
+        e.errorFingerprint = cut(e.errorFingerprint, maxValue);
+        e.actionType = cut(e.actionType, maxValue);
+        e.customName = cut(e.customName, maxValue);
+        e.pageUrl = cut(e.pageUrl, maxText);
+        e.referrer = cut(e.referrer, maxText);
+        e.fetchUrl = cut(e.fetchUrl, maxText);
+        e.userAgent = cut(e.userAgent, maxText);
+        e.errorMessage = cut(e.errorMessage, maxText);
+        e.errorStack = cut(e.errorStack, maxText);
+        e.actionTarget = cut(e.actionTarget, maxText);
+        e.actionName = cut(e.actionName, maxText);
+    }
+
+    /**
+     * At most {@code max-experiments-per-event} experiments (the first by name, so the choice does
+     * not depend on JSON order), names and variants cut, each {@code experiment=variant} pair
+     * bounded per app; pairs beyond the budget become one {@code other=other} entry.
+     */
+    private Map<String, String> experiments(String app, Map<String, String> in) {
+        if (in == null || in.isEmpty()) {
+            return in;
+        }
+        TreeMap<String, String> sorted = new TreeMap<>();
+        for (Map.Entry<String, String> x : in.entrySet()) {
+            if (x.getKey() != null && x.getValue() != null) {
+                sorted.put(cut(x.getKey(), maxValue), cut(x.getValue(), maxValue));
+            }
+        }
+        TreeMap<String, String> out = new TreeMap<>();
+        int kept = 0;
+        for (Map.Entry<String, String> x : sorted.entrySet()) {
+            if (kept == maxExperiments) {
+                experimentsDropped += sorted.size() - kept;
+                break;
+            }
+            kept++;
+            String pair = x.getKey() + '=' + x.getValue();
+            if (CardinalityGuard.OTHER.equals(guard.admit(Kind.VARIANT, app, pair))) {
+                out.put(CardinalityGuard.OTHER, CardinalityGuard.OTHER);
+            } else {
+                out.put(x.getKey(), x.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** {@code s} cut to {@code max} chars, never between the two halves of a surrogate pair. */
+    private String cut(String s, int max) {
+        if (s == null || s.length() <= max) {
+            return s;
+        }
+        truncated++;
+        int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+        return s.substring(0, end);
     }
 
     /** The PII part alone, also used for late events. */

@@ -160,9 +160,10 @@ final class ClusterRun implements AutoCloseable {
                                 "  privacy:",
                                 "    user-id-salt: cluster-itcase-salt",
                                 // The generator's slug routes are templates nobody wrote a rule
-                                // for: without these rules they overflow routes.max-per-app and
-                                // the guard folds the excess into "other" by arrival order,
-                                // which two correct runs need not share (docs/DISCUSSION.md).
+                                // for: without these rules they overflow routes.max-per-app, or
+                                // are learned (routes.learn-after), and both the fold into "other"
+                                // and the moment of learning depend on arrival order, which two
+                                // correct runs need not share (docs/DISCUSSION.md).
                                 "  routes:",
                                 "    rules:",
                                 "      - app: \"*\"",
@@ -177,6 +178,9 @@ final class ClusterRun implements AutoCloseable {
                                 "      - app: \"*\"",
                                 "        pattern: \"^/assets/invoice/[0-9a-f]+\\\\.pdf$\"",
                                 "        replacement: \"/assets/invoice/:sha.pdf\"",
+                                "      - app: \"*\"",
+                                "        pattern: \"^/reset-password/[^/]+$\"",
+                                "        replacement: \"/reset-password/:token\"",
                                 "kafka:",
                                 "  bootstrap-servers: " + stack.kafkaBootstrap,
                                 "  raw-topic: " + rawTopic,

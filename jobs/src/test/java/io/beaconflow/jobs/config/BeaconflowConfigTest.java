@@ -145,6 +145,43 @@ class BeaconflowConfigTest {
     }
 
     @Test
+    void theCardinalityBudgetsAreReadFromTheShippedFileAndABadOneNamesItsKeyAndTheFix() {
+        BeaconflowConfig shipped =
+                BeaconflowConfig.load(
+                        Path.of("../flink-conf/beaconflow.yaml"),
+                        BeaconflowConfig.withDemoSalt(NO_ENV::get));
+        CardinalityConfig d = new CardinalityConfig();
+        assertThat(shipped.ingest.cardinality)
+                .usingRecursiveComparison()
+                .as("every default is written in the shipped file")
+                .isEqualTo(d);
+        assertThat(shipped.ingest.routes.learnAfter)
+                .isEqualTo(IngestConfig.RoutesConfig.DEFAULT_LEARN_AFTER);
+        BeaconflowConfig c =
+                parse(
+                        "ingest:\n  cardinality:\n    max-releases-per-app: 7\n"
+                                + "  routes:\n    learn-after: 0\n"
+                                + "  privacy:\n    user-id-salt: s\n");
+        assertThat(c.ingest.cardinality.maxReleasesPerApp).isEqualTo(7);
+        assertThat(c.ingest.routes.learnAfter).isZero();
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "ingest:\n  cardinality:\n    max-apps: 0\n"
+                                                + "  privacy:\n    user-id-salt: s\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("test.yaml: ingest.cardinality.max-apps: must be at least 1")
+                .hasMessageContaining("Fix: set e.g. 100");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "ingest:\n  routes:\n    learn-after: 1\n"
+                                                + "  privacy:\n    user-id-salt: s\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ingest.routes.learn-after: must be 0 (off) or at least 2");
+    }
+
+    @Test
     void anUnknownKeyIsAnErrorNamingTheKeyTheLineAndTheKnownKeys() {
         assertThatThrownBy(() -> parse("ingest:\n  alowed-lateness: 5m\n"))
                 .isInstanceOf(ConfigException.class)

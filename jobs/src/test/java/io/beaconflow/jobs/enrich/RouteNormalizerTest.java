@@ -51,17 +51,17 @@ class RouteNormalizerTest {
 
     @Test
     void theCardinalityGuardFoldsNewRoutesIntoOtherBeyondTheLimitAndCountsThem() {
-        RouteCardinalityGuard guard = new RouteCardinalityGuard(2);
-        assertThat(guard.admit("shop", "/a")).isEqualTo("/a");
-        assertThat(guard.admit("shop", "/b")).isEqualTo("/b");
-        assertThat(guard.admit("shop", "/c")).isEqualTo("other");
-        assertThat(guard.admit("shop", "/a")).isEqualTo("/a");
-        assertThat(guard.admit("blog", "/c")).isEqualTo("/c");
-        assertThat(guard.folded()).isEqualTo(1);
+        CardinalityGuard guard = CardinalityGuard.forRoutes(2);
+        assertThat(guard.admit(CardinalityGuard.Kind.ROUTE, "shop", "/a")).isEqualTo("/a");
+        assertThat(guard.admit(CardinalityGuard.Kind.ROUTE, "shop", "/b")).isEqualTo("/b");
+        assertThat(guard.admit(CardinalityGuard.Kind.ROUTE, "shop", "/c")).isEqualTo("other");
+        assertThat(guard.admit(CardinalityGuard.Kind.ROUTE, "shop", "/a")).isEqualTo("/a");
+        assertThat(guard.admit(CardinalityGuard.Kind.ROUTE, "blog", "/c")).isEqualTo("/c");
+        assertThat(guard.folded(CardinalityGuard.Kind.ROUTE)).isEqualTo(1);
 
-        RouteCardinalityGuard restored = new RouteCardinalityGuard(2);
+        CardinalityGuard restored = CardinalityGuard.forRoutes(2);
         restored.restore(guard.snapshot());
-        assertThat(restored.admit("shop", "/b")).isEqualTo("/b");
-        assertThat(restored.admit("shop", "/d")).isEqualTo("other");
+        assertThat(restored.admit(CardinalityGuard.Kind.ROUTE, "shop", "/b")).isEqualTo("/b");
+        assertThat(restored.admit(CardinalityGuard.Kind.ROUTE, "shop", "/d")).isEqualTo("other");
     }
 }

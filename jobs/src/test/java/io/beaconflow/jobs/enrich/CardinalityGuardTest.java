@@ -1,0 +1,96 @@
+package io.beaconflow.jobs.enrich;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.beaconflow.jobs.config.CardinalityConfig;
+import io.beaconflow.jobs.enrich.CardinalityGuard.Kind;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CardinalityGuardTest {
+    static CardinalityConfig limits(int each) {
+        CardinalityConfig c = new CardinalityConfig();
+        c.maxApps = each;
+        c.maxReleasesPerApp = each;
+        c.maxCountriesPerApp = each;
+        c.maxBrowsersPerApp = each;
+        c.maxOsPerApp = each;
+        c.maxDevicesPerApp = each;
+        c.maxVariantsPerApp = each;
+        return c;
+    }
+
+    @Test
+    void everyPerAppDimensionFoldsNewValuesBeyondItsBudgetAndCountsThem() {
+        CardinalityGuard guard = new CardinalityGuard(2, limits(2));
+        for (Kind kind : Kind.values()) {
+            if (kind == Kind.APP) continue;
+            assertThat(guard.admit(kind, "shop", "a")).isEqualTo("a");
+            assertThat(guard.admit(kind, "shop", "b")).isEqualTo("b");
+            assertThat(guard.admit(kind, "shop", "c")).as(kind.name()).isEqualTo("other");
+            assertThat(guard.admit(kind, "shop", "a")).isEqualTo("a");
+            // The budget is per app.
+            assertThat(guard.admit(kind, "blog", "c")).isEqualTo("c");
+            assertThat(guard.folded(kind)).as(kind.name()).isEqualTo(1);
+            assertThat(guard.admittedCount(kind, "shop")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void appsHaveOneBudgetForTheWholeJobAndAbsentValuesStayAbsent() {
+        CardinalityGuard guard = new CardinalityGuard(10, limits(2));
+        assertThat(guard.admitApp("shop")).isEqualTo("shop");
+        assertThat(guard.admitApp("blog")).isEqualTo("blog");
+        assertThat(guard.admitApp("spam-1")).isEqualTo("other");
+        assertThat(guard.admitApp("spam-2")).isEqualTo("other");
+        assertThat(guard.admitApp("shop")).isEqualTo("shop");
+        assertThat(guard.folded(Kind.APP)).isEqualTo(2);
+        assertThat(guard.admit(Kind.RELEASE, "shop", null)).isNull();
+        assertThat(guard.folded(Kind.RELEASE)).isZero();
+    }
+
+    @Test
+    void tenThousandReleasesKeepTheConfiguredNumberAndFoldTheRest() {
+        CardinalityGuard guard = new CardinalityGuard(500, new CardinalityConfig());
+        long other = 0;
+        for (int i = 0; i < 10_000; i++) {
+            if (guard.admit(Kind.RELEASE, "shop", "shop@1.0." + i).equals("other")) other++;
+        }
+        int max = CardinalityConfig.DEFAULT_MAX_RELEASES_PER_APP;
+        assertThat(guard.admittedCount(Kind.RELEASE, "shop")).isEqualTo(max);
+        assertThat(other).isEqualTo(10_000 - max);
+        assertThat(guard.folded(Kind.RELEASE)).isEqualTo(10_000 - max);
+    }
+
+    @Test
+    void aRestoredGuardAdmitsWhatItHadAdmittedAndFoldsTheRest() {
+        CardinalityGuard guard = new CardinalityGuard(2, limits(2));
+        guard.admit(Kind.COUNTRY, "shop", "DE");
+        guard.admit(Kind.COUNTRY, "shop", "FR");
+        guard.admit(Kind.ROUTE, "shop", "/cart");
+        guard.admitApp("shop");
+        List<String> state = new ArrayList<>(guard.snapshot());
+        state.add("SOMETHING_NEWER\tshop\tx");
+        state.add("garbage");
+
+        CardinalityGuard restored = new CardinalityGuard(2, limits(2));
+        restored.restore(state);
+        assertThat(restored.admit(Kind.COUNTRY, "shop", "FR")).isEqualTo("FR");
+        assertThat(restored.admit(Kind.COUNTRY, "shop", "US")).isEqualTo("other");
+        assertThat(restored.admit(Kind.ROUTE, "shop", "/cart")).isEqualTo("/cart");
+        assertThat(restored.admit(Kind.ROUTE, "shop", "/search")).isEqualTo("/search");
+        assertThat(restored.admittedCount(Kind.APP, null)).isEqualTo(1);
+    }
+
+    @Test
+    void forgottenValuesGiveTheirBudgetBack() {
+        CardinalityGuard guard = CardinalityGuard.forRoutes(2);
+        guard.admit(Kind.ROUTE, "shop", "/category/a");
+        guard.admit(Kind.ROUTE, "shop", "/category/b");
+        assertThat(guard.admit(Kind.ROUTE, "shop", "/category/:slug")).isEqualTo("other");
+        assertThat(guard.forget(Kind.ROUTE, "shop", r -> r.startsWith("/category/"))).isEqualTo(2);
+        assertThat(guard.admit(Kind.ROUTE, "shop", "/category/:slug")).isEqualTo("/category/:slug");
+        assertThat(guard.forget(Kind.ROUTE, "nobody", r -> true)).isZero();
+    }
+}
