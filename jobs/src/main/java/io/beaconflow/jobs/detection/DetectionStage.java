@@ -133,11 +133,7 @@ public final class DetectionStage {
                         .connect(specs)
                         .process(
                                 new DetectorFunction(
-                                        initial,
-                                        cfg.allowedLateness,
-                                        cfg.idleStateTtl,
-                                        cfg.window,
-                                        cfg.zeroFill.isZero() ? 0 : cfg.windows(cfg.zeroFill)),
+                                        initial, cfg.allowedLateness, cfg.idleStateTtl),
                                 TypeInformation.of(ScoredAggregate.class))
                         .uid("detector")
                         .name("detect: score series");
