@@ -50,7 +50,8 @@ final class EsIndices {
 
     /** Names of the indices matching {@code pattern} (none: empty). */
     List<String> indices(String pattern) {
-        JsonNode r = send("GET", "/_resolve/index/" + pattern + "?expand_wildcards=all", null);
+        // A concrete name that does not exist is a 404 (a wildcard that matches nothing is not).
+        JsonNode r = sendAllowing404("GET", "/_resolve/index/" + pattern + "?expand_wildcards=all");
         List<String> out = new ArrayList<>();
         r.path("indices").forEach(i -> out.add(i.path("name").asText()));
         return out;
