@@ -27,9 +27,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -41,6 +43,8 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
@@ -135,7 +139,8 @@ class BrowserEndToEndITCase {
                     shop.collectorUrl(collectorUrl);
                     awaitReady(collectorUrl);
 
-                    ChromeDriver browser = chrome(chromium, chromedriver);
+                    ChromeDriver browser =
+                            chrome(chromium, chromedriver, desktopUserAgent(chromium));
                     try (KafkaEvents kafka = new KafkaEvents(bootstrap, topic)) {
                         for (String sdk : SDKS) {
                             sessionIds.put(sdk, visit(browser, shop, kafka, sdk));
@@ -159,6 +164,10 @@ class BrowserEndToEndITCase {
                     if (sink != null) sink.close();
                 }
             }
+
+            // Every record the collector wrote, read back whole now that it is closed: the job
+            // reads exactly these, and the metric rows are checked against the test's own counts.
+            List<RumEvent> written = allEvents(topic);
 
             // ---- 2. the production job graph over that topic, into Elasticsearch ----
             runJob(topic, run, prefix);
@@ -203,6 +212,17 @@ class BrowserEndToEndITCase {
             for (String vital : List.of("lcp_p75", "fcp_p75", "ttfb_p75", "cls_p75")) {
                 assertThat(faro.path(vital).isNumber()).as("faro " + vital).isTrue();
             }
+
+            // ---- 4. the metric series: the same visits as counts and percentiles ----
+            for (String sdk : SDKS) {
+                assertThat(
+                                (JsonNode)
+                                        session(sessions, "browser-" + sdk, sessionIds.get(sdk))
+                                                .path("bot"))
+                        .as(sdk + " session flagged as a bot")
+                        .isEqualTo(com.fasterxml.jackson.databind.node.BooleanNode.FALSE);
+            }
+            assertMetricRows(prefix, written);
         } finally {
             try (Admin admin =
                     Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
@@ -323,12 +343,16 @@ class BrowserEndToEndITCase {
         }
     }
 
-    private static ChromeDriver chrome(Path chromium, Path chromedriver) {
+    private static ChromeDriver chrome(Path chromium, Path chromedriver, String userAgent) {
         ChromeOptions o = new ChromeOptions();
         o.setBinary(chromium.toFile());
         // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+        // --user-agent: headless Chromium says "HeadlessChrome", which the job rightly flags as a
+        // bot (UserAgentClassifierTest keeps that rule), so its sessions would never reach the
+        // metric series; the visitors this test stands for are not headless.
         o.addArguments(
                 "--headless=new",
+                "--user-agent=" + userAgent,
                 "--no-sandbox",
                 "--disable-dev-shm-usage",
                 "--disable-gpu",
@@ -340,6 +364,25 @@ class BrowserEndToEndITCase {
                         .usingAnyFreePort()
                         .build();
         return new ChromeDriver(service, o);
+    }
+
+    /**
+     * The user agent desktop Chrome of the installed Chromium's major version sends on Linux (the
+     * reduced form: minor, build and patch are zeros), i.e. headless Chromium's own string without
+     * "Headless".
+     */
+    static String desktopUserAgent(Path chromium) throws Exception {
+        Process p = new ProcessBuilder(chromium.toString(), "--version").start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("%s --version ends", chromium).isTrue();
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(?:Chromium|Chrome) (\\d+)\\.").matcher(out);
+        assertThat(m.find())
+                .as("a version in the output of %s --version: %s", chromium, out)
+                .isTrue();
+        return "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/"
+                + m.group(1)
+                + ".0.0.0 Safari/537.36";
     }
 
     private void awaitReady(String collectorUrl) throws Exception {
@@ -393,6 +436,190 @@ class BrowserEndToEndITCase {
             }
         }
         return missing;
+    }
+
+    /** All events in {@code topic}, once its every record (up to the latest offsets) is read. */
+    private List<RumEvent> allEvents(String topic) throws Exception {
+        long records = 0;
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < 2; p++)
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            for (var o : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values()) {
+                records += o.offset();
+            }
+        }
+        try (KafkaEvents kafka = new KafkaEvents(bootstrap, topic)) {
+            return kafka.awaitRecords(records, Duration.ofSeconds(60));
+        }
+    }
+
+    /** One metric row: a series (app × dimension value) in one window. */
+    record Cell(String app, String dimension, String value, long windowStart) {}
+
+    /** What the test counts for one cell from the Kafka events. */
+    static final class Expected {
+        double pageViews, jsErrors, fetches, failedFetches;
+        final Map<String, List<Double>> values = new TreeMap<>();
+    }
+
+    static final List<String> LATENCIES =
+            List.of("load", "lcp", "inp", "ttfb", "fcp", "cls", "fetch");
+    static final double[] QUANTILES = {0.5, 0.75, 0.95, 0.99};
+
+    /**
+     * The app's {@code all} series and its route series in the run's metrics index equal, window by
+     * window, what the test counts itself from the events in Kafka: page views, JS errors, fetches
+     * and failed fetches (weighted by the sample rate, duplicates of an event id once), the number
+     * of values of every latency measure, and its p50/p75/p95/p99 within the sketch's relative
+     * accuracy of the exact quantile (the value of rank floor(q·(n-1)), DDSketch's rank).
+     */
+    private void assertMetricRows(String prefix, List<RumEvent> written) throws Exception {
+        BeaconflowConfig config = BeaconflowConfig.defaults();
+        long window = config.metrics.window.toMillis();
+        double accuracy = config.metrics.sketchRelativeAccuracy;
+        Map<String, RumEvent> unique = new LinkedHashMap<>();
+        for (RumEvent e : written) {
+            if (e.app.startsWith("browser-")) unique.putIfAbsent(e.eventId, e);
+        }
+        Map<Cell, Expected> expected = new TreeMap<>(CELL_ORDER);
+        for (RumEvent e : unique.values()) {
+            long start = e.eventTime - Math.floorMod(e.eventTime, window);
+            for (Cell c :
+                    List.of(
+                            new Cell(e.app, "all", "*", start),
+                            new Cell(e.app, "route", route(e.pageUrl), start))) {
+                Expected x = expected.computeIfAbsent(c, k -> new Expected());
+                double w = e.weight();
+                if (e.type == EventType.PAGE_VIEW) x.pageViews += w;
+                if (e.type == EventType.ERROR) x.jsErrors += w;
+                if (e.type == EventType.FETCH) {
+                    x.fetches += w;
+                    if (e.fetchStatus != null && (e.fetchStatus == 0 || e.fetchStatus >= 500)) {
+                        x.failedFetches += w;
+                    }
+                }
+                String latency = null;
+                Double value = null;
+                if (e.type == EventType.PAGE_VIEW && e.loadMs != null) {
+                    latency = "load";
+                    value = e.loadMs.doubleValue();
+                } else if (e.type == EventType.FETCH && e.fetchDurationMs != null) {
+                    latency = "fetch";
+                    value = e.fetchDurationMs.doubleValue();
+                } else if (e.type == EventType.WEB_VITAL
+                        && e.vitalName != null
+                        && e.vitalValue != null
+                        && LATENCIES.contains(e.vitalName.toLowerCase(java.util.Locale.ROOT))) {
+                    latency = e.vitalName.toLowerCase(java.util.Locale.ROOT);
+                    value = e.vitalValue;
+                }
+                if (latency != null) {
+                    x.values.computeIfAbsent(latency, k -> new ArrayList<>()).add(value);
+                }
+            }
+        }
+        // Not vacuous: the visits are in these series at all.
+        for (String sdk : SDKS) {
+            Expected total = new Expected();
+            expected.forEach(
+                    (c, x) -> {
+                        if (c.app().equals("browser-" + sdk) && c.dimension().equals("all")) {
+                            total.pageViews += x.pageViews;
+                            total.failedFetches += x.failedFetches;
+                        }
+                    });
+            assertThat(total.pageViews).as(sdk + " page views counted").isEqualTo(3);
+            assertThat(total.failedFetches).as(sdk + " failed fetches counted").isEqualTo(1);
+        }
+
+        // The job has finished; poll (refresh + search) until every expected window's rows are
+        // there, bounded by a deadline: the rows are written by the sink's last flush.
+        Map<Cell, JsonNode> rows = new TreeMap<>(CELL_ORDER);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            refresh(prefix + "rum-metrics-*");
+            rows.clear();
+            for (JsonNode r : documents(prefix + "rum-metrics-*", 10_000)) {
+                Cell c =
+                        new Cell(
+                                r.path("app").asText(),
+                                r.path("dimension").asText(),
+                                r.path("dimension_value").asText(),
+                                r.path("window_start").asLong());
+                if (c.app().startsWith("browser-")
+                        && (c.dimension().equals("all") || c.dimension().equals("route"))) {
+                    rows.put(c, r);
+                }
+            }
+            if (rows.keySet().containsAll(expected.keySet()) || System.nanoTime() > deadline) {
+                break;
+            }
+        }
+        for (JsonNode r : rows.values()) System.out.println("browser e2e: metric row " + r);
+        assertThat(rows.keySet())
+                .as("metric rows (all and route series, per window) of both apps")
+                .containsExactlyElementsOf(expected.keySet());
+        for (Map.Entry<Cell, Expected> x : expected.entrySet()) {
+            JsonNode r = rows.get(x.getKey());
+            Expected want = x.getValue();
+            String at = x.getKey() + ": ";
+            assertThat(r.path("page_views").asDouble())
+                    .as(at + "page_views")
+                    .isEqualTo(want.pageViews);
+            assertThat(r.path("js_errors").asDouble())
+                    .as(at + "js_errors")
+                    .isEqualTo(want.jsErrors);
+            assertThat(r.path("fetches").asDouble()).as(at + "fetches").isEqualTo(want.fetches);
+            assertThat(r.path("failed_fetches").asDouble())
+                    .as(at + "failed_fetches")
+                    .isEqualTo(want.failedFetches);
+            for (String m : LATENCIES) {
+                List<Double> values = new ArrayList<>(want.values.getOrDefault(m, List.of()));
+                values.sort(null);
+                assertThat(r.path(m + "_count").asLong())
+                        .as(at + m + "_count")
+                        .isEqualTo(values.size());
+                for (double q : QUANTILES) {
+                    String field = m + "_p" + Math.round(q * 100);
+                    if (values.isEmpty()) {
+                        assertThat(r.path(field).isNull() || r.path(field).isMissingNode())
+                                .as(at + field + " without values: " + r.path(field))
+                                .isTrue();
+                        continue;
+                    }
+                    double exact = values.get((int) Math.floor(q * (values.size() - 1)));
+                    assertThat(r.path(field).asDouble())
+                            .as(at + field + " of " + values)
+                            .isCloseTo(
+                                    exact,
+                                    org.assertj.core.data.Offset.offset(
+                                            accuracy * Math.abs(exact) + 1e-9));
+                }
+            }
+        }
+    }
+
+    static final java.util.Comparator<Cell> CELL_ORDER =
+            java.util.Comparator.comparing(Cell::app)
+                    .thenComparing(Cell::dimension)
+                    .thenComparing(Cell::value)
+                    .thenComparingLong(Cell::windowStart);
+
+    /**
+     * The route the test expects for a page URL: the path without a trailing slash, numeric
+     * segments as {@code :id} (the session assertions above pin the same templates).
+     */
+    static String route(String url) {
+        String path = url == null ? null : URI.create(url).getRawPath();
+        if (path == null || path.isEmpty() || path.equals("/")) return "/";
+        if (path.endsWith("/")) path = path.substring(0, path.length() - 1);
+        StringBuilder out = new StringBuilder();
+        for (String segment : path.substring(1).split("/", -1)) {
+            out.append('/').append(segment.matches("\\d+") ? ":id" : segment);
+        }
+        return out.toString();
     }
 
     private void runJob(String topic, String run, String prefix) throws Exception {
@@ -460,10 +687,14 @@ class BrowserEndToEndITCase {
     }
 
     private List<JsonNode> documents(String index) throws Exception {
+        return documents(index, 100);
+    }
+
+    private List<JsonNode> documents(String index, int size) throws Exception {
         HttpResponse<String> r =
                 http.send(
                         HttpRequest.newBuilder(
-                                        URI.create(esUrl + "/" + index + "/_search?size=100"))
+                                        URI.create(esUrl + "/" + index + "/_search?size=" + size))
                                 .GET()
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());

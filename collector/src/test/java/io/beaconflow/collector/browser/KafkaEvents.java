@@ -28,6 +28,7 @@ final class KafkaEvents implements AutoCloseable {
     private final List<RumEvent> events = new ArrayList<>();
     private final List<String> deadLetters = new ArrayList<>();
     private final Thread reader;
+    private long records;
     private volatile boolean stop;
 
     KafkaEvents(String bootstrap, String topic) {
@@ -58,6 +59,7 @@ final class KafkaEvents implements AutoCloseable {
                                                         r.timestamp()),
                                                 out::add);
                                         synchronized (this) {
+                                            records++;
                                             for (IngestRecord d : out) {
                                                 if (d.deadLetter != null) {
                                                     deadLetters.add(String.valueOf(d.deadLetter));
@@ -97,6 +99,30 @@ final class KafkaEvents implements AutoCloseable {
         if (!deadLetters.isEmpty()) {
             throw new AssertionError("the job's decoder refused collector records: " + deadLetters);
         }
+    }
+
+    /** Waits until {@code expected} Kafka records have been read, then returns their events. */
+    synchronized List<RumEvent> awaitRecords(long expected, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (records < expected) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError(
+                        "within "
+                                + timeout.toSeconds()
+                                + " s read "
+                                + records
+                                + " of "
+                                + expected
+                                + " Kafka records");
+            }
+            wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        }
+        if (!deadLetters.isEmpty()) {
+            throw new AssertionError("the job's decoder refused collector records: " + deadLetters);
+        }
+        return new ArrayList<>(events);
     }
 
     synchronized List<RumEvent> snapshot() {
