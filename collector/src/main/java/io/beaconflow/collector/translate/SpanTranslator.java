@@ -12,6 +12,7 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -42,11 +43,18 @@ public final class SpanTranslator {
             List<ResourceSpans> resourceSpans, Meta fallback, EdgeContext edge, Translation out) {
         // documentLoad's time to first byte is on its child documentFetch span (responseStart).
         Map<ByteString, Span> documentFetchByParent = new HashMap<>();
+        Pages pages = new Pages();
         for (ResourceSpans rs : resourceSpans) {
             for (ScopeSpans ss : rs.getScopeSpansList()) {
                 for (Span span : ss.getSpansList()) {
                     if ("documentFetch".equals(span.getName())) {
                         documentFetchByParent.put(span.getParentSpanId(), span);
+                    }
+                    String kind = kindOf(span, ss.getScope().getName());
+                    if ("page_view".equals(kind) || "action".equals(kind)) {
+                        pages.add(
+                                span,
+                                firstString(span.getAttributesList(), "url.full", "http.url"));
                     }
                 }
             }
@@ -68,7 +76,8 @@ public final class SpanTranslator {
             for (ScopeSpans ss : rs.getScopeSpansList()) {
                 String scope = ss.getScope().getName();
                 for (Span span : ss.getSpansList()) {
-                    translateSpan(span, scope, resourceMeta, edge, documentFetchByParent, out);
+                    translateSpan(
+                            span, scope, resourceMeta, edge, documentFetchByParent, pages, out);
                 }
             }
         }
@@ -80,6 +89,7 @@ public final class SpanTranslator {
             Meta resourceMeta,
             EdgeContext edge,
             Map<ByteString, Span> documentFetchByParent,
+            Pages pages,
             Translation out) {
         List<KeyValue> attrs = span.getAttributesList();
         String session = orElse(firstString(attrs, "session.id"), resourceMeta.sessionId());
@@ -109,7 +119,9 @@ public final class SpanTranslator {
         String eventId = "span:" + traceId + ":" + spanId;
         if ("fetch".equals(kind)) {
             String url = firstString(attrs, "url.full", "http.url");
-            Meta m = meta.withPage(orElse(resourceMeta.pageUrl(), edge.referer()));
+            Meta m =
+                    meta.withPage(
+                            orElse(pages.of(span), orElse(resourceMeta.pageUrl(), edge.referer())));
             ObjectNode e = ContractEvents.event("fetch", eventId, m, startMs);
             ObjectNode f = e.putObject("fetch");
             f.put("url", cut(url, ContractEvents.MAX_URL));
@@ -171,6 +183,44 @@ public final class SpanTranslator {
                     "stack",
                     cut(firstString(ea, "exception.stacktrace"), ContractEvents.MAX_STACK));
             out.add(e);
+        }
+    }
+
+    /**
+     * The page a fetch span happened on, from the spans of the same export request. OTel web's
+     * fetch and XHR spans carry no page URL, and the request's {@code Referer} is cut to the origin
+     * (the export is cross-origin), so every fetch would land on route {@code /}. But a fetch a
+     * click started has that click's span as its parent, and the click span (like {@code
+     * documentLoad}) has the page in {@code url.full}; a fetch without such a parent (an XHR while
+     * the page loads) is on the page of the latest documentLoad/click span that started before it.
+     * Null when the request holds neither (its click went out in an earlier request).
+     */
+    static final class Pages {
+        private final Map<ByteString, String> bySpanId = new HashMap<>();
+        private final List<Long> starts = new ArrayList<>();
+        private final List<String> urls = new ArrayList<>();
+
+        void add(Span span, String url) {
+            if (url == null) return;
+            bySpanId.put(span.getSpanId(), url);
+            starts.add(span.getStartTimeUnixNano());
+            urls.add(url);
+        }
+
+        String of(Span span) {
+            String parent =
+                    span.getParentSpanId().isEmpty() ? null : bySpanId.get(span.getParentSpanId());
+            if (parent != null) return parent;
+            String latest = null;
+            long latestStart = Long.MIN_VALUE;
+            for (int i = 0; i < urls.size(); i++) {
+                long start = starts.get(i);
+                if (start <= span.getStartTimeUnixNano() && start >= latestStart) {
+                    latestStart = start;
+                    latest = urls.get(i);
+                }
+            }
+            return latest;
         }
     }
 

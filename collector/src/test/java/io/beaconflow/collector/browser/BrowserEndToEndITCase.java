@@ -203,6 +203,28 @@ class BrowserEndToEndITCase {
                 }
                 assertThat(s.path("actions").asInt()).as(sdk + " clicks").isGreaterThanOrEqualTo(2);
             }
+            // Fetch routes: Faro sends the page with every beacon. OTel's fetch spans carry none
+            // (and the export's Referer is only the origin); the collector takes the page of the
+            // click span that started the fetch or of the documentLoad/click before it in the same
+            // export request. Which spans share a request depends on the SDK's 1 s batching, so
+            // not every OTel fetch is placed, but some must be (without it all were on "/").
+            JsonNode faroSession = session(sessions, "browser-faro", sessionIds.get("faro"));
+            assertThat(timeline(faroSession, "fetch", "/faro/checkout"))
+                    .as("faro: the 500 on the checkout page")
+                    .singleElement()
+                    .asString()
+                    .contains("500");
+            List<String> otelFetchRoutes = new ArrayList<>();
+            for (JsonNode t :
+                    session(sessions, "browser-otel", sessionIds.get("otel")).path("timeline")) {
+                if (t.path("type").asText().equals("fetch")) {
+                    otelFetchRoutes.add(t.path("route").asText());
+                }
+            }
+            assertThat(otelFetchRoutes)
+                    .as("otel fetch routes")
+                    .isSubsetOf("/", "/otel", "/otel/product/:id", "/otel/checkout")
+                    .anySatisfy(r -> assertThat(r).startsWith("/otel"));
             // Faro alone sends exceptions and web vitals (OTel web sends neither).
             JsonNode faro = session(sessions, "browser-faro", sessionIds.get("faro"));
             assertThat(faro.path("errors").asInt()).isGreaterThanOrEqualTo(1);

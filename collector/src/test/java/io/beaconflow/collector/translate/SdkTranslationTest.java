@@ -99,6 +99,42 @@ class SdkTranslationTest {
         }
     }
 
+    /**
+     * OTel web's fetch spans carry no page URL and the export's Referer is only the origin, so the
+     * page comes from the click span that started the fetch (its parent, {@code url.full}) or the
+     * documentLoad/click span before it in the same request. Without that every fetch was on {@code
+     * http://localhost:8080/} (route {@code /}).
+     */
+    @Test
+    void otelFetchesGetThePageTheyHappenedOnNotTheReferersOrigin() throws Exception {
+        // The captured visit: which page calls which API.
+        Map<String, String> pageOfApi =
+                Map.of(
+                        "/api/products/1", "http://localhost:8080/",
+                        "/api/products/42", "http://localhost:8080/product/42",
+                        "/api/products/7", "http://localhost:8080/product/7",
+                        "/api/checkout", "http://localhost:8080/checkout");
+        List<RumEvent> fetches =
+                decodeAll("otel").stream().filter(e -> e.type == EventType.FETCH).toList();
+        List<RumEvent> elsewhere = new ArrayList<>();
+        for (RumEvent f : fetches) {
+            String page = pageOfApi.get(java.net.URI.create(f.fetchUrl).getPath());
+            assertThat(page).as("a known API: " + f.fetchUrl).isNotNull();
+            if (!page.equals(f.pageUrl)) elsewhere.add(f);
+        }
+        // Only the slow checkout 200 of each visit: its click span was exported in an earlier
+        // request, so this request holds nothing about the page and the Referer is all there is.
+        assertThat(elsewhere)
+                .as("fetches not on their page")
+                .hasSize(2)
+                .allSatisfy(
+                        f -> {
+                            assertThat(f.fetchUrl).endsWith("/api/checkout");
+                            assertThat(f.pageUrl).isEqualTo("http://localhost:8080/");
+                        });
+        assertThat(fetches).hasSizeGreaterThan(20);
+    }
+
     @Test
     void hexIdsInOtlpJsonAreReadAsHexNotBase64() throws Exception {
         String json =
