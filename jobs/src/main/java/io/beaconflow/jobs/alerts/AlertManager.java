@@ -47,6 +47,9 @@ import org.apache.flink.util.Collector;
 public class AlertManager extends KeyedCoProcessFunction<String, Finding, ScoredAggregate, Alert> {
     private static final long serialVersionUID = 1L;
 
+    /** Kibana id of the error groups dashboard (docker/kibana/dashboard-error-groups.ndjson). */
+    public static final String ERROR_GROUPS_DASHBOARD = "beaconflow-error-groups";
+
     private final AlertingConfig config;
     private final long windowMs;
 
@@ -155,10 +158,12 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
                 return 2;
             case Finding.FRUSTRATION:
                 return 3;
-            case Finding.RECOVERED:
+            case Finding.NEW_ERROR:
                 return 4;
-            default:
+            case Finding.RECOVERED:
                 return 5;
+            default:
+                return 6;
         }
     }
 
@@ -173,6 +178,9 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
                 break;
             case Finding.RELEASE_REGRESSION:
                 releaseRegression(f, ctx, out);
+                break;
+            case Finding.NEW_ERROR:
+                newError(f, ctx, out);
                 break;
             case Finding.RECOVERED:
                 recovered(f, out);
@@ -366,6 +374,45 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
         out.collect(fresh.alert.copy());
     }
 
+    /**
+     * A new error after a release: its own incident per fingerprint (family {@code
+     * new_error:<key>}), never merged into the error-rate incident (a new fingerprint is news even
+     * when the error rate moves too). It resolves on the error group's quiet finding, not on
+     * staleness: the metric series that keep other incidents alive do not carry it.
+     */
+    private void newError(Finding f, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+        String family = Finding.NEW_ERROR + ":" + f.key;
+        IncidentState inc = incidents.get(family);
+        if (inc != null) {
+            return; // one alert per fingerprint for as long as the family is remembered
+        }
+        IncidentState fresh = open(f, Finding.NEW_ERROR, family, ctx);
+        fresh.alert.release = f.release;
+        fresh.alert.severity = Alert.WARNING;
+        // The error groups dashboard, filtered to the app and fingerprint (the field is
+        // "fingerprint" there, as the dimension is in the metric dashboards).
+        fresh.alert.dashboardUrl =
+                DashboardLinks.series(
+                        config.kibanaUrl,
+                        ERROR_GROUPS_DASHBOARD,
+                        f.app,
+                        "fingerprint",
+                        f.dimensionValue,
+                        f.firstWindowStart - Duration.ofHours(1).toMillis(),
+                        f.lastWindowEnd + Duration.ofHours(24).toMillis());
+        fresh.alert.rootCauseHints.clear();
+        fresh.alert.rootCauseHints.add(
+                String.format(
+                        java.util.Locale.ROOT,
+                        "new error %s on release=%s: %s, %.0f sessions",
+                        f.dimensionValue,
+                        f.release,
+                        f.detail,
+                        f.observed));
+        incidents.put(family, fresh);
+        out.collect(fresh.alert.copy());
+    }
+
     private void recovered(Finding f, Collector<Alert> out) throws Exception {
         List<String> families = new ArrayList<>();
         for (String k : incidents.keys()) {
@@ -426,6 +473,9 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
                 continue;
             }
             long staleAt = inc.lastActivity + config.staleAfter.toMillis();
+            if (inc.isOpen() && Finding.NEW_ERROR.equals(inc.alert.kind)) {
+                continue; // resolved by its error group's quiet finding (see newError)
+            }
             if (inc.isOpen() && staleAt <= ts) {
                 inc.alert.rootCauseHints.add(
                         "resolved: no data from its series for " + config.staleAfter);

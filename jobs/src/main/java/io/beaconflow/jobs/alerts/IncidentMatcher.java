@@ -136,10 +136,13 @@ public final class IncidentMatcher {
             case "latency_drift":
                 return metric.matches(".*_p\\d\\d");
             case "error_spike":
-                return metric.endsWith("error_rate");
+                return metric.endsWith("error_rate") || metric.equals("error_sessions");
             case "partial_outage":
                 // JS errors on every view of the hit sessions: the error rate, not fetches.
-                return metric.equals("error_rate");
+                return metric.equals("error_rate") || metric.equals("error_sessions");
+            case "new_error":
+                // The new-error alert (sessions hit by the new fingerprint), or its error rate.
+                return metric.equals("error_sessions") || metric.equals("error_rate");
             case "api_failure":
                 return metric.equals("fetch_error_rate");
             case "vital_regression":

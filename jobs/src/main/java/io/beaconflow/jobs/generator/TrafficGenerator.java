@@ -153,6 +153,7 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
                     break;
                 case "error_spike":
                 case "partial_outage":
+                case "new_error":
                     metrics = IncidentTruth.ERROR_METRICS;
                     break;
                 case "api_failure":
@@ -706,6 +707,14 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
                 // random stream is not consumed to choose them) get an error on every view.
                 long at = loaded + (long) (rnd.nextDouble() * Math.max(1, activeUntil - loaded));
                 events.add(error(Catalog.INCIDENT_ERROR, s, at, viewId, url, in.index));
+            } else if (in.kind == Incident.NEW_ERROR
+                    && in.app == app
+                    && in.truth.contains(t)
+                    && in.truth.release().equals(s.release)
+                    && rnd.nextDouble() < in.truth.magnitude()) {
+                // A bug that shipped with the release: a fingerprint no earlier release has.
+                long at = loaded + (long) (rnd.nextDouble() * Math.max(1, activeUntil - loaded));
+                events.add(error(Catalog.RELEASE_ERROR, s, at, viewId, url, in.index));
             }
         }
 
@@ -1442,6 +1451,7 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
         static final int VITAL = 4;
         static final int DRIFT = 5;
         static final int OUTAGE = 6;
+        static final int NEW_ERROR = 7;
 
         final int index;
         final IncidentTruth truth;
@@ -1476,6 +1486,9 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
                     break;
                 case "partial_outage":
                     kind = OUTAGE;
+                    break;
+                case "new_error":
+                    kind = NEW_ERROR;
                     break;
                 default:
                     kind = TRAFFIC;
