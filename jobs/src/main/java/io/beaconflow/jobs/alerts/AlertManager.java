@@ -474,7 +474,12 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
             }
             long staleAt = inc.lastActivity + config.staleAfter.toMillis();
             if (inc.isOpen() && Finding.NEW_ERROR.equals(inc.alert.kind)) {
-                continue; // resolved by its error group's quiet finding (see newError)
+                // Resolved by its error group's quiet finding (see newError), never stale. Look
+                // again later (on a grid, so repeated calls share one timer) so that once resolved
+                // it leaves after its cooldown even if the app sends nothing else.
+                long every = config.staleAfter.toMillis();
+                ctx.timerService().registerEventTimeTimer((ts / every + 1) * every);
+                continue;
             }
             if (inc.isOpen() && staleAt <= ts) {
                 inc.alert.rootCauseHints.add(
