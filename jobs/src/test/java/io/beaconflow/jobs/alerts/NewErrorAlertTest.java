@@ -111,8 +111,7 @@ class NewErrorAlertTest {
         Finding f = newError(10, 14);
         feed(f);
         h.processBothWatermarks(new Watermark(T0 + 15 * M));
-        h.processBothWatermarks(
-                new Watermark(T0 + 15 * M + 2 * config.staleAfter.toMillis()));
+        h.processBothWatermarks(new Watermark(T0 + 15 * M + 2 * config.staleAfter.toMillis()));
         assertThat(alerts()).hasSize(1); // not resolved as stale
 
         long quietAt = T0 + 15 * M + 2 * config.staleAfter.toMillis() + 5 * M;

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The new-error pattern in event time on a MiniCluster, input shuffled within the watermark bound:
- * only fingerprints first seen on the new release, after its first window and within
- * after-release, alert; one release may bring several.
+ * only fingerprints first seen on the new release, after its first window and within after-release,
+ * alert; one release may bring several.
  */
 class NewErrorAfterReleasePatternITCase {
     @RegisterExtension
