@@ -10,9 +10,11 @@ import io.beaconflow.jobs.model.RejectReason;
 
 /**
  * Late events as documents of the {@code rum-late} index: the reason and detail, how late the event
- * arrived ({@link Document#latenessMs}), and the fields to group by (type, route, release, browser,
- * OS, device, bot) read from the late record's payload, which the router already scrubbed like an
- * accepted event ({@code ingest.privacy}); the payload itself is kept, not indexed.
+ * arrived ({@link Document#latenessMs}), and the fields to group by (type, release, environment,
+ * session, page URL) read from the late record's payload, which the router already scrubbed like an
+ * accepted event ({@code ingest.privacy}); the payload itself is kept, not indexed. Route and user
+ * agent fields are not there: the router sends late events out before enrichment, so a late event
+ * is never parsed further than the decoder did.
  *
  * <p>Lateness is {@code received_at - event_time}: how long after it happened the collector got it.
  * Not the distance to the watermark, which depends on when the router saw the record and so would
@@ -28,13 +30,10 @@ public final class LateEventDocuments implements DocumentEmitter<DeadLetter> {
         public long latenessMs;
 
         public String type;
-        public String route;
         public String release;
-        public String browser;
-        public String os;
-        public String deviceType;
-        public Boolean bot;
+        public String environment;
         public String sessionId;
+        public String pageUrl;
     }
 
     private final String index;
@@ -84,13 +83,10 @@ public final class LateEventDocuments implements DocumentEmitter<DeadLetter> {
         }
         if (event != null && event.isObject()) {
             doc.type = text(event, "type");
-            doc.route = text(event, "route");
             doc.release = text(event, "release");
-            doc.browser = text(event, "browser");
-            doc.os = text(event, "os");
-            doc.deviceType = text(event, "device_type");
+            doc.environment = text(event, "environment");
             doc.sessionId = text(event, "session_id");
-            doc.bot = event.has("bot") ? event.path("bot").asBoolean() : null;
+            doc.pageUrl = text(event, "page_url");
         }
         return doc;
     }

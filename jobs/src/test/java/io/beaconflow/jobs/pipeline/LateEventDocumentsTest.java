@@ -23,20 +23,20 @@ class LateEventDocumentsTest {
     }
 
     static final String EVENT =
-            "{\"type\":\"WEB_VITAL\",\"app\":\"shop-web\",\"route\":\"/product/:id\","
-                    + "\"release\":\"shop-web@2.4.0\",\"browser\":\"Chrome\",\"os\":\"Android\","
-                    + "\"device_type\":\"mobile\",\"bot\":false,\"session_id\":\"s-9\"}";
+            "{\"type\":\"WEB_VITAL\",\"app\":\"shop-web\","
+                    + "\"page_url\":\"https://shop.example.com/product/12\","
+                    + "\"release\":\"shop-web@2.4.0\",\"environment\":\"production\","
+                    + "\"session_id\":\"s-9\"}";
 
     @Test
     void aLateEventBecomesADocumentWithItsLatenessAndTheFieldsToGroupBy() throws Exception {
         LateEventDocuments docs = new LateEventDocuments("it-rum-late");
         LateEventDocuments.Document d = docs.of(late(EVENT, false));
         assertThat(d.latenessMs).isEqualTo(600_000);
-        assertThat(d.route).isEqualTo("/product/:id");
+        assertThat(d.pageUrl).isEqualTo("https://shop.example.com/product/12");
         assertThat(d.release).isEqualTo("shop-web@2.4.0");
         assertThat(d.type).isEqualTo("WEB_VITAL");
-        assertThat(d.deviceType).isEqualTo("mobile");
-        assertThat(d.bot).isFalse();
+        assertThat(d.environment).isEqualTo("production");
         assertThat(d.sessionId).isEqualTo("s-9");
         var es = docs.emit(late(EVENT, false));
         assertThat(es.index()).isEqualTo("it-rum-late");
@@ -49,7 +49,7 @@ class LateEventDocumentsTest {
     void aCutPayloadKeepsTheCommonFieldsAndAClockFromTheFutureIsNotLate() {
         LateEventDocuments.Document d =
                 new LateEventDocuments("x").of(late(EVENT.substring(0, 40), true));
-        assertThat(d.route).isNull();
+        assertThat(d.release).isNull();
         assertThat(d.app).isEqualTo("shop-web");
         DeadLetter future = late(EVENT, false);
         future.receivedAt = 500;
