@@ -409,6 +409,11 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
                         f.release,
                         f.detail,
                         f.observed));
+        for (String r : f.related) {
+            if (r.startsWith("browser=")) {
+                fresh.alert.rootCauseHints.add(r + " has every occurrence");
+            }
+        }
         incidents.put(family, fresh);
         out.collect(fresh.alert.copy());
     }

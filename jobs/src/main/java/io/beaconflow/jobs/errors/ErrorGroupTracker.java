@@ -250,6 +250,11 @@ public class ErrorGroupTracker extends KeyedProcessFunction<String, RumEvent, Er
         f.score = 1.0;
         f.direction = "up";
         f.windows = (int) Math.max(1, (f.lastWindowEnd - f.firstWindowStart) / windowMs);
+        if (g.browsers.size() == 1 && !g.countsCapped) {
+            // Every occurrence so far on one browser: the first thing to know, and what lets the
+            // incident matcher tie the alert to a browser-scoped incident.
+            f.related.add("browser=" + g.browsers.get(0));
+        }
         return f;
     }
 

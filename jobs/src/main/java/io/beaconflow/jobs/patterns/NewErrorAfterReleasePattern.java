@@ -92,6 +92,7 @@ public final class NewErrorAfterReleasePattern {
             Finding spread = match.get("error").get(0);
             Finding f = Finding.derived(Finding.NEW_ERROR, spread);
             f.release = seen.release;
+            f.related.addAll(spread.related);
             f.related.add(seen.series);
             out.collect(f);
         }

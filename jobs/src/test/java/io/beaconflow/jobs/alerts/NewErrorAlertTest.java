@@ -54,6 +54,8 @@ class NewErrorAlertTest {
         f.expected = 0.0;
         f.score = 1.0;
         f.direction = "up";
+        f.related.add("browser=Safari");
+        f.related.add("shop|release|shop@2.5.0");
         return f;
     }
 
@@ -96,7 +98,8 @@ class NewErrorAlertTest {
                         "new error "
                                 + FP
                                 + " on release=shop@2.5.0: TypeError: Cannot read properties of"
-                                + " undefined (reading 'loyaltyTier'), 12 sessions");
+                                + " undefined (reading 'loyaltyTier'), 12 sessions",
+                        "browser=Safari has every occurrence");
         assertThat(a.dashboardUrl).contains(AlertManager.ERROR_GROUPS_DASHBOARD).contains(FP);
 
         Notification n = AlertNotifications.toNotification(a);

@@ -152,6 +152,7 @@ class ErrorGroupTrackerTest {
                                 assertThat(s.key)
                                         .isEqualTo(ErrorGroupTracker.findingKey("shop-web", FP));
                                 assertThat(s.detail).startsWith("TypeError: Cannot read");
+                                assertThat(s.related).containsExactly("browser=Chrome");
                             });
             // More sessions: no second spread finding.
             feed(h, jsError("s5", T0 + 200_000));

@@ -55,6 +55,7 @@ class NewErrorAfterReleasePatternITCase {
         f.lastWindowEnd = T0 + (atMinute + 1) * M;
         f.at = f.lastWindowEnd - 1;
         f.observed = 12;
+        f.related.add("browser=Safari");
         return f;
     }
 
@@ -84,7 +85,8 @@ class NewErrorAfterReleasePatternITCase {
                         f -> {
                             assertThat(f.kind).isEqualTo(Finding.NEW_ERROR);
                             assertThat(f.release).isEqualTo("shop@2.5.0");
-                            assertThat(f.related).containsExactly("shop|release|shop@2.5.0");
+                            assertThat(f.related)
+                                    .containsExactly("browser=Safari", "shop|release|shop@2.5.0");
                         });
     }
 }
