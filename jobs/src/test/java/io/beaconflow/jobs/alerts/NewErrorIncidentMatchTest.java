@@ -74,4 +74,39 @@ class NewErrorIncidentMatchTest {
         assertThat(matches(t, newErrorAlert(53, "browser=Safari has every occurrence"))).isTrue();
         assertThat(matches(t, newErrorAlert(53, "browser=Chrome has every occurrence"))).isFalse();
     }
+
+    @Test
+    void nextToTheErrorRateAlertOfTheSameIncidentItIsListedButNotCounted() {
+        IncidentTruth t =
+                new IncidentTruth(
+                        "spike",
+                        "error_spike",
+                        "shop",
+                        "browser",
+                        "Safari",
+                        null,
+                        0.25,
+                        IncidentTruth.ERROR_METRICS,
+                        50 * M,
+                        70 * M);
+        Alert newError = newErrorAlert(52, "browser=Safari has every occurrence");
+        Alert rate = newErrorAlert(53, "browser=Safari carries 60% of the extra error_rate");
+        rate.alertId = "a-rate";
+        rate.kind = "sustained";
+        rate.metric = "error_rate";
+        rate.dimension = "all";
+        rate.dimensionValue = "*";
+        IncidentMatcher.Row row =
+                IncidentMatcher.match(
+                                List.of(t),
+                                List.of(newError, rate),
+                                Duration.ofMinutes(1),
+                                Duration.ofMinutes(5))
+                        .rows()
+                        .get(0);
+        assertThat(row.alertCount()).isEqualTo(1);
+        assertThat(row.alert().alertId).isEqualTo("a-rate");
+        assertThat(row.delayWindows()).isEqualTo(3.0);
+        assertThat(row.alerts()).extracting(a -> a.alertId).contains("a-new", "a-rate");
+    }
 }
