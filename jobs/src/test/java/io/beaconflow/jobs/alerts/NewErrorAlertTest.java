@@ -100,7 +100,7 @@ class NewErrorAlertTest {
                                 + " on release=shop@2.5.0: TypeError: Cannot read properties of"
                                 + " undefined (reading 'loyaltyTier'), 12 sessions",
                         "browser=Safari has every occurrence");
-        assertThat(a.dashboardUrl).contains(AlertManager.ERROR_GROUPS_DASHBOARD).contains(FP);
+        assertThat(a.dashboardUrl).contains(AlertLifecycle.ERROR_GROUPS_DASHBOARD).contains(FP);
 
         Notification n = AlertNotifications.toNotification(a);
         assertThat(n.title)
