@@ -48,8 +48,10 @@ DATA_VIEWS = {
     "beaconflow-rum-metrics": ("rum-metrics-*", "window_start", "Beaconflow metrics (1-minute series)"),
     "beaconflow-rum-alerts": ("rum-alerts*", "opened_at", "Beaconflow alerts"),
     "beaconflow-rum-deadletter": ("rum-deadletter*", "received_at", "Beaconflow dead letters"),
+    "beaconflow-rum-error-groups": ("rum-error-groups*", "last_seen", "Beaconflow error groups"),
+    "beaconflow-rum-late": ("rum-late*", "received_at", "Beaconflow late events"),
 }
-SESSIONS, METRICS, ALERTS, DEADLETTER = DATA_VIEWS.keys()
+SESSIONS, METRICS, ALERTS, DEADLETTER, ERROR_GROUPS, LATE = DATA_VIEWS.keys()
 
 # Where the detection stage writes a metric's expectation and band in a metric row. One place, so
 # a change of shape is one edit here (the tests then check the new fields against the template).
@@ -521,6 +523,87 @@ def releases():
         ])
 
 
+def error_groups():
+    return dashboard(
+        "beaconflow-error-groups", "Beaconflow: error groups",
+        "JS errors grouped by fingerprint (one document per app and fingerprint, latest state): "
+        "which errors are new in a release (first_release), how many sessions and users they hit, "
+        "on which browsers. Filter fingerprint to follow one group; a new-error alert links here.",
+        [
+            Panel("Error groups", "metric", ERROR_GROUPS, [count("Error groups")], w=12, h=6),
+            Panel("Sessions hit (sum over groups)", "metric", ERROR_GROUPS,
+                  [metric("sum", "sessions", "Sessions hit")], w=12, h=6),
+            Panel("Users hit (sum over groups)", "metric", ERROR_GROUPS,
+                  [metric("sum", "users", "Users hit")], w=12, h=6),
+            Panel("Occurrences (weighted by sampling)", "metric", ERROR_GROUPS,
+                  [metric("sum", "weighted_count", "Occurrences")], w=12, h=6),
+            Panel("Errors new in each release", "table", ERROR_GROUPS,
+                  [terms("first_release", 10, "First seen on release"),
+                   terms("fingerprint", 10, "Fingerprint"),
+                   metric("max", "sessions", "Sessions"), metric("max", "users", "Users"),
+                   metric("max", "count", "Occurrences")], w=48, h=12,
+                  description="Each group under the release of its first occurrence: the groups "
+                              "under the newest release are the errors it brought."),
+            Panel("Error groups first seen over time", "xy", ERROR_GROUPS,
+                  [date_hist("first_seen", "First seen"), terms("first_release", 6, "Release"),
+                   count("New groups")], series="bar_stacked"),
+            Panel("Groups by browser", "xy", ERROR_GROUPS,
+                  [terms("browsers", 8, "Browser"), metric("sum", "sessions", "Sessions hit")],
+                  series="bar"),
+            Panel("Top groups by sessions", "table", ERROR_GROUPS,
+                  [terms("fingerprint", 15, "Fingerprint"), terms("error_type", 3, "Type"),
+                   metric("max", "sessions", "Sessions"), metric("max", "users", "Users"),
+                   metric("max", "weighted_count", "Occurrences (weighted)")], w=48, h=12),
+            SavedSearch("beaconflow-search-error-groups", "Error groups", ERROR_GROUPS,
+                        ["app", "fingerprint", "error_type", "message", "first_release",
+                         "first_seen", "last_seen", "count", "sessions", "users", "releases",
+                         "browsers", "routes", "stack"],
+                        [("last_seen", "desc")],
+                        description="One row per group, latest state; message and stack are a "
+                                    "scrubbed sample (the earliest occurrence)."),
+        ])
+
+
+def bots_and_late():
+    bots = "bot : true"
+    return dashboard(
+        "beaconflow-bots", "Beaconflow: bots and late events",
+        "Traffic the job classified as bots (kept, flagged, left out of the aggregates): by kind, "
+        "share of sessions, top user agents; and events that arrived too late to be counted.",
+        [
+            Panel("Bot sessions", "metric", SESSIONS, [count("Bot sessions")], bots, w=12, h=6),
+            Panel("All sessions", "metric", SESSIONS, [count("Sessions")], w=12, h=6),
+            Panel("Late events", "metric", LATE, [count("Late events")], w=12, h=6),
+            Panel("p95 lateness (ms)", "metric", LATE,
+                  [metric("percentile", "lateness_ms", "p95 lateness", percentile=95)], w=12, h=6),
+            Panel("Sessions: bots and humans", "xy", SESSIONS,
+                  [date_hist("start", "Start"), terms("bot", 2, "Bot"), count("Sessions")],
+                  series="bar_percentage_stacked",
+                  description="Share of sessions flagged as bots, over time."),
+            Panel("Bot sessions by kind", "xy", SESSIONS,
+                  [date_hist("start", "Start"), terms("device_type", 4, "Kind"),
+                   count("Bot sessions")], bots, series="bar_stacked",
+                  description="device_type bot: a declared crawler (user agent); any other device "
+                              "type: flagged by behaviour (page views far faster than people)."),
+            Panel("Top bot user agents", "table", SESSIONS,
+                  [terms("browser", 15, "Agent"), terms("app", 5, "App"), count("Sessions"),
+                   metric("sum", "page_views", "Page views"), metric("sum", "events", "Events")],
+                  bots),
+            Panel("Bot sessions by country", "xy", SESSIONS,
+                  [terms("country", 10, "Country"), count("Bot sessions")], bots, series="bar"),
+            Panel("Late events by type", "xy", LATE,
+                  [date_hist("received_at", "Received"), terms("type", 6, "Type"),
+                   count("Late events")], series="bar_stacked"),
+            Panel("Late events by app and release", "table", LATE,
+                  [terms("app", 10, "App"), terms("release", 10, "Release"), count("Late events"),
+                   metric("max", "lateness_ms", "Max lateness (ms)"),
+                   metric("median", "lateness_ms", "Median lateness (ms)")]),
+            SavedSearch("beaconflow-search-late-events", "Late events", LATE,
+                        ["app", "type", "release", "event_time", "lateness_ms", "detail"],
+                        [("received_at", "desc")]),
+        ])
+
+
 FILES = {
     "data-views.ndjson": lambda: [data_view(v) for v in DATA_VIEWS],
     "dashboard-overview.ndjson": overview,
@@ -529,6 +612,8 @@ FILES = {
     "dashboard-sessions.ndjson": sessions,
     "dashboard-alerts.ndjson": alerts,
     "dashboard-releases.ndjson": releases,
+    "dashboard-error-groups.ndjson": error_groups,
+    "dashboard-bots.ndjson": bots_and_late,
 }
 
 

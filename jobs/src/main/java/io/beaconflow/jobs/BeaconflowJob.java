@@ -70,6 +70,8 @@ public final class BeaconflowJob {
                                 .lateEvents(
                                         DeadLetterKafkaSink.create(
                                                 config.kafka, config.kafka.lateTopic))
+                                .lateEvents(ElasticsearchOutputs.lateEvents(es))
+                                .errorGroups(ElasticsearchOutputs.errorGroups(es))
                                 .sessions(ElasticsearchOutputs.sessions(es))
                                 .metrics(ElasticsearchOutputs.metrics(es))
                                 .alerts(ElasticsearchOutputs.alerts(es))

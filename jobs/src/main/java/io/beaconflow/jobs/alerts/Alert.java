@@ -31,7 +31,10 @@ public class Alert {
     /** {@code warning} or {@code critical}. */
     public String severity;
 
-    /** {@code sustained}, {@code correlated}, {@code release_regression} or {@code frustration}. */
+    /**
+     * {@code sustained}, {@code correlated}, {@code release_regression}, {@code frustration} or
+     * {@code new_error}.
+     */
     public String kind;
 
     public String app;

@@ -100,6 +100,9 @@ final class AlertLifecycle {
             case RELEASE_REGRESSION:
                 releaseRegression(f);
                 break;
+            case NEW_ERROR:
+                newError(f);
+                break;
             case RECOVERED:
                 recovered(f);
                 break;
@@ -290,6 +293,51 @@ final class AlertLifecycle {
         effects.emit(fresh.alert.copy());
     }
 
+    /** Kibana id of the error groups dashboard (docker/kibana/dashboard-error-groups.ndjson). */
+    static final String ERROR_GROUPS_DASHBOARD = "beaconflow-error-groups";
+
+    /**
+     * A new error after a release: its own incident per fingerprint (family {@code
+     * new_error:<key>}), never merged into the error-rate incident (a new fingerprint is news even
+     * when the error rate moves too). It resolves on the error group's quiet finding, not on
+     * staleness: the metric series that keep other incidents alive do not carry it.
+     */
+    private void newError(Finding f) throws Exception {
+        String family = Finding.NEW_ERROR + ":" + f.key;
+        if (incidents.get(family) != null) {
+            return; // one alert per fingerprint for as long as the family is remembered
+        }
+        IncidentState fresh = open(f, Finding.NEW_ERROR, family);
+        fresh.alert.release = f.release;
+        fresh.alert.severity = Alert.WARNING;
+        // The error groups dashboard, filtered to the app and fingerprint.
+        fresh.alert.dashboardUrl =
+                DashboardLinks.series(
+                        config.kibanaUrl,
+                        ERROR_GROUPS_DASHBOARD,
+                        f.app,
+                        "fingerprint",
+                        f.dimensionValue,
+                        f.firstWindowStart - Duration.ofHours(1).toMillis(),
+                        f.lastWindowEnd + Duration.ofHours(24).toMillis());
+        fresh.alert.rootCauseHints.clear();
+        fresh.alert.rootCauseHints.add(
+                String.format(
+                        java.util.Locale.ROOT,
+                        "new error %s on release=%s: %s, %.0f sessions",
+                        f.dimensionValue,
+                        f.release,
+                        f.detail,
+                        f.observed));
+        for (String r : f.related) {
+            if (r.startsWith("browser=")) {
+                fresh.alert.rootCauseHints.add(r + " has every occurrence");
+            }
+        }
+        incidents.put(family, fresh);
+        effects.emit(fresh.alert.copy());
+    }
+
     private void recovered(Finding f) throws Exception {
         for (String family : incidents.families()) {
             IncidentState inc = incidents.get(family);
@@ -341,6 +389,14 @@ final class AlertLifecycle {
                 continue;
             }
             long staleAt = inc.lastActivity + config.staleAfter.toMillis();
+            if (inc.isOpen() && Finding.NEW_ERROR.equals(inc.alert.kind)) {
+                // Resolved by its error group's quiet finding (see newError), never stale. Look
+                // again later (on a grid, so repeated calls share one timer) so that once resolved
+                // it leaves after its cooldown even if the app sends nothing else.
+                long every = config.staleAfter.toMillis();
+                effects.timerAt((ts / every + 1) * every);
+                continue;
+            }
             if (inc.isOpen() && staleAt <= ts) {
                 inc.alert.rootCauseHints.add(
                         "resolved: no data from its series for " + config.staleAfter);

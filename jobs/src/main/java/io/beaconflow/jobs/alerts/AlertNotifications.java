@@ -30,15 +30,24 @@ public final class AlertNotifications {
         }
         String where = where(a);
         String title =
-                String.format(
-                        Locale.ROOT,
-                        "%s%s %s: %s %s (expected %s)",
-                        event.equals(Notification.RESOLVED) ? "Resolved: " : "",
-                        a.app,
-                        where,
-                        a.metric,
-                        format(a.metric, a.observed),
-                        format(a.metric, a.expected));
+                "new_error".equals(a.kind)
+                        ? String.format(
+                                Locale.ROOT,
+                                "%sNew error %s on %s after release %s: %s sessions",
+                                event.equals(Notification.RESOLVED) ? "Resolved: " : "",
+                                a.dimensionValue,
+                                a.app,
+                                a.release,
+                                format(a.metric, a.observed))
+                        : String.format(
+                                Locale.ROOT,
+                                "%s%s %s: %s %s (expected %s)",
+                                event.equals(Notification.RESOLVED) ? "Resolved: " : "",
+                                a.app,
+                                where,
+                                a.metric,
+                                format(a.metric, a.observed),
+                                format(a.metric, a.expected));
         StringBuilder text = new StringBuilder();
         text.append(kindText(a.kind))
                 .append(" on ")
@@ -97,6 +106,8 @@ public final class AlertNotifications {
                 return "Regression after a new release";
             case "frustration":
                 return "Rage clicks far above normal";
+            case "new_error":
+                return "A JS error first seen after a release, in many sessions";
             default:
                 return "Sustained anomaly";
         }

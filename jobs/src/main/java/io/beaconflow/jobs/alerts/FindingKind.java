@@ -11,6 +11,7 @@ enum FindingKind {
     RELEASE_REGRESSION(Finding.RELEASE_REGRESSION),
     SUSTAINED(Finding.SUSTAINED),
     FRUSTRATION(Finding.FRUSTRATION),
+    NEW_ERROR(Finding.NEW_ERROR),
     RECOVERED(Finding.RECOVERED),
     OTHER(null);
 

@@ -2,6 +2,7 @@ package io.beaconflow.jobs.alerts;
 
 import io.beaconflow.jobs.generator.IncidentTruth;
 import io.beaconflow.jobs.metrics.Dimension;
+import io.beaconflow.jobs.patterns.Finding;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -28,7 +29,9 @@ import java.util.regex.Pattern;
  * alert's metric must be one the incident kind moves (a latency incident or drift is not matched by
  * an error-rate alert; an api_failure only by {@code fetch_error_rate}, a partial outage only by
  * {@code error_rate}, a vital_regression only by that vital's percentile). Each alert counts for
- * one incident: the one it names (else the earliest overlapping one).
+ * one incident: the one it names (else the earliest overlapping one). A {@code new_error} alert (an
+ * error group first seen on a new release) matches like any alert, but counts for an incident only
+ * when no anomaly alert does.
  */
 public final class IncidentMatcher {
     private static final DateTimeFormatter TIME =
@@ -102,12 +105,18 @@ public final class IncidentMatcher {
         List<Row> rows = new ArrayList<>();
         for (IncidentTruth t : incidents) {
             List<Alert> matched = byIncident.get(t.id());
-            Alert first = matched.isEmpty() ? null : matched.get(0);
+            // A new-error alert announces an error group; it comes next to the anomaly alert of
+            // the same incident (the error rate), not instead of it, so it counts (and is the
+            // row's alert) only when no anomaly alert matched.
+            List<Alert> anomalies =
+                    matched.stream().filter(a -> !Finding.NEW_ERROR.equals(a.kind)).toList();
+            List<Alert> counted = anomalies.isEmpty() ? matched : anomalies;
+            Alert first = counted.isEmpty() ? null : counted.get(0);
             Double delay =
                     first == null
                             ? null
                             : (first.openedAt - t.startMillis()) / (double) window.toMillis();
-            rows.add(new Row(t, matched.size(), first, delay, matched));
+            rows.add(new Row(t, counted.size(), first, delay, matched));
         }
         return new Result(rows, unmatched);
     }
@@ -136,10 +145,13 @@ public final class IncidentMatcher {
             case "latency_drift":
                 return metric.matches(".*_p\\d\\d");
             case "error_spike":
-                return metric.endsWith("error_rate");
+                return metric.endsWith("error_rate") || metric.equals("error_sessions");
             case "partial_outage":
                 // JS errors on every view of the hit sessions: the error rate, not fetches.
-                return metric.equals("error_rate");
+                return metric.equals("error_rate") || metric.equals("error_sessions");
+            case "new_error":
+                // The new-error alert (sessions hit by the new fingerprint), or its error rate.
+                return metric.equals("error_sessions") || metric.equals("error_rate");
             case "api_failure":
                 return metric.equals("fetch_error_rate");
             case "vital_regression":

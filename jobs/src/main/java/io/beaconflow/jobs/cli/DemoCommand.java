@@ -108,6 +108,7 @@ public final class DemoCommand implements Callable<Integer> {
                                 .sessions(new NdjsonFileSink<>(out, "sessions"))
                                 .metrics(new NdjsonFileSink<>(out, "metrics"))
                                 .alerts(new NdjsonFileSink<>(out, "alerts"))
+                                .errorGroups(new NdjsonFileSink<>(out, "error-groups"))
                                 .rejectedSpecs(new NdjsonFileSink<>(out, "rejected-specs")));
 
         System.err.printf(

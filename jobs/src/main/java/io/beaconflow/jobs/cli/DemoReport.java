@@ -51,6 +51,10 @@ final class DemoReport {
             List<ScoredAggregate> series =
                     bySeries.getOrDefault(
                             seriesOf(first.app, first.dimension, first.dimensionValue), List.of());
+            if (series.isEmpty()) {
+                // An alert on no metric series (new_error: an error group): nothing to chart.
+                continue;
+            }
             series.sort(java.util.Comparator.comparingLong(r -> r.windowStart));
             SeriesChart.Builder b = SeriesChart.builder(c.getKey());
             for (ScoredAggregate r : series) {

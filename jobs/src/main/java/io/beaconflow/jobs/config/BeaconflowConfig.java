@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.beaconflow.jobs.detection.DetectionConfig;
+import io.beaconflow.jobs.errors.ErrorGroupsConfig;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
 import io.beaconflow.jobs.io.webhook.WebhookConfig;
 import io.beaconflow.jobs.metrics.MetricsConfig;
@@ -47,6 +48,7 @@ public class BeaconflowConfig implements Serializable {
     public SessionConfig sessions = new SessionConfig();
     public MetricsConfig metrics = new MetricsConfig();
     public DetectionConfig detection = new DetectionConfig();
+    public ErrorGroupsConfig errors = new ErrorGroupsConfig();
     public NotificationsConfig notifications = new NotificationsConfig();
 
     /**
@@ -265,6 +267,11 @@ public class BeaconflowConfig implements Serializable {
                     "remove the key or give its settings");
         }
         detection.validate(source);
+        if (errors == null) {
+            throw ConfigException.invalid(
+                    source, "errors", "must be a section", "remove the key or give its settings");
+        }
+        errors.validate(source);
         if (elasticsearch == null) {
             elasticsearch = new LinkedHashMap<>();
         }

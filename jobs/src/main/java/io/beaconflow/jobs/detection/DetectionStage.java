@@ -3,6 +3,7 @@ package io.beaconflow.jobs.detection;
 import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.alerts.AlertManager;
 import io.beaconflow.jobs.alerts.AlertNotifications;
+import io.beaconflow.jobs.errors.ErrorGroupsConfig;
 import io.beaconflow.jobs.io.webhook.Notification;
 import io.beaconflow.jobs.metrics.Dimension;
 import io.beaconflow.jobs.metrics.MetricAggregate;
@@ -12,6 +13,7 @@ import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.patterns.CorrelatedIncidentPattern;
 import io.beaconflow.jobs.patterns.Finding;
 import io.beaconflow.jobs.patterns.FrustrationBurstPattern;
+import io.beaconflow.jobs.patterns.NewErrorAfterReleasePattern;
 import io.beaconflow.jobs.patterns.RecoveryPattern;
 import io.beaconflow.jobs.patterns.ReleaseRegressionPattern;
 import io.beaconflow.jobs.patterns.SustainedAnomalyPattern;
@@ -36,6 +38,7 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * ReleaseWatch ─▶ release-seen findings, canary signals
  * signals ─▶ CEP sustained, recovery; rage signals ─▶ CEP frustration
  * sustained ─▶ CEP correlated; release-seen + sustained ─▶ CEP release regression
+ * release-seen + error-group spread ─▶ CEP new error after release
  * findings ─keyBy app─▶ AlertManager ─▶ alerts
  * </pre>
  *
@@ -124,6 +127,22 @@ public final class DetectionStage {
             DataStream<RumEvent> events,
             DataStream<SpecUpdate> specUpdates,
             DetectionConfig cfg) {
+        return apply(metrics, events, specUpdates, cfg, null, null);
+    }
+
+    /**
+     * With the error groups' findings ({@code ErrorGroupTracker.FINDINGS}): spread fingerprints are
+     * joined with the releases first seen ({@link NewErrorAfterReleasePattern}) into new-error
+     * alerts, and their quiet findings resolve them. Null {@code errorFindings}: no new-error
+     * alerts.
+     */
+    public static Outputs apply(
+            DataStream<MetricAggregate> metrics,
+            DataStream<RumEvent> events,
+            DataStream<SpecUpdate> specUpdates,
+            DetectionConfig cfg,
+            DataStream<Finding> errorFindings,
+            ErrorGroupsConfig.NewError newError) {
         SpecUpdate initial = SpecUpdate.readFile(Path.of(cfg.specsFile));
         SpecSet.parse(initial); // fail at graph build time, naming file, line, key and fix
         BroadcastStream<SpecUpdate> specs = specUpdates.broadcast(SpecBroadcast.DESCRIPTOR);
@@ -215,6 +234,20 @@ public final class DetectionStage {
 
         DataStream<Finding> findings =
                 sustained.union(recovered, frustrated, correlated, regressions);
+        if (errorFindings != null) {
+            DataStream<Finding> spread =
+                    errorFindings
+                            .filter(f -> Finding.ERROR_SPREAD.equals(f.kind))
+                            .name("detect: spread error groups");
+            DataStream<Finding> quiet =
+                    errorFindings
+                            .filter(f -> Finding.RECOVERED.equals(f.kind))
+                            .name("detect: quiet error groups");
+            SingleOutputStreamOperator<Finding> newErrors =
+                    NewErrorAfterReleasePattern.apply(
+                            releaseSeen.union(spread), newError.afterRelease, newError.within);
+            findings = findings.union(newErrors, quiet);
+        }
         SingleOutputStreamOperator<Alert> alerts =
                 findings.keyBy(f -> f.app, Types.STRING)
                         .connect(scored.keyBy(r -> r.app, Types.STRING))

@@ -10,7 +10,8 @@ final class ActiveIncident {
         API,
         VITAL,
         DRIFT,
-        OUTAGE;
+        OUTAGE,
+        NEW_ERROR;
 
         static Kind of(String kind) {
             switch (kind) {
@@ -26,6 +27,8 @@ final class ActiveIncident {
                     return DRIFT;
                 case "partial_outage":
                     return OUTAGE;
+                case "new_error":
+                    return NEW_ERROR;
                 default:
                     return TRAFFIC;
             }

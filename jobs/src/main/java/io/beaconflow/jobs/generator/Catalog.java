@@ -329,6 +329,20 @@ final class Catalog {
                     1544,
                     false);
 
+    /** The error a new_error incident ships with its release (in no other incident). */
+    static final ErrorKind RELEASE_ERROR =
+            new ErrorKind(
+                    same("TypeError"),
+                    new String[] {
+                        "Cannot read properties of undefined (reading 'loyaltyTier')",
+                        "can't access property \"loyaltyTier\", profile is undefined",
+                        "undefined is not an object (evaluating 'profile.loyaltyTier')"
+                    },
+                    "renderLoyaltyBadge",
+                    "account.b71c04.js",
+                    2210,
+                    false);
+
     /** Stack text as the engine prints it, with the app's asset host. */
     static String stack(ErrorKind e, int engine, String host, String type, String message) {
         if (e.function.isEmpty()) {

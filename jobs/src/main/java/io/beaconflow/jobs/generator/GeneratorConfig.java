@@ -60,7 +60,8 @@ public class GeneratorConfig implements Serializable {
                     "api_failure",
                     "vital_regression",
                     "latency_drift",
-                    "partial_outage");
+                    "partial_outage",
+                    "new_error");
 
     /** The vitals a vital_regression may move: the two no latency incident touches. */
     public static final List<String> REGRESSABLE_VITALS = List.of("INP", "CLS");
@@ -574,6 +575,16 @@ public class GeneratorConfig implements Serializable {
                                 + " acts on whole sessions; fix: use browser, country or release");
             }
             validateKindKeys(p, key, in, app);
+            if ("new_error".equals(in.kind)
+                    && (in.release == null
+                            || in.release.isBlank()
+                            || !"release".equals(in.dimension)
+                            || !in.release.equals(in.value))) {
+                p.add(
+                        key
+                                + ": new_error comes with a rollout; fix: set release, and"
+                                + " dimension: release with value equal to it");
+            }
             if (in.value == null || in.value.isBlank()) {
                 p.add(
                         key
@@ -623,7 +634,9 @@ public class GeneratorConfig implements Serializable {
                 range(p, key + ".magnitude", in.magnitude, 1e-6, 1);
             } else if ("traffic_drop".equals(in.kind)) {
                 range(p, key + ".magnitude", in.magnitude, 0, 0.9999);
-            } else if ("api_failure".equals(in.kind) || "partial_outage".equals(in.kind)) {
+            } else if ("api_failure".equals(in.kind)
+                    || "partial_outage".equals(in.kind)
+                    || "new_error".equals(in.kind)) {
                 range(p, key + ".magnitude", in.magnitude, 1e-6, 1);
             } else if ("vital_regression".equals(in.kind) || "latency_drift".equals(in.kind)) {
                 range(p, key + ".magnitude", in.magnitude, 1.0001, 1000);

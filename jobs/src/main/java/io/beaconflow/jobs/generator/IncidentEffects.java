@@ -95,6 +95,21 @@ final class IncidentEffects {
     }
 
     /**
+     * Calls {@code hit} with the index of each new_error incident that puts its new error on this
+     * view: views of sessions running its release, inside its window, with probability magnitude.
+     * Draws only when such an incident is in force, so other runs keep their random stream.
+     */
+    void newErrors(SimSession s, long t, Rng rnd, IntConsumer hit) {
+        for (ActiveIncident in : incidents) {
+            if (in.active(Kind.NEW_ERROR, s.app, t)
+                    && in.truth.release().equals(s.release)
+                    && rnd.nextDouble() < in.truth.magnitude()) {
+                hit.accept(in.index);
+            }
+        }
+    }
+
+    /**
      * The traffic drop whose window holds {@code t} and that cuts this session off, or -1. A drop
      * loses a share (1 − magnitude) of new sessions where they start (sessions started inside the
      * window were drawn there), and the same share of the sessions already running (chosen by a

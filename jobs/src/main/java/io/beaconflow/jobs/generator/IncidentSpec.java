@@ -15,7 +15,7 @@ public class IncidentSpec implements Serializable {
 
     /**
      * {@code latency_regression}, {@code error_spike}, {@code traffic_drop}, {@code api_failure},
-     * {@code vital_regression}, {@code latency_drift} or {@code partial_outage}.
+     * {@code vital_regression}, {@code latency_drift}, {@code partial_outage} or {@code new_error}.
      */
     public String kind;
 
@@ -61,7 +61,8 @@ public class IncidentSpec implements Serializable {
      * that still arrive ([0, 1), e.g. 0.2); api_failure: share of the endpoint's calls that fail
      * (0..1]; vital_regression: multiplier of the vital (&gt; 1); latency_drift: latency multiplier
      * reached at the end of the window, growing linearly from 1 at its start (&gt; 1);
-     * partial_outage: share of sessions that get a JS error on every page view (0..1].
+     * partial_outage: share of sessions that get a JS error on every page view (0..1]; new_error:
+     * probability per page view of a JS error never seen before, on the incident's release (0..1].
      */
     public Double magnitude;
 

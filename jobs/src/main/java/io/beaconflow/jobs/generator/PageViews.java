@@ -143,6 +143,16 @@ final class PageViews {
                             loaded + (long) (rnd.nextDouble() * Math.max(1, activeUntil - loaded));
                     events.add(error(Catalog.INCIDENT_ERROR, s, at, viewId, url, incident));
                 });
+        effects.newErrors(
+                s,
+                t,
+                rnd,
+                incident -> {
+                    // A bug that shipped with the release: a fingerprint no earlier release has.
+                    long at =
+                            loaded + (long) (rnd.nextDouble() * Math.max(1, activeUntil - loaded));
+                    events.add(error(Catalog.RELEASE_ERROR, s, at, viewId, url, incident));
+                });
 
         // At page hide: layout shift over the whole view, responsiveness if there was input.
         double cls =

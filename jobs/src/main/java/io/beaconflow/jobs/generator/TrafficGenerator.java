@@ -115,6 +115,7 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
                     break;
                 case "error_spike":
                 case "partial_outage":
+                case "new_error":
                     metrics = IncidentTruth.ERROR_METRICS;
                     break;
                 case "api_failure":

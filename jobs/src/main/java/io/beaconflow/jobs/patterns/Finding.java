@@ -18,6 +18,16 @@ public class Finding {
     public static final String RELEASE_REGRESSION = "release_regression";
     public static final String FRUSTRATION = "frustration";
 
+    /**
+     * An error fingerprint reached N sessions soon after its first occurrence (ErrorGroupTracker).
+     */
+    public static final String ERROR_SPREAD = "error_spread";
+
+    /**
+     * A fingerprint first seen after a release's rollout that spread (NewErrorAfterReleasePattern).
+     */
+    public static final String NEW_ERROR = "new_error";
+
     public String kind;
     public String app;
 
@@ -52,6 +62,9 @@ public class Finding {
 
     /** The release (release_seen, release_regression). */
     public String release;
+
+    /** What the finding is about, for people (new_error: error type and sample message). */
+    public String detail;
 
     /** Keys of the findings combined (correlated, release_regression). */
     public List<String> related = new ArrayList<>();
@@ -109,6 +122,7 @@ public class Finding {
         f.direction = other.direction;
         f.windows = other.windows;
         f.release = other.release;
+        f.detail = other.detail;
         return f;
     }
 

@@ -10,6 +10,9 @@ import io.beaconflow.jobs.detection.SpecFileSource;
 import io.beaconflow.jobs.detection.SpecKafkaSource;
 import io.beaconflow.jobs.detection.SpecRejection;
 import io.beaconflow.jobs.detection.SpecUpdate;
+import io.beaconflow.jobs.errors.ErrorGroup;
+import io.beaconflow.jobs.errors.ErrorGroupStage;
+import io.beaconflow.jobs.errors.ErrorGroupTracker;
 import io.beaconflow.jobs.ingest.IngestStage;
 import io.beaconflow.jobs.ingest.ProcessingErrors;
 import io.beaconflow.jobs.io.webhook.Notification;
@@ -41,16 +44,19 @@ public final class BeaconflowPipeline {
     private final DataStream<DeadLetter> deadLetters;
     private final DataStream<SessionRecord> sessions;
     private final DetectionStage.Outputs detection;
+    private final DataStream<ErrorGroup> errorGroups;
 
     private BeaconflowPipeline(
             IngestStage.Outputs ingest,
             DataStream<DeadLetter> deadLetters,
             DataStream<SessionRecord> sessions,
-            DetectionStage.Outputs detection) {
+            DetectionStage.Outputs detection,
+            DataStream<ErrorGroup> errorGroups) {
         this.ingest = ingest;
         this.deadLetters = deadLetters;
         this.sessions = sessions;
         this.detection = detection;
+        this.errorGroups = errorGroups;
     }
 
     /** Builds the graph on {@code env} reading {@code source}, named {@code sourceName}. */
@@ -98,13 +104,17 @@ public final class BeaconflowPipeline {
                         ? ingest.deadLetters.union(metricErrors.get(0))
                         : ingest.deadLetters.union(
                                 sessions.getSideOutput(ProcessingErrors.TAG), metricErrors.get(0));
+        SingleOutputStreamOperator<ErrorGroup> errorGroups =
+                ErrorGroupStage.apply(ingest.events, config.errors, config.metrics.window);
         DetectionStage.Outputs detection =
                 DetectionStage.apply(
                         metrics,
                         ingest.events,
                         specUpdates(env, source.getBoundedness(), config),
-                        config.detection);
-        return new BeaconflowPipeline(ingest, deadLetters, sessions, detection);
+                        config.detection,
+                        errorGroups.getSideOutput(ErrorGroupTracker.FINDINGS),
+                        config.errors.newError);
+        return new BeaconflowPipeline(ingest, deadLetters, sessions, detection, errorGroups);
     }
 
     /**
@@ -170,6 +180,14 @@ public final class BeaconflowPipeline {
         return detection.scored;
     }
 
+    /**
+     * Error groups by app and fingerprint: a new version per window in which the group changed;
+     * later versions overwrite by {@link ErrorGroup#id}.
+     */
+    public DataStream<ErrorGroup> errorGroups() {
+        return errorGroups;
+    }
+
     /** Alert versions (open, updated, resolved); later versions overwrite by alert id. */
     public DataStream<Alert> alerts() {
         return detection.alerts;
@@ -195,6 +213,12 @@ public final class BeaconflowPipeline {
         public Sink<Alert> alerts;
         public Sink<Notification> notifications;
         public Sink<SpecRejection> rejectedSpecs;
+        public Sink<ErrorGroup> errorGroups;
+
+        public Sinks errorGroups(Sink<ErrorGroup> s) {
+            this.errorGroups = s;
+            return this;
+        }
 
         public Sinks alerts(Sink<Alert> s) {
             this.alerts = s;
@@ -273,6 +297,12 @@ public final class BeaconflowPipeline {
                     .sinkTo(sinks.rejectedSpecs)
                     .uid("sink-rejected-specs")
                     .name("sink: rejected detector specs");
+        }
+        if (sinks.errorGroups != null) {
+            errorGroups()
+                    .sinkTo(sinks.errorGroups)
+                    .uid("sink-error-groups")
+                    .name("sink: error groups");
         }
         if (sinks.events != null) {
             events().sinkTo(sinks.events).uid("sink-events").name("sink: enriched events");

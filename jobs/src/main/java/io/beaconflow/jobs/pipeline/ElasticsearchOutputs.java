@@ -2,6 +2,7 @@ package io.beaconflow.jobs.pipeline;
 
 import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.detection.ScoredAggregate;
+import io.beaconflow.jobs.errors.ErrorGroup;
 import io.beaconflow.jobs.io.elasticsearch.DailyIndex;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSink;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
@@ -13,7 +14,8 @@ import io.beaconflow.jobs.sessions.SessionRecord;
  * The Elasticsearch sinks of the job's outputs, with their index names and deterministic document
  * ids (a replay overwrites, never duplicates): daily {@code rum-metrics-YYYY.MM.DD} by window
  * start, daily {@code rum-sessions-YYYY.MM.DD} by session start, {@code rum-alerts} by alert id,
- * {@code rum-deadletter} by source position. Every name starts with the config's {@code
+ * {@code rum-deadletter} by source position, {@code rum-error-groups} by app and fingerprint,
+ * {@code rum-late} by app and event id. Every name starts with the config's {@code
  * elasticsearch.index-prefix} ({@link ElasticsearchSinkConfig#indexPrefix()}, empty by default).
  */
 public final class ElasticsearchOutputs {
@@ -22,6 +24,40 @@ public final class ElasticsearchOutputs {
     public static final String METRICS_PREFIX = "rum-metrics-";
     public static final String SESSIONS_PREFIX = "rum-sessions-";
     public static final String ALERTS_INDEX = "rum-alerts";
+    public static final String ERROR_GROUPS_INDEX = "rum-error-groups";
+    public static final String LATE_INDEX = "rum-late";
+
+    /**
+     * One document per app and error fingerprint ({@link ErrorGroup#id}); each new version
+     * overwrites it, so the index always holds the latest state of every group.
+     */
+    public static ElasticsearchSink<ErrorGroup> errorGroups(ElasticsearchSinkConfig config) {
+        return errorGroups(config, config.indexPrefix());
+    }
+
+    public static ElasticsearchSink<ErrorGroup> errorGroups(
+            ElasticsearchSinkConfig config, String prefix) {
+        return ElasticsearchSink.<ErrorGroup>builder()
+                .config(config)
+                .emitter(JsonDocumentEmitter.toIndex(prefix + ERROR_GROUPS_INDEX, g -> g.id))
+                .build();
+    }
+
+    /**
+     * Late events ({@link LateEventDocuments}: reason, lateness, scrubbed payload) into one index,
+     * by app and event id, so a retried late event overwrites.
+     */
+    public static ElasticsearchSink<DeadLetter> lateEvents(ElasticsearchSinkConfig config) {
+        return lateEvents(config, config.indexPrefix());
+    }
+
+    public static ElasticsearchSink<DeadLetter> lateEvents(
+            ElasticsearchSinkConfig config, String prefix) {
+        return ElasticsearchSink.<DeadLetter>builder()
+                .config(config)
+                .emitter(new LateEventDocuments(prefix + LATE_INDEX))
+                .build();
+    }
 
     public static ElasticsearchSink<ScoredAggregate> metrics(ElasticsearchSinkConfig config) {
         return metrics(config, config.indexPrefix());

@@ -1,7 +1,10 @@
 package io.beaconflow.jobs.dashboards;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.beaconflow.jobs.io.Json;
 import io.beaconflow.jobs.io.elasticsearch.DailyIndex;
+import io.beaconflow.jobs.model.DeadLetter;
+import io.beaconflow.jobs.pipeline.LateEventDocuments;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +48,8 @@ final class JobOutputs {
         List<JsonNode> metrics = lines(dir, "metrics");
         List<JsonNode> alerts = lines(dir, "alerts");
         List<JsonNode> deadLetters = lines(dir, "dead-letters");
+        List<JsonNode> errorGroups = lines(dir, "error-groups");
+        List<JsonNode> lateEvents = lines(dir, "late-events");
 
         long lastOpened = Long.MIN_VALUE;
         for (JsonNode a : alerts) lastOpened = Math.max(lastOpened, a.path("opened_at").asLong());
@@ -58,6 +63,8 @@ final class JobOutputs {
         out.linesByKind.put("metrics", metrics.size());
         out.linesByKind.put("alerts", alerts.size());
         out.linesByKind.put("dead-letters", deadLetters.size());
+        out.linesByKind.put("error-groups", errorGroups.size());
+        out.linesByKind.put("late-events", lateEvents.size());
 
         Map<String, JsonNode> latestSession =
                 latest(sessions, "session_key", s -> s.path("end").asLong(), t);
@@ -82,6 +89,26 @@ final class JobOutputs {
             out.docs.add(new Doc("rum-alerts", a.path("alert_id").asText(), a));
         }
         for (JsonNode d : deadLetters) out.docs.add(new Doc("rum-deadletter", null, d));
+        Map<String, JsonNode> latestGroup =
+                latest(errorGroups, "id", g -> g.path("updated_at").asLong(), t);
+        for (JsonNode g : latestGroup.values()) {
+            out.docs.add(new Doc("rum-error-groups", g.path("id").asText(), g));
+        }
+        // The demo writes late events as the job emits them; the index holds their documents.
+        LateEventDocuments late = new LateEventDocuments("rum-late");
+        com.fasterxml.jackson.databind.ObjectMapper snake = Json.newOutputMapper();
+        for (JsonNode l : lateEvents) {
+            try {
+                DeadLetter d = snake.treeToValue(l, DeadLetter.class);
+                out.docs.add(
+                        new Doc(
+                                "rum-late",
+                                d.documentId(),
+                                snake.readTree(snake.writeValueAsBytes(late.of(d)))));
+            } catch (IOException e) {
+                throw new UncheckedIOException("late event " + l, e);
+            }
+        }
         return out;
     }
 

@@ -70,10 +70,18 @@ class SavedObjectsTest {
                         "Beaconflow: errors",
                         "Beaconflow: sessions",
                         "Beaconflow: alerts",
-                        "Beaconflow: releases and experiments");
+                        "Beaconflow: releases and experiments",
+                        "Beaconflow: error groups",
+                        "Beaconflow: bots and late events");
         assertThat(SAVED.dataViews().values())
                 .extracting(SavedObjects.DataView::pattern)
-                .contains("rum-sessions-*", "rum-metrics-*", "rum-alerts*", "rum-deadletter*");
+                .contains(
+                        "rum-sessions-*",
+                        "rum-metrics-*",
+                        "rum-alerts*",
+                        "rum-deadletter*",
+                        "rum-error-groups*",
+                        "rum-late*");
     }
 
     @Test

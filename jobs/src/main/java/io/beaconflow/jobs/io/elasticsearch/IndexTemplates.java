@@ -45,7 +45,13 @@ public final class IndexTemplates {
 
     /** The bundled templates, by name (the file name without {@code .json}). */
     public static final List<String> NAMES =
-            List.of("rum-sessions", "rum-metrics", "rum-alerts", "rum-deadletter");
+            List.of(
+                    "rum-sessions",
+                    "rum-metrics",
+                    "rum-alerts",
+                    "rum-deadletter",
+                    "rum-error-groups",
+                    "rum-late");
 
     /** What {@link #install} did with one template. */
     public enum Outcome {

@@ -26,7 +26,13 @@ class IndexTemplatesTest {
         List<IndexTemplates.Template> bundled = IndexTemplates.bundled();
         assertThat(bundled)
                 .extracting(IndexTemplates.Template::name)
-                .containsExactly("rum-sessions", "rum-metrics", "rum-alerts", "rum-deadletter");
+                .containsExactly(
+                        "rum-sessions",
+                        "rum-metrics",
+                        "rum-alerts",
+                        "rum-deadletter",
+                        "rum-error-groups",
+                        "rum-late");
         for (IndexTemplates.Template t : bundled) {
             assertThat(t.json()).isEqualTo(Files.readString(DIR.resolve(t.name() + ".json")));
             assertThat(t.version()).isPositive();
@@ -56,7 +62,9 @@ class IndexTemplatesTest {
                         "it-run42-rum-sessions",
                         "it-run42-rum-metrics",
                         "it-run42-rum-alerts",
-                        "it-run42-rum-deadletter");
+                        "it-run42-rum-deadletter",
+                        "it-run42-rum-error-groups",
+                        "it-run42-rum-late");
         for (int i = 0; i < bundled.size(); i++) {
             JsonNode original = json.readTree(bundled.get(i).json());
             JsonNode copy = json.readTree(prefixed.get(i).json());

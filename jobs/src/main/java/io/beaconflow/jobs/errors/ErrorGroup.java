@@ -1,0 +1,133 @@
+package io.beaconflow.jobs.errors;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * One error group: every JS error of one app with one fingerprint. The keyed state of {@link
+ * ErrorGroupTracker} and the document of the {@code rum-error-groups} index (snake_case JSON),
+ * under {@link #id}, so each new version overwrites the previous one (idempotent upsert of the
+ * latest state). A Flink POJO.
+ *
+ * <p>Message and stack are a sample: those of the earliest occurrence (ties: the lowest event id),
+ * already scrubbed by enrichment ({@code ingest.privacy}), so a replay picks the same sample.
+ */
+public class ErrorGroup {
+    /** Deterministic: {@code eg-} and a hash of app and fingerprint. */
+    public String id;
+
+    public String app;
+    public String fingerprint;
+    public String errorType;
+    public String message;
+    public String stack;
+
+    /** Event id of the sampled occurrence (the tie-break that keeps the sample stable). */
+    public String sampleEventId;
+
+    /** Event time of the first and the latest occurrence. */
+    public long firstSeen;
+
+    public long lastSeen;
+
+    /** Release and route of the first occurrence. */
+    public String firstRelease;
+
+    public String firstRoute;
+
+    /** Occurrences received, and weighted by 1 / sample rate (the estimate of the true number). */
+    public long count;
+
+    public double weightedCount;
+
+    /** Distinct sessions and (hashed) users hit; exact up to {@code errors.max-tracked-ids}. */
+    public long sessions;
+
+    public long users;
+
+    /** True when {@link #sessions} or {@link #users} reached the cap: they are lower bounds. */
+    public boolean countsCapped;
+
+    /**
+     * Releases, browsers and routes it occurred on (the first {@code max-listed-values}, sorted).
+     */
+    public List<String> releases = new ArrayList<>();
+
+    public List<String> browsers = new ArrayList<>();
+    public List<String> routes = new ArrayList<>();
+
+    /** Event time of this version (the end of the window that triggered it, minus 1 ms). */
+    public long updatedAt;
+
+    /** 0 for the first version, +1 per later one. */
+    public int updateSeq;
+
+    /**
+     * When the group reached {@code errors.new-error.min-sessions} sessions within {@code
+     * errors.new-error.within} of its first occurrence (event time); null if it has not.
+     */
+    public Long spreadAt;
+
+    public ErrorGroup() {}
+
+    public static String idOf(String app, String fingerprint) {
+        try {
+            byte[] h =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(
+                                    (app + '\u0000' + fingerprint)
+                                            .getBytes(StandardCharsets.UTF_8));
+            return "eg-" + HexFormat.of().formatHex(h, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every JVM", e);
+        }
+    }
+
+    public ErrorGroup copy() {
+        ErrorGroup g = new ErrorGroup();
+        g.id = id;
+        g.app = app;
+        g.fingerprint = fingerprint;
+        g.errorType = errorType;
+        g.message = message;
+        g.stack = stack;
+        g.sampleEventId = sampleEventId;
+        g.firstSeen = firstSeen;
+        g.lastSeen = lastSeen;
+        g.firstRelease = firstRelease;
+        g.firstRoute = firstRoute;
+        g.count = count;
+        g.weightedCount = weightedCount;
+        g.sessions = sessions;
+        g.users = users;
+        g.countsCapped = countsCapped;
+        g.releases = new ArrayList<>(releases);
+        g.browsers = new ArrayList<>(browsers);
+        g.routes = new ArrayList<>(routes);
+        g.updatedAt = updatedAt;
+        g.updateSeq = updateSeq;
+        g.spreadAt = spreadAt;
+        return g;
+    }
+
+    @Override
+    public String toString() {
+        return "ErrorGroup{"
+                + app
+                + " "
+                + fingerprint
+                + " count="
+                + count
+                + " sessions="
+                + sessions
+                + " first="
+                + firstSeen
+                + " release="
+                + firstRelease
+                + "}";
+    }
+}

@@ -1,0 +1,138 @@
+package io.beaconflow.jobs.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.beaconflow.jobs.detection.ScoredAggregate;
+import io.beaconflow.jobs.errors.ErrorGroupTracker;
+import io.beaconflow.jobs.io.webhook.Notification;
+import io.beaconflow.jobs.patterns.Finding;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The new-error-after-release finding through the alert lifecycle and the notifications. */
+class NewErrorAlertTest {
+    static final long T0 = Instant.parse("2026-11-02T09:00:00Z").toEpochMilli();
+    static final long M = 60_000;
+    static final String FP = "0123456789abcdef";
+
+    KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> h;
+    AlertingConfig config = new AlertingConfig();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        h =
+                ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
+                        new AlertManager(config, Duration.ofMinutes(1)),
+                        f -> f.app,
+                        r -> r.app,
+                        Types.STRING);
+    }
+
+    static Finding newError(int firstMinute, int atMinute) {
+        Finding f = new Finding();
+        f.kind = Finding.NEW_ERROR;
+        f.app = "shop";
+        f.key = ErrorGroupTracker.findingKey("shop", FP);
+        f.series = "shop|" + ErrorGroupTracker.DIMENSION + "|" + FP;
+        f.dimension = ErrorGroupTracker.DIMENSION;
+        f.dimensionValue = FP;
+        f.metric = ErrorGroupTracker.METRIC;
+        f.metricKind = Finding.NEW_ERROR;
+        f.release = "shop@2.5.0";
+        f.detail = "TypeError: Cannot read properties of undefined (reading 'loyaltyTier')";
+        f.firstWindowStart = T0 + firstMinute * M;
+        f.lastWindowEnd = T0 + (atMinute + 1) * M;
+        f.at = f.lastWindowEnd - 1;
+        f.observed = 12;
+        f.expected = 0.0;
+        f.score = 1.0;
+        f.direction = "up";
+        f.related.add("browser=Safari");
+        f.related.add("shop|release|shop@2.5.0");
+        return f;
+    }
+
+    static Finding quiet(Finding of, long at) {
+        Finding f = new Finding();
+        f.kind = Finding.RECOVERED;
+        f.app = of.app;
+        f.key = of.key;
+        f.series = of.series;
+        f.dimension = of.dimension;
+        f.dimensionValue = of.dimensionValue;
+        f.metric = of.metric;
+        f.metricKind = of.metricKind;
+        f.firstWindowStart = at;
+        f.lastWindowEnd = at + 1;
+        f.at = at;
+        return f;
+    }
+
+    void feed(Finding f) throws Exception {
+        h.processElement1(f, f.at);
+    }
+
+    List<Alert> alerts() {
+        return h.extractOutputValues();
+    }
+
+    @Test
+    void aNewErrorOpensItsOwnAlertNamingFingerprintReleaseAndSessions() throws Exception {
+        feed(newError(10, 14));
+        h.processBothWatermarks(new Watermark(T0 + 15 * M));
+        Alert a = alerts().get(0);
+        assertThat(a.state).isEqualTo(Alert.OPEN);
+        assertThat(a.kind).isEqualTo(Finding.NEW_ERROR);
+        assertThat(a.release).isEqualTo("shop@2.5.0");
+        assertThat(a.dimensionValue).isEqualTo(FP);
+        assertThat(a.observed).isEqualTo(12.0);
+        assertThat(a.rootCauseHints)
+                .containsExactly(
+                        "new error "
+                                + FP
+                                + " on release=shop@2.5.0: TypeError: Cannot read properties of"
+                                + " undefined (reading 'loyaltyTier'), 12 sessions",
+                        "browser=Safari has every occurrence");
+        assertThat(a.dashboardUrl).contains(AlertLifecycle.ERROR_GROUPS_DASHBOARD).contains(FP);
+
+        Notification n = AlertNotifications.toNotification(a);
+        assertThat(n.title)
+                .isEqualTo("New error " + FP + " on shop after release shop@2.5.0: 12 sessions");
+        assertThat(n.text).startsWith("A JS error first seen after a release");
+    }
+
+    @Test
+    void itStaysOpenPastStaleAfterAndResolvesWhenTheFingerprintGoesQuietThenLeavesNoState()
+            throws Exception {
+        Finding f = newError(10, 14);
+        feed(f);
+        h.processBothWatermarks(new Watermark(T0 + 15 * M));
+        h.processBothWatermarks(new Watermark(T0 + 15 * M + 2 * config.staleAfter.toMillis()));
+        assertThat(alerts()).hasSize(1); // not resolved as stale
+
+        long quietAt = T0 + 15 * M + 2 * config.staleAfter.toMillis() + 5 * M;
+        feed(quiet(f, quietAt));
+        h.processBothWatermarks(new Watermark(quietAt + 1));
+        Alert resolved = alerts().get(1);
+        assertThat(resolved.state).isEqualTo(Alert.RESOLVED);
+        assertThat(resolved.alertId).isEqualTo(alerts().get(0).alertId);
+        assertThat(AlertNotifications.toNotification(resolved).title)
+                .startsWith("Resolved: New error " + FP);
+
+        // A second spread finding for the same fingerprint opens nothing new meanwhile.
+        feed(newError(10, 40));
+        h.processBothWatermarks(new Watermark(quietAt + 2 * M));
+        assertThat(alerts()).hasSize(2);
+
+        h.processBothWatermarks(new Watermark(quietAt + Duration.ofHours(3).toMillis()));
+        assertThat(h.numKeyedStateEntries()).isZero();
+        assertThat(h.numEventTimeTimers()).isZero();
+    }
+}

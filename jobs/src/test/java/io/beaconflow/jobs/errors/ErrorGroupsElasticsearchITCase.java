@@ -1,0 +1,248 @@
+package io.beaconflow.jobs.errors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beaconflow.jobs.alerts.Alert;
+import io.beaconflow.jobs.config.BeaconflowConfig;
+import io.beaconflow.jobs.generator.GeneratorConfig;
+import io.beaconflow.jobs.generator.GeneratorSource;
+import io.beaconflow.jobs.ingest.BeaconDecoder;
+import io.beaconflow.jobs.io.elasticsearch.ElasticsearchClients;
+import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
+import io.beaconflow.jobs.io.elasticsearch.IndexTemplates;
+import io.beaconflow.jobs.io.webhook.Notification;
+import io.beaconflow.jobs.model.DeadLetter;
+import io.beaconflow.jobs.model.IngestRecord;
+import io.beaconflow.jobs.patterns.Finding;
+import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
+import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
+import io.beaconflow.jobs.testing.CollectingSink;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The production graph, fed by the generator with a {@code new_error} incident (a release that
+ * ships a new JS error), writing into a real Elasticsearch ({@code scripts/stack.sh up es}; {@code
+ * BEACONFLOW_ES_URL}) under the job's own index templates with a fresh prefix: the error groups
+ * index holds one document per group, equal to the job's last version; the new error alerts, named
+ * by fingerprint, release and sessions, and nothing else does; late events are in their index with
+ * their lateness.
+ */
+class ErrorGroupsElasticsearchITCase {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    static final String RELEASE = "shop-web@2.5.0";
+    static final String INCIDENTS =
+            "incidents:\n"
+                    + "  - { id: loyalty-badge-bug, kind: new_error, app: shop-web,"
+                    + " dimension: release, value: "
+                    + RELEASE
+                    + ", release: "
+                    + RELEASE
+                    + ", start: 30m, duration: 40m, magnitude: 0.05 }\n";
+
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static String esUrl() {
+        String u = System.getenv("BEACONFLOW_ES_URL");
+        return u == null || u.isBlank() ? "http://127.0.0.1:9200" : u.replaceAll("/+$", "");
+    }
+
+    @Test
+    void errorGroupsNewErrorAlertsAndLateEventsLandInElasticsearch() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String prefix = "it-eg-" + run + "-";
+        ElasticsearchSinkConfig es =
+                ElasticsearchSinkConfig.fromProperties(
+                        Map.of("hosts", esUrl(), "index-prefix", prefix), "test");
+        ElasticsearchClient client = ElasticsearchClients.create(es);
+        try {
+            IndexTemplates.installAll(client, prefix);
+        } finally {
+            ElasticsearchClients.close(client);
+        }
+        try {
+            runAndCheck(es, prefix, run);
+        } finally {
+            send("DELETE", "/" + prefix + "rum-error-groups?ignore_unavailable=true");
+            send("DELETE", "/" + prefix + "rum-late?ignore_unavailable=true");
+            send("DELETE", "/" + prefix + "rum-alerts?ignore_unavailable=true");
+            for (String name : IndexTemplates.NAMES) {
+                send("DELETE", "/_index_template/" + prefix + name);
+            }
+        }
+    }
+
+    private void runAndCheck(ElasticsearchSinkConfig es, String prefix, String run)
+            throws Exception {
+        GeneratorConfig gen =
+                GeneratorConfig.load(Path.of("../flink-conf/generator.yaml"))
+                        .withIncidents(GeneratorConfig.incidentsFromYaml(INCIDENTS, "test"))
+                        .withDuration("110m")
+                        .withSpeed("max");
+        BeaconflowConfig config = BeaconflowConfig.defaults();
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        flink.setParallelism(2);
+        BeaconflowPipeline pipeline =
+                BeaconflowPipeline.buildForDetection(
+                        flink,
+                        new GeneratorSource<>(
+                                gen,
+                                3L,
+                                new BeaconDecoder(config.ingest),
+                                TypeInformation.of(IngestRecord.class)),
+                        "generator",
+                        config);
+        pipeline.sinkTo(
+                new BeaconflowPipeline.Sinks()
+                        .errorGroups(ElasticsearchOutputs.errorGroups(es))
+                        .alerts(ElasticsearchOutputs.alerts(es))
+                        .lateEvents(ElasticsearchOutputs.lateEvents(es)));
+        pipeline.errorGroups().sinkTo(CollectingSink.named("eg-" + run));
+        pipeline.alerts().sinkTo(CollectingSink.named("eg-alerts-" + run));
+        pipeline.notifications().sinkTo(CollectingSink.named("eg-notes-" + run));
+        pipeline.lateEvents().sinkTo(CollectingSink.named("eg-late-" + run));
+        flink.execute("error-groups-itcase");
+
+        Map<String, ErrorGroup> groups = new HashMap<>();
+        for (Object o : CollectingSink.results("eg-" + run)) {
+            ErrorGroup g = (ErrorGroup) o;
+            groups.merge(g.id, g, (a, b) -> a.updateSeq >= b.updateSeq ? a : b);
+        }
+        send("POST", "/" + prefix + "*/_refresh");
+        assertThat(count(prefix + "rum-error-groups")).isEqualTo(groups.size());
+        assertThat(groups.size()).isGreaterThan(5);
+
+        // The new error: first seen on the release, many sessions; the document is the last
+        // version.
+        ErrorGroup bug =
+                groups.values().stream()
+                        .filter(g -> g.message != null && g.message.contains("loyaltyTier"))
+                        .filter(g -> "shop-web".equals(g.app))
+                        .max((a, b) -> Long.compare(a.sessions, b.sessions))
+                        .orElseThrow();
+        assertThat(bug.firstRelease).isEqualTo(RELEASE);
+        assertThat(bug.releases).containsExactly(RELEASE);
+        assertThat(bug.sessions).isGreaterThanOrEqualTo(config.errors.newError.minSessions);
+        assertThat(bug.spreadAt).isNotNull();
+        JsonNode doc = get(prefix + "rum-error-groups", bug.id);
+        assertThat(doc.path("count").asLong()).isEqualTo(bug.count);
+        assertThat(doc.path("sessions").asLong()).isEqualTo(bug.sessions);
+        assertThat(doc.path("update_seq").asInt()).isEqualTo(bug.updateSeq);
+        assertThat(doc.path("first_release").asText()).isEqualTo(RELEASE);
+        assertThat(doc.path("stack").asText()).contains("renderLoyaltyBadge");
+        // Mapped by the job's template (keyword), not guessed by dynamic mapping.
+        JsonNode mapping =
+                JSON.readTree(send("GET", "/" + prefix + "rum-error-groups/_mapping").body());
+        assertThat(mapping.findPath("fingerprint").path("type").asText()).isEqualTo("keyword");
+
+        // Alerts: new_error ones name the new fingerprints only (one per engine's message).
+        List<Alert> newErrors =
+                CollectingSink.<Alert>results("eg-alerts-" + run).stream()
+                        .filter(a -> Finding.NEW_ERROR.equals(a.kind))
+                        .filter(a -> Alert.OPEN.equals(a.state))
+                        .toList();
+        assertThat(newErrors).isNotEmpty();
+        assertThat(newErrors)
+                .allSatisfy(
+                        a -> {
+                            assertThat(a.release).isEqualTo(RELEASE);
+                            assertThat(a.rootCauseHints.get(0)).contains("loyaltyTier");
+                        });
+        assertThat(newErrors)
+                .anySatisfy(a -> assertThat(a.dimensionValue).isEqualTo(bug.fingerprint));
+        List<Notification> notes = CollectingSink.results("eg-notes-" + run);
+        assertThat(notes)
+                .anySatisfy(
+                        n ->
+                                assertThat(n.title)
+                                        .isEqualTo(
+                                                "New error "
+                                                        + bug.fingerprint
+                                                        + " on shop-web after release "
+                                                        + RELEASE
+                                                        + ": "
+                                                        + (long)
+                                                                newErrors.stream()
+                                                                        .filter(
+                                                                                a ->
+                                                                                        a
+                                                                                                .dimensionValue
+                                                                                                .equals(
+                                                                                                        bug.fingerprint))
+                                                                        .findFirst()
+                                                                        .orElseThrow()
+                                                                        .observed
+                                                                        .doubleValue()
+                                                        + " sessions"));
+        JsonNode alertDoc = get(prefix + "rum-alerts", newErrors.get(0).alertId);
+        assertThat(alertDoc.path("kind").asText()).isEqualTo("new_error");
+
+        // Late events: one document per app and event id, with its lateness.
+        Map<String, DeadLetter> late = new HashMap<>();
+        for (Object o : CollectingSink.results("eg-late-" + run)) {
+            DeadLetter d = (DeadLetter) o;
+            late.put(d.documentId(), d);
+        }
+        System.out.printf(
+                "error groups: %d groups, new error %s in %d sessions (%d occurrences),"
+                        + " %d new_error alerts, %d late events%n",
+                groups.size(),
+                bug.fingerprint,
+                bug.sessions,
+                bug.count,
+                newErrors.size(),
+                late.size());
+        assertThat(late).as("the generator sends late beacons").isNotEmpty();
+        assertThat(count(prefix + "rum-late")).isEqualTo(late.size());
+        DeadLetter one = late.values().iterator().next();
+        JsonNode lateDoc = get(prefix + "rum-late", one.documentId());
+        assertThat(lateDoc.path("lateness_ms").asLong()).isEqualTo(one.receivedAt - one.eventTime);
+        assertThat(lateDoc.path("reason").asText()).isEqualTo("LATE");
+    }
+
+    static HttpResponse<String> send(String method, String path) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(esUrl() + path))
+                        .method(method, HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static long count(String index) throws Exception {
+        return JSON.readTree(send("GET", "/" + index + "/_count").body()).path("count").asLong(-1);
+    }
+
+    static JsonNode get(String index, String id) throws Exception {
+        HttpResponse<String> r = send("GET", "/" + index + "/_doc/" + id);
+        assertThat(r.statusCode()).as(index + "/" + id + ": " + r.body()).isEqualTo(200);
+        return JSON.readTree(r.body()).path("_source");
+    }
+}
