@@ -111,7 +111,11 @@ public final class SpecSet {
      * latency} for percentiles, null for throughput (counts have no per-sample meaning).
      */
     public static String familyOf(String metric) {
-        if (metric.equals("error_rate") || metric.equals("fetch_error_rate")) {
+        if (metric.equals("error_rate")
+                || metric.equals("fetch_error_rate")
+                || metric.equals("fetch_failure_rate")
+                || (metric.endsWith("_share") && isRowMetric(metric))) {
+            // Rating shares are proportions of the rated values too (the binomial applies).
             return "error_rate";
         }
         if (metric.matches(".*_p(50|75|95|99)") && isRowMetric(metric)) {
