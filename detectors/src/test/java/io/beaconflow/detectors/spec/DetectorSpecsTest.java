@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.detectors.DetectorSpec;
 import io.beaconflow.detectors.Direction;
+import io.beaconflow.detectors.MetricKind;
 import io.beaconflow.detectors.ScorerKind;
 import io.beaconflow.detectors.SeasonalPeriod;
 import io.beaconflow.detectors.Transform;
@@ -96,6 +97,8 @@ class DetectorSpecsTest {
         DetectorSpec goodLcp = defaults.resolve("shop", "route", "/cart", "lcp_good_share");
         assertThat(goodLcp.scorer()).isEqualTo(ScorerKind.PROPORTION);
         assertThat(goodLcp.direction()).isEqualTo(Direction.DOWN);
+        assertThat(goodLcp.kind()).isEqualTo(MetricKind.LATENCY);
+        assertThat(goodLcp.logScale()).isFalse();
         assertThat(defaults.resolve("shop", null, null, "inp_good_share")).isNotNull();
         assertThat(defaults.resolve("shop", "os", "Android", "page_views")).isNull();
         assertThat(defaults.resolve("shop", "browser_version", "Chrome 131", "error_rate"))

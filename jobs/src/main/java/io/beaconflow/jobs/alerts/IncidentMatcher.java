@@ -193,11 +193,16 @@ public final class IncidentMatcher {
         }
         for (String h : a.rootCauseHints) {
             int eq = h.indexOf('=');
-            int sp = h.indexOf(' ', eq);
+            // "dim=value carries ...": an endpoint value has a space of its own (GET /x).
+            int carries = h.indexOf(" carries ", eq);
+            int sp = carries > eq ? carries : h.indexOf(' ', eq);
             if (eq > 0 && sp > eq) {
                 String dim = h.substring(0, eq);
                 String value = h.substring(eq + 1, sp);
                 if (matches(t.dimension(), t.value(), dim, value)) {
+                    return true;
+                }
+                if (namesEndpoint(t, dim, value)) {
                     return true;
                 }
                 if (t.release() != null && "release".equals(dim) && t.release().equals(value)) {

@@ -194,6 +194,21 @@ class IncidentMatcherTest {
                         List.of(api), List.of(onEndpoint, otherEndpoint), W, Duration.ofMinutes(5));
         assertThat(r.rows().get(0).alert().alertId).isEqualTo("e1");
         assertThat(r.unmatched()).extracting(a -> a.alertId).containsExactly("e2");
+        // A root-cause hint naming the endpoint (its value has a space) names it too.
+        Alert hinted =
+                alert(
+                        "h1",
+                        "browser",
+                        "Edge",
+                        35,
+                        50,
+                        "endpoint=GET /api/v2/products/:id/reviews carries 91% of the extra"
+                                + " fetch_failure_rate (12% of its volume)");
+        hinted.metric = "fetch_failure_rate";
+        assertThat(IncidentMatcher.names(hinted, api)).isTrue();
+        hinted.rootCauseHints =
+                List.of("endpoint=GET /api/v2/stock/:id carries 91% of the extra x (1% of it)");
+        assertThat(IncidentMatcher.names(hinted, api)).isFalse();
     }
 
     @Test
