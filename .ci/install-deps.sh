@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # DRAFT (owner: scripts/stack.sh). Installs what scripts/stack.sh needs on a fresh Debian
 # machine that already has Java 17 and Maven, running as root: the tools the stack script
-# calls, and a Java 21+ for Elasticsearch 9. Idempotent and quiet: installs only what is
+# calls, and a Java 21+ for Elasticsearch 9; then Chromium, its driver and Node.js for the
+# real-browser test, and the notebooks' Python. Idempotent and quiet: installs only what is
 # missing, prints one line per thing it changed. Run before `scripts/stack.sh up`.
 set -euo pipefail
 
@@ -69,6 +70,21 @@ fi
 if [[ -z "${BEACONFLOW_ES_JAVA_HOME:-}" ]] && ! has_java21; then
   log "WARNING: no Java 21+ under /usr/lib/jvm and none installable with apt here:" \
     "Elasticsearch will not start (Kafka and Flink will). Set BEACONFLOW_ES_JAVA_HOME."
+fi
+
+# ---- The real-browser test (collector BrowserEndToEndITCase): Debian's Chromium and its
+# WebDriver (never a downloaded browser), and Node.js + npm to install the pinned SDKs and bundle
+# the test pages (collector/src/test/browser). The test fails, not skips, without them.
+br_missing=()
+for pkg in chromium chromium-driver; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || br_missing+=("$pkg")
+done
+command -v node >/dev/null 2>&1 || br_missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || br_missing+=(npm)
+if ((${#br_missing[@]})); then
+  log "installing (browser test): ${br_missing[*]}"
+  apt_update_once
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${br_missing[@]}" >/dev/null
 fi
 
 # ---- Notebooks (notebooks/, scripts/test-notebooks.sh): Debian's Python and its libraries ----

@@ -2,21 +2,21 @@
 # Starts and stops real Kafka, Elasticsearch and Flink servers on this machine, without
 # Docker, from Maven Central artifacts only, bound to 127.0.0.1 only.
 #
-#   scripts/stack.sh up [kafka|kafka-secure|es|es-secure|flink ...] [--secure] [--taskmanagers N]
+#   scripts/stack.sh up [kafka|kafka-secure|es|es-secure|flink|collector ...] [--secure] [--taskmanagers N]
 #   scripts/stack.sh down [service ...]        scripts/stack.sh status
 #   scripts/stack.sh env                       scripts/stack.sh logs <service> [-f] [-n LINES]
 #   scripts/stack.sh tm start|stop|kill9 [id]  scripts/stack.sh tm list
 #   scripts/stack.sh jm start|stop|kill9       scripts/stack.sh reset [service ...]
 #   scripts/stack.sh fetch                     scripts/stack.sh smoke
 #
-# `up` waits on real health checks (Kafka metadata, ES cluster health, Flink REST overview)
-# and is a no-op when the service is already healthy. See scripts/README.md.
+# `up` waits on real health checks (Kafka metadata, ES cluster health, Flink REST overview,
+# the collector's /readyz) and is a no-op when the service is already healthy. See scripts/README.md.
 set -euo pipefail
 
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-ALL_SERVICES=(kafka kafka-secure es es-secure flink)
+ALL_SERVICES=(kafka kafka-secure es es-secure flink collector)
 
 usage() {
   sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -1017,6 +1017,49 @@ flink_down() {
 }
 
 # ----------------------------------------------------------------------------------------------
+# The beacon collector (collector/, ./beaconflow collect): browser SDK beacons into rum-raw of
+# the stack's Kafka, with flink-conf/collector.yaml. Needs Kafka, so it starts after it.
+# ----------------------------------------------------------------------------------------------
+
+COLLECTOR_PORT=${BEACONFLOW_COLLECTOR_PORT:-4318}
+COLLECTOR_PID=$RUN_DIR/collector.pid
+COLLECTOR_OUT=$LOG_DIR/collector/collector.log
+COLLECTOR_JAR=$BF_REPO_DIR/collector/target/beaconflow-collector.jar
+
+# The launcher builds the collector's jar when it is missing or older than its sources.
+collector_build() {
+  "$BF_REPO_DIR/beaconflow" collect --help >/dev/null || die "building the collector failed"
+}
+
+# Health: /readyz answers 200 only while the collector's Kafka producer reaches the broker.
+collector_healthy() {
+  curl -fsS --max-time 5 "http://$BF_HOST:$COLLECTOR_PORT/readyz" >/dev/null 2>&1
+}
+
+collector_up() {
+  if pid_alive "$COLLECTOR_PID" collector; then
+    wait_healthy collector "$UP_TIMEOUT" "$COLLECTOR_PID" collector collector_healthy "$COLLECTOR_OUT"
+    return
+  fi
+  port_open "$KAFKA_PORT" ||
+    die "the collector writes to Kafka on $BF_HOST:$KAFKA_PORT, which is not up: scripts/stack.sh up kafka collector"
+  require_port_free "$COLLECTOR_PORT" "the collector (BEACONFLOW_COLLECTOR_PORT)"
+  log "starting the collector on $BF_HOST:$COLLECTOR_PORT"
+  # It runs from a copy: `mvn package` (the test suite) rewrites collector/target's jar, and a JVM
+  # whose jar changes under it fails on its next class load.
+  mkdir -p "$H/lib/collector"
+  cp "$COLLECTOR_JAR" "$H/lib/collector/beaconflow-collector.jar"
+  local -a cmd
+  mapfile -t cmd < <(markers collector)
+  spawn "$COLLECTOR_PID" "$COLLECTOR_OUT" "$JAVA" -Xmx256m "${cmd[@]}" -jar "$H/lib/collector/beaconflow-collector.jar" \
+    --config "$BF_REPO_DIR/flink-conf/collector.yaml" --listen "$BF_HOST:$COLLECTOR_PORT" \
+    --bootstrap-servers "$BF_HOST:$KAFKA_PORT"
+  wait_healthy collector "$UP_TIMEOUT" "$COLLECTOR_PID" collector collector_healthy "$COLLECTOR_OUT"
+}
+
+collector_down() { stop_process collector "$COLLECTOR_PID" collector; }
+
+# ----------------------------------------------------------------------------------------------
 # Commands
 # ----------------------------------------------------------------------------------------------
 
@@ -1034,13 +1077,13 @@ cmd_up() {
         shift
         ;;
       --taskmanagers=*) tms=${1#*=} ;;
-      kafka | kafka-secure | es | es-secure | flink) services+=("$1") ;;
-      *) die "unknown service or option for up: '$1' (services: kafka kafka-secure es es-secure flink)" ;;
+      kafka | kafka-secure | es | es-secure | flink | collector) services+=("$1") ;;
+      *) die "unknown service or option for up: '$1' (services: kafka kafka-secure es es-secure flink collector)" ;;
     esac
     shift
   done
   [[ "$tms" =~ ^[1-9][0-9]*$ ]] || die "--taskmanagers must be a positive number, got '$tms'"
-  if ((${#services[@]} == 0)); then services=(kafka es flink); fi
+  if ((${#services[@]} == 0)); then services=(kafka es flink collector); fi
   if secure_wanted && [[ " ${services[*]} " == *" es "* && " ${services[*]} " != *" es-secure "* ]]; then
     services+=(es-secure)
   fi
@@ -1058,6 +1101,11 @@ cmd_up() {
       flink) fetch_flink ;;
     esac
   done
+  local collector=0
+  if [[ " ${services[*]} " == *" collector "* ]]; then
+    collector=1
+    collector_build
+  fi
   if [[ "${BEACONFLOW_UP_PARALLEL:-1}" == 1 && ${#ordered[@]} -gt 1 ]]; then
     # The servers do not depend on each other: start them side by side, each with its own
     # buffered output, printed whole when it finishes.
@@ -1080,6 +1128,11 @@ cmd_up() {
   else
     for s in "${ordered[@]}"; do up_one "$s" "$tms"; done
   fi
+  # After the others: the collector is ready only once Kafka is.
+  if ((collector)); then
+    collector_up
+    ordered+=(collector)
+  fi
   log "up: ${ordered[*]} ready in $((SECONDS - start)) s"
 }
 
@@ -1098,9 +1151,10 @@ cmd_down() {
   if ((${#services[@]} == 0)); then services=("${ALL_SERVICES[@]}"); fi
   take_lock
   local s
-  for s in flink es-secure es kafka-secure kafka; do
+  for s in collector flink es-secure es kafka-secure kafka; do
     [[ " ${services[*]} " == *" $s "* ]] || continue
     case $s in
+      collector) collector_down ;;
       kafka) kafka_down ;;
       kafka-secure) ks_down ;;
       es | es-secure) if [[ -d "$H/es" ]]; then es_down "$s"; fi ;;
@@ -1108,7 +1162,7 @@ cmd_down() {
     esac
   done
   for s in "${services[@]}"; do
-    case $s in kafka | kafka-secure | es | es-secure | flink) ;; *) die "unknown service '$s'" ;; esac
+    case $s in kafka | kafka-secure | es | es-secure | flink | collector) ;; *) die "unknown service '$s'" ;; esac
   done
 }
 
@@ -1171,6 +1225,15 @@ cmd_status() {
   else
     status_line flink-jobmanager down ""
   fi
+  if pid_alive "$COLLECTOR_PID" collector; then
+    if collector_healthy; then
+      status_line collector up "pid $(pid_of "$COLLECTOR_PID")  http://$BF_HOST:$COLLECTOR_PORT"
+    else
+      status_line collector unhealthy "pid $(pid_of "$COLLECTOR_PID")  /readyz not 200 (Kafka unreachable?)"
+    fi
+  else
+    status_line collector down ""
+  fi
   local id tms
   tms=$(rest_get /taskmanagers || true)
   for id in $(tm_running_ids); do
@@ -1188,6 +1251,7 @@ cmd_env() {
   printf 'export BEACONFLOW_ES_URL=%q\n' "http://$BF_HOST:$ES_PORT"
   printf 'export BEACONFLOW_FLINK_REST=%q\n' "http://$BF_HOST:$FLINK_REST_PORT"
   printf 'export BEACONFLOW_FLINK_CONF_DIR=%q\n' "$FLINK_CONF"
+  printf 'export BEACONFLOW_COLLECTOR_URL=%q\n' "http://$BF_HOST:$COLLECTOR_PORT"
   # The user-id salt the job needs (there is no default outside the demo): generated once per
   # stack and kept, so hashed user ids stay stable across runs. A salt already exported wins.
   if [[ -z "${BEACONFLOW_USER_ID_SALT:-}" ]]; then
@@ -1217,7 +1281,7 @@ cmd_env() {
 
 cmd_logs() {
   local svc=${1:-} follow=0 lines=100 file
-  [[ -n "$svc" ]] || die "usage: scripts/stack.sh logs <kafka|kafka-secure|es|es-secure|jobmanager|taskmanager-N|tm-N> [-f] [-n LINES]"
+  [[ -n "$svc" ]] || die "usage: scripts/stack.sh logs <kafka|kafka-secure|es|es-secure|jobmanager|taskmanager-N|tm-N|collector> [-f] [-n LINES]"
   shift
   while (($#)); do
     case $1 in
@@ -1239,8 +1303,9 @@ cmd_logs() {
       file=$ES_LOG
       ;;
     flink | jobmanager | jm | flink-jobmanager) file=$JM_LOG ;;
+    collector) file=$COLLECTOR_OUT ;;
     taskmanager-* | tm-* | flink-taskmanager-*) file=$(tm_logfile "${svc##*-}") ;;
-    *) die "unknown service '$svc' (kafka, kafka-secure, es, es-secure, jobmanager, taskmanager-N)" ;;
+    *) die "unknown service '$svc' (kafka, kafka-secure, es, es-secure, jobmanager, taskmanager-N, collector)" ;;
   esac
   [[ -f "$file" ]] || die "no log yet at $file"
   if ((follow)); then exec tail -n "$lines" -F "$file"; else tail -n "$lines" "$file"; fi
@@ -1305,6 +1370,7 @@ cmd_reset() {
         fi
         ;;
       flink) rm -rf "$FLINK_DATA" "$LOG_DIR/flink" "$FLINK_CONF" "$RUN_DIR"/flink-*.pid ;;
+      collector) rm -rf "$LOG_DIR/collector" ;;
     esac
     log "reset $s: data, logs and generated config removed (downloads kept)"
   done

@@ -29,6 +29,8 @@ import picocli.CommandLine.Command;
             "  submit   Submit the job jar to a Flink cluster (./beaconflow submit --help)",
             "  collect  Beacon collector for Faro, OpenTelemetry web and the native contract"
                     + " (./beaconflow collect --help)",
+            "  collect-bench  Load on a running collector with captured SDK requests: requests/s,"
+                    + " ack latency p50/p99 (./beaconflow collect-bench --help)",
         })
 public final class BeaconflowCli implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,6 +1,5 @@
 package io.beaconflow.jobs.sessions;
 
-import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,9 +23,9 @@ import java.util.Objects;
  *       (the user id: from the earliest event that has one);
  *   <li>timeline and trace ids: the first N by (time, type, route, detail) / (time, id), kept
  *       sorted;
- *   <li>web vitals: per vital, the count and the 32 largest values ({@value #MAX_VITAL_VALUES}).
- *       Worst is the largest; p75 (nearest rank) needs only the top quarter of the values, so it is
- *       exact up to 128 values of one vital in a session (far beyond a real session) and above that
+ *   <li>web vitals: per vital, the count and the 32 largest values ({@link SessionVitals}). Worst
+ *       is the largest; p75 (nearest rank) needs only the top quarter of the values, so it is exact
+ *       up to 128 values of one vital in a session (far beyond a real session) and above that
  *       reports the smallest kept value, an overestimate. Values are stored as int: ms for LCP,
  *       INP, FCP and TTFB, 1/10000 for CLS.
  *   <li>frustration signals need neighbouring clicks, errors and effects. Those are kept in a short
@@ -57,28 +56,8 @@ import java.util.Objects;
 public class SessionState {
     public static final long NONE = Long.MIN_VALUE;
     static final int MAX_DETAIL_CHARS = 64;
-    static final int MAX_VITAL_VALUES = 32;
     static final int BOT_MIN_PAGE_VIEWS = 120;
     static final int BOT_PAGE_VIEWS_PER_MINUTE = 60;
-
-    static final int LCP = 0;
-    static final int INP = 1;
-    static final int CLS = 2;
-    static final int FCP = 3;
-    static final int TTFB = 4;
-    static final int VITALS = 5;
-    static final int CLS_SCALE = 10_000;
-
-    static final byte TL_PAGE_VIEW = 0;
-    static final byte TL_ACTION = 1;
-    static final byte TL_ERROR = 2;
-    static final byte TL_FETCH = 3;
-    static final String[] TL_NAMES = {
-        EventType.PAGE_VIEW.wireName(),
-        EventType.ACTION.wireName(),
-        EventType.ERROR.wireName(),
-        EventType.FETCH.wireName()
-    };
 
     /** Tail entry kinds, in the low two bits of a tail code; clicks carry a target hash above. */
     static final int K_EFFECT = 0;
@@ -143,21 +122,10 @@ public class SessionState {
     public String exitRoute;
     public int exitOffset;
 
-    // ---- vitals: count and the largest values, descending ----
-    public int[] vitalCount = new int[VITALS];
-    public int[][] vitalTop = new int[VITALS][];
-
-    // ---- timeline, sorted ----
-    public int tlSize;
-    public int[] tlOffset;
-    public byte[] tlType;
-    public String[] tlRoute;
-    public String[] tlDetail;
-
-    // ---- trace ids, sorted by (offset, id) ----
-    public int trSize;
-    public int[] trOffset;
-    public String[] trIds;
+    // ---- parts that own their add, merge, copy and serialized section ----
+    public SessionVitals vitals = new SessionVitals();
+    public SessionTimeline timeline = new SessionTimeline();
+    public SessionTraces traces = new SessionTraces();
 
     // ---- frustration-signal tail, sorted by (offset, code) ----
     public int tailSize;
@@ -203,15 +171,15 @@ public class SessionState {
             case PAGE_VIEW:
                 pageViews++;
                 routes(off, e.route);
-                timeline(r, off, TL_PAGE_VIEW, e.route, null);
+                timeline.add(r, off, SessionTimeline.PAGE_VIEW, e.route, null);
                 tail(r, off, K_EFFECT);
                 break;
             case ACTION:
                 actions++;
-                timeline(
+                timeline.add(
                         r,
                         off,
-                        TL_ACTION,
+                        SessionTimeline.ACTION,
                         e.route,
                         cut(e.actionName != null ? e.actionName : e.actionTarget));
                 if (e.actionType == null || "click".equals(e.actionType)) {
@@ -221,27 +189,27 @@ public class SessionState {
                 break;
             case ERROR:
                 errors++;
-                timeline(r, off, TL_ERROR, e.route, errorDetail(e));
+                timeline.add(r, off, SessionTimeline.ERROR, e.route, errorDetail(e));
                 tail(r, off, K_ERROR);
                 break;
             case FETCH:
                 fetches++;
                 if (e.isFailedFetch()) {
                     failedFetches++;
-                    timeline(
+                    timeline.add(
                             r,
                             off,
-                            TL_FETCH,
+                            SessionTimeline.FETCH,
                             e.route,
                             cut(
                                     (e.fetchMethod == null ? "" : e.fetchMethod + " ")
                                             + e.fetchStatus));
                 }
                 tail(r, off, K_EFFECT);
-                if (e.traceId != null && r.maxTraceIds > 0) trace(r, off, e.traceId);
+                if (e.traceId != null && r.maxTraceIds > 0) traces.add(r, off, e.traceId);
                 break;
             case WEB_VITAL:
-                vital(e.vitalName, e.vitalValue);
+                vitals.add(e.vitalName, e.vitalValue);
                 break;
             default:
                 break;
@@ -311,169 +279,6 @@ public class SessionState {
         if (e.errorType == null) return cut(e.errorMessage);
         if (e.errorMessage == null) return cut(e.errorType);
         return cut(e.errorType + ": " + e.errorMessage);
-    }
-
-    // ---- timeline ----
-
-    private void timeline(SessionRules r, int off, byte type, String route, String detail) {
-        int cap = r.timelineSize;
-        if (cap == 0) return;
-        if (tlOffset == null) {
-            int initial = Math.min(cap, 8);
-            tlOffset = new int[initial];
-            tlType = new byte[initial];
-            tlRoute = new String[initial];
-            tlDetail = new String[initial];
-        }
-        // Usually events come in order: compare with the last entry first.
-        int at = tlSize;
-        while (at > 0 && compareTimeline(at - 1, off, type, route, detail) > 0) at--;
-        if (at >= cap) return;
-        if (tlSize == tlOffset.length && tlSize < cap) {
-            int n = Math.min(cap, tlOffset.length * 2);
-            tlOffset = Arrays.copyOf(tlOffset, n);
-            tlType = Arrays.copyOf(tlType, n);
-            tlRoute = Arrays.copyOf(tlRoute, n);
-            tlDetail = Arrays.copyOf(tlDetail, n);
-        }
-        int moved = Math.min(tlSize, cap - 1) - at;
-        if (moved > 0) {
-            System.arraycopy(tlOffset, at, tlOffset, at + 1, moved);
-            System.arraycopy(tlType, at, tlType, at + 1, moved);
-            System.arraycopy(tlRoute, at, tlRoute, at + 1, moved);
-            System.arraycopy(tlDetail, at, tlDetail, at + 1, moved);
-        }
-        tlOffset[at] = off;
-        tlType[at] = type;
-        tlRoute[at] = route;
-        tlDetail[at] = detail;
-        if (tlSize < cap) tlSize++;
-    }
-
-    private int compareTimeline(int i, int off, byte type, String route, String detail) {
-        int c = Integer.compare(tlOffset[i], off);
-        if (c != 0) return c;
-        c = Byte.compare(tlType[i], type);
-        if (c != 0) return c;
-        c = compareNullable(tlRoute[i], route);
-        if (c != 0) return c;
-        return compareNullable(tlDetail[i], detail);
-    }
-
-    private static int compareNullable(String a, String b) {
-        if (a == null) return b == null ? 0 : -1;
-        if (b == null) return 1;
-        return a.compareTo(b);
-    }
-
-    // ---- trace ids ----
-
-    private void trace(SessionRules r, int off, String id) {
-        if (trIds == null) {
-            int initial = Math.min(r.maxTraceIds, 4);
-            trIds = new String[initial];
-            trOffset = new int[initial];
-        }
-        for (int i = 0; i < trSize; i++) {
-            if (trIds[i].equals(id)) {
-                if (off >= trOffset[i]) return;
-                removeTrace(i);
-                break;
-            }
-        }
-        int cap = r.maxTraceIds;
-        int at = trSize;
-        while (at > 0
-                && (trOffset[at - 1] > off
-                        || (trOffset[at - 1] == off && trIds[at - 1].compareTo(id) > 0))) {
-            at--;
-        }
-        if (at >= cap) return;
-        if (trSize == trIds.length && trSize < cap) {
-            int n = Math.min(cap, trIds.length * 2);
-            trIds = Arrays.copyOf(trIds, n);
-            trOffset = Arrays.copyOf(trOffset, n);
-        }
-        int moved = Math.min(trSize, cap - 1) - at;
-        if (moved > 0) {
-            System.arraycopy(trIds, at, trIds, at + 1, moved);
-            System.arraycopy(trOffset, at, trOffset, at + 1, moved);
-        }
-        trIds[at] = id;
-        trOffset[at] = off;
-        if (trSize < cap) trSize++;
-    }
-
-    private void removeTrace(int i) {
-        System.arraycopy(trIds, i + 1, trIds, i, trSize - i - 1);
-        System.arraycopy(trOffset, i + 1, trOffset, i, trSize - i - 1);
-        trSize--;
-        trIds[trSize] = null;
-    }
-
-    // ---- vitals ----
-
-    static int vitalIndex(String name) {
-        if (name == null) return -1;
-        switch (name) {
-            case "LCP":
-                return LCP;
-            case "INP":
-                return INP;
-            case "CLS":
-                return CLS;
-            case "FCP":
-                return FCP;
-            case "TTFB":
-                return TTFB;
-            default:
-                return -1;
-        }
-    }
-
-    private void vital(String name, Double value) {
-        int v = vitalIndex(name);
-        if (v < 0 || value == null || value.isNaN() || value < 0) return;
-        double scaled = v == CLS ? value * CLS_SCALE : value;
-        int units = scaled >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.round(scaled);
-        insertVital(v, units);
-        vitalCount[v]++;
-    }
-
-    /** Inserts into the descending top list of vital {@code v} (before its count grows). */
-    private void insertVital(int v, int units) {
-        int kept = Math.min(vitalCount[v], MAX_VITAL_VALUES);
-        int[] top = vitalTop[v];
-        if (kept == MAX_VITAL_VALUES && units <= top[kept - 1]) return;
-        if (top == null) {
-            top = vitalTop[v] = new int[4];
-        } else if (kept == top.length && kept < MAX_VITAL_VALUES) {
-            top = vitalTop[v] = Arrays.copyOf(top, Math.min(MAX_VITAL_VALUES, kept * 2));
-        }
-        int at = Math.min(kept, MAX_VITAL_VALUES - 1);
-        while (at > 0 && top[at - 1] < units) {
-            top[at] = top[at - 1];
-            at--;
-        }
-        top[at] = units;
-    }
-
-    int vitalKept(int v) {
-        return Math.min(vitalCount[v], MAX_VITAL_VALUES);
-    }
-
-    /** Worst (largest) value in units, or -1. */
-    int vitalWorst(int v) {
-        return vitalCount[v] == 0 ? -1 : vitalTop[v][0];
-    }
-
-    /** Nearest-rank p75 in units, or -1. */
-    int vitalP75(int v) {
-        int n = vitalCount[v];
-        if (n == 0) return -1;
-        int rank = (int) Math.ceil(0.75 * n); // 1-based, ascending
-        int fromTop = n - rank; // 0-based, descending
-        return vitalTop[v][Math.min(fromTop, vitalKept(v) - 1)];
     }
 
     // ---- frustration-signal tail ----
@@ -620,28 +425,32 @@ public class SessionState {
         o.landingRoute = landingRoute;
         o.exitRoute = exitRoute;
         o.bounce = pageViews == 1 && actions == 0;
-        o.lcpWorst = ms(vitalWorst(LCP));
-        o.lcpP75 = ms(vitalP75(LCP));
-        o.inpWorst = ms(vitalWorst(INP));
-        o.inpP75 = ms(vitalP75(INP));
-        o.clsWorst = cls(vitalWorst(CLS));
-        o.clsP75 = cls(vitalP75(CLS));
-        o.fcpP75 = ms(vitalP75(FCP));
-        o.ttfbP75 = ms(vitalP75(TTFB));
+        o.lcpWorst = ms(vitals.worst(SessionVitals.LCP));
+        o.lcpP75 = ms(vitals.p75(SessionVitals.LCP));
+        o.inpWorst = ms(vitals.worst(SessionVitals.INP));
+        o.inpP75 = ms(vitals.p75(SessionVitals.INP));
+        o.clsWorst = cls(vitals.worst(SessionVitals.CLS));
+        o.clsP75 = cls(vitals.p75(SessionVitals.CLS));
+        o.fcpP75 = ms(vitals.p75(SessionVitals.FCP));
+        o.ttfbP75 = ms(vitals.p75(SessionVitals.TTFB));
         o.rageClicks = rageClicks;
         o.errorClicks = errorClicks;
         o.deadClicks = deadClicks;
         o.frustrated = rageClicks > 0 || errorClicks > 0 || deadClicks >= 2;
-        List<TimelineEntry> tl = new ArrayList<>(tlSize);
-        for (int i = 0; i < tlSize; i++) {
+        SessionTimeline t = timeline;
+        List<TimelineEntry> tl = new ArrayList<>(t.size);
+        for (int i = 0; i < t.size; i++) {
             tl.add(
                     new TimelineEntry(
-                            base + tlOffset[i], TL_NAMES[tlType[i]], tlRoute[i], tlDetail[i]));
+                            base + t.offset[i],
+                            SessionTimeline.NAMES[t.type[i]],
+                            t.route[i],
+                            t.detail[i]));
         }
         o.timeline = tl;
-        List<String> traces = new ArrayList<>(trSize);
-        for (int i = 0; i < trSize; i++) traces.add(trIds[i]);
-        o.traceIds = traces;
+        List<String> ids = new ArrayList<>(traces.size);
+        for (int i = 0; i < traces.size; i++) ids.add(traces.ids[i]);
+        o.traceIds = ids;
         o.bot = anyBot || behavesLikeBot();
         o.sampleRate = sampleRate;
         return o;
@@ -658,7 +467,7 @@ public class SessionState {
     }
 
     private static Double cls(int units) {
-        return units < 0 ? null : units / (double) CLS_SCALE;
+        return units < 0 ? null : units / (double) SessionVitals.CLS_SCALE;
     }
 
     // =====================================================================================
@@ -711,18 +520,9 @@ public class SessionState {
         }
         if (o.landingRoute != null) routes(o.landingOffset + delta, o.landingRoute);
         if (o.exitRoute != null) routes(o.exitOffset + delta, o.exitRoute);
-        for (int v = 0; v < VITALS; v++) {
-            int kept = o.vitalKept(v);
-            for (int i = 0; i < kept; i++) {
-                insertVital(v, o.vitalTop[v][i]);
-                vitalCount[v]++;
-            }
-            vitalCount[v] += o.vitalCount[v] - kept;
-        }
-        for (int i = 0; i < o.tlSize; i++) {
-            timeline(r, o.tlOffset[i] + delta, o.tlType[i], o.tlRoute[i], o.tlDetail[i]);
-        }
-        for (int i = 0; i < o.trSize; i++) trace(r, o.trOffset[i] + delta, o.trIds[i]);
+        vitals.merge(o.vitals);
+        timeline.merge(o.timeline, r, delta);
+        traces.merge(o.traces, r, delta);
         for (int i = 0; i < o.tailSize; i++) tail(r, o.tailOffset[i] + delta, o.tailCode[i]);
     }
 
@@ -766,23 +566,9 @@ public class SessionState {
         c.landingOffset = landingOffset;
         c.exitRoute = exitRoute;
         c.exitOffset = exitOffset;
-        c.vitalCount = vitalCount.clone();
-        c.vitalTop = new int[VITALS][];
-        for (int v = 0; v < VITALS; v++) {
-            if (vitalTop[v] != null) c.vitalTop[v] = vitalTop[v].clone();
-        }
-        c.tlSize = tlSize;
-        if (tlOffset != null) {
-            c.tlOffset = tlOffset.clone();
-            c.tlType = tlType.clone();
-            c.tlRoute = tlRoute.clone();
-            c.tlDetail = tlDetail.clone();
-        }
-        c.trSize = trSize;
-        if (trIds != null) {
-            c.trIds = trIds.clone();
-            c.trOffset = trOffset.clone();
-        }
+        c.vitals = vitals.copy();
+        c.timeline = timeline.copy();
+        c.traces = traces.copy();
         c.tailSize = tailSize;
         if (tailOffset != null) {
             c.tailOffset = tailOffset.clone();
@@ -818,10 +604,10 @@ public class SessionState {
                 || deadClicks != o.deadClicks
                 || landingOffset != o.landingOffset
                 || exitOffset != o.exitOffset
-                || tlSize != o.tlSize
-                || trSize != o.trSize
                 || tailSize != o.tailSize
-                || !Arrays.equals(vitalCount, o.vitalCount)) {
+                || !vitals.sameAs(o.vitals)
+                || !timeline.sameAs(o.timeline)
+                || !traces.sameAs(o.traces)) {
             return false;
         }
         if (!Objects.equals(userId, o.userId)
@@ -837,22 +623,6 @@ public class SessionState {
                 || !Objects.equals(landingRoute, o.landingRoute)
                 || !Objects.equals(exitRoute, o.exitRoute)) {
             return false;
-        }
-        for (int v = 0; v < VITALS; v++) {
-            for (int i = 0; i < vitalKept(v); i++) {
-                if (vitalTop[v][i] != o.vitalTop[v][i]) return false;
-            }
-        }
-        for (int i = 0; i < tlSize; i++) {
-            if (tlOffset[i] != o.tlOffset[i]
-                    || tlType[i] != o.tlType[i]
-                    || !Objects.equals(tlRoute[i], o.tlRoute[i])
-                    || !Objects.equals(tlDetail[i], o.tlDetail[i])) {
-                return false;
-            }
-        }
-        for (int i = 0; i < trSize; i++) {
-            if (trOffset[i] != o.trOffset[i] || !trIds[i].equals(o.trIds[i])) return false;
         }
         for (int i = 0; i < tailSize; i++) {
             if (tailOffset[i] != o.tailOffset[i] || tailCode[i] != o.tailCode[i]) return false;

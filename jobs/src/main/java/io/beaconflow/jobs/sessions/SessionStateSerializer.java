@@ -110,12 +110,7 @@ public final class SessionStateSerializer extends TypeSerializerSingleton<Sessio
         List<String> dict = new ArrayList<>();
         int landing = ref(dict, s.landingRoute);
         int exit = ref(dict, s.exitRoute);
-        int[] routeRefs = new int[s.tlSize];
-        int[] detailRefs = new int[s.tlSize];
-        for (int i = 0; i < s.tlSize; i++) {
-            routeRefs[i] = ref(dict, s.tlRoute[i]);
-            detailRefs[i] = ref(dict, s.tlDetail[i]);
-        }
+        int[][] timelineRefs = s.timeline.refs(dict);
         writeVarInt(out, dict.size());
         for (String d : dict) writeString(out, d);
         writeVarInt(out, landing);
@@ -123,38 +118,12 @@ public final class SessionStateSerializer extends TypeSerializerSingleton<Sessio
         writeVarInt(out, exit);
         writeVarInt(out, zigzag(s.exitOffset));
 
-        for (int v = 0; v < SessionState.VITALS; v++) {
-            writeVarInt(out, s.vitalCount[v]);
-            int kept = s.vitalKept(v);
-            int prev = 0;
-            for (int i = 0; i < kept; i++) {
-                int x = s.vitalTop[v][i];
-                // Descending: the first value, then non-negative steps down.
-                writeVarInt(out, i == 0 ? x : prev - x);
-                prev = x;
-            }
-        }
-
-        writeVarInt(out, s.tlSize);
-        int prevOff = 0;
-        for (int i = 0; i < s.tlSize; i++) {
-            writeVarInt(out, zigzag(s.tlOffset[i] - prevOff));
-            prevOff = s.tlOffset[i];
-            // Type in the low two bits of the route reference: one byte for small sessions.
-            writeVarInt(out, (routeRefs[i] << 2) | s.tlType[i]);
-            writeVarInt(out, detailRefs[i]);
-        }
-
-        writeVarInt(out, s.trSize);
-        prevOff = 0;
-        for (int i = 0; i < s.trSize; i++) {
-            writeVarInt(out, zigzag(s.trOffset[i] - prevOff));
-            prevOff = s.trOffset[i];
-            writeString(out, s.trIds[i]);
-        }
+        s.vitals.write(out);
+        s.timeline.write(out, timelineRefs);
+        s.traces.write(out);
 
         writeVarInt(out, s.tailSize);
-        prevOff = 0;
+        int prevOff = 0;
         for (int i = 0; i < s.tailSize; i++) {
             writeVarInt(out, zigzag(s.tailOffset[i] - prevOff));
             prevOff = s.tailOffset[i];
@@ -219,47 +188,9 @@ public final class SessionStateSerializer extends TypeSerializerSingleton<Sessio
         s.exitRoute = deref(dict, readVarInt(in));
         s.exitOffset = unzigzag(readVarInt(in));
 
-        for (int v = 0; v < SessionState.VITALS; v++) {
-            s.vitalCount[v] = readVarInt(in);
-            int kept = s.vitalKept(v);
-            if (kept > 0) {
-                int[] top = new int[kept];
-                for (int i = 0; i < kept; i++) {
-                    int x = readVarInt(in);
-                    top[i] = i == 0 ? x : top[i - 1] - x;
-                }
-                s.vitalTop[v] = top;
-            }
-        }
-
-        s.tlSize = readVarInt(in);
-        if (s.tlSize > 0) {
-            s.tlOffset = new int[s.tlSize];
-            s.tlType = new byte[s.tlSize];
-            s.tlRoute = new String[s.tlSize];
-            s.tlDetail = new String[s.tlSize];
-            int prev = 0;
-            for (int i = 0; i < s.tlSize; i++) {
-                prev += unzigzag(readVarInt(in));
-                s.tlOffset[i] = prev;
-                int packed = readVarInt(in);
-                s.tlType[i] = (byte) (packed & 3);
-                s.tlRoute[i] = deref(dict, packed >>> 2);
-                s.tlDetail[i] = deref(dict, readVarInt(in));
-            }
-        }
-
-        s.trSize = readVarInt(in);
-        if (s.trSize > 0) {
-            s.trOffset = new int[s.trSize];
-            s.trIds = new String[s.trSize];
-            int prev = 0;
-            for (int i = 0; i < s.trSize; i++) {
-                prev += unzigzag(readVarInt(in));
-                s.trOffset[i] = prev;
-                s.trIds[i] = readString(in);
-            }
-        }
+        s.vitals = SessionVitals.read(in);
+        s.timeline = SessionTimeline.read(in, dict);
+        s.traces = SessionTraces.read(in);
 
         s.tailSize = readVarInt(in);
         if (s.tailSize > 0) {
@@ -299,7 +230,8 @@ public final class SessionStateSerializer extends TypeSerializerSingleton<Sessio
 
     // ---- encoding helpers ----
 
-    private static int ref(List<String> dict, String s) {
+    /** Reference of {@code s} in the state's string dictionary (added if new); 0 = null. */
+    static int ref(List<String> dict, String s) {
         if (s == null) return 0;
         int i = dict.indexOf(s);
         if (i < 0) {
@@ -309,7 +241,7 @@ public final class SessionStateSerializer extends TypeSerializerSingleton<Sessio
         return i + 1;
     }
 
-    private static String deref(String[] dict, int ref) throws IOException {
+    static String deref(String[] dict, int ref) throws IOException {
         if (ref == 0) return null;
         if (ref > dict.length) throw new IOException("bad string reference " + ref);
         return dict[ref - 1];
@@ -447,11 +379,11 @@ public final class SessionStateSerializer extends TypeSerializerSingleton<Sessio
         return (v >>> 1) ^ -(v & 1);
     }
 
-    private static int zigzag(int v) {
+    static int zigzag(int v) {
         return (v << 1) ^ (v >> 31);
     }
 
-    private static int unzigzag(int v) {
+    static int unzigzag(int v) {
         return (v >>> 1) ^ -(v & 1);
     }
 

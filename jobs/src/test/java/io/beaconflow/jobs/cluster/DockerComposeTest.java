@@ -68,7 +68,8 @@ class DockerComposeTest {
                         "kibana",
                         "setup",
                         "submitter",
-                        "generator");
+                        "generator",
+                        "collector");
     }
 
     @Test
@@ -178,7 +179,13 @@ class DockerComposeTest {
                     });
         }
         for (String longRunning :
-                List.of("kafka", "elasticsearch", "kibana", "jobmanager", "taskmanager")) {
+                List.of(
+                        "kafka",
+                        "elasticsearch",
+                        "kibana",
+                        "jobmanager",
+                        "taskmanager",
+                        "collector")) {
             assertThat(service(longRunning)).containsKey("healthcheck");
         }
         assertThat(COMPOSE.toString()).as("no sleeps in the compose file").doesNotContain("sleep ");
@@ -229,6 +236,26 @@ class DockerComposeTest {
                 .isEqualTo("https://elasticsearch:9200");
         assertThat(strings(service("elasticsearch").get("ports"))).contains("127.0.0.1:9200:9200");
 
+        // The collector writes the job's raw topic through the broker the job reads, and listens
+        // where its published port and health check point.
+        Map<String, Object> collectorConfig = load(REPO.resolve("flink-conf/collector.yaml"));
+        Map<String, Object> collectorKafka = cast(collectorConfig.get("kafka"));
+        assertThat(String.valueOf(collectorKafka.get("topic"))).isEqualTo(kafka.get("raw-topic"));
+        assertThat(String.valueOf(collectorKafka.get("bootstrap-servers")))
+                .startsWith("${BEACONFLOW_KAFKA_BOOTSTRAP");
+        assertThat(String.valueOf(collectorConfig.get("listen")))
+                .startsWith("${BEACONFLOW_COLLECTOR_LISTEN");
+        Map<String, Object> collectorEnv = cast(service("collector").get("environment"));
+        assertThat(String.valueOf(collectorEnv.get("BEACONFLOW_KAFKA_BOOTSTRAP")))
+                .isEqualTo(bootstrap);
+        assertThat(String.valueOf(collectorEnv.get("BEACONFLOW_COLLECTOR_LISTEN")))
+                .isEqualTo("0.0.0.0:4318");
+        assertThat(strings(service("collector").get("ports")))
+                .containsExactly("127.0.0.1:4318:4318");
+        Map<String, Object> collectorHealth = cast(service("collector").get("healthcheck"));
+        assertThat(String.join(" ", strings(collectorHealth.get("test"))))
+                .contains("http://localhost:4318/readyz");
+
         // Flink REST: the port of flink-conf/config.yaml, published by the jobmanager, used by
         // the submitter.
         Map<String, Object> flink = load(REPO.resolve("flink-conf/config.yaml"));
@@ -257,7 +284,7 @@ class DockerComposeTest {
                     .as(s.getKey() + ": host networking would bypass the port bindings")
                     .doesNotContainKey("network_mode");
         }
-        assertThat(published).as("Elasticsearch, Kibana, Flink REST").isEqualTo(3);
+        assertThat(published).as("Elasticsearch, Kibana, Flink REST, the collector").isEqualTo(4);
         Map<String, Object> kafka = service("kafka");
         assertThat(kafka).as("plaintext Kafka stays inside the network").doesNotContainKey("ports");
         Map<String, Object> env = cast(kafka.get("environment"));

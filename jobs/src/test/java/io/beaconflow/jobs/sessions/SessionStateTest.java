@@ -122,7 +122,7 @@ class SessionStateTest {
         SessionRecord r = s.toRecord("shop", "s1", true, "inactivity", 1);
         assertThat(r.lcpWorst).isEqualTo(100.0);
         assertThat(r.lcpP75).isEqualTo(75.0);
-        assertThat(s.vitalKept(SessionState.LCP)).isEqualTo(32);
+        assertThat(s.vitals.kept(SessionVitals.LCP)).isEqualTo(32);
         assertThat(r.inpP75).isNull();
     }
 

@@ -1,0 +1,477 @@
+package io.beaconflow.collector.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beaconflow.collector.browser.TestShop.ApiCall;
+import io.beaconflow.collector.config.CollectorConfig;
+import io.beaconflow.collector.kafka.KafkaRecordSink;
+import io.beaconflow.collector.server.CollectorServer;
+import io.beaconflow.jobs.config.BeaconflowConfig;
+import io.beaconflow.jobs.ingest.BeaconDecoder;
+import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
+import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
+import io.beaconflow.jobs.model.EventType;
+import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
+import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The issue's "done when": pages instrumented with the unmodified Grafana Faro web SDK and the
+ * OpenTelemetry web SDK, in a real headless Chromium (Debian's chromium + chromedriver, driven by
+ * Selenium), send to the real collector, which writes to the real Kafka of the stack; the
+ * production job graph (BeaconflowPipeline on a MiniCluster) reads that topic and writes to the
+ * real Elasticsearch; the session documents there carry the SDK's session id, the page routes, the
+ * JS error with its type and message, the failed fetch, the web vitals and every trace id the
+ * backend received in a {@code traceparent} header.
+ *
+ * <p>Chromium missing is a failure, not a skip: CI installs it ({@code .ci/install-deps.sh}).
+ * Elsewhere set {@code BEACONFLOW_CHROMIUM} / {@code BEACONFLOW_CHROMEDRIVER}.
+ */
+class BrowserEndToEndITCase {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final List<String> SDKS = List.of("faro", "otel");
+
+    static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    final String bootstrap = env("BEACONFLOW_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
+    final String esUrl = env("BEACONFLOW_ES_URL", "http://127.0.0.1:9200");
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void faroAndOpenTelemetryPagesInChromiumReachElasticsearchThroughCollectorKafkaAndTheJob()
+            throws Exception {
+        Path chromium = Path.of(env("BEACONFLOW_CHROMIUM", "/usr/bin/chromium"));
+        Path chromedriver = Path.of(env("BEACONFLOW_CHROMEDRIVER", "/usr/bin/chromedriver"));
+        assertThat(Files.isExecutable(chromium) && Files.isExecutable(chromedriver))
+                .as(
+                        "%s and %s must exist: run .ci/install-deps.sh (Debian packages chromium,"
+                                + " chromium-driver) or set BEACONFLOW_CHROMIUM /"
+                                + " BEACONFLOW_CHROMEDRIVER",
+                        chromium, chromedriver)
+                .isTrue();
+        Path bundles =
+                PageBundles.build(Path.of("src/test/browser"), Path.of("target/browser-test"));
+
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String topic = "it-browser-" + run;
+        String prefix = "it-browser-" + run + "-";
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+        Map<String, String> sessionIds = new HashMap<>();
+        Map<String, List<ApiCall>> backend = new HashMap<>();
+        try {
+            // ---- 1. the browser visits, through the real collector into Kafka ----
+            KafkaRecordSink sink = null;
+            CollectorServer collector = null;
+            try (TestShop shop = new TestShop(bundles)) {
+                try {
+                    CollectorConfig cfg =
+                            CollectorConfig.parse(
+                                    String.join(
+                                            "\n",
+                                            "listen: 127.0.0.1:0",
+                                            "kafka:",
+                                            "  bootstrap-servers: " + bootstrap,
+                                            "  topic: " + topic,
+                                            "apps:",
+                                            "  browser-faro:",
+                                            "    allowed-origins: [\"" + shop.origin() + "\"]",
+                                            "  browser-otel:",
+                                            "    allowed-origins: [\"" + shop.origin() + "\"]"),
+                                    "browser-it",
+                                    k -> null);
+                    sink = new KafkaRecordSink(cfg.kafka, 64L << 20);
+                    sink.start(Duration.ofMillis(500));
+                    collector = new CollectorServer(cfg, sink, null, System::currentTimeMillis);
+                    String collectorUrl = "http://127.0.0.1:" + collector.start();
+                    shop.collectorUrl(collectorUrl);
+                    awaitReady(collectorUrl);
+
+                    ChromeDriver browser = chrome(chromium, chromedriver);
+                    try (KafkaEvents kafka = new KafkaEvents(bootstrap, topic)) {
+                        for (String sdk : SDKS) {
+                            sessionIds.put(sdk, visit(browser, shop, kafka, sdk));
+                            backend.put(sdk, shop.calls(sdk));
+                        }
+                        kafka.await(
+                                "everything of both visits",
+                                ev -> missing(ev, sessionIds, backend).isEmpty(),
+                                Duration.ofSeconds(60));
+                        System.out.printf(
+                                "browser e2e: %d events in Kafka: %s%n",
+                                kafka.snapshot().size(), kafka.summary());
+                    } finally {
+                        browser.quit();
+                    }
+                    System.out.printf(
+                            "browser e2e: collector metrics: %d records written%n",
+                            (long) collector.metrics().value(collector.metrics().records));
+                } finally {
+                    if (collector != null) collector.close();
+                    if (sink != null) sink.close();
+                }
+            }
+
+            // ---- 2. the production job graph over that topic, into Elasticsearch ----
+            runJob(topic, run, prefix);
+
+            // ---- 3. what Elasticsearch holds ----
+            refresh(prefix + "rum-sessions-*");
+            List<JsonNode> sessions = documents(prefix + "rum-sessions-*");
+            for (JsonNode s : sessions) System.out.println("browser e2e: session " + s);
+            for (String sdk : SDKS) {
+                JsonNode s = session(sessions, "browser-" + sdk, sessionIds.get(sdk));
+                assertThat(s.path("user_id").asText()).isNotEmpty();
+                assertThat(s.path("page_views").asInt()).as(sdk + " page views").isEqualTo(3);
+                assertThat(s.path("landing_route").asText()).isEqualTo("/" + sdk);
+                assertThat(s.path("exit_route").asText()).isEqualTo("/" + sdk + "/checkout");
+                assertThat(timeline(s, "page_view", null))
+                        .as(sdk + " page view routes")
+                        .containsExactly(
+                                "/" + sdk, "/" + sdk + "/product/:id", "/" + sdk + "/checkout");
+                assertThat(s.path("fetches").asInt())
+                        .as(sdk + " fetches: one per backend call")
+                        .isEqualTo(backend.get(sdk).size());
+                assertThat(s.path("failed_fetches").asInt()).as(sdk + " the 500").isEqualTo(1);
+                assertThat(timeline(s, "fetch", null)).singleElement().asString().contains("500");
+                Set<String> traceIds = new HashSet<>();
+                s.path("trace_ids").forEach(t -> traceIds.add(t.asText()));
+                for (ApiCall call : backend.get(sdk)) {
+                    assertThat(call.traceparent())
+                            .as(sdk + " backend got a traceparent on " + call)
+                            .isNotNull();
+                    assertThat(traceIds)
+                            .as("the trace id the backend logged for " + call)
+                            .contains(call.traceId());
+                }
+                assertThat(s.path("actions").asInt()).as(sdk + " clicks").isGreaterThanOrEqualTo(2);
+            }
+            // Faro alone sends exceptions and web vitals (OTel web sends neither).
+            JsonNode faro = session(sessions, "browser-faro", sessionIds.get("faro"));
+            assertThat(faro.path("errors").asInt()).isGreaterThanOrEqualTo(1);
+            assertThat(timeline(faro, "error", "/faro"))
+                    .anySatisfy(
+                            d -> assertThat(d).startsWith("TypeError").contains("reading 'price'"));
+            for (String vital : List.of("lcp_p75", "fcp_p75", "ttfb_p75", "cls_p75")) {
+                assertThat(faro.path(vital).isNumber()).as("faro " + vital).isTrue();
+            }
+        } finally {
+            try (Admin admin =
+                    Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+            }
+            http.send(
+                    HttpRequest.newBuilder(
+                                    URI.create(
+                                            esUrl
+                                                    + "/"
+                                                    + prefix
+                                                    + "rum-sessions-*,"
+                                                    + prefix
+                                                    + "rum-metrics-*,"
+                                                    + prefix
+                                                    + "rum-alerts"))
+                            .DELETE()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    /**
+     * The scripted visit: home (a fetch, then a real TypeError), a link to /product/42 (an XHR, a
+     * late banner shifting the layout, a click that fetches), a link to /checkout (two clicks on
+     * "Place order": 500, then 200), then away to about:blank (the SDKs report the last page's
+     * vitals on pagehide). Like a real visitor, it stays on a page until the SDK has delivered what
+     * happened there (the SDKs batch for about a second and drop what is queued when the page
+     * goes): each step waits for the page's own log line, then for the collector's records in
+     * Kafka, never for a fixed time. Returns the SDK's session id.
+     */
+    private static String visit(ChromeDriver browser, TestShop shop, KafkaEvents kafka, String sdk)
+            throws Exception {
+        String app = "browser-" + sdk;
+        String base = shop.origin() + "/" + sdk;
+        browser.get(base + "/");
+        awaitLog(browser, "GET /api/products/1 200");
+        awaitLog(browser, "reading price");
+        awaitFetchStored(kafka, shop, sdk);
+        if (sdk.equals("faro")) {
+            kafka.await(
+                    "the TypeError of " + app,
+                    ev -> count(ev, app, EventType.ERROR) >= 1,
+                    Duration.ofSeconds(30));
+        }
+        browser.findElement(By.id("to-product")).click();
+        awaitLog(browser, "XHR /api/products/42 200");
+        awaitFetchStored(kafka, shop, sdk);
+        awaitLog(browser, "banner");
+        browser.findElement(By.id("add-to-cart")).click();
+        awaitLog(browser, "GET /api/products/42?cart=1 200");
+        awaitFetchStored(kafka, shop, sdk);
+        kafka.await(
+                "the add-to-cart click of " + app,
+                ev -> count(ev, app, EventType.ACTION) >= 1,
+                Duration.ofSeconds(30));
+        browser.findElement(By.id("to-checkout")).click();
+        awaitElement(browser, "place-order");
+        browser.findElement(By.id("place-order")).click();
+        awaitLog(browser, "POST /api/checkout 500");
+        awaitFetchStored(kafka, shop, sdk);
+        browser.findElement(By.id("place-order")).click();
+        awaitLog(browser, "POST /api/checkout 200");
+        awaitFetchStored(kafka, shop, sdk);
+        String sessionId = (String) browser.executeScript("return window.beaconflowSessionId();");
+        assertThat(sessionId).as("the SDK's session id on " + base).isNotBlank();
+        browser.get("about:blank");
+        return sessionId;
+    }
+
+    /** Waits until the fetch of the backend's latest call for {@code sdk} is in Kafka. */
+    private static void awaitFetchStored(KafkaEvents kafka, TestShop shop, String sdk)
+            throws InterruptedException {
+        List<ApiCall> calls = shop.calls(sdk);
+        ApiCall last = calls.get(calls.size() - 1);
+        assertThat(last.traceparent()).as("traceparent on " + last).isNotNull();
+        kafka.await(
+                "the fetch event of " + last,
+                ev ->
+                        ev.stream()
+                                .anyMatch(
+                                        e ->
+                                                e.type == EventType.FETCH
+                                                        && last.traceId().equals(e.traceId)),
+                Duration.ofSeconds(30));
+    }
+
+    private static long count(List<RumEvent> events, String app, EventType type) {
+        return events.stream().filter(e -> e.app.equals(app) && e.type == type).count();
+    }
+
+    private static void awaitLog(ChromeDriver browser, String line) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            Object log =
+                    browser.executeScript(
+                            "var l = document.getElementById('log');"
+                                    + " return l ? l.innerText : null;");
+            if (log != null && ((String) log + "\n").contains(line + "\n")) {
+                return;
+            }
+            assertThat(System.nanoTime())
+                    .as(
+                            "page %s logs '%s' within 20 s; it logged: %s",
+                            browser.getCurrentUrl(), line, log)
+                    .isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private static void awaitElement(ChromeDriver browser, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (browser.findElements(By.id(id)).isEmpty()) {
+            assertThat(System.nanoTime())
+                    .as("%s shows #%s within 20 s", browser.getCurrentUrl(), id)
+                    .isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private static ChromeDriver chrome(Path chromium, Path chromedriver) {
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(chromium.toFile());
+        // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+        o.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--no-first-run",
+                "--window-size=1280,900");
+        ChromeDriverService service =
+                new ChromeDriverService.Builder()
+                        .usingDriverExecutable(new File(chromedriver.toString()))
+                        .usingAnyFreePort()
+                        .build();
+        return new ChromeDriver(service, o);
+    }
+
+    private void awaitReady(String collectorUrl) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (http.send(
+                                HttpRequest.newBuilder(URI.create(collectorUrl + "/readyz"))
+                                        .GET()
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode()
+                != 200) {
+            assertThat(System.nanoTime()).as("collector ready within 30 s").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    static List<String> missing(
+            List<RumEvent> events,
+            Map<String, String> sessionIds,
+            Map<String, List<ApiCall>> backend) {
+        List<String> missing = new ArrayList<>();
+        for (String sdk : SDKS) {
+            String app = "browser-" + sdk;
+            Predicate<RumEvent> mine =
+                    e -> e.app.equals(app) && e.sessionId.equals(sessionIds.get(sdk));
+            long views =
+                    events.stream().filter(mine).filter(e -> e.type == EventType.PAGE_VIEW).count();
+            if (views < 3) missing.add(sdk + ": 3 page views (" + views + ")");
+            Set<String> traces = new HashSet<>();
+            events.stream()
+                    .filter(mine)
+                    .filter(e -> e.type == EventType.FETCH && e.traceId != null)
+                    .forEach(e -> traces.add(e.traceId));
+            for (ApiCall call : backend.get(sdk)) {
+                if (!traces.contains(call.traceId())) missing.add(sdk + ": fetch of " + call);
+            }
+            if (sdk.equals("faro")) {
+                if (events.stream().filter(mine).noneMatch(e -> e.type == EventType.ERROR)) {
+                    missing.add("faro: the TypeError");
+                }
+                for (String vital : List.of("LCP", "FCP", "TTFB", "CLS")) {
+                    if (events.stream()
+                            .filter(mine)
+                            .noneMatch(
+                                    e ->
+                                            e.type == EventType.WEB_VITAL
+                                                    && vital.equalsIgnoreCase(e.vitalName))) {
+                        missing.add("faro: vital " + vital);
+                    }
+                }
+            }
+        }
+        return missing;
+    }
+
+    private void runJob(String topic, String run, String prefix) throws Exception {
+        BeaconflowConfig config = BeaconflowConfig.defaults();
+        config.kafka.bootstrapServers = bootstrap;
+        config.kafka.rawTopic = topic;
+        config.kafka.groupId = "it-browser-" + run;
+        config.kafka.startFrom = "earliest";
+        ElasticsearchSinkConfig es =
+                ElasticsearchSinkConfig.fromProperties(Map.of("hosts", esUrl), "test");
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        flink.setParallelism(2);
+        flink.enableCheckpointing(10_000);
+        // Bounded at the offsets that are latest when the job starts: at the end of input the
+        // watermark reaches the end of time, so every session closes and is written.
+        BeaconflowPipeline pipeline =
+                BeaconflowPipeline.build(
+                        flink,
+                        BeaconKafkaSource.create(
+                                config.kafka, new BeaconDecoder(config.ingest), true),
+                        "kafka",
+                        config);
+        pipeline.sinkTo(
+                new BeaconflowPipeline.Sinks()
+                        .sessions(ElasticsearchOutputs.sessions(es, prefix))
+                        .metrics(ElasticsearchOutputs.metrics(es, prefix))
+                        .alerts(ElasticsearchOutputs.alerts(es, prefix)));
+        flink.execute("browser-end-to-end-itcase");
+    }
+
+    private static JsonNode session(List<JsonNode> sessions, String app, String sessionId) {
+        List<JsonNode> found =
+                sessions.stream()
+                        .filter(
+                                s ->
+                                        s.path("app").asText().equals(app)
+                                                && s.path("session_id").asText().equals(sessionId))
+                        .toList();
+        assertThat(found).as("one session document for %s %s", app, sessionId).hasSize(1);
+        return found.get(0);
+    }
+
+    /** The timeline's routes (page views) or details (others) of one type, in order. */
+    private static List<String> timeline(JsonNode session, String type, String route) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode t : session.path("timeline")) {
+            if (!t.path("type").asText().equals(type)) continue;
+            if (route != null && !t.path("route").asText().equals(route)) continue;
+            out.add(
+                    type.equals("page_view")
+                            ? t.path("route").asText()
+                            : t.path("detail").asText());
+        }
+        return out;
+    }
+
+    private void refresh(String index) throws Exception {
+        http.send(
+                HttpRequest.newBuilder(URI.create(esUrl + "/" + index + "/_refresh"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private List<JsonNode> documents(String index) throws Exception {
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(
+                                        URI.create(esUrl + "/" + index + "/_search?size=100"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode hit : JSON.readTree(r.body()).path("hits").path("hits")) {
+            out.add(hit.path("_source"));
+        }
+        return out;
+    }
+}

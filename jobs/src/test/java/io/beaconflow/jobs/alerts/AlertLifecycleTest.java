@@ -1,0 +1,159 @@
+package io.beaconflow.jobs.alerts;
+
+import static io.beaconflow.jobs.alerts.AlertManagerTest.M;
+import static io.beaconflow.jobs.alerts.AlertManagerTest.T0;
+import static io.beaconflow.jobs.alerts.AlertManagerTest.recovered;
+import static io.beaconflow.jobs.alerts.AlertManagerTest.sustained;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.beaconflow.jobs.patterns.Finding;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The alert lifecycle core without Flink: incidents in a map, rows in a list, timers and alerts
+ * recorded. The harness test (AlertManagerTest) checks the shell keeps state and timers.
+ */
+class AlertLifecycleTest {
+    private final Map<String, IncidentState> incidents = new LinkedHashMap<>();
+    private final List<RowDigest> rows = new ArrayList<>();
+    private final List<Alert> alerts = new ArrayList<>();
+    private final TreeSet<Long> timers = new TreeSet<>();
+    private int opened;
+    private int suppressed;
+
+    private final AlertLifecycle lifecycle =
+            new AlertLifecycle(
+                    new AlertingConfig(),
+                    new AlertLifecycle.Incidents() {
+                        @Override
+                        public IncidentState get(String family) {
+                            return incidents.get(family);
+                        }
+
+                        @Override
+                        public void put(String family, IncidentState incident) {
+                            incidents.put(family, incident);
+                        }
+
+                        @Override
+                        public void remove(String family) {
+                            incidents.remove(family);
+                        }
+
+                        @Override
+                        public List<String> families() {
+                            return new ArrayList<>(incidents.keySet());
+                        }
+                    },
+                    (from, upTo) -> rows,
+                    new AlertLifecycle.Effects() {
+                        @Override
+                        public void emit(Alert alert) {
+                            alerts.add(alert);
+                        }
+
+                        @Override
+                        public void timerAt(long eventTime) {
+                            timers.add(eventTime);
+                        }
+
+                        @Override
+                        public void opened() {
+                            opened++;
+                        }
+
+                        @Override
+                        public void suppressed() {
+                            suppressed++;
+                        }
+
+                        @Override
+                        public long detectedAt() {
+                            return T0 + 20 * M;
+                        }
+                    });
+
+    private List<AlertState> states() {
+        return alerts.stream().map(a -> AlertState.of(a.state)).toList();
+    }
+
+    @Test
+    void findingsOfOneInstantAreHandledInKindOrderWhateverTheirListOrder() throws Exception {
+        Finding anomaly = sustained("shop|all|*", "error_rate", "error_rate", "up", 10, 11);
+        Finding recovery = recovered(anomaly, 11);
+        recovery.at = anomaly.at;
+        lifecycle.fire(anomaly.at, List.of(recovery, anomaly));
+        assertThat(states()).containsExactly(AlertState.OPEN);
+        assertThat(opened).isEqualTo(1);
+        assertThat(alerts.get(0).lagMs).isEqualTo(T0 + 20 * M - anomaly.lastWindowEnd);
+        assertThat(timers).as("stale check").contains(anomaly.at + 30 * M);
+    }
+
+    @Test
+    void anAnomalyOfAMemberInCooldownIsSuppressedAndTheIncidentLeavesAfterIt() throws Exception {
+        Finding anomaly = sustained("shop|all|*", "error_rate", "error_rate", "up", 10, 11);
+        lifecycle.fire(anomaly.at, List.of(anomaly));
+        Finding recovery = recovered(anomaly, 12);
+        lifecycle.fire(recovery.at, List.of(recovery));
+        assertThat(states()).containsExactly(AlertState.OPEN, AlertState.RESOLVED);
+        long cooldownUntil = recovery.lastWindowEnd + 10 * M;
+        assertThat(incidents.get("error_rate").cooldownUntil).isEqualTo(cooldownUntil);
+        assertThat(timers).contains(cooldownUntil);
+
+        Finding again = sustained("shop|all|*", "error_rate", "error_rate", "up", 16, 17);
+        lifecycle.fire(again.at, List.of(again));
+        assertThat(suppressed).isEqualTo(1);
+        assertThat(alerts).hasSize(2);
+
+        lifecycle.fire(cooldownUntil, List.of());
+        assertThat(incidents).isEmpty();
+    }
+
+    @Test
+    void anIncidentWhoseSeriesFallSilentResolvesAsStale() throws Exception {
+        Finding anomaly = sustained("shop|all|*", "lcp_p75", "latency", "up", 10, 11);
+        lifecycle.fire(anomaly.at, List.of(anomaly));
+        lifecycle.fire(anomaly.at + 30 * M, List.of());
+        assertThat(states()).containsExactly(AlertState.OPEN, AlertState.RESOLVED);
+        Alert resolved = alerts.get(1);
+        assertThat(resolved.resolvedAt).isEqualTo(anomaly.at + 1);
+        assertThat(resolved.rootCauseHints)
+                .last()
+                .asString()
+                .startsWith("resolved: no data from its series for");
+    }
+
+    @Test
+    void aCorrelatedFindingLeavesAnAliasThatGoesWithTheResolution() throws Exception {
+        Finding errors = sustained("shop|all|*", "error_rate", "error_rate", "up", 10, 11);
+        Finding correlated = sustained("shop|all|*", "page_views", "throughput", "down", 10, 11);
+        correlated.kind = Finding.CORRELATED;
+        Finding traffic = sustained("shop|all|*", "page_views", "throughput", "down", 10, 11);
+        correlated.related.addAll(List.of(errors.key, traffic.key));
+        correlated.relatedKinds.addAll(List.of("error_rate", "throughput"));
+        lifecycle.fire(errors.at, List.of(errors, correlated));
+        assertThat(incidents.get("throughput").aliasOf).isEqualTo("error_rate");
+        assertThat(alerts.get(alerts.size() - 1).severity).isEqualTo(Alert.CRITICAL);
+
+        Finding r1 = recovered(errors, 12);
+        Finding r2 = recovered(traffic, 12);
+        lifecycle.fire(r1.at, List.of(r1, r2));
+        assertThat(states().get(states().size() - 1)).isEqualTo(AlertState.RESOLVED);
+        assertThat(incidents).containsOnlyKeys("error_rate");
+    }
+
+    @Test
+    void findingKindsSortInHandlingOrderAndUnknownOnesLast() {
+        Finding f = new Finding();
+        f.kind = Finding.TRANSIENT;
+        assertThat(FindingKind.of(f)).isEqualTo(FindingKind.OTHER);
+        f.kind = Finding.CORRELATED;
+        assertThat(FindingKind.of(f)).isLessThan(FindingKind.RECOVERED);
+        assertThat(AlertState.of("resolved")).isEqualTo(AlertState.RESOLVED);
+    }
+}
