@@ -41,8 +41,8 @@ class SessionStateGoldenTest {
     static Map<String, SessionState> states() {
         Map<String, SessionState> out = new LinkedHashMap<>();
         out.put("fresh", SessionState.startingAt(T0.toEpochMilli()));
-        out.put("typical-waiting", typicalOpen(-60_000));
-        out.put("typical-active", typicalOpen(30_000));
+        out.put("typical-waiting", SessionStateTest.typicalOpenSession(-60_000));
+        out.put("typical-active", SessionStateTest.typicalOpenSession(30_000));
         out.put("rich", rich());
         out.put("merged", merged());
         return out;
@@ -50,23 +50,6 @@ class SessionStateGoldenTest {
 
     static List<String> names() {
         return new ArrayList<>(states().keySet());
-    }
-
-    private static SessionState fold(List<RumEvent> events) {
-        SessionState s = SessionState.startingAt(events.get(0).eventTime);
-        for (RumEvent e : events) s.add(e, RULES, false);
-        return s;
-    }
-
-    private static SessionState typicalOpen(long lagMs) {
-        List<RumEvent> events = typicalSession("s1", T0);
-        SessionState s = fold(events);
-        s.settle(events.get(events.size() - 1).eventTime - lagMs, RULES);
-        s.idStart = s.start;
-        s.timerAt = s.end + RULES.gapMs;
-        s.nextUpdateAt = s.start + 2 * RULES.updateIntervalMs;
-        s.updateSeq = 1;
-        return s;
     }
 
     /**
@@ -121,8 +104,8 @@ class SessionStateGoldenTest {
     /** Two halves of one session folded apart and merged (the session-window merge). */
     private static SessionState merged() {
         List<RumEvent> events = typicalSession("s3", T0);
-        SessionState a = fold(events.subList(0, 9));
-        SessionState b = fold(events.subList(9, events.size()));
+        SessionState a = SessionStateTest.fold(events.subList(0, 9));
+        SessionState b = SessionStateTest.fold(events.subList(9, events.size()));
         a.merge(b, RULES);
         return a;
     }

@@ -25,7 +25,7 @@ class SessionStateTest {
     private static final long T = T0.toEpochMilli();
     private static final SessionRules RULES = new SessionRules(new SessionConfig());
 
-    private static SessionState fold(List<RumEvent> events) {
+    static SessionState fold(List<RumEvent> events) {
         SessionState s = SessionState.startingAt(events.get(0).eventTime);
         for (RumEvent e : events) s.add(e, RULES, false);
         return s;
@@ -41,7 +41,7 @@ class SessionStateTest {
      * A typical open session as it sits in state, with the watermark {@code lagMs} behind its last
      * event and the session not yet closed.
      */
-    private static SessionState typicalOpenSession(long lagMs) {
+    static SessionState typicalOpenSession(long lagMs) {
         List<RumEvent> events = typicalSession("s1", T0);
         SessionState s = fold(events);
         s.settle(events.get(events.size() - 1).eventTime - lagMs, RULES);
