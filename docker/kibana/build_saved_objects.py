@@ -378,7 +378,77 @@ def page_performance():
                   [terms("dimension_value", 20, "Route"), metric("sum", "page_views", "Page views"),
                    metric("average", "lcp_p75", "LCP p75"), metric("average", "inp_p75", "INP p75"),
                    metric("average", "cls_p75", "CLS p75"), metric("average", "ttfb_p75", "TTFB p75"),
+                   metric("average", "lcp_good_share", "Good LCP share"),
+                   metric("average", "inp_good_share", "Good INP share"),
+                   metric("average", "apdex", "Apdex"),
                    metric("average", "error_rate", "Errors / view")], route, w=48, h=14),
+            # Web Vitals scores: web.dev's good / needs improvement / poor, counted exactly per
+            # minute; shares are means of the minutes' shares.
+            Panel("Share of good experiences (web.dev thresholds)", "xy", METRICS,
+                  [T, metric("average", "lcp_good_share", "LCP good (<= 2.5 s)"),
+                   metric("average", "inp_good_share", "INP good (<= 200 ms)"),
+                   metric("average", "cls_good_share", "CLS good (<= 0.1)"),
+                   metric("average", "fcp_good_share", "FCP good (<= 1.8 s)"),
+                   metric("average", "ttfb_good_share", "TTFB good (<= 0.8 s)")], TOTAL,
+                  description="Share of the vital's values rated good, app totals."),
+            Panel("LCP ratings", "xy", METRICS,
+                  [T, metric("sum", "lcp_good", "Good"),
+                   metric("sum", "lcp_needs_improvement", "Needs improvement"),
+                   metric("sum", "lcp_poor", "Poor")], TOTAL, series="bar_stacked"),
+            Panel("Good LCP share by route", "xy", METRICS,
+                  [T, terms("dimension_value", 6, "Route"),
+                   metric("average", "lcp_good_share", "Good LCP share")], route),
+            Panel("Apdex of page loads by route", "xy", METRICS,
+                  [T, terms("dimension_value", 6, "Route"), metric("average", "apdex", "Apdex")],
+                  route, description="(satisfied + tolerating / 2) / loads, T = "
+                                     "metrics.apdex-threshold (2 s by default)."),
+            Panel("Browser versions", "table", METRICS,
+                  [terms("dimension_value", 15, "Browser version"),
+                   metric("sum", "page_views", "Page views"), metric("average", "lcp_p75", "LCP p75"),
+                   metric("average", "inp_p75", "INP p75"),
+                   metric("average", "lcp_good_share", "Good LCP share"),
+                   metric("average", "error_rate", "Errors / view")], 'dimension : "browser_version"'),
+            Panel("Operating systems", "table", METRICS,
+                  [terms("dimension_value", 15, "OS"), metric("sum", "page_views", "Page views"),
+                   metric("average", "lcp_p75", "LCP p75"), metric("average", "inp_p75", "INP p75"),
+                   metric("average", "lcp_good_share", "Good LCP share"),
+                   metric("average", "error_rate", "Errors / view")], 'dimension : "os"'),
+        ])
+
+
+def api_endpoints():
+    endpoint = 'dimension : "endpoint"'
+    p95 = band_fields("fetch_p95")
+    return dashboard(
+        "beaconflow-api-endpoints", "Beaconflow: API endpoints",
+        "Fetches per endpoint (method + path template, as routes are templated): latency "
+        "percentiles, status classes and failure rate (metrics.fetch-failure-statuses). Filter "
+        "dimension_value on one endpoint to see its detector band.",
+        [
+            Panel("Fetch p95 by endpoint (ms)", "xy", METRICS,
+                  [T, terms("dimension_value", 6, "Endpoint"),
+                   metric("average", "fetch_p95", "Fetch p95")], endpoint),
+            Panel("Failure rate by endpoint", "xy", METRICS,
+                  [T, terms("dimension_value", 6, "Endpoint"),
+                   metric("average", "fetch_failure_rate", "Failures per fetch")], endpoint),
+            Panel("Status classes", "xy", METRICS,
+                  [T, metric("sum", "fetches_2xx", "2xx"), metric("sum", "fetches_3xx", "3xx"),
+                   metric("sum", "fetches_4xx", "4xx"), metric("sum", "fetches_5xx", "5xx"),
+                   metric("sum", "fetches_network_error", "Network error")], endpoint,
+                  series="bar_stacked"),
+            Panel("Fetch p95 and expected band (ms)", "xy", METRICS,
+                  [T, metric("average", "fetch_p95", "Observed"),
+                   metric("average", p95[0], "Expected"), metric("average", p95[1], "Band low"),
+                   metric("average", p95[2], "Band high")], endpoint,
+                  description="Observed p95 against what the detector expected; meaningful for "
+                              "one endpoint: filter dimension_value."),
+            Panel("Endpoints", "table", METRICS,
+                  [terms("dimension_value", 25, "Endpoint"), metric("sum", "fetches", "Fetches"),
+                   metric("average", "fetch_p50", "p50 (ms)"), metric("average", "fetch_p95", "p95 (ms)"),
+                   metric("average", "fetch_p99", "p99 (ms)"),
+                   metric("average", "fetch_failure_rate", "Failure rate"),
+                   metric("sum", "fetches_4xx", "4xx"), metric("sum", "fetches_5xx", "5xx"),
+                   metric("sum", "fetches_network_error", "Network errors")], endpoint, w=48, h=14),
         ])
 
 
@@ -614,6 +684,7 @@ FILES = {
     "dashboard-releases.ndjson": releases,
     "dashboard-error-groups.ndjson": error_groups,
     "dashboard-bots.ndjson": bots_and_late,
+    "dashboard-api-endpoints.ndjson": api_endpoints,
 }
 
 

@@ -67,7 +67,7 @@ public final class BacktestCommand implements Callable<Integer> {
             names = "--dimension",
             paramLabel = "DIM",
             description =
-                    "Dimension of the series: ${COMPLETION-CANDIDATES}-style names route, release, browser, country, device, variant.")
+                    "Dimension of the series: ${COMPLETION-CANDIDATES}-style names route, release, browser, country, device, variant, os, browser_version, endpoint.")
     String dimension;
 
     @Option(

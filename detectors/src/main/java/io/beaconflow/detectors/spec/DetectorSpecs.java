@@ -51,7 +51,16 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public final class DetectorSpecs {
     /** Dimension names the RUM job produces series for. */
     public static final List<String> DIMENSIONS =
-            List.of("route", "release", "browser", "country", "device", "variant");
+            List.of(
+                    "route",
+                    "release",
+                    "browser",
+                    "country",
+                    "device",
+                    "variant",
+                    "os",
+                    "browser_version",
+                    "endpoint");
 
     private static final List<String> TOP_KEYS =
             List.of("version", "kinds", "metrics", "overrides");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.detectors.DetectorSpec;
 import io.beaconflow.detectors.Direction;
+import io.beaconflow.detectors.MetricKind;
 import io.beaconflow.detectors.ScorerKind;
 import io.beaconflow.detectors.SeasonalPeriod;
 import io.beaconflow.detectors.Transform;
@@ -83,6 +84,25 @@ class DetectorSpecsTest {
         assertThat(defaults.resolve("shop", "release", "shop@2", "page_views")).isNull();
         assertThat(defaults.resolve("shop", "country", "DE", "page_views")).isNotNull();
         assertThat(defaults.resolve("shop", null, null, "lcp_p75").logScale()).isTrue();
+        // API endpoints: failures by the configured statuses and latency, nothing else.
+        assertThat(defaults.resolve("shop", null, null, "fetch_failure_rate")).isNull();
+        assertThat(defaults.resolve("shop", "route", "/cart", "fetch_failure_rate")).isNull();
+        DetectorSpec endpointFailures =
+                defaults.resolve("shop", "endpoint", "GET /api/orders/:id", "fetch_failure_rate");
+        assertThat(endpointFailures.scorer()).isEqualTo(ScorerKind.PROPORTION);
+        assertThat(defaults.resolve("shop", "endpoint", "GET /a", "fetch_p95")).isNotNull();
+        assertThat(defaults.resolve("shop", "endpoint", "GET /a", "fetch_error_rate")).isNull();
+        assertThat(defaults.resolve("shop", "endpoint", "GET /a", "fetches")).isNull();
+        // Good-experience shares: a proportion watched for a fall.
+        DetectorSpec goodLcp = defaults.resolve("shop", "route", "/cart", "lcp_good_share");
+        assertThat(goodLcp.scorer()).isEqualTo(ScorerKind.PROPORTION);
+        assertThat(goodLcp.direction()).isEqualTo(Direction.DOWN);
+        assertThat(goodLcp.kind()).isEqualTo(MetricKind.LATENCY);
+        assertThat(goodLcp.logScale()).isFalse();
+        assertThat(defaults.resolve("shop", null, null, "inp_good_share")).isNotNull();
+        assertThat(defaults.resolve("shop", "os", "Android", "page_views")).isNull();
+        assertThat(defaults.resolve("shop", "browser_version", "Chrome 131", "error_rate"))
+                .isNotNull();
         // nab.yaml is a detector spec plus the nab command's own nab: section (NabSpec)
         assertThat(NabSpec.load(CONF.resolve("nab.yaml"), "value").spec()).isNotNull();
     }

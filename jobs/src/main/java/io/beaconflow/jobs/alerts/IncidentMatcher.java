@@ -143,7 +143,8 @@ public final class IncidentMatcher {
         switch (incident.kind()) {
             case "latency_regression":
             case "latency_drift":
-                return metric.matches(".*_p\\d\\d");
+                // Percentiles, and the good-experience shares the slower values pull down.
+                return metric.matches(".*_p\\d\\d") || metric.endsWith("_good_share");
             case "error_spike":
                 return metric.endsWith("error_rate") || metric.equals("error_sessions");
             case "partial_outage":
@@ -153,14 +154,15 @@ public final class IncidentMatcher {
                 // The new-error alert (sessions hit by the new fingerprint), or its error rate.
                 return metric.equals("error_sessions") || metric.equals("error_rate");
             case "api_failure":
-                return metric.equals("fetch_error_rate");
+                return metric.equals("fetch_error_rate") || metric.equals("fetch_failure_rate");
             case "vital_regression":
                 // Only the regressed vital's percentiles (inp_p75 for web_vital.INP).
                 for (String m : incident.metrics()) {
                     if (m.startsWith(IncidentTruth.VITAL_PREFIX)) {
                         String vital = m.substring(IncidentTruth.VITAL_PREFIX.length());
                         if (metric.matches(
-                                Pattern.quote(vital.toLowerCase(Locale.ROOT)) + "_p\\d\\d")) {
+                                Pattern.quote(vital.toLowerCase(Locale.ROOT))
+                                        + "_(p\\d\\d|good_share)")) {
                             return true;
                         }
                     }
@@ -183,8 +185,14 @@ public final class IncidentMatcher {
         if (matches(t.dimension(), t.value(), a.dimension, a.dimensionValue)) {
             return true;
         }
+        if (namesEndpoint(t, a.dimension, a.dimensionValue)) {
+            return true;
+        }
         for (String m : a.members) {
             String[] p = m.split("\\|", -1);
+            if (p.length >= 3 && namesEndpoint(t, p[1], p[2])) {
+                return true;
+            }
             if (p.length >= 3 && matches(t.dimension(), t.value(), p[1], p[2])) {
                 return true;
             }
@@ -197,14 +205,43 @@ public final class IncidentMatcher {
         }
         for (String h : a.rootCauseHints) {
             int eq = h.indexOf('=');
-            int sp = h.indexOf(' ', eq);
+            // "dim=value carries ...": an endpoint value has a space of its own (GET /x).
+            int carries = h.indexOf(" carries ", eq);
+            int sp = carries > eq ? carries : h.indexOf(' ', eq);
             if (eq > 0 && sp > eq) {
                 String dim = h.substring(0, eq);
                 String value = h.substring(eq + 1, sp);
                 if (matches(t.dimension(), t.value(), dim, value)) {
                     return true;
                 }
+                if (namesEndpoint(t, dim, value)) {
+                    return true;
+                }
                 if (t.release() != null && "release".equals(dim) && t.release().equals(value)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * An api_failure's endpoint ({@code GET /api/v2/products/{id}/reviews?page=1}, from the
+     * generator) is the series {@code endpoint = GET /api/v2/products/:id/reviews}: the job drops
+     * the query and templates the path as it does routes.
+     */
+    static boolean namesEndpoint(IncidentTruth t, String dimension, String value) {
+        if (!"endpoint".equals(dimension) || value == null) {
+            return false;
+        }
+        for (String m : t.metrics()) {
+            if (m.startsWith(IncidentTruth.ENDPOINT_PREFIX)) {
+                String endpoint = m.substring(IncidentTruth.ENDPOINT_PREFIX.length());
+                int q = endpoint.indexOf('?');
+                if (q >= 0) {
+                    endpoint = endpoint.substring(0, q);
+                }
+                if (routePattern(endpoint).matcher(value).matches()) {
                     return true;
                 }
             }

@@ -19,6 +19,8 @@ public class CardinalityConfig implements Serializable {
     public static final int DEFAULT_MAX_BROWSERS_PER_APP = 50;
     public static final int DEFAULT_MAX_OS_PER_APP = 50;
     public static final int DEFAULT_MAX_DEVICES_PER_APP = 20;
+    public static final int DEFAULT_MAX_BROWSER_VERSIONS_PER_APP = 100;
+    public static final int DEFAULT_MAX_ENDPOINTS_PER_APP = 300;
     public static final int DEFAULT_MAX_VARIANTS_PER_APP = 200;
     public static final int DEFAULT_MAX_EXPERIMENTS_PER_EVENT = 10;
     public static final int DEFAULT_MAX_VALUE_LENGTH = 128;
@@ -32,6 +34,12 @@ public class CardinalityConfig implements Serializable {
     public int maxBrowsersPerApp = DEFAULT_MAX_BROWSERS_PER_APP;
     public int maxOsPerApp = DEFAULT_MAX_OS_PER_APP;
     public int maxDevicesPerApp = DEFAULT_MAX_DEVICES_PER_APP;
+
+    /** Distinct browser + major version pairs ({@code Chrome 131}) per app. */
+    public int maxBrowserVersionsPerApp = DEFAULT_MAX_BROWSER_VERSIONS_PER_APP;
+
+    /** Distinct API endpoints ({@code GET /api/orders/:id}) per app. */
+    public int maxEndpointsPerApp = DEFAULT_MAX_ENDPOINTS_PER_APP;
 
     /** Distinct {@code experiment=variant} pairs per app. */
     public int maxVariantsPerApp = DEFAULT_MAX_VARIANTS_PER_APP;
@@ -52,6 +60,8 @@ public class CardinalityConfig implements Serializable {
         positive(source, "max-browsers-per-app", maxBrowsersPerApp, "e.g. 50");
         positive(source, "max-os-per-app", maxOsPerApp, "e.g. 50");
         positive(source, "max-devices-per-app", maxDevicesPerApp, "e.g. 20");
+        positive(source, "max-browser-versions-per-app", maxBrowserVersionsPerApp, "e.g. 100");
+        positive(source, "max-endpoints-per-app", maxEndpointsPerApp, "e.g. 300");
         positive(source, "max-variants-per-app", maxVariantsPerApp, "e.g. 200");
         positive(source, "max-experiments-per-event", maxExperimentsPerEvent, "e.g. 10");
         // "other" must fit, and a value cut shorter than that says nothing.

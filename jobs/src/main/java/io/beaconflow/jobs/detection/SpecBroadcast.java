@@ -47,8 +47,9 @@ public final class SpecBroadcast implements Serializable {
                 LOG.warn(
                         "{}: metrics {} are configured but this job produces no such series; they"
                                 + " are not scored. Fix: use error_rate, fetch_error_rate,"
-                                + " page_views, events, fetches, rage_click_rate or"
-                                + " <load|lcp|inp|ttfb|fcp|cls|fetch>_<p50|p75|p95|p99>",
+                                + " fetch_failure_rate, page_views, events, fetches, apdex,"
+                                + " rage_click_rate, <load|lcp|inp|ttfb|fcp|cls|fetch>_<p50|p75|"
+                                + "p95|p99> or <lcp|inp|cls|fcp|ttfb>_<good|poor>_share",
                         u.source,
                         cached.unproducedMetrics());
             }

@@ -111,8 +111,15 @@ public final class SpecSet {
      * latency} for percentiles, null for throughput (counts have no per-sample meaning).
      */
     public static String familyOf(String metric) {
-        if (metric.equals("error_rate") || metric.equals("fetch_error_rate")) {
+        if (metric.equals("error_rate")
+                || metric.equals("fetch_error_rate")
+                || metric.equals("fetch_failure_rate")) {
             return "error_rate";
+        }
+        if (metric.endsWith("_share") || metric.equals("apdex")) {
+            // No family: the release canary tests for a rise only, and a rise of a good share or
+            // of Apdex is an improvement.
+            return null;
         }
         if (metric.matches(".*_p(50|75|95|99)") && isRowMetric(metric)) {
             return "latency";

@@ -35,7 +35,9 @@ public final class CardinalityGuard {
         BROWSER("browsersFolded"),
         OS("osFolded"),
         DEVICE("devicesFolded"),
-        VARIANT("variantsFolded");
+        VARIANT("variantsFolded"),
+        BROWSER_VERSION("browserVersionsFolded"),
+        ENDPOINT("endpointsFolded");
 
         /** Name of the operator's counter of values folded into {@code other}. */
         public final String counter;
@@ -60,6 +62,8 @@ public final class CardinalityGuard {
         limits.put(Kind.OS, c.maxOsPerApp);
         limits.put(Kind.DEVICE, c.maxDevicesPerApp);
         limits.put(Kind.VARIANT, c.maxVariantsPerApp);
+        limits.put(Kind.BROWSER_VERSION, c.maxBrowserVersionsPerApp);
+        limits.put(Kind.ENDPOINT, c.maxEndpointsPerApp);
         for (Kind k : Kind.values()) {
             admitted.put(k, new HashMap<>());
         }

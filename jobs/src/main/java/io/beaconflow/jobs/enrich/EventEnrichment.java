@@ -98,12 +98,78 @@ public final class EventEnrichment {
         e.browserVersion = cut(ua.browserVersion, maxValue);
         e.os = guard.admit(Kind.OS, e.app, cut(ua.os, maxValue));
         e.deviceType = guard.admit(Kind.DEVICE, e.app, cut(ua.deviceType, maxValue));
+        e.browserMajor =
+                guard.admit(
+                        Kind.BROWSER_VERSION,
+                        e.app,
+                        cut(browserMajor(ua.browser, ua.browserVersion), maxValue));
         e.bot = ua.bot;
+        if (e.type == EventType.FETCH) {
+            e.endpoint = guard.admit(Kind.ENDPOINT, e.app, cut(endpoint(e), maxValue));
+        }
         e.experiments = experiments(e.app, e.experiments);
         if (e.type == EventType.ERROR && e.errorFingerprint == null) {
             e.errorFingerprint = ErrorFingerprint.of(e.errorType, e.errorMessage, e.errorStack);
         }
         scrub(scrubber, e);
+    }
+
+    /**
+     * The endpoint of a fetch: method and URL path templated as routes are (built-in placeholders,
+     * then the learner, in a namespace of its own per app so API paths and page paths neither share
+     * a prefix budget nor teach each other). The host is left out: one app's calls mostly go to its
+     * own API, and a host per endpoint would multiply series; two hosts serving the same path share
+     * an endpoint (docs/rum-events.md). Explicit route rules are for page paths and do not apply.
+     */
+    private String endpoint(RumEvent e) {
+        String path =
+                learner.apply(
+                        e.app + API_NAMESPACE,
+                        RouteNormalizer.placeholders(RouteNormalizer.pathOf(e.fetchUrl)));
+        for (RouteTemplateLearner.Learned l : learner.drainLearned()) {
+            // Endpoints the template now covers never come again: give their budget back.
+            guard.forget(
+                    Kind.ENDPOINT,
+                    e.app,
+                    v -> {
+                        int sp = v.indexOf(' ');
+                        return sp > 0
+                                && RouteTemplateLearner.coveredBy(v.substring(sp + 1), l.prefix);
+                    });
+        }
+        return method(e.fetchMethod) + ' ' + path;
+    }
+
+    /** The learner's key suffix for an app's API paths (NUL never occurs in an app id). */
+    static final String API_NAMESPACE = "\u0000api";
+
+    private static final List<String> METHODS =
+            List.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
+
+    /**
+     * The HTTP method upper-cased; a missing one is {@code GET} (what {@code fetch()} sends by
+     * default) and anything outside the standard methods is {@code OTHER}, so a client cannot make
+     * up series with invented verbs.
+     */
+    static String method(String m) {
+        if (m == null || m.isEmpty()) {
+            return "GET";
+        }
+        String u = m.toUpperCase(java.util.Locale.ROOT);
+        return METHODS.contains(u) ? u : "OTHER";
+    }
+
+    /** {@code Chrome 131} from browser {@code Chrome} and version {@code 131.0.6778.85}. */
+    static String browserMajor(String browser, String version) {
+        if (browser == null || version == null || version.isEmpty()) {
+            return null;
+        }
+        int dot = version.indexOf('.');
+        String major = dot < 0 ? version : version.substring(0, dot);
+        // "unknown" (no version in the user agent) is no version.
+        return major.isEmpty() || !Character.isDigit(major.charAt(0))
+                ? null
+                : browser + ' ' + major;
     }
 
     /**

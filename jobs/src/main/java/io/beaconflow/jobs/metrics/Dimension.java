@@ -12,7 +12,16 @@ public enum Dimension {
     COUNTRY("country"),
     DEVICE("device"),
     /** One series per experiment assignment; the value is {@code experiment=variant}. */
-    VARIANT("variant");
+    VARIANT("variant"),
+    /** Operating system as parsed from the user agent. */
+    OS("os"),
+    /** Browser and major version, e.g. {@code Chrome 131}. */
+    BROWSER_VERSION("browser_version"),
+    /**
+     * Fetches only: method and endpoint template, e.g. {@code GET /api/orders/:id}. Its rows have
+     * the fetch fields (counts, status classes, failures, latency) and nothing else.
+     */
+    ENDPOINT("endpoint");
 
     /** The dimension value of the app-total series. */
     public static final String ALL_VALUE = "*";

@@ -42,6 +42,9 @@ public final class MetricAccumulator {
     final long[] counts = new long[METRICS];
     final DDSketch[] sketches = new DDSketch[METRICS];
 
+    /** Weighted outcome counts, one per {@link Outcomes} slot (status classes, ratings, Apdex). */
+    final double[] outcomes = new double[Outcomes.SLOTS];
+
     /** For the serializer; {@link #relativeAccuracy} must be set before sketches are created. */
     MetricAccumulator() {}
 
@@ -74,6 +77,9 @@ public final class MetricAccumulator {
             default:
                 break;
         }
+        for (int bits = s.outcomes; bits != 0; bits &= bits - 1) {
+            outcomes[Integer.numberOfTrailingZeros(bits)] += w;
+        }
         if (s.metric >= 0) {
             DDSketch sketch = sketch(s.metric);
             sketch.accept(inSketchRange(s.value, sketch), w);
@@ -102,6 +108,9 @@ public final class MetricAccumulator {
         failedFetches += other.failedFetches;
         jsErrors += other.jsErrors;
         samples += other.samples;
+        for (int i = 0; i < Outcomes.SLOTS; i++) {
+            outcomes[i] += other.outcomes[i];
+        }
         for (int m = 0; m < METRICS; m++) {
             if (other.sketches[m] != null) {
                 sketch(m).mergeWith(other.sketches[m]);
@@ -128,6 +137,7 @@ public final class MetricAccumulator {
         c.jsErrors = jsErrors;
         c.samples = samples;
         System.arraycopy(counts, 0, c.counts, 0, METRICS);
+        System.arraycopy(outcomes, 0, c.outcomes, 0, Outcomes.SLOTS);
         for (int m = 0; m < METRICS; m++) {
             c.sketches[m] = sketches[m] == null ? null : sketches[m].copy();
         }
@@ -149,6 +159,7 @@ public final class MetricAccumulator {
         a.errorRate = pageViews > 0 ? jsErrors / pageViews : null;
         a.fetchErrorRate = fetches > 0 ? failedFetches / fetches : null;
         a.samples = samples;
+        a.setOutcomes(outcomes);
         for (LatencyMetric m : LatencyMetric.values()) {
             DDSketch s = sketches[m.ordinal()];
             if (s != null && !s.isEmpty()) {
@@ -173,7 +184,8 @@ public final class MetricAccumulator {
                 || Double.compare(failedFetches, x.failedFetches) != 0
                 || Double.compare(jsErrors, x.jsErrors) != 0
                 || samples != x.samples
-                || !Arrays.equals(counts, x.counts)) {
+                || !Arrays.equals(counts, x.counts)
+                || !Arrays.equals(outcomes, x.outcomes)) {
             return false;
         }
         for (int m = 0; m < METRICS; m++) {

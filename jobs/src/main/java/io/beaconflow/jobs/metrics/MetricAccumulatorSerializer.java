@@ -21,6 +21,11 @@ import org.apache.flink.core.memory.DataOutputView;
  * without the index mapping, which follows from the relative accuracy written once. A sketch with a
  * few hundred distinct bins takes a few hundred bytes; an empty metric takes none.
  *
+ * <p>Version 2 appends the {@link Outcomes} counts: a bit mask of the non-zero slots, then those
+ * slots' weighted counts. It is marked by writing the relative accuracy negated (version 1 always
+ * wrote it positive, in (0, 1)), so state written by version 1 still restores: its outcome counts
+ * read as zero. The snapshot class stays the same for that reason.
+ *
  * <p>Stateless, hence a singleton; {@link Snapshot} lets a savepoint's reader check the format.
  */
 public final class MetricAccumulatorSerializer extends TypeSerializerSingleton<MetricAccumulator> {
@@ -55,7 +60,7 @@ public final class MetricAccumulatorSerializer extends TypeSerializerSingleton<M
 
     @Override
     public void serialize(MetricAccumulator a, DataOutputView out) throws IOException {
-        out.writeDouble(a.relativeAccuracy);
+        out.writeDouble(-a.relativeAccuracy); // negative: version 2 (outcomes follow)
         out.writeDouble(a.pageViews);
         out.writeDouble(a.events);
         out.writeDouble(a.fetches);
@@ -78,11 +83,25 @@ public final class MetricAccumulatorSerializer extends TypeSerializerSingleton<M
                 out.write(buf.backingArray(), 0, buf.numWrittenBytes());
             }
         }
+        int outcomeMask = 0;
+        for (int i = 0; i < Outcomes.SLOTS; i++) {
+            if (a.outcomes[i] != 0) {
+                outcomeMask |= 1 << i;
+            }
+        }
+        out.writeInt(outcomeMask);
+        for (int i = 0; i < Outcomes.SLOTS; i++) {
+            if (a.outcomes[i] != 0) {
+                out.writeDouble(a.outcomes[i]);
+            }
+        }
     }
 
     @Override
     public MetricAccumulator deserialize(DataInputView in) throws IOException {
-        MetricAccumulator a = new MetricAccumulator(in.readDouble());
+        double accuracy = in.readDouble();
+        boolean v2 = accuracy < 0;
+        MetricAccumulator a = new MetricAccumulator(Math.abs(accuracy));
         a.pageViews = in.readDouble();
         a.events = in.readDouble();
         a.fetches = in.readDouble();
@@ -101,6 +120,17 @@ public final class MetricAccumulatorSerializer extends TypeSerializerSingleton<M
                                 ByteArrayInput.wrap(bytes), MetricAccumulator.STORE, mapping);
             }
         }
+        if (v2) {
+            int outcomeMask = in.readInt();
+            for (int i = 0; i < 32; i++) {
+                if ((outcomeMask & (1 << i)) != 0) {
+                    double v = in.readDouble();
+                    if (i < Outcomes.SLOTS) {
+                        a.outcomes[i] = v; // slots of a newer version are skipped
+                    }
+                }
+            }
+        }
         return a;
     }
 
@@ -112,8 +142,10 @@ public final class MetricAccumulatorSerializer extends TypeSerializerSingleton<M
 
     @Override
     public void copy(DataInputView in, DataOutputView out) throws IOException {
-        // Fixed part: six doubles and a long.
-        out.write(in, 7 * Long.BYTES);
+        // Fixed part: six doubles and a long; the sign of the first names the version.
+        double accuracy = in.readDouble();
+        out.writeDouble(accuracy);
+        out.write(in, 6 * Long.BYTES);
         int mask = in.readUnsignedByte();
         out.writeByte(mask);
         for (int m = 0; m < MetricAccumulator.METRICS; m++) {
@@ -123,6 +155,11 @@ public final class MetricAccumulatorSerializer extends TypeSerializerSingleton<M
                 out.writeInt(len);
                 out.write(in, len);
             }
+        }
+        if (accuracy < 0) {
+            int outcomeMask = in.readInt();
+            out.writeInt(outcomeMask);
+            out.write(in, Integer.bitCount(outcomeMask) * Double.BYTES);
         }
     }
 

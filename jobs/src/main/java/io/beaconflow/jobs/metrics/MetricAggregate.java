@@ -1,5 +1,7 @@
 package io.beaconflow.jobs.metrics;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * One output row: the aggregates of one series (an app total, or an app and one dimension value) in
  * one tumbling event-time window. Written to Elasticsearch under {@link #id}; a late update of the
@@ -20,7 +22,10 @@ public class MetricAggregate {
 
     public String app;
 
-    /** {@code all} for the app total, else route, release, browser, country, device, variant. */
+    /**
+     * {@code all} for the app total, else route, release, browser, country, device, variant, os,
+     * browser_version or endpoint.
+     */
     public String dimension;
 
     /** {@code *} for the app total; {@code experiment=variant} for the variant dimension. */
@@ -44,7 +49,10 @@ public class MetricAggregate {
     /** JS errors per page view (can exceed 1); {@code null} without page views. */
     public Double errorRate;
 
-    /** Failed fetches (status 0 or 5xx) per fetch; {@code null} without fetches. */
+    /**
+     * Failed fetches (status 0 or 5xx, fixed) per fetch; {@code null} without fetches. See {@link
+     * #fetchFailureRate} for the configurable definition.
+     */
     public Double fetchErrorRate;
 
     /** Events in the window, unweighted. */
@@ -113,7 +121,182 @@ public class MetricAggregate {
     /** Unweighted number of fetch values in the window. */
     public long fetchCount;
 
+    // ---- fetch outcomes (weighted; on every series with fetches, and the endpoint series) ----
+
+    /** Fetches answered 2xx. */
+    @JsonProperty("fetches_2xx")
+    public double fetches2xx;
+
+    /** Fetches answered 3xx (a 304 from a revalidation is one). */
+    @JsonProperty("fetches_3xx")
+    public double fetches3xx;
+
+    @JsonProperty("fetches_4xx")
+    public double fetches4xx;
+
+    @JsonProperty("fetches_5xx")
+    public double fetches5xx;
+
+    /** Fetches without an answer: status 0 (network error, CORS, abort, timeout). */
+    public double fetchesNetworkError;
+
+    /** Fetches whose status is in {@code metrics.fetch-failure-statuses}. */
+    public double fetchFailures;
+
+    /** {@link #fetchFailures} per fetch; {@code null} without fetches. */
+    public Double fetchFailureRate;
+
+    // ---- lcp: LCP rated on web.dev's thresholds (weighted counts, shares of the rated) ----
+    public double lcpGood;
+    public double lcpNeedsImprovement;
+    public double lcpPoor;
+    public Double lcpGoodShare;
+    public Double lcpNeedsImprovementShare;
+    public Double lcpPoorShare;
+
+    // ---- inp: INP rated on web.dev's thresholds (weighted counts, shares of the rated) ----
+    public double inpGood;
+    public double inpNeedsImprovement;
+    public double inpPoor;
+    public Double inpGoodShare;
+    public Double inpNeedsImprovementShare;
+    public Double inpPoorShare;
+
+    // ---- cls: CLS rated on web.dev's thresholds (weighted counts, shares of the rated) ----
+    public double clsGood;
+    public double clsNeedsImprovement;
+    public double clsPoor;
+    public Double clsGoodShare;
+    public Double clsNeedsImprovementShare;
+    public Double clsPoorShare;
+
+    // ---- fcp: FCP rated on web.dev's thresholds (weighted counts, shares of the rated) ----
+    public double fcpGood;
+    public double fcpNeedsImprovement;
+    public double fcpPoor;
+    public Double fcpGoodShare;
+    public Double fcpNeedsImprovementShare;
+    public Double fcpPoorShare;
+
+    // ---- ttfb: TTFB rated on web.dev's thresholds (weighted counts, shares of the rated) ----
+    public double ttfbGood;
+    public double ttfbNeedsImprovement;
+    public double ttfbPoor;
+    public Double ttfbGoodShare;
+    public Double ttfbNeedsImprovementShare;
+    public Double ttfbPoorShare;
+
+    // ---- Apdex of page loads with T = metrics.apdex-threshold (weighted counts) ----
+
+    /** Loads within T. */
+    public double apdexSatisfied;
+
+    /** Loads within 4T. */
+    public double apdexTolerating;
+
+    /** Loads above 4T. */
+    public double apdexFrustrated;
+
+    /** (satisfied + tolerating / 2) / loads, in [0, 1]; {@code null} without loads. */
+    public Double apdex;
+
     public MetricAggregate() {}
+
+    /** The row fields of the {@link Outcomes} counts. */
+    void setOutcomes(double[] o) {
+        fetches2xx = o[Outcomes.STATUS_2XX];
+        fetches3xx = o[Outcomes.STATUS_3XX];
+        fetches4xx = o[Outcomes.STATUS_4XX];
+        fetches5xx = o[Outcomes.STATUS_5XX];
+        fetchesNetworkError = o[Outcomes.NETWORK_ERROR];
+        fetchFailures = o[Outcomes.FETCH_FAILURE];
+        fetchFailureRate = fetches > 0 ? fetchFailures / fetches : null;
+        lcpGood = o[Outcomes.ratingSlot(LatencyMetric.LCP, Outcomes.GOOD_RATING)];
+        lcpNeedsImprovement = o[Outcomes.ratingSlot(LatencyMetric.LCP, Outcomes.NEEDS_IMPROVEMENT)];
+        lcpPoor = o[Outcomes.ratingSlot(LatencyMetric.LCP, Outcomes.POOR_RATING)];
+        double lcpRated = lcpGood + lcpNeedsImprovement + lcpPoor;
+        lcpGoodShare = lcpRated > 0 ? lcpGood / lcpRated : null;
+        lcpNeedsImprovementShare = lcpRated > 0 ? lcpNeedsImprovement / lcpRated : null;
+        lcpPoorShare = lcpRated > 0 ? lcpPoor / lcpRated : null;
+        inpGood = o[Outcomes.ratingSlot(LatencyMetric.INP, Outcomes.GOOD_RATING)];
+        inpNeedsImprovement = o[Outcomes.ratingSlot(LatencyMetric.INP, Outcomes.NEEDS_IMPROVEMENT)];
+        inpPoor = o[Outcomes.ratingSlot(LatencyMetric.INP, Outcomes.POOR_RATING)];
+        double inpRated = inpGood + inpNeedsImprovement + inpPoor;
+        inpGoodShare = inpRated > 0 ? inpGood / inpRated : null;
+        inpNeedsImprovementShare = inpRated > 0 ? inpNeedsImprovement / inpRated : null;
+        inpPoorShare = inpRated > 0 ? inpPoor / inpRated : null;
+        clsGood = o[Outcomes.ratingSlot(LatencyMetric.CLS, Outcomes.GOOD_RATING)];
+        clsNeedsImprovement = o[Outcomes.ratingSlot(LatencyMetric.CLS, Outcomes.NEEDS_IMPROVEMENT)];
+        clsPoor = o[Outcomes.ratingSlot(LatencyMetric.CLS, Outcomes.POOR_RATING)];
+        double clsRated = clsGood + clsNeedsImprovement + clsPoor;
+        clsGoodShare = clsRated > 0 ? clsGood / clsRated : null;
+        clsNeedsImprovementShare = clsRated > 0 ? clsNeedsImprovement / clsRated : null;
+        clsPoorShare = clsRated > 0 ? clsPoor / clsRated : null;
+        fcpGood = o[Outcomes.ratingSlot(LatencyMetric.FCP, Outcomes.GOOD_RATING)];
+        fcpNeedsImprovement = o[Outcomes.ratingSlot(LatencyMetric.FCP, Outcomes.NEEDS_IMPROVEMENT)];
+        fcpPoor = o[Outcomes.ratingSlot(LatencyMetric.FCP, Outcomes.POOR_RATING)];
+        double fcpRated = fcpGood + fcpNeedsImprovement + fcpPoor;
+        fcpGoodShare = fcpRated > 0 ? fcpGood / fcpRated : null;
+        fcpNeedsImprovementShare = fcpRated > 0 ? fcpNeedsImprovement / fcpRated : null;
+        fcpPoorShare = fcpRated > 0 ? fcpPoor / fcpRated : null;
+        ttfbGood = o[Outcomes.ratingSlot(LatencyMetric.TTFB, Outcomes.GOOD_RATING)];
+        ttfbNeedsImprovement =
+                o[Outcomes.ratingSlot(LatencyMetric.TTFB, Outcomes.NEEDS_IMPROVEMENT)];
+        ttfbPoor = o[Outcomes.ratingSlot(LatencyMetric.TTFB, Outcomes.POOR_RATING)];
+        double ttfbRated = ttfbGood + ttfbNeedsImprovement + ttfbPoor;
+        ttfbGoodShare = ttfbRated > 0 ? ttfbGood / ttfbRated : null;
+        ttfbNeedsImprovementShare = ttfbRated > 0 ? ttfbNeedsImprovement / ttfbRated : null;
+        ttfbPoorShare = ttfbRated > 0 ? ttfbPoor / ttfbRated : null;
+        apdexSatisfied = o[Outcomes.APDEX_SATISFIED];
+        apdexTolerating = o[Outcomes.APDEX_TOLERATING];
+        apdexFrustrated = o[Outcomes.APDEX_FRUSTRATED];
+        double loads = apdexSatisfied + apdexTolerating + apdexFrustrated;
+        apdex = loads > 0 ? (apdexSatisfied + apdexTolerating / 2) / loads : null;
+    }
+
+    /** A rating share of a vital by its row name, or null when none. */
+    Double share(LatencyMetric m, int rating) {
+        switch (m) {
+            case LCP:
+                return pick3(rating, lcpGoodShare, lcpNeedsImprovementShare, lcpPoorShare);
+            case INP:
+                return pick3(rating, inpGoodShare, inpNeedsImprovementShare, inpPoorShare);
+            case CLS:
+                return pick3(rating, clsGoodShare, clsNeedsImprovementShare, clsPoorShare);
+            case FCP:
+                return pick3(rating, fcpGoodShare, fcpNeedsImprovementShare, fcpPoorShare);
+            case TTFB:
+                return pick3(rating, ttfbGoodShare, ttfbNeedsImprovementShare, ttfbPoorShare);
+            default:
+                throw new IllegalArgumentException(m.name());
+        }
+    }
+
+    private static Double pick3(int i, Double good, Double needsImprovement, Double poor) {
+        return i == Outcomes.GOOD_RATING
+                ? good
+                : i == Outcomes.NEEDS_IMPROVEMENT ? needsImprovement : poor;
+    }
+
+    /** {@code [metric ordinal, rating]} of {@code <vital>_good_share} etc., or null. */
+    static int[] shareName(String name) {
+        int rating;
+        String prefix;
+        if (name.endsWith("_good_share")) {
+            rating = Outcomes.GOOD_RATING;
+            prefix = name.substring(0, name.length() - "_good_share".length());
+        } else if (name.endsWith("_needs_improvement_share")) {
+            rating = Outcomes.NEEDS_IMPROVEMENT;
+            prefix = name.substring(0, name.length() - "_needs_improvement_share".length());
+        } else if (name.endsWith("_poor_share")) {
+            rating = Outcomes.POOR_RATING;
+            prefix = name.substring(0, name.length() - "_poor_share".length());
+        } else {
+            return null;
+        }
+        LatencyMetric m = LatencyMetric.fromPrefix(prefix);
+        return m == null || Outcomes.ratedIndex(m) < 0 ? null : new int[] {m.ordinal(), rating};
+    }
 
     void setLatency(LatencyMetric m, double[] q, long count) {
         switch (m) {
@@ -173,9 +356,11 @@ public class MetricAggregate {
 
     /**
      * The value of a metric by the name detectors use: {@code error_rate}, {@code
-     * fetch_error_rate}, {@code page_views}, {@code events}, {@code fetches}, or {@code
-     * <m>_p50|p75|p95|p99} for m in load, lcp, inp, ttfb, fcp, cls, fetch (e.g. {@code lcp_p75}).
-     * {@code null} when the window has no value for it.
+     * fetch_error_rate}, {@code fetch_failure_rate}, {@code page_views}, {@code events}, {@code
+     * fetches}, {@code apdex}, {@code <m>_p50|p75|p95|p99} for m in load, lcp, inp, ttfb, fcp, cls,
+     * fetch (e.g. {@code lcp_p75}), or {@code <v>_good_share}, {@code _needs_improvement_share},
+     * {@code _poor_share} for v in lcp, inp, cls, fcp, ttfb. {@code null} when the window has no
+     * value for it.
      *
      * @throws IllegalArgumentException for an unknown name
      */
@@ -191,7 +376,15 @@ public class MetricAggregate {
                 return events;
             case "fetches":
                 return fetches;
+            case "fetch_failure_rate":
+                return fetchFailureRate;
+            case "apdex":
+                return apdex;
             default:
+                int[] share = shareName(metricName);
+                if (share != null) {
+                    return share(LatencyMetric.ofOrdinal(share[0]), share[1]);
+                }
                 int u = metricName.lastIndexOf('_');
                 LatencyMetric m =
                         u > 0 ? LatencyMetric.fromPrefix(metricName.substring(0, u)) : null;
@@ -215,12 +408,20 @@ public class MetricAggregate {
             case "error_rate":
                 return pageViews * sampledShare();
             case "fetch_error_rate":
+            case "fetch_failure_rate":
                 return fetches * sampledShare();
+            case "apdex":
+                return loadCount;
             case "page_views":
             case "events":
             case "fetches":
                 return Double.NaN;
             default:
+                int[] share = shareName(metricName);
+                if (share != null) {
+                    // Every value of a rated vital is rated: the share rests on its count.
+                    return count(LatencyMetric.ofOrdinal(share[0]));
+                }
                 int u = metricName.lastIndexOf('_');
                 LatencyMetric m =
                         u > 0 ? LatencyMetric.fromPrefix(metricName.substring(0, u)) : null;
@@ -317,8 +518,10 @@ public class MetricAggregate {
         return new IllegalArgumentException(
                 "unknown metric '"
                         + name
-                        + "'; use error_rate, fetch_error_rate, page_views, events, fetches or"
-                        + " <m>_p50|p75|p95|p99 with m in load, lcp, inp, ttfb, fcp, cls, fetch");
+                        + "'; use error_rate, fetch_error_rate, fetch_failure_rate, page_views,"
+                        + " events, fetches, apdex, <m>_p50|p75|p95|p99 with m in load, lcp, inp,"
+                        + " ttfb, fcp, cls, fetch, or <v>_good_share|needs_improvement_share|"
+                        + "poor_share with v in lcp, inp, cls, fcp, ttfb");
     }
 
     @Override

@@ -21,7 +21,28 @@ public class MetricsConfig implements Serializable {
     public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofMinutes(5);
 
     public static final List<String> DEFAULT_DIMENSIONS =
-            List.of("route", "release", "browser", "country", "device", "variant");
+            List.of(
+                    "route",
+                    "release",
+                    "browser",
+                    "country",
+                    "device",
+                    "variant",
+                    "os",
+                    "browser_version",
+                    "endpoint");
+
+    /**
+     * Statuses that make a fetch count in {@code fetch_failures}: no answer and every 4xx and 5xx,
+     * as Datadog and Elastic RUM count resource errors. The older {@code failed_fetches} (status 0
+     * or 5xx) stays as it was.
+     */
+    public static final List<String> DEFAULT_FETCH_FAILURE_STATUSES =
+            List.of("network", "4xx", "5xx");
+
+    /** Apdex T for page loads: satisfied ≤ T, tolerating ≤ 4T. */
+    public static final Duration DEFAULT_APDEX_THRESHOLD = Duration.ofSeconds(2);
+
     public static final boolean DEFAULT_EXCLUDE_BOTS = true;
     public static final double DEFAULT_SKETCH_RELATIVE_ACCURACY = 0.01;
     public static final boolean DEFAULT_PRE_AGGREGATE = true;
@@ -47,6 +68,16 @@ public class MetricsConfig implements Serializable {
      * savepoints compatible.
      */
     public boolean preAggregate = DEFAULT_PRE_AGGREGATE;
+
+    /**
+     * Which fetch statuses count as failures in {@code fetch_failures} / {@code
+     * fetch_failure_rate}: {@code network} (status 0), a class {@code 1xx}..{@code 5xx}, or a code
+     * 100-599.
+     */
+    public List<String> fetchFailureStatuses = new ArrayList<>(DEFAULT_FETCH_FAILURE_STATUSES);
+
+    /** Apdex T of page loads ({@code page_view.load_ms}). */
+    public Duration apdexThreshold = DEFAULT_APDEX_THRESHOLD;
 
     public void validate(String source) {
         if (window == null || window.isNegative() || window.isZero()) {
@@ -95,6 +126,31 @@ public class MetricsConfig implements Serializable {
                         "remove the repeated entry");
             }
         }
+        if (fetchFailureStatuses == null) {
+            throw ConfigException.invalid(
+                    source,
+                    "metrics.fetch-failure-statuses",
+                    "must be a list",
+                    "write e.g. [network, 4xx, 5xx], or [] to count no fetch as failed");
+        }
+        for (int i = 0; i < fetchFailureStatuses.size(); i++) {
+            if (statusRange(fetchFailureStatuses.get(i)) == null) {
+                throw ConfigException.invalid(
+                        source,
+                        "metrics.fetch-failure-statuses[" + i + "]",
+                        "'" + fetchFailureStatuses.get(i) + "' is not a status",
+                        "use network (status 0), a class 1xx to 5xx, or a code 100 to 599");
+            }
+        }
+        if (apdexThreshold == null
+                || apdexThreshold.toMillis() <= 0
+                || apdexThreshold.toNanos() % 1_000_000 != 0) {
+            throw ConfigException.invalid(
+                    source,
+                    "metrics.apdex-threshold",
+                    "must be a whole number of milliseconds > 0 (got " + apdexThreshold + ")",
+                    "set e.g. 2s (satisfied <= 2 s, tolerating <= 8 s)");
+        }
         if (!(sketchRelativeAccuracy > 0 && sketchRelativeAccuracy < 1)) {
             throw ConfigException.invalid(
                     source,
@@ -102,6 +158,41 @@ public class MetricsConfig implements Serializable {
                     "must be in (0, 1) (got " + sketchRelativeAccuracy + ")",
                     "set e.g. 0.01 for percentiles within 1 %");
         }
+    }
+
+    /**
+     * {@code [from, to]} statuses of one entry of {@code fetch-failure-statuses}, or null when the
+     * entry is not one.
+     */
+    static int[] statusRange(String entry) {
+        if (entry == null) {
+            return null;
+        }
+        String s = entry.trim().toLowerCase(java.util.Locale.ROOT);
+        if (s.equals("network")) {
+            return new int[] {0, 0};
+        }
+        if (s.length() == 3 && s.endsWith("xx") && s.charAt(0) >= '1' && s.charAt(0) <= '5') {
+            int from = (s.charAt(0) - '0') * 100;
+            return new int[] {from, from + 99};
+        }
+        if (s.length() == 3 && s.chars().allMatch(Character::isDigit)) {
+            int code = Integer.parseInt(s);
+            return code >= 100 && code <= 599 ? new int[] {code, code} : null;
+        }
+        return null;
+    }
+
+    /** {@code failing[status]} for statuses 0-599: true when the status counts as a failure. */
+    public boolean[] failingStatuses() {
+        boolean[] failing = new boolean[600];
+        for (String entry : fetchFailureStatuses) {
+            int[] r = statusRange(entry);
+            for (int s = r[0]; s <= r[1]; s++) {
+                failing[s] = true;
+            }
+        }
+        return failing;
     }
 
     /** The configured dimensions, in configuration order. */

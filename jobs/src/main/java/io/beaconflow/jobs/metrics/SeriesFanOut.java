@@ -26,6 +26,8 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
 
     private final Dimension[] dimensions;
     private final boolean excludeBots;
+    private final boolean[] failingStatuses;
+    private final double apdexMs;
 
     /** Accumulator name of the bot count (a metric as well; the demo and tests read this). */
     public static final String ACC_BOTS_EXCLUDED = "metrics-bot-events-excluded";
@@ -41,6 +43,8 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
     public SeriesFanOut(MetricsConfig config) {
         this.dimensions = config.dimensionList().toArray(new Dimension[0]);
         this.excludeBots = config.excludeBots;
+        this.failingStatuses = config.failingStatuses();
+        this.apdexMs = config.apdexThreshold.toMillis();
         this.maxSketchValue =
                 MetricAccumulator.mapping(config.sketchRelativeAccuracy).maxIndexableValue();
     }
@@ -66,7 +70,7 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
         List<SeriesSample> samples = buffer.list();
         samples.clear();
         try {
-            emit(e, dimensions, buffer);
+            emit(e, dimensions, failingStatuses, apdexMs, buffer);
             if (!samples.isEmpty()) {
                 SeriesSample first = samples.get(0);
                 if (first.metric >= 0 && !(first.value >= 0 && first.value <= maxSketchValue)) {
@@ -109,13 +113,37 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
         public void close() {}
     }
 
-    /** The samples of one event; shared with the benchmarks and the pre-aggregation. */
+    private static final boolean[] DEFAULT_FAILING = new MetricsConfig().failingStatuses();
+
+    /** {@link #emit(RumEvent, Dimension[], boolean[], double, Collector)} with default outcomes. */
     public static void emit(RumEvent e, Dimension[] dimensions, Collector<SeriesSample> out) {
+        emit(e, dimensions, DEFAULT_FAILING, MetricsConfig.DEFAULT_APDEX_THRESHOLD.toMillis(), out);
+    }
+
+    /**
+     * The samples of one event; shared with the benchmarks and the pre-aggregation.
+     *
+     * @param failing see {@link MetricsConfig#failingStatuses()}
+     * @param apdexMs Apdex T in milliseconds
+     */
+    public static void emit(
+            RumEvent e,
+            Dimension[] dimensions,
+            boolean[] failing,
+            double apdexMs,
+            Collector<SeriesSample> out) {
         byte kind = kindOf(e);
         double weight = Weights.ofSampleRate(e.sampleRate);
         LatencyMetric m = LatencyMetric.of(e);
         byte metric = m == null ? SeriesSample.NO_METRIC : (byte) m.ordinal();
         double value = m == null ? 0 : LatencyMetric.valueOf(e, m);
+        int outcomes =
+                Outcomes.of(
+                        m,
+                        value,
+                        e.type == EventType.FETCH ? e.fetchStatus : null,
+                        failing,
+                        apdexMs);
         String app = e.app;
         out.collect(
                 new SeriesSample(
@@ -123,7 +151,8 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
                         kind,
                         weight,
                         metric,
-                        value));
+                        value,
+                        outcomes));
         for (Dimension d : dimensions) {
             if (d == Dimension.VARIANT) {
                 if (e.experiments == null || e.experiments.isEmpty()) {
@@ -138,14 +167,25 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
                         String v = x.getKey() + '=' + x.getValue();
                         out.collect(
                                 new SeriesSample(
-                                        SeriesKey.of(app, d, v), kind, weight, metric, value));
+                                        SeriesKey.of(app, d, v),
+                                        kind,
+                                        weight,
+                                        metric,
+                                        value,
+                                        outcomes));
                     }
                 }
             } else {
                 String v = valueOf(e, d);
                 if (v != null && !v.isEmpty()) {
                     out.collect(
-                            new SeriesSample(SeriesKey.of(app, d, v), kind, weight, metric, value));
+                            new SeriesSample(
+                                    SeriesKey.of(app, d, v),
+                                    kind,
+                                    weight,
+                                    metric,
+                                    value,
+                                    outcomes));
                 }
             }
         }
@@ -176,6 +216,13 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
                 return e.country;
             case DEVICE:
                 return e.deviceType;
+            case OS:
+                return e.os;
+            case BROWSER_VERSION:
+                return e.browserMajor;
+            case ENDPOINT:
+                // Only fetches have one; other events are in no endpoint series.
+                return e.type == EventType.FETCH ? e.endpoint : null;
             default:
                 throw new IllegalArgumentException("no single value for " + d);
         }

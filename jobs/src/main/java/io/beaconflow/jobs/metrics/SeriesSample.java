@@ -30,6 +30,9 @@ public class SeriesSample {
 
     public double value;
 
+    /** Bit mask of {@link Outcomes} slots this event counts in (status class, rating, Apdex). */
+    public int outcomes;
+
     public SeriesSample() {}
 
     public SeriesSample(String key, byte kind, double weight, byte metric, double value) {
@@ -38,6 +41,12 @@ public class SeriesSample {
         this.weight = weight;
         this.metric = metric;
         this.value = value;
+    }
+
+    public SeriesSample(
+            String key, byte kind, double weight, byte metric, double value, int outcomes) {
+        this(key, kind, weight, metric, value);
+        this.outcomes = outcomes;
     }
 
     @Override

@@ -60,6 +60,12 @@ public class RumEvent {
     public String deviceType;
     public boolean bot;
 
+    /**
+     * Browser and major version ({@code Chrome 131}), bounded per app like the other dimensions;
+     * null when the user agent names no version.
+     */
+    public String browserMajor;
+
     // ---- page_view ----
     public Double ttfbMs;
     public Double domContentLoadedMs;
@@ -77,6 +83,13 @@ public class RumEvent {
     public Double fetchDurationMs;
     public String traceId;
     public String spanId;
+
+    /**
+     * Enrichment: method and normalized URL path of the call ({@code GET /api/orders/:id}), the
+     * same templating as routes (query, fragment and host dropped; identifiers and learned slugs
+     * replaced), bounded per app. Fetches only.
+     */
+    public String endpoint;
 
     // ---- error ----
     public String errorType;

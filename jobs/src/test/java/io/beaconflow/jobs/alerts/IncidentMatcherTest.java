@@ -152,4 +152,72 @@ class IncidentMatcherTest {
         assertThat(matchedBy(outage, "fetch_error_rate")).isFalse();
         assertThat(matchedBy(outage, "page_views")).isFalse();
     }
+
+    @Test
+    void anApiFailureIsNamedByItsEndpointSeriesAndItsNewMetrics() {
+        IncidentTruth api =
+                new IncidentTruth(
+                        "api",
+                        "api_failure",
+                        "shop",
+                        "route",
+                        "/product/{id}",
+                        null,
+                        2,
+                        List.of(
+                                "fetch.error_rate",
+                                "fetch.endpoint=GET /api/v2/products/{id}/reviews?page=1"),
+                        30 * M,
+                        60 * M);
+        assertThat(
+                        matchedBy(
+                                ofKind("api_failure", List.of("fetch.endpoint=GET /x")),
+                                "fetch_failure_rate"))
+                .isTrue();
+        // An endpoint series is specific: the job drops the query and templates the id.
+        assertThat(
+                        IncidentMatcher.namesEndpoint(
+                                api, "endpoint", "GET /api/v2/products/:id/reviews"))
+                .isTrue();
+        assertThat(IncidentMatcher.namesEndpoint(api, "endpoint", "GET /api/v2/products/:id"))
+                .isFalse();
+        assertThat(
+                        IncidentMatcher.namesEndpoint(
+                                api, "endpoint", "POST /api/v2/products/:id/reviews"))
+                .isFalse();
+        Alert onEndpoint = alert("e1", "endpoint", "GET /api/v2/products/:id/reviews", 35, 50);
+        onEndpoint.metric = "fetch_failure_rate";
+        Alert otherEndpoint = alert("e2", "endpoint", "GET /api/v2/stock/:id", 35, 50);
+        otherEndpoint.metric = "fetch_failure_rate";
+        var r =
+                IncidentMatcher.match(
+                        List.of(api), List.of(onEndpoint, otherEndpoint), W, Duration.ofMinutes(5));
+        assertThat(r.rows().get(0).alert().alertId).isEqualTo("e1");
+        assertThat(r.unmatched()).extracting(a -> a.alertId).containsExactly("e2");
+        // A root-cause hint naming the endpoint (its value has a space) names it too.
+        Alert hinted =
+                alert(
+                        "h1",
+                        "browser",
+                        "Edge",
+                        35,
+                        50,
+                        "endpoint=GET /api/v2/products/:id/reviews carries 91% of the extra"
+                                + " fetch_failure_rate (12% of its volume)");
+        hinted.metric = "fetch_failure_rate";
+        assertThat(IncidentMatcher.names(hinted, api)).isTrue();
+        hinted.rootCauseHints =
+                List.of("endpoint=GET /api/v2/stock/:id carries 91% of the extra x (1% of it)");
+        assertThat(IncidentMatcher.names(hinted, api)).isFalse();
+    }
+
+    @Test
+    void goodSharesCountForTheVitalOrLatencyIncidentThatPullsThemDown() {
+        IncidentTruth inp = ofKind("vital_regression", List.of("web_vital.INP"));
+        assertThat(matchedBy(inp, "inp_good_share")).isTrue();
+        assertThat(matchedBy(inp, "lcp_good_share")).isFalse();
+        IncidentTruth drift = ofKind("latency_drift", IncidentTruth.LATENCY_METRICS);
+        assertThat(matchedBy(drift, "lcp_good_share")).isTrue();
+        assertThat(matchedBy(drift, "fetch_failure_rate")).isFalse();
+    }
 }

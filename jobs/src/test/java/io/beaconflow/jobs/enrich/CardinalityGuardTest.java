@@ -18,6 +18,8 @@ class CardinalityGuardTest {
         c.maxOsPerApp = each;
         c.maxDevicesPerApp = each;
         c.maxVariantsPerApp = each;
+        c.maxBrowserVersionsPerApp = each;
+        c.maxEndpointsPerApp = each;
         return c;
     }
 

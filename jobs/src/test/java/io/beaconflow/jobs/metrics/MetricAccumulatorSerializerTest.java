@@ -49,10 +49,14 @@ class MetricAccumulatorSerializerTest extends SerializerTestBase<MetricAccumulat
                     m == LatencyMetric.CLS
                             ? (i % 5 == 0 ? 0 : rnd.nextDouble() * 0.4)
                             : Math.exp(4 + 3 * rnd.nextDouble());
-            all.add(sample(SeriesSample.PAGE_VIEW, i % 3 == 0 ? 10.0 : 1.0, m, v));
+            SeriesSample x = sample(SeriesSample.PAGE_VIEW, i % 3 == 0 ? 10.0 : 1.0, m, v);
+            x.outcomes = Outcomes.of(m, v, m == LatencyMetric.FETCH ? 200 : null, FAILING, 2000);
+            all.add(x);
         }
         return new MetricAccumulator[] {empty, countsOnly, oneMetric, all};
     }
+
+    private static final boolean[] FAILING = new MetricsConfig().failingStatuses();
 
     static SeriesSample sample(byte kind, double weight, LatencyMetric m, double value) {
         return new SeriesSample("k", kind, weight, (byte) m.ordinal(), value);
@@ -90,6 +94,58 @@ class MetricAccumulatorSerializerTest extends SerializerTestBase<MetricAccumulat
         assertThat(out.length()).isLessThan(7 * 700);
         DataOutputSerializer empty = new DataOutputSerializer(64);
         MetricAccumulatorSerializer.INSTANCE.serialize(getTestData()[0], empty);
-        assertThat(empty.length()).isEqualTo(7 * 8 + 1);
+        // Six doubles, a long, the sketch mask and the (empty) outcome mask.
+        assertThat(empty.length()).isEqualTo(7 * 8 + 1 + 4);
+    }
+
+    @Test
+    void theOutcomeCountsSurviveARoundTrip() throws Exception {
+        MetricAccumulator a = getTestData()[3];
+        assertThat(a.toAggregate().lcpGood + a.toAggregate().apdexSatisfied).isPositive();
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        MetricAccumulatorSerializer.INSTANCE.serialize(a, out);
+        MetricAccumulator restored =
+                MetricAccumulatorSerializer.INSTANCE.deserialize(
+                        new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(restored.outcomes).containsExactly(a.outcomes);
+        assertThat(restored.toAggregate()).usingRecursiveComparison().isEqualTo(a.toAggregate());
+    }
+
+    /**
+     * State written before the outcome counts existed (format 1: positive accuracy, no outcome
+     * mask) still restores, with its counts and sketches, and outcomes at zero.
+     */
+    @Test
+    void stateInTheFirstFormatStillRestores() throws Exception {
+        MetricAccumulator oneMetric = getTestData()[2];
+        DataOutputSerializer v1 = new DataOutputSerializer(64);
+        v1.writeDouble(oneMetric.relativeAccuracy);
+        v1.writeDouble(oneMetric.pageViews);
+        v1.writeDouble(oneMetric.events);
+        v1.writeDouble(oneMetric.fetches);
+        v1.writeDouble(oneMetric.failedFetches);
+        v1.writeDouble(oneMetric.jsErrors);
+        v1.writeLong(oneMetric.samples);
+        int m = LatencyMetric.FETCH.ordinal();
+        v1.writeByte(1 << m);
+        v1.writeLong(oneMetric.counts[m]);
+        byte[] sketch = MetricAccumulatorSerializer.encode(oneMetric.sketches[m]);
+        v1.writeInt(sketch.length);
+        v1.write(sketch);
+        v1.writeInt(0xCAFE); // what follows in the stream is not ours
+
+        DataInputDeserializer in = new DataInputDeserializer(v1.getCopyOfBuffer());
+        MetricAccumulator restored = MetricAccumulatorSerializer.INSTANCE.deserialize(in);
+        assertThat(in.readInt()).as("read exactly the v1 bytes").isEqualTo(0xCAFE);
+        assertThat(restored.toAggregate())
+                .usingRecursiveComparison()
+                .isEqualTo(oneMetric.toAggregate());
+        assertThat(restored.outcomes).containsOnly(0.0);
+
+        // (DataOutputSerializer.write(DataInputView, n) does not grow its buffer.)
+        DataOutputSerializer copied = new DataOutputSerializer(4096);
+        MetricAccumulatorSerializer.INSTANCE.copy(
+                new DataInputDeserializer(v1.getCopyOfBuffer()), copied);
+        assertThat(copied.length()).isEqualTo(v1.length() - 4);
     }
 }

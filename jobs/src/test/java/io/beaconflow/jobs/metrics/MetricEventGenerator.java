@@ -25,6 +25,9 @@ final class MetricEventGenerator {
     private static final String[] DEVICES = {"desktop", "mobile", "tablet"};
     private static final double[] RATES = {1.0, 0.5, 0.25, 0.1};
     private static final String[] VITALS = {"LCP", "INP", "TTFB", "FCP", "CLS"};
+    private static final String[] OS = {"Android", "iOS", "Windows", null};
+    private static final String[] BROWSER_VERSIONS = {"Chrome 131", "Chrome 130", null};
+    private static final String[] ENDPOINTS = {"GET /api/cart", "POST /api/cart/:id/items"};
 
     private MetricEventGenerator() {}
 
@@ -51,6 +54,8 @@ final class MetricEventGenerator {
             e.browser = BROWSERS[rnd.nextInt(BROWSERS.length)];
             e.country = COUNTRIES[rnd.nextInt(COUNTRIES.length)];
             e.deviceType = DEVICES[rnd.nextInt(DEVICES.length)];
+            e.os = OS[rnd.nextInt(OS.length)];
+            e.browserMajor = BROWSER_VERSIONS[rnd.nextInt(BROWSER_VERSIONS.length)];
             e.sampleRate = RATES[rnd.nextInt(RATES.length)];
             e.bot = rnd.nextInt(33) == 0;
             if (rnd.nextInt(3) == 0) {
@@ -77,7 +82,8 @@ final class MetricEventGenerator {
                     break;
                 case FETCH:
                     int r = rnd.nextInt(20);
-                    e.fetchStatus = r == 0 ? 0 : r == 1 ? 503 : r == 2 ? 404 : 200;
+                    e.fetchStatus = r == 0 ? 0 : r == 1 ? 503 : r == 2 ? 404 : r == 3 ? 304 : 200;
+                    e.endpoint = ENDPOINTS[rnd.nextInt(ENDPOINTS.length)];
                     e.fetchDurationMs = Math.exp(4.5 + rnd.nextGaussian());
                     break;
                 case ERROR:

@@ -98,7 +98,10 @@ class MetricStageITCase {
         assertThat(expected.keySet())
                 .as("every dimension has series")
                 .anyMatch(k -> k.startsWith("shop|variant|checkout="))
-                .anyMatch(k -> k.startsWith("blog|device|"));
+                .anyMatch(k -> k.startsWith("blog|device|"))
+                .anyMatch(k -> k.startsWith("shop|endpoint|POST /api/cart/:id/items|"))
+                .anyMatch(k -> k.startsWith("shop|os|iOS|"))
+                .anyMatch(k -> k.startsWith("blog|browser_version|Chrome 131|"));
 
         int percentilesChecked = 0;
         for (MetricAggregate row : run.rows) {
@@ -113,6 +116,7 @@ class MetricStageITCase {
             assertThat(row.errorRate).isEqualTo(x.pageViews > 0 ? x.jsErrors / x.pageViews : null);
             assertThat(row.fetchErrorRate)
                     .isEqualTo(x.fetches > 0 ? x.failedFetches / x.fetches : null);
+            assertOutcomes(row, x);
             for (LatencyMetric m : LatencyMetric.values()) {
                 List<double[]> values = x.values.getOrDefault(m, List.of());
                 assertThat(row.count(m)).as(row.id + " " + m).isEqualTo(values.size());
@@ -133,6 +137,11 @@ class MetricStageITCase {
             }
         }
         assertThat(percentilesChecked).isGreaterThan(1000);
+        assertThat(run.rows)
+                .as("endpoint rows hold fetches only")
+                .filteredOn(r -> r.dimension.equals("endpoint"))
+                .isNotEmpty()
+                .allMatch(r -> r.events == r.fetches && r.pageViews == 0 && r.lcpCount == 0);
 
         // A replay gives the same documents, and so does the one-phase path.
         assertThat(config.preAggregate).isTrue();
@@ -166,7 +175,56 @@ class MetricStageITCase {
         return sorted.get(sorted.size() - 1)[0];
     }
 
+    /** Outcome counts: exact sums, so shares and rates are compared exactly too. */
+    static void assertOutcomes(MetricAggregate row, Expected x) {
+        double[] o = x.outcomes;
+        assertThat(new double[] {row.fetches2xx, row.fetches3xx, row.fetches4xx, row.fetches5xx})
+                .as(row.id)
+                .containsExactly(o[0], o[1], o[2], o[3]);
+        assertThat(row.fetchesNetworkError).as(row.id).isEqualTo(o[4]);
+        assertThat(row.fetchFailures).as(row.id).isEqualTo(o[5]);
+        assertThat(row.fetchFailureRate).isEqualTo(x.fetches > 0 ? o[5] / x.fetches : null);
+        String[] vitals = {"LCP", "INP", "CLS", "FCP", "TTFB"};
+        for (int v = 0; v < vitals.length; v++) {
+            double good = o[6 + 3 * v];
+            double ni = o[7 + 3 * v];
+            double poor = o[8 + 3 * v];
+            String name = vitals[v].toLowerCase(java.util.Locale.ROOT);
+            double rated = good + ni + poor;
+            assertThat(row.value(name + "_good_share"))
+                    .as(row.id + " " + name)
+                    .isEqualTo(rated > 0 ? good / rated : null);
+            assertThat(row.value(name + "_poor_share")).isEqualTo(rated > 0 ? poor / rated : null);
+            assertThat(row.value(name + "_needs_improvement_share"))
+                    .isEqualTo(rated > 0 ? ni / rated : null);
+        }
+        assertThat(new double[] {row.lcpGood, row.lcpNeedsImprovement, row.lcpPoor})
+                .containsExactly(o[6], o[7], o[8]);
+        assertThat(new double[] {row.apdexSatisfied, row.apdexTolerating, row.apdexFrustrated})
+                .as(row.id)
+                .containsExactly(o[21], o[22], o[23]);
+        double loads = o[21] + o[22] + o[23];
+        assertThat(row.apdex).isEqualTo(loads > 0 ? (o[21] + o[22] / 2) / loads : null);
+    }
+
+    /**
+     * web.dev's thresholds (good ≤ first, poor > second), written out here rather than read from
+     * the stage's classes, in the order LCP, INP, CLS, FCP, TTFB.
+     */
+    private static final double[][] THRESHOLDS = {
+        {2500, 4000}, {200, 500}, {0.1, 0.25}, {1800, 3000}, {800, 1800}
+    };
+
+    private static final List<String> RATED = List.of("LCP", "INP", "CLS", "FCP", "TTFB");
+
     static final class Expected {
+        /**
+         * 2xx, 3xx, 4xx, 5xx, network, failures (network, 4xx, 5xx: the default), then good / needs
+         * improvement / poor per rated vital, then Apdex satisfied / tolerating / frustrated with T
+         * = 2 s.
+         */
+        final double[] outcomes = new double[24];
+
         double pageViews;
         double events;
         double fetches;
@@ -196,6 +254,15 @@ class MetricStageITCase {
             if (e.experiments != null) {
                 e.experiments.forEach((k, v) -> series.add("variant|" + k + "=" + v));
             }
+            if (e.os != null) {
+                series.add("os|" + e.os);
+            }
+            if (e.browserMajor != null) {
+                series.add("browser_version|" + e.browserMajor);
+            }
+            if (e.type == EventType.FETCH && e.endpoint != null) {
+                series.add("endpoint|" + e.endpoint);
+            }
             double w = 1.0 / e.sampleRate;
             for (String s : series) {
                 Expected x =
@@ -206,17 +273,32 @@ class MetricStageITCase {
                     x.pageViews += w;
                     if (e.loadMs != null) {
                         add(x, LatencyMetric.LOAD, e.loadMs, w);
+                        int zone = e.loadMs <= 2000 ? 0 : e.loadMs <= 8000 ? 1 : 2;
+                        x.outcomes[21 + zone] += w;
                     }
                 } else if (e.type == EventType.FETCH) {
                     x.fetches += w;
-                    if (e.fetchStatus == 0 || e.fetchStatus >= 500) {
+                    int status = e.fetchStatus;
+                    if (status == 0 || status >= 500) {
                         x.failedFetches += w;
+                    }
+                    if (status == 0) {
+                        x.outcomes[4] += w;
+                    } else {
+                        x.outcomes[status / 100 - 2] += w;
+                    }
+                    if (status == 0 || status >= 400) {
+                        x.outcomes[5] += w;
                     }
                     add(x, LatencyMetric.FETCH, e.fetchDurationMs, w);
                 } else if (e.type == EventType.ERROR) {
                     x.jsErrors += w;
                 } else if (e.type == EventType.WEB_VITAL) {
                     add(x, LatencyMetric.valueOf(e.vitalName), e.vitalValue, w);
+                    int v = RATED.indexOf(e.vitalName);
+                    double[] t = THRESHOLDS[v];
+                    int rating = e.vitalValue <= t[0] ? 0 : e.vitalValue <= t[1] ? 1 : 2;
+                    x.outcomes[6 + 3 * v + rating] += w;
                 }
             }
         }

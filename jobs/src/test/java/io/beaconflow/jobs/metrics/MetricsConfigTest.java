@@ -22,8 +22,13 @@ class MetricsConfigTest {
                         Dimension.BROWSER,
                         Dimension.COUNTRY,
                         Dimension.DEVICE,
-                        Dimension.VARIANT);
+                        Dimension.VARIANT,
+                        Dimension.OS,
+                        Dimension.BROWSER_VERSION,
+                        Dimension.ENDPOINT);
         assertThat(c.excludeBots).isTrue();
+        assertThat(c.fetchFailureStatuses).containsExactly("network", "4xx", "5xx");
+        assertThat(c.apdexThreshold).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.sketchRelativeAccuracy).isEqualTo(0.01);
     }
 
@@ -70,5 +75,40 @@ class MetricsConfigTest {
         c.dimensions = List.of();
         c.validate("f.yaml");
         assertThat(c.dimensionList()).isEmpty();
+    }
+
+    @Test
+    void failingStatusesTakeNetworkClassesAndCodes() {
+        MetricsConfig c = new MetricsConfig();
+        c.fetchFailureStatuses = List.of("network", "5XX", "429");
+        c.validate("f.yaml");
+        boolean[] failing = c.failingStatuses();
+        assertThat(failing[0]).isTrue();
+        assertThat(failing[429]).isTrue();
+        assertThat(failing[428]).isFalse();
+        assertThat(failing[404]).isFalse();
+        assertThat(failing[500]).isTrue();
+        assertThat(failing[599]).isTrue();
+        assertThat(failing[200]).isFalse();
+        assertThat(new MetricsConfig().failingStatuses()[404]).as("default has 4xx").isTrue();
+    }
+
+    @Test
+    void aBadFailingStatusOrApdexThresholdNamesItsKeyAndTheFix() {
+        MetricsConfig s = new MetricsConfig();
+        s.fetchFailureStatuses = List.of("5xx", "600");
+        assertThatThrownBy(() -> s.validate("f.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("metrics.fetch-failure-statuses[1]")
+                .hasMessageContaining("'600'")
+                .hasMessageContaining("network (status 0), a class 1xx to 5xx, or a code");
+        MetricsConfig t = new MetricsConfig();
+        t.fetchFailureStatuses = List.of("timeout");
+        assertThatThrownBy(() -> t.validate("f.yaml")).hasMessageContaining("'timeout'");
+        MetricsConfig a = new MetricsConfig();
+        a.apdexThreshold = Duration.ZERO;
+        assertThatThrownBy(() -> a.validate("f.yaml"))
+                .hasMessageContaining("metrics.apdex-threshold")
+                .hasMessageContaining("set e.g. 2s");
     }
 }

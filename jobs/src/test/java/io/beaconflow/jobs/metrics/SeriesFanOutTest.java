@@ -48,6 +48,39 @@ class SeriesFanOutTest {
     }
 
     @Test
+    void aFetchGoesToItsEndpointSeriesAndOsAndBrowserVersionAreSeriesToo() {
+        RumEvent f = fetch(T0, 404, 40);
+        f.endpoint = "GET /cart";
+        f.os = "Android";
+        f.browserMajor = "Chrome 131";
+        assertThat(keysOf(f))
+                .containsExactly(
+                        "shop|all|*",
+                        "shop|route|/products/:id",
+                        "shop|release|1.0.0",
+                        "shop|browser|Chrome",
+                        "shop|country|DE",
+                        "shop|device|desktop",
+                        "shop|os|Android",
+                        "shop|browser_version|Chrome 131",
+                        "shop|endpoint|GET /cart");
+        // Every sample of the event carries its outcomes: a 404 is a 4xx and (by default) a
+        // failure.
+        List<SeriesSample> out = new ArrayList<>();
+        SeriesFanOut.emit(f, new Dimension[] {Dimension.ENDPOINT}, new ListCollector<>(out));
+        assertThat(out)
+                .allMatch(
+                        s ->
+                                s.outcomes
+                                        == (1 << Outcomes.STATUS_4XX
+                                                | 1 << Outcomes.FETCH_FAILURE));
+        // A page view has no endpoint, even if a field were set by mistake.
+        RumEvent pv = pageView(T0, 900);
+        pv.endpoint = "GET /cart";
+        assertThat(keysOf(pv)).noneMatch(k -> k.contains("|endpoint|"));
+    }
+
+    @Test
     void aDimensionWithoutValueGetsNoSeries() {
         RumEvent e = pageView(T0, 900);
         e.country = null;

@@ -157,6 +157,45 @@ class IndexTemplatesITCase {
                 .isEqualTo("keyword");
         assertThat(props.has("score")).as("dynamic false: stored, not mapped").isFalse();
 
+        // An endpoint row (issue 16): status classes, failures, ratings and Apdex are mapped as
+        // numbers, and an endpoint value with its space is one keyword.
+        es.ok(
+                "PUT",
+                "/" + metrics + "/_doc/m2?refresh=true",
+                "{\"id\":\"m2\",\"app\":\"shop\",\"dimension\":\"endpoint\","
+                        + "\"dimension_value\":\"GET /api/v2/orders/:id\","
+                        + "\"window_start\":1793577600000,\"window_end\":1793577660000,"
+                        + "\"fetches\":8.0,\"fetches_2xx\":5.0,\"fetches_4xx\":1.0,"
+                        + "\"fetches_5xx\":1.0,\"fetches_network_error\":1,\"fetch_failures\":3.0,"
+                        + "\"fetch_failure_rate\":0.375,\"lcp_good\":3,\"lcp_good_share\":0.75,"
+                        + "\"apdex\":0.5,\"apdex_satisfied\":1}");
+        props =
+                es.ok("GET", "/" + metrics + "/_mapping", null)
+                        .at("/" + metrics + "/mappings/properties");
+        for (String f :
+                new String[] {
+                    "fetches_2xx",
+                    "fetches_4xx",
+                    "fetches_network_error",
+                    "fetch_failure_rate",
+                    "lcp_good",
+                    "lcp_good_share",
+                    "apdex",
+                    "apdex_satisfied"
+                }) {
+            assertThat(props.at("/" + f + "/type").asText()).as(f).isEqualTo("double");
+        }
+        JsonNode failing =
+                es.ok(
+                        "POST",
+                        "/" + metrics + "/_search",
+                        "{\"query\":{\"bool\":{\"filter\":[{\"term\":{\"dimension_value\":"
+                                + "\"GET /api/v2/orders/:id\"}},{\"range\":{\"fetch_failure_rate\":"
+                                + "{\"gte\":0.3}}}]}},\"aggs\":{\"n\":{\"sum\":{\"field\":"
+                                + "\"fetches_network_error\"}}}}");
+        assertThat(failing.at("/hits/total/value").asLong()).isEqualTo(1);
+        assertThat(failing.at("/aggregations/n/value").asDouble()).isEqualTo(1.0);
+
         es.ok(
                 "PUT",
                 "/rum-alerts-" + SUFFIX + "/_doc/a1",

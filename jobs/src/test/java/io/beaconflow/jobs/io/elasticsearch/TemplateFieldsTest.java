@@ -41,6 +41,50 @@ class TemplateFieldsTest {
         assertThat(TemplateFields.openObjects(template("rum-metrics"))).containsExactly("scores");
     }
 
+    /** The row's JSON (every field set), as the sink writes it, is mapped field by field. */
+    @Test
+    void everyFieldOfAMetricRowIsMappedWithItsType() throws Exception {
+        io.beaconflow.jobs.metrics.MetricAccumulator acc =
+                new io.beaconflow.jobs.metrics.MetricAccumulator(0.01);
+        io.beaconflow.jobs.model.RumEvent view = new io.beaconflow.jobs.model.RumEvent();
+        view.type = io.beaconflow.jobs.model.EventType.PAGE_VIEW;
+        view.app = "shop";
+        view.loadMs = 900.0;
+        java.util.List<io.beaconflow.jobs.metrics.SeriesSample> samples =
+                new java.util.ArrayList<>();
+        io.beaconflow.jobs.metrics.SeriesFanOut.emit(
+                view,
+                new io.beaconflow.jobs.metrics.Dimension[0],
+                new org.apache.flink.api.common.functions.util.ListCollector<>(samples));
+        samples.forEach(acc::add);
+        io.beaconflow.jobs.metrics.MetricAggregate row = acc.toAggregate();
+        // Null fields are left out of the JSON: give every nullable one a value.
+        for (java.lang.reflect.Field field : row.getClass().getFields()) {
+            if (field.getType() == Double.class && field.get(row) == null) {
+                field.set(row, 0.5);
+            }
+        }
+        row.id = "shop|all|*|0";
+        row.app = "shop";
+        row.dimension = "all";
+        row.dimensionValue = "*";
+        com.fasterxml.jackson.databind.JsonNode json =
+                io.beaconflow.jobs.io.Json.newOutputMapper().valueToTree(row);
+        Map<String, String> f = TemplateFields.of(template("rum-metrics"));
+        java.util.List<String> names = new java.util.ArrayList<>();
+        json.fieldNames().forEachRemaining(names::add);
+        assertThat(names).contains("fetches_4xx", "lcp_good_share", "apdex", "fetch_failure_rate");
+        for (String name : names) {
+            String expected =
+                    json.get(name).isTextual()
+                            ? "keyword"
+                            : json.get(name).isIntegralNumber() ? "long" : "double";
+            if (name.startsWith("window_")) expected = "date";
+            assertThat(f).as(name).containsKey(name);
+            assertThat(f.get(name)).as(name).isEqualTo(expected);
+        }
+    }
+
     @Test
     void multiFieldsAreListedUnderTheirParent() {
         Map<String, String> f = TemplateFields.of(template("rum-deadletter"));
