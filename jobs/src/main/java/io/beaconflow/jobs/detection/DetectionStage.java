@@ -133,7 +133,11 @@ public final class DetectionStage {
                         .connect(specs)
                         .process(
                                 new DetectorFunction(
-                                        initial, cfg.allowedLateness, cfg.idleStateTtl),
+                                        initial,
+                                        cfg.allowedLateness,
+                                        cfg.idleStateTtl,
+                                        cfg.window,
+                                        cfg.zeroFill.isZero() ? 0 : cfg.windows(cfg.zeroFill)),
                                 TypeInformation.of(ScoredAggregate.class))
                         .uid("detector")
                         .name("detect: score series");
