@@ -124,6 +124,59 @@ public final class DetectionStage {
             DataStream<RumEvent> events,
             DataStream<SpecUpdate> specUpdates,
             DetectionConfig cfg) {
+        return fromActivity(metrics, routeActivity(events, cfg), specUpdates, cfg);
+    }
+
+    /**
+     * Page views and rage-click bursts per route and window: the input of the frustration detector,
+     * computed from the events. Split from {@link #apply(DataStream, DataStream, DataStream,
+     * DetectionConfig)} so that {@code ./beaconflow evaluate --cache} can record it with the metric
+     * rows and replay the detection alone.
+     */
+    public static SingleOutputStreamOperator<RouteActivity> routeActivity(
+            DataStream<RumEvent> events, DetectionConfig cfg) {
+        // Frustration: rage clicks -> rate per route and window -> its own detector.
+        DataStream<RouteActivity> rage =
+                events.filter(RageClickDetector::isClick)
+                        .name("detect: clicks")
+                        .keyBy(RageClickDetector.key(), Types.STRING)
+                        .process(
+                                new RageClickDetector(
+                                        cfg.frustration.burstClicks, cfg.frustration.burstSpan),
+                                TypeInformation.of(RageClick.class))
+                        .uid("rage-clicks")
+                        .name("detect: rage clicks")
+                        .map(RouteActivity::rageClick, TypeInformation.of(RouteActivity.class))
+                        .name("detect: rage clicks per route");
+        DataStream<RouteActivity> views =
+                events.filter(e -> e.type == EventType.PAGE_VIEW && !e.bot && e.route != null)
+                        .name("detect: page views")
+                        .map(RouteActivity::pageView, TypeInformation.of(RouteActivity.class))
+                        .name("detect: page views per route");
+        return rage.union(views)
+                .keyBy(RouteActivity::key, Types.STRING)
+                .window(TumblingEventTimeWindows.of(cfg.window))
+                .aggregate(
+                        new RouteActivityWindow.Sum(),
+                        new RouteActivityWindow.Stamp(),
+                        TypeInformation.of(RouteActivity.class),
+                        TypeInformation.of(RouteActivity.class),
+                        TypeInformation.of(RouteActivity.class))
+                .uid("rage-click-windows")
+                .name("detect: rage-click rate per route");
+    }
+
+    /**
+     * Detection from its two computed inputs: the metric rows of the metrics stage and the
+     * per-route activity of {@link #routeActivity}. The production graph reaches it through {@link
+     * #apply(DataStream, DataStream, DataStream, DetectionConfig)}; evaluate's replay feeds it
+     * recorded rows.
+     */
+    public static Outputs fromActivity(
+            DataStream<MetricAggregate> metrics,
+            DataStream<RouteActivity> frustration,
+            DataStream<SpecUpdate> specUpdates,
+            DetectionConfig cfg) {
         SpecUpdate initial = SpecUpdate.readFile(Path.of(cfg.specsFile));
         SpecSet.parse(initial); // fail at graph build time, naming file, line, key and fix
         BroadcastStream<SpecUpdate> specs = specUpdates.broadcast(SpecBroadcast.DESCRIPTOR);
@@ -143,36 +196,6 @@ public final class DetectionStage {
                         .name("detect: score series");
         DataStream<AnomalySignal> signals = scored.getSideOutput(DetectorFunction.SIGNALS);
 
-        // Frustration: rage clicks -> rate per route and window -> its own detector.
-        DataStream<RouteActivity> rage =
-                events.filter(RageClickDetector::isClick)
-                        .name("detect: clicks")
-                        .keyBy(RageClickDetector.key(), Types.STRING)
-                        .process(
-                                new RageClickDetector(
-                                        cfg.frustration.burstClicks, cfg.frustration.burstSpan),
-                                TypeInformation.of(RageClick.class))
-                        .uid("rage-clicks")
-                        .name("detect: rage clicks")
-                        .map(RouteActivity::rageClick, TypeInformation.of(RouteActivity.class))
-                        .name("detect: rage clicks per route");
-        DataStream<RouteActivity> views =
-                events.filter(e -> e.type == EventType.PAGE_VIEW && !e.bot && e.route != null)
-                        .name("detect: page views")
-                        .map(RouteActivity::pageView, TypeInformation.of(RouteActivity.class))
-                        .name("detect: page views per route");
-        SingleOutputStreamOperator<RouteActivity> frustration =
-                rage.union(views)
-                        .keyBy(RouteActivity::key, Types.STRING)
-                        .window(TumblingEventTimeWindows.of(cfg.window))
-                        .aggregate(
-                                new RouteActivityWindow.Sum(),
-                                new RouteActivityWindow.Stamp(),
-                                TypeInformation.of(RouteActivity.class),
-                                TypeInformation.of(RouteActivity.class),
-                                TypeInformation.of(RouteActivity.class))
-                        .uid("rage-click-windows")
-                        .name("detect: rage-click rate per route");
         SingleOutputStreamOperator<AnomalySignal> rageSignals =
                 frustration
                         .keyBy(RouteActivity::key, Types.STRING)

@@ -5,6 +5,7 @@ import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.detection.ControlStreamWatermarks;
 import io.beaconflow.jobs.detection.DetectionConfig;
 import io.beaconflow.jobs.detection.DetectionStage;
+import io.beaconflow.jobs.detection.RouteActivity;
 import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.detection.SpecFileSource;
 import io.beaconflow.jobs.detection.SpecKafkaSource;
@@ -41,13 +42,16 @@ public final class BeaconflowPipeline {
     private final DataStream<DeadLetter> deadLetters;
     private final DataStream<SessionRecord> sessions;
     private final DetectionStage.Outputs detection;
+    private final DataStream<MetricAggregate> unscored;
 
     private BeaconflowPipeline(
             IngestStage.Outputs ingest,
             DataStream<DeadLetter> deadLetters,
             DataStream<SessionRecord> sessions,
+            DataStream<MetricAggregate> unscored,
             DetectionStage.Outputs detection) {
         this.ingest = ingest;
+        this.unscored = unscored;
         this.deadLetters = deadLetters;
         this.sessions = sessions;
         this.detection = detection;
@@ -104,7 +108,7 @@ public final class BeaconflowPipeline {
                         ingest.events,
                         specUpdates(env, source.getBoundedness(), config),
                         config.detection);
-        return new BeaconflowPipeline(ingest, deadLetters, sessions, detection);
+        return new BeaconflowPipeline(ingest, deadLetters, sessions, metrics, detection);
     }
 
     /**
@@ -112,7 +116,7 @@ public final class BeaconflowPipeline {
      * is set, else the spec file, watched for changes (read once when the data source is bounded,
      * so a bounded job can finish). Its watermarks never hold back event time.
      */
-    static DataStream<SpecUpdate> specUpdates(
+    public static DataStream<SpecUpdate> specUpdates(
             StreamExecutionEnvironment env, Boundedness boundedness, BeaconflowConfig config) {
         DetectionConfig cfg = config.detection;
         if (cfg.specsTopic != null && !cfg.specsTopic.isBlank()) {
@@ -168,6 +172,19 @@ public final class BeaconflowPipeline {
      */
     public DataStream<ScoredAggregate> metrics() {
         return detection.scored;
+    }
+
+    /**
+     * The metric rows as the metrics stage emits them, before scoring: with {@link
+     * #routeActivity()} everything detection reads (evaluate's --cache records them).
+     */
+    public DataStream<MetricAggregate> unscoredMetrics() {
+        return unscored;
+    }
+
+    /** Page views and rage-click bursts per route and window, the frustration detector's input. */
+    public DataStream<RouteActivity> routeActivity() {
+        return detection.frustration;
     }
 
     /** Alert versions (open, updated, resolved); later versions overwrite by alert id. */
