@@ -166,7 +166,8 @@ public final class PooledEvidence {
         s.evidenceWeight[i] = w;
         s.evidenceCenter[i] = center * w;
         boolean counts = Double.isNaN(volume);
-        s.evidenceVolume[i] = counts ? Math.max(value, expected) : volume;
+        // Counts: the usual volume (see Detector#volumeOk), not the observed one.
+        s.evidenceVolume[i] = counts ? expected : volume;
         if (spec.scorer() == ScorerKind.PROPORTION) {
             s.evidenceEvents[i] = value * volume;
             s.evidenceNullEvents[i] = nullRate * volume;
