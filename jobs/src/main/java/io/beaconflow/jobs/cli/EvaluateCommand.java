@@ -394,11 +394,12 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new IllegalStateException(e);
         }
         sha.update(Files.readAllBytes(t.file()));
+        // Contents, not paths: the same files in another checkout replay the same recordings.
         for (Path p : new Path[] {job.config, job.generator}) {
-            sha.update((p == null ? "-" : p.toString()).getBytes(StandardCharsets.UTF_8));
-            if (p != null && Files.isRegularFile(p)) {
-                sha.update(Files.readAllBytes(p));
-            }
+            byte[] content =
+                    p != null && Files.isRegularFile(p) ? Files.readAllBytes(p) : new byte[0];
+            sha.update(Integer.toString(content.length).getBytes(StandardCharsets.UTF_8));
+            sha.update(content);
         }
         sha.update((duration + "|" + t.seed() + "|" + buildId()).getBytes(StandardCharsets.UTF_8));
         String hex = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
