@@ -142,13 +142,6 @@ public final class Detector {
             double r = spec.robustZ() / absZ;
             weight = r * r;
         }
-        // Beyond robust_z a window teaches the level a little (above) but never the spread: the
-        // spread is what normal windows look like, and an incident's windows can only widen it.
-        // Learning them (even down-weighted) widened a 1.85x latency regression's band by 27 % a
-        // window: after eight windows at z ~3 the regression sat inside its own band (shop-web
-        // Firefox, dev-2). A level that really moved is relearned in full after relearn_after
-        // outliers, spread included.
-        boolean learnSpread = relearn || !(spec.robustZ() > 0 && absZ > spec.robustZ());
         if (!Double.isNaN(denominator) && s.ewVolume > 0 && denominator < s.ewVolume) {
             // A thin window says little: it moves the baseline in proportion to its volume.
             weight *= denominator / s.ewVolume;
@@ -160,7 +153,7 @@ public final class Detector {
         if (!outlier && !wasOpen && spec.evidenceWindows() > 1) {
             PooledEvidence.calibrate(s, spec, spec.zThreshold());
         }
-        learn(s, y, denominator, slot, period, weight, learnSpread);
+        learn(s, y, denominator, slot, period, weight, e);
         s.lastTimestamp = timestampMillis;
         s.accepted++;
         return result;
@@ -454,7 +447,7 @@ public final class Detector {
             int slot,
             long period,
             double weight,
-            boolean learnSpread) {
+            Estimate used) {
         if (spec.scorer() == ScorerKind.PROPORTION && weight > 0) {
             double p0 = s.ewmaCount > 0 ? s.ewmaMean : y;
             double typical = s.ewVolume > 0 ? s.ewVolume : denominator;
@@ -473,9 +466,9 @@ public final class Detector {
             s.fastMean = s.fastCount == 0 ? y : s.fastMean + a * (y - s.fastMean);
             s.fastCount++;
         }
-        EwmaBaseline.update(s, y, spec.alpha(), weight, learnSpread);
+        EwmaBaseline.update(s, y, spec.alpha(), weight);
         if (slot >= 0) {
-            SeasonalBaseline.update(s, spec, slot, period, y, weight, learnSpread);
+            SeasonalBaseline.update(s, spec, slot, period, y, weight);
         }
     }
 

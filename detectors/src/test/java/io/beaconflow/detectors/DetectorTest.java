@@ -486,26 +486,6 @@ class DetectorTest {
         assertThat(frozen.get(199).alertOpen()).isFalse();
     }
 
-    /**
-     * A sustained shift that stays under the threshold (z ~3 a window, as a 1.8x latency regression
-     * on a thin segment's p75) must not widen the band that judges it: beyond robust_z a window
-     * moves the level a little and the spread not at all. Before, each such window widened the band
-     * by about a quarter, and after eight the shift was inside its own band.
-     */
-    @Test
-    void windowsBeyondRobustZDoNotWidenTheBand() {
-        double[] x = noisy(11, 140, 100, 2);
-        for (int i = 100; i < 110; i++) {
-            x[i] += 6; // about 3 spreads, every window
-        }
-        List<PointResult> out = run(new Detector(gaussian().robustZ(2.5).build()), null, x);
-        double widthBefore = out.get(100).upper() - out.get(100).expected();
-        double widthAfter = out.get(108).upper() - out.get(108).expected();
-        assertThat(widthAfter).isLessThan(widthBefore * 1.25);
-        // Still clearly above its expectation after eight windows: pooled evidence can add up.
-        assertThat(out.get(108).z()).isGreaterThan(2.0);
-    }
-
     @Test
     void aNearThresholdWindowMovesTheBaselineLessWithRobustZ() {
         double[] x = noisy(9, 120, 100, 2);

@@ -25,16 +25,6 @@ public final class EwmaBaseline {
      * anomalies from poisoning the baseline).
      */
     public static void update(DetectorState s, double x, double alpha, double weight) {
-        update(s, x, alpha, weight, true);
-    }
-
-    /**
-     * As {@link #update(DetectorState, double, double, double)}; with {@code learnSpread} false the
-     * point moves the mean but leaves the variance as it is (see {@code baseline.robust_z}: a
-     * window far from the expectation says where the level may be going, not how wide normal is).
-     */
-    public static void update(
-            DetectorState s, double x, double alpha, double weight, boolean learnSpread) {
         if (weight <= 0) {
             return;
         }
@@ -48,9 +38,7 @@ public final class EwmaBaseline {
         double d = x - s.ewmaMean;
         double inc = a * d;
         s.ewmaMean += inc;
-        if (learnSpread) {
-            s.ewmaVar = (1 - a) * (s.ewmaVar + d * inc);
-        }
+        s.ewmaVar = (1 - a) * (s.ewmaVar + d * inc);
         s.ewmaCount++;
     }
 

@@ -110,18 +110,6 @@ public final class SeasonalBaseline {
      */
     public static void update(
             DetectorState s, DetectorSpec spec, int slot, long period, double x, double weight) {
-        update(s, spec, slot, period, x, weight, true);
-    }
-
-    /** As above; with {@code learnSpread} false the residual variance is left as it is. */
-    public static void update(
-            DetectorState s,
-            DetectorSpec spec,
-            int slot,
-            long period,
-            double x,
-            double weight,
-            boolean learnSpread) {
         if (s.slotLastPeriod[slot] != period) {
             if (s.slotLastPeriod[slot] != Long.MIN_VALUE) {
                 s.slotPointsPerPeriod[slot] = s.slotPointsThisPeriod[slot];
@@ -142,19 +130,15 @@ public final class SeasonalBaseline {
             // Pooled residual variance: every slot's residuals feed one estimate, which is far
             // steadier than a slot's own variance after a few periods.
             double r = x - s.slotMean[slot];
-            if (learnSpread) {
-                double ar = weight * Math.max(spec.alpha(), 1.0 / (s.seasonalResidualCount + 1));
-                s.seasonalResidualVar += ar * (r * r - s.seasonalResidualVar);
-                s.seasonalResidualCount++;
-            }
+            double ar = weight * Math.max(spec.alpha(), 1.0 / (s.seasonalResidualCount + 1));
+            s.seasonalResidualVar += ar * (r * r - s.seasonalResidualVar);
+            s.seasonalResidualCount++;
             long perPeriod = Math.max(1, s.slotPointsPerPeriod[slot]);
             double a = weight * Math.max(spec.seasonalAlpha() / perPeriod, 1.0 / (double) (n + 1));
             double d = x - s.slotMean[slot];
             double inc = a * d;
             s.slotMean[slot] += inc;
-            if (learnSpread) {
-                s.slotVar[slot] = (1 - a) * (s.slotVar[slot] + d * inc);
-            }
+            s.slotVar[slot] = (1 - a) * (s.slotVar[slot] + d * inc);
         }
         s.slotCount[slot] = n + 1;
         if (s.slotHistory != null) {
