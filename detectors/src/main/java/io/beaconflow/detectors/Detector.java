@@ -3,6 +3,7 @@ package io.beaconflow.detectors;
 import io.beaconflow.detectors.baseline.Estimate;
 import io.beaconflow.detectors.baseline.EwmaBaseline;
 import io.beaconflow.detectors.baseline.SeasonalBaseline;
+import io.beaconflow.detectors.evidence.PooledEvidence;
 import io.beaconflow.detectors.scorer.CountScorer;
 import io.beaconflow.detectors.scorer.Deviation;
 import io.beaconflow.detectors.scorer.GaussianScorer;
@@ -104,9 +105,16 @@ public final class Detector {
         if (e.kind() != BaselineKind.NONE) {
             Deviation d = deviation(e, y, value, denominator, s);
             deviationCenter = d.expected();
-            outlier = d.significant();
-            absZ = Math.abs(d.z());
-            result = judge(s, timestampMillis, value, denominator, e.kind(), d);
+            PooledEvidence.Verdict pooled = pool(s, d, value, denominator);
+            // A window that completes pooled evidence of a shift is part of that shift: it must
+            // not teach the baseline the shifted level (a thin segment's incident would otherwise
+            // be learned away before its evidence adds up).
+            outlier = d.significant() || pooled.significant();
+            // The robust down-weighting looks at the pooled evidence too: a thin segment's
+            // incident windows are each unremarkable, but learning them at full weight would pull
+            // the baseline up before their pooled evidence is complete.
+            absZ = Math.max(Math.abs(d.z()), Math.abs(pooled.z()));
+            result = judge(s, timestampMillis, value, denominator, e.kind(), d, pooled);
         } else if (spec.hasStaticBudget()) {
             result = judgeStatic(s, timestampMillis, value, denominator);
         } else {
@@ -141,6 +149,9 @@ public final class Detector {
         if (spec.noveltyHalfLife() > 0 && e.kind() != BaselineKind.NONE) {
             double dev = Math.abs(y - deviationCenter);
             s.peakDeviation = Math.max(dev, s.peakDeviation * noveltyDecay);
+        }
+        if (!outlier && !wasOpen && spec.evidenceWindows() > 1) {
+            PooledEvidence.calibrate(s, spec, spec.zThreshold());
         }
         learn(s, y, denominator, slot, period, weight, e);
         s.lastTimestamp = timestampMillis;
@@ -209,13 +220,55 @@ public final class Detector {
         }
     }
 
+    /**
+     * Pushes this window into the pooled-evidence ring and returns the verdict of the longer scales
+     * (2 windows and more; one window is judged by {@link #judge} itself), counted only when this
+     * window deviates the same way. While an alert is open only scales up to {@link
+     * #OPEN_SCALE_WINDOWS} and half the threshold hold it open: a long scale remembers an incident
+     * for as many windows as it spans, and must not keep the alert open after the incident ended.
+     */
+    private PooledEvidence.Verdict pool(
+            DetectorState s, Deviation d, double value, double denominator) {
+        if (spec.evidenceWindows() <= 1) {
+            return PooledEvidence.Verdict.NONE;
+        }
+        double y = spec.transform().apply(value, spec.logOffset());
+        double nullRate =
+                spec.scorer() == ScorerKind.PROPORTION
+                        ? ProportionScorer.nullRate(
+                                d.expected(), s.ewVolume > 0 ? s.ewVolume : denominator)
+                        : Double.NaN;
+        PooledEvidence.push(
+                s,
+                spec,
+                y,
+                d.expected(),
+                d.spread(),
+                denominator,
+                value,
+                toOriginal(d.expected()),
+                nullRate);
+        PooledEvidence.Verdict v =
+                s.alertOpen
+                        ? PooledEvidence.best(
+                                s, spec, OPEN_SCALE_WINDOWS, spec.zThreshold() * CLEAR_FRACTION)
+                        : PooledEvidence.best(s, spec, spec.evidenceWindows(), spec.zThreshold());
+        double residual = y - d.expected();
+        boolean agrees = v.windows() > 1 && Math.signum(residual) == Math.signum(v.z());
+        return agrees ? v : PooledEvidence.Verdict.NONE;
+    }
+
+    /** Longest scale that keeps an open alert open (see {@link #pool}). */
+    static final int OPEN_SCALE_WINDOWS = 4;
+
     private PointResult judge(
             DetectorState s,
             long ts,
             double value,
             double denominator,
             BaselineKind kind,
-            Deviation d) {
+            Deviation d,
+            PooledEvidence.Verdict pooled) {
         double expected = toOriginal(d.expected());
         double lo = toOriginal(d.expected() - spec.zThreshold() * d.spread());
         double hi = toOriginal(d.expected() + spec.zThreshold() * d.spread());
@@ -248,9 +301,18 @@ public final class Detector {
                                 Math.abs(
                                         d.expected()
                                                 - spec.transform().apply(value, spec.logOffset())));
+        double z = d.z();
+        if (!anomaly && pooled.significant()) {
+            // Not enough in this window alone, but the last pooled.windows() windows together
+            // are: report their z, so the signal says how strong the evidence is.
+            anomaly = true;
+            z = pooled.z();
+            double absPooled = Math.abs(z);
+            score = absPooled / (absPooled + spec.zThreshold());
+        }
         score = anomaly ? Math.max(0.5, score) : Math.min(score, BELOW_HALF);
         return hysteresis(
-                s, ts, value, kind, new double[] {expected, lo, hi, d.z()}, score, dir, anomaly);
+                s, ts, value, kind, new double[] {expected, lo, hi, z}, score, dir, anomaly);
     }
 
     private static final double BELOW_HALF = Math.nextDown(0.5);
@@ -274,8 +336,15 @@ public final class Detector {
         if (!Double.isNaN(denominator)) {
             return denominator >= spec.minVolume();
         }
-        // Throughput carries its volume in the value: a drop is judged on the usual volume.
-        return Math.max(value, expected) >= spec.minVolume();
+        // Throughput carries its volume in the value, and is judged on the usual volume (the
+        // expected count) in both directions. Judging a rise on the observed count let one session
+        // in an empty segment pass the gate by itself: a sampled app's single visitor with five
+        // views at night counts 20, against an expectation below 1, and the count model (Poisson
+        // with the spread learned in busy hours) calls that 6 sigma. Such segments were 14 of the
+        // 28 false alerts of three simulated runs (none, dev-1, dev-2, seed 1). A segment that
+        // normally carries less than min_volume per window is judged over several windows
+        // (evidence), not on one.
+        return expected >= spec.minVolume();
     }
 
     private PointResult judgeStatic(DetectorState s, long ts, double value, double denominator) {
@@ -344,6 +413,10 @@ public final class Detector {
             if (s.normalRun >= spec.clearPoints()) {
                 s.alertOpen = false;
                 s.cooldownLeft = spec.cooldownPoints();
+                // The incident's evidence is spent: a long scale would still hold its windows for
+                // as many windows as it spans and reopen an alert for an incident that is over
+                // (a CUSUM restarts after its alarm for the same reason).
+                s.evidenceWritten = 0;
             }
         } else if (s.cooldownLeft > 0) {
             s.cooldownLeft--;

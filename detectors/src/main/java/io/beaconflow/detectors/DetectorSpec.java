@@ -12,6 +12,12 @@ import java.util.Objects;
  */
 public final class DetectorSpec {
     public static final double DEFAULT_Z_THRESHOLD = 4.0;
+
+    /**
+     * Largest {@code evidence.max_windows}: the ring of pooled windows kept per series and metric.
+     */
+    public static final int MAX_EVIDENCE_WINDOWS = 64;
+
     public static final double DEFAULT_ALPHA = 0.05;
     public static final double DEFAULT_NOVELTY_RATIO = 1.0;
     public static final int DEFAULT_MIN_POINTS = 30;
@@ -48,6 +54,7 @@ public final class DetectorSpec {
     private final double robustZ;
     private final boolean enabled;
     private final boolean freezeWhileOpen;
+    private final int evidenceWindows;
     private final SeasonalPeriod seasonalPeriod;
     private final int slotMinutes;
     private final double seasonalAlpha;
@@ -86,6 +93,7 @@ public final class DetectorSpec {
         this.robustZ = b.robustZ;
         this.enabled = b.enabled;
         this.freezeWhileOpen = b.freezeWhileOpen;
+        this.evidenceWindows = b.evidenceWindows;
         this.seasonalPeriod = b.seasonalPeriod;
         this.slotMinutes = b.slotMinutes;
         this.seasonalAlpha = b.seasonalAlpha;
@@ -131,6 +139,7 @@ public final class DetectorSpec {
         b.robustZ = robustZ;
         b.enabled = enabled;
         b.freezeWhileOpen = freezeWhileOpen;
+        b.evidenceWindows = evidenceWindows;
         b.seasonalPeriod = seasonalPeriod;
         b.slotMinutes = slotMinutes;
         b.seasonalAlpha = seasonalAlpha;
@@ -250,6 +259,29 @@ public final class DetectorSpec {
      */
     public boolean freezeWhileOpen() {
         return freezeWhileOpen;
+    }
+
+    /**
+     * Longest run of recent windows whose evidence is pooled ({@code evidence.max_windows}); the
+     * scales tested are 1, 2, 4, ... up to it. 1 = every window is judged alone.
+     */
+    public int evidenceWindows() {
+        return evidenceWindows;
+    }
+
+    /**
+     * The scales (numbers of recent windows) tested: 1, 2, 4, ... up to {@link #evidenceWindows}.
+     */
+    public int[] evidenceScales() {
+        int n = 1;
+        while ((1 << n) <= evidenceWindows) {
+            n++;
+        }
+        int[] scales = new int[n];
+        for (int i = 0; i < n; i++) {
+            scales[i] = 1 << i;
+        }
+        return scales;
     }
 
     public SeasonalPeriod seasonalPeriod() {
@@ -372,6 +404,8 @@ public final class DetectorSpec {
                 + enabled
                 + ", freezeWhileOpen="
                 + freezeWhileOpen
+                + ", evidenceWindows="
+                + evidenceWindows
                 + ", seasonal="
                 + seasonalPeriod
                 + "/"
@@ -427,6 +461,7 @@ public final class DetectorSpec {
         private double robustZ;
         private boolean enabled = true;
         private boolean freezeWhileOpen;
+        private int evidenceWindows = 1;
         private SeasonalPeriod seasonalPeriod = SeasonalPeriod.NONE;
         private int slotMinutes = DEFAULT_SLOT_MINUTES;
         private double seasonalAlpha = DEFAULT_SEASONAL_ALPHA;
@@ -538,6 +573,11 @@ public final class DetectorSpec {
 
         public Builder anomalyWeight(double v) {
             anomalyWeight = v;
+            return this;
+        }
+
+        public Builder evidenceWindows(int v) {
+            evidenceWindows = v;
             return this;
         }
 
@@ -654,6 +694,14 @@ public final class DetectorSpec {
             nonNegative("baseline.robust_z", robustZ);
             unit("seasonal.alpha", seasonalAlpha, false);
             atLeast("seasonal.min_seasons", minSeasons, 1);
+            if (evidenceWindows < 1 || evidenceWindows > MAX_EVIDENCE_WINDOWS) {
+                throw new IllegalArgumentException(
+                        "evidence.max_windows must be in [1, "
+                                + MAX_EVIDENCE_WINDOWS
+                                + "], got "
+                                + evidenceWindows
+                                + "; use e.g. 32 (1 = judge every window alone)");
+            }
             atLeast("seasonal.slot_minutes", slotMinutes, 1);
             if (robustWindow < 3 || robustWindow > 64) {
                 throw new IllegalArgumentException(

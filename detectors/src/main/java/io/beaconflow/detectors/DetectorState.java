@@ -73,6 +73,36 @@ public class DetectorState {
     /** Values written into each slot's ring buffer so far. */
     public long[] slotHistoryWritten;
 
+    // ---- pooled evidence over several windows (evidence.max_windows; see PooledEvidence) ----
+    /** Per window: residual / variance on the working scale (ring, oldest overwritten). */
+    public double[] evidenceResidual;
+
+    /** Per window: 1 / variance of the window's statistic. */
+    public double[] evidenceWeight;
+
+    /** Per window: expectation / variance on the working scale. */
+    public double[] evidenceCenter;
+
+    /** Per window: the volume the gates pool (denominator, or max(count, expected count)). */
+    public double[] evidenceVolume;
+
+    /** Per window, proportions only: observed events (errors) and events expected at the null. */
+    public double[] evidenceEvents;
+
+    public double[] evidenceNullEvents;
+
+    /** Windows pushed into the ring so far (reset when an alert closes: its evidence is spent). */
+    public long evidenceWritten;
+
+    /**
+     * Per scale (1, 2, 4, ... windows): EW second moment of the pooled z in normal operation. Not
+     * reset with the ring: it is what the series' pooled residuals look like without an incident.
+     */
+    public double[] evidenceZ2;
+
+    /** Per scale: values folded into {@link #evidenceZ2}. */
+    public long[] evidenceZ2Count;
+
     // ---- alerting ----
     /** Consecutive points beyond the z threshold in any direction (drives relearning). */
     public int outlierRun;

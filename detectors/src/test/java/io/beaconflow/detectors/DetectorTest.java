@@ -436,6 +436,40 @@ class DetectorTest {
         assertThat(run(small, t, y).get(80).anomaly()).isFalse();
     }
 
+    /**
+     * min_volume on a count is judged on the expected count in both directions: one visitor in a
+     * segment that is normally empty (expected well under one view a window) is not a flood,
+     * however many standard errors it is on the count scale; the same rise on a segment whose usual
+     * volume passes the gate is judged, and a drop on a busy one too.
+     */
+    @Test
+    void aCountRiseInANormallyEmptySegmentIsNotJudgedTheUsualVolumeIs() {
+        Random r = new Random(5);
+        Detector thin = new Detector(counts().minVolume(20).build());
+        DetectorState s = thin.newState();
+        double[] x = new double[200];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextDouble() < 0.05 ? 4 : 0; // a sampled app's rare visitor, weighted 4
+        }
+        x[150] = 24; // one session of six views arrives
+        x[151] = 24;
+        List<PointResult> out = run(thin, s, x);
+        assertThat(out.get(150).z()).isGreaterThan(4.0); // far out on the count scale ...
+        assertThat(out.subList(30, 200)).noneMatch(PointResult::anomaly); // ... but not judged
+
+        Detector busy = new Detector(counts().minVolume(20).build());
+        DetectorState b = busy.newState();
+        double[] y = new double[200];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = poisson(r, 40);
+        }
+        y[150] = 130;
+        y[170] = 5;
+        List<PointResult> busyOut = run(busy, b, y);
+        assertThat(busyOut.get(150).anomaly()).isTrue();
+        assertThat(busyOut.get(170).anomaly()).isTrue();
+    }
+
     @Test
     void whileAnAlertIsOpenItsQuieterWindowsDoNotTeachTheBaseline() {
         double[] x = noisy(5, 200, 100, 2);

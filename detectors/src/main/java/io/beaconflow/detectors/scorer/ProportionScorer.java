@@ -34,6 +34,11 @@ public final class ProportionScorer {
         return p * (1 - p) / n;
     }
 
+    /** The rate a thin window is judged at: p0 lifted to half an event per typical window. */
+    public static double nullRate(double p0, double typicalVolume) {
+        return lift(Math.min(Math.max(p0, 0), 1), typicalVolume);
+    }
+
     private static double lift(double p0, double typicalVolume) {
         double floor = 0.5 / Math.max(1.0, typicalVolume);
         return Math.min(Math.max(p0, floor), 1 - floor);

@@ -2,6 +2,7 @@ package io.beaconflow.detectors.spec;
 
 import io.beaconflow.detectors.DetectorSpec;
 import io.beaconflow.detectors.MetricKind;
+import io.beaconflow.detectors.evidence.AlertBudget;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -63,7 +64,7 @@ public final class DetectorSpecs {
                     "endpoint");
 
     private static final List<String> TOP_KEYS =
-            List.of("version", "kinds", "metrics", "overrides");
+            List.of("version", "budget", "kinds", "metrics", "overrides");
     private static final List<String> OVERRIDE_KEYS = List.of("match", "set", "description");
     private static final List<String> MATCH_KEYS =
             List.of("app", "dimension", "value", "value_regex", "metric");
@@ -106,6 +107,7 @@ public final class DetectorSpecs {
     private final Map<String, Block> metrics;
     private final Map<String, MetricKind> metricKinds;
     private final List<Override> overrides;
+    private final AlertBudget budget;
     private final Map<List<String>, DetectorSpec> cache = new ConcurrentHashMap<>();
 
     private DetectorSpecs(
@@ -113,8 +115,10 @@ public final class DetectorSpecs {
             Map<MetricKind, Block> kinds,
             Map<String, Block> metrics,
             Map<String, MetricKind> metricKinds,
-            List<Override> overrides) {
+            List<Override> overrides,
+            AlertBudget budget) {
         this.source = source;
+        this.budget = budget;
         this.kinds = kinds;
         this.metrics = metrics;
         this.metricKinds = metricKinds;
@@ -159,6 +163,11 @@ public final class DetectorSpecs {
         return source;
     }
 
+    /** The job-wide false-alert budget, or null when the file has no {@code budget:} section. */
+    public AlertBudget budget() {
+        return budget;
+    }
+
     /**
      * The effective spec of one series, or null when {@code metric} is not configured or an
      * override sets {@code enabled: false} for this series.
@@ -200,13 +209,24 @@ public final class DetectorSpecs {
         }
         applied.add(metrics.get(metric));
         applied.addAll(extra);
+        boolean explicitZ = false;
         for (Block block : applied) {
             for (Setting s : block.settings().values()) {
                 s.key().setter().accept(b, s.value());
+                explicitZ |= "z_threshold".equals(s.key().path());
             }
         }
         try {
-            return b.build();
+            DetectorSpec spec = b.build();
+            if (budget != null && !explicitZ) {
+                // The threshold derives from the job-wide budget: its share of the day's false
+                // alerts, split over the scales this metric tests (AlertBudget).
+                spec =
+                        spec.toBuilder()
+                                .zThreshold(budget.zThreshold(spec.evidenceScales().length))
+                                .build();
+            }
+            return spec;
         } catch (IllegalArgumentException e) {
             String msg = e.getMessage();
             String key = msg.contains(" ") ? msg.substring(0, msg.indexOf(' ')) : "(spec)";
@@ -317,8 +337,13 @@ public final class DetectorSpecs {
                     overrides.add(override(item, "overrides[" + i++ + "]"));
                 }
             }
+            AlertBudget budget =
+                    entries.containsKey("budget")
+                            ? budget(entries.get("budget").getValueNode())
+                            : null;
             DetectorSpecs specs =
-                    new DetectorSpecs(src, kinds, metrics, metricKinds, List.copyOf(overrides));
+                    new DetectorSpecs(
+                            src, kinds, metrics, metricKinds, List.copyOf(overrides), budget);
             // Build everything once so that a file that loads cannot fail at resolve time.
             for (String metric : metrics.keySet()) {
                 specs.build(src, metric, List.of());
@@ -412,6 +437,52 @@ public final class DetectorSpecs {
                 return null;
             }
             return Glob.compile(scalar(match.get(key).getValueNode(), path + ".match." + key));
+        }
+
+        /** {@code budget: { false_alerts_per_day, tests_per_window, windows_per_day }}. */
+        private AlertBudget budget(Node node) {
+            Map<String, NodeTuple> e =
+                    entries(
+                            mapping(node, "budget"),
+                            "budget",
+                            List.of("false_alerts_per_day", "tests_per_window", "windows_per_day"));
+            if (!e.containsKey("tests_per_window")) {
+                throw error(
+                        node,
+                        "budget.tests_per_window",
+                        "missing",
+                        "add tests_per_window: the number of series × watched metrics scored per"
+                                + " window, e.g. 3000");
+            }
+            double perDay =
+                    number(e, "false_alerts_per_day", AlertBudget.DEFAULT_FALSE_ALERTS_PER_DAY);
+            double tests = number(e, "tests_per_window", 0);
+            double windows = number(e, "windows_per_day", AlertBudget.DEFAULT_WINDOWS_PER_DAY);
+            try {
+                return new AlertBudget(perDay, Math.round(tests), Math.round(windows));
+            } catch (IllegalArgumentException ex) {
+                String msg = ex.getMessage();
+                int fix = msg.indexOf("; ");
+                String key = msg.substring(0, msg.indexOf(' '));
+                Node at =
+                        e.containsKey(key.substring(7))
+                                ? e.get(key.substring(7)).getValueNode()
+                                : node;
+                throw error(at, key, msg.substring(key.length() + 1, fix), msg.substring(fix + 2));
+            }
+        }
+
+        private double number(Map<String, NodeTuple> e, String key, double absent) {
+            if (!e.containsKey(key)) {
+                return absent;
+            }
+            Node v = e.get(key).getValueNode();
+            String text = scalar(v, "budget." + key);
+            try {
+                return Double.parseDouble(text);
+            } catch (NumberFormatException ex) {
+                throw error(v, "budget." + key, "invalid value '" + text + "'", "use a number");
+            }
         }
 
         private Block block(Node node, String path, boolean kindAllowed) {

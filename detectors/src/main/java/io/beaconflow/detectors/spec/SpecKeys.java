@@ -238,6 +238,12 @@ final class SpecKeys {
                 (b, v) -> b.freezeWhileOpen((Boolean) v));
         add(
                 k,
+                "evidence.max_windows",
+                integer(1, DetectorSpec.MAX_EVIDENCE_WINDOWS),
+                "longest run of recent windows pooled as evidence (scales 1, 2, 4, ...)",
+                (b, v) -> b.evidenceWindows((Integer) v));
+        add(
+                k,
                 "seasonal.period",
                 enumOf("none", "day", "week"),
                 "seasonal cycle",

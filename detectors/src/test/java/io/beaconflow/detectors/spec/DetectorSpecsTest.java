@@ -130,6 +130,51 @@ class DetectorSpecsTest {
         assertThat(specs.resolve("x", null, null, "not_configured")).isNull();
     }
 
+    static final String BUDGETED =
+            String.join(
+                    "\n",
+                    "version: 1",
+                    "budget: { false_alerts_per_day: 1, tests_per_window: 2000 }",
+                    "kinds:",
+                    "  error_rate: { evidence: { max_windows: 32 } }",
+                    "metrics:",
+                    "  error_rate: { kind: error_rate }",
+                    "  lcp_p75: { kind: latency }",
+                    "  page_views: { kind: throughput, z_threshold: 6 }",
+                    "");
+
+    @Test
+    void aBudgetDerivesEveryThresholdNotSetExplicitlyFromItsShareOfTheDaysFalseAlerts() {
+        DetectorSpecs specs = DetectorSpecs.parse(BUDGETED, "budget.yaml");
+        assertThat(specs.budget().testsPerWindow()).isEqualTo(2000);
+        assertThat(specs.budget().windowsPerDay()).isEqualTo(1440);
+        org.apache.commons.math3.distribution.NormalDistribution n =
+                new org.apache.commons.math3.distribution.NormalDistribution(0, 1);
+        DetectorSpec errors = specs.resolve("shop", null, null, "error_rate");
+        assertThat(errors.evidenceScales()).containsExactly(1, 2, 4, 8, 16, 32);
+        assertThat(errors.zThreshold())
+                .isCloseTo(
+                        n.inverseCumulativeProbability(1 - 1.0 / (2000.0 * 1440 * 6)),
+                        org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(specs.resolve("shop", null, null, "lcp_p75").zThreshold())
+                .isCloseTo(
+                        n.inverseCumulativeProbability(1 - 1.0 / (2000.0 * 1440)),
+                        org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(specs.resolve("shop", null, null, "page_views").zThreshold()).isEqualTo(6);
+    }
+
+    @Test
+    void aBadBudgetNamesTheKeyLineAndFix() {
+        SpecException e =
+                error(BUDGETED.replace("false_alerts_per_day: 1", "false_alerts_per_day: 0"));
+        assertThat(e.line()).isEqualTo(2);
+        assertThat(e.getMessage()).contains("budget.false_alerts_per_day").contains("use e.g. 1");
+        SpecException missing = error(BUDGETED.replace(", tests_per_window: 2000", ""));
+        assertThat(missing.getMessage()).contains("budget.tests_per_window");
+        SpecException scales = error(BUDGETED.replace("max_windows: 32", "max_windows: 65"));
+        assertThat(scales.getMessage()).contains("evidence.max_windows");
+    }
+
     @Test
     void anUnknownKeyIsRejectedWithFileLineKeyAndASuggestion() {
         SpecException e = error(SMALL.replace("    z_threshold: 4", "    z_treshold: 4"));

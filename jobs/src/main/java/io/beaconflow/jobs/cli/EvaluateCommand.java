@@ -3,6 +3,9 @@ package io.beaconflow.jobs.cli;
 import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.alerts.IncidentMatcher;
 import io.beaconflow.jobs.config.BeaconflowConfig;
+import io.beaconflow.jobs.detection.DetectionStage;
+import io.beaconflow.jobs.detection.RouteActivity;
+import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.detection.SpecSet;
 import io.beaconflow.jobs.detection.SpecUpdate;
 import io.beaconflow.jobs.generator.GeneratorConfig;
@@ -12,15 +15,19 @@ import io.beaconflow.jobs.generator.TrafficGenerator;
 import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.ingest.IngestRouter;
 import io.beaconflow.jobs.io.NdjsonFileSink;
+import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -28,9 +35,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -115,13 +125,35 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--details", description = "Also print each run's incident table.")
     boolean details;
 
+    @Option(
+            names = "--cache",
+            description =
+                    "Record what detection reads (metric rows, per-route activity) of each run"
+                            + " under CACHE, keyed by scenario file, seed, duration, job and"
+                            + " generator config and build; a later run with the same key replays"
+                            + " only the detection stage from it (seconds instead of minutes), so"
+                            + " detector specs can be compared quickly. Off by default.")
+    Path cache;
+
+    @Option(
+            names = "--explain",
+            description =
+                    "Also write the scored rows (value, expected, band, z per metric) of the"
+                            + " series whose id 'app|dimension|value' matches this Java regex to"
+                            + " OUT/<file>-seed<N>/scored*.ndjson: why an incident was missed or an"
+                            + " alert raised. Needs --out.")
+    String explain;
+
     /** One scenario file × seed to run. */
-    private record Task(String label, GeneratorConfig gen, long seed, Path dir) {}
+    private record Task(String label, Path file, GeneratorConfig gen, long seed, Path dir) {}
 
     @Override
     public Integer call() throws Exception {
         if (parallel < 1) {
             throw new IllegalArgumentException("--parallel " + parallel + ": fix: 1 or more");
+        }
+        if (explain != null && out == null) {
+            throw new IllegalArgumentException("--explain: fix: also give --out DIR to keep it");
         }
         if (seeds.isEmpty()) {
             throw new IllegalArgumentException("--seeds: fix: at least one seed, e.g. 1,2,3");
@@ -160,7 +192,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         for (long seed : seeds) {
             for (int i = 0; i < labels.size(); i++) {
                 String label = labels.get(i);
-                tasks.add(new Task(label, gens.get(i), seed, root.resolve(label + "-seed" + seed)));
+                tasks.add(
+                        new Task(
+                                label,
+                                files.get(i),
+                                gens.get(i),
+                                seed,
+                                root.resolve(label + "-seed" + seed)));
             }
         }
         int atOnce = Math.min(parallel, tasks.size());
@@ -232,20 +270,79 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     private Evaluation.Run run(BeaconflowConfig jobConfig, Task t) throws Exception {
         Files.createDirectories(t.dir());
+        Path recording = cache == null ? null : cache.resolve(cacheKey(t));
+        boolean replay = recording != null && DetectionRecording.complete(recording);
         StreamExecutionEnvironment env = LocalFlink.environment(job.parallelism);
-        GeneratorSource<IngestRecord> source =
-                new GeneratorSource<>(
-                        t.gen(),
-                        t.seed(),
-                        new BeaconDecoder(jobConfig.ingest),
-                        TypeInformation.of(IngestRecord.class));
-        BeaconflowPipeline.buildForDetection(env, source, "generator", jobConfig)
-                .sinkTo(
+        String held1 = null;
+        String held2 = null;
+        long accepted;
+        long started = System.nanoTime();
+        try {
+            if (replay) {
+                held1 = DetectionRecording.hold(DetectionRecording.readMetrics(recording));
+                held2 = DetectionRecording.hold(DetectionRecording.readActivity(recording));
+                DetectionStage.Outputs detection =
+                        DetectionStage.fromActivity(
+                                DetectionRecording.replay(
+                                        env, held1, MetricAggregate.class, "metric-rows"),
+                                DetectionRecording.replay(
+                                        env, held2, RouteActivity.class, "route-activity"),
+                                BeaconflowPipeline.specUpdates(env, Boundedness.BOUNDED, jobConfig),
+                                jobConfig.detection);
+                detection
+                        .alerts
+                        .sinkTo(new NdjsonFileSink<>(t.dir(), "alerts"))
+                        .uid("sink-alerts")
+                        .name("sink: alerts");
+                explain(detection.scored, t);
+                env.execute("beaconflow-evaluate replay " + t.label() + " seed " + t.seed());
+                accepted =
+                        Long.parseLong(Files.readString(recording.resolve(EVENTS_ACCEPTED)).trim());
+            } else {
+                GeneratorSource<IngestRecord> source =
+                        new GeneratorSource<>(
+                                t.gen(),
+                                t.seed(),
+                                new BeaconDecoder(jobConfig.ingest),
+                                TypeInformation.of(IngestRecord.class));
+                BeaconflowPipeline pipeline =
+                        BeaconflowPipeline.buildForDetection(env, source, "generator", jobConfig);
+                pipeline.sinkTo(
                         new BeaconflowPipeline.Sinks()
                                 .alerts(new NdjsonFileSink<>(t.dir(), "alerts")));
-        long started = System.nanoTime();
-        JobExecutionResult done =
-                env.execute("beaconflow-evaluate " + t.label() + " seed " + t.seed());
+                explain(pipeline.metrics(), t);
+                if (recording != null) {
+                    pipeline.unscoredMetrics()
+                            .sinkTo(
+                                    new DetectionRecording.RecordingSink<>(
+                                            recording.resolve(DetectionRecording.METRICS),
+                                            MetricAggregate.class))
+                            .setParallelism(1)
+                            .uid("sink-record-metrics")
+                            .name("sink: record metric rows");
+                    pipeline.routeActivity()
+                            .sinkTo(
+                                    new DetectionRecording.RecordingSink<>(
+                                            recording.resolve(DetectionRecording.ACTIVITY),
+                                            RouteActivity.class))
+                            .setParallelism(1)
+                            .uid("sink-record-activity")
+                            .name("sink: record route activity");
+                }
+                JobExecutionResult done =
+                        env.execute("beaconflow-evaluate " + t.label() + " seed " + t.seed());
+                accepted =
+                        DemoSummary.longOf(
+                                done.getAllAccumulatorResults(), IngestRouter.ACC_ACCEPTED);
+                if (recording != null) {
+                    Files.writeString(recording.resolve(EVENTS_ACCEPTED), accepted + "\n");
+                    DetectionRecording.commit(recording);
+                }
+            }
+        } finally {
+            if (held1 != null) DetectionRecording.release(held1);
+            if (held2 != null) DetectionRecording.release(held2);
+        }
         double seconds = (System.nanoTime() - started) / 1e9;
         List<Alert> alerts = DemoSummary.readAll(t.dir(), "alerts", Alert.class);
         List<IncidentTruth> truth = TrafficGenerator.truths(t.gen());
@@ -254,26 +351,125 @@ public final class EvaluateCommand implements Callable<Integer> {
                 IncidentMatcher.match(truth, alerts, window, IncidentMatcher.grace(window));
         double days = (t.gen().endMillis() - t.gen().startMillis()) / 86_400_000.0;
         Evaluation.Run run =
-                new Evaluation.Run(
-                        t.label(),
-                        t.seed(),
-                        days,
-                        result,
-                        DemoSummary.longOf(
-                                done.getAllAccumulatorResults(), IngestRouter.ACC_ACCEPTED),
-                        seconds);
+                new Evaluation.Run(t.label(), t.seed(), days, result, accepted, seconds);
         Evaluation.Figures f = run.figures();
         System.err.printf(
                 Locale.ROOT,
-                "  %s seed %d: %d/%d alerted, %d unmatched (%,d events, %.0f s)%n",
+                "  %s seed %d: %d/%d alerted, %d unmatched (%,d events, %.0f s%s)%n",
                 t.label(),
                 t.seed(),
                 f.alerted(),
                 f.injected(),
                 f.unmatched(),
                 f.eventsAccepted(),
-                seconds);
+                seconds,
+                replay ? ", replayed from " + recording : "");
         return run;
+    }
+
+    private static final String EVENTS_ACCEPTED = "events-accepted.txt";
+
+    private void explain(DataStream<ScoredAggregate> scored, Task t) {
+        if (explain == null) {
+            return;
+        }
+        String regex = explain;
+        scored.filter(r -> Pattern.compile(regex).matcher(r.series()).matches())
+                .name("evaluate: explain filter")
+                .sinkTo(new NdjsonFileSink<>(t.dir(), "scored"))
+                .uid("sink-explain")
+                .name("sink: explained series");
+    }
+
+    /**
+     * The recording's folder name: the scenario's label and seed for people, and a hash of
+     * everything the recorded rows depend on (the scenario file, seed, duration, the job and
+     * generator config files, the build) so a changed input never replays stale rows.
+     */
+    String cacheKey(Task t) throws IOException {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        sha.update(Files.readAllBytes(t.file()));
+        // Contents, not paths: the same files in another checkout replay the same recordings.
+        for (Path p : new Path[] {job.config, job.generator}) {
+            byte[] content =
+                    p != null && Files.isRegularFile(p) ? Files.readAllBytes(p) : new byte[0];
+            sha.update(Integer.toString(content.length).getBytes(StandardCharsets.UTF_8));
+            sha.update(content);
+        }
+        sha.update((duration + "|" + t.seed() + "|" + buildId()).getBytes(StandardCharsets.UTF_8));
+        String hex = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+        return t.label() + "-seed" + t.seed() + "-" + hex;
+    }
+
+    /**
+     * Code that does not shape the recorded rows: scoring, patterns, alerting and the commands.
+     * Leaving it out of the build id lets a detector change replay the same recordings, which is
+     * what the cache is for. The rage-click operators are in the detection package but produce the
+     * recorded activity, so they stay in.
+     */
+    private static final List<String> NOT_RECORDED =
+            List.of(
+                    "io/beaconflow/detectors/",
+                    "io/beaconflow/jobs/alerts/",
+                    "io/beaconflow/jobs/patterns/",
+                    "io/beaconflow/jobs/cli/",
+                    "io/beaconflow/jobs/detection/");
+
+    private static boolean shapesRecording(String entry) {
+        if (!entry.endsWith(".class")) {
+            return false;
+        }
+        if (entry.startsWith("io/beaconflow/jobs/detection/RageClick")
+                || entry.startsWith("io/beaconflow/jobs/detection/RouteActivity")) {
+            return true;
+        }
+        return entry.startsWith("io/beaconflow/")
+                && NOT_RECORDED.stream().noneMatch(entry::startsWith);
+    }
+
+    /**
+     * Identifies the code that produced a recording: the CRCs of the jar's classes that shape the
+     * rows (ingest, enrichment, metrics, generator), or for a classes folder (tests, IDE) their
+     * sizes and times.
+     */
+    static String buildId() throws IOException {
+        java.security.CodeSource src = EvaluateCommand.class.getProtectionDomain().getCodeSource();
+        if (src == null) {
+            return "unknown";
+        }
+        Path where;
+        try {
+            where = Path.of(src.getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            return src.getLocation().toString();
+        }
+        StringBuilder id = new StringBuilder();
+        if (Files.isRegularFile(where)) {
+            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(where.toFile())) {
+                jar.stream()
+                        .filter(e -> shapesRecording(e.getName()))
+                        .sorted(Comparator.comparing(java.util.jar.JarEntry::getName))
+                        .forEach(e -> id.append(e.getName()).append(e.getCrc()).append(';'));
+            }
+            return id.toString();
+        }
+        try (Stream<Path> walk = Files.walk(where)) {
+            for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile).sorted()::iterator) {
+                String rel = where.relativize(p).toString().replace('\\', '/');
+                if (shapesRecording(rel)) {
+                    id.append(rel)
+                            .append(Files.size(p))
+                            .append(Files.getLastModifiedTime(p).toMillis())
+                            .append(';');
+                }
+            }
+        }
+        return id.toString();
     }
 
     /** Files as given; folders contribute their *.yaml / *.yml files in name order. */

@@ -33,6 +33,15 @@ public class DetectionConfig implements Serializable {
     /** A series without rows for this long (event time) loses its detector state. */
     public Duration idleStateTtl = DetectorFunction.DEFAULT_IDLE_TTL;
 
+    /**
+     * For how long after a series' last row its empty windows are scored as zero traffic (the
+     * metrics stage writes no row for a window without events, so a segment cut off entirely would
+     * otherwise go silent instead of alerting). 0s = off.
+     */
+    public Duration zeroFill = DEFAULT_ZERO_FILL;
+
+    public static final Duration DEFAULT_ZERO_FILL = Duration.ofMinutes(60);
+
     public Sustained sustained = new Sustained();
     public Recovery recovery = new Recovery();
     public Correlation correlation = new Correlation();
@@ -109,6 +118,7 @@ public class DetectionConfig implements Serializable {
         positive(source, "detection.window", window, "the metrics window, e.g. 1m");
         nonNegative(source, "detection.allowed-lateness", allowedLateness, "e.g. 5m");
         positive(source, "detection.idle-state-ttl", idleStateTtl, "e.g. 7d");
+        nonNegative(source, "detection.zero-fill", zeroFill, "e.g. 60m, 0s = off");
         atLeast(source, "detection.sustained.anomalies", sustained.anomalies, 1, "e.g. 2");
         atLeast(
                 source,

@@ -143,21 +143,18 @@ public final class DetectionStage {
             DetectionConfig cfg,
             DataStream<Finding> errorFindings,
             ErrorGroupsConfig.NewError newError) {
-        SpecUpdate initial = SpecUpdate.readFile(Path.of(cfg.specsFile));
-        SpecSet.parse(initial); // fail at graph build time, naming file, line, key and fix
-        BroadcastStream<SpecUpdate> specs = specUpdates.broadcast(SpecBroadcast.DESCRIPTOR);
+        return fromActivity(
+                metrics, routeActivity(events, cfg), specUpdates, cfg, errorFindings, newError);
+    }
 
-        SingleOutputStreamOperator<ScoredAggregate> scored =
-                metrics.keyBy(new RowKey(), Types.STRING)
-                        .connect(specs)
-                        .process(
-                                new DetectorFunction(
-                                        initial, cfg.allowedLateness, cfg.idleStateTtl),
-                                TypeInformation.of(ScoredAggregate.class))
-                        .uid("detector")
-                        .name("detect: score series");
-        DataStream<AnomalySignal> signals = scored.getSideOutput(DetectorFunction.SIGNALS);
-
+    /**
+     * Page views and rage-click bursts per route and window: the input of the frustration detector,
+     * computed from the events. Split from {@link #apply(DataStream, DataStream, DataStream,
+     * DetectionConfig)} so that {@code ./beaconflow evaluate --cache} can record it with the metric
+     * rows and replay the detection alone.
+     */
+    public static SingleOutputStreamOperator<RouteActivity> routeActivity(
+            DataStream<RumEvent> events, DetectionConfig cfg) {
         // Frustration: rage clicks -> rate per route and window -> its own detector.
         DataStream<RouteActivity> rage =
                 events.filter(RageClickDetector::isClick)
@@ -176,18 +173,60 @@ public final class DetectionStage {
                         .name("detect: page views")
                         .map(RouteActivity::pageView, TypeInformation.of(RouteActivity.class))
                         .name("detect: page views per route");
-        SingleOutputStreamOperator<RouteActivity> frustration =
-                rage.union(views)
-                        .keyBy(RouteActivity::key, Types.STRING)
-                        .window(TumblingEventTimeWindows.of(cfg.window))
-                        .aggregate(
-                                new RouteActivityWindow.Sum(),
-                                new RouteActivityWindow.Stamp(),
-                                TypeInformation.of(RouteActivity.class),
-                                TypeInformation.of(RouteActivity.class),
-                                TypeInformation.of(RouteActivity.class))
-                        .uid("rage-click-windows")
-                        .name("detect: rage-click rate per route");
+        return rage.union(views)
+                .keyBy(RouteActivity::key, Types.STRING)
+                .window(TumblingEventTimeWindows.of(cfg.window))
+                .aggregate(
+                        new RouteActivityWindow.Sum(),
+                        new RouteActivityWindow.Stamp(),
+                        TypeInformation.of(RouteActivity.class),
+                        TypeInformation.of(RouteActivity.class),
+                        TypeInformation.of(RouteActivity.class))
+                .uid("rage-click-windows")
+                .name("detect: rage-click rate per route");
+    }
+
+    /**
+     * Detection from its two computed inputs: the metric rows of the metrics stage and the
+     * per-route activity of {@link #routeActivity}. The production graph reaches it through {@link
+     * #apply(DataStream, DataStream, DataStream, DetectionConfig)}; evaluate's replay feeds it
+     * recorded rows.
+     */
+    public static Outputs fromActivity(
+            DataStream<MetricAggregate> metrics,
+            DataStream<RouteActivity> frustration,
+            DataStream<SpecUpdate> specUpdates,
+            DetectionConfig cfg) {
+        return fromActivity(metrics, frustration, specUpdates, cfg, null, null);
+    }
+
+    /** As above, with the error groups' findings (see {@link #apply}). */
+    public static Outputs fromActivity(
+            DataStream<MetricAggregate> metrics,
+            DataStream<RouteActivity> frustration,
+            DataStream<SpecUpdate> specUpdates,
+            DetectionConfig cfg,
+            DataStream<Finding> errorFindings,
+            ErrorGroupsConfig.NewError newError) {
+        SpecUpdate initial = SpecUpdate.readFile(Path.of(cfg.specsFile));
+        SpecSet.parse(initial); // fail at graph build time, naming file, line, key and fix
+        BroadcastStream<SpecUpdate> specs = specUpdates.broadcast(SpecBroadcast.DESCRIPTOR);
+
+        SingleOutputStreamOperator<ScoredAggregate> scored =
+                metrics.keyBy(new RowKey(), Types.STRING)
+                        .connect(specs)
+                        .process(
+                                new DetectorFunction(
+                                        initial,
+                                        cfg.allowedLateness,
+                                        cfg.idleStateTtl,
+                                        cfg.window,
+                                        cfg.zeroFill.isZero() ? 0 : cfg.windows(cfg.zeroFill)),
+                                TypeInformation.of(ScoredAggregate.class))
+                        .uid("detector")
+                        .name("detect: score series");
+        DataStream<AnomalySignal> signals = scored.getSideOutput(DetectorFunction.SIGNALS);
+
         SingleOutputStreamOperator<AnomalySignal> rageSignals =
                 frustration
                         .keyBy(RouteActivity::key, Types.STRING)

@@ -5,6 +5,7 @@ import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.detection.ControlStreamWatermarks;
 import io.beaconflow.jobs.detection.DetectionConfig;
 import io.beaconflow.jobs.detection.DetectionStage;
+import io.beaconflow.jobs.detection.RouteActivity;
 import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.detection.SpecFileSource;
 import io.beaconflow.jobs.detection.SpecKafkaSource;
@@ -45,14 +46,17 @@ public final class BeaconflowPipeline {
     private final DataStream<SessionRecord> sessions;
     private final DetectionStage.Outputs detection;
     private final DataStream<ErrorGroup> errorGroups;
+    private final DataStream<MetricAggregate> unscored;
 
     private BeaconflowPipeline(
             IngestStage.Outputs ingest,
             DataStream<DeadLetter> deadLetters,
             DataStream<SessionRecord> sessions,
+            DataStream<MetricAggregate> unscored,
             DetectionStage.Outputs detection,
             DataStream<ErrorGroup> errorGroups) {
         this.ingest = ingest;
+        this.unscored = unscored;
         this.deadLetters = deadLetters;
         this.sessions = sessions;
         this.detection = detection;
@@ -114,7 +118,8 @@ public final class BeaconflowPipeline {
                         config.detection,
                         errorGroups.getSideOutput(ErrorGroupTracker.FINDINGS),
                         config.errors.newError);
-        return new BeaconflowPipeline(ingest, deadLetters, sessions, detection, errorGroups);
+        return new BeaconflowPipeline(
+                ingest, deadLetters, sessions, metrics, detection, errorGroups);
     }
 
     /**
@@ -122,7 +127,7 @@ public final class BeaconflowPipeline {
      * is set, else the spec file, watched for changes (read once when the data source is bounded,
      * so a bounded job can finish). Its watermarks never hold back event time.
      */
-    static DataStream<SpecUpdate> specUpdates(
+    public static DataStream<SpecUpdate> specUpdates(
             StreamExecutionEnvironment env, Boundedness boundedness, BeaconflowConfig config) {
         DetectionConfig cfg = config.detection;
         if (cfg.specsTopic != null && !cfg.specsTopic.isBlank()) {
@@ -186,6 +191,19 @@ public final class BeaconflowPipeline {
      */
     public DataStream<ErrorGroup> errorGroups() {
         return errorGroups;
+    }
+
+    /**
+     * The metric rows as the metrics stage emits them, before scoring: with {@link
+     * #routeActivity()} everything detection reads (evaluate's --cache records them).
+     */
+    public DataStream<MetricAggregate> unscoredMetrics() {
+        return unscored;
+    }
+
+    /** Page views and rage-click bursts per route and window, the frustration detector's input. */
+    public DataStream<RouteActivity> routeActivity() {
+        return detection.frustration;
     }
 
     /** Alert versions (open, updated, resolved); later versions overwrite by alert id. */

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -136,6 +137,81 @@ class EvaluateCommandITCase {
         assertThat(doc.path("total").path("alerted").asInt()).isEqualTo(alerted);
         assertThat(doc.path("total").path("unmatched_alerts").asInt()).isEqualTo(unmatched);
         assertThat(doc.path("last_line").asText()).isEqualTo(expectedLast);
+    }
+
+    /**
+     * {@code --cache}: the first run records what detection reads and the second replays only the
+     * detection stage from it. The replay must raise exactly the alerts of the full run (same ids,
+     * series, metrics, opening and closing windows), and the recording must be keyed by its inputs:
+     * another seed records anew instead of replaying.
+     */
+    @Test
+    void aReplayFromTheCacheRaisesExactlyTheAlertsOfTheFullRun(@TempDir Path dir) throws Exception {
+        Path scenario = dir.resolve("short.yaml");
+        Files.writeString(scenario, SCENARIO);
+        Path cache = dir.resolve("cache");
+        List<String> full = evaluateCached(scenario, cache, dir.resolve("full"), "1");
+        try (Stream<Path> recorded = Files.list(cache)) {
+            assertThat(recorded.map(p -> p.getFileName().toString()).toList())
+                    .singleElement()
+                    .asString()
+                    .startsWith("short.yaml-seed1-");
+        }
+        List<String> replayed = evaluateCached(scenario, cache, dir.resolve("replay"), "1");
+        assertThat(full).isNotEmpty();
+        assertThat(replayed).isEqualTo(full);
+
+        evaluateCached(scenario, cache, dir.resolve("other"), "2");
+        try (Stream<Path> recorded = Files.list(cache)) {
+            assertThat(recorded.count()).isEqualTo(2);
+        }
+    }
+
+    /** One cached run; returns its alerts (latest versions) as comparable lines. */
+    private static List<String> evaluateCached(Path scenario, Path cache, Path out, String seed) {
+        CommandLine cli = BeaconflowCli.commandLine();
+        cli.setOut(new PrintWriter(new StringWriter()));
+        int exit =
+                cli.execute(
+                        "evaluate",
+                        "--scenarios",
+                        scenario.toString(),
+                        "--seeds",
+                        seed,
+                        "--duration",
+                        "2h",
+                        "--parallelism",
+                        "2",
+                        "--config",
+                        CONF.resolve("beaconflow.yaml").toString(),
+                        "--generator",
+                        CONF.resolve("generator.yaml").toString(),
+                        "--spec",
+                        CONF.resolve("detectors/defaults.yaml").toString(),
+                        "--cache",
+                        cache.toString(),
+                        "--out",
+                        out.toString());
+        assertThat(exit).isZero();
+        return IncidentMatcher.latest(
+                        DemoSummary.readAll(
+                                out.resolve("short.yaml-seed" + seed), "alerts", Alert.class))
+                .stream()
+                .map(
+                        a ->
+                                String.join(
+                                        " ",
+                                        a.alertId,
+                                        a.app,
+                                        a.dimension,
+                                        a.dimensionValue,
+                                        String.valueOf(a.metric),
+                                        Long.toString(a.openedAt),
+                                        String.valueOf(a.resolvedAt),
+                                        a.state,
+                                        a.severity,
+                                        String.valueOf(a.observed)))
+                .toList();
     }
 
     private static String rowOf(List<String> lines, String first, String second) {

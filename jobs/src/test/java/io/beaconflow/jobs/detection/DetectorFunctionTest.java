@@ -4,6 +4,7 @@ import static io.beaconflow.jobs.detection.Rows.MINUTE;
 import static io.beaconflow.jobs.detection.Rows.SPECS;
 import static io.beaconflow.jobs.detection.Rows.normalRate;
 import static io.beaconflow.jobs.detection.Rows.normalViews;
+import static io.beaconflow.jobs.detection.Rows.row;
 import static io.beaconflow.jobs.detection.Rows.total;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -161,6 +162,82 @@ class DetectorFunctionTest {
         assertThat(last(h).scores.get("error_rate").baseline)
                 .as("the baseline starts over")
                 .isEqualTo("none");
+    }
+
+    static KeyedBroadcastOperatorTestHarness<String, MetricAggregate, SpecUpdate, ScoredAggregate>
+            zeroFilling(String specs, int windows) throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                new DetectorFunction(
+                        Rows.specs(specs, 0),
+                        LATENESS,
+                        DetectorFunction.DEFAULT_IDLE_TTL,
+                        Duration.ofMinutes(1),
+                        windows),
+                new DetectionStage.RowKey(),
+                Types.STRING,
+                SpecBroadcast.DESCRIPTOR);
+    }
+
+    @Test
+    void aSegmentWhoseTrafficStopsIsScoredAsZeroPageViewsAndAlertsInsteadOfGoingSilent()
+            throws Exception {
+        var h = zeroFilling(SPECS, 10);
+        h.processBroadcastWatermark(Long.MAX_VALUE);
+        for (int i = 0; i < 15; i++) {
+            feed(h, row("shop", "browser", "Edge", i, normalViews(i), normalRate(i)));
+            h.processWatermark(Rows.T0 + (i + 1) * MINUTE - 1);
+        }
+        int rows = h.extractOutputValues().size();
+        // No row comes for minutes 15 onwards: the browser is cut off.
+        h.processWatermark(Rows.T0 + 17 * MINUTE);
+        List<AnomalySignal> views = signals(h, "page_views");
+        assertThat(views).hasSize(17);
+        AnomalySignal gap = views.get(15);
+        assertThat(gap.windowStart).isEqualTo(Rows.T0 + 15 * MINUTE);
+        assertThat(gap.series).isEqualTo("shop|browser|Edge");
+        assertThat(gap.observed).isZero();
+        assertThat(gap.anomaly).isTrue();
+        assertThat(views.get(16).anomaly).isTrue();
+        assertThat(signals(h, "error_rate")).as("an empty window has no error rate").hasSize(15);
+        assertThat(h.extractOutputValues()).as("no document for an empty window").hasSize(rows);
+
+        // The checks stop 10 windows after the last row; the idle TTL clears the rest.
+        h.processWatermark(Rows.T0 + 60 * MINUTE);
+        assertThat(signals(h, "page_views")).hasSize(25);
+        h.processWatermark(Rows.T0 + 15 * MINUTE + Duration.ofDays(7).toMillis());
+        assertThat(h.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void theEndOfABoundedInputIsNotScoredAsEveryoneLeaving() throws Exception {
+        var h = zeroFilling(SPECS, 10);
+        h.processBroadcastWatermark(Long.MAX_VALUE);
+        for (int i = 0; i < 15; i++) {
+            feed(h, row("shop", "browser", "Edge", i, normalViews(i), normalRate(i)));
+            h.processWatermark(Rows.T0 + (i + 1) * MINUTE - 1);
+        }
+        h.processWatermark(Long.MAX_VALUE);
+        assertThat(signals(h, "page_views")).hasSize(15);
+        assertThat(h.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void aRowAfterAGapResumesTheSeriesWithoutScoringItsWindowTwice() throws Exception {
+        var h = zeroFilling(SPECS, 10);
+        h.processBroadcastWatermark(Long.MAX_VALUE);
+        for (int i = 0; i < 15; i++) {
+            feed(h, row("shop", "browser", "Edge", i, normalViews(i), normalRate(i)));
+        }
+        h.processWatermark(Rows.T0 + 17 * MINUTE);
+        feed(h, row("shop", "browser", "Edge", 17, 1000, 0.02));
+        h.processWatermark(Rows.T0 + 18 * MINUTE);
+        List<AnomalySignal> views = signals(h, "page_views");
+        assertThat(views)
+                .extracting(v -> (v.windowStart - Rows.T0) / MINUTE)
+                .containsExactly(
+                        0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L, 16L,
+                        17L);
+        assertThat(views.get(17).observed).isEqualTo(1000);
     }
 
     @Test

@@ -1,0 +1,253 @@
+package io.beaconflow.detectors.evidence;
+
+import io.beaconflow.detectors.DetectorSpec;
+import io.beaconflow.detectors.DetectorState;
+import io.beaconflow.detectors.ScorerKind;
+import io.beaconflow.detectors.scorer.ProportionScorer;
+
+/**
+ * Evidence over several time scales: the residuals of the last 1, 2, 4, ... {@code
+ * evidence.max_windows} windows of one series are pooled and tested as one observation.
+ *
+ * <p>Why: one-minute decisions are blind on thin segments. An error rate going from 2 % to 12 % on
+ * 20 views a minute never leaves a one-minute band (2.4 errors against 0.4 expected), but eight
+ * such minutes are 19 errors against 3.2, which no baseline explains. A busy series still answers
+ * on the first scale (one window), so it keeps alerting within a window or two.
+ *
+ * <p>How: each window i contributes its residual {@code d_i = y_i − μ_i} on the scorer's working
+ * scale and the scorer's own standard error {@code σ_i} of that window (thin windows already have a
+ * wide one, error rates include the overdispersion the baseline measured). Over the last L windows
+ * the inverse-variance weighted mean shift is tested: {@code Z_L = Σ(d_i/σ_i²) / √Σ(1/σ_i²)}, which
+ * is standard normal when every window is on its baseline (and the most powerful test of a common
+ * shift). The gates (direction, minimum absolute and relative change, minimum volume) are applied
+ * to the pooled shift and the pooled volume, so a segment of 5 views a minute can pass a 20-view
+ * volume gate over 4 minutes; error rates also need the exact binomial tail of the pooled errors in
+ * the pooled views to agree.
+ *
+ * <p>The ring lives in {@link DetectorState} (primitive arrays, so Flink keeps it as a POJO).
+ *
+ * <p>Known false positives: a slow drift of the baseline itself (the pooled residuals share the
+ * drift); for 64 windows on a per-minute series that is an hour, which the seasonal slots absorb.
+ */
+public final class PooledEvidence {
+    private PooledEvidence() {}
+
+    /** The best scale's verdict. */
+    public record Verdict(
+            int windows,
+            double z,
+            double expected,
+            double observed,
+            double volume,
+            boolean significant) {
+        public static final Verdict NONE = new Verdict(0, 0, Double.NaN, Double.NaN, 0, false);
+    }
+
+    /** Sizes (or resizes, dropping history) the ring for {@code spec.evidenceWindows()}. */
+    public static void ensureSized(DetectorState s, DetectorSpec spec) {
+        int n = spec.evidenceWindows();
+        if (s.evidenceResidual == null || s.evidenceResidual.length != n) {
+            s.evidenceResidual = new double[n];
+            s.evidenceWeight = new double[n];
+            s.evidenceCenter = new double[n];
+            s.evidenceVolume = new double[n];
+            s.evidenceEvents = new double[n];
+            s.evidenceNullEvents = new double[n];
+            s.evidenceWritten = 0;
+        }
+        int scales = spec.evidenceScales().length;
+        if (s.evidenceZ2 == null || s.evidenceZ2.length != scales) {
+            s.evidenceZ2 = new double[scales];
+            s.evidenceZ2Count = new long[scales];
+        }
+    }
+
+    /**
+     * Weight of a new value in a scale's calibration: memory of about 400 windows (a working day at
+     * one-minute windows), and a prior of {@link #PRIOR_WEIGHT} values at 1 (independent windows)
+     * so the first few, strongly overlapping, pooled values do not decide alone.
+     */
+    static final double CALIBRATION_ALPHA = 0.005;
+
+    static final int PRIOR_WEIGHT = 20;
+
+    /**
+     * The factor the raw pooled z of scale {@code k} is divided by: the square root of its second
+     * moment in normal operation, at least 1. Pooling assumes independent windows with the spread
+     * the scorer gave them; real residuals are correlated (a baseline trailing a daily ramp leaves
+     * a run of same-signed residuals, a slowly wandering latency too), and then the pooled sum
+     * grows like L, not √L. The calibration measures that instead of assuming it, per series and
+     * scale, so a wandering series simply needs more evidence.
+     */
+    /**
+     * A scale of {@code l} windows answers only after its calibration has seen {@link
+     * #CALIBRATION_SPANS} of its spans in normal operation: until then its inflation is a guess.
+     */
+    static boolean calibrated(DetectorState s, int k, int l) {
+        return s.evidenceZ2Count != null
+                && k < s.evidenceZ2Count.length
+                && s.evidenceZ2Count[k] >= (long) CALIBRATION_SPANS * l;
+    }
+
+    static final int CALIBRATION_SPANS = 10;
+
+    static double inflation(DetectorState s, int k) {
+        if (s.evidenceZ2 == null || k >= s.evidenceZ2.length) {
+            return 1;
+        }
+        double n = s.evidenceZ2Count[k];
+        double m2 = (PRIOR_WEIGHT * 1.0 + n * s.evidenceZ2[k]) / (PRIOR_WEIGHT + n);
+        if (n * CALIBRATION_ALPHA > 1) {
+            m2 = s.evidenceZ2[k];
+        }
+        return Math.sqrt(Math.max(1, m2));
+    }
+
+    /**
+     * Folds the current raw pooled z of every scale into its calibration; call for windows that are
+     * not part of an anomaly. Each value is capped at {@code cap²} so a lone excursion does not
+     * blind the series for a day.
+     */
+    public static void calibrate(DetectorState s, DetectorSpec spec, double cap) {
+        if (s.evidenceResidual == null || s.evidenceZ2 == null) {
+            return;
+        }
+        int n = s.evidenceResidual.length;
+        double a = 0;
+        double b = 0;
+        int k = 0;
+        int next = 1;
+        for (int l = 1; l <= n && l <= s.evidenceWritten && k < s.evidenceZ2.length; l++) {
+            int i = (int) ((s.evidenceWritten - l) % n);
+            a += s.evidenceResidual[i];
+            b += s.evidenceWeight[i];
+            if (l != next) {
+                continue;
+            }
+            next *= 2;
+            double z2 = Math.min(a * a / b, cap * cap);
+            long count = s.evidenceZ2Count[k];
+            double alpha = Math.max(CALIBRATION_ALPHA, 1.0 / (count + 1));
+            s.evidenceZ2[k] = count == 0 ? z2 : s.evidenceZ2[k] + alpha * (z2 - s.evidenceZ2[k]);
+            s.evidenceZ2Count[k] = count + 1;
+            k++;
+        }
+    }
+
+    /**
+     * Adds one scored window.
+     *
+     * @param y observation on the working scale
+     * @param center expectation on the working scale
+     * @param spread standard error of this window around {@code center} (> 0)
+     * @param volume the window's denominator (views, samples), or NaN for counts
+     * @param value observation on the metric's scale (for counts: the count)
+     * @param expected expectation on the metric's scale
+     * @param nullRate for proportions: the rate the exact tail is computed at (else ignored)
+     */
+    public static void push(
+            DetectorState s,
+            DetectorSpec spec,
+            double y,
+            double center,
+            double spread,
+            double volume,
+            double value,
+            double expected,
+            double nullRate) {
+        ensureSized(s, spec);
+        if (!(spread > 0) || Double.isNaN(y) || Double.isNaN(center)) {
+            return;
+        }
+        int n = s.evidenceResidual.length;
+        int i = (int) (s.evidenceWritten % n);
+        double w = 1 / (spread * spread);
+        s.evidenceResidual[i] = (y - center) * w;
+        s.evidenceWeight[i] = w;
+        s.evidenceCenter[i] = center * w;
+        boolean counts = Double.isNaN(volume);
+        // Counts: the usual volume (see Detector#volumeOk), not the observed one.
+        s.evidenceVolume[i] = counts ? expected : volume;
+        if (spec.scorer() == ScorerKind.PROPORTION) {
+            s.evidenceEvents[i] = value * volume;
+            s.evidenceNullEvents[i] = nullRate * volume;
+        }
+        s.evidenceWritten++;
+    }
+
+    /**
+     * Tests every scale whose windows are all in the ring and returns the strongest one that passes
+     * the threshold and the gates (or, when none passes, the strongest {@code |Z|} for display).
+     *
+     * @param maxWindows only scales up to this many windows (e.g. 4 while an alert is open, so a
+     *     long scale's memory of the incident does not hold the alert open after it ended)
+     * @param threshold the z a scale must reach
+     */
+    public static Verdict best(
+            DetectorState s, DetectorSpec spec, int maxWindows, double threshold) {
+        if (s.evidenceResidual == null || s.evidenceWritten == 0) {
+            return Verdict.NONE;
+        }
+        int n = s.evidenceResidual.length;
+        long written = s.evidenceWritten;
+        double a = 0;
+        double b = 0;
+        double c = 0;
+        double vol = 0;
+        double events = 0;
+        double nullEvents = 0;
+        Verdict strongest = Verdict.NONE;
+        Verdict passing = null;
+        int next = 1;
+        int k = -1;
+        for (int l = 1; l <= Math.min(n, maxWindows) && l <= written; l++) {
+            int i = (int) ((written - l) % n);
+            a += s.evidenceResidual[i];
+            b += s.evidenceWeight[i];
+            c += s.evidenceCenter[i];
+            vol += s.evidenceVolume[i];
+            events += s.evidenceEvents[i];
+            nullEvents += s.evidenceNullEvents[i];
+            if (l != next) {
+                continue;
+            }
+            next *= 2;
+            k++;
+            if (l > 1 && !calibrated(s, k, l)) {
+                continue;
+            }
+            double z = a / Math.sqrt(b) / (l == 1 ? 1 : inflation(s, k));
+            double centerW = c / b;
+            double expected = spec.transform().invert(centerW, spec.logOffset());
+            double observed = spec.transform().invert(centerW + a / b, spec.logOffset());
+            boolean ok =
+                    Math.abs(z) >= threshold
+                            && gates(spec, z, expected, observed, vol)
+                            && (spec.scorer() != ScorerKind.PROPORTION
+                                    || vol <= 0
+                                    || ProportionScorer.exactTailAgrees(
+                                            nullEvents / vol, events / vol, vol, z > 0, threshold));
+            Verdict v = new Verdict(l, z, expected, observed, vol, ok);
+            if (ok && (passing == null || Math.abs(z) > Math.abs(passing.z()))) {
+                passing = v;
+            }
+            if (Math.abs(z) > Math.abs(strongest.z())) {
+                strongest = v;
+            }
+        }
+        return passing != null ? passing : strongest;
+    }
+
+    private static boolean gates(
+            DetectorSpec spec, double z, double expected, double observed, double volume) {
+        double delta = observed - expected;
+        if (!spec.direction().accepts(delta) || Math.signum(z) != Math.signum(delta)) {
+            return false;
+        }
+        if (Math.abs(delta) < spec.minAbsChange()
+                || Math.abs(delta) < spec.minRelChange() * Math.abs(expected)) {
+            return false;
+        }
+        return spec.minVolume() <= 0 || volume >= spec.minVolume();
+    }
+}
