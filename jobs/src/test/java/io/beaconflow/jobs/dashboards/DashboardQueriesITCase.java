@@ -293,7 +293,16 @@ class DashboardQueriesITCase {
                     "dimensions: [route, release, browser, country, device, variant, os,"
                             + " browser_version]";
             assertThat(shipped).as("the shipped metrics.dimensions line").contains(line);
-            Files.writeString(config, shipped.replace(line, line.replace("]", ", endpoint]")));
+            // The copy lives outside the repo, so its relative spec file is made absolute.
+            String specs = "specs-file: flink-conf/detectors/defaults.yaml";
+            assertThat(shipped).as("the shipped detection.specs-file line").contains(specs);
+            Files.writeString(
+                    config,
+                    shipped.replace(line, line.replace("]", ", endpoint]"))
+                            .replace(
+                                    specs,
+                                    "specs-file: "
+                                            + root.resolve("flink-conf/detectors/defaults.yaml")));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
