@@ -99,6 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
         BeaconDecoder decoder = new BeaconDecoder(jobConfig.ingest);
         List<RumEvent> accepted = new ArrayList<>();
         long t0 = System.nanoTime();
+        long cpu0 = processCpuNanos();
         for (RawBeacon b : beacons) {
             decoder.decode(
                     b,
@@ -107,19 +108,20 @@ public final class BenchCommand implements Callable<Integer> {
                     });
         }
         double oneThread = accepted.size() / ((System.nanoTime() - t0) / 1e9);
+        double oneThreadCpu = (processCpuNanos() - cpu0) / 1e3 / accepted.size();
         long events = accepted.size();
         System.err.printf(
                 "bench: %,d beacons (%,d bytes, %.0f bytes/event) → %,d events%n",
                 beacons.length, bytes, (double) bytes / events, events);
 
-        Map<String, Double> rows = new LinkedHashMap<>();
-        rows.put("(a0) decode, 1 thread, no Flink", oneThread);
-        double parse = run("parse", beacons, decoder, jobConfig, null, events);
+        Map<String, double[]> rows = new LinkedHashMap<>();
+        rows.put("(a0) decode, 1 thread, no Flink", new double[] {oneThread, oneThreadCpu});
+        double[] parse = run("parse", beacons, decoder, jobConfig, null, events);
         rows.put("(a) decode in the source, parallelism " + parallelism, parse);
-        double heap = run("pipeline", beacons, decoder, jobConfig, "hashmap", events);
+        double[] heap = run("pipeline", beacons, decoder, jobConfig, "hashmap", events);
         rows.put("(b) full pipeline, heap state, checkpoints 10 s", heap);
         if (!skipRocksDb) {
-            double rocks = run("pipeline", beacons, decoder, jobConfig, "rocksdb", events);
+            double[] rocks = run("pipeline", beacons, decoder, jobConfig, "rocksdb", events);
             rows.put("(c) full pipeline, RocksDB (incremental), checkpoints 10 s", rocks);
         }
         double sessionBytes = bytesPerOpenSession(accepted, jobConfig);
@@ -128,17 +130,30 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf(
                 "Beaconflow bench: %,d events (%s simulated, seed %d), %d cores, parallelism %d%n",
                 events, duration, seed, Runtime.getRuntime().availableProcessors(), parallelism);
-        System.out.println("| measurement | events/s |");
-        System.out.println("|---|---|");
-        rows.forEach((k, v) -> System.out.printf("| %s | %,.0f |%n", k, v));
+        // CPU per event (all threads of this process, GC and JIT included) holds when other work
+        // shares the cores; events/s only on an otherwise idle machine.
+        System.out.println("| measurement | events/s | CPU µs per event |");
+        System.out.println("|---|---|---|");
+        rows.forEach((k, v) -> System.out.printf("| %s | %,.0f | %.1f |%n", k, v[0], v[1]));
         System.out.printf(
-                "| (d) state per open session (serialized, typical sessions) | %.0f bytes |%n",
+                "| (d) state per open session (serialized, typical sessions) | %.0f bytes | |%n",
                 sessionBytes);
-        System.out.printf("pipeline/parse ratio: %.2f%n", heap / parse);
+        System.out.printf("pipeline/parse CPU ratio: %.2f%n", parse[1] / heap[1]);
+        System.out.printf("pipeline/parse ratio: %.2f%n", heap[0] / parse[0]);
         return 0;
     }
 
-    private double run(
+    /** CPU time of all threads of this JVM, or -1 where the JVM does not tell. */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os =
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean
+                ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime()
+                : -1;
+    }
+
+    /** events/s (wall clock, net job runtime) and CPU µs per event of one run. */
+    private double[] run(
             String what,
             RawBeacon[] beacons,
             BeaconDecoder decoder,
@@ -172,9 +187,11 @@ public final class BenchCommand implements Callable<Integer> {
         System.err.printf(
                 "bench: running %s%s ...%n",
                 what, stateBackend == null ? "" : " (" + stateBackend + ")");
+        long cpu0 = processCpuNanos();
         JobExecutionResult r = env.execute("beaconflow-bench-" + what);
+        long cpu = processCpuNanos() - cpu0;
         double seconds = r.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0;
-        return events / seconds;
+        return new double[] {events / seconds, cpu / 1e3 / events};
     }
 
     /** Typical sessions folded into their state, serialized as the operator stores them. */

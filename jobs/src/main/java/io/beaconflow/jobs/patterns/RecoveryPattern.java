@@ -12,6 +12,8 @@ import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.util.Collector;
 
@@ -43,9 +45,37 @@ public final class RecoveryPattern {
 
     public static SingleOutputStreamOperator<Finding> apply(
             DataStream<AnomalySignal> signals, int normalWindows, Duration window) {
-        return CEP.pattern(
-                        signals.keyBy(AnomalySignal::patternKey, Types.STRING),
-                        pattern(normalWindows, window))
+        return apply(signals.keyBy(AnomalySignal::patternKey, Types.STRING), normalWindows, window);
+    }
+
+    /**
+     * Behind a {@link RecoveryGate} that forgets a series {@code forgetAfter} after its last
+     * anomaly: the same recoveries for every series that can be an alert's member, without matching
+     * the normal windows of all the others. The gate and the pattern share the key, so there is no
+     * shuffle between them.
+     */
+    public static SingleOutputStreamOperator<Finding> applyGated(
+            DataStream<AnomalySignal> signals,
+            int normalWindows,
+            Duration window,
+            Duration forgetAfter) {
+        SingleOutputStreamOperator<AnomalySignal> gated =
+                signals.keyBy(AnomalySignal::patternKey, Types.STRING)
+                        .process(
+                                new RecoveryGate(forgetAfter),
+                                TypeInformation.of(AnomalySignal.class))
+                        .uid(RecoveryGate.UID)
+                        .name("cep: recovery gate (series with an anomaly)");
+        return apply(
+                DataStreamUtils.reinterpretAsKeyedStream(
+                        gated, AnomalySignal::patternKey, Types.STRING),
+                normalWindows,
+                window);
+    }
+
+    private static SingleOutputStreamOperator<Finding> apply(
+            KeyedStream<AnomalySignal, String> signals, int normalWindows, Duration window) {
+        return CEP.pattern(signals, pattern(normalWindows, window))
                 .inEventTime()
                 .process(new Matches(), TypeInformation.of(Finding.class))
                 .uid(UID)

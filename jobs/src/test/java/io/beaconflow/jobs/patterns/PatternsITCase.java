@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -190,6 +192,53 @@ class PatternsITCase {
                             assertThat(f.firstWindowStart).isEqualTo(T0 + 6 * M);
                             assertThat(f.lastWindowEnd).isEqualTo(T0 + 9 * M);
                         });
+    }
+
+    @Test
+    void theGatedRecoveryFindsEveryRecoveryThatStartsAfterASeriesFirstAnomaly() throws Exception {
+        // Random series in event-time order (as the detectors emit them), some never anomalous.
+        Random random = new Random(7);
+        List<AnomalySignal> in = new ArrayList<>();
+        Map<String, Long> firstAnomaly = new HashMap<>();
+        for (int minute = 0; minute < 240; minute++) {
+            for (int k = 0; k < 12; k++) {
+                String series = "shop|route|/r" + k;
+                if (random.nextInt(10) == 0) continue; // gaps: some windows have no row
+                boolean anomaly = k % 3 != 0 && random.nextInt(25) == 0;
+                AnomalySignal sig = signal(series, "error_rate", minute, anomaly);
+                if (anomaly) firstAnomaly.putIfAbsent(sig.patternKey(), sig.windowStart);
+                in.add(sig);
+            }
+        }
+        List<Finding> all =
+                runAsGiven(
+                        in,
+                        AnomalySignal.class,
+                        s -> s.windowEnd - 1,
+                        x -> RecoveryPattern.apply(x, 3, W));
+        List<Finding> gated =
+                runAsGiven(
+                        in,
+                        AnomalySignal.class,
+                        s -> s.windowEnd - 1,
+                        x -> RecoveryPattern.applyGated(x, 3, W, Duration.ofDays(7)));
+        List<String> expected =
+                all.stream()
+                        .filter(
+                                f ->
+                                        firstAnomaly.containsKey(f.key)
+                                                && f.firstWindowStart > firstAnomaly.get(f.key))
+                        .map(f -> f.key + "@" + f.firstWindowStart + "-" + f.lastWindowEnd)
+                        .sorted()
+                        .toList();
+        assertThat(expected).hasSizeGreaterThan(20);
+        assertThat(all.size()).isGreaterThan(expected.size() + 200);
+        assertThat(
+                        gated.stream()
+                                .map(f -> f.key + "@" + f.firstWindowStart + "-" + f.lastWindowEnd)
+                                .sorted()
+                                .toList())
+                .isEqualTo(expected);
     }
 
     @Test
