@@ -114,6 +114,8 @@ public final class BenchCommand implements Callable<Integer> {
                 "bench: %,d beacons (%,d bytes, %.0f bytes/event) → %,d events%n",
                 beacons.length, bytes, (double) bytes / events, events);
 
+        // The user-agent analyzer's one-off build (~3 s per JVM) is start-up, not throughput.
+        io.beaconflow.jobs.enrich.UserAgentClassifier.warmUp();
         Map<String, double[]> rows = new LinkedHashMap<>();
         rows.put("(a0) decode, 1 thread, no Flink", new double[] {oneThread, oneThreadCpu});
         double[] parse = run("parse", beacons, decoder, jobConfig, null, events);

@@ -1,15 +1,20 @@
 package io.beaconflow.jobs.model;
 
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One decoded, validated RUM event, flattened: the common fields, then the fields of each type
- * (only those of {@link #type} are set). A Flink POJO: public fields and a no-arg constructor, so
- * Flink serializes it field by field and never falls back to Kryo.
+ * (only those of {@link #type} are set). Public fields and a no-arg constructor (Jackson and the
+ * tests build it field by field).
+ *
+ * <p>Serialized by {@link RumEventSerializer} (declared with {@link TypeInfo}): a new field needs a
+ * line there, which {@code RumEventSerializerTest} enforces.
  *
  * <p>Times are epoch millis. {@link #eventTime} is the skew-corrected event time that windows and
  * watermarks use; the client-clock values are kept as received for debugging.
  */
+@TypeInfo(RumEventTypeInfo.Factory.class)
 public class RumEvent {
     // ---- identity and origin ----
     public int schemaVersion;

@@ -166,4 +166,15 @@ class PiiScrubberTest {
         assertThat(b.userId("user-42")).isNotEqualTo(h);
         assertThat(a.userId("user-43")).isNotEqualTo(h);
     }
+
+    @Test
+    void theRememberedLastIdGivesTheSameHashAsAFreshScrubber() {
+        PiiScrubber a = new PiiScrubber(privacy(ClientIpPolicy.TRUNCATE, "salt-a"));
+        String[] ids = {"u1", "u1", "u2", "u1", "u2", "u2", "u3"};
+        for (String id : ids) {
+            PiiScrubber fresh = new PiiScrubber(privacy(ClientIpPolicy.TRUNCATE, "salt-a"));
+            assertThat(a.userId(id)).as(id).isEqualTo(fresh.userId(id));
+        }
+        assertThat(a.userId(null)).isNull();
+    }
 }
