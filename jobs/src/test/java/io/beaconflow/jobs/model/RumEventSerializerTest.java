@@ -115,6 +115,33 @@ class RumEventSerializerTest {
     }
 
     @Test
+    void asciiAndOtherStringsAreKeptCharForChar() throws Exception {
+        String[] texts = {
+            "",
+            "a",
+            "/product/:id?x=1",
+            "\u007f",
+            "\u0080",
+            "ä",
+            "日本",
+            "😀",
+            "\ud800 lone high",
+            "lone low \udc00",
+            "x".repeat(70_000),
+            "ä".repeat(40_000)
+        };
+        for (String t : texts) {
+            RumEvent e = new RumEvent();
+            e.errorMessage = t;
+            e.experiments = new java.util.LinkedHashMap<>();
+            e.experiments.put(t, t);
+            RumEvent back = roundTrip(e);
+            assertThat(back.errorMessage).isEqualTo(t);
+            assertThat(back.experiments).containsEntry(t, t);
+        }
+    }
+
+    @Test
     void anEmptyEventAndDefaultsRoundTrip() throws Exception {
         assertSameFields(new RumEvent(), roundTrip(new RumEvent()));
     }
