@@ -34,6 +34,7 @@ public final class KafkaRecordSink implements AutoCloseable {
     private final Producer<byte[], byte[]> producer;
     private final Admin admin;
     private final String topic;
+    private final String serverSpansTopic;
     private final ScheduledExecutorService health =
             Executors.newSingleThreadScheduledExecutor(
                     r -> {
@@ -46,6 +47,7 @@ public final class KafkaRecordSink implements AutoCloseable {
 
     public KafkaRecordSink(CollectorConfig.KafkaSection cfg, long bufferBytes) {
         this.topic = cfg.topic;
+        this.serverSpansTopic = cfg.serverSpansTopic;
         Properties p = new Properties();
         p.putAll(cfg.properties);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.bootstrapServers);
@@ -89,8 +91,11 @@ public final class KafkaRecordSink implements AutoCloseable {
             // Warms the producer's own metadata, so send() on an event loop does not wait for it
             // (and creates the topic where the brokers auto-create topics).
             producer.partitionsFor(topic);
+            producer.partitionsFor(serverSpansTopic);
             // The producer answers from its cache when the brokers are gone: ask them.
-            admin.describeTopics(List.of(topic)).allTopicNames().get(3, TimeUnit.SECONDS);
+            admin.describeTopics(List.of(topic, serverSpansTopic))
+                    .allTopicNames()
+                    .get(3, TimeUnit.SECONDS);
             ready = true;
             lastProblem = "";
         } catch (ExecutionException e) {
@@ -122,10 +127,20 @@ public final class KafkaRecordSink implements AutoCloseable {
      */
     public CompletableFuture<Void> send(
             byte[] key, byte[] value, long timestamp, String formatHeader) {
+        return send(topic, key, value, timestamp, formatHeader);
+    }
+
+    /** {@link #send(byte[], byte[], long, String)} to the server-spans topic. */
+    public CompletableFuture<Void> sendServerSpan(byte[] key, byte[] value, long timestamp) {
+        return send(serverSpansTopic, key, value, timestamp, "otlp-server");
+    }
+
+    private CompletableFuture<Void> send(
+            String toTopic, byte[] key, byte[] value, long timestamp, String formatHeader) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         ProducerRecord<byte[], byte[]> r =
                 new ProducerRecord<>(
-                        topic,
+                        toTopic,
                         null,
                         timestamp,
                         key,
