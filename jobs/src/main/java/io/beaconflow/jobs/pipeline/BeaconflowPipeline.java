@@ -55,6 +55,9 @@ public final class BeaconflowPipeline {
     /** Front-end ↔ back-end correlation; null until {@link #withServerSpans} adds its source. */
     private TraceJoinStage.Outputs traces;
 
+    /** With traces: the alerts after the slow-API verdict (TraceJoinStage#attributeAlerts). */
+    private DataStream<Alert> attributedAlerts;
+
     private BeaconflowPipeline(
             IngestStage.Outputs ingest,
             DataStream<DeadLetter> deadLetters,
@@ -182,6 +185,8 @@ public final class BeaconflowPipeline {
                         TraceJoinStage.source(env, source, config, sourceName),
                         ingest.events,
                         config);
+        attributedAlerts =
+                TraceJoinStage.attributeAlerts(detection.alerts, traces.endpointTimings, config);
         return this;
     }
 
@@ -251,7 +256,7 @@ public final class BeaconflowPipeline {
 
     /** Alert versions (open, updated, resolved); later versions overwrite by alert id. */
     public DataStream<Alert> alerts() {
-        return detection.alerts;
+        return attributedAlerts != null ? attributedAlerts : detection.alerts;
     }
 
     /** Opened and resolved transitions, for the webhook. */

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.traces;
 
+import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.model.RumEvent;
@@ -71,6 +72,28 @@ public final class TraceJoinStage {
         return config.ingest.idleness.isZero() ? w : w.withIdleness(config.ingest.idleness);
     }
 
+    /**
+     * The alerts with the slow-API verdict ({@link SlowApiAttribution}) on endpoint latency alerts;
+     * every other alert unchanged.
+     */
+    public static DataStream<Alert> attributeAlerts(
+            DataStream<Alert> alerts, DataStream<EndpointTiming> timings, BeaconflowConfig config) {
+        return alerts.keyBy(SlowApiAttribution.alertKey())
+                .connect(timings.keyBy(SlowApiAttribution.timingKey()))
+                .process(
+                        new SlowApiAttribution(
+                                config.metrics.window,
+                                closeDelay(config),
+                                config.traces.attribution))
+                .uid("trace-slow-api-attribution")
+                .name("traces: slow-API alerts name the backend service");
+    }
+
+    /** How long after a window's end its endpoint timings are complete. */
+    static Duration closeDelay(BeaconflowConfig config) {
+        return config.traces.join.serverAfterFetch.plus(config.ingest.allowedLateness);
+    }
+
     public static Outputs apply(
             DataStream<ServerSpanRecord> records,
             DataStream<RumEvent> events,
@@ -90,7 +113,7 @@ public final class TraceJoinStage {
                         .process(FetchServerJoin.of(cfg.join))
                         .uid("trace-fetch-server-join")
                         .name("traces: join fetches with server spans");
-        Duration closeDelay = cfg.join.serverAfterFetch.plus(config.ingest.allowedLateness);
+        Duration closeDelay = closeDelay(config);
         SingleOutputStreamOperator<EndpointTiming> perEndpoint =
                 joined.union(joined.getSideOutput(FetchServerJoin.UNMATCHED))
                         .keyBy(EndpointTimingAggregator.key())
