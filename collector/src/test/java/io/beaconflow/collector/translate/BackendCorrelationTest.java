@@ -45,7 +45,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the job's join ({@link FetchServerJoin}) must pair every fetch the backend saw with its span,
  * with the server's duration, and leave none unmatched.
  */
-class BackendCorrelationTest {
+public class BackendCorrelationTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"faro", "otel"})
@@ -104,7 +104,12 @@ class BackendCorrelationTest {
      * One backend log line → an OTLP SERVER span as an instrumented backend would export it →
      * the collector's server-span record → the job's decoder.
      */
-    static ServerSpan throughCollectorAndDecoder(JsonNode call) {
+    /**
+     * One backend log line as the OTLP export of an instrumented backend (service shop-api): one
+     * SERVER span, child of the fetch span named in the {@code traceparent} the backend received,
+     * ending at the log's time and lasting its duration.
+     */
+    public static ExportTraceServiceRequest export(JsonNode call) {
         String[] tp = call.path("traceparent").asText().split("-");
         long end = Instant.parse(call.path("ts").asText()).toEpochMilli();
         long durationMs = call.path("duration_ms").asLong();
@@ -129,8 +134,7 @@ class BackendCorrelationTest {
                                                 AnyValue.newBuilder()
                                                         .setIntValue(call.path("status").asInt())))
                         .build();
-        ExportTraceServiceRequest export =
-                ExportTraceServiceRequest.newBuilder()
+        return ExportTraceServiceRequest.newBuilder()
                         .addResourceSpans(
                                 ResourceSpans.newBuilder()
                                         .setResource(
@@ -139,6 +143,11 @@ class BackendCorrelationTest {
                                                                 str("service.name", "shop-api")))
                                         .addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
                         .build();
+    }
+
+    static ServerSpan throughCollectorAndDecoder(JsonNode call) {
+        long end = Instant.parse(call.path("ts").asText()).toEpochMilli();
+        ExportTraceServiceRequest export = export(call);
         EdgeContext edge = new EdgeContext(end + 500, "10.0.0.5", "otel-java", null, null);
         Translation t = ServerSpanTranslator.translate(export, "shop-web", edge);
         assertThat(t.rejected()).isEmpty();
