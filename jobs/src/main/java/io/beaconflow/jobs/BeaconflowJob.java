@@ -76,24 +76,22 @@ public final class BeaconflowJob {
                     .endpointTimings(ElasticsearchOutputs.endpointTimings(es, es.indexPrefix()));
         }
         pipeline.sinkTo(
-                        traceSinks
-                                .deadLetters(
-                                        DeadLetterKafkaSink.create(
-                                                config.kafka, config.kafka.deadLetterTopic))
-                                .deadLetters(ElasticsearchOutputs.deadLetters(es))
-                                .lateEvents(
-                                        DeadLetterKafkaSink.create(
-                                                config.kafka, config.kafka.lateTopic))
-                                .lateEvents(ElasticsearchOutputs.lateEvents(es))
-                                .errorGroups(ElasticsearchOutputs.errorGroups(es))
-                                .sessions(ElasticsearchOutputs.sessions(es))
-                                .metrics(ElasticsearchOutputs.metrics(es))
-                                .alerts(ElasticsearchOutputs.alerts(es))
-                                .notifications(
-                                        config.notifications.webhook == null
-                                                ? null
-                                                : new WebhookNotifierSink(
-                                                        config.notifications.webhook)));
+                traceSinks
+                        .deadLetters(
+                                DeadLetterKafkaSink.create(
+                                        config.kafka, config.kafka.deadLetterTopic))
+                        .deadLetters(ElasticsearchOutputs.deadLetters(es))
+                        .lateEvents(
+                                DeadLetterKafkaSink.create(config.kafka, config.kafka.lateTopic))
+                        .lateEvents(ElasticsearchOutputs.lateEvents(es))
+                        .errorGroups(ElasticsearchOutputs.errorGroups(es))
+                        .sessions(ElasticsearchOutputs.sessions(es))
+                        .metrics(ElasticsearchOutputs.metrics(es))
+                        .alerts(ElasticsearchOutputs.alerts(es))
+                        .notifications(
+                                config.notifications.webhook == null
+                                        ? null
+                                        : new WebhookNotifierSink(config.notifications.webhook)));
     }
 
     /**

@@ -59,8 +59,8 @@ import java.util.function.LongSupplier;
  * /readyz} and {@code /metrics} are for operations. An OTLP export carrying an app's backend key
  * (header {@code x-beaconflow-backend-key}) is a backend's: its SERVER spans go to the server-spans
  * topic ({@link ServerSpanTranslator}), and it is exempt from the per-IP rate limit (one backend
- * host sends for many visitors). Every refusal is a JSON body {@code {"error":
- * code, "detail": text}} with a 4xx/5xx status, and is counted by code.
+ * host sends for many visitors). Every refusal is a JSON body {@code {"error": code, "detail":
+ * text}} with a 4xx/5xx status, and is counted by code.
  */
 final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -590,7 +590,12 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (s.metrics.inFlightBytes.addAndGet(bytes) > s.cfg.limits.maxInFlightBytes) {
             s.metrics.inFlightBytes.addAndGet(-bytes);
             retryLater(
-                    ctx, req, format, "overloaded", "too many bytes waiting for Kafka; retry", null);
+                    ctx,
+                    req,
+                    format,
+                    "overloaded",
+                    "too many bytes waiting for Kafka; retry",
+                    null);
             return false;
         }
         List<CompletableFuture<Void>> acks = new ArrayList<>();

@@ -19,8 +19,8 @@ import java.util.List;
  * browser fetch can be joined with one. Internal and client spans of the backend, and server spans
  * without a parent (no {@code traceparent} came in), are counted as ignored.
  *
- * <p>The app is not read from the payload: it is the app whose backend key the request carried
- * (the caller passes it), so one backend cannot write spans for another app. {@code service.name}
+ * <p>The app is not read from the payload: it is the app whose backend key the request carried (the
+ * caller passes it), so one backend cannot write spans for another app. {@code service.name}
  * (resource attribute) is the backend service the slow-API alert names.
  */
 public final class ServerSpanTranslator {

@@ -69,8 +69,7 @@ class CollectorConfigTest {
 
     @Test
     void aBackendKeyMustBeLongSeparateFromTheApiKeyAndUniquePerApp() {
-        CollectorConfig ok =
-                parse(APPS + "    backend-key: 0123456789abcdef0123\n");
+        CollectorConfig ok = parse(APPS + "    backend-key: 0123456789abcdef0123\n");
         assertThat(ok.apps.get("shop").backendKey).isEqualTo("0123456789abcdef0123");
         assertThat(ok.kafka.serverSpansTopic).isEqualTo("rum-server-spans");
         assertThatThrownBy(() -> parse(APPS + "    backend-key: short\n"))

@@ -136,7 +136,9 @@ class ServerSpansToElasticsearchITCase {
                                                 .build(),
                                         HttpResponse.BodyHandlers.ofByteArray());
                         assertThat(r.statusCode()).isEqualTo(200);
-                        assertThat(ExportTraceServiceResponse.parseFrom(r.body()).hasPartialSuccess())
+                        assertThat(
+                                        ExportTraceServiceResponse.parseFrom(r.body())
+                                                .hasPartialSuccess())
                                 .isFalse();
                         calls++;
                     }
@@ -172,7 +174,8 @@ class ServerSpansToElasticsearchITCase {
         // reaches the end of time, so every waiting fetch is decided and every window written.
         BeaconflowPipeline.build(
                         flink,
-                        BeaconKafkaSource.create(config.kafka, new BeaconDecoder(config.ingest), true),
+                        BeaconKafkaSource.create(
+                                config.kafka, new BeaconDecoder(config.ingest), true),
                         "kafka",
                         config)
                 .withServerSpans(
@@ -183,14 +186,14 @@ class ServerSpansToElasticsearchITCase {
                 .sinkTo(
                         new BeaconflowPipeline.Sinks()
                                 .fetchTimings(ElasticsearchOutputs.fetchTimings(es, prefix))
-                                .endpointTimings(
-                                        ElasticsearchOutputs.endpointTimings(es, prefix)));
+                                .endpointTimings(ElasticsearchOutputs.endpointTimings(es, prefix)));
         flink.execute("server-spans-to-elasticsearch-itcase");
 
         refresh(esUrl, prefix + "*");
         List<JsonNode> fetches = documents(esUrl, prefix + "rum-fetch-timings-*");
         Map<String, JsonNode> byFetchSpan = new HashMap<>();
-        for (JsonNode d : fetches) byFetchSpan.put(d.path("trace_id").asText() + "-" + d.path("span_id").asText(), d);
+        for (JsonNode d : fetches)
+            byFetchSpan.put(d.path("trace_id").asText() + "-" + d.path("span_id").asText(), d);
         assertThat(fetches).hasSize(calls);
         for (String sdk : List.of("faro", "otel")) {
             for (JsonNode call : SdkFixtures.backend(sdk)) {
@@ -203,7 +206,8 @@ class ServerSpansToElasticsearchITCase {
                         .isEqualTo(call.path("duration_ms").asDouble());
                 assertThat(d.path("network_ms").asDouble())
                         .isEqualTo(d.path("client_ms").asDouble() - d.path("server_ms").asDouble());
-                assertThat(d.path("endpoint").asText()).startsWith(call.path("method").asText() + " /api/");
+                assertThat(d.path("endpoint").asText())
+                        .startsWith(call.path("method").asText() + " /api/");
             }
         }
         List<JsonNode> endpoints = documents(esUrl, prefix + "rum-endpoint-timings-*");
@@ -250,7 +254,8 @@ class ServerSpansToElasticsearchITCase {
     private HttpResponse<String> replay(String base, Captured c) throws Exception {
         HttpRequest.Builder b =
                 HttpRequest.newBuilder(URI.create(base + c.path())).timeout(Duration.ofSeconds(20));
-        for (String h : List.of("origin", "content-type", "x-faro-session-id", "referer", "user-agent")) {
+        for (String h :
+                List.of("origin", "content-type", "x-faro-session-id", "referer", "user-agent")) {
             String v = c.header(h);
             if (v != null) b.header(h, v);
         }
@@ -269,12 +274,14 @@ class ServerSpansToElasticsearchITCase {
     private List<JsonNode> documents(String esUrl, String index) throws Exception {
         HttpResponse<String> r =
                 http.send(
-                        HttpRequest.newBuilder(URI.create(esUrl + "/" + index + "/_search?size=500"))
+                        HttpRequest.newBuilder(
+                                        URI.create(esUrl + "/" + index + "/_search?size=500"))
                                 .GET()
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
         List<JsonNode> out = new java.util.ArrayList<>();
-        for (JsonNode h : JSON.readTree(r.body()).path("hits").path("hits")) out.add(h.path("_source"));
+        for (JsonNode h : JSON.readTree(r.body()).path("hits").path("hits"))
+            out.add(h.path("_source"));
         return out;
     }
 }

@@ -66,7 +66,9 @@ public class BackendCorrelationTest {
                         Types.STRING);
         long last = 0;
         for (RumEvent f : fetches) {
-            assertThat(FetchServerJoin.joinable(f)).as("fetch %s keeps its ids", f.eventId).isTrue();
+            assertThat(FetchServerJoin.joinable(f))
+                    .as("fetch %s keeps its ids", f.eventId)
+                    .isTrue();
             h.processElement1(f, f.eventTime);
             last = Math.max(last, f.eventTime);
         }
@@ -92,7 +94,8 @@ public class BackendCorrelationTest {
         // Every fetch of the visits called the backend, so nothing is left unmatched.
         var unmatched = h.getSideOutput(FetchServerJoin.UNMATCHED);
         List<String> left = new ArrayList<>();
-        if (unmatched != null) for (StreamRecord<FetchTiming> r : unmatched) left.add(r.getValue().id);
+        if (unmatched != null)
+            for (StreamRecord<FetchTiming> r : unmatched) left.add(r.getValue().id);
         assertThat(left).isEmpty();
         assertThat(fetches).hasSize(backend.size());
         assertThat(h.numKeyedStateEntries()).isZero();
@@ -101,8 +104,8 @@ public class BackendCorrelationTest {
     }
 
     /**
-     * One backend log line → an OTLP SERVER span as an instrumented backend would export it →
-     * the collector's server-span record → the job's decoder.
+     * One backend log line → an OTLP SERVER span as an instrumented backend would export it → the
+     * collector's server-span record → the job's decoder.
      */
     /**
      * One backend log line as the OTLP export of an instrumented backend (service shop-api): one
@@ -118,8 +121,7 @@ public class BackendCorrelationTest {
                 Span.newBuilder()
                         .setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(tp[1])))
                         .setSpanId(
-                                ByteString.copyFrom(
-                                        HexFormat.of().parseHex(serverSpanId(tp[2]))))
+                                ByteString.copyFrom(HexFormat.of().parseHex(serverSpanId(tp[2]))))
                         .setParentSpanId(ByteString.copyFrom(HexFormat.of().parseHex(tp[2])))
                         .setKind(Span.SpanKind.SPAN_KIND_SERVER)
                         .setName(call.path("method").asText() + " /api")
@@ -135,14 +137,13 @@ public class BackendCorrelationTest {
                                                         .setIntValue(call.path("status").asInt())))
                         .build();
         return ExportTraceServiceRequest.newBuilder()
-                        .addResourceSpans(
-                                ResourceSpans.newBuilder()
-                                        .setResource(
-                                                Resource.newBuilder()
-                                                        .addAttributes(
-                                                                str("service.name", "shop-api")))
-                                        .addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
-                        .build();
+                .addResourceSpans(
+                        ResourceSpans.newBuilder()
+                                .setResource(
+                                        Resource.newBuilder()
+                                                .addAttributes(str("service.name", "shop-api")))
+                                .addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
+                .build();
     }
 
     static ServerSpan throughCollectorAndDecoder(JsonNode call) {

@@ -171,8 +171,8 @@ public final class BeaconflowPipeline {
 
     /**
      * Adds the optional second source, backend server spans ({@link TraceJoinStage}): the fetches
-     * of {@link #events()} are joined with them; the spans' dead letters and late spans join
-     * {@link #deadLetters()} and {@link #lateEvents()}. Call once, before {@link #sinkTo}.
+     * of {@link #events()} are joined with them; the spans' dead letters and late spans join {@link
+     * #deadLetters()} and {@link #lateEvents()}. Call once, before {@link #sinkTo}.
      */
     public BeaconflowPipeline withServerSpans(
             Source<ServerSpanRecord, ?, ?> source, String sourceName, BeaconflowConfig config) {

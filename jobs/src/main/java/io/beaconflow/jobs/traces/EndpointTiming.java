@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where the time of one API endpoint's calls went in one window: percentiles of the
- * client-observed duration, of the server span's duration and of the rest (network + queueing), over
- * the fetches joined with their server span, plus how many fetches could not be joined. A Flink
- * POJO; {@link #id} ({@code app|endpoint|window start}) is the Elasticsearch document id.
+ * Where the time of one API endpoint's calls went in one window: percentiles of the client-observed
+ * duration, of the server span's duration and of the rest (network + queueing), over the fetches
+ * joined with their server span, plus how many fetches could not be joined. A Flink POJO; {@link
+ * #id} ({@code app|endpoint|window start}) is the Elasticsearch document id.
  */
 public class EndpointTiming {
     public String id;

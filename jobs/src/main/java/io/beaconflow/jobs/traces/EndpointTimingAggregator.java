@@ -18,12 +18,12 @@ import org.apache.flink.util.Collector;
  * Per endpoint (app + {@code METHOD /template}) and event-time window: percentiles of client,
  * server and network time ({@link EndpointTiming}), keyed by {@link #key()}.
  *
- * <p>Why not a window operator: the join emits an unmatched fetch only when the watermark has passed
- * its time + {@code server-after-fetch}, behind its own window. Each window is therefore closed
- * once, at window end + server-after-fetch + {@code ingest.allowed-lateness}, when every fetch of it
- * has been emitted joined or unmatched: one document per window, no re-fires. A timing for a window
- * already closed is counted ({@code endpointTimingsTooLate}) and dropped; it cannot happen for
- * fetches the ingest router let through.
+ * <p>Why not a window operator: the join emits an unmatched fetch only when the watermark has
+ * passed its time + {@code server-after-fetch}, behind its own window. Each window is therefore
+ * closed once, at window end + server-after-fetch + {@code ingest.allowed-lateness}, when every
+ * fetch of it has been emitted joined or unmatched: one document per window, no re-fires. A timing
+ * for a window already closed is counted ({@code endpointTimingsTooLate}) and dropped; it cannot
+ * happen for fetches the ingest router let through.
  */
 public class EndpointTimingAggregator
         extends KeyedProcessFunction<String, FetchTiming, EndpointTiming> {

@@ -32,7 +32,8 @@ import org.apache.flink.util.OutputTag;
  * trace by {@code traces.join.max-pending-per-trace}; beyond it new elements are dropped and
  * counted ({@code joinStateFull}).
  */
-public class FetchServerJoin extends KeyedCoProcessFunction<String, RumEvent, ServerSpan, FetchTiming> {
+public class FetchServerJoin
+        extends KeyedCoProcessFunction<String, RumEvent, ServerSpan, FetchTiming> {
     private static final long serialVersionUID = 1L;
 
     /** Fetches whose span never came within the bound, as {@link FetchTiming} with joined false. */

@@ -2,8 +2,8 @@ package io.beaconflow.jobs.traces;
 
 /**
  * One browser fetch with the server span that answered it (or none: {@link #joined} false): where
- * the time of the call went. {@link #networkMs} = client - server, clamped at 0: DNS, connect,
- * TLS, the request and response on the wire, proxies and load balancers, and queueing before the
+ * the time of the call went. {@link #networkMs} = client - server, clamped at 0: DNS, connect, TLS,
+ * the request and response on the wire, proxies and load balancers, and queueing before the
  * server's span started. A Flink POJO; {@link #id} is the Elasticsearch document id.
  */
 public class FetchTiming {

@@ -8,9 +8,9 @@ import java.util.TreeMap;
 /**
  * Percentiles of a bag of durations with 1 % relative accuracy, kept as counts per logarithmic
  * bucket (DDSketch's index mapping) in a plain {@code Map<Integer, Long>}: mergeable, a Flink POJO
- * field (no Kryo, no custom serializer), and at most a few hundred entries for any realistic
- * range. Values below {@link #MIN_MS} count as {@link #MIN_MS}: a sub-microsecond network share is
- * zero for every purpose.
+ * field (no Kryo, no custom serializer), and at most a few hundred entries for any realistic range.
+ * Values below {@link #MIN_MS} count as {@link #MIN_MS}: a sub-microsecond network share is zero
+ * for every purpose.
  */
 final class LatencyHistogram {
     private LatencyHistogram() {}

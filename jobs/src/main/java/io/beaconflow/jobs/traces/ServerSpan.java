@@ -3,8 +3,8 @@ package io.beaconflow.jobs.traces;
 /**
  * One backend SERVER span as the collector wrote it to the server-spans topic (docs/rum-events.md,
  * "Server spans"), decoded and validated. A Flink POJO. Its event time is {@link #startMs} (the
- * backend's clock); {@link #app} was stamped by the collector from the backend key, never read
- * from the span.
+ * backend's clock); {@link #app} was stamped by the collector from the backend key, never read from
+ * the span.
  */
 public class ServerSpan {
     public String app;

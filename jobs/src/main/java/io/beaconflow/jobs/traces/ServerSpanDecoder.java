@@ -21,9 +21,9 @@ import java.util.regex.Pattern;
  * event decoder. Never throws on bad input.
  *
  * <p>Checks: JSON object of {@code type: server_span}, schema version 1, hex ids of the right
- * length (they are join keys and state keys), a service, a start within {@code
- * ingest.max-future} of the collector's receive time and not older than {@code ingest.max-age}, a
- * duration in [0, {@code ingest.limits.max-duration-ms}], strings cut to bounded lengths.
+ * length (they are join keys and state keys), a service, a start within {@code ingest.max-future}
+ * of the collector's receive time and not older than {@code ingest.max-age}, a duration in [0,
+ * {@code ingest.limits.max-duration-ms}], strings cut to bounded lengths.
  */
 public final class ServerSpanDecoder implements RawBeaconDecoder<ServerSpanRecord> {
     private static final long serialVersionUID = 1L;
@@ -138,15 +138,17 @@ public final class ServerSpanDecoder implements RawBeaconDecoder<ServerSpanRecor
     private static String id(JsonNode n, String field, Pattern shape) throws Reject {
         String s = text(n, field, true);
         if (!shape.matcher(s).matches()) {
-            throw new Reject(RejectReason.INVALID_VALUE, field + " is not lower-case hex of the"
-                    + " right length");
+            throw new Reject(
+                    RejectReason.INVALID_VALUE,
+                    field + " is not lower-case hex of the" + " right length");
         }
         return s;
     }
 
     private static Number number(JsonNode n, String field) throws Reject {
         JsonNode v = n.get(field);
-        if (v == null || v.isNull()) throw new Reject(RejectReason.MISSING_FIELD, field + " is missing");
+        if (v == null || v.isNull())
+            throw new Reject(RejectReason.MISSING_FIELD, field + " is missing");
         if (!v.isNumber()) throw new Reject(RejectReason.WRONG_TYPE, field + " must be a number");
         return v.numberValue();
     }
@@ -173,8 +175,7 @@ public final class ServerSpanDecoder implements RawBeaconDecoder<ServerSpanRecor
                                     JsonFactory.builder()
                                             .streamReadConstraints(
                                                     StreamReadConstraints.builder()
-                                                            .maxNestingDepth(
-                                                                    config.maxNestingDepth)
+                                                            .maxNestingDepth(config.maxNestingDepth)
                                                             .build())
                                             .build())
                             .build();

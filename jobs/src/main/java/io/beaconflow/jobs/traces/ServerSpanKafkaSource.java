@@ -11,8 +11,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * The server-spans topic ({@code kafka.server-spans-topic}) as a source, decoding in the source
- * ({@link ServerSpanDecoder}) like the raw topic. Same group id with a {@code -server-spans}
- * suffix and the same start position and client properties as the raw topic.
+ * ({@link ServerSpanDecoder}) like the raw topic. Same group id with a {@code -server-spans} suffix
+ * and the same start position and client properties as the raw topic.
  */
 public final class ServerSpanKafkaSource {
     private ServerSpanKafkaSource() {}

@@ -15,9 +15,9 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Server spans from their source: dead letters (decoder rejects) to {@link #DEAD_LETTERS}, spans
- * behind the watermark by more than {@code ingest.allowed-lateness} to {@link #LATE} (reason
- * {@code LATE}, the same outputs as browser events), the rest on. Stateless: "late" compares the
- * span's start with the current watermark, as the browser-side router does.
+ * behind the watermark by more than {@code ingest.allowed-lateness} to {@link #LATE} (reason {@code
+ * LATE}, the same outputs as browser events), the rest on. Stateless: "late" compares the span's
+ * start with the current watermark, as the browser-side router does.
  */
 public class ServerSpanRouter extends ProcessFunction<ServerSpanRecord, ServerSpan> {
     private static final long serialVersionUID = 1L;

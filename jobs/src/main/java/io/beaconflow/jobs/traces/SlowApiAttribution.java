@@ -39,7 +39,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>Known limit: webhook notifications leave detection before this step and do not carry it.
  */
-public class SlowApiAttribution extends KeyedCoProcessFunction<String, Alert, EndpointTiming, Alert> {
+public class SlowApiAttribution
+        extends KeyedCoProcessFunction<String, Alert, EndpointTiming, Alert> {
     private static final long serialVersionUID = 1L;
 
     private final long windowMs;
@@ -51,8 +52,7 @@ public class SlowApiAttribution extends KeyedCoProcessFunction<String, Alert, En
     private transient ListState<Alert> waiting;
     private transient MapState<String, Alert> verdicts;
 
-    public SlowApiAttribution(
-            Duration window, Duration closeDelay, TracesConfig.Attribution cfg) {
+    public SlowApiAttribution(Duration window, Duration closeDelay, TracesConfig.Attribution cfg) {
         this.windowMs = window.toMillis();
         this.closeDelayMs = closeDelay.toMillis();
         this.baselineWindows = cfg.baselineWindows;
@@ -120,8 +120,7 @@ public class SlowApiAttribution extends KeyedCoProcessFunction<String, Alert, En
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out)
-            throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
         List<Alert> still = new ArrayList<>();
         boolean blocked = false;
         for (Alert a : waiting.get()) {
@@ -190,8 +189,7 @@ public class SlowApiAttribution extends KeyedCoProcessFunction<String, Alert, En
             else if (t.windowStart < a.firstWindow) before.add(t);
         }
         before.sort((x, y) -> Long.compare(y.windowStart, x.windowStart));
-        List<EndpointTiming> baseline =
-                before.subList(0, Math.min(baselineWindows, before.size()));
+        List<EndpointTiming> baseline = before.subList(0, Math.min(baselineWindows, before.size()));
         Alert out = a.copy();
         out.backendService = service;
         out.latencyWhere = "unknown";

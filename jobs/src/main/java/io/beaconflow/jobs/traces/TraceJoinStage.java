@@ -40,7 +40,9 @@ public final class TraceJoinStage {
         }
     }
 
-    /** The source with watermarks on span start (bounded out-of-orderness and idleness of ingest). */
+    /**
+     * The source with watermarks on span start (bounded out-of-orderness and idleness of ingest).
+     */
     public static DataStream<ServerSpanRecord> source(
             StreamExecutionEnvironment env,
             Source<ServerSpanRecord, ?, ?> source,

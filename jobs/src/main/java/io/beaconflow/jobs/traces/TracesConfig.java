@@ -34,8 +34,8 @@ public class TracesConfig implements Serializable {
         public Duration serverBeforeFetch = DEFAULT_SERVER_BEFORE_FETCH;
 
         /**
-         * How much later: network and queueing before the server started, plus clock difference.
-         * A fetch waits this long (event time) for its span, then counts as unmatched.
+         * How much later: network and queueing before the server started, plus clock difference. A
+         * fetch waits this long (event time) for its span, then counts as unmatched.
          */
         public Duration serverAfterFetch = DEFAULT_SERVER_AFTER_FETCH;
 

@@ -100,10 +100,13 @@ class FetchServerJoinTest {
         assertThat(h.extractOutputValues()).isEmpty();
         fetchArrives(fetch(TRACE, "00f067aa0ba902b7", T0, 180));
 
-        assertThat(h.extractOutputValues()).singleElement().satisfies(t -> {
-            assertThat(t.serverMs).isEqualTo(100.0);
-            assertThat(t.networkMs).isEqualTo(80.0);
-        });
+        assertThat(h.extractOutputValues())
+                .singleElement()
+                .satisfies(
+                        t -> {
+                            assertThat(t.serverMs).isEqualTo(100.0);
+                            assertThat(t.networkMs).isEqualTo(80.0);
+                        });
         watermark(T0 + AFTER.toMillis());
         assertCleanedUp();
     }
@@ -123,8 +126,7 @@ class FetchServerJoinTest {
     @Test
     void aSpanOutsideTheIntervalOrOfAnotherAppDoesNotJoin() throws Exception {
         fetchArrives(fetch(TRACE, "00f067aa0ba902b7", T0, 180));
-        spanArrives(
-                serverSpan(TRACE, "00f067aa0ba902b7", T0 - BEFORE.toMillis() - 1, 100));
+        spanArrives(serverSpan(TRACE, "00f067aa0ba902b7", T0 - BEFORE.toMillis() - 1, 100));
         ServerSpan otherApp = serverSpan(TRACE, "00f067aa0ba902b7", T0 + 5, 100);
         otherApp.app = "admin-web";
         spanArrives(otherApp);

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The slow-API verdict: an endpoint latency alert waits for its windows' timings, then says
- * whether the time went to the server (naming the service) or to the network; later versions
- * carry the same verdict; other alerts pass at once; state and timers end at zero.
+ * The slow-API verdict: an endpoint latency alert waits for its windows' timings, then says whether
+ * the time went to the server (naming the service) or to the network; later versions carry the same
+ * verdict; other alerts pass at once; state and timers end at zero.
  */
 class SlowApiAttributionTest {
     static final long MIN = 60_000;
@@ -98,7 +98,8 @@ class SlowApiAttributionTest {
                             assertThat(a.serverDeltaMs).isEqualTo(850.0);
                             assertThat(a.networkDeltaMs).isEqualTo(50.0);
                             assertThat(a.rootCauseHints.get(0))
-                                    .isEqualTo("time went to the server shop-api: +850 ms of +900 ms");
+                                    .isEqualTo(
+                                            "time went to the server shop-api: +850 ms of +900 ms");
                         });
     }
 
@@ -116,7 +117,8 @@ class SlowApiAttributionTest {
         h.processElement1(resolved, T0 + 20 * MIN);
 
         List<Alert> out = h.extractOutputValues();
-        assertThat(out).extracting(a -> a.state)
+        assertThat(out)
+                .extracting(a -> a.state)
                 .containsExactly(Alert.OPEN, Alert.UPDATED, Alert.RESOLVED);
         for (Alert a : out) {
             assertThat(a.latencyWhere).isEqualTo("network");

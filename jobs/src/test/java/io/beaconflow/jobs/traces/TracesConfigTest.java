@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 class TracesConfigTest {
     static BeaconflowConfig parse(String yaml) {
         return BeaconflowConfig.parse(
-                yaml + "ingest:\n  privacy:\n    user-id-salt: s\n", "test.yaml", Map.<String, String>of()::get);
+                yaml + "ingest:\n  privacy:\n    user-id-salt: s\n",
+                "test.yaml",
+                Map.<String, String>of()::get);
     }
 
     @Test
