@@ -44,6 +44,8 @@ public final class KafkaRecordSink implements AutoCloseable {
                     });
     private volatile boolean ready;
     private volatile String lastProblem = "not checked yet";
+    private volatile boolean serverSpansReady;
+    private volatile String serverSpansProblem = "not checked yet";
 
     public KafkaRecordSink(CollectorConfig.KafkaSection cfg, long bufferBytes) {
         this.topic = cfg.topic;
@@ -83,7 +85,15 @@ public final class KafkaRecordSink implements AutoCloseable {
 
     /** Starts the background reachability check; the first check runs at once. */
     public void start(Duration every) {
-        health.scheduleWithFixedDelay(this::check, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+        health.scheduleWithFixedDelay(
+                () -> {
+                    check();
+                    if (ready) checkServerSpans();
+                    else serverSpansReady = false;
+                },
+                0,
+                every.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     void check() {
@@ -91,11 +101,8 @@ public final class KafkaRecordSink implements AutoCloseable {
             // Warms the producer's own metadata, so send() on an event loop does not wait for it
             // (and creates the topic where the brokers auto-create topics).
             producer.partitionsFor(topic);
-            producer.partitionsFor(serverSpansTopic);
             // The producer answers from its cache when the brokers are gone: ask them.
-            admin.describeTopics(List.of(topic, serverSpansTopic))
-                    .allTopicNames()
-                    .get(3, TimeUnit.SECONDS);
+            admin.describeTopics(List.of(topic)).allTopicNames().get(3, TimeUnit.SECONDS);
             ready = true;
             lastProblem = "";
         } catch (ExecutionException e) {
@@ -110,6 +117,34 @@ public final class KafkaRecordSink implements AutoCloseable {
             ready = false;
             lastProblem = String.valueOf(e);
         }
+    }
+
+    /**
+     * The server-spans topic, checked on its own: a missing span topic must not make browser
+     * beacons 503. Backend requests are answered 503 while it is not ready, and the warmed metadata
+     * keeps their send() from waiting on an event loop.
+     */
+    void checkServerSpans() {
+        try {
+            producer.partitionsFor(serverSpansTopic);
+            admin.describeTopics(List.of(serverSpansTopic))
+                    .allTopicNames()
+                    .get(3, TimeUnit.SECONDS);
+            serverSpansReady = true;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            serverSpansReady = false;
+            serverSpansProblem = String.valueOf(e instanceof ExecutionException ? e.getCause() : e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public boolean serverSpansReady() {
+        return serverSpansReady;
+    }
+
+    public String serverSpansProblem() {
+        return serverSpansProblem;
     }
 
     public boolean ready() {

@@ -566,13 +566,14 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             accepted(ctx, req, format, t, protobuf, null);
             return false;
         }
-        if (!s.sink.ready()) {
+        if (!s.sink.ready() || !s.sink.serverSpansReady()) {
             retryLater(
                     ctx,
                     req,
                     format,
                     "kafka_unavailable",
-                    "Kafka is unreachable: " + s.sink.lastProblem(),
+                    "Kafka or the server-spans topic is unavailable: "
+                            + (s.sink.ready() ? s.sink.serverSpansProblem() : s.sink.lastProblem()),
                     null);
             return false;
         }

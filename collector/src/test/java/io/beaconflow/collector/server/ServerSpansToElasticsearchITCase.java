@@ -124,17 +124,13 @@ class ServerSpansToElasticsearchITCase {
                         assertThat(r.statusCode()).as(r.body()).isIn(200, 202);
                     }
                     for (JsonNode call : SdkFixtures.backend(sdk)) {
-                        HttpResponse<byte[]> r =
-                                http.send(
-                                        HttpRequest.newBuilder(URI.create(base + "/v1/traces"))
-                                                .POST(
-                                                        HttpRequest.BodyPublishers.ofByteArray(
-                                                                BackendCorrelationTest.export(call)
-                                                                        .toByteArray()))
-                                                .header("Content-Type", "application/x-protobuf")
-                                                .header("x-beaconflow-backend-key", BACKEND_KEY)
-                                                .build(),
-                                        HttpResponse.BodyHandlers.ofByteArray());
+                        HttpResponse<byte[]> r = exportSpans(base, call);
+                        // The collector checks the span topic a moment after it is ready for
+                        // browsers; an OTLP exporter retries a 503 the same way.
+                        for (int attempt = 0; r.statusCode() == 503 && attempt < 50; attempt++) {
+                            Thread.sleep(200);
+                            r = exportSpans(base, call);
+                        }
                         assertThat(r.statusCode()).isEqualTo(200);
                         assertThat(
                                         ExportTraceServiceResponse.parseFrom(r.body())
@@ -243,6 +239,18 @@ class ServerSpansToElasticsearchITCase {
                 Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.deleteTopics(List.of(rawTopic, spanTopic)).all().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    private HttpResponse<byte[]> exportSpans(String base, JsonNode call) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + "/v1/traces"))
+                        .POST(
+                                HttpRequest.BodyPublishers.ofByteArray(
+                                        BackendCorrelationTest.export(call).toByteArray()))
+                        .header("Content-Type", "application/x-protobuf")
+                        .header("x-beaconflow-backend-key", BACKEND_KEY)
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private HttpResponse<String> get(String url) throws Exception {

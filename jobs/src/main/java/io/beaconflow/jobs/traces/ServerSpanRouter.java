@@ -71,7 +71,9 @@ public class ServerSpanRouter extends ProcessFunction<ServerSpanRecord, ServerSp
             d.eventTime = s.startMs;
             d.app = s.app;
             d.eventId = eventId(s);
-            d.payload = json.writeValueAsString(s);
+            com.fasterxml.jackson.databind.node.ObjectNode payload = json.valueToTree(s);
+            payload.put("type", "server_span");
+            d.payload = json.writeValueAsString(payload);
             d.payloadBytes = d.payload.length();
             ctx.output(LATE, d);
             return;
