@@ -51,7 +51,8 @@ public final class IndexTemplates {
                     "rum-alerts",
                     "rum-deadletter",
                     "rum-error-groups",
-                    "rum-late");
+                    "rum-late",
+                    "rum-comparisons");
 
     /** What {@link #install} did with one template. */
     public enum Outcome {
