@@ -216,6 +216,11 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SeriesWindo
             return;
         }
         if (changed) {
+            if (lastEmitBucket.value() == null) {
+                // The first multiple of emit-every after the first window is the first emission.
+                long firstStart = due.firstEntry().getValue().windowStart;
+                lastEmitBucket.update(Math.floorDiv(firstStart, cfg.emitEvery.toMillis()));
+            }
             foldedEnd.update(folded);
             long maxSeen = Long.MIN_VALUE;
             for (Arm a : all.values()) maxSeen = Math.max(maxSeen, a.lastSeen);
@@ -234,7 +239,7 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SeriesWindo
         if (f == null) return;
         long bucket = Math.floorDiv(f, cfg.emitEvery.toMillis());
         Long emitted = lastEmitBucket.value();
-        if (changed && (emitted == null || bucket > emitted || end)) {
+        if (changed && (bucket > emitted || end)) {
             emit(ctx.getCurrentKey(), all, f, end, out);
             lastEmitBucket.update(bucket);
         }
