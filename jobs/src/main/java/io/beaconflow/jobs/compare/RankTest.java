@@ -119,7 +119,29 @@ public final class RankTest {
                 lo = mid;
             }
         }
-        return hi;
+        return snap(control, treatment, lo, hi);
+    }
+
+    /**
+     * The pair difference y − x inside the converged bracket (lo, hi], so the answer is an exact
+     * difference of bin values (0 for identical bins, not 1e-9); {@code hi} if none is found.
+     */
+    private static double snap(Binned control, Binned treatment, double lo, double hi) {
+        double best = hi;
+        double bestGap = Double.MAX_VALUE;
+        for (double y : treatment.values) {
+            int i = java.util.Arrays.binarySearch(control.values, y - hi);
+            int from = i >= 0 ? i : -i - 1;
+            for (int k = Math.max(0, from - 1); k < Math.min(control.values.length, from + 2); k++) {
+                double d = y - control.values[k];
+                double gap = Math.abs(d - hi);
+                if (d > lo - 1e-12 * Math.abs(lo) && gap < bestGap) {
+                    best = d;
+                    bestGap = gap;
+                }
+            }
+        }
+        return bestGap <= (hi - lo) + 1e-9 * Math.max(1, Math.abs(hi)) ? best : hi;
     }
 
     /** Pair weight with treatment − control ≤ d. */

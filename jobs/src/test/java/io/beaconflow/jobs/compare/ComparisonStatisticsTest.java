@@ -59,9 +59,19 @@ class ComparisonStatisticsTest {
         assertThat(r.pValue).isCloseTo(0.056037565791693965, within(1e-9));
         // Brute force over the 156 pairwise differences: lower median 7, Moses' order
         // statistics C = 42.098 → the 43rd smallest (0) and the 115th (15).
-        assertThat(r.shift).isCloseTo(7, within(1e-6));
-        assertThat(r.shiftLow).isCloseTo(0, within(1e-6));
-        assertThat(r.shiftHigh).isCloseTo(15, within(1e-6));
+        assertThat(r.shift).isEqualTo(7.0);
+        assertThat(r.shiftLow).isEqualTo(0.0);
+        assertThat(r.shiftHigh).isEqualTo(15.0);
+    }
+
+    @Test
+    void identicalArmsHaveAShiftOfExactlyZero() {
+        Binned a = Binned.ofValues(100, 120, 120, 150, 180, 250, 400);
+        RankTest.Result r = RankTest.compare(a, a, 0.95);
+        assertThat(r.shift).isEqualTo(0.0);
+        assertThat(r.pValue).isEqualTo(1.0);
+        assertThat(r.shiftLow).isLessThan(0);
+        assertThat(r.shiftHigh).isGreaterThan(0);
     }
 
     @Test
