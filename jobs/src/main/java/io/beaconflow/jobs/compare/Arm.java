@@ -4,8 +4,8 @@ import io.beaconflow.jobs.metrics.MetricAccumulator;
 
 /**
  * One arm of an app in {@link ComparisonFunction}'s state: a variant of an experiment or a release,
- * when it was first and last seen, its control, and both arms' data since their comparison began.
- * A Flink POJO (accumulators by their own serializer).
+ * when it was first and last seen, its control, and both arms' data since their comparison began. A
+ * Flink POJO (accumulators by their own serializer).
  */
 public class Arm {
     /** {@link Comparison#EXPERIMENT} or {@link Comparison#RELEASE}. */

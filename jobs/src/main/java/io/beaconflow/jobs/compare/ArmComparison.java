@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Compares one arm with its control on every {@link ComparedMetric}: the test suited to each
- * (two proportions for rates, the rank test for latencies), then Holm's adjustment over the metrics
+ * Compares one arm with its control on every {@link ComparedMetric}: the test suited to each (two
+ * proportions for rates, the rank test for latencies), then Holm's adjustment over the metrics
  * tested together, then a verdict per metric.
  *
  * <p><b>Multiple testing.</b> One arm at one point is one family: its six metrics are tested at

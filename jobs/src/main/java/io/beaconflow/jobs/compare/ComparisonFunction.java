@@ -33,12 +33,12 @@ import org.apache.flink.util.Collector;
  * {@link Comparison} per arm and metric every {@code comparisons.emit-every} of event time and at
  * the end of a bounded input. The statistics are {@link ArmComparison}'s (plain Java).
  *
- * <p><b>Which windows count.</b> A window is folded into the comparison only once it is final:
- * when the watermark passes its end + the metrics' allowed lateness, after which the window
- * operator sends no more updates (each update carries the window's full aggregate and replaces the
- * pending one). So a comparison never counts a window twice, and its documents do not depend on
- * when late events arrived: the same input gives the same documents under the same ids. The price
- * is delay: documents lag event time by the allowed lateness.
+ * <p><b>Which windows count.</b> A window is folded into the comparison only once it is final: when
+ * the watermark passes its end + the metrics' allowed lateness, after which the window operator
+ * sends no more updates (each update carries the window's full aggregate and replaces the pending
+ * one). So a comparison never counts a window twice, and its documents do not depend on when late
+ * events arrived: the same input gives the same documents under the same ids. The price is delay:
+ * documents lag event time by the allowed lateness.
  *
  * <p><b>Who is compared with whom.</b> Windows fold in order of their start; per window start the
  * arms are first registered, then controls decided, then data merged, so an arm and its control
@@ -335,7 +335,11 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SeriesWindo
     }
 
     private void emit(
-            String app, Map<String, Arm> all, long windowEnd, boolean last, Collector<Comparison> out) {
+            String app,
+            Map<String, Arm> all,
+            long windowEnd,
+            boolean last,
+            Collector<Comparison> out) {
         ArmComparison stats = new ArmComparison(cfg.alpha, cfg.minSamplesPerArm);
         for (Arm a : all.values()) {
             if (a.control == null) continue;

@@ -1,19 +1,19 @@
 package io.beaconflow.jobs.compare;
 
 /**
- * Mann–Whitney U (Wilcoxon rank-sum) test of a treatment against a control, with the
- * Hodges–Lehmann shift and its distribution-free interval, computed from binned distributions
- * ({@link Binned}: the metric stage's DDSketch bins), never from raw values.
+ * Mann–Whitney U (Wilcoxon rank-sum) test of a treatment against a control, with the Hodges–Lehmann
+ * shift and its distribution-free interval, computed from binned distributions ({@link Binned}: the
+ * metric stage's DDSketch bins), never from raw values.
  *
  * <p><b>Test.</b> U = Σ over treatment values of (control values below it + ½ control values tied
  * with it), the number of (treatment, control) pairs where the treatment is slower, ties counting
- * ½. Under no difference E[U] = m·n/2 and, with tie groups of sizes t (here: sketch bins),
- * Var[U] = m·n/12 · ((N+1) − Σ(t³−t)/(N(N−1))). z = (U − m·n/2 ∓ ½)/σ with the continuity
- * correction, two-sided p from the normal distribution: the large-sample form of R's {@code
- * wilcox.test(correct = TRUE)} with ties and of {@code scipy.stats.mannwhitneyu(method =
- * "asymptotic")} (Hollander, Wolfe &amp; Chicken, Nonparametric Statistical Methods, 3rd ed.,
- * 2014, §4.1, eq. 4.8–4.10). Our arms hold hundreds to millions of values, where the normal
- * approximation is exact for practical purposes.
+ * ½. Under no difference E[U] = m·n/2 and, with tie groups of sizes t (here: sketch bins), Var[U] =
+ * m·n/12 · ((N+1) − Σ(t³−t)/(N(N−1))). z = (U − m·n/2 ∓ ½)/σ with the continuity correction,
+ * two-sided p from the normal distribution: the large-sample form of R's {@code wilcox.test(correct
+ * = TRUE)} with ties and of {@code scipy.stats.mannwhitneyu(method = "asymptotic")} (Hollander,
+ * Wolfe &amp; Chicken, Nonparametric Statistical Methods, 3rd ed., 2014, §4.1, eq. 4.8–4.10). Our
+ * arms hold hundreds to millions of values, where the normal approximation is exact for practical
+ * purposes.
  *
  * <p><b>Effect.</b> The Hodges–Lehmann estimate of the shift treatment − control is the median of
  * all m·n pairwise differences; its 1 − α interval is the pair of order statistics C and m·n + 1 −
@@ -132,7 +132,9 @@ public final class RankTest {
         for (double y : treatment.values) {
             int i = java.util.Arrays.binarySearch(control.values, y - hi);
             int from = i >= 0 ? i : -i - 1;
-            for (int k = Math.max(0, from - 1); k < Math.min(control.values.length, from + 2); k++) {
+            for (int k = Math.max(0, from - 1);
+                    k < Math.min(control.values.length, from + 2);
+                    k++) {
                 double d = y - control.values[k];
                 double gap = Math.abs(d - hi);
                 if (d > lo - 1e-12 * Math.abs(lo) && gap < bestGap) {

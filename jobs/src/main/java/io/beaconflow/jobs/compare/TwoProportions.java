@@ -3,8 +3,8 @@ package io.beaconflow.jobs.compare;
 import org.apache.commons.math3.special.Gamma;
 
 /**
- * Two-proportion comparison of a treatment (x₁ of n₁) against a control (x₂ of n₂): the p-value, the
- * difference p₁ − p₂ and the relative change p₁/p₂ − 1, each with an interval.
+ * Two-proportion comparison of a treatment (x₁ of n₁) against a control (x₂ of n₂): the p-value,
+ * the difference p₁ − p₂ and the relative change p₁/p₂ − 1, each with an interval.
  *
  * <p><b>p-value.</b> The pooled two-proportion z-test (equal to Pearson's χ² without continuity
  * correction, R {@code prop.test(correct = FALSE)}) when every expected cell count is at least 5;
@@ -117,8 +117,8 @@ public final class TwoProportions {
 
     /**
      * Fisher's exact test of the 2×2 table [[a, b], [c, d]], two-sided: the probability of every
-     * table with the same margins no more likely than the observed one (with R's relative
-     * tolerance 1e-7 for ties in probability).
+     * table with the same margins no more likely than the observed one (with R's relative tolerance
+     * 1e-7 for ties in probability).
      */
     static double fisher(long a, long b, long c, long d) {
         long row1 = a + b;

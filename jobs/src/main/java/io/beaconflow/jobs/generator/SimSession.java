@@ -12,6 +12,7 @@ final class SimSession {
 
     /** {@code experiment=variant} of each experiment of the app, as sent; null without any. */
     java.util.List<String> assignments;
+
     String sessionId;
     String userId;
     String clientIp;

@@ -25,7 +25,8 @@ public class MetricWindowFunction
 
     /**
      * Side output: the accumulator of every variant and release series per firing, for the
-     * comparison stage ({@code io.beaconflow.jobs.compare}). Dropped by Flink when nothing reads it.
+     * comparison stage ({@code io.beaconflow.jobs.compare}). Dropped by Flink when nothing reads
+     * it.
      */
     public static final OutputTag<SeriesWindow> COMPARED_SERIES =
             new OutputTag<>("compared-series", TypeInformation.of(SeriesWindow.class));

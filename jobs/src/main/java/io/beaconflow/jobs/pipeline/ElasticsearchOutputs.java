@@ -17,8 +17,8 @@ import io.beaconflow.jobs.sessions.SessionRecord;
  * start, daily {@code rum-sessions-YYYY.MM.DD} by session start, {@code rum-alerts} by alert id,
  * {@code rum-deadletter} by source position, {@code rum-error-groups} by app and fingerprint,
  * {@code rum-late} by app and event id, {@code rum-comparisons} by comparison, metric and point in
- * event time. Every name starts with the config's {@code
- * elasticsearch.index-prefix} ({@link ElasticsearchSinkConfig#indexPrefix()}, empty by default).
+ * event time. Every name starts with the config's {@code elasticsearch.index-prefix} ({@link
+ * ElasticsearchSinkConfig#indexPrefix()}, empty by default).
  */
 public final class ElasticsearchOutputs {
     private ElasticsearchOutputs() {}

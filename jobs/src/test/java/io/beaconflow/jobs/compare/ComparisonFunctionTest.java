@@ -48,8 +48,8 @@ class ComparisonFunctionTest {
     }
 
     /**
-     * One minute of one series: {@code views} page views with a load time around {@code loadMs}
-     * and an error on every {@code errorEvery}-th view (0: none).
+     * One minute of one series: {@code views} page views with a load time around {@code loadMs} and
+     * an error on every {@code errorEvery}-th view (0: none).
      */
     static SeriesWindow window(
             String dimension, String value, int minute, int views, double loadMs, long seed) {
@@ -60,11 +60,7 @@ class ComparisonFunctionTest {
             double load = loadMs * Math.exp(0.5 * (rnd.nextDouble() - 0.5));
             acc.add(
                     new SeriesSample(
-                            "k",
-                            SeriesSample.OTHER,
-                            1,
-                            (byte) LatencyMetric.LOAD.ordinal(),
-                            load));
+                            "k", SeriesSample.OTHER, 1, (byte) LatencyMetric.LOAD.ordinal(), load));
         }
         SeriesWindow w = new SeriesWindow();
         w.app = "shop-web";
@@ -76,8 +72,10 @@ class ComparisonFunctionTest {
         return w;
     }
 
-    static void feed(KeyedOneInputStreamOperatorTestHarness<String, SeriesWindow, Comparison> h,
-            SeriesWindow w) throws Exception {
+    static void feed(
+            KeyedOneInputStreamOperatorTestHarness<String, SeriesWindow, Comparison> h,
+            SeriesWindow w)
+            throws Exception {
         h.processElement(w, w.windowEnd - 1);
     }
 
@@ -226,7 +224,8 @@ class ComparisonFunctionTest {
                             Map.entry("banner=control", "blue"),
                             Map.entry("layout=wide", "narrow"));
             // 150 views per arm, min 100: tested
-            assertThat(out).filteredOn(x -> x.metric.equals("load"))
+            assertThat(out)
+                    .filteredOn(x -> x.metric.equals("load"))
                     .allSatisfy(x -> assertThat(x.verdict).isEqualTo(Verdict.NO_DIFFERENCE));
         }
     }

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.within;
 import org.junit.jupiter.api.Test;
 
 /**
- * The statistics core against published and reference values. Newcombe's intervals are those of
- * his 1998 paper (Statistics in Medicine 17:873–890, Table II, method 10); Fisher's tea tasting
- * p-value is R. A. Fisher's own example (The Design of Experiments, 1935); the rest were computed
- * with SciPy 1.17 ({@code scipy.stats.mannwhitneyu(method="asymptotic", use_continuity=True)},
- * {@code scipy.stats.fisher_exact}, {@code scipy.stats.norm}), which agree with R's {@code
- * wilcox.test}, {@code fisher.test} and {@code prop.test(correct=FALSE)}.
+ * The statistics core against published and reference values. Newcombe's intervals are those of his
+ * 1998 paper (Statistics in Medicine 17:873–890, Table II, method 10); Fisher's tea tasting p-value
+ * is R. A. Fisher's own example (The Design of Experiments, 1935); the rest were computed with
+ * SciPy 1.17 ({@code scipy.stats.mannwhitneyu(method="asymptotic", use_continuity=True)}, {@code
+ * scipy.stats.fisher_exact}, {@code scipy.stats.norm}), which agree with R's {@code wilcox.test},
+ * {@code fisher.test} and {@code prop.test(correct=FALSE)}.
  */
 class ComparisonStatisticsTest {
 

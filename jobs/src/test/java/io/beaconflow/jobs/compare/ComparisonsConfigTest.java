@@ -86,7 +86,8 @@ class ComparisonsConfigTest {
         c.windowEnd = 2;
         JsonNode json = Json.newOutputMapper().valueToTree(c);
         Map<String, String> mapped =
-                TemplateFields.of(Path.of("../docker/elasticsearch/templates/rum-comparisons.json"));
+                TemplateFields.of(
+                        Path.of("../docker/elasticsearch/templates/rum-comparisons.json"));
         List<String> names = new ArrayList<>();
         json.fieldNames().forEachRemaining(names::add);
         assertThat(names).contains("n_control", "p_value", "adjusted_p", "diff_low", "window_end");

@@ -9,9 +9,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The property that makes the comparison usable: with no true difference (A/A) a verdict other
- * than no_difference is rare (about α per metric, at most α per arm after Holm), and a real effect
- * is found. Arms are drawn from fixed seeds, latencies go through the same DDSketch as the metric
+ * The property that makes the comparison usable: with no true difference (A/A) a verdict other than
+ * no_difference is rare (about α per metric, at most α per arm after Holm), and a real effect is
+ * found. Arms are drawn from fixed seeds, latencies go through the same DDSketch as the metric
  * stage (1 % accuracy), so the binning's ties are part of what is tested.
  */
 class FalsePositiveAndPowerTest {

@@ -234,9 +234,7 @@ class DashboardQueriesITCase {
                 ObjectNode top = target.putObject("top_hits");
                 top.put("size", 1);
                 top.putArray("_source").add(f);
-                top.putArray("sort")
-                        .addObject()
-                        .put(m.params().path("sortField").asText(), "desc");
+                top.putArray("sort").addObject().put(m.params().path("sortField").asText(), "desc");
             }
             case "median" ->
                     target.putObject("percentiles").put("field", f).putArray("percents").add(50);

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The incident kind {@code variant_regression}: the sessions on one experiment variant are slower
- * (an A/B test whose B costs time), so the comparison stage has a true effect to find. Checked
- * from the payloads: inside the window the variant's median load is the magnitude times its
- * control's; without the incident the two are alike.
+ * (an A/B test whose B costs time), so the comparison stage has a true effect to find. Checked from
+ * the payloads: inside the window the variant's median load is the magnitude times its control's;
+ * without the incident the two are alike.
  */
 class VariantRegressionIncidentTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -97,19 +97,16 @@ class VariantRegressionIncidentTest {
         assertThatThrownBy(
                         () ->
                                 base.withIncidents(
-                                                GeneratorConfig.incidentsFromYaml(
-                                                        INCIDENT.replace(
-                                                                "one_page", "two_page"),
-                                                        "test")))
+                                        GeneratorConfig.incidentsFromYaml(
+                                                INCIDENT.replace("one_page", "two_page"), "test")))
                 .hasMessageContaining("is not experiment=variant of app shop-web");
         assertThatThrownBy(
                         () ->
                                 base.withIncidents(
-                                                GeneratorConfig.incidentsFromYaml(
-                                                        INCIDENT.replace(
-                                                                "variant_regression",
-                                                                "latency_regression"),
-                                                        "test")))
+                                        GeneratorConfig.incidentsFromYaml(
+                                                INCIDENT.replace(
+                                                        "variant_regression", "latency_regression"),
+                                                "test")))
                 .hasMessageContaining("variant_regression and dimension: variant go together");
     }
 }
