@@ -196,7 +196,6 @@ public final class MetricAccumulator {
         a.errorRate = pageViews > 0 ? jsErrors / pageViews : null;
         a.fetchErrorRate = fetches > 0 ? failedFetches / fetches : null;
         a.samples = samples;
-        a.accumulator = this;
         a.setOutcomes(outcomes);
         for (LatencyMetric m : LatencyMetric.values()) {
             DDSketch s = sketches[m.ordinal()];
