@@ -23,6 +23,7 @@ import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
 import io.beaconflow.jobs.io.webhook.WebhookConfig;
 import io.beaconflow.jobs.metrics.MetricsConfig;
 import io.beaconflow.jobs.sessions.SessionConfig;
+import io.beaconflow.jobs.traces.TracesConfig;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -52,6 +53,7 @@ public class BeaconflowConfig implements Serializable {
     public ErrorGroupsConfig errors = new ErrorGroupsConfig();
     public ComparisonsConfig comparisons = new ComparisonsConfig();
     public NotificationsConfig notifications = new NotificationsConfig();
+    public TracesConfig traces = new TracesConfig();
 
     /**
      * The {@code elasticsearch:} section, flat or nested keys (see {@link
@@ -282,6 +284,11 @@ public class BeaconflowConfig implements Serializable {
                     "remove the key or give its settings");
         }
         comparisons.validate(source, metrics.window);
+        if (traces == null) {
+            throw ConfigException.invalid(
+                    source, "traces", "must be a section", "remove the key or give its settings");
+        }
+        traces.validate(source);
         if (elasticsearch == null) {
             elasticsearch = new LinkedHashMap<>();
         }

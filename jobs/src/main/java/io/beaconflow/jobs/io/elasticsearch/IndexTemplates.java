@@ -52,6 +52,8 @@ public final class IndexTemplates {
                     "rum-deadletter",
                     "rum-error-groups",
                     "rum-late",
+                    "rum-fetch-timings",
+                    "rum-endpoint-timings",
                     "rum-comparisons");
 
     /** What {@link #install} did with one template. */
