@@ -50,8 +50,9 @@ DATA_VIEWS = {
     "beaconflow-rum-deadletter": ("rum-deadletter*", "received_at", "Beaconflow dead letters"),
     "beaconflow-rum-error-groups": ("rum-error-groups*", "last_seen", "Beaconflow error groups"),
     "beaconflow-rum-late": ("rum-late*", "received_at", "Beaconflow late events"),
+    "beaconflow-rum-comparisons": ("rum-comparisons*", "window_end", "Beaconflow comparisons"),
 }
-SESSIONS, METRICS, ALERTS, DEADLETTER, ERROR_GROUPS, LATE = DATA_VIEWS.keys()
+SESSIONS, METRICS, ALERTS, DEADLETTER, ERROR_GROUPS, LATE, COMPARISONS = DATA_VIEWS.keys()
 
 # Where the detection stage writes a metric's expectation and band in a metric row. One place, so
 # a change of shape is one edit here (the tests then check the new fields against the template).
@@ -674,6 +675,71 @@ def bots_and_late():
         ])
 
 
+def comparisons():
+    exp = "kind : experiment"
+    rel = "kind : release"
+    return dashboard(
+        "beaconflow-comparisons", "Beaconflow: experiments and releases compared",
+        "Each experiment variant against its control, each release against the previous release "
+        "of the app, cumulative since the comparison began, one document per arm and metric every "
+        "comparisons.emit-every of event time. verdict: worse / better when the Holm-adjusted "
+        "p-value is below alpha, no_difference otherwise, insufficient_data below "
+        "comparisons.min-samples-per-arm. diff is arm - control (rates: absolute; latencies: "
+        "Hodges-Lehmann shift in ms) with its 95 % interval diff_low..diff_high.",
+        [
+            Panel("Experiment arms compared", "metric", COMPARISONS,
+                  [metric("unique_count", "variant", "Variants")], exp, w=12, h=6),
+            Panel("Releases compared", "metric", COMPARISONS,
+                  [metric("unique_count", "variant", "Releases")], rel, w=12, h=6),
+            Panel("Smallest adjusted p (experiments)", "metric", COMPARISONS,
+                  [metric("min", "adjusted_p", "Min adjusted p")], exp, w=12, h=6),
+            Panel("Documents with no difference", "metric", COMPARISONS,
+                  [count("Documents")], "verdict : no_difference", w=12, h=6,
+                  description="Documents whose metric showed no significant difference."),
+            Panel("Experiments: verdict per variant and metric", "table", COMPARISONS,
+                  [terms("experiment", 10, "Experiment"), terms("variant", 10, "Variant"),
+                   terms("metric", 6, "Metric"), terms("verdict", 4, "Verdict"),
+                   metric("last_value", "relative", "Relative change"),
+                   metric("last_value", "diff", "Difference"),
+                   metric("last_value", "adjusted_p", "Adjusted p"),
+                   metric("last_value", "n", "n (arm)"),
+                   metric("last_value", "n_control", "n (control)")], exp, w=48, h=14,
+                  description="Latest state of each variant against its control (column control "
+                              "in the saved search). Relative: arm / control - 1 for rates, "
+                              "shift / control median for latencies."),
+            Panel("Load time shift over time (experiments)", "xy", COMPARISONS,
+                  [date_hist("window_end", "Event time"), terms("variant", 8, "Variant"),
+                   metric("average", "diff", "Hodges-Lehmann shift (ms)")],
+                  exp + " and metric : load",
+                  description="The cumulative shift of page load against the control; its "
+                              "interval narrows as data comes in."),
+            Panel("Adjusted p-value over time (experiments, load)", "xy", COMPARISONS,
+                  [date_hist("window_end", "Event time"), terms("variant", 8, "Variant"),
+                   metric("min", "adjusted_p", "Adjusted p")],
+                  exp + " and metric : load"),
+            Panel("Releases: verdict per release and metric", "table", COMPARISONS,
+                  [terms("app", 5, "App"), terms("variant", 10, "Release"),
+                   terms("control", 10, "Previous release"), terms("metric", 6, "Metric"),
+                   terms("verdict", 4, "Verdict"),
+                   metric("last_value", "relative", "Relative change"),
+                   metric("last_value", "adjusted_p", "Adjusted p")], rel, w=48, h=14),
+            Panel("Verdicts over time", "xy", COMPARISONS,
+                  [date_hist("window_end", "Event time"), terms("verdict", 4, "Verdict"),
+                   count("Documents")], series="bar_stacked"),
+            Panel("Error rate difference by variant", "xy", COMPARISONS,
+                  [terms("variant", 10, "Variant"), metric("last_value", "diff", "Difference")],
+                  exp + " and metric : error_rate", series="bar"),
+            SavedSearch("beaconflow-search-comparisons", "Comparisons", COMPARISONS,
+                        ["app", "kind", "experiment", "variant", "control", "metric", "verdict",
+                         "estimate", "estimate_control", "diff", "diff_low", "diff_high",
+                         "relative", "p_value", "adjusted_p", "n", "n_control", "test",
+                         "window_start"],
+                        [("window_end", "desc")],
+                        description="Every comparison document; filter variant or metric to "
+                                    "follow one arm."),
+        ])
+
+
 FILES = {
     "data-views.ndjson": lambda: [data_view(v) for v in DATA_VIEWS],
     "dashboard-overview.ndjson": overview,
@@ -685,6 +751,7 @@ FILES = {
     "dashboard-error-groups.ndjson": error_groups,
     "dashboard-bots.ndjson": bots_and_late,
     "dashboard-api-endpoints.ndjson": api_endpoints,
+    "dashboard-comparisons.ndjson": comparisons,
 }
 
 

@@ -85,6 +85,7 @@ public final class BeaconflowJob {
                                 DeadLetterKafkaSink.create(config.kafka, config.kafka.lateTopic))
                         .lateEvents(ElasticsearchOutputs.lateEvents(es))
                         .errorGroups(ElasticsearchOutputs.errorGroups(es))
+                        .comparisons(ElasticsearchOutputs.comparisons(es))
                         .sessions(ElasticsearchOutputs.sessions(es))
                         .metrics(ElasticsearchOutputs.metrics(es))
                         .alerts(ElasticsearchOutputs.alerts(es))

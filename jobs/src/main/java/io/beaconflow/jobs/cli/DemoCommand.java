@@ -109,6 +109,7 @@ public final class DemoCommand implements Callable<Integer> {
                                 .metrics(new NdjsonFileSink<>(out, "metrics"))
                                 .alerts(new NdjsonFileSink<>(out, "alerts"))
                                 .errorGroups(new NdjsonFileSink<>(out, "error-groups"))
+                                .comparisons(new NdjsonFileSink<>(out, "comparisons"))
                                 .rejectedSpecs(new NdjsonFileSink<>(out, "rejected-specs")));
 
         System.err.printf(

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.beaconflow.jobs.compare.ComparisonsConfig;
 import io.beaconflow.jobs.detection.DetectionConfig;
 import io.beaconflow.jobs.errors.ErrorGroupsConfig;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
@@ -50,6 +51,7 @@ public class BeaconflowConfig implements Serializable {
     public MetricsConfig metrics = new MetricsConfig();
     public DetectionConfig detection = new DetectionConfig();
     public ErrorGroupsConfig errors = new ErrorGroupsConfig();
+    public ComparisonsConfig comparisons = new ComparisonsConfig();
     public NotificationsConfig notifications = new NotificationsConfig();
     public TracesConfig traces = new TracesConfig();
 
@@ -274,6 +276,14 @@ public class BeaconflowConfig implements Serializable {
                     source, "errors", "must be a section", "remove the key or give its settings");
         }
         errors.validate(source);
+        if (comparisons == null) {
+            throw ConfigException.invalid(
+                    source,
+                    "comparisons",
+                    "must be a section",
+                    "remove the key or give its settings");
+        }
+        comparisons.validate(source, metrics.window);
         if (traces == null) {
             throw ConfigException.invalid(
                     source, "traces", "must be a section", "remove the key or give its settings");

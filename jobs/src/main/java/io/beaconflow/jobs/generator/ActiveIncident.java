@@ -11,7 +11,9 @@ final class ActiveIncident {
         VITAL,
         DRIFT,
         OUTAGE,
-        NEW_ERROR;
+        NEW_ERROR,
+        /** variant_regression: the sessions assigned one experiment variant are slower. */
+        VARIANT;
 
         static Kind of(String kind) {
             switch (kind) {
@@ -29,6 +31,8 @@ final class ActiveIncident {
                     return OUTAGE;
                 case "new_error":
                     return NEW_ERROR;
+                case "variant_regression":
+                    return VARIANT;
                 default:
                     return TRAFFIC;
             }
@@ -95,6 +99,8 @@ final class ActiveIncident {
                 return truth.value().equals(s.country);
             case "release":
                 return truth.value().equals(s.release);
+            case "variant":
+                return s.assignments != null && s.assignments.contains(truth.value());
             default:
                 return true;
         }

@@ -61,12 +61,14 @@ public class GeneratorConfig implements Serializable {
                     "vital_regression",
                     "latency_drift",
                     "partial_outage",
-                    "new_error");
+                    "new_error",
+                    "variant_regression");
 
     /** The vitals a vital_regression may move: the two no latency incident touches. */
     public static final List<String> REGRESSABLE_VITALS = List.of("INP", "CLS");
 
-    public static final List<String> DIMENSIONS = List.of("route", "browser", "country", "release");
+    public static final List<String> DIMENSIONS =
+            List.of("route", "browser", "country", "release", "variant");
 
     /** Simulated start instant (ISO-8601, UTC). */
     public String start = DEFAULT_START;
@@ -575,6 +577,7 @@ public class GeneratorConfig implements Serializable {
                                 + " acts on whole sessions; fix: use browser, country or release");
             }
             validateKindKeys(p, key, in, app);
+            validateVariant(p, key, in, app);
             if ("new_error".equals(in.kind)
                     && (in.release == null
                             || in.release.isBlank()
@@ -638,7 +641,9 @@ public class GeneratorConfig implements Serializable {
                     || "partial_outage".equals(in.kind)
                     || "new_error".equals(in.kind)) {
                 range(p, key + ".magnitude", in.magnitude, 1e-6, 1);
-            } else if ("vital_regression".equals(in.kind) || "latency_drift".equals(in.kind)) {
+            } else if ("vital_regression".equals(in.kind)
+                    || "latency_drift".equals(in.kind)
+                    || "variant_regression".equals(in.kind)) {
                 range(p, key + ".magnitude", in.magnitude, 1.0001, 1000);
             }
         }
@@ -682,6 +687,38 @@ public class GeneratorConfig implements Serializable {
             }
         } else if (in.vital != null) {
             p.add(key + ".vital: only for kind vital_regression; fix: remove it");
+        }
+    }
+
+    /**
+     * variant_regression and the variant dimension go together: the value names one variant of one
+     * of the app's experiments, {@code experiment=variant}.
+     */
+    private static void validateVariant(List<String> p, String key, IncidentSpec in, AppSpec app) {
+        boolean kind = "variant_regression".equals(in.kind);
+        boolean dimension = "variant".equals(in.dimension);
+        if (kind != dimension) {
+            p.add(
+                    key
+                            + ".dimension: variant_regression and dimension: variant go together;"
+                            + " fix: kind variant_regression with dimension variant, or another"
+                            + " dimension");
+            return;
+        }
+        if (!kind || in.value == null || app == null) return;
+        int eq = in.value.indexOf('=');
+        List<String> variants =
+                eq > 0 && app.experiments != null
+                        ? app.experiments.get(in.value.substring(0, eq))
+                        : null;
+        if (variants == null || !variants.contains(in.value.substring(eq + 1))) {
+            p.add(
+                    key
+                            + ".value: '"
+                            + in.value
+                            + "' is not experiment=variant of app "
+                            + in.app
+                            + "; fix: one of apps[].experiments, e.g. checkout_flow=one_page");
         }
     }
 

@@ -69,6 +69,10 @@ final class IncidentEffects {
                 // end (a leak or a filling cache), then back to normal.
                 factor *= in.driftFactor(t);
                 incident = in.index;
+            } else if (in.active(Kind.VARIANT, s.app, t) && in.matchesSession(s)) {
+                // variant_regression: the variant's whole page (timings, vitals, fetches) slower.
+                factor *= in.truth.magnitude();
+                incident = in.index;
             }
         }
         return new Latency(factor, incident);

@@ -15,14 +15,18 @@ public class IncidentSpec implements Serializable {
 
     /**
      * {@code latency_regression}, {@code error_spike}, {@code traffic_drop}, {@code api_failure},
-     * {@code vital_regression}, {@code latency_drift}, {@code partial_outage} or {@code new_error}.
+     * {@code vital_regression}, {@code latency_drift}, {@code partial_outage}, {@code new_error} or
+     * {@code variant_regression}.
      */
     public String kind;
 
     /** Name of the app it hits (one of {@code apps[].name}). */
     public String app;
 
-    /** {@code route}, {@code browser}, {@code country} or {@code release}. */
+    /**
+     * {@code route}, {@code browser}, {@code country} or {@code release}; {@code variant} (value
+     * {@code experiment=variant}) for variant_regression, and only there.
+     */
     public String dimension;
 
     /**
@@ -62,7 +66,8 @@ public class IncidentSpec implements Serializable {
      * (0..1]; vital_regression: multiplier of the vital (&gt; 1); latency_drift: latency multiplier
      * reached at the end of the window, growing linearly from 1 at its start (&gt; 1);
      * partial_outage: share of sessions that get a JS error on every page view (0..1]; new_error:
-     * probability per page view of a JS error never seen before, on the incident's release (0..1].
+     * probability per page view of a JS error never seen before, on the incident's release (0..1];
+     * variant_regression: latency multiplier of the sessions on the variant (&gt; 1).
      */
     public Double magnitude;
 

@@ -172,7 +172,11 @@ final class SessionFactory {
                 if (i > 0) f.append(',');
                 Json.string(f, app.experimentNames.get(i));
                 f.append(':');
-                Json.string(f, variants.get(rnd.nextInt(variants.size())));
+                String variant = variants.get(rnd.nextInt(variants.size()));
+                Json.string(f, variant);
+                // Kept for variant_regression (no extra draw: the random stream is unchanged).
+                if (s.assignments == null) s.assignments = new java.util.ArrayList<>(2);
+                s.assignments.add(app.experimentNames.get(i) + "=" + variant);
             }
             f.append('}');
         }

@@ -9,6 +9,10 @@ final class SimSession {
     String userAgent;
     String country;
     String release;
+
+    /** {@code experiment=variant} of each experiment of the app, as sent; null without any. */
+    java.util.List<String> assignments;
+
     String sessionId;
     String userId;
     String clientIp;

@@ -111,6 +111,7 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
             switch (in.kind) {
                 case "latency_regression":
                 case "latency_drift":
+                case "variant_regression":
                     metrics = IncidentTruth.LATENCY_METRICS;
                     break;
                 case "error_spike":

@@ -148,6 +148,43 @@ public final class MetricAccumulator {
         return samples;
     }
 
+    // ---- read access for the comparison stage (io.beaconflow.jobs.compare) ----
+
+    /** Weighted page views. */
+    public double pageViews() {
+        return pageViews;
+    }
+
+    /** Weighted events of every type. */
+    public double events() {
+        return events;
+    }
+
+    /** Weighted JS errors. */
+    public double jsErrors() {
+        return jsErrors;
+    }
+
+    /** Weighted fetches. */
+    public double fetches() {
+        return fetches;
+    }
+
+    /** Weighted fetches whose status is in {@code metrics.fetch-failure-statuses}. */
+    public double fetchFailures() {
+        return outcomes[Outcomes.FETCH_FAILURE];
+    }
+
+    /** The sketch of a metric, or null when the series had no value of it. Do not modify. */
+    public DDSketch sketch(LatencyMetric m) {
+        return sketches[m.ordinal()];
+    }
+
+    /** Unweighted number of values of a metric. */
+    public long count(LatencyMetric m) {
+        return counts[m.ordinal()];
+    }
+
     /** The row without window metadata: counts, rates, and percentiles from the sketches. */
     public MetricAggregate toAggregate() {
         MetricAggregate a = new MetricAggregate();

@@ -200,6 +200,13 @@ public class MetricAggregate {
     /** (satisfied + tolerating / 2) / loads, in [0, 1]; {@code null} without loads. */
     public Double apdex;
 
+    /**
+     * The accumulator this row was computed from, between the window's aggregate function and
+     * {@link MetricWindowFunction} only (which passes variant and release ones to the comparison
+     * stage and clears it): transient, so never serialized, and never in the JSON.
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnore public transient MetricAccumulator accumulator;
+
     public MetricAggregate() {}
 
     /** The row fields of the {@link Outcomes} counts. */

@@ -30,7 +30,11 @@ public class PartialMerger
 
     @Override
     public MetricAggregate getResult(MetricAccumulator acc) {
-        return acc.toAggregate();
+        MetricAggregate a = acc.toAggregate();
+        // For MetricWindowFunction only (variant and release series to the comparison stage);
+        // it clears the field before the row leaves the window operator.
+        a.accumulator = acc;
+        return a;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.beaconflow.jobs.pipeline;
 
 import io.beaconflow.jobs.alerts.Alert;
+import io.beaconflow.jobs.compare.Comparison;
+import io.beaconflow.jobs.compare.ComparisonStage;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.detection.ControlStreamWatermarks;
 import io.beaconflow.jobs.detection.DetectionConfig;
@@ -51,6 +53,9 @@ public final class BeaconflowPipeline {
     private final DetectionStage.Outputs detection;
     private final DataStream<ErrorGroup> errorGroups;
     private final DataStream<MetricAggregate> unscored;
+
+    /** Experiments and releases compared; null in the detection-only graph or when disabled. */
+    private DataStream<Comparison> comparisons;
 
     /** Front-end ↔ back-end correlation; null until {@link #withServerSpans} adds its source. */
     private TraceJoinStage.Outputs traces;
@@ -109,7 +114,7 @@ public final class BeaconflowPipeline {
         SingleOutputStreamOperator<SessionRecord> sessions =
                 withSessions ? SessionStage.apply(ingest.eventsBySession(), config.sessions) : null;
         List<DataStream<DeadLetter>> metricErrors = new ArrayList<>();
-        DataStream<MetricAggregate> metrics =
+        SingleOutputStreamOperator<MetricAggregate> metrics =
                 MetricStage.apply(ingest.events, config.metrics, metricErrors::add);
         // Rejected at ingest, plus events a later per-event stage failed on (PROCESSING_ERROR):
         // one output, so every input is accounted for in one place.
@@ -128,8 +133,14 @@ public final class BeaconflowPipeline {
                         config.detection,
                         errorGroups.getSideOutput(ErrorGroupTracker.FINDINGS),
                         config.errors.newError);
-        return new BeaconflowPipeline(
-                ingest, deadLetters, sessions, metrics, detection, errorGroups);
+        BeaconflowPipeline pipeline =
+                new BeaconflowPipeline(
+                        ingest, deadLetters, sessions, metrics, detection, errorGroups);
+        if (withSessions && config.comparisons.enabled) {
+            pipeline.comparisons =
+                    ComparisonStage.apply(metrics, config.comparisons, config.metrics);
+        }
+        return pipeline;
     }
 
     /**
@@ -269,6 +280,15 @@ public final class BeaconflowPipeline {
         return detection.rejectedSpecs;
     }
 
+    /** Experiments and releases compared ({@code rum-comparisons}). */
+    public DataStream<Comparison> comparisons() {
+        if (comparisons == null) {
+            throw new IllegalStateException(
+                    "no comparisons in this graph (comparisons.enabled false, or detection only)");
+        }
+        return comparisons;
+    }
+
     /** Where each output goes; a null sink leaves that output unconnected. */
     public static final class Sinks {
         public final List<Sink<DeadLetter>> deadLetters = new ArrayList<>();
@@ -280,6 +300,14 @@ public final class BeaconflowPipeline {
         public Sink<Notification> notifications;
         public Sink<SpecRejection> rejectedSpecs;
         public Sink<ErrorGroup> errorGroups;
+        public Sink<Comparison> comparisons;
+
+        /** Ignored when the graph has no comparisons ({@code comparisons.enabled: false}). */
+        public Sinks comparisons(Sink<Comparison> s) {
+            this.comparisons = s;
+            return this;
+        }
+
         public Sink<FetchTiming> fetchTimings;
         public Sink<EndpointTiming> endpointTimings;
 
@@ -383,6 +411,9 @@ public final class BeaconflowPipeline {
                     .sinkTo(sinks.errorGroups)
                     .uid("sink-error-groups")
                     .name("sink: error groups");
+        }
+        if (sinks.comparisons != null && comparisons != null) {
+            comparisons.sinkTo(sinks.comparisons).uid("sink-comparisons").name("sink: comparisons");
         }
         if (sinks.events != null) {
             events().sinkTo(sinks.events).uid("sink-events").name("sink: enriched events");

@@ -1,6 +1,7 @@
 package io.beaconflow.jobs.pipeline;
 
 import io.beaconflow.jobs.alerts.Alert;
+import io.beaconflow.jobs.compare.Comparison;
 import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.errors.ErrorGroup;
 import io.beaconflow.jobs.io.elasticsearch.DailyIndex;
@@ -17,8 +18,9 @@ import io.beaconflow.jobs.traces.FetchTiming;
  * ids (a replay overwrites, never duplicates): daily {@code rum-metrics-YYYY.MM.DD} by window
  * start, daily {@code rum-sessions-YYYY.MM.DD} by session start, {@code rum-alerts} by alert id,
  * {@code rum-deadletter} by source position, {@code rum-error-groups} by app and fingerprint,
- * {@code rum-late} by app and event id. Every name starts with the config's {@code
- * elasticsearch.index-prefix} ({@link ElasticsearchSinkConfig#indexPrefix()}, empty by default).
+ * {@code rum-late} by app and event id, {@code rum-comparisons} by comparison, metric and point in
+ * event time. Every name starts with the config's {@code elasticsearch.index-prefix} ({@link
+ * ElasticsearchSinkConfig#indexPrefix()}, empty by default).
  */
 public final class ElasticsearchOutputs {
     private ElasticsearchOutputs() {}
@@ -28,6 +30,25 @@ public final class ElasticsearchOutputs {
     public static final String ALERTS_INDEX = "rum-alerts";
     public static final String ERROR_GROUPS_INDEX = "rum-error-groups";
     public static final String LATE_INDEX = "rum-late";
+    public static final String COMPARISONS_INDEX = "rum-comparisons";
+
+    /**
+     * One document per comparison, metric and emission ({@link Comparison#id}: app, kind,
+     * experiment, variant, metric, window end), so a replay overwrites and the index keeps the
+     * history of each comparison.
+     */
+    public static ElasticsearchSink<Comparison> comparisons(ElasticsearchSinkConfig config) {
+        return comparisons(config, config.indexPrefix());
+    }
+
+    public static ElasticsearchSink<Comparison> comparisons(
+            ElasticsearchSinkConfig config, String prefix) {
+        return ElasticsearchSink.<Comparison>builder()
+                .config(config)
+                .emitter(JsonDocumentEmitter.toIndex(prefix + COMPARISONS_INDEX, c -> c.id))
+                .build();
+    }
+
     public static final String FETCH_TIMINGS_PREFIX = "rum-fetch-timings-";
     public static final String ENDPOINT_TIMINGS_PREFIX = "rum-endpoint-timings-";
 

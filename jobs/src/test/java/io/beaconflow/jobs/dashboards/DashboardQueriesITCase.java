@@ -228,6 +228,14 @@ class DashboardQueriesITCase {
             case "average" -> target.putObject("avg").put("field", f);
             case "sum", "max", "min" -> target.putObject(m.operation()).put("field", f);
             case "unique_count" -> target.putObject("cardinality").put("field", f);
+            case "last_value" -> {
+                // Kibana: the value of the latest document that has the field (by sortField).
+                // (top_hits, as Kibana's own last_value; top_metrics needs a licence)
+                ObjectNode top = target.putObject("top_hits");
+                top.put("size", 1);
+                top.putArray("_source").add(f);
+                top.putArray("sort").addObject().put(m.params().path("sortField").asText(), "desc");
+            }
             case "median" ->
                     target.putObject("percentiles").put("field", f).putArray("percents").add(50);
             case "percentile" ->
@@ -255,6 +263,12 @@ class DashboardQueriesITCase {
             if (m.operation().equals("count")) {
                 // unfiltered: the bucket's documents (no buckets: the hits, checked by the caller)
                 return m.filter() != null || depth == 0 || level.path("doc_count").asLong() > 0;
+            }
+            if (v.has("hits")) {
+                for (JsonNode h : v.path("hits").path("hits")) {
+                    if (h.path("_source").hasNonNull(m.field())) return true;
+                }
+                return false;
             }
             if (v.has("values")) {
                 for (JsonNode p : v.path("values")) if (!p.isNull()) return true;

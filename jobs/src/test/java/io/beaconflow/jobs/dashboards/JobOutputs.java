@@ -50,6 +50,7 @@ final class JobOutputs {
         List<JsonNode> deadLetters = lines(dir, "dead-letters");
         List<JsonNode> errorGroups = lines(dir, "error-groups");
         List<JsonNode> lateEvents = lines(dir, "late-events");
+        List<JsonNode> comparisons = lines(dir, "comparisons");
 
         long lastOpened = Long.MIN_VALUE;
         for (JsonNode a : alerts) lastOpened = Math.max(lastOpened, a.path("opened_at").asLong());
@@ -65,6 +66,7 @@ final class JobOutputs {
         out.linesByKind.put("dead-letters", deadLetters.size());
         out.linesByKind.put("error-groups", errorGroups.size());
         out.linesByKind.put("late-events", lateEvents.size());
+        out.linesByKind.put("comparisons", comparisons.size());
 
         Map<String, JsonNode> latestSession =
                 latest(sessions, "session_key", s -> s.path("end").asLong(), t);
@@ -93,6 +95,13 @@ final class JobOutputs {
                 latest(errorGroups, "id", g -> g.path("updated_at").asLong(), t);
         for (JsonNode g : latestGroup.values()) {
             out.docs.add(new Doc("rum-error-groups", g.path("id").asText(), g));
+        }
+        // One document per comparison, metric and emission (id includes window_end): all of
+        // those emitted by T.
+        for (JsonNode c : comparisons) {
+            if (c.path("window_end").asLong() <= t) {
+                out.docs.add(new Doc("rum-comparisons", c.path("id").asText(), c));
+            }
         }
         // The demo writes late events as the job emits them; the index holds their documents.
         LateEventDocuments late = new LateEventDocuments("rum-late");

@@ -72,7 +72,8 @@ class SavedObjectsTest {
                         "Beaconflow: alerts",
                         "Beaconflow: releases and experiments",
                         "Beaconflow: error groups",
-                        "Beaconflow: bots and late events");
+                        "Beaconflow: bots and late events",
+                        "Beaconflow: experiments and releases compared");
         assertThat(SAVED.dataViews().values())
                 .extracting(SavedObjects.DataView::pattern)
                 .contains(
@@ -81,7 +82,8 @@ class SavedObjectsTest {
                         "rum-alerts*",
                         "rum-deadletter*",
                         "rum-error-groups*",
-                        "rum-late*");
+                        "rum-late*",
+                        "rum-comparisons*");
     }
 
     @Test

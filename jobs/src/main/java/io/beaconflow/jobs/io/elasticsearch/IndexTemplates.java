@@ -53,7 +53,8 @@ public final class IndexTemplates {
                     "rum-error-groups",
                     "rum-late",
                     "rum-fetch-timings",
-                    "rum-endpoint-timings");
+                    "rum-endpoint-timings",
+                    "rum-comparisons");
 
     /** What {@link #install} did with one template. */
     public enum Outcome {

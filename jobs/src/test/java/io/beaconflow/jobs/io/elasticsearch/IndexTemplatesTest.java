@@ -34,7 +34,8 @@ class IndexTemplatesTest {
                         "rum-error-groups",
                         "rum-late",
                         "rum-fetch-timings",
-                        "rum-endpoint-timings");
+                        "rum-endpoint-timings",
+                        "rum-comparisons");
         for (IndexTemplates.Template t : bundled) {
             assertThat(t.json()).isEqualTo(Files.readString(DIR.resolve(t.name() + ".json")));
             assertThat(t.version()).isPositive();
@@ -68,7 +69,8 @@ class IndexTemplatesTest {
                         "it-run42-rum-error-groups",
                         "it-run42-rum-late",
                         "it-run42-rum-fetch-timings",
-                        "it-run42-rum-endpoint-timings");
+                        "it-run42-rum-endpoint-timings",
+                        "it-run42-rum-comparisons");
         for (int i = 0; i < bundled.size(); i++) {
             JsonNode original = json.readTree(bundled.get(i).json());
             JsonNode copy = json.readTree(prefixed.get(i).json());

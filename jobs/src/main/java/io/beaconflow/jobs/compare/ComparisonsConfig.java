@@ -1,0 +1,119 @@
+package io.beaconflow.jobs.compare;
+
+import io.beaconflow.jobs.config.ConfigException;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code comparisons:} section of the job config: experiment variants against their control and
+ * releases against the previous release, written to the {@code rum-comparisons} index.
+ */
+public class ComparisonsConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final Duration DEFAULT_EMIT_EVERY = Duration.ofMinutes(15);
+    public static final double DEFAULT_ALPHA = 0.05;
+    public static final long DEFAULT_MIN_SAMPLES_PER_ARM = 200;
+    public static final String DEFAULT_CONTROL = "control";
+    public static final int DEFAULT_MAX_ARMS_PER_APP = 64;
+    public static final Duration DEFAULT_IDLE_TTL = Duration.ofDays(3);
+
+    /** Off: the stage is not built. */
+    public boolean enabled = true;
+
+    /** Compare each release of an app with the previous one (besides experiments). */
+    public boolean releases = true;
+
+    /** A document per comparison and metric whenever event time crosses a multiple of this. */
+    public Duration emitEvery = DEFAULT_EMIT_EVERY;
+
+    /** Significance level after Holm; intervals are 1 − alpha. */
+    public double alpha = DEFAULT_ALPHA;
+
+    /** Trials (rates) or values (latencies) each arm needs before a metric is tested. */
+    public long minSamplesPerArm = DEFAULT_MIN_SAMPLES_PER_ARM;
+
+    /** The control variant of experiments not listed in {@link #controls}, when present. */
+    public String defaultControl = DEFAULT_CONTROL;
+
+    /** Experiment name → its control variant. */
+    public Map<String, String> controls = new LinkedHashMap<>();
+
+    /** Variants plus releases tracked per app; the ones beyond are ignored and counted. */
+    public int maxArmsPerApp = DEFAULT_MAX_ARMS_PER_APP;
+
+    /** An arm without data for this long (event time) is forgotten with its comparisons. */
+    public Duration idleTtl = DEFAULT_IDLE_TTL;
+
+    /** The control of {@code experiment}: configured, else {@link #defaultControl}. */
+    public String controlOf(String experiment) {
+        String c = controls == null ? null : controls.get(experiment);
+        return c != null ? c : defaultControl;
+    }
+
+    public void validate(String source, Duration metricsWindow) {
+        if (emitEvery == null
+                || emitEvery.compareTo(metricsWindow) < 0
+                || emitEvery.toMillis() % metricsWindow.toMillis() != 0) {
+            throw ConfigException.invalid(
+                    source,
+                    "comparisons.emit-every",
+                    "must be a multiple of metrics.window ("
+                            + metricsWindow
+                            + "), got "
+                            + emitEvery,
+                    "set e.g. 15m");
+        }
+        if (!(alpha > 0 && alpha <= 0.2)) {
+            throw ConfigException.invalid(
+                    source,
+                    "comparisons.alpha",
+                    "must be in (0, 0.2] (got " + alpha + ")",
+                    "set e.g. 0.05 (95 % intervals)");
+        }
+        if (minSamplesPerArm < 20) {
+            throw ConfigException.invalid(
+                    source,
+                    "comparisons.min-samples-per-arm",
+                    "must be >= 20 (got "
+                            + minSamplesPerArm
+                            + "): below that the normal approximations of the tests do not hold",
+                    "set e.g. 200");
+        }
+        if (defaultControl == null || defaultControl.isBlank()) {
+            throw ConfigException.invalid(
+                    source,
+                    "comparisons.default-control",
+                    "must be a variant name",
+                    "set e.g. control");
+        }
+        if (controls == null) {
+            controls = new LinkedHashMap<>();
+        }
+        for (Map.Entry<String, String> e : controls.entrySet()) {
+            if (e.getValue() == null || e.getValue().isBlank()) {
+                throw ConfigException.invalid(
+                        source,
+                        "comparisons.controls." + e.getKey(),
+                        "must name the control variant of experiment " + e.getKey(),
+                        "write e.g. " + e.getKey() + ": control");
+            }
+        }
+        if (maxArmsPerApp < 2) {
+            throw ConfigException.invalid(
+                    source,
+                    "comparisons.max-arms-per-app",
+                    "must be >= 2 (got " + maxArmsPerApp + ")",
+                    "set e.g. 64 (state: about 20 KB per arm)");
+        }
+        if (idleTtl == null || idleTtl.compareTo(emitEvery) <= 0) {
+            throw ConfigException.invalid(
+                    source,
+                    "comparisons.idle-ttl",
+                    "must be longer than comparisons.emit-every (got " + idleTtl + ")",
+                    "set e.g. 3d");
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.beaconflow.jobs.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.beaconflow.jobs.config.BeaconflowConfig;
+import io.beaconflow.jobs.config.ConfigException;
+import io.beaconflow.jobs.io.Json;
+import io.beaconflow.jobs.io.elasticsearch.TemplateFields;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The {@code comparisons:} section, and the document against its index template. */
+class ComparisonsConfigTest {
+    static BeaconflowConfig parse(String yaml) {
+        return BeaconflowConfig.parse(
+                "ingest:\n  privacy:\n    user-id-salt: s\n" + yaml,
+                "test.yaml",
+                Map.<String, String>of()::get);
+    }
+
+    @Test
+    void theShippedFileSetsTheDefaults() {
+        BeaconflowConfig c =
+                BeaconflowConfig.load(
+                        Path.of("../flink-conf/beaconflow.yaml"),
+                        BeaconflowConfig.withDemoSalt(Map.<String, String>of()::get));
+        ComparisonsConfig d = new ComparisonsConfig();
+        assertThat(c.comparisons.enabled).isTrue();
+        assertThat(c.comparisons.releases).isEqualTo(d.releases);
+        assertThat(c.comparisons.emitEvery).isEqualTo(d.emitEvery);
+        assertThat(c.comparisons.alpha).isEqualTo(d.alpha);
+        assertThat(c.comparisons.minSamplesPerArm).isEqualTo(d.minSamplesPerArm);
+        assertThat(c.comparisons.defaultControl).isEqualTo(d.defaultControl);
+        assertThat(c.comparisons.controls).isEmpty();
+        assertThat(c.comparisons.maxArmsPerApp).isEqualTo(d.maxArmsPerApp);
+        assertThat(c.comparisons.idleTtl).isEqualTo(d.idleTtl);
+    }
+
+    @Test
+    void keysAreReadAndTheControlOfAnExperimentIsConfigurable() {
+        BeaconflowConfig c =
+                parse(
+                        "comparisons:\n  emit-every: 30m\n  default-control: baseline\n"
+                                + "  controls:\n    checkout_flow: one_page\n");
+        assertThat(c.comparisons.emitEvery).isEqualTo(Duration.ofMinutes(30));
+        assertThat(c.comparisons.controlOf("checkout_flow")).isEqualTo("one_page");
+        assertThat(c.comparisons.controlOf("search_ranking")).isEqualTo("baseline");
+    }
+
+    @Test
+    void badValuesAreErrorsNamingTheKeyAndTheFix() {
+        assertThatThrownBy(() -> parse("comparisons:\n  emit-every: 90s\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("comparisons.emit-every")
+                .hasMessageContaining("multiple of metrics.window");
+        assertThatThrownBy(() -> parse("comparisons:\n  alpha: 0.5\n"))
+                .hasMessageContaining("comparisons.alpha")
+                .hasMessageContaining("Fix:");
+        assertThatThrownBy(() -> parse("comparisons:\n  min-samples-per-arm: 5\n"))
+                .hasMessageContaining("comparisons.min-samples-per-arm");
+        assertThatThrownBy(() -> parse("comparisons:\n  max-arms-per-app: 1\n"))
+                .hasMessageContaining("comparisons.max-arms-per-app");
+        assertThatThrownBy(() -> parse("comparisons:\n  idle-ttl: 10m\n"))
+                .hasMessageContaining("comparisons.idle-ttl");
+        assertThatThrownBy(() -> parse("comparisons:\n  controls:\n    checkout_flow: ''\n"))
+                .hasMessageContaining("comparisons.controls.checkout_flow");
+        assertThatThrownBy(() -> parse("comparisons:\n  emit-evry: 15m\n"))
+                .hasMessageContaining("emit-evry");
+    }
+
+    @Test
+    void everyFieldOfTheDocumentIsMappedWithItsType() throws Exception {
+        Comparison c = new Comparison();
+        for (java.lang.reflect.Field f : Comparison.class.getFields()) {
+            if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) continue;
+            if (f.getType() == String.class) f.set(c, "x");
+            if (f.getType() == Double.class) f.set(c, 0.5);
+        }
+        c.windowStart = 1;
+        c.windowEnd = 2;
+        JsonNode json = Json.newOutputMapper().valueToTree(c);
+        Map<String, String> mapped =
+                TemplateFields.of(
+                        Path.of("../docker/elasticsearch/templates/rum-comparisons.json"));
+        List<String> names = new ArrayList<>();
+        json.fieldNames().forEachRemaining(names::add);
+        assertThat(names).contains("n_control", "p_value", "adjusted_p", "diff_low", "window_end");
+        for (String name : names) {
+            JsonNode v = json.get(name);
+            String expected =
+                    v.isTextual()
+                            ? "keyword"
+                            : v.isBoolean() ? "boolean" : v.isIntegralNumber() ? "long" : "double";
+            if (name.startsWith("window_")) expected = "date";
+            assertThat(mapped.get(name)).as(name).isEqualTo(expected);
+        }
+        assertThat(mapped.keySet()).containsExactlyInAnyOrderElementsOf(names);
+    }
+}
