@@ -92,7 +92,7 @@ class KafkaToElasticsearchITCase {
         config.kafka.groupId = "it-e2e-" + run;
         config.kafka.startFrom = "earliest";
         ElasticsearchSinkConfig es =
-                ElasticsearchSinkConfig.fromProperties(Map.of("hosts", esUrl), "test");
+                ElasticsearchSinkConfig.parse("hosts: " + esUrl + "\n", "test");
 
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
