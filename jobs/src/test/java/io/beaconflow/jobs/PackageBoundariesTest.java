@@ -36,6 +36,7 @@ class PackageBoundariesTest {
                     "sessions",
                     "metrics",
                     "errors",
+                    "traces",
                     "detection",
                     "patterns",
                     "alerts");
