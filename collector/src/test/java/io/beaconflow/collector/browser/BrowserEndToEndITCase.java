@@ -651,7 +651,7 @@ class BrowserEndToEndITCase {
         config.kafka.groupId = "it-browser-" + run;
         config.kafka.startFrom = "earliest";
         ElasticsearchSinkConfig es =
-                ElasticsearchSinkConfig.fromProperties(Map.of("hosts", esUrl), "test");
+                ElasticsearchSinkConfig.parse("hosts: " + esUrl + "\n", "test");
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment(conf);

@@ -154,7 +154,7 @@ class ServerSpansToElasticsearchITCase {
         // The captured visits ran in headless Chromium, which the classifier calls a bot.
         config.metrics.excludeBots = false;
         ElasticsearchSinkConfig es =
-                ElasticsearchSinkConfig.fromProperties(Map.of("hosts", esUrl), "test");
+                ElasticsearchSinkConfig.parse("hosts: " + esUrl + "\n", "test");
         ElasticsearchClient client = ElasticsearchClients.create(es);
         try {
             IndexTemplates.installAll(client, prefix);

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.alerts;
 
+import io.beaconflow.jobs.detection.AlertingConfig;
 import io.beaconflow.jobs.metrics.Dimension;
 import io.beaconflow.jobs.patterns.Finding;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.beaconflow.jobs.cli;
 
 import io.beaconflow.detectors.cli.BacktestCommand;
 import io.beaconflow.detectors.cli.NabCommand;
-import io.beaconflow.jobs.cluster.GeneratorToKafka;
+import io.beaconflow.jobs.generator.GeneratorToKafka;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -29,6 +29,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -53,37 +54,22 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Simulated traffic to generate up front (default: ${DEFAULT-VALUE}).")
     String duration;
 
-    @Option(
-            names = "--parallelism",
-            defaultValue = "2",
-            description = "(default: ${DEFAULT-VALUE})")
-    int parallelism;
-
     @Option(names = "--seed", defaultValue = "42", description = "(default: ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--skip-rocksdb", description = "Leave out (c).")
     boolean skipRocksDb;
 
-    @Option(
-            names = "--config",
-            defaultValue = "${sys:beaconflow.home:-.}/flink-conf/beaconflow.yaml",
-            description = "Job configuration file (default: ${DEFAULT-VALUE}).")
-    Path config;
-
-    @Option(
-            names = "--generator",
-            defaultValue = "${sys:beaconflow.home:-.}/flink-conf/generator.yaml",
-            description = "Traffic generator configuration (default: ${DEFAULT-VALUE}).")
-    Path generator;
+    /** --config, --generator and --parallelism, spelled and documented as in demo and evaluate. */
+    @Mixin LocalJobOptions job;
 
     @Override
     public Integer call() throws Exception {
         // Synthetic users only: the public demo salt unless BEACONFLOW_USER_ID_SALT is set.
         BeaconflowConfig jobConfig =
-                BeaconflowConfig.load(config, BeaconflowConfig.withDemoSalt(System::getenv));
+                BeaconflowConfig.load(job.config, BeaconflowConfig.withDemoSalt(System::getenv));
         GeneratorConfig gen =
-                GeneratorConfig.load(generator).withDuration(duration).withSpeed("max");
+                GeneratorConfig.load(job.generator).withDuration(duration).withSpeed("max");
         System.err.printf("bench: generating %s of traffic (seed %d) ...%n", duration, seed);
         TrafficGenerator.Merged all = TrafficGenerator.generateAll(gen, seed, gen.splits);
         List<RawBeacon> list = new ArrayList<>();
@@ -119,7 +105,7 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, double[]> rows = new LinkedHashMap<>();
         rows.put("(a0) decode, 1 thread, no Flink", new double[] {oneThread, oneThreadCpu});
         double[] parse = run("parse", beacons, decoder, jobConfig, null, events);
-        rows.put("(a) decode in the source, parallelism " + parallelism, parse);
+        rows.put("(a) decode in the source, parallelism " + job.parallelism, parse);
         double[] heap = run("pipeline", beacons, decoder, jobConfig, "hashmap", events);
         rows.put("(b) full pipeline, heap state, checkpoints 10 s", heap);
         if (!skipRocksDb) {
@@ -131,7 +117,11 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.println();
         System.out.printf(
                 "Beaconflow bench: %,d events (%s simulated, seed %d), %d cores, parallelism %d%n",
-                events, duration, seed, Runtime.getRuntime().availableProcessors(), parallelism);
+                events,
+                duration,
+                seed,
+                Runtime.getRuntime().availableProcessors(),
+                job.parallelism);
         // CPU per event (all threads of this process, GC and JIT included) holds when other work
         // shares the cores; events/s only on an otherwise idle machine.
         System.out.println("| measurement | events/s | CPU µs per event |");
@@ -171,9 +161,9 @@ public final class BenchCommand implements Callable<Integer> {
             conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
             conf.setString("execution.checkpointing.interval", "10s");
         }
-        StreamExecutionEnvironment env = LocalFlink.environment(parallelism, conf);
+        StreamExecutionEnvironment env = LocalFlink.environment(job.parallelism, conf);
         MemoryBeaconSource source =
-                new MemoryBeaconSource("bench-" + what, beacons, decoder, parallelism * 4);
+                new MemoryBeaconSource("bench-" + what, beacons, decoder, job.parallelism * 4);
         if (stateBackend == null) {
             env.fromSource(source, IngestWatermarks.forConfig(jobConfig.ingest), "memory")
                     .sinkTo(new DiscardingSink<>());

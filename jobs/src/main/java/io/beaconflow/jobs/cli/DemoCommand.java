@@ -1,6 +1,8 @@
 package io.beaconflow.jobs.cli;
 
 import io.beaconflow.jobs.config.BeaconflowConfig;
+import io.beaconflow.jobs.evaluation.DemoReport;
+import io.beaconflow.jobs.evaluation.DemoSummary;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.GeneratorSource;
 import io.beaconflow.jobs.generator.TrafficGenerator;

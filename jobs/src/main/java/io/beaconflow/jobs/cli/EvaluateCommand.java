@@ -1,13 +1,15 @@
 package io.beaconflow.jobs.cli;
 
 import io.beaconflow.jobs.alerts.Alert;
-import io.beaconflow.jobs.alerts.IncidentMatcher;
 import io.beaconflow.jobs.config.BeaconflowConfig;
-import io.beaconflow.jobs.detection.DetectionStage;
 import io.beaconflow.jobs.detection.RouteActivity;
 import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.detection.SpecSet;
 import io.beaconflow.jobs.detection.SpecUpdate;
+import io.beaconflow.jobs.evaluation.DemoSummary;
+import io.beaconflow.jobs.evaluation.DetectionRecording;
+import io.beaconflow.jobs.evaluation.Evaluation;
+import io.beaconflow.jobs.evaluation.IncidentMatcher;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.GeneratorSource;
 import io.beaconflow.jobs.generator.IncidentTruth;
@@ -18,6 +20,7 @@ import io.beaconflow.jobs.io.NdjsonFileSink;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
+import io.beaconflow.jobs.pipeline.DetectionChain;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -281,8 +284,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             if (replay) {
                 held1 = DetectionRecording.hold(DetectionRecording.readMetrics(recording));
                 held2 = DetectionRecording.hold(DetectionRecording.readActivity(recording));
-                DetectionStage.Outputs detection =
-                        DetectionStage.fromActivity(
+                DetectionChain.Outputs detection =
+                        DetectionChain.fromActivity(
                                 DetectionRecording.replay(
                                         env, held1, MetricAggregate.class, "metric-rows"),
                                 DetectionRecording.replay(

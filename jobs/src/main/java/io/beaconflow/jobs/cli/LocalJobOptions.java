@@ -5,8 +5,9 @@ import picocli.CommandLine.Option;
 
 /**
  * Options shared by the commands that run the job on an embedded MiniCluster over generated traffic
- * ({@code demo}, {@code evaluate}): the job config, the generator config and the Flink parallelism.
- * A picocli mixin, so both spell and document them the same way.
+ * ({@code demo}, {@code evaluate}, {@code bench}): the job config, the generator config and the
+ * Flink parallelism. A picocli mixin, so all three spell and document them the same way ({@code
+ * CommandOptionsTest}).
  */
 public final class LocalJobOptions {
     @Option(

@@ -1,21 +1,6 @@
 package io.beaconflow.jobs.config;
 
-import com.fasterxml.jackson.annotation.JsonSetter;
-import com.fasterxml.jackson.annotation.Nulls;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.beaconflow.jobs.compare.ComparisonsConfig;
 import io.beaconflow.jobs.detection.DetectionConfig;
 import io.beaconflow.jobs.errors.ErrorGroupsConfig;
@@ -28,14 +13,8 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * The job's own configuration ({@code flink-conf/beaconflow.yaml}), typed and validated in one
@@ -55,33 +34,12 @@ public class BeaconflowConfig implements Serializable {
     public NotificationsConfig notifications = new NotificationsConfig();
     public TracesConfig traces = new TracesConfig();
 
-    /**
-     * The {@code elasticsearch:} section, flat or nested keys (see {@link
-     * ElasticsearchSinkConfig#KEYS}); read with {@link #elasticsearchSinkConfig(String)}.
-     */
-    public Map<String, Object> elasticsearch = new LinkedHashMap<>();
+    /** The {@code elasticsearch:} section: where and how the Elasticsearch sink writes. */
+    public ElasticsearchSinkConfig elasticsearch = ElasticsearchSinkConfig.DEFAULTS;
 
-    /** The typed Elasticsearch sink config of this file (validated when the file is loaded). */
+    /** The Elasticsearch sink config of this file (checked with the rest when it was loaded). */
     public ElasticsearchSinkConfig elasticsearchSinkConfig(String source) {
-        Map<String, String> flat = new LinkedHashMap<>();
-        flatten("", elasticsearch, flat);
-        return ElasticsearchSinkConfig.fromProperties(flat, source);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static void flatten(String prefix, Map<String, Object> in, Map<String, String> out) {
-        for (Map.Entry<String, Object> e : in.entrySet()) {
-            String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
-            if (e.getValue() instanceof Map) {
-                flatten(key, (Map<String, Object>) e.getValue(), out);
-            } else if (e.getValue() instanceof List) {
-                List<String> parts = new java.util.ArrayList<>();
-                for (Object o : (List<Object>) e.getValue()) parts.add(String.valueOf(o));
-                out.put(key, String.join(",", parts));
-            } else if (e.getValue() != null) {
-                out.put(key, String.valueOf(e.getValue()));
-            }
-        }
+        return elasticsearch;
     }
 
     /** The {@code notifications:} section; no webhook configured means no notifications. */
@@ -178,52 +136,14 @@ public class BeaconflowConfig implements Serializable {
      * ${VAR:default}} references (a parameter so tests need not touch the real environment).
      */
     public static BeaconflowConfig parse(String yaml, String source, Function<String, String> env) {
-        BeaconflowConfig config;
+        String expanded = ConfigYaml.expand(yaml, source, env);
+        BeaconflowConfig config = ConfigYaml.read(expanded, source, BeaconflowConfig.class, "");
         boolean metricsLatenessSet;
         try {
-            String expanded = expand(yaml, source, env);
-            config = MAPPER.readValue(expanded, BeaconflowConfig.class);
-            metricsLatenessSet = MAPPER.readTree(expanded).path("metrics").has("allowed-lateness");
-        } catch (UnrecognizedPropertyException e) {
-            String known =
-                    e.getKnownPropertyIds().stream()
-                            .map(Object::toString)
-                            .sorted()
-                            .collect(Collectors.joining(", "));
-            throw new ConfigException(
-                    source + line(e) + ": unknown key '" + path(e) + "'. Fix: use one of: " + known,
-                    e);
-        } catch (InvalidFormatException e) {
-            throw new ConfigException(
-                    source
-                            + line(e)
-                            + ": "
-                            + path(e)
-                            + ": '"
-                            + e.getValue()
-                            + "' is not a valid "
-                            + describe(e.getTargetType())
-                            + ". Fix: "
-                            + fixFor(e.getTargetType()),
-                    e);
-        } catch (JsonMappingException e) {
-            throw new ConfigException(
-                    source
-                            + line(e)
-                            + ": "
-                            + path(e)
-                            + ": "
-                            + e.getOriginalMessage()
-                            + ". Fix: check the value's type against the commented example file",
-                    e);
+            metricsLatenessSet =
+                    ConfigYaml.MAPPER.readTree(expanded).path("metrics").has("allowed-lateness");
         } catch (JsonProcessingException e) {
-            throw new ConfigException(
-                    source
-                            + line(e)
-                            + ": not valid YAML: "
-                            + e.getOriginalMessage()
-                            + ". Fix: check indentation and quoting",
-                    e);
+            throw new IllegalStateException("read once already: " + e.getMessage(), e);
         }
         if (config == null) {
             config = new BeaconflowConfig();
@@ -238,11 +158,16 @@ public class BeaconflowConfig implements Serializable {
             config.detection.window = config.metrics.window;
             config.detection.allowedLateness = config.metrics.allowedLateness;
         }
-        config.validate(source);
+        config.validate(source, KeyLines.of(expanded, ""));
         return config;
     }
 
     public void validate(String source) {
+        validate(source, KeyLines.NONE);
+    }
+
+    /** {@code lines}: where each key of the file is, for the sections that report lines. */
+    public void validate(String source, KeyLines lines) {
         if (ingest == null) {
             throw ConfigException.invalid(
                     source, "ingest", "must be a section", "remove the key or give its settings");
@@ -289,10 +214,12 @@ public class BeaconflowConfig implements Serializable {
                     source, "traces", "must be a section", "remove the key or give its settings");
         }
         traces.validate(source);
+        ConfigProblems problems = new ConfigProblems(source, lines);
         if (elasticsearch == null) {
-            elasticsearch = new LinkedHashMap<>();
+            elasticsearch = ElasticsearchSinkConfig.DEFAULTS;
         }
-        elasticsearchSinkConfig(source);
+        elasticsearch.check(problems);
+        problems.throwIfAny();
         if (notifications != null && notifications.webhook != null) {
             notifications.webhook.validate(source);
         }
@@ -309,106 +236,5 @@ public class BeaconflowConfig implements Serializable {
                             + "): events accepted as on time would be dropped by their window",
                     "remove metrics.allowed-lateness, or set both to the same duration");
         }
-    }
-
-    private static final Pattern ENV_REF =
-            Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?}");
-
-    /** Expands environment references, except in comment lines (they document the syntax). */
-    static String expand(String text, String source, Function<String, String> env) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (String line : text.split("\n", -1)) {
-            if (out.length() > 0) out.append('\n');
-            if (line.stripLeading().startsWith("#")) {
-                out.append(line);
-                continue;
-            }
-            Matcher m = ENV_REF.matcher(line);
-            while (m.find()) {
-                String value = env.apply(m.group(1));
-                if (value == null) {
-                    value = m.group(2);
-                }
-                if (value == null) {
-                    throw new ConfigException(
-                            source
-                                    + ": environment variable "
-                                    + m.group(1)
-                                    + " is referenced but not set. Fix: export it, or write ${"
-                                    + m.group(1)
-                                    + ":default}");
-                }
-                m.appendReplacement(out, Matcher.quoteReplacement(value));
-            }
-            m.appendTail(out);
-        }
-        return out.toString();
-    }
-
-    private static String line(JsonProcessingException e) {
-        return e.getLocation() == null ? "" : " line " + e.getLocation().getLineNr();
-    }
-
-    private static String path(JsonMappingException e) {
-        StringBuilder b = new StringBuilder();
-        for (JsonMappingException.Reference r : e.getPath()) {
-            if (r.getFieldName() != null) {
-                if (b.length() > 0) b.append('.');
-                b.append(r.getFieldName());
-            } else if (r.getIndex() >= 0) {
-                b.append('[').append(r.getIndex()).append(']');
-            }
-        }
-        return b.toString();
-    }
-
-    private static String describe(Class<?> type) {
-        if (type == Duration.class) return "duration";
-        if (type.isEnum()) return "choice";
-        return type.getSimpleName().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private static String fixFor(Class<?> type) {
-        if (type == Duration.class) return "write a number and a unit, e.g. 30s, 5m, 4h";
-        if (type.isEnum()) {
-            StringBuilder b = new StringBuilder("use one of:");
-            for (Object c : type.getEnumConstants()) {
-                b.append(' ').append(c.toString().toLowerCase(java.util.Locale.ROOT));
-            }
-            return b.toString();
-        }
-        return "write a " + type.getSimpleName().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private static final ObjectMapper MAPPER = newMapper();
-
-    private static ObjectMapper newMapper() {
-        SimpleModule durations = new SimpleModule("beaconflow-durations");
-        durations.addDeserializer(
-                Duration.class,
-                new JsonDeserializer<>() {
-                    @Override
-                    public Duration deserialize(JsonParser p, DeserializationContext ctx)
-                            throws IOException {
-                        String text = p.getValueAsString();
-                        try {
-                            return Durations.parse(text);
-                        } catch (IllegalArgumentException e) {
-                            throw InvalidFormatException.from(
-                                    p, e.getMessage(), text, Duration.class);
-                        }
-                    }
-                });
-        return JsonMapper.builder(new YAMLFactory())
-                // A key written with no value (a section holding only comments, as the shipped
-                // file's notifications: does) means "the default", never null: every field's
-                // initializer stays.
-                .defaultSetterInfo(JsonSetter.Value.forValueNulls(Nulls.SKIP))
-                .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .addModule(durations)
-                .build();
     }
 }

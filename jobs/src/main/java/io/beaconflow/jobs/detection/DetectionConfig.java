@@ -1,6 +1,5 @@
 package io.beaconflow.jobs.detection;
 
-import io.beaconflow.jobs.alerts.AlertingConfig;
 import io.beaconflow.jobs.config.ConfigException;
 import java.io.Serializable;
 import java.time.Duration;

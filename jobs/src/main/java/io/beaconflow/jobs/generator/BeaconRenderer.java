@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.generator;
 
+import io.beaconflow.jobs.io.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 

@@ -1,6 +1,7 @@
 package io.beaconflow.jobs.ingest;
 
 import io.beaconflow.jobs.config.IngestConfig;
+import io.beaconflow.jobs.enrich.Enricher;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RumEvent;

@@ -50,7 +50,7 @@ public final class BeaconflowPipeline {
     private final IngestStage.Outputs ingest;
     private final DataStream<DeadLetter> deadLetters;
     private final DataStream<SessionRecord> sessions;
-    private final DetectionStage.Outputs detection;
+    private final DetectionChain.Outputs detection;
     private final DataStream<ErrorGroup> errorGroups;
     private final DataStream<MetricAggregate> unscored;
 
@@ -68,7 +68,7 @@ public final class BeaconflowPipeline {
             DataStream<DeadLetter> deadLetters,
             DataStream<SessionRecord> sessions,
             DataStream<MetricAggregate> unscored,
-            DetectionStage.Outputs detection,
+            DetectionChain.Outputs detection,
             DataStream<ErrorGroup> errorGroups) {
         this.ingest = ingest;
         this.unscored = unscored;
@@ -125,8 +125,8 @@ public final class BeaconflowPipeline {
                                 sessions.getSideOutput(ProcessingErrors.TAG), metricErrors.get(0));
         SingleOutputStreamOperator<ErrorGroup> errorGroups =
                 ErrorGroupStage.apply(ingest.events, config.errors, config.metrics.window);
-        DetectionStage.Outputs detection =
-                DetectionStage.apply(
+        DetectionChain.Outputs detection =
+                DetectionChain.apply(
                         metrics,
                         ingest.events,
                         specUpdates(env, source.getBoundedness(), config),

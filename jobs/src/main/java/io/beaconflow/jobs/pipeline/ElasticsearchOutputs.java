@@ -157,7 +157,7 @@ public final class ElasticsearchOutputs {
                 .config(config)
                 .emitter(
                         new DeadLetterDocuments(
-                                config.deadLetterIndex(), config.deadLetterRawPayloads()))
+                                config.deadLetterIndex(), config.deadLetter().rawPayloads()))
                 .build();
     }
 }

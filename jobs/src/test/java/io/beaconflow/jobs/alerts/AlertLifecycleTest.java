@@ -6,6 +6,7 @@ import static io.beaconflow.jobs.alerts.AlertManagerTest.recovered;
 import static io.beaconflow.jobs.alerts.AlertManagerTest.sustained;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.beaconflow.jobs.detection.AlertingConfig;
 import io.beaconflow.jobs.patterns.Finding;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

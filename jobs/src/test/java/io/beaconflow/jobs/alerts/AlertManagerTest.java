@@ -2,6 +2,7 @@ package io.beaconflow.jobs.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.beaconflow.jobs.detection.AlertingConfig;
 import io.beaconflow.jobs.detection.MetricScore;
 import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.patterns.Finding;

@@ -2,6 +2,7 @@ package io.beaconflow.jobs.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.beaconflow.jobs.detection.AlertingConfig;
 import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.errors.ErrorGroupTracker;
 import io.beaconflow.jobs.io.webhook.Notification;

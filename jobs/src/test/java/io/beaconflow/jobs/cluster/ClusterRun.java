@@ -4,6 +4,7 @@ import io.beaconflow.jobs.generator.GenerationStats;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.PacingClock;
 import io.beaconflow.jobs.generator.TrafficGenerator;
+import io.beaconflow.jobs.generator.TrafficToKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -403,7 +403,7 @@ class DockerComposeTest {
             var es = c.elasticsearchSinkConfig(out.toString());
             assertThat(es.username()).isEqualTo("beaconflow");
             assertThat(es.passwordEnv()).isEqualTo("BEACONFLOW_ES_PASSWORD");
-            assertThat(es.caCertPath()).isEqualTo("/opt/beaconflow/certs/ca/ca.crt");
+            assertThat(es.caCert()).isEqualTo("/opt/beaconflow/certs/ca/ca.crt");
             assertThat(es.hosts()).containsExactly("https://elasticsearch:9200");
             assertThat(String.valueOf(es))
                     .doesNotContain(String.valueOf(System.getenv("BEACONFLOW_ES_PASSWORD")));

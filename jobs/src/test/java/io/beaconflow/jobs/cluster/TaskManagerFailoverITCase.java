@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beaconflow.jobs.alerts.Alert;
-import io.beaconflow.jobs.alerts.IncidentMatcher;
+import io.beaconflow.jobs.evaluation.IncidentMatcher;
 import io.beaconflow.jobs.generator.IncidentTruth;
 import io.beaconflow.jobs.generator.TrafficGenerator;
 import io.beaconflow.jobs.io.Json;

@@ -211,7 +211,7 @@ class BeaconflowConfigTest {
                                         "ingest:\n  privacy:\n    user-id-salt: s\n"
                                                 + "elasticsearch:\n  index-prefix: Staging/\n"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("test.yaml: elasticsearch.index-prefix: 'Staging/'")
+                .hasMessageContaining("test.yaml line 5: elasticsearch.index-prefix: 'Staging/'")
                 .hasMessageContaining("upper-case")
                 .hasMessageContaining("Fix: use lower-case letters, digits, '-', '_' and '.'");
     }

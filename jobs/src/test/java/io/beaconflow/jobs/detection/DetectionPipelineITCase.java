@@ -3,8 +3,8 @@ package io.beaconflow.jobs.detection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.alerts.Alert;
-import io.beaconflow.jobs.alerts.IncidentMatcher;
 import io.beaconflow.jobs.config.BeaconflowConfig;
+import io.beaconflow.jobs.evaluation.IncidentMatcher;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.GeneratorSource;
 import io.beaconflow.jobs.generator.IncidentSpec;

@@ -78,8 +78,8 @@ class ErrorGroupsElasticsearchITCase {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String prefix = "it-eg-" + run + "-";
         ElasticsearchSinkConfig es =
-                ElasticsearchSinkConfig.fromProperties(
-                        Map.of("hosts", esUrl(), "index-prefix", prefix), "test");
+                ElasticsearchSinkConfig.parse(
+                        "hosts: " + esUrl() + "\nindex-prefix: " + prefix + "\n", "test");
         ElasticsearchClient client = ElasticsearchClients.create(es);
         try {
             IndexTemplates.installAll(client, prefix);

@@ -71,12 +71,16 @@ class DeadLetterDocumentsTest {
 
     @Test
     void theConfigKeyIsOffByDefaultAndReadFromTheElasticsearchSection() {
-        assertThat(BeaconflowConfig.defaults().elasticsearchSinkConfig("t").deadLetterRawPayloads())
+        assertThat(
+                        BeaconflowConfig.defaults()
+                                .elasticsearchSinkConfig("t")
+                                .deadLetter()
+                                .rawPayloads())
                 .isFalse();
         assertThat(
-                        ElasticsearchSinkConfig.fromProperties(
-                                        Map.of("dead-letter.raw-payloads", "true"), "t")
-                                .deadLetterRawPayloads())
+                        ElasticsearchSinkConfig.parse("dead-letter:\n  raw-payloads: true\n", "t")
+                                .deadLetter()
+                                .rawPayloads())
                 .isTrue();
     }
 

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beaconflow.jobs.alerts.Alert;
-import io.beaconflow.jobs.cluster.TrafficToKafka;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.PacingClock;
+import io.beaconflow.jobs.generator.TrafficToKafka;
 import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
 import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
@@ -92,7 +92,7 @@ class KafkaToElasticsearchITCase {
         config.kafka.groupId = "it-e2e-" + run;
         config.kafka.startFrom = "earliest";
         ElasticsearchSinkConfig es =
-                ElasticsearchSinkConfig.fromProperties(Map.of("hosts", esUrl), "test");
+                ElasticsearchSinkConfig.parse("hosts: " + esUrl + "\n", "test");
 
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);

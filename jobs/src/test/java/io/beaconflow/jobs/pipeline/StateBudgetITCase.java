@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.config.IngestConfig;
-import io.beaconflow.jobs.ingest.Enricher;
+import io.beaconflow.jobs.enrich.Enricher;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.sessions.SessionAssembler;

@@ -59,9 +59,9 @@ public final class ElasticsearchClients {
         boolean tls = config.hosts().stream().anyMatch(h -> h.startsWith("https://"));
         if (tls) {
             SSLContext ssl =
-                    config.caCertPath() == null
+                    config.caCert() == null
                             ? defaultSslContext()
-                            : sslContextTrusting(Path.of(config.caCertPath()));
+                            : sslContextTrusting(Path.of(config.caCert()));
             builder.setSSLContext(ssl);
             if (!config.verifyHostname()) {
                 builder.setConnectionManagerCallback(

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * stream.sinkTo(
  *         ElasticsearchSink.<MetricAggregate>builder()
- *                 .config(ElasticsearchSinkConfig.fromProperties(settings, "beaconflow.yaml"))
+ *                 .config(ElasticsearchSinkConfig.parse("hosts: https://es:9200", "my settings"))
  *                 .emitter(JsonDocumentEmitter.of(
  *                         m -> DailyIndex.name("rum-metrics-", m.windowStart), m -> m.id))
  *                 .build())
@@ -82,7 +82,7 @@ public final class ElasticsearchSink<T> implements Sink<T> {
 
         /** Hosts, auth, TLS, bulk and retry settings; defaults in ElasticsearchSinkConfig. */
         public Builder<T> config(ElasticsearchSinkConfig config) {
-            this.config = config;
+            this.config = config == null ? null : config.checked("Elasticsearch sink config");
             return this;
         }
 
@@ -96,8 +96,8 @@ public final class ElasticsearchSink<T> implements Sink<T> {
             if (config == null) {
                 throw new IllegalArgumentException(
                         "ElasticsearchSink: no config. Fix: call"
-                                + " .config(ElasticsearchSinkConfig.builder().hosts(\"https://es:9200\")"
-                                + ".build())");
+                                + " .config(ElasticsearchSinkConfig.parse(\"hosts: https://es:9200\","
+                                + " \"my settings\"))");
             }
             if (emitter == null) {
                 throw new IllegalArgumentException(

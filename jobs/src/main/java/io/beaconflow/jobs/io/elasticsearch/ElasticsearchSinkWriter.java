@@ -112,7 +112,8 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
         this.sleeper = sleeper;
         this.retry = RetryPolicy.of(config);
         this.deadLetters =
-                new SinkDeadLetters(config.deadLetterIndex(), config.deadLetterMaxDocumentChars());
+                new SinkDeadLetters(
+                        config.deadLetterIndex(), config.deadLetter().maxDocumentChars());
         this.where = "Elasticsearch " + String.join(",", config.hosts());
 
         this.documentsSent = metrics.counter("documentsSent");
@@ -151,13 +152,13 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
         } else {
             buffer.add(doc);
         }
-        if (buffer.isFull(config.bulkMaxActions(), config.bulkMaxBytes())
-                || pendingDeadLetters.size() >= config.bulkMaxActions()) {
+        if (buffer.isFull(config.bulk().maxActions(), config.bulk().maxBytes())
+                || pendingDeadLetters.size() >= config.bulk().maxActions()) {
             sendBuffered();
         } else if (!timerPending) {
             timerPending = true;
             timers.registerTimer(
-                    timers.getCurrentProcessingTime() + config.flushInterval().toMillis(),
+                    timers.getCurrentProcessingTime() + config.bulk().flushInterval().toMillis(),
                     this::onTimer);
         }
     }

@@ -38,7 +38,10 @@ final class RetryPolicy {
 
     static RetryPolicy of(ElasticsearchSinkConfig c) {
         return new RetryPolicy(
-                c.initialBackoff(), c.maxBackoff(), c.maxRetries(), c.maxRetryDuration());
+                c.retry().initialBackoff(),
+                c.retry().maxBackoff(),
+                c.retry().maxRetries(),
+                c.retry().maxDuration());
     }
 
     /** The longest delay before retry number {@code retry} (1-based). */

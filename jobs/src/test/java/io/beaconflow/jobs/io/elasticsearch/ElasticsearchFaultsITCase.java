@@ -75,7 +75,7 @@ class ElasticsearchFaultsITCase {
         proxy = FaultInjectingProxy.start(es.url);
         // The job's templates for this prefix, as the job installs them at start: the sink's
         // dead-letter index (<prefix>rum-deadletter) gets the real rum-deadletter mapping.
-        try (var setup = new ElasticsearchSinkITCase.ClientScope(direct().build())) {
+        try (var setup = new ElasticsearchSinkITCase.ClientScope(direct())) {
             IndexTemplates.installAll(setup.client, prefix);
         }
     }
@@ -90,21 +90,28 @@ class ElasticsearchFaultsITCase {
         }
     }
 
-    private ElasticsearchSinkConfig.Builder direct() {
-        return ElasticsearchSinkConfig.builder().hosts(es.url).indexPrefix(prefix);
+    private ElasticsearchSinkConfig direct() {
+        return ElasticsearchSinkConfig.parse(
+                "hosts: " + es.url + "\nindex-prefix: " + prefix + "\n", "test");
     }
 
     /** Through the proxy, short backoffs, 100 documents per bulk request. */
-    private ElasticsearchSinkConfig.Builder viaProxy() {
-        return ElasticsearchSinkConfig.builder()
-                .hosts(proxy.url())
-                .indexPrefix(prefix)
-                .bulkMaxActions(100)
-                .flushInterval(Duration.ofSeconds(30))
-                .initialBackoff(Duration.ofMillis(50))
-                .maxBackoff(Duration.ofMillis(400))
-                .maxRetries(5)
-                .maxRetryDuration(Duration.ofSeconds(60));
+    private ElasticsearchSinkConfig viaProxy(String... more) {
+        return ElasticsearchSinkConfig.parse(
+                String.join(
+                        "\n",
+                        "hosts: " + proxy.url(),
+                        "index-prefix: " + prefix,
+                        "bulk:",
+                        "  max-actions: 100",
+                        "  flush-interval: 30s",
+                        "retry:",
+                        "  initial-backoff: 50ms",
+                        "  max-backoff: 400ms",
+                        "  max-retries: 5",
+                        "  max-duration: 60s",
+                        String.join("\n", more) + "\n"),
+                "test");
     }
 
     private String deadLetterIndex() {
@@ -185,7 +192,7 @@ class ElasticsearchFaultsITCase {
                 .onBulk(2, Plan.answer(tooMany))
                 .onBulk(5, Plan.answer(tooMany));
 
-        JobClient job = run(viaProxy().build());
+        JobClient job = run(viaProxy());
 
         assertFinished(job);
         assertAllDocumentsExactlyOnce();
@@ -210,7 +217,7 @@ class ElasticsearchFaultsITCase {
                                         "primary shard is not active")))
                 .onBulk(4, Plan.answer(Reply.fromLoadBalancer(500, "Internal Server Error")));
 
-        JobClient job = run(viaProxy().build());
+        JobClient job = run(viaProxy());
 
         assertFinished(job);
         assertAllDocumentsExactlyOnce();
@@ -236,7 +243,7 @@ class ElasticsearchFaultsITCase {
                     return base.emit(d);
                 };
 
-        JobClient job = run(viaProxy().deadLetterMaxDocumentChars(1_000).build(), emitter);
+        JobClient job = run(viaProxy("dead-letter:", "  max-document-chars: 1000"), emitter);
 
         assertFinished(job);
         Set<String> expected = new HashSet<>();
@@ -273,7 +280,7 @@ class ElasticsearchFaultsITCase {
                                         .handle(request, forward)
                                 : forward.send(request.body));
 
-        JobClient job = run(viaProxy().build());
+        JobClient job = run(viaProxy());
 
         assertFinished(job);
         assertAllDocumentsExactlyOnce();
@@ -299,7 +306,7 @@ class ElasticsearchFaultsITCase {
         String refused = TestDocs.id(250);
         proxy.onEveryBulk(Plan.refuseItems(refused::equals, 403, "security_exception"));
 
-        JobClient job = run(viaProxy().build());
+        JobClient job = run(viaProxy());
 
         ElasticsearchSinkException e = failure(job);
         assertThat(e).isInstanceOf(ElasticsearchAuthException.class);
@@ -324,7 +331,7 @@ class ElasticsearchFaultsITCase {
     void aConnectionResetMidRequestIsRetriedAndLosesNothing() throws Exception {
         proxy.onBulk(2, Plan.RESET_MID_REQUEST).onBulk(3, Plan.RESET_MID_REQUEST);
 
-        JobClient job = run(viaProxy().build());
+        JobClient job = run(viaProxy());
 
         assertFinished(job);
         assertAllDocumentsExactlyOnce();
@@ -339,7 +346,7 @@ class ElasticsearchFaultsITCase {
             throws Exception {
         proxy.onBulk(1, Plan.forwardThenStall(Duration.ofSeconds(4)));
 
-        JobClient job = run(viaProxy().responseTimeout(Duration.ofSeconds(1)).build());
+        JobClient job = run(viaProxy("response-timeout: 1s"));
 
         assertFinished(job);
         assertAllDocumentsExactlyOnce();
@@ -379,7 +386,7 @@ class ElasticsearchFaultsITCase {
                     return base.emit(d);
                 };
 
-        JobClient job = run(viaProxy().build(), emitter);
+        JobClient job = run(viaProxy(), emitter);
 
         ElasticsearchSinkException e = failure(job);
         assertThat(e.getMessage())
@@ -414,7 +421,7 @@ class ElasticsearchFaultsITCase {
                         + "\"long\"}}}}}");
         index = alerts;
 
-        JobClient job = run(viaProxy().build());
+        JobClient job = run(viaProxy());
 
         assertFinished(job);
         assertAllDocumentsExactlyOnce();
@@ -436,7 +443,7 @@ class ElasticsearchFaultsITCase {
                 "/_index_template/" + prefix + "noauto",
                 "{\"index_patterns\":[\"" + index + "\"],\"allow_auto_create\":false}");
 
-        JobClient job = run(viaProxy().build());
+        JobClient job = run(viaProxy());
 
         ElasticsearchSinkException e = failure(job);
         assertThat(e.getMessage())

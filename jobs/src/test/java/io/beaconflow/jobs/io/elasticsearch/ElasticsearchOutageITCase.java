@@ -92,13 +92,17 @@ class ElasticsearchOutageITCase {
         env.setParallelism(2);
         env.enableCheckpointing(2_000);
         ElasticsearchSinkConfig config =
-                ElasticsearchSinkConfig.builder()
-                        .hosts(es.url)
-                        .bulkMaxActions(200)
-                        .flushInterval(Duration.ofMillis(500))
-                        .maxBackoff(Duration.ofSeconds(2))
-                        .maxRetryDuration(Duration.ofMinutes(5))
-                        .build();
+                ElasticsearchSinkConfig.parse(
+                        String.join(
+                                "\n",
+                                "hosts: " + es.url,
+                                "bulk:",
+                                "  max-actions: 200",
+                                "  flush-interval: 500ms",
+                                "retry:",
+                                "  max-backoff: 2s",
+                                "  max-duration: 5m\n"),
+                        "test");
         env.fromSource(
                         new DataGeneratorSource<>(
                                 Doc::of,

@@ -49,10 +49,15 @@ class ElasticsearchSecurityITCase {
         es.deleteIndices(index);
     }
 
-    private static ElasticsearchSinkConfig.Builder tls() {
-        return ElasticsearchSinkConfig.builder()
-                .hosts(EsCluster.secureUrl())
-                .caCertPath(EsCluster.secureCaCert());
+    /** The secure cluster over TLS with its CA, plus {@code lines} (YAML). */
+    private static ElasticsearchSinkConfig tls(String... lines) {
+        return ElasticsearchSinkConfig.parse(
+                String.join(
+                        "\n",
+                        "hosts: " + EsCluster.secureUrl(),
+                        "ca-cert: " + EsCluster.secureCaCert(),
+                        String.join("\n", lines) + "\n"),
+                "test");
     }
 
     private void run(long n, ElasticsearchSinkConfig config) throws Exception {
@@ -75,14 +80,16 @@ class ElasticsearchSecurityITCase {
     void aUserWithItsPasswordOverTlsWritesEveryDocument() throws Exception {
         run(
                 1_000,
-                tls().username(EsCluster.secureUser()).passwordEnv(EsCluster.PASSWORD_ENV).build());
+                tls(
+                        "username: " + EsCluster.secureUser(),
+                        "password-env: " + EsCluster.PASSWORD_ENV));
         assertThat(es.count(index)).isEqualTo(1_000);
         TestDocs.assertExactly(es.all(index, "seq"), 1_000);
     }
 
     @Test
     void withoutCredentialsTheJobFailsAtOnceSayingHowToAuthenticate() {
-        assertThatThrownBy(() -> run(10, tls().build()))
+        assertThatThrownBy(() -> run(10, tls()))
                 .satisfies(
                         e -> {
                             ElasticsearchAuthException auth =
@@ -104,9 +111,9 @@ class ElasticsearchSecurityITCase {
                         () ->
                                 run(
                                         10,
-                                        tls().username(EsCluster.secureUser())
-                                                .passwordEnv("HOME")
-                                                .build()))
+                                        tls(
+                                                "username: " + EsCluster.secureUser(),
+                                                "password-env: HOME")))
                 .satisfies(
                         e -> {
                             ElasticsearchAuthException auth =
@@ -123,11 +130,13 @@ class ElasticsearchSecurityITCase {
     @Test
     void aServerCertificateFromAnUnknownCaFailsWithTheCaCertFix() {
         ElasticsearchSinkConfig noCa =
-                ElasticsearchSinkConfig.builder()
-                        .hosts(EsCluster.secureUrl())
-                        .username(EsCluster.secureUser())
-                        .passwordEnv(EsCluster.PASSWORD_ENV)
-                        .build();
+                ElasticsearchSinkConfig.parse(
+                        String.join(
+                                "\n",
+                                "hosts: " + EsCluster.secureUrl(),
+                                "username: " + EsCluster.secureUser(),
+                                "password-env: " + EsCluster.PASSWORD_ENV + "\n"),
+                        "test");
         assertThatThrownBy(() -> run(10, noCa))
                 .satisfies(
                         e ->

@@ -9,11 +9,11 @@ class ElasticsearchSinkBuilderTest {
     @Test
     void aSinkWithoutConfigOrEmitterIsRefusedWithTheCallToAdd() {
         assertThatThrownBy(() -> ElasticsearchSink.<String>builder().build())
-                .hasMessageContaining(".config(ElasticsearchSinkConfig.builder()");
+                .hasMessageContaining(".config(ElasticsearchSinkConfig.parse(");
         assertThatThrownBy(
                         () ->
                                 ElasticsearchSink.<String>builder()
-                                        .config(ElasticsearchSinkConfig.builder().build())
+                                        .config(ElasticsearchSinkConfig.DEFAULTS)
                                         .build())
                 .hasMessageContaining(".emitter(JsonDocumentEmitter.of(");
     }
@@ -30,7 +30,7 @@ class ElasticsearchSinkBuilderTest {
         assertThatThrownBy(
                         () ->
                                 ElasticsearchSink.<String>builder()
-                                        .config(ElasticsearchSinkConfig.builder().build())
+                                        .config(ElasticsearchSinkConfig.DEFAULTS)
                                         .emitter(emitter)
                                         .build())
                 .hasMessageContaining("not serializable")
@@ -52,7 +52,7 @@ class ElasticsearchSinkBuilderTest {
                 .isEqualTo("{\"id\":\"a|b\",\"window_start\":1793577600000,\"page_views\":3.0}");
         assertThat(
                         ElasticsearchSink.<Probe>builder()
-                                .config(ElasticsearchSinkConfig.builder().build())
+                                .config(ElasticsearchSinkConfig.DEFAULTS)
                                 .emitter(emitter)
                                 .build())
                 .isNotNull();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.beaconflow.jobs.config.ConfigException;
+import io.beaconflow.jobs.config.ConfigYaml;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.flink.util.InstantiationUtil;
@@ -12,77 +13,82 @@ import org.junit.jupiter.api.Test;
 class ElasticsearchSinkConfigTest {
     private static final String SECRET = "s3cr3t-Pa55word!";
 
-    @Test
-    void defaultsAreTheDocumentedOnes() {
-        ElasticsearchSinkConfig c = ElasticsearchSinkConfig.builder().build();
-        assertThat(c.hosts()).containsExactly("http://127.0.0.1:9200");
-        assertThat(c.bulkMaxActions()).isEqualTo(1000);
-        assertThat(c.bulkMaxBytes()).isEqualTo(5L * 1024 * 1024);
-        assertThat(c.flushInterval()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(c.maxRetryDuration()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(c.maxInFlightRequests()).isEqualTo(1);
-        assertThat(c.deadLetterIndex()).isEqualTo("rum-deadletter");
-        assertThat(c.verifyHostname()).isTrue();
+    /** The body of an {@code elasticsearch:} section, one line per argument. */
+    static ElasticsearchSinkConfig es(String... lines) {
+        return ElasticsearchSinkConfig.parse(String.join("\n", lines) + "\n", "beaconflow.yaml");
     }
 
     @Test
-    void flatSettingsFromAConfigFileAreParsed() {
+    void defaultsAreTheDocumentedOnes() {
+        ElasticsearchSinkConfig c = ElasticsearchSinkConfig.DEFAULTS;
+        assertThat(c.hosts()).containsExactly("http://127.0.0.1:9200");
+        assertThat(c.bulk().maxActions()).isEqualTo(1000);
+        assertThat(c.bulk().maxBytes()).isEqualTo(5L * 1024 * 1024);
+        assertThat(c.bulk().flushInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.retry().maxDuration()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.bulk().maxInFlightRequests()).isEqualTo(1);
+        assertThat(c.deadLetterIndex()).isEqualTo("rum-deadletter");
+        assertThat(c.verifyHostname()).isTrue();
+        assertThat(es("")).as("an empty section is every default").isEqualTo(c);
+        assertThat(es("bulk:")).as("an empty nested section too").isEqualTo(c);
+    }
+
+    @Test
+    void theSectionIsReadAsWrittenInTheFile() {
         ElasticsearchSinkConfig c =
-                ElasticsearchSinkConfig.fromProperties(
-                        Map.ofEntries(
-                                Map.entry("hosts", "https://es1:9200, https://es2:9200"),
-                                Map.entry("username", "writer"),
-                                Map.entry("password-env", "ES_PASSWORD"),
-                                Map.entry("ca-cert", "/etc/es/ca.crt"),
-                                Map.entry("verify-hostname", "false"),
-                                Map.entry("bulk.max-actions", "500"),
-                                Map.entry("bulk.max-bytes", "2mb"),
-                                Map.entry("bulk.flush-interval", "250ms"),
-                                Map.entry("retry.max-retries", "3"),
-                                Map.entry("retry.initial-backoff", "50ms"),
-                                Map.entry("retry.max-backoff", "5s"),
-                                Map.entry("retry.max-duration", "2m"),
-                                Map.entry("dead-letter.index", "my-dead")),
-                        "flink-conf/beaconflow.yaml");
+                es(
+                        "hosts: https://es1:9200, https://es2:9200",
+                        "username: writer",
+                        "password-env: ES_PASSWORD",
+                        "ca-cert: /etc/es/ca.crt",
+                        "verify-hostname: false",
+                        "bulk:",
+                        "  max-actions: 500",
+                        "  max-bytes: 2mb",
+                        "  flush-interval: 250ms",
+                        "retry:",
+                        "  max-retries: 3",
+                        "  initial-backoff: 50ms",
+                        "  max-backoff: 5s",
+                        "  max-duration: 2m",
+                        "dead-letter:",
+                        "  index: my-dead");
         assertThat(c.hosts()).containsExactly("https://es1:9200", "https://es2:9200");
         assertThat(c.username()).isEqualTo("writer");
         assertThat(c.passwordEnv()).isEqualTo("ES_PASSWORD");
+        assertThat(c.caCert()).isEqualTo("/etc/es/ca.crt");
         assertThat(c.verifyHostname()).isFalse();
-        assertThat(c.bulkMaxActions()).isEqualTo(500);
-        assertThat(c.bulkMaxBytes()).isEqualTo(2L * 1024 * 1024);
-        assertThat(c.flushInterval()).isEqualTo(Duration.ofMillis(250));
-        assertThat(c.maxRetries()).isEqualTo(3);
-        assertThat(c.maxBackoff()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(c.maxRetryDuration()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.bulk().maxActions()).isEqualTo(500);
+        assertThat(c.bulk().maxBytes()).isEqualTo(2L * 1024 * 1024);
+        assertThat(c.bulk().flushInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.retry().maxRetries()).isEqualTo(3);
+        assertThat(c.retry().maxBackoff()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.retry().maxDuration()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.deadLetterIndex()).isEqualTo("my-dead");
+        assertThat(es("hosts: [https://es1:9200, https://es2:9200]").hosts())
+                .as("a YAML list works as well")
+                .containsExactly("https://es1:9200", "https://es2:9200");
     }
 
     @Test
     void theIndexPrefixGoesBeforeEveryIndexNameIncludingTheDeadLetterIndex() {
-        ElasticsearchSinkConfig none = ElasticsearchSinkConfig.builder().build();
+        ElasticsearchSinkConfig none = ElasticsearchSinkConfig.DEFAULTS;
         assertThat(none.indexPrefix()).isEmpty();
         assertThat(none.index("rum-alerts")).isEqualTo("rum-alerts");
 
         ElasticsearchSinkConfig c =
-                ElasticsearchSinkConfig.fromProperties(
-                        Map.of("index-prefix", "it-run42-", "dead-letter.index", "my-dead"),
-                        "beaconflow.yaml");
+                es("index-prefix: it-run42-", "dead-letter:", "  index: my-dead");
         assertThat(c.indexPrefix()).isEqualTo("it-run42-");
         assertThat(c.index("rum-alerts")).isEqualTo("it-run42-rum-alerts");
         assertThat(c.deadLetterIndex()).isEqualTo("it-run42-my-dead");
-        assertThat(c.toBuilder().build().indexPrefix()).isEqualTo("it-run42-");
         assertThat(c.toString()).contains("indexPrefix=it-run42-");
         for (String ok : new String[] {"", "staging-", "a", "run.2_b-", "0day-"}) {
-            assertThat(
-                            ElasticsearchSinkConfig.fromProperties(
-                                            Map.of("index-prefix", ok), "beaconflow.yaml")
-                                    .indexPrefix())
-                    .isEqualTo(ok);
+            assertThat(es("index-prefix: \"" + ok + "\"").indexPrefix()).isEqualTo(ok);
         }
     }
 
     @Test
-    void anIndexPrefixElasticsearchWouldRefuseIsAnErrorNamingTheKeyAndTheFix() {
+    void anIndexPrefixElasticsearchWouldRefuseIsAnErrorNamingTheKeyTheLineAndTheFix() {
         Map<String, String> bad =
                 Map.of(
                         "Staging-", "upper-case",
@@ -99,118 +105,110 @@ class ElasticsearchSinkConfigTest {
                 (prefix, problem) ->
                         assertThatThrownBy(
                                         () ->
-                                                ElasticsearchSinkConfig.fromProperties(
-                                                        Map.of("index-prefix", prefix),
-                                                        "beaconflow.yaml"))
+                                                es(
+                                                        "hosts: http://es:9200",
+                                                        "index-prefix: \"" + prefix + "\""))
                                 .as(prefix)
                                 .isInstanceOf(ConfigException.class)
                                 .hasMessageStartingWith(
-                                        "beaconflow.yaml: elasticsearch.index-prefix: '"
+                                        "beaconflow.yaml line 2: elasticsearch.index-prefix: '"
                                                 + prefix
                                                 + "'")
                                 .hasMessageContaining(problem)
                                 .hasMessageContaining("Fix: use lower-case letters, digits"));
-        assertThatThrownBy(
-                        () ->
-                                ElasticsearchSinkConfig.fromProperties(
-                                        Map.of("index-prefix", "x".repeat(101)), "beaconflow.yaml"))
+        assertThatThrownBy(() -> es("index-prefix: " + "x".repeat(101)))
                 .hasMessageContaining("101 characters long");
-        // The builder (code, not a file) refuses the same values, with the fix.
-        assertThatThrownBy(() -> ElasticsearchSinkConfig.builder().indexPrefix("Run-").build())
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("index-prefix 'Run-' has upper-case letters")
+        // Settings built in code are checked as well when a sink takes them, with the fix.
+        ElasticsearchSinkConfig fromCode =
+                new ElasticsearchSinkConfig(
+                        null, "Run-", null, null, null, null, null, null, null, null, null, null);
+        assertThatThrownBy(() -> fromCode.checked("my sink"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("my sink: elasticsearch.index-prefix: 'Run-' has upper-case")
                 .hasMessageContaining("e.g. staging-");
     }
 
     @Test
-    void anUnknownKeyNamesTheFileTheKeyAndTheKnownKeys() {
-        assertThatThrownBy(
-                        () ->
-                                ElasticsearchSinkConfig.fromProperties(
-                                        Map.of("bulk.max-action", "10"), "beaconflow.yaml"))
+    void anUnknownKeyNamesTheFileTheLineTheKeyAndTheKnownKeys() {
+        assertThatThrownBy(() -> es("hosts: http://es:9200", "bulk:", "  max-action: 10"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("beaconflow.yaml")
-                .hasMessageContaining("elasticsearch.bulk.max-action")
+                .hasMessageContaining("beaconflow.yaml line 3")
+                .hasMessageContaining("unknown key 'elasticsearch.bulk.max-action'")
                 .hasMessageContaining("elasticsearch.bulk.max-actions");
     }
 
     @Test
     void aBadValueNamesTheKeyAndTheFormToUse() {
-        assertThatThrownBy(
-                        () ->
-                                ElasticsearchSinkConfig.fromProperties(
-                                        Map.of("bulk.flush-interval", "soon"), "beaconflow.yaml"))
+        assertThatThrownBy(() -> es("bulk:", "  flush-interval: soon"))
                 .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("line 2")
                 .hasMessageContaining("elasticsearch.bulk.flush-interval")
                 .hasMessageContaining("500ms");
-        assertThatThrownBy(
-                        () ->
-                                ElasticsearchSinkConfig.fromProperties(
-                                        Map.of("bulk.max-bytes", "lots"), "beaconflow.yaml"))
+        assertThatThrownBy(() -> es("bulk:", "  max-bytes: lots"))
+                .hasMessageContaining("elasticsearch.bulk.max-bytes")
                 .hasMessageContaining("5mb");
     }
 
     @Test
+    void everyProblemOfAnEditIsNamedAtOnceWithItsLine() {
+        assertThatThrownBy(
+                        () ->
+                                es(
+                                        "hosts: es1:9200",
+                                        "bulk:",
+                                        "  max-actions: 0",
+                                        "retry:",
+                                        "  initial-backoff: 10s",
+                                        "  max-backoff: 1s"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("3 problems in beaconflow.yaml:")
+                .hasMessageContaining(
+                        "beaconflow.yaml line 1: elasticsearch.hosts: 'es1:9200' has no http://"
+                                + " or https:// scheme")
+                .hasMessageContaining(
+                        "beaconflow.yaml line 3: elasticsearch.bulk.max-actions: is 0, below 1."
+                                + " Fix: use 1 or more")
+                .hasMessageContaining(
+                        "beaconflow.yaml line 6: elasticsearch.retry.max-backoff: (1s) is below"
+                                + " retry.initial-backoff (10s)");
+    }
+
+    @Test
     void aUserWithoutAPasswordVariableIsRefusedWithTheFix() {
-        assertThatThrownBy(() -> ElasticsearchSinkConfig.builder().username("writer").build())
-                .isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> es("username: writer"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("line 1: elasticsearch.username")
                 .hasMessageContaining("password-env")
                 .hasMessageContaining("NAME of an environment variable");
     }
 
     @Test
     void aSecretPastedWhereAVariableNameBelongsIsRefusedWithoutEchoingIt() {
-        assertThatThrownBy(
-                        () ->
-                                ElasticsearchSinkConfig.builder()
-                                        .username("writer")
-                                        .passwordEnv(SECRET)
-                                        .build())
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("password-env must be the NAME")
+        assertThatThrownBy(() -> es("username: writer", "password-env: " + SECRET))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("elasticsearch.password-env: must be the NAME")
                 .hasMessageNotContaining(SECRET);
     }
 
     @Test
     void inconsistentSettingsAreRefusedWithTheFix() {
-        assertThatThrownBy(() -> ElasticsearchSinkConfig.builder().hosts("es1:9200").build())
-                .hasMessageContaining("https://es1:9200");
-        assertThatThrownBy(() -> ElasticsearchSinkConfig.builder().hosts().build())
-                .hasMessageContaining("no hosts");
-        assertThatThrownBy(() -> ElasticsearchSinkConfig.builder().caCertPath("/ca.crt").build())
-                .hasMessageContaining("https://");
-        assertThatThrownBy(() -> ElasticsearchSinkConfig.builder().maxInFlightRequests(4).build())
+        assertThatThrownBy(() -> es("hosts: es1:9200")).hasMessageContaining("https://es1:9200");
+        assertThatThrownBy(() -> es("hosts: []")).hasMessageContaining("no hosts");
+        assertThatThrownBy(() -> es("ca-cert: /ca.crt")).hasMessageContaining("https://");
+        assertThatThrownBy(() -> es("bulk:", "  max-in-flight-requests: 4"))
                 .hasMessageContaining("only 1 is supported");
-        assertThatThrownBy(
-                        () ->
-                                ElasticsearchSinkConfig.builder()
-                                        .initialBackoff(Duration.ofSeconds(10))
-                                        .maxBackoff(Duration.ofSeconds(1))
-                                        .build())
-                .hasMessageContaining(
-                        "retry.max-backoff (1s) is below retry.initial-backoff (10s)");
-        assertThatThrownBy(
-                        () ->
-                                ElasticsearchSinkConfig.builder()
-                                        .username("a")
-                                        .passwordEnv("P")
-                                        .apiKeyEnv("K")
-                                        .build())
+        assertThatThrownBy(() -> es("username: a", "password-env: P", "api-key-env: K"))
                 .hasMessageContaining("choose one authentication mode");
-        assertThatThrownBy(() -> ElasticsearchSinkConfig.builder().deadLetterIndex("Dead").build())
+        assertThatThrownBy(() -> es("dead-letter:", "  index: Dead"))
                 .hasMessageContaining("lower-case");
-        assertThatThrownBy(() -> ElasticsearchSinkConfig.builder().bulkMaxActions(0).build())
-                .hasMessageContaining("bulk.max-actions is 0: use 1 or more");
+        assertThatThrownBy(() -> es("bulk:", "  max-actions: 0"))
+                .hasMessageContaining("bulk.max-actions: is 0, below 1. Fix: use 1 or more");
     }
 
     @Test
     void passwordsComeFromTheNamedVariableAndNeverShowInToStringOrLogText() throws Exception {
         ElasticsearchSinkConfig c =
-                ElasticsearchSinkConfig.builder()
-                        .hosts("https://es:9200")
-                        .username("writer")
-                        .passwordEnv("ES_PASSWORD")
-                        .build();
+                es("hosts: https://es:9200", "username: writer", "password-env: ES_PASSWORD");
         ElasticsearchSinkConfig.Credentials creds =
                 c.credentials(Map.of("ES_PASSWORD", SECRET)::get);
 
@@ -226,16 +224,13 @@ class ElasticsearchSinkConfigTest {
         // the serialized config (job graph, savepoint metadata) holds no secret either
         assertThat(new String(InstantiationUtil.serializeObject(c), "ISO-8859-1"))
                 .doesNotContain(SECRET);
+        assertThat((Object) InstantiationUtil.clone(c)).isEqualTo(c);
     }
 
     @Test
     void anUnsetPasswordVariableNamesTheVariableAndTheKey() {
         ElasticsearchSinkConfig c =
-                ElasticsearchSinkConfig.builder()
-                        .hosts("https://es:9200")
-                        .username("writer")
-                        .passwordEnv("ES_PASSWORD")
-                        .build();
+                es("hosts: https://es:9200", "username: writer", "password-env: ES_PASSWORD");
         assertThatThrownBy(() -> c.credentials(name -> null))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("ES_PASSWORD (elasticsearch.password-env) is not set")
@@ -244,11 +239,7 @@ class ElasticsearchSinkConfigTest {
 
     @Test
     void anApiKeyBecomesAnApiKeyHeaderAndStaysHidden() {
-        ElasticsearchSinkConfig c =
-                ElasticsearchSinkConfig.builder()
-                        .hosts("https://es:9200")
-                        .apiKeyEnv("ES_API_KEY")
-                        .build();
+        ElasticsearchSinkConfig c = es("hosts: https://es:9200", "api-key-env: ES_API_KEY");
         ElasticsearchSinkConfig.Credentials creds =
                 c.credentials(Map.of("ES_API_KEY", SECRET)::get);
         assertThat(creds.authorizationHeader()).isEqualTo("ApiKey " + SECRET);
@@ -258,9 +249,10 @@ class ElasticsearchSinkConfigTest {
 
     @Test
     void sizesAcceptUnits() {
-        assertThat(ElasticsearchSinkConfig.parseBytes("5mb")).isEqualTo(5L * 1024 * 1024);
-        assertThat(ElasticsearchSinkConfig.parseBytes("512kb")).isEqualTo(512L * 1024);
-        assertThat(ElasticsearchSinkConfig.parseBytes("1048576")).isEqualTo(1048576L);
-        assertThat(ElasticsearchSinkConfig.parseBytes("100b")).isEqualTo(100L);
+        assertThat(ConfigYaml.parseBytes("5mb")).isEqualTo(5L * 1024 * 1024);
+        assertThat(ConfigYaml.parseBytes("512kb")).isEqualTo(512L * 1024);
+        assertThat(ConfigYaml.parseBytes("1048576")).isEqualTo(1048576L);
+        assertThat(ConfigYaml.parseBytes("100b")).isEqualTo(100L);
+        assertThat(es("bulk:", "  max-bytes: 1048576").bulk().maxBytes()).isEqualTo(1048576L);
     }
 }

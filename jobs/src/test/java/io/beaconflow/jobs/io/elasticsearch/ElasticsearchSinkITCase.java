@@ -47,7 +47,7 @@ class ElasticsearchSinkITCase {
     static void cluster() throws Exception {
         es = EsCluster.plain();
         // so the dead-letter index below gets the real rum-deadletter mapping
-        try (var ignored = new ClientScope(config().build())) {
+        try (var ignored = new ClientScope(config())) {
             IndexTemplates.installAll(ignored.client);
         }
     }
@@ -63,8 +63,10 @@ class ElasticsearchSinkITCase {
         es.deleteIndices("rum-deadletter-" + prefix);
     }
 
-    static ElasticsearchSinkConfig.Builder config() {
-        return ElasticsearchSinkConfig.builder().hosts(es.url);
+    /** The test cluster's section, plus {@code lines} (YAML, as in beaconflow.yaml). */
+    static ElasticsearchSinkConfig config(String... lines) {
+        return ElasticsearchSinkConfig.parse(
+                "hosts: " + es.url + "\n" + String.join("\n", lines) + "\n", "test");
     }
 
     private static StreamExecutionEnvironment env() {
@@ -92,7 +94,7 @@ class ElasticsearchSinkITCase {
     void tenThousandDocumentsLandExactlyOnceAndASecondRunOverwritesThemInPlace() throws Exception {
         long n = 10_000;
         String index = prefix + "docs";
-        ElasticsearchSinkConfig config = config().bulkMaxActions(500).build();
+        ElasticsearchSinkConfig config = config("bulk:", "  max-actions: 500");
 
         JobExecutionResult first = run(n, config, TestDocs.emitter(index), "first run");
 
@@ -135,7 +137,7 @@ class ElasticsearchSinkITCase {
                     return base.emit(d);
                 };
         ElasticsearchSinkConfig config =
-                config().bulkMaxActions(200).deadLetterIndex(deadLetters).build();
+                config("bulk:", "  max-actions: 200", "dead-letter:", "  index: " + deadLetters);
 
         JobExecutionResult result = run(n, config, emitter, "with bad documents");
 
@@ -177,7 +179,7 @@ class ElasticsearchSinkITCase {
         long n = 7;
         String index = prefix + "trickle";
         ElasticsearchSinkConfig config =
-                config().bulkMaxActions(1000).flushInterval(Duration.ofMillis(200)).build();
+                config("bulk:", "  max-actions: 1000", "  flush-interval: 200ms");
         StreamExecutionEnvironment env = env();
         env.setParallelism(1);
         // An unbounded source that emits n documents and then idles: only the timer can send them.

@@ -22,7 +22,7 @@ class IndexTemplatesITCase {
         es = EsCluster.plain();
         client =
                 ElasticsearchClients.create(
-                        ElasticsearchSinkConfig.builder().hosts(es.url).build());
+                        ElasticsearchSinkConfig.parse("hosts: " + es.url + "\n", "test"));
     }
 
     @AfterAll

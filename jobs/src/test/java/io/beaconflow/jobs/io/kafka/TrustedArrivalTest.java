@@ -2,7 +2,7 @@ package io.beaconflow.jobs.io.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.beaconflow.jobs.cluster.TrafficToKafka;
+import io.beaconflow.jobs.generator.TrafficToKafka;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -1,9 +1,7 @@
-package io.beaconflow.jobs.ingest;
+package io.beaconflow.jobs.enrich;
 
 import io.beaconflow.jobs.config.IngestConfig;
-import io.beaconflow.jobs.enrich.CardinalityGuard;
-import io.beaconflow.jobs.enrich.EventEnrichment;
-import io.beaconflow.jobs.enrich.RouteTemplateLearner;
+import io.beaconflow.jobs.ingest.ProcessingErrors;
 import io.beaconflow.jobs.model.RumEvent;
 import java.util.EnumMap;
 import org.apache.flink.api.common.functions.OpenContext;

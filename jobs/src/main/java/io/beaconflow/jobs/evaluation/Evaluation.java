@@ -1,9 +1,8 @@
-package io.beaconflow.jobs.cli;
+package io.beaconflow.jobs.evaluation;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.beaconflow.jobs.alerts.Alert;
-import io.beaconflow.jobs.alerts.IncidentMatcher;
 import io.beaconflow.jobs.generator.IncidentTruth;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,11 +20,11 @@ import java.util.Map;
  * matching no incident and false alerts per simulated day. Every figure comes from {@link
  * IncidentMatcher}'s verdicts; this class only counts and formats them.
  */
-final class Evaluation {
+public final class Evaluation {
     private Evaluation() {}
 
     /** One run: a scenario file with one generator seed, and what the matcher made of it. */
-    record Run(
+    public record Run(
             String scenario,
             long seed,
             double simulatedDays,
@@ -33,13 +32,13 @@ final class Evaluation {
             long eventsAccepted,
             double wallSeconds) {
 
-        Figures figures() {
+        public Figures figures() {
             return Figures.of(List.of(this));
         }
     }
 
     /** Counts over one or more runs. */
-    record Figures(
+    public record Figures(
             int runs,
             int injected,
             int alerted,
@@ -49,7 +48,7 @@ final class Evaluation {
             long eventsAccepted,
             double wallSeconds) {
 
-        static Figures of(List<Run> runs) {
+        public static Figures of(List<Run> runs) {
             int injected = 0;
             int alerted = 0;
             int unmatched = 0;
@@ -88,7 +87,7 @@ final class Evaluation {
         }
     }
 
-    static Double median(List<Double> values) {
+    public static Double median(List<Double> values) {
         if (values.isEmpty()) {
             return null;
         }
@@ -99,7 +98,7 @@ final class Evaluation {
     }
 
     /** A delay in windows: whole numbers as such, else one decimal; "-" when there is none. */
-    static String windows(Double w) {
+    public static String windows(Double w) {
         if (w == null) {
             return "-";
         }
@@ -112,7 +111,7 @@ final class Evaluation {
     private static final String ROW = "%-28s %-6s %-9s %-12s %-9s %-10s %-10s %s%n";
 
     /** The table: one row per run, one per scenario file (seed "all") and the total. */
-    static String table(List<Run> runs) {
+    public static String table(List<Run> runs) {
         StringBuilder sb = new StringBuilder();
         sb.append(
                 String.format(
@@ -162,7 +161,7 @@ final class Evaluation {
     }
 
     /** The closing line, exactly in the form the issue asks for. */
-    static String lastLine(List<Run> runs) {
+    public static String lastLine(List<Run> runs) {
         Figures f = Figures.of(runs);
         Double median = f.medianDelay();
         return String.format(
@@ -175,7 +174,7 @@ final class Evaluation {
     }
 
     /** The same figures as JSON: every run with its incidents and unmatched alerts, and totals. */
-    static void writeJson(List<Run> runs, Path file) {
+    public static void writeJson(List<Run> runs, Path file) {
         Map<String, Object> doc = new LinkedHashMap<>();
         List<Object> runDocs = new ArrayList<>();
         for (Run r : runs) {

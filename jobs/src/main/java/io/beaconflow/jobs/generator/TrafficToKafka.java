@@ -1,10 +1,5 @@
-package io.beaconflow.jobs.cluster;
+package io.beaconflow.jobs.generator;
 
-import io.beaconflow.jobs.generator.GenerationStats;
-import io.beaconflow.jobs.generator.GeneratorConfig;
-import io.beaconflow.jobs.generator.IncidentTruth;
-import io.beaconflow.jobs.generator.PacingClock;
-import io.beaconflow.jobs.generator.TrafficGenerator;
 import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
 import io.beaconflow.jobs.model.RawBeacon;
 import java.util.HashMap;

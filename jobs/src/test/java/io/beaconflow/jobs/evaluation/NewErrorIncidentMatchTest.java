@@ -1,7 +1,8 @@
-package io.beaconflow.jobs.alerts;
+package io.beaconflow.jobs.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.generator.IncidentTruth;
 import java.time.Duration;
 import java.util.List;

@@ -1,11 +1,10 @@
-package io.beaconflow.jobs.cli;
+package io.beaconflow.jobs.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beaconflow.jobs.alerts.Alert;
-import io.beaconflow.jobs.alerts.IncidentMatcher;
 import io.beaconflow.jobs.generator.IncidentTruth;
 import java.nio.file.Path;
 import java.time.Duration;

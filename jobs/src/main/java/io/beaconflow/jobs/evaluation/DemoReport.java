@@ -1,9 +1,8 @@
-package io.beaconflow.jobs.cli;
+package io.beaconflow.jobs.evaluation;
 
 import io.beaconflow.detectors.report.HtmlReport;
 import io.beaconflow.detectors.report.SeriesChart;
 import io.beaconflow.jobs.alerts.Alert;
-import io.beaconflow.jobs.alerts.IncidentMatcher;
 import io.beaconflow.jobs.detection.MetricScore;
 import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.generator.IncidentTruth;
@@ -20,10 +19,11 @@ import java.util.TreeMap;
  * metric rows (observed value, expected value and band, anomalous windows), with the alert and the
  * injected incidents of that app marked.
  */
-final class DemoReport {
+public final class DemoReport {
     private DemoReport() {}
 
-    static void write(Path file, Path out, List<Alert> alertVersions, List<IncidentTruth> incidents)
+    public static void write(
+            Path file, Path out, List<Alert> alertVersions, List<IncidentTruth> incidents)
             throws IOException {
         List<ScoredAggregate> rows = DemoSummary.readAll(out, "metrics", ScoredAggregate.class);
         // The latest version of each window's row (late updates overwrite, as in Elasticsearch).

@@ -1,4 +1,4 @@
-package io.beaconflow.jobs.cli;
+package io.beaconflow.jobs.evaluation;
 
 import io.beaconflow.jobs.detection.RouteActivity;
 import io.beaconflow.jobs.metrics.MetricAggregate;
@@ -47,7 +47,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * seeds.
  *
  * <p>Why replay is faithful: the detection operators are the production ones ({@link
- * io.beaconflow.jobs.detection.DetectionStage#fromActivity}), and the replayed stream keeps what
+ * io.beaconflow.jobs.pipeline.DetectionChain#fromActivity}), and the replayed stream keeps what
  * they depend on: each element's timestamp, and the watermark between windows. In the live graph
  * the window operators emit a window's rows while the watermark passes its end, so every row of
  * window W reaches detection after the watermark of window W-1's end and before the watermark of
@@ -60,16 +60,16 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * field-mapping questions) in a gzip stream; a file is complete only when renamed from its
  * temporary name at the end of a successful run.
  */
-final class DetectionRecording {
+public final class DetectionRecording {
     private DetectionRecording() {}
 
-    static final String METRICS = "metrics.bin.gz";
-    static final String ACTIVITY = "activity.bin.gz";
+    public static final String METRICS = "metrics.bin.gz";
+    public static final String ACTIVITY = "activity.bin.gz";
 
     /** One recorded element: its timestamp, the order key it is replayed by, and the value. */
-    record Timed<T>(long timestamp, long order, boolean firstFiring, T value) {}
+    public record Timed<T>(long timestamp, long order, boolean firstFiring, T value) {}
 
-    static <T> TypeSerializer<T> serializer(Class<T> type) {
+    public static <T> TypeSerializer<T> serializer(Class<T> type) {
         return TypeInformation.of(type).createSerializer(new SerializerConfigImpl());
     }
 
@@ -77,12 +77,12 @@ final class DetectionRecording {
      * A parallelism-1 sink appending every element with its timestamp and the watermark it arrived
      * under to {@code <file>.tmp}; {@link #commit} renames it once the job has finished.
      */
-    static final class RecordingSink<T> implements Sink<T> {
+    public static final class RecordingSink<T> implements Sink<T> {
         private static final long serialVersionUID = 1L;
         private final String file;
         private final Class<T> type;
 
-        RecordingSink(Path file, Class<T> type) {
+        public RecordingSink(Path file, Class<T> type) {
             this.file = file.toString();
             this.type = type;
         }
@@ -135,14 +135,14 @@ final class DetectionRecording {
     }
 
     /** Makes the recorded files of a successful run visible. */
-    static void commit(Path dir) throws IOException {
+    public static void commit(Path dir) throws IOException {
         for (String name : List.of(METRICS, ACTIVITY)) {
             Path tmp = dir.resolve(name + ".tmp");
             Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
         }
     }
 
-    static boolean complete(Path dir) {
+    public static boolean complete(Path dir) {
         return Files.isRegularFile(dir.resolve(METRICS))
                 && Files.isRegularFile(dir.resolve(ACTIVITY));
     }
@@ -152,7 +152,7 @@ final class DetectionRecording {
      * update after the windows complete when it came (its arrival watermark), ties by {@code
      * tieBreak} so that the order never depends on which parallel subtask came first.
      */
-    static <T> List<Timed<T>> read(
+    public static <T> List<Timed<T>> read(
             Path file, Class<T> type, LateCheck<T> late, Comparator<T> tieBreak)
             throws IOException {
         TypeSerializer<T> serializer = serializer(type);
@@ -185,11 +185,11 @@ final class DetectionRecording {
     }
 
     /** Whether a recorded element is a later firing of a window already emitted. */
-    interface LateCheck<T> {
+    public interface LateCheck<T> {
         boolean isLateUpdate(T value);
     }
 
-    static List<Timed<MetricAggregate>> readMetrics(Path dir) throws IOException {
+    public static List<Timed<MetricAggregate>> readMetrics(Path dir) throws IOException {
         return read(
                 dir.resolve(METRICS),
                 MetricAggregate.class,
@@ -200,7 +200,7 @@ final class DetectionRecording {
                         .thenComparingInt(r -> r.updateSeq));
     }
 
-    static List<Timed<RouteActivity>> readActivity(Path dir) throws IOException {
+    public static List<Timed<RouteActivity>> readActivity(Path dir) throws IOException {
         return read(
                 dir.resolve(ACTIVITY),
                 RouteActivity.class,
@@ -218,13 +218,13 @@ final class DetectionRecording {
     private static final Map<String, List<? extends Timed<?>>> REPLAYING =
             new ConcurrentHashMap<>();
 
-    static String hold(List<? extends Timed<?>> rows) {
+    public static String hold(List<? extends Timed<?>> rows) {
         String id = UUID.randomUUID().toString();
         REPLAYING.put(id, rows);
         return id;
     }
 
-    static void release(String id) {
+    public static void release(String id) {
         REPLAYING.remove(id);
     }
 
@@ -241,7 +241,7 @@ final class DetectionRecording {
     /**
      * The held rows as a stream at parallelism 1, with the live graph's timestamps and watermarks.
      */
-    static <T> DataStream<T> replay(
+    public static <T> DataStream<T> replay(
             StreamExecutionEnvironment env, String id, Class<T> type, String name) {
         int n = held(id).size();
         WatermarkStrategy<Long> strategy =

@@ -1,5 +1,6 @@
-package io.beaconflow.jobs.alerts;
+package io.beaconflow.jobs.evaluation;
 
+import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.generator.IncidentTruth;
 import io.beaconflow.jobs.metrics.Dimension;
 import io.beaconflow.jobs.patterns.Finding;

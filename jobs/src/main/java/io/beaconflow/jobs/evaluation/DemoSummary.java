@@ -1,8 +1,7 @@
-package io.beaconflow.jobs.cli;
+package io.beaconflow.jobs.evaluation;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beaconflow.jobs.alerts.Alert;
-import io.beaconflow.jobs.alerts.IncidentMatcher;
 import io.beaconflow.jobs.generator.GenerationStats;
 import io.beaconflow.jobs.generator.IncidentTruth;
 import io.beaconflow.jobs.ingest.Deduplicator;
@@ -20,15 +19,15 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** The demo's closing table: what went in, what came out, and the generator's ground truth. */
-final class DemoSummary {
+public final class DemoSummary {
     private final StringBuilder text = new StringBuilder();
 
-    static long longOf(Map<String, Object> acc, String name) {
+    public static long longOf(Map<String, Object> acc, String name) {
         Object v = acc.get(name);
         return v instanceof Number ? ((Number) v).longValue() : 0L;
     }
 
-    static DemoSummary of(
+    public static DemoSummary of(
             Map<String, Object> acc,
             GenerationStats generated,
             List<IncidentTruth> incidents,
@@ -84,7 +83,7 @@ final class DemoSummary {
     }
 
     /** Dead letters by reason, read back from the NDJSON files (every file of that output). */
-    static Map<String, Long> reasons(Path dir) {
+    public static Map<String, Long> reasons(Path dir) {
         Map<String, Long> counts = new TreeMap<>();
         for (DeadLetter d : readAll(dir, "dead-letters", DeadLetter.class)) {
             counts.merge(String.valueOf(d.reason), 1L, Long::sum);
@@ -93,7 +92,7 @@ final class DemoSummary {
     }
 
     /** Every record of one NDJSON output (all its per-subtask files), read back as POJOs. */
-    static <T> List<T> readAll(Path dir, String name, Class<T> type) {
+    public static <T> List<T> readAll(Path dir, String name, Class<T> type) {
         ObjectMapper json =
                 Json.newOutputMapper()
                         .configure(
@@ -147,7 +146,7 @@ final class DemoSummary {
         text.append(s).append('\n');
     }
 
-    String table() {
+    public String table() {
         return text.toString();
     }
 }

@@ -1,10 +1,7 @@
-package io.beaconflow.jobs.cluster;
+package io.beaconflow.jobs.generator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.beaconflow.jobs.generator.GenerationStats;
-import io.beaconflow.jobs.generator.GeneratorConfig;
-import io.beaconflow.jobs.generator.PacingClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

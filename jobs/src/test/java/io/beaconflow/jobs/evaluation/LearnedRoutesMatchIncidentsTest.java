@@ -1,4 +1,4 @@
-package io.beaconflow.jobs.alerts;
+package io.beaconflow.jobs.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

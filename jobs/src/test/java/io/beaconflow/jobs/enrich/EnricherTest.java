@@ -1,4 +1,4 @@
-package io.beaconflow.jobs.ingest;
+package io.beaconflow.jobs.enrich;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.beaconflow.jobs.alerts;
+package io.beaconflow.jobs.detection;
 
 import io.beaconflow.jobs.config.ConfigException;
 import java.io.Serializable;

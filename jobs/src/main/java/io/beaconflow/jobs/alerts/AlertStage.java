@@ -1,0 +1,68 @@
+package io.beaconflow.jobs.alerts;
+
+import io.beaconflow.jobs.detection.AlertingConfig;
+import io.beaconflow.jobs.detection.ScoredAggregate;
+import io.beaconflow.jobs.io.webhook.Notification;
+import io.beaconflow.jobs.patterns.Finding;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * Alerts, the last detection stage: the patterns' findings, per app, become alerts with a lifecycle
+ * (open → updated → resolved), root-cause hints from the app's scored rows, and webhook
+ * notifications for the open and resolve transitions:
+ *
+ * <pre>
+ * findings ─keyBy app─┐
+ * scored rows ─keyBy app─┴▶ AlertManager ─▶ alerts ─▶ notifications
+ * </pre>
+ */
+public final class AlertStage {
+    private AlertStage() {}
+
+    /** What the alert stage produces. */
+    public static final class Outputs {
+        /** Every alert version (open, updated, resolved); document id = alert id. */
+        public final DataStream<Alert> alerts;
+
+        /** Opened and resolved transitions, for the webhook sink. */
+        public final DataStream<Notification> notifications;
+
+        Outputs(DataStream<Alert> alerts, DataStream<Notification> notifications) {
+            this.alerts = alerts;
+            this.notifications = notifications;
+        }
+    }
+
+    /**
+     * {@code window} is the metrics window (alert timers and delays count in it); {@code scored}
+     * the scoring stage's rows, kept a few windows per app for the root-cause hints.
+     */
+    public static Outputs apply(
+            DataStream<Finding> findings,
+            DataStream<ScoredAggregate> scored,
+            AlertingConfig cfg,
+            Duration window) {
+        SingleOutputStreamOperator<Alert> alerts =
+                findings.keyBy(f -> f.app, Types.STRING)
+                        .connect(scored.keyBy(r -> r.app, Types.STRING))
+                        .process(new AlertManager(cfg, window), TypeInformation.of(Alert.class))
+                        .uid("alerts")
+                        .name("alerts: lifecycle");
+
+        DataStream<Notification> notifications =
+                alerts.flatMap(
+                                (Alert a, org.apache.flink.util.Collector<Notification> out) -> {
+                                    Notification n = AlertNotifications.toNotification(a);
+                                    if (n != null) {
+                                        out.collect(n);
+                                    }
+                                },
+                                TypeInformation.of(Notification.class))
+                        .name("alerts: notifications");
+        return new Outputs(alerts, notifications);
+    }
+}

@@ -1,0 +1,127 @@
+package io.beaconflow.jobs.pipeline;
+
+import io.beaconflow.jobs.alerts.Alert;
+import io.beaconflow.jobs.alerts.AlertStage;
+import io.beaconflow.jobs.detection.AnomalySignal;
+import io.beaconflow.jobs.detection.DetectionConfig;
+import io.beaconflow.jobs.detection.DetectionStage;
+import io.beaconflow.jobs.detection.RouteActivity;
+import io.beaconflow.jobs.detection.ScoredAggregate;
+import io.beaconflow.jobs.detection.SpecRejection;
+import io.beaconflow.jobs.detection.SpecUpdate;
+import io.beaconflow.jobs.errors.ErrorGroupsConfig;
+import io.beaconflow.jobs.io.webhook.Notification;
+import io.beaconflow.jobs.metrics.MetricAggregate;
+import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.patterns.Finding;
+import io.beaconflow.jobs.patterns.PatternStage;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+/**
+ * The three detection stages in a row, each depending only on the one before: scoring ({@link
+ * DetectionStage}: metric rows and route activity → scores) → patterns ({@link PatternStage}:
+ * scores → findings) → alerts ({@link AlertStage}: findings → alerts, notifications). The
+ * production graph and {@code ./beaconflow evaluate}'s replay both build detection here.
+ */
+public final class DetectionChain {
+    private DetectionChain() {}
+
+    /** What detection produces, for the sinks. */
+    public static final class Outputs {
+        /** Metric rows with expected value, band and score per metric (to the metrics index). */
+        public final DataStream<ScoredAggregate> scored;
+
+        /** Every alert version (open, updated, resolved); document id = alert id. */
+        public final DataStream<Alert> alerts;
+
+        /** Opened and resolved transitions, for the webhook sink. */
+        public final DataStream<Notification> notifications;
+
+        /** Spec updates that were refused, with the reason. */
+        public final DataStream<SpecRejection> rejectedSpecs;
+
+        /** Every scored point (for debugging and tests). */
+        public final DataStream<AnomalySignal> signals;
+
+        /** Anomalies that did not last (timed-out partial matches of the sustained pattern). */
+        public final DataStream<Finding> transientAnomalies;
+
+        /** Rage-click rate per route and window. */
+        public final DataStream<RouteActivity> frustration;
+
+        Outputs(
+                DetectionStage.Outputs scores,
+                PatternStage.Outputs patterns,
+                AlertStage.Outputs alerts) {
+            this.scored = scores.scored;
+            this.alerts = alerts.alerts;
+            this.notifications = alerts.notifications;
+            this.rejectedSpecs = scores.rejectedSpecs;
+            this.signals = scores.signals;
+            this.transientAnomalies = patterns.transientAnomalies;
+            this.frustration = scores.frustration;
+        }
+    }
+
+    public static Outputs apply(
+            DataStream<MetricAggregate> metrics,
+            DataStream<RumEvent> events,
+            DataStream<SpecUpdate> specUpdates,
+            DetectionConfig cfg) {
+        return apply(metrics, events, specUpdates, cfg, null, null);
+    }
+
+    /**
+     * With the error groups' findings ({@code ErrorGroupTracker.FINDINGS}): new-error alerts (see
+     * {@link PatternStage#apply(DetectionStage.Outputs, DetectionConfig, DataStream,
+     * java.time.Duration, java.time.Duration)}). Null {@code errorFindings}: no new-error alerts.
+     */
+    public static Outputs apply(
+            DataStream<MetricAggregate> metrics,
+            DataStream<RumEvent> events,
+            DataStream<SpecUpdate> specUpdates,
+            DetectionConfig cfg,
+            DataStream<Finding> errorFindings,
+            ErrorGroupsConfig.NewError newError) {
+        return fromActivity(
+                metrics,
+                DetectionStage.routeActivity(events, cfg),
+                specUpdates,
+                cfg,
+                errorFindings,
+                newError);
+    }
+
+    /**
+     * Detection from its two computed inputs: the metric rows of the metrics stage and the
+     * per-route activity of {@link DetectionStage#routeActivity}; evaluate's replay feeds it
+     * recorded rows.
+     */
+    public static Outputs fromActivity(
+            DataStream<MetricAggregate> metrics,
+            DataStream<RouteActivity> frustration,
+            DataStream<SpecUpdate> specUpdates,
+            DetectionConfig cfg) {
+        return fromActivity(metrics, frustration, specUpdates, cfg, null, null);
+    }
+
+    /** As above, with the error groups' findings (see {@link #apply}). */
+    public static Outputs fromActivity(
+            DataStream<MetricAggregate> metrics,
+            DataStream<RouteActivity> frustration,
+            DataStream<SpecUpdate> specUpdates,
+            DetectionConfig cfg,
+            DataStream<Finding> errorFindings,
+            ErrorGroupsConfig.NewError newError) {
+        DetectionStage.Outputs scores =
+                DetectionStage.score(metrics, frustration, specUpdates, cfg);
+        PatternStage.Outputs patterns =
+                errorFindings == null
+                        ? PatternStage.apply(scores, cfg)
+                        : PatternStage.apply(
+                                scores, cfg, errorFindings, newError.afterRelease, newError.within);
+        AlertStage.Outputs alerts =
+                AlertStage.apply(patterns.findings, scores.scored, cfg.alerting, cfg.window);
+        return new Outputs(scores, patterns, alerts);
+    }
+}

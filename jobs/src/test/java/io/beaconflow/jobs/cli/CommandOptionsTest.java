@@ -1,0 +1,51 @@
+package io.beaconflow.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * The commands that run the job locally over generated traffic take the job config, the generator
+ * config and the parallelism the same way: one mixin ({@link LocalJobOptions}), so a user who
+ * learned {@code demo --help} knows {@code bench} too, and a new default lands in all of them.
+ */
+class CommandOptionsTest {
+    private static final List<String> SHARED = List.of("--config", "--generator", "--parallelism");
+
+    private static OptionSpec option(String command, String name) {
+        return BeaconflowCli.commandLine()
+                .getSubcommands()
+                .get(command)
+                .getCommandSpec()
+                .findOption(name);
+    }
+
+    @Test
+    void demoEvaluateAndBenchSpellDocumentAndDefaultTheSharedOptionsAlike() {
+        for (String name : SHARED) {
+            OptionSpec demo = option("demo", name);
+            for (String command : List.of("evaluate", "bench")) {
+                OptionSpec other = option(command, name);
+                assertThat(other).as(command + " " + name).isNotNull();
+                assertThat(other.description())
+                        .as(command + " " + name)
+                        .isEqualTo(demo.description());
+                assertThat(other.defaultValue())
+                        .as(command + " " + name)
+                        .isEqualTo(demo.defaultValue());
+            }
+        }
+    }
+
+    @Test
+    void benchReadsTheSharedOptions() {
+        BenchCommand bench = new BenchCommand();
+        new CommandLine(bench).parseArgs("--parallelism", "3", "--config", "my.yaml");
+        assertThat(bench.job.parallelism).isEqualTo(3);
+        assertThat(bench.job.config).hasFileName("my.yaml");
+        assertThat(bench.job.generator).hasFileName("generator.yaml");
+    }
+}

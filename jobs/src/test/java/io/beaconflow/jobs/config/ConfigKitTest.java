@@ -1,0 +1,99 @@
+package io.beaconflow.jobs.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The config kit: key lines, problems collected with file, line, key and fix, one exception. */
+class ConfigKitTest {
+    private static final String YAML =
+            String.join(
+                    "\n",
+                    "# a comment",
+                    "ingest:",
+                    "  limits:",
+                    "    min-sample-rate: 0.5",
+                    "elasticsearch:",
+                    "  hosts: [http://a:9200, http://b:9200]",
+                    "  bulk:",
+                    "    max-actions: 0",
+                    "");
+
+    @Test
+    void everyKeyHasItsLineAndADefaultPointsAtItsSection() {
+        KeyLines lines = KeyLines.of(YAML, "");
+        assertThat(lines.line("ingest")).isEqualTo(2);
+        assertThat(lines.line("ingest.limits.min-sample-rate")).isEqualTo(4);
+        assertThat(lines.line("elasticsearch.hosts")).isEqualTo(6);
+        assertThat(lines.line("elasticsearch.bulk.max-actions")).isEqualTo(8);
+        assertThat(lines.line("elasticsearch.bulk.flush-interval"))
+                .as("not written: its section's line")
+                .isEqualTo(7);
+        assertThat(lines.line("kafka.raw-topic")).isNull();
+        assertThat(
+                        KeyLines.of("bulk:\n  max-actions: 1\n", "elasticsearch")
+                                .line("elasticsearch.bulk.max-actions"))
+                .isEqualTo(2);
+    }
+
+    @Test
+    void problemsAreCollectedAndReportedTogetherWithLineKeyAndFix() {
+        ConfigProblems p = new ConfigProblems("job.yaml", KeyLines.of(YAML, ""));
+        p.atLeast("elasticsearch.bulk.max-actions", 0, 1, "use 1 or more");
+        p.positive("ingest.dedup-ttl", Duration.ZERO, "10m");
+        p.require(true, "ingest.limits.min-sample-rate", "never shown", "none");
+        assertThat(p.all())
+                .containsExactly(
+                        "job.yaml line 8: elasticsearch.bulk.max-actions: is 0, below 1. Fix: use 1"
+                                + " or more",
+                        "job.yaml line 2: ingest.dedup-ttl: is 0s. Fix: use a positive duration"
+                                + " such as 10m");
+        assertThatThrownBy(p::throwIfAny)
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "2 problems in job.yaml:\n  - "
+                                + p.all().get(0)
+                                + "\n  - "
+                                + p.all().get(1));
+
+        ConfigProblems one = ConfigProblems.of("code");
+        one.add("a.b", "is wrong", "set it right");
+        assertThatThrownBy(one::throwIfAny).hasMessage("code: a.b: is wrong. Fix: set it right");
+        ConfigProblems none = ConfigProblems.of("code");
+        none.throwIfAny();
+    }
+
+    @Test
+    void theShippedFileLoadsItsElasticsearchSectionAsTheDocumentedDefaults() throws Exception {
+        Path shipped = Path.of("..", "flink-conf", "beaconflow.yaml");
+        BeaconflowConfig c =
+                BeaconflowConfig.parse(
+                        Files.readString(shipped),
+                        shipped.toString(),
+                        Map.of("BEACONFLOW_USER_ID_SALT", "kit-test-salt")::get);
+        assertThat(c.elasticsearch).isEqualTo(ElasticsearchSinkConfig.DEFAULTS);
+        assertThat(c.elasticsearch.bulk().maxBytes()).isEqualTo(5_242_880L);
+    }
+
+    @Test
+    void aWholeFileNamesTheLineOfAnElasticsearchProblem() {
+        assertThatThrownBy(
+                        () ->
+                                BeaconflowConfig.parse(
+                                        YAML.replace(
+                                                "min-sample-rate: 0.5",
+                                                "min-sample-rate: 0.5\n  privacy:\n    user-id-salt: s"),
+                                        "job.yaml",
+                                        name -> null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "job.yaml line 10: elasticsearch.bulk.max-actions: is 0, below 1. Fix: use"
+                                + " 1 or more");
+    }
+}
