@@ -7,6 +7,7 @@ import io.beaconflow.jobs.config.IngestConfig;
 import io.beaconflow.jobs.ingest.Enricher;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.model.SessionKeys;
 import io.beaconflow.jobs.sessions.SessionAssembler;
 import io.beaconflow.jobs.sessions.SessionRecord;
 import io.beaconflow.jobs.testing.Beacons;
@@ -133,8 +134,10 @@ class StateBudgetITCase {
         Set<String> releases = new HashSet<>();
         Set<String> learned = new TreeSet<>();
         try (var h =
-                new OneInputStreamOperatorTestHarness<>(
-                        new ProcessOperator<>(new Enricher(ingest)))) {
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new Enricher(ingest)),
+                        SessionKeys.bySession(),
+                        Types.STRING)) {
             h.open();
             for (int i = 0; i < n; i++) {
                 StringBuilder path = new StringBuilder();
@@ -144,9 +147,12 @@ class StateBudgetITCase {
                         pageView(
                                 "shop",
                                 "s" + i,
-                                T0 + i,
+                                T0 + i * 600L,
                                 "https://shop.example" + path,
                                 "shop@1.0." + (i % 10_000));
+                // 100 K views over 17 h of event time, the watermark 30 s behind: the learner's
+                // epochs close as in a live job.
+                h.processWatermark(new Watermark(e.eventTime - 30_000));
                 h.processElement(e, e.eventTime);
                 RumEvent out = h.extractOutputValues().get(0);
                 h.getOutput().clear();
