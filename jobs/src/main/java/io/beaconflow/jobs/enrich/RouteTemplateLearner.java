@@ -13,10 +13,10 @@ import java.util.TreeSet;
 /**
  * Learns route templates from traffic in <b>event-time epochs</b>: a path position whose segment
  * values have high cardinality becomes a {@link #PLACEHOLDER}. {@code /category/leather-bag},
- * {@code /category/mini-garden}, … become {@code /category/:slug} once the prefix {@code
- * /category} (per app) has been followed by more than {@code learnAfter} distinct segments. Runs
- * after the explicit rules and the built-in placeholders of {@link RouteNormalizer} (the stateless
- * classifier of identifiers: numbers, uuids, hex hashes, e-mails, long tokens), so {@code
+ * {@code /category/mini-garden}, … become {@code /category/:slug} once the prefix {@code /category}
+ * (per app) has been followed by more than {@code learnAfter} distinct segments. Runs after the
+ * explicit rules and the built-in placeholders of {@link RouteNormalizer} (the stateless classifier
+ * of identifiers: numbers, uuids, hex hashes, e-mails, long tokens), so {@code
  * /articles/:id/<slug>} learns {@code /articles/:id/:slug}.
  *
  * <p><b>Why epochs</b>: the template an event gets must depend only on the event and its event
@@ -390,7 +390,8 @@ public final class RouteTemplateLearner {
         }
         if (decidedThrough != NONE) out.add("D\t" + decidedThrough);
         learned.forEach(
-                (app, ps) -> ps.forEach((p, from) -> out.add("L\t" + app + '\t' + p + '\t' + from)));
+                (app, ps) ->
+                        ps.forEach((p, from) -> out.add("L\t" + app + '\t' + p + '\t' + from)));
         candidates.forEach(
                 (app, byPrefix) ->
                         byPrefix.forEach(

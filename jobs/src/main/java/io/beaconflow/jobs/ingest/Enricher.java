@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>bounds: browser-sent strings cut to {@code ingest.cardinality.max-value-length} / {@code
  *       max-text-length} (counter {@code fieldsTruncated});
- *   <li>route: URL → template (rules, built-in placeholders, then templates learned from traffic
- *       in event-time epochs: {@link RouteTemplateLearner}, counter {@code routeTemplatesLearned}
- *       and one log line per learned template); the same for fetch endpoints;
+ *   <li>route: URL → template (rules, built-in placeholders, then templates learned from traffic in
+ *       event-time epochs: {@link RouteTemplateLearner}, counter {@code routeTemplatesLearned} and
+ *       one log line per learned template); the same for fetch endpoints;
  *   <li>user agent → browser, version, OS, device type, bot flag (Yauaa, counter {@code
  *       botEvents});
  *   <li>every dimension (app, route, release, country, browser, OS, device, experiment variant)
@@ -127,7 +127,9 @@ public class Enricher extends KeyedProcessFunction<String, RumEvent, RumEvent>
 
     @Override
     public void processElement(RumEvent e, Context ctx, Collector<RumEvent> out) throws Exception {
-        report(enrichment.advance(ctx.timerService().currentWatermark()));
+        List<RouteTemplateLearner.Learned> learnedNow =
+                enrichment.advance(ctx.timerService().currentWatermark());
+        if (!learnedNow.isEmpty()) report(learnedNow);
         try {
             enrichment.prepare(e);
             if (!enrichment.templatesFinal(e)) {

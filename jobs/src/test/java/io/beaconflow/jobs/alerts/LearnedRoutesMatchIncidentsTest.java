@@ -82,8 +82,8 @@ class LearnedRoutesMatchIncidentsTest {
 
     /**
      * Every view under {@code rawPrefix} from the event time its template applies on lands on a
-     * series the incident matches, and every view before keeps its raw route (epochs: the
-     * template depends on event time only, not on which view tipped the count over).
+     * series the incident matches, and every view before keeps its raw route (epochs: the template
+     * depends on event time only, not on which view tipped the count over).
      */
     private static void share(
             List<RumEvent> views,
@@ -101,7 +101,9 @@ class LearnedRoutesMatchIncidentsTest {
                 boolean matched =
                         IncidentMatcher.matches("route", incidentValue, "route", v.route)
                                 && v.route.endsWith(":slug");
-                assertThat(matched).as(v.route + " at " + v.eventTime).isEqualTo(v.eventTime >= from);
+                assertThat(matched)
+                        .as(v.route + " at " + v.eventTime)
+                        .isEqualTo(v.eventTime >= from);
                 if (!matched) beforeLearning++;
             }
         }

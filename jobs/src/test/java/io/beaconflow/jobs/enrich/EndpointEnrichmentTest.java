@@ -77,7 +77,8 @@ class EndpointEnrichmentTest {
         assertThat(en.advance(6 * min - 1)).isEmpty();
         assertThat(en.advance(6 * min))
                 .singleElement()
-                .satisfies(l -> assertThat(l.app).isEqualTo("shop" + EventEnrichment.API_NAMESPACE));
+                .satisfies(
+                        l -> assertThat(l.app).isEqualTo("shop" + EventEnrichment.API_NAMESPACE));
         // ... and applies from epoch 7 on (1 + (5 min + 30 s out-of-orderness) / 1 min).
         assertThat(endpointAt(en, 6 * min, "/api/tags/socks")).isEqualTo("GET /api/tags/socks");
         assertThat(endpointAt(en, 7 * min, "/api/tags/socks")).isEqualTo("GET /api/tags/:slug");

@@ -109,8 +109,7 @@ class RouteTemplateLearnerTest {
     void learningIsPerAppAndOffWhenTheThresholdIsZero() {
         RouteTemplateLearner l = learner(3, 100);
         learnIn(l, 0, "shop", slugRoutes("/category/", 0, 10));
-        assertThat(l.apply("blog", "/category/" + slug(1), MIN))
-                .isEqualTo("/category/" + slug(1));
+        assertThat(l.apply("blog", "/category/" + slug(1), MIN)).isEqualTo("/category/" + slug(1));
 
         RouteTemplateLearner off = learner(0, 100);
         for (int i = 0; i < 100; i++) {
@@ -266,7 +265,12 @@ class RouteTemplateLearnerTest {
         }
         RouteTemplateLearner l =
                 new RouteTemplateLearner(
-                        20, 100, MIN, RouteTemplateLearner.delayFor(MIN, lateness, ooo), lateness, 1000);
+                        20,
+                        100,
+                        MIN,
+                        RouteTemplateLearner.delayFor(MIN, lateness, ooo),
+                        lateness,
+                        1000);
         long[] maxSeen = {Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE};
         int[] next = new int[4];
         PriorityQueue<long[]> held = new PriorityQueue<>((a, b) -> Long.compare(a[1], b[1]));

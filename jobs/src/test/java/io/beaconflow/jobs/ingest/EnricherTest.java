@@ -6,10 +6,12 @@ import io.beaconflow.jobs.config.CardinalityConfig;
 import io.beaconflow.jobs.config.IngestConfig;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.model.SessionKeys;
 import io.beaconflow.jobs.testing.Beacons;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.jobgraph.OperatorID;
@@ -17,8 +19,6 @@ import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
 import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import io.beaconflow.jobs.model.SessionKeys;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
@@ -50,8 +50,8 @@ class EnricherTest {
 
     static final long MIN = 60_000;
 
-    static KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> harness(IngestConfig c)
-            throws Exception {
+    static KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> harness(
+            IngestConfig c) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new Enricher(c)), SessionKeys.bySession(), Types.STRING);
     }
@@ -287,9 +287,7 @@ class EnricherTest {
             for (RumEvent e : events) order.add(copy(e));
             order.sort(
                     java.util.Comparator.comparingLong(
-                            e ->
-                                    e.eventTime
-                                            + Math.abs(e.eventId.hashCode() * spread) % 30_000));
+                            e -> e.eventTime + Math.abs(e.eventId.hashCode() * spread) % 30_000));
             Map<String, String> got = new java.util.TreeMap<>();
             try (var h = harness(c)) {
                 open(h);
