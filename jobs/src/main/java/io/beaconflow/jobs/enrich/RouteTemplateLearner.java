@@ -303,16 +303,18 @@ public final class RouteTemplateLearner {
         }
         long from = epoch + delayEpochs;
         learned.computeIfAbsent(app, a -> new HashMap<>()).put(prefix, from);
-        // Counting never reaches below the prefix again: its paths all go through the placeholder.
+        // Counting never reaches a raw segment after the prefix again: its paths all go through the
+        // placeholder (prefixes through a placeholder, /p/:slug or /p/:id, stay reachable).
         byPrefix.remove(prefix);
-        byPrefix.keySet().removeIf(p -> isBelow(p, prefix));
+        byPrefix.keySet().removeIf(p -> coveredBy(p, prefix));
         newlyLearned.add(new Learned(app, prefix, from * epochMs));
         return true;
     }
 
     /**
-     * Drops learned prefixes below a learned prefix once that one applies to every event that can
-     * still come (event time at or after the watermark − allowed lateness): they are unreachable.
+     * Drops learned prefixes under a raw segment after a learned prefix ({@code /u/alice} under
+     * {@code /u}) once that one applies to every event that can still come (event time at or after
+     * the watermark − allowed lateness): they are unreachable. {@code /u/:slug} stays.
      */
     private void prune(long oldestEpochToCome) {
         for (Map<String, Long> appLearned : learned.values()) {
@@ -322,7 +324,7 @@ public final class RouteTemplateLearner {
                         if (from <= oldestEpochToCome) covering.add(p);
                     });
             for (String p : covering) {
-                appLearned.keySet().removeIf(q -> isBelow(q, p));
+                appLearned.keySet().removeIf(q -> coveredBy(q, p));
             }
         }
     }
@@ -445,7 +447,7 @@ public final class RouteTemplateLearner {
             Map<String, Long> appLearned = learned.getOrDefault(f[1], Map.of());
             boolean obsolete = appLearned.containsKey(f[2]);
             for (String p : appLearned.keySet()) {
-                obsolete |= isBelow(f[2], p);
+                obsolete |= coveredBy(f[2], p);
             }
             if (obsolete) {
                 continue;

@@ -183,6 +183,25 @@ class RouteTemplateLearnerTest {
     }
 
     @Test
+    void templatesThroughAPlaceholderStayAndOnesUnderARawSegmentArePrunedWhenNoEventNeedsThem() {
+        // Counts of epoch E apply from E + 3.
+        RouteTemplateLearner l = new RouteTemplateLearner(3, 100, MIN, 3, 0, 1000);
+        learnIn(l, 0, "shop", List.of("/u/alice/a", "/u/alice/b", "/u/alice/c", "/u/alice/d"));
+        assertThat(l.templates("shop")).containsExactly("/u/alice/:slug");
+        learnIn(l, 1, "shop", List.of("/u/bob/x", "/u/carol/x", "/u/dave/x"));
+        // An event of epoch 3 still gets /u/alice/:slug (history), one of epoch 4 gets /u/:slug.
+        assertThat(l.apply("shop", "/u/alice/zz", 3 * MIN)).isEqualTo("/u/alice/:slug");
+        assertThat(l.apply("shop", "/u/alice/zz", 4 * MIN)).isEqualTo("/u/:slug/zz");
+        learnIn(l, 2, "shop", List.of("/u/e/p", "/u/f/q", "/u/g/r", "/u/h/s"));
+        assertThat(l.templates("shop"))
+                .containsExactly("/u/:slug", "/u/:slug/:slug", "/u/alice/:slug");
+        l.advance(100 * MIN);
+        // /u/alice/:slug is unreachable now; /u/:slug/:slug (through the placeholder) is not.
+        assertThat(l.templates("shop")).containsExactly("/u/:slug", "/u/:slug/:slug");
+        assertThat(l.apply("shop", "/u/zed/zz", 99 * MIN)).isEqualTo("/u/:slug/:slug");
+    }
+
+    @Test
     void observationsOfADecidedEpochAreCountedAndIgnored() {
         RouteTemplateLearner l = learner(3, 100);
         l.advance(5 * MIN);

@@ -112,8 +112,11 @@ class StateBudgetITCase {
                 seen[1].size(),
                 ingest.cardinality.maxReleasesPerApp);
         // Random words at every depth: learning folds most of them (root and deeper positions
-        // become :slug); what remains is within the budget.
-        assertThat(seen[0]).hasSizeLessThanOrEqualTo(ingest.routes.maxPerApp + 1);
+        // become :slug). A template applies 6-7 minutes of event time after its epoch (learning
+        // in event-time epochs), and the routes it covers give their budget back when it is
+        // learned, so raw routes of those minutes can take the budget once more: bounded by twice
+        // the budget here (before epochs: within one budget).
+        assertThat(seen[0]).hasSizeLessThanOrEqualTo(2 * ingest.routes.maxPerApp);
         assertThat(seen[2]).contains("/:slug");
         assertThat(seen[1]).hasSize(ingest.cardinality.maxReleasesPerApp + 1).contains("other");
 
