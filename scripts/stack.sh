@@ -284,7 +284,7 @@ kafka_healthy() {
 # The topics of the shipped job configuration (flink-conf/beaconflow.yaml), created before a job
 # can be submitted: a Kafka source started on a missing topic fails over until something creates
 # it, and auto-creation would give the raw topic a single partition (so one source subtask).
-KAFKA_JOB_TOPICS=(rum-raw:${BEACONFLOW_RAW_PARTITIONS:-4} rum-deadletter:1 rum-late:1)
+KAFKA_JOB_TOPICS=(rum-raw:${BEACONFLOW_RAW_PARTITIONS:-4} rum-deadletter:1 rum-late:1 rum-server-spans:${BEACONFLOW_RAW_PARTITIONS:-4})
 
 kafka_job_topics() {
   local spec existing

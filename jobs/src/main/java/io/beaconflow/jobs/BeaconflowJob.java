@@ -11,6 +11,8 @@ import io.beaconflow.jobs.io.kafka.DeadLetterKafkaSink;
 import io.beaconflow.jobs.io.webhook.WebhookNotifierSink;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
+import io.beaconflow.jobs.traces.ServerSpanDecoder;
+import io.beaconflow.jobs.traces.ServerSpanKafkaSource;
 import java.nio.file.Path;
 import java.util.function.Function;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -56,30 +58,40 @@ public final class BeaconflowJob {
      */
     static void wire(
             StreamExecutionEnvironment env, BeaconflowConfig config, ElasticsearchSinkConfig es) {
-        BeaconflowPipeline.build(
+        BeaconflowPipeline pipeline =
+                BeaconflowPipeline.build(
                         env,
                         BeaconKafkaSource.create(config.kafka, new BeaconDecoder(config.ingest)),
                         "kafka",
-                        config)
-                .sinkTo(
-                        new BeaconflowPipeline.Sinks()
-                                .deadLetters(
-                                        DeadLetterKafkaSink.create(
-                                                config.kafka, config.kafka.deadLetterTopic))
-                                .deadLetters(ElasticsearchOutputs.deadLetters(es))
-                                .lateEvents(
-                                        DeadLetterKafkaSink.create(
-                                                config.kafka, config.kafka.lateTopic))
-                                .lateEvents(ElasticsearchOutputs.lateEvents(es))
-                                .errorGroups(ElasticsearchOutputs.errorGroups(es))
-                                .sessions(ElasticsearchOutputs.sessions(es))
-                                .metrics(ElasticsearchOutputs.metrics(es))
-                                .alerts(ElasticsearchOutputs.alerts(es))
-                                .notifications(
-                                        config.notifications.webhook == null
-                                                ? null
-                                                : new WebhookNotifierSink(
-                                                        config.notifications.webhook)));
+                        config);
+        BeaconflowPipeline.Sinks traceSinks = new BeaconflowPipeline.Sinks();
+        if (config.traces.enabled) {
+            pipeline.withServerSpans(
+                    ServerSpanKafkaSource.create(
+                            config.kafka, new ServerSpanDecoder(config.ingest), false),
+                    "kafka",
+                    config);
+            traceSinks
+                    .fetchTimings(ElasticsearchOutputs.fetchTimings(es, es.indexPrefix()))
+                    .endpointTimings(ElasticsearchOutputs.endpointTimings(es, es.indexPrefix()));
+        }
+        pipeline.sinkTo(
+                traceSinks
+                        .deadLetters(
+                                DeadLetterKafkaSink.create(
+                                        config.kafka, config.kafka.deadLetterTopic))
+                        .deadLetters(ElasticsearchOutputs.deadLetters(es))
+                        .lateEvents(
+                                DeadLetterKafkaSink.create(config.kafka, config.kafka.lateTopic))
+                        .lateEvents(ElasticsearchOutputs.lateEvents(es))
+                        .errorGroups(ElasticsearchOutputs.errorGroups(es))
+                        .sessions(ElasticsearchOutputs.sessions(es))
+                        .metrics(ElasticsearchOutputs.metrics(es))
+                        .alerts(ElasticsearchOutputs.alerts(es))
+                        .notifications(
+                                config.notifications.webhook == null
+                                        ? null
+                                        : new WebhookNotifierSink(config.notifications.webhook)));
     }
 
     /**

@@ -38,7 +38,25 @@ class BeaconflowJobTest {
                 .contains("sink: dead letters: Writer")
                 .contains("sink: late events: Writer")
                 .as("no webhook in the shipped file: no notification sink")
-                .doesNotContain("webhook notifications");
+                .doesNotContain("webhook notifications")
+                .as("traces are off in the shipped file: no server-span source")
+                .doesNotContain("server spans");
+    }
+
+    @Test
+    void withTracesEnabledTheServerSpanSourceJoinAndTheirSinksAreWired() {
+        BeaconflowConfig config = BeaconflowJob.loadConfig(SHIPPED, WITH_SALT::get);
+        config.traces.enabled = true;
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+
+        BeaconflowJob.wire(env, config, config.elasticsearchSinkConfig(SHIPPED));
+
+        assertThat(env.getExecutionPlan())
+                .contains("Source: source: server spans kafka")
+                .contains("traces: join fetches with server spans")
+                .contains("traces: slow-API alerts name the backend service")
+                .contains("sink: fetch timings: Writer")
+                .contains("sink: endpoint timings: Writer");
     }
 
     @Test

@@ -59,10 +59,17 @@ public class CollectorConfig {
     /** The {@code kafka:} section. */
     public static class KafkaSection {
         public static final String DEFAULT_TOPIC = "rum-raw";
+        public static final String DEFAULT_SERVER_SPANS_TOPIC = "rum-server-spans";
         public static final int DEFAULT_MAX_RECORD_BYTES = 256 * 1024;
 
         public String bootstrapServers = "127.0.0.1:9092";
         public String topic = DEFAULT_TOPIC;
+
+        /**
+         * Where server spans of authenticated backends go (the job's kafka.server-spans-topic): a
+         * topic of its own, so the browser-event hot path never sees them.
+         */
+        public String serverSpansTopic = DEFAULT_SERVER_SPANS_TOPIC;
 
         /** How long a request waits for Kafka's ack before it is answered 503. */
         public Duration deliveryTimeout = Duration.ofSeconds(10);
@@ -102,6 +109,13 @@ public class CollectorConfig {
 
         /** When set, requests for this app must carry it (x-api-key header or /collect/KEY). */
         public String apiKey = "";
+
+        /**
+         * A secret held by this app's backend services (never by a page): OTLP exports carrying it
+         * in the {@code x-beaconflow-backend-key} header have their SERVER spans written to the
+         * server-spans topic for this app. Empty = server spans refused for this app.
+         */
+        public String backendKey = "";
     }
 
     public static CollectorConfig load(Path file) {
@@ -187,6 +201,16 @@ public class CollectorConfig {
                     "kafka.topic",
                     "is empty",
                     "write the raw topic the job reads, e.g. rum-raw");
+        }
+        if (kafka.serverSpansTopic == null
+                || kafka.serverSpansTopic.isBlank()
+                || kafka.serverSpansTopic.equals(kafka.topic)) {
+            bad(
+                    source,
+                    "kafka.server-spans-topic",
+                    "is empty or the same as kafka.topic",
+                    "write the topic the job's kafka.server-spans-topic reads, e.g."
+                            + " rum-server-spans");
         }
         if (kafka.deliveryTimeout == null || kafka.deliveryTimeout.toMillis() < 1000) {
             bad(
@@ -275,6 +299,33 @@ public class CollectorConfig {
             AppSection app = a.getValue();
             if (app.allowedOrigins == null) app.allowedOrigins = new ArrayList<>();
             if (app.apiKey == null) app.apiKey = "";
+            if (app.backendKey == null) app.backendKey = "";
+            if (!app.backendKey.isEmpty()) {
+                if (app.backendKey.length() < 16) {
+                    bad(
+                            source,
+                            key + ".backend-key",
+                            "is shorter than 16 characters",
+                            "use a random secret, e.g. `openssl rand -hex 24`, from the environment");
+                }
+                if (app.backendKey.equals(app.apiKey)) {
+                    bad(
+                            source,
+                            key + ".backend-key",
+                            "equals the app's api-key, which pages ship to every visitor",
+                            "use a separate secret that only the backend services know");
+                }
+                for (Map.Entry<String, AppSection> o : apps.entrySet()) {
+                    if (o.getKey().equals(a.getKey()) || o.getValue() == null) continue;
+                    if (app.backendKey.equals(o.getValue().backendKey)) {
+                        bad(
+                                source,
+                                key + ".backend-key",
+                                "is also apps." + o.getKey() + ".backend-key",
+                                "give each app its own key: the key tells which app a span is for");
+                    }
+                }
+            }
             for (String o : app.allowedOrigins) {
                 if (!o.equals("*") && !o.matches("^https?://[^/\\s]+$")) {
                     bad(

@@ -34,6 +34,7 @@ public final class KafkaRecordSink implements AutoCloseable {
     private final Producer<byte[], byte[]> producer;
     private final Admin admin;
     private final String topic;
+    private final String serverSpansTopic;
     private final ScheduledExecutorService health =
             Executors.newSingleThreadScheduledExecutor(
                     r -> {
@@ -43,9 +44,12 @@ public final class KafkaRecordSink implements AutoCloseable {
                     });
     private volatile boolean ready;
     private volatile String lastProblem = "not checked yet";
+    private volatile boolean serverSpansReady;
+    private volatile String serverSpansProblem = "not checked yet";
 
     public KafkaRecordSink(CollectorConfig.KafkaSection cfg, long bufferBytes) {
         this.topic = cfg.topic;
+        this.serverSpansTopic = cfg.serverSpansTopic;
         Properties p = new Properties();
         p.putAll(cfg.properties);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.bootstrapServers);
@@ -81,7 +85,15 @@ public final class KafkaRecordSink implements AutoCloseable {
 
     /** Starts the background reachability check; the first check runs at once. */
     public void start(Duration every) {
-        health.scheduleWithFixedDelay(this::check, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+        health.scheduleWithFixedDelay(
+                () -> {
+                    check();
+                    if (ready) checkServerSpans();
+                    else serverSpansReady = false;
+                },
+                0,
+                every.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     void check() {
@@ -107,6 +119,34 @@ public final class KafkaRecordSink implements AutoCloseable {
         }
     }
 
+    /**
+     * The server-spans topic, checked on its own: a missing span topic must not make browser
+     * beacons 503. Backend requests are answered 503 while it is not ready, and the warmed metadata
+     * keeps their send() from waiting on an event loop.
+     */
+    void checkServerSpans() {
+        try {
+            producer.partitionsFor(serverSpansTopic);
+            admin.describeTopics(List.of(serverSpansTopic))
+                    .allTopicNames()
+                    .get(3, TimeUnit.SECONDS);
+            serverSpansReady = true;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            serverSpansReady = false;
+            serverSpansProblem = String.valueOf(e instanceof ExecutionException ? e.getCause() : e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public boolean serverSpansReady() {
+        return serverSpansReady;
+    }
+
+    public String serverSpansProblem() {
+        return serverSpansProblem;
+    }
+
     public boolean ready() {
         return ready;
     }
@@ -122,10 +162,20 @@ public final class KafkaRecordSink implements AutoCloseable {
      */
     public CompletableFuture<Void> send(
             byte[] key, byte[] value, long timestamp, String formatHeader) {
+        return send(topic, key, value, timestamp, formatHeader);
+    }
+
+    /** {@link #send(byte[], byte[], long, String)} to the server-spans topic. */
+    public CompletableFuture<Void> sendServerSpan(byte[] key, byte[] value, long timestamp) {
+        return send(serverSpansTopic, key, value, timestamp, "otlp-server");
+    }
+
+    private CompletableFuture<Void> send(
+            String toTopic, byte[] key, byte[] value, long timestamp, String formatHeader) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         ProducerRecord<byte[], byte[]> r =
                 new ProducerRecord<>(
-                        topic,
+                        toTopic,
                         null,
                         timestamp,
                         key,

@@ -74,6 +74,22 @@ public final class AppPolicy {
         return null;
     }
 
+    /**
+     * The app whose {@code backend-key} this is, or null. Every app's key is compared (in constant
+     * time each), so the answer's timing does not tell which app, or how much of a key, matched.
+     */
+    public String appForBackendKey(String key) {
+        if (key == null || key.isEmpty()) return null;
+        String found = null;
+        for (Map.Entry<String, CollectorConfig.AppSection> a : apps.entrySet()) {
+            String k = a.getValue().backendKey;
+            if (!k.isEmpty() && constantTimeEquals(k, key) && found == null) {
+                found = a.getKey();
+            }
+        }
+        return found;
+    }
+
     private static boolean constantTimeEquals(String expected, String given) {
         if (given == null) return false;
         return MessageDigest.isEqual(

@@ -9,10 +9,14 @@ import com.google.protobuf.util.JsonFormat;
 import io.beaconflow.collector.config.CollectorConfig;
 import io.beaconflow.collector.kafka.KafkaRecordSink;
 import io.beaconflow.collector.translate.BadPayloadException;
+import io.beaconflow.collector.translate.ContractEvents;
 import io.beaconflow.collector.translate.EdgeContext;
 import io.beaconflow.collector.translate.FaroTranslator;
 import io.beaconflow.collector.translate.NativeTranslator;
+import io.beaconflow.collector.translate.OtlpJson;
 import io.beaconflow.collector.translate.OtlpTranslator;
+import io.beaconflow.collector.translate.ServerSpanTranslator;
+import io.beaconflow.collector.translate.SpanTranslator;
 import io.beaconflow.collector.translate.Translation;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -32,6 +36,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -51,8 +56,11 @@ import java.util.function.LongSupplier;
  * (the paths Grafana Alloy's faro.receiver serves, so a Faro setup changes only the host); {@code
  * POST /v1/traces} takes OTLP/HTTP traces (JSON or protobuf); {@code POST /rum} takes the native
  * contract (JSON, or text/plain from {@code navigator.sendBeacon}). {@code GET /healthz}, {@code
- * /readyz} and {@code /metrics} are for operations. Every refusal is a JSON body {@code {"error":
- * code, "detail": text}} with a 4xx/5xx status, and is counted by code.
+ * /readyz} and {@code /metrics} are for operations. An OTLP export carrying an app's backend key
+ * (header {@code x-beaconflow-backend-key}) is a backend's: its SERVER spans go to the server-spans
+ * topic ({@link ServerSpanTranslator}), and it is exempt from the per-IP rate limit (one backend
+ * host sends for many visitors). Every refusal is a JSON body {@code {"error": code, "detail":
+ * text}} with a 4xx/5xx status, and is counted by code.
  */
 final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -253,7 +261,46 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
         InetAddress client = s.clientAddress.resolve(peer, req.headers().getAll("X-Forwarded-For"));
-        long wait = s.rateLimiter.acquire(client.getHostAddress());
+        String backendKey = req.headers().get(SpanTranslator.BACKEND_KEY_HEADER);
+        String backendApp = null;
+        if (backendKey != null) {
+            if (format != Format.OTLP) {
+                refuse(
+                        ctx,
+                        req,
+                        format,
+                        400,
+                        "backend_key_wrong_path",
+                        "a backend key is only taken on POST /v1/traces",
+                        corsOrigin);
+                return false;
+            }
+            if (origin != null) {
+                // A page never holds a backend key; one that does has leaked it.
+                refuse(
+                        ctx,
+                        req,
+                        format,
+                        403,
+                        "backend_key_from_browser",
+                        "a request with an Origin header cannot carry a backend key",
+                        corsOrigin);
+                return false;
+            }
+            backendApp = s.apps.appForBackendKey(backendKey);
+            if (backendApp == null) {
+                refuse(
+                        ctx,
+                        req,
+                        format,
+                        401,
+                        "bad_backend_key",
+                        "the backend key matches no app's backend-key",
+                        corsOrigin);
+                return false;
+            }
+        }
+        long wait = backendApp != null ? 0 : s.rateLimiter.acquire(client.getHostAddress());
         if (wait > 0) {
             FullHttpResponse r =
                     error(429, "rate_limited", "too many requests from " + client.getHostAddress());
@@ -309,6 +356,9 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         req.headers().get(HttpHeaderNames.USER_AGENT),
                         s.geoIp == null ? null : s.geoIp.country(client),
                         req.headers().get(HttpHeaderNames.REFERER));
+        if (backendApp != null) {
+            return ingestServerSpans(ctx, req, body, protobuf, backendApp, edge);
+        }
         Translation t;
         try {
             if (protobuf) {
@@ -444,6 +494,140 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                                             "kafka_unavailable",
                                             "Kafka did not acknowledge: " + rootMessage(ex),
                                             corsOrigin);
+                                }
+                            } finally {
+                                s.inFlightRequests.decrementAndGet();
+                            }
+                        });
+        return true;
+    }
+
+    /**
+     * A backend's export: SERVER spans, one record each keyed by trace id, to the server-spans
+     * topic; 200 only after Kafka acknowledged every one (the browser path's no-loss rule).
+     */
+    private boolean ingestServerSpans(
+            ChannelHandlerContext ctx,
+            FullHttpRequest req,
+            byte[] body,
+            boolean protobuf,
+            String app,
+            EdgeContext edge) {
+        Format format = Format.OTLP;
+        Translation t;
+        try {
+            ExportTraceServiceRequest export;
+            if (protobuf) {
+                try {
+                    export = ExportTraceServiceRequest.parseFrom(body);
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    throw new BadPayloadException(
+                            "not an OTLP protobuf trace export: " + e.getMessage());
+                }
+            } else {
+                JsonNode root;
+                try {
+                    root = JSON.readTree(body);
+                } catch (IOException e) {
+                    refuse(
+                            ctx,
+                            req,
+                            format,
+                            400,
+                            "invalid_json",
+                            "body is not valid JSON: " + firstLine(e.getMessage()),
+                            null);
+                    return false;
+                }
+                export = OtlpJson.parse(root);
+            }
+            t = ServerSpanTranslator.translate(export, app, edge);
+        } catch (BadPayloadException e) {
+            refuse(ctx, req, format, 400, "bad_payload", e.getMessage(), null);
+            return false;
+        }
+        if (t.events().size() > s.cfg.limits.maxEventsPerRequest) {
+            refuse(
+                    ctx,
+                    req,
+                    format,
+                    413,
+                    "too_many_events",
+                    t.events().size()
+                            + " server spans > limits.max-events-per-request "
+                            + s.cfg.limits.maxEventsPerRequest,
+                    null);
+            return false;
+        }
+        if (!t.rejected().isEmpty()) {
+            s.metrics.itemsRejected.labelValues("otlp-server").inc(t.rejected().size());
+        }
+        if (t.events().isEmpty()) {
+            accepted(ctx, req, format, t, protobuf, null);
+            return false;
+        }
+        if (!s.sink.ready() || !s.sink.serverSpansReady()) {
+            retryLater(
+                    ctx,
+                    req,
+                    format,
+                    "kafka_unavailable",
+                    "Kafka or the server-spans topic is unavailable: "
+                            + (s.sink.ready() ? s.sink.serverSpansProblem() : s.sink.lastProblem()),
+                    null);
+            return false;
+        }
+        List<byte[]> values = new ArrayList<>();
+        long bytes = 0;
+        try {
+            for (var r : t.events()) {
+                byte[] v = ContractEvents.JSON.writeValueAsBytes(r);
+                values.add(v);
+                bytes += v.length;
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a Jackson tree always serializes", e);
+        }
+        if (s.metrics.inFlightBytes.addAndGet(bytes) > s.cfg.limits.maxInFlightBytes) {
+            s.metrics.inFlightBytes.addAndGet(-bytes);
+            retryLater(
+                    ctx,
+                    req,
+                    format,
+                    "overloaded",
+                    "too many bytes waiting for Kafka; retry",
+                    null);
+            return false;
+        }
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < values.size(); i++) {
+            // Keyed by trace id: every span of a trace on one partition, in order.
+            byte[] key =
+                    t.events().get(i).path("trace_id").asText().getBytes(StandardCharsets.UTF_8);
+            acks.add(s.sink.sendServerSpan(key, values.get(i), edge.receivedAt()));
+        }
+        final long inFlight = bytes;
+        final int n = values.size();
+        CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0]))
+                .whenComplete(
+                        (v, ex) -> {
+                            s.metrics.inFlightBytes.addAndGet(-inFlight);
+                            s.metrics.kafkaLatency.observe((System.nanoTime() - start) / 1e9);
+                            try {
+                                if (ex == null) {
+                                    s.metrics.records.inc(n);
+                                    s.metrics.events.labelValues("otlp-server").inc(n);
+                                    accepted(ctx, req, format, t, protobuf, null);
+                                } else {
+                                    s.metrics.recordFailures.inc();
+                                    retryLater(
+                                            ctx,
+                                            req,
+                                            format,
+                                            "kafka_unavailable",
+                                            "Kafka did not acknowledge: " + rootMessage(ex),
+                                            null);
                                 }
                             } finally {
                                 s.inFlightRequests.decrementAndGet();

@@ -39,6 +39,9 @@ import java.util.Map;
 public final class SpanTranslator {
     private SpanTranslator() {}
 
+    /** The header a backend sends its app's backend key in (collector.yaml apps.*.backend-key). */
+    public static final String BACKEND_KEY_HEADER = "x-beaconflow-backend-key";
+
     public static void translate(
             List<ResourceSpans> resourceSpans, Meta fallback, EdgeContext edge, Translation out) {
         // documentLoad's time to first byte is on its child documentFetch span (responseStart).
@@ -97,6 +100,17 @@ public final class SpanTranslator {
         Meta meta = resourceMeta.withSession(session).withUser(user);
         String traceId = hex(span.getTraceId());
         String spanId = hex(span.getSpanId());
+        if (span.getKind() == Span.SpanKind.SPAN_KIND_SERVER) {
+            // Server spans are trusted timing data for the join with fetches: only a backend that
+            // holds its app's backend key may send them (ServerSpanTranslator), never a page.
+            out.reject(
+                    "span "
+                            + spanId
+                            + ": a SERVER span needs the app's backend key (header "
+                            + BACKEND_KEY_HEADER
+                            + ")");
+            return;
+        }
         String kind = kindOf(span, scope);
         if (kind == null && !hasException(span)) {
             out.ignore();

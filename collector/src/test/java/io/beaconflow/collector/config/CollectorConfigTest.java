@@ -67,6 +67,33 @@ class CollectorConfigTest {
                 .hasMessageContaining("NOPE");
     }
 
+    @Test
+    void aBackendKeyMustBeLongSeparateFromTheApiKeyAndUniquePerApp() {
+        CollectorConfig ok = parse(APPS + "    backend-key: 0123456789abcdef0123\n");
+        assertThat(ok.apps.get("shop").backendKey).isEqualTo("0123456789abcdef0123");
+        assertThat(ok.kafka.serverSpansTopic).isEqualTo("rum-server-spans");
+        assertThatThrownBy(() -> parse(APPS + "    backend-key: short\n"))
+                .hasMessageContaining("apps.shop.backend-key")
+                .hasMessageContaining("Fix:");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        APPS
+                                                + "    api-key: 0123456789abcdef0123\n"
+                                                + "    backend-key: 0123456789abcdef0123\n"))
+                .hasMessageContaining("equals the app's api-key");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        APPS
+                                                + "    backend-key: 0123456789abcdef0123\n"
+                                                + "  admin:\n    allowed-origins: [\"*\"]\n"
+                                                + "    backend-key: 0123456789abcdef0123\n"))
+                .hasMessageContaining("is also apps.");
+        assertThatThrownBy(() -> parse(APPS + "kafka:\n  server-spans-topic: rum-raw\n"))
+                .hasMessageContaining("kafka.server-spans-topic");
+    }
+
     private static CollectorConfig parse(String yaml) {
         return CollectorConfig.parse(yaml, "test.yaml", k -> null);
     }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class CollectorEdgeTest {
     static final String ORIGIN = "http://localhost:8080";
     static final String KEYED_ORIGIN = "https://keyed.example";
+    static final String BACKEND_KEY = "backend-secret-0123456789";
     static CollectorServer server;
     static KafkaRecordSink sink;
     static String base;
@@ -55,6 +56,7 @@ class CollectorEdgeTest {
                                 "apps:",
                                 "  shop-web:",
                                 "    allowed-origins: [\"" + ORIGIN + "\"]",
+                                "    backend-key: " + BACKEND_KEY,
                                 "  keyed-app:",
                                 "    allowed-origins: [\"" + KEYED_ORIGIN + "\"]",
                                 "    api-key: s3cret"),
@@ -216,6 +218,62 @@ class CollectorEdgeTest {
         HttpResponse<String> r = post("/collect", "application/json", onlySession, ORIGIN);
         assertThat(r.statusCode()).isEqualTo(202);
         assertThat(r.body()).contains("\"events\":0");
+    }
+
+    /** An OTLP/JSON export of one SERVER span of service shop-api (and one internal span). */
+    static final String SERVER_SPAN_EXPORT =
+            "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\","
+                    + "\"value\":{\"stringValue\":\"shop-api\"}}]},\"scopeSpans\":[{\"spans\":["
+                    + "{\"traceId\":\"0af7651916cd43dd8448eb211c80319c\","
+                    + "\"spanId\":\"b7ad6b7169203331\",\"parentSpanId\":\"00f067aa0ba902b7\","
+                    + "\"name\":\"POST /api/checkout\",\"kind\":2,"
+                    + "\"startTimeUnixNano\":\"1790000099000000000\","
+                    + "\"endTimeUnixNano\":\"1790000100500000000\",\"attributes\":["
+                    + "{\"key\":\"http.request.method\",\"value\":{\"stringValue\":\"POST\"}},"
+                    + "{\"key\":\"http.route\",\"value\":{\"stringValue\":\"/api/checkout\"}},"
+                    + "{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":500}}]},"
+                    + "{\"traceId\":\"0af7651916cd43dd8448eb211c80319c\","
+                    + "\"spanId\":\"c7ad6b7169203331\",\"parentSpanId\":\"b7ad6b7169203331\","
+                    + "\"name\":\"SELECT orders\",\"kind\":3,"
+                    + "\"startTimeUnixNano\":\"1790000099100000000\","
+                    + "\"endTimeUnixNano\":\"1790000099200000000\"}]}]}]}";
+
+    static HttpResponse<String> postServerSpans(String path, String origin, String key)
+            throws Exception {
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .POST(HttpRequest.BodyPublishers.ofString(SERVER_SPAN_EXPORT))
+                        .header("Content-Type", "application/json");
+        if (origin != null) b.header("Origin", origin);
+        if (key != null) b.header("x-beaconflow-backend-key", key);
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void serverSpansNeedTheAppsBackendKeyAndNeverComeFromAPage() throws Exception {
+        // A browser export (no key) cannot inject server spans: refused in the OTLP answer.
+        HttpResponse<String> browser = postServerSpans("/v1/traces", ORIGIN, null);
+        assertThat(browser.statusCode()).isEqualTo(200);
+        assertThat(browser.body()).contains("\"rejectedSpans\": \"1\"").contains("backend key");
+        // The key in a page (an Origin header) has leaked: refused, whichever key it is.
+        HttpResponse<String> fromPage = postServerSpans("/v1/traces", ORIGIN, BACKEND_KEY);
+        assertThat(fromPage.statusCode()).isEqualTo(403);
+        assertThat(fromPage.body()).contains("backend_key_from_browser");
+        HttpResponse<String> wrong = postServerSpans("/v1/traces", null, "not-the-key-at-all");
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.body()).contains("bad_backend_key");
+        HttpResponse<String> otherPath = postServerSpans("/rum", null, BACKEND_KEY);
+        assertThat(otherPath.statusCode()).isEqualTo(400);
+        assertThat(otherPath.body()).contains("backend_key_wrong_path");
+        // The right key from a backend: the span must reach Kafka, which is down here: 503, never
+        // a 200 for a span that was not stored.
+        HttpResponse<String> backend = postServerSpans("/v1/traces", null, BACKEND_KEY);
+        assertThat(backend.statusCode()).isEqualTo(503);
+        assertThat(backend.body()).contains("kafka_unavailable");
+        assertThat(backend.headers().firstValue("Retry-After")).isPresent();
+        assertThat(get("/metrics").body())
+                .contains("reason=\"bad_backend_key\"")
+                .contains("reason=\"backend_key_from_browser\"");
     }
 
     static HttpResponse<String> get(String path) throws Exception {

@@ -84,6 +84,24 @@ public class Alert {
     /** 0 when opened, +1 per later version. */
     public int updateSeq;
 
+    // ---- slow API (traces.enabled, endpoint latency alerts; SlowApiAttribution) ----
+
+    /** The backend service that served most of the endpoint's joined calls. */
+    public String backendService;
+
+    /**
+     * Where the extra latency went: {@code server} (the backend service's own time grew), {@code
+     * network} (network and queueing outside the server's span grew), or {@code unknown} (too few
+     * fetches joined with server spans, before or during the alert).
+     */
+    public String latencyWhere;
+
+    /** Change of the client-observed, server and network percentile vs the baseline, in ms. */
+    public Double clientDeltaMs;
+
+    public Double serverDeltaMs;
+    public Double networkDeltaMs;
+
     public Alert() {}
 
     public Alert copy() {
@@ -110,6 +128,11 @@ public class Alert {
         a.members = new ArrayList<>(members);
         a.dashboardUrl = dashboardUrl;
         a.updateSeq = updateSeq;
+        a.backendService = backendService;
+        a.latencyWhere = latencyWhere;
+        a.clientDeltaMs = clientDeltaMs;
+        a.serverDeltaMs = serverDeltaMs;
+        a.networkDeltaMs = networkDeltaMs;
         return a;
     }
 

@@ -22,6 +22,7 @@ import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
 import io.beaconflow.jobs.io.webhook.WebhookConfig;
 import io.beaconflow.jobs.metrics.MetricsConfig;
 import io.beaconflow.jobs.sessions.SessionConfig;
+import io.beaconflow.jobs.traces.TracesConfig;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -50,6 +51,7 @@ public class BeaconflowConfig implements Serializable {
     public DetectionConfig detection = new DetectionConfig();
     public ErrorGroupsConfig errors = new ErrorGroupsConfig();
     public NotificationsConfig notifications = new NotificationsConfig();
+    public TracesConfig traces = new TracesConfig();
 
     /**
      * The {@code elasticsearch:} section, flat or nested keys (see {@link
@@ -272,6 +274,11 @@ public class BeaconflowConfig implements Serializable {
                     source, "errors", "must be a section", "remove the key or give its settings");
         }
         errors.validate(source);
+        if (traces == null) {
+            throw ConfigException.invalid(
+                    source, "traces", "must be a section", "remove the key or give its settings");
+        }
+        traces.validate(source);
         if (elasticsearch == null) {
             elasticsearch = new LinkedHashMap<>();
         }

@@ -19,6 +19,7 @@ public class KafkaConfig implements Serializable {
     public static final String DEFAULT_GROUP_ID = "beaconflow";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "rum-deadletter";
     public static final String DEFAULT_LATE_TOPIC = "rum-late";
+    public static final String DEFAULT_SERVER_SPANS_TOPIC = "rum-server-spans";
     public static final Duration DEFAULT_PARTITION_DISCOVERY = Duration.ofMinutes(1);
 
     public String bootstrapServers = DEFAULT_BOOTSTRAP;
@@ -40,6 +41,9 @@ public class KafkaConfig implements Serializable {
     public String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
     public String lateTopic = DEFAULT_LATE_TOPIC;
 
+    /** Backend SERVER spans from the collector; read only when {@code traces.enabled}. */
+    public String serverSpansTopic = DEFAULT_SERVER_SPANS_TOPIC;
+
     /** Extra Kafka client properties, e.g. security.protocol, sasl.mechanism, sasl.jaas.config. */
     public Map<String, String> properties = new LinkedHashMap<>();
 
@@ -56,7 +60,8 @@ public class KafkaConfig implements Serializable {
                     {"kafka.raw-topic", rawTopic},
                     {"kafka.group-id", groupId},
                     {"kafka.dead-letter-topic", deadLetterTopic},
-                    {"kafka.late-topic", lateTopic}
+                    {"kafka.late-topic", lateTopic},
+                    {"kafka.server-spans-topic", serverSpansTopic}
                 }) {
             if (t[1] == null || t[1].isBlank()) {
                 throw ConfigException.invalid(source, t[0], "empty", "set a name");

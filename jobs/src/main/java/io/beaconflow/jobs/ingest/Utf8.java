@@ -7,10 +7,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /** Strict UTF-8 checks. Beacons are almost all ASCII, so the common case is one tight loop. */
-final class Utf8 {
+public final class Utf8 {
     private Utf8() {}
 
-    static boolean isValid(byte[] bytes) {
+    public static boolean isValid(byte[] bytes) {
         int i = 0;
         while (i < bytes.length && bytes[i] >= 0) {
             i++;
@@ -32,7 +32,7 @@ final class Utf8 {
     }
 
     /** The first {@code maxBytes} bytes as text, bad sequences replaced by U+FFFD. */
-    static String lenientPrefix(byte[] bytes, int maxBytes) {
+    public static String lenientPrefix(byte[] bytes, int maxBytes) {
         return new String(bytes, 0, Math.min(bytes.length, maxBytes), StandardCharsets.UTF_8);
     }
 }

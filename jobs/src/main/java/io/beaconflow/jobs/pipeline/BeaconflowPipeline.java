@@ -24,6 +24,10 @@ import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.sessions.SessionRecord;
 import io.beaconflow.jobs.sessions.SessionStage;
+import io.beaconflow.jobs.traces.EndpointTiming;
+import io.beaconflow.jobs.traces.FetchTiming;
+import io.beaconflow.jobs.traces.ServerSpanRecord;
+import io.beaconflow.jobs.traces.TraceJoinStage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +51,12 @@ public final class BeaconflowPipeline {
     private final DetectionStage.Outputs detection;
     private final DataStream<ErrorGroup> errorGroups;
     private final DataStream<MetricAggregate> unscored;
+
+    /** Front-end ↔ back-end correlation; null until {@link #withServerSpans} adds its source. */
+    private TraceJoinStage.Outputs traces;
+
+    /** With traces: the alerts after the slow-API verdict (TraceJoinStage#attributeAlerts). */
+    private DataStream<Alert> attributedAlerts;
 
     private BeaconflowPipeline(
             IngestStage.Outputs ingest,
@@ -159,13 +169,51 @@ public final class BeaconflowPipeline {
         return ingest.events;
     }
 
+    /**
+     * Adds the optional second source, backend server spans ({@link TraceJoinStage}): the fetches
+     * of {@link #events()} are joined with them; the spans' dead letters and late spans join {@link
+     * #deadLetters()} and {@link #lateEvents()}. Call once, before {@link #sinkTo}.
+     */
+    public BeaconflowPipeline withServerSpans(
+            Source<ServerSpanRecord, ?, ?> source, String sourceName, BeaconflowConfig config) {
+        if (traces != null) {
+            throw new IllegalStateException("withServerSpans was already called");
+        }
+        StreamExecutionEnvironment env = ingest.events.getExecutionEnvironment();
+        traces =
+                TraceJoinStage.apply(
+                        TraceJoinStage.source(env, source, config, sourceName),
+                        ingest.events,
+                        config);
+        attributedAlerts =
+                TraceJoinStage.attributeAlerts(detection.alerts, traces.endpointTimings, config);
+        return this;
+    }
+
+    /** Fetches joined with their server span: client, server and network time per fetch. */
+    public DataStream<FetchTiming> fetchTimings() {
+        return tracesOrFail().fetchTimings;
+    }
+
+    /** Per endpoint and window: server vs client time percentiles, joined and unmatched counts. */
+    public DataStream<EndpointTiming> endpointTimings() {
+        return tracesOrFail().endpointTimings;
+    }
+
+    private TraceJoinStage.Outputs tracesOrFail() {
+        if (traces == null) {
+            throw new IllegalStateException("no server-span source: call withServerSpans first");
+        }
+        return traces;
+    }
+
     /** Rejected records and events, with the reason; see docs/rum-events.md. */
     public DataStream<DeadLetter> deadLetters() {
-        return deadLetters;
+        return traces == null ? deadLetters : deadLetters.union(traces.deadLetters);
     }
 
     public DataStream<DeadLetter> lateEvents() {
-        return ingest.lateEvents;
+        return traces == null ? ingest.lateEvents : ingest.lateEvents.union(traces.lateSpans);
     }
 
     /** Session records: early updates while open, then the closed record (same document id). */
@@ -208,7 +256,7 @@ public final class BeaconflowPipeline {
 
     /** Alert versions (open, updated, resolved); later versions overwrite by alert id. */
     public DataStream<Alert> alerts() {
-        return detection.alerts;
+        return attributedAlerts != null ? attributedAlerts : detection.alerts;
     }
 
     /** Opened and resolved transitions, for the webhook. */
@@ -232,6 +280,20 @@ public final class BeaconflowPipeline {
         public Sink<Notification> notifications;
         public Sink<SpecRejection> rejectedSpecs;
         public Sink<ErrorGroup> errorGroups;
+        public Sink<FetchTiming> fetchTimings;
+        public Sink<EndpointTiming> endpointTimings;
+
+        /** Only with {@link #withServerSpans}. */
+        public Sinks fetchTimings(Sink<FetchTiming> s) {
+            this.fetchTimings = s;
+            return this;
+        }
+
+        /** Only with {@link #withServerSpans}. */
+        public Sinks endpointTimings(Sink<EndpointTiming> s) {
+            this.endpointTimings = s;
+            return this;
+        }
 
         public Sinks errorGroups(Sink<ErrorGroup> s) {
             this.errorGroups = s;
@@ -324,6 +386,18 @@ public final class BeaconflowPipeline {
         }
         if (sinks.events != null) {
             events().sinkTo(sinks.events).uid("sink-events").name("sink: enriched events");
+        }
+        if (sinks.fetchTimings != null) {
+            fetchTimings()
+                    .sinkTo(sinks.fetchTimings)
+                    .uid("sink-fetch-timings")
+                    .name("sink: fetch timings");
+        }
+        if (sinks.endpointTimings != null) {
+            endpointTimings()
+                    .sinkTo(sinks.endpointTimings)
+                    .uid("sink-endpoint-timings")
+                    .name("sink: endpoint timings");
         }
         return this;
     }

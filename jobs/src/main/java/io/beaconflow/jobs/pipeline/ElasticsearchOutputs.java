@@ -9,6 +9,8 @@ import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
 import io.beaconflow.jobs.io.elasticsearch.JsonDocumentEmitter;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.sessions.SessionRecord;
+import io.beaconflow.jobs.traces.EndpointTiming;
+import io.beaconflow.jobs.traces.FetchTiming;
 
 /**
  * The Elasticsearch sinks of the job's outputs, with their index names and deterministic document
@@ -26,6 +28,28 @@ public final class ElasticsearchOutputs {
     public static final String ALERTS_INDEX = "rum-alerts";
     public static final String ERROR_GROUPS_INDEX = "rum-error-groups";
     public static final String LATE_INDEX = "rum-late";
+    public static final String FETCH_TIMINGS_PREFIX = "rum-fetch-timings-";
+    public static final String ENDPOINT_TIMINGS_PREFIX = "rum-endpoint-timings-";
+
+    /** Joined fetches, daily by fetch time, id {@code <app>:<fetch event id>}. */
+    public static ElasticsearchSink<FetchTiming> fetchTimings(
+            ElasticsearchSinkConfig config, String prefix) {
+        String p = prefix + FETCH_TIMINGS_PREFIX;
+        return ElasticsearchSink.<FetchTiming>builder()
+                .config(config)
+                .emitter(JsonDocumentEmitter.of(t -> DailyIndex.name(p, t.eventTime), t -> t.id))
+                .build();
+    }
+
+    /** Per endpoint and window, daily by window start, id {@code app|endpoint|window start}. */
+    public static ElasticsearchSink<EndpointTiming> endpointTimings(
+            ElasticsearchSinkConfig config, String prefix) {
+        String p = prefix + ENDPOINT_TIMINGS_PREFIX;
+        return ElasticsearchSink.<EndpointTiming>builder()
+                .config(config)
+                .emitter(JsonDocumentEmitter.of(t -> DailyIndex.name(p, t.windowStart), t -> t.id))
+                .build();
+    }
 
     /**
      * One document per app and error fingerprint ({@link ErrorGroup#id}); each new version

@@ -51,7 +51,9 @@ public final class IndexTemplates {
                     "rum-alerts",
                     "rum-deadletter",
                     "rum-error-groups",
-                    "rum-late");
+                    "rum-late",
+                    "rum-fetch-timings",
+                    "rum-endpoint-timings");
 
     /** What {@link #install} did with one template. */
     public enum Outcome {

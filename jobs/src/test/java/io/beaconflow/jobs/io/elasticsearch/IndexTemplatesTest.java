@@ -32,7 +32,9 @@ class IndexTemplatesTest {
                         "rum-alerts",
                         "rum-deadletter",
                         "rum-error-groups",
-                        "rum-late");
+                        "rum-late",
+                        "rum-fetch-timings",
+                        "rum-endpoint-timings");
         for (IndexTemplates.Template t : bundled) {
             assertThat(t.json()).isEqualTo(Files.readString(DIR.resolve(t.name() + ".json")));
             assertThat(t.version()).isPositive();
@@ -64,7 +66,9 @@ class IndexTemplatesTest {
                         "it-run42-rum-alerts",
                         "it-run42-rum-deadletter",
                         "it-run42-rum-error-groups",
-                        "it-run42-rum-late");
+                        "it-run42-rum-late",
+                        "it-run42-rum-fetch-timings",
+                        "it-run42-rum-endpoint-timings");
         for (int i = 0; i < bundled.size(); i++) {
             JsonNode original = json.readTree(bundled.get(i).json());
             JsonNode copy = json.readTree(prefixed.get(i).json());

@@ -1,0 +1,295 @@
+package io.beaconflow.collector.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beaconflow.collector.config.CollectorConfig;
+import io.beaconflow.collector.kafka.KafkaRecordSink;
+import io.beaconflow.collector.translate.BackendCorrelationTest;
+import io.beaconflow.collector.translate.SdkFixtures;
+import io.beaconflow.collector.translate.SdkFixtures.Captured;
+import io.beaconflow.jobs.config.BeaconflowConfig;
+import io.beaconflow.jobs.ingest.BeaconDecoder;
+import io.beaconflow.jobs.io.elasticsearch.ElasticsearchClients;
+import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
+import io.beaconflow.jobs.io.elasticsearch.IndexTemplates;
+import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
+import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
+import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
+import io.beaconflow.jobs.traces.ServerSpanDecoder;
+import io.beaconflow.jobs.traces.ServerSpanKafkaSource;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Front-end ↔ back-end correlation through the real servers of the stack: the captured Faro and
+ * OpenTelemetry visits are replayed to the collector over HTTP, the shop backend's calls (its
+ * {@code traceparent} log) are exported to the same collector as OTLP protobuf SERVER spans with
+ * the app's backend key, both land in their own fresh Kafka topics, and the production graph
+ * (BeaconflowPipeline with the server-span source) writes {@code rum-fetch-timings-*} and {@code
+ * rum-endpoint-timings-*} to Elasticsearch under the job's own index templates. Every backend call
+ * must come out as exactly one joined fetch document with the server's duration and service, and
+ * the endpoint documents must account for every joined fetch.
+ */
+class ServerSpansToElasticsearchITCase {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    static final String BACKEND_KEY = "it-backend-key-0123456789";
+    static final ObjectMapper JSON = new ObjectMapper();
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    @Test
+    void everyBackendCallOfTheVisitsIsAJoinedFetchDocumentInElasticsearch() throws Exception {
+        String bootstrap = env("BEACONFLOW_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
+        String esUrl = env("BEACONFLOW_ES_URL", "http://127.0.0.1:9200");
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String rawTopic = "it-spans-raw-" + run;
+        String spanTopic = "it-spans-server-" + run;
+        String prefix = "it-spans-" + run + "-";
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(
+                            List.of(
+                                    new NewTopic(rawTopic, 2, (short) 1),
+                                    new NewTopic(spanTopic, 2, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+        CollectorConfig cfg =
+                CollectorConfig.parse(
+                        String.join(
+                                "\n",
+                                "listen: 127.0.0.1:0",
+                                "kafka:",
+                                "  bootstrap-servers: " + bootstrap,
+                                "  topic: " + rawTopic,
+                                "  server-spans-topic: " + spanTopic,
+                                "rate-limit:",
+                                "  requests-per-second: 10000",
+                                "  burst: 10000",
+                                "apps:",
+                                "  shop-web:",
+                                "    allowed-origins: [\"http://localhost:8080\"]",
+                                "    backend-key: " + BACKEND_KEY),
+                        "it",
+                        k -> null);
+        int calls = 0;
+        try (KafkaRecordSink sink = new KafkaRecordSink(cfg.kafka, 64L << 20)) {
+            sink.start(Duration.ofMillis(500));
+            CollectorServer server =
+                    new CollectorServer(cfg, sink, null, System::currentTimeMillis);
+            String base = "http://127.0.0.1:" + server.start();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (get(base + "/readyz").statusCode() != 200) {
+                    assertThat(System.nanoTime()).as("collector ready").isLessThan(deadline);
+                    Thread.sleep(200);
+                }
+                for (String sdk : List.of("faro", "otel")) {
+                    for (Captured c : SdkFixtures.posts(sdk)) {
+                        HttpResponse<String> r = replay(base, c);
+                        assertThat(r.statusCode()).as(r.body()).isIn(200, 202);
+                    }
+                    for (JsonNode call : SdkFixtures.backend(sdk)) {
+                        HttpResponse<byte[]> r = exportSpans(base, call);
+                        // The collector checks the span topic a moment after it is ready for
+                        // browsers; an OTLP exporter retries a 503 the same way.
+                        for (int attempt = 0; r.statusCode() == 503 && attempt < 50; attempt++) {
+                            Thread.sleep(200);
+                            r = exportSpans(base, call);
+                        }
+                        assertThat(r.statusCode()).isEqualTo(200);
+                        assertThat(
+                                        ExportTraceServiceResponse.parseFrom(r.body())
+                                                .hasPartialSuccess())
+                                .isFalse();
+                        calls++;
+                    }
+                }
+            } finally {
+                server.close();
+            }
+        }
+
+        BeaconflowConfig config = BeaconflowConfig.defaults();
+        config.kafka.bootstrapServers = bootstrap;
+        config.kafka.rawTopic = rawTopic;
+        config.kafka.serverSpansTopic = spanTopic;
+        config.kafka.groupId = "it-spans-" + run;
+        config.kafka.startFrom = "earliest";
+        config.traces.enabled = true;
+        // The captured visits ran in headless Chromium, which the classifier calls a bot.
+        config.metrics.excludeBots = false;
+        ElasticsearchSinkConfig es =
+                ElasticsearchSinkConfig.fromProperties(Map.of("hosts", esUrl), "test");
+        ElasticsearchClient client = ElasticsearchClients.create(es);
+        try {
+            IndexTemplates.installAll(client, prefix);
+        } finally {
+            ElasticsearchClients.close(client);
+        }
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        flink.setParallelism(2);
+        flink.enableCheckpointing(10_000);
+        // Both sources bounded at the offsets latest at start: at the end of input the watermark
+        // reaches the end of time, so every waiting fetch is decided and every window written.
+        BeaconflowPipeline.build(
+                        flink,
+                        BeaconKafkaSource.create(
+                                config.kafka, new BeaconDecoder(config.ingest), true),
+                        "kafka",
+                        config)
+                .withServerSpans(
+                        ServerSpanKafkaSource.create(
+                                config.kafka, new ServerSpanDecoder(config.ingest), true),
+                        "kafka",
+                        config)
+                .sinkTo(
+                        new BeaconflowPipeline.Sinks()
+                                .fetchTimings(ElasticsearchOutputs.fetchTimings(es, prefix))
+                                .endpointTimings(ElasticsearchOutputs.endpointTimings(es, prefix)));
+        flink.execute("server-spans-to-elasticsearch-itcase");
+
+        refresh(esUrl, prefix + "*");
+        List<JsonNode> fetches = documents(esUrl, prefix + "rum-fetch-timings-*");
+        Map<String, JsonNode> byFetchSpan = new HashMap<>();
+        for (JsonNode d : fetches)
+            byFetchSpan.put(d.path("trace_id").asText() + "-" + d.path("span_id").asText(), d);
+        assertThat(fetches).hasSize(calls);
+        for (String sdk : List.of("faro", "otel")) {
+            for (JsonNode call : SdkFixtures.backend(sdk)) {
+                String[] tp = call.path("traceparent").asText().split("-");
+                JsonNode d = byFetchSpan.get(tp[1] + "-" + tp[2]);
+                assertThat(d).as("fetch document for %s", call.path("traceparent")).isNotNull();
+                assertThat(d.path("joined").asBoolean()).isTrue();
+                assertThat(d.path("service").asText()).isEqualTo("shop-api");
+                assertThat(d.path("server_ms").asDouble())
+                        .isEqualTo(call.path("duration_ms").asDouble());
+                assertThat(d.path("network_ms").asDouble())
+                        .isEqualTo(d.path("client_ms").asDouble() - d.path("server_ms").asDouble());
+                assertThat(d.path("endpoint").asText())
+                        .startsWith(call.path("method").asText() + " /api/");
+            }
+        }
+        List<JsonNode> endpoints = documents(esUrl, prefix + "rum-endpoint-timings-*");
+        long joined = 0;
+        long unmatched = 0;
+        for (JsonNode d : endpoints) {
+            joined += d.path("joined").asLong();
+            unmatched += d.path("unmatched").asLong();
+            assertThat(d.path("service").asText()).isEqualTo("shop-api");
+            assertThat(d.path("client_p50").asDouble())
+                    .isGreaterThanOrEqualTo(d.path("server_p50").asDouble() * 0.98);
+        }
+        System.out.printf(
+                "server spans → Elasticsearch: %d backend calls, %d fetch documents, %d endpoint"
+                        + " windows (joined %d, unmatched %d)%n",
+                calls, fetches.size(), endpoints.size(), joined, unmatched);
+        assertThat(joined).isEqualTo(calls);
+        assertThat(unmatched).isZero();
+
+        http.send(
+                HttpRequest.newBuilder(
+                                URI.create(
+                                        esUrl
+                                                + "/"
+                                                + prefix
+                                                + "rum-fetch-timings-*,"
+                                                + prefix
+                                                + "rum-endpoint-timings-*"))
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.deleteTopics(List.of(rawTopic, spanTopic)).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private HttpResponse<byte[]> exportSpans(String base, JsonNode call) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + "/v1/traces"))
+                        .POST(
+                                HttpRequest.BodyPublishers.ofByteArray(
+                                        BackendCorrelationTest.export(call).toByteArray()))
+                        .header("Content-Type", "application/x-protobuf")
+                        .header("x-beaconflow-backend-key", BACKEND_KEY)
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private HttpResponse<String> get(String url) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> replay(String base, Captured c) throws Exception {
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(base + c.path())).timeout(Duration.ofSeconds(20));
+        for (String h :
+                List.of("origin", "content-type", "x-faro-session-id", "referer", "user-agent")) {
+            String v = c.header(h);
+            if (v != null) b.header(h, v);
+        }
+        b.POST(HttpRequest.BodyPublishers.ofString(c.body(), StandardCharsets.UTF_8));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void refresh(String esUrl, String index) throws Exception {
+        http.send(
+                HttpRequest.newBuilder(URI.create(esUrl + "/" + index + "/_refresh"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private List<JsonNode> documents(String esUrl, String index) throws Exception {
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(
+                                        URI.create(esUrl + "/" + index + "/_search?size=500"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        List<JsonNode> out = new java.util.ArrayList<>();
+        for (JsonNode h : JSON.readTree(r.body()).path("hits").path("hits"))
+            out.add(h.path("_source"));
+        return out;
+    }
+}

@@ -1,0 +1,57 @@
+package io.beaconflow.jobs.traces;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.beaconflow.jobs.config.BeaconflowConfig;
+import io.beaconflow.jobs.config.ConfigException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TracesConfigTest {
+    static BeaconflowConfig parse(String yaml) {
+        return BeaconflowConfig.parse(
+                yaml + "ingest:\n  privacy:\n    user-id-salt: s\n",
+                "test.yaml",
+                Map.<String, String>of()::get);
+    }
+
+    @Test
+    void theShippedFileDocumentsEveryTracesKeyWithItsDefault() {
+        BeaconflowConfig c =
+                BeaconflowConfig.load(
+                        Path.of("../flink-conf/beaconflow.yaml"),
+                        BeaconflowConfig.withDemoSalt(Map.<String, String>of()::get));
+        TracesConfig d = new TracesConfig();
+        assertThat(c.traces.enabled).isFalse();
+        assertThat(c.traces.join.serverBeforeFetch).isEqualTo(d.join.serverBeforeFetch);
+        assertThat(c.traces.join.serverAfterFetch).isEqualTo(d.join.serverAfterFetch);
+        assertThat(c.traces.join.maxPendingPerTrace).isEqualTo(d.join.maxPendingPerTrace);
+        assertThat(c.traces.attribution.baselineWindows).isEqualTo(d.attribution.baselineWindows);
+        assertThat(c.traces.attribution.minJoined).isEqualTo(d.attribution.minJoined);
+        assertThat(c.kafka.serverSpansTopic).isEqualTo("rum-server-spans");
+    }
+
+    @Test
+    void joinBoundsAreReadAndABadOneNamesTheKeyAndTheFix() {
+        BeaconflowConfig c =
+                parse(
+                        "traces:\n  enabled: true\n  join:\n    server-before-fetch: 5s\n"
+                                + "    server-after-fetch: 1m\n");
+        assertThat(c.traces.enabled).isTrue();
+        assertThat(c.traces.join.serverBeforeFetch).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.traces.join.serverAfterFetch).isEqualTo(Duration.ofMinutes(1));
+        assertThatThrownBy(() -> parse("traces:\n  join:\n    server-after-fetch: 2h\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("traces.join.server-after-fetch")
+                .hasMessageContaining("Fix: set e.g. 2m");
+        assertThatThrownBy(() -> parse("traces:\n  join:\n    max-pending-per-trace: 1\n"))
+                .hasMessageContaining("traces.join.max-pending-per-trace");
+        assertThatThrownBy(() -> parse("traces:\n  attribution:\n    min-joined: 0\n"))
+                .hasMessageContaining("traces.attribution.min-joined");
+        assertThatThrownBy(() -> parse("kafka:\n  server-spans-topic: \"\"\n"))
+                .hasMessageContaining("kafka.server-spans-topic");
+    }
+}
