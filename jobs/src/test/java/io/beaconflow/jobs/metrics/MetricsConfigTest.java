@@ -24,7 +24,8 @@ class MetricsConfigTest {
                         Dimension.DEVICE,
                         Dimension.VARIANT,
                         Dimension.OS,
-                        Dimension.BROWSER_VERSION);
+                        Dimension.BROWSER_VERSION,
+                        Dimension.ENDPOINT);
         assertThat(c.excludeBots).isTrue();
         assertThat(c.fetchFailureStatuses).containsExactly("network", "4xx", "5xx");
         assertThat(c.apdexThreshold).isEqualTo(Duration.ofSeconds(2));

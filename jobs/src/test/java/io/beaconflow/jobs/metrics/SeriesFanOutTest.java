@@ -19,9 +19,7 @@ class SeriesFanOutTest {
         List<SeriesSample> out = new ArrayList<>();
         SeriesFanOut.emit(
                 e,
-                MetricStageITCase.withEndpoints(new MetricsConfig())
-                        .dimensionList()
-                        .toArray(new Dimension[0]),
+                new MetricsConfig().dimensionList().toArray(new Dimension[0]),
                 new ListCollector<>(out));
         List<String> keys = new ArrayList<>();
         for (SeriesSample s : out) {
