@@ -105,8 +105,6 @@ public class IngestConfig implements Serializable {
         public static final int DEFAULT_MAX_PER_APP = 500;
         public static final int DEFAULT_LEARN_AFTER = 50;
         public static final int DEFAULT_LEARN_MAX_PREFIXES = 200;
-        public static final Duration DEFAULT_LEARN_EPOCH = Duration.ofMinutes(1);
-        public static final int DEFAULT_LEARN_PATHS_PER_EPOCH = 1000;
 
         public int maxPerApp = DEFAULT_MAX_PER_APP;
         public List<RouteRule> rules = new ArrayList<>();
@@ -119,16 +117,6 @@ public class IngestConfig implements Serializable {
 
         /** Route prefixes per app whose segment values are being counted for learning. */
         public int learnMaxPrefixes = DEFAULT_LEARN_MAX_PREFIXES;
-
-        /**
-         * Event-time epoch of learning: what epoch E counts applies to events from epoch E + d on
-         * (d = 1 + (allowed-lateness + out-of-orderness) / epoch, rounded up), so a template never
-         * depends on arrival order.
-         */
-        public Duration learnEpoch = DEFAULT_LEARN_EPOCH;
-
-        /** Distinct paths per app and epoch that count (the ones with the smallest hashes). */
-        public int learnPathsPerEpoch = DEFAULT_LEARN_PATHS_PER_EPOCH;
     }
 
     /** One app-specific route rewrite, applied before the built-in placeholders. */
@@ -198,12 +186,6 @@ public class IngestConfig implements Serializable {
                     "set e.g. 50");
         }
         positive(source, "ingest.routes.learn-max-prefixes", routes.learnMaxPrefixes, "e.g. 200");
-        positiveDuration(source, "ingest.routes.learn-epoch", routes.learnEpoch);
-        positive(
-                source,
-                "ingest.routes.learn-paths-per-epoch",
-                routes.learnPathsPerEpoch,
-                "e.g. 1000");
         if (cardinality == null) {
             throw ConfigException.invalid(
                     source,

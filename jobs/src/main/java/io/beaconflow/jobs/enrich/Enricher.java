@@ -3,20 +3,17 @@ package io.beaconflow.jobs.enrich;
 import io.beaconflow.jobs.config.IngestConfig;
 import io.beaconflow.jobs.ingest.ProcessingErrors;
 import io.beaconflow.jobs.model.RumEvent;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>bounds: browser-sent strings cut to {@code ingest.cardinality.max-value-length} / {@code
  *       max-text-length} (counter {@code fieldsTruncated});
- *   <li>route: URL → template (rules, built-in placeholders, then templates learned from traffic in
- *       event-time epochs: {@link RouteTemplateLearner}, counter {@code routeTemplatesLearned} and
- *       one log line per learned template); the same for fetch endpoints;
+ *   <li>route: URL → template (rules, built-in placeholders, then templates learned from traffic:
+ *       {@link RouteTemplateLearner}, counter {@code routeTemplatesLearned} and one log line per
+ *       learned template);
  *   <li>user agent → browser, version, OS, device type, bot flag (Yauaa, counter {@code
  *       botEvents});
  *   <li>every dimension (app, route, release, country, browser, OS, device, experiment variant)
@@ -49,18 +46,9 @@ import org.slf4j.LoggerFactory;
  * earlier after each restore.) After a rescale the entries are spread round-robin; an instance then
  * relearns what it misses.
  *
- * <p><b>Templates from event time only</b>: the watermark decides the learner's epochs ({@link
- * RouteTemplateLearner#advance}) before each event; an event whose epoch's templates are not final
- * yet (it runs more than the allowed lateness + out-of-orderness ahead of the watermark, e.g. at
- * the start or from a partition far ahead of the others) is held back in keyed state, enriched and
- * scrubbed, until the watermark reaches its timestamp, then templated and sent on with that
- * timestamp (never behind the watermark downstream). Keyed by session on the stream the
- * deduplicator already partitioned, so it stays chained to it (no extra shuffle or serialization).
- *
  * <p>Bots are flagged, not dropped; the metric stage leaves them out by default.
  */
-public class Enricher extends KeyedProcessFunction<String, RumEvent, RumEvent>
-        implements CheckpointedFunction {
+public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(Enricher.class);
     static final String STAGE = "enrich";
@@ -70,9 +58,6 @@ public class Enricher extends KeyedProcessFunction<String, RumEvent, RumEvent>
 
     static final String LEARNER_STATE = "route-learner";
 
-    /** Keyed state: events held back until their templates are final. */
-    static final String EARLY_STATE = "enrich-early";
-
     private final IngestConfig config;
 
     private transient EventEnrichment enrichment;
@@ -80,10 +65,6 @@ public class Enricher extends KeyedProcessFunction<String, RumEvent, RumEvent>
     private transient RouteTemplateLearner learner;
     private transient ListState<String> guardState;
     private transient ListState<String> learnerState;
-    private transient ListState<RumEvent> early;
-    private transient Counter heldBack;
-    private transient Counter lateObservations;
-    private transient long lateObservationsReported;
     private transient EnumMap<CardinalityGuard.Kind, Counter> folded;
     private transient long[] foldedReported;
     private transient Counter truncated;
@@ -114,30 +95,12 @@ public class Enricher extends KeyedProcessFunction<String, RumEvent, RumEvent>
         experimentsDropped = metrics.counter("experimentsDropped");
         learned = metrics.counter("routeTemplatesLearned");
         bots = metrics.counter("botEvents");
-        heldBack = metrics.counter("routeTemplateEventsHeldBack");
-        lateObservations = metrics.counter("routeObservationsLate");
-        early =
-                getRuntimeContext()
-                        .getListState(
-                                new ListStateDescriptor<>(
-                                        EARLY_STATE, TypeInformation.of(RumEvent.class)));
     }
 
     @Override
-    public void processElement(RumEvent e, Context ctx, Collector<RumEvent> out) throws Exception {
-        List<RouteTemplateLearner.Learned> learnedNow =
-                enrichment.advance(ctx.timerService().currentWatermark());
-        if (!learnedNow.isEmpty()) report(learnedNow);
+    public void processElement(RumEvent e, Context ctx, Collector<RumEvent> out) {
         try {
-            enrichment.prepare(e);
-            if (!enrichment.templatesFinal(e)) {
-                // Ahead of what the learner has decided: wait for the watermark (see class doc).
-                early.add(e);
-                heldBack.inc();
-                ctx.timerService().registerEventTimeTimer(e.eventTime);
-                return;
-            }
-            enrichment.template(e);
+            enrichment.enrich(e);
         } catch (RuntimeException | StackOverflowError failure) {
             if (ProcessingErrors.isInfrastructure(failure)) throw failure;
             // Parsers of client strings (URL, user agent, stack) are the likeliest to break on
@@ -146,48 +109,15 @@ public class Enricher extends KeyedProcessFunction<String, RumEvent, RumEvent>
             return;
         } finally {
             // Counted even when the event failed later on: the guard and learner already moved.
-            report(List.of());
+            report();
         }
-        emit(e, out);
-    }
-
-    @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<RumEvent> out)
-            throws Exception {
-        // Decide as of this timer, not of the (possibly much later) watermark that fires it: the
-        // learner then prunes nothing an event released by a later timer of this advance needs.
-        report(enrichment.advance(timestamp));
-        List<RumEvent> keep = new ArrayList<>();
-        for (RumEvent e : early.get()) {
-            if (e.eventTime <= timestamp) {
-                try {
-                    enrichment.template(e);
-                } catch (RuntimeException | StackOverflowError failure) {
-                    if (ProcessingErrors.isInfrastructure(failure)) throw failure;
-                    ctx.output(ProcessingErrors.TAG, ProcessingErrors.of(STAGE, e, failure));
-                    continue;
-                }
-                report(List.of());
-                emit(e, out);
-            } else {
-                keep.add(e);
-            }
-        }
-        if (keep.isEmpty()) {
-            early.clear();
-        } else {
-            early.update(keep);
-        }
-    }
-
-    private void emit(RumEvent e, Collector<RumEvent> out) {
         if (e.bot) {
             bots.inc();
         }
         out.collect(e);
     }
 
-    private void report(List<RouteTemplateLearner.Learned> newlyLearned) {
+    private void report() {
         for (CardinalityGuard.Kind k : CardinalityGuard.Kind.values()) {
             long f = guard.folded(k);
             if (f != foldedReported[k.ordinal()]) {
@@ -205,18 +135,12 @@ public class Enricher extends KeyedProcessFunction<String, RumEvent, RumEvent>
             experimentsDropped.inc(d - droppedReported);
             droppedReported = d;
         }
-        long late = learner.lateObservations();
-        if (late != lateObservationsReported) {
-            lateObservations.inc(late - lateObservationsReported);
-            lateObservationsReported = late;
-        }
-        for (RouteTemplateLearner.Learned l : newlyLearned) {
+        for (RouteTemplateLearner.Learned l : enrichment.lastLearned()) {
             learned.inc();
             LOG.info(
-                    "Learned route template {} for app {} from event time {} (subtask {})",
+                    "Learned route template {} for app {} (subtask {})",
                     l.template(),
-                    l.app.replace(EventEnrichment.API_NAMESPACE, " (API)"),
-                    java.time.Instant.ofEpochMilli(l.effectiveFrom),
+                    l.app,
                     getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         }
     }

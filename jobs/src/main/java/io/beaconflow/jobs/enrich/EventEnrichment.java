@@ -30,6 +30,7 @@ public final class EventEnrichment {
     private final int maxExperiments;
     private long truncated;
     private long experimentsDropped;
+    private List<RouteTemplateLearner.Learned> lastLearned = List.of();
 
     public EventEnrichment(
             IngestConfig config, CardinalityGuard guard, RouteTemplateLearner learner) {
@@ -53,16 +54,7 @@ public final class EventEnrichment {
     }
 
     public static RouteTemplateLearner newLearner(IngestConfig config) {
-        long epochMs = config.routes.learnEpoch.toMillis();
-        long latenessMs = config.allowedLateness.toMillis();
-        return new RouteTemplateLearner(
-                config.routes.learnAfter,
-                config.routes.learnMaxPrefixes,
-                epochMs,
-                RouteTemplateLearner.delayFor(
-                        epochMs, latenessMs, config.outOfOrderness.toMillis()),
-                latenessMs,
-                config.routes.learnPathsPerEpoch);
+        return new RouteTemplateLearner(config.routes.learnAfter, config.routes.learnMaxPrefixes);
     }
 
     public CardinalityGuard guard() {
@@ -83,78 +75,22 @@ public final class EventEnrichment {
         return experimentsDropped;
     }
 
-    /**
-     * Decides the learning epochs the watermark has closed (see {@link RouteTemplateLearner}) and
-     * returns the templates learned (usually none). Routes and endpoints a new template covers give
-     * their budget back: they can only come again from late events of earlier epochs.
-     */
-    public List<RouteTemplateLearner.Learned> advance(long watermark) {
-        learner.advance(watermark);
-        List<RouteTemplateLearner.Learned> learned = learner.drainLearned();
-        for (RouteTemplateLearner.Learned l : learned) {
-            if (l.app.endsWith(API_NAMESPACE)) {
-                String app = l.app.substring(0, l.app.length() - API_NAMESPACE.length());
-                guard.forget(
-                        Kind.ENDPOINT,
-                        app,
-                        v -> {
-                            int sp = v.indexOf(' ');
-                            return sp > 0
-                                    && RouteTemplateLearner.coveredBy(
-                                            v.substring(sp + 1), l.prefix);
-                        });
-            } else {
-                guard.forget(Kind.ROUTE, l.app, r -> RouteTemplateLearner.coveredBy(r, l.prefix));
-            }
-        }
-        return learned;
+    /** Templates learned by the last {@link #enrich} call (usually none). */
+    public List<RouteTemplateLearner.Learned> lastLearned() {
+        return lastLearned;
     }
 
-    /** True when the learned templates {@code e} needs are decided ({@link #template} may run). */
-    public boolean templatesFinal(RumEvent e) {
-        return learner.isFinal(e.eventTime);
-    }
-
-    /**
-     * Enriches, bounds and scrubs {@code e} in place, and templates it with what the learner has
-     * decided so far: {@link #prepare} then {@link #template}. The Flink shell calls the two apart,
-     * holding an event back in between when its templates are not final yet.
-     */
+    /** Enriches, bounds and scrubs {@code e} in place. */
     public void enrich(RumEvent e) {
-        prepare(e);
-        template(e);
-    }
-
-    /**
-     * Rewrites the route and the endpoint path of a prepared event with the templates learned for
-     * its event time, then bounds both by the {@link CardinalityGuard}.
-     */
-    public void template(RumEvent e) {
-        String route = learner.apply(e.app, e.route, e.eventTime);
-        e.route = guard.admit(Kind.ROUTE, e.app, cut(route, maxValue));
-        int sp = e.endpoint == null ? -1 : e.endpoint.indexOf(' ');
-        if (e.type == EventType.FETCH && sp > 0) {
-            String path =
-                    learner.apply(e.app + API_NAMESPACE, e.endpoint.substring(sp + 1), e.eventTime);
-            e.endpoint =
-                    guard.admit(
-                            Kind.ENDPOINT,
-                            e.app,
-                            cut(e.endpoint.substring(0, sp + 1) + path, maxValue));
-        }
-    }
-
-    /**
-     * Everything but the learned templates: bounds, route and endpoint through the rules and the
-     * built-in placeholders (observed by the learner under the event's epoch), user agent, the
-     * other dimensions' budgets, fingerprint, PII scrubbing.
-     */
-    public void prepare(RumEvent e) {
         bound(e);
         e.app = guard.admitApp(e.app);
-        String route = normalizer.normalize(e.app, e.pageUrl);
-        learner.observe(e.app, route, e.eventTime);
-        e.route = route;
+        String route = learner.apply(e.app, normalizer.normalize(e.app, e.pageUrl));
+        lastLearned = learner.drainLearned();
+        for (RouteTemplateLearner.Learned l : lastLearned) {
+            // Routes the template now covers never come again: give their budget back.
+            guard.forget(Kind.ROUTE, l.app, r -> RouteTemplateLearner.coveredBy(r, l.prefix));
+        }
+        e.route = guard.admit(Kind.ROUTE, e.app, cut(route, maxValue));
         e.release = guard.admit(Kind.RELEASE, e.app, e.release);
         e.country = guard.admit(Kind.COUNTRY, e.app, e.country);
         UserAgentClassifier.Info ua = userAgents.classify(e.userAgent);
@@ -169,7 +105,7 @@ public final class EventEnrichment {
                         cut(browserMajor(ua.browser, ua.browserVersion), maxValue));
         e.bot = ua.bot;
         if (e.type == EventType.FETCH) {
-            e.endpoint = endpoint(e);
+            e.endpoint = guard.admit(Kind.ENDPOINT, e.app, cut(endpoint(e), maxValue));
         }
         e.experiments = experiments(e.app, e.experiments);
         if (e.type == EventType.ERROR && e.errorFingerprint == null) {
@@ -186,13 +122,26 @@ public final class EventEnrichment {
      * an endpoint (docs/rum-events.md). Explicit route rules are for page paths and do not apply.
      */
     private String endpoint(RumEvent e) {
-        String path = RouteNormalizer.placeholders(RouteNormalizer.pathOf(e.fetchUrl));
-        learner.observe(e.app + API_NAMESPACE, path, e.eventTime);
+        String path =
+                learner.apply(
+                        e.app + API_NAMESPACE,
+                        RouteNormalizer.placeholders(RouteNormalizer.pathOf(e.fetchUrl)));
+        for (RouteTemplateLearner.Learned l : learner.drainLearned()) {
+            // Endpoints the template now covers never come again: give their budget back.
+            guard.forget(
+                    Kind.ENDPOINT,
+                    e.app,
+                    v -> {
+                        int sp = v.indexOf(' ');
+                        return sp > 0
+                                && RouteTemplateLearner.coveredBy(v.substring(sp + 1), l.prefix);
+                    });
+        }
         return method(e.fetchMethod) + ' ' + path;
     }
 
     /** The learner's key suffix for an app's API paths (NUL never occurs in an app id). */
-    public static final String API_NAMESPACE = "\u0000api";
+    static final String API_NAMESPACE = "\u0000api";
 
     private static final List<String> METHODS =
             List.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");

@@ -70,16 +70,11 @@ public final class IngestStage {
                                         config.privacy))
                         .uid("ingest-router")
                         .name("ingest: route dead letters and late events");
-        SingleOutputStreamOperator<RumEvent> deduplicated =
+        SingleOutputStreamOperator<RumEvent> events =
                 routed.keyBy(Deduplicator.key())
                         .process(new Deduplicator(config.dedupTtl))
                         .uid("ingest-dedup")
-                        .name("ingest: drop duplicate event ids");
-        // Still partitioned by session: the enricher keeps keyed state (events held back until
-        // their learned templates are final) without a second shuffle, chained to the dedup.
-        SingleOutputStreamOperator<RumEvent> events =
-                DataStreamUtils.reinterpretAsKeyedStream(
-                                deduplicated, Deduplicator.key(), Types.STRING)
+                        .name("ingest: drop duplicate event ids")
                         .process(new Enricher(config))
                         .uid("ingest-enrich")
                         .name("ingest: enrich and scrub");

@@ -182,40 +182,6 @@ class BeaconflowConfigTest {
     }
 
     @Test
-    void theLearningEpochIsReadFromTheShippedFileAndABadOneNamesItsKeyAndTheFix() {
-        BeaconflowConfig shipped =
-                BeaconflowConfig.load(
-                        Path.of("../flink-conf/beaconflow.yaml"),
-                        BeaconflowConfig.withDemoSalt(NO_ENV::get));
-        assertThat(shipped.ingest.routes.learnEpoch)
-                .isEqualTo(IngestConfig.RoutesConfig.DEFAULT_LEARN_EPOCH);
-        assertThat(shipped.ingest.routes.learnPathsPerEpoch)
-                .isEqualTo(IngestConfig.RoutesConfig.DEFAULT_LEARN_PATHS_PER_EPOCH);
-        BeaconflowConfig c =
-                parse(
-                        "ingest:\n  routes:\n    learn-epoch: 30s\n    learn-paths-per-epoch: 50\n"
-                                + "  privacy:\n    user-id-salt: s\n");
-        assertThat(c.ingest.routes.learnEpoch).hasSeconds(30);
-        assertThat(c.ingest.routes.learnPathsPerEpoch).isEqualTo(50);
-        assertThatThrownBy(
-                        () ->
-                                parse(
-                                        "ingest:\n  routes:\n    learn-epoch: 0s\n"
-                                                + "  privacy:\n    user-id-salt: s\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("ingest.routes.learn-epoch: must be a duration > 0")
-                .hasMessageContaining("Fix: set e.g. 1m");
-        assertThatThrownBy(
-                        () ->
-                                parse(
-                                        "ingest:\n  routes:\n    learn-paths-per-epoch: 0\n"
-                                                + "  privacy:\n    user-id-salt: s\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("ingest.routes.learn-paths-per-epoch: must be greater than 0")
-                .hasMessageContaining("Fix: set e.g. 1000");
-    }
-
-    @Test
     void anUnknownKeyIsAnErrorNamingTheKeyTheLineAndTheKnownKeys() {
         assertThatThrownBy(() -> parse("ingest:\n  alowed-lateness: 5m\n"))
                 .isInstanceOf(ConfigException.class)

@@ -6,12 +6,10 @@ import io.beaconflow.jobs.config.CardinalityConfig;
 import io.beaconflow.jobs.config.IngestConfig;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
-import io.beaconflow.jobs.model.SessionKeys;
 import io.beaconflow.jobs.testing.Beacons;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.jobgraph.OperatorID;
@@ -19,10 +17,8 @@ import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
 import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -48,32 +44,15 @@ class EnricherTest {
         return e;
     }
 
-    static final long MIN = 60_000;
-
-    static KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> harness(
-            IngestConfig c) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new Enricher(c)), SessionKeys.bySession(), Types.STRING);
-    }
-
-    /**
-     * Opens with the watermark at 0: with the defaults (allowed lateness 5 min, out-of-orderness 30
-     * s, 1-minute epochs) events at time 0 find their templates final and pass straight through.
-     */
-    static void open(OneInputStreamOperatorTestHarness<RumEvent, RumEvent> h) throws Exception {
-        h.open();
-        h.processWatermark(new Watermark(0));
-    }
-
-    static RumEvent at(RumEvent e, long eventTime) {
-        e.eventTime = eventTime;
-        return e;
+    static OneInputStreamOperatorTestHarness<RumEvent, RumEvent> harness(IngestConfig c)
+            throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new Enricher(c)));
     }
 
     @Test
     void anEventLeavesWithRouteUserAgentFingerprintAndNoPersonalData() throws Exception {
         try (var h = harness(config(10))) {
-            open(h);
+            h.open();
             h.processElement(error("https://shop.example/orders/991?email=a@b.c"), 1);
             RumEvent e = h.extractOutputValues().get(0);
             assertThat(e.route).isEqualTo("/orders/:id");
@@ -96,7 +75,7 @@ class EnricherTest {
                 io.beaconflow.jobs.enrich.ErrorFingerprint.of(
                         raw.errorType, raw.errorMessage, raw.errorStack);
         try (var h = harness(config(10))) {
-            open(h);
+            h.open();
             h.processElement(raw, 1);
             RumEvent e = h.extractOutputValues().get(0);
             assertThat(e.pageUrl).isEqualTo("https://shop.example/cb");
@@ -109,7 +88,7 @@ class EnricherTest {
     @Test
     void botsAreFlaggedAndKept() throws Exception {
         try (var h = harness(config(10))) {
-            open(h);
+            h.open();
             RumEvent e = error("/");
             e.userAgent = Beacons.GOOGLEBOT;
             h.processElement(e, 1);
@@ -120,7 +99,7 @@ class EnricherTest {
     @Test
     void theRouteGuardIsCheckpointedAndRestored() throws Exception {
         try (var h = harness(config(2))) {
-            open(h);
+            h.open();
             h.processElement(error("/a"), 1);
             h.processElement(error("/b"), 2);
             h.processElement(error("/c"), 3);
@@ -130,7 +109,7 @@ class EnricherTest {
             var subtaskState = h.snapshot(1, 3);
             try (var restored = harness(config(2))) {
                 restored.initializeState(subtaskState);
-                open(restored);
+                restored.open();
                 restored.processElement(error("/b"), 4);
                 restored.processElement(error("/d"), 5);
                 assertThat(restored.extractOutputValues())
@@ -140,28 +119,10 @@ class EnricherTest {
         }
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> subtask(
+    static OneInputStreamOperatorTestHarness<RumEvent, RumEvent> subtask(
             IngestConfig c, int parallelism, int index) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new Enricher(c)),
-                SessionKeys.bySession(),
-                Types.STRING,
-                128,
-                parallelism,
-                index);
-    }
-
-    /** The event with a session whose key group subtask {@code index} of 2 owns. */
-    static RumEvent on(int index, RumEvent e) throws Exception {
-        for (int i = 0; ; i++) {
-            e.sessionId = "s" + i;
-            String key = SessionKeys.bySession().getKey(e);
-            if (org.apache.flink.runtime.state.KeyGroupRangeAssignment.assignKeyToParallelOperator(
-                            key, 128, 2)
-                    == index) {
-                return e;
-            }
-        }
+        return new OneInputStreamOperatorTestHarness<>(
+                new ProcessOperator<>(new Enricher(c)), 128, parallelism, index);
     }
 
     @Test
@@ -171,12 +132,12 @@ class EnricherTest {
         OperatorSubtaskState s1;
         try (var h0 = subtask(c, 2, 0);
                 var h1 = subtask(c, 2, 1)) {
-            open(h0);
-            open(h1);
-            h0.processElement(on(0, error("/a")), 1);
-            h0.processElement(on(0, error("/b")), 2);
-            h1.processElement(on(1, error("/c")), 1);
-            h1.processElement(on(1, error("/d")), 2);
+            h0.open();
+            h1.open();
+            h0.processElement(error("/a"), 1);
+            h0.processElement(error("/b"), 2);
+            h1.processElement(error("/c"), 1);
+            h1.processElement(error("/d"), 2);
             s0 = h0.snapshot(1, 3);
             s1 = h1.snapshot(1, 3);
         }
@@ -184,12 +145,12 @@ class EnricherTest {
         try (var r0 = subtask(c, 2, 0)) {
             r0.initializeState(
                     AbstractStreamOperatorTestHarness.repartitionOperatorState(both, 128, 2, 2, 0));
-            open(r0);
+            r0.open();
             // Uninterrupted, subtask 0 holds /a and /b and has room for one more route. With
             // union state it got /a../d back, was full, and folded /e into "other".
-            r0.processElement(on(0, error("/e")), 4);
-            r0.processElement(on(0, error("/f")), 5);
-            r0.processElement(on(0, error("/a")), 6);
+            r0.processElement(error("/e"), 4);
+            r0.processElement(error("/f"), 5);
+            r0.processElement(error("/a"), 6);
             assertThat(r0.extractOutputValues())
                     .extracting(e -> e.route)
                     .containsExactly("/e", "other", "/a");
@@ -197,126 +158,31 @@ class EnricherTest {
     }
 
     @Test
-    void learnedTemplatesApplyFromTheirEpochOnAndSurviveARestore() throws Exception {
+    void learnedTemplatesSurviveARestore() throws Exception {
         IngestConfig c = config(100);
         c.routes.learnAfter = 3;
         try (var h = harness(c)) {
-            open(h);
+            h.open();
             for (String slug : List.of("red-bag", "blue-bag", "mini-garden", "old-lamp")) {
                 h.processElement(error("/category/" + slug), 1);
             }
-            // Epoch 0 is decided once the watermark is 5 min (allowed lateness) past its end; its
-            // counts apply from epoch 7 (1 + (5 min + 30 s) / 1 min, rounded up) on.
-            h.processWatermark(new Watermark(6 * MIN));
-            h.processElement(at(error("/category/red-bag"), 7 * MIN), 7 * MIN);
-            h.processElement(at(error("/category/red-bag"), 6 * MIN), 6 * MIN);
             assertThat(h.extractOutputValues())
                     .extracting(e -> e.route)
                     .containsExactly(
                             "/category/red-bag",
                             "/category/blue-bag",
                             "/category/mini-garden",
-                            "/category/old-lamp",
-                            "/category/:slug",
-                            "/category/red-bag");
+                            "/category/:slug");
             var state = h.snapshot(1, 2);
             try (var restored = harness(c)) {
                 restored.initializeState(state);
                 restored.open();
-                restored.processElement(at(error("/category/red-bag"), 7 * MIN), 7 * MIN);
+                restored.processElement(error("/category/red-bag"), 3);
                 assertThat(restored.extractOutputValues())
                         .extracting(e -> e.route)
                         .containsExactly("/category/:slug");
             }
         }
-    }
-
-    @Test
-    void anEventAheadOfTheDecidedEpochsWaitsForTheWatermarkAndLeavesNoStateBehind()
-            throws Exception {
-        IngestConfig c = config(100);
-        c.routes.learnAfter = 3;
-        try (var h = harness(c)) {
-            open(h);
-            for (String slug : List.of("red-bag", "blue-bag", "mini-garden", "old-lamp")) {
-                h.processElement(error("/category/" + slug), 1);
-            }
-            h.getOutput().clear();
-            // Epoch 20 needs epochs up to 13 decided, i.e. a watermark of 19 min.
-            RumEvent ahead = at(error("/category/new-hat"), 20 * MIN);
-            ahead.sessionId = "s-ahead";
-            h.processElement(ahead, 20 * MIN);
-            assertThat(h.extractOutputValues()).isEmpty();
-            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
-            assertThat(h.numEventTimeTimers()).isEqualTo(1);
-            h.processWatermark(new Watermark(20 * MIN - 1));
-            assertThat(h.extractOutputValues()).isEmpty();
-            h.getOutput().clear();
-            h.processWatermark(new Watermark(20 * MIN));
-            // Released templated (epoch 0 taught /category), scrubbed, with its own timestamp,
-            // before the watermark that released it.
-            assertThat(h.getOutput()).hasSize(2);
-            @SuppressWarnings("unchecked")
-            var record =
-                    (org.apache.flink.streaming.runtime.streamrecord.StreamRecord<RumEvent>)
-                            h.getOutput().peek();
-            assertThat(record.getTimestamp()).isEqualTo(20 * MIN);
-            assertThat(record.getValue().route).isEqualTo("/category/:slug");
-            assertThat(record.getValue().clientIp).isEqualTo("198.51.100.0");
-            assertThat(h.numKeyedStateEntries()).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
-        }
-    }
-
-    @Test
-    void theTemplatesDoNotDependOnTheOrderEventsCameIn() throws Exception {
-        IngestConfig c = config(500);
-        c.routes.learnAfter = 5;
-        List<RumEvent> events = new java.util.ArrayList<>();
-        for (int i = 0; i < 400; i++) {
-            RumEvent e = at(error("/category/slug-" + (i % 40)), i * 3_000L);
-            e.eventId = "e" + i;
-            e.sessionId = "s" + (i % 7);
-            events.add(e);
-        }
-        Map<String, String> first = null;
-        for (int run = 0; run < 3; run++) {
-            // Shuffled within 30 s (the out-of-orderness), the watermark 30 s behind the newest.
-            long spread = run + 1L;
-            List<RumEvent> order = new java.util.ArrayList<>();
-            for (RumEvent e : events) order.add(copy(e));
-            order.sort(
-                    java.util.Comparator.comparingLong(
-                            e -> e.eventTime + Math.abs(e.eventId.hashCode() * spread) % 30_000));
-            Map<String, String> got = new java.util.TreeMap<>();
-            try (var h = harness(c)) {
-                open(h);
-                long newest = 0;
-                for (RumEvent e : order) {
-                    h.processElement(e, e.eventTime);
-                    newest = Math.max(newest, e.eventTime);
-                    h.processWatermark(new Watermark(newest - 30_000));
-                }
-                h.processWatermark(new Watermark(Long.MAX_VALUE));
-                for (RumEvent e : h.extractOutputValues()) got.put(e.eventId, e.route);
-                assertThat(h.numKeyedStateEntries()).isZero();
-            }
-            assertThat(got).hasSize(400);
-            if (first == null) {
-                first = got;
-                assertThat(got.values()).contains("/category/:slug", "/category/slug-1");
-            } else {
-                assertThat(got).isEqualTo(first);
-            }
-        }
-    }
-
-    static RumEvent copy(RumEvent e) {
-        RumEvent x = error(e.pageUrl);
-        x.eventId = e.eventId;
-        x.sessionId = e.sessionId;
-        x.eventTime = e.eventTime;
-        return x;
     }
 
     @Test
@@ -328,7 +194,7 @@ class EnricherTest {
         c.cardinality.maxExperimentsPerEvent = 3;
         c.cardinality.maxVariantsPerApp = 2;
         try (var h = harness(c)) {
-            open(h);
+            h.open();
             for (int i = 0; i < 4; i++) {
                 RumEvent e = error("/cart");
                 e.release = "shop@" + i;
@@ -397,43 +263,32 @@ class EnricherTest {
         c.cardinality.maxCountriesPerApp = 1;
         OperatorMetrics metrics = new OperatorMetrics();
         try (var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new Enricher(c)),
-                        SessionKeys.bySession(),
-                        Types.STRING,
+                new OneInputStreamOperatorTestHarness<>(
+                        new ProcessOperator<>(new Enricher(c)),
                         new MockEnvironmentBuilder().setMetricGroup(metrics).build())) {
-            open(h);
+            h.open();
             String[] urls = {"/a", "/b", "/c", "/p/x", "/p/y", "/p/z", "/p/w"};
             for (int i = 0; i < urls.length; i++) {
                 RumEvent e = error(urls[i]);
                 e.release = "shop@" + i;
                 e.country = i == 0 ? "DE" : "FR";
                 e.errorStack = "s".repeat(5000);
-                h.processElement(e, 0);
+                h.processElement(e, i);
             }
-            // Epoch 0: /a and /b fill the route budget, the rest folds (no template yet).
-            h.processWatermark(new Watermark(6 * MIN));
-            // Deciding epoch 0 (in sorted order) makes the root learn at /c and /:slug at /p/y,
-            // which gives /a and /b their places back: from epoch 7 on both templates fit.
-            for (String url : new String[] {"/a", "/p/x"}) {
-                RumEvent e = at(error(url), 7 * MIN);
-                e.release = "shop@0";
-                e.country = "DE";
-                h.processElement(e, 7 * MIN);
-            }
+            // /a and /b fill the route budget; the third distinct first segment makes the root
+            // learn, which gives /a and /b their places back; /:slug/y finds the budget full
+            // again until /:slug learns too and frees /:slug/x.
             assertThat(h.extractOutputValues())
                     .extracting(e -> e.route)
                     .containsExactly(
                             "/a",
                             "/b",
-                            "other",
-                            "other",
-                            "other",
-                            "other",
-                            "other",
                             "/:slug",
+                            "/:slug/x",
+                            "other",
+                            "/:slug/:slug",
                             "/:slug/:slug");
-            assertThat(metrics.count("routesFolded")).isEqualTo(5);
+            assertThat(metrics.count("routesFolded")).isEqualTo(1);
             assertThat(metrics.count("releasesFolded")).isEqualTo(6);
             assertThat(metrics.count("countriesFolded")).isEqualTo(6);
             assertThat(metrics.count("fieldsTruncated")).isEqualTo(7);

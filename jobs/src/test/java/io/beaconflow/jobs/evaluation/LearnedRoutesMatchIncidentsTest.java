@@ -33,29 +33,18 @@ class LearnedRoutesMatchIncidentsTest {
         GeneratorConfig gen =
                 GeneratorConfig.load(Path.of("..", "flink-conf", "generator.yaml"))
                         .withIncidents(List.of())
-                        .withDuration("40m")
+                        .withDuration("20m")
                         .withSpeed("max");
         BeaconDecoder decoder = new BeaconDecoder(config.ingest);
         EventEnrichment enrichment = new EventEnrichment(config.ingest);
         List<RumEvent> views = new ArrayList<>();
-        Map<String, Long> effective = new TreeMap<>();
-        long[] newest = {Long.MIN_VALUE};
         TrafficGenerator.Merged all = TrafficGenerator.generateAll(gen, 1, 1);
         while (all.hasNext()) {
             decoder.decode(
                     all.next(),
                     r -> {
-                        if (!r.isAccepted()) return;
-                        // The watermark the job would have: newest event time − out-of-orderness.
-                        newest[0] = Math.max(newest[0], r.event.eventTime);
-                        long watermark = newest[0] - config.ingest.outOfOrderness.toMillis();
-                        for (var l : enrichment.advance(watermark)) {
-                            effective.put(l.app + ' ' + l.template(), l.effectiveFrom);
-                        }
-                        if (r.event.type == EventType.PAGE_VIEW) {
+                        if (r.isAccepted() && r.event.type == EventType.PAGE_VIEW) {
                             String raw = r.event.pageUrl;
-                            // An event on time always finds its templates decided.
-                            assertThat(enrichment.templatesFinal(r.event)).isTrue();
                             enrichment.enrich(r.event);
                             r.event.referrer = raw; // keep the raw URL for the check below
                             views.add(r.event);
@@ -74,39 +63,39 @@ class LearnedRoutesMatchIncidentsTest {
         assertThat(enrichment.learner().templates("shop-web"))
                 .noneMatch(t -> t.startsWith("/checkout"));
 
-        share(views, "shop-web", "/category/", "/category/{slug}", effective);
-        share(views, "news-web", "/topics/", "/topics/{slug}", effective);
+        share(views, "shop-web", "/category/", "/category/{slug}");
+        share(views, "news-web", "/topics/", "/topics/{slug}");
         // The slug routes no longer crowd the app's route budget.
         assertThat(routes.get("shop-web")).doesNotContain("other");
     }
 
     /**
-     * Every view under {@code rawPrefix} from the event time its template applies on lands on a
-     * series the incident matches, and every view before keeps its raw route (epochs: the template
-     * depends on event time only, not on which view tipped the count over).
+     * Once the template is learned every view under {@code rawPrefix} lands on a series the
+     * incident matches; before that, at most {@code learn-after} + 1 distinct slugs passed raw.
      */
     private static void share(
-            List<RumEvent> views,
-            String app,
-            String rawPrefix,
-            String incidentValue,
-            Map<String, Long> effective) {
-        Long from = effective.get(app + ' ' + rawPrefix + ":slug");
-        assertThat(from).as("learned " + rawPrefix + ":slug for " + app).isNotNull();
+            List<RumEvent> views, String app, String rawPrefix, String incidentValue) {
         long total = 0;
         long beforeLearning = 0;
+        boolean learned = false;
+        TreeSet<String> rawRoutes = new TreeSet<>();
         for (RumEvent v : views) {
             if (v.app.equals(app) && v.referrer.contains(rawPrefix)) {
                 total++;
                 boolean matched =
                         IncidentMatcher.matches("route", incidentValue, "route", v.route)
                                 && v.route.endsWith(":slug");
-                assertThat(matched)
-                        .as(v.route + " at " + v.eventTime)
-                        .isEqualTo(v.eventTime >= from);
-                if (!matched) beforeLearning++;
+                if (matched) {
+                    learned = true;
+                } else {
+                    assertThat(learned).as("a raw route after learning: " + v.route).isFalse();
+                    beforeLearning++;
+                    rawRoutes.add(v.route);
+                }
             }
         }
+        assertThat(learned).isTrue();
         assertThat(total).isGreaterThan(2 * beforeLearning);
+        assertThat(rawRoutes.size()).isLessThanOrEqualTo(LEARN_AFTER + 1);
     }
 }

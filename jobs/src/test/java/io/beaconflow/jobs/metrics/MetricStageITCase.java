@@ -53,6 +53,13 @@ class MetricStageITCase {
         long botsExcluded;
     }
 
+    /** The default dimensions plus the opt-in endpoint dimension. */
+    static MetricsConfig withEndpoints(MetricsConfig config) {
+        config.dimensions = new java.util.ArrayList<>(MetricsConfig.DEFAULT_DIMENSIONS);
+        config.dimensions.add("endpoint");
+        return config;
+    }
+
     static Run run(List<RumEvent> events, MetricsConfig config) throws Exception {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
@@ -82,7 +89,7 @@ class MetricStageITCase {
     void everyAggregateMatchesAStraightforwardComputationAndAReplayGivesTheSameDocuments()
             throws Exception {
         List<RumEvent> events = MetricEventGenerator.generate(5, EVENTS, T0, STEP_MS);
-        MetricsConfig config = new MetricsConfig();
+        MetricsConfig config = withEndpoints(new MetricsConfig());
 
         Run run = run(events, config);
         Map<String, Expected> expected = expected(events, config.sketchRelativeAccuracy);
@@ -147,7 +154,7 @@ class MetricStageITCase {
         assertThat(config.preAggregate).isTrue();
         Run replay = run(events, config);
         assertThat(json(replay.rows)).isEqualTo(json(run.rows));
-        MetricsConfig onePhase = new MetricsConfig();
+        MetricsConfig onePhase = withEndpoints(new MetricsConfig());
         onePhase.preAggregate = false;
         assertThat(json(run(events, onePhase).rows)).isEqualTo(json(run.rows));
     }

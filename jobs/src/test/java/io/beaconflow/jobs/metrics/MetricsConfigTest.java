@@ -24,8 +24,7 @@ class MetricsConfigTest {
                         Dimension.DEVICE,
                         Dimension.VARIANT,
                         Dimension.OS,
-                        Dimension.BROWSER_VERSION,
-                        Dimension.ENDPOINT);
+                        Dimension.BROWSER_VERSION);
         assertThat(c.excludeBots).isTrue();
         assertThat(c.fetchFailureStatuses).containsExactly("network", "4xx", "5xx");
         assertThat(c.apdexThreshold).isEqualTo(Duration.ofSeconds(2));

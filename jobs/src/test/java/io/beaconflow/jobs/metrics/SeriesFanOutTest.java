@@ -19,7 +19,9 @@ class SeriesFanOutTest {
         List<SeriesSample> out = new ArrayList<>();
         SeriesFanOut.emit(
                 e,
-                new MetricsConfig().dimensionList().toArray(new Dimension[0]),
+                MetricStageITCase.withEndpoints(new MetricsConfig())
+                        .dimensionList()
+                        .toArray(new Dimension[0]),
                 new ListCollector<>(out));
         List<String> keys = new ArrayList<>();
         for (SeriesSample s : out) {
