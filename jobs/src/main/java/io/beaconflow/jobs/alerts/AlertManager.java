@@ -67,8 +67,7 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
     private static final Comparator<RowDigest> ROW_ORDER =
             Comparator.comparingLong((RowDigest r) -> r.windowStart)
                     .thenComparing(r -> r.dimension, Comparator.nullsFirst(String::compareTo))
-                    .thenComparing(
-                            r -> r.dimensionValue, Comparator.nullsFirst(String::compareTo));
+                    .thenComparing(r -> r.dimensionValue, Comparator.nullsFirst(String::compareTo));
 
     public AlertManager(AlertingConfig config, Duration window) {
         this.config = config;

@@ -289,8 +289,8 @@ class AlertManagerTest {
         KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> r =
                 onRocksDb();
         try {
-            for (KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert>
-                    x : List.of(h, r)) {
+            for (KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> x :
+                    List.of(h, r)) {
                 for (int m = 10; m < 14; m++) {
                     x.processElement2(row("all", "*", m, 1000, 0.02, 0.02), T0 + (m + 1) * M - 1);
                     x.processElement2(
