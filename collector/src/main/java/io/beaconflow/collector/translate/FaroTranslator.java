@@ -23,9 +23,9 @@ import java.util.Set;
  *   <li>{@code faro.performance.navigation} events: {@code page_view} (TTFB, load duration);
  *   <li>{@code faro.navigation} events with {@code sameDocument} true (the web SDK's
  *       NavigationInstrumentation: a click or key press that changed the URL without loading a
- *       document, i.e. a single-page app's route change): {@code page_view} with {@code
- *       navigation: route_change} on {@code toUrl}, {@code route_change_ms} = its {@code duration}
- *       (interaction until requests and DOM mutations settled);
+ *       document, i.e. a single-page app's route change): {@code page_view} with {@code navigation:
+ *       route_change} on {@code toUrl}, {@code route_change_ms} = its {@code duration} (interaction
+ *       until requests and DOM mutations settled);
  *   <li>{@code measurements} of type {@code web-vitals}: one {@code web_vital} each, id from the
  *       web-vitals library's metric id;
  *   <li>{@code traces}: OTLP spans, translated by {@link SpanTranslator} (fetch / XHR with trace
@@ -192,8 +192,8 @@ public final class FaroTranslator {
     /**
      * A single-page app's route change. Faro's {@code view_changed} (from {@code setView}) and
      * faro-react's {@code route_change} describe the same change when an app also uses them, so
-     * only this event makes views (docs/DISCUSSION.md, "Single-page apps"). Faro pushes it when
-     * the activity settled: the view started {@code duration} ms before its timestamp.
+     * only this event makes views (docs/DISCUSSION.md, "Single-page apps"). Faro pushes it when the
+     * activity settled: the view started {@code duration} ms before its timestamp.
      */
     private static void routeChange(
             JsonNode ev, JsonNode attrs, long at, Meta meta, Translation out) {

@@ -260,8 +260,8 @@ public final class SpanTranslator {
     /**
      * The URL a user-interaction span navigated to, or null when it did not navigate. The span's
      * name is then {@code Navigation: } + {@code location.pathname + hash + search} after the
-     * History API call (in that order, as the instrumentation writes it); the origin comes from
-     * the page the click happened on.
+     * History API call (in that order, as the instrumentation writes it); the origin comes from the
+     * page the click happened on.
      */
     static String navigationUrl(Span span, String pageUrl) {
         String name = span.getName();

@@ -156,8 +156,7 @@ class SpaRouteChangeTranslationTest {
             assertThat(v.occurredAt).isEqualTo(startNs / 1_000_000L);
             // The click is still a click.
             assertThat(decoded)
-                    .filteredOn(
-                            e -> e.type == EventType.ACTION && e.eventId.endsWith(":" + spanId))
+                    .filteredOn(e -> e.type == EventType.ACTION && e.eventId.endsWith(":" + spanId))
                     .singleElement()
                     .satisfies(a -> assertThat(a.pageUrl).isNotEqualTo(v.pageUrl));
             // The fetch the navigation started loads the new view.

@@ -44,6 +44,7 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
 
     /** {@code page_view.navigation}: a same-document route change of a single-page app. */
     public static final String NAVIGATION_ROUTE_CHANGE = "route_change";
+
     private static final Set<String> RATINGS = Set.of("good", "needs-improvement", "poor");
 
     private static final String MAX_DURATION_KEY = "ingest.limits.max-duration-ms";

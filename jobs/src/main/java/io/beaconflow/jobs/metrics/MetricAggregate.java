@@ -131,9 +131,9 @@ public class MetricAggregate {
     public long routeChangeCount;
 
     /**
-     * Single-page app route changes (weighted), a subset of {@link #pageViews}: a route change is
-     * a view of its route, so per-route traffic, error rate and bounce see SPA views, and this
-     * count tells how many of the views were route changes rather than document loads.
+     * Single-page app route changes (weighted), a subset of {@link #pageViews}: a route change is a
+     * view of its route, so per-route traffic, error rate and bounce see SPA views, and this count
+     * tells how many of the views were route changes rather than document loads.
      */
     public double routeChanges;
 
@@ -389,9 +389,9 @@ public class MetricAggregate {
      * The value of a metric by the name detectors use: {@code error_rate}, {@code
      * fetch_error_rate}, {@code fetch_failure_rate}, {@code page_views}, {@code events}, {@code
      * fetches}, {@code apdex}, {@code <m>_p50|p75|p95|p99} for m in load, lcp, inp, ttfb, fcp, cls,
-     * fetch, route_change (e.g. {@code lcp_p75}), or {@code <v>_good_share}, {@code _needs_improvement_share},
-     * {@code _poor_share} for v in lcp, inp, cls, fcp, ttfb. {@code null} when the window has no
-     * value for it.
+     * fetch, route_change (e.g. {@code lcp_p75}), or {@code <v>_good_share}, {@code
+     * _needs_improvement_share}, {@code _poor_share} for v in lcp, inp, cls, fcp, ttfb. {@code
+     * null} when the window has no value for it.
      *
      * @throws IllegalArgumentException for an unknown name
      */

@@ -20,8 +20,8 @@ import org.apache.flink.types.StringValue;
  * <p><b>Why not the POJO serializer.</b> Flink's {@code PojoSerializer} writes a null flag per
  * field and reads and writes each field through reflection; with ~50 fields, most of them null for
  * any one event type, that was ~14 % of the pipeline's CPU in {@code ./beaconflow bench} (JFR).
- * Here one {@code long} says which of the 44 reference fields (and the route-change flag) are present, and only those follow,
- * read and written by direct field access.
+ * Here one {@code long} says which of the 44 reference fields (and the route-change flag) are
+ * present, and only those follow, read and written by direct field access.
  *
  * <p><b>Format</b> (version 1): the presence mask (bit i = reference field i in the order of {@link
  * #serialize}), the primitive fields, then the present reference fields; strings as Flink's {@link

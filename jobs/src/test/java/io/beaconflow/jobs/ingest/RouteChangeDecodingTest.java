@@ -63,7 +63,8 @@ class RouteChangeDecodingTest {
         assertThat(bad.deadLetter.reason).isEqualTo(RejectReason.INVALID_VALUE);
         assertThat(bad.deadLetter.detail).contains("page_view.navigation");
         IngestRecord huge =
-                only(pageView("s1", T0)
+                only(
+                        pageView("s1", T0)
                                 .raw(
                                         "page_view",
                                         "{\"navigation\":\"route_change\",\"route_change_ms\":1e300}")

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A single-page app's route change is a page view of its route (same series, same count) that is
- * also counted in {@code route_changes} and timed in {@code route_change_p*}, without load or Apdex.
+ * also counted in {@code route_changes} and timed in {@code route_change_p*}, without load or
+ * Apdex.
  */
 class RouteChangeMetricsTest {
 
