@@ -15,6 +15,7 @@ import io.beaconflow.jobs.sessions.SessionRules;
 import io.beaconflow.jobs.sessions.SessionState;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -25,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -66,6 +69,24 @@ public final class BenchCommand implements Callable<Integer> {
                     "Leave out (b) and the ratio lines: for comparing RocksDB runs on a busy"
                             + " machine.")
     boolean skipHeap;
+
+    @Option(
+            names = "--flink-conf",
+            defaultValue = "${sys:beaconflow.home:-.}/flink-conf/config.yaml",
+            description =
+                    "Cluster configuration whose state.backend.rocksdb.* keys the RocksDB run (c)"
+                            + " uses, as a cluster started with it would (default:"
+                            + " ${DEFAULT-VALUE}).")
+    Path flinkConf;
+
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "A Flink option for the runs (b) and (c), over --flink-conf's (to compare one"
+                            + " setting, e.g. --set execution.checkpointing.interval=30s)."
+                            + " Repeatable.")
+    Map<String, String> overrides = new LinkedHashMap<>();
 
     /** --config, --generator and --parallelism, spelled and documented as in demo and evaluate. */
     @Mixin LocalJobOptions job;
@@ -165,16 +186,12 @@ public final class BenchCommand implements Callable<Integer> {
             String stateBackend,
             long events)
             throws Exception {
-        Configuration conf = new Configuration();
         Path checkpoints = Files.createTempDirectory("beaconflow-bench-chk");
-        if (stateBackend != null) {
-            conf.setString("state.backend.type", stateBackend);
-            conf.setString("execution.checkpointing.incremental", "true");
-            conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
-            conf.setString("execution.checkpointing.interval", "10s");
-            // As flink-conf/config.yaml sets it: most RocksDB lookups miss (new event ids).
-            conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
-        }
+        Configuration conf =
+                stateBackend == null
+                        ? benchConfiguration()
+                        : pipelineConfiguration(
+                                stateBackend, checkpoints, rocksDbSettings(flinkConf), overrides);
         StreamExecutionEnvironment env = LocalFlink.environment(job.parallelism, conf);
         MemoryBeaconSource source =
                 new MemoryBeaconSource("bench-" + what, beacons, decoder, job.parallelism * 4);
@@ -194,10 +211,76 @@ public final class BenchCommand implements Callable<Integer> {
                 "bench: running %s%s ...%n",
                 what, stateBackend == null ? "" : " (" + stateBackend + ")");
         long cpu0 = processCpuNanos();
-        JobExecutionResult r = env.execute("beaconflow-bench-" + what);
+        JobExecutionResult r;
+        try {
+            r = env.execute("beaconflow-bench-" + what);
+        } finally {
+            deleteRecursively(checkpoints);
+        }
         long cpu = processCpuNanos() - cpu0;
         double seconds = r.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0;
         return new double[] {events / seconds, cpu / 1e3 / events};
+    }
+
+    /**
+     * What every bench run needs to give a figure or a cause on a busy machine. The previous
+     * session's RocksDB run lost its only TaskManager at load average ~100 (a nice-19 JVM got ~2 %
+     * of a core): a missed heartbeat (60 s) failed the job, the restart cancelled the tasks, a task
+     * stuck in RocksDB's cleanup outlived the cancellation watchdog (180 s), whose fatal error
+     * shuts a MiniCluster's TaskManager down for good, and the job waited for slots that never came
+     * ("Registered TMs: 0"). In one JVM there is no remote peer to lose, so: heartbeats wait 10
+     * minutes, a failing heartbeat RPC is not a loss, no watchdog kills the TaskManager, and a
+     * failure fails the run with its cause instead of restarting (a restart replays events, so its
+     * figure would be wrong anyway).
+     */
+    static Configuration benchConfiguration() {
+        Configuration conf = new Configuration();
+        conf.set(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT, Duration.ofMinutes(10));
+        conf.set(HeartbeatManagerOptions.HEARTBEAT_RPC_FAILURE_THRESHOLD, -1);
+        conf.set(TaskManagerOptions.TASK_CANCELLATION_TIMEOUT, Duration.ZERO);
+        conf.setString("restart-strategy.type", "none");
+        return conf;
+    }
+
+    /**
+     * A full-pipeline run (b) or (c): incremental checkpoints every 10 s into {@code checkpoints};
+     * for RocksDB the cluster's own {@code state.backend.rocksdb.*} settings, so (c) measures what
+     * flink-conf/config.yaml deploys; then {@code overrides}.
+     */
+    static Configuration pipelineConfiguration(
+            String stateBackend,
+            Path checkpoints,
+            Map<String, String> rocksDb,
+            Map<String, String> overrides) {
+        Configuration conf = benchConfiguration();
+        conf.setString("state.backend.type", stateBackend);
+        conf.setString("execution.checkpointing.incremental", "true");
+        conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+        conf.setString("execution.checkpointing.interval", "10s");
+        if ("rocksdb".equals(stateBackend)) rocksDb.forEach(conf::setString);
+        overrides.forEach(conf::setString);
+        return conf;
+    }
+
+    /** The {@code state.backend.rocksdb.*} keys of a flat Flink config.yaml. */
+    static Map<String, String> rocksDbSettings(Path configYaml) throws java.io.IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(configYaml)) {
+            java.util.regex.Matcher m = ROCKSDB_KEY.matcher(line);
+            if (m.matches()) out.put(m.group(1), m.group(2).trim());
+        }
+        return out;
+    }
+
+    private static final java.util.regex.Pattern ROCKSDB_KEY =
+            java.util.regex.Pattern.compile("^(state\\.backend\\.rocksdb\\.[\\w.-]+):\\s*(.*)$");
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** Typical sessions folded into their state, serialized as the operator stores them. */
