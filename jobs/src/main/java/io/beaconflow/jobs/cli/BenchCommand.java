@@ -215,7 +215,9 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             r = env.execute("beaconflow-bench-" + what);
         } finally {
-            deleteRecursively(checkpoints);
+            // Quietly and tolerant of files vanishing meanwhile: Flink's own checkpoint cleanup
+            // may still be deleting in the background.
+            org.apache.flink.util.FileUtils.deleteDirectoryQuietly(checkpoints.toFile());
         }
         long cpu = processCpuNanos() - cpu0;
         double seconds = r.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0;
@@ -274,14 +276,6 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static final java.util.regex.Pattern ROCKSDB_KEY =
             java.util.regex.Pattern.compile("^(state\\.backend\\.rocksdb\\.[\\w.-]+):\\s*(.*)$");
-
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
-        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 
     /** Typical sessions folded into their state, serialized as the operator stores them. */
     static double bytesPerOpenSession(List<RumEvent> decoded, BeaconflowConfig config) {
