@@ -70,14 +70,12 @@ class BenchCommandTest {
         Map<String, String> rocksDb = BenchCommand.rocksDbSettings(CLUSTER_CONFIG);
         assertThat(rocksDb)
                 .containsEntry("state.backend.rocksdb.use-bloom-filter", "true")
+                .containsEntry("state.backend.rocksdb.timer-service.factory", "HEAP")
                 .allSatisfy((k, v) -> assertThat(k).startsWith("state.backend.rocksdb."));
 
         Configuration rocks =
                 BenchCommand.pipelineConfiguration(
-                        "rocksdb",
-                        chk,
-                        rocksDb,
-                        Map.of("execution.checkpointing.interval", "30s"));
+                        "rocksdb", chk, rocksDb, Map.of("execution.checkpointing.interval", "30s"));
         assertThat(rocks.toMap())
                 .containsEntry("state.backend.type", "rocksdb")
                 .containsEntry("state.backend.rocksdb.use-bloom-filter", "true")
