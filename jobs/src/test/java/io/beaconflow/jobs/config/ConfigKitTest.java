@@ -43,6 +43,33 @@ class ConfigKitTest {
     }
 
     @Test
+    void listItemsHaveTheirOwnLinesSoAProblemInTheSecondRuleNamesItsLine() {
+        String yaml =
+                String.join(
+                        "\n",
+                        "ingest:",
+                        "  routes:",
+                        "    rules:",
+                        "      - pattern: '^/a$'",
+                        "        replacement: /a",
+                        "      - pattern: '^/b($'",
+                        "        replacement: /b",
+                        "metrics:",
+                        "  dimensions:",
+                        "    - route",
+                        "    - planet",
+                        "");
+        KeyLines lines = KeyLines.of(yaml, "");
+        assertThat(lines.line("ingest.routes.rules[0].pattern")).isEqualTo(4);
+        assertThat(lines.line("ingest.routes.rules[1].pattern")).isEqualTo(6);
+        assertThat(lines.line("ingest.routes.rules[1].app"))
+                .as("not written: its item")
+                .isEqualTo(6);
+        assertThat(lines.line("metrics.dimensions[1]")).isEqualTo(11);
+        assertThat(lines.line("metrics.dimensions[7]")).as("no such item: the list").isEqualTo(9);
+    }
+
+    @Test
     void problemsAreCollectedAndReportedTogetherWithLineKeyAndFix() {
         ConfigProblems p = new ConfigProblems("job.yaml", KeyLines.of(YAML, ""));
         p.atLeast("elasticsearch.bulk.max-actions", 0, 1, "use 1 or more");
