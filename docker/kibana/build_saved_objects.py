@@ -414,6 +414,15 @@ def page_performance():
                    metric("average", "lcp_p75", "LCP p75"), metric("average", "inp_p75", "INP p75"),
                    metric("average", "lcp_good_share", "Good LCP share"),
                    metric("average", "error_rate", "Errors / view")], 'dimension : "os"'),
+            # Single-page apps: a route change is a view of its route (page_views counts it);
+            # route_changes says how many of the views were route changes, INP is per route.
+            Panel("Views by route: document loads and SPA route changes", "table", METRICS,
+                  [terms("dimension_value", 20, "Route"),
+                   metric("sum", "page_views", "Views (loads + route changes)"),
+                   metric("sum", "route_changes", "SPA route changes"),
+                   metric("average", "inp_p75", "INP p75")], route, w=48, h=12,
+                  description="route_change_p50..p99 (ms from the click to the new view being "
+                              "ready) are in the same rows."),
         ])
 
 

@@ -55,6 +55,7 @@ public final class DetectorSpec {
     private final boolean enabled;
     private final boolean freezeWhileOpen;
     private final int evidenceWindows;
+    private final double evidenceCap;
     private final SeasonalPeriod seasonalPeriod;
     private final int slotMinutes;
     private final double seasonalAlpha;
@@ -94,6 +95,7 @@ public final class DetectorSpec {
         this.enabled = b.enabled;
         this.freezeWhileOpen = b.freezeWhileOpen;
         this.evidenceWindows = b.evidenceWindows;
+        this.evidenceCap = b.evidenceCap;
         this.seasonalPeriod = b.seasonalPeriod;
         this.slotMinutes = b.slotMinutes;
         this.seasonalAlpha = b.seasonalAlpha;
@@ -140,6 +142,7 @@ public final class DetectorSpec {
         b.enabled = enabled;
         b.freezeWhileOpen = freezeWhileOpen;
         b.evidenceWindows = evidenceWindows;
+        b.evidenceCap = evidenceCap;
         b.seasonalPeriod = seasonalPeriod;
         b.slotMinutes = slotMinutes;
         b.seasonalAlpha = seasonalAlpha;
@@ -267,6 +270,18 @@ public final class DetectorSpec {
      */
     public int evidenceWindows() {
         return evidenceWindows;
+    }
+
+    /**
+     * Largest standardized residual ({@code |y - expected| / spread}) one window brings into the
+     * pooled evidence ({@code evidence.cap}; 0 = no cap). A percentile from a thin window has a
+     * heavy tail (one slow visitor with a few views makes its p75): uncapped, such a window alone
+     * carries every pooled scale it is part of for as many windows as the scale spans. Capped, a
+     * pooled scale passes only when most of its windows lean the same way: the sustained shift
+     * pooling is there to find.
+     */
+    public double evidenceCap() {
+        return evidenceCap;
     }
 
     /**
@@ -425,6 +440,8 @@ public final class DetectorSpec {
                 + freezeWhileOpen
                 + ", evidenceWindows="
                 + evidenceWindows
+                + ", evidenceCap="
+                + evidenceCap
                 + ", seasonal="
                 + seasonalPeriod
                 + "/"
@@ -481,6 +498,7 @@ public final class DetectorSpec {
         private boolean enabled = true;
         private boolean freezeWhileOpen;
         private int evidenceWindows = 1;
+        private double evidenceCap;
         private SeasonalPeriod seasonalPeriod = SeasonalPeriod.NONE;
         private int slotMinutes = DEFAULT_SLOT_MINUTES;
         private double seasonalAlpha = DEFAULT_SEASONAL_ALPHA;
@@ -597,6 +615,11 @@ public final class DetectorSpec {
 
         public Builder evidenceWindows(int v) {
             evidenceWindows = v;
+            return this;
+        }
+
+        public Builder evidenceCap(double v) {
+            evidenceCap = v;
             return this;
         }
 
@@ -721,6 +744,7 @@ public final class DetectorSpec {
                                 + evidenceWindows
                                 + "; use e.g. 32 (1 = judge every window alone)");
             }
+            nonNegative("evidence.cap", evidenceCap);
             atLeast("seasonal.slot_minutes", slotMinutes, 1);
             if (robustWindow < 3 || robustWindow > 64) {
                 throw new IllegalArgumentException(

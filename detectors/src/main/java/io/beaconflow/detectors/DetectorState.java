@@ -74,8 +74,14 @@ public class DetectorState {
     public long[] slotHistoryWritten;
 
     // ---- pooled evidence over several windows (evidence.max_windows; see PooledEvidence) ----
-    /** Per window: residual / variance on the working scale (ring, oldest overwritten). */
+    /**
+     * Per window: residual / variance on the working scale (ring, oldest overwritten); the residual
+     * capped at evidence.cap spreads (what the pooled z is computed from).
+     */
     public double[] evidenceResidual;
+
+    /** Per window: the uncapped residual / variance (what the pooled change is estimated from). */
+    public double[] evidenceShift;
 
     /** Per window: 1 / variance of the window's statistic. */
     public double[] evidenceWeight;

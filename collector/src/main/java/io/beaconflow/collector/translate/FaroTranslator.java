@@ -21,6 +21,11 @@ import java.util.Set;
  *
  * <ul>
  *   <li>{@code faro.performance.navigation} events: {@code page_view} (TTFB, load duration);
+ *   <li>{@code faro.navigation} events with {@code sameDocument} true (the web SDK's
+ *       NavigationInstrumentation: a click or key press that changed the URL without loading a
+ *       document, i.e. a single-page app's route change): {@code page_view} with {@code navigation:
+ *       route_change} on {@code toUrl}, {@code route_change_ms} = its {@code duration} (interaction
+ *       until requests and DOM mutations settled);
  *   <li>{@code measurements} of type {@code web-vitals}: one {@code web_vital} each, id from the
  *       web-vitals library's metric id;
  *   <li>{@code traces}: OTLP spans, translated by {@link SpanTranslator} (fetch / XHR with trace
@@ -160,6 +165,8 @@ public final class FaroTranslator {
                             ContractEvents.MAX_TARGET));
             a.put("name", cut(actionName, ContractEvents.MAX_NAME));
             out.add(e);
+        } else if (name.equals("faro.navigation")) {
+            routeChange(ev, attrs, at, meta, out);
         } else if (IGNORED_EVENTS.contains(name) || name.startsWith("faro.")) {
             out.ignore();
         } else {
@@ -180,6 +187,45 @@ public final class FaroTranslator {
             }
             out.add(e);
         }
+    }
+
+    /**
+     * A single-page app's route change. Faro's {@code view_changed} (from {@code setView}) and
+     * faro-react's {@code route_change} describe the same change when an app also uses them, so
+     * only this event makes views (docs/DISCUSSION.md, "Single-page apps"). Faro pushes it when the
+     * activity settled: the view started {@code duration} ms before its timestamp.
+     */
+    private static void routeChange(
+            JsonNode ev, JsonNode attrs, long at, Meta meta, Translation out) {
+        if (!"true".equals(text(attrs, "sameDocument"))) {
+            // A cross-document navigation loads a page: faro.performance.navigation has it.
+            out.ignore();
+            return;
+        }
+        String toUrl = text(attrs, "toUrl");
+        if (toUrl == null) {
+            out.reject("faro.navigation without toUrl");
+            return;
+        }
+        String id = Ids.hashed("spa", meta.sessionId(), ev.toString());
+        double duration = -1;
+        String d = text(attrs, "duration");
+        if (d != null) {
+            try {
+                duration = durationMs(Double.parseDouble(d));
+            } catch (NumberFormatException e) {
+                duration = -1;
+            }
+        }
+        long start = duration >= 0 ? at - Math.round(duration) : at;
+        ObjectNode e = ContractEvents.event("page_view", id, meta.withPage(toUrl), start);
+        e.put("view_id", id);
+        ObjectNode pv = e.putObject("page_view");
+        pv.put("navigation", "route_change");
+        if (duration >= 0) {
+            pv.put("route_change_ms", duration);
+        }
+        out.add(e);
     }
 
     private static void measurement(JsonNode m, Meta meta, Translation out) {

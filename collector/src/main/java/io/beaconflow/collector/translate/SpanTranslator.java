@@ -29,7 +29,12 @@ import java.util.Map;
  *       front-end and back-end traces join on it;
  *   <li>{@code documentLoad} spans become {@code page_view} events, timings from the span's
  *       navigation-timing events;
- *   <li>user-interaction spans ({@code event_type} attribute) become {@code action} events;
+ *   <li>user-interaction spans ({@code event_type} attribute) become {@code action} events; one
+ *       that changed the URL through the History API (renamed {@code Navigation: <path>} by the
+ *       user-interaction instrumentation: a single-page app's route change) also becomes a {@code
+ *       page_view} with {@code navigation: route_change} on that path, {@code route_change_ms} =
+ *       the span's duration (with the zone context manager the span ends when the tasks the click
+ *       started, its fetches included, are done: the new view is ready);
  *   <li>span events named {@code exception} become {@code error} events.
  * </ul>
  *
@@ -55,9 +60,10 @@ public final class SpanTranslator {
                     }
                     String kind = kindOf(span, ss.getScope().getName());
                     if ("page_view".equals(kind) || "action".equals(kind)) {
-                        pages.add(
-                                span,
-                                firstString(span.getAttributesList(), "url.full", "http.url"));
+                        String url = firstString(span.getAttributesList(), "url.full", "http.url");
+                        // The fetches a route change started load the new view: its route.
+                        String routed = navigationUrl(span, url);
+                        pages.add(span, routed != null ? routed : url);
                     }
                 }
             }
@@ -174,6 +180,17 @@ public final class SpanTranslator {
             String element = firstString(attrs, "target_element");
             ContractEvents.putIf(a, "name", cut(element, ContractEvents.MAX_NAME));
             out.add(e);
+            String routed = navigationUrl(span, page);
+            if (routed != null) {
+                ObjectNode v =
+                        ContractEvents.event(
+                                "page_view", eventId + ":view", meta.withPage(routed), startMs);
+                v.put("view_id", spanId);
+                ObjectNode pv = v.putObject("page_view");
+                pv.put("navigation", "route_change");
+                pv.put("route_change_ms", Math.max(0, durationMs(spanMillis(span))));
+                out.add(v);
+            }
         }
         int n = 0;
         for (Span.Event ev : span.getEventsList()) {
@@ -235,6 +252,28 @@ public final class SpanTranslator {
                 }
             }
             return latest;
+        }
+    }
+
+    static final String NAVIGATION_PREFIX = "Navigation: ";
+
+    /**
+     * The URL a user-interaction span navigated to, or null when it did not navigate. The span's
+     * name is then {@code Navigation: } + {@code location.pathname + hash + search} after the
+     * History API call (in that order, as the instrumentation writes it); the origin comes from the
+     * page the click happened on.
+     */
+    static String navigationUrl(Span span, String pageUrl) {
+        String name = span.getName();
+        if (!name.startsWith(NAVIGATION_PREFIX) || pageUrl == null) return null;
+        String path = name.substring(NAVIGATION_PREFIX.length()).trim();
+        if (!path.startsWith("/")) return null;
+        try {
+            java.net.URI page = new java.net.URI(pageUrl);
+            if (page.getScheme() == null || page.getRawAuthority() == null) return null;
+            return page.getScheme() + "://" + page.getRawAuthority() + path;
+        } catch (java.net.URISyntaxException e) {
+            return null;
         }
     }
 

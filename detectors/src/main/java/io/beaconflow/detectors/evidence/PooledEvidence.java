@@ -46,8 +46,12 @@ public final class PooledEvidence {
     /** Sizes (or resizes, dropping history) the ring for {@code spec.evidenceWindows()}. */
     public static void ensureSized(DetectorState s, DetectorSpec spec) {
         int n = spec.evidenceWindows();
-        if (s.evidenceResidual == null || s.evidenceResidual.length != n) {
+        if (s.evidenceResidual == null
+                || s.evidenceResidual.length != n
+                || s.evidenceShift == null) {
+            // (no evidenceShift: state from a version before the cap; its ring restarts)
             s.evidenceResidual = new double[n];
+            s.evidenceShift = new double[n];
             s.evidenceWeight = new double[n];
             s.evidenceCenter = new double[n];
             s.evidenceVolume = new double[n];
@@ -162,7 +166,14 @@ public final class PooledEvidence {
         int n = s.evidenceResidual.length;
         int i = (int) (s.evidenceWritten % n);
         double w = 1 / (spread * spread);
-        s.evidenceResidual[i] = (y - center) * w;
+        double residual = y - center;
+        double cap = spec.evidenceCap();
+        if (cap > 0 && Math.abs(residual) > cap * spread) {
+            // Huber's clipping: the window counts as |z| = cap (see DetectorSpec#evidenceCap).
+            residual = Math.copySign(cap * spread, residual);
+        }
+        s.evidenceResidual[i] = residual * w;
+        s.evidenceShift[i] = (y - center) * w;
         s.evidenceWeight[i] = w;
         s.evidenceCenter[i] = center * w;
         boolean counts = Double.isNaN(volume);
@@ -185,12 +196,13 @@ public final class PooledEvidence {
      */
     public static Verdict best(
             DetectorState s, DetectorSpec spec, int maxWindows, double threshold) {
-        if (s.evidenceResidual == null || s.evidenceWritten == 0) {
+        if (s.evidenceResidual == null || s.evidenceShift == null || s.evidenceWritten == 0) {
             return Verdict.NONE;
         }
         int n = s.evidenceResidual.length;
         long written = s.evidenceWritten;
         double a = 0;
+        double shift = 0;
         double b = 0;
         double c = 0;
         double vol = 0;
@@ -203,6 +215,7 @@ public final class PooledEvidence {
         for (int l = 1; l <= Math.min(n, maxWindows) && l <= written; l++) {
             int i = (int) ((written - l) % n);
             a += s.evidenceResidual[i];
+            shift += s.evidenceShift[i];
             b += s.evidenceWeight[i];
             c += s.evidenceCenter[i];
             vol += s.evidenceVolume[i];
@@ -219,7 +232,9 @@ public final class PooledEvidence {
             double z = a / Math.sqrt(b) / (l == 1 ? 1 : inflation(s, k));
             double centerW = c / b;
             double expected = spec.transform().invert(centerW, spec.logOffset());
-            double observed = spec.transform().invert(centerW + a / b, spec.logOffset());
+            // The change gated and shown is the uncapped mean shift: the cap decides whether the
+            // windows lean one way (z), not how far they moved once they do.
+            double observed = spec.transform().invert(centerW + shift / b, spec.logOffset());
             boolean ok =
                     Math.abs(z) >= threshold
                             && gates(spec, z, expected, observed, vol)

@@ -244,6 +244,12 @@ final class SpecKeys {
                 (b, v) -> b.evidenceWindows((Integer) v));
         add(
                 k,
+                "evidence.cap",
+                num(0, false, 100),
+                "largest |z| one window brings into the pooled evidence (0 = no cap)",
+                (b, v) -> b.evidenceCap((Double) v));
+        add(
+                k,
                 "seasonal.period",
                 enumOf("none", "day", "week"),
                 "seasonal cycle",

@@ -186,4 +186,84 @@ class PooledEvidenceTest {
         PointResult jump = d.update(s, T0 + 100 * MINUTE, 3400, 500);
         assertThat(jump.anomaly()).isTrue();
     }
+
+    @Test
+    void aCappedWindowCountsAsCapStandardErrorsInThePool() {
+        DetectorSpec spec =
+                DetectorSpec.builder()
+                        .kind(MetricKind.LATENCY)
+                        .evidenceWindows(4)
+                        .evidenceCap(2.5)
+                        .build();
+        DetectorState s = new DetectorState();
+        // One window 9 standard errors high (one slow visitor made a thin window's p75), then
+        // three on the expectation.
+        double[] y = {0.9, 0, 0, 0};
+        for (double v : y) {
+            PooledEvidence.push(s, spec, v, 0, 0.1, Double.NaN, v, 0, Double.NaN);
+        }
+        java.util.Arrays.fill(s.evidenceZ2, 1.0);
+        java.util.Arrays.fill(s.evidenceZ2Count, 1000);
+        // Scale 4: (2.5 + 0 + 0 + 0) / sqrt(4) = 1.25, not 9 / 2 = 4.5.
+        PooledEvidence.Verdict v = PooledEvidence.best(s, spec, 4, 100);
+        assertThat(v.windows()).isEqualTo(4);
+        assertThat(v.z()).isCloseTo(1.25, within(1e-12));
+        // The pooled change shown (and gated) is the uncapped mean: 0.9 over 4 windows.
+        assertThat(v.observed() - v.expected()).isCloseTo(0.9 / 4, within(1e-12));
+    }
+
+    @Test
+    void withACapOneOutlierDoesNotCarryTheFollowingWindowsButASustainedShiftStillAlerts() {
+        // Log-scale latency with a heavy right tail: most windows are N(0, 0.1) around the
+        // baseline, one in 50 is 6-10 spreads high (a single slow session). Uncapped, each such
+        // window makes the next windows' pooled scales pass; capped, they do not. A shift of 2.8
+        // spreads in every window (a 1.4x regression at this spread) is still found within 8.
+        DetectorSpec.Builder b =
+                DetectorSpec.builder()
+                        .kind(MetricKind.LATENCY)
+                        .transform(Transform.LOG)
+                        .direction(Direction.UP)
+                        .zThreshold(5.3)
+                        .sdFloor(0.1)
+                        .minRelChange(0.2)
+                        .robustZ(2.5) // as the shipped latency spec: near-threshold windows
+                        .evidenceWindows(16); // teach the baseline less
+        int uncapped = heavyTailedAnomalies(new Detector(b.build()));
+        int capped = heavyTailedAnomalies(new Detector(b.evidenceCap(2.5).build()));
+        assertThat(uncapped).isGreaterThan(20);
+        assertThat(capped).isLessThan(uncapped / 4);
+
+        Detector d = new Detector(b.evidenceCap(2.5).build());
+        DetectorState s = d.newState();
+        Random r = new Random(5);
+        int i = 0;
+        for (; i < 2000; i++) {
+            d.update(s, T0 + i * MINUTE, 3000 * Math.exp(0.1 * r.nextGaussian()), 30);
+        }
+        int firstAnomaly = -1;
+        for (int k = 0; k < 16 && firstAnomaly < 0; k++, i++) {
+            double y = 3000 * Math.exp(0.28 + 0.1 * r.nextGaussian());
+            if (d.update(s, T0 + i * MINUTE, y, 30).anomaly()) {
+                firstAnomaly = k;
+            }
+        }
+        assertThat(firstAnomaly).isBetween(1, 8);
+    }
+
+    private static int heavyTailedAnomalies(Detector d) {
+        DetectorState s = d.newState();
+        Random r = new Random(3);
+        int anomalies = 0;
+        for (int i = 0; i < 20_000; i++) {
+            boolean outlier = r.nextInt(50) == 0;
+            double z = outlier ? 6 + 4 * r.nextDouble() : r.nextGaussian();
+            PointResult p = d.update(s, T0 + i * MINUTE, 3000 * Math.exp(0.1 * z), 30);
+            // Only ordinary windows that the pool flags count: the outliers themselves pass the
+            // one-window scale either way (the sustained pattern needs two of three).
+            if (i > 2000 && !outlier && p.anomaly()) {
+                anomalies++;
+            }
+        }
+        return anomalies;
+    }
 }

@@ -5,6 +5,7 @@ import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.patterns.Finding;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -12,6 +13,7 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
@@ -27,8 +29,16 @@ import org.apache.flink.util.Collector;
  * result does not depend on arrival order and a replay gives the same alerts.
  *
  * <p>State (names are part of savepoints): {@code alert-incidents} (family → {@link
- * IncidentState}), {@code alert-pending-findings} (time → findings), {@code alert-rows} (window
- * start → row digests).
+ * IncidentState}), {@code alert-pending-findings} (time → findings), {@code alert-row-digests}
+ * ((window start, dimension, value) → row digest).
+ *
+ * <p><b>One state entry per row.</b> An app scores hundreds of series per window. Their digests
+ * were one list value per window (the former {@code alert-rows}); on RocksDB every row then read
+ * and rewrote the whole list, O(rows²) per window, most of the job's time on RocksDB
+ * (docs/benchmarks.md). Now each row is its own map entry, one write; the hint computation reads
+ * the window's rows in a fixed order (window, dimension, value), so its floating-point sums do not
+ * depend on the order rows arrived in. A savepoint of the list layout restores without its rows:
+ * the first alerts after such an upgrade get hints from fewer windows (docs/DISCUSSION.md).
  */
 public class AlertManager extends KeyedCoProcessFunction<String, Finding, ScoredAggregate, Alert> {
     private static final long serialVersionUID = 1L;
@@ -38,7 +48,7 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
 
     private transient MapState<String, IncidentState> incidents;
     private transient MapState<Long, Findings> pending;
-    private transient MapState<Long, Digests> rows;
+    private transient MapState<Tuple3<Long, String, String>, RowDigest> rows;
     private transient Counter opened;
     private transient Counter suppressed;
 
@@ -49,12 +59,15 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
         public Findings() {}
     }
 
-    /** Rows of one window. */
-    public static class Digests {
-        public List<RowDigest> list = new ArrayList<>();
+    /** The key of a row digest: window start, dimension, dimension value. */
+    private static final TypeInformation<Tuple3<Long, String, String>> ROW_KEY =
+            Types.TUPLE(Types.LONG, Types.STRING, Types.STRING);
 
-        public Digests() {}
-    }
+    /** The order the hints read rows in: by window, dimension, value. */
+    private static final Comparator<RowDigest> ROW_ORDER =
+            Comparator.comparingLong((RowDigest r) -> r.windowStart)
+                    .thenComparing(r -> r.dimension, Comparator.nullsFirst(String::compareTo))
+                    .thenComparing(r -> r.dimensionValue, Comparator.nullsFirst(String::compareTo));
 
     public AlertManager(AlertingConfig config, Duration window) {
         this.config = config;
@@ -81,9 +94,9 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>(
-                                        "alert-rows",
-                                        Types.LONG,
-                                        TypeInformation.of(Digests.class)));
+                                        "alert-row-digests",
+                                        ROW_KEY,
+                                        TypeInformation.of(RowDigest.class)));
         opened = getRuntimeContext().getMetricGroup().counter("alertsOpened");
         suppressed = getRuntimeContext().getMetricGroup().counter("anomaliesSuppressedInCooldown");
     }
@@ -105,14 +118,9 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
         if (row.updateSeq > 0 || row.scores.isEmpty()) {
             return;
         }
-        Digests d = rows.get(row.windowStart);
-        if (d == null) {
-            d = new Digests();
-            ctx.timerService()
-                    .registerEventTimeTimer(row.windowEnd + config.hintWindows * windowMs);
-        }
-        d.list.add(RowDigest.of(row));
-        rows.put(row.windowStart, d);
+        // Registering the same timer again is a no-op: every row of the window asks for it.
+        ctx.timerService().registerEventTimeTimer(row.windowEnd + config.hintWindows * windowMs);
+        rows.put(Tuple3.of(row.windowStart, row.dimension, row.dimensionValue), RowDigest.of(row));
     }
 
     @Override
@@ -152,11 +160,11 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
         AlertLifecycle.Rows window =
                 (from, upTo) -> {
                     List<RowDigest> list = new ArrayList<>();
-                    for (Map.Entry<Long, Digests> e : rows.entries()) {
-                        if (e.getKey() >= from && e.getKey() <= upTo) {
-                            list.addAll(e.getValue().list);
-                        }
+                    for (Map.Entry<Tuple3<Long, String, String>, RowDigest> e : rows.entries()) {
+                        long w = e.getKey().f0;
+                        if (w >= from && w <= upTo) list.add(e.getValue());
                     }
+                    list.sort(ROW_ORDER);
                     return list;
                 };
         AlertLifecycle.Effects effects =
@@ -191,14 +199,11 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
 
     /** Rows older than the hint horizon go. */
     private void expireRows(long ts) throws Exception {
-        List<Long> oldRows = new ArrayList<>();
-        for (Long w : rows.keys()) {
-            if (w + windowMs + config.hintWindows * windowMs <= ts) {
-                oldRows.add(w);
-            }
+        // Collected first: removing through the heap backend's iterator would leave an empty map.
+        List<Tuple3<Long, String, String>> old = new ArrayList<>();
+        for (Tuple3<Long, String, String> k : rows.keys()) {
+            if (k.f0 + windowMs + config.hintWindows * windowMs <= ts) old.add(k);
         }
-        for (Long w : oldRows) {
-            rows.remove(w);
-        }
+        for (Tuple3<Long, String, String> k : old) rows.remove(k);
     }
 }

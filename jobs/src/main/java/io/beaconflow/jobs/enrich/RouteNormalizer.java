@@ -81,7 +81,45 @@ public final class RouteNormalizer implements Serializable {
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
+        String hashRoute = hashRoute(url, start);
+        if (hashRoute != null) {
+            // A single-page app routed by the fragment: every view would be "/" without it.
+            path = (path.equals("/") ? "" : path) + "/" + hashRoute;
+        }
         return path;
+    }
+
+    /**
+     * The hash route of a single-page app ({@code #/orders/42} or {@code #!/orders/42}, the forms
+     * PiiScrubber keeps) as {@code #/orders/42} / {@code #!/orders/42} without its own query and
+     * trailing slash, or null when the fragment is not a route.
+     */
+    static String hashRoute(String url, int from) {
+        int hash = url.indexOf('#', from);
+        if (hash < 0) {
+            return null;
+        }
+        int slash;
+        if (url.startsWith("#/", hash)) {
+            slash = hash + 1;
+        } else if (url.startsWith("#!/", hash)) {
+            slash = hash + 2;
+        } else {
+            return null;
+        }
+        int end = url.length();
+        for (int i = slash; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+        }
+        String route = url.substring(hash, end);
+        if (end - slash > 1 && route.endsWith("/")) {
+            route = route.substring(0, route.length() - 1);
+        }
+        return route;
     }
 
     static String placeholders(String path) {

@@ -98,6 +98,12 @@ final class BeaconRenderer {
     }
 
     private static void pageView(StringBuilder out, SimEvent.PageView pv) {
+        if (pv.routeChange()) {
+            out.append(",\"page_view\":{\"navigation\":\"route_change\",\"route_change_ms\":");
+            Json.tenths(out, pv.routeChangeMs());
+            out.append('}');
+            return;
+        }
         out.append(",\"page_view\":{\"ttfb_ms\":");
         Json.tenths(out, pv.ttfbMs());
         out.append(",\"dom_content_loaded_ms\":");

@@ -139,6 +139,12 @@ public class GeneratorConfig implements Serializable {
 
         public List<RouteSpec> routes = new ArrayList<>();
 
+        /**
+         * A single-page app: the first view of a session loads the document, every later one is a
+         * route change ({@code page_view.navigation: route_change}) without TTFB, FCP or LCP.
+         */
+        public boolean spa = false;
+
         public AppSpec() {}
     }
 

@@ -94,13 +94,29 @@ final class PageViews {
         long loaded = t + (long) load;
         long activeUntil = Math.max(loaded + 200, viewEnd - 100);
 
+        // A single-page app loads its document once; later views are route changes, ready when
+        // the new view rendered (no navigation request: LCP minus TTFB). Apps without spa: true
+        // draw exactly the random numbers they drew before.
+        boolean routeChange = app.spec.spa && viewIndex > 0;
         events.clear();
         events.add(
                 new SimEvent.PageView(
-                        t, rnd.uuid(), viewId, url, latencyIncident, referrer, ttfb, dcl, load));
-        events.add(vital("TTFB", ttfb, t + (long) ttfb, viewId, url, latencyIncident));
-        events.add(vital("FCP", fcp, t + (long) fcp, viewId, url, latencyIncident));
-        events.add(vital("LCP", lcp, t + (long) lcp, viewId, url, latencyIncident));
+                        t,
+                        rnd.uuid(),
+                        viewId,
+                        url,
+                        latencyIncident,
+                        referrer,
+                        ttfb,
+                        dcl,
+                        load,
+                        routeChange ? lcp - ttfb : Double.NaN));
+        if (!routeChange) {
+            // web-vitals reports TTFB, FCP and LCP once per document load.
+            events.add(vital("TTFB", ttfb, t + (long) ttfb, viewId, url, latencyIncident));
+            events.add(vital("FCP", fcp, t + (long) fcp, viewId, url, latencyIncident));
+            events.add(vital("LCP", lcp, t + (long) lcp, viewId, url, latencyIncident));
+        }
 
         int fetches = rnd.poisson(route.spec.fetchesPerView);
         for (int i = 0; i < fetches; i++) {

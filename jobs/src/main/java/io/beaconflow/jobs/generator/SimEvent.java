@@ -21,7 +21,10 @@ sealed interface SimEvent {
     /** Index into {@link #TYPE_NAMES}: the {@code type} field on the wire. */
     int typeIndex();
 
-    /** A navigation with its load timings (ms). */
+    /**
+     * A navigation with its load timings (ms), or in an app with {@code spa: true} a route change
+     * after the first view: then only {@code routeChangeMs} is sent (NaN for a document load).
+     */
     record PageView(
             long time,
             String id,
@@ -31,8 +34,14 @@ sealed interface SimEvent {
             String referrer,
             double ttfbMs,
             double domContentLoadedMs,
-            double loadMs)
+            double loadMs,
+            double routeChangeMs)
             implements SimEvent {
+        /** A single-page app's route change ({@code routeChangeMs} set) rather than a load. */
+        boolean routeChange() {
+            return !Double.isNaN(routeChangeMs);
+        }
+
         @Override
         public int typeIndex() {
             return 0;

@@ -38,6 +38,13 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
     public static final int SCHEMA_VERSION = 1;
     private static final int MAX_ID_LENGTH = 128;
     private static final Set<String> VITALS = Set.of("LCP", "INP", "CLS", "FCP", "TTFB");
+
+    /** {@code page_view.navigation}: a document load (the default when absent). */
+    public static final String NAVIGATION_FULL = "full";
+
+    /** {@code page_view.navigation}: a same-document route change of a single-page app. */
+    public static final String NAVIGATION_ROUTE_CHANGE = "route_change";
+
     private static final Set<String> RATINGS = Set.of("good", "needs-improvement", "poor");
 
     private static final String MAX_DURATION_KEY = "ingest.limits.max-duration-ms";
@@ -238,6 +245,24 @@ public final class BeaconDecoder implements RawBeaconDecoder<IngestRecord> {
                             optionalDuration(
                                     pv, "page_view.dom_content_loaded_ms", "dom_content_loaded_ms");
                     e.loadMs = optionalDuration(pv, "page_view.load_ms", "load_ms");
+                    String navigation = optionalText(pv, "navigation");
+                    if (navigation != null
+                            && !NAVIGATION_FULL.equals(navigation)
+                            && !NAVIGATION_ROUTE_CHANGE.equals(navigation)) {
+                        throw new Reject(
+                                RejectReason.INVALID_VALUE,
+                                "page_view.navigation must be '"
+                                        + NAVIGATION_FULL
+                                        + "' or '"
+                                        + NAVIGATION_ROUTE_CHANGE
+                                        + "', got "
+                                        + navigation);
+                    }
+                    e.routeChange = NAVIGATION_ROUTE_CHANGE.equals(navigation);
+                    Double routeChangeMs =
+                            optionalDuration(pv, "page_view.route_change_ms", "route_change_ms");
+                    // Bounded even when unused; a full page load has its own timings instead.
+                    e.routeChangeMs = e.routeChange ? routeChangeMs : null;
                 }
                 break;
             case WEB_VITAL:

@@ -19,7 +19,12 @@ public enum LatencyMetric {
     /** Unitless layout-shift score; zero is common and kept exactly. */
     CLS("cls"),
     /** {@code fetch.duration_ms}. */
-    FETCH("fetch");
+    FETCH("fetch"),
+    /**
+     * {@code page_view.route_change_ms}: a single-page app's route change until its view settled.
+     * Appended last: the accumulator serializer's sketch mask is indexed by ordinal.
+     */
+    ROUTE_CHANGE("route_change");
 
     private static final LatencyMetric[] VALUES = values();
 
@@ -51,6 +56,9 @@ public enum LatencyMetric {
     /** The metric an event measures, or {@code null} when it carries no latency value. */
     static LatencyMetric of(RumEvent e) {
         if (e.type == EventType.PAGE_VIEW) {
+            if (e.routeChange) {
+                return e.routeChangeMs != null ? ROUTE_CHANGE : null;
+            }
             return e.loadMs != null ? LOAD : null;
         }
         if (e.type == EventType.FETCH) {
@@ -82,6 +90,8 @@ public enum LatencyMetric {
                 return e.loadMs;
             case FETCH:
                 return e.fetchDurationMs;
+            case ROUTE_CHANGE:
+                return e.routeChangeMs;
             default:
                 return e.vitalValue;
         }

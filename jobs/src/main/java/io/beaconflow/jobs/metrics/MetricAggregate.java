@@ -121,6 +121,22 @@ public class MetricAggregate {
     /** Unweighted number of fetch values in the window. */
     public long fetchCount;
 
+    // ---- route_change: page_view.route_change_ms of single-page apps' route changes ----
+    public Double routeChangeP50;
+    public Double routeChangeP75;
+    public Double routeChangeP95;
+    public Double routeChangeP99;
+
+    /** Unweighted number of timed route changes in the window. */
+    public long routeChangeCount;
+
+    /**
+     * Single-page app route changes (weighted), a subset of {@link #pageViews}: a route change is a
+     * view of its route, so per-route traffic, error rate and bounce see SPA views, and this count
+     * tells how many of the views were route changes rather than document loads.
+     */
+    public double routeChanges;
+
     // ---- fetch outcomes (weighted; on every series with fetches, and the endpoint series) ----
 
     /** Fetches answered 2xx. */
@@ -257,6 +273,7 @@ public class MetricAggregate {
         apdexSatisfied = o[Outcomes.APDEX_SATISFIED];
         apdexTolerating = o[Outcomes.APDEX_TOLERATING];
         apdexFrustrated = o[Outcomes.APDEX_FRUSTRATED];
+        routeChanges = o[Outcomes.ROUTE_CHANGE];
         double loads = apdexSatisfied + apdexTolerating + apdexFrustrated;
         apdex = loads > 0 ? (apdexSatisfied + apdexTolerating / 2) / loads : null;
     }
@@ -356,6 +373,13 @@ public class MetricAggregate {
                 fetchP99 = q[3];
                 fetchCount = count;
                 break;
+            case ROUTE_CHANGE:
+                routeChangeP50 = q[0];
+                routeChangeP75 = q[1];
+                routeChangeP95 = q[2];
+                routeChangeP99 = q[3];
+                routeChangeCount = count;
+                break;
             default:
                 throw new IllegalArgumentException(m.name());
         }
@@ -365,9 +389,9 @@ public class MetricAggregate {
      * The value of a metric by the name detectors use: {@code error_rate}, {@code
      * fetch_error_rate}, {@code fetch_failure_rate}, {@code page_views}, {@code events}, {@code
      * fetches}, {@code apdex}, {@code <m>_p50|p75|p95|p99} for m in load, lcp, inp, ttfb, fcp, cls,
-     * fetch (e.g. {@code lcp_p75}), or {@code <v>_good_share}, {@code _needs_improvement_share},
-     * {@code _poor_share} for v in lcp, inp, cls, fcp, ttfb. {@code null} when the window has no
-     * value for it.
+     * fetch, route_change (e.g. {@code lcp_p75}), or {@code <v>_good_share}, {@code
+     * _needs_improvement_share}, {@code _poor_share} for v in lcp, inp, cls, fcp, ttfb. {@code
+     * null} when the window has no value for it.
      *
      * @throws IllegalArgumentException for an unknown name
      */
@@ -466,6 +490,9 @@ public class MetricAggregate {
                 return pick(quantile, clsP50, clsP75, clsP95, clsP99);
             case FETCH:
                 return pick(quantile, fetchP50, fetchP75, fetchP95, fetchP99);
+            case ROUTE_CHANGE:
+                return pick(
+                        quantile, routeChangeP50, routeChangeP75, routeChangeP95, routeChangeP99);
             default:
                 throw new IllegalArgumentException(m.name());
         }
@@ -488,6 +515,8 @@ public class MetricAggregate {
                 return clsCount;
             case FETCH:
                 return fetchCount;
+            case ROUTE_CHANGE:
+                return routeChangeCount;
             default:
                 throw new IllegalArgumentException(m.name());
         }
@@ -527,7 +556,7 @@ public class MetricAggregate {
                         + name
                         + "'; use error_rate, fetch_error_rate, fetch_failure_rate, page_views,"
                         + " events, fetches, apdex, <m>_p50|p75|p95|p99 with m in load, lcp, inp,"
-                        + " ttfb, fcp, cls, fetch, or <v>_good_share|needs_improvement_share|"
+                        + " ttfb, fcp, cls, fetch, route_change, or <v>_good_share|needs_improvement_share|"
                         + "poor_share with v in lcp, inp, cls, fcp, ttfb");
     }
 

@@ -52,8 +52,14 @@ public final class Outcomes {
     public static final int APDEX_TOLERATING = APDEX_SATISFIED + 1;
     public static final int APDEX_FRUSTRATED = APDEX_SATISFIED + 2;
 
+    /**
+     * Route changes of a single-page app (page views without a document load), counted whether or
+     * not the SDK timed them: the share of a route's views that are SPA views.
+     */
+    public static final int ROUTE_CHANGE = APDEX_FRUSTRATED + 1;
+
     /** Number of slots; new outcomes are appended (the serializer writes the count). */
-    public static final int SLOTS = APDEX_FRUSTRATED + 1;
+    public static final int SLOTS = ROUTE_CHANGE + 1;
 
     /** The slot of a rating of a rated vital, or -1 when the metric is not rated. */
     public static int ratingSlot(LatencyMetric m, int rating) {

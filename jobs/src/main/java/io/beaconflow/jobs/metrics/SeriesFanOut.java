@@ -144,6 +144,10 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
                         e.type == EventType.FETCH ? e.fetchStatus : null,
                         failing,
                         apdexMs);
+        if (e.routeChange && e.type == EventType.PAGE_VIEW) {
+            // An SPA view is a page view of its route (kind PAGE_VIEW) and is also counted apart.
+            outcomes |= 1 << Outcomes.ROUTE_CHANGE;
+        }
         String app = e.app;
         out.collect(
                 new SeriesSample(

@@ -112,6 +112,21 @@ public class RumEvent {
     public Double customValue;
     public Map<String, String> customAttributes;
 
+    // ---- page_view of a single-page app (appended: the serializer's bits 44 and 45) ----
+
+    /**
+     * A same-document route change of a single-page app ({@code page_view.navigation:
+     * route_change}): a view of its own route without a document load, so it has no TTFB or load
+     * time. False for a full page load.
+     */
+    public boolean routeChange;
+
+    /**
+     * Route changes: ms from the navigation's start (the click or key press) until the new view
+     * settled (no request in flight, DOM quiet), when the SDK measured it.
+     */
+    public Double routeChangeMs;
+
     public RumEvent() {}
 
     /** A fetch failed when the network call failed (status 0) or the server answered 5xx. */

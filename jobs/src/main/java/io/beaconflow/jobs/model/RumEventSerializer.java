@@ -20,8 +20,8 @@ import org.apache.flink.types.StringValue;
  * <p><b>Why not the POJO serializer.</b> Flink's {@code PojoSerializer} writes a null flag per
  * field and reads and writes each field through reflection; with ~50 fields, most of them null for
  * any one event type, that was ~14 % of the pipeline's CPU in {@code ./beaconflow bench} (JFR).
- * Here one {@code long} says which of the 44 reference fields are present, and only those follow,
- * read and written by direct field access.
+ * Here one {@code long} says which of the 44 reference fields (and the route-change flag) are
+ * present, and only those follow, read and written by direct field access.
  *
  * <p><b>Format</b> (version 1): the presence mask (bit i = reference field i in the order of {@link
  * #serialize}), the primitive fields, then the present reference fields; strings as Flink's {@link
@@ -126,6 +126,8 @@ public final class RumEventSerializer extends TypeSerializerSingleton<RumEvent> 
         c.customName = e.customName;
         c.customValue = e.customValue;
         c.customAttributes = e.customAttributes == null ? null : copyOf(e.customAttributes);
+        c.routeChange = e.routeChange;
+        c.routeChangeMs = e.routeChangeMs;
         return c;
     }
 
@@ -184,7 +186,10 @@ public final class RumEventSerializer extends TypeSerializerSingleton<RumEvent> 
                         | bit(e.actionName, 40)
                         | bit(e.customName, 41)
                         | bit(e.customValue, 42)
-                        | bit(e.customAttributes, 43);
+                        | bit(e.customAttributes, 43)
+                        // a flag without payload: the mask bit is the value
+                        | (e.routeChange ? 1L << 44 : 0)
+                        | bit(e.routeChangeMs, 45);
         out.writeLong(mask);
         out.writeInt(e.schemaVersion);
         out.writeLong(e.occurredAt);
@@ -237,6 +242,7 @@ public final class RumEventSerializer extends TypeSerializerSingleton<RumEvent> 
         str(mask, 41, e.customName, out);
         if (e.customValue != null) out.writeDouble(e.customValue);
         if (e.customAttributes != null) map(e.customAttributes, out);
+        if (e.routeChangeMs != null) out.writeDouble(e.routeChangeMs);
     }
 
     private static void str(long mask, int i, String s, DataOutputView out) throws IOException {
@@ -368,6 +374,8 @@ public final class RumEventSerializer extends TypeSerializerSingleton<RumEvent> 
         e.customName = str(mask, 41, in);
         if (has(mask, 42)) e.customValue = in.readDouble();
         if (has(mask, 43)) e.customAttributes = map(in);
+        e.routeChange = has(mask, 44);
+        if (has(mask, 45)) e.routeChangeMs = in.readDouble();
         return e;
     }
 

@@ -10,6 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -240,5 +243,97 @@ class AlertManagerTest {
         Alert a = alerts().get(0);
         assertThat(a.rootCauseHints).first().asString().startsWith("browser=Safari carries 9");
         assertThat(a.rootCauseHints).noneMatch(x -> x.startsWith("country="));
+    }
+
+    /** The same operator on the RocksDB backend, where every map entry is one RocksDB entry. */
+    static KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert>
+            onRocksDb() throws Exception {
+        KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> r =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new KeyedCoProcessOperator<>(
+                                new AlertManager(new AlertingConfig(), Duration.ofMinutes(1))),
+                        f -> f.app,
+                        row -> row.app,
+                        Types.STRING);
+        r.setStateBackend(new EmbeddedRocksDBStateBackend());
+        r.open();
+        return r;
+    }
+
+    /** RocksDB entries of all states (the harness counts only heap state). */
+    static int entries(
+            KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> r) {
+        return ((RocksDBKeyedStateBackend<?>) r.getOperator().getKeyedStateBackend())
+                .numKeyValueStateEntries();
+    }
+
+    @Test
+    void eachScoredRowIsOneStateEntrySoARowCostsOneWriteOnRocksDb() throws Exception {
+        KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> r =
+                onRocksDb();
+        try {
+            for (int i = 0; i < 40; i++) {
+                r.processElement2(row("route", "/p" + i, 10, 100, 0.02, 0.02), T0 + 11 * M - 1);
+            }
+            // A list value per window would be one entry rewritten 40 times.
+            assertThat(entries(r)).isEqualTo(40);
+            assertThat(r.numEventTimeTimers()).isEqualTo(1);
+        } finally {
+            r.close();
+        }
+    }
+
+    @Test
+    void rowsAndTheirTimersAreGoneOnceTheyAreOlderThanTheHintWindowsOnHeapAndRocksDb()
+            throws Exception {
+        KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> r =
+                onRocksDb();
+        try {
+            for (KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> x :
+                    List.of(h, r)) {
+                for (int m = 10; m < 14; m++) {
+                    x.processElement2(row("all", "*", m, 1000, 0.02, 0.02), T0 + (m + 1) * M - 1);
+                    x.processElement2(
+                            row("browser", "Safari", m, 200, 0.02, 0.02), T0 + (m + 1) * M - 1);
+                }
+                // Window 10's rows are kept for the 5 hint windows after it, window 13's too.
+                x.processBothWatermarks(new Watermark(T0 + 16 * M));
+                assertThat(x.numEventTimeTimers()).isEqualTo(3);
+                x.processBothWatermarks(new Watermark(T0 + 19 * M));
+                assertThat(x == r ? entries(r) : x.numKeyedStateEntries()).isZero();
+                assertThat(x.numEventTimeTimers()).isZero();
+            }
+        } finally {
+            r.close();
+        }
+    }
+
+    @Test
+    void theHintsDoNotDependOnTheOrderRowsArrivedIn() throws Exception {
+        List<ScoredAggregate> rows = new java.util.ArrayList<>();
+        for (int m = 10; m <= 11; m++) {
+            rows.add(row("all", "*", m, 1000, 0.075, 0.02));
+            rows.add(row("browser", "Safari", m, 220, 0.27, 0.02));
+            rows.add(row("browser", "Chrome", m, 580, 0.021, 0.02));
+            rows.add(row("country", "US", m, 300, 0.076, 0.02));
+            rows.add(row("country", "DE", m, 700, 0.074, 0.02));
+        }
+        List<List<String>> hints = new java.util.ArrayList<>();
+        for (int order = 0; order < 2; order++) {
+            KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> r =
+                    onRocksDb();
+            try {
+                List<ScoredAggregate> feed = new java.util.ArrayList<>(rows);
+                if (order == 1) java.util.Collections.reverse(feed);
+                for (ScoredAggregate a : feed) r.processElement2(a, a.windowEnd - 1);
+                Finding f = sustained("shop|all|*", "error_rate", "error_rate", "up", 10, 11);
+                r.processElement1(f, f.at);
+                r.processBothWatermarks(new Watermark(T0 + 12 * M));
+                hints.add(r.extractOutputValues().get(0).rootCauseHints);
+            } finally {
+                r.close();
+            }
+        }
+        assertThat(hints.get(0)).isNotEmpty().isEqualTo(hints.get(1));
     }
 }

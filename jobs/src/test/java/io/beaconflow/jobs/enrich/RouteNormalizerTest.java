@@ -31,6 +31,19 @@ class RouteNormalizerTest {
         assertThat(plain.normalize("shop", null)).isEqualTo("/");
     }
 
+    /** Before: every view of a hash-routed single-page app was route "/". */
+    @Test
+    void aHashRouteOfASinglePageAppIsPartOfTheRouteAndTemplatedLikeAPath() {
+        assertThat(plain.normalize("spa", "https://app.example/#/orders/8812?tab=items"))
+                .isEqualTo("/#/orders/:id");
+        assertThat(plain.normalize("spa", "https://app.example/admin/#!/users/42/"))
+                .isEqualTo("/admin/#!/users/:id");
+        assertThat(plain.normalize("spa", "https://app.example/?lang=de#/settings#anchor"))
+                .isEqualTo("/#/settings");
+        // An ordinary fragment stays out of the route.
+        assertThat(plain.normalize("spa", "https://app.example/docs#install")).isEqualTo("/docs");
+    }
+
     @Test
     void ordinaryWordsAndShortHexLikeWordsAreKept() {
         assertThat(plain.normalize("shop", "/products/coffee-beans/reviews"))

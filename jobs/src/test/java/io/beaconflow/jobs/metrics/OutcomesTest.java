@@ -44,6 +44,7 @@ class OutcomesTest {
         slots.add(Outcomes.APDEX_SATISFIED);
         slots.add(Outcomes.APDEX_TOLERATING);
         slots.add(Outcomes.APDEX_FRUSTRATED);
+        slots.add(Outcomes.ROUTE_CHANGE);
         for (int s = Outcomes.STATUS_2XX; s <= Outcomes.FETCH_FAILURE; s++) {
             slots.add(s);
         }
