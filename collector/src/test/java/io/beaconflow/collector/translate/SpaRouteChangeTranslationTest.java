@@ -134,8 +134,12 @@ class SpaRouteChangeTranslationTest {
                 }
             }
             if (click == null) continue;
+            // Read before translating: parsing rewrites the tree's hex ids in place (OtlpJson).
+            String spanId = click.path("spanId").asText();
+            String childId = child.path("spanId").asText();
 
-            Translation before = OtlpTranslator.fromJson(body, c.edge());
+            // A copy: body is translated again below.
+            Translation before = OtlpTranslator.fromJson(body.deepCopy(), c.edge());
             click.put("name", "Navigation: /orders/42?tab=items");
             Translation t = OtlpTranslator.fromJson(body, c.edge());
             assertThat(t.rejected()).isEmpty();
@@ -144,7 +148,6 @@ class SpaRouteChangeTranslationTest {
                     SdkTranslationTest.decode(
                             ContractEvents.batch(c.edge(), t.events()), c.receivedAt());
 
-            String spanId = click.path("spanId").asText();
             List<RumEvent> views = decoded.stream().filter(e -> e.routeChange).toList();
             assertThat(views).hasSize(1);
             RumEvent v = views.get(0);
@@ -160,7 +163,6 @@ class SpaRouteChangeTranslationTest {
                     .singleElement()
                     .satisfies(a -> assertThat(a.pageUrl).isNotEqualTo(v.pageUrl));
             // The fetch the navigation started loads the new view.
-            String childId = child.path("spanId").asText();
             assertThat(decoded)
                     .filteredOn(e -> e.type == EventType.FETCH && childId.equals(e.spanId))
                     .singleElement()

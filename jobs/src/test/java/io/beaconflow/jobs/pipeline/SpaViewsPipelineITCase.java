@@ -95,9 +95,12 @@ class SpaViewsPipelineITCase {
                                 + (ms == null ? "" : ",\"route_change_ms\":" + ms)
                                 + "}";
                 String viewId = session + "-v" + j;
+                // Sent once the INP is measured: an event stamped after its beacon's arrival is
+                // clamped to the arrival (ingest.max-future), which would move it to another
+                // minute whenever the two straddle one.
                 beacons.add(
                         beacon(
-                                at,
+                                at + 2_000,
                                 new Beacons.Event[] {
                                     Beacons.pageView(session, Instant.ofEpochMilli(at))
                                             .put("app", APP)
