@@ -106,14 +106,14 @@ public final class ConfigProblems {
     /** A duration above zero: {@code must be a duration > 0}; fix {@code set <example>}. */
     public boolean durationAboveZero(String key, Duration value, String example) {
         boolean ok = value != null && !value.isNegative() && !value.isZero();
-        require(ok, key, "must be a duration > 0 (got " + value + ")", "set " + example);
+        require(ok, key, "must be a duration > 0 (got " + show(value) + ")", "set " + example);
         return ok;
     }
 
     /** A duration of zero or more: {@code must be a duration ≥ 0}; fix {@code set <example>}. */
     public boolean durationNotNegative(String key, Duration value, String example) {
         boolean ok = value != null && !value.isNegative();
-        require(ok, key, "must be a duration ≥ 0 (got " + value + ")", "set " + example);
+        require(ok, key, "must be a duration ≥ 0 (got " + show(value) + ")", "set " + example);
         return ok;
     }
 

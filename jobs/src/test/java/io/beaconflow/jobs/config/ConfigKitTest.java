@@ -97,6 +97,22 @@ class ConfigKitTest {
     }
 
     @Test
+    void aDurationProblemShowsTheDurationAsYamlSpellsItNotJavasPT() {
+        ConfigProblems p = ConfigProblems.of("job.yaml");
+        p.durationAboveZero("sessions.gap", Duration.ofMinutes(-5), "e.g. 30m");
+        p.durationNotNegative("ingest.max-age", Duration.ofMillis(-1500), "e.g. 1h");
+        p.durationAboveZero("sessions.max-duration", null, "e.g. 4h");
+        assertThat(p.all())
+                .containsExactly(
+                        "job.yaml: sessions.gap: must be a duration > 0 (got -5m). Fix: set e.g."
+                                + " 30m",
+                        "job.yaml: ingest.max-age: must be a duration ≥ 0 (got -1500ms). Fix: set"
+                                + " e.g. 1h",
+                        "job.yaml: sessions.max-duration: must be a duration > 0 (got empty). Fix:"
+                                + " set e.g. 4h");
+    }
+
+    @Test
     void theShippedFileLoadsItsElasticsearchSectionAsTheDocumentedDefaults() throws Exception {
         Path shipped = Path.of("..", "flink-conf", "beaconflow.yaml");
         BeaconflowConfig c =
