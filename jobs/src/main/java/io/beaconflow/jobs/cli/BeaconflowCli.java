@@ -2,6 +2,7 @@ package io.beaconflow.jobs.cli;
 
 import io.beaconflow.detectors.cli.BacktestCommand;
 import io.beaconflow.detectors.cli.NabCommand;
+import io.beaconflow.jobs.config.ConfigException;
 import io.beaconflow.jobs.generator.GeneratorToKafka;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,8 +45,35 @@ public final class BeaconflowCli implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command tree; later stages register their commands here. */
+    /** Exit code of a command stopped by a bad configuration file (picocli's usage error). */
+    public static final int BAD_CONFIG = 2;
+
+    /**
+     * The command tree; later stages register their commands here. A bad configuration file ends
+     * the command with its problems (file, line, key, fix) and {@link #BAD_CONFIG}, not a stack
+     * trace: the message is the whole answer, and a trace above it hides it.
+     */
     public static CommandLine commandLine() {
-        return new CommandLine(new BeaconflowCli());
+        return new CommandLine(new BeaconflowCli())
+                .setExecutionExceptionHandler(
+                        (ex, cmd, parsed) -> {
+                            ConfigException bad = configProblem(ex);
+                            if (bad == null) throw ex;
+                            cmd.getErr()
+                                    .println(
+                                            "beaconflow "
+                                                    + cmd.getCommandName()
+                                                    + ": "
+                                                    + bad.getMessage());
+                            cmd.getErr().flush();
+                            return BAD_CONFIG;
+                        });
+    }
+
+    private static ConfigException configProblem(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ConfigException) return (ConfigException) c;
+        }
+        return null;
     }
 }

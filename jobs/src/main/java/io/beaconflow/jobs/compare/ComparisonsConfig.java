@@ -1,6 +1,6 @@
 package io.beaconflow.jobs.compare;
 
-import io.beaconflow.jobs.config.ConfigException;
+import io.beaconflow.jobs.config.ConfigProblems;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -53,67 +53,69 @@ public class ComparisonsConfig implements Serializable {
         return c != null ? c : defaultControl;
     }
 
+    /** Checks this section alone; the exception names {@code source} and every problem. */
     public void validate(String source, Duration metricsWindow) {
-        if (emitEvery == null
-                || emitEvery.compareTo(metricsWindow) < 0
-                || emitEvery.toMillis() % metricsWindow.toMillis() != 0) {
-            throw ConfigException.invalid(
-                    source,
+        ConfigProblems.check(source, p -> check(p, metricsWindow));
+    }
+
+    /**
+     * Adds every problem of the {@code comparisons:} section; {@code metricsWindow} is the window
+     * the comparisons are emitted on a multiple of (null when it is itself invalid).
+     */
+    public void check(ConfigProblems p, Duration metricsWindow) {
+        boolean emitOk = emitEvery != null;
+        if (metricsWindow != null && metricsWindow.toMillis() > 0) {
+            emitOk =
+                    emitOk
+                            && emitEvery.compareTo(metricsWindow) >= 0
+                            && emitEvery.toMillis() % metricsWindow.toMillis() == 0;
+            p.require(
+                    emitOk,
                     "comparisons.emit-every",
                     "must be a multiple of metrics.window ("
                             + metricsWindow
                             + "), got "
                             + emitEvery,
                     "set e.g. 15m");
+        } else {
+            p.require(emitOk, "comparisons.emit-every", "must be a duration", "set e.g. 15m");
         }
-        if (!(alpha > 0 && alpha <= 0.2)) {
-            throw ConfigException.invalid(
-                    source,
-                    "comparisons.alpha",
-                    "must be in (0, 0.2] (got " + alpha + ")",
-                    "set e.g. 0.05 (95 % intervals)");
-        }
-        if (minSamplesPerArm < 20) {
-            throw ConfigException.invalid(
-                    source,
-                    "comparisons.min-samples-per-arm",
-                    "must be >= 20 (got "
-                            + minSamplesPerArm
-                            + "): below that the normal approximations of the tests do not hold",
-                    "set e.g. 200");
-        }
-        if (defaultControl == null || defaultControl.isBlank()) {
-            throw ConfigException.invalid(
-                    source,
-                    "comparisons.default-control",
-                    "must be a variant name",
-                    "set e.g. control");
-        }
+        p.require(
+                alpha > 0 && alpha <= 0.2,
+                "comparisons.alpha",
+                "must be in (0, 0.2] (got " + alpha + ")",
+                "set e.g. 0.05 (95 % intervals)");
+        p.require(
+                minSamplesPerArm >= 20,
+                "comparisons.min-samples-per-arm",
+                "must be >= 20 (got "
+                        + minSamplesPerArm
+                        + "): below that the normal approximations of the tests do not hold",
+                "set e.g. 200");
+        p.notBlank(
+                "comparisons.default-control",
+                defaultControl,
+                "must be a variant name",
+                "set e.g. control");
         if (controls == null) {
             controls = new LinkedHashMap<>();
         }
         for (Map.Entry<String, String> e : controls.entrySet()) {
-            if (e.getValue() == null || e.getValue().isBlank()) {
-                throw ConfigException.invalid(
-                        source,
-                        "comparisons.controls." + e.getKey(),
-                        "must name the control variant of experiment " + e.getKey(),
-                        "write e.g. " + e.getKey() + ": control");
-            }
+            p.notBlank(
+                    "comparisons.controls." + e.getKey(),
+                    e.getValue(),
+                    "must name the control variant of experiment " + e.getKey(),
+                    "write e.g. " + e.getKey() + ": control");
         }
-        if (maxArmsPerApp < 2) {
-            throw ConfigException.invalid(
-                    source,
-                    "comparisons.max-arms-per-app",
-                    "must be >= 2 (got " + maxArmsPerApp + ")",
-                    "set e.g. 64 (state: about 20 KB per arm)");
-        }
-        if (idleTtl == null || idleTtl.compareTo(emitEvery) <= 0) {
-            throw ConfigException.invalid(
-                    source,
-                    "comparisons.idle-ttl",
-                    "must be longer than comparisons.emit-every (got " + idleTtl + ")",
-                    "set e.g. 3d");
-        }
+        p.require(
+                maxArmsPerApp >= 2,
+                "comparisons.max-arms-per-app",
+                "must be >= 2 (got " + maxArmsPerApp + ")",
+                "set e.g. 64 (state: about 20 KB per arm)");
+        p.require(
+                idleTtl != null && (emitEvery == null || idleTtl.compareTo(emitEvery) > 0),
+                "comparisons.idle-ttl",
+                "must be longer than comparisons.emit-every (got " + idleTtl + ")",
+                "set e.g. 3d");
     }
 }

@@ -79,15 +79,16 @@ public class BeaconflowConfig implements Serializable {
      * candidate ids).
      */
     public void requireProductionSecrets(String source) {
-        if (PUBLIC_SALTS.contains(ingest.privacy.userIdSalt)) {
-            throw ConfigException.invalid(
-                    source,
-                    "ingest.privacy.user-id-salt",
-                    "is the public demo salt '"
-                            + ingest.privacy.userIdSalt
-                            + "': hashed user ids could be reversed by anyone",
-                    IngestConfig.SALT_FIX);
-        }
+        ConfigProblems.check(
+                source,
+                p ->
+                        p.require(
+                                !PUBLIC_SALTS.contains(ingest.privacy.userIdSalt),
+                                "ingest.privacy.user-id-salt",
+                                "is the public demo salt '"
+                                        + ingest.privacy.userIdSalt
+                                        + "': hashed user ids could be reversed by anyone",
+                                IngestConfig.SALT_FIX));
     }
 
     /** Defaults, with a demo salt: good for tests and the demo, not for production. */
@@ -166,68 +167,45 @@ public class BeaconflowConfig implements Serializable {
         validate(source, KeyLines.NONE);
     }
 
-    /** {@code lines}: where each key of the file is, for the sections that report lines. */
+    /**
+     * Checks every section and throws one {@link ConfigException} naming every problem found, each
+     * with {@code source}, its line (from {@code lines}), its key and its fix.
+     */
     public void validate(String source, KeyLines lines) {
-        if (ingest == null) {
-            throw ConfigException.invalid(
-                    source, "ingest", "must be a section", "remove the key or give its settings");
+        ConfigProblems p = new ConfigProblems(source, lines);
+        String fix = "remove the key or give its settings";
+        if (p.section("ingest", ingest, fix)) ingest.check(p);
+        if (p.section("kafka", kafka, fix)) kafka.check(p);
+        if (p.section("sessions", sessions, fix)) sessions.check(p);
+        if (p.section("metrics", metrics, fix)) metrics.check(p);
+        if (p.section("detection", detection, fix)) {
+            // Detection's sections still check on their own: their first problem joins the list.
+            try {
+                detection.validate(source);
+            } catch (ConfigException e) {
+                p.addReported(e.getMessage());
+            }
         }
-        ingest.validate(source);
-        if (kafka == null) {
-            throw ConfigException.invalid(
-                    source, "kafka", "must be a section", "remove the key or give its settings");
+        if (p.section("errors", errors, fix)) errors.check(p);
+        if (p.section("comparisons", comparisons, fix)) {
+            comparisons.check(p, metrics == null ? null : metrics.window);
         }
-        kafka.validate(source);
-        if (sessions == null) {
-            throw ConfigException.invalid(
-                    source, "sessions", "must be a section", "remove the key or give its settings");
-        }
-        sessions.validate(source);
-        if (metrics == null) {
-            throw ConfigException.invalid(
-                    source, "metrics", "must be a section", "remove the key or give its settings");
-        }
-        metrics.validate(source);
-        if (detection == null) {
-            throw ConfigException.invalid(
-                    source,
-                    "detection",
-                    "must be a section",
-                    "remove the key or give its settings");
-        }
-        detection.validate(source);
-        if (errors == null) {
-            throw ConfigException.invalid(
-                    source, "errors", "must be a section", "remove the key or give its settings");
-        }
-        errors.validate(source);
-        if (comparisons == null) {
-            throw ConfigException.invalid(
-                    source,
-                    "comparisons",
-                    "must be a section",
-                    "remove the key or give its settings");
-        }
-        comparisons.validate(source, metrics.window);
-        if (traces == null) {
-            throw ConfigException.invalid(
-                    source, "traces", "must be a section", "remove the key or give its settings");
-        }
-        traces.validate(source);
-        ConfigProblems problems = new ConfigProblems(source, lines);
+        if (p.section("traces", traces, fix)) traces.check(p);
         if (elasticsearch == null) {
             elasticsearch = ElasticsearchSinkConfig.DEFAULTS;
         }
-        elasticsearch.check(problems);
-        problems.throwIfAny();
+        elasticsearch.check(p);
         if (notifications != null && notifications.webhook != null) {
-            notifications.webhook.validate(source);
+            notifications.webhook.check(p);
         }
         // An event the router lets through must be counted by its window: the two lateness
         // bounds are one rule, kept in two sections only because each stage owns its config.
-        if (!metrics.allowedLateness.equals(ingest.allowedLateness)) {
-            throw ConfigException.invalid(
-                    source,
+        if (metrics != null
+                && ingest != null
+                && metrics.allowedLateness != null
+                && ingest.allowedLateness != null
+                && !metrics.allowedLateness.equals(ingest.allowedLateness)) {
+            p.add(
                     "metrics.allowed-lateness",
                     "differs from ingest.allowed-lateness ("
                             + Durations.format(metrics.allowedLateness)
@@ -236,5 +214,6 @@ public class BeaconflowConfig implements Serializable {
                             + "): events accepted as on time would be dropped by their window",
                     "remove metrics.allowed-lateness, or set both to the same duration");
         }
+        p.throwIfAny();
     }
 }

@@ -53,33 +53,32 @@ public class CardinalityConfig implements Serializable {
     /** Longest free text (URLs, user agent, error message and stack, action target ...). */
     public int maxTextLength = DEFAULT_MAX_TEXT_LENGTH;
 
-    void validate(String source) {
-        positive(source, "max-apps", maxApps, "e.g. 100");
-        positive(source, "max-releases-per-app", maxReleasesPerApp, "e.g. 50");
-        positive(source, "max-countries-per-app", maxCountriesPerApp, "e.g. 250");
-        positive(source, "max-browsers-per-app", maxBrowsersPerApp, "e.g. 50");
-        positive(source, "max-os-per-app", maxOsPerApp, "e.g. 50");
-        positive(source, "max-devices-per-app", maxDevicesPerApp, "e.g. 20");
-        positive(source, "max-browser-versions-per-app", maxBrowserVersionsPerApp, "e.g. 100");
-        positive(source, "max-endpoints-per-app", maxEndpointsPerApp, "e.g. 300");
-        positive(source, "max-variants-per-app", maxVariantsPerApp, "e.g. 200");
-        positive(source, "max-experiments-per-event", maxExperimentsPerEvent, "e.g. 10");
+    /** Adds every problem of the {@code ingest.cardinality:} section. */
+    void check(ConfigProblems p) {
+        positive(p, "max-apps", maxApps, "e.g. 100");
+        positive(p, "max-releases-per-app", maxReleasesPerApp, "e.g. 50");
+        positive(p, "max-countries-per-app", maxCountriesPerApp, "e.g. 250");
+        positive(p, "max-browsers-per-app", maxBrowsersPerApp, "e.g. 50");
+        positive(p, "max-os-per-app", maxOsPerApp, "e.g. 50");
+        positive(p, "max-devices-per-app", maxDevicesPerApp, "e.g. 20");
+        positive(p, "max-browser-versions-per-app", maxBrowserVersionsPerApp, "e.g. 100");
+        positive(p, "max-endpoints-per-app", maxEndpointsPerApp, "e.g. 300");
+        positive(p, "max-variants-per-app", maxVariantsPerApp, "e.g. 200");
+        positive(p, "max-experiments-per-event", maxExperimentsPerEvent, "e.g. 10");
         // "other" must fit, and a value cut shorter than that says nothing.
-        atLeast(source, "max-value-length", maxValueLength, 16, "e.g. 128");
-        atLeast(source, "max-text-length", maxTextLength, maxValueLength, "e.g. 2048");
+        atLeast(p, "max-value-length", maxValueLength, 16, "e.g. 128");
+        atLeast(p, "max-text-length", maxTextLength, maxValueLength, "e.g. 2048");
     }
 
-    private static void positive(String source, String key, int v, String example) {
-        atLeast(source, key, v, 1, example);
+    private static void positive(ConfigProblems p, String key, int v, String example) {
+        atLeast(p, key, v, 1, example);
     }
 
-    private static void atLeast(String source, String key, int v, int min, String example) {
-        if (v < min) {
-            throw ConfigException.invalid(
-                    source,
-                    "ingest.cardinality." + key,
-                    "must be at least " + min + " (got " + v + ")",
-                    "set " + example);
-        }
+    private static void atLeast(ConfigProblems p, String key, int v, int min, String example) {
+        p.require(
+                v >= min,
+                "ingest.cardinality." + key,
+                "must be at least " + min + " (got " + v + ")",
+                "set " + example);
     }
 }

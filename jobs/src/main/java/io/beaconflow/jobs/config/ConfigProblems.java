@@ -3,6 +3,7 @@ package io.beaconflow.jobs.config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Collects every problem of a configuration before anything is reported, each as {@code <file> line
@@ -25,6 +26,16 @@ public final class ConfigProblems {
         return new ConfigProblems(source, KeyLines.NONE);
     }
 
+    /**
+     * Runs {@code check} over a fresh collector named {@code source} (settings built in code, no
+     * lines) and throws one {@link ConfigException} naming every problem it found.
+     */
+    public static void check(String source, Consumer<ConfigProblems> check) {
+        ConfigProblems problems = of(source);
+        check.accept(problems);
+        problems.throwIfAny();
+    }
+
     /** Adds a problem of {@code key} (the full dotted path, as written in the file). */
     public void add(String key, String problem, String fix) {
         Integer line = lines.line(key);
@@ -36,6 +47,11 @@ public final class ConfigProblems {
                         + problem
                         + ". Fix: "
                         + fix);
+    }
+
+    /** Adds a problem already worded in full (file, key and fix) by a check outside the kit. */
+    public void addReported(String message) {
+        found.add(message);
     }
 
     /** Adds the problem unless {@code ok}. */
@@ -55,6 +71,57 @@ public final class ConfigProblems {
         if (value < min) add(key, "is " + value + ", below " + min, fix);
     }
 
+    /**
+     * A nested section that must be present: adds the problem when {@code section} is null (a key
+     * written with a scalar or {@code null} value) and returns whether its keys can be checked.
+     */
+    public boolean section(String key, Object section, String fix) {
+        if (section == null) add(key, "must be a section", fix);
+        return section != null;
+    }
+
+    /** A whole number above zero: {@code must be greater than 0}, fix {@code set <example>}. */
+    public void greaterThanZero(String key, long value, String example) {
+        require(value > 0, key, "must be greater than 0 (got " + value + ")", "set " + example);
+    }
+
+    /** A whole number in {@code [min, max]}; fix {@code set <example>}. */
+    public void between(String key, long value, long min, long max, String example) {
+        require(
+                value >= min && value <= max,
+                key,
+                "must be between " + min + " and " + max + " (got " + value + ")",
+                "set " + example);
+    }
+
+    /** A number in {@code [min, max]} (NaN is outside); fix {@code set <example>}. */
+    public void between(String key, double value, double min, double max, String example) {
+        require(
+                value >= min && value <= max,
+                key,
+                "must be between " + min + " and " + max + " (got " + value + ")",
+                "set " + example);
+    }
+
+    /** A duration above zero: {@code must be a duration > 0}; fix {@code set <example>}. */
+    public boolean durationAboveZero(String key, Duration value, String example) {
+        boolean ok = value != null && !value.isNegative() && !value.isZero();
+        require(ok, key, "must be a duration > 0 (got " + show(value) + ")", "set " + example);
+        return ok;
+    }
+
+    /** A duration of zero or more: {@code must be a duration ≥ 0}; fix {@code set <example>}. */
+    public boolean durationNotNegative(String key, Duration value, String example) {
+        boolean ok = value != null && !value.isNegative();
+        require(ok, key, "must be a duration ≥ 0 (got " + show(value) + ")", "set " + example);
+        return ok;
+    }
+
+    /** A text that must not be empty. */
+    public void notBlank(String key, String value, String problem, String fix) {
+        require(value != null && !value.isBlank(), key, problem, fix);
+    }
+
     private static String show(Duration d) {
         return d == null ? "empty" : Durations.format(d);
     }
@@ -68,6 +135,7 @@ public final class ConfigProblems {
         if (found.isEmpty()) return;
         if (found.size() == 1) throw new ConfigException(found.get(0));
         throw new ConfigException(
-                found.size() + " problems in " + source + ":\n  - " + String.join("\n  - ", found));
+                found.size() + " problems in " + source + ":\n  - " + String.join("\n  - ", found),
+                found);
     }
 }

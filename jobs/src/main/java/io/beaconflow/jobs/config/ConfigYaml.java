@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.PropertyNamingStrategy;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -37,7 +38,20 @@ import java.util.stream.Collectors;
 public final class ConfigYaml {
     private ConfigYaml() {}
 
-    public static final ObjectMapper MAPPER = newMapper();
+    /** The job's files ({@code beaconflow.yaml}): kebab-case keys. */
+    public static final ObjectMapper MAPPER =
+            newMapper(PropertyNamingStrategies.KEBAB_CASE).build();
+
+    /**
+     * The generator's files ({@code generator.yaml}, incident files): snake_case keys, as the
+     * scenario files shared with other tools write them; a number where a whole number belongs and
+     * text after the document are errors.
+     */
+    public static final ObjectMapper SNAKE_CASE_MAPPER =
+            newMapper(PropertyNamingStrategies.SNAKE_CASE)
+                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                    .build();
 
     /**
      * Binds {@code yaml} (environment references already expanded) to {@code type}. {@code
@@ -45,8 +59,17 @@ public final class ConfigYaml {
      * carry the key as written in the file.
      */
     public static <T> T read(String yaml, String source, Class<T> type, String pathPrefix) {
+        return read(MAPPER, yaml, source, type, pathPrefix);
+    }
+
+    /**
+     * {@link #read(String, String, Class, String)} with another key style ({@link
+     * #SNAKE_CASE_MAPPER}).
+     */
+    public static <T> T read(
+            ObjectMapper mapper, String yaml, String source, Class<T> type, String pathPrefix) {
         try {
-            return MAPPER.readValue(yaml, type);
+            return mapper.readValue(yaml, type);
         } catch (UnrecognizedPropertyException e) {
             String parent = parent(pathPrefix, e);
             String known =
@@ -258,7 +281,7 @@ public final class ConfigYaml {
         return "write a " + type.getSimpleName().toLowerCase(Locale.ROOT);
     }
 
-    private static ObjectMapper newMapper() {
+    private static JsonMapper.Builder newMapper(PropertyNamingStrategy naming) {
         SimpleModule durations = new SimpleModule("beaconflow-durations");
         durations.addDeserializer(
                 Duration.class,
@@ -280,11 +303,10 @@ public final class ConfigYaml {
                 // file's notifications: does) means "the default", never null: every field's
                 // initializer stays.
                 .defaultSetterInfo(JsonSetter.Value.forValueNulls(Nulls.SKIP))
-                .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+                .propertyNamingStrategy(naming)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .addModule(durations)
-                .build();
+                .addModule(durations);
     }
 }

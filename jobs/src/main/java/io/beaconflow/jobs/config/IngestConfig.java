@@ -77,25 +77,14 @@ public class IngestConfig implements Serializable {
         /** Largest {@code network.downlink_mbps}. */
         public double maxDownlinkMbps = DEFAULT_MAX_DOWNLINK_MBPS;
 
-        void validate(String source) {
+        void check(ConfigProblems p) {
             // The ceilings keep accepted values inside what a DDSketch tracks and far from
             // overflow in weighted sums: 1e9 ms is 11 days, 1e6 for CLS is absurd already.
-            range(source, "ingest.limits.max-duration-ms", maxDurationMs, 1, 1e9, "3600000 (1 h)");
-            range(source, "ingest.limits.max-cls", maxCls, 0.001, 1e6, "100");
-            range(source, "ingest.limits.min-sample-rate", minSampleRate, 1e-9, 1, "0.0001");
-            range(source, "ingest.limits.max-custom-value", maxCustomValue, 1, 1e300, "1.0e15");
-            range(source, "ingest.limits.max-downlink-mbps", maxDownlinkMbps, 1, 1e9, "100000");
-        }
-
-        private static void range(
-                String source, String key, double v, double min, double max, String example) {
-            if (!(v >= min && v <= max)) {
-                throw ConfigException.invalid(
-                        source,
-                        key,
-                        "must be between " + min + " and " + max + " (got " + v + ")",
-                        "set e.g. " + example);
-            }
+            p.between("ingest.limits.max-duration-ms", maxDurationMs, 1, 1e9, "e.g. 3600000 (1 h)");
+            p.between("ingest.limits.max-cls", maxCls, 0.001, 1e6, "e.g. 100");
+            p.between("ingest.limits.min-sample-rate", minSampleRate, 1e-9, 1, "e.g. 0.0001");
+            p.between("ingest.limits.max-custom-value", maxCustomValue, 1, 1e300, "e.g. 1.0e15");
+            p.between("ingest.limits.max-downlink-mbps", maxDownlinkMbps, 1, 1e9, "e.g. 100000");
         }
     }
 
@@ -157,97 +146,69 @@ public class IngestConfig implements Serializable {
         public String userIdSalt;
     }
 
-    void validate(String source) {
-        positive(source, "ingest.max-record-bytes", maxRecordBytes, "e.g. 262144 (256 KiB)");
-        positive(source, "ingest.max-nesting-depth", maxNestingDepth, "e.g. 16");
-        positive(source, "ingest.max-batch-events", maxBatchEvents, "e.g. 500");
-        positive(source, "ingest.dead-letter-payload-bytes", deadLetterPayloadBytes, "e.g. 4096");
-        notNegative(source, "ingest.max-future", maxFuture);
-        positiveDuration(source, "ingest.max-age", maxAge);
-        notNegative(source, "ingest.out-of-orderness", outOfOrderness);
-        positiveDuration(source, "ingest.idleness", idleness);
-        notNegative(source, "ingest.allowed-lateness", allowedLateness);
-        positiveDuration(source, "ingest.dedup-ttl", dedupTtl);
-        if (limits == null) {
-            throw ConfigException.invalid(
-                    source, "ingest.limits", "must be a section", "remove it or give its keys");
+    /** Adds every problem of the {@code ingest:} section (keys as written in the file). */
+    void check(ConfigProblems p) {
+        p.greaterThanZero("ingest.max-record-bytes", maxRecordBytes, "e.g. 262144 (256 KiB)");
+        p.greaterThanZero("ingest.max-nesting-depth", maxNestingDepth, "e.g. 16");
+        p.greaterThanZero("ingest.max-batch-events", maxBatchEvents, "e.g. 500");
+        p.greaterThanZero("ingest.dead-letter-payload-bytes", deadLetterPayloadBytes, "e.g. 4096");
+        p.durationNotNegative("ingest.max-future", maxFuture, "e.g. 30s or 5m");
+        p.durationAboveZero("ingest.max-age", maxAge, "e.g. 1m or 30m");
+        p.durationNotNegative("ingest.out-of-orderness", outOfOrderness, "e.g. 30s or 5m");
+        p.durationAboveZero("ingest.idleness", idleness, "e.g. 1m or 30m");
+        p.durationNotNegative("ingest.allowed-lateness", allowedLateness, "e.g. 30s or 5m");
+        p.durationAboveZero("ingest.dedup-ttl", dedupTtl, "e.g. 1m or 30m");
+        if (p.section("ingest.limits", limits, "remove it or give its keys")) {
+            limits.check(p);
         }
-        limits.validate(source);
-        if (routes == null) {
-            throw ConfigException.invalid(
-                    source, "ingest.routes", "must be a section", "remove it or give max-per-app");
+        if (p.section("ingest.routes", routes, "remove it or give max-per-app")) {
+            checkRoutes(p);
         }
-        positive(source, "ingest.routes.max-per-app", routes.maxPerApp, "e.g. 500");
-        if (routes.learnAfter < 0 || routes.learnAfter == 1) {
-            throw ConfigException.invalid(
-                    source,
-                    "ingest.routes.learn-after",
-                    "must be 0 (off) or at least 2 (got " + routes.learnAfter + ")",
-                    "set e.g. 50");
+        if (p.section("ingest.cardinality", cardinality, "remove it or give its limits")) {
+            cardinality.check(p);
         }
-        positive(source, "ingest.routes.learn-max-prefixes", routes.learnMaxPrefixes, "e.g. 200");
-        if (cardinality == null) {
-            throw ConfigException.invalid(
-                    source,
-                    "ingest.cardinality",
-                    "must be a section",
-                    "remove it or give its limits");
+        p.require(
+                privacy != null && privacy.clientIp != null,
+                "ingest.privacy.client-ip",
+                "missing",
+                "set one of truncate, drop, keep");
+        p.notBlank(
+                "ingest.privacy.user-id-salt",
+                privacy == null ? null : privacy.userIdSalt,
+                "missing or empty: user ids cannot be hashed without a secret salt",
+                SALT_FIX);
+    }
+
+    private void checkRoutes(ConfigProblems p) {
+        p.greaterThanZero("ingest.routes.max-per-app", routes.maxPerApp, "e.g. 500");
+        p.require(
+                routes.learnAfter == 0 || routes.learnAfter >= 2,
+                "ingest.routes.learn-after",
+                "must be 0 (off) or at least 2 (got " + routes.learnAfter + ")",
+                "set e.g. 50");
+        p.greaterThanZero("ingest.routes.learn-max-prefixes", routes.learnMaxPrefixes, "e.g. 200");
+        if (routes.rules == null) {
+            p.add("ingest.routes.rules", "must be a list", "write [] for no rules");
+            return;
         }
-        cardinality.validate(source);
         for (int i = 0; i < routes.rules.size(); i++) {
             RouteRule r = routes.rules.get(i);
             String key = "ingest.routes.rules[" + i + "]";
-            if (r.pattern == null || r.replacement == null) {
-                throw ConfigException.invalid(
-                        source,
+            if (r == null || r.pattern == null || r.replacement == null) {
+                p.add(
                         key,
                         "needs both pattern and replacement",
                         "write e.g. {app: shop, pattern: '^/c/[^/]+$', replacement: '/c/:slug'}");
+                continue;
             }
             try {
                 java.util.regex.Pattern.compile(r.pattern);
             } catch (java.util.regex.PatternSyntaxException e) {
-                throw ConfigException.invalid(
-                        source,
+                p.add(
                         key + ".pattern",
                         "not a valid regex: " + e.getDescription(),
                         "escape special characters, e.g. \\\\. for a dot");
             }
-        }
-        if (privacy == null || privacy.clientIp == null) {
-            throw ConfigException.invalid(
-                    source,
-                    "ingest.privacy.client-ip",
-                    "missing",
-                    "set one of truncate, drop, keep");
-        }
-        if (privacy.userIdSalt == null || privacy.userIdSalt.isBlank()) {
-            throw ConfigException.invalid(
-                    source,
-                    "ingest.privacy.user-id-salt",
-                    "missing or empty: user ids cannot be hashed without a secret salt",
-                    SALT_FIX);
-        }
-    }
-
-    private static void positive(String source, String key, long v, String example) {
-        if (v <= 0) {
-            throw ConfigException.invalid(
-                    source, key, "must be greater than 0 (got " + v + ")", "set " + example);
-        }
-    }
-
-    private static void notNegative(String source, String key, Duration d) {
-        if (d == null || d.isNegative()) {
-            throw ConfigException.invalid(
-                    source, key, "must be a duration ≥ 0 (got " + d + ")", "set e.g. 30s or 5m");
-        }
-    }
-
-    private static void positiveDuration(String source, String key, Duration d) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw ConfigException.invalid(
-                    source, key, "must be a duration > 0 (got " + d + ")", "set e.g. 1m or 30m");
         }
     }
 }

@@ -47,58 +47,44 @@ public class KafkaConfig implements Serializable {
     /** Extra Kafka client properties, e.g. security.protocol, sasl.mechanism, sasl.jaas.config. */
     public Map<String, String> properties = new LinkedHashMap<>();
 
-    void validate(String source) {
-        if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            throw ConfigException.invalid(
-                    source,
-                    "kafka.bootstrap-servers",
-                    "empty",
-                    "set host:port[,host:port], e.g. 127.0.0.1:9092");
-        }
-        for (String[] t :
-                new String[][] {
-                    {"kafka.raw-topic", rawTopic},
-                    {"kafka.group-id", groupId},
-                    {"kafka.dead-letter-topic", deadLetterTopic},
-                    {"kafka.late-topic", lateTopic},
-                    {"kafka.server-spans-topic", serverSpansTopic}
-                }) {
-            if (t[1] == null || t[1].isBlank()) {
-                throw ConfigException.invalid(source, t[0], "empty", "set a name");
-            }
-        }
+    /** Adds every problem of the {@code kafka:} section. */
+    void check(ConfigProblems p) {
+        p.notBlank(
+                "kafka.bootstrap-servers",
+                bootstrapServers,
+                "empty",
+                "set host:port[,host:port], e.g. 127.0.0.1:9092");
+        p.notBlank("kafka.raw-topic", rawTopic, "empty", "set a name");
+        p.notBlank("kafka.group-id", groupId, "empty", "set a name");
+        p.notBlank("kafka.dead-letter-topic", deadLetterTopic, "empty", "set a name");
+        p.notBlank("kafka.late-topic", lateTopic, "empty", "set a name");
+        p.notBlank("kafka.server-spans-topic", serverSpansTopic, "empty", "set a name");
         String s = startFrom == null ? "" : startFrom.toLowerCase(Locale.ROOT);
         if (s.startsWith("timestamp:")) {
             try {
                 Long.parseLong(s.substring("timestamp:".length()));
             } catch (NumberFormatException e) {
-                throw ConfigException.invalid(
-                        source,
+                p.add(
                         "kafka.start-from",
                         "'" + startFrom + "' has no epoch-millis after 'timestamp:'",
                         "write e.g. timestamp:1793606400000");
             }
         } else if (!s.equals("committed") && !s.equals("earliest") && !s.equals("latest")) {
-            throw ConfigException.invalid(
-                    source,
+            p.add(
                     "kafka.start-from",
                     "'" + startFrom + "' is not a start position",
                     "use committed, earliest, latest or timestamp:<epoch-millis>");
         }
-        if (!"earliest".equalsIgnoreCase(resetTo) && !"latest".equalsIgnoreCase(resetTo)) {
-            throw ConfigException.invalid(
-                    source,
-                    "kafka.reset-to",
-                    "'" + resetTo + "' is not valid",
-                    "use earliest or latest");
-        }
-        if (partitionDiscovery == null || partitionDiscovery.isNegative()) {
-            throw ConfigException.invalid(
-                    source,
-                    "kafka.partition-discovery",
-                    "must be ≥ 0",
-                    "set e.g. 1m, or 0 to disable");
-        }
+        p.require(
+                "earliest".equalsIgnoreCase(resetTo) || "latest".equalsIgnoreCase(resetTo),
+                "kafka.reset-to",
+                "'" + resetTo + "' is not valid",
+                "use earliest or latest");
+        p.require(
+                partitionDiscovery != null && !partitionDiscovery.isNegative(),
+                "kafka.partition-discovery",
+                "must be ≥ 0",
+                "set e.g. 1m, or 0 to disable");
     }
 
     /** Properties for logs: values of keys that look secret are masked. */

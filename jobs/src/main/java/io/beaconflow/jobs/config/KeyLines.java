@@ -26,33 +26,51 @@ public final class KeyLines {
 
     /**
      * The keys of {@code yaml}, each path starting with {@code prefix} (e.g. {@code elasticsearch}
-     * when the text is that section's body; empty for a whole file). Text that is not valid YAML
-     * gives what was read up to the error: the binding reports the error itself.
+     * when the text is that section's body; empty for a whole file). Items of a list are keyed
+     * {@code list[0]}, {@code list[1].key}, as the checks and the binding name them. Text that is
+     * not valid YAML gives what was read up to the error: the binding reports the error itself.
      */
     public static KeyLines of(String yaml, String prefix) {
         Map<String, Integer> lines = new HashMap<>();
-        List<String> path = new ArrayList<>();
-        if (!prefix.isEmpty()) path.add(prefix);
-        int base = path.size();
+        // One frame per open object or list: its path, and for a list the index of its last item.
+        List<String> paths = new ArrayList<>();
+        List<Integer> indexes = new ArrayList<>();
+        paths.add(prefix);
+        indexes.add(null);
         String field = null;
         try (JsonParser p = new YAMLFactory().createParser(yaml)) {
             for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-                switch (t) {
-                    case FIELD_NAME -> {
-                        field = p.currentName();
-                        lines.putIfAbsent(join(path, field), p.currentTokenLocation().getLineNr());
-                    }
-                    case START_OBJECT, START_ARRAY -> {
-                        // The document's root object and array items add no name to the path.
-                        path.add(field == null ? "" : field);
-                        field = null;
-                    }
-                    case END_OBJECT, END_ARRAY -> {
-                        if (path.size() > base) path.remove(path.size() - 1);
-                        field = null;
-                    }
-                    default -> field = null;
+                int top = paths.size() - 1;
+                if (t == JsonToken.FIELD_NAME) {
+                    field = p.currentName();
+                    lines.putIfAbsent(
+                            join(paths.get(top), field), p.currentTokenLocation().getLineNr());
+                    continue;
                 }
+                if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                    if (top > 0) {
+                        paths.remove(top);
+                        indexes.remove(top);
+                    }
+                    field = null;
+                    continue;
+                }
+                // A value or an opening: named by the field before it, or by its list position.
+                String path;
+                Integer index = indexes.get(top);
+                if (index != null) {
+                    indexes.set(top, index + 1);
+                    path = paths.get(top) + "[" + (index + 1) + "]";
+                    lines.putIfAbsent(path, p.currentTokenLocation().getLineNr());
+                } else {
+                    // The document's root object adds no name to the path.
+                    path = field == null ? paths.get(top) : join(paths.get(top), field);
+                }
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    paths.add(path);
+                    indexes.add(t == JsonToken.START_ARRAY ? -1 : null);
+                }
+                field = null;
             }
         } catch (IOException e) {
             // Keep the lines read so far; the binding names the syntax error with its line.
@@ -60,13 +78,8 @@ public final class KeyLines {
         return new KeyLines(Map.copyOf(lines));
     }
 
-    private static String join(List<String> path, String field) {
-        StringBuilder b = new StringBuilder();
-        for (String s : path) {
-            if (s.isEmpty()) continue;
-            b.append(s).append('.');
-        }
-        return b.append(field).toString();
+    private static String join(String path, String field) {
+        return path.isEmpty() ? field : path + "." + field;
     }
 
     /**
@@ -74,10 +87,12 @@ public final class KeyLines {
      * not in the file, but its section is); null when none of it is in the text.
      */
     public Integer line(String key) {
-        for (String k = key; ; k = k.substring(0, k.lastIndexOf('.'))) {
+        for (String k = key; ; ) {
             Integer line = lines.get(k);
             if (line != null) return line;
-            if (k.indexOf('.') < 0) return null;
+            int cut = Math.max(k.lastIndexOf('.'), k.lastIndexOf('['));
+            if (cut <= 0) return null;
+            k = k.substring(0, cut);
         }
     }
 }

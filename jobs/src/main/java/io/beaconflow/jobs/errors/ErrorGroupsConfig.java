@@ -1,6 +1,6 @@
 package io.beaconflow.jobs.errors;
 
-import io.beaconflow.jobs.config.ConfigException;
+import io.beaconflow.jobs.config.ConfigProblems;
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -50,55 +50,48 @@ public class ErrorGroupsConfig implements Serializable {
         public Duration quiet = Duration.ofMinutes(30);
     }
 
+    /** Checks this section alone; the exception names {@code source} and every problem. */
     public void validate(String source) {
-        positive(source, "errors.idle-ttl", idleTtl, "e.g. 7d");
-        if (maxTrackedIds < 1) {
-            throw ConfigException.invalid(
-                    source,
-                    "errors.max-tracked-ids",
-                    "must be an integer >= 1 (got " + maxTrackedIds + ")",
-                    "set e.g. 1000 (state grows by about 60 bytes per id and group)");
+        ConfigProblems.check(source, this::check);
+    }
+
+    /** Adds every problem of the {@code errors:} section. */
+    public void check(ConfigProblems p) {
+        boolean ttlOk = p.durationAboveZero("errors.idle-ttl", idleTtl, "e.g. 7d");
+        p.require(
+                maxTrackedIds >= 1,
+                "errors.max-tracked-ids",
+                "must be an integer >= 1 (got " + maxTrackedIds + ")",
+                "set e.g. 1000 (state grows by about 60 bytes per id and group)");
+        p.require(
+                maxListedValues >= 1,
+                "errors.max-listed-values",
+                "must be an integer >= 1 (got " + maxListedValues + ")",
+                "set e.g. 20");
+        if (!p.section("errors.new-error", newError, "remove it for the defaults")) {
+            return;
         }
-        if (maxListedValues < 1) {
-            throw ConfigException.invalid(
-                    source,
-                    "errors.max-listed-values",
-                    "must be an integer >= 1 (got " + maxListedValues + ")",
-                    "set e.g. 20");
-        }
-        if (newError == null) {
-            throw ConfigException.invalid(
-                    source, "errors.new-error", "must be a section", "remove it for the defaults");
-        }
-        if (newError.minSessions < 1 || newError.minSessions > maxTrackedIds) {
-            throw ConfigException.invalid(
-                    source,
-                    "errors.new-error.min-sessions",
-                    "must be an integer in [1, errors.max-tracked-ids = "
-                            + maxTrackedIds
-                            + "] (got "
-                            + newError.minSessions
-                            + ")",
-                    "set e.g. 10");
-        }
-        positive(source, "errors.new-error.within", newError.within, "e.g. 30m");
-        positive(source, "errors.new-error.after-release", newError.afterRelease, "e.g. 60m");
-        positive(source, "errors.new-error.quiet", newError.quiet, "e.g. 30m");
-        if (newError.quiet.compareTo(idleTtl) >= 0 || newError.within.compareTo(idleTtl) >= 0) {
-            throw ConfigException.invalid(
-                    source,
+        p.require(
+                newError.minSessions >= 1 && newError.minSessions <= maxTrackedIds,
+                "errors.new-error.min-sessions",
+                "must be an integer in [1, errors.max-tracked-ids = "
+                        + maxTrackedIds
+                        + "] (got "
+                        + newError.minSessions
+                        + ")",
+                "set e.g. 10");
+        boolean withinOk =
+                p.durationAboveZero("errors.new-error.within", newError.within, "e.g. 30m");
+        p.durationAboveZero("errors.new-error.after-release", newError.afterRelease, "e.g. 60m");
+        boolean quietOk = p.durationAboveZero("errors.new-error.quiet", newError.quiet, "e.g. 30m");
+        if (ttlOk && withinOk && quietOk) {
+            p.require(
+                    newError.quiet.compareTo(idleTtl) < 0 && newError.within.compareTo(idleTtl) < 0,
                     "errors.new-error.quiet",
                     "errors.new-error.quiet and .within must be shorter than errors.idle-ttl ("
                             + idleTtl
                             + "): the group's state must outlive its alert",
                     "shorten them or raise errors.idle-ttl");
-        }
-    }
-
-    private static void positive(String source, String key, Duration d, String fix) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw ConfigException.invalid(
-                    source, key, "must be a duration > 0 (got " + d + ")", "set " + fix);
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.beaconflow.jobs.metrics;
 
-import io.beaconflow.jobs.config.ConfigException;
+import io.beaconflow.jobs.config.ConfigProblems;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,85 +82,72 @@ public class MetricsConfig implements Serializable {
     /** Apdex T of page loads ({@code page_view.load_ms}). */
     public Duration apdexThreshold = DEFAULT_APDEX_THRESHOLD;
 
+    /** Checks this section alone; the exception names {@code source} and every problem. */
     public void validate(String source) {
-        if (window == null || window.isNegative() || window.isZero()) {
-            throw ConfigException.invalid(
-                    source,
-                    "metrics.window",
-                    "must be a duration > 0 (got " + window + ")",
-                    "set e.g. 1m");
-        }
-        if (window.toNanos() % 1_000_000 != 0) {
-            throw ConfigException.invalid(
-                    source,
+        ConfigProblems.check(source, this::check);
+    }
+
+    /** Adds every problem of the {@code metrics:} section. */
+    public void check(ConfigProblems p) {
+        if (p.durationAboveZero("metrics.window", window, "e.g. 1m")) {
+            p.require(
+                    window.toNanos() % 1_000_000 == 0,
                     "metrics.window",
                     "must be whole milliseconds (got " + window + ")",
                     "set e.g. 1m or 30s");
         }
-        if (allowedLateness == null || allowedLateness.isNegative()) {
-            throw ConfigException.invalid(
-                    source,
-                    "metrics.allowed-lateness",
-                    "must be a duration ≥ 0 (got " + allowedLateness + ")",
-                    "set e.g. 5m (the same as ingest.allowed-lateness)");
-        }
+        p.durationNotNegative(
+                "metrics.allowed-lateness",
+                allowedLateness,
+                "e.g. 5m (the same as ingest.allowed-lateness)");
         if (dimensions == null) {
-            throw ConfigException.invalid(
-                    source,
+            p.add(
                     "metrics.dimensions",
                     "must be a list",
                     "write e.g. [route, release] or [] for app totals only");
-        }
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < dimensions.size(); i++) {
-            String d = dimensions.get(i);
-            if (Dimension.fromName(d) == null) {
-                throw ConfigException.invalid(
-                        source,
-                        "metrics.dimensions[" + i + "]",
-                        "unknown dimension '" + d + "'",
-                        "use some of " + DEFAULT_DIMENSIONS);
-            }
-            if (!seen.add(d)) {
-                throw ConfigException.invalid(
-                        source,
-                        "metrics.dimensions[" + i + "]",
-                        "'" + d + "' is listed twice",
-                        "remove the repeated entry");
+        } else {
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < dimensions.size(); i++) {
+                String d = dimensions.get(i);
+                if (Dimension.fromName(d) == null) {
+                    p.add(
+                            "metrics.dimensions[" + i + "]",
+                            "unknown dimension '" + d + "'",
+                            "use some of " + DEFAULT_DIMENSIONS);
+                } else if (!seen.add(d)) {
+                    p.add(
+                            "metrics.dimensions[" + i + "]",
+                            "'" + d + "' is listed twice",
+                            "remove the repeated entry");
+                }
             }
         }
         if (fetchFailureStatuses == null) {
-            throw ConfigException.invalid(
-                    source,
+            p.add(
                     "metrics.fetch-failure-statuses",
                     "must be a list",
                     "write e.g. [network, 4xx, 5xx], or [] to count no fetch as failed");
-        }
-        for (int i = 0; i < fetchFailureStatuses.size(); i++) {
-            if (statusRange(fetchFailureStatuses.get(i)) == null) {
-                throw ConfigException.invalid(
-                        source,
+        } else {
+            for (int i = 0; i < fetchFailureStatuses.size(); i++) {
+                p.require(
+                        statusRange(fetchFailureStatuses.get(i)) != null,
                         "metrics.fetch-failure-statuses[" + i + "]",
                         "'" + fetchFailureStatuses.get(i) + "' is not a status",
                         "use network (status 0), a class 1xx to 5xx, or a code 100 to 599");
             }
         }
-        if (apdexThreshold == null
-                || apdexThreshold.toMillis() <= 0
-                || apdexThreshold.toNanos() % 1_000_000 != 0) {
-            throw ConfigException.invalid(
-                    source,
-                    "metrics.apdex-threshold",
-                    "must be a whole number of milliseconds > 0 (got " + apdexThreshold + ")",
-                    "set e.g. 2s (satisfied <= 2 s, tolerating <= 8 s)");
-        }
-        if (!(sketchRelativeAccuracy > 0 && sketchRelativeAccuracy < 1)) {
-            throw ConfigException.invalid(
-                    source,
-                    "metrics.sketch-relative-accuracy",
-                    "must be in (0, 1) (got " + sketchRelativeAccuracy + ")",
-                    "set e.g. 0.01 for percentiles within 1 %");
-        }
+        p.require(
+                apdexThreshold != null
+                        && apdexThreshold.toMillis() > 0
+                        && apdexThreshold.toNanos() % 1_000_000 == 0,
+                "metrics.apdex-threshold",
+                "must be a whole number of milliseconds > 0 (got " + apdexThreshold + ")",
+                "set e.g. 2s (satisfied <= 2 s, tolerating <= 8 s)");
+        p.require(
+                sketchRelativeAccuracy > 0 && sketchRelativeAccuracy < 1,
+                "metrics.sketch-relative-accuracy",
+                "must be in (0, 1) (got " + sketchRelativeAccuracy + ")",
+                "set e.g. 0.01 for percentiles within 1 %");
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.beaconflow.jobs.sessions;
 
-import io.beaconflow.jobs.config.ConfigException;
+import io.beaconflow.jobs.config.ConfigProblems;
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -55,66 +55,49 @@ public class SessionConfig implements Serializable {
     /** A click followed by no fetch, page view or error within this is a dead click. */
     public Duration deadClickWindow = DEFAULT_DEAD_CLICK_WINDOW;
 
+    /** Checks this section alone; the exception names {@code source} and every problem. */
     public void validate(String source) {
-        positive(source, "sessions.gap", gap, "e.g. 30m");
-        positive(source, "sessions.max-duration", maxDuration, "e.g. 4h");
-        if (maxDuration.compareTo(MAX_MAX_DURATION) > 0) {
-            throw ConfigException.invalid(
-                    source,
+        ConfigProblems.check(source, this::check);
+    }
+
+    /** Adds every problem of the {@code sessions:} section. */
+    public void check(ConfigProblems p) {
+        boolean gapOk = p.durationAboveZero("sessions.gap", gap, "e.g. 30m");
+        if (p.durationAboveZero("sessions.max-duration", maxDuration, "e.g. 4h")) {
+            p.require(
+                    maxDuration.compareTo(MAX_MAX_DURATION) <= 0,
                     "sessions.max-duration",
                     "must be at most 7d (got " + maxDuration + ")",
                     "set e.g. 4h; longer visits are split into several sessions anyway");
-        }
-        if (maxDuration.compareTo(gap) < 0) {
-            throw ConfigException.invalid(
-                    source,
+            p.require(
+                    !gapOk || maxDuration.compareTo(gap) >= 0,
                     "sessions.max-duration",
                     "must not be shorter than sessions.gap (" + gap + ")",
                     "raise max-duration (e.g. 4h) or lower gap (e.g. 30m)");
         }
-        if (updateInterval == null
-                || updateInterval.isNegative()
-                || (!updateInterval.isZero()
-                        && updateInterval.compareTo(MIN_UPDATE_INTERVAL) < 0)) {
-            throw ConfigException.invalid(
-                    source,
-                    "sessions.update-interval",
-                    "must be 0s (no updates) or at least 1s (got " + updateInterval + ")",
-                    "set e.g. 1m, or 0s to emit only closed sessions");
-        }
-        range(source, "sessions.timeline-size", timelineSize, 0, MAX_TIMELINE_SIZE, "e.g. 20");
-        range(source, "sessions.max-trace-ids", maxTraceIds, 0, MAX_TRACE_IDS, "e.g. 10");
-        range(source, "sessions.rage-click-count", rageClickCount, 2, 50, "e.g. 3");
-        window(source, "sessions.rage-click-window", rageClickWindow);
-        window(source, "sessions.error-click-window", errorClickWindow);
-        window(source, "sessions.dead-click-window", deadClickWindow);
+        p.require(
+                updateInterval != null
+                        && !updateInterval.isNegative()
+                        && (updateInterval.isZero()
+                                || updateInterval.compareTo(MIN_UPDATE_INTERVAL) >= 0),
+                "sessions.update-interval",
+                "must be 0s (no updates) or at least 1s (got " + updateInterval + ")",
+                "set e.g. 1m, or 0s to emit only closed sessions");
+        p.between("sessions.timeline-size", timelineSize, 0, MAX_TIMELINE_SIZE, "e.g. 20");
+        p.between("sessions.max-trace-ids", maxTraceIds, 0, MAX_TRACE_IDS, "e.g. 10");
+        p.between("sessions.rage-click-count", rageClickCount, 2, 50, "e.g. 3");
+        window(p, "sessions.rage-click-window", rageClickWindow);
+        window(p, "sessions.error-click-window", errorClickWindow);
+        window(p, "sessions.dead-click-window", deadClickWindow);
     }
 
-    private static void positive(String source, String key, Duration d, String example) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw ConfigException.invalid(
-                    source, key, "must be a duration > 0 (got " + d + ")", "set " + example);
-        }
-    }
-
-    private static void window(String source, String key, Duration d) {
-        positive(source, key, d, "e.g. 1s");
-        if (d.compareTo(MAX_SIGNAL_WINDOW) > 0) {
-            throw ConfigException.invalid(
-                    source,
+    private static void window(ConfigProblems p, String key, Duration d) {
+        if (p.durationAboveZero(key, d, "e.g. 1s")) {
+            p.require(
+                    d.compareTo(MAX_SIGNAL_WINDOW) <= 0,
                     key,
                     "must be at most 1m (got " + d + "): clicks are kept in state that long",
                     "set e.g. 1s");
-        }
-    }
-
-    private static void range(String source, String key, int v, int min, int max, String example) {
-        if (v < min || v > max) {
-            throw ConfigException.invalid(
-                    source,
-                    key,
-                    "must be between " + min + " and " + max + " (got " + v + ")",
-                    "set " + example);
         }
     }
 }

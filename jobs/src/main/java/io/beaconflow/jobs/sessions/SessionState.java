@@ -2,15 +2,15 @@ package io.beaconflow.jobs.sessions;
 
 import io.beaconflow.jobs.model.RumEvent;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
  * The running aggregate of one open session piece, and all session logic outside the Flink shell
- * ({@link SessionAssembler} only decides when to call it).
+ * ({@link SessionAssembler} only decides when to call it). Its parts each own their add, merge,
+ * copy and section of the byte format: {@link SessionDimensions}, {@link SessionVitals}, {@link
+ * SessionTimeline}, {@link SessionTraces} and {@link SessionClicks} (frustration signals); this
+ * class keeps the times, counts and routes and hands each event to the parts.
  *
  * <p><b>Order independence.</b> Every part of the final record is a function of the set of events,
  * not of their arrival order, so events that arrive out of order within the watermark bound give
@@ -30,18 +30,8 @@ import java.util.Objects;
  *       INP, FCP and TTFB, 1/10000 for CLS.
  *   <li>frustration signals need neighbouring clicks, errors and effects. Those are kept in a short
  *       time-sorted tail and a click is decided only once the watermark has passed it by its
- *       forward window (the later of error-click and dead-click windows), when every on-time event
- *       that could change the decision has arrived; then the tail is pruned. An event behind the
- *       watermark (late) is decided against what the tail still holds: best effort.
+ *       forward window ({@link SessionClicks}).
  * </ul>
- *
- * <p><b>Frustration signals.</b> Rage click: counted once per burst, at the first click on a target
- * that has {@code rageClickCount} clicks on that target within {@code rageClickWindow} ending at
- * it, when the previous click on the same target did not. Error click: a click with a JS error at
- * the same time or within {@code errorClickWindow} after. Dead click: a click followed within
- * {@code deadClickWindow} by no fetch, page view or error. The SDK reports no DOM changes, so a
- * click that only toggles something on the page (a menu, a tab) looks dead: a known false positive,
- * which is why one dead click alone does not make a session {@code frustrated}.
  *
  * <p><b>Bots.</b> A session is a bot when any event's user agent was classified as a bot, or when
  * it has at least {@value #BOT_MIN_PAGE_VIEWS} page views at more than {@value
@@ -59,12 +49,6 @@ public class SessionState {
     static final int BOT_MIN_PAGE_VIEWS = 120;
     static final int BOT_PAGE_VIEWS_PER_MINUTE = 60;
 
-    /** Tail entry kinds, in the low two bits of a tail code; clicks carry a target hash above. */
-    static final int K_EFFECT = 0;
-
-    static final int K_ERROR = 1;
-    static final int K_CLICK = 2;
-
     // ---- time ----
     /** First event time seen; every offset below is relative to it. */
     public long base;
@@ -80,28 +64,11 @@ public class SessionState {
 
     public long nextUpdateAt = NONE;
 
-    /** Clicks at or before this time are decided; {@link #NONE} while none is. */
-    public long settledUpTo = NONE;
-
     public int updateSeq;
 
     /** Changed since the last emission. */
     public boolean dirty;
 
-    // ---- dimensions ----
-    public int dimsOffset = Integer.MAX_VALUE;
-    public String userId;
-    public int userOffset = Integer.MAX_VALUE;
-    public String release;
-    public String environment;
-    public String browser;
-    public String browserVersion;
-    public String os;
-    public String deviceType;
-    public String country;
-    public String networkType;
-    public Map<String, String> experiments;
-    public double sampleRate = 1.0;
     public boolean anyBot;
 
     // ---- counts ----
@@ -112,9 +79,6 @@ public class SessionState {
     public int failedFetches;
     public int errors;
     public int lateEvents;
-    public int rageClicks;
-    public int errorClicks;
-    public int deadClicks;
 
     // ---- routes ----
     public String landingRoute;
@@ -123,14 +87,11 @@ public class SessionState {
     public int exitOffset;
 
     // ---- parts that own their add, merge, copy and serialized section ----
+    public SessionDimensions dims = new SessionDimensions();
     public SessionVitals vitals = new SessionVitals();
     public SessionTimeline timeline = new SessionTimeline();
     public SessionTraces traces = new SessionTraces();
-
-    // ---- frustration-signal tail, sorted by (offset, code) ----
-    public int tailSize;
-    public int[] tailOffset;
-    public int[] tailCode;
+    public SessionClicks clicks = new SessionClicks();
 
     public SessionState() {}
 
@@ -165,14 +126,14 @@ public class SessionState {
         if (late) lateEvents++;
         dirty = true;
         if (e.bot) anyBot = true;
-        dimensions(e, off);
+        dims.add(e, off);
         if (e.type == null) return;
         switch (e.type) {
             case PAGE_VIEW:
                 pageViews++;
                 routes(off, e.route);
                 timeline.add(r, off, SessionTimeline.PAGE_VIEW, e.route, null);
-                tail(r, off, K_EFFECT);
+                clicks.effect(r, base, off);
                 break;
             case ACTION:
                 actions++;
@@ -183,14 +144,13 @@ public class SessionState {
                         e.route,
                         cut(e.actionName != null ? e.actionName : e.actionTarget));
                 if (e.actionType == null || "click".equals(e.actionType)) {
-                    int hash = e.actionTarget == null ? 0 : e.actionTarget.hashCode();
-                    tail(r, off, (hash << 2) | K_CLICK);
+                    clicks.click(r, base, off, e.actionTarget);
                 }
                 break;
             case ERROR:
                 errors++;
                 timeline.add(r, off, SessionTimeline.ERROR, e.route, errorDetail(e));
-                tail(r, off, K_ERROR);
+                clicks.error(r, base, off);
                 break;
             case FETCH:
                 fetches++;
@@ -205,7 +165,7 @@ public class SessionState {
                                     (e.fetchMethod == null ? "" : e.fetchMethod + " ")
                                             + e.fetchStatus));
                 }
-                tail(r, off, K_EFFECT);
+                clicks.effect(r, base, off);
                 if (e.traceId != null && r.maxTraceIds > 0) traces.add(r, off, e.traceId);
                 break;
             case WEB_VITAL:
@@ -214,45 +174,6 @@ public class SessionState {
             default:
                 break;
         }
-    }
-
-    private void dimensions(RumEvent e, int off) {
-        if (off < dimsOffset) {
-            dimsOffset = off;
-            release = pick(e.release, release);
-            environment = pick(e.environment, environment);
-            browser = pick(e.browser, browser);
-            browserVersion = pick(e.browserVersion, browserVersion);
-            os = pick(e.os, os);
-            deviceType = pick(e.deviceType, deviceType);
-            country = pick(e.country, country);
-            networkType = pick(e.networkType, networkType);
-            if (e.experiments != null && !e.experiments.isEmpty()) experiments = e.experiments;
-            sampleRate = e.sampleRate;
-        } else {
-            if (release == null) release = e.release;
-            if (environment == null) environment = e.environment;
-            if (browser == null) browser = e.browser;
-            if (browserVersion == null) browserVersion = e.browserVersion;
-            if (os == null) os = e.os;
-            if (deviceType == null) deviceType = e.deviceType;
-            if (country == null) country = e.country;
-            if (networkType == null) networkType = e.networkType;
-            if (experiments == null && e.experiments != null && !e.experiments.isEmpty()) {
-                experiments = e.experiments;
-            }
-        }
-        if (e.userId != null
-                && (userId == null
-                        || off < userOffset
-                        || (off == userOffset && e.userId.compareTo(userId) < 0))) {
-            userId = e.userId;
-            userOffset = off;
-        }
-    }
-
-    private static String pick(String preferred, String fallback) {
-        return preferred != null ? preferred : fallback;
     }
 
     private void routes(int off, String route) {
@@ -281,110 +202,12 @@ public class SessionState {
         return cut(e.errorType + ": " + e.errorMessage);
     }
 
-    // ---- frustration-signal tail ----
-
-    private void tail(SessionRules r, int off, int code) {
-        if (tailOffset == null) {
-            tailOffset = new int[8];
-            tailCode = new int[8];
-        } else if (tailSize == tailOffset.length) {
-            tailOffset = Arrays.copyOf(tailOffset, tailSize * 2);
-            tailCode = Arrays.copyOf(tailCode, tailSize * 2);
-        }
-        int at = tailSize;
-        while (at > 0
-                && (tailOffset[at - 1] > off
-                        || (tailOffset[at - 1] == off && tailCode[at - 1] > code))) {
-            at--;
-        }
-        System.arraycopy(tailOffset, at, tailOffset, at + 1, tailSize - at);
-        System.arraycopy(tailCode, at, tailCode, at + 1, tailSize - at);
-        tailOffset[at] = off;
-        tailCode[at] = code;
-        tailSize++;
-        if ((code & 3) == K_CLICK && settledUpTo != NONE && base + off <= settledUpTo) {
-            // A late click: its neighbourhood was settled already; decide it now (best effort).
-            decide(r, at);
-        }
-    }
-
     /**
      * Decides the clicks the watermark has passed by the forward window, and drops tail entries no
-     * undecided click can need.
+     * undecided click can need ({@link SessionClicks#settle}).
      */
     public void settle(long watermark, SessionRules r) {
-        if (watermark == NONE || tailSize == 0) return;
-        // An on-time event may still come at the watermark itself, and windows include their
-        // end: a click is decided when its whole forward window is strictly behind.
-        long horizon =
-                watermark == Long.MAX_VALUE ? Long.MAX_VALUE : watermark - r.forwardWindowMs - 1;
-        if (settledUpTo != NONE && horizon <= settledUpTo) return;
-        for (int i = 0; i < tailSize; i++) {
-            long t = base + tailOffset[i];
-            if (t > horizon) break;
-            if ((tailCode[i] & 3) == K_CLICK && (settledUpTo == NONE || t > settledUpTo)) {
-                decide(r, i);
-            }
-        }
-        settledUpTo = horizon;
-        if (horizon == Long.MAX_VALUE) {
-            tailSize = 0;
-            return;
-        }
-        // Errors and effects matter only to clicks at or before them, all decided up to the
-        // horizon; clicks are looked back at by rage clicks up to two windows later.
-        long keepClicksFrom = horizon - r.retentionMs;
-        int kept = 0;
-        for (int i = 0; i < tailSize; i++) {
-            long t = base + tailOffset[i];
-            boolean click = (tailCode[i] & 3) == K_CLICK;
-            if (click ? t >= keepClicksFrom : t > horizon) {
-                tailOffset[kept] = tailOffset[i];
-                tailCode[kept] = tailCode[i];
-                kept++;
-            }
-        }
-        tailSize = kept;
-    }
-
-    private void decide(SessionRules r, int i) {
-        int off = tailOffset[i];
-        int target = tailCode[i];
-        if (rageHit(r, i)) {
-            int prev = -1;
-            for (int j = i - 1; j >= 0; j--) {
-                if (tailCode[j] == target) {
-                    prev = j;
-                    break;
-                }
-            }
-            if (prev < 0 || !rageHit(r, prev)) rageClicks++;
-        }
-        boolean errorAfter = false;
-        boolean effectAfter = false;
-        for (int j = 0; j < tailSize; j++) {
-            int d = tailOffset[j] - off;
-            if (d < 0 || j == i) continue;
-            int kind = tailCode[j] & 3;
-            if (kind == K_ERROR && d <= r.errorClickWindowMs) errorAfter = true;
-            if ((kind == K_ERROR || kind == K_EFFECT) && d <= r.deadClickWindowMs) {
-                effectAfter = true;
-            }
-            if (d > r.forwardWindowMs) break;
-        }
-        if (errorAfter) errorClicks++;
-        if (!effectAfter) deadClicks++;
-    }
-
-    /** At least rageClickCount clicks on this target within the window ending at click i. */
-    private boolean rageHit(SessionRules r, int i) {
-        int target = tailCode[i];
-        int from = tailOffset[i] - r.rageClickWindowMs;
-        int n = 0;
-        for (int j = i; j >= 0 && tailOffset[j] >= from; j--) {
-            if (tailCode[j] == target && ++n >= r.rageClickCount) return true;
-        }
-        return false;
+        clicks.settle(base, watermark, r);
     }
 
     // =====================================================================================
@@ -399,16 +222,7 @@ public class SessionState {
         o.sessionKey = app + ":" + sessionId + ":" + keyStart;
         o.app = app;
         o.sessionId = sessionId;
-        o.userId = userId;
-        o.release = release;
-        o.environment = environment;
-        o.browser = browser;
-        o.browserVersion = browserVersion;
-        o.os = os;
-        o.deviceType = deviceType;
-        o.country = country;
-        o.networkType = networkType;
-        o.experiments = experiments == null ? null : new HashMap<>(experiments);
+        dims.fill(o);
         o.start = start;
         o.end = end;
         o.durationMs = end - start;
@@ -433,10 +247,10 @@ public class SessionState {
         o.clsP75 = cls(vitals.p75(SessionVitals.CLS));
         o.fcpP75 = ms(vitals.p75(SessionVitals.FCP));
         o.ttfbP75 = ms(vitals.p75(SessionVitals.TTFB));
-        o.rageClicks = rageClicks;
-        o.errorClicks = errorClicks;
-        o.deadClicks = deadClicks;
-        o.frustrated = rageClicks > 0 || errorClicks > 0 || deadClicks >= 2;
+        o.rageClicks = clicks.rageClicks;
+        o.errorClicks = clicks.errorClicks;
+        o.deadClicks = clicks.deadClicks;
+        o.frustrated = clicks.frustrated();
         SessionTimeline t = timeline;
         List<TimelineEntry> tl = new ArrayList<>(t.size);
         for (int i = 0; i < t.size; i++) {
@@ -452,7 +266,6 @@ public class SessionState {
         for (int i = 0; i < traces.size; i++) ids.add(traces.ids[i]);
         o.traceIds = ids;
         o.bot = anyBot || behavesLikeBot();
-        o.sampleRate = sampleRate;
         return o;
     }
 
@@ -490,40 +303,15 @@ public class SessionState {
         failedFetches += o.failedFetches;
         errors += o.errors;
         lateEvents += o.lateEvents;
-        rageClicks += o.rageClicks;
-        errorClicks += o.errorClicks;
-        deadClicks += o.deadClicks;
         dirty |= o.dirty;
         anyBot |= o.anyBot;
-        if (o.dimsOffset != Integer.MAX_VALUE) {
-            RumEvent dims = new RumEvent();
-            dims.release = o.release;
-            dims.environment = o.environment;
-            dims.browser = o.browser;
-            dims.browserVersion = o.browserVersion;
-            dims.os = o.os;
-            dims.deviceType = o.deviceType;
-            dims.country = o.country;
-            dims.networkType = o.networkType;
-            dims.experiments = o.experiments;
-            dims.sampleRate = o.sampleRate;
-            dims.userId = null;
-            dimensions(dims, o.dimsOffset + delta);
-        }
-        int userOff = o.userOffset + delta;
-        if (o.userId != null
-                && (userId == null
-                        || userOff < userOffset
-                        || (userOff == userOffset && o.userId.compareTo(userId) < 0))) {
-            userId = o.userId;
-            userOffset = userOff;
-        }
+        dims.merge(o.dims, delta);
         if (o.landingRoute != null) routes(o.landingOffset + delta, o.landingRoute);
         if (o.exitRoute != null) routes(o.exitOffset + delta, o.exitRoute);
         vitals.merge(o.vitals);
         timeline.merge(o.timeline, r, delta);
         traces.merge(o.traces, r, delta);
-        for (int i = 0; i < o.tailSize; i++) tail(r, o.tailOffset[i] + delta, o.tailCode[i]);
+        clicks.merge(o.clicks, r, base, delta);
     }
 
     /** A deep copy (the heap state backend copies state for asynchronous snapshots). */
@@ -535,22 +323,8 @@ public class SessionState {
         c.idStart = idStart;
         c.timerAt = timerAt;
         c.nextUpdateAt = nextUpdateAt;
-        c.settledUpTo = settledUpTo;
         c.updateSeq = updateSeq;
         c.dirty = dirty;
-        c.dimsOffset = dimsOffset;
-        c.userId = userId;
-        c.userOffset = userOffset;
-        c.release = release;
-        c.environment = environment;
-        c.browser = browser;
-        c.browserVersion = browserVersion;
-        c.os = os;
-        c.deviceType = deviceType;
-        c.country = country;
-        c.networkType = networkType;
-        c.experiments = experiments == null ? null : new HashMap<>(experiments);
-        c.sampleRate = sampleRate;
         c.anyBot = anyBot;
         c.events = events;
         c.pageViews = pageViews;
@@ -559,74 +333,44 @@ public class SessionState {
         c.failedFetches = failedFetches;
         c.errors = errors;
         c.lateEvents = lateEvents;
-        c.rageClicks = rageClicks;
-        c.errorClicks = errorClicks;
-        c.deadClicks = deadClicks;
         c.landingRoute = landingRoute;
         c.landingOffset = landingOffset;
         c.exitRoute = exitRoute;
         c.exitOffset = exitOffset;
+        c.dims = dims.copy();
         c.vitals = vitals.copy();
         c.timeline = timeline.copy();
         c.traces = traces.copy();
-        c.tailSize = tailSize;
-        if (tailOffset != null) {
-            c.tailOffset = tailOffset.clone();
-            c.tailCode = tailCode.clone();
-        }
+        c.clicks = clicks.copy();
         return c;
     }
 
     /** Equal content (ignores spare array capacity); for serializer round-trip tests. */
     public boolean sameAs(SessionState o) {
-        if (base != o.base
-                || start != o.start
-                || end != o.end
-                || idStart != o.idStart
-                || timerAt != o.timerAt
-                || nextUpdateAt != o.nextUpdateAt
-                || settledUpTo != o.settledUpTo
-                || updateSeq != o.updateSeq
-                || dirty != o.dirty
-                || dimsOffset != o.dimsOffset
-                || userOffset != o.userOffset
-                || Double.compare(sampleRate, o.sampleRate) != 0
-                || anyBot != o.anyBot
-                || events != o.events
-                || pageViews != o.pageViews
-                || actions != o.actions
-                || fetches != o.fetches
-                || failedFetches != o.failedFetches
-                || errors != o.errors
-                || lateEvents != o.lateEvents
-                || rageClicks != o.rageClicks
-                || errorClicks != o.errorClicks
-                || deadClicks != o.deadClicks
-                || landingOffset != o.landingOffset
-                || exitOffset != o.exitOffset
-                || tailSize != o.tailSize
-                || !vitals.sameAs(o.vitals)
-                || !timeline.sameAs(o.timeline)
-                || !traces.sameAs(o.traces)) {
-            return false;
-        }
-        if (!Objects.equals(userId, o.userId)
-                || !Objects.equals(release, o.release)
-                || !Objects.equals(environment, o.environment)
-                || !Objects.equals(browser, o.browser)
-                || !Objects.equals(browserVersion, o.browserVersion)
-                || !Objects.equals(os, o.os)
-                || !Objects.equals(deviceType, o.deviceType)
-                || !Objects.equals(country, o.country)
-                || !Objects.equals(networkType, o.networkType)
-                || !Objects.equals(experiments, o.experiments)
-                || !Objects.equals(landingRoute, o.landingRoute)
-                || !Objects.equals(exitRoute, o.exitRoute)) {
-            return false;
-        }
-        for (int i = 0; i < tailSize; i++) {
-            if (tailOffset[i] != o.tailOffset[i] || tailCode[i] != o.tailCode[i]) return false;
-        }
-        return true;
+        return base == o.base
+                && start == o.start
+                && end == o.end
+                && idStart == o.idStart
+                && timerAt == o.timerAt
+                && nextUpdateAt == o.nextUpdateAt
+                && updateSeq == o.updateSeq
+                && dirty == o.dirty
+                && anyBot == o.anyBot
+                && events == o.events
+                && pageViews == o.pageViews
+                && actions == o.actions
+                && fetches == o.fetches
+                && failedFetches == o.failedFetches
+                && errors == o.errors
+                && lateEvents == o.lateEvents
+                && landingOffset == o.landingOffset
+                && exitOffset == o.exitOffset
+                && Objects.equals(landingRoute, o.landingRoute)
+                && Objects.equals(exitRoute, o.exitRoute)
+                && dims.sameAs(o.dims)
+                && vitals.sameAs(o.vitals)
+                && timeline.sameAs(o.timeline)
+                && traces.sameAs(o.traces)
+                && clicks.sameAs(o.clicks);
     }
 }

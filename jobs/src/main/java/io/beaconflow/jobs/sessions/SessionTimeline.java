@@ -1,9 +1,9 @@
 package io.beaconflow.jobs.sessions;
 
-import static io.beaconflow.jobs.sessions.SessionStateSerializer.readVarInt;
-import static io.beaconflow.jobs.sessions.SessionStateSerializer.unzigzag;
-import static io.beaconflow.jobs.sessions.SessionStateSerializer.writeVarInt;
-import static io.beaconflow.jobs.sessions.SessionStateSerializer.zigzag;
+import static io.beaconflow.jobs.sessions.StateCodec.readVarInt;
+import static io.beaconflow.jobs.sessions.StateCodec.unzigzag;
+import static io.beaconflow.jobs.sessions.StateCodec.writeVarInt;
+import static io.beaconflow.jobs.sessions.StateCodec.zigzag;
 
 import io.beaconflow.jobs.model.EventType;
 import java.io.IOException;
@@ -132,8 +132,8 @@ public final class SessionTimeline {
     int[][] refs(List<String> dict) {
         int[][] refs = new int[size][2];
         for (int i = 0; i < size; i++) {
-            refs[i][0] = SessionStateSerializer.ref(dict, route[i]);
-            refs[i][1] = SessionStateSerializer.ref(dict, detail[i]);
+            refs[i][0] = StateCodec.ref(dict, route[i]);
+            refs[i][1] = StateCodec.ref(dict, detail[i]);
         }
         return refs;
     }
@@ -167,8 +167,8 @@ public final class SessionTimeline {
                 t.offset[i] = prev;
                 int packed = readVarInt(in);
                 t.type[i] = (byte) (packed & 3);
-                t.route[i] = SessionStateSerializer.deref(dict, packed >>> 2);
-                t.detail[i] = SessionStateSerializer.deref(dict, readVarInt(in));
+                t.route[i] = StateCodec.deref(dict, packed >>> 2);
+                t.detail[i] = StateCodec.deref(dict, readVarInt(in));
             }
         }
         return t;

@@ -1,11 +1,11 @@
 package io.beaconflow.jobs.sessions;
 
-import static io.beaconflow.jobs.sessions.SessionStateSerializer.readString;
-import static io.beaconflow.jobs.sessions.SessionStateSerializer.readVarInt;
-import static io.beaconflow.jobs.sessions.SessionStateSerializer.unzigzag;
-import static io.beaconflow.jobs.sessions.SessionStateSerializer.writeString;
-import static io.beaconflow.jobs.sessions.SessionStateSerializer.writeVarInt;
-import static io.beaconflow.jobs.sessions.SessionStateSerializer.zigzag;
+import static io.beaconflow.jobs.sessions.StateCodec.readString;
+import static io.beaconflow.jobs.sessions.StateCodec.readVarInt;
+import static io.beaconflow.jobs.sessions.StateCodec.unzigzag;
+import static io.beaconflow.jobs.sessions.StateCodec.writeString;
+import static io.beaconflow.jobs.sessions.StateCodec.writeVarInt;
+import static io.beaconflow.jobs.sessions.StateCodec.zigzag;
 
 import java.io.IOException;
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package io.beaconflow.jobs.sessions;
 
-import static io.beaconflow.jobs.sessions.SessionStateSerializer.readVarInt;
-import static io.beaconflow.jobs.sessions.SessionStateSerializer.writeVarInt;
+import static io.beaconflow.jobs.sessions.StateCodec.readVarInt;
+import static io.beaconflow.jobs.sessions.StateCodec.writeVarInt;
 
 import java.io.IOException;
 import java.util.Arrays;

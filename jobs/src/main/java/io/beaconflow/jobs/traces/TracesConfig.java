@@ -1,6 +1,6 @@
 package io.beaconflow.jobs.traces;
 
-import io.beaconflow.jobs.config.ConfigException;
+import io.beaconflow.jobs.config.ConfigProblems;
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -54,37 +54,30 @@ public class TracesConfig implements Serializable {
         public int minJoined = 3;
     }
 
+    /** Checks this section alone; the exception names {@code source} and every problem. */
     public void validate(String source) {
-        if (join == null) {
-            throw ConfigException.invalid(
-                    source, "traces.join", "must be a section", "remove it for the defaults");
-        }
-        if (attribution == null) {
-            throw ConfigException.invalid(
-                    source,
-                    "traces.attribution",
-                    "must be a section",
-                    "remove it for the defaults");
-        }
-        bound(source, "traces.join.server-before-fetch", join.serverBeforeFetch, "30s");
-        bound(source, "traces.join.server-after-fetch", join.serverAfterFetch, "2m");
-        if (join.maxPendingPerTrace < 2 || join.maxPendingPerTrace > 10_000) {
-            throw ConfigException.invalid(
-                    source,
+        ConfigProblems.check(source, this::check);
+    }
+
+    /** Adds every problem of the {@code traces:} section. */
+    public void check(ConfigProblems p) {
+        if (p.section("traces.join", join, "remove it for the defaults")) {
+            bound(p, "traces.join.server-before-fetch", join.serverBeforeFetch, "30s");
+            bound(p, "traces.join.server-after-fetch", join.serverAfterFetch, "2m");
+            p.require(
+                    join.maxPendingPerTrace >= 2 && join.maxPendingPerTrace <= 10_000,
                     "traces.join.max-pending-per-trace",
                     "must be an integer in [2, 10000] (got " + join.maxPendingPerTrace + ")",
                     "set e.g. 64: a page rarely makes more calls in one trace");
         }
-        if (attribution.baselineWindows < 1 || attribution.baselineWindows > 1440) {
-            throw ConfigException.invalid(
-                    source,
+        if (p.section("traces.attribution", attribution, "remove it for the defaults")) {
+            p.require(
+                    attribution.baselineWindows >= 1 && attribution.baselineWindows <= 1440,
                     "traces.attribution.baseline-windows",
                     "must be an integer in [1, 1440] (got " + attribution.baselineWindows + ")",
                     "set e.g. 10");
-        }
-        if (attribution.minJoined < 1) {
-            throw ConfigException.invalid(
-                    source,
+            p.require(
+                    attribution.minJoined >= 1,
                     "traces.attribution.min-joined",
                     "must be an integer >= 1 (got " + attribution.minJoined + ")",
                     "set e.g. 3");
@@ -92,16 +85,14 @@ public class TracesConfig implements Serializable {
     }
 
     /** A join bound: >= 0 and at most 1h, since every fetch is held in state that long. */
-    private static void bound(String source, String key, Duration d, String example) {
-        if (d == null || d.isNegative() || d.compareTo(Duration.ofHours(1)) > 0) {
-            throw ConfigException.invalid(
-                    source,
-                    key,
-                    "must be a duration in [0, 1h] (got " + d + ")",
-                    "set e.g. "
-                            + example
-                            + "; state holds every fetch this long, so keep it near the real"
-                            + " clock difference and network time");
-        }
+    private static void bound(ConfigProblems p, String key, Duration d, String example) {
+        p.require(
+                d != null && !d.isNegative() && d.compareTo(Duration.ofHours(1)) <= 0,
+                key,
+                "must be a duration in [0, 1h] (got " + d + ")",
+                "set e.g. "
+                        + example
+                        + "; state holds every fetch this long, so keep it near the real"
+                        + " clock difference and network time");
     }
 }

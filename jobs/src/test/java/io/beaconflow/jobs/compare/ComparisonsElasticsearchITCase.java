@@ -2,34 +2,24 @@ package io.beaconflow.jobs.compare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.GeneratorSource;
 import io.beaconflow.jobs.ingest.BeaconDecoder;
-import io.beaconflow.jobs.io.elasticsearch.ElasticsearchClients;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
-import io.beaconflow.jobs.io.elasticsearch.IndexTemplates;
 import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
 import io.beaconflow.jobs.testing.CollectingSink;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.beaconflow.jobs.testing.ElasticsearchIndices;
+import io.beaconflow.jobs.testing.MiniClusters;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -44,13 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * one document per id, equal to what the job emitted.
  */
 class ComparisonsElasticsearchITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
     static final String INCIDENTS =
             "incidents:\n"
@@ -58,34 +42,10 @@ class ComparisonsElasticsearchITCase {
                     + " dimension: variant, value: checkout_flow=one_page, start: 0m,"
                     + " duration: 100m, magnitude: 1.3 }\n";
 
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-    static final ObjectMapper JSON = new ObjectMapper();
-
-    static String esUrl() {
-        String u = System.getenv("BEACONFLOW_ES_URL");
-        return u == null || u.isBlank() ? "http://127.0.0.1:9200" : u.replaceAll("/+$", "");
-    }
-
     @Test
     void aSlowVariantIsFlaggedWorseAndExperimentsWithoutEffectAreNot() throws Exception {
-        String run = UUID.randomUUID().toString().substring(0, 8);
-        String prefix = "it-cmp-" + run + "-";
-        ElasticsearchSinkConfig es =
-                ElasticsearchSinkConfig.parse(
-                        "hosts: " + esUrl() + "\nindex-prefix: " + prefix + "\n", "test");
-        ElasticsearchClient client = ElasticsearchClients.create(es);
-        try {
-            IndexTemplates.installAll(client, prefix);
-        } finally {
-            ElasticsearchClients.close(client);
-        }
-        try {
-            runAndCheck(es, prefix, run);
-        } finally {
-            send("DELETE", "/" + prefix + "rum-comparisons?ignore_unavailable=true");
-            for (String name : IndexTemplates.NAMES) {
-                send("DELETE", "/_index_template/" + prefix + name);
-            }
+        try (ElasticsearchIndices es = new ElasticsearchIndices("cmp", "rum-comparisons")) {
+            runAndCheck(es.sink, es.prefix, es.run);
         }
     }
 
@@ -97,10 +57,7 @@ class ComparisonsElasticsearchITCase {
                         .withDuration("90m")
                         .withSpeed("max");
         BeaconflowConfig config = BeaconflowConfig.defaults();
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        flink.setParallelism(2);
+        StreamExecutionEnvironment flink = MiniClusters.environment(2);
         BeaconflowPipeline pipeline =
                 BeaconflowPipeline.build(
                         flink,
@@ -119,8 +76,8 @@ class ComparisonsElasticsearchITCase {
         List<Comparison> all = CollectingSink.results("cmp-" + run);
         Map<String, Comparison> byId = new HashMap<>();
         for (Comparison c : all) byId.put(c.id, c);
-        send("POST", "/" + prefix + "*/_refresh");
-        assertThat(count(prefix + "rum-comparisons")).isEqualTo(byId.size());
+        ElasticsearchIndices.send("POST", "/" + prefix + "*/_refresh");
+        assertThat(ElasticsearchIndices.count(prefix + "rum-comparisons")).isEqualTo(byId.size());
 
         List<Comparison> last = all.stream().filter(c -> c.last).toList();
         Map<String, List<Comparison>> byArm =
@@ -160,7 +117,7 @@ class ComparisonsElasticsearchITCase {
 
         // The document is the job's record, mapped by the template.
         Comparison load = onePage.get("load");
-        JsonNode doc = get(prefix + "rum-comparisons", load.id);
+        JsonNode doc = ElasticsearchIndices.get(prefix + "rum-comparisons", load.id);
         assertThat(doc.path("verdict").asText()).isEqualTo("worse");
         assertThat(doc.path("n").asLong()).isEqualTo(load.n);
         assertThat(doc.path("n_control").asLong()).isEqualTo(load.nControl);
@@ -168,26 +125,10 @@ class ComparisonsElasticsearchITCase {
         assertThat(doc.path("adjusted_p").asDouble()).isEqualTo(load.adjustedP);
         assertThat(doc.path("window_end").asLong()).isEqualTo(load.windowEnd);
         JsonNode mapping =
-                JSON.readTree(send("GET", "/" + prefix + "rum-comparisons/_mapping").body());
+                ElasticsearchIndices.json(
+                        ElasticsearchIndices.send("GET", "/" + prefix + "rum-comparisons/_mapping")
+                                .body());
         assertThat(mapping.findPath("verdict").path("type").asText()).isEqualTo("keyword");
         assertThat(mapping.findPath("p_value").path("type").asText()).isEqualTo("double");
-    }
-
-    static HttpResponse<String> send(String method, String path) throws Exception {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create(esUrl() + path))
-                        .method(method, HttpRequest.BodyPublishers.noBody())
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    static long count(String index) throws Exception {
-        return JSON.readTree(send("GET", "/" + index + "/_count").body()).path("count").asLong(-1);
-    }
-
-    static JsonNode get(String index, String id) throws Exception {
-        HttpResponse<String> r = send("GET", "/" + index + "/_doc/" + id);
-        assertThat(r.statusCode()).as(index + "/" + id + ": " + r.body()).isEqualTo(200);
-        return JSON.readTree(r.body()).path("_source");
     }
 }

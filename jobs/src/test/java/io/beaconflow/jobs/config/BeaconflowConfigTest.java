@@ -170,7 +170,8 @@ class BeaconflowConfigTest {
                                         "ingest:\n  cardinality:\n    max-apps: 0\n"
                                                 + "  privacy:\n    user-id-salt: s\n"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("test.yaml: ingest.cardinality.max-apps: must be at least 1")
+                .hasMessageContaining(
+                        "test.yaml line 3: ingest.cardinality.max-apps: must be at least 1")
                 .hasMessageContaining("Fix: set e.g. 100");
         assertThatThrownBy(
                         () ->
@@ -179,6 +180,36 @@ class BeaconflowConfigTest {
                                                 + "  privacy:\n    user-id-salt: s\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("ingest.routes.learn-after: must be 0 (off) or at least 2");
+    }
+
+    @Test
+    void oneRunNamesEveryProblemOfEverySectionWithItsLineKeyAndFix() {
+        // Before the sections moved onto ConfigProblems, each check threw on its own: an edit with
+        // three mistakes took three runs, and only the Elasticsearch section said the line.
+        String yaml =
+                "ingest:\n"
+                        + "  max-batch-events: 0\n"
+                        + "  privacy:\n"
+                        + "    user-id-salt: s\n"
+                        + "sessions:\n"
+                        + "  gap: 0s\n"
+                        + "metrics:\n"
+                        + "  dimensions: [route, planet]\n"
+                        + "traces:\n"
+                        + "  join:\n"
+                        + "    max-pending-per-trace: 1\n";
+        assertThatThrownBy(() -> parse(yaml))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("4 problems in test.yaml:")
+                .hasMessageContaining(
+                        "test.yaml line 2: ingest.max-batch-events: must be greater than 0 (got 0)."
+                                + " Fix: set e.g. 500")
+                .hasMessageContaining("test.yaml line 6: sessions.gap: must be a duration > 0")
+                .hasMessageContaining(
+                        "test.yaml line 8: metrics.dimensions[1]: unknown dimension 'planet'")
+                .hasMessageContaining(
+                        "test.yaml line 11: traces.join.max-pending-per-trace: must be an integer"
+                                + " in [2, 10000] (got 1)");
     }
 
     @Test

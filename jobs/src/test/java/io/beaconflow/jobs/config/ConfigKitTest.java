@@ -43,6 +43,33 @@ class ConfigKitTest {
     }
 
     @Test
+    void listItemsHaveTheirOwnLinesSoAProblemInTheSecondRuleNamesItsLine() {
+        String yaml =
+                String.join(
+                        "\n",
+                        "ingest:",
+                        "  routes:",
+                        "    rules:",
+                        "      - pattern: '^/a$'",
+                        "        replacement: /a",
+                        "      - pattern: '^/b($'",
+                        "        replacement: /b",
+                        "metrics:",
+                        "  dimensions:",
+                        "    - route",
+                        "    - planet",
+                        "");
+        KeyLines lines = KeyLines.of(yaml, "");
+        assertThat(lines.line("ingest.routes.rules[0].pattern")).isEqualTo(4);
+        assertThat(lines.line("ingest.routes.rules[1].pattern")).isEqualTo(6);
+        assertThat(lines.line("ingest.routes.rules[1].app"))
+                .as("not written: its item")
+                .isEqualTo(6);
+        assertThat(lines.line("metrics.dimensions[1]")).isEqualTo(11);
+        assertThat(lines.line("metrics.dimensions[7]")).as("no such item: the list").isEqualTo(9);
+    }
+
+    @Test
     void problemsAreCollectedAndReportedTogetherWithLineKeyAndFix() {
         ConfigProblems p = new ConfigProblems("job.yaml", KeyLines.of(YAML, ""));
         p.atLeast("elasticsearch.bulk.max-actions", 0, 1, "use 1 or more");
@@ -67,6 +94,22 @@ class ConfigKitTest {
         assertThatThrownBy(one::throwIfAny).hasMessage("code: a.b: is wrong. Fix: set it right");
         ConfigProblems none = ConfigProblems.of("code");
         none.throwIfAny();
+    }
+
+    @Test
+    void aDurationProblemShowsTheDurationAsYamlSpellsItNotJavasPT() {
+        ConfigProblems p = ConfigProblems.of("job.yaml");
+        p.durationAboveZero("sessions.gap", Duration.ofMinutes(-5), "e.g. 30m");
+        p.durationNotNegative("ingest.max-age", Duration.ofMillis(-1500), "e.g. 1h");
+        p.durationAboveZero("sessions.max-duration", null, "e.g. 4h");
+        assertThat(p.all())
+                .containsExactly(
+                        "job.yaml: sessions.gap: must be a duration > 0 (got -5m). Fix: set e.g."
+                                + " 30m",
+                        "job.yaml: ingest.max-age: must be a duration ≥ 0 (got -1500ms). Fix: set"
+                                + " e.g. 1h",
+                        "job.yaml: sessions.max-duration: must be a duration > 0 (got empty). Fix:"
+                                + " set e.g. 4h");
     }
 
     @Test

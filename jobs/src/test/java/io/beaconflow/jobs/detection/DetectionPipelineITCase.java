@@ -14,14 +14,12 @@ import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.testing.CollectingSink;
+import io.beaconflow.jobs.testing.MiniClusters;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -34,13 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * flink-conf/detectors/defaults.yaml}) unchanged.
  */
 class DetectionPipelineITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
     static final Path SPECS = Path.of("../flink-conf/detectors/defaults.yaml");
     static final Duration WINDOW = Duration.ofMinutes(1);
@@ -49,10 +41,7 @@ class DetectionPipelineITCase {
     static final Duration WARM_UP = Duration.ofMinutes(60);
 
     static List<Alert> run(GeneratorConfig gen, long seed, String name) throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
+        StreamExecutionEnvironment env = MiniClusters.environment(2);
         BeaconflowConfig config = BeaconflowConfig.defaults();
         config.detection.specsFile = SPECS.toString();
         BeaconflowPipeline pipeline =

@@ -2,17 +2,13 @@ package io.beaconflow.jobs.errors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.GeneratorSource;
 import io.beaconflow.jobs.ingest.BeaconDecoder;
-import io.beaconflow.jobs.io.elasticsearch.ElasticsearchClients;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
-import io.beaconflow.jobs.io.elasticsearch.IndexTemplates;
 import io.beaconflow.jobs.io.webhook.Notification;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.model.IngestRecord;
@@ -20,19 +16,13 @@ import io.beaconflow.jobs.patterns.Finding;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
 import io.beaconflow.jobs.testing.CollectingSink;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.beaconflow.jobs.testing.ElasticsearchIndices;
+import io.beaconflow.jobs.testing.MiniClusters;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -47,13 +37,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * their lateness.
  */
 class ErrorGroupsElasticsearchITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
     static final String RELEASE = "shop-web@2.5.0";
     static final String INCIDENTS =
@@ -65,36 +49,11 @@ class ErrorGroupsElasticsearchITCase {
                     + RELEASE
                     + ", start: 30m, duration: 40m, magnitude: 0.05 }\n";
 
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-    static final ObjectMapper JSON = new ObjectMapper();
-
-    static String esUrl() {
-        String u = System.getenv("BEACONFLOW_ES_URL");
-        return u == null || u.isBlank() ? "http://127.0.0.1:9200" : u.replaceAll("/+$", "");
-    }
-
     @Test
     void errorGroupsNewErrorAlertsAndLateEventsLandInElasticsearch() throws Exception {
-        String run = UUID.randomUUID().toString().substring(0, 8);
-        String prefix = "it-eg-" + run + "-";
-        ElasticsearchSinkConfig es =
-                ElasticsearchSinkConfig.parse(
-                        "hosts: " + esUrl() + "\nindex-prefix: " + prefix + "\n", "test");
-        ElasticsearchClient client = ElasticsearchClients.create(es);
-        try {
-            IndexTemplates.installAll(client, prefix);
-        } finally {
-            ElasticsearchClients.close(client);
-        }
-        try {
-            runAndCheck(es, prefix, run);
-        } finally {
-            send("DELETE", "/" + prefix + "rum-error-groups?ignore_unavailable=true");
-            send("DELETE", "/" + prefix + "rum-late?ignore_unavailable=true");
-            send("DELETE", "/" + prefix + "rum-alerts?ignore_unavailable=true");
-            for (String name : IndexTemplates.NAMES) {
-                send("DELETE", "/_index_template/" + prefix + name);
-            }
+        try (ElasticsearchIndices es =
+                new ElasticsearchIndices("eg", "rum-error-groups", "rum-late", "rum-alerts")) {
+            runAndCheck(es.sink, es.prefix, es.run);
         }
     }
 
@@ -106,10 +65,7 @@ class ErrorGroupsElasticsearchITCase {
                         .withDuration("110m")
                         .withSpeed("max");
         BeaconflowConfig config = BeaconflowConfig.defaults();
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        flink.setParallelism(2);
+        StreamExecutionEnvironment flink = MiniClusters.environment(2);
         BeaconflowPipeline pipeline =
                 BeaconflowPipeline.buildForDetection(
                         flink,
@@ -136,8 +92,9 @@ class ErrorGroupsElasticsearchITCase {
             ErrorGroup g = (ErrorGroup) o;
             groups.merge(g.id, g, (a, b) -> a.updateSeq >= b.updateSeq ? a : b);
         }
-        send("POST", "/" + prefix + "*/_refresh");
-        assertThat(count(prefix + "rum-error-groups")).isEqualTo(groups.size());
+        ElasticsearchIndices.send("POST", "/" + prefix + "*/_refresh");
+        assertThat(ElasticsearchIndices.count(prefix + "rum-error-groups"))
+                .isEqualTo(groups.size());
         assertThat(groups.size()).isGreaterThan(5);
 
         // The new error: first seen on the release, many sessions; the document is the last
@@ -152,7 +109,7 @@ class ErrorGroupsElasticsearchITCase {
         assertThat(bug.releases).containsExactly(RELEASE);
         assertThat(bug.sessions).isGreaterThanOrEqualTo(config.errors.newError.minSessions);
         assertThat(bug.spreadAt).isNotNull();
-        JsonNode doc = get(prefix + "rum-error-groups", bug.id);
+        JsonNode doc = ElasticsearchIndices.get(prefix + "rum-error-groups", bug.id);
         assertThat(doc.path("count").asLong()).isEqualTo(bug.count);
         assertThat(doc.path("sessions").asLong()).isEqualTo(bug.sessions);
         assertThat(doc.path("update_seq").asInt()).isEqualTo(bug.updateSeq);
@@ -160,7 +117,9 @@ class ErrorGroupsElasticsearchITCase {
         assertThat(doc.path("stack").asText()).contains("renderLoyaltyBadge");
         // Mapped by the job's template (keyword), not guessed by dynamic mapping.
         JsonNode mapping =
-                JSON.readTree(send("GET", "/" + prefix + "rum-error-groups/_mapping").body());
+                ElasticsearchIndices.json(
+                        ElasticsearchIndices.send("GET", "/" + prefix + "rum-error-groups/_mapping")
+                                .body());
         assertThat(mapping.findPath("fingerprint").path("type").asText()).isEqualTo("keyword");
 
         // Alerts: new_error ones name the new fingerprints only (one per engine's message).
@@ -202,7 +161,8 @@ class ErrorGroupsElasticsearchITCase {
                                                                         .observed
                                                                         .doubleValue()
                                                         + " sessions"));
-        JsonNode alertDoc = get(prefix + "rum-alerts", newErrors.get(0).alertId);
+        JsonNode alertDoc =
+                ElasticsearchIndices.get(prefix + "rum-alerts", newErrors.get(0).alertId);
         assertThat(alertDoc.path("kind").asText()).isEqualTo("new_error");
 
         // Late events: one document per app and event id, with its lateness.
@@ -221,28 +181,10 @@ class ErrorGroupsElasticsearchITCase {
                 newErrors.size(),
                 late.size());
         assertThat(late).as("the generator sends late beacons").isNotEmpty();
-        assertThat(count(prefix + "rum-late")).isEqualTo(late.size());
+        assertThat(ElasticsearchIndices.count(prefix + "rum-late")).isEqualTo(late.size());
         DeadLetter one = late.values().iterator().next();
-        JsonNode lateDoc = get(prefix + "rum-late", one.documentId());
+        JsonNode lateDoc = ElasticsearchIndices.get(prefix + "rum-late", one.documentId());
         assertThat(lateDoc.path("lateness_ms").asLong()).isEqualTo(one.receivedAt - one.eventTime);
         assertThat(lateDoc.path("reason").asText()).isEqualTo("LATE");
-    }
-
-    static HttpResponse<String> send(String method, String path) throws Exception {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create(esUrl() + path))
-                        .method(method, HttpRequest.BodyPublishers.noBody())
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    static long count(String index) throws Exception {
-        return JSON.readTree(send("GET", "/" + index + "/_count").body()).path("count").asLong(-1);
-    }
-
-    static JsonNode get(String index, String id) throws Exception {
-        HttpResponse<String> r = send("GET", "/" + index + "/_doc/" + id);
-        assertThat(r.statusCode()).as(index + "/" + id + ": " + r.body()).isEqualTo(200);
-        return JSON.readTree(r.body()).path("_source");
     }
 }

@@ -115,6 +115,6 @@ class NewErrorIncidentTest {
                                                                 + " 0.1 }\n",
                                                         "t")))
                 .hasMessageContaining("new_error comes with a rollout")
-                .hasMessageContaining("fix:");
+                .hasMessageContaining("Fix:");
     }
 }

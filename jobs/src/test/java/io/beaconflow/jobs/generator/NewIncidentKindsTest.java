@@ -289,7 +289,8 @@ class NewIncidentKindsTest {
                                                         + " value: Edge, vital: LCP, start: 1m,"
                                                         + " duration: 5m, magnitude: 2 }\n",
                                                 "t")))
-                .hasMessageContaining("incidents[0].vital: 'LCP'; fix: one of [INP, CLS]");
+                .hasMessageContaining(
+                        "incidents[0].vital: 'LCP' cannot regress. Fix: one of [INP, CLS]");
         assertThatThrownBy(
                         () ->
                                 shipped.withIncidents(

@@ -14,15 +14,13 @@ import io.beaconflow.jobs.model.RejectReason;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.testing.CollectingSink;
+import io.beaconflow.jobs.testing.MiniClusters;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -33,13 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the counts of accepted, duplicate, rejected and late events equal the generator's ground truth.
  */
 class IngestPipelineITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
     private static final long SEED = 7;
 
@@ -71,10 +63,7 @@ class IngestPipelineITCase {
         assertThat(expected.duplicateEvents()).as("and duplicates").isPositive();
         assertThat(expected.lateEvents()).as("and late events").isPositive();
 
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
+        StreamExecutionEnvironment env = MiniClusters.environment(2);
         BeaconflowConfig config = BeaconflowConfig.defaults();
         BeaconflowPipeline.build(
                         env,

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beaconflow.jobs.io.Json;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.testing.MiniClusters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,10 +18,7 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -36,13 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the pre-aggregation, must give the same documents byte for byte.
  */
 class MetricStageITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
     private static final int EVENTS = 6000;
     private static final long STEP_MS = 100; // 10 minutes of event time
@@ -61,10 +53,7 @@ class MetricStageITCase {
     }
 
     static Run run(List<RumEvent> events, MetricsConfig config) throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
+        StreamExecutionEnvironment env = MiniClusters.environment(2);
         DataStream<RumEvent> source =
                 env.fromData(events, TypeInformation.of(RumEvent.class))
                         .assignTimestampsAndWatermarks(

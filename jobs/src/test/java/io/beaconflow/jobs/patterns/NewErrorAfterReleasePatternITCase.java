@@ -2,10 +2,10 @@ package io.beaconflow.jobs.patterns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.beaconflow.jobs.testing.MiniClusters;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,13 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * alert; one release may bring several.
  */
 class NewErrorAfterReleasePatternITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(1)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(1);
 
     static final long T0 = Instant.parse("2026-11-02T08:00:00Z").toEpochMilli();
     static final long M = 60_000;

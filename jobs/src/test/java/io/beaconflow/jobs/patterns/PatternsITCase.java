@@ -3,6 +3,7 @@ package io.beaconflow.jobs.patterns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.detection.AnomalySignal;
+import io.beaconflow.jobs.testing.MiniClusters;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,9 +15,6 @@ import java.util.Random;
 import java.util.function.Function;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -31,13 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * with a final watermark, which fires the {@code within} timeouts.
  */
 class PatternsITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(1)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(1);
 
     static final long T0 = Instant.parse("2026-11-02T08:00:00Z").toEpochMilli();
     static final Duration W = Duration.ofMinutes(1);
@@ -99,10 +91,7 @@ class PatternsITCase {
             EventTime<I> time,
             Function<DataStream<I>, DataStream<O>> graph)
             throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(1);
+        StreamExecutionEnvironment env = MiniClusters.environment(1);
         DataStream<I> in =
                 env.fromData(input, TypeInformation.of(type))
                         .assignTimestampsAndWatermarks(

@@ -13,6 +13,7 @@ import io.beaconflow.jobs.model.RejectReason;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.testing.CollectingSink;
 import io.beaconflow.jobs.testing.HostileBeacons;
+import io.beaconflow.jobs.testing.MiniClusters;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -23,7 +24,6 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -38,13 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * input = accepted + dead letters + late + duplicates.
  */
 class HostileTrafficITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
     private static final long SEED = 12;
     private static final int RECORDS = 12_000;

@@ -15,6 +15,7 @@ import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
 import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
 import io.beaconflow.jobs.sessions.SessionRecord;
 import io.beaconflow.jobs.testing.CollectingSink;
+import io.beaconflow.jobs.testing.MiniClusters;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +30,6 @@ import java.util.function.Function;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
@@ -44,13 +44,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * of that record. Prints the sustained events/s from Kafka to Elasticsearch.
  */
 class KafkaToElasticsearchITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
     static String env(String name, String fallback) {
         String v = System.getenv(name);

@@ -12,6 +12,7 @@ import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.sessions.SessionRecord;
 import io.beaconflow.jobs.testing.Beacons;
 import io.beaconflow.jobs.testing.CollectingSink;
+import io.beaconflow.jobs.testing.MiniClusters;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,9 +20,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -36,13 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * minute, views per session.
  */
 class SpaViewsPipelineITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
     private static final String APP = "spa-shop";
     private static final String ORIGIN = "https://spa.example";
@@ -128,10 +120,7 @@ class SpaViewsPipelineITCase {
         }
 
         BeaconflowConfig config = BeaconflowConfig.defaults();
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
+        StreamExecutionEnvironment env = MiniClusters.environment(2);
         BeaconflowPipeline.build(
                         env,
                         new MemoryBeaconSource(

@@ -84,8 +84,8 @@ class SessionStateTest {
     @Test
     void theCompactSerializerRoundTripsEveryField() throws Exception {
         SessionState s = typicalOpenSession(5000);
-        s.experiments = Map.of("checkout-v2", "b", "banner", "off");
-        s.sampleRate = 0.25;
+        s.dims.experiments = Map.of("checkout-v2", "b", "banner", "off");
+        s.dims.sampleRate = 0.25;
         s.anyBot = true;
         s.add(fetch("s1", T0.plusSeconds(30), 500, "not-a-hex-trace-id"), RULES, true);
         byte[] b = bytes(SessionStateSerializer.INSTANCE, s);
@@ -169,8 +169,8 @@ class SessionStateTest {
         }
         s.settle(T + 100_000, RULES);
         // Decided up to 99 s; kept from 97 s (two 1 s windows back).
-        assertThat(s.tailSize).isEqualTo(3);
-        assertThat(s.deadClicks).isEqualTo(99);
+        assertThat(s.clicks.size).isEqualTo(3);
+        assertThat(s.clicks.deadClicks).isEqualTo(99);
     }
 
     @Test

@@ -6,16 +6,11 @@ import co.elastic.clients.elasticsearch._types.ErrorCause;
 import co.elastic.clients.elasticsearch.core.BulkRequest;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
-import co.elastic.clients.transport.TransportException;
-import co.elastic.clients.transport.rest5_client.low_level.Request;
-import co.elastic.clients.transport.rest5_client.low_level.ResponseException;
 import co.elastic.clients.util.BinaryData;
 import co.elastic.clients.util.ContentType;
 import io.beaconflow.jobs.config.Durations;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.security.cert.CertPathValidatorException;
-import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,13 +18,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
-import org.apache.hc.core5.http.ParseException;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +63,6 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
     private final ElasticsearchSinkConfig config;
     private final DocumentEmitter<T> emitter;
     private final ElasticsearchClient client;
-    private final ElasticsearchSinkConfig.Credentials credentials;
     private final ProcessingTimeService timers;
     private final LongSupplier nanoClock;
     private final Sleeper sleeper;
@@ -80,6 +71,8 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
     private final BulkBuffer buffer = new BulkBuffer();
     private final List<ElasticsearchDocument> pendingDeadLetters = new ArrayList<>();
     private final String where;
+    private final AccessFailures access;
+    private final IndexCreator indexCreator;
 
     private final Counter documentsSent;
     private final Counter bulkRequests;
@@ -87,7 +80,6 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
     private final Counter permanentFailures;
     private final Counter deadLettered;
     private final Counter deadLetterFailures;
-    private final Counter indicesCreated;
     private final Counter bytesSent;
     private volatile long lastBulkLatencyMs;
 
@@ -106,7 +98,6 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
         this.config = config;
         this.emitter = emitter;
         this.client = client;
-        this.credentials = credentials;
         this.timers = timers;
         this.nanoClock = nanoClock;
         this.sleeper = sleeper;
@@ -115,6 +106,7 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
                 new SinkDeadLetters(
                         config.deadLetterIndex(), config.deadLetter().maxDocumentChars());
         this.where = "Elasticsearch " + String.join(",", config.hosts());
+        this.access = new AccessFailures(config, credentials, where);
 
         this.documentsSent = metrics.counter("documentsSent");
         this.bulkRequests = metrics.counter("bulkRequests");
@@ -122,7 +114,13 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
         this.permanentFailures = metrics.counter("permanentFailures");
         this.deadLettered = metrics.counter("deadLettered");
         this.deadLetterFailures = metrics.counter("deadLetterFailures");
-        this.indicesCreated = metrics.counter("indicesCreated");
+        this.indexCreator =
+                new IndexCreator(
+                        client,
+                        config.indexPrefix(),
+                        where,
+                        access,
+                        metrics.counter("indicesCreated"));
         this.bytesSent = metrics.getNumBytesSendCounter();
         metrics.gauge("bulkLatencyMs", () -> lastBulkLatencyMs);
         metrics.gauge("bufferedDocuments", buffer::size);
@@ -205,26 +203,26 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
         String lastError = null;
         while (!pending.isEmpty()) {
             FailureKind kind;
-            Failure failure = null;
+            BulkFailure failure = null;
             BulkResponse response = null;
             try {
                 response = bulk(pending);
                 kind = FailureKind.SUCCESS;
             } catch (ElasticsearchException | IOException e) {
-                failure = Failure.of(e);
-                if (failure.status <= 0 && isCertificateProblem(e)) {
-                    throw tlsFailure(e);
+                failure = BulkFailure.of(e);
+                if (failure.status <= 0 && BulkFailure.isCertificateProblem(e)) {
+                    throw access.tls(e);
                 }
                 kind = FailureKind.ofResponse(failure.status, failure.type);
             }
             if (kind == FailureKind.AUTH) {
-                throw authFailure(failure.status, failure.type, failure.reason);
+                throw access.auth(failure.status, failure.type, failure.reason);
             }
             if (kind == FailureKind.MISSING_INDEX) {
                 // The whole request (no per-item answer): make sure every target index exists.
                 Set<String> indices = new LinkedHashSet<>();
                 for (ElasticsearchDocument d : pending) indices.add(d.index());
-                for (String index : indices) ensureIndex(index, failure, createdHere);
+                for (String index : indices) indexCreator.ensure(index, failure, createdHere);
                 continue;
             }
             if (kind == FailureKind.SPLIT) {
@@ -240,7 +238,7 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
             } else if (kind == FailureKind.SUCCESS) {
                 List<ElasticsearchDocument> again = new ArrayList<>();
                 Set<String> missingIndices = new LinkedHashSet<>();
-                Failure missing = null;
+                BulkFailure missing = null;
                 boolean retryableItems = false;
                 List<BulkResponseItem> items = response.items();
                 for (int i = 0; i < items.size(); i++) {
@@ -258,21 +256,33 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
                             }
                             break;
                         case AUTH:
-                            throw authFailure(item.status(), error.type(), describe(error));
+                            throw access.auth(
+                                    item.status(), error.type(), BulkFailure.describe(error));
                         case RETRY:
                             again.add(doc);
                             retryableItems = true;
-                            failure = new Failure(item.status(), error.type(), describe(error));
+                            failure =
+                                    new BulkFailure(
+                                            item.status(),
+                                            error.type(),
+                                            BulkFailure.describe(error));
                             break;
                         case MISSING_INDEX:
                             again.add(doc);
                             missingIndices.add(doc.index());
-                            missing = new Failure(item.status(), error.type(), describe(error));
+                            missing =
+                                    new BulkFailure(
+                                            item.status(),
+                                            error.type(),
+                                            BulkFailure.describe(error));
                             break;
                         default:
                             permanent(
                                     doc,
-                                    new Failure(item.status(), error.type(), describe(error)),
+                                    new BulkFailure(
+                                            item.status(),
+                                            error.type(),
+                                            BulkFailure.describe(error)),
                                     deadLetterBatch);
                     }
                 }
@@ -284,7 +294,8 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
                             Durations.format(
                                     Duration.ofNanos(nanoClock.getAsLong() - firstFailureNanos)));
                 }
-                for (String index : missingIndices) ensureIndex(index, missing, createdHere);
+                for (String index : missingIndices)
+                    indexCreator.ensure(index, missing, createdHere);
                 pending = again;
                 // Only missing indices, now created: send again at once (no backoff, no budget).
                 if (!retryableItems) continue;
@@ -359,7 +370,7 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
         }
     }
 
-    private void permanent(ElasticsearchDocument doc, Failure failure, boolean deadLetterBatch)
+    private void permanent(ElasticsearchDocument doc, BulkFailure failure, boolean deadLetterBatch)
             throws ElasticsearchSinkException {
         if (deadLetterBatch) {
             // The record can be written nowhere: stop rather than drop it. The replay after the
@@ -389,233 +400,10 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
         pendingDeadLetters.add(deadLetters.of(doc, failure.status, failure.type, failure.reason));
     }
 
-    /**
-     * Makes {@code index} exist after Elasticsearch answered index_not_found for it. Only an index
-     * one of the job's templates owns is created (after installing that template, in case it was
-     * missing, so the index gets the right mappings); creating an index explicitly works even where
-     * auto-creation is off. Anything else is a configuration error: fail with the fix.
-     */
-    private void ensureIndex(String index, Failure failure, Set<String> createdHere)
-            throws IOException {
-        if (!createdHere.add(index)) {
-            throw new ElasticsearchSinkException(
-                    where
-                            + ": index "
-                            + index
-                            + " is still missing right after the sink created it ("
-                            + failure
-                            + "). Something deletes it as soon as it exists (an ILM delete phase"
-                            + " younger than the data, a cleanup job). Fix: stop that for "
-                            + index
-                            + "; the job restarts from its last checkpoint and loses nothing.");
-        }
-        IndexTemplates.Template owner = IndexTemplates.owning(config.indexPrefix(), index);
-        if (owner == null) {
-            throw new ElasticsearchSinkException(
-                    where
-                            + ": index "
-                            + index
-                            + " does not exist and Elasticsearch will not create it on write ("
-                            + failure
-                            + "; action.auto_create_index, or an index template with"
-                            + " allow_auto_create: false). It matches none of the job's index"
-                            + " templates, so the sink will not create it with mappings nobody"
-                            + " chose. Fix: create "
-                            + index
-                            + " (or allow its auto-creation), or write to the job's own indices"
-                            + " (elasticsearch.index-prefix + rum-*). The job restarts from its"
-                            + " last checkpoint and loses nothing.");
-        }
-        try {
-            IndexTemplates.install(client, List.of(owner));
-        } catch (IOException e) {
-            // Installing needs manage_index_templates, which a locked-down user may lack while
-            // the template is already there: try to create the index anyway.
-            LOG.warn(
-                    "{}: could not check or install index template {} before creating {}: {}",
-                    where,
-                    owner.name(),
-                    index,
-                    rootMessage(e));
-        }
-        try {
-            IndexTemplates.lowLevel(client).performRequest(new Request("PUT", "/" + index));
-            indicesCreated.inc();
-            LOG.info(
-                    "{}: created index {} (template {}), which Elasticsearch does not"
-                            + " auto-create ({})",
-                    where,
-                    index,
-                    owner.name(),
-                    failure);
-        } catch (ResponseException e) {
-            int status = e.getResponse().getStatusCode();
-            String body = bodyOf(e);
-            if (status == 400 && body.contains("resource_already_exists_exception")) {
-                return; // another subtask (or sink) created it first
-            }
-            if (status == 401 || status == 403) {
-                throw authFailure(status, "security_exception", "creating index " + index);
-            }
-            throw new ElasticsearchSinkException(
-                    where
-                            + ": index "
-                            + index
-                            + " does not exist ("
-                            + failure
-                            + ") and creating it failed with HTTP "
-                            + status
-                            + ": "
-                            + body
-                            + ". Fix: create it by hand (PUT /"
-                            + index
-                            + ") so the template "
-                            + owner.name()
-                            + " applies. The job restarts from its last checkpoint and loses"
-                            + " nothing.",
-                    e);
-        }
-    }
-
-    private static String bodyOf(ResponseException e) {
-        try {
-            var entity = e.getResponse().getEntity();
-            String body = entity == null ? "" : EntityUtils.toString(entity);
-            return body.length() <= 500 ? body : body.substring(0, 500) + "...";
-        } catch (IOException | ParseException | RuntimeException ex) {
-            return e.getMessage();
-        }
-    }
-
-    private ElasticsearchAuthException authFailure(int status, String type, String reason) {
-        String fix;
-        if (status == 403) {
-            fix =
-                    "give it a role with the index privileges create_index, write and"
-                            + " view_index_metadata on the rum-* indices and on "
-                            + config.deadLetterIndex()
-                            + " (and manage_index_templates on the cluster to install"
-                            + " templates)";
-        } else if (credentials.isNone()) {
-            fix =
-                    "the cluster has security on: set elasticsearch.username and"
-                            + " elasticsearch.password-env (the NAME of an environment variable"
-                            + " holding the password), or elasticsearch.api-key-env";
-        } else if (config.apiKeyEnv() != null) {
-            fix =
-                    "check that "
-                            + config.apiKeyEnv()
-                            + " holds a valid, unexpired API key (the base64 'encoded' value)";
-        } else {
-            fix =
-                    "check that user '"
-                            + config.username()
-                            + "' exists in the cluster and that "
-                            + config.passwordEnv()
-                            + " holds its current password";
-        }
-        return new ElasticsearchAuthException(
-                where
-                        + " refused "
-                        + credentials.describe()
-                        + " with HTTP "
-                        + status
-                        + " ("
-                        + type
-                        + ": "
-                        + reason
-                        + "). Not retried: this needs a person. Fix: "
-                        + fix);
-    }
-
-    private IOException tlsFailure(Exception e) {
-        return new ElasticsearchSinkException(
-                where
-                        + ": the TLS handshake failed ("
-                        + rootMessage(e)
-                        + "). Fix: set elasticsearch.ca-cert to the PEM file of the CA that signed"
-                        + " the cluster's HTTP certificate"
-                        + (config.verifyHostname()
-                                ? ", and use a host name the certificate names (or set"
-                                        + " elasticsearch.verify-hostname: false on a test"
-                                        + " cluster)"
-                                : ""),
-                e);
-    }
-
-    static boolean isCertificateProblem(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof CertificateException
-                    || t instanceof CertPathValidatorException
-                    || t instanceof SSLPeerUnverifiedException
-                    || t.getClass().getName().endsWith("SunCertPathBuilderException")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        return t.getClass().getSimpleName() + ": " + t.getMessage();
-    }
-
-    /** {@code reason; caused by: type: reason} for an item error. */
-    static String describe(ErrorCause error) {
-        if (error == null) return "no error detail";
-        StringBuilder sb = new StringBuilder(String.valueOf(error.reason()));
-        ErrorCause cause = error.causedBy();
-        for (int depth = 0; cause != null && depth < 3; depth++, cause = cause.causedBy()) {
-            sb.append("; caused by ").append(cause.type()).append(": ").append(cause.reason());
-        }
-        return sb.toString();
-    }
-
     private static boolean containsNewline(byte[] source) {
         for (byte b : source) {
             if (b == '\n' || b == '\r') return true;
         }
         return false;
-    }
-
-    /** A failed request or item: HTTP status (0 = no answer), error type, reason. */
-    static final class Failure {
-        final int status;
-        final String type;
-        final String reason;
-
-        Failure(int status, String type, String reason) {
-            this.status = status;
-            this.type = type;
-            this.reason = reason;
-        }
-
-        static Failure of(Exception e) {
-            if (e instanceof ElasticsearchException) {
-                ElasticsearchException ee = (ElasticsearchException) e;
-                ErrorCause error = ee.error();
-                return new Failure(
-                        ee.status(),
-                        error == null ? "http_" + ee.status() : error.type(),
-                        error == null ? ee.getMessage() : describe(error));
-            }
-            if (e instanceof TransportException && ((TransportException) e).statusCode() > 0) {
-                int status = ((TransportException) e).statusCode();
-                return new Failure(status, "http_" + status, e.getMessage());
-            }
-            if (e instanceof ResponseException) {
-                int status = ((ResponseException) e).getResponse().getStatusCode();
-                return new Failure(status, "http_" + status, e.getMessage());
-            }
-            return new Failure(0, "connection_failure", rootMessage(e));
-        }
-
-        @Override
-        public String toString() {
-            return status > 0
-                    ? "HTTP " + status + " " + type + ": " + reason
-                    : "no answer (" + reason + ")";
-        }
     }
 }

@@ -1,6 +1,6 @@
 package io.beaconflow.jobs.io.webhook;
 
-import io.beaconflow.jobs.config.ConfigException;
+import io.beaconflow.jobs.config.ConfigProblems;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -110,125 +110,112 @@ public class WebhookConfig implements Serializable {
         return c;
     }
 
+    /** Checks this section alone; the exception names {@code source} and every problem. */
     public void validate(String source) {
+        ConfigProblems.check(source, this::check);
+    }
+
+    /** Adds every problem of the {@code notifications.webhook:} section. */
+    public void check(ConfigProblems problems) {
         String p = "notifications.webhook.";
-        if (url == null || url.isBlank()) {
-            throw ConfigException.invalid(
-                    source,
-                    p + "url",
-                    "missing",
-                    "set the receiver's URL, e.g. url: ${BEACONFLOW_WEBHOOK_URL}, or remove the"
-                            + " notifications.webhook section to disable notifications");
-        }
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw ConfigException.invalid(
-                    source,
-                    p + "url",
-                    "not a valid URL (" + e.getReason() + ")",
-                    "write e.g. https://hooks.example.com/beaconflow");
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-            throw ConfigException.invalid(
-                    source,
-                    p + "url",
-                    "needs an http:// or https:// URL with a host",
-                    "write e.g. https://hooks.example.com/beaconflow");
-        }
-        if (format == null) {
-            throw ConfigException.invalid(source, p + "format", "missing", "set json or slack");
-        }
+        checkUrl(problems, p + "url");
+        problems.require(format != null, p + "format", "missing", "set json or slack");
         if (headers == null) {
             headers = new LinkedHashMap<>();
         }
         for (Map.Entry<String, String> h : headers.entrySet()) {
             String name = h.getKey();
             if (name == null || !name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
-                throw ConfigException.invalid(
-                        source,
+                problems.add(
                         p + "headers",
                         "'" + name + "' is not a valid header name",
                         "use letters, digits and dashes, e.g. Authorization or X-Api-Key");
+                continue;
             }
-            if (RESTRICTED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-                throw ConfigException.invalid(
-                        source,
-                        p + "headers." + name,
-                        "is set by the notifier itself",
-                        "remove it");
-            }
+            String key = p + "headers." + name;
+            problems.require(
+                    !RESTRICTED_HEADERS.contains(name.toLowerCase(Locale.ROOT)),
+                    key,
+                    "is set by the notifier itself",
+                    "remove it");
             // The value is a secret: the message names the header, never the value.
-            if (h.getValue() == null || h.getValue().isEmpty()) {
-                throw ConfigException.invalid(
-                        source,
-                        p + "headers." + name,
+            String value = h.getValue();
+            if (value == null || value.isEmpty()) {
+                problems.add(
+                        key,
                         "has an empty value",
                         "give a value, e.g. ${WEBHOOK_TOKEN}, and export that variable");
-            }
-            if (h.getValue().indexOf('\n') >= 0 || h.getValue().indexOf('\r') >= 0) {
-                throw ConfigException.invalid(
-                        source,
-                        p + "headers." + name,
+            } else {
+                problems.require(
+                        value.indexOf('\n') < 0 && value.indexOf('\r') < 0,
+                        key,
                         "contains a line break",
                         "remove the line break (check the environment variable it comes from)");
             }
         }
-        positiveDuration(source, p + "timeout", timeout, "10s");
-        if (maxRetries < 0) {
-            throw ConfigException.invalid(
-                    source,
-                    p + "max-retries",
-                    "must be ≥ 0 (got " + maxRetries + ")",
-                    "set e.g. 5, or 0 to never retry");
-        }
-        positiveDuration(source, p + "initial-backoff", initialBackoff, "500ms");
-        positiveDuration(source, p + "max-backoff", maxBackoff, "30s");
-        if (maxBackoff.compareTo(initialBackoff) < 0) {
-            throw ConfigException.invalid(
-                    source,
-                    p + "max-backoff",
-                    "is shorter than initial-backoff (" + maxBackoff + " < " + initialBackoff + ")",
-                    "set max-backoff ≥ initial-backoff");
-        }
-        positive(source, p + "rate-limit-per-minute", rateLimitPerMinute, "60");
-        positive(source, p + "rate-limit-burst", rateLimitBurst, "5");
-        positive(source, p + "dedup-keys", dedupKeys, "10000");
+        problems.durationAboveZero(p + "timeout", timeout, "e.g. 10s");
+        problems.require(
+                maxRetries >= 0,
+                p + "max-retries",
+                "must be ≥ 0 (got " + maxRetries + ")",
+                "set e.g. 5, or 0 to never retry");
+        boolean initialOk =
+                problems.durationAboveZero(p + "initial-backoff", initialBackoff, "e.g. 500ms");
+        boolean maxOk = problems.durationAboveZero(p + "max-backoff", maxBackoff, "e.g. 30s");
+        problems.require(
+                !initialOk || !maxOk || maxBackoff.compareTo(initialBackoff) >= 0,
+                p + "max-backoff",
+                "is shorter than initial-backoff (" + maxBackoff + " < " + initialBackoff + ")",
+                "set max-backoff ≥ initial-backoff");
+        problems.greaterThanZero(p + "rate-limit-per-minute", rateLimitPerMinute, "e.g. 60");
+        problems.greaterThanZero(p + "rate-limit-burst", rateLimitBurst, "e.g. 5");
+        problems.greaterThanZero(p + "dedup-keys", dedupKeys, "e.g. 10000");
         if (deliveryLog != null) {
             if (deliveryLog.isBlank()) {
-                throw ConfigException.invalid(
-                        source,
+                problems.add(
                         p + "delivery-log",
                         "is empty",
                         "remove it, or set a durable directory, e.g. s3://bucket/beaconflow/"
                                 + "webhook-delivered");
+            } else {
+                try {
+                    new URI(deliveryLog);
+                } catch (URISyntaxException e) {
+                    problems.add(
+                            p + "delivery-log",
+                            "not a valid path or URI (" + e.getReason() + ")",
+                            "write e.g. file:///var/lib/beaconflow/webhook-delivered");
+                }
             }
-            try {
-                new URI(deliveryLog);
-            } catch (URISyntaxException e) {
-                throw ConfigException.invalid(
-                        source,
-                        p + "delivery-log",
-                        "not a valid path or URI (" + e.getReason() + ")",
-                        "write e.g. file:///var/lib/beaconflow/webhook-delivered");
-            }
-            positiveDuration(source, p + "delivery-log-retention", deliveryLogRetention, "7d");
+            problems.durationAboveZero(
+                    p + "delivery-log-retention", deliveryLogRetention, "e.g. 7d");
         }
     }
 
-    private static void positive(String source, String key, long v, String example) {
-        if (v <= 0) {
-            throw ConfigException.invalid(
-                    source, key, "must be greater than 0 (got " + v + ")", "set e.g. " + example);
+    private void checkUrl(ConfigProblems problems, String key) {
+        if (url == null || url.isBlank()) {
+            problems.add(
+                    key,
+                    "missing",
+                    "set the receiver's URL, e.g. url: ${BEACONFLOW_WEBHOOK_URL}, or remove the"
+                            + " notifications.webhook section to disable notifications");
+            return;
         }
-    }
-
-    private static void positiveDuration(String source, String key, Duration d, String example) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw ConfigException.invalid(
-                    source, key, "must be a duration > 0 (got " + d + ")", "set e.g. " + example);
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            problems.add(
+                    key,
+                    "not a valid URL (" + e.getReason() + ")",
+                    "write e.g. https://hooks.example.com/beaconflow");
+            return;
         }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        problems.require(
+                (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null,
+                key,
+                "needs an http:// or https:// URL with a host",
+                "write e.g. https://hooks.example.com/beaconflow");
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.beaconflow.jobs.io.elasticsearch.FaultInjectingProxy.Plan;
 import io.beaconflow.jobs.io.elasticsearch.FaultInjectingProxy.Reply;
 import io.beaconflow.jobs.io.elasticsearch.TestDocs.Doc;
+import io.beaconflow.jobs.testing.MiniClusters;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -21,7 +22,6 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
@@ -49,12 +49,7 @@ class ElasticsearchFaultsITCase {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(1)
-                            .build());
+            MiniClusters.withSlots(1, METRICS.addToConfiguration(new Configuration()));
 
     private static final long N = 1_000;
 

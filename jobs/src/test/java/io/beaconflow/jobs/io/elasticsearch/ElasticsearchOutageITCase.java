@@ -4,6 +4,7 @@ import static io.beaconflow.jobs.io.elasticsearch.TestDocs.counter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.io.elasticsearch.TestDocs.Doc;
+import io.beaconflow.jobs.testing.MiniClusters;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,6 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -38,12 +38,7 @@ class ElasticsearchOutageITCase {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+            MiniClusters.withSlots(2, METRICS.addToConfiguration(new Configuration()));
 
     private static final org.slf4j.Logger LOG =
             org.slf4j.LoggerFactory.getLogger(ElasticsearchOutageITCase.class);

@@ -13,6 +13,7 @@ import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.testing.CollectingSink;
+import io.beaconflow.jobs.testing.MiniClusters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +23,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
@@ -53,13 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and a plaintext client, so a pass is not a broker that accepts anyone.
  */
 class KafkaSecurityITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
     static final String BOOTSTRAP_ENV = "BEACONFLOW_KAFKA_SECURE_BOOTSTRAP";
 
@@ -146,10 +138,7 @@ class KafkaSecurityITCase {
         records.add("not json at all");
         produce(config.kafka, raw, records);
 
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
+        StreamExecutionEnvironment env = MiniClusters.environment(2);
         String eventsName = "kafka-secure-it-events-" + run;
         BeaconflowPipeline.build(
                         env,

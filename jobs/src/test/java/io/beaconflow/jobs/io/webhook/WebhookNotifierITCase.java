@@ -2,6 +2,7 @@ package io.beaconflow.jobs.io.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.beaconflow.jobs.testing.MiniClusters;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -29,7 +30,6 @@ import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -49,12 +49,7 @@ class WebhookNotifierITCase {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+            MiniClusters.withSlots(2, METRICS.addToConfiguration(new Configuration()));
 
     private static final long T0 = Notifications.T0;
 
