@@ -17,7 +17,7 @@ class DetectorTest {
     static final long T0 = Instant.parse("2024-03-01T00:00:00Z").toEpochMilli();
     static final long MINUTE = 60_000;
 
-    private static DetectorSpec.Builder gaussian() {
+    private static DetectorSpecBuilder gaussian() {
         return DetectorSpec.builder()
                 .kind(MetricKind.LATENCY)
                 .zThreshold(4)
@@ -395,7 +395,7 @@ class DetectorTest {
         return k - 1;
     }
 
-    private static DetectorSpec.Builder counts() {
+    private static DetectorSpecBuilder counts() {
         return DetectorSpec.builder()
                 .kind(MetricKind.THROUGHPUT)
                 .scorer(ScorerKind.GAUSSIAN)
@@ -477,7 +477,7 @@ class DetectorTest {
         for (int i = 100; i < 140; i++) {
             x[i] = i % 2 == 0 ? 140 : 107;
         }
-        DetectorSpec.Builder b = gaussian().anomalyWeight(0).relearnAfter(60).clearPoints(3);
+        DetectorSpecBuilder b = gaussian().anomalyWeight(0).relearnAfter(60).clearPoints(3);
         List<PointResult> frozen = run(new Detector(b.freezeWhileOpen(true).build()), null, x);
         List<PointResult> learning = run(new Detector(b.freezeWhileOpen(false).build()), null, x);
         assertThat(frozen.get(139).expected()).isBetween(98.0, 102.0);

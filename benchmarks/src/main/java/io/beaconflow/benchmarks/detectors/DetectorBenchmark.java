@@ -2,6 +2,7 @@ package io.beaconflow.benchmarks.detectors;
 
 import io.beaconflow.detectors.Detector;
 import io.beaconflow.detectors.DetectorSpec;
+import io.beaconflow.detectors.DetectorSpecBuilder;
 import io.beaconflow.detectors.DetectorState;
 import io.beaconflow.detectors.MetricKind;
 import io.beaconflow.detectors.PointResult;
@@ -49,7 +50,7 @@ public class DetectorBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        DetectorSpec.Builder b = DetectorSpec.builder().zThreshold(4).cooldownPoints(10);
+        DetectorSpecBuilder b = DetectorSpec.builder().zThreshold(4).cooldownPoints(10);
         switch (detector) {
             case "ewma" -> b.kind(MetricKind.GENERIC);
             case "seasonal_day" ->

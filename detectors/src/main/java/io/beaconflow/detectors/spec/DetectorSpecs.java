@@ -1,6 +1,7 @@
 package io.beaconflow.detectors.spec;
 
 import io.beaconflow.detectors.DetectorSpec;
+import io.beaconflow.detectors.DetectorSpecBuilder;
 import io.beaconflow.detectors.MetricKind;
 import io.beaconflow.detectors.evidence.AlertBudget;
 import java.io.IOException;
@@ -202,7 +203,7 @@ public final class DetectorSpecs {
 
     private DetectorSpec build(String src, String metric, List<Block> extra) {
         MetricKind kind = metricKinds.get(metric);
-        DetectorSpec.Builder b = DetectorSpec.builder().kind(kind);
+        DetectorSpecBuilder b = DetectorSpec.builder().kind(kind);
         List<Block> applied = new ArrayList<>();
         if (kinds.containsKey(kind)) {
             applied.add(kinds.get(kind));

@@ -1,6 +1,7 @@
 package io.beaconflow.detectors.spec;
 
 import io.beaconflow.detectors.DetectorSpec;
+import io.beaconflow.detectors.DetectorSpecBuilder;
 import io.beaconflow.detectors.Direction;
 import io.beaconflow.detectors.MetricKind;
 import io.beaconflow.detectors.ScorerKind;
@@ -17,7 +18,7 @@ import java.util.function.BiConsumer;
 
 /**
  * The keys a detector spec block may contain: their type, allowed range, meaning, and how each sets
- * the {@link DetectorSpec.Builder}. The YAML files document the same keys in comments.
+ * the {@link DetectorSpecBuilder}. The YAML files document the same keys in comments.
  */
 final class SpecKeys {
     enum Type {
@@ -37,7 +38,7 @@ final class SpecKeys {
             double max,
             List<String> values,
             String meaning,
-            BiConsumer<DetectorSpec.Builder, Object> setter) {
+            BiConsumer<DetectorSpecBuilder, Object> setter) {
 
         String range() {
             switch (type) {
@@ -386,7 +387,7 @@ final class SpecKeys {
             String path,
             Proto p,
             String meaning,
-            BiConsumer<DetectorSpec.Builder, Object> setter) {
+            BiConsumer<DetectorSpecBuilder, Object> setter) {
         keys.put(
                 path,
                 new Key(

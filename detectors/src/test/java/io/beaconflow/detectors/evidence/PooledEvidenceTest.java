@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.beaconflow.detectors.Detector;
 import io.beaconflow.detectors.DetectorSpec;
+import io.beaconflow.detectors.DetectorSpecBuilder;
 import io.beaconflow.detectors.DetectorState;
 import io.beaconflow.detectors.Direction;
 import io.beaconflow.detectors.MetricKind;
@@ -218,7 +219,7 @@ class PooledEvidenceTest {
         // baseline, one in 50 is 6-10 spreads high (a single slow session). Uncapped, each such
         // window makes the next windows' pooled scales pass; capped, they do not. A shift of 2.8
         // spreads in every window (a 1.4x regression at this spread) is still found within 8.
-        DetectorSpec.Builder b =
+        DetectorSpecBuilder b =
                 DetectorSpec.builder()
                         .kind(MetricKind.LATENCY)
                         .transform(Transform.LOG)

@@ -1,0 +1,367 @@
+package io.beaconflow.detectors;
+
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Objects;
+
+/**
+ * Builds a {@link DetectorSpec}: named defaults, one setter per key, and {@link #build()} checks
+ * every range and names the key. Start from {@link DetectorSpec#builder()} or {@link
+ * DetectorSpec#toBuilder()}.
+ */
+public final class DetectorSpecBuilder {
+    MetricKind kind = MetricKind.GENERIC;
+    ScorerKind scorer;
+    Direction direction = Direction.BOTH;
+    Transform transform = Transform.NONE;
+    double logOffset = DetectorSpec.DEFAULT_LOG_OFFSET;
+    boolean allowNegative;
+    double zThreshold = DetectorSpec.DEFAULT_Z_THRESHOLD;
+    double minVolume;
+    double minAbsChange;
+    double minRelChange;
+    double sdFloor;
+    double sdFloorRel;
+    double smoothingAlpha;
+    int noveltyHalfLife;
+    double noveltyRatio = DetectorSpec.DEFAULT_NOVELTY_RATIO;
+    double alpha = DetectorSpec.DEFAULT_ALPHA;
+    int minPoints = DetectorSpec.DEFAULT_MIN_POINTS;
+    double anomalyWeight = DetectorSpec.DEFAULT_ANOMALY_WEIGHT;
+    int relearnAfter = DetectorSpec.DEFAULT_RELEARN_AFTER;
+    double robustZ;
+    boolean enabled = true;
+    boolean freezeWhileOpen;
+    int evidenceWindows = 1;
+    double evidenceCap;
+    SeasonalPeriod seasonalPeriod = SeasonalPeriod.NONE;
+    int slotMinutes = DetectorSpec.DEFAULT_SLOT_MINUTES;
+    double seasonalAlpha = DetectorSpec.DEFAULT_SEASONAL_ALPHA;
+    int minSeasons = DetectorSpec.DEFAULT_MIN_SEASONS;
+    boolean robust;
+    boolean pooledSpread;
+    int robustWindow = DetectorSpec.DEFAULT_ROBUST_WINDOW;
+    ZoneId timeZone = ZoneOffset.UTC;
+    double staticExpected = Double.NaN;
+    double staticLower = Double.NaN;
+    double staticUpper = Double.NaN;
+    int triggerPoints = DetectorSpec.DEFAULT_TRIGGER_POINTS;
+    int clearPoints = DetectorSpec.DEFAULT_CLEAR_POINTS;
+    int cooldownPoints = DetectorSpec.DEFAULT_COOLDOWN_POINTS;
+
+    DetectorSpecBuilder() {}
+
+    public DetectorSpecBuilder kind(MetricKind v) {
+        kind = Objects.requireNonNull(v, "kind");
+        return this;
+    }
+
+    /** Null means "the kind's default scorer". */
+    public DetectorSpecBuilder scorer(ScorerKind v) {
+        scorer = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder direction(Direction v) {
+        direction = Objects.requireNonNull(v, "direction");
+        return this;
+    }
+
+    /** {@code transform: log} (true) or none (false). */
+    public DetectorSpecBuilder logScale(boolean v) {
+        transform = v ? Transform.LOG : Transform.NONE;
+        return this;
+    }
+
+    public DetectorSpecBuilder transform(Transform v) {
+        transform = Objects.requireNonNull(v, "transform");
+        return this;
+    }
+
+    public DetectorSpecBuilder logOffset(double v) {
+        logOffset = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder allowNegative(boolean v) {
+        allowNegative = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder zThreshold(double v) {
+        zThreshold = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder minVolume(double v) {
+        minVolume = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder minAbsChange(double v) {
+        minAbsChange = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder minRelChange(double v) {
+        minRelChange = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder sdFloor(double v) {
+        sdFloor = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder sdFloorRel(double v) {
+        sdFloorRel = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder smoothingAlpha(double v) {
+        smoothingAlpha = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder noveltyHalfLife(int v) {
+        noveltyHalfLife = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder noveltyRatio(double v) {
+        noveltyRatio = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder alpha(double v) {
+        alpha = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder minPoints(int v) {
+        minPoints = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder anomalyWeight(double v) {
+        anomalyWeight = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder evidenceWindows(int v) {
+        evidenceWindows = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder evidenceCap(double v) {
+        evidenceCap = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder freezeWhileOpen(boolean v) {
+        freezeWhileOpen = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder enabled(boolean v) {
+        enabled = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder robustZ(double v) {
+        robustZ = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder relearnAfter(int v) {
+        relearnAfter = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder seasonalPeriod(SeasonalPeriod v) {
+        seasonalPeriod = Objects.requireNonNull(v, "seasonal.period");
+        return this;
+    }
+
+    public DetectorSpecBuilder slotMinutes(int v) {
+        slotMinutes = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder seasonalAlpha(double v) {
+        seasonalAlpha = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder minSeasons(int v) {
+        minSeasons = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder robust(boolean v) {
+        robust = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder pooledSpread(boolean v) {
+        pooledSpread = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder robustWindow(int v) {
+        robustWindow = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder timeZone(ZoneId v) {
+        timeZone = Objects.requireNonNull(v, "seasonal.time_zone");
+        return this;
+    }
+
+    public DetectorSpecBuilder staticExpected(double v) {
+        staticExpected = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder staticLower(double v) {
+        staticLower = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder staticUpper(double v) {
+        staticUpper = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder triggerPoints(int v) {
+        triggerPoints = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder clearPoints(int v) {
+        clearPoints = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder cooldownPoints(int v) {
+        cooldownPoints = v;
+        return this;
+    }
+
+    /**
+     * Checks every range and the relations between keys.
+     *
+     * @throws IllegalArgumentException naming the key (as written in YAML) and the fix
+     */
+    public DetectorSpec build() {
+        positive("z_threshold", zThreshold, 100);
+        nonNegative("min_volume", minVolume);
+        nonNegative("min_abs_change", minAbsChange);
+        nonNegative("min_rel_change", minRelChange);
+        nonNegative("sd_floor", sdFloor);
+        nonNegative("sd_floor_rel", sdFloorRel);
+        nonNegative("log_offset", logOffset);
+        unit("smoothing_alpha", smoothingAlpha, true);
+        atLeast("novelty.half_life", noveltyHalfLife, 0);
+        nonNegative("novelty.ratio", noveltyRatio);
+        unit("baseline.alpha", alpha, false);
+        atLeast("baseline.min_points", minPoints, 1);
+        unit("baseline.anomaly_weight", anomalyWeight, true);
+        atLeast("baseline.relearn_after", relearnAfter, 0);
+        nonNegative("baseline.robust_z", robustZ);
+        unit("seasonal.alpha", seasonalAlpha, false);
+        atLeast("seasonal.min_seasons", minSeasons, 1);
+        if (evidenceWindows < 1 || evidenceWindows > DetectorSpec.MAX_EVIDENCE_WINDOWS) {
+            throw new IllegalArgumentException(
+                    "evidence.max_windows must be in [1, "
+                            + DetectorSpec.MAX_EVIDENCE_WINDOWS
+                            + "], got "
+                            + evidenceWindows
+                            + "; use e.g. 32 (1 = judge every window alone)");
+        }
+        nonNegative("evidence.cap", evidenceCap);
+        atLeast("seasonal.slot_minutes", slotMinutes, 1);
+        if (robustWindow < 3 || robustWindow > 64) {
+            throw new IllegalArgumentException(
+                    "seasonal.robust_window must be in [3, 64], got "
+                            + robustWindow
+                            + "; use e.g. 9");
+        }
+        if (seasonalPeriod != SeasonalPeriod.NONE && seasonalPeriod.minutes() % slotMinutes != 0) {
+            throw new IllegalArgumentException(
+                    "seasonal.slot_minutes "
+                            + slotMinutes
+                            + " does not divide the "
+                            + seasonalPeriod.name().toLowerCase()
+                            + " period of "
+                            + seasonalPeriod.minutes()
+                            + " minutes; use a divisor such as 15, 30 or 60");
+        }
+        if (!Double.isNaN(staticLower)
+                && !Double.isNaN(staticUpper)
+                && staticLower >= staticUpper) {
+            throw new IllegalArgumentException(
+                    "static.lower ("
+                            + staticLower
+                            + ") must be below static.upper ("
+                            + staticUpper
+                            + "); swap them or drop one");
+        }
+        if (!Double.isNaN(staticExpected) && !hasStatic()) {
+            throw new IllegalArgumentException(
+                    "static.expected is set but neither static.lower nor static.upper; "
+                            + "add the limit that should alert");
+        }
+        ScorerKind effective = scorer != null ? scorer : kind.defaultScorer();
+        if (transform != Transform.NONE && effective != ScorerKind.GAUSSIAN) {
+            throw new IllegalArgumentException(
+                    "transform: "
+                            + transform.key()
+                            + " only applies to the gaussian scorer, but the scorer is "
+                            + effective.name().toLowerCase()
+                            + "; remove transform or set scorer: gaussian");
+        }
+        atLeast("alerting.trigger_points", triggerPoints, 1);
+        atLeast("alerting.clear_points", clearPoints, 1);
+        atLeast("alerting.cooldown_points", cooldownPoints, 0);
+        return new DetectorSpec(this);
+    }
+
+    private boolean hasStatic() {
+        return !Double.isNaN(staticLower) || !Double.isNaN(staticUpper);
+    }
+
+    private static void positive(String key, double v, double max) {
+        if (!(v > 0 && v <= max)) {
+            throw new IllegalArgumentException(
+                    key + " must be in (0, " + max + "], got " + v + "; use e.g. 3.5");
+        }
+    }
+
+    private static void nonNegative(String key, double v) {
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(
+                    key + " must be a finite number >= 0, got " + v + "; use 0 to disable");
+        }
+    }
+
+    private static void unit(String key, double v, boolean zeroAllowed) {
+        boolean ok = zeroAllowed ? v >= 0 && v <= 1 : v > 0 && v <= 1;
+        if (!ok) {
+            throw new IllegalArgumentException(
+                    key
+                            + " must be in "
+                            + (zeroAllowed ? "[0, 1]" : "(0, 1]")
+                            + ", got "
+                            + v
+                            + "; use e.g. 0.05");
+        }
+    }
+
+    private static void atLeast(String key, int v, int min) {
+        if (v < min) {
+            throw new IllegalArgumentException(
+                    key + " must be an integer >= " + min + ", got " + v);
+        }
+    }
+}
