@@ -396,17 +396,7 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             replies.refuse(ctx, req, format, 400, "bad_payload", e.getMessage(), corsOrigin);
             return false;
         }
-        if (t.events().size() > s.cfg.limits.maxEventsPerRequest) {
-            replies.refuse(
-                    ctx,
-                    req,
-                    format,
-                    413,
-                    "too_many_events",
-                    t.events().size()
-                            + " events > limits.max-events-per-request "
-                            + s.cfg.limits.maxEventsPerRequest,
-                    corsOrigin);
+        if (replies.refusedAsTooMany(ctx, req, format, t.events().size(), "events", corsOrigin)) {
             return false;
         }
         String key = req.headers().get("x-api-key");

@@ -168,6 +168,32 @@ final class Replies {
         send(ctx, req, format, error(status, code, detail), corsOrigin);
     }
 
+    /**
+     * Refuses with 413 when a request translated to more than {@code limits.max-events-per-request}
+     * items ({@code what}: "events", "server spans"); returns true when it did.
+     */
+    boolean refusedAsTooMany(
+            ChannelHandlerContext ctx,
+            FullHttpRequest req,
+            Format format,
+            int count,
+            String what,
+            String corsOrigin) {
+        int limit = s.cfg.limits.maxEventsPerRequest;
+        if (count <= limit) {
+            return false;
+        }
+        refuse(
+                ctx,
+                req,
+                format,
+                413,
+                "too_many_events",
+                count + " " + what + " > limits.max-events-per-request " + limit,
+                corsOrigin);
+        return true;
+    }
+
     void reply(
             ChannelHandlerContext ctx,
             FullHttpRequest req,

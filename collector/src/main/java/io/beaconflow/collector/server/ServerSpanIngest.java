@@ -75,17 +75,7 @@ final class ServerSpanIngest {
             replies.refuse(ctx, req, format, 400, "bad_payload", e.getMessage(), null);
             return false;
         }
-        if (t.events().size() > s.cfg.limits.maxEventsPerRequest) {
-            replies.refuse(
-                    ctx,
-                    req,
-                    format,
-                    413,
-                    "too_many_events",
-                    t.events().size()
-                            + " server spans > limits.max-events-per-request "
-                            + s.cfg.limits.maxEventsPerRequest,
-                    null);
+        if (replies.refusedAsTooMany(ctx, req, format, t.events().size(), "server spans", null)) {
             return false;
         }
         if (!t.rejected().isEmpty()) {
