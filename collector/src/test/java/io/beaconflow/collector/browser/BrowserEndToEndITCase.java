@@ -68,8 +68,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * JS error with its type and message, the failed fetch, the web vitals and every trace id the
  * backend received in a {@code traceparent} header.
  *
- * <p>The shop's backend is instrumented with the OpenTelemetry Java SDK ({@link TestShop}): each API
- * call is a SERVER span, child of the browser's fetch span, exported over OTLP/HTTP to the same
+ * <p>The shop's backend is instrumented with the OpenTelemetry Java SDK ({@link TestShop}): each
+ * API call is a SERVER span, child of the browser's fetch span, exported over OTLP/HTTP to the same
  * collector with the app's backend key, into its own server-spans topic. With {@code
  * traces.enabled} the job joins them, and every browser fetch must come out of it as a {@code
  * rum-fetch-timings} document holding the span's id and duration, with server time at most the
@@ -388,7 +388,7 @@ class BrowserEndToEndITCase {
         return events.stream().filter(e -> e.app.equals(app) && e.type == type).count();
     }
 
-    private static void awaitLog(ChromeDriver browser, String line) throws InterruptedException {
+    static void awaitLog(ChromeDriver browser, String line) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
             Object log =
@@ -417,7 +417,7 @@ class BrowserEndToEndITCase {
         }
     }
 
-    private static ChromeDriver chrome(Path chromium, Path chromedriver, String userAgent) {
+    static ChromeDriver chrome(Path chromium, Path chromedriver, String userAgent) {
         ChromeOptions o = new ChromeOptions();
         o.setBinary(chromium.toFile());
         // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.

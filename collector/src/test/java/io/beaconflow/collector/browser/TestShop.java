@@ -35,8 +35,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The shop the browser visits: serves the two test pages (every route under {@code /faro/} and
- * {@code /otel/} is the same single-page shell; the page script picks what to do from its path),
+ * The shop the browser visits: serves the test pages (every route under {@code /faro/}, {@code
+ * /otel/} and {@code /spa/} is the same shell; the page script picks what to do from its path),
  * their esbuild bundles, and a tiny backend under {@code /api/} that logs the W3C {@code
  * traceparent} header of every call. That log is the ground truth the test compares the collected
  * fetch events' trace ids with. {@code POST /api/checkout} answers 500 the first time per SDK, 200
@@ -172,6 +172,8 @@ final class TestShop implements AutoCloseable {
                 send(x, 200, "text/html; charset=utf-8", page("faro"));
             } else if (path.startsWith("/otel/") || path.equals("/otel")) {
                 send(x, 200, "text/html; charset=utf-8", page("otel"));
+            } else if (path.startsWith("/spa/") || path.equals("/spa")) {
+                send(x, 200, "text/html; charset=utf-8", page("spa"));
             } else {
                 send(x, 404, "text/plain", "not found");
             }
@@ -196,7 +198,12 @@ final class TestShop implements AutoCloseable {
     private void api(HttpExchange x) throws IOException {
         x.getRequestBody().readAllBytes();
         String referer = x.getRequestHeaders().getFirst("Referer");
-        String sdk = referer != null && referer.contains("/otel") ? "otel" : "faro";
+        String sdk =
+                referer == null
+                        ? "faro"
+                        : referer.contains("/otel")
+                                ? "otel"
+                                : referer.contains("/spa") ? "spa" : "faro";
         String method = x.getRequestMethod();
         String path = x.getRequestURI().toString();
         String traceparent = x.getRequestHeaders().getFirst("traceparent");

@@ -258,8 +258,8 @@ class ServerSpansToElasticsearchITCase {
      * fields and values, as this run. A change of the job's output fails here with the new copy in
      * {@code target/dashboard-fixtures/} to commit.
      */
-    private static Map<String, JsonNode> writeDashboardFixture(
-            String kind, List<JsonNode> produced) throws Exception {
+    private static Map<String, JsonNode> writeDashboardFixture(String kind, List<JsonNode> produced)
+            throws Exception {
         Map<String, JsonNode> now = new TreeMap<>();
         for (JsonNode d : produced) now.put(d.path("id").asText(), d);
         Path written = written(kind);
