@@ -1,5 +1,6 @@
 package io.beaconflow.detectors;
 
+import io.beaconflow.detectors.evidence.Visitors;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Objects;
@@ -18,6 +19,7 @@ public final class DetectorSpecBuilder {
     boolean allowNegative;
     double zThreshold = DetectorSpec.DEFAULT_Z_THRESHOLD;
     double minVolume;
+    int minSessions;
     double minAbsChange;
     double minRelChange;
     double sdFloor;
@@ -95,6 +97,11 @@ public final class DetectorSpecBuilder {
 
     public DetectorSpecBuilder minVolume(double v) {
         minVolume = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder minSessions(int v) {
+        minSessions = v;
         return this;
     }
 
@@ -256,6 +263,15 @@ public final class DetectorSpecBuilder {
     public DetectorSpec build() {
         positive("z_threshold", zThreshold, 100);
         nonNegative("min_volume", minVolume);
+        if (minSessions < 0 || minSessions > Visitors.MAX_GATE) {
+            throw new IllegalArgumentException(
+                    "min_sessions: must be between 0 and "
+                            + Visitors.MAX_GATE
+                            + " (got "
+                            + minSessions
+                            + "). Fix: 0 turns the gate off; 3-5 keeps one or two visitors from"
+                            + " alerting on a thin segment");
+        }
         nonNegative("min_abs_change", minAbsChange);
         nonNegative("min_rel_change", minRelChange);
         nonNegative("sd_floor", sdFloor);
