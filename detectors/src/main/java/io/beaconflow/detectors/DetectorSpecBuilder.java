@@ -263,15 +263,12 @@ public final class DetectorSpecBuilder {
     public DetectorSpec build() {
         positive("z_threshold", zThreshold, 100);
         nonNegative("min_volume", minVolume);
-        if (minSessions < 0 || minSessions > Visitors.MAX_GATE) {
-            throw new IllegalArgumentException(
-                    "min_sessions: must be between 0 and "
-                            + Visitors.MAX_GATE
-                            + " (got "
-                            + minSessions
-                            + "). Fix: 0 turns the gate off; 3-5 keeps one or two visitors from"
-                            + " alerting on a thin segment");
-        }
+        within(
+                "min_sessions",
+                minSessions,
+                0,
+                Visitors.MAX_GATE,
+                "use 0 to turn the gate off, or 3-5 so one or two visitors cannot alert");
         nonNegative("min_abs_change", minAbsChange);
         nonNegative("min_rel_change", minRelChange);
         nonNegative("sd_floor", sdFloor);
@@ -287,22 +284,15 @@ public final class DetectorSpecBuilder {
         nonNegative("baseline.robust_z", robustZ);
         unit("seasonal.alpha", seasonalAlpha, false);
         atLeast("seasonal.min_seasons", minSeasons, 1);
-        if (evidenceWindows < 1 || evidenceWindows > DetectorSpec.MAX_EVIDENCE_WINDOWS) {
-            throw new IllegalArgumentException(
-                    "evidence.max_windows must be in [1, "
-                            + DetectorSpec.MAX_EVIDENCE_WINDOWS
-                            + "], got "
-                            + evidenceWindows
-                            + "; use e.g. 32 (1 = judge every window alone)");
-        }
+        within(
+                "evidence.max_windows",
+                evidenceWindows,
+                1,
+                DetectorSpec.MAX_EVIDENCE_WINDOWS,
+                "use e.g. 32 (1 = judge every window alone)");
         nonNegative("evidence.cap", evidenceCap);
         atLeast("seasonal.slot_minutes", slotMinutes, 1);
-        if (robustWindow < 3 || robustWindow > 64) {
-            throw new IllegalArgumentException(
-                    "seasonal.robust_window must be in [3, 64], got "
-                            + robustWindow
-                            + "; use e.g. 9");
-        }
+        within("seasonal.robust_window", robustWindow, 3, 64, "use e.g. 9");
         if (seasonalPeriod != SeasonalPeriod.NONE && seasonalPeriod.minutes() % slotMinutes != 0) {
             throw new IllegalArgumentException(
                     "seasonal.slot_minutes "
@@ -351,6 +341,13 @@ public final class DetectorSpecBuilder {
         if (!(v > 0 && v <= max)) {
             throw new IllegalArgumentException(
                     key + " must be in (0, " + max + "], got " + v + "; use e.g. 3.5");
+        }
+    }
+
+    private static void within(String key, int v, int min, int max, String fix) {
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(
+                    key + " must be in [" + min + ", " + max + "], got " + v + "; " + fix);
         }
     }
 
