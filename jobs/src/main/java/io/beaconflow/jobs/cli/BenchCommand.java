@@ -265,7 +265,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** The {@code state.backend.rocksdb.*} keys of a flat Flink config.yaml. */
-    static Map<String, String> rocksDbSettings(Path configYaml) throws java.io.IOException {
+    public static Map<String, String> rocksDbSettings(Path configYaml) throws java.io.IOException {
         Map<String, String> out = new LinkedHashMap<>();
         for (String line : Files.readAllLines(configYaml)) {
             java.util.regex.Matcher m = ROCKSDB_KEY.matcher(line);
