@@ -46,7 +46,9 @@ class SavepointResumeITCase {
             // the savepoint) can outlast the rest of the traffic, and what this checks is that
             // the stop was asked for mid-stream.
             long sentBeforeStop = run.traffic.sent();
-            assertThat(sentBeforeStop).as("stopped while traffic is still arriving").isLessThan(total);
+            assertThat(sentBeforeStop)
+                    .as("stopped while traffic is still arriving")
+                    .isLessThan(total);
             String savepoint = STACK.submit("--stop-with-savepoint", first, savepoints.toString());
             long sentAtStop = run.traffic.sent();
             run.log("stopped with savepoint " + savepoint + " after " + sentAtStop + " records");

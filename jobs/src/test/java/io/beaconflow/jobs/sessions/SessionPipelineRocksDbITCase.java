@@ -2,6 +2,8 @@ package io.beaconflow.jobs.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beaconflow.jobs.cli.BenchCommand;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.detection.ScoredAggregate;
@@ -14,17 +16,21 @@ import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.testing.CollectingSink;
 import io.beaconflow.jobs.testing.MiniClusters;
-import java.nio.file.Files;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -35,10 +41,10 @@ import org.junit.jupiter.api.io.TempDir;
  * SessionPipelineITCase's comparison on the state backend a cluster runs: EmbeddedRocksDB with
  * incremental checkpoints (every second, so the run takes several) and the {@code
  * state.backend.rocksdb.*} settings of flink-conf/config.yaml (timers on the heap, bloom filters).
- * The heap backend hands operators the live objects, RocksDB a serialized copy per read: an operator
- * that mutates a value after {@code update()} and relies on it, or a serializer that drops a field,
- * passes on heap and shows here. Closed sessions must equal an independent sessionization of the
- * accepted events, and each app's per-minute total must count exactly its events.
+ * The heap backend hands operators the live objects, RocksDB a serialized copy per read: an
+ * operator that mutates a value after {@code update()} and relies on it, or a serializer that drops
+ * a field, passes on heap and shows here. Closed sessions must equal an independent sessionization
+ * of the accepted events, and each app's per-minute total must count exactly its events.
  */
 class SessionPipelineRocksDbITCase {
     @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
@@ -46,8 +52,7 @@ class SessionPipelineRocksDbITCase {
     @TempDir Path checkpoints;
 
     @Test
-    void onRocksDbClosedSessionsAndPerMinuteCountsEqualAnIndependentComputation()
-            throws Exception {
+    void onRocksDbClosedSessionsAndPerMinuteCountsEqualAnIndependentComputation() throws Exception {
         GeneratorConfig gen =
                 GeneratorConfig.load(Path.of("../flink-conf/generator.yaml"))
                         .withDuration("90m")
@@ -63,10 +68,6 @@ class SessionPipelineRocksDbITCase {
         conf.setString("execution.checkpointing.incremental", "true");
         conf.setString("execution.checkpointing.interval", "1s");
         conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
-        // Kept after the job ends, to check below that checkpoints were taken on RocksDB.
-        conf.setString(
-                "execution.checkpointing.externalized-checkpoint-retention",
-                "RETAIN_ON_CANCELLATION");
         Map<String, String> shipped =
                 BenchCommand.rocksDbSettings(Path.of("../flink-conf/config.yaml"));
         assertThat(shipped)
@@ -89,16 +90,24 @@ class SessionPipelineRocksDbITCase {
                                 .events(CollectingSink.named("rocks-it-events"))
                                 .sessions(CollectingSink.named("rocks-it-sessions"))
                                 .metrics(CollectingSink.named("rocks-it-metrics")));
-        env.execute("session-pipeline-rocksdb-itcase");
+        JobExecutionResult result = env.execute("session-pipeline-rocksdb-itcase");
 
         List<RumEvent> events = CollectingSink.results("rocks-it-events");
         List<SessionRecord> records = CollectingSink.results("rocks-it-sessions");
         List<ScoredAggregate> rows = CollectingSink.results("rocks-it-metrics");
-        try (Stream<Path> files = Files.walk(checkpoints)) {
-            assertThat(files.filter(p -> p.getFileName().toString().endsWith(".sst")).count())
-                    .as("RocksDB files in incremental checkpoints")
-                    .isPositive();
-        }
+        // What ran: the cluster's own account of the finished job.
+        assertThat(
+                        rest("/jobs/" + result.getJobID() + "/checkpoints/config")
+                                .path("state_backend")
+                                .asText())
+                .isEqualTo("EmbeddedRocksDBStateBackend");
+        assertThat(
+                        rest("/jobs/" + result.getJobID() + "/checkpoints")
+                                .path("counts")
+                                .path("completed")
+                                .asInt())
+                .as("checkpoints completed during the run")
+                .isPositive();
 
         // Sessions: as SessionPipelineITCase, session by session.
         Map<String, SessionPipelineITCase.Expected> expected =
@@ -160,5 +169,24 @@ class SessionPipelineRocksDbITCase {
                 "sessions on RocksDB: %d events, %d closed sessions (expected %d), %d app-minutes%n",
                 events.size(), closed.size(), expected.size(), foundSamples.size());
         assertThat(foundSamples).isEqualTo(expectedSamples);
+    }
+
+    /** GET from the MiniCluster's REST endpoint. */
+    private static JsonNode rest(String path) throws Exception {
+        Configuration client = FLINK.getClientConfiguration();
+        URI uri =
+                URI.create(
+                        "http://"
+                                + client.get(RestOptions.ADDRESS)
+                                + ":"
+                                + client.get(RestOptions.PORT)
+                                + path);
+        HttpResponse<String> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(uri).build(),
+                                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("GET " + path + ": " + r.body()).isEqualTo(200);
+        return new ObjectMapper().readTree(r.body());
     }
 }
