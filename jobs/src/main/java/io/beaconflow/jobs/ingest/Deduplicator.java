@@ -31,9 +31,12 @@ import org.apache.flink.util.Collector;
  * timer queue ~20× smaller.
  *
  * <p>Cost per event: one read of the session's value (a hit for all but its first event) and one
- * write; a dropped duplicate only the read. The earlier layout, a map entry per id plus the timer's
- * time apart, cost a lookup that missed for every new id (on RocksDB the dearest read: every level
- * is searched, a bloom filter per file at best), a second read for the timer and a write.
+ * write; a dropped duplicate only the read. The value holds at most {@link #MAX_IDS_IN_VALUE} ids;
+ * a session with more within the TTL (a bot, a test script) keeps the rest in a map state, read
+ * only for such sessions, so no value grows without bound. The earlier layout, a map entry per id
+ * plus the timer's time apart, cost a lookup that missed for every new id (on RocksDB the dearest
+ * read: every level is searched, a bloom filter per file at best), a second read for the timer and
+ * a write.
  *
  * <p>Knob: {@code ingest.dedup-ttl}. A retry arriving after it passes through as a new event.
  * Counter and accumulator: {@code duplicatesDropped} / {@code duplicates-dropped}.
@@ -47,6 +50,11 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
 
     static final String STATE = "dedup-ids";
 
+    /** Ids of a session beyond this many (within the TTL) go to {@link #OVERFLOW}. */
+    static final int MAX_IDS_IN_VALUE = 256;
+
+    static final String OVERFLOW = "dedup-overflow";
+
     /** The layout of versions before {@link #STATE}, read once per session of such a savepoint. */
     static final String LEGACY_SEEN = "dedup-seen";
 
@@ -54,6 +62,7 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
 
     private final long ttlMs;
     private transient ValueState<SeenEventIds> seen;
+    private transient MapState<String, Long> overflow;
     private transient MapState<String, Long> legacySeen;
     private transient ValueState<Long> legacyTimer;
     private transient Counter duplicates;
@@ -75,6 +84,9 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
     @Override
     public void open(OpenContext openContext) {
         seen = getRuntimeContext().getState(stateDescriptor());
+        overflow =
+                getRuntimeContext()
+                        .getMapState(new MapStateDescriptor<>(OVERFLOW, Types.STRING, Types.LONG));
         legacySeen =
                 getRuntimeContext()
                         .getMapState(
@@ -90,17 +102,17 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
     public void processElement(RumEvent e, Context ctx, Collector<RumEvent> out) throws Exception {
         SeenEventIds s = seen.value();
         if (s == null) s = fromLegacyOrNew();
-        if (s.expiries.containsKey(e.eventId)) {
+        if (s.expiries.containsKey(e.eventId) || (s.overflowed && overflow.contains(e.eventId))) {
             duplicates.inc();
             duplicatesTotal.add(1);
             return;
         }
-        long expiry = e.eventTime + ttlMs;
-        s.expiries.put(e.eventId, expiry);
+        boolean changed = add(s, e.eventId, e.eventTime + ttlMs);
         if (s.timerAt == SeenEventIds.NO_TIMER) {
-            s.timerAt = arm(ctx.timerService(), expiry);
+            s.timerAt = arm(ctx.timerService(), e.eventTime + ttlMs);
+            changed = true;
         }
-        seen.update(s);
+        if (changed) seen.update(s);
         out.collect(e);
     }
 
@@ -117,6 +129,23 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
                 it.remove();
             } else {
                 next = Math.min(next, expiry);
+            }
+        }
+        if (s.overflowed) {
+            Iterator<Map.Entry<String, Long>> more = overflow.iterator();
+            boolean any = false;
+            while (more.hasNext()) {
+                long expiry = more.next().getValue();
+                if (expiry <= timestamp) {
+                    more.remove();
+                } else {
+                    next = Math.min(next, expiry);
+                    any = true;
+                }
+            }
+            if (!any) {
+                overflow.clear();
+                s.overflowed = false;
             }
         }
         if (next != Long.MAX_VALUE) {
@@ -138,7 +167,7 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
         Long timerAt = legacyTimer.value();
         if (timerAt != null) {
             for (Map.Entry<String, Long> id : legacySeen.entries()) {
-                s.expiries.put(id.getKey(), id.getValue());
+                add(s, id.getKey(), id.getValue());
             }
             s.timerAt = timerAt;
             legacySeen.clear();
@@ -146,6 +175,21 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
             seen.update(s); // written now: a duplicate returns before the usual write
         }
         return s;
+    }
+
+    /**
+     * Remembers an id in the value, or in the overflow map once the value holds {@link
+     * #MAX_IDS_IN_VALUE}; true when the value changed (and must be written).
+     */
+    private boolean add(SeenEventIds s, String id, long expiry) throws Exception {
+        if (s.expiries.size() < MAX_IDS_IN_VALUE) {
+            s.expiries.put(id, expiry);
+            return true;
+        }
+        overflow.put(id, expiry);
+        if (s.overflowed) return false;
+        s.overflowed = true;
+        return true;
     }
 
     private static long arm(TimerService timers, long expiry) {

@@ -21,5 +21,12 @@ public class SeenEventIds {
     /** When the pending timer fires, or {@link #NO_TIMER}. */
     public long timerAt = NO_TIMER;
 
+    /**
+     * Whether ids beyond {@link Deduplicator#MAX_IDS_IN_VALUE} are kept in the overflow map state:
+     * a session with thousands of events within the TTL must not make every event read and write a
+     * value that large.
+     */
+    public boolean overflowed;
+
     public SeenEventIds() {}
 }

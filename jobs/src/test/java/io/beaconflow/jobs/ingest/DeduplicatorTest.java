@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -236,5 +237,28 @@ class DeduplicatorTest {
         harness.processWatermark(new Watermark(Long.MAX_VALUE));
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void aSessionWithMoreIdsThanTheValueHoldsKeepsTheRestInTheOverflowAndDropsTheirRetriesToo()
+            throws Exception {
+        int n = Deduplicator.MAX_IDS_IN_VALUE + 44;
+        try (var r = onRocksDb()) {
+            for (var x : List.of(harness, r)) {
+                for (int i = 0; i < n; i++) {
+                    x.processElement(event("shop", "bot", "b" + i, T + i * 1000L), T + i * 1000L);
+                }
+                x.processElement(event("shop", "bot", "b5", T + n * 1000L), T + n * 1000L);
+                x.processElement(event("shop", "bot", "b" + (n - 3), T + n * 1000L), T + n * 1000L);
+                assertThat(x.extractOutputValues())
+                        .as("retries of a value id and an overflow id")
+                        .hasSize(n);
+                assertThat(x.numEventTimeTimers()).isEqualTo(1);
+
+                x.processWatermark(new Watermark(Long.MAX_VALUE));
+                assertThat(x == r ? entries(r) : x.numKeyedStateEntries()).isZero();
+                assertThat(x.numEventTimeTimers()).isZero();
+            }
+        }
     }
 }
