@@ -51,8 +51,14 @@ DATA_VIEWS = {
     "beaconflow-rum-error-groups": ("rum-error-groups*", "last_seen", "Beaconflow error groups"),
     "beaconflow-rum-late": ("rum-late*", "received_at", "Beaconflow late events"),
     "beaconflow-rum-comparisons": ("rum-comparisons*", "window_end", "Beaconflow comparisons"),
+    # traces.enabled: each browser fetch joined with its backend's server span, and per endpoint
+    "beaconflow-rum-fetch-timings": ("rum-fetch-timings-*", "event_time",
+                                     "Beaconflow fetch timings (client vs server)"),
+    "beaconflow-rum-endpoint-timings": ("rum-endpoint-timings-*", "window_start",
+                                        "Beaconflow endpoint timings (1-minute)"),
 }
-SESSIONS, METRICS, ALERTS, DEADLETTER, ERROR_GROUPS, LATE, COMPARISONS = DATA_VIEWS.keys()
+(SESSIONS, METRICS, ALERTS, DEADLETTER, ERROR_GROUPS, LATE, COMPARISONS, FETCH_TIMINGS,
+ ENDPOINT_TIMINGS) = DATA_VIEWS.keys()
 
 # Where the detection stage writes a metric's expectation and band in a metric row. One place, so
 # a change of shape is one edit here (the tests then check the new fields against the template).
@@ -749,6 +755,80 @@ def comparisons():
         ])
 
 
+def traces():
+    joined = "joined : true"
+    ew = date_hist("window_start", "Minute")
+    return dashboard(
+        "beaconflow-traces", "Beaconflow: traces (client vs server time)",
+        "With traces.enabled, each browser fetch is joined with the SERVER span its request caused "
+        "(same trace, parent = the fetch's span; backends export to the collector with the app's "
+        "backend key). client = what the browser waited, server = the span's duration, network = "
+        "client - server (DNS, connect, TLS, the wire, proxies, queueing before the span). "
+        "Unmatched: fetches whose backend exported no span (not instrumented, sampled out, or "
+        "another origin).",
+        [
+            Panel("Joined fetches", "metric", FETCH_TIMINGS, [count("Joined")], joined,
+                  w=12, h=6),
+            Panel("Unmatched fetches", "metric", ENDPOINT_TIMINGS,
+                  [metric("sum", "unmatched", "Unmatched")], w=12, h=6,
+                  description="Fetches for which no server span arrived within the join's "
+                              "bounds (0 when every backend exports its spans)."),
+            Panel("Server share of client time", "metric", ENDPOINT_TIMINGS,
+                  [metric("average", "server_share", "Server share")], w=12, h=6,
+                  description="Mean over endpoint windows of server time / client time of the "
+                              "joined fetches: near 1, the backend is where the time goes."),
+            Panel("Backend services", "metric", FETCH_TIMINGS,
+                  [metric("unique_count", "service", "Services")], joined, w=12, h=6),
+            Panel("Where the time goes: p95 client, server, network (ms)", "xy",
+                  ENDPOINT_TIMINGS,
+                  [ew, metric("average", "client_p95", "Client p95"),
+                   metric("average", "server_p95", "Server p95"),
+                   metric("average", "network_p95", "Network p95")],
+                  description="Client p95 against its server and network parts; filter endpoint "
+                              "to follow one API."),
+            Panel("Server and network time per endpoint (ms)", "xy", FETCH_TIMINGS,
+                  [terms("endpoint", 10, "Endpoint"),
+                   metric("average", "server_ms", "Server (mean)"),
+                   metric("average", "network_ms", "Network (mean)")], joined,
+                  series="bar_horizontal_stacked",
+                  description="The mean client time of each endpoint split into the server's span "
+                              "and the rest."),
+            Panel("Server p95 by endpoint (ms)", "xy", ENDPOINT_TIMINGS,
+                  [ew, terms("endpoint", 6, "Endpoint"),
+                   metric("average", "server_p95", "Server p95")]),
+            Panel("Server share by endpoint", "xy", ENDPOINT_TIMINGS,
+                  [ew, terms("endpoint", 6, "Endpoint"),
+                   metric("average", "server_share", "Server share")]),
+            Panel("Endpoints: client vs server", "table", ENDPOINT_TIMINGS,
+                  [terms("endpoint", 25, "Endpoint"), terms("service", 5, "Service"),
+                   metric("sum", "fetches", "Fetches"), metric("sum", "joined", "Joined"),
+                   metric("sum", "unmatched", "Unmatched"),
+                   metric("average", "client_p50", "Client p50 (ms)"),
+                   metric("average", "server_p50", "Server p50 (ms)"),
+                   metric("average", "client_p95", "Client p95 (ms)"),
+                   metric("average", "server_p95", "Server p95 (ms)"),
+                   metric("average", "network_p95", "Network p95 (ms)"),
+                   metric("average", "server_share", "Server share")], w=48, h=14),
+            Panel("Server time by service and route", "table", FETCH_TIMINGS,
+                  [terms("service", 10, "Service"), terms("server_route", 10, "Server route"),
+                   count("Calls"), metric("median", "server_ms", "Server median (ms)"),
+                   metric("percentile", "server_ms", "Server p95 (ms)", percentile=95),
+                   metric("max", "server_ms", "Server max (ms)")], joined,
+                  description="The backend's own view: service.name and the span's route."),
+            Panel("Fetches by route and endpoint", "table", FETCH_TIMINGS,
+                  [terms("route", 10, "Page route"), terms("endpoint", 10, "Endpoint"),
+                   count("Fetches"), metric("average", "client_ms", "Client (ms)"),
+                   metric("average", "server_ms", "Server (ms)")], joined,
+                  description="Which pages make the slow calls."),
+            SavedSearch("beaconflow-search-fetch-timings", "Fetch timings", FETCH_TIMINGS,
+                        ["app", "endpoint", "route", "status", "client_ms", "server_ms",
+                         "network_ms", "service", "server_route", "trace_id", "session_id"],
+                        [("event_time", "desc")], joined,
+                        description="One row per joined fetch; search trace_id to follow a "
+                                    "request into the backend's traces."),
+        ])
+
+
 FILES = {
     "data-views.ndjson": lambda: [data_view(v) for v in DATA_VIEWS],
     "dashboard-overview.ndjson": overview,
@@ -761,6 +841,7 @@ FILES = {
     "dashboard-bots.ndjson": bots_and_late,
     "dashboard-api-endpoints.ndjson": api_endpoints,
     "dashboard-comparisons.ndjson": comparisons,
+    "dashboard-traces.ndjson": traces,
 }
 
 

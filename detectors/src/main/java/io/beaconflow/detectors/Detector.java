@@ -4,6 +4,7 @@ import io.beaconflow.detectors.baseline.Estimate;
 import io.beaconflow.detectors.baseline.EwmaBaseline;
 import io.beaconflow.detectors.baseline.SeasonalBaseline;
 import io.beaconflow.detectors.evidence.PooledEvidence;
+import io.beaconflow.detectors.evidence.Visitors;
 import io.beaconflow.detectors.scorer.CountScorer;
 import io.beaconflow.detectors.scorer.Deviation;
 import io.beaconflow.detectors.scorer.GaussianScorer;
@@ -30,9 +31,9 @@ import java.util.Objects;
  * outliers say the level has really moved.
  *
  * <p>Knobs that matter most: {@code z_threshold}; the gates {@code min_volume}, {@code
- * min_abs_change}, {@code min_rel_change}; {@code baseline.alpha}; {@code seasonal.period}; the
- * novelty gate; {@code alerting.cooldown_points}. Every knob is documented in {@code
- * flink-conf/detectors/defaults.yaml}.
+ * min_abs_change}, {@code min_rel_change}, {@code min_sessions}; {@code baseline.alpha}; {@code
+ * seasonal.period}; the novelty gate; {@code alerting.cooldown_points}. Every knob is documented in
+ * {@code flink-conf/detectors/defaults.yaml}.
  *
  * <p>Known false positives: the first periods after a lasting level shift (until {@code
  * relearn_after}); holidays and one-off traffic events against a seasonal baseline; a series whose
@@ -62,6 +63,12 @@ public final class Detector {
         return s;
     }
 
+    /** {@link #update(DetectorState, long, double, double, long)} without visitors. */
+    public PointResult update(
+            DetectorState s, long timestampMillis, double value, double denominator) {
+        return update(s, timestampMillis, value, denominator, 0L);
+    }
+
     /** {@link #update(DetectorState, long, double, double)} without a denominator. */
     public PointResult update(DetectorState s, long timestampMillis, double value) {
         return update(s, timestampMillis, value, Double.NaN);
@@ -74,9 +81,14 @@ public final class Detector {
      * @param value the observation (for the proportion scorer: the rate in [0, 1])
      * @param denominator the window's volume (views for an error rate, samples behind a
      *     percentile), or NaN when there is none; required by the proportion scorer
+     * @param sessions the window's session bitmap ({@link Visitors}), 0 when not known
      */
     public PointResult update(
-            DetectorState s, long timestampMillis, double value, double denominator) {
+            DetectorState s,
+            long timestampMillis,
+            double value,
+            double denominator,
+            long sessions) {
         PointStatus invalid = validate(s, timestampMillis, value, denominator);
         if (invalid != null) {
             count(s, invalid);
@@ -105,7 +117,7 @@ public final class Detector {
         if (e.kind() != BaselineKind.NONE) {
             Deviation d = deviation(e, y, value, denominator, s);
             deviationCenter = d.expected();
-            PooledEvidence.Verdict pooled = pool(s, d, value, denominator);
+            PooledEvidence.Verdict pooled = pool(s, d, value, denominator, sessions);
             // A window that completes pooled evidence of a shift is part of that shift: it must
             // not teach the baseline the shifted level (a thin segment's incident would otherwise
             // be learned away before its evidence adds up).
@@ -114,7 +126,7 @@ public final class Detector {
             // incident windows are each unremarkable, but learning them at full weight would pull
             // the baseline up before their pooled evidence is complete.
             absZ = Math.max(Math.abs(d.z()), Math.abs(pooled.z()));
-            result = judge(s, timestampMillis, value, denominator, e.kind(), d, pooled);
+            result = judge(s, timestampMillis, value, denominator, sessions, e.kind(), d, pooled);
         } else if (spec.hasStaticBudget()) {
             result = judgeStatic(s, timestampMillis, value, denominator);
         } else {
@@ -228,7 +240,7 @@ public final class Detector {
      * for as many windows as it spans, and must not keep the alert open after the incident ended.
      */
     private PooledEvidence.Verdict pool(
-            DetectorState s, Deviation d, double value, double denominator) {
+            DetectorState s, Deviation d, double value, double denominator, long sessions) {
         if (spec.evidenceWindows() <= 1) {
             return PooledEvidence.Verdict.NONE;
         }
@@ -247,11 +259,12 @@ public final class Detector {
                 denominator,
                 value,
                 toOriginal(d.expected()),
-                nullRate);
+                nullRate,
+                sessions);
         PooledEvidence.Verdict v =
                 s.alertOpen
                         ? PooledEvidence.best(
-                                s, spec, OPEN_SCALE_WINDOWS, spec.zThreshold() * CLEAR_FRACTION)
+                                s, spec, OPEN_SCALE_WINDOWS, spec.zThreshold() * CLEAR_FRACTION, 0)
                         : PooledEvidence.best(s, spec, spec.evidenceWindows(), spec.zThreshold());
         double residual = y - d.expected();
         boolean agrees = v.windows() > 1 && Math.signum(residual) == Math.signum(v.z());
@@ -266,6 +279,7 @@ public final class Detector {
             long ts,
             double value,
             double denominator,
+            long sessions,
             BaselineKind kind,
             Deviation d,
             PooledEvidence.Verdict pooled) {
@@ -296,6 +310,8 @@ public final class Detector {
                         && Math.abs(delta) >= spec.minAbsChange()
                         && Math.abs(delta) >= spec.minRelChange() * Math.abs(expected)
                         && volumeOk(value, expected, denominator)
+                        // Opening takes enough visitors; an open alert is held by its windows.
+                        && (s.alertOpen || Visitors.enough(sessions, spec.minSessions()))
                         && novel(
                                 s,
                                 Math.abs(

@@ -38,6 +38,7 @@ public final class DetectorSpec {
     private final boolean allowNegative;
     private final double zThreshold;
     private final double minVolume;
+    private final int minSessions;
     private final double minAbsChange;
     private final double minRelChange;
     private final double sdFloor;
@@ -78,6 +79,7 @@ public final class DetectorSpec {
         this.allowNegative = b.allowNegative;
         this.zThreshold = b.zThreshold;
         this.minVolume = b.minVolume;
+        this.minSessions = b.minSessions;
         this.minAbsChange = b.minAbsChange;
         this.minRelChange = b.minRelChange;
         this.sdFloor = b.sdFloor;
@@ -125,6 +127,7 @@ public final class DetectorSpec {
         b.allowNegative = allowNegative;
         b.zThreshold = zThreshold;
         b.minVolume = minVolume;
+        b.minSessions = minSessions;
         b.minAbsChange = minAbsChange;
         b.minRelChange = minRelChange;
         b.sdFloor = sdFloor;
@@ -194,6 +197,15 @@ public final class DetectorSpec {
 
     public double minVolume() {
         return minVolume;
+    }
+
+    /**
+     * Distinct visitors (sessions) the windows behind a verdict must have, 0 for no gate: a thin
+     * segment's p75 moves whenever one slow visitor passes, and no percentile of one visitor is a
+     * regression of the segment (see {@link io.beaconflow.detectors.evidence.Visitors}).
+     */
+    public int minSessions() {
+        return minSessions;
     }
 
     public double minAbsChange() {
@@ -408,6 +420,9 @@ public final class DetectorSpec {
                 + zThreshold
                 + ", minVolume="
                 + minVolume
+                // Only when set: specs without the gate keep their identity, and with it the
+                // detector state that state fingerprints tie to it.
+                + (minSessions > 0 ? ", minSessions=" + minSessions : "")
                 + ", minAbsChange="
                 + minAbsChange
                 + ", minRelChange="

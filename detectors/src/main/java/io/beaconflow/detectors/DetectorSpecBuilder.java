@@ -1,5 +1,6 @@
 package io.beaconflow.detectors;
 
+import io.beaconflow.detectors.evidence.Visitors;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Objects;
@@ -18,6 +19,7 @@ public final class DetectorSpecBuilder {
     boolean allowNegative;
     double zThreshold = DetectorSpec.DEFAULT_Z_THRESHOLD;
     double minVolume;
+    int minSessions;
     double minAbsChange;
     double minRelChange;
     double sdFloor;
@@ -95,6 +97,11 @@ public final class DetectorSpecBuilder {
 
     public DetectorSpecBuilder minVolume(double v) {
         minVolume = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder minSessions(int v) {
+        minSessions = v;
         return this;
     }
 
@@ -256,6 +263,12 @@ public final class DetectorSpecBuilder {
     public DetectorSpec build() {
         positive("z_threshold", zThreshold, 100);
         nonNegative("min_volume", minVolume);
+        within(
+                "min_sessions",
+                minSessions,
+                0,
+                Visitors.MAX_GATE,
+                "use 0 to turn the gate off, or 3-5 so one or two visitors cannot alert");
         nonNegative("min_abs_change", minAbsChange);
         nonNegative("min_rel_change", minRelChange);
         nonNegative("sd_floor", sdFloor);
@@ -271,22 +284,15 @@ public final class DetectorSpecBuilder {
         nonNegative("baseline.robust_z", robustZ);
         unit("seasonal.alpha", seasonalAlpha, false);
         atLeast("seasonal.min_seasons", minSeasons, 1);
-        if (evidenceWindows < 1 || evidenceWindows > DetectorSpec.MAX_EVIDENCE_WINDOWS) {
-            throw new IllegalArgumentException(
-                    "evidence.max_windows must be in [1, "
-                            + DetectorSpec.MAX_EVIDENCE_WINDOWS
-                            + "], got "
-                            + evidenceWindows
-                            + "; use e.g. 32 (1 = judge every window alone)");
-        }
+        within(
+                "evidence.max_windows",
+                evidenceWindows,
+                1,
+                DetectorSpec.MAX_EVIDENCE_WINDOWS,
+                "use e.g. 32 (1 = judge every window alone)");
         nonNegative("evidence.cap", evidenceCap);
         atLeast("seasonal.slot_minutes", slotMinutes, 1);
-        if (robustWindow < 3 || robustWindow > 64) {
-            throw new IllegalArgumentException(
-                    "seasonal.robust_window must be in [3, 64], got "
-                            + robustWindow
-                            + "; use e.g. 9");
-        }
+        within("seasonal.robust_window", robustWindow, 3, 64, "use e.g. 9");
         if (seasonalPeriod != SeasonalPeriod.NONE && seasonalPeriod.minutes() % slotMinutes != 0) {
             throw new IllegalArgumentException(
                     "seasonal.slot_minutes "
@@ -335,6 +341,13 @@ public final class DetectorSpecBuilder {
         if (!(v > 0 && v <= max)) {
             throw new IllegalArgumentException(
                     key + " must be in (0, " + max + "], got " + v + "; use e.g. 3.5");
+        }
+    }
+
+    private static void within(String key, int v, int min, int max, String fix) {
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(
+                    key + " must be in [" + min + ", " + max + "], got " + v + "; " + fix);
         }
     }
 

@@ -97,6 +97,9 @@ public class DetectorState {
 
     public double[] evidenceNullEvents;
 
+    /** Per window: its session bitmap (see {@link io.beaconflow.detectors.evidence.Visitors}). */
+    public long[] evidenceSessions;
+
     /** Windows pushed into the ring so far (reset when an alert closes: its evidence is spent). */
     public long evidenceWritten;
 

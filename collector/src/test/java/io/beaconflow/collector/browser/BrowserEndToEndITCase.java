@@ -2,6 +2,7 @@ package io.beaconflow.collector.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beaconflow.collector.browser.TestShop.ApiCall;
@@ -10,12 +11,18 @@ import io.beaconflow.collector.kafka.KafkaRecordSink;
 import io.beaconflow.collector.server.CollectorServer;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.ingest.BeaconDecoder;
+import io.beaconflow.jobs.io.elasticsearch.ElasticsearchClients;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
+import io.beaconflow.jobs.io.elasticsearch.IndexTemplates;
 import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
+import io.beaconflow.jobs.traces.ServerSpanDecoder;
+import io.beaconflow.jobs.traces.ServerSpanKafkaSource;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,6 +68,13 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * JS error with its type and message, the failed fetch, the web vitals and every trace id the
  * backend received in a {@code traceparent} header.
  *
+ * <p>The shop's backend is instrumented with the OpenTelemetry Java SDK ({@link TestShop}): each
+ * API call is a SERVER span, child of the browser's fetch span, exported over OTLP/HTTP to the same
+ * collector with the app's backend key, into its own server-spans topic. With {@code
+ * traces.enabled} the job joins them, and every browser fetch must come out of it as a {@code
+ * rum-fetch-timings} document holding the span's id and duration, with server time at most the
+ * client time, and the endpoint rows must count every fetch as joined.
+ *
  * <p>Chromium missing is a failure, not a skip: CI installs it ({@code .ci/install-deps.sh}).
  * Elsewhere set {@code BEACONFLOW_CHROMIUM} / {@code BEACONFLOW_CHROMEDRIVER}.
  */
@@ -102,15 +116,20 @@ class BrowserEndToEndITCase {
 
         String run = UUID.randomUUID().toString().substring(0, 8);
         String topic = "it-browser-" + run;
+        String spanTopic = "it-browser-spans-" + run;
         String prefix = "it-browser-" + run + "-";
         try (Admin admin =
                 Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1)))
+            admin.createTopics(
+                            List.of(
+                                    new NewTopic(topic, 2, (short) 1),
+                                    new NewTopic(spanTopic, 2, (short) 1)))
                     .all()
                     .get(30, TimeUnit.SECONDS);
         }
         Map<String, String> sessionIds = new HashMap<>();
         Map<String, List<ApiCall>> backend = new HashMap<>();
+        Map<ApiCall, SpanData> serverSpans = new HashMap<>();
         try {
             // ---- 1. the browser visits, through the real collector into Kafka ----
             KafkaRecordSink sink = null;
@@ -125,11 +144,14 @@ class BrowserEndToEndITCase {
                                             "kafka:",
                                             "  bootstrap-servers: " + bootstrap,
                                             "  topic: " + topic,
+                                            "  server-spans-topic: " + spanTopic,
                                             "apps:",
                                             "  browser-faro:",
                                             "    allowed-origins: [\"" + shop.origin() + "\"]",
+                                            "    backend-key: " + backendKey("faro"),
                                             "  browser-otel:",
-                                            "    allowed-origins: [\"" + shop.origin() + "\"]"),
+                                            "    allowed-origins: [\"" + shop.origin() + "\"]",
+                                            "    backend-key: " + backendKey("otel")),
                                     "browser-it",
                                     k -> null);
                     sink = new KafkaRecordSink(cfg.kafka, 64L << 20);
@@ -137,6 +159,9 @@ class BrowserEndToEndITCase {
                     collector = new CollectorServer(cfg, sink, null, System::currentTimeMillis);
                     String collectorUrl = "http://127.0.0.1:" + collector.start();
                     shop.collectorUrl(collectorUrl);
+                    for (String sdk : SDKS) {
+                        shop.instrumentBackend(sdk, collectorUrl, backendKey(sdk));
+                    }
                     awaitReady(collectorUrl);
 
                     ChromeDriver browser =
@@ -156,6 +181,26 @@ class BrowserEndToEndITCase {
                     } finally {
                         browser.quit();
                     }
+                    // The backend's SERVER spans: every export answered 200 (after Kafka's ack),
+                    // so the span topic holds one record per traced call.
+                    assertThat(shop.flushSpans(60))
+                            .as("the backend's OTLP exports to the collector succeed")
+                            .isTrue();
+                    long traced =
+                            SDKS.stream()
+                                    .flatMap(sdk -> backend.get(sdk).stream())
+                                    .filter(c -> shop.serverSpan(c) != null)
+                                    .count();
+                    assertThat(traced)
+                            .as("a server span per backend call")
+                            .isEqualTo(
+                                    SDKS.stream().mapToLong(sdk -> backend.get(sdk).size()).sum());
+                    assertThat(records(spanTopic))
+                            .as("server-span records in " + spanTopic)
+                            .isEqualTo(traced);
+                    for (String sdk : SDKS) {
+                        for (ApiCall c : backend.get(sdk)) serverSpans.put(c, shop.serverSpan(c));
+                    }
                     System.out.printf(
                             "browser e2e: collector metrics: %d records written%n",
                             (long) collector.metrics().value(collector.metrics().records));
@@ -169,8 +214,8 @@ class BrowserEndToEndITCase {
             // reads exactly these, and the metric rows are checked against the test's own counts.
             List<RumEvent> written = allEvents(topic);
 
-            // ---- 2. the production job graph over that topic, into Elasticsearch ----
-            runJob(topic, run, prefix);
+            // ---- 2. the production job graph over both topics, into Elasticsearch ----
+            runJob(topic, spanTopic, run, prefix);
 
             // ---- 3. what Elasticsearch holds ----
             refresh(prefix + "rum-sessions-*");
@@ -245,10 +290,13 @@ class BrowserEndToEndITCase {
                         .isEqualTo(com.fasterxml.jackson.databind.node.BooleanNode.FALSE);
             }
             assertMetricRows(prefix, written);
+
+            // ---- 5. every browser fetch joined with the server span its request caused ----
+            assertFetchTimings(prefix, written, backend, serverSpans);
         } finally {
             try (Admin admin =
                     Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+                admin.deleteTopics(List.of(topic, spanTopic)).all().get(30, TimeUnit.SECONDS);
             }
             http.send(
                     HttpRequest.newBuilder(
@@ -260,7 +308,11 @@ class BrowserEndToEndITCase {
                                                     + prefix
                                                     + "rum-metrics-*,"
                                                     + prefix
-                                                    + "rum-alerts"))
+                                                    + "rum-alerts,"
+                                                    + prefix
+                                                    + "rum-fetch-timings-*,"
+                                                    + prefix
+                                                    + "rum-endpoint-timings-*"))
                             .DELETE()
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -336,7 +388,7 @@ class BrowserEndToEndITCase {
         return events.stream().filter(e -> e.app.equals(app) && e.type == type).count();
     }
 
-    private static void awaitLog(ChromeDriver browser, String line) throws InterruptedException {
+    static void awaitLog(ChromeDriver browser, String line) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
             Object log =
@@ -365,7 +417,7 @@ class BrowserEndToEndITCase {
         }
     }
 
-    private static ChromeDriver chrome(Path chromium, Path chromedriver, String userAgent) {
+    static ChromeDriver chrome(Path chromium, Path chromedriver, String userAgent) {
         ChromeOptions o = new ChromeOptions();
         o.setBinary(chromium.toFile());
         // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
@@ -644,14 +696,129 @@ class BrowserEndToEndITCase {
         return out.toString();
     }
 
-    private void runJob(String topic, String run, String prefix) throws Exception {
+    /** The app's backend key (collector config {@code apps.<app>.backend-key}): 16+ characters. */
+    static String backendKey(String sdk) {
+        return "it-browser-backend-key-" + sdk;
+    }
+
+    /** Records in {@code topic} (the sum of its partitions' latest offsets). */
+    private long records(String topic) throws Exception {
+        long records = 0;
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < 2; p++)
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            for (var o : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values()) {
+                records += o.offset();
+            }
+        }
+        return records;
+    }
+
+    /**
+     * Every fetch event of the visits (one per backend call) is a {@code rum-fetch-timings}
+     * document joined with the SERVER span the backend exported for that call: same trace, the
+     * server span's parent is the fetch's span, the server time is the span's duration and at most
+     * the time the browser waited, the rest is network. The endpoint rows account for every joined
+     * fetch.
+     */
+    private void assertFetchTimings(
+            String prefix,
+            List<RumEvent> written,
+            Map<String, List<ApiCall>> backend,
+            Map<ApiCall, SpanData> serverSpans)
+            throws Exception {
+        Map<String, RumEvent> fetches = new LinkedHashMap<>();
+        for (RumEvent e : written) {
+            if (e.app.startsWith("browser-") && e.type == EventType.FETCH) {
+                fetches.putIfAbsent(e.app + ":" + e.eventId, e);
+            }
+        }
+        int calls = backend.values().stream().mapToInt(List::size).sum();
+        assertThat(fetches).as("one fetch event per backend call").hasSize(calls);
+
+        refresh(prefix + "rum-fetch-timings-*," + prefix + "rum-endpoint-timings-*");
+        Map<String, JsonNode> docs = new HashMap<>();
+        for (JsonNode d : documents(prefix + "rum-fetch-timings-*", 1000)) {
+            docs.put(d.path("app").asText() + ":" + d.path("event_id").asText(), d);
+        }
+        for (JsonNode d : docs.values()) System.out.println("browser e2e: fetch timing " + d);
+        assertThat(docs.keySet()).as("fetch timing documents").isEqualTo(fetches.keySet());
+        Map<String, SpanData> spanByFetch = new HashMap<>();
+        for (Map.Entry<ApiCall, SpanData> c : serverSpans.entrySet()) {
+            String[] tp = c.getKey().traceparent().split("-");
+            spanByFetch.put(tp[1] + "-" + tp[2], c.getValue());
+        }
+        double clientTotal = 0;
+        double serverTotal = 0;
+        for (Map.Entry<String, RumEvent> f : fetches.entrySet()) {
+            RumEvent e = f.getValue();
+            JsonNode d = docs.get(f.getKey());
+            String at = f.getKey() + " (" + e.fetchMethod + " " + e.fetchUrl + "): ";
+            SpanData span = spanByFetch.get(e.traceId + "-" + e.spanId);
+            assertThat(span).as(at + "the backend's span for the fetch's traceparent").isNotNull();
+            assertThat(span.getKind()).isEqualTo(SpanKind.SERVER);
+            assertThat(span.getParentSpanId()).isEqualTo(e.spanId);
+            assertThat(d.path("joined").asBoolean()).as(at + "joined").isTrue();
+            assertThat(d.path("trace_id").asText()).isEqualTo(span.getTraceId());
+            assertThat(d.path("span_id").asText()).isEqualTo(span.getParentSpanId());
+            assertThat(d.path("server_span_id").asText()).isEqualTo(span.getSpanId());
+            assertThat(d.path("service").asText()).isEqualTo(TestShop.SERVICE);
+            assertThat(d.path("server_status").asInt()).isEqualTo(d.path("status").asInt());
+            double serverMs = (span.getEndEpochNanos() - span.getStartEpochNanos()) / 1e6;
+            assertThat(d.path("server_ms").asDouble())
+                    .as(at + "server_ms = the span's duration")
+                    .isCloseTo(serverMs, org.assertj.core.data.Offset.offset(0.001));
+            assertThat(serverMs)
+                    .as(at + "the backend's work")
+                    .isGreaterThanOrEqualTo(TestShop.WORK_MS);
+            assertThat(d.path("server_ms").asDouble())
+                    .as(at + "server time <= client time")
+                    .isLessThanOrEqualTo(d.path("client_ms").asDouble());
+            assertThat(d.path("network_ms").asDouble())
+                    .isCloseTo(
+                            d.path("client_ms").asDouble() - d.path("server_ms").asDouble(),
+                            org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(d.path("endpoint").asText()).startsWith(e.fetchMethod + " /api/");
+            clientTotal += d.path("client_ms").asDouble();
+            serverTotal += d.path("server_ms").asDouble();
+        }
+        long joined = 0;
+        long unmatched = 0;
+        List<JsonNode> endpoints = documents(prefix + "rum-endpoint-timings-*", 1000);
+        for (JsonNode d : endpoints) {
+            System.out.println("browser e2e: endpoint timing " + d);
+            joined += d.path("joined").asLong();
+            unmatched += d.path("unmatched").asLong();
+            assertThat(d.path("service").asText()).isEqualTo(TestShop.SERVICE);
+        }
+        System.out.printf(
+                "browser e2e: %d fetches joined with their server spans; client %.1f ms, server"
+                        + " %.1f ms in total; %d endpoint windows%n",
+                fetches.size(), clientTotal, serverTotal, endpoints.size());
+        assertThat(joined).as("joined fetches in the endpoint rows").isEqualTo(calls);
+        assertThat(unmatched).as("unmatched fetches in the endpoint rows").isZero();
+    }
+
+    private void runJob(String topic, String spanTopic, String run, String prefix)
+            throws Exception {
         BeaconflowConfig config = BeaconflowConfig.defaults();
         config.kafka.bootstrapServers = bootstrap;
         config.kafka.rawTopic = topic;
+        config.kafka.serverSpansTopic = spanTopic;
+        config.traces.enabled = true;
         config.kafka.groupId = "it-browser-" + run;
         config.kafka.startFrom = "earliest";
         ElasticsearchSinkConfig es =
                 ElasticsearchSinkConfig.parse("hosts: " + esUrl + "\n", "test");
+        // The job's own templates (fetch timings: keyword ids, double times), as at its start.
+        ElasticsearchClient client = ElasticsearchClients.create(es);
+        try {
+            IndexTemplates.installAll(client, prefix);
+        } finally {
+            ElasticsearchClients.close(client);
+        }
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -661,16 +828,23 @@ class BrowserEndToEndITCase {
         // watermark reaches the end of time, so every session closes and is written.
         BeaconflowPipeline pipeline =
                 BeaconflowPipeline.build(
-                        flink,
-                        BeaconKafkaSource.create(
-                                config.kafka, new BeaconDecoder(config.ingest), true),
-                        "kafka",
-                        config);
+                                flink,
+                                BeaconKafkaSource.create(
+                                        config.kafka, new BeaconDecoder(config.ingest), true),
+                                "kafka",
+                                config)
+                        .withServerSpans(
+                                ServerSpanKafkaSource.create(
+                                        config.kafka, new ServerSpanDecoder(config.ingest), true),
+                                "kafka",
+                                config);
         pipeline.sinkTo(
                 new BeaconflowPipeline.Sinks()
                         .sessions(ElasticsearchOutputs.sessions(es, prefix))
                         .metrics(ElasticsearchOutputs.metrics(es, prefix))
-                        .alerts(ElasticsearchOutputs.alerts(es, prefix)));
+                        .alerts(ElasticsearchOutputs.alerts(es, prefix))
+                        .fetchTimings(ElasticsearchOutputs.fetchTimings(es, prefix))
+                        .endpointTimings(ElasticsearchOutputs.endpointTimings(es, prefix)));
         flink.execute("browser-end-to-end-itcase");
     }
 

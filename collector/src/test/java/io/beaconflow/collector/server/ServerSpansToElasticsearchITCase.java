@@ -26,10 +26,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
@@ -222,6 +225,11 @@ class ServerSpansToElasticsearchITCase {
                 calls, fetches.size(), endpoints.size(), joined, unmatched);
         assertThat(joined).isEqualTo(calls);
         assertThat(unmatched).isZero();
+        Map<String, JsonNode> fetchFixture = writeDashboardFixture("fetch-timings", fetches);
+        Map<String, JsonNode> endpointFixture =
+                writeDashboardFixture("endpoint-timings", endpoints);
+        matchesDashboardFixture("fetch-timings", fetchFixture);
+        matchesDashboardFixture("endpoint-timings", endpointFixture);
 
         http.send(
                 HttpRequest.newBuilder(
@@ -238,6 +246,51 @@ class ServerSpansToElasticsearchITCase {
         try (Admin admin =
                 Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.deleteTopics(List.of(rawTopic, spanTopic)).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Where DashboardQueriesITCase (jobs) reads the traces dashboard's documents from. */
+    static final Path DASHBOARD_FIXTURES = Path.of("../jobs/src/test/resources/dashboards/traces");
+
+    /**
+     * The traces dashboard is tested on these documents (the demo has no backend), so they must be
+     * what the job writes today: the committed copy has the same documents (ids), with the same
+     * fields and values, as this run. A change of the job's output fails here with the new copy in
+     * {@code target/dashboard-fixtures/} to commit.
+     */
+    private static Map<String, JsonNode> writeDashboardFixture(String kind, List<JsonNode> produced)
+            throws Exception {
+        Map<String, JsonNode> now = new TreeMap<>();
+        for (JsonNode d : produced) now.put(d.path("id").asText(), d);
+        Path written = written(kind);
+        Files.createDirectories(written.getParent());
+        StringBuilder text = new StringBuilder();
+        for (JsonNode d : now.values()) text.append(JSON.writeValueAsString(d)).append('\n');
+        Files.writeString(written, text);
+        return now;
+    }
+
+    private static Path written(String kind) {
+        return Path.of("target/dashboard-fixtures", kind + ".ndjson");
+    }
+
+    private static void matchesDashboardFixture(String kind, Map<String, JsonNode> now)
+            throws Exception {
+        Path written = written(kind);
+        Path committed = DASHBOARD_FIXTURES.resolve(kind + ".ndjson");
+        String fix = "copy " + written.toAbsolutePath() + " to " + committed.normalize();
+        assertThat(committed).as(fix).exists();
+        Map<String, JsonNode> before = new TreeMap<>();
+        for (String line : Files.readAllLines(committed)) {
+            if (line.isBlank()) continue;
+            JsonNode d = JSON.readTree(line);
+            before.put(d.path("id").asText(), d);
+        }
+        assertThat(before.keySet()).as(kind + " document ids; " + fix).isEqualTo(now.keySet());
+        for (Map.Entry<String, JsonNode> d : now.entrySet()) {
+            assertThat(before.get(d.getKey()))
+                    .as(kind + " document " + d.getKey() + "; " + fix)
+                    .isEqualTo(d.getValue());
         }
     }
 

@@ -42,8 +42,14 @@ public final class SdkFixtures {
     }
 
     public static List<Captured> requests(String sdk) {
+        return parse(new String(bytes(sdk + ".requests.ndjson"), StandardCharsets.UTF_8));
+    }
+
+    /** The requests of a capture's text (one JSON line each, the README's format). */
+    public static List<Captured> parse(String ndjson) {
         List<Captured> out = new ArrayList<>();
-        for (String line : lines(sdk + ".requests.ndjson")) {
+        for (String line : ndjson.split("\n")) {
+            if (line.isBlank()) continue;
             JsonNode n = read(line);
             out.add(
                     new Captured(

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beaconflow.collector.translate.SdkFixtures.Captured;
+import io.beaconflow.jobs.config.IngestConfig;
+import io.beaconflow.jobs.enrich.RouteNormalizer;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
 import java.time.Instant;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * {@code duration}, attributes stringified by {@code pushEvent}), and OTel's user-interaction
  * instrumentation renaming the click span {@code Navigation: <path>}.
  */
-class SpaRouteChangeTranslationTest {
+public class SpaRouteChangeTranslationTest {
 
     @Test
     void theCapturedMultiPageVisitsHaveNoRouteChangeOnlyDocumentLoads() throws Exception {
@@ -170,6 +172,102 @@ class SpaRouteChangeTranslationTest {
             return;
         }
         throw new AssertionError("no captured OTel request holds a click and its fetch");
+    }
+
+    /**
+     * A real single-page-app visit: Faro 2.12.1 in Chromium on the History API shop of {@code
+     * src/test/browser/src/spa.js}, captured by {@code SpaNavigationCaptureITCase} into {@code
+     * sdk-payloads/faro-spa.requests.ndjson}.
+     */
+    @Test
+    void theCapturedFaroSpaVisitIsOneDocumentLoadThenARouteChangeViewPerNavigation() {
+        assertFaroSpaVisit(SdkFixtures.requests("faro-spa"));
+    }
+
+    /** The routes the SPA visit goes through, in order: load, then three clicks (spa.js). */
+    public static final List<String> SPA_VIEWS =
+            List.of(
+                    "load /spa",
+                    "route_change /spa/product/:id",
+                    "route_change /spa/checkout",
+                    "route_change /spa");
+
+    /**
+     * What the collector's Faro translation and the job's decoder (with the job's default route
+     * templating) make of a captured Faro SPA visit: the document load of {@code /spa/}, then one
+     * route-change page view per {@code faro.navigation} the SDK pushed, on the route it went to,
+     * with the view's time to settle, in order. {@code view_changed} (the app's {@code setView})
+     * makes no view of its own: it names the same change without a URL or a time
+     * (docs/DISCUSSION.md, "Single-page apps"). Returns the decoded events, duplicates of an event
+     * id once.
+     */
+    public static List<RumEvent> assertFaroSpaVisit(List<Captured> requests) {
+        java.util.Map<String, RumEvent> events = new java.util.LinkedHashMap<>();
+        // By timestamp and content: an SDK may send the same payload twice.
+        java.util.Map<String, JsonNode> navigations = new java.util.LinkedHashMap<>();
+        java.util.Map<String, JsonNode> viewChanges = new java.util.LinkedHashMap<>();
+        for (Captured c : requests) {
+            if (!c.method().equals("POST")) continue;
+            JsonNode body = c.json();
+            for (JsonNode e : body.path("events")) {
+                if (e.path("name").asText().equals("faro.navigation")) {
+                    navigations.put(e.toString(), e);
+                }
+                if (e.path("name").asText().equals("view_changed"))
+                    viewChanges.put(e.toString(), e);
+            }
+            Translation t;
+            try {
+                t = FaroTranslator.translate(body, c.edge(), c.header("x-faro-session-id"));
+            } catch (BadPayloadException e) {
+                throw new AssertionError("a captured Faro request is refused: " + c.body(), e);
+            }
+            assertThat(t.rejected()).as("rejected items").isEmpty();
+            // A request of ignored items only (view_changed, resource timings) writes nothing.
+            if (t.events().isEmpty()) continue;
+            for (RumEvent e :
+                    SdkTranslationTest.decode(
+                            ContractEvents.batch(c.edge(), t.events()), c.receivedAt())) {
+                events.putIfAbsent(e.eventId, e);
+            }
+        }
+        assertThat(navigations.values())
+                .as("faro.navigation events in the capture (one per click)")
+                .hasSize(SPA_VIEWS.size() - 1)
+                .allSatisfy(
+                        n ->
+                                assertThat(n.path("attributes").path("sameDocument").asText())
+                                        .isEqualTo("true"));
+        assertThat(viewChanges.values())
+                .as("view_changed events (setView on every render)")
+                .isNotEmpty()
+                .allSatisfy(v -> assertThat(v.path("attributes").has("toView")).isTrue());
+
+        RouteNormalizer routes = new RouteNormalizer(new IngestConfig().routes.rules);
+        List<RumEvent> views =
+                events.values().stream()
+                        .filter(e -> e.type == EventType.PAGE_VIEW)
+                        .sorted(java.util.Comparator.comparingLong(e -> e.occurredAt))
+                        .toList();
+        assertThat(views)
+                .extracting(
+                        v ->
+                                (v.routeChange ? "route_change " : "load ")
+                                        + routes.normalize(v.app, v.pageUrl))
+                .as("page views, in the order they happened")
+                .containsExactlyElementsOf(SPA_VIEWS);
+        String session = views.get(0).sessionId;
+        assertThat(session).isNotBlank();
+        java.util.Set<String> viewIds = new java.util.HashSet<>();
+        for (RumEvent v : views.subList(1, views.size())) {
+            assertThat(v.sessionId).as("one session").isEqualTo(session);
+            assertThat(v.routeChangeMs).as("time to the settled view").isNotNull().isPositive();
+            assertThat(v.loadMs).as("a route change loads no document").isNull();
+            assertThat(v.viewId).isNotBlank();
+            assertThat(viewIds.add(v.viewId)).as("view id " + v.viewId + " once").isTrue();
+        }
+        assertThat(views.get(0).loadMs).as("the document load's timing").isNotNull();
+        return List.copyOf(events.values());
     }
 
     /** What Faro 2.12.1's NavigationInstrumentation pushes (attributes stringified). */

@@ -20,9 +20,10 @@ import io.beaconflow.detectors.scorer.ProportionScorer;
  * the inverse-variance weighted mean shift is tested: {@code Z_L = Σ(d_i/σ_i²) / √Σ(1/σ_i²)}, which
  * is standard normal when every window is on its baseline (and the most powerful test of a common
  * shift). The gates (direction, minimum absolute and relative change, minimum volume) are applied
- * to the pooled shift and the pooled volume, so a segment of 5 views a minute can pass a 20-view
- * volume gate over 4 minutes; error rates also need the exact binomial tail of the pooled errors in
- * the pooled views to agree.
+ * to the pooled shift and the pooled volume (and {@code min_sessions} to the visitors of the
+ * scale's windows that lean its way, see {@link Visitors}), so a segment of 5 views a minute can
+ * pass a 20-view volume gate over 4 minutes; error rates also need the exact binomial tail of the
+ * pooled errors in the pooled views to agree.
  *
  * <p>The ring lives in {@link DetectorState} (primitive arrays, so Flink keeps it as a POJO).
  *
@@ -58,6 +59,10 @@ public final class PooledEvidence {
             s.evidenceEvents = new double[n];
             s.evidenceNullEvents = new double[n];
             s.evidenceWritten = 0;
+        }
+        if (s.evidenceSessions == null || s.evidenceSessions.length != n) {
+            // (none: state from a version before min_sessions; its windows count as unknown)
+            s.evidenceSessions = new long[n];
         }
         int scales = spec.evidenceScales().length;
         if (s.evidenceZ2 == null || s.evidenceZ2.length != scales) {
@@ -148,7 +153,9 @@ public final class PooledEvidence {
      * @param value observation on the metric's scale (for counts: the count)
      * @param expected expectation on the metric's scale
      * @param nullRate for proportions: the rate the exact tail is computed at (else ignored)
+     * @param sessions the window's session bitmap ({@link Visitors}), 0 when not known
      */
+    /** {@link #push} of a window whose visitors are not known. */
     public static void push(
             DetectorState s,
             DetectorSpec spec,
@@ -159,6 +166,20 @@ public final class PooledEvidence {
             double value,
             double expected,
             double nullRate) {
+        push(s, spec, y, center, spread, volume, value, expected, nullRate, 0L);
+    }
+
+    public static void push(
+            DetectorState s,
+            DetectorSpec spec,
+            double y,
+            double center,
+            double spread,
+            double volume,
+            double value,
+            double expected,
+            double nullRate,
+            long sessions) {
         ensureSized(s, spec);
         if (!(spread > 0) || Double.isNaN(y) || Double.isNaN(center)) {
             return;
@@ -175,6 +196,7 @@ public final class PooledEvidence {
         s.evidenceResidual[i] = residual * w;
         s.evidenceShift[i] = (y - center) * w;
         s.evidenceWeight[i] = w;
+        s.evidenceSessions[i] = sessions;
         s.evidenceCenter[i] = center * w;
         boolean counts = Double.isNaN(volume);
         // Counts: the usual volume (see Detector#volumeOk), not the observed one.
@@ -196,6 +218,15 @@ public final class PooledEvidence {
      */
     public static Verdict best(
             DetectorState s, DetectorSpec spec, int maxWindows, double threshold) {
+        return best(s, spec, maxWindows, threshold, spec.minSessions());
+    }
+
+    /**
+     * {@link #best(DetectorState, DetectorSpec, int, double)} with the visitors gate given: 0 while
+     * an alert is open (it decides whether an alert opens, not how long an open one lasts).
+     */
+    public static Verdict best(
+            DetectorState s, DetectorSpec spec, int maxWindows, double threshold, int minSessions) {
         if (s.evidenceResidual == null || s.evidenceShift == null || s.evidenceWritten == 0) {
             return Verdict.NONE;
         }
@@ -208,6 +239,9 @@ public final class PooledEvidence {
         double vol = 0;
         double events = 0;
         double nullEvents = 0;
+        long known = 0;
+        long leaningUp = 0;
+        long leaningDown = 0;
         Verdict strongest = Verdict.NONE;
         Verdict passing = null;
         int next = 1;
@@ -221,6 +255,17 @@ public final class PooledEvidence {
             vol += s.evidenceVolume[i];
             events += s.evidenceEvents[i];
             nullEvents += s.evidenceNullEvents[i];
+            // Visitors count for a verdict only from windows that lean its way by at least one
+            // standard error: the scale's other windows are the baseline's ordinary traffic, and
+            // their visitors say nothing about who is slow.
+            long bits = s.evidenceSessions[i];
+            known |= bits;
+            double zi = s.evidenceShift[i] / Math.sqrt(s.evidenceWeight[i]);
+            if (zi >= 1) {
+                leaningUp |= bits;
+            } else if (zi <= -1) {
+                leaningDown |= bits;
+            }
             if (l != next) {
                 continue;
             }
@@ -238,6 +283,9 @@ public final class PooledEvidence {
             boolean ok =
                     Math.abs(z) >= threshold
                             && gates(spec, z, expected, observed, vol)
+                            && (known == 0
+                                    || Visitors.atLeast(
+                                            z > 0 ? leaningUp : leaningDown, minSessions))
                             && (spec.scorer() != ScorerKind.PROPORTION
                                     || vol <= 0
                                     || ProportionScorer.exactTailAgrees(

@@ -7,6 +7,7 @@ import io.beaconflow.detectors.MetricKind;
 import io.beaconflow.detectors.ScorerKind;
 import io.beaconflow.detectors.SeasonalPeriod;
 import io.beaconflow.detectors.Transform;
+import io.beaconflow.detectors.evidence.Visitors;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.Collections;
@@ -159,6 +160,12 @@ final class SpecKeys {
                 num(0, false, Double.POSITIVE_INFINITY),
                 "volume below which nothing alerts",
                 (b, v) -> b.minVolume((Double) v));
+        add(
+                k,
+                "min_sessions",
+                integer(0, Visitors.MAX_GATE),
+                "distinct visitors the windows behind an alert must have (0 = off)",
+                (b, v) -> b.minSessions((Integer) v));
         add(
                 k,
                 "min_abs_change",

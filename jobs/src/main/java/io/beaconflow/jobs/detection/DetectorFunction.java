@@ -235,7 +235,8 @@ public class DetectorFunction
                             metric,
                             row.windowStart,
                             value,
-                            denominator);
+                            denominator,
+                            row.sessionBits == null ? 0L : row.sessionBits);
             scored.scores.put(metric, Scoring.score(r, denominator));
             AnomalySignal signal =
                     Scoring.signal(
@@ -283,7 +284,8 @@ public class DetectorFunction
             String metric,
             long timestamp,
             double value,
-            double denominator)
+            double denominator,
+            long sessions)
             throws Exception {
         String fingerprint = SpecSet.stateFingerprint(spec);
         DetectorState state = detectorState.get(metric);
@@ -291,7 +293,7 @@ public class DetectorFunction
             state = detector.newState();
             stateFingerprint.put(metric, fingerprint);
         }
-        PointResult r = detector.update(state, timestamp, value, denominator);
+        PointResult r = detector.update(state, timestamp, value, denominator, sessions);
         detectorState.put(metric, state);
         return r;
     }

@@ -45,6 +45,9 @@ public final class MetricAccumulator {
     /** Weighted outcome counts, one per {@link Outcomes} slot (status classes, ratings, Apdex). */
     final double[] outcomes = new double[Outcomes.SLOTS];
 
+    /** The window's visitors, one bit per session (see {@link SeriesSample#sessionBit}). */
+    long sessionBits;
+
     /** For the serializer; {@link #relativeAccuracy} must be set before sketches are created. */
     MetricAccumulator() {}
 
@@ -60,6 +63,9 @@ public final class MetricAccumulator {
         double w = s.weight;
         events += w;
         samples++;
+        if (s.sessionBit >= 0) {
+            sessionBits |= 1L << s.sessionBit;
+        }
         switch (s.kind) {
             case SeriesSample.PAGE_VIEW:
                 pageViews += w;
@@ -108,6 +114,7 @@ public final class MetricAccumulator {
         failedFetches += other.failedFetches;
         jsErrors += other.jsErrors;
         samples += other.samples;
+        sessionBits |= other.sessionBits;
         for (int i = 0; i < Outcomes.SLOTS; i++) {
             outcomes[i] += other.outcomes[i];
         }
@@ -136,6 +143,7 @@ public final class MetricAccumulator {
         c.failedFetches = failedFetches;
         c.jsErrors = jsErrors;
         c.samples = samples;
+        c.sessionBits = sessionBits;
         System.arraycopy(counts, 0, c.counts, 0, METRICS);
         System.arraycopy(outcomes, 0, c.outcomes, 0, Outcomes.SLOTS);
         for (int m = 0; m < METRICS; m++) {
@@ -196,6 +204,7 @@ public final class MetricAccumulator {
         a.errorRate = pageViews > 0 ? jsErrors / pageViews : null;
         a.fetchErrorRate = fetches > 0 ? failedFetches / fetches : null;
         a.samples = samples;
+        a.sessionBits = sessionBits == 0 ? null : sessionBits;
         a.setOutcomes(outcomes);
         for (LatencyMetric m : LatencyMetric.values()) {
             DDSketch s = sketches[m.ordinal()];
@@ -221,6 +230,7 @@ public final class MetricAccumulator {
                 || Double.compare(failedFetches, x.failedFetches) != 0
                 || Double.compare(jsErrors, x.jsErrors) != 0
                 || samples != x.samples
+                || sessionBits != x.sessionBits
                 || !Arrays.equals(counts, x.counts)
                 || !Arrays.equals(outcomes, x.outcomes)) {
             return false;

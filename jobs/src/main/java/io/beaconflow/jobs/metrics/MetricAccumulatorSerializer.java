@@ -26,6 +26,10 @@ import org.apache.flink.core.memory.DataOutputView;
  * wrote it positive, in (0, 1)), so state written by version 1 still restores: its outcome counts
  * read as zero. The snapshot class stays the same for that reason.
  *
+ * <p>Version 3 appends the session bitmap ({@link MetricAccumulator#sessionBits}) as one long after
+ * the outcome counts, when it is not zero, marked by bit 31 of the outcome mask (no outcome slot
+ * reaches it), so versions 1 and 2 still restore, with no visitors known.
+ *
  * <p>Stateless, hence a singleton; {@link Snapshot} lets a savepoint's reader check the format.
  */
 public final class MetricAccumulatorSerializer extends TypeSerializerSingleton<MetricAccumulator> {
@@ -89,13 +93,22 @@ public final class MetricAccumulatorSerializer extends TypeSerializerSingleton<M
                 outcomeMask |= 1 << i;
             }
         }
+        if (a.sessionBits != 0) {
+            outcomeMask |= SESSIONS_FOLLOW;
+        }
         out.writeInt(outcomeMask);
         for (int i = 0; i < Outcomes.SLOTS; i++) {
             if (a.outcomes[i] != 0) {
                 out.writeDouble(a.outcomes[i]);
             }
         }
+        if (a.sessionBits != 0) {
+            out.writeLong(a.sessionBits);
+        }
     }
+
+    /** Bit of the outcome mask that says a session bitmap follows (version 3). */
+    static final int SESSIONS_FOLLOW = 1 << 31;
 
     @Override
     public MetricAccumulator deserialize(DataInputView in) throws IOException {
@@ -122,13 +135,16 @@ public final class MetricAccumulatorSerializer extends TypeSerializerSingleton<M
         }
         if (v2) {
             int outcomeMask = in.readInt();
-            for (int i = 0; i < 32; i++) {
+            for (int i = 0; i < 31; i++) {
                 if ((outcomeMask & (1 << i)) != 0) {
                     double v = in.readDouble();
                     if (i < Outcomes.SLOTS) {
                         a.outcomes[i] = v; // slots of a newer version are skipped
                     }
                 }
+            }
+            if ((outcomeMask & SESSIONS_FOLLOW) != 0) {
+                a.sessionBits = in.readLong();
             }
         }
         return a;
@@ -159,6 +175,7 @@ public final class MetricAccumulatorSerializer extends TypeSerializerSingleton<M
         if (accuracy < 0) {
             int outcomeMask = in.readInt();
             out.writeInt(outcomeMask);
+            // Outcome doubles, then the session bitmap's long: eight bytes per set bit either way.
             out.write(in, Integer.bitCount(outcomeMask) * Double.BYTES);
         }
     }

@@ -58,6 +58,14 @@ public class MetricAggregate {
     /** Events in the window, unweighted. */
     public long samples;
 
+    /**
+     * The window's visitors as a 64-bit bitmap, one bit per session ({@link
+     * io.beaconflow.detectors.evidence.Visitors}): rows of one series unite by OR, and detection
+     * counts the distinct visitors behind a verdict from it ({@code min_sessions}). {@code null}
+     * when no event had a session. Stored, not indexed.
+     */
+    public Long sessionBits;
+
     // ---- load: page_view.load_ms ----
     public Double loadP50;
     public Double loadP75;

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.metrics;
 
+import io.beaconflow.detectors.evidence.Visitors;
 import io.beaconflow.jobs.ingest.ProcessingErrors;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
@@ -149,6 +150,12 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
             outcomes |= 1 << Outcomes.ROUTE_CHANGE;
         }
         String app = e.app;
+        // Each row carries a bitmap of its window's visitors, so detection can ask how many
+        // distinct visitors stand behind a verdict (Visitors; detection's min_sessions).
+        byte sessionBit =
+                e.sessionId == null
+                        ? (byte) -1
+                        : (byte) Long.numberOfTrailingZeros(Visitors.bitOf(e.sessionId));
         out.collect(
                 new SeriesSample(
                         SeriesKey.of(app, Dimension.ALL, Dimension.ALL_VALUE),
@@ -156,7 +163,8 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
                         weight,
                         metric,
                         value,
-                        outcomes));
+                        outcomes,
+                        sessionBit));
         for (Dimension d : dimensions) {
             if (d == Dimension.VARIANT) {
                 if (e.experiments == null || e.experiments.isEmpty()) {
@@ -176,7 +184,8 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
                                         weight,
                                         metric,
                                         value,
-                                        outcomes));
+                                        outcomes,
+                                        sessionBit));
                     }
                 }
             } else {
@@ -189,7 +198,8 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
                                     weight,
                                     metric,
                                     value,
-                                    outcomes));
+                                    outcomes,
+                                    sessionBit));
                 }
             }
         }

@@ -33,6 +33,13 @@ public class SeriesSample {
     /** Bit mask of {@link Outcomes} slots this event counts in (status class, rating, Apdex). */
     public int outcomes;
 
+    /**
+     * The event's session as a bit index in [0, 64) ({@link
+     * io.beaconflow.detectors.evidence.Visitors#bitOf}), or -1 without a session: a window's rows
+     * OR these into a bitmap of its visitors.
+     */
+    public byte sessionBit = -1;
+
     public SeriesSample() {}
 
     public SeriesSample(String key, byte kind, double weight, byte metric, double value) {
@@ -47,6 +54,18 @@ public class SeriesSample {
             String key, byte kind, double weight, byte metric, double value, int outcomes) {
         this(key, kind, weight, metric, value);
         this.outcomes = outcomes;
+    }
+
+    public SeriesSample(
+            String key,
+            byte kind,
+            double weight,
+            byte metric,
+            double value,
+            int outcomes,
+            byte sessionBit) {
+        this(key, kind, weight, metric, value, outcomes);
+        this.sessionBit = sessionBit;
     }
 
     @Override

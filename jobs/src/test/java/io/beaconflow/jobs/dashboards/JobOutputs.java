@@ -28,12 +28,23 @@ import java.util.stream.Stream;
  * so the state at event time T is, per id, the latest version written by then. T is the latest
  * moment at which one alert is open and another resolved (an opening plus a minute, or a
  * resolution), so both the open and the resolved panels have documents.
+ *
+ * <p>The traces dashboard reads {@code rum-fetch-timings-*} and {@code rum-endpoint-timings-*},
+ * which the demo cannot write: it has no backend exporting server spans (and its generated traffic
+ * stays as it is). Those documents are {@link #TRACES}: what the production graph wrote to
+ * Elasticsearch for the captured real-browser visits joined with their backend's OTLP server spans,
+ * kept in step with the job by the collector's {@code ServerSpansToElasticsearchITCase}, which
+ * compares them with what it writes.
  */
 final class JobOutputs {
     /** One document: target index (without the test prefix), id (null: generated), source. */
     record Doc(String index, String id, JsonNode source) {}
 
     private static final long MINUTE = 60_000;
+
+    /** Fetch and endpoint timing documents of the captured visits (see the class comment). */
+    static final Path TRACES =
+            SavedObjects.repoRoot().resolve("jobs/src/test/resources/dashboards/traces");
 
     final long snapshotMillis;
     final List<Doc> docs = new ArrayList<>();
@@ -51,6 +62,8 @@ final class JobOutputs {
         List<JsonNode> errorGroups = lines(dir, "error-groups");
         List<JsonNode> lateEvents = lines(dir, "late-events");
         List<JsonNode> comparisons = lines(dir, "comparisons");
+        List<JsonNode> fetchTimings = lines(TRACES, "fetch-timings");
+        List<JsonNode> endpointTimings = lines(TRACES, "endpoint-timings");
 
         long lastOpened = Long.MIN_VALUE;
         for (JsonNode a : alerts) lastOpened = Math.max(lastOpened, a.path("opened_at").asLong());
@@ -67,6 +80,8 @@ final class JobOutputs {
         out.linesByKind.put("error-groups", errorGroups.size());
         out.linesByKind.put("late-events", lateEvents.size());
         out.linesByKind.put("comparisons", comparisons.size());
+        out.linesByKind.put("fetch-timings", fetchTimings.size());
+        out.linesByKind.put("endpoint-timings", endpointTimings.size());
 
         Map<String, JsonNode> latestSession =
                 latest(sessions, "session_key", s -> s.path("end").asLong(), t);
@@ -102,6 +117,22 @@ final class JobOutputs {
             if (c.path("window_end").asLong() <= t) {
                 out.docs.add(new Doc("rum-comparisons", c.path("id").asText(), c));
             }
+        }
+        // Final documents (one per fetch, one per endpoint and window), as the sink names them.
+        for (JsonNode f : fetchTimings) {
+            out.docs.add(
+                    new Doc(
+                            DailyIndex.name("rum-fetch-timings-", f.path("event_time").asLong()),
+                            f.path("id").asText(),
+                            f));
+        }
+        for (JsonNode e : endpointTimings) {
+            out.docs.add(
+                    new Doc(
+                            DailyIndex.name(
+                                    "rum-endpoint-timings-", e.path("window_start").asLong()),
+                            e.path("id").asText(),
+                            e));
         }
         // The demo writes late events as the job emits them; the index holds their documents.
         LateEventDocuments late = new LateEventDocuments("rum-late");

@@ -73,7 +73,8 @@ class SavedObjectsTest {
                         "Beaconflow: releases and experiments",
                         "Beaconflow: error groups",
                         "Beaconflow: bots and late events",
-                        "Beaconflow: experiments and releases compared");
+                        "Beaconflow: experiments and releases compared",
+                        "Beaconflow: traces (client vs server time)");
         assertThat(SAVED.dataViews().values())
                 .extracting(SavedObjects.DataView::pattern)
                 .contains(
@@ -83,7 +84,9 @@ class SavedObjectsTest {
                         "rum-deadletter*",
                         "rum-error-groups*",
                         "rum-late*",
-                        "rum-comparisons*");
+                        "rum-comparisons*",
+                        "rum-fetch-timings-*",
+                        "rum-endpoint-timings-*");
     }
 
     @Test

@@ -51,6 +51,7 @@ class MetricAccumulatorSerializerTest extends SerializerTestBase<MetricAccumulat
                             : Math.exp(4 + 3 * rnd.nextDouble());
             SeriesSample x = sample(SeriesSample.PAGE_VIEW, i % 3 == 0 ? 10.0 : 1.0, m, v);
             x.outcomes = Outcomes.of(m, v, m == LatencyMetric.FETCH ? 200 : null, FAILING, 2000);
+            x.sessionBit = (byte) (i % 50); // 50 visitors: the bitmap is written too (format 3)
             all.add(x);
         }
         return new MetricAccumulator[] {empty, countsOnly, oneMetric, all};
@@ -109,6 +110,37 @@ class MetricAccumulatorSerializerTest extends SerializerTestBase<MetricAccumulat
                         new DataInputDeserializer(out.getCopyOfBuffer()));
         assertThat(restored.outcomes).containsExactly(a.outcomes);
         assertThat(restored.toAggregate()).usingRecursiveComparison().isEqualTo(a.toAggregate());
+    }
+
+    /**
+     * The visitors' bitmap rides behind the outcome counts, flagged by the outcome mask's bit 31;
+     * an accumulator without visitors writes exactly format 2 (no flag, no long), which is also
+     * what state from before the bitmap reads as: no visitors known.
+     */
+    @Test
+    void theSessionBitmapSurvivesARoundTripAndWithoutOneTheFormatIsTheSecond() throws Exception {
+        MetricAccumulator a = getTestData()[3];
+        assertThat(Long.bitCount(a.sessionBits)).isEqualTo(50);
+        assertThat(a.toAggregate().sessionBits).isEqualTo(a.sessionBits);
+        DataOutputSerializer with = new DataOutputSerializer(64);
+        MetricAccumulatorSerializer.INSTANCE.serialize(a, with);
+        MetricAccumulator restored =
+                MetricAccumulatorSerializer.INSTANCE.deserialize(
+                        new DataInputDeserializer(with.getCopyOfBuffer()));
+        assertThat(restored.sessionBits).isEqualTo(a.sessionBits);
+        assertThat(restored).isEqualTo(a);
+
+        MetricAccumulator none = a.copy();
+        none.sessionBits = 0;
+        DataOutputSerializer without = new DataOutputSerializer(64);
+        MetricAccumulatorSerializer.INSTANCE.serialize(none, without);
+        assertThat(without.length()).isEqualTo(with.length() - Long.BYTES);
+        MetricAccumulator old =
+                MetricAccumulatorSerializer.INSTANCE.deserialize(
+                        new DataInputDeserializer(without.getCopyOfBuffer()));
+        assertThat(old.sessionBits).isZero();
+        assertThat(old.toAggregate().sessionBits).isNull();
+        assertThat(old.outcomes).containsExactly(a.outcomes);
     }
 
     /**

@@ -49,6 +49,30 @@ class SeriesFanOutTest {
                         "shop|variant|new-checkout=b");
     }
 
+    private static final Dimension[] DIMENSIONS = {
+        Dimension.ROUTE, Dimension.BROWSER, Dimension.COUNTRY, Dimension.DEVICE
+    };
+
+    /** Every series of one event marks the same visitor, and an event without one marks none. */
+    @Test
+    void everySampleOfAnEventCarriesItsSessionsBitAndNoSessionMeansNone() {
+        RumEvent e = pageView(T0, 900);
+        e.sessionId = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+        List<SeriesSample> out = new ArrayList<>();
+        SeriesFanOut.emit(e, DIMENSIONS, new ListCollector<>(out));
+        assertThat(out).hasSizeGreaterThan(3);
+        long bit = io.beaconflow.detectors.evidence.Visitors.bitOf(e.sessionId);
+        assertThat(out).allSatisfy(x -> assertThat(1L << x.sessionBit).isEqualTo(bit));
+
+        e.sessionId = null;
+        out.clear();
+        SeriesFanOut.emit(e, DIMENSIONS, new ListCollector<>(out));
+        assertThat(out).allSatisfy(x -> assertThat(x.sessionBit).isEqualTo((byte) -1));
+        MetricAccumulator acc = new MetricAccumulator(0.01);
+        out.forEach(acc::add);
+        assertThat(acc.toAggregate().sessionBits).isNull();
+    }
+
     @Test
     void aFetchGoesToItsEndpointSeriesAndOsAndBrowserVersionAreSeriesToo() {
         RumEvent f = fetch(T0, 404, 40);
