@@ -13,11 +13,14 @@ import io.beaconflow.jobs.model.RejectReason;
 import io.beaconflow.jobs.model.RumEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.accumulators.LongMaximum;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
@@ -26,6 +29,8 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * First operator after the source: accepted events go on; dead letters go to {@link #DEAD_LETTERS};
@@ -38,11 +43,13 @@ import org.apache.flink.util.OutputTag;
  * payload (that is their point: inspect and replay); set {@code ingest.dead-letter-payload-bytes}
  * low and restrict access to where they are stored (docs/rum-events.md).
  *
- * <p>Stateless: "late" compares the record's timestamp with the operator's current watermark.
+ * <p>"Late" compares the record's timestamp with the operator's current watermark, or with the
+ * highest one it remembers across a restore ({@link #WATERMARK_STATE}), whichever is higher.
  */
 public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent>
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(IngestRouter.class);
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>(
@@ -82,6 +89,26 @@ public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent>
      * event replayed in that gap would be accepted the second time round.
      */
     private transient long highestWatermark = Long.MIN_VALUE;
+
+    /**
+     * Split (not union) operator state, one entry per instance. The router is chained to the
+     * source, and a source vertex can partly finish its operators: on a stop-with-savepoint a
+     * subtask whose output is backpressured takes the savepoint before it runs its "source stopped"
+     * step, the others after it. Flink refuses such a checkpoint when an operator of the vertex has
+     * union list state ({@code PartialFinishingNotSupportedByStateException}: the stop fails;
+     * StopWithSavepointITCase forces that ordering). Split state has no such limit, and restored
+     * with the same parallelism each instance gets its own entry back, which is also closer to an
+     * uninterrupted run than the lowest of all (the union's reading).
+     */
+    static final String WATERMARK_STATE = "router-watermark-split";
+
+    /**
+     * The union list state of versions before {@link #WATERMARK_STATE}: read once on restore from
+     * such a savepoint (the lowest entry, as they did) and cleared. Flink keeps every restored
+     * operator state registered, so a job resumed from such a savepoint still carries this (now
+     * empty) union entry and with it the old risk on a stop-with-savepoint (docs/DISCUSSION.md).
+     */
+    static final String LEGACY_UNION_STATE = "router-watermark";
 
     private transient ListState<Long> watermarkState;
 
@@ -159,22 +186,40 @@ public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent>
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        watermarkState.update(java.util.List.of(highestWatermark));
+        watermarkState.update(List.of(highestWatermark));
     }
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        // Union state: after rescaling every instance takes the lowest of the old watermarks,
-        // the conservative choice (an event late for any old instance may be on time here).
-        watermarkState =
-                context.getOperatorStateStore()
-                        .getUnionListState(
-                                new ListStateDescriptor<>("router-watermark", Types.LONG));
+        OperatorStateStore store = context.getOperatorStateStore();
+        watermarkState = store.getListState(new ListStateDescriptor<>(WATERMARK_STATE, Types.LONG));
+        // After a rescale an instance may get several old entries (it takes the lowest, the
+        // conservative choice: an event late for one old instance may be on time here) or none
+        // (it starts without a remembered watermark, as a first start does).
         long lowest = Long.MAX_VALUE;
         boolean any = false;
-        for (Long w : watermarkState.get()) {
-            lowest = Math.min(lowest, w);
-            any = true;
+        List<Iterable<Long>> entries = new ArrayList<>();
+        entries.add(watermarkState.get());
+        ListState<Long> legacy = null;
+        if (store.getRegisteredStateNames().contains(LEGACY_UNION_STATE)) {
+            legacy =
+                    store.getUnionListState(
+                            new ListStateDescriptor<>(LEGACY_UNION_STATE, Types.LONG));
+            entries.add(legacy.get());
+        }
+        for (Iterable<Long> list : entries) {
+            for (Long w : list) {
+                lowest = Math.min(lowest, w);
+                any = true;
+            }
+        }
+        if (legacy != null) {
+            legacy.clear();
+            LOG.warn(
+                    "Restored the router's remembered watermark from union state '{}' (a savepoint"
+                            + " of an older version). Flink keeps that state registered for this"
+                            + " job; see docs/DISCUSSION.md, 'Late across restores'.",
+                    LEGACY_UNION_STATE);
         }
         highestWatermark = any ? lowest : Long.MIN_VALUE;
     }

@@ -9,9 +9,24 @@ import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RejectReason;
 import io.beaconflow.jobs.model.RumEvent;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.state.OperatorStateHandle;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -109,9 +124,7 @@ class IngestRouterTest {
                         new IngestRouter(Duration.ofMinutes(5), 4096, privacy()));
         harness.close();
         var router = new IngestRouter(Duration.ofMinutes(5), 4096, privacy());
-        harness =
-                new OneInputStreamOperatorTestHarness<>(
-                        new org.apache.flink.streaming.api.operators.ProcessOperator<>(router));
+        harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(router));
         harness.initializeState(snapshot);
         harness.open();
         // No watermark yet after the restore: the checkpointed one decides. (The replayed event
@@ -139,9 +152,7 @@ class IngestRouterTest {
 
         var router =
                 new IngestRouter(Duration.ofMinutes(5), Duration.ofMinutes(5), 4096, privacy());
-        harness =
-                new OneInputStreamOperatorTestHarness<>(
-                        new org.apache.flink.streaming.api.operators.ProcessOperator<>(router));
+        harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(router));
         harness.initializeState(snapshot);
         harness.open();
         // Normal traffic arriving now: the remembered watermark is capped at its arrival +
@@ -153,5 +164,170 @@ class IngestRouterTest {
                 .extracting(e -> e.eventId)
                 .containsExactly("normal", "next");
         assertThat(harness.getSideOutput(IngestRouter.LATE)).isNullOrEmpty();
+    }
+
+    // ------------------------------------------------------------ the remembered watermark's state
+
+    private static final long MINUTE = Duration.ofMinutes(1).toMillis();
+
+    /** Subtask {@code index} of {@code parallelism}, restored from {@code state} when not null. */
+    private static OneInputStreamOperatorTestHarness<IngestRecord, RumEvent> router(
+            int parallelism, int index, OperatorSubtaskState state) throws Exception {
+        var h =
+                new OneInputStreamOperatorTestHarness<>(
+                        new ProcessOperator<>(
+                                new IngestRouter(Duration.ofMinutes(5), 4096, privacy())),
+                        128,
+                        parallelism,
+                        index);
+        if (state != null) h.initializeState(state);
+        h.open();
+        return h;
+    }
+
+    /** A router subtask that saw watermark {@code w}, snapshotted. */
+    private static OperatorSubtaskState sawWatermark(int parallelism, int index, long w)
+            throws Exception {
+        try (var h = router(parallelism, index, null)) {
+            h.processWatermark(new Watermark(w));
+            h.processElement(event("seen-" + index, w), w);
+            return h.snapshot(1, w);
+        }
+    }
+
+    /** Whether an event at {@code eventTime}, arriving at {@code arrival}, comes out late. */
+    private static boolean late(
+            OneInputStreamOperatorTestHarness<IngestRecord, RumEvent> h,
+            long eventTime,
+            long arrival)
+            throws Exception {
+        int before =
+                h.getSideOutput(IngestRouter.LATE) == null
+                        ? 0
+                        : h.getSideOutput(IngestRouter.LATE).size();
+        h.processElement(event("probe-" + eventTime, eventTime, arrival), eventTime);
+        var lateOut = h.getSideOutput(IngestRouter.LATE);
+        return lateOut != null && lateOut.size() > before;
+    }
+
+    @Test
+    void theRememberedWatermarkIsSplitListStateSoAStopWithSavepointMayPartlyFinishTheSourceChain()
+            throws Exception {
+        var state = sawWatermark(1, 0, T + 10 * MINUTE);
+
+        var modes =
+                state.getManagedOperatorState().stream()
+                        .flatMap(h -> h.getStateNameToPartitionOffsets().entrySet().stream())
+                        .collect(
+                                Collectors.toMap(
+                                        Map.Entry::getKey,
+                                        e -> e.getValue().getDistributionMode()));
+        // Union list state in the source's chain fails a stop-with-savepoint whenever one source
+        // subtask is backpressured and another is not (StopWithSavepointITCase).
+        assertThat(modes)
+                .containsExactly(
+                        Map.entry(
+                                IngestRouter.WATERMARK_STATE,
+                                OperatorStateHandle.Mode.SPLIT_DISTRIBUTE));
+    }
+
+    @Test
+    void restoredWithTheSameParallelismEachSubtaskGetsItsOwnWatermarkBack() throws Exception {
+        var state =
+                AbstractStreamOperatorTestHarness.repackageState(
+                        sawWatermark(2, 0, T + 10 * MINUTE), sawWatermark(2, 1, T + 20 * MINUTE));
+        long arrival = T + 30 * MINUTE;
+        try (var s0 =
+                        router(
+                                2,
+                                0,
+                                AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                                        state, 128, 2, 2, 0));
+                var s1 =
+                        router(
+                                2,
+                                1,
+                                AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                                        state, 128, 2, 2, 1))) {
+            // 12 minutes before subtask 1's watermark: late there (allowed lateness 5 minutes),
+            // and on time for subtask 0, whose watermark was 10 minutes earlier.
+            assertThat(late(s1, T + 8 * MINUTE, arrival)).as("late for subtask 1").isTrue();
+            assertThat(late(s0, T + 8 * MINUTE, arrival)).as("on time for subtask 0").isFalse();
+        }
+    }
+
+    @Test
+    void restoredAtALowerParallelismARouterTakesTheLowestOfTheWatermarksItGets() throws Exception {
+        var state =
+                AbstractStreamOperatorTestHarness.repackageState(
+                        sawWatermark(2, 0, T + 10 * MINUTE), sawWatermark(2, 1, T + 20 * MINUTE));
+        long arrival = T + 30 * MINUTE;
+        try (var only =
+                router(
+                        1,
+                        0,
+                        AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                                state, 128, 2, 1, 0))) {
+            assertThat(late(only, T + 8 * MINUTE, arrival))
+                    .as("within 5 min of the lowest")
+                    .isFalse();
+            assertThat(late(only, T + 4 * MINUTE, arrival)).as("6 min behind the lowest").isTrue();
+        }
+    }
+
+    /** Writes the router's state as versions before the split state did: union list state. */
+    static final class LegacyRouterState extends ProcessFunction<IngestRecord, RumEvent>
+            implements CheckpointedFunction {
+        private final long watermark;
+        private transient ListState<Long> union;
+
+        LegacyRouterState(long watermark) {
+            this.watermark = watermark;
+        }
+
+        @Override
+        public void processElement(IngestRecord r, Context ctx, Collector<RumEvent> out) {}
+
+        @Override
+        public void snapshotState(FunctionSnapshotContext c) throws Exception {
+            union.update(List.of(watermark));
+        }
+
+        @Override
+        public void initializeState(FunctionInitializationContext c) throws Exception {
+            union =
+                    c.getOperatorStateStore()
+                            .getUnionListState(
+                                    new ListStateDescriptor<>(
+                                            IngestRouter.LEGACY_UNION_STATE, Types.LONG));
+        }
+    }
+
+    @Test
+    void aSavepointOfAnOlderVersionWithTheWatermarkInUnionStateIsStillHonoured() throws Exception {
+        OperatorSubtaskState old;
+        try (var h =
+                new OneInputStreamOperatorTestHarness<IngestRecord, RumEvent>(
+                        new ProcessOperator<>(new LegacyRouterState(T + 10 * MINUTE)))) {
+            h.open();
+            old = h.snapshot(1, T);
+        }
+        try (var restored = router(1, 0, old)) {
+            long arrival = T + 30 * MINUTE;
+            assertThat(late(restored, T + 6 * MINUTE, arrival)).isFalse();
+            assertThat(late(restored, T + 4 * MINUTE, arrival)).isTrue();
+            // What it checkpoints from now on is the split state (the union entry stays empty).
+            var next = restored.snapshot(2, T);
+            var lists =
+                    next.getManagedOperatorState().stream()
+                            .flatMap(s -> s.getStateNameToPartitionOffsets().entrySet().stream())
+                            .collect(
+                                    Collectors.toMap(
+                                            Map.Entry::getKey,
+                                            e -> e.getValue().getOffsets().length));
+            assertThat(lists)
+                    .containsEntry(IngestRouter.WATERMARK_STATE, 1)
+                    .containsEntry(IngestRouter.LEGACY_UNION_STATE, 0);
+        }
     }
 }
