@@ -1,6 +1,8 @@
 package io.beaconflow.jobs.detection;
 
 import io.beaconflow.jobs.metrics.MetricAggregate;
+import io.beaconflow.jobs.metrics.Percentiles;
+import io.beaconflow.jobs.metrics.Ratings;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -29,7 +31,15 @@ public class ScoredAggregate extends MetricAggregate {
         ScoredAggregate s = new ScoredAggregate();
         try {
             for (Field f : ROW_FIELDS) {
-                f.set(s, f.get(row));
+                Object v = f.get(row);
+                // Percentiles and ratings are mutable values: the copy gets its own, so that a row
+                // and its scored copy stay independent, as when every field was a plain value.
+                if (v instanceof Percentiles p) {
+                    v = p.copy();
+                } else if (v instanceof Ratings r) {
+                    v = r.copy();
+                }
+                f.set(s, v);
             }
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("MetricAggregate fields are public", e);

@@ -1,6 +1,7 @@
 package io.beaconflow.jobs.metrics;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 
 /**
  * One output row: the aggregates of one series (an app total, or an app and one dimension value) in
@@ -12,7 +13,13 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * configured relative accuracy and are {@code null} when the window had no value.
  *
  * <p>A Flink POJO: public fields, no-arg constructor. JSON field names are the snake_case field
- * names ({@code lcp_p75}, {@code error_rate}, ...).
+ * names ({@code error_rate}, ...); a metric's {@link Percentiles} and a vital's {@link Ratings}
+ * stand flat with the metric's prefix ({@code lcp_p75}, {@code lcp_count}, {@code lcp_good_share}).
+ *
+ * <p>Held in keyed state as part of a {@link io.beaconflow.jobs.detection.ScoredAggregate} (rows
+ * that {@code ReleaseWatch} buffers until the watermark passes their window): a savepoint taken
+ * before percentiles and ratings were grouped restores with those buffered rows' percentiles and
+ * ratings empty (Flink drops removed POJO fields); see docs/DISCUSSION.md.
  */
 public class MetricAggregate {
     static final double[] QUANTILES = {0.5, 0.75, 0.95, 0.99};
@@ -66,77 +73,40 @@ public class MetricAggregate {
      */
     public Long sessionBits;
 
-    // ---- load: page_view.load_ms ----
-    public Double loadP50;
-    public Double loadP75;
-    public Double loadP95;
-    public Double loadP99;
+    // ---- latency percentiles and counts, one value per metric; in the document flat with the
+    // metric's prefix (load_p50 ... load_p99, load_count), as when they were fields of the row ----
 
-    /** Unweighted number of load values in the window. */
-    public long loadCount;
+    /** page_view.load_ms. */
+    @JsonUnwrapped(prefix = "load_")
+    public Percentiles load = new Percentiles();
 
-    // ---- lcp: LCP web vital (ms) ----
-    public Double lcpP50;
-    public Double lcpP75;
-    public Double lcpP95;
-    public Double lcpP99;
+    /** LCP web vital (ms). */
+    @JsonUnwrapped(prefix = "lcp_")
+    public Percentiles lcp = new Percentiles();
 
-    /** Unweighted number of lcp values in the window. */
-    public long lcpCount;
+    /** INP web vital (ms). */
+    @JsonUnwrapped(prefix = "inp_")
+    public Percentiles inp = new Percentiles();
 
-    // ---- inp: INP web vital (ms) ----
-    public Double inpP50;
-    public Double inpP75;
-    public Double inpP95;
-    public Double inpP99;
+    /** TTFB web vital (ms). */
+    @JsonUnwrapped(prefix = "ttfb_")
+    public Percentiles ttfb = new Percentiles();
 
-    /** Unweighted number of inp values in the window. */
-    public long inpCount;
+    /** FCP web vital (ms). */
+    @JsonUnwrapped(prefix = "fcp_")
+    public Percentiles fcp = new Percentiles();
 
-    // ---- ttfb: TTFB web vital (ms) ----
-    public Double ttfbP50;
-    public Double ttfbP75;
-    public Double ttfbP95;
-    public Double ttfbP99;
+    /** CLS web vital (score). */
+    @JsonUnwrapped(prefix = "cls_")
+    public Percentiles cls = new Percentiles();
 
-    /** Unweighted number of ttfb values in the window. */
-    public long ttfbCount;
+    /** fetch.duration_ms. */
+    @JsonUnwrapped(prefix = "fetch_")
+    public Percentiles fetch = new Percentiles();
 
-    // ---- fcp: FCP web vital (ms) ----
-    public Double fcpP50;
-    public Double fcpP75;
-    public Double fcpP95;
-    public Double fcpP99;
-
-    /** Unweighted number of fcp values in the window. */
-    public long fcpCount;
-
-    // ---- cls: CLS web vital (score) ----
-    public Double clsP50;
-    public Double clsP75;
-    public Double clsP95;
-    public Double clsP99;
-
-    /** Unweighted number of cls values in the window. */
-    public long clsCount;
-
-    // ---- fetch: fetch.duration_ms ----
-    public Double fetchP50;
-    public Double fetchP75;
-    public Double fetchP95;
-    public Double fetchP99;
-
-    /** Unweighted number of fetch values in the window. */
-    public long fetchCount;
-
-    // ---- route_change: page_view.route_change_ms of single-page apps' route changes ----
-    public Double routeChangeP50;
-    public Double routeChangeP75;
-    public Double routeChangeP95;
-    public Double routeChangeP99;
-
-    /** Unweighted number of timed route changes in the window. */
-    public long routeChangeCount;
+    /** page_view.route_change_ms of single-page apps' route changes. */
+    @JsonUnwrapped(prefix = "route_change_")
+    public Percentiles routeChange = new Percentiles();
 
     /**
      * Single-page app route changes (weighted), a subset of {@link #pageViews}: a route change is a
@@ -170,45 +140,22 @@ public class MetricAggregate {
     /** {@link #fetchFailures} per fetch; {@code null} without fetches. */
     public Double fetchFailureRate;
 
-    // ---- lcp: LCP rated on web.dev's thresholds (weighted counts, shares of the rated) ----
-    public double lcpGood;
-    public double lcpNeedsImprovement;
-    public double lcpPoor;
-    public Double lcpGoodShare;
-    public Double lcpNeedsImprovementShare;
-    public Double lcpPoorShare;
+    // ---- web vitals rated on web.dev's thresholds (weighted counts, shares of the rated); in the
+    // document flat with the vital's prefix (lcp_good ... lcp_poor_share) ----
+    @JsonUnwrapped(prefix = "lcp_")
+    public Ratings lcpRatings = new Ratings();
 
-    // ---- inp: INP rated on web.dev's thresholds (weighted counts, shares of the rated) ----
-    public double inpGood;
-    public double inpNeedsImprovement;
-    public double inpPoor;
-    public Double inpGoodShare;
-    public Double inpNeedsImprovementShare;
-    public Double inpPoorShare;
+    @JsonUnwrapped(prefix = "inp_")
+    public Ratings inpRatings = new Ratings();
 
-    // ---- cls: CLS rated on web.dev's thresholds (weighted counts, shares of the rated) ----
-    public double clsGood;
-    public double clsNeedsImprovement;
-    public double clsPoor;
-    public Double clsGoodShare;
-    public Double clsNeedsImprovementShare;
-    public Double clsPoorShare;
+    @JsonUnwrapped(prefix = "cls_")
+    public Ratings clsRatings = new Ratings();
 
-    // ---- fcp: FCP rated on web.dev's thresholds (weighted counts, shares of the rated) ----
-    public double fcpGood;
-    public double fcpNeedsImprovement;
-    public double fcpPoor;
-    public Double fcpGoodShare;
-    public Double fcpNeedsImprovementShare;
-    public Double fcpPoorShare;
+    @JsonUnwrapped(prefix = "fcp_")
+    public Ratings fcpRatings = new Ratings();
 
-    // ---- ttfb: TTFB rated on web.dev's thresholds (weighted counts, shares of the rated) ----
-    public double ttfbGood;
-    public double ttfbNeedsImprovement;
-    public double ttfbPoor;
-    public Double ttfbGoodShare;
-    public Double ttfbNeedsImprovementShare;
-    public Double ttfbPoorShare;
+    @JsonUnwrapped(prefix = "ttfb_")
+    public Ratings ttfbRatings = new Ratings();
 
     // ---- Apdex of page loads with T = metrics.apdex-threshold (weighted counts) ----
 
@@ -242,42 +189,9 @@ public class MetricAggregate {
         fetchesNetworkError = o[Outcomes.NETWORK_ERROR];
         fetchFailures = o[Outcomes.FETCH_FAILURE];
         fetchFailureRate = fetches > 0 ? fetchFailures / fetches : null;
-        lcpGood = o[Outcomes.ratingSlot(LatencyMetric.LCP, Outcomes.GOOD_RATING)];
-        lcpNeedsImprovement = o[Outcomes.ratingSlot(LatencyMetric.LCP, Outcomes.NEEDS_IMPROVEMENT)];
-        lcpPoor = o[Outcomes.ratingSlot(LatencyMetric.LCP, Outcomes.POOR_RATING)];
-        double lcpRated = lcpGood + lcpNeedsImprovement + lcpPoor;
-        lcpGoodShare = lcpRated > 0 ? lcpGood / lcpRated : null;
-        lcpNeedsImprovementShare = lcpRated > 0 ? lcpNeedsImprovement / lcpRated : null;
-        lcpPoorShare = lcpRated > 0 ? lcpPoor / lcpRated : null;
-        inpGood = o[Outcomes.ratingSlot(LatencyMetric.INP, Outcomes.GOOD_RATING)];
-        inpNeedsImprovement = o[Outcomes.ratingSlot(LatencyMetric.INP, Outcomes.NEEDS_IMPROVEMENT)];
-        inpPoor = o[Outcomes.ratingSlot(LatencyMetric.INP, Outcomes.POOR_RATING)];
-        double inpRated = inpGood + inpNeedsImprovement + inpPoor;
-        inpGoodShare = inpRated > 0 ? inpGood / inpRated : null;
-        inpNeedsImprovementShare = inpRated > 0 ? inpNeedsImprovement / inpRated : null;
-        inpPoorShare = inpRated > 0 ? inpPoor / inpRated : null;
-        clsGood = o[Outcomes.ratingSlot(LatencyMetric.CLS, Outcomes.GOOD_RATING)];
-        clsNeedsImprovement = o[Outcomes.ratingSlot(LatencyMetric.CLS, Outcomes.NEEDS_IMPROVEMENT)];
-        clsPoor = o[Outcomes.ratingSlot(LatencyMetric.CLS, Outcomes.POOR_RATING)];
-        double clsRated = clsGood + clsNeedsImprovement + clsPoor;
-        clsGoodShare = clsRated > 0 ? clsGood / clsRated : null;
-        clsNeedsImprovementShare = clsRated > 0 ? clsNeedsImprovement / clsRated : null;
-        clsPoorShare = clsRated > 0 ? clsPoor / clsRated : null;
-        fcpGood = o[Outcomes.ratingSlot(LatencyMetric.FCP, Outcomes.GOOD_RATING)];
-        fcpNeedsImprovement = o[Outcomes.ratingSlot(LatencyMetric.FCP, Outcomes.NEEDS_IMPROVEMENT)];
-        fcpPoor = o[Outcomes.ratingSlot(LatencyMetric.FCP, Outcomes.POOR_RATING)];
-        double fcpRated = fcpGood + fcpNeedsImprovement + fcpPoor;
-        fcpGoodShare = fcpRated > 0 ? fcpGood / fcpRated : null;
-        fcpNeedsImprovementShare = fcpRated > 0 ? fcpNeedsImprovement / fcpRated : null;
-        fcpPoorShare = fcpRated > 0 ? fcpPoor / fcpRated : null;
-        ttfbGood = o[Outcomes.ratingSlot(LatencyMetric.TTFB, Outcomes.GOOD_RATING)];
-        ttfbNeedsImprovement =
-                o[Outcomes.ratingSlot(LatencyMetric.TTFB, Outcomes.NEEDS_IMPROVEMENT)];
-        ttfbPoor = o[Outcomes.ratingSlot(LatencyMetric.TTFB, Outcomes.POOR_RATING)];
-        double ttfbRated = ttfbGood + ttfbNeedsImprovement + ttfbPoor;
-        ttfbGoodShare = ttfbRated > 0 ? ttfbGood / ttfbRated : null;
-        ttfbNeedsImprovementShare = ttfbRated > 0 ? ttfbNeedsImprovement / ttfbRated : null;
-        ttfbPoorShare = ttfbRated > 0 ? ttfbPoor / ttfbRated : null;
+        for (LatencyMetric m : Outcomes.RATED) {
+            ratings(m).set(o, m);
+        }
         apdexSatisfied = o[Outcomes.APDEX_SATISFIED];
         apdexTolerating = o[Outcomes.APDEX_TOLERATING];
         apdexFrustrated = o[Outcomes.APDEX_FRUSTRATED];
@@ -286,28 +200,66 @@ public class MetricAggregate {
         apdex = loads > 0 ? (apdexSatisfied + apdexTolerating / 2) / loads : null;
     }
 
-    /** A rating share of a vital by its row name, or null when none. */
-    Double share(LatencyMetric m, int rating) {
+    /**
+     * The percentiles of a metric. Never null: a row restored from a savepoint taken before
+     * percentiles were grouped (see docs/DISCUSSION.md) may hold none, and reads as no values.
+     */
+    public Percentiles percentiles(LatencyMetric m) {
+        Percentiles p;
         switch (m) {
+            case LOAD:
+                p = load;
+                break;
             case LCP:
-                return pick3(rating, lcpGoodShare, lcpNeedsImprovementShare, lcpPoorShare);
+                p = lcp;
+                break;
             case INP:
-                return pick3(rating, inpGoodShare, inpNeedsImprovementShare, inpPoorShare);
-            case CLS:
-                return pick3(rating, clsGoodShare, clsNeedsImprovementShare, clsPoorShare);
-            case FCP:
-                return pick3(rating, fcpGoodShare, fcpNeedsImprovementShare, fcpPoorShare);
+                p = inp;
+                break;
             case TTFB:
-                return pick3(rating, ttfbGoodShare, ttfbNeedsImprovementShare, ttfbPoorShare);
+                p = ttfb;
+                break;
+            case FCP:
+                p = fcp;
+                break;
+            case CLS:
+                p = cls;
+                break;
+            case FETCH:
+                p = fetch;
+                break;
+            case ROUTE_CHANGE:
+                p = routeChange;
+                break;
             default:
                 throw new IllegalArgumentException(m.name());
         }
+        return p != null ? p : new Percentiles();
     }
 
-    private static Double pick3(int i, Double good, Double needsImprovement, Double poor) {
-        return i == Outcomes.GOOD_RATING
-                ? good
-                : i == Outcomes.NEEDS_IMPROVEMENT ? needsImprovement : poor;
+    /** The ratings of a rated vital ({@link Outcomes#RATED}); never null, like percentiles. */
+    public Ratings ratings(LatencyMetric m) {
+        Ratings r;
+        switch (m) {
+            case LCP:
+                r = lcpRatings;
+                break;
+            case INP:
+                r = inpRatings;
+                break;
+            case CLS:
+                r = clsRatings;
+                break;
+            case FCP:
+                r = fcpRatings;
+                break;
+            case TTFB:
+                r = ttfbRatings;
+                break;
+            default:
+                throw new IllegalArgumentException(m.name() + " is not rated");
+        }
+        return r != null ? r : new Ratings();
     }
 
     /** {@code [metric ordinal, rating]} of {@code <vital>_good_share} etc., or null. */
@@ -331,66 +283,7 @@ public class MetricAggregate {
     }
 
     void setLatency(LatencyMetric m, double[] q, long count) {
-        switch (m) {
-            case LOAD:
-                loadP50 = q[0];
-                loadP75 = q[1];
-                loadP95 = q[2];
-                loadP99 = q[3];
-                loadCount = count;
-                break;
-            case LCP:
-                lcpP50 = q[0];
-                lcpP75 = q[1];
-                lcpP95 = q[2];
-                lcpP99 = q[3];
-                lcpCount = count;
-                break;
-            case INP:
-                inpP50 = q[0];
-                inpP75 = q[1];
-                inpP95 = q[2];
-                inpP99 = q[3];
-                inpCount = count;
-                break;
-            case TTFB:
-                ttfbP50 = q[0];
-                ttfbP75 = q[1];
-                ttfbP95 = q[2];
-                ttfbP99 = q[3];
-                ttfbCount = count;
-                break;
-            case FCP:
-                fcpP50 = q[0];
-                fcpP75 = q[1];
-                fcpP95 = q[2];
-                fcpP99 = q[3];
-                fcpCount = count;
-                break;
-            case CLS:
-                clsP50 = q[0];
-                clsP75 = q[1];
-                clsP95 = q[2];
-                clsP99 = q[3];
-                clsCount = count;
-                break;
-            case FETCH:
-                fetchP50 = q[0];
-                fetchP75 = q[1];
-                fetchP95 = q[2];
-                fetchP99 = q[3];
-                fetchCount = count;
-                break;
-            case ROUTE_CHANGE:
-                routeChangeP50 = q[0];
-                routeChangeP75 = q[1];
-                routeChangeP95 = q[2];
-                routeChangeP99 = q[3];
-                routeChangeCount = count;
-                break;
-            default:
-                throw new IllegalArgumentException(m.name());
-        }
+        percentiles(m).set(q, count);
     }
 
     /**
@@ -422,12 +315,12 @@ public class MetricAggregate {
             default:
                 int[] share = shareName(metricName);
                 if (share != null) {
-                    return share(LatencyMetric.ofOrdinal(share[0]), share[1]);
+                    return ratings(LatencyMetric.ofOrdinal(share[0])).share(share[1]);
                 }
                 int u = metricName.lastIndexOf('_');
                 LatencyMetric m =
                         u > 0 ? LatencyMetric.fromPrefix(metricName.substring(0, u)) : null;
-                int quantile = u > 0 ? quantileIndex(metricName.substring(u + 1)) : -1;
+                int quantile = u > 0 ? Percentiles.quantileIndex(metricName.substring(u + 1)) : -1;
                 if (m == null || quantile < 0) {
                     throw unknown(metricName);
                 }
@@ -450,7 +343,7 @@ public class MetricAggregate {
             case "fetch_failure_rate":
                 return fetches * sampledShare();
             case "apdex":
-                return loadCount;
+                return load.count;
             case "page_views":
             case "events":
             case "fetches":
@@ -464,7 +357,7 @@ public class MetricAggregate {
                 int u = metricName.lastIndexOf('_');
                 LatencyMetric m =
                         u > 0 ? LatencyMetric.fromPrefix(metricName.substring(0, u)) : null;
-                if (m == null || quantileIndex(metricName.substring(u + 1)) < 0) {
+                if (m == null || Percentiles.quantileIndex(metricName.substring(u + 1)) < 0) {
                     throw unknown(metricName);
                 }
                 return count(m);
@@ -483,79 +376,12 @@ public class MetricAggregate {
 
     /** Percentile {@code quantile} (index into p50, p75, p95, p99) of a metric. */
     public Double percentile(LatencyMetric m, int quantile) {
-        switch (m) {
-            case LOAD:
-                return pick(quantile, loadP50, loadP75, loadP95, loadP99);
-            case LCP:
-                return pick(quantile, lcpP50, lcpP75, lcpP95, lcpP99);
-            case INP:
-                return pick(quantile, inpP50, inpP75, inpP95, inpP99);
-            case TTFB:
-                return pick(quantile, ttfbP50, ttfbP75, ttfbP95, ttfbP99);
-            case FCP:
-                return pick(quantile, fcpP50, fcpP75, fcpP95, fcpP99);
-            case CLS:
-                return pick(quantile, clsP50, clsP75, clsP95, clsP99);
-            case FETCH:
-                return pick(quantile, fetchP50, fetchP75, fetchP95, fetchP99);
-            case ROUTE_CHANGE:
-                return pick(
-                        quantile, routeChangeP50, routeChangeP75, routeChangeP95, routeChangeP99);
-            default:
-                throw new IllegalArgumentException(m.name());
-        }
+        return percentiles(m).at(quantile);
     }
 
     /** Unweighted count of a metric's values. */
     public long count(LatencyMetric m) {
-        switch (m) {
-            case LOAD:
-                return loadCount;
-            case LCP:
-                return lcpCount;
-            case INP:
-                return inpCount;
-            case TTFB:
-                return ttfbCount;
-            case FCP:
-                return fcpCount;
-            case CLS:
-                return clsCount;
-            case FETCH:
-                return fetchCount;
-            case ROUTE_CHANGE:
-                return routeChangeCount;
-            default:
-                throw new IllegalArgumentException(m.name());
-        }
-    }
-
-    private static Double pick(int i, Double p50, Double p75, Double p95, Double p99) {
-        switch (i) {
-            case 0:
-                return p50;
-            case 1:
-                return p75;
-            case 2:
-                return p95;
-            default:
-                return p99;
-        }
-    }
-
-    private static int quantileIndex(String suffix) {
-        switch (suffix) {
-            case "p50":
-                return 0;
-            case "p75":
-                return 1;
-            case "p95":
-                return 2;
-            case "p99":
-                return 3;
-            default:
-                return -1;
-        }
+        return percentiles(m).count;
     }
 
     private static IllegalArgumentException unknown(String name) {

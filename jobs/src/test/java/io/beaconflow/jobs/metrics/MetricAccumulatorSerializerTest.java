@@ -84,7 +84,7 @@ class MetricAccumulatorSerializerTest extends SerializerTestBase<MetricAccumulat
         MetricAccumulator fresh = new MetricAccumulator(0.01);
         fresh.add(sample(SeriesSample.PAGE_VIEW, 1.0, LatencyMetric.LCP, 1234));
         restored.merge(fresh);
-        assertThat(restored.toAggregate().lcpCount).isEqualTo(before.lcpCount + 1);
+        assertThat(restored.toAggregate().lcp.count).isEqualTo(before.lcp.count + 1);
     }
 
     @Test
@@ -102,7 +102,7 @@ class MetricAccumulatorSerializerTest extends SerializerTestBase<MetricAccumulat
     @Test
     void theOutcomeCountsSurviveARoundTrip() throws Exception {
         MetricAccumulator a = getTestData()[3];
-        assertThat(a.toAggregate().lcpGood + a.toAggregate().apdexSatisfied).isPositive();
+        assertThat(a.toAggregate().lcpRatings.good + a.toAggregate().apdexSatisfied).isPositive();
         DataOutputSerializer out = new DataOutputSerializer(64);
         MetricAccumulatorSerializer.INSTANCE.serialize(a, out);
         MetricAccumulator restored =

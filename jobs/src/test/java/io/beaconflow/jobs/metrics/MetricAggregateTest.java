@@ -67,9 +67,9 @@ class MetricAggregateTest {
         assertThat(a.denominator("error_rate")).isEqualTo(4.0 * 5 / 8);
         assertThat(a.value("fetch_error_rate")).isEqualTo(0.5);
         assertThat(a.denominator("fetch_error_rate")).isEqualTo(2.0 * 5 / 8);
-        assertThat(a.value("lcp_p75")).isEqualTo(a.lcpP75).isBetween(2475.0, 2525.0);
+        assertThat(a.value("lcp_p75")).isEqualTo(a.lcp.p75).isBetween(2475.0, 2525.0);
         assertThat(a.denominator("lcp_p75")).isEqualTo(1.0);
-        assertThat(a.value("fetch_p95")).isEqualTo(a.fetchP95);
+        assertThat(a.value("fetch_p95")).isEqualTo(a.fetch.p95);
         assertThat(a.denominator("fetch_p95")).isEqualTo(2.0);
         assertThat(a.value("inp_p99")).as("no INP values").isNull();
         assertThat(a.denominator("inp_p99")).isZero();

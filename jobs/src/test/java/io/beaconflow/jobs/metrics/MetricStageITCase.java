@@ -137,7 +137,7 @@ class MetricStageITCase {
                 .as("endpoint rows hold fetches only")
                 .filteredOn(r -> r.dimension.equals("endpoint"))
                 .isNotEmpty()
-                .allMatch(r -> r.events == r.fetches && r.pageViews == 0 && r.lcpCount == 0);
+                .allMatch(r -> r.events == r.fetches && r.pageViews == 0 && r.lcp.count == 0);
 
         // A replay gives the same documents, and so does the one-phase path.
         assertThat(config.preAggregate).isTrue();
@@ -194,7 +194,12 @@ class MetricStageITCase {
             assertThat(row.value(name + "_needs_improvement_share"))
                     .isEqualTo(rated > 0 ? ni / rated : null);
         }
-        assertThat(new double[] {row.lcpGood, row.lcpNeedsImprovement, row.lcpPoor})
+        assertThat(
+                        new double[] {
+                            row.lcpRatings.good,
+                            row.lcpRatings.needsImprovement,
+                            row.lcpRatings.poor
+                        })
                 .containsExactly(o[6], o[7], o[8]);
         assertThat(new double[] {row.apdexSatisfied, row.apdexTolerating, row.apdexFrustrated})
                 .as(row.id)

@@ -189,8 +189,8 @@ class MetricWindowOperatorTest {
         assertThat(total.samples).isEqualTo(3);
         assertThat(total.errorRate).isEqualTo(0.5);
         assertThat(total.fetchErrorRate).as("no fetches: no rate").isNull();
-        assertThat(total.loadCount).isEqualTo(2);
-        assertThat(total.lcpP75).isNull();
+        assertThat(total.load.count).isEqualTo(2);
+        assertThat(total.lcp.p75).isNull();
         assertThat(row(ROUTE, 0).dimensionValue).isEqualTo("/products/:id");
         assertThat(harness.getOutput())
                 .filteredOn(o -> o instanceof StreamRecord)
@@ -217,7 +217,7 @@ class MetricWindowOperatorTest {
         assertThat(second.pageViews).isEqualTo(2.0);
         assertThat(second.fetches).isEqualTo(1.0);
         assertThat(second.fetchErrorRate).isEqualTo(1.0);
-        assertThat(second.fetchCount).isEqualTo(1);
+        assertThat(second.fetch.count).isEqualTo(1);
         assertThat(second.windowStart).isEqualTo(T0);
     }
 
@@ -273,9 +273,9 @@ class MetricWindowOperatorTest {
         assertThat(total.jsErrors).isEqualTo(2.0);
         assertThat(total.events).isEqualTo(13.0);
         assertThat(total.samples).as("unweighted").isEqualTo(3);
-        assertThat(total.loadCount).as("unweighted").isEqualTo(2);
+        assertThat(total.load.count).as("unweighted").isEqualTo(2);
         // Weighted, 1000 ms stands for 10 of the 11 page loads: the median is 1000, not 100.
-        assertThat(total.loadP50).isCloseTo(1000.0, within(10.0));
+        assertThat(total.load.p50).isCloseTo(1000.0, within(10.0));
         assertThat(total.errorRate).isEqualTo(2.0 / 11.0);
     }
 
@@ -322,10 +322,10 @@ class MetricWindowOperatorTest {
 
         MetricAggregate total = row(TOTAL, 0);
         assertThat(total.samples).isEqualTo(4);
-        assertThat(total.lcpCount).isEqualTo(2);
+        assertThat(total.lcp.count).isEqualTo(2);
         // DDSketch's p99 of two values is the value at rank floor(0.99 * (2 - 1)) = 0: 2400.
-        assertThat(total.lcpP99).isCloseTo(2400.0, within(24.0));
-        assertThat(total.fetchP50).isCloseTo(90.0, within(0.9));
+        assertThat(total.lcp.p99).isCloseTo(2400.0, within(24.0));
+        assertThat(total.fetch.p50).isCloseTo(90.0, within(0.9));
     }
 
     @Test

@@ -105,14 +105,14 @@ class OutcomesTest {
         acc.add(sample(SeriesSample.FAILED_FETCH, 1, LatencyMetric.FETCH, 30, 0));
 
         MetricAggregate row = acc.toAggregate();
-        assertThat(row.lcpGood).isEqualTo(3.0);
-        assertThat(row.lcpNeedsImprovement).isEqualTo(1.0);
-        assertThat(row.lcpPoor).isEqualTo(1.0);
-        assertThat(row.lcpGoodShare).isEqualTo(0.6);
-        assertThat(row.lcpPoorShare).isEqualTo(0.2);
+        assertThat(row.lcpRatings.good).isEqualTo(3.0);
+        assertThat(row.lcpRatings.needsImprovement).isEqualTo(1.0);
+        assertThat(row.lcpRatings.poor).isEqualTo(1.0);
+        assertThat(row.lcpRatings.goodShare).isEqualTo(0.6);
+        assertThat(row.lcpRatings.poorShare).isEqualTo(0.2);
         assertThat(row.value("lcp_good_share")).isEqualTo(0.6);
         assertThat(row.denominator("lcp_good_share")).as("received values").isEqualTo(4.0);
-        assertThat(row.inpGoodShare).as("no INP values").isNull();
+        assertThat(row.inpRatings.goodShare).as("no INP values").isNull();
         assertThat(row.value("inp_poor_share")).isNull();
         assertThat(row.apdexSatisfied).isEqualTo(1.0);
         assertThat(row.apdexTolerating).isEqualTo(2.0);

@@ -60,14 +60,14 @@ class RouteChangeMetricsTest {
         MetricAggregate row = acc.toAggregate();
         assertThat(row.pageViews).isEqualTo(6.0); // 1 load + 3 + 1 weighted 2
         assertThat(row.routeChanges).isEqualTo(5.0);
-        assertThat(row.routeChangeCount).as("timed ones, unweighted").isEqualTo(3);
-        assertThat(row.routeChangeP50).isCloseTo(200.0, org.assertj.core.data.Offset.offset(4.0));
+        assertThat(row.routeChange.count).as("timed ones, unweighted").isEqualTo(3);
+        assertThat(row.routeChange.p50).isCloseTo(200.0, org.assertj.core.data.Offset.offset(4.0));
         // Weighted ranks 0..3: 100, 200, 200 (the sampled one counts twice), 300; DDSketch's p99 is
         // the value at rank 0.99 * 3 = 2.97, i.e. 200; unweighted it would be 300.
         assertThat(row.value("route_change_p99"))
                 .isCloseTo(200, org.assertj.core.data.Offset.offset(4.0));
         assertThat(row.denominator("route_change_p75")).isEqualTo(3.0);
-        assertThat(row.loadCount).as("only the document load").isEqualTo(1);
+        assertThat(row.load.count).as("only the document load").isEqualTo(1);
         assertThat(row.apdexSatisfied + row.apdexTolerating + row.apdexFrustrated).isEqualTo(1.0);
     }
 
@@ -85,6 +85,6 @@ class RouteChangeMetricsTest {
                                 out.getCopyOfBuffer()));
         assertThat(back).isEqualTo(acc);
         assertThat(back.toAggregate().routeChanges).isEqualTo(1.0);
-        assertThat(back.toAggregate().routeChangeCount).isEqualTo(1);
+        assertThat(back.toAggregate().routeChange.count).isEqualTo(1);
     }
 }

@@ -150,9 +150,9 @@ class SpaViewsPipelineITCase {
             Counts c = new Counts();
             c.pageViews = r.pageViews;
             c.routeChanges = r.routeChanges;
-            c.routeChangeCount = r.routeChangeCount;
-            c.inpCount = r.inpCount;
-            c.loadCount = r.loadCount;
+            c.routeChangeCount = r.routeChange.count;
+            c.inpCount = r.inp.count;
+            c.loadCount = r.load.count;
             actual.put(r.dimension + "|" + r.dimensionValue + "|" + r.windowStart, c);
         }
         assertThat(render(actual)).isEqualTo(render(expected));

@@ -59,11 +59,7 @@ class TemplateFieldsTest {
         samples.forEach(acc::add);
         io.beaconflow.jobs.metrics.MetricAggregate row = acc.toAggregate();
         // Null fields are left out of the JSON: give every nullable one a value.
-        for (java.lang.reflect.Field field : row.getClass().getFields()) {
-            if (field.getType() == Double.class && field.get(row) == null) {
-                field.set(row, 0.5);
-            }
-        }
+        fillNulls(row);
         row.id = "shop|all|*|0";
         row.app = "shop";
         row.dimension = "all";
@@ -82,6 +78,19 @@ class TemplateFieldsTest {
             if (name.startsWith("window_")) expected = "date";
             assertThat(f).as(name).containsKey(name);
             assertThat(f.get(name)).as(name).isEqualTo(expected);
+        }
+    }
+
+    /** Sets every null {@code Double} of a row, and of its percentiles and ratings, to 0.5. */
+    private static void fillNulls(Object o) throws IllegalAccessException {
+        for (java.lang.reflect.Field field : o.getClass().getFields()) {
+            Object v = field.get(o);
+            if (field.getType() == Double.class && v == null) {
+                field.set(o, 0.5);
+            } else if (v instanceof io.beaconflow.jobs.metrics.Percentiles
+                    || v instanceof io.beaconflow.jobs.metrics.Ratings) {
+                fillNulls(v);
+            }
         }
     }
 
