@@ -82,14 +82,7 @@ class SessionPipelineITCase {
         List<RumEvent> events = CollectingSink.results("sess-it-events");
         List<SessionRecord> records = CollectingSink.results("sess-it-sessions");
         Map<String, Expected> expected = sessionize(events, config.sessions);
-        Map<String, SessionRecord> closed = new TreeMap<>();
-        for (SessionRecord r : records) {
-            if (r.closed) {
-                assertThat(closed.put(r.app + "\u0000" + r.sessionId + "@" + r.start, r))
-                        .as("one closed record per session")
-                        .isNull();
-            }
-        }
+        Map<String, SessionRecord> closed = closedOnce(records);
         long splitByGap =
                 expected.values().stream()
                         .collect(Collectors.groupingBy(Expected::key, Collectors.counting()))
@@ -106,6 +99,25 @@ class SessionPipelineITCase {
                 splitByGap,
                 records.size() - closed.size());
         assertThat(splitByGap).as("the run exercises splitting").isPositive();
+        assertClosedAsExpected(closed, expected);
+    }
+
+    /** The closed records by session (app, id, start); a session closed twice fails. */
+    static Map<String, SessionRecord> closedOnce(List<SessionRecord> records) {
+        Map<String, SessionRecord> closed = new TreeMap<>();
+        for (SessionRecord r : records) {
+            if (r.closed) {
+                assertThat(closed.put(r.app + "\u0000" + r.sessionId + "@" + r.start, r))
+                        .as("one closed record per session")
+                        .isNull();
+            }
+        }
+        return closed;
+    }
+
+    /** Exactly the reference's sessions closed, each with its end and counts. */
+    static void assertClosedAsExpected(
+            Map<String, SessionRecord> closed, Map<String, Expected> expected) {
         assertThat(closed.keySet()).isEqualTo(expected.keySet());
         for (Map.Entry<String, Expected> e : expected.entrySet()) {
             SessionRecord r = closed.get(e.getKey());

@@ -112,38 +112,8 @@ class SessionPipelineRocksDbITCase {
         // Sessions: as SessionPipelineITCase, session by session.
         Map<String, SessionPipelineITCase.Expected> expected =
                 SessionPipelineITCase.sessionize(events, config.sessions);
-        Map<String, SessionRecord> closed = new TreeMap<>();
-        for (SessionRecord r : records) {
-            if (r.closed) {
-                assertThat(closed.put(r.app + "\u0000" + r.sessionId + "@" + r.start, r))
-                        .as("one closed record per session")
-                        .isNull();
-            }
-        }
-        assertThat(closed.keySet()).isEqualTo(expected.keySet());
-        for (Map.Entry<String, SessionPipelineITCase.Expected> e : expected.entrySet()) {
-            SessionRecord r = closed.get(e.getKey());
-            SessionPipelineITCase.Expected x = e.getValue();
-            assertThat(
-                            List.of(
-                                    r.end,
-                                    r.events,
-                                    r.pageViews,
-                                    r.actions,
-                                    r.fetches,
-                                    r.failedFetches,
-                                    r.errors))
-                    .as("session %s", e.getKey())
-                    .isEqualTo(
-                            List.of(
-                                    x.end(),
-                                    x.events(),
-                                    x.pageViews(),
-                                    x.actions(),
-                                    x.fetches(),
-                                    x.failedFetches(),
-                                    x.errors()));
-        }
+        Map<String, SessionRecord> closed = SessionPipelineITCase.closedOnce(records);
+        SessionPipelineITCase.assertClosedAsExpected(closed, expected);
 
         // Metrics: each app's total series counts one sample per accepted, non-bot event of the
         // minute (the last firing of each row; a late firing restates the whole window).
