@@ -6,7 +6,6 @@ import io.beaconflow.jobs.evaluation.DemoSummary;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.GeneratorSource;
 import io.beaconflow.jobs.generator.TrafficGenerator;
-import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.io.NdjsonFileSink;
 import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
@@ -18,7 +17,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
@@ -96,12 +94,7 @@ public final class DemoCommand implements Callable<Integer> {
         Files.createDirectories(out);
 
         StreamExecutionEnvironment env = LocalFlink.environment(options.parallelism);
-        GeneratorSource<IngestRecord> source =
-                new GeneratorSource<>(
-                        gen,
-                        seed,
-                        new BeaconDecoder(jobConfig.ingest),
-                        TypeInformation.of(IngestRecord.class));
+        GeneratorSource<IngestRecord> source = GeneratorSource.decoded(gen, seed, jobConfig.ingest);
         BeaconflowPipeline.build(env, source, "generator", jobConfig)
                 .sinkTo(
                         new BeaconflowPipeline.Sinks()

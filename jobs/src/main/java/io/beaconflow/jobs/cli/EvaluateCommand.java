@@ -14,7 +14,6 @@ import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.GeneratorSource;
 import io.beaconflow.jobs.generator.IncidentTruth;
 import io.beaconflow.jobs.generator.TrafficGenerator;
-import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.ingest.IngestRouter;
 import io.beaconflow.jobs.io.NdjsonFileSink;
 import io.beaconflow.jobs.metrics.MetricAggregate;
@@ -41,7 +40,6 @@ import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -303,11 +301,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                         Long.parseLong(Files.readString(recording.resolve(EVENTS_ACCEPTED)).trim());
             } else {
                 GeneratorSource<IngestRecord> source =
-                        new GeneratorSource<>(
-                                t.gen(),
-                                t.seed(),
-                                new BeaconDecoder(jobConfig.ingest),
-                                TypeInformation.of(IngestRecord.class));
+                        GeneratorSource.decoded(t.gen(), t.seed(), jobConfig.ingest);
                 BeaconflowPipeline pipeline =
                         BeaconflowPipeline.buildForDetection(env, source, "generator", jobConfig);
                 pipeline.sinkTo(

@@ -1,6 +1,9 @@
 package io.beaconflow.jobs.generator;
 
+import io.beaconflow.jobs.config.IngestConfig;
+import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.io.RawBeaconDecoder;
+import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RawBeacon;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +55,16 @@ public final class GeneratorSource<T>
     public static GeneratorSource<RawBeacon> raw(GeneratorConfig config, long seed) {
         return new GeneratorSource<>(
                 config, seed, RawBeaconDecoder.identity(), TypeInformation.of(RawBeacon.class));
+    }
+
+    /**
+     * A source of records decoded as the Kafka source decodes them ({@link BeaconDecoder} with
+     * {@code ingest}): what the demo, evaluate and the pipeline ITCases feed the job.
+     */
+    public static GeneratorSource<IngestRecord> decoded(
+            GeneratorConfig config, long seed, IngestConfig ingest) {
+        return new GeneratorSource<>(
+                config, seed, new BeaconDecoder(ingest), TypeInformation.of(IngestRecord.class));
     }
 
     public GeneratorConfig config() {

@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.GeneratorSource;
-import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
-import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
 import io.beaconflow.jobs.testing.CollectingSink;
@@ -19,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -61,11 +58,7 @@ class ComparisonsElasticsearchITCase {
         BeaconflowPipeline pipeline =
                 BeaconflowPipeline.build(
                         flink,
-                        new GeneratorSource<>(
-                                gen,
-                                5L,
-                                new BeaconDecoder(config.ingest),
-                                TypeInformation.of(IngestRecord.class)),
+                        GeneratorSource.decoded(gen, 5L, config.ingest),
                         "generator",
                         config);
         pipeline.sinkTo(

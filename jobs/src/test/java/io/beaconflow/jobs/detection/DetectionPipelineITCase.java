@@ -10,8 +10,6 @@ import io.beaconflow.jobs.generator.GeneratorSource;
 import io.beaconflow.jobs.generator.IncidentSpec;
 import io.beaconflow.jobs.generator.IncidentTruth;
 import io.beaconflow.jobs.generator.TrafficGenerator;
-import io.beaconflow.jobs.ingest.BeaconDecoder;
-import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.testing.CollectingSink;
 import io.beaconflow.jobs.testing.MiniClusters;
@@ -19,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -47,11 +44,7 @@ class DetectionPipelineITCase {
         BeaconflowPipeline pipeline =
                 BeaconflowPipeline.build(
                         env,
-                        new GeneratorSource<>(
-                                gen,
-                                seed,
-                                new BeaconDecoder(config.ingest),
-                                TypeInformation.of(IngestRecord.class)),
+                        GeneratorSource.decoded(gen, seed, config.ingest),
                         "generator",
                         config);
         pipeline.alerts().sinkTo(CollectingSink.named(name + "-alerts"));

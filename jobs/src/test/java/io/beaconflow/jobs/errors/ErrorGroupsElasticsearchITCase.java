@@ -7,11 +7,9 @@ import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.GeneratorSource;
-import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
 import io.beaconflow.jobs.io.webhook.Notification;
 import io.beaconflow.jobs.model.DeadLetter;
-import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.patterns.Finding;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
@@ -22,7 +20,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -69,11 +66,7 @@ class ErrorGroupsElasticsearchITCase {
         BeaconflowPipeline pipeline =
                 BeaconflowPipeline.buildForDetection(
                         flink,
-                        new GeneratorSource<>(
-                                gen,
-                                3L,
-                                new BeaconDecoder(config.ingest),
-                                TypeInformation.of(IngestRecord.class)),
+                        GeneratorSource.decoded(gen, 3L, config.ingest),
                         "generator",
                         config);
         pipeline.sinkTo(

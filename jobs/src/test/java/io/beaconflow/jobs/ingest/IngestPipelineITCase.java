@@ -9,7 +9,6 @@ import io.beaconflow.jobs.generator.GeneratorSource;
 import io.beaconflow.jobs.generator.MalformedKind;
 import io.beaconflow.jobs.generator.TrafficGenerator;
 import io.beaconflow.jobs.model.DeadLetter;
-import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RejectReason;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
@@ -20,7 +19,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -66,14 +64,7 @@ class IngestPipelineITCase {
         StreamExecutionEnvironment env = MiniClusters.environment(2);
         BeaconflowConfig config = BeaconflowConfig.defaults();
         BeaconflowPipeline.build(
-                        env,
-                        new GeneratorSource<>(
-                                gen,
-                                SEED,
-                                new BeaconDecoder(config.ingest),
-                                TypeInformation.of(IngestRecord.class)),
-                        "generator",
-                        config)
+                        env, GeneratorSource.decoded(gen, SEED, config.ingest), "generator", config)
                 .sinkTo(
                         new BeaconflowPipeline.Sinks()
                                 .events(CollectingSink.named("it-events"))

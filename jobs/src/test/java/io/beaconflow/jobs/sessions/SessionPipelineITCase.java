@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.GeneratorSource;
-import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.model.EventType;
-import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.testing.CollectingSink;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -65,14 +62,7 @@ class SessionPipelineITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         BeaconflowPipeline.build(
-                        env,
-                        new GeneratorSource<>(
-                                gen,
-                                3,
-                                new BeaconDecoder(config.ingest),
-                                TypeInformation.of(IngestRecord.class)),
-                        "generator",
-                        config)
+                        env, GeneratorSource.decoded(gen, 3, config.ingest), "generator", config)
                 .sinkTo(
                         new BeaconflowPipeline.Sinks()
                                 .events(CollectingSink.named("sess-it-events"))

@@ -9,9 +9,7 @@ import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.GeneratorSource;
-import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.metrics.Dimension;
-import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.testing.CollectingSink;
@@ -27,7 +25,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
@@ -77,14 +74,7 @@ class SessionPipelineRocksDbITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         BeaconflowPipeline.build(
-                        env,
-                        new GeneratorSource<>(
-                                gen,
-                                3,
-                                new BeaconDecoder(config.ingest),
-                                TypeInformation.of(IngestRecord.class)),
-                        "generator",
-                        config)
+                        env, GeneratorSource.decoded(gen, 3, config.ingest), "generator", config)
                 .sinkTo(
                         new BeaconflowPipeline.Sinks()
                                 .events(CollectingSink.named("rocks-it-events"))
