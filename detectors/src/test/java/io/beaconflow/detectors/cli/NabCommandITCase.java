@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,34 +31,54 @@ class NabCommandITCase {
         return p;
     }
 
+    /**
+     * {@code nab} over data/nab with its labels and the committed spec, followed by {@code more}.
+     */
+    private static String[] nab(String... more) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "nab",
+                                "--data",
+                                ROOT.resolve("data/nab/data").toString(),
+                                "--labels",
+                                ROOT.resolve("data/nab/labels/combined_windows.json").toString(),
+                                "--spec",
+                                ROOT.resolve("flink-conf/detectors/nab.yaml").toString()));
+        args.addAll(List.of(more));
+        return args.toArray(new String[0]);
+    }
+
+    private static int run(StringWriter out, StringWriter err, String... args) {
+        CommandLine cli = new CommandLine(new DetectorsCli());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        return cli.execute(args);
+    }
+
+    private static List<String> lines(StringWriter text) {
+        return text.toString().lines().toList();
+    }
+
+    /** {@code label: X} with the X that docs/detector-quality.md records after {@code label}. */
+    private static String recordedInDoc(String label) throws IOException {
+        String doc = Files.readString(ROOT.resolve("docs/detector-quality.md"));
+        Matcher m = Pattern.compile(Pattern.quote(label) + ": (-?\\d+\\.\\d\\d)").matcher(doc);
+        assertThat(m.find()).as("docs/detector-quality.md records '%s: X'", label).isTrue();
+        return label + ": " + m.group(1);
+    }
+
     @Test
     void theNabStandardScoreItPrintsIsTheOneRecordedInDetectorQualityDoc(@TempDir Path out)
             throws IOException {
         StringWriter text = new StringWriter();
-        CommandLine cli = new CommandLine(new DetectorsCli());
-        cli.setOut(new PrintWriter(text));
-        int code =
-                cli.execute(
-                        "nab",
-                        "--data",
-                        ROOT.resolve("data/nab/data").toString(),
-                        "--labels",
-                        ROOT.resolve("data/nab/labels/combined_windows.json").toString(),
-                        "--spec",
-                        ROOT.resolve("flink-conf/detectors/nab.yaml").toString(),
-                        "--out",
-                        out.toString(),
-                        "--name",
-                        "beaconflow");
-        assertThat(code).isZero();
-        List<String> lines = text.toString().lines().toList();
+        StringWriter err = new StringWriter();
+        int code = run(text, err, nab("--out", out.toString(), "--name", "beaconflow"));
+        assertThat(code).as(err.toString()).isZero();
+        List<String> lines = lines(text);
         String last = lines.get(lines.size() - 1);
         assertThat(last).matches("NAB standard: -?\\d+\\.\\d\\d");
-
-        String doc = Files.readString(ROOT.resolve("docs/detector-quality.md"));
-        Matcher m = Pattern.compile("NAB standard: (-?\\d+\\.\\d\\d)").matcher(doc);
-        assertThat(m.find()).as("docs/detector-quality.md records 'NAB standard: X'").isTrue();
-        assertThat(last).isEqualTo("NAB standard: " + m.group(1));
+        assertThat(last).isEqualTo(recordedInDoc("NAB standard"));
 
         // One result file per data file, NAB layout, same row count.
         try (Stream<Path> files = Files.walk(out.resolve("beaconflow"))) {
@@ -80,30 +101,10 @@ class NabCommandITCase {
     @Test
     void aNameWithAnUnderscoreIsRefusedBecauseNabSplitsFileNamesOnIt(@TempDir Path out) {
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new DetectorsCli());
-        cli.setErr(new PrintWriter(err));
         int code =
-                cli.execute(
-                        "nab",
-                        "--data",
-                        ROOT.resolve("data/nab/data").toString(),
-                        "--labels",
-                        ROOT.resolve("data/nab/labels/combined_windows.json").toString(),
-                        "--spec",
-                        ROOT.resolve("flink-conf/detectors/nab.yaml").toString(),
-                        "--out",
-                        out.toString(),
-                        "--name",
-                        "my_detector");
+                run(new StringWriter(), err, nab("--out", out.toString(), "--name", "my_detector"));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("without '_'");
-    }
-
-    private static int run(StringWriter out, StringWriter err, String... args) {
-        CommandLine cli = new CommandLine(new DetectorsCli());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return cli.execute(args);
     }
 
     @Test
@@ -114,30 +115,18 @@ class NabCommandITCase {
                 run(
                         text,
                         err,
-                        "nab",
-                        "--cv",
-                        "5",
-                        "--seed",
-                        "1",
-                        "--grid",
-                        ROOT.resolve("flink-conf/detectors/nab-grid.yaml").toString(),
-                        "--spec",
-                        ROOT.resolve("flink-conf/detectors/nab.yaml").toString(),
-                        "--data",
-                        ROOT.resolve("data/nab/data").toString(),
-                        "--labels",
-                        ROOT.resolve("data/nab/labels/combined_windows.json").toString());
+                        nab(
+                                "--cv",
+                                "5",
+                                "--seed",
+                                "1",
+                                "--grid",
+                                ROOT.resolve("flink-conf/detectors/nab-grid.yaml").toString()));
         assertThat(code).as(err.toString()).isZero();
-        List<String> lines = text.toString().lines().toList();
+        List<String> lines = lines(text);
         String last = lines.get(lines.size() - 1);
         assertThat(last).matches("NAB standard cross-validated: -?\\d+\\.\\d\\d");
-
-        String doc = Files.readString(ROOT.resolve("docs/detector-quality.md"));
-        Matcher m = Pattern.compile("NAB standard cross-validated: (-?\\d+\\.\\d\\d)").matcher(doc);
-        assertThat(m.find())
-                .as("docs/detector-quality.md records 'NAB standard cross-validated: X'")
-                .isTrue();
-        assertThat(last).isEqualTo("NAB standard cross-validated: " + m.group(1));
+        assertThat(last).isEqualTo(recordedInDoc("NAB standard cross-validated"));
 
         // 5 folds that together hold every file once; 5 standard-profile choices
         long filesInFolds =
@@ -153,28 +142,15 @@ class NabCommandITCase {
     @Test
     void crossValidationWithoutAGridOrWithABadKnobIsRefusedWithTheFix(@TempDir Path dir)
             throws IOException {
-        String[] common = {
-            "nab",
-            "--cv",
-            "3",
-            "--spec",
-            ROOT.resolve("flink-conf/detectors/nab.yaml").toString(),
-            "--data",
-            ROOT.resolve("data/nab/data").toString(),
-            "--labels",
-            ROOT.resolve("data/nab/labels/combined_windows.json").toString()
-        };
         StringWriter err = new StringWriter();
-        assertThat(run(new StringWriter(), err, common)).isEqualTo(2);
+        assertThat(run(new StringWriter(), err, nab("--cv", "3"))).isEqualTo(2);
         assertThat(err.toString()).contains("--cv needs --grid FILE");
 
         Path grid = dir.resolve("grid.yaml");
         Files.writeString(grid, "knobs:\n  z_treshold: [3, 4]\n");
-        String[] withGrid = java.util.Arrays.copyOf(common, common.length + 2);
-        withGrid[common.length] = "--grid";
-        withGrid[common.length + 1] = grid.toString();
         StringWriter err2 = new StringWriter();
-        assertThat(run(new StringWriter(), err2, withGrid)).isEqualTo(2);
+        assertThat(run(new StringWriter(), err2, nab("--cv", "3", "--grid", grid.toString())))
+                .isEqualTo(2);
         assertThat(err2.toString()).contains("z_treshold").contains("Fix:");
     }
 }
