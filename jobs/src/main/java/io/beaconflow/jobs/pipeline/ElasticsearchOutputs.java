@@ -4,7 +4,7 @@ import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.compare.Comparison;
 import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.errors.ErrorGroup;
-import io.beaconflow.jobs.io.elasticsearch.DailyIndex;
+import io.beaconflow.jobs.io.elasticsearch.DocumentEmitter;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSink;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
 import io.beaconflow.jobs.io.elasticsearch.JsonDocumentEmitter;
@@ -43,10 +43,7 @@ public final class ElasticsearchOutputs {
 
     public static ElasticsearchSink<Comparison> comparisons(
             ElasticsearchSinkConfig config, String prefix) {
-        return ElasticsearchSink.<Comparison>builder()
-                .config(config)
-                .emitter(JsonDocumentEmitter.toIndex(prefix + COMPARISONS_INDEX, c -> c.id))
-                .build();
+        return sink(config, JsonDocumentEmitter.toIndex(prefix + COMPARISONS_INDEX, c -> c.id));
     }
 
     public static final String FETCH_TIMINGS_PREFIX = "rum-fetch-timings-";
@@ -55,21 +52,19 @@ public final class ElasticsearchOutputs {
     /** Joined fetches, daily by fetch time, id {@code <app>:<fetch event id>}. */
     public static ElasticsearchSink<FetchTiming> fetchTimings(
             ElasticsearchSinkConfig config, String prefix) {
-        String p = prefix + FETCH_TIMINGS_PREFIX;
-        return ElasticsearchSink.<FetchTiming>builder()
-                .config(config)
-                .emitter(JsonDocumentEmitter.of(t -> DailyIndex.name(p, t.eventTime), t -> t.id))
-                .build();
+        return sink(
+                config,
+                JsonDocumentEmitter.daily(
+                        prefix + FETCH_TIMINGS_PREFIX, t -> t.eventTime, t -> t.id));
     }
 
     /** Per endpoint and window, daily by window start, id {@code app|endpoint|window start}. */
     public static ElasticsearchSink<EndpointTiming> endpointTimings(
             ElasticsearchSinkConfig config, String prefix) {
-        String p = prefix + ENDPOINT_TIMINGS_PREFIX;
-        return ElasticsearchSink.<EndpointTiming>builder()
-                .config(config)
-                .emitter(JsonDocumentEmitter.of(t -> DailyIndex.name(p, t.windowStart), t -> t.id))
-                .build();
+        return sink(
+                config,
+                JsonDocumentEmitter.daily(
+                        prefix + ENDPOINT_TIMINGS_PREFIX, t -> t.windowStart, t -> t.id));
     }
 
     /**
@@ -82,10 +77,7 @@ public final class ElasticsearchOutputs {
 
     public static ElasticsearchSink<ErrorGroup> errorGroups(
             ElasticsearchSinkConfig config, String prefix) {
-        return ElasticsearchSink.<ErrorGroup>builder()
-                .config(config)
-                .emitter(JsonDocumentEmitter.toIndex(prefix + ERROR_GROUPS_INDEX, g -> g.id))
-                .build();
+        return sink(config, JsonDocumentEmitter.toIndex(prefix + ERROR_GROUPS_INDEX, g -> g.id));
     }
 
     /**
@@ -98,10 +90,7 @@ public final class ElasticsearchOutputs {
 
     public static ElasticsearchSink<DeadLetter> lateEvents(
             ElasticsearchSinkConfig config, String prefix) {
-        return ElasticsearchSink.<DeadLetter>builder()
-                .config(config)
-                .emitter(new LateEventDocuments(prefix + LATE_INDEX))
-                .build();
+        return sink(config, new LateEventDocuments(prefix + LATE_INDEX));
     }
 
     public static ElasticsearchSink<ScoredAggregate> metrics(ElasticsearchSinkConfig config) {
@@ -114,11 +103,9 @@ public final class ElasticsearchOutputs {
      */
     public static ElasticsearchSink<ScoredAggregate> metrics(
             ElasticsearchSinkConfig config, String prefix) {
-        String p = prefix + METRICS_PREFIX;
-        return ElasticsearchSink.<ScoredAggregate>builder()
-                .config(config)
-                .emitter(JsonDocumentEmitter.of(m -> DailyIndex.name(p, m.windowStart), m -> m.id))
-                .build();
+        return sink(
+                config,
+                JsonDocumentEmitter.daily(prefix + METRICS_PREFIX, m -> m.windowStart, m -> m.id));
     }
 
     /** Indexed by session start; early updates and the closed record share the document id. */
@@ -128,12 +115,10 @@ public final class ElasticsearchOutputs {
 
     public static ElasticsearchSink<SessionRecord> sessions(
             ElasticsearchSinkConfig config, String prefix) {
-        String p = prefix + SESSIONS_PREFIX;
-        return ElasticsearchSink.<SessionRecord>builder()
-                .config(config)
-                .emitter(
-                        JsonDocumentEmitter.of(s -> DailyIndex.name(p, s.start), s -> s.sessionKey))
-                .build();
+        return sink(
+                config,
+                JsonDocumentEmitter.daily(
+                        prefix + SESSIONS_PREFIX, s -> s.start, s -> s.sessionKey));
     }
 
     /** One document per alert; each new version (updated, resolved) overwrites it. */
@@ -142,10 +127,7 @@ public final class ElasticsearchOutputs {
     }
 
     public static ElasticsearchSink<Alert> alerts(ElasticsearchSinkConfig config, String prefix) {
-        return ElasticsearchSink.<Alert>builder()
-                .config(config)
-                .emitter(JsonDocumentEmitter.toIndex(prefix + ALERTS_INDEX, a -> a.alertId))
-                .build();
+        return sink(config, JsonDocumentEmitter.toIndex(prefix + ALERTS_INDEX, a -> a.alertId));
     }
 
     /**
@@ -153,11 +135,15 @@ public final class ElasticsearchOutputs {
      * the raw payload unless {@code dead-letter.raw-payloads} is on ({@link DeadLetterDocuments}).
      */
     public static ElasticsearchSink<DeadLetter> deadLetters(ElasticsearchSinkConfig config) {
-        return ElasticsearchSink.<DeadLetter>builder()
-                .config(config)
-                .emitter(
-                        new DeadLetterDocuments(
-                                config.deadLetterIndex(), config.deadLetter().rawPayloads()))
-                .build();
+        return sink(
+                config,
+                new DeadLetterDocuments(
+                        config.deadLetterIndex(), config.deadLetter().rawPayloads()));
+    }
+
+    /** A sink with {@code config}'s connection, bulk and retry settings. */
+    private static <T> ElasticsearchSink<T> sink(
+            ElasticsearchSinkConfig config, DocumentEmitter<T> emitter) {
+        return ElasticsearchSink.<T>builder().config(config).emitter(emitter).build();
     }
 }

@@ -46,6 +46,20 @@ public final class JsonDocumentEmitter<T> implements DocumentEmitter<T> {
         return new JsonDocumentEmitter<>(r -> indexName, id);
     }
 
+    /**
+     * Daily indices {@code <indexPrefix>YYYY.MM.DD} ({@link DailyIndex}) by each record's event
+     * time in epoch millis (metrics, sessions, timings).
+     */
+    public static <T> JsonDocumentEmitter<T> daily(
+            String indexPrefix,
+            SerializableFunction<T, Long> epochMillis,
+            SerializableFunction<T, String> id) {
+        Objects.requireNonNull(indexPrefix, "index prefix");
+        Objects.requireNonNull(epochMillis, "time function");
+        return new JsonDocumentEmitter<>(
+                r -> DailyIndex.name(indexPrefix, epochMillis.apply(r)), id);
+    }
+
     @Override
     public void open() {
         mapper = Json.newOutputMapper();
