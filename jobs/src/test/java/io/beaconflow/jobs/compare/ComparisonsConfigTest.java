@@ -8,6 +8,7 @@ import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.config.ConfigException;
 import io.beaconflow.jobs.io.Json;
 import io.beaconflow.jobs.io.elasticsearch.TemplateFields;
+import io.beaconflow.jobs.testing.ConfigFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,18 +19,12 @@ import org.junit.jupiter.api.Test;
 /** The {@code comparisons:} section, and the document against its index template. */
 class ComparisonsConfigTest {
     static BeaconflowConfig parse(String yaml) {
-        return BeaconflowConfig.parse(
-                "ingest:\n  privacy:\n    user-id-salt: s\n" + yaml,
-                "test.yaml",
-                Map.<String, String>of()::get);
+        return ConfigFiles.parse(yaml);
     }
 
     @Test
     void theShippedFileSetsTheDefaults() {
-        BeaconflowConfig c =
-                BeaconflowConfig.load(
-                        Path.of("../flink-conf/beaconflow.yaml"),
-                        BeaconflowConfig.withDemoSalt(Map.<String, String>of()::get));
+        BeaconflowConfig c = ConfigFiles.shipped();
         ComparisonsConfig d = new ComparisonsConfig();
         assertThat(c.comparisons.enabled).isTrue();
         assertThat(c.comparisons.releases).isEqualTo(d.releases);

@@ -5,25 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.config.ConfigException;
-import java.nio.file.Path;
+import io.beaconflow.jobs.testing.ConfigFiles;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ErrorGroupsConfigTest {
     static BeaconflowConfig parse(String yaml) {
-        return BeaconflowConfig.parse(
-                "ingest:\n  privacy:\n    user-id-salt: s\n" + yaml,
-                "test.yaml",
-                Map.<String, String>of()::get);
+        return ConfigFiles.parse(yaml);
     }
 
     @Test
     void theShippedFileSetsTheDefaults() {
-        BeaconflowConfig c =
-                BeaconflowConfig.load(
-                        Path.of("../flink-conf/beaconflow.yaml"),
-                        BeaconflowConfig.withDemoSalt(Map.<String, String>of()::get));
+        BeaconflowConfig c = ConfigFiles.shipped();
         ErrorGroupsConfig d = new ErrorGroupsConfig();
         assertThat(c.errors.idleTtl).isEqualTo(d.idleTtl);
         assertThat(c.errors.maxTrackedIds).isEqualTo(d.maxTrackedIds);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.config.ConfigException;
-import java.nio.file.Path;
+import io.beaconflow.jobs.testing.ConfigFiles;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,10 +20,7 @@ class TracesConfigTest {
 
     @Test
     void theShippedFileDocumentsEveryTracesKeyWithItsDefault() {
-        BeaconflowConfig c =
-                BeaconflowConfig.load(
-                        Path.of("../flink-conf/beaconflow.yaml"),
-                        BeaconflowConfig.withDemoSalt(Map.<String, String>of()::get));
+        BeaconflowConfig c = ConfigFiles.shipped();
         TracesConfig d = new TracesConfig();
         assertThat(c.traces.enabled).isFalse();
         assertThat(c.traces.join.serverBeforeFetch).isEqualTo(d.join.serverBeforeFetch);
