@@ -58,38 +58,31 @@ class NewErrorIncidentMatchTest {
         assertThat(matches(t, latency)).isFalse();
     }
 
+    /** An error spike (magnitude 0.25) on shop's Safari traffic, minutes 50 to 70. */
+    private static IncidentTruth safariErrorSpike() {
+        return new IncidentTruth(
+                "spike",
+                "error_spike",
+                "shop",
+                "browser",
+                "Safari",
+                null,
+                0.25,
+                IncidentTruth.ERROR_METRICS,
+                50 * M,
+                70 * M);
+    }
+
     @Test
     void anErrorSpikeOnOneBrowserIsMatchedByANewErrorAlertThatNamesThatBrowser() {
-        IncidentTruth t =
-                new IncidentTruth(
-                        "spike",
-                        "error_spike",
-                        "shop",
-                        "browser",
-                        "Safari",
-                        null,
-                        0.25,
-                        IncidentTruth.ERROR_METRICS,
-                        50 * M,
-                        70 * M);
+        IncidentTruth t = safariErrorSpike();
         assertThat(matches(t, newErrorAlert(53, "browser=Safari has every occurrence"))).isTrue();
         assertThat(matches(t, newErrorAlert(53, "browser=Chrome has every occurrence"))).isFalse();
     }
 
     @Test
     void nextToTheErrorRateAlertOfTheSameIncidentItIsListedButNotCounted() {
-        IncidentTruth t =
-                new IncidentTruth(
-                        "spike",
-                        "error_spike",
-                        "shop",
-                        "browser",
-                        "Safari",
-                        null,
-                        0.25,
-                        IncidentTruth.ERROR_METRICS,
-                        50 * M,
-                        70 * M);
+        IncidentTruth t = safariErrorSpike();
         Alert newError = newErrorAlert(52, "browser=Safari has every occurrence");
         Alert rate = newErrorAlert(53, "browser=Safari carries 60% of the extra error_rate");
         rate.alertId = "a-rate";
