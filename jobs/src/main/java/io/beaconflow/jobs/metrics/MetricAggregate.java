@@ -8,9 +8,9 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
  * one tumbling event-time window. Written to Elasticsearch under {@link #id}; a late update of the
  * same window overwrites the row with a higher {@link #updateSeq}.
  *
- * <p>Counts are weighted by 1 / sample rate (true traffic), {@link #samples} and the {@code *Count}
- * fields are not (how many events the numbers rest on). Percentiles come from DDSketch with the
- * configured relative accuracy and are {@code null} when the window had no value.
+ * <p>Counts are weighted by 1 / sample rate (true traffic), {@link #samples} and each {@link
+ * Percentiles#count} are not (how many events the numbers rest on). Percentiles come from DDSketch
+ * with the configured relative accuracy and are {@code null} when the window had no value.
  *
  * <p>A Flink POJO: public fields, no-arg constructor. JSON field names are the snake_case field
  * names ({@code error_rate}, ...); a metric's {@link Percentiles} and a vital's {@link Ratings}
