@@ -33,27 +33,30 @@ public final class NabRunner {
     /** Anomaly scores for every row of {@code file}, in row order. */
     public static double[] run(Detector detector, NabFile file) {
         DetectorState state = detector.newState();
-        double[] scores = new double[file.rows()];
-        long[] ts = file.timestampsMillis();
-        double[] values = file.values();
-        for (int i = 0; i < scores.length; i++) {
-            PointResult r = detector.update(state, ts[i], values[i]);
-            scores[i] =
-                    r.alertOpened()
-                            ? Math.max(OWN_THRESHOLD, r.score())
-                            : Math.min(r.score(), BELOW_HALF);
-        }
-        return scores;
+        return scores(file, (ts, value) -> detector.update(state, ts, value));
     }
 
     /** Anomaly scores for every row of {@code file} from a multi-scale detector, in row order. */
     public static double[] run(MultiScaleDetector detector, NabFile file) {
         MultiScaleDetector.State state = detector.newState();
+        return scores(file, (ts, value) -> detector.update(state, ts, value));
+    }
+
+    /** One detector step over one row, its state held by the caller. */
+    private interface Step {
+        PointResult update(long timestampMillis, double value);
+    }
+
+    /**
+     * Feeds every row to {@code step}; a row's score is at least {@link #OWN_THRESHOLD} exactly
+     * when the detector opened an alert there, so NAB's threshold sees the detector's own alerts.
+     */
+    private static double[] scores(NabFile file, Step step) {
         double[] scores = new double[file.rows()];
         long[] ts = file.timestampsMillis();
         double[] values = file.values();
         for (int i = 0; i < scores.length; i++) {
-            PointResult r = detector.update(state, ts[i], values[i]);
+            PointResult r = step.update(ts[i], values[i]);
             scores[i] =
                     r.alertOpened()
                             ? Math.max(OWN_THRESHOLD, r.score())
