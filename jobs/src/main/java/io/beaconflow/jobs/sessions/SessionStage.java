@@ -2,6 +2,7 @@ package io.beaconflow.jobs.sessions;
 
 import io.beaconflow.jobs.model.RumEvent;
 import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -42,8 +43,10 @@ public final class SessionStage {
             Duration allowedLateness,
             Duration metricWindow) {
         return bySession
-                .process(new ViewRouteAssigner(config.gap, allowedLateness, metricWindow))
-                .uid(ViewRouteAssigner.UID)
-                .name("sessions: events on the route of their view");
+                .transform(
+                        "sessions: events on the route of their view",
+                        TypeInformation.of(RumEvent.class),
+                        new ViewRouteAssigner(config.gap, allowedLateness, metricWindow))
+                .uid(ViewRouteAssigner.UID);
     }
 }

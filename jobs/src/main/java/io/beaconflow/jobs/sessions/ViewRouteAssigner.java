@@ -6,7 +6,6 @@ import io.beaconflow.jobs.model.RumEventSerializer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -15,8 +14,14 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Puts each event of a single-page app on the route it happened on, before the metric aggregates:
@@ -36,9 +41,13 @@ import org.apache.flink.util.Collector;
  * at the last event + {@code sessions.gap} (when the session assembler closes the session) that
  * clears the history. Keyed by session on the partitioning of ingest (no shuffle), chained to it.
  *
+ * <p>An operator rather than a {@code KeyedProcessFunction}: a held event leaves with its own
+ * timestamp, not its timer's (a process function stamps timer output with the timer time).
+ *
  * <p>Counter: {@code eventsRerouted} (events whose route was changed).
  */
-public class ViewRouteAssigner extends KeyedProcessFunction<String, RumEvent, RumEvent> {
+public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
+        implements OneInputStreamOperator<RumEvent, RumEvent>, Triggerable<String, VoidNamespace> {
     private static final long serialVersionUID = 1L;
 
     /** Operator uid (pinned in the production uid list). */
@@ -53,6 +62,7 @@ public class ViewRouteAssigner extends KeyedProcessFunction<String, RumEvent, Ru
     private transient ValueState<ViewHistory> history;
     private transient MapState<Long, List<RumEvent>> held;
     private transient Counter rerouted;
+    private transient InternalTimerService<VoidNamespace> timers;
 
     /**
      * @param gap {@code sessions.gap}: after this much event-time inactivity the session is closed
@@ -69,7 +79,11 @@ public class ViewRouteAssigner extends KeyedProcessFunction<String, RumEvent, Ru
     }
 
     @Override
-    public void open(OpenContext openContext) {
+    public void open() throws Exception {
+        super.open();
+        timers =
+                getInternalTimerService(
+                        "view-route-timers", VoidNamespaceSerializer.INSTANCE, this);
         history =
                 getRuntimeContext()
                         .getState(
@@ -86,45 +100,51 @@ public class ViewRouteAssigner extends KeyedProcessFunction<String, RumEvent, Ru
     }
 
     @Override
-    public void processElement(RumEvent e, Context ctx, Collector<RumEvent> out) throws Exception {
-        long watermark = ctx.timerService().currentWatermark();
+    public void processElement(StreamRecord<RumEvent> record) throws Exception {
+        RumEvent e = record.getValue();
+        long watermark = timers.currentWatermark();
         ViewHistory h = history.value();
         if (e.type == EventType.PAGE_VIEW) {
             if (h == null) h = new ViewHistory();
             h.add(e);
-            h.prune(watermark - allowedLatenessMs);
-            touch(h, e.eventTime, ctx);
+            // Saturating: before the first watermark (Long.MIN_VALUE) nothing is old.
+            long horizon =
+                    watermark < Long.MIN_VALUE + allowedLatenessMs
+                            ? Long.MIN_VALUE
+                            : watermark - allowedLatenessMs;
+            h.prune(horizon);
+            touch(h, e.eventTime);
             history.update(h);
-            out.collect(e);
+            emit(e);
             return;
         }
         if (h != null) {
-            touch(h, e.eventTime, ctx);
+            touch(h, e.eventTime);
             history.update(h);
         }
         if (e.eventTime <= watermark) {
-            out.collect(place(e, h));
+            emit(place(e, h));
             return;
         }
         long release = Math.floorDiv(e.eventTime, bucketMs) * bucketMs + bucketMs - 1;
         List<RumEvent> waiting = held.get(release);
         if (waiting == null) {
             waiting = new ArrayList<>(2);
-            ctx.timerService().registerEventTimeTimer(release);
+            timers.registerEventTimeTimer(VoidNamespace.INSTANCE, release);
         }
         waiting.add(e);
         held.put(release, waiting);
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<RumEvent> out)
-            throws Exception {
+    public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        long timestamp = timer.getTimestamp();
         ViewHistory h = history.value();
         List<RumEvent> waiting = held.get(timestamp);
         if (waiting != null) {
             held.remove(timestamp);
             for (RumEvent e : waiting) {
-                out.collect(place(e, h));
+                emit(place(e, h));
             }
             if (held.isEmpty()) {
                 held.clear(); // drops the empty map itself
@@ -133,12 +153,22 @@ public class ViewRouteAssigner extends KeyedProcessFunction<String, RumEvent, Ru
         if (h != null && h.cleanupTimer == timestamp) {
             long closesAt = h.lastSeen + gapMs;
             if (closesAt > timestamp) {
-                h.cleanupTimer = armCleanup(closesAt, ctx);
+                h.cleanupTimer = armCleanup(closesAt);
                 history.update(h);
             } else {
                 history.clear();
             }
         }
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {
+        // Event time only: no processing-time timers are registered.
+    }
+
+    /** Every event leaves with its own event time as the record timestamp. */
+    private void emit(RumEvent e) {
+        output.collect(new StreamRecord<>(e, e.eventTime));
     }
 
     private RumEvent place(RumEvent e, ViewHistory h) {
@@ -153,16 +183,16 @@ public class ViewRouteAssigner extends KeyedProcessFunction<String, RumEvent, Ru
         return moved;
     }
 
-    private void touch(ViewHistory h, long eventTime, Context ctx) {
+    private void touch(ViewHistory h, long eventTime) {
         h.lastSeen = Math.max(h.lastSeen, eventTime);
         if (h.cleanupTimer == Long.MIN_VALUE) {
-            h.cleanupTimer = armCleanup(h.lastSeen + gapMs, ctx);
+            h.cleanupTimer = armCleanup(h.lastSeen + gapMs);
         }
     }
 
-    private long armCleanup(long closesAt, Context ctx) {
+    private long armCleanup(long closesAt) {
         long at = (Math.floorDiv(closesAt, CLEANUP_GRANULARITY_MS) + 1) * CLEANUP_GRANULARITY_MS;
-        ctx.timerService().registerEventTimeTimer(at);
+        timers.registerEventTimeTimer(VoidNamespace.INSTANCE, at);
         return at;
     }
 }
