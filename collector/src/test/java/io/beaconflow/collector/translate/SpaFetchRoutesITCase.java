@@ -95,7 +95,7 @@ class SpaFetchRoutesITCase {
 
         // What was sent: every fetch carries the page of the batch that sent it.
         Map<String, String> sentRoute = new TreeMap<>();
-        Map<String, String> truth = new TreeMap<>();
+        Map<String, Integer> truth = new TreeMap<>();
         for (RumEvent e : Collect.<RumEvent>results(run + "-events")) {
             if (e.type != EventType.FETCH) continue;
             String path = java.net.URI.create(e.fetchUrl).getPath();
@@ -120,7 +120,8 @@ class SpaFetchRoutesITCase {
         for (ScoredAggregate r : rows.values()) {
             if (r.dimension.equals("all")) allFetches += r.fetches;
             if (!r.dimension.equals("route")) continue;
-            if (r.fetches > 0) fetchesByRoute.merge(r.dimensionValue, (int) r.fetches, Integer::sum);
+            if (r.fetches > 0)
+                fetchesByRoute.merge(r.dimensionValue, (int) r.fetches, Integer::sum);
             if (r.pageViews > 0)
                 viewsByRoute.merge(r.dimensionValue, (int) r.pageViews, Integer::sum);
         }
@@ -136,7 +137,9 @@ class SpaFetchRoutesITCase {
                 .isEqualTo(Map.of("/spa", 2, "/spa/product/:id", 1, "/spa/checkout", 1));
     }
 
-    /** A Sink V2 collecting into a named in-JVM list (the jobs module's test sink is not shared). */
+    /**
+     * A Sink V2 collecting into a named in-JVM list (the jobs module's test sink is not shared).
+     */
     static final class Collect<T> implements Sink<T> {
         private static final long serialVersionUID = 1L;
         private static final Map<String, List<Object>> RESULTS = new ConcurrentHashMap<>();
