@@ -12,7 +12,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -263,5 +268,33 @@ class ViewRouteAssignerTest {
         }
         assertThat(many.size()).isEqualTo(ViewHistory.MAX_VIEWS);
         assertThat(many.routes[0]).isEqualTo("/r10");
+    }
+
+    @Test
+    void viewHistoryIsAPojoAndATypicalSessionsViewsTakeAFewHundredBytes() throws Exception {
+        TypeInformation<ViewHistory> info = TypeInformation.of(ViewHistory.class);
+        assertThat(info).as("POJO state, no Kryo").isInstanceOf(PojoTypeInfo.class);
+        TypeSerializer<ViewHistory> serializer = info.createSerializer(new SerializerConfigImpl());
+        // The admin SPA of generator-spa.yaml: a load, then route changes over hash routes; after
+        // pruning a session keeps the views of the last allowed-lateness span (5 min) plus one.
+        ViewHistory h = new ViewHistory();
+        h.add(pageView("s1", at(0), "/#/dashboard"));
+        String[] routes = {"/#/orders/:id", "/#/customers/:id", "/#/settings", "/#/dashboard"};
+        for (int i = 1; i < 8; i++) {
+            h.add(routeChange("s1", i * 25_000L, routes[i % routes.length]));
+        }
+        h.lastSeen = T + 200_000;
+        h.cleanupTimer = T + 2_000_000;
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        serializer.serialize(h, out);
+        assertThat(out.length())
+                .as("bytes of an 8-view history (219 measured)")
+                .isBetween(150, 256);
+        assertThat(
+                        serializer.deserialize(
+                                        new org.apache.flink.core.memory.DataInputDeserializer(
+                                                out.getCopyOfBuffer()))
+                                .routes)
+                .containsExactly(h.routes);
     }
 }
