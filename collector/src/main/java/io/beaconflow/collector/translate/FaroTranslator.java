@@ -57,6 +57,12 @@ public final class FaroTranslator {
                     "view_changed",
                     "route_change");
 
+    /**
+     * Faro's NavigationInstrumentation (2.12) ends a navigation when nothing happened for this long
+     * ({@code ActivityWindowTracker}, follow-up 100 ms) and pushes {@code faro.navigation} then.
+     */
+    static final long NAVIGATION_FOLLOW_UP_MS = 100;
+
     private static final String[] VITALS = {"lcp", "inp", "cls", "fcp", "ttfb"};
 
     public static Translation translate(JsonNode root, EdgeContext edge, String sessionHeader)
@@ -193,7 +199,12 @@ public final class FaroTranslator {
      * A single-page app's route change. Faro's {@code view_changed} (from {@code setView}) and
      * faro-react's {@code route_change} describe the same change when an app also uses them, so
      * only this event makes views (docs/DISCUSSION.md, "Single-page apps"). Faro pushes it when the
-     * activity settled: the view started {@code duration} ms before its timestamp.
+     * activity settled: its ActivityWindowTracker ends a navigation {@value
+     * #NAVIGATION_FOLLOW_UP_MS} ms after the last request, DOM or URL change (its follow-up timer),
+     * and {@code duration} runs from the pointerdown / keydown to that last change, so the view
+     * started {@code duration} + {@value #NAVIGATION_FOLLOW_UP_MS} ms before the timestamp. Without
+     * the follow-up the view would start after the fetches its own render made (by 88–96 ms in the
+     * captured SPA visit), and they would count on the previous route.
      */
     private static void routeChange(
             JsonNode ev, JsonNode attrs, long at, Meta meta, Translation out) {
@@ -217,7 +228,7 @@ public final class FaroTranslator {
                 duration = -1;
             }
         }
-        long start = duration >= 0 ? at - Math.round(duration) : at;
+        long start = duration >= 0 ? at - Math.round(duration) - NAVIGATION_FOLLOW_UP_MS : at;
         ObjectNode e = ContractEvents.event("page_view", id, meta.withPage(toUrl), start);
         e.put("view_id", id);
         ObjectNode pv = e.putObject("page_view");

@@ -114,8 +114,17 @@ public final class BeaconflowPipeline {
         SingleOutputStreamOperator<SessionRecord> sessions =
                 withSessions ? SessionStage.apply(ingest.eventsBySession(), config.sessions) : null;
         List<DataStream<DeadLetter>> metricErrors = new ArrayList<>();
+        // A single-page app's batched fetches, errors and clicks go back to the route they were
+        // made on before they are counted per route (docs/DISCUSSION.md, "SPA fetches on the
+        // route they were made on"); every other consumer keeps the events as sent.
+        DataStream<RumEvent> onViewRoutes =
+                SessionStage.eventsOnTheirViewRoute(
+                        ingest.eventsBySession(),
+                        config.sessions,
+                        config.ingest.allowedLateness,
+                        config.metrics.window);
         SingleOutputStreamOperator<MetricAggregate> metrics =
-                MetricStage.apply(ingest.events, config.metrics, metricErrors::add);
+                MetricStage.apply(onViewRoutes, config.metrics, metricErrors::add);
         // Rejected at ingest, plus events a later per-event stage failed on (PROCESSING_ERROR):
         // one output, so every input is accounted for in one place.
         DataStream<DeadLetter> deadLetters =

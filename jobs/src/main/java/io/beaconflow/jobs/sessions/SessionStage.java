@@ -1,6 +1,8 @@
 package io.beaconflow.jobs.sessions;
 
 import io.beaconflow.jobs.model.RumEvent;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -24,5 +26,27 @@ public final class SessionStage {
                 .process(new SessionAssembler(config))
                 .uid("sessions")
                 .name("sessions: assemble");
+    }
+
+    /**
+     * Events on the route they happened on ({@link ViewRouteAssigner}): a single-page app's
+     * fetches, errors, clicks and vitals sent from a later route go back to the route of the last
+     * view at or before them. On a stream already keyed by session (ingest's partitioning):
+     * chained, no shuffle.
+     *
+     * @param allowedLateness {@code ingest.allowed-lateness}
+     * @param metricWindow {@code metrics.window} of the aggregates that read the result
+     */
+    public static SingleOutputStreamOperator<RumEvent> eventsOnTheirViewRoute(
+            KeyedStream<RumEvent, String> bySession,
+            SessionConfig config,
+            Duration allowedLateness,
+            Duration metricWindow) {
+        return bySession
+                .transform(
+                        "sessions: events on the route of their view",
+                        TypeInformation.of(RumEvent.class),
+                        new ViewRouteAssigner(config.gap, allowedLateness, metricWindow))
+                .uid(ViewRouteAssigner.UID);
     }
 }
