@@ -327,8 +327,16 @@ public final class Detector {
             score = absPooled / (absPooled + spec.zThreshold());
         }
         score = anomaly ? Math.max(0.5, score) : Math.min(score, BELOW_HALF);
+        double residual = spec.transform().apply(value, spec.logOffset()) - d.expected();
         return hysteresis(
-                s, ts, value, kind, new double[] {expected, lo, hi, z}, score, dir, anomaly);
+                s,
+                ts,
+                value,
+                kind,
+                new double[] {expected, lo, hi, z, residual, d.spread()},
+                score,
+                dir,
+                anomaly);
     }
 
     private static final double BELOW_HALF = Math.nextDown(0.5);
@@ -398,14 +406,16 @@ public final class Detector {
                 ts,
                 value,
                 BaselineKind.STATIC,
-                new double[] {expected, lo, hi, Double.NaN},
+                new double[] {expected, lo, hi, Double.NaN, Double.NaN, Double.NaN},
                 score,
                 dir,
                 anomaly);
     }
 
     private static double[] nan() {
-        return new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+        return new double[] {
+            Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN
+        };
     }
 
     private PointResult hysteresis(
@@ -453,7 +463,9 @@ public final class Detector {
                 dir,
                 anomaly,
                 opened,
-                s.alertOpen);
+                s.alertOpen,
+                band[4],
+                band[5]);
     }
 
     private void learn(
