@@ -162,7 +162,14 @@ public final class Detector {
             double dev = Math.abs(y - deviationCenter);
             s.peakDeviation = Math.max(dev, s.peakDeviation * noveltyDecay);
         }
-        if (!outlier && !wasOpen && spec.evidenceWindows() > 1) {
+        if (!outlier
+                && !wasOpen
+                && spec.evidenceWindows() > 1
+                && (spec.robustZ() <= 0 || absZ <= spec.robustZ())) {
+            // The calibration measures the pooled z in normal operation. A window near the
+            // threshold (the same ones the baseline learns less from) is most likely the start of
+            // an incident: folded in, the first windows of a thin segment's shift widened their
+            // own scales by a third before the evidence was complete (PooledEvidenceTest).
             PooledEvidence.calibrate(s, spec, spec.zThreshold());
         }
         learn(s, y, denominator, slot, period, weight, e);
