@@ -135,7 +135,7 @@ public final class PooledEvidence {
         int n = s.evidenceResidual.length;
         int k = 0;
         for (int l = 1; l <= n && l <= s.evidenceWritten && k < s.evidenceZ2.length; l *= 2) {
-            double z = anchoredZ(s, spec, l);
+            double z = rawZ(s, spec, l);
             double z2 = Math.min(z * z, cap * cap);
             long count = s.evidenceZ2Count[k];
             double alpha = Math.max(CALIBRATION_ALPHA, 1.0 / (count + 1));
@@ -159,6 +159,23 @@ public final class PooledEvidence {
      * which is the question. The calibration ({@link #inflation}) measures the same anchored z in
      * normal operation, so a baseline that trails a daily ramp over l windows is paid for there.
      */
+    static double rawZ(DetectorState s, DetectorSpec spec, int l) {
+        return spec.evidenceAnchored() ? anchoredZ(s, spec, l) : ownZ(s, l);
+    }
+
+    /** The raw pooled z of the last {@code l} windows, each against its own expectation. */
+    static double ownZ(DetectorState s, int l) {
+        int n = s.evidenceResidual.length;
+        double a = 0;
+        double b = 0;
+        for (int m = 1; m <= l; m++) {
+            int j = (int) ((s.evidenceWritten - m) % n);
+            a += s.evidenceResidual[j];
+            b += s.evidenceWeight[j];
+        }
+        return b > 0 ? a / Math.sqrt(b) : 0;
+    }
+
     static double anchoredZ(DetectorState s, DetectorSpec spec, int l) {
         int n = s.evidenceResidual.length;
         long written = s.evidenceWritten;
@@ -311,16 +328,21 @@ public final class PooledEvidence {
             if (l > 1 && !calibrated(s, k, l)) {
                 continue;
             }
-            // Against the expectation before the scale's first window (see anchoredZ); one
-            // window is its own anchor.
-            double z = l == 1 ? a / Math.sqrt(b) : anchoredZ(s, spec, l) / inflation(s, k);
-            double anchor = s.evidenceCenter[i] / s.evidenceWeight[i];
-            double expected = spec.transform().invert(anchor, spec.logOffset());
+            // Anchored: against the expectation before the scale's first window (see
+            // anchoredZ); one window is its own anchor.
+            boolean anchored = spec.evidenceAnchored() && l > 1;
+            double z =
+                    l == 1
+                            ? a / Math.sqrt(b)
+                            : (anchored ? anchoredZ(s, spec, l) : a / Math.sqrt(b))
+                                    / inflation(s, k);
+            double centerW = anchored ? s.evidenceCenter[i] / s.evidenceWeight[i] : c / b;
+            double expected = spec.transform().invert(centerW, spec.logOffset());
             // The change gated and shown is the uncapped mean shift: the cap decides whether the
             // windows lean one way (z), not how far they moved once they do.
             double observed = spec.transform().invert((c + shift) / b, spec.logOffset());
             double nullAtAnchor =
-                    s.evidenceVolume[i] > 0
+                    anchored && s.evidenceVolume[i] > 0
                             ? s.evidenceNullEvents[i] / s.evidenceVolume[i] * vol
                             : nullEvents;
             boolean ok =

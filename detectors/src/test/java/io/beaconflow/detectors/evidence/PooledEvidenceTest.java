@@ -24,7 +24,11 @@ class PooledEvidenceTest {
     @Test
     void thePooledZIsTheInverseVarianceWeightedShiftAgainstTheExpectationBeforeTheScale() {
         DetectorSpec spec =
-                DetectorSpec.builder().kind(MetricKind.LATENCY).evidenceWindows(4).build();
+                DetectorSpec.builder()
+                        .kind(MetricKind.LATENCY)
+                        .evidenceWindows(4)
+                        .evidenceAnchored(true)
+                        .build();
         DetectorState s = new DetectorState();
         double[] y = {1.0, 1.5, 0.2, 2.0};
         double[] mu = {0.9, 1.0, 0.0, 1.1};
@@ -281,7 +285,11 @@ class PooledEvidenceTest {
         // expectation climbs towards them (0, 0.125, ... 0.875): against their own expectations
         // the residuals shrink to nothing; against the level before the scale they add up.
         DetectorSpec spec =
-                DetectorSpec.builder().kind(MetricKind.LATENCY).evidenceWindows(8).build();
+                DetectorSpec.builder()
+                        .kind(MetricKind.LATENCY)
+                        .evidenceWindows(8)
+                        .evidenceAnchored(true)
+                        .build();
         DetectorState s = new DetectorState();
         for (int i = 0; i < 8; i++) {
             double mu = i / 8.0;
@@ -298,5 +306,18 @@ class PooledEvidenceTest {
             ownExpectations += 1 - i / 8.0;
         }
         assertThat(v.z()).isGreaterThan(ownExpectations / Math.sqrt(8));
+
+        // Without evidence.anchored each window is against its own expectation (the default).
+        DetectorSpec own =
+                DetectorSpec.builder().kind(MetricKind.LATENCY).evidenceWindows(8).build();
+        DetectorState o = new DetectorState();
+        for (int i = 0; i < 8; i++) {
+            double mu = i / 8.0;
+            PooledEvidence.push(o, own, 1, mu, 1, Double.NaN, 1, mu, Double.NaN);
+        }
+        java.util.Arrays.fill(o.evidenceZ2, 1.0);
+        java.util.Arrays.fill(o.evidenceZ2Count, 1000);
+        PooledEvidence.Verdict ov = PooledEvidence.best(o, own, 8, 100);
+        assertThat(ov.z()).isCloseTo(ownExpectations / Math.sqrt(8), within(1e-12));
     }
 }
