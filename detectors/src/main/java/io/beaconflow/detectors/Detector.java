@@ -162,14 +162,7 @@ public final class Detector {
             double dev = Math.abs(y - deviationCenter);
             s.peakDeviation = Math.max(dev, s.peakDeviation * noveltyDecay);
         }
-        if (!outlier
-                && !wasOpen
-                && spec.evidenceWindows() > 1
-                && (spec.robustZ() <= 0 || absZ <= spec.robustZ())) {
-            // The calibration measures the pooled z in normal operation. A window near the
-            // threshold (the same ones the baseline learns less from) is most likely the start of
-            // an incident: folded in, the first windows of a thin segment's shift widened their
-            // own scales by a third before the evidence was complete (PooledEvidenceTest).
+        if (!outlier && !wasOpen && spec.evidenceWindows() > 1) {
             PooledEvidence.calibrate(s, spec, spec.zThreshold());
         }
         learn(s, y, denominator, slot, period, weight, e);
@@ -254,8 +247,9 @@ public final class Detector {
         double y = spec.transform().apply(value, spec.logOffset());
         double nullRate =
                 spec.scorer() == ScorerKind.PROPORTION
-                        ? ProportionScorer.nullRate(
-                                d.expected(), s.ewVolume > 0 ? s.ewVolume : denominator)
+                        // The expected rate itself: the lift to half an event per window guards
+                        // one window's tail, and is applied once to a whole scale (PooledEvidence).
+                        ? Math.min(Math.max(d.expected(), 0), 1)
                         : Double.NaN;
         PooledEvidence.push(
                 s,
