@@ -320,4 +320,39 @@ class PooledEvidenceTest {
         PooledEvidence.Verdict ov = PooledEvidence.best(o, own, 8, 100);
         assertThat(ov.z()).isCloseTo(ownExpectations / Math.sqrt(8), within(1e-12));
     }
+
+    @Test
+    void aThinRoutesErrorSpikeIsJudgedAtItsOwnRateNotOneLiftedPerWindow() {
+        // Ten views a minute at 2 % errors; for 16 minutes 1 or 2 errors a minute (24 in 160
+        // views, 15 %). One window's tail lifts the rate to half an error per window (5 % here),
+        // so "1 error in 10 views" is not infinitely surprising; summed over a scale that lift
+        // was 8 errors expected instead of 3.2, and the spike "agreed" with it.
+        DetectorSpec spec =
+                DetectorSpec.builder()
+                        .kind(MetricKind.ERROR_RATE)
+                        .scorer(io.beaconflow.detectors.ScorerKind.PROPORTION)
+                        .direction(Direction.UP)
+                        .evidenceWindows(16)
+                        .build();
+        DetectorState s = new DetectorState();
+        double spread = Math.sqrt(0.02 * 0.98 / 10);
+        for (int i = 0; i < 16; i++) {
+            double rate = i % 2 == 0 ? 0.1 : 0.2;
+            PooledEvidence.push(s, spec, rate, 0.02, spread, 10, rate, 0.02, 0.02);
+        }
+        java.util.Arrays.fill(s.evidenceZ2, 1.0);
+        java.util.Arrays.fill(s.evidenceZ2Count, 1000);
+        PooledEvidence.Verdict v = PooledEvidence.best(s, spec, 16, 5.3);
+        assertThat(v.significant()).isTrue();
+        assertThat(v.windows()).isGreaterThan(1);
+        // The per-window lift would have refused it: 24 of 160 against 5 %.
+        assertThat(
+                        io.beaconflow.detectors.scorer.ProportionScorer.exactTailAgrees(
+                                0.05, 24 / 160.0, 160, true, 5.3))
+                .isFalse();
+        assertThat(
+                        io.beaconflow.detectors.scorer.ProportionScorer.exactTailAgrees(
+                                0.02, 24 / 160.0, 160, true, 5.3))
+                .isTrue();
+    }
 }
