@@ -162,7 +162,18 @@ public final class Detector {
             double dev = Math.abs(y - deviationCenter);
             s.peakDeviation = Math.max(dev, s.peakDeviation * noveltyDecay);
         }
-        if (!outlier && !wasOpen && spec.evidenceWindows() > 1) {
+        boolean nearThreshold = spec.robustZ() > 0 && absZ > spec.robustZ();
+        if (!outlier
+                && !wasOpen
+                && spec.evidenceWindows() > 1
+                && !(spec.evidenceAnchored() && nearThreshold)) {
+            // Anchored scales: a window near the threshold (the ones the baseline learns less
+            // from) is most likely the start of an incident, whose anchored z grows with every
+            // window; folded into the calibration it widened the scales by a third before the
+            // evidence was complete (news-web /topics: pooled z 5.6 divided down to 4.2). Scales
+            // on their own expectations keep every normal window: there the heavy tail of a
+            // percentile's pooled z is what the calibration must see (leaving those windows out
+            // raised false alerts from 2 to 27 on two runs).
             PooledEvidence.calibrate(s, spec, spec.zThreshold());
         }
         learn(s, y, denominator, slot, period, weight, e);
