@@ -162,7 +162,18 @@ public final class Detector {
             double dev = Math.abs(y - deviationCenter);
             s.peakDeviation = Math.max(dev, s.peakDeviation * noveltyDecay);
         }
-        if (!outlier && !wasOpen && spec.evidenceWindows() > 1) {
+        boolean nearThreshold = spec.robustZ() > 0 && absZ > spec.robustZ();
+        if (!outlier
+                && !wasOpen
+                && spec.evidenceWindows() > 1
+                && !(spec.evidenceAnchored() && nearThreshold)) {
+            // Anchored scales: a window near the threshold (the ones the baseline learns less
+            // from) is most likely the start of an incident, whose anchored z grows with every
+            // window; folded into the calibration it widened the scales by a third before the
+            // evidence was complete (news-web /topics: pooled z 5.6 divided down to 4.2). Scales
+            // on their own expectations keep every normal window: there the heavy tail of a
+            // percentile's pooled z is what the calibration must see (leaving those windows out
+            // raised false alerts from 2 to 27 on two runs).
             PooledEvidence.calibrate(s, spec, spec.zThreshold());
         }
         learn(s, y, denominator, slot, period, weight, e);
@@ -247,8 +258,9 @@ public final class Detector {
         double y = spec.transform().apply(value, spec.logOffset());
         double nullRate =
                 spec.scorer() == ScorerKind.PROPORTION
-                        ? ProportionScorer.nullRate(
-                                d.expected(), s.ewVolume > 0 ? s.ewVolume : denominator)
+                        // The expected rate itself: the lift to half an event per window guards
+                        // one window's tail, and is applied once to a whole scale (PooledEvidence).
+                        ? Math.min(Math.max(d.expected(), 0), 1)
                         : Double.NaN;
         PooledEvidence.push(
                 s,
@@ -327,8 +339,16 @@ public final class Detector {
             score = absPooled / (absPooled + spec.zThreshold());
         }
         score = anomaly ? Math.max(0.5, score) : Math.min(score, BELOW_HALF);
+        double residual = spec.transform().apply(value, spec.logOffset()) - d.expected();
         return hysteresis(
-                s, ts, value, kind, new double[] {expected, lo, hi, z}, score, dir, anomaly);
+                s,
+                ts,
+                value,
+                kind,
+                new double[] {expected, lo, hi, z, residual, d.spread()},
+                score,
+                dir,
+                anomaly);
     }
 
     private static final double BELOW_HALF = Math.nextDown(0.5);
@@ -398,14 +418,16 @@ public final class Detector {
                 ts,
                 value,
                 BaselineKind.STATIC,
-                new double[] {expected, lo, hi, Double.NaN},
+                new double[] {expected, lo, hi, Double.NaN, Double.NaN, Double.NaN},
                 score,
                 dir,
                 anomaly);
     }
 
     private static double[] nan() {
-        return new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+        return new double[] {
+            Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN
+        };
     }
 
     private PointResult hysteresis(
@@ -453,7 +475,9 @@ public final class Detector {
                 dir,
                 anomaly,
                 opened,
-                s.alertOpen);
+                s.alertOpen,
+                band[4],
+                band[5]);
     }
 
     private void learn(

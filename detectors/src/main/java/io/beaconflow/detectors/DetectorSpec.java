@@ -55,6 +55,7 @@ public final class DetectorSpec {
     private final boolean freezeWhileOpen;
     private final int evidenceWindows;
     private final double evidenceCap;
+    private final boolean evidenceAnchored;
     private final SeasonalPeriod seasonalPeriod;
     private final int slotMinutes;
     private final double seasonalAlpha;
@@ -96,6 +97,7 @@ public final class DetectorSpec {
         this.freezeWhileOpen = b.freezeWhileOpen;
         this.evidenceWindows = b.evidenceWindows;
         this.evidenceCap = b.evidenceCap;
+        this.evidenceAnchored = b.evidenceAnchored;
         this.seasonalPeriod = b.seasonalPeriod;
         this.slotMinutes = b.slotMinutes;
         this.seasonalAlpha = b.seasonalAlpha;
@@ -144,6 +146,7 @@ public final class DetectorSpec {
         b.freezeWhileOpen = freezeWhileOpen;
         b.evidenceWindows = evidenceWindows;
         b.evidenceCap = evidenceCap;
+        b.evidenceAnchored = evidenceAnchored;
         b.seasonalPeriod = seasonalPeriod;
         b.slotMinutes = slotMinutes;
         b.seasonalAlpha = seasonalAlpha;
@@ -292,6 +295,15 @@ public final class DetectorSpec {
      */
     public double evidenceCap() {
         return evidenceCap;
+    }
+
+    /**
+     * Pooled scales are tested against the expectation before their first window ({@code
+     * evidence.anchored}) instead of each window's own, which has already learned the scale's
+     * earlier windows (see {@code PooledEvidence.anchoredZ}).
+     */
+    public boolean evidenceAnchored() {
+        return evidenceAnchored;
     }
 
     /**
@@ -455,6 +467,7 @@ public final class DetectorSpec {
                 + evidenceWindows
                 + ", evidenceCap="
                 + evidenceCap
+                + (evidenceAnchored ? ", evidenceAnchored=true" : "")
                 + ", seasonal="
                 + seasonalPeriod
                 + "/"

@@ -36,6 +36,7 @@ public final class DetectorSpecBuilder {
     boolean freezeWhileOpen;
     int evidenceWindows = 1;
     double evidenceCap;
+    boolean evidenceAnchored;
     SeasonalPeriod seasonalPeriod = SeasonalPeriod.NONE;
     int slotMinutes = DetectorSpec.DEFAULT_SLOT_MINUTES;
     double seasonalAlpha = DetectorSpec.DEFAULT_SEASONAL_ALPHA;
@@ -162,6 +163,11 @@ public final class DetectorSpecBuilder {
 
     public DetectorSpecBuilder evidenceCap(double v) {
         evidenceCap = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder evidenceAnchored(boolean v) {
+        evidenceAnchored = v;
         return this;
     }
 

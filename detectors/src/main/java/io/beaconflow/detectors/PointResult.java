@@ -20,6 +20,12 @@ package io.beaconflow.detectors;
  * @param alertOpened this point opens a new alert (after hysteresis and cooldown): one incident is
  *     one opening
  * @param alertOpen an alert is open after this point
+ * @param residual this window's own deviation from the expectation on the scorer's working scale
+ *     (after the transform), NaN when no statistical baseline answered; unlike {@code z} it is
+ *     never replaced by a pooled verdict
+ * @param spread the standard error of one window on the working scale ({@code residual / spread} is
+ *     the window's own z), NaN when no statistical baseline answered. With {@code residual} it lets
+ *     a consumer compare series on one scale: how much of a segment's change its parent shows
  */
 public record PointResult(
         long timestampMillis,
@@ -34,7 +40,42 @@ public record PointResult(
         Direction direction,
         boolean anomaly,
         boolean alertOpened,
-        boolean alertOpen) {
+        boolean alertOpen,
+        double residual,
+        double spread) {
+
+    /** A verdict without the working-scale residual and spread (static budget, NAB, skipped). */
+    public PointResult(
+            long timestampMillis,
+            double value,
+            PointStatus status,
+            BaselineKind baseline,
+            double expected,
+            double lower,
+            double upper,
+            double z,
+            double score,
+            Direction direction,
+            boolean anomaly,
+            boolean alertOpened,
+            boolean alertOpen) {
+        this(
+                timestampMillis,
+                value,
+                status,
+                baseline,
+                expected,
+                lower,
+                upper,
+                z,
+                score,
+                direction,
+                anomaly,
+                alertOpened,
+                alertOpen,
+                Double.NaN,
+                Double.NaN);
+    }
 
     static PointResult skipped(
             long timestampMillis, double value, PointStatus status, boolean open) {

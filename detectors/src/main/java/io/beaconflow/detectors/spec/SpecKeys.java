@@ -258,6 +258,12 @@ final class SpecKeys {
                 (b, v) -> b.evidenceCap((Double) v));
         add(
                 k,
+                "evidence.anchored",
+                bool(),
+                "pooled scales are tested against the expectation before their first window",
+                (b, v) -> b.evidenceAnchored((Boolean) v));
+        add(
+                k,
                 "seasonal.period",
                 enumOf("none", "day", "week"),
                 "seasonal cycle",

@@ -22,9 +22,13 @@ class PooledEvidenceTest {
     static final long MINUTE = 60_000;
 
     @Test
-    void thePooledZIsTheInverseVarianceWeightedShiftOverEachScale() {
+    void thePooledZIsTheInverseVarianceWeightedShiftAgainstTheExpectationBeforeTheScale() {
         DetectorSpec spec =
-                DetectorSpec.builder().kind(MetricKind.LATENCY).evidenceWindows(4).build();
+                DetectorSpec.builder()
+                        .kind(MetricKind.LATENCY)
+                        .evidenceWindows(4)
+                        .evidenceAnchored(true)
+                        .build();
         DetectorState s = new DetectorState();
         double[] y = {1.0, 1.5, 0.2, 2.0};
         double[] mu = {0.9, 1.0, 0.0, 1.1};
@@ -35,22 +39,29 @@ class PooledEvidenceTest {
         // Calibrated on independent windows: no inflation.
         java.util.Arrays.fill(s.evidenceZ2, 1.0);
         java.util.Arrays.fill(s.evidenceZ2Count, 1000);
-        // Scale 4 by hand: sum (d/s^2) / sqrt(sum 1/s^2).
+        // Scale 4 by hand: sum (d/s^2) / sqrt(sum 1/s^2), every d against the expectation before
+        // the scale's first window (mu[0]), not the window's own (the baseline learned meanwhile).
         double a = 0;
         double b = 0;
         for (int i = 0; i < 4; i++) {
-            a += (y[i] - mu[i]) / (sd[i] * sd[i]);
+            a += (y[i] - mu[0]) / (sd[i] * sd[i]);
             b += 1 / (sd[i] * sd[i]);
         }
         PooledEvidence.Verdict v = PooledEvidence.best(s, spec, 4, 100);
         assertThat(v.significant()).isFalse();
         // No scale passes, so the strongest is reported; the last 2 and all 4 are candidates.
-        double z2 = ((y[3] - mu[3]) / 0.25 + (y[2] - mu[2]) / 1.0) / Math.sqrt(1 / 0.25 + 1 / 1.0);
+        // Scale 2: windows 2 and 3 against mu[2].
+        double z2 =
+                ((y[3] - mu[2]) / (0.5 * 0.5) + (y[2] - mu[2]) / 1.0)
+                        / Math.sqrt(1 / (0.5 * 0.5) + 1 / 1.0);
         double z4 = a / Math.sqrt(b);
         double z1 = (y[3] - mu[3]) / 0.5;
         double strongest = Math.max(z1, Math.max(z2, z4));
         assertThat(v.z()).isCloseTo(strongest, within(1e-12));
-        assertThat(PooledEvidence.best(s, spec, 4, z4 - 1e-9).z()).isCloseTo(z4, within(1e-12));
+        assertThat(strongest).isEqualTo(z2);
+        assertThat(PooledEvidence.anchoredZ(s, spec, 4)).isCloseTo(z4, within(1e-12));
+        // Only the scales up to 4 windows: scale 2 passes a threshold just under it.
+        assertThat(PooledEvidence.best(s, spec, 4, z2 - 1e-9).windows()).isEqualTo(2);
     }
 
     @Test
@@ -266,5 +277,82 @@ class PooledEvidenceTest {
             }
         }
         return anomalies;
+    }
+
+    @Test
+    void aShiftTheBaselineIsLearningIsJudgedAgainstTheLevelBeforeIt() {
+        // Eight windows one standard error above the old level 0, while the baseline's own
+        // expectation climbs towards them (0, 0.125, ... 0.875): against their own expectations
+        // the residuals shrink to nothing; against the level before the scale they add up.
+        DetectorSpec spec =
+                DetectorSpec.builder()
+                        .kind(MetricKind.LATENCY)
+                        .evidenceWindows(8)
+                        .evidenceAnchored(true)
+                        .build();
+        DetectorState s = new DetectorState();
+        for (int i = 0; i < 8; i++) {
+            double mu = i / 8.0;
+            PooledEvidence.push(s, spec, 1, mu, 1, Double.NaN, 1, mu, Double.NaN);
+        }
+        java.util.Arrays.fill(s.evidenceZ2, 1.0);
+        java.util.Arrays.fill(s.evidenceZ2Count, 1000);
+        PooledEvidence.Verdict v = PooledEvidence.best(s, spec, 8, 100);
+        assertThat(v.windows()).isEqualTo(8);
+        assertThat(v.z()).isCloseTo(8 / Math.sqrt(8), within(1e-12));
+        assertThat(v.expected()).isCloseTo(0, within(1e-12));
+        double ownExpectations = 0;
+        for (int i = 0; i < 8; i++) {
+            ownExpectations += 1 - i / 8.0;
+        }
+        assertThat(v.z()).isGreaterThan(ownExpectations / Math.sqrt(8));
+
+        // Without evidence.anchored each window is against its own expectation (the default).
+        DetectorSpec own =
+                DetectorSpec.builder().kind(MetricKind.LATENCY).evidenceWindows(8).build();
+        DetectorState o = new DetectorState();
+        for (int i = 0; i < 8; i++) {
+            double mu = i / 8.0;
+            PooledEvidence.push(o, own, 1, mu, 1, Double.NaN, 1, mu, Double.NaN);
+        }
+        java.util.Arrays.fill(o.evidenceZ2, 1.0);
+        java.util.Arrays.fill(o.evidenceZ2Count, 1000);
+        PooledEvidence.Verdict ov = PooledEvidence.best(o, own, 8, 100);
+        assertThat(ov.z()).isCloseTo(ownExpectations / Math.sqrt(8), within(1e-12));
+    }
+
+    @Test
+    void aThinRoutesErrorSpikeIsJudgedAtItsOwnRateNotOneLiftedPerWindow() {
+        // Ten views a minute at 2 % errors; for 16 minutes 1 or 2 errors a minute (24 in 160
+        // views, 15 %). One window's tail lifts the rate to half an error per window (5 % here),
+        // so "1 error in 10 views" is not infinitely surprising; summed over a scale that lift
+        // was 8 errors expected instead of 3.2, and the spike "agreed" with it.
+        DetectorSpec spec =
+                DetectorSpec.builder()
+                        .kind(MetricKind.ERROR_RATE)
+                        .scorer(io.beaconflow.detectors.ScorerKind.PROPORTION)
+                        .direction(Direction.UP)
+                        .evidenceWindows(16)
+                        .build();
+        DetectorState s = new DetectorState();
+        double spread = Math.sqrt(0.02 * 0.98 / 10);
+        for (int i = 0; i < 16; i++) {
+            double rate = i % 2 == 0 ? 0.1 : 0.2;
+            PooledEvidence.push(s, spec, rate, 0.02, spread, 10, rate, 0.02, 0.02);
+        }
+        java.util.Arrays.fill(s.evidenceZ2, 1.0);
+        java.util.Arrays.fill(s.evidenceZ2Count, 1000);
+        PooledEvidence.Verdict v = PooledEvidence.best(s, spec, 16, 5.3);
+        assertThat(v.significant()).isTrue();
+        assertThat(v.windows()).isGreaterThan(1);
+        // The per-window lift would have refused it: 24 of 160 against 5 %.
+        assertThat(
+                        io.beaconflow.detectors.scorer.ProportionScorer.exactTailAgrees(
+                                0.05, 24 / 160.0, 160, true, 5.3))
+                .isFalse();
+        assertThat(
+                        io.beaconflow.detectors.scorer.ProportionScorer.exactTailAgrees(
+                                0.02, 24 / 160.0, 160, true, 5.3))
+                .isTrue();
     }
 }

@@ -60,6 +60,9 @@ final class AlertLifecycle {
 
         void suppressed();
 
+        /** A segment's finding did not open: its app total contradicts it (ParentConsistency). */
+        void notShownByParent();
+
         /** Wall-clock time, only for the alert's {@code detectedAt} / {@code lagMs} metadata. */
         long detectedAt();
     }
@@ -147,6 +150,18 @@ final class AlertLifecycle {
                 && f.at < inc.cooldownUntil
                 && inc.alert.members.contains(f.key)) {
             effects.suppressed();
+            return;
+        }
+        if (Finding.SUSTAINED.equals(f.kind)
+                && ParentConsistency.contradicts(
+                        f.metric,
+                        f.dimension,
+                        f.dimensionValue,
+                        "down".equals(f.direction),
+                        rows.between(f.firstWindowStart, f.at),
+                        config.parentShortfallZ)) {
+            // Checked again on the series' next finding: if the total catches up, it opens then.
+            effects.notShownByParent();
             return;
         }
         String kind = Finding.FRUSTRATION.equals(f.kind) ? Finding.FRUSTRATION : Finding.SUSTAINED;

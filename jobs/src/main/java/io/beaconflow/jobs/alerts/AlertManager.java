@@ -51,6 +51,7 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
     private transient MapState<Tuple3<Long, String, String>, RowDigest> rows;
     private transient Counter opened;
     private transient Counter suppressed;
+    private transient Counter notShownByParent;
 
     /** Findings parked until the watermark passes their time. */
     public static class Findings {
@@ -99,6 +100,8 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
                                         TypeInformation.of(RowDigest.class)));
         opened = getRuntimeContext().getMetricGroup().counter("alertsOpened");
         suppressed = getRuntimeContext().getMetricGroup().counter("anomaliesSuppressedInCooldown");
+        notShownByParent =
+                getRuntimeContext().getMetricGroup().counter("segmentFindingsNotShownByTotal");
     }
 
     @Override
@@ -187,6 +190,11 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
                     @Override
                     public void suppressed() {
                         suppressed.inc();
+                    }
+
+                    @Override
+                    public void notShownByParent() {
+                        notShownByParent.inc();
                     }
 
                     @Override

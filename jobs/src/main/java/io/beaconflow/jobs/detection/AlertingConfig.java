@@ -19,6 +19,7 @@ public class AlertingConfig implements Serializable {
     public static final int DEFAULT_MAX_HINTS = 3;
     public static final double DEFAULT_MIN_HINT_SHARE = 0.5;
     public static final int DEFAULT_HINT_WINDOWS = 5;
+    public static final double DEFAULT_PARENT_SHORTFALL_Z = 3.0;
 
     /** Kibana base URL for the alert's dashboard link. */
     public String kibanaUrl = DEFAULT_KIBANA_URL;
@@ -46,6 +47,14 @@ public class AlertingConfig implements Serializable {
 
     /** Windows of rows kept per app for the hints (the deviation is summed over them). */
     public int hintWindows = DEFAULT_HINT_WINDOWS;
+
+    /**
+     * A segment's alert (a browser, country, OS ...) does not open when its app total shows
+     * significantly less than half of the change the segment implies: this many of the total's
+     * standard errors below it, pooled over the finding's windows (alerts.ParentConsistency). 0 =
+     * off.
+     */
+    public double parentShortfallZ = DEFAULT_PARENT_SHORTFALL_Z;
 
     public void validate(String source) {
         if (kibanaUrl == null
@@ -85,6 +94,13 @@ public class AlertingConfig implements Serializable {
                     "detection.alerting.min-hint-share",
                     "must be in (0, 1] (got " + minHintShare + ")",
                     "set e.g. 0.5");
+        }
+        if (!(parentShortfallZ >= 0 && parentShortfallZ <= 100)) {
+            throw ConfigException.invalid(
+                    source,
+                    "detection.alerting.parent-shortfall-z",
+                    "must be in [0, 100] (got " + parentShortfallZ + ")",
+                    "set e.g. 3, or 0 to open segment alerts whatever their app total shows");
         }
         if (hintWindows < 1) {
             throw ConfigException.invalid(

@@ -16,6 +16,16 @@ public class MetricScore {
     public Double upper;
     public Double z;
 
+    /**
+     * This window's own deviation and standard error on the detector's working scale (log for
+     * latency, the rate for error rates, Anscombe's square root for counts); null without a
+     * statistical baseline. {@code z} may be a pooled verdict over several windows, these never
+     * are: the alert stage compares a segment's change with its parent's on them.
+     */
+    public Double residual;
+
+    public Double spread;
+
     /** Severity in [0, 1]; {@code >= 0.5} exactly when {@link #anomaly}. */
     public double score;
 

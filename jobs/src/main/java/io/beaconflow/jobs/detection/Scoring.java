@@ -18,6 +18,8 @@ final class Scoring {
         s.lower = MetricScore.finite(r.lower());
         s.upper = MetricScore.finite(r.upper());
         s.z = MetricScore.finite(r.z());
+        s.residual = MetricScore.finite(r.residual());
+        s.spread = MetricScore.finite(r.spread());
         s.score = r.score();
         s.anomaly = r.anomaly();
         s.direction = direction(r.direction());

@@ -26,6 +26,7 @@ class AlertLifecycleTest {
     private final TreeSet<Long> timers = new TreeSet<>();
     private int opened;
     private int suppressed;
+    private int notShownByParent;
 
     private final AlertLifecycle lifecycle =
             new AlertLifecycle(
@@ -71,6 +72,11 @@ class AlertLifecycleTest {
                         @Override
                         public void suppressed() {
                             suppressed++;
+                        }
+
+                        @Override
+                        public void notShownByParent() {
+                            notShownByParent++;
                         }
 
                         @Override
@@ -156,5 +162,29 @@ class AlertLifecycleTest {
         f.kind = Finding.CORRELATED;
         assertThat(FindingKind.of(f)).isLessThan(FindingKind.RECOVERED);
         assertThat(AlertState.of("resolved")).isEqualTo(AlertState.RESOLVED);
+    }
+
+    @Test
+    void aSegmentFindingItsTotalContradictsDoesNotOpenAndOpensOnceTheTotalShowsIt()
+            throws Exception {
+        Finding blip = sustained("shop|os|Android", "lcp_p75", "latency", "up", 10, 11);
+        for (int m = 10; m <= 11; m++) {
+            rows.add(ParentConsistencyTest.row("os", "Android", 0, "lcp_p75", 0.4, 0.1, 50));
+            rows.add(ParentConsistencyTest.row("all", "*", 0, "lcp_p75", 0.0, 0.02, 100));
+        }
+        rows.forEach(r -> r.windowStart = T0 + 10 * M);
+        lifecycle.fire(blip.at, List.of(blip));
+        assertThat(alerts).isEmpty();
+        assertThat(notShownByParent).isEqualTo(1);
+        assertThat(incidents).isEmpty();
+
+        // The total catches up (share 0.5 x 0.4 = 0.2 shown): the next finding opens.
+        rows.clear();
+        rows.add(ParentConsistencyTest.row("os", "Android", 0, "lcp_p75", 0.4, 0.1, 50));
+        rows.add(ParentConsistencyTest.row("all", "*", 0, "lcp_p75", 0.2, 0.02, 100));
+        Finding again = sustained("shop|os|Android", "lcp_p75", "latency", "up", 11, 12);
+        lifecycle.fire(again.at, List.of(again));
+        assertThat(states()).containsExactly(AlertState.OPEN);
+        assertThat(notShownByParent).isEqualTo(1);
     }
 }
