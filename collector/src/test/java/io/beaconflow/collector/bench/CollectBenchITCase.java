@@ -3,18 +3,14 @@ package io.beaconflow.collector.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.collector.config.CollectorConfig;
-import io.beaconflow.collector.kafka.KafkaRecordSink;
 import io.beaconflow.collector.server.CollectorServer;
+import io.beaconflow.collector.testing.Stack;
+import io.beaconflow.collector.testing.TestCollector;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,56 +21,32 @@ import org.junit.jupiter.api.Test;
  * hidden.
  */
 class CollectBenchITCase {
-    static final String BOOTSTRAP =
-            System.getenv().getOrDefault("BEACONFLOW_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
-
     @Test
     void reportsWhatTheCollectorAcknowledgedWithOrderedLatencies() throws Exception {
         String topic = "collect-bench-it-" + UUID.randomUUID();
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-        }
+        Stack.createTopics(1, topic);
         try {
             check(topic, 100_000, false);
             check(topic, 2, true);
         } finally {
-            try (Admin admin =
-                    Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
-                admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-            }
+            Stack.deleteTopics(topic);
         }
     }
 
     private void check(String topic, int rate, boolean limited) throws Exception {
         CollectorConfig cfg =
-                CollectorConfig.parse(
-                        String.join(
-                                "\n",
-                                "listen: 127.0.0.1:0",
-                                "kafka:",
-                                "  bootstrap-servers: " + BOOTSTRAP,
-                                "  topic: " + topic,
-                                "rate-limit:",
-                                "  requests-per-second: " + rate,
-                                "  burst: " + rate,
-                                "apps:",
-                                "  shop-web:",
-                                "    allowed-origins: [\"http://localhost:8080\"]"),
+                TestCollector.config(
                         "bench-it",
-                        k -> null);
-        KafkaRecordSink sink = new KafkaRecordSink(cfg.kafka, 64L << 20);
-        sink.start(Duration.ofMillis(500));
-        CollectorServer server = new CollectorServer(cfg, sink, null, System::currentTimeMillis);
-        try {
-            URI base = URI.create("http://127.0.0.1:" + server.start());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!sink.ready()) {
-                assertThat(System.nanoTime()).as("Kafka reachable").isLessThan(deadline);
-                Thread.sleep(100);
-            }
+                        topic,
+                        "rate-limit:",
+                        "  requests-per-second: " + rate,
+                        "  burst: " + rate,
+                        "apps:",
+                        "  shop-web:",
+                        "    allowed-origins: [\"http://localhost:8080\"]");
+        try (TestCollector collector = new TestCollector(cfg, 64L << 20, null).awaitReady()) {
+            CollectorServer server = collector.server;
+            URI base = URI.create(collector.url);
             List<byte[]> payloads =
                     CollectBench.load(
                             Path.of("src/test/resources/sdk-payloads/faro.requests.ndjson"), base);
@@ -102,9 +74,6 @@ class CollectBenchITCase {
             } else {
                 assertThat(r.byStatus().keySet()).containsOnly(202);
             }
-        } finally {
-            server.close();
-            sink.close();
         }
     }
 }

@@ -2,33 +2,26 @@ package io.beaconflow.collector.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beaconflow.collector.browser.TestShop.ApiCall;
 import io.beaconflow.collector.config.CollectorConfig;
-import io.beaconflow.collector.kafka.KafkaRecordSink;
-import io.beaconflow.collector.server.CollectorServer;
+import io.beaconflow.collector.testing.Stack;
+import io.beaconflow.collector.testing.TestCollector;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.ingest.BeaconDecoder;
-import io.beaconflow.jobs.io.elasticsearch.ElasticsearchClients;
-import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
-import io.beaconflow.jobs.io.elasticsearch.IndexTemplates;
 import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
+import io.beaconflow.jobs.testing.ElasticsearchIndices;
+import io.beaconflow.jobs.testing.MiniClusters;
 import io.beaconflow.jobs.traces.ServerSpanDecoder;
 import io.beaconflow.jobs.traces.ServerSpanKafkaSource;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import java.io.File;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,25 +32,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The issue's "done when": pages instrumented with the unmodified Grafana Faro web SDK and the
@@ -79,94 +61,61 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * Elsewhere set {@code BEACONFLOW_CHROMIUM} / {@code BEACONFLOW_CHROMEDRIVER}.
  */
 class BrowserEndToEndITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> SDKS = List.of("faro", "otel");
 
-    static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
-    }
-
-    final String bootstrap = env("BEACONFLOW_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
-    final String esUrl = env("BEACONFLOW_ES_URL", "http://127.0.0.1:9200");
-    final HttpClient http = HttpClient.newHttpClient();
-
     @Test
     void faroAndOpenTelemetryPagesInChromiumReachElasticsearchThroughCollectorKafkaAndTheJob()
             throws Exception {
-        Path chromium = Path.of(env("BEACONFLOW_CHROMIUM", "/usr/bin/chromium"));
-        Path chromedriver = Path.of(env("BEACONFLOW_CHROMEDRIVER", "/usr/bin/chromedriver"));
-        assertThat(Files.isExecutable(chromium) && Files.isExecutable(chromedriver))
-                .as(
-                        "%s and %s must exist: run .ci/install-deps.sh (Debian packages chromium,"
-                                + " chromium-driver) or set BEACONFLOW_CHROMIUM /"
-                                + " BEACONFLOW_CHROMEDRIVER",
-                        chromium, chromedriver)
-                .isTrue();
+        Chromium chromium = Chromium.installed();
         Path bundles =
                 PageBundles.build(Path.of("src/test/browser"), Path.of("target/browser-test"));
 
-        String run = UUID.randomUUID().toString().substring(0, 8);
+        ElasticsearchIndices es =
+                new ElasticsearchIndices(
+                        "browser",
+                        "rum-sessions-*",
+                        "rum-metrics-*",
+                        "rum-alerts",
+                        "rum-fetch-timings-*",
+                        "rum-endpoint-timings-*");
+        String run = es.run;
         String topic = "it-browser-" + run;
         String spanTopic = "it-browser-spans-" + run;
-        String prefix = "it-browser-" + run + "-";
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(
-                            List.of(
-                                    new NewTopic(topic, 2, (short) 1),
-                                    new NewTopic(spanTopic, 2, (short) 1)))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-        }
+        String prefix = es.prefix;
+        Stack.createTopics(2, topic, spanTopic);
         Map<String, String> sessionIds = new HashMap<>();
         Map<String, List<ApiCall>> backend = new HashMap<>();
         Map<ApiCall, SpanData> serverSpans = new HashMap<>();
         try {
             // ---- 1. the browser visits, through the real collector into Kafka ----
-            KafkaRecordSink sink = null;
-            CollectorServer collector = null;
+            TestCollector collector = null;
             try (TestShop shop = new TestShop(bundles)) {
                 try {
                     CollectorConfig cfg =
-                            CollectorConfig.parse(
-                                    String.join(
-                                            "\n",
-                                            "listen: 127.0.0.1:0",
-                                            "kafka:",
-                                            "  bootstrap-servers: " + bootstrap,
-                                            "  topic: " + topic,
-                                            "  server-spans-topic: " + spanTopic,
-                                            "apps:",
-                                            "  browser-faro:",
-                                            "    allowed-origins: [\"" + shop.origin() + "\"]",
-                                            "    backend-key: " + backendKey("faro"),
-                                            "  browser-otel:",
-                                            "    allowed-origins: [\"" + shop.origin() + "\"]",
-                                            "    backend-key: " + backendKey("otel")),
+                            TestCollector.config(
                                     "browser-it",
-                                    k -> null);
-                    sink = new KafkaRecordSink(cfg.kafka, 64L << 20);
-                    sink.start(Duration.ofMillis(500));
-                    collector = new CollectorServer(cfg, sink, null, System::currentTimeMillis);
-                    String collectorUrl = "http://127.0.0.1:" + collector.start();
+                                    topic,
+                                    "  server-spans-topic: " + spanTopic,
+                                    "apps:",
+                                    "  browser-faro:",
+                                    "    allowed-origins: [\"" + shop.origin() + "\"]",
+                                    "    backend-key: " + backendKey("faro"),
+                                    "  browser-otel:",
+                                    "    allowed-origins: [\"" + shop.origin() + "\"]",
+                                    "    backend-key: " + backendKey("otel"));
+                    collector = new TestCollector(cfg, 64L << 20, null);
+                    String collectorUrl = collector.url;
                     shop.collectorUrl(collectorUrl);
                     for (String sdk : SDKS) {
                         shop.instrumentBackend(sdk, collectorUrl, backendKey(sdk));
                     }
-                    awaitReady(collectorUrl);
+                    collector.awaitReady();
 
-                    ChromeDriver browser =
-                            chrome(chromium, chromedriver, desktopUserAgent(chromium));
-                    try (KafkaEvents kafka = new KafkaEvents(bootstrap, topic)) {
+                    ChromeDriver browser = chromium.start();
+                    try (KafkaEvents kafka = new KafkaEvents(topic)) {
                         for (String sdk : SDKS) {
                             sessionIds.put(sdk, visit(browser, shop, kafka, sdk));
                             backend.put(sdk, shop.calls(sdk));
@@ -195,7 +144,7 @@ class BrowserEndToEndITCase {
                             .as("a server span per backend call")
                             .isEqualTo(
                                     SDKS.stream().mapToLong(sdk -> backend.get(sdk).size()).sum());
-                    assertThat(records(spanTopic))
+                    assertThat(Stack.records(spanTopic, 2))
                             .as("server-span records in " + spanTopic)
                             .isEqualTo(traced);
                     for (String sdk : SDKS) {
@@ -203,10 +152,13 @@ class BrowserEndToEndITCase {
                     }
                     System.out.printf(
                             "browser e2e: collector metrics: %d records written%n",
-                            (long) collector.metrics().value(collector.metrics().records));
+                            (long)
+                                    collector
+                                            .server
+                                            .metrics()
+                                            .value(collector.server.metrics().records));
                 } finally {
                     if (collector != null) collector.close();
-                    if (sink != null) sink.close();
                 }
             }
 
@@ -215,11 +167,12 @@ class BrowserEndToEndITCase {
             List<RumEvent> written = allEvents(topic);
 
             // ---- 2. the production job graph over both topics, into Elasticsearch ----
-            runJob(topic, spanTopic, run, prefix);
+            runJob(topic, spanTopic, es);
 
             // ---- 3. what Elasticsearch holds ----
             refresh(prefix + "rum-sessions-*");
-            List<JsonNode> sessions = documents(prefix + "rum-sessions-*");
+            List<JsonNode> sessions =
+                    ElasticsearchIndices.documents(prefix + "rum-sessions-*", 100);
             for (JsonNode s : sessions) System.out.println("browser e2e: session " + s);
             for (String sdk : SDKS) {
                 JsonNode s = session(sessions, "browser-" + sdk, sessionIds.get(sdk));
@@ -294,28 +247,8 @@ class BrowserEndToEndITCase {
             // ---- 5. every browser fetch joined with the server span its request caused ----
             assertFetchTimings(prefix, written, backend, serverSpans);
         } finally {
-            try (Admin admin =
-                    Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                admin.deleteTopics(List.of(topic, spanTopic)).all().get(30, TimeUnit.SECONDS);
-            }
-            http.send(
-                    HttpRequest.newBuilder(
-                                    URI.create(
-                                            esUrl
-                                                    + "/"
-                                                    + prefix
-                                                    + "rum-sessions-*,"
-                                                    + prefix
-                                                    + "rum-metrics-*,"
-                                                    + prefix
-                                                    + "rum-alerts,"
-                                                    + prefix
-                                                    + "rum-fetch-timings-*,"
-                                                    + prefix
-                                                    + "rum-endpoint-timings-*"))
-                            .DELETE()
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+            Stack.deleteTopics(topic, spanTopic);
+            es.close();
         }
     }
 
@@ -417,62 +350,6 @@ class BrowserEndToEndITCase {
         }
     }
 
-    static ChromeDriver chrome(Path chromium, Path chromedriver, String userAgent) {
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(chromium.toFile());
-        // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-        // --user-agent: headless Chromium says "HeadlessChrome", which the job rightly flags as a
-        // bot (UserAgentClassifierTest keeps that rule), so its sessions would never reach the
-        // metric series; the visitors this test stands for are not headless.
-        o.addArguments(
-                "--headless=new",
-                "--user-agent=" + userAgent,
-                "--no-sandbox",
-                "--disable-dev-shm-usage",
-                "--disable-gpu",
-                "--no-first-run",
-                "--window-size=1280,900");
-        ChromeDriverService service =
-                new ChromeDriverService.Builder()
-                        .usingDriverExecutable(new File(chromedriver.toString()))
-                        .usingAnyFreePort()
-                        .build();
-        return new ChromeDriver(service, o);
-    }
-
-    /**
-     * The user agent desktop Chrome of the installed Chromium's major version sends on Linux (the
-     * reduced form: minor, build and patch are zeros), i.e. headless Chromium's own string without
-     * "Headless".
-     */
-    static String desktopUserAgent(Path chromium) throws Exception {
-        Process p = new ProcessBuilder(chromium.toString(), "--version").start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("%s --version ends", chromium).isTrue();
-        java.util.regex.Matcher m =
-                java.util.regex.Pattern.compile("(?:Chromium|Chrome) (\\d+)\\.").matcher(out);
-        assertThat(m.find())
-                .as("a version in the output of %s --version: %s", chromium, out)
-                .isTrue();
-        return "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/"
-                + m.group(1)
-                + ".0.0.0 Safari/537.36";
-    }
-
-    private void awaitReady(String collectorUrl) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (http.send(
-                                HttpRequest.newBuilder(URI.create(collectorUrl + "/readyz"))
-                                        .GET()
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString())
-                        .statusCode()
-                != 200) {
-            assertThat(System.nanoTime()).as("collector ready within 30 s").isLessThan(deadline);
-            Thread.sleep(200);
-        }
-    }
-
     static List<String> missing(
             List<RumEvent> events,
             Map<String, String> sessionIds,
@@ -514,18 +391,8 @@ class BrowserEndToEndITCase {
 
     /** All events in {@code topic}, once its every record (up to the latest offsets) is read. */
     private List<RumEvent> allEvents(String topic) throws Exception {
-        long records = 0;
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < 2; p++)
-                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            for (var o : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values()) {
-                records += o.offset();
-            }
-        }
-        try (KafkaEvents kafka = new KafkaEvents(bootstrap, topic)) {
-            return kafka.awaitRecords(records, Duration.ofSeconds(60));
+        try (KafkaEvents kafka = new KafkaEvents(topic)) {
+            return kafka.awaitRecords(Stack.records(topic, 2), Duration.ofSeconds(60));
         }
     }
 
@@ -615,7 +482,7 @@ class BrowserEndToEndITCase {
         while (true) {
             refresh(prefix + "rum-metrics-*");
             rows.clear();
-            for (JsonNode r : documents(prefix + "rum-metrics-*", 10_000)) {
+            for (JsonNode r : ElasticsearchIndices.documents(prefix + "rum-metrics-*", 10_000)) {
                 Cell c =
                         new Cell(
                                 r.path("app").asText(),
@@ -701,21 +568,6 @@ class BrowserEndToEndITCase {
         return "it-browser-backend-key-" + sdk;
     }
 
-    /** Records in {@code topic} (the sum of its partitions' latest offsets). */
-    private long records(String topic) throws Exception {
-        long records = 0;
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < 2; p++)
-                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            for (var o : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values()) {
-                records += o.offset();
-            }
-        }
-        return records;
-    }
-
     /**
      * Every fetch event of the visits (one per backend call) is a {@code rum-fetch-timings}
      * document joined with the SERVER span the backend exported for that call: same trace, the
@@ -740,7 +592,7 @@ class BrowserEndToEndITCase {
 
         refresh(prefix + "rum-fetch-timings-*," + prefix + "rum-endpoint-timings-*");
         Map<String, JsonNode> docs = new HashMap<>();
-        for (JsonNode d : documents(prefix + "rum-fetch-timings-*", 1000)) {
+        for (JsonNode d : ElasticsearchIndices.documents(prefix + "rum-fetch-timings-*", 1000)) {
             docs.put(d.path("app").asText() + ":" + d.path("event_id").asText(), d);
         }
         for (JsonNode d : docs.values()) System.out.println("browser e2e: fetch timing " + d);
@@ -786,7 +638,8 @@ class BrowserEndToEndITCase {
         }
         long joined = 0;
         long unmatched = 0;
-        List<JsonNode> endpoints = documents(prefix + "rum-endpoint-timings-*", 1000);
+        List<JsonNode> endpoints =
+                ElasticsearchIndices.documents(prefix + "rum-endpoint-timings-*", 1000);
         for (JsonNode d : endpoints) {
             System.out.println("browser e2e: endpoint timing " + d);
             joined += d.path("joined").asLong();
@@ -801,28 +654,18 @@ class BrowserEndToEndITCase {
         assertThat(unmatched).as("unmatched fetches in the endpoint rows").isZero();
     }
 
-    private void runJob(String topic, String spanTopic, String run, String prefix)
-            throws Exception {
+    private void runJob(String topic, String spanTopic, ElasticsearchIndices es) throws Exception {
         BeaconflowConfig config = BeaconflowConfig.defaults();
-        config.kafka.bootstrapServers = bootstrap;
+        config.kafka.bootstrapServers = Stack.KAFKA;
         config.kafka.rawTopic = topic;
         config.kafka.serverSpansTopic = spanTopic;
         config.traces.enabled = true;
-        config.kafka.groupId = "it-browser-" + run;
+        config.kafka.groupId = "it-browser-" + es.run;
         config.kafka.startFrom = "earliest";
-        ElasticsearchSinkConfig es =
-                ElasticsearchSinkConfig.parse("hosts: " + esUrl + "\n", "test");
-        // The job's own templates (fetch timings: keyword ids, double times), as at its start.
-        ElasticsearchClient client = ElasticsearchClients.create(es);
-        try {
-            IndexTemplates.installAll(client, prefix);
-        } finally {
-            ElasticsearchClients.close(client);
-        }
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        flink.setParallelism(2);
+        // The job's own templates (fetch timings: keyword ids, double times) are installed under
+        // the run's prefix, as at its start (ElasticsearchIndices).
+        String prefix = es.prefix;
+        StreamExecutionEnvironment flink = MiniClusters.environment(2);
         flink.enableCheckpointing(10_000);
         // Bounded at the offsets that are latest when the job starts: at the end of input the
         // watermark reaches the end of time, so every session closes and is written.
@@ -840,11 +683,11 @@ class BrowserEndToEndITCase {
                                 config);
         pipeline.sinkTo(
                 new BeaconflowPipeline.Sinks()
-                        .sessions(ElasticsearchOutputs.sessions(es, prefix))
-                        .metrics(ElasticsearchOutputs.metrics(es, prefix))
-                        .alerts(ElasticsearchOutputs.alerts(es, prefix))
-                        .fetchTimings(ElasticsearchOutputs.fetchTimings(es, prefix))
-                        .endpointTimings(ElasticsearchOutputs.endpointTimings(es, prefix)));
+                        .sessions(ElasticsearchOutputs.sessions(es.sink, prefix))
+                        .metrics(ElasticsearchOutputs.metrics(es.sink, prefix))
+                        .alerts(ElasticsearchOutputs.alerts(es.sink, prefix))
+                        .fetchTimings(ElasticsearchOutputs.fetchTimings(es.sink, prefix))
+                        .endpointTimings(ElasticsearchOutputs.endpointTimings(es.sink, prefix)));
         flink.execute("browser-end-to-end-itcase");
     }
 
@@ -874,31 +717,7 @@ class BrowserEndToEndITCase {
         return out;
     }
 
-    private void refresh(String index) throws Exception {
-        http.send(
-                HttpRequest.newBuilder(URI.create(esUrl + "/" + index + "/_refresh"))
-                        .POST(HttpRequest.BodyPublishers.noBody())
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private List<JsonNode> documents(String index) throws Exception {
-        return documents(index, 100);
-    }
-
-    private List<JsonNode> documents(String index, int size) throws Exception {
-        HttpResponse<String> r =
-                http.send(
-                        HttpRequest.newBuilder(
-                                        URI.create(esUrl + "/" + index + "/_search?size=" + size))
-                                .GET()
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        List<JsonNode> out = new ArrayList<>();
-        for (JsonNode hit : JSON.readTree(r.body()).path("hits").path("hits")) {
-            out.add(hit.path("_source"));
-        }
-        return out;
+    private static void refresh(String index) throws Exception {
+        ElasticsearchIndices.send("POST", "/" + index + "/_refresh");
     }
 }

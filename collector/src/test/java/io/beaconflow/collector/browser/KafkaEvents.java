@@ -1,5 +1,6 @@
 package io.beaconflow.collector.browser;
 
+import io.beaconflow.collector.testing.Stack;
 import io.beaconflow.jobs.config.IngestConfig;
 import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.model.IngestRecord;
@@ -9,15 +10,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * What the collector wrote to the test's topic, decoded with the job's own decoder, read by a
@@ -31,20 +28,13 @@ final class KafkaEvents implements AutoCloseable {
     private long records;
     private volatile boolean stop;
 
-    KafkaEvents(String bootstrap, String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-browser-watch-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    KafkaEvents(String topic) {
         BeaconDecoder decoder = new BeaconDecoder(new IngestConfig());
         reader =
                 new Thread(
                         () -> {
                             try (KafkaConsumer<byte[], byte[]> c =
-                                    new KafkaConsumer<>(
-                                            p,
-                                            new ByteArrayDeserializer(),
-                                            new ByteArrayDeserializer())) {
+                                    Stack.consumer("it-browser-watch")) {
                                 c.subscribe(List.of(topic));
                                 while (!stop) {
                                     for (ConsumerRecord<byte[], byte[]> r :

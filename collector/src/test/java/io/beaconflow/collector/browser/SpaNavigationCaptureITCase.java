@@ -34,19 +34,7 @@ class SpaNavigationCaptureITCase {
 
     @Test
     void faroSpaNavigationsInChromiumAreRouteChangeViewsOfTheirRoutes() throws Exception {
-        Path chromium =
-                Path.of(BrowserEndToEndITCase.env("BEACONFLOW_CHROMIUM", "/usr/bin/chromium"));
-        Path chromedriver =
-                Path.of(
-                        BrowserEndToEndITCase.env(
-                                "BEACONFLOW_CHROMEDRIVER", "/usr/bin/chromedriver"));
-        assertThat(Files.isExecutable(chromium) && Files.isExecutable(chromedriver))
-                .as(
-                        "%s and %s must exist: run .ci/install-deps.sh (Debian packages chromium,"
-                                + " chromium-driver) or set BEACONFLOW_CHROMIUM /"
-                                + " BEACONFLOW_CHROMEDRIVER",
-                        chromium, chromedriver)
-                .isTrue();
+        Chromium chromium = Chromium.installed();
         Path bundles =
                 PageBundles.build(Path.of("src/test/browser"), Path.of("target/browser-test"));
 
@@ -54,11 +42,7 @@ class SpaNavigationCaptureITCase {
         try (SdkRecorder recorder = new SdkRecorder();
                 TestShop shop = new TestShop(bundles)) {
             shop.collectorUrl(recorder.url());
-            ChromeDriver browser =
-                    BrowserEndToEndITCase.chrome(
-                            chromium,
-                            chromedriver,
-                            BrowserEndToEndITCase.desktopUserAgent(chromium));
+            ChromeDriver browser = chromium.start();
             try {
                 browser.get(shop.origin() + "/spa/");
                 BrowserEndToEndITCase.awaitLog(browser, "view 1 /");

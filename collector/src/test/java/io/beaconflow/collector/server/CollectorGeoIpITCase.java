@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beaconflow.collector.config.CollectorConfig;
-import io.beaconflow.collector.kafka.KafkaRecordSink;
+import io.beaconflow.collector.testing.Stack;
+import io.beaconflow.collector.testing.TestCollector;
 import io.beaconflow.jobs.config.IngestConfig;
 import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.model.IngestRecord;
@@ -21,16 +22,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,8 +40,6 @@ import org.junit.jupiter.api.Test;
  */
 class CollectorGeoIpITCase {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final String BOOTSTRAP =
-            System.getenv().getOrDefault("BEACONFLOW_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
     static final String ORIGIN = "http://localhost:8080";
     final HttpClient http = HttpClient.newHttpClient();
     final List<AutoCloseable> open = new ArrayList<>();
@@ -55,21 +48,13 @@ class CollectorGeoIpITCase {
     @BeforeEach
     void topic() throws Exception {
         topic = "collector-geo-it-" + UUID.randomUUID();
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-        }
+        Stack.createTopics(1, topic);
     }
 
     @AfterEach
     void stop() throws Exception {
         for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
-            admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-        }
+        Stack.deleteTopics(topic);
     }
 
     @Test
@@ -122,39 +107,20 @@ class CollectorGeoIpITCase {
 
     private String collector(String trust) throws Exception {
         CollectorConfig cfg =
-                CollectorConfig.parse(
-                        String.join(
-                                "\n",
-                                "listen: 127.0.0.1:0",
-                                "kafka:",
-                                "  bootstrap-servers: " + BOOTSTRAP,
-                                "  topic: " + topic,
-                                trust,
-                                "geoip:",
-                                "  database: " + database(),
-                                "apps:",
-                                "  shop-web:",
-                                "    allowed-origins: [\"" + ORIGIN + "\"]"),
+                TestCollector.config(
                         "geo-it",
-                        k -> null);
-        KafkaRecordSink sink = new KafkaRecordSink(cfg.kafka, 16L << 20);
-        sink.start(Duration.ofMillis(500));
-        open.add(sink);
+                        topic,
+                        trust,
+                        "geoip:",
+                        "  database: " + database(),
+                        "apps:",
+                        "  shop-web:",
+                        "    allowed-origins: [\"" + ORIGIN + "\"]");
         GeoIp geo = new GeoIp(Path.of(cfg.geoip.database));
         open.add(geo);
-        CollectorServer server = new CollectorServer(cfg, sink, geo, System::currentTimeMillis);
-        String base = "http://127.0.0.1:" + server.start();
-        open.add(server::close);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (http.send(
-                                HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
-                                HttpResponse.BodyHandlers.ofString())
-                        .statusCode()
-                != 200) {
-            assertThat(System.nanoTime()).as("collector ready within 30 s").isLessThan(deadline);
-            Thread.sleep(200);
-        }
-        return base;
+        TestCollector collector = new TestCollector(cfg, 16L << 20, geo);
+        open.add(collector);
+        return collector.awaitReady().url;
     }
 
     private static String database() throws URISyntaxException {
@@ -186,13 +152,8 @@ class CollectorGeoIpITCase {
 
     /** The records by the session id of their one event, once {@code expected} arrived (30 s). */
     private Map<String, JsonNode> consume(int expected) throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "geo-it-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         Map<String, JsonNode> out = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> c =
-                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c = Stack.consumer("geo-it")) {
             c.subscribe(List.of(topic));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (out.size() < expected && System.nanoTime() < deadline) {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.beaconflow.collector.config.CollectorConfig;
-import io.beaconflow.collector.kafka.KafkaRecordSink;
+import io.beaconflow.collector.testing.Stack;
+import io.beaconflow.collector.testing.TestCollector;
 import io.beaconflow.collector.translate.FaroTranslator;
 import io.beaconflow.collector.translate.OtlpJson;
 import io.beaconflow.collector.translate.OtlpTranslator;
@@ -34,13 +34,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,58 +50,38 @@ import org.junit.jupiter.api.Test;
  */
 class CollectorKafkaITCase {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final String BOOTSTRAP =
-            System.getenv().getOrDefault("BEACONFLOW_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     String topic;
-    KafkaRecordSink sink;
+    TestCollector collector;
     CollectorServer server;
     String base;
 
     @BeforeEach
     void start() throws Exception {
         topic = "collector-it-" + UUID.randomUUID();
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1)))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-        }
-        CollectorConfig cfg =
-                CollectorConfig.parse(
-                        String.join(
-                                "\n",
-                                "listen: 127.0.0.1:0",
-                                "kafka:",
-                                "  bootstrap-servers: " + BOOTSTRAP,
-                                "  topic: " + topic,
-                                "rate-limit:",
-                                "  requests-per-second: 10000",
-                                "  burst: 10000",
-                                "apps:",
-                                "  shop-web:",
-                                "    allowed-origins: [\"http://localhost:8080\"]"),
-                        "it",
-                        k -> null);
-        sink = new KafkaRecordSink(cfg.kafka, 64L << 20);
-        sink.start(Duration.ofMillis(500));
-        server = new CollectorServer(cfg, sink, null, System::currentTimeMillis);
-        base = "http://127.0.0.1:" + server.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (get("/readyz").statusCode() != 200) {
-            assertThat(System.nanoTime()).as("collector ready within 30 s").isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        Stack.createTopics(2, topic);
+        collector =
+                new TestCollector(
+                                TestCollector.config(
+                                        "it",
+                                        topic,
+                                        "rate-limit:",
+                                        "  requests-per-second: 10000",
+                                        "  burst: 10000",
+                                        "apps:",
+                                        "  shop-web:",
+                                        "    allowed-origins: [\"http://localhost:8080\"]"),
+                                64L << 20,
+                                null)
+                        .awaitReady();
+        server = collector.server;
+        base = collector.url;
     }
 
     @AfterEach
     void stop() throws Exception {
-        server.close();
-        sink.close();
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
-            admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-        }
+        collector.close();
+        Stack.deleteTopics(topic);
     }
 
     @Test
@@ -206,7 +182,7 @@ class CollectorKafkaITCase {
     @Test
     void gracefulShutdownAnswersEveryAcceptedRequestOnlyAfterKafkaHasIt() throws Exception {
         List<Captured> faro = SdkFixtures.posts("faro");
-        int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
+        int port = collector.port();
         java.util.concurrent.ExecutorService pool =
                 java.util.concurrent.Executors.newFixedThreadPool(50);
         List<java.util.concurrent.Future<Integer>> sent = new ArrayList<>();
@@ -315,22 +291,12 @@ class CollectorKafkaITCase {
         return b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     }
 
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
     /** Reads the topic from the start until {@code expected} records or 30 s; then 2 s more. */
     private List<ConsumerRecord<byte[], byte[]>> consume(int expected) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Properties readCommitted = new Properties();
+        readCommitted.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c =
-                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c = Stack.consumer("it", readCommitted)) {
             c.subscribe(List.of(topic));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             long extra = Long.MAX_VALUE;

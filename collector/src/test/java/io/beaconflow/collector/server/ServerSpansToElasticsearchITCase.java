@@ -2,22 +2,21 @@ package io.beaconflow.collector.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beaconflow.collector.config.CollectorConfig;
-import io.beaconflow.collector.kafka.KafkaRecordSink;
+import io.beaconflow.collector.testing.Stack;
+import io.beaconflow.collector.testing.TestCollector;
 import io.beaconflow.collector.translate.BackendCorrelationTest;
 import io.beaconflow.collector.translate.SdkFixtures;
 import io.beaconflow.collector.translate.SdkFixtures.Captured;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.ingest.BeaconDecoder;
-import io.beaconflow.jobs.io.elasticsearch.ElasticsearchClients;
-import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
-import io.beaconflow.jobs.io.elasticsearch.IndexTemplates;
 import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
+import io.beaconflow.jobs.testing.ElasticsearchIndices;
+import io.beaconflow.jobs.testing.MiniClusters;
 import io.beaconflow.jobs.traces.ServerSpanDecoder;
 import io.beaconflow.jobs.traces.ServerSpanKafkaSource;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
@@ -33,16 +32,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -57,98 +48,59 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the endpoint documents must account for every joined fetch.
  */
 class ServerSpansToElasticsearchITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
     static final String BACKEND_KEY = "it-backend-key-0123456789";
     static final ObjectMapper JSON = new ObjectMapper();
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
-    }
-
     @Test
     void everyBackendCallOfTheVisitsIsAJoinedFetchDocumentInElasticsearch() throws Exception {
-        String bootstrap = env("BEACONFLOW_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
-        String esUrl = env("BEACONFLOW_ES_URL", "http://127.0.0.1:9200");
-        String run = UUID.randomUUID().toString().substring(0, 8);
+        ElasticsearchIndices es =
+                new ElasticsearchIndices("spans", "rum-fetch-timings-*", "rum-endpoint-timings-*");
+        String run = es.run;
         String rawTopic = "it-spans-raw-" + run;
         String spanTopic = "it-spans-server-" + run;
-        String prefix = "it-spans-" + run + "-";
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(
-                            List.of(
-                                    new NewTopic(rawTopic, 2, (short) 1),
-                                    new NewTopic(spanTopic, 2, (short) 1)))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-        }
+        String prefix = es.prefix;
+        Stack.createTopics(2, rawTopic, spanTopic);
         CollectorConfig cfg =
-                CollectorConfig.parse(
-                        String.join(
-                                "\n",
-                                "listen: 127.0.0.1:0",
-                                "kafka:",
-                                "  bootstrap-servers: " + bootstrap,
-                                "  topic: " + rawTopic,
-                                "  server-spans-topic: " + spanTopic,
-                                "rate-limit:",
-                                "  requests-per-second: 10000",
-                                "  burst: 10000",
-                                "apps:",
-                                "  shop-web:",
-                                "    allowed-origins: [\"http://localhost:8080\"]",
-                                "    backend-key: " + BACKEND_KEY),
+                TestCollector.config(
                         "it",
-                        k -> null);
+                        rawTopic,
+                        "  server-spans-topic: " + spanTopic,
+                        "rate-limit:",
+                        "  requests-per-second: 10000",
+                        "  burst: 10000",
+                        "apps:",
+                        "  shop-web:",
+                        "    allowed-origins: [\"http://localhost:8080\"]",
+                        "    backend-key: " + BACKEND_KEY);
         int calls = 0;
-        try (KafkaRecordSink sink = new KafkaRecordSink(cfg.kafka, 64L << 20)) {
-            sink.start(Duration.ofMillis(500));
-            CollectorServer server =
-                    new CollectorServer(cfg, sink, null, System::currentTimeMillis);
-            String base = "http://127.0.0.1:" + server.start();
-            try {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (get(base + "/readyz").statusCode() != 200) {
-                    assertThat(System.nanoTime()).as("collector ready").isLessThan(deadline);
-                    Thread.sleep(200);
+        try (TestCollector collector = new TestCollector(cfg, 64L << 20, null).awaitReady()) {
+            String base = collector.url;
+            for (String sdk : List.of("faro", "otel")) {
+                for (Captured c : SdkFixtures.posts(sdk)) {
+                    HttpResponse<String> r = replay(base, c);
+                    assertThat(r.statusCode()).as(r.body()).isIn(200, 202);
                 }
-                for (String sdk : List.of("faro", "otel")) {
-                    for (Captured c : SdkFixtures.posts(sdk)) {
-                        HttpResponse<String> r = replay(base, c);
-                        assertThat(r.statusCode()).as(r.body()).isIn(200, 202);
+                for (JsonNode call : SdkFixtures.backend(sdk)) {
+                    HttpResponse<byte[]> r = exportSpans(base, call);
+                    // The collector checks the span topic a moment after it is ready for
+                    // browsers; an OTLP exporter retries a 503 the same way.
+                    for (int attempt = 0; r.statusCode() == 503 && attempt < 50; attempt++) {
+                        Thread.sleep(200);
+                        r = exportSpans(base, call);
                     }
-                    for (JsonNode call : SdkFixtures.backend(sdk)) {
-                        HttpResponse<byte[]> r = exportSpans(base, call);
-                        // The collector checks the span topic a moment after it is ready for
-                        // browsers; an OTLP exporter retries a 503 the same way.
-                        for (int attempt = 0; r.statusCode() == 503 && attempt < 50; attempt++) {
-                            Thread.sleep(200);
-                            r = exportSpans(base, call);
-                        }
-                        assertThat(r.statusCode()).isEqualTo(200);
-                        assertThat(
-                                        ExportTraceServiceResponse.parseFrom(r.body())
-                                                .hasPartialSuccess())
-                                .isFalse();
-                        calls++;
-                    }
+                    assertThat(r.statusCode()).isEqualTo(200);
+                    assertThat(ExportTraceServiceResponse.parseFrom(r.body()).hasPartialSuccess())
+                            .isFalse();
+                    calls++;
                 }
-            } finally {
-                server.close();
             }
         }
 
         BeaconflowConfig config = BeaconflowConfig.defaults();
-        config.kafka.bootstrapServers = bootstrap;
+        config.kafka.bootstrapServers = Stack.KAFKA;
         config.kafka.rawTopic = rawTopic;
         config.kafka.serverSpansTopic = spanTopic;
         config.kafka.groupId = "it-spans-" + run;
@@ -156,18 +108,7 @@ class ServerSpansToElasticsearchITCase {
         config.traces.enabled = true;
         // The captured visits ran in headless Chromium, which the classifier calls a bot.
         config.metrics.excludeBots = false;
-        ElasticsearchSinkConfig es =
-                ElasticsearchSinkConfig.parse("hosts: " + esUrl + "\n", "test");
-        ElasticsearchClient client = ElasticsearchClients.create(es);
-        try {
-            IndexTemplates.installAll(client, prefix);
-        } finally {
-            ElasticsearchClients.close(client);
-        }
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        flink.setParallelism(2);
+        StreamExecutionEnvironment flink = MiniClusters.environment(2);
         flink.enableCheckpointing(10_000);
         // Both sources bounded at the offsets latest at start: at the end of input the watermark
         // reaches the end of time, so every waiting fetch is decided and every window written.
@@ -184,12 +125,14 @@ class ServerSpansToElasticsearchITCase {
                         config)
                 .sinkTo(
                         new BeaconflowPipeline.Sinks()
-                                .fetchTimings(ElasticsearchOutputs.fetchTimings(es, prefix))
-                                .endpointTimings(ElasticsearchOutputs.endpointTimings(es, prefix)));
+                                .fetchTimings(ElasticsearchOutputs.fetchTimings(es.sink, prefix))
+                                .endpointTimings(
+                                        ElasticsearchOutputs.endpointTimings(es.sink, prefix)));
         flink.execute("server-spans-to-elasticsearch-itcase");
 
-        refresh(esUrl, prefix + "*");
-        List<JsonNode> fetches = documents(esUrl, prefix + "rum-fetch-timings-*");
+        es.refresh();
+        List<JsonNode> fetches =
+                ElasticsearchIndices.documents(prefix + "rum-fetch-timings-*", 500);
         Map<String, JsonNode> byFetchSpan = new HashMap<>();
         for (JsonNode d : fetches)
             byFetchSpan.put(d.path("trace_id").asText() + "-" + d.path("span_id").asText(), d);
@@ -209,7 +152,8 @@ class ServerSpansToElasticsearchITCase {
                         .startsWith(call.path("method").asText() + " /api/");
             }
         }
-        List<JsonNode> endpoints = documents(esUrl, prefix + "rum-endpoint-timings-*");
+        List<JsonNode> endpoints =
+                ElasticsearchIndices.documents(prefix + "rum-endpoint-timings-*", 500);
         long joined = 0;
         long unmatched = 0;
         for (JsonNode d : endpoints) {
@@ -231,22 +175,8 @@ class ServerSpansToElasticsearchITCase {
         matchesDashboardFixture("fetch-timings", fetchFixture);
         matchesDashboardFixture("endpoint-timings", endpointFixture);
 
-        http.send(
-                HttpRequest.newBuilder(
-                                URI.create(
-                                        esUrl
-                                                + "/"
-                                                + prefix
-                                                + "rum-fetch-timings-*,"
-                                                + prefix
-                                                + "rum-endpoint-timings-*"))
-                        .DELETE()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.deleteTopics(List.of(rawTopic, spanTopic)).all().get(30, TimeUnit.SECONDS);
-        }
+        es.close();
+        Stack.deleteTopics(rawTopic, spanTopic);
     }
 
     /** Where DashboardQueriesITCase (jobs) reads the traces dashboard's documents from. */
@@ -306,12 +236,6 @@ class ServerSpansToElasticsearchITCase {
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    private HttpResponse<String> get(String url) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
     private HttpResponse<String> replay(String base, Captured c) throws Exception {
         HttpRequest.Builder b =
                 HttpRequest.newBuilder(URI.create(base + c.path())).timeout(Duration.ofSeconds(20));
@@ -322,27 +246,5 @@ class ServerSpansToElasticsearchITCase {
         }
         b.POST(HttpRequest.BodyPublishers.ofString(c.body(), StandardCharsets.UTF_8));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void refresh(String esUrl, String index) throws Exception {
-        http.send(
-                HttpRequest.newBuilder(URI.create(esUrl + "/" + index + "/_refresh"))
-                        .POST(HttpRequest.BodyPublishers.noBody())
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private List<JsonNode> documents(String esUrl, String index) throws Exception {
-        HttpResponse<String> r =
-                http.send(
-                        HttpRequest.newBuilder(
-                                        URI.create(esUrl + "/" + index + "/_search?size=500"))
-                                .GET()
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        List<JsonNode> out = new java.util.ArrayList<>();
-        for (JsonNode h : JSON.readTree(r.body()).path("hits").path("hits"))
-            out.add(h.path("_source"));
-        return out;
     }
 }

@@ -11,19 +11,13 @@ import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RawBeacon;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
+import io.beaconflow.jobs.testing.CollectingSink;
+import io.beaconflow.jobs.testing.MiniClusters;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -40,13 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * home route, {@code /api/products/42} on the product route and {@code /api/cart} on the checkout.
  */
 class SpaFetchRoutesITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
     private static final String APP = "browser-spa";
 
@@ -73,10 +61,7 @@ class SpaFetchRoutesITCase {
         }
 
         BeaconflowConfig config = BeaconflowConfig.defaults();
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
+        StreamExecutionEnvironment env = MiniClusters.environment(2);
         String run = "spa-fetch-routes-" + System.nanoTime();
         BeaconflowPipeline.build(
                         env,
@@ -89,14 +74,14 @@ class SpaFetchRoutesITCase {
                         config)
                 .sinkTo(
                         new BeaconflowPipeline.Sinks()
-                                .events(Collect.named(run + "-events"))
-                                .metrics(Collect.named(run + "-metrics")));
+                                .events(CollectingSink.named(run + "-events"))
+                                .metrics(CollectingSink.named(run + "-metrics")));
         env.execute("spa-fetch-routes-itcase");
 
         // What was sent: every fetch carries the page of the batch that sent it.
         Map<String, String> sentRoute = new TreeMap<>();
         Map<String, Integer> truth = new TreeMap<>();
-        for (RumEvent e : Collect.<RumEvent>results(run + "-events")) {
+        for (RumEvent e : CollectingSink.<RumEvent>results(run + "-events")) {
             if (e.type != EventType.FETCH) continue;
             String path = java.net.URI.create(e.fetchUrl).getPath();
             sentRoute.put(path, e.route);
@@ -109,7 +94,7 @@ class SpaFetchRoutesITCase {
 
         // The latest version of each metric row (late updates overwrite by id).
         Map<String, ScoredAggregate> rows = new TreeMap<>();
-        for (ScoredAggregate r : Collect.<ScoredAggregate>results(run + "-metrics")) {
+        for (ScoredAggregate r : CollectingSink.<ScoredAggregate>results(run + "-metrics")) {
             if (!APP.equals(r.app)) continue;
             ScoredAggregate prev = rows.get(r.id);
             if (prev == null || prev.updateSeq < r.updateSeq) rows.put(r.id, r);
@@ -135,48 +120,5 @@ class SpaFetchRoutesITCase {
         assertThat(viewsByRoute)
                 .as("views stay on their own routes: the load and the return home on /spa")
                 .isEqualTo(Map.of("/spa", 2, "/spa/product/:id", 1, "/spa/checkout", 1));
-    }
-
-    /**
-     * A Sink V2 collecting into a named in-JVM list (the jobs module's test sink is not shared).
-     */
-    static final class Collect<T> implements Sink<T> {
-        private static final long serialVersionUID = 1L;
-        private static final Map<String, List<Object>> RESULTS = new ConcurrentHashMap<>();
-        private final String name;
-
-        private Collect(String name) {
-            this.name = name;
-        }
-
-        static <T> Collect<T> named(String name) {
-            RESULTS.put(name, Collections.synchronizedList(new ArrayList<>()));
-            return new Collect<>(name);
-        }
-
-        @SuppressWarnings("unchecked")
-        static <T> List<T> results(String name) {
-            List<Object> r = RESULTS.get(name);
-            synchronized (r) {
-                return (List<T>) new ArrayList<>(r);
-            }
-        }
-
-        @Override
-        public SinkWriter<T> createWriter(WriterInitContext context) {
-            List<Object> target = RESULTS.get(name);
-            return new SinkWriter<>() {
-                @Override
-                public void write(T element, Context ctx) {
-                    target.add(element);
-                }
-
-                @Override
-                public void flush(boolean endOfInput) {}
-
-                @Override
-                public void close() {}
-            };
-        }
     }
 }

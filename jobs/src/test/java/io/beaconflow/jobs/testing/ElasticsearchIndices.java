@@ -13,6 +13,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -74,6 +76,17 @@ public final class ElasticsearchIndices implements AutoCloseable {
     /** Documents in {@code index} (the full name), or -1 when it cannot be counted. */
     public static long count(String index) throws Exception {
         return JSON.readTree(send("GET", "/" + index + "/_count").body()).path("count").asLong(-1);
+    }
+
+    /** The sources of up to {@code size} documents in {@code index} (a name or a pattern). */
+    public static List<JsonNode> documents(String index, int size) throws Exception {
+        HttpResponse<String> r = send("GET", "/" + index + "/_search?size=" + size);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode hit : JSON.readTree(r.body()).path("hits").path("hits")) {
+            out.add(hit.path("_source"));
+        }
+        return out;
     }
 
     /** The source of document {@code id}, which must exist. */
