@@ -13,26 +13,17 @@ import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.testing.CollectingSink;
+import io.beaconflow.jobs.testing.KafkaClients;
 import io.beaconflow.jobs.testing.MiniClusters;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -55,60 +46,33 @@ class KafkaIngestITCase {
         String raw = "it-raw-" + run;
         String dlq = "it-dlq-" + run;
         String late = "it-late-" + run;
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
-            admin.createTopics(
-                            List.of(
-                                    new NewTopic(raw, 2, (short) 1),
-                                    new NewTopic(dlq, 1, (short) 1),
-                                    new NewTopic(late, 1, (short) 1)))
-                    .all()
-                    .get();
-        }
-
-        List<String> records = new ArrayList<>();
-        int goodEvents = 0;
-        for (int s = 0; s < 20; s++) {
-            String session = "s" + s;
-            records.add(
-                    batch(
-                            T0.plusSeconds(s * 10L + 5),
-                            T0.plusSeconds(s * 10L + 6),
-                            pageView(session, T0.plusSeconds(s * 10L)),
-                            click(session, T0.plusSeconds(s * 10L + 1), "#buy")));
-            goodEvents += 2;
-        }
-        records.add("<html>502 Bad Gateway</html>");
-        records.add(
-                pageView("s-v2", T0)
-                        .single()
-                        .replace("\"schema_version\":1", "\"schema_version\":2"));
-        produce(raw, records);
-
         BeaconflowConfig config = BeaconflowConfig.defaults();
         config.kafka.bootstrapServers = bootstrap();
         config.kafka.rawTopic = raw;
         config.kafka.groupId = "it-" + run;
         config.kafka.startFrom = "earliest";
         config.ingest.idleness = Duration.ofSeconds(1);
+        KafkaClients.createTopics(
+                config.kafka,
+                new NewTopic(raw, 2, (short) 1),
+                new NewTopic(dlq, 1, (short) 1),
+                new NewTopic(late, 1, (short) 1));
 
-        StreamExecutionEnvironment env = MiniClusters.environment(2);
-        CollectingSink<RumEvent> events = CollectingSink.named("kafka-it-events-" + run);
-        BeaconflowPipeline.build(
-                        env,
-                        BeaconKafkaSource.create(
-                                config.kafka, new BeaconDecoder(config.ingest), true),
-                        "kafka",
-                        config)
-                .sinkTo(
-                        new BeaconflowPipeline.Sinks()
-                                .events(events)
-                                .deadLetters(DeadLetterKafkaSink.create(config.kafka, dlq))
-                                .lateEvents(DeadLetterKafkaSink.create(config.kafka, late)));
-        env.execute("kafka-ingest-itcase");
+        List<String> records = goodBatches("s", 20);
+        int goodEvents = 2 * records.size();
+        records.add("<html>502 Bad Gateway</html>");
+        records.add(
+                pageView("s-v2", T0)
+                        .single()
+                        .replace("\"schema_version\":1", "\"schema_version\":2"));
+        KafkaClients.produce(config.kafka, raw, records);
+
+        runIngest(config, dlq, late, "kafka-it-events-" + run, "kafka-ingest-itcase");
 
         assertThat(CollectingSink.<RumEvent>results("kafka-it-events-" + run)).hasSize(goodEvents);
 
-        List<ConsumerRecord<byte[], byte[]>> dead = consumeAll(dlq, 2);
+        List<ConsumerRecord<byte[], byte[]>> dead =
+                KafkaClients.consumeAll(config.kafka, dlq, 2, Duration.ofSeconds(30));
         assertThat(dead).hasSize(2);
         ObjectMapper json = new ObjectMapper();
         List<String> reasons = new ArrayList<>();
@@ -127,47 +91,40 @@ class KafkaIngestITCase {
         assertThat(reasons).containsExactlyInAnyOrder("NOT_JSON", "UNKNOWN_SCHEMA_VERSION");
     }
 
-    static void produce(String topic, List<String> records) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            int i = 0;
-            for (String r : records) {
-                producer.send(
-                                new ProducerRecord<>(
-                                        topic,
-                                        i++ % 2,
-                                        T0.toEpochMilli(),
-                                        null,
-                                        r.getBytes(StandardCharsets.UTF_8)))
-                        .get();
-            }
+    /** {@code sessions} batches, each a page view and a click of its own session. */
+    static List<String> goodBatches(String sessionPrefix, int sessions) {
+        List<String> records = new ArrayList<>();
+        for (int s = 0; s < sessions; s++) {
+            String session = sessionPrefix + s;
+            records.add(
+                    batch(
+                            T0.plusSeconds(s * 10L + 5),
+                            T0.plusSeconds(s * 10L + 6),
+                            pageView(session, T0.plusSeconds(s * 10L)),
+                            click(session, T0.plusSeconds(s * 10L + 1), "#buy")));
         }
+        return records;
     }
 
-    static List<ConsumerRecord<byte[], byte[]>> consumeAll(String topic, int expected) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            // Poll until the expected records arrived, then once more to catch any extra copies.
-            int extraPolls = 0;
-            while (System.nanoTime() < deadline && extraPolls < 2) {
-                consumer.poll(Duration.ofMillis(500)).forEach(out::add);
-                if (out.size() >= expected) extraPolls++;
-            }
-        }
-        return out;
+    /**
+     * The production graph from the job's Kafka source (bounded at the latest offsets) into the
+     * collecting sink {@code eventsName}, dead letters and late events into their Kafka topics.
+     */
+    static void runIngest(
+            BeaconflowConfig config, String dlq, String late, String eventsName, String job)
+            throws Exception {
+        StreamExecutionEnvironment env = MiniClusters.environment(2);
+        BeaconflowPipeline.build(
+                        env,
+                        BeaconKafkaSource.create(
+                                config.kafka, new BeaconDecoder(config.ingest), true),
+                        "kafka",
+                        config)
+                .sinkTo(
+                        new BeaconflowPipeline.Sinks()
+                                .events(CollectingSink.named(eventsName))
+                                .deadLetters(DeadLetterKafkaSink.create(config.kafka, dlq))
+                                .lateEvents(DeadLetterKafkaSink.create(config.kafka, late)));
+        env.execute(job);
     }
 }

@@ -1,41 +1,25 @@
 package io.beaconflow.jobs.io.kafka;
 
-import static io.beaconflow.jobs.testing.Beacons.T0;
-import static io.beaconflow.jobs.testing.Beacons.batch;
-import static io.beaconflow.jobs.testing.Beacons.click;
-import static io.beaconflow.jobs.testing.Beacons.pageView;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.beaconflow.jobs.config.BeaconflowConfig;
-import io.beaconflow.jobs.config.KafkaConfig;
-import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.model.RumEvent;
-import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.testing.CollectingSink;
+import io.beaconflow.jobs.testing.KafkaClients;
 import io.beaconflow.jobs.testing.MiniClusters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -114,51 +98,27 @@ class KafkaSecurityITCase {
                 .contains("password=\"" + System.getenv("BEACONFLOW_KAFKA_SECURE_PASSWORD") + "\"");
         assertThat(config.kafka.redactedProperties().get("sasl.jaas.config")).isEqualTo("****");
 
-        try (Admin admin = Admin.create(clientProperties(config.kafka))) {
-            admin.createTopics(
-                            List.of(
-                                    new NewTopic(raw, 2, (short) 1),
-                                    new NewTopic(dlq, 1, (short) 1),
-                                    new NewTopic(late, 1, (short) 1)))
-                    .all()
-                    .get(60, TimeUnit.SECONDS);
-        }
-        List<String> records = new ArrayList<>();
-        int goodEvents = 0;
-        for (int s = 0; s < 10; s++) {
-            String session = "secure-s" + s;
-            records.add(
-                    batch(
-                            T0.plusSeconds(s * 10L + 5),
-                            T0.plusSeconds(s * 10L + 6),
-                            pageView(session, T0.plusSeconds(s * 10L)),
-                            click(session, T0.plusSeconds(s * 10L + 1), "#buy")));
-            goodEvents += 2;
-        }
+        KafkaClients.createTopics(
+                config.kafka,
+                new NewTopic(raw, 2, (short) 1),
+                new NewTopic(dlq, 1, (short) 1),
+                new NewTopic(late, 1, (short) 1));
+        List<String> records = KafkaIngestITCase.goodBatches("secure-s", 10);
+        int goodEvents = 2 * records.size();
         records.add("not json at all");
-        produce(config.kafka, raw, records);
+        KafkaClients.produce(config.kafka, raw, records);
 
-        StreamExecutionEnvironment env = MiniClusters.environment(2);
         String eventsName = "kafka-secure-it-events-" + run;
-        BeaconflowPipeline.build(
-                        env,
-                        BeaconKafkaSource.create(
-                                config.kafka, new BeaconDecoder(config.ingest), true),
-                        "kafka",
-                        config)
-                .sinkTo(
-                        new BeaconflowPipeline.Sinks()
-                                .events(CollectingSink.named(eventsName))
-                                .deadLetters(
-                                        DeadLetterKafkaSink.create(
-                                                config.kafka, config.kafka.deadLetterTopic))
-                                .lateEvents(
-                                        DeadLetterKafkaSink.create(
-                                                config.kafka, config.kafka.lateTopic)));
-        env.execute("kafka-security-itcase");
+        KafkaIngestITCase.runIngest(
+                config,
+                config.kafka.deadLetterTopic,
+                config.kafka.lateTopic,
+                eventsName,
+                "kafka-security-itcase");
 
         assertThat(CollectingSink.<RumEvent>results(eventsName)).hasSize(goodEvents);
-        List<ConsumerRecord<byte[], byte[]>> dead = consume(config.kafka, dlq, 1);
+        List<ConsumerRecord<byte[], byte[]>> dead =
+                KafkaClients.consumeAll(config.kafka, dlq, 1, KafkaClients.TIMEOUT);
         assertThat(dead).hasSize(1);
         assertThat(new String(dead.get(0).headers().lastHeader("reason").value(), UTF8))
                 .isEqualTo("NOT_JSON");
@@ -207,51 +167,5 @@ class KafkaSecurityITCase {
         p.put("request.timeout.ms", "30000");
         p.put("default.api.timeout.ms", "60000");
         return p;
-    }
-
-    /** What the job's clients get: bootstrap servers plus the config file's properties. */
-    static Properties clientProperties(KafkaConfig kafka) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers);
-        p.putAll(kafka.properties);
-        return p;
-    }
-
-    static void produce(KafkaConfig kafka, String topic, List<String> records) throws Exception {
-        Properties p = clientProperties(kafka);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            int i = 0;
-            for (String r : records) {
-                producer.send(
-                                new ProducerRecord<>(
-                                        topic, i++ % 2, T0.toEpochMilli(), null, r.getBytes(UTF8)))
-                        .get(60, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    static List<ConsumerRecord<byte[], byte[]>> consume(
-            KafkaConfig kafka, String topic, int expected) {
-        Properties p = clientProperties(kafka);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            int extraPolls = 0;
-            while (System.nanoTime() < deadline && extraPolls < 2) {
-                consumer.poll(Duration.ofMillis(500)).forEach(out::add);
-                if (out.size() >= expected) extraPolls++;
-            }
-        }
-        return out;
     }
 }
