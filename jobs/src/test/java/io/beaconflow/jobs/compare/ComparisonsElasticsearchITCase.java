@@ -12,7 +12,7 @@ import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
 import io.beaconflow.jobs.testing.CollectingSink;
 import io.beaconflow.jobs.testing.ElasticsearchIndices;
 import io.beaconflow.jobs.testing.MiniClusters;
-import java.nio.file.Path;
+import io.beaconflow.jobs.testing.ShippedGenerator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,11 +48,7 @@ class ComparisonsElasticsearchITCase {
 
     private void runAndCheck(ElasticsearchSinkConfig es, String prefix, String run)
             throws Exception {
-        GeneratorConfig gen =
-                GeneratorConfig.load(Path.of("../flink-conf/generator.yaml"))
-                        .withIncidents(GeneratorConfig.incidentsFromYaml(INCIDENTS, "test"))
-                        .withDuration("90m")
-                        .withSpeed("max");
+        GeneratorConfig gen = ShippedGenerator.lasting("90m", INCIDENTS);
         BeaconflowConfig config = BeaconflowConfig.defaults();
         StreamExecutionEnvironment flink = MiniClusters.environment(2);
         BeaconflowPipeline pipeline =

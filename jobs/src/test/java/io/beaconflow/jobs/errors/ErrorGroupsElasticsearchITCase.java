@@ -16,7 +16,7 @@ import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
 import io.beaconflow.jobs.testing.CollectingSink;
 import io.beaconflow.jobs.testing.ElasticsearchIndices;
 import io.beaconflow.jobs.testing.MiniClusters;
-import java.nio.file.Path;
+import io.beaconflow.jobs.testing.ShippedGenerator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,15 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ErrorGroupsElasticsearchITCase {
     @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
-    static final String RELEASE = "shop-web@2.5.0";
-    static final String INCIDENTS =
-            "incidents:\n"
-                    + "  - { id: loyalty-badge-bug, kind: new_error, app: shop-web,"
-                    + " dimension: release, value: "
-                    + RELEASE
-                    + ", release: "
-                    + RELEASE
-                    + ", start: 30m, duration: 40m, magnitude: 0.05 }\n";
+    static final String RELEASE = ShippedGenerator.NEW_ERROR_RELEASE;
 
     @Test
     void errorGroupsNewErrorAlertsAndLateEventsLandInElasticsearch() throws Exception {
@@ -57,10 +49,7 @@ class ErrorGroupsElasticsearchITCase {
     private void runAndCheck(ElasticsearchSinkConfig es, String prefix, String run)
             throws Exception {
         GeneratorConfig gen =
-                GeneratorConfig.load(Path.of("../flink-conf/generator.yaml"))
-                        .withIncidents(GeneratorConfig.incidentsFromYaml(INCIDENTS, "test"))
-                        .withDuration("110m")
-                        .withSpeed("max");
+                ShippedGenerator.lasting("110m", ShippedGenerator.NEW_ERROR_INCIDENTS);
         BeaconflowConfig config = BeaconflowConfig.defaults();
         StreamExecutionEnvironment flink = MiniClusters.environment(2);
         BeaconflowPipeline pipeline =

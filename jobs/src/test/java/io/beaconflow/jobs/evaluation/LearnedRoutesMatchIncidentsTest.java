@@ -10,7 +10,7 @@ import io.beaconflow.jobs.generator.TrafficGenerator;
 import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
-import java.nio.file.Path;
+import io.beaconflow.jobs.testing.ShippedGenerator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,11 +30,7 @@ class LearnedRoutesMatchIncidentsTest {
     @Test
     void slugRoutesOfTheGeneratorAreLearnedIntoTheSeriesTheIncidentsName() {
         BeaconflowConfig config = BeaconflowConfig.defaults();
-        GeneratorConfig gen =
-                GeneratorConfig.load(Path.of("..", "flink-conf", "generator.yaml"))
-                        .withIncidents(List.of())
-                        .withDuration("20m")
-                        .withSpeed("max");
+        GeneratorConfig gen = ShippedGenerator.lasting("20m", List.of());
         BeaconDecoder decoder = new BeaconDecoder(config.ingest);
         EventEnrichment enrichment = new EventEnrichment(config.ingest);
         List<RumEvent> views = new ArrayList<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.beaconflow.jobs.generator.GeneratedTraffic.Seen;
 import io.beaconflow.jobs.model.RawBeacon;
+import io.beaconflow.jobs.testing.ShippedGenerator;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,15 +21,8 @@ import org.junit.jupiter.api.Test;
 class NewErrorIncidentTest {
     private static final long SEED = 11L;
     private static final long MINUTE = 60_000;
-    static final String RELEASE = "shop-web@2.5.0";
-    static final String INCIDENTS =
-            "incidents:\n"
-                    + "  - { id: loyalty-badge-bug, kind: new_error, app: shop-web,"
-                    + " dimension: release, value: "
-                    + RELEASE
-                    + ", release: "
-                    + RELEASE
-                    + ", start: 30m, duration: 40m, magnitude: 0.05 }\n";
+    static final String RELEASE = ShippedGenerator.NEW_ERROR_RELEASE;
+    static final String INCIDENTS = ShippedGenerator.NEW_ERROR_INCIDENTS;
 
     private static GeneratorConfig config;
     private static final List<Seen> withIncident = new ArrayList<>();

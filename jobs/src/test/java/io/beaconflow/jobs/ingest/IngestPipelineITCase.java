@@ -14,7 +14,7 @@ import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.testing.CollectingSink;
 import io.beaconflow.jobs.testing.MiniClusters;
-import java.nio.file.Path;
+import io.beaconflow.jobs.testing.ShippedGenerator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -34,13 +34,7 @@ class IngestPipelineITCase {
     private static final long SEED = 7;
 
     static GeneratorConfig generator() {
-        GeneratorConfig gen =
-                GeneratorConfig.load(Path.of("../flink-conf/generator.yaml"))
-                        .withIncidents(
-                                GeneratorConfig.loadIncidents(
-                                        Path.of("../flink-conf/incidents/demo.yaml")))
-                        .withDuration("40m")
-                        .withSpeed("max");
+        GeneratorConfig gen = ShippedGenerator.withDemoIncidents("40m");
         // More of every kind of trouble than real traffic has, so each path is exercised.
         gen.realism.lateRate = 0.03;
         gen.realism.duplicateRate = 0.02;

@@ -16,11 +16,11 @@ import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
 import io.beaconflow.jobs.sessions.SessionRecord;
 import io.beaconflow.jobs.testing.CollectingSink;
 import io.beaconflow.jobs.testing.MiniClusters;
+import io.beaconflow.jobs.testing.ShippedGenerator;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,13 +61,7 @@ class KafkaToElasticsearchITCase {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, 4, (short) 1))).all().get();
         }
-        GeneratorConfig gen =
-                GeneratorConfig.load(Path.of("../flink-conf/generator.yaml"))
-                        .withIncidents(
-                                GeneratorConfig.loadIncidents(
-                                        Path.of("../flink-conf/incidents/demo.yaml")))
-                        .withDuration("2h")
-                        .withSpeed("max");
+        GeneratorConfig gen = ShippedGenerator.withDemoIncidents("2h");
         long records;
         try (TrafficToKafka producer =
                 new TrafficToKafka(

@@ -107,10 +107,7 @@ public final class HostileBeacons {
 
     /** The first {@code n} records of the shipped generator config (all kinds of events). */
     public static List<RawBeacon> generated(int n, long seed) {
-        GeneratorConfig gen =
-                GeneratorConfig.load(Path.of("../flink-conf/generator.yaml"))
-                        .withDuration("6h")
-                        .withSpeed("max");
+        GeneratorConfig gen = ShippedGenerator.lasting("6h");
         TrafficGenerator.Merged traffic = TrafficGenerator.generateAll(gen, seed, gen.splits);
         List<RawBeacon> out = new ArrayList<>(n);
         while (out.size() < n && traffic.hasNext()) {
