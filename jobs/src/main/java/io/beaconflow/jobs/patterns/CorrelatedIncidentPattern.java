@@ -3,9 +3,6 @@ package io.beaconflow.jobs.patterns;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.cep.CEP;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
@@ -56,14 +53,12 @@ public final class CorrelatedIncidentPattern {
 
     public static SingleOutputStreamOperator<Finding> apply(
             DataStream<Finding> sustained, Duration within) {
-        return CEP.pattern(
-                        sustained.keyBy(f -> f.app, Types.STRING),
-                        pattern(within),
-                        new FindingTieOrder())
-                .inEventTime()
-                .process(new Matches(), TypeInformation.of(Finding.class))
-                .uid(UID)
-                .name("cep: correlated incident (errors up + throughput down)");
+        return FindingPatterns.perApp(
+                sustained,
+                pattern(within),
+                new Matches(),
+                UID,
+                "cep: correlated incident (errors up + throughput down)");
     }
 
     static final class Matches extends PatternProcessFunction<Finding, Finding> {

@@ -3,9 +3,6 @@ package io.beaconflow.jobs.patterns;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.cep.CEP;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
@@ -72,14 +69,12 @@ public final class NewErrorAfterReleasePattern {
 
     public static SingleOutputStreamOperator<Finding> apply(
             DataStream<Finding> releaseSeenAndSpread, Duration afterRelease, Duration within) {
-        return CEP.pattern(
-                        releaseSeenAndSpread.keyBy(f -> f.app, Types.STRING),
-                        pattern(afterRelease, within),
-                        new FindingTieOrder())
-                .inEventTime()
-                .process(new Matches(), TypeInformation.of(Finding.class))
-                .uid(UID)
-                .name("cep: new error after release");
+        return FindingPatterns.perApp(
+                releaseSeenAndSpread,
+                pattern(afterRelease, within),
+                new Matches(),
+                UID,
+                "cep: new error after release");
     }
 
     static final class Matches extends PatternProcessFunction<Finding, Finding> {

@@ -3,9 +3,6 @@ package io.beaconflow.jobs.patterns;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.cep.CEP;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
@@ -60,14 +57,12 @@ public final class ReleaseRegressionPattern {
 
     public static SingleOutputStreamOperator<Finding> apply(
             DataStream<Finding> releaseSeenAndSustained, Duration within) {
-        return CEP.pattern(
-                        releaseSeenAndSustained.keyBy(f -> f.app, Types.STRING),
-                        pattern(within),
-                        new FindingTieOrder())
-                .inEventTime()
-                .process(new Matches(), TypeInformation.of(Finding.class))
-                .uid(UID)
-                .name("cep: release regression");
+        return FindingPatterns.perApp(
+                releaseSeenAndSustained,
+                pattern(within),
+                new Matches(),
+                UID,
+                "cep: release regression");
     }
 
     static final class Matches extends PatternProcessFunction<Finding, Finding> {
