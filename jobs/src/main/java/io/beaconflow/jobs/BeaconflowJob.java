@@ -58,19 +58,9 @@ public final class BeaconflowJob {
      */
     static void wire(
             StreamExecutionEnvironment env, BeaconflowConfig config, ElasticsearchSinkConfig es) {
-        BeaconflowPipeline pipeline =
-                BeaconflowPipeline.build(
-                        env,
-                        BeaconKafkaSource.create(config.kafka, new BeaconDecoder(config.ingest)),
-                        "kafka",
-                        config);
+        BeaconflowPipeline pipeline = fromKafka(env, config, false);
         BeaconflowPipeline.Sinks traceSinks = new BeaconflowPipeline.Sinks();
         if (config.traces.enabled) {
-            pipeline.withServerSpans(
-                    ServerSpanKafkaSource.create(
-                            config.kafka, new ServerSpanDecoder(config.ingest), false),
-                    "kafka",
-                    config);
             traceSinks
                     .fetchTimings(ElasticsearchOutputs.fetchTimings(es, es.indexPrefix()))
                     .endpointTimings(ElasticsearchOutputs.endpointTimings(es, es.indexPrefix()));
@@ -93,6 +83,30 @@ public final class BeaconflowJob {
                                 config.notifications.webhook == null
                                         ? null
                                         : new WebhookNotifierSink(config.notifications.webhook)));
+    }
+
+    /**
+     * The graph over the job's Kafka topics: the raw topic, and the server-spans topic when {@code
+     * traces.enabled}. With {@code boundedAtLatest} both stop at the offsets that are latest when
+     * the job starts (backfills and the end-to-end tests, which run this same wiring).
+     */
+    public static BeaconflowPipeline fromKafka(
+            StreamExecutionEnvironment env, BeaconflowConfig config, boolean boundedAtLatest) {
+        BeaconflowPipeline pipeline =
+                BeaconflowPipeline.build(
+                        env,
+                        BeaconKafkaSource.create(
+                                config.kafka, new BeaconDecoder(config.ingest), boundedAtLatest),
+                        "kafka",
+                        config);
+        if (config.traces.enabled) {
+            pipeline.withServerSpans(
+                    ServerSpanKafkaSource.create(
+                            config.kafka, new ServerSpanDecoder(config.ingest), boundedAtLatest),
+                    "kafka",
+                    config);
+        }
+        return pipeline;
     }
 
     /**

@@ -8,17 +8,14 @@ import io.beaconflow.collector.browser.TestShop.ApiCall;
 import io.beaconflow.collector.config.CollectorConfig;
 import io.beaconflow.collector.testing.Stack;
 import io.beaconflow.collector.testing.TestCollector;
+import io.beaconflow.jobs.BeaconflowJob;
 import io.beaconflow.jobs.config.BeaconflowConfig;
-import io.beaconflow.jobs.ingest.BeaconDecoder;
-import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
 import io.beaconflow.jobs.testing.ElasticsearchIndices;
 import io.beaconflow.jobs.testing.MiniClusters;
-import io.beaconflow.jobs.traces.ServerSpanDecoder;
-import io.beaconflow.jobs.traces.ServerSpanKafkaSource;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.net.URI;
@@ -669,18 +666,7 @@ class BrowserEndToEndITCase {
         flink.enableCheckpointing(10_000);
         // Bounded at the offsets that are latest when the job starts: at the end of input the
         // watermark reaches the end of time, so every session closes and is written.
-        BeaconflowPipeline pipeline =
-                BeaconflowPipeline.build(
-                                flink,
-                                BeaconKafkaSource.create(
-                                        config.kafka, new BeaconDecoder(config.ingest), true),
-                                "kafka",
-                                config)
-                        .withServerSpans(
-                                ServerSpanKafkaSource.create(
-                                        config.kafka, new ServerSpanDecoder(config.ingest), true),
-                                "kafka",
-                                config);
+        BeaconflowPipeline pipeline = BeaconflowJob.fromKafka(flink, config, true);
         pipeline.sinkTo(
                 new BeaconflowPipeline.Sinks()
                         .sessions(ElasticsearchOutputs.sessions(es.sink, prefix))

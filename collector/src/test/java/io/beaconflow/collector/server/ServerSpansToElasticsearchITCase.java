@@ -10,15 +10,12 @@ import io.beaconflow.collector.testing.TestCollector;
 import io.beaconflow.collector.translate.BackendCorrelationTest;
 import io.beaconflow.collector.translate.SdkFixtures;
 import io.beaconflow.collector.translate.SdkFixtures.Captured;
+import io.beaconflow.jobs.BeaconflowJob;
 import io.beaconflow.jobs.config.BeaconflowConfig;
-import io.beaconflow.jobs.ingest.BeaconDecoder;
-import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.pipeline.ElasticsearchOutputs;
 import io.beaconflow.jobs.testing.ElasticsearchIndices;
 import io.beaconflow.jobs.testing.MiniClusters;
-import io.beaconflow.jobs.traces.ServerSpanDecoder;
-import io.beaconflow.jobs.traces.ServerSpanKafkaSource;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -112,17 +109,7 @@ class ServerSpansToElasticsearchITCase {
         flink.enableCheckpointing(10_000);
         // Both sources bounded at the offsets latest at start: at the end of input the watermark
         // reaches the end of time, so every waiting fetch is decided and every window written.
-        BeaconflowPipeline.build(
-                        flink,
-                        BeaconKafkaSource.create(
-                                config.kafka, new BeaconDecoder(config.ingest), true),
-                        "kafka",
-                        config)
-                .withServerSpans(
-                        ServerSpanKafkaSource.create(
-                                config.kafka, new ServerSpanDecoder(config.ingest), true),
-                        "kafka",
-                        config)
+        BeaconflowJob.fromKafka(flink, config, true)
                 .sinkTo(
                         new BeaconflowPipeline.Sinks()
                                 .fetchTimings(ElasticsearchOutputs.fetchTimings(es.sink, prefix))

@@ -1,10 +1,10 @@
 package io.beaconflow.jobs.traces;
 
 import io.beaconflow.jobs.config.KafkaConfig;
+import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
 import io.beaconflow.jobs.model.RawBeacon;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,38 +19,12 @@ public final class ServerSpanKafkaSource {
 
     public static KafkaSource<ServerSpanRecord> create(
             KafkaConfig config, ServerSpanDecoder decoder, boolean boundedAtLatest) {
-        var builder =
-                KafkaSource.<ServerSpanRecord>builder()
-                        .setBootstrapServers(config.bootstrapServers)
-                        .setTopics(config.serverSpansTopic)
-                        .setGroupId(config.groupId + "-server-spans")
-                        .setStartingOffsets(startingOffsets(config))
-                        .setDeserializer(new Deserializer(decoder))
-                        .setProperty(
-                                "partition.discovery.interval.ms",
-                                String.valueOf(config.partitionDiscovery.toMillis()))
-                        .setProperty("commit.offsets.on.checkpoint", "true");
-        config.properties.forEach(builder::setProperty);
-        if (boundedAtLatest) builder.setBounded(OffsetsInitializer.latest());
-        return builder.build();
-    }
-
-    private static OffsetsInitializer startingOffsets(KafkaConfig config) {
-        String s = config.startFrom.toLowerCase(java.util.Locale.ROOT);
-        if (s.startsWith("timestamp:")) {
-            return OffsetsInitializer.timestamp(Long.parseLong(s.substring(10)));
-        }
-        switch (s) {
-            case "earliest":
-                return OffsetsInitializer.earliest();
-            case "latest":
-                return OffsetsInitializer.latest();
-            default:
-                return OffsetsInitializer.committedOffsets(
-                        "latest".equalsIgnoreCase(config.resetTo)
-                                ? org.apache.kafka.clients.consumer.OffsetResetStrategy.LATEST
-                                : org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST);
-        }
+        return BeaconKafkaSource.source(
+                config,
+                config.serverSpansTopic,
+                config.groupId + "-server-spans",
+                new Deserializer(decoder),
+                boundedAtLatest);
     }
 
     static final class Deserializer implements KafkaRecordDeserializationSchema<ServerSpanRecord> {

@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beaconflow.jobs.BeaconflowJob;
 import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.PacingClock;
 import io.beaconflow.jobs.generator.TrafficToKafka;
-import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
-import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
 import io.beaconflow.jobs.sessions.SessionRecord;
 import io.beaconflow.jobs.testing.CollectingSink;
 import io.beaconflow.jobs.testing.MiniClusters;
@@ -88,13 +87,7 @@ class KafkaToElasticsearchITCase {
         StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         flink.setParallelism(2);
         flink.enableCheckpointing(10_000);
-        BeaconflowPipeline pipeline =
-                BeaconflowPipeline.build(
-                        flink,
-                        BeaconKafkaSource.create(
-                                config.kafka, new BeaconDecoder(config.ingest), true),
-                        "kafka",
-                        config);
+        BeaconflowPipeline pipeline = BeaconflowJob.fromKafka(flink, config, true);
         pipeline.sinkTo(
                 new BeaconflowPipeline.Sinks()
                         .sessions(ElasticsearchOutputs.sessions(es, prefix))

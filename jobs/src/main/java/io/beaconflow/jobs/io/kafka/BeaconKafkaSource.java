@@ -42,13 +42,33 @@ public final class BeaconKafkaSource {
      */
     public static KafkaSource<IngestRecord> create(
             KafkaConfig config, RawBeaconDecoder<IngestRecord> decoder, boolean boundedAtLatest) {
+        return source(
+                config,
+                config.rawTopic,
+                config.groupId,
+                new DecodingDeserializer(decoder),
+                boundedAtLatest);
+    }
+
+    /**
+     * A source on {@code topic} with the job's Kafka settings: bootstrap servers, start position
+     * ({@code kafka.start-from}), partition discovery, offsets committed on checkpoints, the client
+     * {@code kafka.properties}; decoding in the source. The server-span source reads its own topic
+     * through this too, so both topics are read the same way.
+     */
+    public static <T> KafkaSource<T> source(
+            KafkaConfig config,
+            String topic,
+            String groupId,
+            KafkaRecordDeserializationSchema<T> deserializer,
+            boolean boundedAtLatest) {
         var builder =
-                KafkaSource.<IngestRecord>builder()
+                KafkaSource.<T>builder()
                         .setBootstrapServers(config.bootstrapServers)
-                        .setTopics(config.rawTopic)
-                        .setGroupId(config.groupId)
+                        .setTopics(topic)
+                        .setGroupId(groupId)
                         .setStartingOffsets(startingOffsets(config))
-                        .setDeserializer(new DecodingDeserializer(decoder))
+                        .setDeserializer(deserializer)
                         .setProperty(
                                 "partition.discovery.interval.ms",
                                 String.valueOf(config.partitionDiscovery.toMillis()))
