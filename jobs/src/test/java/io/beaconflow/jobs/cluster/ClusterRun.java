@@ -315,6 +315,38 @@ final class ClusterRun implements AutoCloseable {
         log("job " + job + " running");
     }
 
+    /** Submits the job, waits until all its tasks run, then starts the traffic; the job id. */
+    String startWithTraffic() {
+        String job = submit();
+        awaitRunning(job);
+        startProducing();
+        return job;
+    }
+
+    /**
+     * Waits (60 s at most) until {@code 1/parts} of the traffic ({@code share}, e.g. "a quarter")
+     * has been sent: a failure injected then hits the job mid-stream.
+     */
+    void awaitSent(String share, int parts) {
+        long total = truth.records();
+        ClusterStack.await(
+                share + " of the traffic to be produced",
+                Duration.ofSeconds(60),
+                () -> traffic.sent() >= total / parts);
+    }
+
+    /**
+     * Waits (60 s at most) for a checkpoint of {@code job} completed after now, so a recovery
+     * starts from real progress, not from the start.
+     */
+    void awaitNextCheckpoint(String job) {
+        long completed = stack.checkpointCounts(job).path("completed").asLong();
+        ClusterStack.await(
+                "a checkpoint after that point",
+                Duration.ofSeconds(60),
+                () -> stack.checkpointCounts(job).path("completed").asLong() > completed);
+    }
+
     /** End offsets of the raw topic by partition. */
     Map<Integer, Long> rawEndOffsets() {
         try (Admin admin = admin()) {

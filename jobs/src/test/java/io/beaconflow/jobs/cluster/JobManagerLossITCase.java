@@ -27,19 +27,10 @@ class JobManagerLossITCase {
             withoutHighAvailabilityAKilledJobManagerLosesTheJobWhichResumesFromItsRetainedCheckpoint() {
         try (ClusterRun run =
                 ClusterRun.create(STACK, "it-jm-kill", ClusterRun.traffic("20m"), SPEED)) {
-            String job = run.submit();
-            run.awaitRunning(job);
-            run.startProducing();
+            String job = run.startWithTraffic();
             long total = run.truth.records();
-            ClusterStack.await(
-                    "a quarter of the traffic to be produced",
-                    Duration.ofSeconds(60),
-                    () -> run.traffic.sent() >= total / 4);
-            long completed = STACK.checkpointCounts(job).path("completed").asLong();
-            ClusterStack.await(
-                    "a checkpoint after that point",
-                    Duration.ofSeconds(60),
-                    () -> STACK.checkpointCounts(job).path("completed").asLong() > completed);
+            run.awaitSent("a quarter", 4);
+            run.awaitNextCheckpoint(job);
             String checkpoint = STACK.latestCheckpointPath(job);
             assertThat(checkpoint).as("a retained checkpoint path").isNotBlank();
 

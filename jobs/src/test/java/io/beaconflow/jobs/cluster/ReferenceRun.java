@@ -2,11 +2,10 @@ package io.beaconflow.jobs.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beaconflow.jobs.BeaconflowJob;
 import io.beaconflow.jobs.config.BeaconflowConfig;
-import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.io.Json;
 import io.beaconflow.jobs.io.elasticsearch.JsonDocumentEmitter.SerializableFunction;
-import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
 import io.beaconflow.jobs.io.webhook.WebhookConfig;
 import io.beaconflow.jobs.io.webhook.WebhookPayloads;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
@@ -70,13 +69,8 @@ final class ReferenceRun {
         conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ofMillis(5));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(ClusterRun.PARALLELISM, conf);
-        BeaconflowPipeline pipeline =
-                BeaconflowPipeline.build(
-                        env,
-                        BeaconKafkaSource.create(
-                                config.kafka, new BeaconDecoder(config.ingest), true),
-                        "kafka",
-                        config);
+        // The production job's input wiring, bounded at the offsets latest now.
+        BeaconflowPipeline pipeline = BeaconflowJob.fromKafka(env, config, true);
         String name = run.id + "-reference";
         pipeline.sessions()
                 .sinkTo(FinalVersions.sink(name + "-sessions", s -> s.sessionKey, s -> s.updateSeq))

@@ -33,14 +33,9 @@ class SavepointResumeITCase {
         Path savepoints = ClusterStack.REPO.resolve("jobs/target/cluster-it/savepoints");
         try (ClusterRun run =
                 ClusterRun.create(STACK, "it-savepoint", ClusterRun.traffic("20m"), SPEED)) {
-            String first = run.submit();
-            run.awaitRunning(first);
-            run.startProducing();
+            String first = run.startWithTraffic();
             long total = run.truth.records();
-            ClusterStack.await(
-                    "a third of the traffic to be produced",
-                    Duration.ofSeconds(60),
-                    () -> run.traffic.sent() >= total / 3);
+            run.awaitSent("a third", 3);
 
             // Counted before the stop: on a loaded machine the stop command (a JVM start, then
             // the savepoint) can outlast the rest of the traffic, and what this checks is that

@@ -72,21 +72,12 @@ class TaskManagerFailoverITCase {
                                 SPEED,
                                 webhook.url())) {
             freshTaskManager(run);
-            String job = run.submit();
-            run.awaitRunning(job);
-            run.startProducing();
+            String job = run.startWithTraffic();
 
             // Mid-stream, after a checkpoint that holds real progress.
             long total = run.truth.records();
-            ClusterStack.await(
-                    "a quarter of the traffic to be produced",
-                    Duration.ofSeconds(60),
-                    () -> run.traffic.sent() >= total / 4);
-            long completed = STACK.checkpointCounts(job).path("completed").asLong();
-            ClusterStack.await(
-                    "a checkpoint after that point",
-                    Duration.ofSeconds(60),
-                    () -> STACK.checkpointCounts(job).path("completed").asLong() > completed);
+            run.awaitSent("a quarter", 4);
+            run.awaitNextCheckpoint(job);
             String victim = taskManagerOf(job);
             long sentAtKill = run.traffic.sent();
             String killed = STACK.stack("tm", "kill9", victim);
