@@ -55,27 +55,17 @@ class EvaluateCommandITCase {
         cli.setOut(new PrintWriter(printed));
         int exit =
                 cli.execute(
-                        "evaluate",
-                        "--scenarios",
-                        scenario.toString(),
-                        "--seeds",
-                        "1,2",
-                        "--duration",
-                        "2h",
-                        "--parallel",
-                        "2",
-                        "--parallelism",
-                        "1",
-                        "--config",
-                        CONF.resolve("beaconflow.yaml").toString(),
-                        "--generator",
-                        CONF.resolve("generator.yaml").toString(),
-                        "--spec",
-                        CONF.resolve("detectors/defaults.yaml").toString(),
-                        "--out",
-                        out.toString(),
-                        "--json",
-                        json.toString());
+                        evaluate(
+                                scenario,
+                                "1,2",
+                                "--parallel",
+                                "2",
+                                "--parallelism",
+                                "1",
+                                "--out",
+                                out.toString(),
+                                "--json",
+                                json.toString()));
         assertThat(exit).isZero();
         List<String> lines = printed.toString().lines().toList();
 
@@ -175,25 +165,15 @@ class EvaluateCommandITCase {
         cli.setOut(new PrintWriter(new StringWriter()));
         int exit =
                 cli.execute(
-                        "evaluate",
-                        "--scenarios",
-                        scenario.toString(),
-                        "--seeds",
-                        seed,
-                        "--duration",
-                        "2h",
-                        "--parallelism",
-                        "2",
-                        "--config",
-                        CONF.resolve("beaconflow.yaml").toString(),
-                        "--generator",
-                        CONF.resolve("generator.yaml").toString(),
-                        "--spec",
-                        CONF.resolve("detectors/defaults.yaml").toString(),
-                        "--cache",
-                        cache.toString(),
-                        "--out",
-                        out.toString());
+                        evaluate(
+                                scenario,
+                                seed,
+                                "--parallelism",
+                                "2",
+                                "--cache",
+                                cache.toString(),
+                                "--out",
+                                out.toString()));
         assertThat(exit).isZero();
         return IncidentMatcher.latest(
                         DemoSummary.readAll(
@@ -225,5 +205,30 @@ class EvaluateCommandITCase {
                         })
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no row " + first + " " + second));
+    }
+
+    /**
+     * The arguments of {@code evaluate} over {@code scenario} for {@code seeds}, two simulated
+     * hours, with the shipped job config, generator and detector specs, then {@code more}.
+     */
+    private static String[] evaluate(Path scenario, String seeds, String... more) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "evaluate",
+                                "--scenarios",
+                                scenario.toString(),
+                                "--seeds",
+                                seeds,
+                                "--duration",
+                                "2h",
+                                "--config",
+                                CONF.resolve("beaconflow.yaml").toString(),
+                                "--generator",
+                                CONF.resolve("generator.yaml").toString(),
+                                "--spec",
+                                CONF.resolve("detectors/defaults.yaml").toString()));
+        args.addAll(List.of(more));
+        return args.toArray(new String[0]);
     }
 }
