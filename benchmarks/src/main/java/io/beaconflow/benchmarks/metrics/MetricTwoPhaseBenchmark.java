@@ -1,19 +1,11 @@
 package io.beaconflow.benchmarks.metrics;
 
+import io.beaconflow.benchmarks.BenchJobs;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.metrics.MetricStage;
 import io.beaconflow.jobs.metrics.MetricsConfig;
 import io.beaconflow.jobs.model.RumEvent;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -63,44 +55,14 @@ public class MetricTwoPhaseBenchmark {
 
     @Benchmark
     public void run() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        StreamExecutionEnvironment env = BenchJobs.environment(parallelism);
         final long step = stepMs;
         DataStream<RumEvent> source =
-                env.fromSource(
-                                new NumberSequenceSource(0, events - 1),
-                                WatermarkStrategy.noWatermarks(),
-                                "sequence")
-                        .map(i -> BenchEvents.event(i, step))
-                        .returns(TypeInformation.of(RumEvent.class))
-                        .assignTimestampsAndWatermarks(
-                                WatermarkStrategy.<RumEvent>forBoundedOutOfOrderness(
-                                                Duration.ofSeconds(30))
-                                        .withTimestampAssigner((e, ts) -> e.eventTime));
+                BenchJobs.events(env, events, i -> BenchEvents.event(i, step));
         MetricsConfig config = new MetricsConfig();
         config.preAggregate = variant.equals("twoPhase");
         DataStream<MetricAggregate> rows = MetricStage.apply(source, config);
-        rows.sinkTo(new Discard());
+        rows.sinkTo(new BenchJobs.Discard<>());
         env.execute("metrics-" + variant);
-    }
-
-    static final class Discard implements Sink<MetricAggregate> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public SinkWriter<MetricAggregate> createWriter(WriterInitContext context) {
-            return new SinkWriter<>() {
-                @Override
-                public void write(MetricAggregate element, Context context) {}
-
-                @Override
-                public void flush(boolean endOfInput) {}
-
-                @Override
-                public void close() {}
-            };
-        }
     }
 }

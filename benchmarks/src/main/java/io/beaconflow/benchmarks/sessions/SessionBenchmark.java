@@ -1,5 +1,6 @@
 package io.beaconflow.benchmarks.sessions;
 
+import io.beaconflow.benchmarks.BenchJobs;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.sessions.SessionAssembler;
@@ -10,15 +11,8 @@ import io.beaconflow.jobs.sessions.SessionStage;
 import io.beaconflow.jobs.sessions.SessionState;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.WindowedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -89,23 +83,11 @@ public class SessionBenchmark {
 
     @Benchmark
     public void run() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        StreamExecutionEnvironment env = BenchJobs.environment(parallelism);
         final long step = stepMs;
         final long n = events;
         DataStream<RumEvent> source =
-                env.fromSource(
-                                new NumberSequenceSource(0, events - 1),
-                                WatermarkStrategy.noWatermarks(),
-                                "sequence")
-                        .map(i -> event(interleaved(i, n), step))
-                        .returns(TypeInformation.of(RumEvent.class))
-                        .assignTimestampsAndWatermarks(
-                                WatermarkStrategy.<RumEvent>forBoundedOutOfOrderness(
-                                                Duration.ofSeconds(30))
-                                        .withTimestampAssigner((e, ts) -> e.eventTime));
+                BenchJobs.events(env, events, i -> event(interleaved(i, n), step));
         SessionConfig config = new SessionConfig();
         boolean updates = variant.endsWith("Updates");
         config.updateInterval = updates ? Duration.ofMinutes(1) : Duration.ZERO;
@@ -132,7 +114,7 @@ public class SessionBenchmark {
                             .process(new PassThrough())
                             .returns(recordType);
         }
-        records.sinkTo(new Discard());
+        records.sinkTo(new BenchJobs.Discard<>());
         env.execute("sessions-" + variant);
     }
 
@@ -273,23 +255,5 @@ public class SessionBenchmark {
 
         @Override
         public void processElement(RumEvent e, Context ctx, Collector<SessionRecord> out) {}
-    }
-
-    static final class Discard implements Sink<SessionRecord> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public SinkWriter<SessionRecord> createWriter(WriterInitContext context) {
-            return new SinkWriter<>() {
-                @Override
-                public void write(SessionRecord element, Context context) {}
-
-                @Override
-                public void flush(boolean endOfInput) {}
-
-                @Override
-                public void close() {}
-            };
-        }
     }
 }
