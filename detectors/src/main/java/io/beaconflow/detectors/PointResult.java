@@ -77,7 +77,11 @@ public record PointResult(
                 Double.NaN);
     }
 
-    static PointResult skipped(
+    /**
+     * A point no baseline judged (refused, or nothing to judge it by yet): no expectation, no band,
+     * score 0, not an anomaly; {@code open} says whether an alert stays open.
+     */
+    public static PointResult skipped(
             long timestampMillis, double value, PointStatus status, boolean open) {
         return new PointResult(
                 timestampMillis,

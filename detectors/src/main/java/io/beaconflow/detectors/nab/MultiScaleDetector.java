@@ -1,6 +1,5 @@
 package io.beaconflow.detectors.nab;
 
-import io.beaconflow.detectors.BaselineKind;
 import io.beaconflow.detectors.Detector;
 import io.beaconflow.detectors.DetectorSpec;
 import io.beaconflow.detectors.DetectorState;
@@ -93,20 +92,7 @@ public final class MultiScaleDetector {
         if (invalid != null) {
             // Neither the raw series nor any rolling mean may take the point.
             s.skipped++;
-            return new PointResult(
-                    timestampMillis,
-                    value,
-                    invalid,
-                    BaselineKind.NONE,
-                    Double.NaN,
-                    Double.NaN,
-                    Double.NaN,
-                    Double.NaN,
-                    0.0,
-                    null,
-                    false,
-                    false,
-                    false);
+            return PointResult.skipped(timestampMillis, value, invalid, false);
         }
         s.recent[(int) (s.accepted % longest)] = value;
         s.accepted++;
@@ -133,20 +119,7 @@ public final class MultiScaleDetector {
         }
         if (best == null) {
             // No scale has k points yet (only when scale 1 is not configured): nothing to judge.
-            return new PointResult(
-                    timestampMillis,
-                    value,
-                    PointStatus.SCORED,
-                    BaselineKind.NONE,
-                    Double.NaN,
-                    Double.NaN,
-                    Double.NaN,
-                    Double.NaN,
-                    0.0,
-                    null,
-                    false,
-                    false,
-                    false);
+            return PointResult.skipped(timestampMillis, value, PointStatus.SCORED, false);
         }
         return new PointResult(
                 timestampMillis,
