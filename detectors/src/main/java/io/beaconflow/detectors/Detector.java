@@ -239,7 +239,14 @@ public final class Detector {
             case COUNT:
                 return CountScorer.score(e, value, s, spec);
             default:
-                return GaussianScorer.score(e, y, denominator, s, spec);
+                Deviation d = GaussianScorer.score(e, y, denominator, s, spec);
+                if (d.significant()
+                        && spec.exactCounts()
+                        && !CountScorer.quasiPoissonAgrees(
+                                toOriginal(d.expected()), value, d.spread(), spec.zThreshold())) {
+                    return new Deviation(d.expected(), d.spread(), d.z(), false);
+                }
+                return d;
         }
     }
 

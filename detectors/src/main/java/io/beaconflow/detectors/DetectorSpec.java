@@ -56,6 +56,7 @@ public final class DetectorSpec {
     private final int evidenceWindows;
     private final double evidenceCap;
     private final boolean evidenceAnchored;
+    private final boolean exactCounts;
     private final SeasonalPeriod seasonalPeriod;
     private final int slotMinutes;
     private final double seasonalAlpha;
@@ -98,6 +99,7 @@ public final class DetectorSpec {
         this.evidenceWindows = b.evidenceWindows;
         this.evidenceCap = b.evidenceCap;
         this.evidenceAnchored = b.evidenceAnchored;
+        this.exactCounts = b.exactCounts;
         this.seasonalPeriod = b.seasonalPeriod;
         this.slotMinutes = b.slotMinutes;
         this.seasonalAlpha = b.seasonalAlpha;
@@ -147,6 +149,7 @@ public final class DetectorSpec {
         b.evidenceWindows = evidenceWindows;
         b.evidenceCap = evidenceCap;
         b.evidenceAnchored = evidenceAnchored;
+        b.exactCounts = exactCounts;
         b.seasonalPeriod = seasonalPeriod;
         b.slotMinutes = slotMinutes;
         b.seasonalAlpha = seasonalAlpha;
@@ -304,6 +307,15 @@ public final class DetectorSpec {
      */
     public boolean evidenceAnchored() {
         return evidenceAnchored;
+    }
+
+    /**
+     * A count on the square-root scale is significant only if its exact Poisson tail agrees, at the
+     * dispersion the baseline learned ({@code exact_counts}; see {@code
+     * CountScorer.quasiPoissonAgrees}).
+     */
+    public boolean exactCounts() {
+        return exactCounts;
     }
 
     /**
@@ -468,6 +480,7 @@ public final class DetectorSpec {
                 + ", evidenceCap="
                 + evidenceCap
                 + (evidenceAnchored ? ", evidenceAnchored=true" : "")
+                + (exactCounts ? ", exactCounts=true" : "")
                 + ", seasonal="
                 + seasonalPeriod
                 + "/"

@@ -37,6 +37,7 @@ public final class DetectorSpecBuilder {
     int evidenceWindows = 1;
     double evidenceCap;
     boolean evidenceAnchored;
+    boolean exactCounts;
     SeasonalPeriod seasonalPeriod = SeasonalPeriod.NONE;
     int slotMinutes = DetectorSpec.DEFAULT_SLOT_MINUTES;
     double seasonalAlpha = DetectorSpec.DEFAULT_SEASONAL_ALPHA;
@@ -168,6 +169,11 @@ public final class DetectorSpecBuilder {
 
     public DetectorSpecBuilder evidenceAnchored(boolean v) {
         evidenceAnchored = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder exactCounts(boolean v) {
+        exactCounts = v;
         return this;
     }
 
@@ -325,6 +331,11 @@ public final class DetectorSpecBuilder {
                             + "add the limit that should alert");
         }
         ScorerKind effective = scorer != null ? scorer : kind.defaultScorer();
+        if (exactCounts && (transform != Transform.SQRT || effective != ScorerKind.GAUSSIAN)) {
+            throw new IllegalArgumentException(
+                    "exact_counts: true needs the count scale (scorer: gaussian, transform: sqrt);"
+                            + " set both, or remove exact_counts");
+        }
         if (transform != Transform.NONE && effective != ScorerKind.GAUSSIAN) {
             throw new IllegalArgumentException(
                     "transform: "

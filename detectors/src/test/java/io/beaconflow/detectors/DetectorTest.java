@@ -1,6 +1,7 @@
 package io.beaconflow.detectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -434,6 +435,43 @@ class DetectorTest {
         }
         y[80] = 20;
         assertThat(run(small, t, y).get(80).anomaly()).isFalse();
+    }
+
+    @Test
+    void withExactCountsAnEmptyMinuteOfAThinSampledSegmentIsWeatherAndAnOutageIsNot() {
+        // A segment sampled at 25 %: each received view counts 4, about 7 received a minute.
+        Random r = new Random(7);
+        double[] x = new double[300];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 4 * poisson(r, 7);
+        }
+        x[200] = 0; // an empty minute: e^-7 = 0.09 % of minutes (3.1 sigma)
+        Detector plain = new Detector(counts().build());
+        Detector exact = new Detector(counts().exactCounts(true).build());
+        PointResult plainEmpty = run(plain, plain.newState(), x).get(200);
+        assertThat(plainEmpty.anomaly()).as("the square-root scale alone: " + plainEmpty).isTrue();
+        assertThat(run(exact, exact.newState(), x).get(200).anomaly()).isFalse();
+
+        // The same segment at 100 received a minute (400 weighted) losing all of it: alerted.
+        double[] busy = new double[300];
+        for (int i = 0; i < busy.length; i++) {
+            busy[i] = 4 * poisson(r, 100);
+        }
+        busy[200] = 0;
+        assertThat(run(exact, exact.newState(), busy).get(200).anomaly()).isTrue();
+    }
+
+    @Test
+    void exactCountsNeedTheCountScale() {
+        assertThatThrownBy(
+                        () ->
+                                DetectorSpec.builder()
+                                        .kind(MetricKind.LATENCY)
+                                        .logScale(true)
+                                        .exactCounts(true)
+                                        .build())
+                .hasMessageContaining("exact_counts")
+                .hasMessageContaining("transform: sqrt");
     }
 
     /**

@@ -264,6 +264,12 @@ final class SpecKeys {
                 (b, v) -> b.evidenceAnchored((Boolean) v));
         add(
                 k,
+                "exact_counts",
+                bool(),
+                "a count on the sqrt scale needs its exact Poisson tail too, at the learned dispersion",
+                (b, v) -> b.exactCounts((Boolean) v));
+        add(
+                k,
                 "seasonal.period",
                 enumOf("none", "day", "week"),
                 "seasonal cycle",

@@ -96,6 +96,29 @@ class ScorersTest {
     }
 
     @Test
+    void anEmptyMinuteOfAThinSampledSegmentIsNotAsRareAsTheSquareRootScaleSays() {
+        // 25 % sampling: weight 4, so the square-root scale's spread is about 2 (phi = 4).
+        // 22 weighted views expected = 5.5 received; none in a minute: P = e^-5.5 = 0.4 %.
+        double spread = 2;
+        double y0 = 2 * Math.sqrt(0 + 0.375);
+        double yExpected = 2 * Math.sqrt(22 + 0.375);
+        assertThat((y0 - yExpected) / spread).as("the Gaussian z on the sqrt scale").isLessThan(-4);
+        assertThat(CountScorer.quasiPoissonAgrees(22, 0, spread, 4)).isFalse();
+        double limit = 1 - new NormalDistribution().cumulativeProbability(4);
+        assertThat(new PoissonDistribution(5.5).cumulativeProbability(0)).isGreaterThan(limit);
+        // The same segment losing everything for a minute at 400 expected (100 received) is rare.
+        assertThat(CountScorer.quasiPoissonAgrees(400, 0, spread, 4)).isTrue();
+        // A plain Poisson count (spread 1) is judged on its own tail: 30 expected, 12 seen is
+        // 1.7e-4 (not 4 sigma: 3.2e-5), 8 seen 2.0e-6 (beyond it).
+        assertThat(CountScorer.quasiPoissonAgrees(30, 12, 1, 4)).isFalse();
+        assertThat(CountScorer.quasiPoissonAgrees(30, 8, 1, 4)).isTrue();
+        // A spread below Poisson's is not believed: phi is at least 1.
+        assertThat(CountScorer.quasiPoissonAgrees(30, 12, 0.5, 4)).isFalse();
+        // Big counts: the normal approximation is kept.
+        assertThat(CountScorer.quasiPoissonAgrees(1e6, 9e5, 1, 4)).isTrue();
+    }
+
+    @Test
     void theGaussianSpreadIsFlooredAndWidensWhenTheWindowHasLessVolumeThanUsual() {
         DetectorSpec spec = DetectorSpec.builder().sdFloor(1).build();
         DetectorState s = new DetectorState();

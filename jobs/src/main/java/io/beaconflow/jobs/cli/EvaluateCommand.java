@@ -1,5 +1,9 @@
 package io.beaconflow.jobs.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.detection.RouteActivity;
@@ -395,12 +399,61 @@ public final class EvaluateCommand implements Callable<Integer> {
         for (Path p : new Path[] {job.config, job.generator}) {
             byte[] content =
                     p != null && Files.isRegularFile(p) ? Files.readAllBytes(p) : new byte[0];
+            if (p == job.config) {
+                content = recordedPart(content);
+            }
             sha.update(Integer.toString(content.length).getBytes(StandardCharsets.UTF_8));
             sha.update(content);
         }
         sha.update((duration + "|" + t.seed() + "|" + buildId()).getBytes(StandardCharsets.UTF_8));
         String hex = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
         return t.label() + "-seed" + t.seed() + "-" + hex;
+    }
+
+    /**
+     * The part of a job config file the recorded rows depend on: everything but the {@code
+     * detection} section, of which only the window, the allowed lateness and the rage-click burst
+     * settings shape a recording (the route activity). Scoring, pattern and alerting settings
+     * ({@code zero-fill}, {@code sustained}, {@code alerting}, ...) replay the same recording, as a
+     * spec file does; a file that does not parse is taken whole.
+     */
+    static byte[] recordedPart(byte[] config) {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        JsonNode tree;
+        try {
+            tree = yaml.readTree(config);
+        } catch (IOException unparseable) {
+            return config;
+        }
+        if (tree == null || !tree.isObject()) {
+            return config;
+        }
+        ObjectNode root = (ObjectNode) tree;
+        JsonNode detection = root.get("detection");
+        if (detection != null && detection.isObject()) {
+            ObjectNode kept = root.objectNode();
+            for (String key : List.of("window", "allowed-lateness")) {
+                if (detection.has(key)) {
+                    kept.set(key, detection.get(key));
+                }
+            }
+            JsonNode frustration = detection.get("frustration");
+            if (frustration != null && frustration.isObject()) {
+                ObjectNode burst = root.objectNode();
+                for (String key : List.of("burst-clicks", "burst-span")) {
+                    if (frustration.has(key)) {
+                        burst.set(key, frustration.get(key));
+                    }
+                }
+                kept.set("frustration", burst);
+            }
+            root.set("detection", kept);
+        }
+        try {
+            return new ObjectMapper().writeValueAsBytes(root);
+        } catch (IOException e) {
+            return config;
+        }
     }
 
     /**

@@ -79,6 +79,7 @@ public class DetectorFunction
     private transient ValueState<Long> cleanupAt;
     private transient ValueState<Long> gapCheckAt;
     private transient ValueState<Long> emptyRun;
+    private transient MapState<Long, MetricAggregate> heldRows;
     private transient Counter anomalies;
     private transient Counter lateUpdates;
     private transient Counter rejections;
@@ -155,6 +156,13 @@ public class DetectorFunction
         emptyRun =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("detector-empty-run", Types.LONG));
+        heldRows =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "detector-held-rows",
+                                        Types.LONG,
+                                        TypeInformation.of(MetricAggregate.class)));
         anomalies = getRuntimeContext().getMetricGroup().counter("anomalousPoints");
         lateUpdates = getRuntimeContext().getMetricGroup().counter("lateUpdatesNotRescored");
         rejections = getRuntimeContext().getMetricGroup().counter("specUpdatesRejected");
@@ -164,9 +172,13 @@ public class DetectorFunction
     public void processElement(
             MetricAggregate row, ReadOnlyContext ctx, Collector<ScoredAggregate> out)
             throws Exception {
-        ScoredAggregate scored = ScoredAggregate.of(row);
         Long last = lastScoredWindow.value();
+        if (zeroFillWindows > 0 && last != null && row.windowStart > last) {
+            inOrder(row, last, ctx, out);
+            return;
+        }
         if (row.updateSeq > 0 || (last != null && row.windowStart <= last)) {
+            ScoredAggregate scored = ScoredAggregate.of(row);
             WindowScores kept = recentScores.get(row.windowStart);
             if (kept != null) {
                 scored.scores.putAll(kept.scores);
@@ -175,7 +187,59 @@ public class DetectorFunction
             out.collect(scored);
             return;
         }
+        scoreWindow(row, ctx, out);
+        scheduleDecision(decisionTime(row.windowStart + windowMs), ctx);
+    }
 
+    /**
+     * With zero-fill on, a series' windows are decided strictly in window order, and a window
+     * without a row is decided empty only once no late event can fill it any more: when the
+     * watermark passes its end plus the allowed lateness. Every event accepted for a window passes
+     * the router before that watermark, so which windows are empty, and the row each one is scored
+     * with (its latest version, late updates included), no longer depends on how the input
+     * interleaved. A row whose window follows the last decided one directly is scored on arrival,
+     * as without zero-fill: a series with traffic in every window answers at once. A row after an
+     * undecided window waits (in {@code detector-held-rows}, at most allowed lateness / window + 1
+     * rows) until that window is decided.
+     */
+    private void inOrder(
+            MetricAggregate row, long last, ReadOnlyContext ctx, Collector<ScoredAggregate> out)
+            throws Exception {
+        long watermark = ctx.timerService().currentWatermark();
+        if (gapCheckAt.value() == null) {
+            // Idle (zero-fill used up, no decision pending): the windows since are decided
+            // empty and not filled; skip those the watermark has decided.
+            long decided =
+                    Math.floorDiv(watermark - windowMs - retainScoresMs, windowMs) * windowMs;
+            last = Math.max(last, Math.min(decided, row.windowStart - windowMs));
+            lastScoredWindow.update(last);
+        }
+        if (row.updateSeq == 0 && row.windowStart == last + windowMs && heldRows.isEmpty()) {
+            scoreWindow(row, ctx, out);
+            emptyRun.clear();
+            scheduleDecision(decisionTime(row.windowStart + windowMs), ctx);
+            return;
+        }
+        heldRows.put(row.windowStart, row); // the latest version of a window wins
+        if (row.windowStart == last + windowMs) {
+            // The next window came late and others wait behind it: decide at the next watermark,
+            // on a timer, so that what is emitted is stamped after the watermark downstream.
+            scheduleDecision(watermark + 1, ctx);
+        } else if (gapCheckAt.value() == null) {
+            scheduleDecision(decisionTime(last + windowMs), ctx);
+        }
+    }
+
+    /** When window {@code windowStart} is decided: its end plus the allowed lateness. */
+    private long decisionTime(long windowStart) {
+        return windowStart + windowMs + retainScoresMs;
+    }
+
+    /** Scores a window's row (its first scoring) and emits it. */
+    private void scoreWindow(
+            MetricAggregate row, ReadOnlyContext ctx, Collector<ScoredAggregate> out)
+            throws Exception {
+        ScoredAggregate scored = ScoredAggregate.of(row);
         SpecSet active = specs.active(ctx.getBroadcastState(SpecBroadcast.DESCRIPTOR));
         Long seen = specVersionSeen.value();
         if (seen == null || seen != active.update().version) {
@@ -197,8 +261,6 @@ public class DetectorFunction
             ctx.timerService().registerEventTimeTimer(cleanup);
             cleanupAt.update(cleanup);
         }
-        emptyRun.clear();
-        scheduleGapCheck(row.windowEnd + windowMs, ctx);
         out.collect(scored);
     }
 
@@ -265,13 +327,16 @@ public class DetectorFunction
      */
     static final String ZERO_FILLED = "page_views";
 
-    /** One pending empty-window check per series: at the end of the window after the last one. */
-    private void scheduleGapCheck(long at, ReadOnlyContext ctx) throws Exception {
+    /** One pending decision per series: when the next undecided window is decided. */
+    private void scheduleDecision(long at, ReadOnlyContext ctx) throws Exception {
         if (zeroFillWindows <= 0) {
             return;
         }
         Long previous = gapCheckAt.value();
-        if (previous != null && previous != at) {
+        if (previous != null && previous == at) {
+            return;
+        }
+        if (previous != null) {
             ctx.timerService().deleteEventTimeTimer(previous);
         }
         ctx.timerService().registerEventTimeTimer(at);
@@ -340,18 +405,13 @@ public class DetectorFunction
                 gapCheckAt.clear();
             }
             emptyRun.clear();
+            heldRows.clear();
             return;
         }
         Long gap = gapCheckAt.value();
         if (gap != null && gap == timestamp) {
-            if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
-                // The end of a bounded input, not an empty window: the final watermark fires every
-                // pending check at once, and scoring them would report the whole site as gone.
-                gapCheckAt.clear();
-                emptyRun.clear();
-            } else {
-                emptyWindow(timestamp - windowMs, ctx);
-            }
+            gapCheckAt.clear();
+            decide(timestamp, ctx, out);
         }
         List<Long> expired = new ArrayList<>();
         for (Long windowStart : recentScores.keys()) {
@@ -365,25 +425,63 @@ public class DetectorFunction
     }
 
     /**
-     * The watermark passed the end of window {@code windowStart} and no row came for it: the series
-     * had no traffic in that window. The metrics stage emits no row for an empty window, so without
+     * Decides the series' windows in order, up to the first one the watermark has not decided yet:
+     * a held row is scored; a window without a row whose end plus the allowed lateness the
+     * watermark has passed is empty. The metrics stage emits no row for an empty window, so without
      * this a segment whose traffic drops to zero (a browser or a country cut off by an outage)
-     * would never be scored at all: its detector would simply stop hearing from it. The page views
-     * are scored as 0 and signalled; no row is written (a window without traffic has no document).
-     * Checks continue window by window for {@code zeroFillWindows} windows after the last row, then
-     * stop (a series that is gone for good is cleared by the idle TTL).
+     * would never be scored at all: its detector would simply stop hearing from it. For {@code
+     * zeroFillWindows} empty windows in a row its page views are scored as 0 and signalled (no
+     * document: a window without traffic has none); after that empty windows are skipped and the
+     * series waits, without a timer, for its next row (a series gone for good is cleared by the
+     * idle TTL).
      */
-    private void emptyWindow(long windowStart, OnTimerContext ctx) throws Exception {
-        gapCheckAt.clear();
-        Long last = lastScoredWindow.value();
-        if (last == null || last >= windowStart) {
+    private void decide(long now, OnTimerContext ctx, Collector<ScoredAggregate> out)
+            throws Exception {
+        // The end of a bounded input is not an empty window: the final watermark fires every
+        // pending decision at once, and scoring them would report the whole site as gone. Rows
+        // still held are scored.
+        boolean end = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
+        Long lastDecided = lastScoredWindow.value();
+        if (lastDecided == null) {
             return;
         }
-        SpecSet active = specs.active(ctx.getBroadcastState(SpecBroadcast.DESCRIPTOR));
+        long last = lastDecided;
+        while (true) {
+            long next = last + windowMs;
+            MetricAggregate held = heldRows.get(next);
+            if (held != null) {
+                heldRows.remove(next);
+                scoreWindow(held, ctx, out);
+                emptyRun.clear();
+                last = next;
+                continue;
+            }
+            if (!end && decisionTime(next) > now) {
+                scheduleDecision(decisionTime(next), ctx);
+                return;
+            }
+            long run = emptyRun.value() == null ? 0 : emptyRun.value();
+            if (!end && run < zeroFillWindows) {
+                zeroWindow(next, ctx);
+                emptyRun.update(run + 1);
+            } else if (heldRows.isEmpty()) {
+                if (end) {
+                    emptyRun.clear();
+                }
+                return; // idle: the next row resumes the series
+            }
+            last = next;
+            lastScoredWindow.update(last);
+        }
+    }
+
+    /** Scores an empty window's page views as 0 (signals only; no row is written). */
+    private void zeroWindow(long windowStart, OnTimerContext ctx) throws Exception {
         String key = ctx.getCurrentKey();
         if (key.chars().filter(c -> c == 0).count() != 2) {
             return;
         }
+        SpecSet active = specs.active(ctx.getBroadcastState(SpecBroadcast.DESCRIPTOR));
         String[] id = SeriesKey.split(key);
         MetricAggregate empty = new MetricAggregate();
         empty.app = id[0];
@@ -393,13 +491,5 @@ public class DetectorFunction
         empty.windowEnd = windowStart + windowMs;
         empty.id = id[0] + "|" + id[1] + "|" + id[2] + "|" + windowStart;
         scoreRow(active, empty, ScoredAggregate.of(empty), ctx, true);
-        lastScoredWindow.update(windowStart);
-        long sinceLastRow = emptyRun.value() == null ? 1 : emptyRun.value() + 1;
-        if (sinceLastRow < zeroFillWindows) {
-            emptyRun.update(sinceLastRow);
-            scheduleGapCheck(empty.windowEnd + windowMs, ctx);
-        } else {
-            emptyRun.clear();
-        }
     }
 }

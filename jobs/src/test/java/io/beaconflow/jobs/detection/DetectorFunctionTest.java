@@ -21,6 +21,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -188,8 +189,11 @@ class DetectorFunctionTest {
             h.processWatermark(Rows.T0 + (i + 1) * MINUTE - 1);
         }
         int rows = h.extractOutputValues().size();
-        // No row comes for minutes 15 onwards: the browser is cut off.
-        h.processWatermark(Rows.T0 + 17 * MINUTE);
+        // No row comes for minutes 15 onwards: the browser is cut off. A window is decided empty
+        // once late events cannot fill it any more: at its end plus the allowed lateness.
+        h.processWatermark(Rows.T0 + 21 * MINUTE - 1);
+        assertThat(signals(h, "page_views")).as("minute 15 may still be filled").hasSize(15);
+        h.processWatermark(Rows.T0 + 22 * MINUTE);
         List<AnomalySignal> views = signals(h, "page_views");
         assertThat(views).hasSize(17);
         AnomalySignal gap = views.get(15);
@@ -204,8 +208,10 @@ class DetectorFunctionTest {
         // The checks stop 10 windows after the last row; the idle TTL clears the rest.
         h.processWatermark(Rows.T0 + 60 * MINUTE);
         assertThat(signals(h, "page_views")).hasSize(25);
+        assertThat(h.numEventTimeTimers()).as("no decision pending while idle").isOne();
         h.processWatermark(Rows.T0 + 15 * MINUTE + Duration.ofDays(7).toMillis());
         assertThat(h.numEventTimeTimers()).isZero();
+        assertThat(stateEntries(h)).isZero();
     }
 
     @Test
@@ -231,6 +237,8 @@ class DetectorFunctionTest {
         h.processWatermark(Rows.T0 + 17 * MINUTE);
         feed(h, row("shop", "browser", "Edge", 17, 1000, 0.02));
         h.processWatermark(Rows.T0 + 18 * MINUTE);
+        assertThat(signals(h, "page_views")).as("17 waits for 15 and 16").hasSize(15);
+        h.processWatermark(Rows.T0 + 22 * MINUTE);
         List<AnomalySignal> views = signals(h, "page_views");
         assertThat(views)
                 .extracting(v -> (v.windowStart - Rows.T0) / MINUTE)
@@ -238,6 +246,123 @@ class DetectorFunctionTest {
                         0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L, 16L,
                         17L);
         assertThat(views.get(17).observed).isEqualTo(1000);
+    }
+
+    /** Keyed state entries left in the harness's heap backend, of every state of every key. */
+    static int stateEntries(
+            KeyedBroadcastOperatorTestHarness<String, MetricAggregate, SpecUpdate, ScoredAggregate>
+                    h) {
+        return ((HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend())
+                .numKeyValueStateEntries();
+    }
+
+    /** Minutes 0-14 of a steady Edge series, each scored as its window closes. */
+    private static KeyedBroadcastOperatorTestHarness<
+                    String, MetricAggregate, SpecUpdate, ScoredAggregate>
+            edgeForFifteenMinutes() throws Exception {
+        var h = zeroFilling(SPECS, 10);
+        h.processBroadcastWatermark(Long.MAX_VALUE);
+        for (int i = 0; i < 15; i++) {
+            feed(h, row("shop", "browser", "Edge", i, normalViews(i), normalRate(i)));
+            assertThat(h.extractOutputValues())
+                    .as("a row after its predecessor: at once")
+                    .hasSize(i + 1);
+            h.processWatermark(Rows.T0 + (i + 1) * MINUTE - 1);
+        }
+        return h;
+    }
+
+    private static MetricAggregate edge(int minute, double views, int updateSeq) {
+        MetricAggregate r = row("shop", "browser", "Edge", minute, views, normalRate(minute));
+        r.updateSeq = updateSeq;
+        return r;
+    }
+
+    private static List<String> pageViewVerdicts(
+            KeyedBroadcastOperatorTestHarness<String, MetricAggregate, SpecUpdate, ScoredAggregate>
+                    h) {
+        return signals(h, "page_views").stream()
+                .map(
+                        v ->
+                                (v.windowStart - Rows.T0) / MINUTE
+                                        + ":"
+                                        + v.observed
+                                        + ":"
+                                        + v.expected
+                                        + ":"
+                                        + v.score)
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void aWindowFilledOnlyByLateEventsIsScoredWithItsRowNotAsEmpty() throws Exception {
+        var h = edgeForFifteenMinutes();
+        // Minute 16 closes on time; minute 15's events all come late (its row after 16's).
+        feed(h, edge(16, normalViews(16), 0));
+        assertThat(h.extractOutputValues()).as("16 waits until 15 is decided").hasSize(15);
+        h.processWatermark(Rows.T0 + 18 * MINUTE);
+        feed(h, edge(15, normalViews(15), 0));
+        h.processWatermark(Rows.T0 + 18 * MINUTE + 1);
+        assertThat(h.extractOutputValues())
+                .extracting(r -> (r.windowStart - Rows.T0) / MINUTE)
+                .endsWith(14L, 15L, 16L);
+        assertThat(signals(h, "page_views"))
+                .extracting(v -> (v.windowStart - Rows.T0) / MINUTE)
+                .endsWith(14L, 15L, 16L);
+        assertThat(signals(h, "page_views")).allMatch(v -> v.observed > 0);
+        h.processWatermark(Rows.T0 + 17 * MINUTE + Duration.ofDays(7).toMillis());
+        assertThat(h.numEventTimeTimers()).isZero();
+        assertThat(stateEntries(h)).isZero();
+    }
+
+    @Test
+    void theVerdictsDoNotDependOnHowLateRowsInterleaved() throws Exception {
+        // The same rows in three arrival orders: minute 15 (late events only) before minute 16,
+        // after it, and after it with a late update that adds to it before it is decided.
+        var before = edgeForFifteenMinutes();
+        h16(before, false);
+        var after = edgeForFifteenMinutes();
+        h16(after, true);
+        var updated = edgeForFifteenMinutes();
+        feed(updated, edge(16, normalViews(16), 0));
+        updated.processWatermark(Rows.T0 + 17 * MINUTE);
+        feed(updated, edge(15, 3, 0)); // first firing: the first late event
+        feed(updated, edge(15, normalViews(15), 1)); // the rest of them
+        for (var h : List.of(before, after, updated)) {
+            h.processWatermark(Rows.T0 + 25 * MINUTE);
+        }
+        assertThat(pageViewVerdicts(after)).isEqualTo(pageViewVerdicts(before));
+        assertThat(pageViewVerdicts(updated)).isEqualTo(pageViewVerdicts(before));
+        assertThat(pageViewVerdicts(before)).hasSize(17 + 3); // 17-19 decided empty by 25
+    }
+
+    private static void h16(
+            KeyedBroadcastOperatorTestHarness<String, MetricAggregate, SpecUpdate, ScoredAggregate>
+                    h,
+            boolean sixteenFirst)
+            throws Exception {
+        if (sixteenFirst) {
+            feed(h, edge(16, normalViews(16), 0));
+            h.processWatermark(Rows.T0 + 17 * MINUTE);
+            feed(h, edge(15, normalViews(15), 0));
+        } else {
+            h.processWatermark(Rows.T0 + 16 * MINUTE);
+            feed(h, edge(15, normalViews(15), 0));
+            feed(h, edge(16, normalViews(16), 0));
+        }
+    }
+
+    @Test
+    void rowsStillHeldAtTheEndOfABoundedInputAreScored() throws Exception {
+        var h = edgeForFifteenMinutes();
+        feed(h, edge(17, normalViews(17), 0));
+        h.processWatermark(Long.MAX_VALUE);
+        assertThat(signals(h, "page_views"))
+                .extracting(v -> (v.windowStart - Rows.T0) / MINUTE)
+                .as("no zero for 15 and 16 at the end; 17 is scored")
+                .endsWith(13L, 14L, 17L);
+        assertThat(h.numEventTimeTimers()).isZero();
+        assertThat(stateEntries(h)).isZero();
     }
 
     @Test

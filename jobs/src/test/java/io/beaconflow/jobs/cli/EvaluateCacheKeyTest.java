@@ -1,0 +1,54 @@
+package io.beaconflow.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The evaluation cache replays recorded metric rows: a config change that only affects scoring must
+ * hit the same recording, one that shapes the rows must not.
+ */
+class EvaluateCacheKeyTest {
+    private static final Path SHIPPED = Path.of("../flink-conf/beaconflow.yaml");
+
+    private static String part(String yaml) {
+        return new String(
+                EvaluateCommand.recordedPart(yaml.getBytes(StandardCharsets.UTF_8)),
+                StandardCharsets.UTF_8);
+    }
+
+    private static String shipped() throws Exception {
+        return Files.readString(SHIPPED);
+    }
+
+    @Test
+    void scoringSettingsAndTheirCommentsDoNotChangeTheRecordedPart() throws Exception {
+        String base = shipped();
+        assertThat(base).contains("  zero-fill: 0s\n").contains("    anomalies: 2\n");
+        String edited =
+                base.replace("  zero-fill: 0s\n", "  # opted in\n  zero-fill: 60m\n")
+                        .replace("    normal-windows: 3\n", "    normal-windows: 5\n");
+        assertThat(edited).isNotEqualTo(base);
+        assertThat(part(edited)).isEqualTo(part(base));
+    }
+
+    @Test
+    void settingsThatShapeTheRowsChangeIt() throws Exception {
+        String base = shipped();
+        assertThat(base).contains("    burst-clicks: 3\n").contains("\n  window: 1m\n");
+        assertThat(part(base.replace("    burst-clicks: 3\n", "    burst-clicks: 4\n")))
+                .isNotEqualTo(part(base));
+        // Any key outside the detection section is kept whole (values, not formatting).
+        assertThat(part(base.replace("\n  window: 1m\n", "\n  window: 2m\n")))
+                .isNotEqualTo(part(base));
+    }
+
+    @Test
+    void aFileThatDoesNotParseIsTakenWhole() {
+        String broken = "detection: [unclosed\n";
+        assertThat(part(broken)).isEqualTo(broken);
+    }
+}
