@@ -49,8 +49,7 @@ public final class SessionStage {
                 .transform(
                         "sessions: events on the route of their view",
                         TypeInformation.of(RumEvent.class),
-                        new ViewRouteAssigner(
-                                config.gap, allowedLateness, metricWindow, config.stateCache))
+                        new ViewRouteAssigner(config.gap, allowedLateness, metricWindow))
                 .uid(ViewRouteAssigner.UID);
     }
 }

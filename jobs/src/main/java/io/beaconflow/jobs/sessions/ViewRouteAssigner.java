@@ -58,16 +58,8 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
     private final long gapMs;
     private final long allowedLatenessMs;
     private final long bucketMs;
-    private final int cacheSize;
 
-    private transient ValueState<ViewHistory> historyState;
-
-    /**
-     * The histories behind a {@link WriteBehindCache} ({@code sessions.state-cache}), or null: on
-     * RocksDB a session's history is then not read and rewritten for each of its events.
-     */
-    private transient WriteBehindCache<String, ViewHistory> historyCache;
-
+    private transient ValueState<ViewHistory> history;
     private transient MapState<Long, List<RumEvent>> held;
     private transient Counter rerouted;
     private transient InternalTimerService<VoidNamespace> timers;
@@ -80,21 +72,10 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
      * @param metricWindow {@code metrics.window}: held events are released in buckets that divide
      *     it
      */
-    /** Without a history cache: every event reads and writes its session's keyed state. */
     public ViewRouteAssigner(Duration gap, Duration allowedLateness, Duration metricWindow) {
-        this(gap, allowedLateness, metricWindow, 0);
-    }
-
-    /**
-     * @param stateCache {@code sessions.state-cache}: histories kept on the heap per subtask,
-     *     written to keyed state when evicted or before a snapshot (0: none)
-     */
-    public ViewRouteAssigner(
-            Duration gap, Duration allowedLateness, Duration metricWindow, int stateCache) {
         this.gapMs = gap.toMillis();
         this.allowedLatenessMs = allowedLateness.toMillis();
         this.bucketMs = metricWindow.toMillis() % 1000 == 0 ? 1000 : 1;
-        this.cacheSize = stateCache;
     }
 
     @Override
@@ -103,20 +84,11 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
         timers =
                 getInternalTimerService(
                         "view-route-timers", VoidNamespaceSerializer.INSTANCE, this);
-        ValueStateDescriptor<ViewHistory> historyDescriptor =
-                new ValueStateDescriptor<>("view-history", TypeInformation.of(ViewHistory.class));
-        historyState = getRuntimeContext().getState(historyDescriptor);
-        if (cacheSize > 0) {
-            historyCache =
-                    new WriteBehindCache<>(
-                            historyState,
-                            this,
-                            TypeInformation.of(ViewHistory.class)
-                                    .createSerializer(getExecutionConfig().getSerializerConfig()),
-                            // The heap backend keeps (and snapshots) the objects it is given.
-                            !getKeyedStateBackend().isSafeToReuseKVState(),
-                            cacheSize);
-        }
+        history =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "view-history", TypeInformation.of(ViewHistory.class)));
         held =
                 getRuntimeContext()
                         .getMapState(
@@ -131,7 +103,7 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
     public void processElement(StreamRecord<RumEvent> record) throws Exception {
         RumEvent e = record.getValue();
         long watermark = timers.currentWatermark();
-        ViewHistory h = historyValue();
+        ViewHistory h = history.value();
         if (e.type == EventType.PAGE_VIEW) {
             if (h == null) h = new ViewHistory();
             h.add(e);
@@ -142,13 +114,13 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
                             : watermark - allowedLatenessMs;
             h.prune(horizon);
             touch(h, e.eventTime);
-            historyUpdate(h);
+            history.update(h);
             emit(e);
             return;
         }
         if (h != null) {
             touch(h, e.eventTime);
-            historyUpdate(h);
+            history.update(h);
         }
         if (e.eventTime <= watermark) {
             emit(place(e, h));
@@ -167,12 +139,12 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         long timestamp = timer.getTimestamp();
-        ViewHistory h = historyValue();
+        ViewHistory h = history.value();
         List<RumEvent> waiting = held.get(timestamp);
         if (waiting != null) {
             // The last bucket's removal leaves nothing behind: the heap backend drops a map
-            // that becomes empty, RocksDB stores no map apart from its entries (an isEmpty()
-            // check here was a RocksDB iterator seek per bucket).
+            // that becomes empty, RocksDB keeps no map apart from its entries (an isEmpty()
+            // check here was a RocksDB iterator seek per released bucket).
             held.remove(timestamp);
             for (RumEvent e : waiting) {
                 emit(place(e, h));
@@ -182,43 +154,11 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
             long closesAt = h.lastSeen + gapMs;
             if (closesAt > timestamp) {
                 h.cleanupTimer = armCleanup(closesAt);
-                historyUpdate(h);
+                history.update(h);
             } else {
-                historyClear();
+                history.clear();
             }
         }
-    }
-
-    /** Writes the cached histories to keyed state, so the snapshot holds them. */
-    @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        if (historyCache != null) historyCache.flush();
-        super.prepareSnapshotPreBarrier(checkpointId);
-    }
-
-    @Override
-    public void finish() throws Exception {
-        if (historyCache != null) historyCache.flush();
-        super.finish();
-    }
-
-    private ViewHistory historyValue() throws java.io.IOException {
-        return historyCache != null ? historyCache.value() : historyState.value();
-    }
-
-    private void historyUpdate(ViewHistory h) throws java.io.IOException {
-        if (historyCache != null) historyCache.update(h);
-        else historyState.update(h);
-    }
-
-    private void historyClear() {
-        if (historyCache != null) historyCache.clear();
-        else historyState.clear();
-    }
-
-    /** The history cache, for tests; null when off. */
-    WriteBehindCache<String, ViewHistory> historyCache() {
-        return historyCache;
     }
 
     @Override
