@@ -63,6 +63,10 @@ public class SessionAssembler extends KeyedProcessFunction<String, RumEvent, Ses
     private final SessionRules rules;
 
     private transient ValueState<SessionState> state;
+
+    /** Set by {@link SessionAssemblerOperator}: the state behind a heap cache; else null. */
+    private transient WriteBehindCache<String, SessionState> cache;
+
     private transient Counter closedCounter;
     private transient Counter updateCounter;
     private transient Counter lateCounter;
@@ -108,7 +112,7 @@ public class SessionAssembler extends KeyedProcessFunction<String, RumEvent, Ses
         long watermark = ctx.timerService().currentWatermark();
         boolean late = watermark != Long.MIN_VALUE && e.eventTime < watermark;
         if (late) lateCounter.inc();
-        SessionState s = state.value();
+        SessionState s = load();
         if (s != null) {
             String reason = null;
             if (e.eventTime >= s.start + rules.maxDurationMs) {
@@ -131,18 +135,18 @@ public class SessionAssembler extends KeyedProcessFunction<String, RumEvent, Ses
             s.nextUpdateAt = nextUpdatePoint(s, watermark);
         }
         arm(s, ctx);
-        state.update(s);
+        save(s);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<SessionRecord> out)
             throws Exception {
-        SessionState s = state.value();
+        SessionState s = load();
         if (s == null) return;
         s.timerAt = SessionState.NONE;
         if (timestamp >= s.end + rules.gapMs) {
             close(s, ctx.getCurrentKey(), SessionRecord.INACTIVITY, out);
-            state.clear();
+            drop();
             return;
         }
         long watermark = ctx.timerService().currentWatermark();
@@ -158,7 +162,26 @@ public class SessionAssembler extends KeyedProcessFunction<String, RumEvent, Ses
             s.nextUpdateAt = SessionState.NONE;
         }
         arm(s, ctx);
-        state.update(s);
+        save(s);
+    }
+
+    /** Puts the state behind {@code cache} (the operator that owns the cache flushes it). */
+    void cacheWith(WriteBehindCache<String, SessionState> cache) {
+        this.cache = cache;
+    }
+
+    private SessionState load() throws java.io.IOException {
+        return cache != null ? cache.value() : state.value();
+    }
+
+    private void save(SessionState s) throws java.io.IOException {
+        if (cache != null) cache.update(s);
+        else state.update(s);
+    }
+
+    private void drop() {
+        if (cache != null) cache.clear();
+        else state.clear();
     }
 
     /**

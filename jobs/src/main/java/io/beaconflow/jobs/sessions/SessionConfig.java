@@ -20,6 +20,7 @@ public class SessionConfig implements Serializable {
     public static final Duration DEFAULT_RAGE_CLICK_WINDOW = Duration.ofSeconds(1);
     public static final Duration DEFAULT_ERROR_CLICK_WINDOW = Duration.ofSeconds(1);
     public static final Duration DEFAULT_DEAD_CLICK_WINDOW = Duration.ofSeconds(1);
+    public static final int DEFAULT_STATE_CACHE = 10_000;
 
     /** Upper bounds that keep state small and time offsets inside an int (see SessionState). */
     static final Duration MAX_MAX_DURATION = Duration.ofDays(7);
@@ -28,6 +29,7 @@ public class SessionConfig implements Serializable {
     static final Duration MIN_UPDATE_INTERVAL = Duration.ofSeconds(1);
     static final int MAX_TIMELINE_SIZE = 200;
     static final int MAX_TRACE_IDS = 100;
+    static final int MAX_STATE_CACHE = 1_000_000;
 
     /** Event-time inactivity after which a session closes. */
     public Duration gap = DEFAULT_GAP;
@@ -54,6 +56,14 @@ public class SessionConfig implements Serializable {
 
     /** A click followed by no fetch, page view or error within this is a dead click. */
     public Duration deadClickWindow = DEFAULT_DEAD_CLICK_WINDOW;
+
+    /**
+     * Open sessions kept on the heap per subtask in front of their keyed state ({@link
+     * WriteBehindCache}), written to it when they leave the cache or before a snapshot; {@code 0}
+     * turns the cache off. Results and snapshots do not depend on it; on RocksDB it saves a read
+     * and a write of the session per event.
+     */
+    public int stateCache = DEFAULT_STATE_CACHE;
 
     /** Checks this section alone; the exception names {@code source} and every problem. */
     public void validate(String source) {
@@ -85,6 +95,7 @@ public class SessionConfig implements Serializable {
                 "set e.g. 1m, or 0s to emit only closed sessions");
         p.between("sessions.timeline-size", timelineSize, 0, MAX_TIMELINE_SIZE, "e.g. 20");
         p.between("sessions.max-trace-ids", maxTraceIds, 0, MAX_TRACE_IDS, "e.g. 10");
+        p.between("sessions.state-cache", stateCache, 0, MAX_STATE_CACHE, "e.g. 10000");
         p.between("sessions.rage-click-count", rageClickCount, 2, 50, "e.g. 3");
         window(p, "sessions.rage-click-window", rageClickWindow);
         window(p, "sessions.error-click-window", errorClickWindow);

@@ -23,7 +23,10 @@ public final class SessionStage {
     public static SingleOutputStreamOperator<SessionRecord> apply(
             KeyedStream<RumEvent, String> bySession, SessionConfig config) {
         return bySession
-                .process(new SessionAssembler(config))
+                .transform(
+                        "sessions: assemble",
+                        TypeInformation.of(SessionRecord.class),
+                        new SessionAssemblerOperator(config))
                 .uid("sessions")
                 .name("sessions: assemble");
     }

@@ -142,12 +142,12 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
         ViewHistory h = history.value();
         List<RumEvent> waiting = held.get(timestamp);
         if (waiting != null) {
+            // The last bucket's removal leaves nothing behind: the heap backend drops a map
+            // that becomes empty, RocksDB keeps no map apart from its entries (an isEmpty()
+            // check here was a RocksDB iterator seek per released bucket).
             held.remove(timestamp);
             for (RumEvent e : waiting) {
                 emit(place(e, h));
-            }
-            if (held.isEmpty()) {
-                held.clear(); // drops the empty map itself
             }
         }
         if (h != null && h.cleanupTimer == timestamp) {

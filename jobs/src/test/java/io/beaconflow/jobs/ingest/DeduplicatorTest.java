@@ -65,6 +65,56 @@ class DeduplicatorTest {
         assertThat(harness.extractOutputValues()).hasSize(2);
     }
 
+    /**
+     * Sessions with seen ids plus sessions with a timer value, in the backend (heap or RocksDB).
+     */
+    private static long stateKeys(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h) {
+        long n = 0;
+        for (String state : java.util.List.of("dedup-seen", "dedup-timer")) {
+            try (var keys =
+                    h.getOperator()
+                            .getKeyedStateBackend()
+                            .getKeys(
+                                    state, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+                n += keys.count();
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void expiredIdsLeaveNoStateAndTheLaterOnesStayOnHeapAndRocksDb() throws Exception {
+        var rocksDb =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new Deduplicator(Duration.ofMillis(TTL))),
+                        Deduplicator.key(),
+                        Types.STRING);
+        rocksDb.setStateBackend(new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend());
+        rocksDb.open();
+        try {
+            for (var h : java.util.List.of(harness, rocksDb)) {
+                h.processElement(event("shop", "s1", "e1", T), T);
+                h.processElement(event("shop", "s1", "e2", T + 10 * 60_000), T + 10 * 60_000);
+                h.processElement(event("shop", "s2", "e3", T), T);
+                // e1 and e3 expire, e2 stays: s1 keeps a map and a timer, s2 nothing.
+                h.processWatermark(new Watermark(T + TTL + 120_000));
+                assertThat(stateKeys(h)).isEqualTo(2);
+                assertThat(h.numEventTimeTimers()).isEqualTo(1);
+                h.processElement(event("shop", "s1", "e2", T + TTL + 130_000), T + TTL + 130_000);
+                h.processElement(event("shop", "s1", "e1", T + TTL + 130_000), T + TTL + 130_000);
+                h.processWatermark(new Watermark(Long.MAX_VALUE));
+                assertThat(stateKeys(h)).isZero();
+                assertThat(h.numEventTimeTimers()).isZero();
+                assertThat(h.extractOutputValues())
+                        .extracting(e -> e.eventId)
+                        .containsExactly("e1", "e2", "e3", "e1");
+            }
+        } finally {
+            rocksDb.close();
+        }
+    }
+
     @Test
     void stateAndTimersAreGoneAfterTheTtlAndARepeatThenPasses() throws Exception {
         harness.processElement(event("shop", "s1", "e1", T), T);

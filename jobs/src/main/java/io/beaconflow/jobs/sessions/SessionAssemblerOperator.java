@@ -1,0 +1,68 @@
+package io.beaconflow.jobs.sessions;
+
+import io.beaconflow.jobs.model.RumEvent;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+
+/**
+ * Runs {@link SessionAssembler} with its per-session state behind a {@link WriteBehindCache} of
+ * {@code sessions.state-cache} sessions: on RocksDB an open session is then not deserialized and
+ * rewritten for every event, only when it leaves the cache or before a snapshot.
+ *
+ * <p>Exactly the function's results, state and timers: the cache is written to the keyed state in
+ * {@link #prepareSnapshotPreBarrier} (before every checkpoint and savepoint, before the barrier
+ * goes on) and in {@link #finish()}, so each snapshot holds the same values in the same format as
+ * without it, and a restore (with any parallelism) starts from them. Timers are the function's, in
+ * the timer service as before ({@code user-timers}); a firing timer reads its session through the
+ * cache. Same uid ("sessions") and state ("session"): savepoints of the plain {@code
+ * KeyedProcessOperator} restore into it and back.
+ */
+public class SessionAssemblerOperator
+        extends KeyedProcessOperator<String, RumEvent, SessionRecord> {
+    private static final long serialVersionUID = 1L;
+
+    private final int cacheSize;
+    private transient WriteBehindCache<String, SessionState> cache;
+
+    /**
+     * @param config the sessions section; {@code stateCache} sessions are kept on the heap per
+     *     subtask (0: none, every event reads and writes the keyed state as the plain function
+     *     does)
+     */
+    public SessionAssemblerOperator(SessionConfig config) {
+        super(new SessionAssembler(config));
+        this.cacheSize = config.stateCache;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        if (cacheSize > 0) {
+            cache =
+                    new WriteBehindCache<>(
+                            getRuntimeContext().getState(SessionAssembler.stateDescriptor()),
+                            this,
+                            SessionStateSerializer.INSTANCE,
+                            // The heap backend keeps (and snapshots) the objects it is given.
+                            !getKeyedStateBackend().isSafeToReuseKVState(),
+                            cacheSize);
+            ((SessionAssembler) userFunction).cacheWith(cache);
+        }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        if (cache != null) cache.flush();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void finish() throws Exception {
+        if (cache != null) cache.flush();
+        super.finish();
+    }
+
+    /** The cache, for tests; null when {@code sessions.state-cache} is 0. */
+    WriteBehindCache<String, SessionState> cache() {
+        return cache;
+    }
+}

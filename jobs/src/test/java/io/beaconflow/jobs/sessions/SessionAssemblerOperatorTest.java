@@ -1,0 +1,334 @@
+package io.beaconflow.jobs.sessions;
+
+import static io.beaconflow.jobs.sessions.SessionEvents.T0;
+import static io.beaconflow.jobs.sessions.SessionEvents.pageView;
+import static io.beaconflow.jobs.sessions.SessionEvents.typicalSession;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.beaconflow.jobs.model.RumEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link SessionAssemblerOperator}: the session assembler with its state behind a {@link
+ * WriteBehindCache} gives exactly the plain function's records, timestamps, state and snapshots,
+ * with a cache too small for the open sessions (evictions) or large enough for all, on the heap
+ * backend and on RocksDB; and on RocksDB an active session costs one state read and no write until
+ * a snapshot.
+ */
+class SessionAssemblerOperatorTest {
+    private static final long T = T0.toEpochMilli();
+    private static final long GAP = Duration.ofMinutes(30).toMillis();
+    private static final long LAG = 5_000;
+
+    /** Which operator, which backend. */
+    private record Variant(String name, int cache, boolean rocksDb) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final Variant PLAIN_HEAP = new Variant("plain function, heap", -1, false);
+    private static final List<Variant> VARIANTS =
+            List.of(
+                    new Variant("plain function, RocksDB", -1, true),
+                    new Variant("cache 0 (off), RocksDB", 0, true),
+                    new Variant("cache of 1, heap", 1, false),
+                    new Variant("cache of 3, heap", 3, false),
+                    new Variant("cache of 3, RocksDB", 3, true),
+                    new Variant("cache of 10000, heap", 10_000, false),
+                    new Variant("cache of 10000, RocksDB", 10_000, true));
+
+    private static SessionConfig config(int cache) {
+        SessionConfig c = new SessionConfig();
+        // Updates on: their timers fire through the cache too.
+        c.updateInterval = Duration.ofMinutes(1);
+        if (cache >= 0) c.stateCache = cache;
+        return c;
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> open(
+            Variant v, OperatorSubtaskState restoreFrom) throws Exception {
+        OneInputStreamOperator<RumEvent, SessionRecord> op =
+                v.cache < 0
+                        ? new KeyedProcessOperator<>(new SessionAssembler(config(v.cache)))
+                        : new SessionAssemblerOperator(config(v.cache));
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        op, SessionAssembler.key(), Types.STRING);
+        if (v.rocksDb) h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        if (restoreFrom != null) h.initializeState(restoreFrom);
+        h.open();
+        return h;
+    }
+
+    /**
+     * 40 overlapping typical sessions 5 s apart, a second visit of every third one 40 minutes
+     * later, and a 12-minute session with a page view every 50 s (update timers); delivered up to 8
+     * s out of order behind a watermark that trails by 5 s, so some events are late.
+     */
+    private static List<RumEvent> traffic() {
+        List<RumEvent> events = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            events.addAll(typicalSession("s" + i, T0.plusSeconds(5L * i)));
+            if (i % 3 == 0) {
+                events.addAll(typicalSession("s" + i, T0.plusSeconds(2400 + 5L * i)));
+            }
+        }
+        for (int k = 0; k < 15; k++) {
+            events.add(pageView("long", T0.plusSeconds(50L * k), "/p" + (k % 4)));
+        }
+        Random random = new Random(7);
+        List<long[]> order = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            order.add(new long[] {events.get(i).eventTime + random.nextInt(8_000), i});
+        }
+        order.sort(Comparator.comparingLong((long[] o) -> o[0]).thenComparingLong(o -> o[1]));
+        List<RumEvent> delivered = new ArrayList<>();
+        for (long[] o : order) delivered.add(events.get((int) o[1]));
+        return delivered;
+    }
+
+    /** Feeds events[from, to) with the trailing watermark; returns the max event time seen. */
+    private static long feed(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> h,
+            List<RumEvent> events,
+            int from,
+            int to,
+            long maxSeen)
+            throws Exception {
+        for (RumEvent e : events.subList(from, to)) {
+            h.processElement(e, e.eventTime);
+            maxSeen = Math.max(maxSeen, e.eventTime);
+            h.processWatermark(new Watermark(maxSeen - LAG));
+        }
+        return maxSeen;
+    }
+
+    /** Each output record as its timestamp and every field, in emission order. */
+    private static List<String> outputOf(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> h) {
+        List<String> out = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> r) {
+                out.add(r.getTimestamp() + " " + describe((SessionRecord) r.getValue()));
+            }
+        }
+        return out;
+    }
+
+    private static String describe(SessionRecord r) {
+        StringBuilder b = new StringBuilder();
+        for (java.lang.reflect.Field f : SessionRecord.class.getFields()) {
+            try {
+                b.append(f.getName()).append('=').append(f.get(r)).append(';');
+            } catch (IllegalAccessException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return b.toString();
+    }
+
+    /** As the task does: the operators' pre-barrier hook, then the snapshot. */
+    private static OperatorSubtaskState checkpoint(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> h, long id)
+            throws Exception {
+        h.prepareSnapshotPreBarrier(id);
+        return h.snapshot(id, id);
+    }
+
+    /** Keys with a session in the keyed state backend (heap or RocksDB). */
+    private static long keyedEntries(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> h, Variant v) {
+        try (var keys =
+                h.getOperator()
+                        .getKeyedStateBackend()
+                        .getKeys(
+                                SessionAssembler.stateDescriptor().getName(),
+                                VoidNamespace.INSTANCE)) {
+            return keys.count();
+        }
+    }
+
+    /** The serialized session state of every key, as the backend holds it now. */
+    private static TreeMap<String, String> storedState(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> h,
+            Iterable<String> keys)
+            throws Exception {
+        var op = h.getOperator();
+        ValueState<SessionState> state =
+                op.getKeyedStateBackend()
+                        .getPartitionedState(
+                                VoidNamespace.INSTANCE,
+                                VoidNamespaceSerializer.INSTANCE,
+                                SessionAssembler.stateDescriptor());
+        TreeMap<String, String> out = new TreeMap<>();
+        DataOutputSerializer bytes = new DataOutputSerializer(512);
+        for (String key : keys) {
+            op.setCurrentKey(key);
+            SessionState s = state.value();
+            if (s == null) continue;
+            bytes.clear();
+            SessionStateSerializer.INSTANCE.serialize(s, bytes);
+            out.put(key, HexFormat.of().formatHex(bytes.getCopyOfBuffer()));
+        }
+        return out;
+    }
+
+    private static TreeSet<String> keysOf(List<RumEvent> events) throws Exception {
+        TreeSet<String> keys = new TreeSet<>();
+        for (RumEvent e : events) keys.add(SessionAssembler.key().getKey(e));
+        return keys;
+    }
+
+    private static List<String> runWhole(Variant v, List<RumEvent> events) throws Exception {
+        try (var h = open(v, null)) {
+            long maxSeen = feed(h, events, 0, events.size(), Long.MIN_VALUE);
+            h.processWatermark(new Watermark(maxSeen + GAP));
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            assertThat(keyedEntries(h, v)).as("%s: state left", v).isZero();
+            assertThat(h.numEventTimeTimers()).as("%s: timers left", v).isZero();
+            if (h.getOperator() instanceof SessionAssemblerOperator op && op.cache() != null) {
+                assertThat(op.cache().size()).as("%s: sessions left in the cache", v).isZero();
+            }
+            return outputOf(h);
+        }
+    }
+
+    @Test
+    void withATinyCacheOrALargeOneOnHeapOrRocksDbTheRecordsAreThePlainFunctions() throws Exception {
+        List<RumEvent> events = traffic();
+        List<String> expected = runWhole(PLAIN_HEAP, events);
+        assertThat(expected).hasSizeGreaterThan(60);
+        assertThat(expected).anyMatch(r -> r.contains("endReason=open;"));
+        assertThat(expected).anyMatch(r -> r.contains("lateEvents=1;"));
+        for (Variant v : VARIANTS) {
+            assertThat(runWhole(v, events)).as("%s", v).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void aCacheSmallerThanTheOpenSessionsEvictsAndWritesThemBehind() throws Exception {
+        List<RumEvent> events = traffic();
+        Variant tiny = new Variant("cache of 3, RocksDB", 3, true);
+        try (var h = open(tiny, null)) {
+            feed(h, events, 0, events.size() / 2, Long.MIN_VALUE);
+            WriteBehindCache<String, SessionState> cache =
+                    ((SessionAssemblerOperator) h.getOperator()).cache();
+            assertThat(cache.size()).isEqualTo(3);
+            assertThat(cache.evictions()).isGreaterThan(10);
+            assertThat(cache.backendWrites()).isGreaterThan(0);
+            // Evicted sessions are in RocksDB; the three cached ones only once flushed.
+            long before = keyedEntries(h, tiny);
+            checkpoint(h, 1L);
+            assertThat(keyedEntries(h, tiny)).isGreaterThanOrEqualTo(before);
+        }
+    }
+
+    @Test
+    void anActiveSessionCostsOneStateReadAndNoWriteUntilASnapshotOnRocksDb() throws Exception {
+        Variant v = new Variant("cache of 10000, RocksDB", 10_000, true);
+        try (var h = open(v, null)) {
+            List<RumEvent> session = typicalSession("s1", T0);
+            feed(h, session, 0, session.size(), Long.MIN_VALUE);
+            WriteBehindCache<String, SessionState> cache =
+                    ((SessionAssemblerOperator) h.getOperator()).cache();
+            // The plain function reads and writes the value for each of the 20 events.
+            assertThat(cache.backendReads()).isEqualTo(1);
+            assertThat(cache.backendWrites()).isZero();
+            assertThat(keyedEntries(h, v)).isZero();
+
+            checkpoint(h, 1L);
+            assertThat(cache.backendWrites()).isEqualTo(1);
+            assertThat(keyedEntries(h, v)).isEqualTo(1);
+            // Unchanged since: the next snapshot writes nothing.
+            checkpoint(h, 2L);
+            assertThat(cache.backendWrites()).isEqualTo(1);
+
+            h.processWatermark(new Watermark(T + 22_000 + GAP));
+            assertThat(h.extractOutputValues()).extracting(r -> r.closed).contains(true);
+            assertThat(keyedEntries(h, v)).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(cache.size()).isZero();
+        }
+    }
+
+    @Test
+    void aSnapshotTakenWithTheCacheHoldsThePlainFunctionsStateAndRestoresEitherWay()
+            throws Exception {
+        List<RumEvent> events = traffic();
+        TreeSet<String> keys = keysOf(events);
+        int half = events.size() / 2;
+        List<String> expected = runWhole(PLAIN_HEAP, events);
+
+        // The plain function's state at the half, as a restore sees it, per backend (a
+        // checkpoint restores only into the backend that took it).
+        java.util.Map<Boolean, OperatorSubtaskState> plainSnapshots = new java.util.HashMap<>();
+        long maxSeen = Long.MIN_VALUE;
+        TreeMap<String, String> plainState = null;
+        for (boolean rocksDb : new boolean[] {false, true}) {
+            Variant plain = new Variant("plain", -1, rocksDb);
+            try (var h = open(plain, null)) {
+                maxSeen = feed(h, events, 0, half, Long.MIN_VALUE);
+                plainSnapshots.put(rocksDb, checkpoint(h, 1L));
+            }
+            try (var h = open(plain, plainSnapshots.get(rocksDb))) {
+                TreeMap<String, String> state = storedState(h, keys);
+                if (plainState == null) plainState = state;
+                assertThat(state).as("plain, RocksDB %s", rocksDb).isEqualTo(plainState);
+            }
+        }
+        assertThat(plainState).hasSizeGreaterThan(10);
+
+        for (Variant v : VARIANTS) {
+            if (v.cache <= 0) continue;
+            Variant plainSameBackend = new Variant("plain", -1, v.rocksDb);
+            // Cached operator up to the half, snapshot, restore into the plain function.
+            OperatorSubtaskState snapshot;
+            List<String> firstHalf;
+            try (var h = open(v, null)) {
+                feed(h, events, 0, half, Long.MIN_VALUE);
+                snapshot = checkpoint(h, 1L);
+                firstHalf = outputOf(h);
+            }
+            try (var h = open(plainSameBackend, snapshot)) {
+                assertThat(storedState(h, keys)).as("%s: restored state", v).isEqualTo(plainState);
+                feed(h, events, half, events.size(), maxSeen);
+                h.processWatermark(new Watermark(Long.MAX_VALUE));
+                List<String> all = new ArrayList<>(firstHalf);
+                all.addAll(outputOf(h));
+                assertThat(all).as("%s → plain", v).containsExactlyElementsOf(expected);
+            }
+            // And the plain function's snapshot restored into the cached operator.
+            try (var h = open(v, plainSnapshots.get(v.rocksDb))) {
+                feed(h, events, half, events.size(), maxSeen);
+                h.processWatermark(new Watermark(Long.MAX_VALUE));
+                List<String> all = new ArrayList<>(expected.subList(0, firstHalf.size()));
+                all.addAll(outputOf(h));
+                assertThat(all).as("plain → %s", v).containsExactlyElementsOf(expected);
+                assertThat(keyedEntries(h, v)).as("plain → %s: state left", v).isZero();
+                assertThat(h.numEventTimeTimers()).as("plain → %s: timers left", v).isZero();
+            }
+        }
+    }
+}
