@@ -425,29 +425,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         } catch (IOException unparseable) {
             return config;
         }
-        if (tree == null || !tree.isObject()) {
+        if (!(tree instanceof ObjectNode root)) {
             return config;
         }
-        ObjectNode root = (ObjectNode) tree;
-        JsonNode detection = root.get("detection");
-        if (detection != null && detection.isObject()) {
-            ObjectNode kept = root.objectNode();
-            for (String key : List.of("window", "allowed-lateness")) {
-                if (detection.has(key)) {
-                    kept.set(key, detection.get(key));
-                }
+        if (root.get("detection") instanceof ObjectNode detection) {
+            detection.retain("window", "allowed-lateness", "frustration");
+            if (detection.get("frustration") instanceof ObjectNode frustration) {
+                frustration.retain("burst-clicks", "burst-span");
             }
-            JsonNode frustration = detection.get("frustration");
-            if (frustration != null && frustration.isObject()) {
-                ObjectNode burst = root.objectNode();
-                for (String key : List.of("burst-clicks", "burst-span")) {
-                    if (frustration.has(key)) {
-                        burst.set(key, frustration.get(key));
-                    }
-                }
-                kept.set("frustration", burst);
-            }
-            root.set("detection", kept);
         }
         try {
             return new ObjectMapper().writeValueAsBytes(root);

@@ -109,7 +109,6 @@ class SessionAssemblerOperatorTest {
         return delivered;
     }
 
-    /** Feeds events[from, to) with the trailing watermark; returns the max event time seen. */
     private static long feed(
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> h,
             List<RumEvent> events,
@@ -117,12 +116,7 @@ class SessionAssemblerOperatorTest {
             int to,
             long maxSeen)
             throws Exception {
-        for (RumEvent e : events.subList(from, to)) {
-            h.processElement(e, e.eventTime);
-            maxSeen = Math.max(maxSeen, e.eventTime);
-            h.processWatermark(new Watermark(maxSeen - LAG));
-        }
-        return maxSeen;
+        return SessionEvents.feedWithLag(h, events, from, to, maxSeen, LAG);
     }
 
     /** Each output record as its timestamp and every field, in emission order. */

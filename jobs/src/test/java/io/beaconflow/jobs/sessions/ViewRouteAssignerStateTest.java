@@ -104,12 +104,7 @@ class ViewRouteAssignerStateTest {
             int to,
             long maxSeen)
             throws Exception {
-        for (RumEvent e : events.subList(from, to)) {
-            h.processElement(e, e.eventTime);
-            maxSeen = Math.max(maxSeen, e.eventTime);
-            h.processWatermark(new Watermark(maxSeen - LAG));
-        }
-        return maxSeen;
+        return SessionEvents.feedWithLag(h, events, from, to, maxSeen, LAG);
     }
 
     private static List<String> emitted(
