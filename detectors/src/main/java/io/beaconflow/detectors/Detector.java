@@ -3,6 +3,7 @@ package io.beaconflow.detectors;
 import io.beaconflow.detectors.baseline.Estimate;
 import io.beaconflow.detectors.baseline.EwmaBaseline;
 import io.beaconflow.detectors.baseline.SeasonalBaseline;
+import io.beaconflow.detectors.evidence.DriftEvidence;
 import io.beaconflow.detectors.evidence.PooledEvidence;
 import io.beaconflow.detectors.evidence.Visitors;
 import io.beaconflow.detectors.scorer.CountScorer;
@@ -114,19 +115,46 @@ public final class Detector {
         boolean outlier = false;
         double absZ = 0;
         double deviationCenter = Double.NaN;
+        DriftEvidence.Verdict drift = DriftEvidence.Verdict.NONE;
+        if (spec.driftEnabled()) {
+            drift =
+                    DriftEvidence.observe(
+                            s,
+                            spec,
+                            y,
+                            spec.zThreshold() * (wasOpen ? CLEAR_FRACTION : 1),
+                            s.ewVolume > 0 ? s.ewVolume : Double.NaN);
+            if (e.kind() == BaselineKind.NONE) {
+                drift = drift.quiet();
+            }
+        }
         if (e.kind() != BaselineKind.NONE) {
             Deviation d = deviation(e, y, value, denominator, s);
             deviationCenter = d.expected();
             PooledEvidence.Verdict pooled = pool(s, d, value, denominator, sessions);
             // A window that completes pooled evidence of a shift is part of that shift: it must
             // not teach the baseline the shifted level (a thin segment's incident would otherwise
-            // be learned away before its evidence adds up).
-            outlier = d.significant() || pooled.significant();
+            // be learned away before its evidence adds up). The same for a drift.
+            outlier = d.significant() || pooled.significant() || drift.significant();
             // The robust down-weighting looks at the pooled evidence too: a thin segment's
             // incident windows are each unremarkable, but learning them at full weight would pull
-            // the baseline up before their pooled evidence is complete.
-            absZ = Math.max(Math.abs(d.z()), Math.abs(pooled.z()));
-            result = judge(s, timestampMillis, value, denominator, sessions, e.kind(), d, pooled);
+            // the baseline up before their pooled evidence is complete. And at the drift test: a
+            // baseline that keeps learning a ramp is what hides it.
+            absZ =
+                    Math.max(
+                            Math.max(Math.abs(d.z()), Math.abs(pooled.z())),
+                            Math.abs(drift.directedZ()));
+            result =
+                    judge(
+                            s,
+                            timestampMillis,
+                            value,
+                            denominator,
+                            sessions,
+                            e.kind(),
+                            d,
+                            pooled,
+                            drift);
         } else if (spec.hasStaticBudget()) {
             result = judgeStatic(s, timestampMillis, value, denominator);
         } else {
@@ -177,6 +205,20 @@ public final class Detector {
             PooledEvidence.calibrate(s, spec, spec.zThreshold());
         }
         learn(s, y, denominator, slot, period, weight, e);
+        if (spec.driftEnabled()) {
+            DriftEvidence.learn(
+                    s,
+                    spec,
+                    y,
+                    drift.z(),
+                    drift.directedZ(),
+                    weight,
+                    !outlier && !wasOpen,
+                    relearn);
+            if (wasOpen && !s.alertOpen) {
+                DriftEvidence.reset(s);
+            }
+        }
         s.lastTimestamp = timestampMillis;
         s.accepted++;
         return result;
@@ -301,7 +343,8 @@ public final class Detector {
             long sessions,
             BaselineKind kind,
             Deviation d,
-            PooledEvidence.Verdict pooled) {
+            PooledEvidence.Verdict pooled,
+            DriftEvidence.Verdict drift) {
         double expected = toOriginal(d.expected());
         double lo = toOriginal(d.expected() - spec.zThreshold() * d.spread());
         double hi = toOriginal(d.expected() + spec.zThreshold() * d.spread());
@@ -344,6 +387,13 @@ public final class Detector {
             z = pooled.z();
             double absPooled = Math.abs(z);
             score = absPooled / (absPooled + spec.zThreshold());
+        } else if (!anomaly && drift.significant()) {
+            // No window and no pooled scale stands out against the baseline, which has followed
+            // the ramp; the recent level against the slow reference does (DriftEvidence).
+            anomaly = true;
+            z = drift.z();
+            double absDrift = Math.abs(z);
+            score = absDrift / (absDrift + spec.zThreshold());
         }
         score = anomaly ? Math.max(0.5, score) : Math.min(score, BELOW_HALF);
         double residual = spec.transform().apply(value, spec.logOffset()) - d.expected();

@@ -30,6 +30,9 @@ public final class DetectorSpec {
     public static final int DEFAULT_CLEAR_POINTS = 3;
     public static final int DEFAULT_COOLDOWN_POINTS = 0;
 
+    /** Recent level of the drift test: memory of about 20 windows. */
+    public static final double DEFAULT_DRIFT_LEVEL_ALPHA = 0.1;
+
     private final MetricKind kind;
     private final ScorerKind scorer;
     private final Direction direction;
@@ -56,6 +59,9 @@ public final class DetectorSpec {
     private final int evidenceWindows;
     private final double evidenceCap;
     private final boolean evidenceAnchored;
+    private final Direction evidenceDirection;
+    private final double driftReferenceAlpha;
+    private final double driftLevelAlpha;
     private final boolean exactCounts;
     private final SeasonalPeriod seasonalPeriod;
     private final int slotMinutes;
@@ -99,6 +105,9 @@ public final class DetectorSpec {
         this.evidenceWindows = b.evidenceWindows;
         this.evidenceCap = b.evidenceCap;
         this.evidenceAnchored = b.evidenceAnchored;
+        this.evidenceDirection = b.evidenceDirection;
+        this.driftReferenceAlpha = b.driftReferenceAlpha;
+        this.driftLevelAlpha = b.driftLevelAlpha;
         this.exactCounts = b.exactCounts;
         this.seasonalPeriod = b.seasonalPeriod;
         this.slotMinutes = b.slotMinutes;
@@ -149,6 +158,9 @@ public final class DetectorSpec {
         b.evidenceWindows = evidenceWindows;
         b.evidenceCap = evidenceCap;
         b.evidenceAnchored = evidenceAnchored;
+        b.evidenceDirection = evidenceDirection;
+        b.driftReferenceAlpha = driftReferenceAlpha;
+        b.driftLevelAlpha = driftLevelAlpha;
         b.exactCounts = exactCounts;
         b.seasonalPeriod = seasonalPeriod;
         b.slotMinutes = slotMinutes;
@@ -310,12 +322,50 @@ public final class DetectorSpec {
     }
 
     /**
+     * Which deviations the pooled scales (2 windows and more) may alert on, within {@link
+     * #direction} ({@code evidence.direction}). A count's clusters (a visitor's views come
+     * together) make its pooled rises heavy-tailed, while a drop has no such tail: pooling only
+     * drops lets a thin segment's outage add up without pooling its bursts.
+     */
+    public Direction evidenceDirection() {
+        return evidenceDirection;
+    }
+
+    /**
+     * Weight of a window in the slow reference level of the drift test ({@code
+     * drift.reference_alpha}; 0 = no drift test). See {@code DriftEvidence}.
+     */
+    public double driftReferenceAlpha() {
+        return driftReferenceAlpha;
+    }
+
+    /**
+     * Weight of a window in the recent level the drift test compares ({@code drift.level_alpha}).
+     */
+    public double driftLevelAlpha() {
+        return driftLevelAlpha;
+    }
+
+    /** Whether the drift test runs ({@code drift.reference_alpha > 0}). */
+    public boolean driftEnabled() {
+        return driftReferenceAlpha > 0;
+    }
+
+    /**
      * A count on the square-root scale is significant only if its exact Poisson tail agrees, at the
      * dispersion the baseline learned ({@code exact_counts}; see {@code
      * CountScorer.quasiPoissonAgrees}).
      */
     public boolean exactCounts() {
         return exactCounts;
+    }
+
+    /**
+     * Tests each window of a series gets: one per evidence scale, plus the drift test. The budget
+     * splits a metric's share of the false alerts over them.
+     */
+    public int testsPerWindow() {
+        return evidenceScales().length + (driftEnabled() ? 1 : 0);
     }
 
     /**
@@ -480,7 +530,13 @@ public final class DetectorSpec {
                 + ", evidenceCap="
                 + evidenceCap
                 + (evidenceAnchored ? ", evidenceAnchored=true" : "")
+                + (evidenceDirection != Direction.BOTH
+                        ? ", evidenceDirection=" + evidenceDirection
+                        : "")
                 + (exactCounts ? ", exactCounts=true" : "")
+                + (driftReferenceAlpha > 0
+                        ? ", drift=" + driftReferenceAlpha + "/" + driftLevelAlpha
+                        : "")
                 + ", seasonal="
                 + seasonalPeriod
                 + "/"

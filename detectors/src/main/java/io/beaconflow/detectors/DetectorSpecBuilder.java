@@ -37,7 +37,10 @@ public final class DetectorSpecBuilder {
     int evidenceWindows = 1;
     double evidenceCap;
     boolean evidenceAnchored;
+    Direction evidenceDirection = Direction.BOTH;
     boolean exactCounts;
+    double driftReferenceAlpha;
+    double driftLevelAlpha = DetectorSpec.DEFAULT_DRIFT_LEVEL_ALPHA;
     SeasonalPeriod seasonalPeriod = SeasonalPeriod.NONE;
     int slotMinutes = DetectorSpec.DEFAULT_SLOT_MINUTES;
     double seasonalAlpha = DetectorSpec.DEFAULT_SEASONAL_ALPHA;
@@ -167,6 +170,11 @@ public final class DetectorSpecBuilder {
         return this;
     }
 
+    public DetectorSpecBuilder evidenceDirection(Direction v) {
+        evidenceDirection = Objects.requireNonNull(v, "evidence.direction");
+        return this;
+    }
+
     public DetectorSpecBuilder evidenceAnchored(boolean v) {
         evidenceAnchored = v;
         return this;
@@ -174,6 +182,16 @@ public final class DetectorSpecBuilder {
 
     public DetectorSpecBuilder exactCounts(boolean v) {
         exactCounts = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder driftReferenceAlpha(double v) {
+        driftReferenceAlpha = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder driftLevelAlpha(double v) {
+        driftLevelAlpha = v;
         return this;
     }
 
@@ -303,6 +321,17 @@ public final class DetectorSpecBuilder {
                 DetectorSpec.MAX_EVIDENCE_WINDOWS,
                 "use e.g. 32 (1 = judge every window alone)");
         nonNegative("evidence.cap", evidenceCap);
+        unit("drift.reference_alpha", driftReferenceAlpha, true);
+        unit("drift.level_alpha", driftLevelAlpha, false);
+        if (driftReferenceAlpha > 0 && driftReferenceAlpha * 4 > driftLevelAlpha) {
+            throw new IllegalArgumentException(
+                    "drift.reference_alpha "
+                            + driftReferenceAlpha
+                            + " must be at most a quarter of drift.level_alpha "
+                            + driftLevelAlpha
+                            + ": the reference must remember much longer than the recent level;"
+                            + " use e.g. reference_alpha 0.005 with level_alpha 0.1");
+        }
         atLeast("seasonal.slot_minutes", slotMinutes, 1);
         within("seasonal.robust_window", robustWindow, 3, 64, "use e.g. 9");
         if (seasonalPeriod != SeasonalPeriod.NONE && seasonalPeriod.minutes() % slotMinutes != 0) {

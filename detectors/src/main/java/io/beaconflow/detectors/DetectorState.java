@@ -112,6 +112,22 @@ public class DetectorState {
     /** Per scale: values folded into {@link #evidenceZ2}. */
     public long[] evidenceZ2Count;
 
+    // ---- drift test (drift.*, see io.beaconflow.detectors.evidence.DriftEvidence) ----
+    /** Slow reference level (working scale): what the series was like hours ago. */
+    public double driftReference;
+
+    /** Recent level (working scale): EW mean of the last ~2 / level_alpha windows. */
+    public double driftLevel;
+
+    /** Windows folded into the two levels. */
+    public long driftCount;
+
+    /** EW second moment of (recent level - reference) in normal operation. */
+    public double driftM2;
+
+    /** Values folded into {@link #driftM2}. */
+    public long driftM2Count;
+
     // ---- alerting ----
     /** Consecutive points beyond the z threshold in any direction (drives relearning). */
     public int outlierRun;

@@ -370,7 +370,9 @@ public final class PooledEvidence {
     private static boolean gates(
             DetectorSpec spec, double z, double expected, double observed, double volume) {
         double delta = observed - expected;
-        if (!spec.direction().accepts(delta) || Math.signum(z) != Math.signum(delta)) {
+        if (!spec.direction().accepts(delta)
+                || !spec.evidenceDirection().accepts(delta)
+                || Math.signum(z) != Math.signum(delta)) {
             return false;
         }
         if (Math.abs(delta) < spec.minAbsChange()

@@ -221,10 +221,11 @@ public final class DetectorSpecs {
             DetectorSpec spec = b.build();
             if (budget != null && !explicitZ) {
                 // The threshold derives from the job-wide budget: its share of the day's false
-                // alerts, split over the scales this metric tests (AlertBudget).
+                // alerts, split over the tests each window of this metric gets: its scales and
+                // the drift test (AlertBudget).
                 spec =
                         spec.toBuilder()
-                                .zThreshold(budget.zThreshold(spec.evidenceScales().length))
+                                .zThreshold(budget.zThreshold(spec.testsPerWindow()))
                                 .build();
             }
             return spec;

@@ -252,10 +252,28 @@ final class SpecKeys {
                 (b, v) -> b.evidenceWindows((Integer) v));
         add(
                 k,
+                "drift.reference_alpha",
+                num(0, false, 1),
+                "weight of a window in the drift test's slow reference level (0 = off)",
+                (b, v) -> b.driftReferenceAlpha((Double) v));
+        add(
+                k,
+                "drift.level_alpha",
+                num(0, true, 1),
+                "weight of a window in the recent level the drift test compares",
+                (b, v) -> b.driftLevelAlpha((Double) v));
+        add(
+                k,
                 "evidence.cap",
                 num(0, false, 100),
                 "largest |z| one window brings into the pooled evidence (0 = no cap)",
                 (b, v) -> b.evidenceCap((Double) v));
+        add(
+                k,
+                "evidence.direction",
+                enumOf("up", "down", "both"),
+                "which deviations pooled scales may alert on (within direction)",
+                (b, v) -> b.evidenceDirection(Direction.valueOf(upper(v))));
         add(
                 k,
                 "evidence.anchored",

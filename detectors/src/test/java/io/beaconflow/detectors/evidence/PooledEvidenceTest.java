@@ -82,6 +82,34 @@ class PooledEvidenceTest {
     }
 
     @Test
+    void evidenceDirectionLetsPooledScalesAlertOnlyThatWay() {
+        // Two windows each 3 standard errors off: pooled z 4.24 either way; one window never
+        // reaches 4. With evidence.direction down only the pooled drop passes, while the
+        // single-window direction (both) is unchanged.
+        for (double sign : new double[] {1, -1}) {
+            DetectorSpec spec =
+                    DetectorSpec.builder()
+                            .kind(MetricKind.THROUGHPUT)
+                            .evidenceWindows(2)
+                            .evidenceDirection(Direction.DOWN)
+                            .build();
+            DetectorState s = new DetectorState();
+            for (int i = 0; i < 2; i++) {
+                double y = 10 + sign * 3;
+                PooledEvidence.push(s, spec, y, 10, 1, Double.NaN, y, 10, Double.NaN);
+            }
+            s.evidenceZ2Count[1] = 1000;
+            s.evidenceZ2[1] = 1;
+            PooledEvidence.Verdict v = PooledEvidence.best(s, spec, 2, 4);
+            assertThat(v.windows()).isEqualTo(2);
+            assertThat(Math.abs(v.z())).isCloseTo(6 / Math.sqrt(2), within(1e-9));
+            assertThat(v.significant()).as("sign %s", sign).isEqualTo(sign < 0);
+            DetectorSpec both = spec.toBuilder().evidenceDirection(Direction.BOTH).build();
+            assertThat(PooledEvidence.best(s, both, 2, 4).significant()).isTrue();
+        }
+    }
+
+    @Test
     void withoutAShiftEachScalePassesAsOftenAsTheNormalTailSays() {
         // 200,000 windows of pure noise: the share of windows where the 8-window pooled z passes
         // 2.5 must be the standard normal tail at 2.5 (0.62 %), checked against Commons Math.
