@@ -62,6 +62,7 @@ public final class DetectorSpec {
     private final Direction evidenceDirection;
     private final double driftReferenceAlpha;
     private final double driftLevelAlpha;
+    private final double driftMinRelChange;
     private final boolean exactCounts;
     private final SeasonalPeriod seasonalPeriod;
     private final int slotMinutes;
@@ -108,6 +109,7 @@ public final class DetectorSpec {
         this.evidenceDirection = b.evidenceDirection;
         this.driftReferenceAlpha = b.driftReferenceAlpha;
         this.driftLevelAlpha = b.driftLevelAlpha;
+        this.driftMinRelChange = b.driftMinRelChange;
         this.exactCounts = b.exactCounts;
         this.seasonalPeriod = b.seasonalPeriod;
         this.slotMinutes = b.slotMinutes;
@@ -161,6 +163,7 @@ public final class DetectorSpec {
         b.evidenceDirection = evidenceDirection;
         b.driftReferenceAlpha = driftReferenceAlpha;
         b.driftLevelAlpha = driftLevelAlpha;
+        b.driftMinRelChange = driftMinRelChange;
         b.exactCounts = exactCounts;
         b.seasonalPeriod = seasonalPeriod;
         b.slotMinutes = slotMinutes;
@@ -344,6 +347,14 @@ public final class DetectorSpec {
      */
     public double driftLevelAlpha() {
         return driftLevelAlpha;
+    }
+
+    /**
+     * Relative change of the recent level over the reference a drift must also reach ({@code
+     * drift.min_rel_change}; 0 = the spec's min_rel_change).
+     */
+    public double driftMinRelChange() {
+        return driftMinRelChange > 0 ? driftMinRelChange : minRelChange;
     }
 
     /** Whether the drift test runs ({@code drift.reference_alpha > 0}). */
@@ -535,7 +546,12 @@ public final class DetectorSpec {
                         : "")
                 + (exactCounts ? ", exactCounts=true" : "")
                 + (driftReferenceAlpha > 0
-                        ? ", drift=" + driftReferenceAlpha + "/" + driftLevelAlpha
+                        ? ", drift="
+                                + driftReferenceAlpha
+                                + "/"
+                                + driftLevelAlpha
+                                + "/"
+                                + driftMinRelChange
                         : "")
                 + ", seasonal="
                 + seasonalPeriod

@@ -41,6 +41,7 @@ public final class DetectorSpecBuilder {
     boolean exactCounts;
     double driftReferenceAlpha;
     double driftLevelAlpha = DetectorSpec.DEFAULT_DRIFT_LEVEL_ALPHA;
+    double driftMinRelChange;
     SeasonalPeriod seasonalPeriod = SeasonalPeriod.NONE;
     int slotMinutes = DetectorSpec.DEFAULT_SLOT_MINUTES;
     double seasonalAlpha = DetectorSpec.DEFAULT_SEASONAL_ALPHA;
@@ -190,6 +191,11 @@ public final class DetectorSpecBuilder {
         return this;
     }
 
+    public DetectorSpecBuilder driftMinRelChange(double v) {
+        driftMinRelChange = v;
+        return this;
+    }
+
     public DetectorSpecBuilder driftLevelAlpha(double v) {
         driftLevelAlpha = v;
         return this;
@@ -323,6 +329,7 @@ public final class DetectorSpecBuilder {
         nonNegative("evidence.cap", evidenceCap);
         unit("drift.reference_alpha", driftReferenceAlpha, true);
         unit("drift.level_alpha", driftLevelAlpha, false);
+        nonNegative("drift.min_rel_change", driftMinRelChange);
         if (driftReferenceAlpha > 0 && driftReferenceAlpha * 4 > driftLevelAlpha) {
             throw new IllegalArgumentException(
                     "drift.reference_alpha "

@@ -91,7 +91,7 @@ public final class DriftEvidence {
                         && spec.direction().accepts(delta)
                         && Math.signum(z) == Math.signum(delta)
                         && Math.abs(delta) >= spec.minAbsChange()
-                        && Math.abs(delta) >= spec.minRelChange() * Math.abs(reference)
+                        && Math.abs(delta) >= spec.driftMinRelChange() * Math.abs(reference)
                         && (spec.minVolume() <= 0
                                 || Double.isNaN(usualVolume)
                                 || usualVolume >= spec.minVolume());

@@ -258,6 +258,12 @@ final class SpecKeys {
                 (b, v) -> b.driftReferenceAlpha((Double) v));
         add(
                 k,
+                "drift.min_rel_change",
+                num(0, false, Double.POSITIVE_INFINITY),
+                "relative change a drift must reach (0 = min_rel_change)",
+                (b, v) -> b.driftMinRelChange((Double) v));
+        add(
+                k,
                 "drift.level_alpha",
                 num(0, true, 1),
                 "weight of a window in the recent level the drift test compares",
