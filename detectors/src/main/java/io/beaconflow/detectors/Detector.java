@@ -115,21 +115,22 @@ public final class Detector {
         boolean outlier = false;
         double absZ = 0;
         double deviationCenter = Double.NaN;
+        Deviation d = e.kind() != BaselineKind.NONE ? deviation(e, y, value, denominator, s) : null;
         DriftEvidence.Verdict drift = DriftEvidence.Verdict.NONE;
+        double yDrift = d != null ? DriftEvidence.clip(spec, y, d.expected(), d.spread()) : y;
         if (spec.driftEnabled()) {
             drift =
                     DriftEvidence.observe(
                             s,
                             spec,
-                            y,
+                            yDrift,
                             spec.zThreshold() * (wasOpen ? CLEAR_FRACTION : 1),
                             s.ewVolume > 0 ? s.ewVolume : Double.NaN);
-            if (e.kind() == BaselineKind.NONE) {
+            if (d == null) {
                 drift = drift.quiet();
             }
         }
-        if (e.kind() != BaselineKind.NONE) {
-            Deviation d = deviation(e, y, value, denominator, s);
+        if (d != null) {
             deviationCenter = d.expected();
             PooledEvidence.Verdict pooled = pool(s, d, value, denominator, sessions);
             // A window that completes pooled evidence of a shift is part of that shift: it must
@@ -140,10 +141,7 @@ public final class Detector {
             // incident windows are each unremarkable, but learning them at full weight would pull
             // the baseline up before their pooled evidence is complete. And at the drift test: a
             // baseline that keeps learning a ramp is what hides it.
-            absZ =
-                    Math.max(
-                            Math.max(Math.abs(d.z()), Math.abs(pooled.z())),
-                            Math.abs(drift.directedZ()));
+            absZ = Math.max(Math.abs(d.z()), Math.abs(pooled.z()));
             result =
                     judge(
                             s,
@@ -209,7 +207,7 @@ public final class Detector {
             DriftEvidence.learn(
                     s,
                     spec,
-                    y,
+                    yDrift,
                     drift.z(),
                     drift.directedZ(),
                     weight,
