@@ -19,6 +19,8 @@ public class IngestConfig implements Serializable {
     public static final Duration DEFAULT_IDLENESS = Duration.ofMinutes(1);
     public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofMinutes(5);
     public static final Duration DEFAULT_DEDUP_TTL = Duration.ofMinutes(30);
+    public static final int DEFAULT_DEDUP_CACHE = 10_000;
+    public static final int MAX_DEDUP_CACHE = 1_000_000;
 
     /** How to give the job a user-id salt (in every error about it). */
     public static final String SALT_FIX =
@@ -38,6 +40,15 @@ public class IngestConfig implements Serializable {
     public Duration idleness = DEFAULT_IDLENESS;
     public Duration allowedLateness = DEFAULT_ALLOWED_LATENESS;
     public Duration dedupTtl = DEFAULT_DEDUP_TTL;
+
+    /**
+     * Sessions whose seen ids stay on the heap per subtask in front of the dedup state ({@code
+     * ingest.SeenIdsCache}), written to it before a snapshot or when evicted; {@code 0} turns the
+     * cache off. Results and snapshots do not depend on it; on RocksDB it saves three state
+     * operations per event.
+     */
+    public int dedupCache = DEFAULT_DEDUP_CACHE;
+
     public LimitsConfig limits = new LimitsConfig();
     public RoutesConfig routes = new RoutesConfig();
     public CardinalityConfig cardinality = new CardinalityConfig();
@@ -158,6 +169,7 @@ public class IngestConfig implements Serializable {
         p.durationAboveZero("ingest.idleness", idleness, "e.g. 1m or 30m");
         p.durationNotNegative("ingest.allowed-lateness", allowedLateness, "e.g. 30s or 5m");
         p.durationAboveZero("ingest.dedup-ttl", dedupTtl, "e.g. 1m or 30m");
+        p.between("ingest.dedup-cache", dedupCache, 0, MAX_DEDUP_CACHE, "e.g. 10000");
         if (p.section("ingest.limits", limits, "remove it or give its keys")) {
             limits.check(p);
         }

@@ -28,8 +28,10 @@ import org.apache.flink.util.Collector;
  * processing-time only, so expiry is an event-time timer: replays drop the same copies. One timer
  * per session instead of one per event keeps the timer queue ~20× smaller.
  *
- * <p>Knob: {@code ingest.dedup-ttl}. A retry arriving after it passes through as a new event.
- * Counter and accumulator: {@code duplicatesDropped} / {@code duplicates-dropped}.
+ * <p>Knobs: {@code ingest.dedup-ttl}; a retry arriving after it passes through as a new event.
+ * {@code ingest.dedup-cache}: sessions whose ids {@link DeduplicatorOperator} keeps on the heap
+ * ({@link SeenIdsCache}, written behind; the same decisions, state and snapshots). Counter and
+ * accumulator: {@code duplicatesDropped} / {@code duplicates-dropped}.
  */
 public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEvent> {
     private static final long serialVersionUID = 1L;
@@ -43,6 +45,9 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
     private transient ValueState<Long> timer;
     private transient Counter duplicates;
     private transient LongCounter duplicatesTotal;
+
+    /** Set by {@link DeduplicatorOperator}: the state behind a heap cache; else null. */
+    private transient SeenIdsCache cache;
 
     public Deduplicator(Duration ttl) {
         this.ttlMs = ttl.toMillis();
@@ -65,8 +70,18 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
         getRuntimeContext().addAccumulator(ACC_DUPLICATES, duplicatesTotal);
     }
 
+    /** The keyed state as the cache needs it (the operator that owns the cache flushes it). */
+    SeenIdsCache cacheWith(org.apache.flink.streaming.api.operators.KeyContext keys, int capacity) {
+        cache = new SeenIdsCache(seen, timer, keys, capacity);
+        return cache;
+    }
+
     @Override
     public void processElement(RumEvent e, Context ctx, Collector<RumEvent> out) throws Exception {
+        if (cache != null) {
+            processCached(e, ctx, out);
+            return;
+        }
         if (seen.contains(e.eventId)) {
             duplicates.inc();
             duplicatesTotal.add(1);
@@ -80,9 +95,46 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
         out.collect(e);
     }
 
+    /** The same decisions as the uncached path, on the session's ids on the heap. */
+    private void processCached(RumEvent e, Context ctx, Collector<RumEvent> out) throws Exception {
+        SeenIdsCache.Ids ids = cache.get();
+        if (ids.contains(e.eventId)) {
+            duplicates.inc();
+            duplicatesTotal.add(1);
+            return;
+        }
+        long expiry = e.eventTime + ttlMs;
+        ids.add(e.eventId, expiry);
+        if (ids.timer() == null) {
+            ids.timer(armAt(ctx.timerService(), expiry));
+        }
+        out.collect(e);
+    }
+
+    private void onTimerCached(long timestamp, OnTimerContext ctx) throws Exception {
+        SeenIdsCache.Ids ids = cache.get();
+        long next = Long.MAX_VALUE;
+        List<String> expired = new ArrayList<>();
+        for (Map.Entry<String, Long> id : ids.expiries()) {
+            long expiry = id.getValue();
+            if (expiry <= timestamp) {
+                expired.add(id.getKey());
+            } else {
+                next = Math.min(next, expiry);
+            }
+        }
+        for (String id : expired) ids.remove(id);
+        ids.timer(next != Long.MAX_VALUE ? armAt(ctx.timerService(), next) : null);
+        cache.dropIfEmpty(ids);
+    }
+
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RumEvent> out)
             throws Exception {
+        if (cache != null) {
+            onTimerCached(timestamp, ctx);
+            return;
+        }
         long next = Long.MAX_VALUE;
         List<String> expired = new ArrayList<>();
         for (Map.Entry<String, Long> id : seen.entries()) {
@@ -106,8 +158,13 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
 
     private void arm(org.apache.flink.streaming.api.TimerService timers, long expiry)
             throws Exception {
+        timer.update(armAt(timers, expiry));
+    }
+
+    /** Registers the timer that expires {@code expiry} (rounded up to the minute); its time. */
+    private static long armAt(org.apache.flink.streaming.api.TimerService timers, long expiry) {
         long at = (expiry / TIMER_GRANULARITY_MS + 1) * TIMER_GRANULARITY_MS;
         timers.registerEventTimeTimer(at);
-        timer.update(at);
+        return at;
     }
 }

@@ -72,7 +72,10 @@ public final class IngestStage {
                         .name("ingest: route dead letters and late events");
         SingleOutputStreamOperator<RumEvent> events =
                 routed.keyBy(Deduplicator.key())
-                        .process(new Deduplicator(config.dedupTtl))
+                        .transform(
+                                "ingest: drop duplicate event ids",
+                                routed.getType(),
+                                new DeduplicatorOperator(config.dedupTtl, config.dedupCache))
                         .uid("ingest-dedup")
                         .name("ingest: drop duplicate event ids")
                         .process(new Enricher(config))

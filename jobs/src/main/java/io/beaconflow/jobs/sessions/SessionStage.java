@@ -49,7 +49,8 @@ public final class SessionStage {
                 .transform(
                         "sessions: events on the route of their view",
                         TypeInformation.of(RumEvent.class),
-                        new ViewRouteAssigner(config.gap, allowedLateness, metricWindow))
+                        new ViewRouteAssigner(
+                                config.gap, allowedLateness, metricWindow, config.stateCache))
                 .uid(ViewRouteAssigner.UID);
     }
 }

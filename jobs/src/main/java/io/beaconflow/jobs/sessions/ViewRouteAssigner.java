@@ -5,7 +5,14 @@ import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.model.RumEventSerializer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -14,6 +21,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -44,6 +52,18 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * <p>An operator rather than a {@code KeyedProcessFunction}: a held event leaves with its own
  * timestamp, not its timer's (a process function stamps timer output with the timer time).
  *
+ * <p><b>Held events on the heap, written behind.</b> With {@code sessions.state-cache} > 0 the held
+ * events of up to that many sessions (least recently used beyond it) stay on the heap and reach the
+ * {@code view-held-events} state only before a snapshot ({@link #prepareSnapshotPreBarrier}), in
+ * {@link #finish()}, or when their session is evicted; a bucket released before any of these never
+ * touches the backend. Why: on RocksDB every held event cost a read and a rewrite of its bucket's
+ * whole {@code List<RumEvent>} and another read at release (docs/benchmarks.md, "Session 2026-12-03
+ * (2)"). Each snapshot holds exactly the buckets, lists and timers the uncached operator holds at
+ * that point (same state, serializer and order), so savepoints restore either way. Invariant: a
+ * cached session has all its held buckets on the heap; a session whose buckets are only in the
+ * backend (evicted, or restored) is listed in {@code heldInBackendOnly} and loaded whole (one
+ * prefix scan) when it is next needed.
+ *
  * <p>Counter: {@code eventsRerouted} (events whose route was changed).
  */
 public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
@@ -58,11 +78,40 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
     private final long gapMs;
     private final long allowedLatenessMs;
     private final long bucketMs;
+    private final int heldCache;
 
     private transient ValueState<ViewHistory> history;
     private transient MapState<Long, List<RumEvent>> held;
     private transient Counter rerouted;
     private transient InternalTimerService<VoidNamespace> timers;
+
+    /**
+     * Sessions' held buckets on the heap, least recently used first; null when the cache is off.
+     */
+    private transient LinkedHashMap<String, Map<Long, Bucket>> cached;
+
+    /** Sessions with held buckets in the backend and none on the heap (evicted or restored). */
+    private transient Set<String> heldInBackendOnly;
+
+    /** The heap backend keeps the objects it is given: lists are copied when written to it. */
+    private transient boolean copyOnWrite;
+
+    private transient long backendWrites;
+
+    /** One held bucket on the heap: its events in arrival order. */
+    private static final class Bucket {
+        final List<RumEvent> events;
+
+        /** Changed since last written to (or read from) the backend. */
+        boolean dirty;
+
+        /** The backend holds a (possibly older) list for it, to be removed at release. */
+        boolean inBackend;
+
+        Bucket(List<RumEvent> events) {
+            this.events = events;
+        }
+    }
 
     /**
      * @param gap {@code sessions.gap}: after this much event-time inactivity the session is closed
@@ -73,10 +122,29 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
      *     it
      */
     public ViewRouteAssigner(Duration gap, Duration allowedLateness, Duration metricWindow) {
+        this(gap, allowedLateness, metricWindow, SessionConfig.DEFAULT_STATE_CACHE);
+    }
+
+    /**
+     * @param heldCache {@code sessions.state-cache}: sessions whose held events stay on the heap
+     *     per subtask (0: none, every held event is read and written in the keyed state)
+     */
+    public ViewRouteAssigner(
+            Duration gap, Duration allowedLateness, Duration metricWindow, int heldCache) {
+        if (heldCache < 0) throw new IllegalArgumentException("heldCache must be >= 0");
         this.gapMs = gap.toMillis();
         this.allowedLatenessMs = allowedLateness.toMillis();
         this.bucketMs = metricWindow.toMillis() % 1000 == 0 ? 1000 : 1;
+        this.heldCache = heldCache;
     }
+
+    /** The held events: per session, release time → events in arrival order (tests read it). */
+    static MapStateDescriptor<Long, List<RumEvent>> heldDescriptor() {
+        return new MapStateDescriptor<>(
+                HELD_STATE, Types.LONG, new ListTypeInfo<>(TypeInformation.of(RumEvent.class)));
+    }
+
+    static final String HELD_STATE = "view-held-events";
 
     @Override
     public void open() throws Exception {
@@ -89,14 +157,31 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "view-history", TypeInformation.of(ViewHistory.class)));
-        held =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "view-held-events",
-                                        Types.LONG,
-                                        new ListTypeInfo<>(TypeInformation.of(RumEvent.class))));
+        held = getRuntimeContext().getMapState(heldDescriptor());
         rerouted = getRuntimeContext().getMetricGroup().counter("eventsRerouted");
+        if (heldCache > 0) {
+            cached = new LinkedHashMap<>(Math.min(heldCache, 1 << 16), 0.75f, true);
+            copyOnWrite = !getKeyedStateBackend().isSafeToReuseKVState();
+            // Restored buckets (any parallelism: this subtask's key groups) are in the backend
+            // only; a fresh start finds none.
+            heldInBackendOnly = new HashSet<>();
+            KeyedStateBackend<String> backend = getKeyedStateBackend();
+            try (Stream<String> keys = backend.getKeys(HELD_STATE, VoidNamespace.INSTANCE)) {
+                keys.forEach(heldInBackendOnly::add);
+            }
+        }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flushHeld();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flushHeld();
+        super.finish();
     }
 
     @Override
@@ -127,6 +212,10 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
             return;
         }
         long release = Math.floorDiv(e.eventTime, bucketMs) * bucketMs + bucketMs - 1;
+        if (cached != null) {
+            hold(e, release);
+            return;
+        }
         List<RumEvent> waiting = held.get(release);
         if (waiting == null) {
             waiting = new ArrayList<>(2);
@@ -140,12 +229,17 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         long timestamp = timer.getTimestamp();
         ViewHistory h = history.value();
-        List<RumEvent> waiting = held.get(timestamp);
-        if (waiting != null) {
+        List<RumEvent> waiting;
+        if (cached != null) {
+            waiting = release(timestamp);
+        } else {
+            waiting = held.get(timestamp);
             // The last bucket's removal leaves nothing behind: the heap backend drops a map
             // that becomes empty, RocksDB keeps no map apart from its entries (an isEmpty()
             // check here was a RocksDB iterator seek per released bucket).
-            held.remove(timestamp);
+            if (waiting != null) held.remove(timestamp);
+        }
+        if (waiting != null) {
             for (RumEvent e : waiting) {
                 emit(place(e, h));
             }
@@ -159,6 +253,105 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
                 history.clear();
             }
         }
+    }
+
+    /** Adds a held event to its bucket on the heap; a new bucket gets its release timer. */
+    private void hold(RumEvent e, long release) throws Exception {
+        Map<Long, Bucket> buckets = cachedBuckets(true);
+        Bucket b = buckets.get(release);
+        if (b == null) {
+            b = new Bucket(new ArrayList<>(2));
+            buckets.put(release, b);
+            timers.registerEventTimeTimer(VoidNamespace.INSTANCE, release);
+        }
+        b.events.add(e);
+        b.dirty = true;
+    }
+
+    /** Takes the bucket released at {@code timestamp} off the heap (and the backend), or null. */
+    private List<RumEvent> release(long timestamp) throws Exception {
+        Map<Long, Bucket> buckets = cachedBuckets(false);
+        if (buckets == null) return null;
+        Bucket b = buckets.remove(timestamp);
+        if (buckets.isEmpty()) cached.remove((String) getCurrentKey());
+        if (b == null) return null;
+        if (b.inBackend) held.remove(timestamp);
+        return b.events;
+    }
+
+    /**
+     * The current session's buckets on the heap, loaded from the backend if they are only there;
+     * null when it holds none and {@code create} is false.
+     */
+    private Map<Long, Bucket> cachedBuckets(boolean create) throws Exception {
+        String key = (String) getCurrentKey();
+        Map<Long, Bucket> buckets = cached.get(key);
+        if (buckets != null) return buckets;
+        if (heldInBackendOnly.remove(key)) {
+            buckets = new HashMap<>();
+            for (Map.Entry<Long, List<RumEvent>> stored : held.entries()) {
+                List<RumEvent> events = stored.getValue();
+                Bucket b = new Bucket(copyOnWrite ? new ArrayList<>(events) : events);
+                b.inBackend = true;
+                buckets.put(stored.getKey(), b);
+            }
+        } else if (create) {
+            buckets = new HashMap<>(4);
+        } else {
+            return null;
+        }
+        cached.put(key, buckets);
+        evictBeyondCapacity(key);
+        return buckets;
+    }
+
+    /** Writes the least recently used sessions' buckets to the backend beyond the capacity. */
+    private void evictBeyondCapacity(String current) throws Exception {
+        if (cached.size() <= heldCache) return;
+        Iterator<Map.Entry<String, Map<Long, Bucket>>> it = cached.entrySet().iterator();
+        while (cached.size() > heldCache) {
+            Map.Entry<String, Map<Long, Bucket>> eldest = it.next();
+            it.remove();
+            if (eldest.getValue().isEmpty()) continue;
+            setCurrentKey(eldest.getKey());
+            writeDirty(eldest.getValue());
+            heldInBackendOnly.add(eldest.getKey());
+        }
+        setCurrentKey(current);
+    }
+
+    /** Writes every changed bucket to the backend; they stay cached. Restores the current key. */
+    private void flushHeld() throws Exception {
+        if (cached == null || cached.isEmpty()) return;
+        Object current = getCurrentKey();
+        for (Map.Entry<String, Map<Long, Bucket>> session : cached.entrySet()) {
+            setCurrentKey(session.getKey());
+            writeDirty(session.getValue());
+        }
+        if (current != null) setCurrentKey(current);
+    }
+
+    private void writeDirty(Map<Long, Bucket> buckets) throws Exception {
+        for (Map.Entry<Long, Bucket> me : buckets.entrySet()) {
+            Bucket b = me.getValue();
+            if (!b.dirty) continue;
+            // A copy for the heap backend: it snapshots the list asynchronously while later
+            // events are appended to ours.
+            held.put(me.getKey(), copyOnWrite ? new ArrayList<>(b.events) : b.events);
+            b.dirty = false;
+            b.inBackend = true;
+            backendWrites++;
+        }
+    }
+
+    /** Sessions with held events on the heap, for tests (0 when the cache is off). */
+    int cachedSessions() {
+        return cached == null ? 0 : cached.size();
+    }
+
+    /** Bucket lists written to the backend (flushes and evictions), for tests. */
+    long heldBackendWrites() {
+        return backendWrites;
     }
 
     @Override

@@ -61,7 +61,7 @@ class ViewRouteAssignerStateTest {
      * of every fifth session 50 minutes later; delivered up to 8 s out of order behind a watermark
      * that trails by 5 s (so some events are late and placed at once).
      */
-    private static List<RumEvent> traffic() {
+    static List<RumEvent> traffic() {
         List<RumEvent> events = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             String s = "s" + i;

@@ -1,0 +1,346 @@
+package io.beaconflow.jobs.ingest;
+
+import static io.beaconflow.jobs.ingest.DeduplicatorTest.event;
+import static io.beaconflow.jobs.testing.Beacons.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.beaconflow.jobs.model.RumEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link DeduplicatorOperator}: the deduplicator with its sessions' ids on the heap ({@link
+ * SeenIdsCache}) drops and passes exactly what the plain function does, in the same order, with a
+ * cache of 1 session (every other evicted), 3, or all, on the heap backend and RocksDB; a snapshot
+ * holds the plain function's ids, expiries and timer times and restores into it and back; nothing
+ * is left in state, timers or cache once every id expired; and on RocksDB a session costs one state
+ * read, then nothing until a snapshot.
+ */
+class DeduplicatorOperatorTest {
+    private static final long T = T0.toEpochMilli();
+    private static final Duration TTL = Duration.ofMinutes(5);
+    private static final long LAG = 5_000;
+
+    private record Variant(String name, int cache, boolean rocksDb) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final Variant PLAIN_HEAP = new Variant("plain function, heap", -1, false);
+    private static final List<Variant> VARIANTS =
+            List.of(
+                    new Variant("plain function, RocksDB", -1, true),
+                    new Variant("cache 0 (off), RocksDB", 0, true),
+                    new Variant("cache of 1, heap", 1, false),
+                    new Variant("cache of 1, RocksDB", 1, true),
+                    new Variant("cache of 3, heap", 3, false),
+                    new Variant("cache of 3, RocksDB", 3, true),
+                    new Variant("cache of 10000, heap", 10_000, false),
+                    new Variant("cache of 10000, RocksDB", 10_000, true));
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> open(
+            Variant v, OperatorSubtaskState restoreFrom) throws Exception {
+        OneInputStreamOperator<RumEvent, RumEvent> op =
+                v.cache < 0
+                        ? new KeyedProcessOperator<>(new Deduplicator(TTL))
+                        : new DeduplicatorOperator(TTL, v.cache);
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(op, Deduplicator.key(), Types.STRING);
+        if (v.rocksDb) h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        if (restoreFrom != null) h.initializeState(restoreFrom);
+        h.open();
+        return h;
+    }
+
+    /**
+     * 12 sessions over 40 minutes (longer than the TTL: ids expire while their sessions go on, and
+     * timers re-arm), each event sent once, twice (a retry up to 20 s later) or again after the TTL
+     * (a new event then); delivered up to 8 s out of order.
+     */
+    private static List<RumEvent> traffic() {
+        Random random = new Random(5);
+        List<RumEvent> events = new ArrayList<>();
+        for (int s = 0; s < 12; s++) {
+            long start = T + 45_000L * s;
+            for (int k = 0; k < 25; k++) {
+                long at = start + 90_000L * k + random.nextInt(30_000);
+                String id = "s" + s + "-e" + k;
+                events.add(event("shop", "s" + s, id, at));
+                if (k % 4 == 1) events.add(event("shop", "s" + s, id, at + random.nextInt(20_000)));
+                if (k % 7 == 3) {
+                    events.add(event("shop", "s" + s, id, at + TTL.toMillis() + 120_000));
+                }
+            }
+        }
+        List<long[]> order = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            order.add(new long[] {events.get(i).eventTime + random.nextInt(8_000), i});
+        }
+        order.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        List<RumEvent> delivered = new ArrayList<>();
+        for (long[] o : order) delivered.add(events.get((int) o[1]));
+        return delivered;
+    }
+
+    private static long feed(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h,
+            List<RumEvent> events,
+            int from,
+            int to,
+            long maxSeen)
+            throws Exception {
+        for (RumEvent e : events.subList(from, to)) {
+            h.processElement(e, e.eventTime);
+            maxSeen = Math.max(maxSeen, e.eventTime);
+            h.processWatermark(new Watermark(maxSeen - LAG));
+        }
+        return maxSeen;
+    }
+
+    /** Every passed event: timestamp, session, id, in output order. */
+    private static List<String> passed(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h) {
+        List<String> out = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> r) {
+                RumEvent e = (RumEvent) r.getValue();
+                out.add(r.getTimestamp() + " " + e.sessionId + " " + e.eventId);
+            }
+        }
+        return out;
+    }
+
+    private static OperatorSubtaskState checkpoint(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h, long id)
+            throws Exception {
+        h.prepareSnapshotPreBarrier(id);
+        return h.snapshot(id, id);
+    }
+
+    private static long stateKeys(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h) {
+        long n = 0;
+        for (String state : List.of("dedup-seen", "dedup-timer")) {
+            try (var keys =
+                    h.getOperator().getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
+                n += keys.count();
+            }
+        }
+        return n;
+    }
+
+    /** Per session, as the backend holds it now: its timer time and its ids with expiries. */
+    private static TreeMap<String, String> storedState(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h,
+            Iterable<String> keys)
+            throws Exception {
+        var backend = h.getOperator().getKeyedStateBackend();
+        MapState<String, Long> seen =
+                backend.getPartitionedState(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        new MapStateDescriptor<>("dedup-seen", Types.STRING, Types.LONG));
+        ValueState<Long> timer =
+                backend.getPartitionedState(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        new ValueStateDescriptor<>("dedup-timer", Types.LONG));
+        TreeMap<String, String> out = new TreeMap<>();
+        for (String key : keys) {
+            h.getOperator().setCurrentKey(key);
+            TreeMap<String, Long> ids = new TreeMap<>();
+            for (Map.Entry<String, Long> e : seen.entries()) ids.put(e.getKey(), e.getValue());
+            Long at = timer.value();
+            if (at == null && ids.isEmpty()) continue;
+            out.put(key, "timer " + at + " ids " + ids);
+        }
+        return out;
+    }
+
+    private static TreeSet<String> keysOf(List<RumEvent> events) throws Exception {
+        TreeSet<String> keys = new TreeSet<>();
+        for (RumEvent e : events) keys.add(Deduplicator.key().getKey(e));
+        return keys;
+    }
+
+    private static void expireAllAndCheckNothingIsLeft(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h, Variant v)
+            throws Exception {
+        h.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(stateKeys(h)).as("%s: state left", v).isZero();
+        assertThat(h.numEventTimeTimers()).as("%s: timers left", v).isZero();
+        if (h.getOperator() instanceof DeduplicatorOperator op && op.cache() != null) {
+            assertThat(op.cache().size()).as("%s: sessions left in the cache", v).isZero();
+        }
+    }
+
+    private static List<String> runWhole(Variant v, List<RumEvent> events) throws Exception {
+        try (var h = open(v, null)) {
+            feed(h, events, 0, events.size(), Long.MIN_VALUE);
+            expireAllAndCheckNothingIsLeft(h, v);
+            return passed(h);
+        }
+    }
+
+    @Test
+    void withACacheOfOneSessionThreeOrAllTheSameEventsPassInTheSameOrder() throws Exception {
+        List<RumEvent> events = traffic();
+        List<String> expected = runWhole(PLAIN_HEAP, events);
+        // Retries dropped, repeats after the TTL passed: neither all nor only the first copies.
+        assertThat(expected).hasSizeLessThan(events.size());
+        assertThat(expected).hasSizeGreaterThan(300);
+        assertThat(expected).anyMatch(r -> r.endsWith(" s0-e3"));
+        assertThat(expected.stream().filter(r -> r.endsWith(" s0-e3"))).hasSize(2);
+        for (Variant v : VARIANTS) {
+            assertThat(runWhole(v, events)).as("%s", v).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void aSnapshotHoldsThePlainFunctionsStateAndRestoresEitherWay() throws Exception {
+        List<RumEvent> events = traffic();
+        TreeSet<String> keys = keysOf(events);
+        int half = events.size() / 2;
+        List<String> expected = runWhole(PLAIN_HEAP, events);
+
+        Map<Boolean, OperatorSubtaskState> plainSnapshots = new HashMap<>();
+        Map<Boolean, Integer> plainTimers = new HashMap<>();
+        long maxSeen = Long.MIN_VALUE;
+        TreeMap<String, String> plainState = null;
+        for (boolean rocksDb : new boolean[] {false, true}) {
+            Variant plain = new Variant("plain", -1, rocksDb);
+            try (var h = open(plain, null)) {
+                maxSeen = feed(h, events, 0, half, Long.MIN_VALUE);
+                plainSnapshots.put(rocksDb, checkpoint(h, 1L));
+                plainTimers.put(rocksDb, h.numEventTimeTimers());
+            }
+            try (var h = open(plain, plainSnapshots.get(rocksDb))) {
+                TreeMap<String, String> state = storedState(h, keys);
+                if (plainState == null) plainState = state;
+                assertThat(state).as("plain, RocksDB %s", rocksDb).isEqualTo(plainState);
+            }
+        }
+        assertThat(plainState).hasSizeGreaterThan(5);
+
+        for (Variant v : VARIANTS) {
+            if (v.cache <= 0) continue;
+            Variant plainSameBackend = new Variant("plain", -1, v.rocksDb);
+            OperatorSubtaskState snapshot;
+            List<String> firstHalf;
+            try (var h = open(v, null)) {
+                feed(h, events, 0, half, Long.MIN_VALUE);
+                snapshot = checkpoint(h, 1L);
+                firstHalf = passed(h);
+                assertThat(h.numEventTimeTimers())
+                        .as("%s: timers", v)
+                        .isEqualTo(plainTimers.get(v.rocksDb));
+            }
+            try (var h = open(plainSameBackend, snapshot)) {
+                assertThat(storedState(h, keys)).as("%s: restored state", v).isEqualTo(plainState);
+                feed(h, events, half, events.size(), maxSeen);
+                List<String> all = new ArrayList<>(firstHalf);
+                expireAllAndCheckNothingIsLeft(h, plainSameBackend);
+                all.addAll(passed(h));
+                assertThat(all).as("%s → plain", v).containsExactlyElementsOf(expected);
+            }
+            try (var h = open(v, plainSnapshots.get(v.rocksDb))) {
+                feed(h, events, half, events.size(), maxSeen);
+                List<String> all = new ArrayList<>(expected.subList(0, firstHalf.size()));
+                expireAllAndCheckNothingIsLeft(h, v);
+                all.addAll(passed(h));
+                assertThat(all).as("plain → %s", v).containsExactlyElementsOf(expected);
+            }
+            // Cached → cached, with a second snapshot between.
+            try (var h = open(v, snapshot)) {
+                long m = feed(h, events, half, events.size() * 3 / 4, maxSeen);
+                OperatorSubtaskState second = checkpoint(h, 2L);
+                List<String> all = new ArrayList<>(firstHalf);
+                all.addAll(passed(h));
+                h.close();
+                try (var h2 = open(v, second)) {
+                    feed(h2, events, events.size() * 3 / 4, events.size(), m);
+                    expireAllAndCheckNothingIsLeft(h2, v);
+                    all.addAll(passed(h2));
+                }
+                assertThat(all).as("%s → %s → %s", v, v, v).containsExactlyElementsOf(expected);
+            }
+        }
+    }
+
+    @Test
+    void onRocksDbASessionCostsOneStateReadAndNothingElseUntilASnapshot() throws Exception {
+        Variant v = new Variant("cache of 10000, RocksDB", 10_000, true);
+        try (var h = open(v, null)) {
+            for (int k = 0; k < 20; k++) {
+                h.processElement(event("shop", "s1", "e" + k, T + 1000L * k), T + 1000L * k);
+                if (k % 4 == 0) {
+                    h.processElement(event("shop", "s1", "e" + k, T + 1000L * k), T + 1000L * k);
+                }
+            }
+            SeenIdsCache cache = ((DeduplicatorOperator) h.getOperator()).cache();
+            assertThat(h.extractOutputValues()).hasSize(20);
+            // The plain function: 25 contains, 20 puts and 20 timer reads.
+            assertThat(cache.loads()).isEqualTo(1);
+            assertThat(cache.writes()).isZero();
+            assertThat(stateKeys(h)).isZero();
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+
+            checkpoint(h, 1L);
+            assertThat(cache.writes()).isEqualTo(1);
+            assertThat(stateKeys(h)).isEqualTo(2);
+            checkpoint(h, 2L);
+            assertThat(cache.writes()).as("unchanged since the last snapshot").isEqualTo(1);
+
+            // Every id expires: the session leaves the cache and the backend at once.
+            h.processWatermark(new Watermark(T + 20_000 + TTL.toMillis() + 60_000));
+            assertThat(stateKeys(h)).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(cache.size()).isZero();
+            assertThat(cache.loads()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aCacheOfOneSessionWritesTheOthersBehindWhenTheyAreEvicted() throws Exception {
+        Variant v = new Variant("cache of 1, RocksDB", 1, true);
+        try (var h = open(v, null)) {
+            h.processElement(event("shop", "s1", "e1", T), T);
+            h.processElement(event("shop", "s2", "e2", T), T);
+            SeenIdsCache cache = ((DeduplicatorOperator) h.getOperator()).cache();
+            // s1 evicted by s2: written; s2 on the heap only.
+            assertThat(cache.evictions()).isEqualTo(1);
+            assertThat(cache.writes()).isEqualTo(1);
+            assertThat(stateKeys(h)).isEqualTo(2);
+            // s1 comes back: loaded whole (its retry is dropped), s2 evicted in turn.
+            h.processElement(event("shop", "s1", "e1", T + 10), T + 10);
+            assertThat(cache.loads()).isEqualTo(3);
+            assertThat(stateKeys(h)).isEqualTo(4);
+            assertThat(h.extractOutputValues())
+                    .extracting(e -> e.eventId)
+                    .containsExactly("e1", "e2");
+            expireAllAndCheckNothingIsLeft(h, v);
+        }
+    }
+}

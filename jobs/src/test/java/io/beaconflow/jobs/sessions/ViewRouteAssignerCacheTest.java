@@ -1,0 +1,332 @@
+package io.beaconflow.jobs.sessions;
+
+import static io.beaconflow.jobs.sessions.SessionEvents.T0;
+import static io.beaconflow.jobs.sessions.SessionEvents.fetch;
+import static io.beaconflow.jobs.sessions.SessionEvents.pageView;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.beaconflow.jobs.model.RumEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.typeutils.ListTypeInfo;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ViewRouteAssigner} with its held events on the heap ({@code sessions.state-cache} > 0):
+ * the same events, routes, timestamps and order as without the cache, with a cache of 1 session
+ * (every other session evicted), 3, or all, on the heap backend and RocksDB; a snapshot holds the
+ * uncached operator's held buckets byte for byte, with the same timers, and restores into it and
+ * back; nothing is left in state, timers or cache once the sessions closed; and on RocksDB a held
+ * event costs no state access until a snapshot.
+ */
+class ViewRouteAssignerCacheTest {
+    private static final Duration GAP = Duration.ofMinutes(30);
+    private static final Duration LATENESS = Duration.ofMinutes(5);
+    private static final long LAG = 5_000;
+
+    private record Variant(String name, int cache, boolean rocksDb) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final List<Variant> CACHED =
+            List.of(
+                    new Variant("cache of 1, heap", 1, false),
+                    new Variant("cache of 1, RocksDB", 1, true),
+                    new Variant("cache of 3, heap", 3, false),
+                    new Variant("cache of 3, RocksDB", 3, true),
+                    new Variant("cache of 10000, heap", 10_000, false),
+                    new Variant("cache of 10000, RocksDB", 10_000, true));
+
+    private static Variant plain(boolean rocksDb) {
+        return new Variant("no cache, " + (rocksDb ? "RocksDB" : "heap"), 0, rocksDb);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> open(
+            Variant v, OperatorSubtaskState restoreFrom) throws Exception {
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new ViewRouteAssigner(GAP, LATENESS, Duration.ofMinutes(1), v.cache),
+                        SessionAssembler.key(),
+                        Types.STRING);
+        if (v.rocksDb) h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        if (restoreFrom != null) h.initializeState(restoreFrom);
+        h.open();
+        return h;
+    }
+
+    private static ViewRouteAssigner op(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h) {
+        return (ViewRouteAssigner) h.getOperator();
+    }
+
+    private static long feed(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h,
+            List<RumEvent> events,
+            int from,
+            int to,
+            long maxSeen)
+            throws Exception {
+        return SessionEvents.feedWithLag(h, events, from, to, maxSeen, LAG);
+    }
+
+    /** Every output record: session, timestamp, event id, type, route, in emission order. */
+    private static List<String> emitted(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h) {
+        List<String> out = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> r) {
+                RumEvent e = (RumEvent) r.getValue();
+                out.add(
+                        e.sessionId
+                                + " "
+                                + r.getTimestamp()
+                                + " "
+                                + e.eventId
+                                + " "
+                                + e.type
+                                + " "
+                                + e.route);
+            }
+        }
+        return out;
+    }
+
+    /** Each session's records in emission order (timers of one time across keys: queue order). */
+    private static Map<String, List<String>> bySession(List<String> emitted) {
+        Map<String, List<String>> out = new TreeMap<>();
+        for (String r : emitted) {
+            out.computeIfAbsent(r.substring(0, r.indexOf(' ')), k -> new ArrayList<>()).add(r);
+        }
+        return out;
+    }
+
+    private static OperatorSubtaskState checkpoint(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h, long id)
+            throws Exception {
+        h.prepareSnapshotPreBarrier(id);
+        return h.snapshot(id, id);
+    }
+
+    private static long keysWith(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h, String state) {
+        try (var keys =
+                h.getOperator().getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
+            return keys.count();
+        }
+    }
+
+    /** Every held bucket in the backend now: "key release" → its list, serialized, in hex. */
+    private static TreeMap<String, String> storedHeld(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h,
+            Iterable<String> keys)
+            throws Exception {
+        var op = h.getOperator();
+        var descriptor = ViewRouteAssigner.heldDescriptor();
+        MapState<Long, List<RumEvent>> held =
+                op.getKeyedStateBackend()
+                        .getPartitionedState(
+                                VoidNamespace.INSTANCE,
+                                VoidNamespaceSerializer.INSTANCE,
+                                descriptor);
+        // The operator's value type, serialized as the backend does.
+        TypeSerializer<List<RumEvent>> serializer =
+                new ListTypeInfo<>(TypeInformation.of(RumEvent.class))
+                        .createSerializer(new SerializerConfigImpl());
+        TreeMap<String, String> out = new TreeMap<>();
+        DataOutputSerializer bytes = new DataOutputSerializer(1024);
+        for (String key : keys) {
+            op.setCurrentKey(key);
+            for (Map.Entry<Long, List<RumEvent>> e : held.entries()) {
+                bytes.clear();
+                serializer.serialize(e.getValue(), bytes);
+                out.put(
+                        key.replace(SessionAssembler.KEY_SEPARATOR, '/') + " " + e.getKey(),
+                        HexFormat.of().formatHex(bytes.getCopyOfBuffer()));
+            }
+        }
+        return out;
+    }
+
+    private static TreeSet<String> keysOf(List<RumEvent> events) throws Exception {
+        TreeSet<String> keys = new TreeSet<>();
+        for (RumEvent e : events) keys.add(SessionAssembler.key().getKey(e));
+        return keys;
+    }
+
+    private static void closeAllAndCheckNothingIsLeft(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h, Variant v)
+            throws Exception {
+        h.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(keysWith(h, "view-history")).as("%s: histories left", v).isZero();
+        assertThat(keysWith(h, ViewRouteAssigner.HELD_STATE)).as("%s: held left", v).isZero();
+        assertThat(h.numEventTimeTimers()).as("%s: timers left", v).isZero();
+        assertThat(op(h).cachedSessions()).as("%s: sessions left in the cache", v).isZero();
+    }
+
+    private static List<String> runWhole(Variant v, List<RumEvent> events) throws Exception {
+        try (var h = open(v, null)) {
+            feed(h, events, 0, events.size(), Long.MIN_VALUE);
+            closeAllAndCheckNothingIsLeft(h, v);
+            return emitted(h);
+        }
+    }
+
+    @Test
+    void withACacheOfOneSessionThreeOrAllTheRecordsAreTheUncachedOperatorsInTheSameOrder()
+            throws Exception {
+        List<RumEvent> events = ViewRouteAssignerStateTest.traffic();
+        Map<Boolean, List<String>> expected = new HashMap<>();
+        for (boolean rocksDb : new boolean[] {false, true}) {
+            expected.put(rocksDb, runWhole(plain(rocksDb), events));
+        }
+        assertThat(expected.get(false)).hasSize(events.size());
+        assertThat(expected.get(false)).anyMatch(r -> r.endsWith("FETCH /app/cart"));
+        for (Variant v : CACHED) {
+            // Same backend, same timer queue: the very same sequence.
+            assertThat(runWhole(v, events)).as("%s", v).isEqualTo(expected.get(v.rocksDb));
+        }
+    }
+
+    @Test
+    void aSnapshotHoldsTheUncachedOperatorsBucketsByteForByteAndRestoresEitherWay()
+            throws Exception {
+        List<RumEvent> events = ViewRouteAssignerStateTest.traffic();
+        TreeSet<String> keys = keysOf(events);
+        int half = events.size() / 2;
+        Map<String, List<String>> expected = bySession(runWhole(plain(false), events));
+
+        Map<Boolean, OperatorSubtaskState> plainSnapshots = new HashMap<>();
+        Map<Boolean, Integer> plainTimers = new HashMap<>();
+        Map<Boolean, List<String>> plainFirstHalf = new HashMap<>();
+        long maxSeen = Long.MIN_VALUE;
+        TreeMap<String, String> plainHeld = null;
+        for (boolean rocksDb : new boolean[] {false, true}) {
+            try (var h = open(plain(rocksDb), null)) {
+                maxSeen = feed(h, events, 0, half, Long.MIN_VALUE);
+                plainSnapshots.put(rocksDb, checkpoint(h, 1L));
+                plainTimers.put(rocksDb, h.numEventTimeTimers());
+                plainFirstHalf.put(rocksDb, emitted(h));
+            }
+            try (var h = open(plain(rocksDb), plainSnapshots.get(rocksDb))) {
+                TreeMap<String, String> held = storedHeld(h, keys);
+                if (plainHeld == null) plainHeld = held;
+                assertThat(held).as("uncached, RocksDB %s", rocksDb).isEqualTo(plainHeld);
+            }
+        }
+        // Events are held at the half: the comparison is not of two empty maps.
+        assertThat(plainHeld).hasSizeGreaterThan(3);
+
+        for (Variant v : CACHED) {
+            OperatorSubtaskState snapshot;
+            List<String> firstHalf;
+            try (var h = open(v, null)) {
+                feed(h, events, 0, half, Long.MIN_VALUE);
+                snapshot = checkpoint(h, 1L);
+                firstHalf = emitted(h);
+                assertThat(firstHalf)
+                        .as("%s: first half", v)
+                        .isEqualTo(plainFirstHalf.get(v.rocksDb));
+                assertThat(h.numEventTimeTimers())
+                        .as("%s: timers", v)
+                        .isEqualTo(plainTimers.get(v.rocksDb));
+            }
+            // Cached snapshot → the uncached operator: the same buckets, the same results.
+            try (var h = open(plain(v.rocksDb), snapshot)) {
+                assertThat(storedHeld(h, keys)).as("%s: restored buckets", v).isEqualTo(plainHeld);
+                feed(h, events, half, events.size(), maxSeen);
+                List<String> all = new ArrayList<>(firstHalf);
+                closeAllAndCheckNothingIsLeft(h, plain(v.rocksDb));
+                all.addAll(emitted(h));
+                assertThat(bySession(all)).as("%s → uncached", v).isEqualTo(expected);
+            }
+            // The uncached operator's snapshot → the cached one (restored buckets in the backend
+            // only, loaded when their session is next seen).
+            try (var h = open(v, plainSnapshots.get(v.rocksDb))) {
+                feed(h, events, half, events.size(), maxSeen);
+                List<String> all = new ArrayList<>(plainFirstHalf.get(v.rocksDb));
+                closeAllAndCheckNothingIsLeft(h, v);
+                all.addAll(emitted(h));
+                assertThat(bySession(all)).as("uncached → %s", v).isEqualTo(expected);
+            }
+            // And cached → cached, with a second snapshot after more events.
+            try (var h = open(v, snapshot)) {
+                feed(h, events, half, events.size() * 3 / 4, maxSeen);
+                assertThat(checkpoint(h, 2L)).isNotNull();
+                feed(h, events, events.size() * 3 / 4, events.size(), maxSeen);
+                List<String> all = new ArrayList<>(firstHalf);
+                closeAllAndCheckNothingIsLeft(h, v);
+                all.addAll(emitted(h));
+                assertThat(bySession(all)).as("%s → %s", v, v).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void onRocksDbAHeldEventCostsNoStateAccessUntilASnapshot() throws Exception {
+        Variant v = new Variant("cache of 10000, RocksDB", 10_000, true);
+        try (var h = open(v, null)) {
+            h.processWatermark(new Watermark(T0.toEpochMilli() - 1));
+            h.processElement(pageView("s1", T0, "/a"), T0.toEpochMilli());
+            for (int k = 1; k <= 5; k++) {
+                RumEvent f = fetch("s1", T0.plusMillis(100L * k), 200, null, "/b");
+                h.processElement(f, f.eventTime);
+            }
+            // One bucket (T0's second) with five fetches, on the heap only.
+            assertThat(keysWith(h, ViewRouteAssigner.HELD_STATE)).isZero();
+            assertThat(op(h).heldBackendWrites()).isZero();
+            assertThat(op(h).cachedSessions()).isEqualTo(1);
+
+            checkpoint(h, 1L);
+            assertThat(op(h).heldBackendWrites()).isEqualTo(1);
+            assertThat(keysWith(h, ViewRouteAssigner.HELD_STATE)).isEqualTo(1);
+            // Unchanged since: the next snapshot writes nothing.
+            checkpoint(h, 2L);
+            assertThat(op(h).heldBackendWrites()).isEqualTo(1);
+
+            h.processWatermark(new Watermark(T0.toEpochMilli() + 999));
+            assertThat(h.extractOutputValues()).hasSize(6);
+            // Released: gone from the heap and the backend.
+            assertThat(keysWith(h, ViewRouteAssigner.HELD_STATE)).isZero();
+            assertThat(op(h).cachedSessions()).isZero();
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            assertThat(keysWith(h, "view-history")).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void aCacheOfOneSessionWritesTheOthersBehindWhenTheyAreEvicted() throws Exception {
+        Variant v = new Variant("cache of 1, RocksDB", 1, true);
+        List<RumEvent> events = ViewRouteAssignerStateTest.traffic();
+        try (var h = open(v, null)) {
+            feed(h, events, 0, events.size() / 2, Long.MIN_VALUE);
+            assertThat(op(h).cachedSessions()).isLessThanOrEqualTo(1);
+            // Evicted sessions' buckets were written without any snapshot.
+            assertThat(op(h).heldBackendWrites()).isPositive();
+            assertThat(keysWith(h, ViewRouteAssigner.HELD_STATE)).isPositive();
+            closeAllAndCheckNothingIsLeft(h, v);
+        }
+    }
+}
