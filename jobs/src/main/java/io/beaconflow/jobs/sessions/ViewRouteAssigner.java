@@ -24,17 +24,31 @@ import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Puts each event of a single-page app on the route it happened on, before the metric aggregates:
- * the route of the last view (document load or route change) at or before the event's own time in
- * its session ({@link ViewHistory} holds the rule and why). Page views, and every event of a
- * session without route changes, pass with their own route.
+ * Puts each event of a single-page app on the route it happened on: the route of the last view
+ * (document load or route change) at or before the event's own time in its session ({@link
+ * ViewHistory} holds the rule and why). Page views, and every event of a session without route
+ * changes, pass with their own route. Every consumer that reports a route reads its output: the
+ * metric aggregates, sessions (timeline), error groups, rage clicks and the trace join.
  *
  * <p>Event time: an event is held until the watermark reaches its time, so that a view sent later
  * than the event (out of order, within the watermark's bounded out-of-orderness) still places it;
  * an event already behind the watermark (late, within the allowed lateness) is placed at once with
- * the views known. Held events wait in a map by timer time, one event-time timer per second bucket
- * (the bucket's last millisecond, so a held event is emitted before the watermark that closes its
- * metric window passes: windows are whole seconds or the bucket is one millisecond).
+ * the views known. Held events wait in a map by event time, one event-time timer per session and
+ * distinct event millisecond, and leave when the watermark reaches their own time, before that
+ * watermark goes on. So downstream every event still arrives before the first watermark at or after
+ * its time, as it did straight from ingest: no consumer sees an on-time event as late (the session
+ * assembler counts late events, the trace join and rage-click detector replay by event time), and a
+ * metric window of any length sees the same events at the same watermarks.
+ *
+ * <p><b>A view behind the watermark</b> (a late beacon, within the allowed lateness) is a view like
+ * any other: it passes at once (the metrics and the session count it as a view of its route) and
+ * governs the events still held after it. Events the watermark already passed were emitted with the
+ * route known then and are not re-routed: their consumers have counted them, and moving them would
+ * need a retraction in every output. The counters say how often this happens: {@code lateViews}
+ * (views behind the watermark on arrival) and {@code lateViewsAfterTheirEvents} (of those, the ones
+ * whose session had already sent a non-view event at or after the view's time: the views whose
+ * released events may sit on the previous route; an upper bound, since those events may also still
+ * be held, or belong to a later view).
  *
  * <p>State per session: the {@link ViewHistory} (pruned to the views that can still govern an
  * accepted event, at most {@link ViewHistory#MAX_VIEWS}), the held events, and one clean-up timer
@@ -44,7 +58,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * <p>An operator rather than a {@code KeyedProcessFunction}: a held event leaves with its own
  * timestamp, not its timer's (a process function stamps timer output with the timer time).
  *
- * <p>Counter: {@code eventsRerouted} (events whose route was changed).
+ * <p>Counters: {@code eventsRerouted} (events whose route was changed), {@code lateViews}, {@code
+ * lateViewsAfterTheirEvents}.
  */
 public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
         implements OneInputStreamOperator<RumEvent, RumEvent>, Triggerable<String, VoidNamespace> {
@@ -57,11 +72,12 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
 
     private final long gapMs;
     private final long allowedLatenessMs;
-    private final long bucketMs;
 
     private transient ValueState<ViewHistory> history;
     private transient MapState<Long, List<RumEvent>> held;
     private transient Counter rerouted;
+    private transient Counter lateViews;
+    private transient Counter lateViewsAfterTheirEvents;
     private transient InternalTimerService<VoidNamespace> timers;
 
     /**
@@ -69,13 +85,10 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
      *     and its views forgotten
      * @param allowedLateness {@code ingest.allowed-lateness}: older events never reach this stage,
      *     so older views only matter as the last one before the horizon
-     * @param metricWindow {@code metrics.window}: held events are released in buckets that divide
-     *     it
      */
-    public ViewRouteAssigner(Duration gap, Duration allowedLateness, Duration metricWindow) {
+    public ViewRouteAssigner(Duration gap, Duration allowedLateness) {
         this.gapMs = gap.toMillis();
         this.allowedLatenessMs = allowedLateness.toMillis();
-        this.bucketMs = metricWindow.toMillis() % 1000 == 0 ? 1000 : 1;
     }
 
     @Override
@@ -97,6 +110,9 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
                                         Types.LONG,
                                         new ListTypeInfo<>(TypeInformation.of(RumEvent.class))));
         rerouted = getRuntimeContext().getMetricGroup().counter("eventsRerouted");
+        lateViews = getRuntimeContext().getMetricGroup().counter("lateViews");
+        lateViewsAfterTheirEvents =
+                getRuntimeContext().getMetricGroup().counter("lateViewsAfterTheirEvents");
     }
 
     @Override
@@ -106,6 +122,12 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
         ViewHistory h = history.value();
         if (e.type == EventType.PAGE_VIEW) {
             if (h == null) h = new ViewHistory();
+            if (e.eventTime < watermark) {
+                // Late: the held events after it take its route below (they are placed when
+                // released); the ones already released keep theirs (class comment).
+                lateViews.inc();
+                if (h.lastEventAt >= e.eventTime) lateViewsAfterTheirEvents.inc();
+            }
             h.add(e);
             // Saturating: before the first watermark (Long.MIN_VALUE) nothing is old.
             long horizon =
@@ -120,13 +142,17 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
         }
         if (h != null) {
             touch(h, e.eventTime);
+            h.lastEventAt = Math.max(h.lastEventAt, e.eventTime);
             history.update(h);
         }
         if (e.eventTime <= watermark) {
             emit(place(e, h));
             return;
         }
-        long release = Math.floorDiv(e.eventTime, bucketMs) * bucketMs + bucketMs - 1;
+        // Released at its own time: before the first watermark at or after it goes downstream
+        // (a later release, e.g. at the end of its second, would make it late for the consumers
+        // that judge lateness against their watermark, like the session assembler).
+        long release = e.eventTime;
         List<RumEvent> waiting = held.get(release);
         if (waiting == null) {
             waiting = new ArrayList<>(2);
@@ -142,9 +168,9 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
         ViewHistory h = history.value();
         List<RumEvent> waiting = held.get(timestamp);
         if (waiting != null) {
-            // The last bucket's removal leaves nothing behind: the heap backend drops a map
+            // The last entry's removal leaves nothing behind: the heap backend drops a map
             // that becomes empty, RocksDB keeps no map apart from its entries (an isEmpty()
-            // check here was a RocksDB iterator seek per released bucket).
+            // check here was a RocksDB iterator seek per release).
             held.remove(timestamp);
             for (RumEvent e : waiting) {
                 emit(place(e, h));
@@ -164,6 +190,16 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
     @Override
     public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {
         // Event time only: no processing-time timers are registered.
+    }
+
+    /** Views that arrived behind the watermark (for tests). */
+    long lateViewCount() {
+        return lateViews.getCount();
+    }
+
+    /** Late views whose session had already sent an event at or after them (for tests). */
+    long lateViewsAfterTheirEventsCount() {
+        return lateViewsAfterTheirEvents.getCount();
     }
 
     /** Every event leaves with its own event time as the record timestamp. */
