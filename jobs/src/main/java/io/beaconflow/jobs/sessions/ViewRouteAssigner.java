@@ -27,28 +27,30 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * Puts each event of a single-page app on the route it happened on: the route of the last view
  * (document load or route change) at or before the event's own time in its session ({@link
  * ViewHistory} holds the rule and why). Page views, and every event of a session without route
- * changes, pass with their own route. Every consumer that reports a route reads its output: the
- * metric aggregates, sessions (timeline), error groups, rage clicks and the trace join.
+ * changes, keep their own route. Every consumer that reports a route reads its output: the metric
+ * aggregates, sessions (timeline), error groups, rage clicks and the trace join.
  *
  * <p>Event time: an event is held until the watermark reaches its time, so that a view sent later
  * than the event (out of order, within the watermark's bounded out-of-orderness) still places it;
  * an event already behind the watermark (late, within the allowed lateness) is placed at once with
- * the views known. Held events wait in a map by event time, one event-time timer per session and
- * distinct event millisecond, and leave when the watermark reaches their own time, before that
- * watermark goes on. So downstream every event still arrives before the first watermark at or after
- * its time, as it did straight from ingest: no consumer sees an on-time event as late (the session
- * assembler counts late events, the trace join and rage-click detector replay by event time), and a
- * metric window of any length sees the same events at the same watermarks.
+ * the views known. A view enters the history on arrival but is held too, so that a session's events
+ * leave in event-time order (a view overtaking earlier events could make the session assembler cut
+ * a session at the wrong place). Held events wait in a map by event time, one event-time timer per
+ * session and distinct event millisecond, and leave when the watermark reaches their own time,
+ * before that watermark goes on. So downstream every event still arrives before the first watermark
+ * at or after its time, as it did straight from ingest: no consumer sees an on-time event as late
+ * (the session assembler counts late events, the trace join and rage-click detector replay by event
+ * time), and a metric window of any length sees the same events at the same watermarks.
  *
  * <p><b>A view behind the watermark</b> (a late beacon, within the allowed lateness) is a view like
- * any other: it passes at once (the metrics and the session count it as a view of its route) and
- * governs the events still held after it. Events the watermark already passed were emitted with the
- * route known then and are not re-routed: their consumers have counted them, and moving them would
- * need a retraction in every output. The counters say how often this happens: {@code lateViews}
- * (views behind the watermark on arrival) and {@code lateViewsAfterTheirEvents} (of those, the ones
- * whose session had already sent a non-view event at or after the view's time: the views whose
- * released events may sit on the previous route; an upper bound, since those events may also still
- * be held, or belong to a later view).
+ * any other: being behind the watermark it passes at once (the metrics and the session count it as
+ * a view of its route), and it governs the events still held after it. Events the watermark already
+ * passed were emitted with the route known then and are not re-routed: their consumers have counted
+ * them, and moving them would need a retraction in every output. The counters say how often this
+ * happens: {@code lateViews} (views behind the watermark on arrival) and {@code
+ * lateViewsAfterTheirEvents} (of those, the ones whose session had already sent a non-view event at
+ * or after the view's time: the views whose released events may sit on the previous route; an upper
+ * bound, since those events may also still be held, or belong to a later view).
  *
  * <p>State per session: the {@link ViewHistory} (pruned to the views that can still govern an
  * accepted event, at most {@link ViewHistory#MAX_VIEWS}), the held events, and one clean-up timer
@@ -137,7 +139,15 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
             h.prune(horizon);
             touch(h, e.eventTime);
             history.update(h);
-            emit(e);
+            // A view governs events at once (it is in the history), but leaves in event-time
+            // order with them: a view passing ahead of earlier held events would reach the
+            // session assembler first and could decide a session boundary (gap, maximum
+            // duration) that the earlier event would have bridged.
+            if (e.eventTime <= watermark) {
+                emit(e);
+            } else {
+                hold(e);
+            }
             return;
         }
         if (h != null) {
@@ -149,9 +159,15 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
             emit(place(e, h));
             return;
         }
-        // Released at its own time: before the first watermark at or after it goes downstream
-        // (a later release, e.g. at the end of its second, would make it late for the consumers
-        // that judge lateness against their watermark, like the session assembler).
+        hold(e);
+    }
+
+    /**
+     * Holds {@code e} until the watermark reaches its own time: it then leaves before that
+     * watermark goes downstream (a later release, e.g. at the end of its second, would make it late
+     * for the consumers that judge lateness against their watermark, like the session assembler).
+     */
+    private void hold(RumEvent e) throws Exception {
         long release = e.eventTime;
         List<RumEvent> waiting = held.get(release);
         if (waiting == null) {

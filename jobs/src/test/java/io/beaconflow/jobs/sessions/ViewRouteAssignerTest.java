@@ -95,26 +95,21 @@ class ViewRouteAssignerTest {
         send(fetch("s1", at(1_404), 200, null, "/spa"));
         send(fetch("s1", at(1_942), 200, null, "/spa"));
         send(jsError("s1", at(2_000), "/spa"));
-        assertThat(emitted())
-                .as("views pass at once, other events wait for the watermark")
-                .containsExactly(
-                        "page_view /spa @0",
-                        "page_view /spa/product/:id @1400",
-                        "page_view /spa/checkout @1930",
-                        "page_view /spa @2375");
+        assertThat(emitted()).as("everything waits for the watermark").isEmpty();
         assertThat(harness.numEventTimeTimers()).as("held events wait on timers").isPositive();
 
         harness.processWatermark(new Watermark(T + 10_000));
         assertThat(emitted())
+                .as("in event-time order, views included")
                 .containsExactly(
                         "page_view /spa @0",
-                        "page_view /spa/product/:id @1400",
-                        "page_view /spa/checkout @1930",
-                        "page_view /spa @2375",
                         "fetch /spa @835",
+                        "page_view /spa/product/:id @1400",
                         "fetch /spa/product/:id @1404",
+                        "page_view /spa/checkout @1930",
                         "fetch /spa/checkout @1942",
-                        "error /spa/checkout @2000");
+                        "error /spa/checkout @2000",
+                        "page_view /spa @2375");
     }
 
     @Test
@@ -288,6 +283,23 @@ class ViewRouteAssignerTest {
     }
 
     @Test
+    void aViewDoesNotOvertakeEarlierEventsOfItsSessionSoSessionBoundariesFollowEventTime()
+            throws Exception {
+        // A multi-page visit: the fetch at 29:50 arrives after the view at 30:10 (a later beacon).
+        // The session assembler cuts a session on arrival (maximum duration, gap): had the view
+        // gone first, it would have cut there and the fetch would have opened the next piece.
+        send(pageView("s1", at(0), "/home"));
+        send(pageView("s1", at(1_810_000), "/product/:id"));
+        send(fetch("s1", at(1_790_000), 200, null, "/home"));
+        harness.processWatermark(new Watermark(T + 1_820_000));
+        assertThat(emitted())
+                .containsExactly(
+                        "page_view /home @0",
+                        "fetch /home @1790000",
+                        "page_view /product/:id @1810000");
+    }
+
+    @Test
     void aLateViewCountsAsAViewAndGovernsTheEventsStillHeldNotTheOnesReleased() throws Exception {
         send(pageView("s1", at(0), "/#/dashboard"));
         send(routeChange("s1", 2_000, "/#/orders/:id"));
@@ -305,7 +317,8 @@ class ViewRouteAssignerTest {
                         "fetch /#/orders/:id @3000",
                         // Released at watermark 6 s with the views known then: not re-routed.
                         "fetch /#/orders/:id @5000",
-                        // The late view passes at once: metrics and sessions count it.
+                        // Behind the watermark, the view passes at once: metrics and
+                        // sessions count it.
                         "page_view /#/settings @4000",
                         // Still held when it arrived: on its route.
                         "fetch /#/settings @9000");
