@@ -48,6 +48,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class BeaconflowPipeline {
     private final IngestStage.Outputs ingest;
+
+    /** The accepted events on the route of their view (ViewRouteAssigner), what stages read. */
+    private final DataStream<RumEvent> onViewRoutes;
+
     private final DataStream<DeadLetter> deadLetters;
     private final DataStream<SessionRecord> sessions;
     private final DetectionChain.Outputs detection;
@@ -65,12 +69,14 @@ public final class BeaconflowPipeline {
 
     private BeaconflowPipeline(
             IngestStage.Outputs ingest,
+            DataStream<RumEvent> onViewRoutes,
             DataStream<DeadLetter> deadLetters,
             DataStream<SessionRecord> sessions,
             DataStream<MetricAggregate> unscored,
             DetectionChain.Outputs detection,
             DataStream<ErrorGroup> errorGroups) {
         this.ingest = ingest;
+        this.onViewRoutes = onViewRoutes;
         this.unscored = unscored;
         this.deadLetters = deadLetters;
         this.sessions = sessions;
@@ -109,20 +115,20 @@ public final class BeaconflowPipeline {
         DataStream<IngestRecord> records =
                 IngestStage.source(env, source, config.ingest, sourceName);
         IngestStage.Outputs ingest = IngestStage.apply(records, config.ingest);
+        // A single-page app's batched fetches, errors and clicks go back to the route they were
+        // made on (docs/DISCUSSION.md, "SPA fetches on the route they were made on") before
+        // anything reports them per route: metrics, sessions, error groups, rage clicks and the
+        // trace join all read this stream. Only the enriched-events output keeps them as sent.
+        SingleOutputStreamOperator<RumEvent> onViewRoutes =
+                SessionStage.eventsOnTheirViewRoute(
+                        ingest.eventsBySession(), config.sessions, config.ingest.allowedLateness);
         // Operators are part of the job as soon as they are built, sink or not: leaving the
         // session stage out is what saves its work.
         SingleOutputStreamOperator<SessionRecord> sessions =
-                withSessions ? SessionStage.apply(ingest.eventsBySession(), config.sessions) : null;
+                withSessions
+                        ? SessionStage.apply(SessionStage.bySession(onViewRoutes), config.sessions)
+                        : null;
         List<DataStream<DeadLetter>> metricErrors = new ArrayList<>();
-        // A single-page app's batched fetches, errors and clicks go back to the route they were
-        // made on before they are counted per route (docs/DISCUSSION.md, "SPA fetches on the
-        // route they were made on"); every other consumer keeps the events as sent.
-        DataStream<RumEvent> onViewRoutes =
-                SessionStage.eventsOnTheirViewRoute(
-                        ingest.eventsBySession(),
-                        config.sessions,
-                        config.ingest.allowedLateness,
-                        config.metrics.window);
         SingleOutputStreamOperator<MetricAggregate> metrics =
                 MetricStage.apply(onViewRoutes, config.metrics, metricErrors::add);
         // Rejected at ingest, plus events a later per-event stage failed on (PROCESSING_ERROR):
@@ -133,18 +139,24 @@ public final class BeaconflowPipeline {
                         : ingest.deadLetters.union(
                                 sessions.getSideOutput(ProcessingErrors.TAG), metricErrors.get(0));
         SingleOutputStreamOperator<ErrorGroup> errorGroups =
-                ErrorGroupStage.apply(ingest.events, config.errors, config.metrics.window);
+                ErrorGroupStage.apply(onViewRoutes, config.errors, config.metrics.window);
         DetectionChain.Outputs detection =
                 DetectionChain.apply(
                         metrics,
-                        ingest.events,
+                        onViewRoutes,
                         specUpdates(env, source.getBoundedness(), config),
                         config.detection,
                         errorGroups.getSideOutput(ErrorGroupTracker.FINDINGS),
                         config.errors.newError);
         BeaconflowPipeline pipeline =
                 new BeaconflowPipeline(
-                        ingest, deadLetters, sessions, metrics, detection, errorGroups);
+                        ingest,
+                        onViewRoutes,
+                        deadLetters,
+                        sessions,
+                        metrics,
+                        detection,
+                        errorGroups);
         if (withSessions && config.comparisons.enabled) {
             pipeline.comparisons =
                     ComparisonStage.apply(metrics, config.comparisons, config.metrics);
@@ -185,8 +197,20 @@ public final class BeaconflowPipeline {
         return DetectionStage.specUpdates(env, cfg);
     }
 
+    /**
+     * The accepted, enriched events as the SDK sent them (a single-page app's batched events on the
+     * route they were sent from): the enriched-events output.
+     */
     public DataStream<RumEvent> events() {
         return ingest.events;
+    }
+
+    /**
+     * The same events on the route of their view ({@code ViewRouteAssigner}), each leaving once the
+     * watermark reaches it: what metrics, sessions, error groups, rage clicks and traces read.
+     */
+    public DataStream<RumEvent> eventsOnViewRoutes() {
+        return onViewRoutes;
     }
 
     /**
@@ -203,7 +227,7 @@ public final class BeaconflowPipeline {
         traces =
                 TraceJoinStage.apply(
                         TraceJoinStage.source(env, source, config, sourceName),
-                        ingest.events,
+                        onViewRoutes,
                         config);
         attributedAlerts =
                 TraceJoinStage.attributeAlerts(detection.alerts, traces.endpointTimings, config);

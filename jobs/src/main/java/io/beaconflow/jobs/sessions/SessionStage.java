@@ -3,7 +3,9 @@ package io.beaconflow.jobs.sessions;
 import io.beaconflow.jobs.model.RumEvent;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -35,22 +37,30 @@ public final class SessionStage {
      * Events on the route they happened on ({@link ViewRouteAssigner}): a single-page app's
      * fetches, errors, clicks and vitals sent from a later route go back to the route of the last
      * view at or before them. On a stream already keyed by session (ingest's partitioning):
-     * chained, no shuffle.
+     * chained, no shuffle. The result is still partitioned by session ({@link
+     * #bySession(DataStream)} keys it again without a shuffle).
      *
      * @param allowedLateness {@code ingest.allowed-lateness}
-     * @param metricWindow {@code metrics.window} of the aggregates that read the result
      */
     public static SingleOutputStreamOperator<RumEvent> eventsOnTheirViewRoute(
             KeyedStream<RumEvent, String> bySession,
             SessionConfig config,
-            Duration allowedLateness,
-            Duration metricWindow) {
+            Duration allowedLateness) {
         return bySession
                 .transform(
                         "sessions: events on the route of their view",
                         TypeInformation.of(RumEvent.class),
-                        new ViewRouteAssigner(
-                                config.gap, allowedLateness, metricWindow, config.stateCache))
+                        new ViewRouteAssigner(config.gap, allowedLateness, config.stateCache))
                 .uid(ViewRouteAssigner.UID);
+    }
+
+    /**
+     * The output of {@link #eventsOnTheirViewRoute} as a keyed stream by session: the assigner runs
+     * on ingest's partitioning by session and forwards to the same subtask, so no second shuffle is
+     * needed.
+     */
+    public static KeyedStream<RumEvent, String> bySession(DataStream<RumEvent> onViewRoutes) {
+        return DataStreamUtils.reinterpretAsKeyedStream(
+                onViewRoutes, SessionAssembler.key(), Types.STRING);
     }
 }

@@ -42,6 +42,14 @@ public class ViewHistory {
     /** Latest event time seen in the session (views or not), for the clean-up timer. */
     public long lastSeen = Long.MIN_VALUE;
 
+    /**
+     * Latest event time of the session's non-view events seen since it had a view, or {@link
+     * Long#MIN_VALUE}: tells whether a late view may govern events already released (counted, not
+     * re-routed; see {@link ViewRouteAssigner}). A field added after the first release: a history
+     * restored from an older savepoint gets the constructor's value (POJO evolution).
+     */
+    public long lastEventAt = Long.MIN_VALUE;
+
     /** The armed clean-up timer, or {@link Long#MIN_VALUE} when none. */
     public long cleanupTimer = Long.MIN_VALUE;
 

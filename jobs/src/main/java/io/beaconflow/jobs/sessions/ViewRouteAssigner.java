@@ -32,17 +32,33 @@ import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Puts each event of a single-page app on the route it happened on, before the metric aggregates:
- * the route of the last view (document load or route change) at or before the event's own time in
- * its session ({@link ViewHistory} holds the rule and why). Page views, and every event of a
- * session without route changes, pass with their own route.
+ * Puts each event of a single-page app on the route it happened on: the route of the last view
+ * (document load or route change) at or before the event's own time in its session ({@link
+ * ViewHistory} holds the rule and why). Page views, and every event of a session without route
+ * changes, keep their own route. Every consumer that reports a route reads its output: the metric
+ * aggregates, sessions (timeline), error groups, rage clicks and the trace join.
  *
  * <p>Event time: an event is held until the watermark reaches its time, so that a view sent later
  * than the event (out of order, within the watermark's bounded out-of-orderness) still places it;
  * an event already behind the watermark (late, within the allowed lateness) is placed at once with
- * the views known. Held events wait in a map by timer time, one event-time timer per second bucket
- * (the bucket's last millisecond, so a held event is emitted before the watermark that closes its
- * metric window passes: windows are whole seconds or the bucket is one millisecond).
+ * the views known. A view enters the history on arrival but is held too, so that a session's events
+ * leave in event-time order (a view overtaking earlier events could make the session assembler cut
+ * a session at the wrong place). Held events wait in a map by event time, one event-time timer per
+ * session and distinct event millisecond, and leave when the watermark reaches their own time,
+ * before that watermark goes on. So downstream every event still arrives before the first watermark
+ * at or after its time, as it did straight from ingest: no consumer sees an on-time event as late
+ * (the session assembler counts late events, the trace join and rage-click detector replay by event
+ * time), and a metric window of any length sees the same events at the same watermarks.
+ *
+ * <p><b>A view behind the watermark</b> (a late beacon, within the allowed lateness) is a view like
+ * any other: being behind the watermark it passes at once (the metrics and the session count it as
+ * a view of its route), and it governs the events still held after it. Events the watermark already
+ * passed were emitted with the route known then and are not re-routed: their consumers have counted
+ * them, and moving them would need a retraction in every output. The counters say how often this
+ * happens: {@code lateViews} (views behind the watermark on arrival) and {@code
+ * lateViewsAfterTheirEvents} (of those, the ones whose session had already sent a non-view event at
+ * or after the view's time: the views whose released events may sit on the previous route; an upper
+ * bound, since those events may also still be held, or belong to a later view).
  *
  * <p>State per session: the {@link ViewHistory} (pruned to the views that can still govern an
  * accepted event, at most {@link ViewHistory#MAX_VIEWS}), the held events, and one clean-up timer
@@ -64,7 +80,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * backend (evicted, or restored) is listed in {@code heldInBackendOnly} and loaded whole (one
  * prefix scan) when it is next needed.
  *
- * <p>Counter: {@code eventsRerouted} (events whose route was changed).
+ * <p>Counters: {@code eventsRerouted} (events whose route was changed), {@code lateViews}, {@code
+ * lateViewsAfterTheirEvents}.
  */
 public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
         implements OneInputStreamOperator<RumEvent, RumEvent>, Triggerable<String, VoidNamespace> {
@@ -77,12 +94,13 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
 
     private final long gapMs;
     private final long allowedLatenessMs;
-    private final long bucketMs;
     private final int heldCache;
 
     private transient ValueState<ViewHistory> history;
     private transient MapState<Long, List<RumEvent>> held;
     private transient Counter rerouted;
+    private transient Counter lateViews;
+    private transient Counter lateViewsAfterTheirEvents;
     private transient InternalTimerService<VoidNamespace> timers;
 
     /**
@@ -118,23 +136,19 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
      *     and its views forgotten
      * @param allowedLateness {@code ingest.allowed-lateness}: older events never reach this stage,
      *     so older views only matter as the last one before the horizon
-     * @param metricWindow {@code metrics.window}: held events are released in buckets that divide
-     *     it
      */
-    public ViewRouteAssigner(Duration gap, Duration allowedLateness, Duration metricWindow) {
-        this(gap, allowedLateness, metricWindow, SessionConfig.DEFAULT_STATE_CACHE);
+    public ViewRouteAssigner(Duration gap, Duration allowedLateness) {
+        this(gap, allowedLateness, SessionConfig.DEFAULT_STATE_CACHE);
     }
 
     /**
      * @param heldCache {@code sessions.state-cache}: sessions whose held events stay on the heap
      *     per subtask (0: none, every held event is read and written in the keyed state)
      */
-    public ViewRouteAssigner(
-            Duration gap, Duration allowedLateness, Duration metricWindow, int heldCache) {
+    public ViewRouteAssigner(Duration gap, Duration allowedLateness, int heldCache) {
         if (heldCache < 0) throw new IllegalArgumentException("heldCache must be >= 0");
         this.gapMs = gap.toMillis();
         this.allowedLatenessMs = allowedLateness.toMillis();
-        this.bucketMs = metricWindow.toMillis() % 1000 == 0 ? 1000 : 1;
         this.heldCache = heldCache;
     }
 
@@ -159,6 +173,9 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
                                         "view-history", TypeInformation.of(ViewHistory.class)));
         held = getRuntimeContext().getMapState(heldDescriptor());
         rerouted = getRuntimeContext().getMetricGroup().counter("eventsRerouted");
+        lateViews = getRuntimeContext().getMetricGroup().counter("lateViews");
+        lateViewsAfterTheirEvents =
+                getRuntimeContext().getMetricGroup().counter("lateViewsAfterTheirEvents");
         if (heldCache > 0) {
             cached = new LinkedHashMap<>(Math.min(heldCache, 1 << 16), 0.75f, true);
             copyOnWrite = !getKeyedStateBackend().isSafeToReuseKVState();
@@ -191,6 +208,12 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
         ViewHistory h = history.value();
         if (e.type == EventType.PAGE_VIEW) {
             if (h == null) h = new ViewHistory();
+            if (e.eventTime < watermark) {
+                // Late: the held events after it take its route below (they are placed when
+                // released); the ones already released keep theirs (class comment).
+                lateViews.inc();
+                if (h.lastEventAt >= e.eventTime) lateViewsAfterTheirEvents.inc();
+            }
             h.add(e);
             // Saturating: before the first watermark (Long.MIN_VALUE) nothing is old.
             long horizon =
@@ -200,18 +223,36 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
             h.prune(horizon);
             touch(h, e.eventTime);
             history.update(h);
-            emit(e);
+            // A view governs events at once (it is in the history), but leaves in event-time
+            // order with them: a view passing ahead of earlier held events would reach the
+            // session assembler first and could decide a session boundary (gap, maximum
+            // duration) that the earlier event would have bridged.
+            if (e.eventTime <= watermark) {
+                emit(e);
+            } else {
+                hold(e);
+            }
             return;
         }
         if (h != null) {
             touch(h, e.eventTime);
+            h.lastEventAt = Math.max(h.lastEventAt, e.eventTime);
             history.update(h);
         }
         if (e.eventTime <= watermark) {
             emit(place(e, h));
             return;
         }
-        long release = Math.floorDiv(e.eventTime, bucketMs) * bucketMs + bucketMs - 1;
+        hold(e);
+    }
+
+    /**
+     * Holds {@code e} until the watermark reaches its own time: it then leaves before that
+     * watermark goes downstream (a later release, e.g. at the end of its second, would make it late
+     * for the consumers that judge lateness against their watermark, like the session assembler).
+     */
+    private void hold(RumEvent e) throws Exception {
+        long release = e.eventTime;
         if (cached != null) {
             hold(e, release);
             return;
@@ -357,6 +398,16 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
     @Override
     public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {
         // Event time only: no processing-time timers are registered.
+    }
+
+    /** Views that arrived behind the watermark (for tests). */
+    long lateViewCount() {
+        return lateViews.getCount();
+    }
+
+    /** Late views whose session had already sent an event at or after them (for tests). */
+    long lateViewsAfterTheirEventsCount() {
+        return lateViewsAfterTheirEvents.getCount();
     }
 
     /** Every event leaves with its own event time as the record timestamp. */

@@ -16,7 +16,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * (dead letters, late spans) → {@link FetchServerJoin} with the enriched browser fetches (keyed by
  * trace id) → per-fetch {@link FetchTiming} and, with the unmatched fetches, per-endpoint {@link
  * EndpointTiming} ({@link EndpointTimingAggregator}). Reads the browser events after ingest, so
- * nothing of it runs in the browser-event hot path.
+ * nothing of it runs in the browser-event hot path; on the route of their view (a single-page app's
+ * fetch is timed on the route it was made on, {@code ViewRouteAssigner}).
  */
 public final class TraceJoinStage {
     private TraceJoinStage() {}

@@ -67,7 +67,7 @@ class ViewRouteAssignerCacheTest {
             Variant v, OperatorSubtaskState restoreFrom) throws Exception {
         var h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new ViewRouteAssigner(GAP, LATENESS, Duration.ofMinutes(1), v.cache),
+                        new ViewRouteAssigner(GAP, LATENESS, v.cache),
                         SessionAssembler.key(),
                         Types.STRING);
         if (v.rocksDb) h.setStateBackend(new EmbeddedRocksDBStateBackend());
@@ -293,17 +293,18 @@ class ViewRouteAssignerCacheTest {
                 RumEvent f = fetch("s1", T0.plusMillis(100L * k), 200, null, "/b");
                 h.processElement(f, f.eventTime);
             }
-            // One bucket (T0's second) with five fetches, on the heap only.
+            // Six buckets (the view and the five fetches, each held to its own millisecond), on the
+            // heap only.
             assertThat(keysWith(h, ViewRouteAssigner.HELD_STATE)).isZero();
             assertThat(op(h).heldBackendWrites()).isZero();
             assertThat(op(h).cachedSessions()).isEqualTo(1);
 
             checkpoint(h, 1L);
-            assertThat(op(h).heldBackendWrites()).isEqualTo(1);
+            assertThat(op(h).heldBackendWrites()).isEqualTo(6);
             assertThat(keysWith(h, ViewRouteAssigner.HELD_STATE)).isEqualTo(1);
             // Unchanged since: the next snapshot writes nothing.
             checkpoint(h, 2L);
-            assertThat(op(h).heldBackendWrites()).isEqualTo(1);
+            assertThat(op(h).heldBackendWrites()).isEqualTo(6);
 
             h.processWatermark(new Watermark(T0.toEpochMilli() + 999));
             assertThat(h.extractOutputValues()).hasSize(6);

@@ -46,9 +46,7 @@ class ViewRouteAssignerStateTest {
             Variant v, OperatorSubtaskState restoreFrom) throws Exception {
         var h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new ViewRouteAssigner(GAP, LATENESS, Duration.ofMinutes(1)),
-                        SessionAssembler.key(),
-                        Types.STRING);
+                        new ViewRouteAssigner(GAP, LATENESS), SessionAssembler.key(), Types.STRING);
         if (v.rocksDb) h.setStateBackend(new EmbeddedRocksDBStateBackend());
         if (restoreFrom != null) h.initializeState(restoreFrom);
         h.open();

@@ -37,14 +37,14 @@ class ViewRouteAssignerTest {
     private static final long T = T0.toEpochMilli();
 
     private KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> harness;
+    private ViewRouteAssigner assigner;
 
     @BeforeEach
     void setUp() throws Exception {
+        assigner = new ViewRouteAssigner(GAP, LATENESS);
         harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new ViewRouteAssigner(GAP, LATENESS, Duration.ofMinutes(1)),
-                        SessionAssembler.key(),
-                        Types.STRING);
+                        assigner, SessionAssembler.key(), Types.STRING);
         harness.open();
     }
 
@@ -95,26 +95,21 @@ class ViewRouteAssignerTest {
         send(fetch("s1", at(1_404), 200, null, "/spa"));
         send(fetch("s1", at(1_942), 200, null, "/spa"));
         send(jsError("s1", at(2_000), "/spa"));
-        assertThat(emitted())
-                .as("views pass at once, other events wait for the watermark")
-                .containsExactly(
-                        "page_view /spa @0",
-                        "page_view /spa/product/:id @1400",
-                        "page_view /spa/checkout @1930",
-                        "page_view /spa @2375");
+        assertThat(emitted()).as("everything waits for the watermark").isEmpty();
         assertThat(harness.numEventTimeTimers()).as("held events wait on timers").isPositive();
 
         harness.processWatermark(new Watermark(T + 10_000));
         assertThat(emitted())
+                .as("in event-time order, views included")
                 .containsExactly(
                         "page_view /spa @0",
-                        "page_view /spa/product/:id @1400",
-                        "page_view /spa/checkout @1930",
-                        "page_view /spa @2375",
                         "fetch /spa @835",
+                        "page_view /spa/product/:id @1400",
                         "fetch /spa/product/:id @1404",
+                        "page_view /spa/checkout @1930",
                         "fetch /spa/checkout @1942",
-                        "error /spa/checkout @2000");
+                        "error /spa/checkout @2000",
+                        "page_view /spa @2375");
     }
 
     @Test
@@ -247,6 +242,114 @@ class ViewRouteAssignerTest {
         assertThat(emitted()).hasSize(5);
     }
 
+    /** The output in order, records as "type route @ms" and watermarks as "W @ms". */
+    private List<String> emittedWithWatermarks() {
+        List<String> out = new ArrayList<>();
+        for (Object o : harness.getOutput()) {
+            if (o instanceof StreamRecord<?> r) {
+                RumEvent e = (RumEvent) r.getValue();
+                out.add(e.type.wireName() + " " + e.route + " @" + (e.eventTime - T));
+            } else if (o instanceof Watermark w) {
+                out.add("W @" + (w.getTimestamp() - T));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aHeldEventLeavesBeforeTheFirstWatermarkAtItsOwnTimeSoNoConsumerSeesItLate()
+            throws Exception {
+        // Downstream, the session assembler counts an event behind its watermark as late and the
+        // rage-click detector replays clicks by time: a held event must arrive before any
+        // watermark at or after its time, as it did straight from ingest.
+        send(pageView("s1", at(0), "/a"));
+        send(routeChange("s1", 1_000, "/b"));
+        send(fetch("s1", at(1_200), 200, null, "/a"));
+        send(fetch("s1", at(1_700), 200, null, "/a"));
+        harness.processWatermark(new Watermark(T + 1_199));
+        harness.processWatermark(new Watermark(T + 1_200));
+        harness.processWatermark(new Watermark(T + 1_699));
+        harness.processWatermark(new Watermark(T + 1_700));
+        assertThat(emittedWithWatermarks())
+                .containsExactly(
+                        "page_view /a @0",
+                        "page_view /b @1000",
+                        "W @1199",
+                        "fetch /b @1200",
+                        "W @1200",
+                        "W @1699",
+                        "fetch /b @1700",
+                        "W @1700");
+    }
+
+    @Test
+    void aViewDoesNotOvertakeEarlierEventsOfItsSessionSoSessionBoundariesFollowEventTime()
+            throws Exception {
+        // A multi-page visit: the fetch at 29:50 arrives after the view at 30:10 (a later beacon).
+        // The session assembler cuts a session on arrival (maximum duration, gap): had the view
+        // gone first, it would have cut there and the fetch would have opened the next piece.
+        send(pageView("s1", at(0), "/home"));
+        send(pageView("s1", at(1_810_000), "/product/:id"));
+        send(fetch("s1", at(1_790_000), 200, null, "/home"));
+        harness.processWatermark(new Watermark(T + 1_820_000));
+        assertThat(emitted())
+                .containsExactly(
+                        "page_view /home @0",
+                        "fetch /home @1790000",
+                        "page_view /product/:id @1810000");
+    }
+
+    @Test
+    void aLateViewCountsAsAViewAndGovernsTheEventsStillHeldNotTheOnesReleased() throws Exception {
+        send(pageView("s1", at(0), "/#/dashboard"));
+        send(routeChange("s1", 2_000, "/#/orders/:id"));
+        send(fetch("s1", at(3_000), 200, null, "/#/settings"));
+        send(fetch("s1", at(5_000), 200, null, "/#/settings"));
+        send(fetch("s1", at(9_000), 200, null, "/#/settings"));
+        harness.processWatermark(new Watermark(T + 6_000));
+        // The route change to settings at 4 s arrives behind the watermark (a late beacon).
+        send(routeChange("s1", 4_000, "/#/settings"));
+        harness.processWatermark(new Watermark(T + 10_000));
+        assertThat(emitted())
+                .containsExactly(
+                        "page_view /#/dashboard @0",
+                        "page_view /#/orders/:id @2000",
+                        "fetch /#/orders/:id @3000",
+                        // Released at watermark 6 s with the views known then: not re-routed.
+                        "fetch /#/orders/:id @5000",
+                        // Behind the watermark, the view passes at once: metrics and
+                        // sessions count it.
+                        "page_view /#/settings @4000",
+                        // Still held when it arrived: on its route.
+                        "fetch /#/settings @9000");
+        assertThat(assigner.lateViewCount()).isEqualTo(1);
+        assertThat(assigner.lateViewsAfterTheirEventsCount())
+                .as("the fetches at 5 s and 9 s were sent after its time")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aLateViewWithNoEventAfterItIsCountedAsLateOnly() throws Exception {
+        send(pageView("s1", at(0), "/a"));
+        send(fetch("s1", at(1_000), 200, null, "/a"));
+        harness.processWatermark(new Watermark(T + 8_000));
+        send(routeChange("s1", 2_000, "/b"));
+        send(fetch("s1", at(9_000), 200, null, "/a"));
+        harness.processWatermark(new Watermark(T + 10_000));
+        assertThat(emitted())
+                .containsExactly(
+                        "page_view /a @0",
+                        "fetch /a @1000",
+                        "page_view /b @2000",
+                        "fetch /b @9000");
+        assertThat(assigner.lateViewCount()).isEqualTo(1);
+        assertThat(assigner.lateViewsAfterTheirEventsCount()).isZero();
+        // State and timers still go: the late view does not outlive the session.
+        harness.processWatermark(new Watermark(T + 9_000 + GAP.toMillis() + 60_000));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
     @Test
     void viewHistoryKeepsOnlyViewsThatCanStillGovernAnEvent() {
         ViewHistory h = new ViewHistory();
@@ -288,7 +391,7 @@ class ViewRouteAssignerTest {
         DataOutputSerializer out = new DataOutputSerializer(256);
         serializer.serialize(h, out);
         assertThat(out.length())
-                .as("bytes of an 8-view history (219 measured)")
+                .as("bytes of an 8-view history (228 measured)")
                 .isBetween(150, 256);
         assertThat(
                         serializer.deserialize(
