@@ -2,9 +2,12 @@ package io.beaconflow.jobs.ingest;
 
 import static io.beaconflow.jobs.ingest.DeduplicatorTest.event;
 import static io.beaconflow.jobs.testing.Beacons.T0;
+import static io.beaconflow.jobs.testing.WriteBehindVariants.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.testing.WriteBehindVariants;
+import io.beaconflow.jobs.testing.WriteBehindVariants.Variant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,11 +24,9 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -42,36 +43,17 @@ class DeduplicatorOperatorTest {
     private static final Duration TTL = Duration.ofMinutes(5);
     private static final long LAG = 5_000;
 
-    private record Variant(String name, int cache, boolean rocksDb) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    private static final Variant PLAIN_HEAP = new Variant("plain function, heap", -1, false);
-    private static final List<Variant> VARIANTS =
-            List.of(
-                    new Variant("plain function, RocksDB", -1, true),
-                    new Variant("cache 0 (off), RocksDB", 0, true),
-                    new Variant("cache of 1, heap", 1, false),
-                    new Variant("cache of 1, RocksDB", 1, true),
-                    new Variant("cache of 3, heap", 3, false),
-                    new Variant("cache of 3, RocksDB", 3, true),
-                    new Variant("cache of 10000, heap", 10_000, false),
-                    new Variant("cache of 10000, RocksDB", 10_000, true));
+    private static final String[] STATES = {"dedup-seen", "dedup-timer"};
+    private static final Variant PLAIN_HEAP = Variant.plain(false);
+    private static final List<Variant> VARIANTS = WriteBehindVariants.plainAndCached(1, 3, 10_000);
 
     private static KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> open(
             Variant v, OperatorSubtaskState restoreFrom) throws Exception {
         OneInputStreamOperator<RumEvent, RumEvent> op =
-                v.cache < 0
+                v.isPlain()
                         ? new KeyedProcessOperator<>(new Deduplicator(TTL))
-                        : new DeduplicatorOperator(TTL, v.cache);
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(op, Deduplicator.key(), Types.STRING);
-        if (v.rocksDb) h.setStateBackend(new EmbeddedRocksDBStateBackend());
-        if (restoreFrom != null) h.initializeState(restoreFrom);
-        h.open();
-        return h;
+                        : new DeduplicatorOperator(TTL, v.cache());
+        return WriteBehindVariants.open(v, op, Deduplicator.key(), restoreFrom);
     }
 
     /**
@@ -94,14 +76,7 @@ class DeduplicatorOperatorTest {
                 }
             }
         }
-        List<long[]> order = new ArrayList<>();
-        for (int i = 0; i < events.size(); i++) {
-            order.add(new long[] {events.get(i).eventTime + random.nextInt(8_000), i});
-        }
-        order.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
-        List<RumEvent> delivered = new ArrayList<>();
-        for (long[] o : order) delivered.add(events.get((int) o[1]));
-        return delivered;
+        return WriteBehindVariants.deliveredOutOfOrder(events, random, 8_000);
     }
 
     private static long feed(
@@ -111,44 +86,18 @@ class DeduplicatorOperatorTest {
             int to,
             long maxSeen)
             throws Exception {
-        for (RumEvent e : events.subList(from, to)) {
-            h.processElement(e, e.eventTime);
-            maxSeen = Math.max(maxSeen, e.eventTime);
-            h.processWatermark(new Watermark(maxSeen - LAG));
-        }
-        return maxSeen;
+        return WriteBehindVariants.feedWithLag(h, events, from, to, maxSeen, LAG);
     }
 
     /** Every passed event: timestamp, session, id, in output order. */
     private static List<String> passed(
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h) {
-        List<String> out = new ArrayList<>();
-        for (Object o : h.getOutput()) {
-            if (o instanceof StreamRecord<?> r) {
-                RumEvent e = (RumEvent) r.getValue();
-                out.add(r.getTimestamp() + " " + e.sessionId + " " + e.eventId);
-            }
-        }
-        return out;
-    }
-
-    private static OperatorSubtaskState checkpoint(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h, long id)
-            throws Exception {
-        h.prepareSnapshotPreBarrier(id);
-        return h.snapshot(id, id);
+        return WriteBehindVariants.lines(h, (t, e) -> t + " " + e.sessionId + " " + e.eventId);
     }
 
     private static long stateKeys(
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h) {
-        long n = 0;
-        for (String state : List.of("dedup-seen", "dedup-timer")) {
-            try (var keys =
-                    h.getOperator().getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
-                n += keys.count();
-            }
-        }
-        return n;
+        return WriteBehindVariants.keysWith(h, STATES);
     }
 
     /** Per session, as the backend holds it now: its timer time and its ids with expiries. */
@@ -179,21 +128,12 @@ class DeduplicatorOperatorTest {
         return out;
     }
 
-    private static TreeSet<String> keysOf(List<RumEvent> events) throws Exception {
-        TreeSet<String> keys = new TreeSet<>();
-        for (RumEvent e : events) keys.add(Deduplicator.key().getKey(e));
-        return keys;
-    }
-
     private static void expireAllAndCheckNothingIsLeft(
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h, Variant v)
             throws Exception {
-        h.processWatermark(new Watermark(Long.MAX_VALUE));
-        assertThat(stateKeys(h)).as("%s: state left", v).isZero();
-        assertThat(h.numEventTimeTimers()).as("%s: timers left", v).isZero();
-        if (h.getOperator() instanceof DeduplicatorOperator op && op.cache() != null) {
-            assertThat(op.cache().size()).as("%s: sessions left in the cache", v).isZero();
-        }
+        SeenIdsCache cache = h.getOperator() instanceof DeduplicatorOperator op ? op.cache() : null;
+        WriteBehindVariants.expireAllAndCheckNothingIsLeft(
+                h, v, cache == null ? null : cache::size, STATES);
     }
 
     private static List<String> runWhole(Variant v, List<RumEvent> events) throws Exception {
@@ -221,7 +161,7 @@ class DeduplicatorOperatorTest {
     @Test
     void aSnapshotHoldsThePlainFunctionsStateAndRestoresEitherWay() throws Exception {
         List<RumEvent> events = traffic();
-        TreeSet<String> keys = keysOf(events);
+        TreeSet<String> keys = WriteBehindVariants.keysOf(events, Deduplicator.key());
         int half = events.size() / 2;
         List<String> expected = runWhole(PLAIN_HEAP, events);
 
@@ -230,7 +170,7 @@ class DeduplicatorOperatorTest {
         long maxSeen = Long.MIN_VALUE;
         TreeMap<String, String> plainState = null;
         for (boolean rocksDb : new boolean[] {false, true}) {
-            Variant plain = new Variant("plain", -1, rocksDb);
+            Variant plain = Variant.plain(rocksDb);
             try (var h = open(plain, null)) {
                 maxSeen = feed(h, events, 0, half, Long.MIN_VALUE);
                 plainSnapshots.put(rocksDb, checkpoint(h, 1L));
@@ -245,8 +185,8 @@ class DeduplicatorOperatorTest {
         assertThat(plainState).hasSizeGreaterThan(5);
 
         for (Variant v : VARIANTS) {
-            if (v.cache <= 0) continue;
-            Variant plainSameBackend = new Variant("plain", -1, v.rocksDb);
+            if (v.cache() <= 0) continue;
+            Variant plainSameBackend = Variant.plain(v.rocksDb());
             OperatorSubtaskState snapshot;
             List<String> firstHalf;
             try (var h = open(v, null)) {
@@ -255,7 +195,7 @@ class DeduplicatorOperatorTest {
                 firstHalf = passed(h);
                 assertThat(h.numEventTimeTimers())
                         .as("%s: timers", v)
-                        .isEqualTo(plainTimers.get(v.rocksDb));
+                        .isEqualTo(plainTimers.get(v.rocksDb()));
             }
             try (var h = open(plainSameBackend, snapshot)) {
                 assertThat(storedState(h, keys)).as("%s: restored state", v).isEqualTo(plainState);
@@ -265,7 +205,7 @@ class DeduplicatorOperatorTest {
                 all.addAll(passed(h));
                 assertThat(all).as("%s → plain", v).containsExactlyElementsOf(expected);
             }
-            try (var h = open(v, plainSnapshots.get(v.rocksDb))) {
+            try (var h = open(v, plainSnapshots.get(v.rocksDb()))) {
                 feed(h, events, half, events.size(), maxSeen);
                 List<String> all = new ArrayList<>(expected.subList(0, firstHalf.size()));
                 expireAllAndCheckNothingIsLeft(h, v);
@@ -291,7 +231,7 @@ class DeduplicatorOperatorTest {
 
     @Test
     void onRocksDbASessionCostsOneStateReadAndNothingElseUntilASnapshot() throws Exception {
-        Variant v = new Variant("cache of 10000, RocksDB", 10_000, true);
+        Variant v = Variant.cached(10_000, true);
         try (var h = open(v, null)) {
             for (int k = 0; k < 20; k++) {
                 h.processElement(event("shop", "s1", "e" + k, T + 1000L * k), T + 1000L * k);
@@ -324,7 +264,7 @@ class DeduplicatorOperatorTest {
 
     @Test
     void aCacheOfOneSessionWritesTheOthersBehindWhenTheyAreEvicted() throws Exception {
-        Variant v = new Variant("cache of 1, RocksDB", 1, true);
+        Variant v = Variant.cached(1, true);
         try (var h = open(v, null)) {
             h.processElement(event("shop", "s1", "e1", T), T);
             h.processElement(event("shop", "s2", "e2", T), T);

@@ -3,28 +3,30 @@ package io.beaconflow.jobs.sessions;
 import static io.beaconflow.jobs.sessions.SessionEvents.T0;
 import static io.beaconflow.jobs.sessions.SessionEvents.pageView;
 import static io.beaconflow.jobs.sessions.SessionEvents.typicalSession;
+import static io.beaconflow.jobs.testing.WriteBehindVariants.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.testing.WriteBehindVariants;
+import io.beaconflow.jobs.testing.WriteBehindVariants.Variant;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.LongSupplier;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -40,24 +42,14 @@ class SessionAssemblerOperatorTest {
     private static final long GAP = Duration.ofMinutes(30).toMillis();
     private static final long LAG = 5_000;
 
-    /** Which operator, which backend. */
-    private record Variant(String name, int cache, boolean rocksDb) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
+    private static final String STATE = SessionAssembler.stateDescriptor().getName();
+    private static final Variant PLAIN_HEAP = Variant.plain(false);
 
-    private static final Variant PLAIN_HEAP = new Variant("plain function, heap", -1, false);
+    /** Every size on both backends but a cache of 1 on RocksDB. */
     private static final List<Variant> VARIANTS =
-            List.of(
-                    new Variant("plain function, RocksDB", -1, true),
-                    new Variant("cache 0 (off), RocksDB", 0, true),
-                    new Variant("cache of 1, heap", 1, false),
-                    new Variant("cache of 3, heap", 3, false),
-                    new Variant("cache of 3, RocksDB", 3, true),
-                    new Variant("cache of 10000, heap", 10_000, false),
-                    new Variant("cache of 10000, RocksDB", 10_000, true));
+            WriteBehindVariants.plainAndCached(1, 3, 10_000).stream()
+                    .filter(v -> !v.equals(Variant.cached(1, true)))
+                    .toList();
 
     private static SessionConfig config(int cache) {
         SessionConfig c = new SessionConfig();
@@ -70,16 +62,10 @@ class SessionAssemblerOperatorTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> open(
             Variant v, OperatorSubtaskState restoreFrom) throws Exception {
         OneInputStreamOperator<RumEvent, SessionRecord> op =
-                v.cache < 0
-                        ? new KeyedProcessOperator<>(new SessionAssembler(config(v.cache)))
-                        : new SessionAssemblerOperator(config(v.cache));
-        var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        op, SessionAssembler.key(), Types.STRING);
-        if (v.rocksDb) h.setStateBackend(new EmbeddedRocksDBStateBackend());
-        if (restoreFrom != null) h.initializeState(restoreFrom);
-        h.open();
-        return h;
+                v.isPlain()
+                        ? new KeyedProcessOperator<>(new SessionAssembler(config(v.cache())))
+                        : new SessionAssemblerOperator(config(v.cache()));
+        return WriteBehindVariants.open(v, op, SessionAssembler.key(), restoreFrom);
     }
 
     /**
@@ -98,15 +84,7 @@ class SessionAssemblerOperatorTest {
         for (int k = 0; k < 15; k++) {
             events.add(pageView("long", T0.plusSeconds(50L * k), "/p" + (k % 4)));
         }
-        Random random = new Random(7);
-        List<long[]> order = new ArrayList<>();
-        for (int i = 0; i < events.size(); i++) {
-            order.add(new long[] {events.get(i).eventTime + random.nextInt(8_000), i});
-        }
-        order.sort(Comparator.comparingLong((long[] o) -> o[0]).thenComparingLong(o -> o[1]));
-        List<RumEvent> delivered = new ArrayList<>();
-        for (long[] o : order) delivered.add(events.get((int) o[1]));
-        return delivered;
+        return WriteBehindVariants.deliveredOutOfOrder(events, new Random(7), 8_000);
     }
 
     private static long feed(
@@ -116,19 +94,13 @@ class SessionAssemblerOperatorTest {
             int to,
             long maxSeen)
             throws Exception {
-        return SessionEvents.feedWithLag(h, events, from, to, maxSeen, LAG);
+        return WriteBehindVariants.feedWithLag(h, events, from, to, maxSeen, LAG);
     }
 
     /** Each output record as its timestamp and every field, in emission order. */
     private static List<String> outputOf(
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> h) {
-        List<String> out = new ArrayList<>();
-        for (Object o : h.getOutput()) {
-            if (o instanceof StreamRecord<?> r) {
-                out.add(r.getTimestamp() + " " + describe((SessionRecord) r.getValue()));
-            }
-        }
-        return out;
+        return WriteBehindVariants.lines(h, (t, r) -> t + " " + describe(r));
     }
 
     private static String describe(SessionRecord r) {
@@ -143,25 +115,10 @@ class SessionAssemblerOperatorTest {
         return b.toString();
     }
 
-    /** As the task does: the operators' pre-barrier hook, then the snapshot. */
-    private static OperatorSubtaskState checkpoint(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> h, long id)
-            throws Exception {
-        h.prepareSnapshotPreBarrier(id);
-        return h.snapshot(id, id);
-    }
-
     /** Keys with a session in the keyed state backend (heap or RocksDB). */
     private static long keyedEntries(
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> h, Variant v) {
-        try (var keys =
-                h.getOperator()
-                        .getKeyedStateBackend()
-                        .getKeys(
-                                SessionAssembler.stateDescriptor().getName(),
-                                VoidNamespace.INSTANCE)) {
-            return keys.count();
-        }
+        return WriteBehindVariants.keysWith(h, STATE);
     }
 
     /** The serialized session state of every key, as the backend holds it now. */
@@ -189,24 +146,21 @@ class SessionAssemblerOperatorTest {
         return out;
     }
 
-    private static TreeSet<String> keysOf(List<RumEvent> events) throws Exception {
-        TreeSet<String> keys = new TreeSet<>();
-        for (RumEvent e : events) keys.add(SessionAssembler.key().getKey(e));
-        return keys;
-    }
-
     private static List<String> runWhole(Variant v, List<RumEvent> events) throws Exception {
         try (var h = open(v, null)) {
             long maxSeen = feed(h, events, 0, events.size(), Long.MIN_VALUE);
             h.processWatermark(new Watermark(maxSeen + GAP));
-            h.processWatermark(new Watermark(Long.MAX_VALUE));
-            assertThat(keyedEntries(h, v)).as("%s: state left", v).isZero();
-            assertThat(h.numEventTimeTimers()).as("%s: timers left", v).isZero();
-            if (h.getOperator() instanceof SessionAssemblerOperator op && op.cache() != null) {
-                assertThat(op.cache().size()).as("%s: sessions left in the cache", v).isZero();
-            }
+            WriteBehindVariants.expireAllAndCheckNothingIsLeft(h, v, cacheSize(h), STATE);
             return outputOf(h);
         }
+    }
+
+    /** The cache's size, if the operator has a cache. */
+    private static LongSupplier cacheSize(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> h) {
+        return h.getOperator() instanceof SessionAssemblerOperator op && op.cache() != null
+                ? op.cache()::size
+                : null;
     }
 
     @Test
@@ -224,7 +178,7 @@ class SessionAssemblerOperatorTest {
     @Test
     void aCacheSmallerThanTheOpenSessionsEvictsAndWritesThemBehind() throws Exception {
         List<RumEvent> events = traffic();
-        Variant tiny = new Variant("cache of 3, RocksDB", 3, true);
+        Variant tiny = Variant.cached(3, true);
         try (var h = open(tiny, null)) {
             feed(h, events, 0, events.size() / 2, Long.MIN_VALUE);
             WriteBehindCache<String, SessionState> cache =
@@ -241,7 +195,7 @@ class SessionAssemblerOperatorTest {
 
     @Test
     void anActiveSessionCostsOneStateReadAndNoWriteUntilASnapshotOnRocksDb() throws Exception {
-        Variant v = new Variant("cache of 10000, RocksDB", 10_000, true);
+        Variant v = Variant.cached(10_000, true);
         try (var h = open(v, null)) {
             List<RumEvent> session = typicalSession("s1", T0);
             feed(h, session, 0, session.size(), Long.MIN_VALUE);
@@ -271,17 +225,17 @@ class SessionAssemblerOperatorTest {
     void aSnapshotTakenWithTheCacheHoldsThePlainFunctionsStateAndRestoresEitherWay()
             throws Exception {
         List<RumEvent> events = traffic();
-        TreeSet<String> keys = keysOf(events);
+        TreeSet<String> keys = WriteBehindVariants.keysOf(events, SessionAssembler.key());
         int half = events.size() / 2;
         List<String> expected = runWhole(PLAIN_HEAP, events);
 
         // The plain function's state at the half, as a restore sees it, per backend (a
         // checkpoint restores only into the backend that took it).
-        java.util.Map<Boolean, OperatorSubtaskState> plainSnapshots = new java.util.HashMap<>();
+        Map<Boolean, OperatorSubtaskState> plainSnapshots = new HashMap<>();
         long maxSeen = Long.MIN_VALUE;
         TreeMap<String, String> plainState = null;
         for (boolean rocksDb : new boolean[] {false, true}) {
-            Variant plain = new Variant("plain", -1, rocksDb);
+            Variant plain = Variant.plain(rocksDb);
             try (var h = open(plain, null)) {
                 maxSeen = feed(h, events, 0, half, Long.MIN_VALUE);
                 plainSnapshots.put(rocksDb, checkpoint(h, 1L));
@@ -295,8 +249,8 @@ class SessionAssemblerOperatorTest {
         assertThat(plainState).hasSizeGreaterThan(10);
 
         for (Variant v : VARIANTS) {
-            if (v.cache <= 0) continue;
-            Variant plainSameBackend = new Variant("plain", -1, v.rocksDb);
+            if (v.cache() <= 0) continue;
+            Variant plainSameBackend = Variant.plain(v.rocksDb());
             // Cached operator up to the half, snapshot, restore into the plain function.
             OperatorSubtaskState snapshot;
             List<String> firstHalf;
@@ -314,7 +268,7 @@ class SessionAssemblerOperatorTest {
                 assertThat(all).as("%s → plain", v).containsExactlyElementsOf(expected);
             }
             // And the plain function's snapshot restored into the cached operator.
-            try (var h = open(v, plainSnapshots.get(v.rocksDb))) {
+            try (var h = open(v, plainSnapshots.get(v.rocksDb()))) {
                 feed(h, events, half, events.size(), maxSeen);
                 h.processWatermark(new Watermark(Long.MAX_VALUE));
                 List<String> all = new ArrayList<>(expected.subList(0, firstHalf.size()));

@@ -6,34 +6,12 @@ import io.beaconflow.jobs.testing.Beacons;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /**
  * Domain-language fixtures for enriched events of app {@code shop}: {@code pageView("s1", T0,
  * "/home")}, {@code click("s1", T0.plusMillis(200), "#buy")}, {@code jsError("s1", ...)}.
  */
 final class SessionEvents {
-    /**
-     * Feeds events[from, to) to a harness, each followed by the watermark {@code lag} behind the
-     * largest event time seen so far; returns that largest time.
-     */
-    static <O> long feedWithLag(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, O> h,
-            List<RumEvent> events,
-            int from,
-            int to,
-            long maxSeen,
-            long lag)
-            throws Exception {
-        for (RumEvent e : events.subList(from, to)) {
-            h.processElement(e, e.eventTime);
-            maxSeen = Math.max(maxSeen, e.eventTime);
-            h.processWatermark(new Watermark(maxSeen - lag));
-        }
-        return maxSeen;
-    }
-
     private SessionEvents() {}
 
     static final Instant T0 = Beacons.T0;

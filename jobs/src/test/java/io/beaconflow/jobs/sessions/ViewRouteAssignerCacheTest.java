@@ -3,9 +3,15 @@ package io.beaconflow.jobs.sessions;
 import static io.beaconflow.jobs.sessions.SessionEvents.T0;
 import static io.beaconflow.jobs.sessions.SessionEvents.fetch;
 import static io.beaconflow.jobs.sessions.SessionEvents.pageView;
+import static io.beaconflow.jobs.sessions.ViewRouteAssignerStateTest.bySession;
+import static io.beaconflow.jobs.sessions.ViewRouteAssignerStateTest.emitted;
+import static io.beaconflow.jobs.testing.WriteBehindVariants.checkpoint;
+import static io.beaconflow.jobs.testing.WriteBehindVariants.keysWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.testing.WriteBehindVariants;
+import io.beaconflow.jobs.testing.WriteBehindVariants.Variant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,16 +23,13 @@ import java.util.TreeSet;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -43,37 +46,20 @@ class ViewRouteAssignerCacheTest {
     private static final Duration LATENESS = Duration.ofMinutes(5);
     private static final long LAG = 5_000;
 
-    private record Variant(String name, int cache, boolean rocksDb) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
+    private static final List<Variant> CACHED = WriteBehindVariants.cached(1, 3, 10_000);
 
-    private static final List<Variant> CACHED =
-            List.of(
-                    new Variant("cache of 1, heap", 1, false),
-                    new Variant("cache of 1, RocksDB", 1, true),
-                    new Variant("cache of 3, heap", 3, false),
-                    new Variant("cache of 3, RocksDB", 3, true),
-                    new Variant("cache of 10000, heap", 10_000, false),
-                    new Variant("cache of 10000, RocksDB", 10_000, true));
-
+    /** The operator without the cache (cache 0), the one the cached variants must match. */
     private static Variant plain(boolean rocksDb) {
         return new Variant("no cache, " + (rocksDb ? "RocksDB" : "heap"), 0, rocksDb);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> open(
             Variant v, OperatorSubtaskState restoreFrom) throws Exception {
-        var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new ViewRouteAssigner(GAP, LATENESS, v.cache),
-                        SessionAssembler.key(),
-                        Types.STRING);
-        if (v.rocksDb) h.setStateBackend(new EmbeddedRocksDBStateBackend());
-        if (restoreFrom != null) h.initializeState(restoreFrom);
-        h.open();
-        return h;
+        return WriteBehindVariants.open(
+                v,
+                new ViewRouteAssigner(GAP, LATENESS, v.cache()),
+                SessionAssembler.key(),
+                restoreFrom);
     }
 
     private static ViewRouteAssigner op(
@@ -88,53 +74,7 @@ class ViewRouteAssignerCacheTest {
             int to,
             long maxSeen)
             throws Exception {
-        return SessionEvents.feedWithLag(h, events, from, to, maxSeen, LAG);
-    }
-
-    /** Every output record: session, timestamp, event id, type, route, in emission order. */
-    private static List<String> emitted(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h) {
-        List<String> out = new ArrayList<>();
-        for (Object o : h.getOutput()) {
-            if (o instanceof StreamRecord<?> r) {
-                RumEvent e = (RumEvent) r.getValue();
-                out.add(
-                        e.sessionId
-                                + " "
-                                + r.getTimestamp()
-                                + " "
-                                + e.eventId
-                                + " "
-                                + e.type
-                                + " "
-                                + e.route);
-            }
-        }
-        return out;
-    }
-
-    /** Each session's records in emission order (timers of one time across keys: queue order). */
-    private static Map<String, List<String>> bySession(List<String> emitted) {
-        Map<String, List<String>> out = new TreeMap<>();
-        for (String r : emitted) {
-            out.computeIfAbsent(r.substring(0, r.indexOf(' ')), k -> new ArrayList<>()).add(r);
-        }
-        return out;
-    }
-
-    private static OperatorSubtaskState checkpoint(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h, long id)
-            throws Exception {
-        h.prepareSnapshotPreBarrier(id);
-        return h.snapshot(id, id);
-    }
-
-    private static long keysWith(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h, String state) {
-        try (var keys =
-                h.getOperator().getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
-            return keys.count();
-        }
+        return WriteBehindVariants.feedWithLag(h, events, from, to, maxSeen, LAG);
     }
 
     /** Every held bucket in the backend now: "key release" → its list, serialized, in hex. */
@@ -169,20 +109,11 @@ class ViewRouteAssignerCacheTest {
         return out;
     }
 
-    private static TreeSet<String> keysOf(List<RumEvent> events) throws Exception {
-        TreeSet<String> keys = new TreeSet<>();
-        for (RumEvent e : events) keys.add(SessionAssembler.key().getKey(e));
-        return keys;
-    }
-
     private static void closeAllAndCheckNothingIsLeft(
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h, Variant v)
             throws Exception {
-        h.processWatermark(new Watermark(Long.MAX_VALUE));
-        assertThat(keysWith(h, "view-history")).as("%s: histories left", v).isZero();
-        assertThat(keysWith(h, ViewRouteAssigner.HELD_STATE)).as("%s: held left", v).isZero();
-        assertThat(h.numEventTimeTimers()).as("%s: timers left", v).isZero();
-        assertThat(op(h).cachedSessions()).as("%s: sessions left in the cache", v).isZero();
+        WriteBehindVariants.expireAllAndCheckNothingIsLeft(
+                h, v, op(h)::cachedSessions, ViewRouteAssignerStateTest.STATES);
     }
 
     private static List<String> runWhole(Variant v, List<RumEvent> events) throws Exception {
@@ -205,7 +136,7 @@ class ViewRouteAssignerCacheTest {
         assertThat(expected.get(false)).anyMatch(r -> r.endsWith("FETCH /app/cart"));
         for (Variant v : CACHED) {
             // Same backend, same timer queue: the very same sequence.
-            assertThat(runWhole(v, events)).as("%s", v).isEqualTo(expected.get(v.rocksDb));
+            assertThat(runWhole(v, events)).as("%s", v).isEqualTo(expected.get(v.rocksDb()));
         }
     }
 
@@ -213,7 +144,7 @@ class ViewRouteAssignerCacheTest {
     void aSnapshotHoldsTheUncachedOperatorsBucketsByteForByteAndRestoresEitherWay()
             throws Exception {
         List<RumEvent> events = ViewRouteAssignerStateTest.traffic();
-        TreeSet<String> keys = keysOf(events);
+        TreeSet<String> keys = WriteBehindVariants.keysOf(events, SessionAssembler.key());
         int half = events.size() / 2;
         Map<String, List<String>> expected = bySession(runWhole(plain(false), events));
 
@@ -247,25 +178,25 @@ class ViewRouteAssignerCacheTest {
                 firstHalf = emitted(h);
                 assertThat(firstHalf)
                         .as("%s: first half", v)
-                        .isEqualTo(plainFirstHalf.get(v.rocksDb));
+                        .isEqualTo(plainFirstHalf.get(v.rocksDb()));
                 assertThat(h.numEventTimeTimers())
                         .as("%s: timers", v)
-                        .isEqualTo(plainTimers.get(v.rocksDb));
+                        .isEqualTo(plainTimers.get(v.rocksDb()));
             }
             // Cached snapshot → the uncached operator: the same buckets, the same results.
-            try (var h = open(plain(v.rocksDb), snapshot)) {
+            try (var h = open(plain(v.rocksDb()), snapshot)) {
                 assertThat(storedHeld(h, keys)).as("%s: restored buckets", v).isEqualTo(plainHeld);
                 feed(h, events, half, events.size(), maxSeen);
                 List<String> all = new ArrayList<>(firstHalf);
-                closeAllAndCheckNothingIsLeft(h, plain(v.rocksDb));
+                closeAllAndCheckNothingIsLeft(h, plain(v.rocksDb()));
                 all.addAll(emitted(h));
                 assertThat(bySession(all)).as("%s → uncached", v).isEqualTo(expected);
             }
             // The uncached operator's snapshot → the cached one (restored buckets in the backend
             // only, loaded when their session is next seen).
-            try (var h = open(v, plainSnapshots.get(v.rocksDb))) {
+            try (var h = open(v, plainSnapshots.get(v.rocksDb()))) {
                 feed(h, events, half, events.size(), maxSeen);
-                List<String> all = new ArrayList<>(plainFirstHalf.get(v.rocksDb));
+                List<String> all = new ArrayList<>(plainFirstHalf.get(v.rocksDb()));
                 closeAllAndCheckNothingIsLeft(h, v);
                 all.addAll(emitted(h));
                 assertThat(bySession(all)).as("uncached → %s", v).isEqualTo(expected);
@@ -285,7 +216,7 @@ class ViewRouteAssignerCacheTest {
 
     @Test
     void onRocksDbAHeldEventCostsNoStateAccessUntilASnapshot() throws Exception {
-        Variant v = new Variant("cache of 10000, RocksDB", 10_000, true);
+        Variant v = Variant.cached(10_000, true);
         try (var h = open(v, null)) {
             h.processWatermark(new Watermark(T0.toEpochMilli() - 1));
             h.processElement(pageView("s1", T0, "/a"), T0.toEpochMilli());
@@ -319,7 +250,7 @@ class ViewRouteAssignerCacheTest {
 
     @Test
     void aCacheOfOneSessionWritesTheOthersBehindWhenTheyAreEvicted() throws Exception {
-        Variant v = new Variant("cache of 1, RocksDB", 1, true);
+        Variant v = Variant.cached(1, true);
         List<RumEvent> events = ViewRouteAssignerStateTest.traffic();
         try (var h = open(v, null)) {
             feed(h, events, 0, events.size() / 2, Long.MIN_VALUE);

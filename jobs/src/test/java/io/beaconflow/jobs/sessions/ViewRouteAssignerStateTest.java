@@ -4,20 +4,19 @@ import static io.beaconflow.jobs.sessions.SessionEvents.T0;
 import static io.beaconflow.jobs.sessions.SessionEvents.click;
 import static io.beaconflow.jobs.sessions.SessionEvents.fetch;
 import static io.beaconflow.jobs.sessions.SessionEvents.pageView;
+import static io.beaconflow.jobs.testing.WriteBehindVariants.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.testing.WriteBehindVariants;
+import io.beaconflow.jobs.testing.WriteBehindVariants.Variant;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
-import org.apache.flink.api.common.typeinfo.Types;
+import java.util.TreeMap;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -32,25 +31,23 @@ class ViewRouteAssignerStateTest {
     private static final Duration LATENESS = Duration.ofMinutes(5);
     private static final long LAG = 5_000;
 
-    private record Variant(String name, boolean rocksDb) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
+    /** Both backends, with the operator's default cache as the job runs it. */
+    private static final Variant HEAP =
+            new Variant("heap", SessionConfig.DEFAULT_STATE_CACHE, false);
 
-    private static final Variant HEAP = new Variant("heap", false);
-    private static final Variant ROCKSDB = new Variant("RocksDB", true);
+    private static final Variant ROCKSDB =
+            new Variant("RocksDB", SessionConfig.DEFAULT_STATE_CACHE, true);
+
+    /** Sessions with a history, sessions with held events. */
+    static final String[] STATES = {"view-history", ViewRouteAssigner.HELD_STATE};
 
     private static KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> open(
             Variant v, OperatorSubtaskState restoreFrom) throws Exception {
-        var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new ViewRouteAssigner(GAP, LATENESS), SessionAssembler.key(), Types.STRING);
-        if (v.rocksDb) h.setStateBackend(new EmbeddedRocksDBStateBackend());
-        if (restoreFrom != null) h.initializeState(restoreFrom);
-        h.open();
-        return h;
+        return WriteBehindVariants.open(
+                v,
+                new ViewRouteAssigner(GAP, LATENESS, v.cache()),
+                SessionAssembler.key(),
+                restoreFrom);
     }
 
     /**
@@ -75,15 +72,7 @@ class ViewRouteAssignerStateTest {
                 }
             }
         }
-        Random random = new Random(11);
-        List<long[]> order = new ArrayList<>();
-        for (int i = 0; i < events.size(); i++) {
-            order.add(new long[] {events.get(i).eventTime + random.nextInt(8_000), i});
-        }
-        order.sort(Comparator.comparingLong((long[] o) -> o[0]).thenComparingLong(o -> o[1]));
-        List<RumEvent> delivered = new ArrayList<>();
-        for (long[] o : order) delivered.add(events.get((int) o[1]));
-        return delivered;
+        return WriteBehindVariants.deliveredOutOfOrder(events, new Random(11), 8_000);
     }
 
     private static RumEvent routeChange(String session, long ms, String route) {
@@ -95,35 +84,22 @@ class ViewRouteAssignerStateTest {
         return v;
     }
 
-    private static long feed(
+    static long feed(
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h,
             List<RumEvent> events,
             int from,
             int to,
             long maxSeen)
             throws Exception {
-        return SessionEvents.feedWithLag(h, events, from, to, maxSeen, LAG);
+        return WriteBehindVariants.feedWithLag(h, events, from, to, maxSeen, LAG);
     }
 
-    private static List<String> emitted(
+    /** Every output record: session, timestamp, event id, type, route, in emission order. */
+    static List<String> emitted(
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h) {
-        List<String> out = new ArrayList<>();
-        for (Object o : h.getOutput()) {
-            if (o instanceof StreamRecord<?> r) {
-                RumEvent e = (RumEvent) r.getValue();
-                out.add(
-                        e.sessionId
-                                + " "
-                                + r.getTimestamp()
-                                + " "
-                                + e.eventId
-                                + " "
-                                + e.type
-                                + " "
-                                + e.route);
-            }
-        }
-        return out;
+        return WriteBehindVariants.lines(
+                h,
+                (t, e) -> e.sessionId + " " + t + " " + e.eventId + " " + e.type + " " + e.route);
     }
 
     /**
@@ -131,40 +107,23 @@ class ViewRouteAssignerStateTest {
      * same time is the timer queue's (RocksDB's differs from the heap's, and a restored heap queue
      * from the original's); every consumer downstream is keyed or windowed, so it does not matter.
      */
-    private static java.util.Map<String, List<String>> bySession(List<String> emitted) {
-        java.util.Map<String, List<String>> out = new java.util.TreeMap<>();
+    static Map<String, List<String>> bySession(List<String> emitted) {
+        Map<String, List<String>> out = new TreeMap<>();
         for (String r : emitted) {
             out.computeIfAbsent(r.substring(0, r.indexOf(' ')), k -> new ArrayList<>()).add(r);
         }
         return out;
     }
 
-    private static OperatorSubtaskState checkpoint(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h, long id)
-            throws Exception {
-        h.prepareSnapshotPreBarrier(id);
-        return h.snapshot(id, id);
-    }
-
-    /** Sessions with a history plus sessions with held events, in the backend. */
     private static long stateKeys(
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h) {
-        long n = 0;
-        for (String state : List.of("view-history", "view-held-events")) {
-            try (var keys =
-                    h.getOperator().getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
-                n += keys.count();
-            }
-        }
-        return n;
+        return WriteBehindVariants.keysWith(h, STATES);
     }
 
     private static void closeAllAndCheckNothingIsLeft(
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h, Variant v)
             throws Exception {
-        h.processWatermark(new Watermark(Long.MAX_VALUE));
-        assertThat(stateKeys(h)).as("%s: state left", v).isZero();
-        assertThat(h.numEventTimeTimers()).as("%s: timers left", v).isZero();
+        WriteBehindVariants.expireAllAndCheckNothingIsLeft(h, v, null, STATES);
     }
 
     private static List<String> runWhole(Variant v, List<RumEvent> events) throws Exception {
