@@ -117,7 +117,10 @@ public final class Detector {
         double deviationCenter = Double.NaN;
         Deviation d = e.kind() != BaselineKind.NONE ? deviation(e, y, value, denominator, s) : null;
         DriftEvidence.Verdict drift = DriftEvidence.Verdict.NONE;
-        double yDrift = d != null ? DriftEvidence.clip(spec, y, d.expected(), d.spread()) : y;
+        double yDrift =
+                spec.driftEnabled() && d != null
+                        ? DriftEvidence.clip(spec, y, d.expected(), d.spread())
+                        : y;
         if (spec.driftEnabled()) {
             drift =
                     DriftEvidence.observe(
