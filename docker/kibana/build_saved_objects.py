@@ -106,6 +106,12 @@ def metric(op, field, label, kql=None, percentile=None):
     return {"op": op, "field": field, "label": label, "filter": kql, "percentile": percentile}
 
 
+def last_text(field, label):
+    """The latest document's value of a keyword field, shown as text (Lens last_value on a string)."""
+    return {"op": "last_value", "field": field, "label": label, "filter": None,
+            "percentile": None, "text": True}
+
+
 def count(label="Count", kql=None):
     return {"op": "count", "field": "___records___", "label": label, "filter": kql}
 
@@ -127,7 +133,9 @@ def build_column(c, time_field):
         col.update(dataType="number", isBucketed=False, scale="ratio",
                    params={"percentile": c["percentile"]})
     elif op == "last_value":
-        col.update(dataType="number", isBucketed=False, scale="ratio",
+        text = c.get("text", False)
+        col.update(dataType="string" if text else "number", isBucketed=False,
+                   scale="ordinal" if text else "ratio",
                    params={"sortField": time_field, "showArrayValues": False})
     elif op == "unique_count":
         col.update(dataType="number", isBucketed=False, scale="ratio", params={"emptyAsNull": False})
@@ -711,17 +719,19 @@ def comparisons():
             Panel("Documents with no difference", "metric", COMPARISONS,
                   [count("Documents")], "verdict : no_difference", w=12, h=6,
                   description="Documents whose metric showed no significant difference."),
+            # The verdict is the latest document's (last_value), not a bucket: an arm whose
+            # verdict changed over time would otherwise show one row per verdict it ever had.
             Panel("Experiments: verdict per variant and metric", "table", COMPARISONS,
                   [terms("experiment", 10, "Experiment"), terms("variant", 10, "Variant"),
-                   terms("metric", 6, "Metric"), terms("verdict", 4, "Verdict"),
+                   terms("metric", 6, "Metric"), last_text("verdict", "Verdict"),
+                   last_text("statement", "Statement (effect, 95 % interval, adjusted p, n)"),
                    metric("last_value", "relative", "Relative change"),
-                   metric("last_value", "diff", "Difference"),
-                   metric("last_value", "adjusted_p", "Adjusted p"),
-                   metric("last_value", "n", "n (arm)"),
-                   metric("last_value", "n_control", "n (control)")], exp, w=48, h=14,
-                  description="Latest state of each variant against its control (column control "
-                              "in the saved search). Relative: arm / control - 1 for rates, "
-                              "shift / control median for latencies."),
+                   metric("last_value", "adjusted_p", "Adjusted p")], exp, w=48, h=14,
+                  description="Latest state of each variant against its control. Statement: "
+                              "the verdict in words with the effect, its interval "
+                              "(1 - comparisons.alpha), the Holm-adjusted p and the sample sizes. "
+                              "Relative: arm / control - 1 for rates, shift / control median for "
+                              "latencies."),
             Panel("Load time shift over time (experiments)", "xy", COMPARISONS,
                   [date_hist("window_end", "Event time"), terms("variant", 8, "Variant"),
                    metric("average", "diff", "Hodges-Lehmann shift (ms)")],
@@ -735,7 +745,8 @@ def comparisons():
             Panel("Releases: verdict per release and metric", "table", COMPARISONS,
                   [terms("app", 5, "App"), terms("variant", 10, "Release"),
                    terms("control", 10, "Previous release"), terms("metric", 6, "Metric"),
-                   terms("verdict", 4, "Verdict"),
+                   last_text("verdict", "Verdict"),
+                   last_text("statement", "Statement (effect, 95 % interval, adjusted p, n)"),
                    metric("last_value", "relative", "Relative change"),
                    metric("last_value", "adjusted_p", "Adjusted p")], rel, w=48, h=14),
             Panel("Verdicts over time", "xy", COMPARISONS,
@@ -746,7 +757,7 @@ def comparisons():
                   exp + " and metric : error_rate", series="bar"),
             SavedSearch("beaconflow-search-comparisons", "Comparisons", COMPARISONS,
                         ["app", "kind", "experiment", "variant", "control", "metric", "verdict",
-                         "estimate", "estimate_control", "diff", "diff_low", "diff_high",
+                         "statement", "estimate", "estimate_control", "diff", "diff_low", "diff_high",
                          "relative", "p_value", "adjusted_p", "n", "n_control", "test",
                          "window_start"],
                         [("window_end", "desc")],

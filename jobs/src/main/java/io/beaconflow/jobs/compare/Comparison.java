@@ -72,6 +72,12 @@ public class Comparison {
     /** better, worse, no_difference or insufficient_data ({@link Verdict}). */
     public String verdict;
 
+    /**
+     * The verdict as one sentence with its effect, interval, adjusted p and sample sizes ({@link
+     * ConfidenceStatement}), for the dashboard's verdict tables.
+     */
+    public String statement;
+
     /** Event time the comparison began (the first window holding both arms), epoch millis. */
     public long windowStart;
 

@@ -354,6 +354,7 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SeriesWindo
                 c.windowEnd = windowEnd;
                 c.last = last;
                 c.id = idOf(app, a.kind, a.experiment, a.name, c.metric, windowEnd);
+                c.statement = ConfidenceStatement.of(c, cfg.alpha, cfg.minSamplesPerArm);
                 out.collect(c);
             }
         }

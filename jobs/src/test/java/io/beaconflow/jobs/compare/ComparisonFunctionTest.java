@@ -125,6 +125,12 @@ class ComparisonFunctionTest {
             assertThat(load.test).isEqualTo("mann_whitney");
             assertThat(b.get("error_rate").verdict).isEqualTo(Verdict.NO_DIFFERENCE);
             assertThat(b.get("fetch").verdict).isEqualTo(Verdict.INSUFFICIENT_DATA);
+            // Each document says its verdict in words, with the arms' names as the table shows
+            // them (experiment=variant) and the counts it was decided on.
+            assertThat(load.statement)
+                    .startsWith("checkout=b is worse than checkout=control on page load:")
+                    .endsWith("n = 300 vs 300 values");
+            assertThat(b.get("fetch").statement).contains("not tested");
             assertThat(load.id)
                     .isEqualTo(
                             ComparisonFunction.idOf(

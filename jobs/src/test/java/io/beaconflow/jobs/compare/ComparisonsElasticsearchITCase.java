@@ -113,11 +113,17 @@ class ComparisonsElasticsearchITCase {
         assertThat(doc.path("p_value").asDouble()).isEqualTo(load.pValue);
         assertThat(doc.path("adjusted_p").asDouble()).isEqualTo(load.adjustedP);
         assertThat(doc.path("window_end").asLong()).isEqualTo(load.windowEnd);
+        // The verdict in words, as the dashboard's verdict tables show it.
+        assertThat(doc.path("statement").asText())
+                .isEqualTo(load.statement)
+                .startsWith(
+                        "checkout_flow=one_page is worse than checkout_flow=control on page load");
         JsonNode mapping =
                 ElasticsearchIndices.json(
                         ElasticsearchIndices.send("GET", "/" + prefix + "rum-comparisons/_mapping")
                                 .body());
         assertThat(mapping.findPath("verdict").path("type").asText()).isEqualTo("keyword");
         assertThat(mapping.findPath("p_value").path("type").asText()).isEqualTo("double");
+        assertThat(mapping.findPath("statement").path("type").asText()).isEqualTo("keyword");
     }
 }

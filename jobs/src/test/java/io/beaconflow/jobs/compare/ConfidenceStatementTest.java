@@ -1,0 +1,149 @@
+package io.beaconflow.jobs.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sentence a dashboard shows for a comparison: the verdict, effect, interval, adjusted p and
+ * sample sizes in words. The figures of the first three cases are the demo's (seed 42, last
+ * emission); the last test builds the statement from {@link ArmComparison}'s own output.
+ */
+class ConfidenceStatementTest {
+
+    private static Comparison release(
+            String metric, String verdict, double diff, double low, double high, double p) {
+        Comparison c = new Comparison();
+        c.kind = Comparison.RELEASE;
+        c.variant = "shop-web@2.4.0";
+        c.control = "shop-web@2.3.1";
+        c.metric = metric;
+        c.verdict = verdict;
+        c.diff = diff;
+        c.diffLow = low;
+        c.diffHigh = high;
+        c.adjustedP = p;
+        c.n = 6730;
+        c.nControl = 7443;
+        return c;
+    }
+
+    @Test
+    void aWorseLatencyNamesBothArmsTheShiftItsIntervalTheAdjustedPAndTheCounts() {
+        Comparison c =
+                release("lcp", Verdict.WORSE, 445.3686, 407.2073, 480.8613, 7.045353710680733e-148);
+        assertThat(ConfidenceStatement.of(c, 0.05, 200))
+                .isEqualTo(
+                        "shop-web@2.4.0 is worse than shop-web@2.3.1 on LCP: median shift +445 ms"
+                                + " (95 % CI +407 to +481 ms), Holm-adjusted p = 7.0e-148,"
+                                + " n = 6,730 vs 7,443 values");
+    }
+
+    @Test
+    void noDifferenceWithAnIntervalExcludingZeroSaysTheIntervalIsNotAdjusted() {
+        Comparison c = new Comparison();
+        c.kind = Comparison.EXPERIMENT;
+        c.experiment = "paywall";
+        c.variant = "none";
+        c.control = "metered";
+        c.metric = "fetch_failure_rate";
+        c.verdict = Verdict.NO_DIFFERENCE;
+        c.estimate = 0.0134;
+        c.estimateControl = 0.020499;
+        c.diff = -0.007099946901750465;
+        c.diffLow = -0.013036709987458043;
+        c.diffHigh = -0.0012119887873167558;
+        c.adjustedP = 0.10789835891354974;
+        c.n = 3652;
+        c.nControl = 3944;
+        assertThat(ConfidenceStatement.of(c, 0.05, 200))
+                .isEqualTo(
+                        "no significant difference between paywall=none and paywall=metered on"
+                                + " fetch failure rate: 1.34 % vs 2.05 %, -0.71 pp (95 % CI -1.30"
+                                + " to -0.12 pp, not adjusted), Holm-adjusted p = 0.108 (alpha"
+                                + " 0.05), n = 3,652 vs 3,944 fetches");
+        // An interval that contains 0 needs no such remark.
+        c.diffHigh = 0.001;
+        assertThat(ConfidenceStatement.of(c, 0.05, 200)).contains("(95 % CI -1.30 to +0.10 pp)");
+    }
+
+    @Test
+    void anUntestedMetricSaysWhyAndAnotherAlphaChangesTheLevel() {
+        Comparison c = new Comparison();
+        c.kind = Comparison.EXPERIMENT;
+        c.experiment = "checkout_flow";
+        c.variant = "one_page";
+        c.control = "control";
+        c.metric = "inp";
+        c.verdict = Verdict.INSUFFICIENT_DATA;
+        c.n = 120;
+        c.nControl = 340;
+        assertThat(ConfidenceStatement.of(c, 0.05, 200))
+                .isEqualTo(
+                        "checkout_flow=one_page vs checkout_flow=control on INP: not tested,"
+                                + " 120 vs 340 values (200 per arm needed)");
+
+        Comparison small = release("inp", Verdict.BETTER, -3.26, -6.43, -0.04, 0.0004);
+        assertThat(ConfidenceStatement.of(small, 0.025, 200))
+                .isEqualTo(
+                        "shop-web@2.4.0 is better than shop-web@2.3.1 on INP: median shift -3.3 ms"
+                                + " (97.5 % CI -6.4 to 0.0 ms), Holm-adjusted p = 4.0e-04,"
+                                + " n = 6,730 vs 7,443 values");
+    }
+
+    @Test
+    void numbersRoundWithoutSignedZerosAndTinyPValuesStayReadable() {
+        assertThat(ConfidenceStatement.signed(-0.0001, 2)).isEqualTo("0.00");
+        assertThat(ConfidenceStatement.milliseconds(9.96)).isEqualTo("+10.0");
+        assertThat(ConfidenceStatement.milliseconds(-45.58)).isEqualTo("-46");
+        assertThat(ConfidenceStatement.pValue(0)).isEqualTo("< 1e-300");
+        assertThat(ConfidenceStatement.pValue(1.0)).isEqualTo("1");
+        assertThat(ConfidenceStatement.pValue(0.0012)).isEqualTo("0.001");
+        assertThat(ConfidenceStatement.level(0.1)).isEqualTo("90");
+    }
+
+    @Test
+    void theStatementOfARealComparisonAgreesWithItsFields() {
+        // 2 % against 3.5 % errors on 2000 views each: a clear rate difference, and latencies
+        // that are the same values in both arms (no difference).
+        ArmStats control = new ArmStats();
+        ArmStats arm = new ArmStats();
+        control.pageViews = arm.pageViews = 2000;
+        control.jsErrors = 40;
+        arm.jsErrors = 70;
+        double[] values = new double[300];
+        for (int i = 0; i < values.length; i++) values[i] = 800 + 7 * i;
+        control.latency[ComparedMetric.LOAD.latencyIndex] = Binned.ofValues(values);
+        arm.latency[ComparedMetric.LOAD.latencyIndex] = Binned.ofValues(values);
+        List<Comparison> out = new ArmComparison(0.05, 200).compare(arm, control);
+        Comparison errors = out.get(ComparedMetric.ERROR_RATE.ordinal());
+        errors.kind = Comparison.RELEASE;
+        errors.variant = "2.0";
+        errors.control = "1.9";
+        assertThat(errors.verdict).isEqualTo(Verdict.WORSE);
+        assertThat(ConfidenceStatement.of(errors, 0.05, 200))
+                .startsWith(
+                        "2.0 is worse than 1.9 on error rate (JS errors per view): 3.50 %"
+                                + " vs 2.00 %, +1.50 pp (95 % CI +")
+                .contains("n = 2,000 vs 2,000 views");
+        Comparison load = out.get(ComparedMetric.LOAD.ordinal());
+        load.kind = Comparison.RELEASE;
+        load.variant = "2.0";
+        load.control = "1.9";
+        assertThat(load.verdict).isEqualTo(Verdict.NO_DIFFERENCE);
+        assertThat(ConfidenceStatement.of(load, 0.05, 200))
+                .startsWith(
+                        "no significant difference between 2.0 and 1.9 on page load:"
+                                + " median shift 0.0 ms (95 % CI ")
+                .endsWith("n = 300 vs 300 values");
+        Comparison fetches = out.get(ComparedMetric.FETCH_FAILURE_RATE.ordinal());
+        fetches.kind = Comparison.RELEASE;
+        fetches.variant = "2.0";
+        fetches.control = "1.9";
+        assertThat(ConfidenceStatement.of(fetches, 0.05, 200))
+                .isEqualTo(
+                        "2.0 vs 1.9 on fetch failure rate: not tested, 0 vs 0 fetches"
+                                + " (200 per arm needed)");
+    }
+}
