@@ -633,11 +633,12 @@ def error_groups():
                   [metric("sum", "weighted_count", "Occurrences")], w=12, h=6),
             Panel("Errors new in each release", "table", ERROR_GROUPS,
                   [terms("first_release", 10, "First seen on release"),
-                   terms("fingerprint", 10, "Fingerprint"),
+                   terms("fingerprint", 10, "Fingerprint"), last_text("title", "Error"),
                    metric("max", "sessions", "Sessions"), metric("max", "users", "Users"),
                    metric("max", "count", "Occurrences")], w=48, h=12,
                   description="Each group under the release of its first occurrence: the groups "
-                              "under the newest release are the errors it brought."),
+                              "under the newest release are the errors it brought, with the "
+                              "sessions and (pseudonymous) users they hit so far."),
             Panel("Error groups first seen over time", "xy", ERROR_GROUPS,
                   [date_hist("first_seen", "First seen"), terms("first_release", 6, "Release"),
                    count("New groups")], series="bar_stacked"),
@@ -645,7 +646,7 @@ def error_groups():
                   [terms("browsers", 8, "Browser"), metric("sum", "sessions", "Sessions hit")],
                   series="bar"),
             Panel("Top groups by sessions", "table", ERROR_GROUPS,
-                  [terms("fingerprint", 15, "Fingerprint"), terms("error_type", 3, "Type"),
+                  [terms("fingerprint", 15, "Fingerprint"), last_text("title", "Error"),
                    metric("max", "sessions", "Sessions"), metric("max", "users", "Users"),
                    metric("max", "weighted_count", "Occurrences (weighted)")], w=48, h=12),
             SavedSearch("beaconflow-search-error-groups", "Error groups", ERROR_GROUPS,

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.errors;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -72,7 +73,32 @@ public class ErrorGroup {
      */
     public Long spreadAt;
 
+    /** Longest {@link #title()}, in code points: a table cell, not the whole message. */
+    public static final int TITLE_MAX = 160;
+
     public ErrorGroup() {}
+
+    /**
+     * The group in words for dashboard tables: {@code "TypeError: Cannot read properties of
+     * undefined (reading 'price')"}, the type and the sample message, cut at {@link #TITLE_MAX}
+     * code points. Written to the document as {@code title} (a keyword): {@code message} is text,
+     * which a table cannot show next to a group's counts, and a fingerprint alone says nothing to a
+     * reader. A method, not a field, so the state (this POJO in {@link ErrorGroupTracker}) keeps
+     * its format.
+     */
+    @JsonProperty("title")
+    public String title() {
+        String t =
+                errorType == null
+                        ? message
+                        : message == null || message.isEmpty()
+                                ? errorType
+                                : errorType + ": " + message;
+        if (t == null) return null;
+        t = t.strip().replaceAll("\\s+", " ");
+        if (t.codePointCount(0, t.length()) <= TITLE_MAX) return t;
+        return t.substring(0, t.offsetByCodePoints(0, TITLE_MAX - 1)) + "\u2026";
+    }
 
     public static String idOf(String app, String fingerprint) {
         try {

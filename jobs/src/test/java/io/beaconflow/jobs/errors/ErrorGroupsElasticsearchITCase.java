@@ -97,12 +97,15 @@ class ErrorGroupsElasticsearchITCase {
         assertThat(doc.path("update_seq").asInt()).isEqualTo(bug.updateSeq);
         assertThat(doc.path("first_release").asText()).isEqualTo(RELEASE);
         assertThat(doc.path("stack").asText()).contains("renderLoyaltyBadge");
+        // The dashboard tables' column: the group in words.
+        assertThat(doc.path("title").asText()).isEqualTo(bug.title()).startsWith(bug.errorType);
         // Mapped by the job's template (keyword), not guessed by dynamic mapping.
         JsonNode mapping =
                 ElasticsearchIndices.json(
                         ElasticsearchIndices.send("GET", "/" + prefix + "rum-error-groups/_mapping")
                                 .body());
         assertThat(mapping.findPath("fingerprint").path("type").asText()).isEqualTo("keyword");
+        assertThat(mapping.findPath("title").path("type").asText()).isEqualTo("keyword");
 
         // Alerts: new_error ones name the new fingerprints only (one per engine's message).
         List<Alert> newErrors =
