@@ -61,6 +61,10 @@ public final class ConfidenceStatement {
         } else {
             head = "no significant difference between " + arm + " and " + control + " on " + metric;
         }
+        // One precision for the shift and both ends of its interval, so "-46 to 0.0" cannot
+        // happen: whole ms when any of them reaches 100 ms, else one decimal (INP shifts are
+        // small).
+        int ms = msDecimals(c.diff, c.diffLow, c.diffHigh);
         String effect =
                 rate
                         ? String.format(
@@ -69,7 +73,7 @@ public final class ConfidenceStatement {
                                 percent(c.estimate),
                                 percent(c.estimateControl),
                                 signed(c.diff * 100, 2))
-                        : "median shift " + milliseconds(c.diff) + " ms";
+                        : "median shift " + milliseconds(c.diff, ms) + " ms";
         // The interval is the metric's own (1 - alpha), not widened for the Holm family: say so
         // when it seems to contradict the verdict (excludes 0 with no difference found).
         boolean excludesZero =
@@ -81,8 +85,8 @@ public final class ConfidenceStatement {
                                 Locale.ROOT,
                                 " (%s %% CI %s to %s %s%s)",
                                 level(alpha),
-                                rate ? signed(c.diffLow * 100, 2) : milliseconds(c.diffLow),
-                                rate ? signed(c.diffHigh * 100, 2) : milliseconds(c.diffHigh),
+                                rate ? signed(c.diffLow * 100, 2) : milliseconds(c.diffLow, ms),
+                                rate ? signed(c.diffHigh * 100, 2) : milliseconds(c.diffHigh, ms),
                                 rate ? "pp" : "ms",
                                 Verdict.NO_DIFFERENCE.equals(c.verdict) && excludesZero
                                         ? ", not adjusted"
@@ -135,9 +139,15 @@ public final class ConfidenceStatement {
         return String.format(Locale.ROOT, "%.1e", p);
     }
 
-    /** Milliseconds with a sign: whole above 10 ms, one decimal below (INP shifts are small). */
-    static String milliseconds(double ms) {
-        return signed(ms, Math.abs(ms) >= 10 ? 0 : 1);
+    /** Decimals for a shift and its interval: 0 when any reaches 100 ms, else 1. */
+    static int msDecimals(Double... values) {
+        double max = 0;
+        for (Double v : values) if (v != null) max = Math.max(max, Math.abs(v));
+        return max >= 100 ? 0 : 1;
+    }
+
+    static String milliseconds(double ms, int decimals) {
+        return signed(ms, decimals);
     }
 
     static String signed(double v, int decimals) {
