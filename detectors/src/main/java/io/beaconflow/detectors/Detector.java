@@ -135,7 +135,8 @@ public final class Detector {
         }
         if (d != null) {
             deviationCenter = d.expected();
-            PooledEvidence.Verdict pooled = pool(s, d, value, denominator, sessions);
+            PooledEvidence.Verdict pooled =
+                    pool(s, d, poolSpread(e, d, denominator, s), value, denominator, sessions);
             // A window that completes pooled evidence of a shift is part of that shift: it must
             // not teach the baseline the shifted level (a thin segment's incident would otherwise
             // be learned away before its evidence adds up). The same for a drift.
@@ -186,6 +187,31 @@ public final class Detector {
         if (!Double.isNaN(denominator) && s.ewVolume > 0 && denominator < s.ewVolume) {
             // A thin window says little: it moves the baseline in proportion to its volume.
             weight *= denominator / s.ewVolume;
+        }
+        if (spec.baselineMinEvents() > 0
+                && spec.scorer() == ScorerKind.PROPORTION
+                && !Double.isNaN(denominator)
+                && s.ewmaCount > 0) {
+            // A rate is known from its events, not its windows. An EWMA of alpha 0.05 remembers
+            // ~40 windows: 2,000 errors on a busy app, but 2.4 on a segment of 4 views a minute at
+            // 1.5 %, whose expected rate then wanders between 0 and 3 % on chance alone, learns a
+            // 30-minute spike as it happens, and pools its residuals against that wander (the
+            // scale's calibration measured twice the variance a binomial gives). The memory is
+            // stretched until it holds min_events expected errors: memory ~ 2/alpha windows of
+            // n·p errors each. Busy series keep their alpha.
+            // (the rate floored at half an error in the default memory, so a route that has
+            // never failed still learns)
+            double typical = s.ewVolume > 0 ? s.ewVolume : denominator;
+            double p = ProportionScorer.nullRate(s.ewmaMean, typical * 2 / spec.alpha());
+            // Until then it is a running mean (1/n), as EwmaBaseline's own warm-up.
+            double alphaForEvents =
+                    Math.max(
+                            2 * denominator * p / spec.baselineMinEvents(),
+                            1.0 / (s.ewmaCount + 1));
+            double alpha = alphaNow(s);
+            if (alphaForEvents < alpha) {
+                weight *= alphaForEvents / alpha;
+            }
         }
         if (spec.noveltyHalfLife() > 0 && e.kind() != BaselineKind.NONE) {
             double dev = Math.abs(y - deviationCenter);
@@ -300,8 +326,27 @@ public final class Detector {
      * #OPEN_SCALE_WINDOWS} and half the threshold hold it open: a long scale remembers an incident
      * for as many windows as it spans, and must not keep the alert open after the incident ended.
      */
+    /**
+     * The standard error this window enters the pooled scales with: the scorer's own, except for
+     * proportions, whose single-window lift would blunt every scale on a thin segment (see {@link
+     * ProportionScorer#pooledSpread}).
+     */
+    private double poolSpread(Estimate e, Deviation d, double denominator, DetectorState s) {
+        if (spec.scorer() != ScorerKind.PROPORTION
+                || spec.evidenceWindows() <= 1
+                || !spec.evidencePooledRate()) {
+            return d.spread();
+        }
+        return ProportionScorer.pooledSpread(e, denominator, s, spec, spec.evidenceWindows());
+    }
+
     private PooledEvidence.Verdict pool(
-            DetectorState s, Deviation d, double value, double denominator, long sessions) {
+            DetectorState s,
+            Deviation d,
+            double spread,
+            double value,
+            double denominator,
+            long sessions) {
         if (spec.evidenceWindows() <= 1) {
             return PooledEvidence.Verdict.NONE;
         }
@@ -317,7 +362,7 @@ public final class Detector {
                 spec,
                 y,
                 d.expected(),
-                d.spread(),
+                spread,
                 denominator,
                 value,
                 toOriginal(d.expected()),

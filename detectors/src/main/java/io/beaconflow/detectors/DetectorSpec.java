@@ -54,11 +54,13 @@ public final class DetectorSpec {
     private final double anomalyWeight;
     private final int relearnAfter;
     private final double robustZ;
+    private final double baselineMinEvents;
     private final boolean enabled;
     private final boolean freezeWhileOpen;
     private final int evidenceWindows;
     private final double evidenceCap;
     private final boolean evidenceAnchored;
+    private final boolean evidencePooledRate;
     private final Direction evidenceDirection;
     private final double driftReferenceAlpha;
     private final double driftLevelAlpha;
@@ -101,11 +103,13 @@ public final class DetectorSpec {
         this.anomalyWeight = b.anomalyWeight;
         this.relearnAfter = b.relearnAfter;
         this.robustZ = b.robustZ;
+        this.baselineMinEvents = b.baselineMinEvents;
         this.enabled = b.enabled;
         this.freezeWhileOpen = b.freezeWhileOpen;
         this.evidenceWindows = b.evidenceWindows;
         this.evidenceCap = b.evidenceCap;
         this.evidenceAnchored = b.evidenceAnchored;
+        this.evidencePooledRate = b.evidencePooledRate;
         this.evidenceDirection = b.evidenceDirection;
         this.driftReferenceAlpha = b.driftReferenceAlpha;
         this.driftLevelAlpha = b.driftLevelAlpha;
@@ -155,11 +159,13 @@ public final class DetectorSpec {
         b.anomalyWeight = anomalyWeight;
         b.relearnAfter = relearnAfter;
         b.robustZ = robustZ;
+        b.baselineMinEvents = baselineMinEvents;
         b.enabled = enabled;
         b.freezeWhileOpen = freezeWhileOpen;
         b.evidenceWindows = evidenceWindows;
         b.evidenceCap = evidenceCap;
         b.evidenceAnchored = evidenceAnchored;
+        b.evidencePooledRate = evidencePooledRate;
         b.evidenceDirection = evidenceDirection;
         b.driftReferenceAlpha = driftReferenceAlpha;
         b.driftLevelAlpha = driftLevelAlpha;
@@ -281,6 +287,15 @@ public final class DetectorSpec {
         return robustZ;
     }
 
+    /**
+     * Proportions only: the baseline remembers at least this many expected events (errors), so a
+     * thin segment's rate is learned over hours, not over its last 40 windows (0 = off; see {@code
+     * Detector#learn}).
+     */
+    public double baselineMinEvents() {
+        return baselineMinEvents;
+    }
+
     /** {@code enabled: false} in an override stops scoring that metric on the matching series. */
     public boolean enabled() {
         return enabled;
@@ -322,6 +337,14 @@ public final class DetectorSpec {
      */
     public boolean evidenceAnchored() {
         return evidenceAnchored;
+    }
+
+    /**
+     * Proportions only: pooled scales take each window's standard error at the baseline rate lifted
+     * once per scale, not per window ({@code ProportionScorer#pooledSpread}).
+     */
+    public boolean evidencePooledRate() {
+        return evidencePooledRate;
     }
 
     /**
@@ -532,6 +555,7 @@ public final class DetectorSpec {
                 + relearnAfter
                 + ", robustZ="
                 + robustZ
+                + (baselineMinEvents > 0 ? ", baselineMinEvents=" + baselineMinEvents : "")
                 + ", enabled="
                 + enabled
                 + ", freezeWhileOpen="
@@ -541,6 +565,7 @@ public final class DetectorSpec {
                 + ", evidenceCap="
                 + evidenceCap
                 + (evidenceAnchored ? ", evidenceAnchored=true" : "")
+                + (evidencePooledRate ? ", evidencePooledRate=true" : "")
                 + (evidenceDirection != Direction.BOTH
                         ? ", evidenceDirection=" + evidenceDirection
                         : "")

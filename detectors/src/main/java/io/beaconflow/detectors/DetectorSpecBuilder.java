@@ -32,11 +32,13 @@ public final class DetectorSpecBuilder {
     double anomalyWeight = DetectorSpec.DEFAULT_ANOMALY_WEIGHT;
     int relearnAfter = DetectorSpec.DEFAULT_RELEARN_AFTER;
     double robustZ;
+    double baselineMinEvents;
     boolean enabled = true;
     boolean freezeWhileOpen;
     int evidenceWindows = 1;
     double evidenceCap;
     boolean evidenceAnchored;
+    boolean evidencePooledRate;
     Direction evidenceDirection = Direction.BOTH;
     boolean exactCounts;
     double driftReferenceAlpha;
@@ -181,6 +183,11 @@ public final class DetectorSpecBuilder {
         return this;
     }
 
+    public DetectorSpecBuilder evidencePooledRate(boolean v) {
+        evidencePooledRate = v;
+        return this;
+    }
+
     public DetectorSpecBuilder exactCounts(boolean v) {
         exactCounts = v;
         return this;
@@ -208,6 +215,11 @@ public final class DetectorSpecBuilder {
 
     public DetectorSpecBuilder enabled(boolean v) {
         enabled = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder baselineMinEvents(double v) {
+        baselineMinEvents = v;
         return this;
     }
 
@@ -318,6 +330,7 @@ public final class DetectorSpecBuilder {
         unit("baseline.anomaly_weight", anomalyWeight, true);
         atLeast("baseline.relearn_after", relearnAfter, 0);
         nonNegative("baseline.robust_z", robustZ);
+        nonNegative("baseline.min_events", baselineMinEvents);
         unit("seasonal.alpha", seasonalAlpha, false);
         atLeast("seasonal.min_seasons", minSeasons, 1);
         within(

@@ -61,6 +61,36 @@ public final class ProportionScorer {
     }
 
     /**
+     * The standard error a window contributes to <b>pooled</b> evidence ({@code PooledEvidence}):
+     * sampling noise at the baseline rate lifted only to half an event in {@code scaleWindows}
+     * typical windows, plus the overdispersion τ² and the floor as in {@link #score}.
+     *
+     * <p>Why not {@link #score}'s spread: that one lifts the rate to half an event <i>per
+     * window</i>, which guards a single thin window (1 error in 4 views against 1.5 % is not a
+     * 6-sigma event) but, summed over a scale, makes a 4-view-a-minute segment at 1.5 % count as if
+     * it ran at 12.5 %: its variance eight times too large, so a spike from 1.5 % to 10 % for 30
+     * minutes (12 errors against 1.9 expected, an exact tail of about 1e-6) pooled to z ≈ 2.6. The
+     * pooled scales keep their own guard against thin-data luck: the exact binomial tail of the
+     * scale's pooled errors, lifted once per scale ({@code PooledEvidence#best}).
+     *
+     * <p>τ² here is the variance the baseline saw beyond this sampling model: the per-window lift
+     * inflated the sampling part {@code s.ewSamplingVar} subtracts, so the mean of 1/n is recovered
+     * from it and the sampling part recomputed at the pooled rate.
+     */
+    public static double pooledSpread(
+            Estimate e, double n, DetectorState s, DetectorSpec spec, int scaleWindows) {
+        double p0 = Math.min(Math.max(e.mean(), 0), 1);
+        double typical = s.ewVolume > 0 ? s.ewVolume : n;
+        double pooled = lift(p0, typical * Math.max(1, scaleWindows));
+        double perWindow = lift(p0, typical);
+        double meanInverseN =
+                s.ewSamplingVar > 0 ? s.ewSamplingVar / (perWindow * (1 - perWindow)) : 1 / n;
+        double tau2 = Math.max(0, e.sd() * e.sd() - pooled * (1 - pooled) * meanInverseN);
+        double floor = Math.max(spec.sdFloor(), spec.sdFloorRel() * p0);
+        return Math.sqrt(pooled * (1 - pooled) / n + tau2 + floor * floor);
+    }
+
+    /**
      * True when the exact binomial tail of {@code round(rate·n)} events in {@code round(n)} trials
      * is at most the one-sided normal tail at {@code zThreshold}.
      */

@@ -240,6 +240,12 @@ final class SpecKeys {
                 (b, v) -> b.robustZ((Double) v));
         add(
                 k,
+                "baseline.min_events",
+                num(0, false, Double.POSITIVE_INFINITY),
+                "error rates: the baseline remembers at least this many expected errors (0 = off)",
+                (b, v) -> b.baselineMinEvents((Double) v));
+        add(
+                k,
                 "baseline.freeze_while_open",
                 bool(),
                 "while an alert is open, in-band windows are learned at anomaly_weight too",
@@ -286,6 +292,12 @@ final class SpecKeys {
                 bool(),
                 "pooled scales are tested against the expectation before their first window",
                 (b, v) -> b.evidenceAnchored((Boolean) v));
+        add(
+                k,
+                "evidence.pooled_rate",
+                bool(),
+                "error rates: pooled scales use the baseline rate lifted once per scale, not per window",
+                (b, v) -> b.evidencePooledRate((Boolean) v));
         add(
                 k,
                 "exact_counts",

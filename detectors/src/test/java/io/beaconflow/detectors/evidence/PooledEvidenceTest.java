@@ -149,8 +149,14 @@ class PooledEvidenceTest {
 
     /** An error-rate detector as shipped, with or without pooled evidence. */
     private static Detector errorRate(int evidenceWindows) {
+        return errorRate(evidenceWindows, false, 0);
+    }
+
+    private static Detector errorRate(int evidenceWindows, boolean pooledRate, double minEvents) {
         return new Detector(
                 DetectorSpec.builder()
+                        .evidencePooledRate(pooledRate)
+                        .baselineMinEvents(minEvents)
                         .kind(MetricKind.ERROR_RATE)
                         .direction(Direction.UP)
                         .zThreshold(5.3)
@@ -382,5 +388,85 @@ class PooledEvidenceTest {
                         io.beaconflow.detectors.scorer.ProportionScorer.exactTailAgrees(
                                 0.02, 24 / 160.0, 160, true, 5.3))
                 .isTrue();
+    }
+
+    @Test
+    void aVeryThinSegmentsSpikeNeedsItsRateLiftedOncePerScaleAndABaselineThatHoldsEnoughErrors() {
+        // Six views a minute at 1.5 % errors, then 10 points more for 30 minutes (about 21 errors
+        // against 2.7 expected: an exact tail far beyond the threshold). Shipped: each window's
+        // spread lifted to half an error per window (8 % here) and a baseline remembering 40
+        // windows (3.6 expected errors, so its rate wanders from 0 to 3 % and learns the spike as
+        // it comes) miss it in almost every seed. Lifted once per 32-window scale, with a baseline
+        // that remembers 30 expected errors, most seeds are caught inside the spike.
+        int onset = 600;
+        int shipped = 0;
+        int pooled = 0;
+        for (long seed = 1; seed <= 20; seed++) {
+            double[] errors = thinSegment(seed, onset + 30, 6, 0.015, onset, 0.115);
+            if (firstAnomaly(errorRate(32, false, 0), errors, 6, onset) >= 0) {
+                shipped++;
+            }
+            if (firstAnomaly(errorRate(32, true, 30), errors, 6, onset) >= 0) {
+                pooled++;
+            }
+        }
+        assertThat(shipped).as("spikes caught by the shipped spec, of 20").isLessThanOrEqualTo(2);
+        // Measured: 1 of 20 shipped, 12 of 20 with both (the spike is near what 30 minutes of six
+        // views a minute can show at the budget's threshold; the exact tail decides the rest).
+        assertThat(pooled)
+                .as("spikes caught with the pooled rate, of 20")
+                .isGreaterThanOrEqualTo(10);
+    }
+
+    @Test
+    void thePooledRateStaysQuietOnThinAndOverdispersedSegmentsWithoutIncident() {
+        // A week of one-minute windows each: 4 and 20 views at 1.5 %, and 10 views whose rate
+        // itself wanders window to window (a beta around 2 %: 1.4 times the binomial variance of
+        // a 10-view count). None may alert.
+        for (long seed = 1; seed <= 3; seed++) {
+            assertThat(
+                            firstAnomaly(
+                                    errorRate(32, true, 30),
+                                    thinSegment(seed, 7 * 1440, 4, 0.015, Integer.MAX_VALUE, 0),
+                                    4,
+                                    0))
+                    .as("4 views, seed %d", seed)
+                    .isEqualTo(-1);
+            assertThat(
+                            firstAnomaly(
+                                    errorRate(32, true, 30),
+                                    thinSegment(seed, 7 * 1440, 20, 0.015, Integer.MAX_VALUE, 0),
+                                    20,
+                                    0))
+                    .as("20 views, seed %d", seed)
+                    .isEqualTo(-1);
+            assertThat(firstAnomaly(errorRate(32, true, 30), overdispersed(seed, 7 * 1440), 10, 0))
+                    .as("overdispersed, seed %d", seed)
+                    .isEqualTo(-1);
+        }
+    }
+
+    /** Errors in 10 views whose rate is drawn per window from a beta with mean 2 %. */
+    private static double[] overdispersed(long seed, int windows) {
+        JDKRandomGenerator g = new JDKRandomGenerator();
+        g.setSeed(seed);
+        // Beta(a, b) with mean 0.02 and a + b = 20: the rate's own variance is 0.02 * 0.98 / 21,
+        // so 10-view counts have 1 + 9/21 = 1.43 times the binomial variance.
+        org.apache.commons.math3.distribution.BetaDistribution beta =
+                new org.apache.commons.math3.distribution.BetaDistribution(g, 0.4, 19.6);
+        double[] errors = new double[windows];
+        for (int i = 0; i < windows; i++) {
+            errors[i] = new BinomialDistribution(g, 10, beta.sample()).sample();
+        }
+        return errors;
+    }
+
+    @Test
+    void aNegativeMinEventsIsRefusedNamingTheKeyAndTheFix() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> DetectorSpec.builder().baselineMinEvents(-1).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("baseline.min_events")
+                .hasMessageContaining("use 0 to disable");
     }
 }
