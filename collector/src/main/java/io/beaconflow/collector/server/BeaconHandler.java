@@ -28,7 +28,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -364,18 +363,8 @@ final class BeaconHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (protobuf) {
                 t = OtlpTranslator.fromProtobuf(body, edge);
             } else {
-                JsonNode root;
-                try {
-                    root = JSON.readTree(body);
-                } catch (IOException e) {
-                    replies.refuse(
-                            ctx,
-                            req,
-                            format,
-                            400,
-                            "invalid_json",
-                            "body is not valid JSON: " + firstLine(e.getMessage()),
-                            corsOrigin);
+                JsonNode root = replies.jsonOrRefuse(ctx, req, format, body, corsOrigin);
+                if (root == null) {
                     return false;
                 }
                 switch (format) {

@@ -1,5 +1,6 @@
 package io.beaconflow.collector.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.util.JsonFormat;
 import io.beaconflow.collector.server.BeaconHandler.Format;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -166,6 +168,31 @@ final class Replies {
             String corsOrigin) {
         s.metrics.rejections.labelValues(code).inc();
         send(ctx, req, format, error(status, code, detail), corsOrigin);
+    }
+
+    /**
+     * The body read as JSON, or null when it is not JSON: then the request has been refused with
+     * 400 {@code invalid_json} (the parser's first line as the detail) and counted.
+     */
+    JsonNode jsonOrRefuse(
+            ChannelHandlerContext ctx,
+            FullHttpRequest req,
+            Format format,
+            byte[] body,
+            String corsOrigin) {
+        try {
+            return BeaconHandler.JSON.readTree(body);
+        } catch (IOException e) {
+            refuse(
+                    ctx,
+                    req,
+                    format,
+                    400,
+                    "invalid_json",
+                    "body is not valid JSON: " + BeaconHandler.firstLine(e.getMessage()),
+                    corsOrigin);
+            return null;
+        }
     }
 
     /**

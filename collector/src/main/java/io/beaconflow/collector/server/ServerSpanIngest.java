@@ -11,7 +11,6 @@ import io.beaconflow.collector.translate.Translation;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,18 +53,8 @@ final class ServerSpanIngest {
                             "not an OTLP protobuf trace export: " + e.getMessage());
                 }
             } else {
-                JsonNode root;
-                try {
-                    root = BeaconHandler.JSON.readTree(body);
-                } catch (IOException e) {
-                    replies.refuse(
-                            ctx,
-                            req,
-                            format,
-                            400,
-                            "invalid_json",
-                            "body is not valid JSON: " + BeaconHandler.firstLine(e.getMessage()),
-                            null);
+                JsonNode root = replies.jsonOrRefuse(ctx, req, format, body, null);
+                if (root == null) {
                     return false;
                 }
                 export = OtlpJson.parse(root);

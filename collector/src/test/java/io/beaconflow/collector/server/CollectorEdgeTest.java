@@ -240,13 +240,25 @@ class CollectorEdgeTest {
 
     static HttpResponse<String> postServerSpans(String path, String origin, String key)
             throws Exception {
+        return postServerSpans(path, origin, key, SERVER_SPAN_EXPORT);
+    }
+
+    static HttpResponse<String> postServerSpans(
+            String path, String origin, String key, String export) throws Exception {
         HttpRequest.Builder b =
                 HttpRequest.newBuilder(URI.create(base + path))
-                        .POST(HttpRequest.BodyPublishers.ofString(SERVER_SPAN_EXPORT))
+                        .POST(HttpRequest.BodyPublishers.ofString(export))
                         .header("Content-Type", "application/json");
         if (origin != null) b.header("Origin", origin);
         if (key != null) b.header("x-beaconflow-backend-key", key);
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aBackendsExportThatIsNotJsonIsRefusedAsABrowsersBeaconIs() throws Exception {
+        HttpResponse<String> bad = postServerSpans("/v1/traces", null, BACKEND_KEY, "{not json");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("invalid_json", "body is not valid JSON");
     }
 
     @Test

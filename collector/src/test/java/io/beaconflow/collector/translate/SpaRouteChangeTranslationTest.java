@@ -68,10 +68,7 @@ public class SpaRouteChangeTranslationTest {
 
         Translation t = FaroTranslator.translate(body, c.edge(), session);
         assertThat(t.rejected()).isEmpty();
-        List<RumEvent> decoded =
-                SdkTranslationTest.decode(
-                        ContractEvents.batch(c.edge(), t.events()), c.receivedAt());
-        List<RumEvent> views = decoded.stream().filter(e -> e.routeChange).toList();
+        List<RumEvent> views = decoded(c, t).stream().filter(e -> e.routeChange).toList();
 
         assertThat(views).hasSize(1);
         RumEvent v = views.get(0);
@@ -147,10 +144,7 @@ public class SpaRouteChangeTranslationTest {
             Translation t = OtlpTranslator.fromJson(body, c.edge());
             assertThat(t.rejected()).isEmpty();
             assertThat(t.events()).hasSize(before.events().size() + 1);
-            List<RumEvent> decoded =
-                    SdkTranslationTest.decode(
-                            ContractEvents.batch(c.edge(), t.events()), c.receivedAt());
-
+            List<RumEvent> decoded = decoded(c, t);
             List<RumEvent> views = decoded.stream().filter(e -> e.routeChange).toList();
             assertThat(views).hasSize(1);
             RumEvent v = views.get(0);
@@ -226,9 +220,7 @@ public class SpaRouteChangeTranslationTest {
             assertThat(t.rejected()).as("rejected items").isEmpty();
             // A request of ignored items only (view_changed, resource timings) writes nothing.
             if (t.events().isEmpty()) continue;
-            for (RumEvent e :
-                    SdkTranslationTest.decode(
-                            ContractEvents.batch(c.edge(), t.events()), c.receivedAt())) {
+            for (RumEvent e : decoded(c, t)) {
                 events.putIfAbsent(e.eventId, e);
             }
         }
@@ -284,5 +276,11 @@ public class SpaRouteChangeTranslationTest {
         a.put("duration", duration);
         e.put("timestamp", timestamp);
         return e;
+    }
+
+    /** The translation as the job decodes it: in one batch, received when the capture was. */
+    static List<RumEvent> decoded(Captured c, Translation t) {
+        return SdkTranslationTest.decode(
+                ContractEvents.batch(c.edge(), t.events()), c.receivedAt());
     }
 }

@@ -55,30 +55,19 @@ public class CardinalityConfig implements Serializable {
 
     /** Adds every problem of the {@code ingest.cardinality:} section. */
     void check(ConfigProblems p) {
-        positive(p, "max-apps", maxApps, "e.g. 100");
-        positive(p, "max-releases-per-app", maxReleasesPerApp, "e.g. 50");
-        positive(p, "max-countries-per-app", maxCountriesPerApp, "e.g. 250");
-        positive(p, "max-browsers-per-app", maxBrowsersPerApp, "e.g. 50");
-        positive(p, "max-os-per-app", maxOsPerApp, "e.g. 50");
-        positive(p, "max-devices-per-app", maxDevicesPerApp, "e.g. 20");
-        positive(p, "max-browser-versions-per-app", maxBrowserVersionsPerApp, "e.g. 100");
-        positive(p, "max-endpoints-per-app", maxEndpointsPerApp, "e.g. 300");
-        positive(p, "max-variants-per-app", maxVariantsPerApp, "e.g. 200");
-        positive(p, "max-experiments-per-event", maxExperimentsPerEvent, "e.g. 10");
+        String k = "ingest.cardinality.";
+        p.notBelow(k + "max-apps", maxApps, 1, "e.g. 100");
+        p.notBelow(k + "max-releases-per-app", maxReleasesPerApp, 1, "e.g. 50");
+        p.notBelow(k + "max-countries-per-app", maxCountriesPerApp, 1, "e.g. 250");
+        p.notBelow(k + "max-browsers-per-app", maxBrowsersPerApp, 1, "e.g. 50");
+        p.notBelow(k + "max-os-per-app", maxOsPerApp, 1, "e.g. 50");
+        p.notBelow(k + "max-devices-per-app", maxDevicesPerApp, 1, "e.g. 20");
+        p.notBelow(k + "max-browser-versions-per-app", maxBrowserVersionsPerApp, 1, "e.g. 100");
+        p.notBelow(k + "max-endpoints-per-app", maxEndpointsPerApp, 1, "e.g. 300");
+        p.notBelow(k + "max-variants-per-app", maxVariantsPerApp, 1, "e.g. 200");
+        p.notBelow(k + "max-experiments-per-event", maxExperimentsPerEvent, 1, "e.g. 10");
         // "other" must fit, and a value cut shorter than that says nothing.
-        atLeast(p, "max-value-length", maxValueLength, 16, "e.g. 128");
-        atLeast(p, "max-text-length", maxTextLength, maxValueLength, "e.g. 2048");
-    }
-
-    private static void positive(ConfigProblems p, String key, int v, String example) {
-        atLeast(p, key, v, 1, example);
-    }
-
-    private static void atLeast(ConfigProblems p, String key, int v, int min, String example) {
-        p.require(
-                v >= min,
-                "ingest.cardinality." + key,
-                "must be at least " + min + " (got " + v + ")",
-                "set " + example);
+        p.notBelow(k + "max-value-length", maxValueLength, 16, "e.g. 128");
+        p.notBelow(k + "max-text-length", maxTextLength, maxValueLength, "e.g. 2048");
     }
 }

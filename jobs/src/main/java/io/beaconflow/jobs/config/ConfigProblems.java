@@ -85,6 +85,17 @@ public final class ConfigProblems {
         require(value > 0, key, "must be greater than 0 (got " + value + ")", "set " + example);
     }
 
+    /**
+     * A whole number of at least {@code min}: {@code must be at least}; fix {@code set <example>}.
+     */
+    public void notBelow(String key, long value, long min, String example) {
+        require(
+                value >= min,
+                key,
+                "must be at least " + min + " (got " + value + ")",
+                "set " + example);
+    }
+
     /** A whole number in {@code [min, max]}; fix {@code set <example>}. */
     public void between(String key, long value, long min, long max, String example) {
         require(

@@ -156,7 +156,7 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
                 e.sessionId == null
                         ? (byte) -1
                         : (byte) Long.numberOfTrailingZeros(Visitors.bitOf(e.sessionId));
-        out.collect(
+        SeriesSample appTotal =
                 new SeriesSample(
                         SeriesKey.of(app, Dimension.ALL, Dimension.ALL_VALUE),
                         kind,
@@ -164,7 +164,8 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
                         metric,
                         value,
                         outcomes,
-                        sessionBit));
+                        sessionBit);
+        out.collect(appTotal);
         for (Dimension d : dimensions) {
             if (d == Dimension.VARIANT) {
                 if (e.experiments == null || e.experiments.isEmpty()) {
@@ -177,29 +178,13 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
                 for (Map.Entry<String, String> x : sorted.entrySet()) {
                     if (x.getKey() != null && x.getValue() != null) {
                         String v = x.getKey() + '=' + x.getValue();
-                        out.collect(
-                                new SeriesSample(
-                                        SeriesKey.of(app, d, v),
-                                        kind,
-                                        weight,
-                                        metric,
-                                        value,
-                                        outcomes,
-                                        sessionBit));
+                        out.collect(appTotal.onSeries(SeriesKey.of(app, d, v)));
                     }
                 }
             } else {
                 String v = valueOf(e, d);
                 if (v != null && !v.isEmpty()) {
-                    out.collect(
-                            new SeriesSample(
-                                    SeriesKey.of(app, d, v),
-                                    kind,
-                                    weight,
-                                    metric,
-                                    value,
-                                    outcomes,
-                                    sessionBit));
+                    out.collect(appTotal.onSeries(SeriesKey.of(app, d, v)));
                 }
             }
         }

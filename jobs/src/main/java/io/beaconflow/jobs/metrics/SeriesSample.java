@@ -68,6 +68,11 @@ public class SeriesSample {
         this.sessionBit = sessionBit;
     }
 
+    /** The same sample on another series: an event adds the same sample to each of its series. */
+    public SeriesSample onSeries(String otherKey) {
+        return new SeriesSample(otherKey, kind, weight, metric, value, outcomes, sessionBit);
+    }
+
     @Override
     public String toString() {
         return "SeriesSample{"

@@ -7,32 +7,17 @@ import io.beaconflow.jobs.detection.MetricScore;
 import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.patterns.Finding;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class AlertManagerTest {
-    static final long T0 = Instant.parse("2026-11-02T09:00:00Z").toEpochMilli();
-    static final long M = 60_000;
-
-    KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> h;
-
+class AlertManagerTest extends AlertManagerHarness {
     @BeforeEach
     void setUp() throws Exception {
-        h =
-                ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
-                        new AlertManager(new AlertingConfig(), Duration.ofMinutes(1)),
-                        f -> f.app,
-                        r -> r.app,
-                        Types.STRING);
+        h = open(new AlertingConfig(), false);
     }
 
     static Finding sustained(
@@ -91,14 +76,6 @@ class AlertManagerTest {
         s.baseline = expected == null ? "none" : "ewma";
         r.scores.put("error_rate", s);
         return r;
-    }
-
-    void feed(Finding f) throws Exception {
-        h.processElement1(f, f.at);
-    }
-
-    List<Alert> alerts() {
-        return h.extractOutputValues();
     }
 
     @Test
@@ -248,16 +225,7 @@ class AlertManagerTest {
     /** The same operator on the RocksDB backend, where every map entry is one RocksDB entry. */
     static KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert>
             onRocksDb() throws Exception {
-        KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> r =
-                new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new KeyedCoProcessOperator<>(
-                                new AlertManager(new AlertingConfig(), Duration.ofMinutes(1))),
-                        f -> f.app,
-                        row -> row.app,
-                        Types.STRING);
-        r.setStateBackend(new EmbeddedRocksDBStateBackend());
-        r.open();
-        return r;
+        return open(new AlertingConfig(), true);
     }
 
     /** RocksDB entries of all states (the harness counts only heap state). */

@@ -3,37 +3,23 @@ package io.beaconflow.jobs.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.detection.AlertingConfig;
-import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.errors.ErrorGroupTracker;
 import io.beaconflow.jobs.io.webhook.Notification;
 import io.beaconflow.jobs.patterns.Finding;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The new-error-after-release finding through the alert lifecycle and the notifications. */
-class NewErrorAlertTest {
-    static final long T0 = Instant.parse("2026-11-02T09:00:00Z").toEpochMilli();
-    static final long M = 60_000;
+class NewErrorAlertTest extends AlertManagerHarness {
     static final String FP = "0123456789abcdef";
 
-    KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> h;
     AlertingConfig config = new AlertingConfig();
 
     @BeforeEach
     void setUp() throws Exception {
-        h =
-                ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
-                        new AlertManager(config, Duration.ofMinutes(1)),
-                        f -> f.app,
-                        r -> r.app,
-                        Types.STRING);
+        h = open(config, false);
     }
 
     static Finding newError(int firstMinute, int atMinute) {
@@ -74,14 +60,6 @@ class NewErrorAlertTest {
         f.lastWindowEnd = at + 1;
         f.at = at;
         return f;
-    }
-
-    void feed(Finding f) throws Exception {
-        h.processElement1(f, f.at);
-    }
-
-    List<Alert> alerts() {
-        return h.extractOutputValues();
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.beaconflow.jobs.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
+import io.beaconflow.jobs.testing.ConfigFiles;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,10 +17,7 @@ class BeaconflowConfigTest {
 
     @Test
     void theShippedConfigFileLoadsAndMatchesTheDefaults() {
-        BeaconflowConfig c =
-                BeaconflowConfig.load(
-                        Path.of("../flink-conf/beaconflow.yaml"),
-                        BeaconflowConfig.withDemoSalt(NO_ENV::get));
+        BeaconflowConfig c = ConfigFiles.shipped();
         IngestConfig d = new IngestConfig();
         assertThat(c.ingest.allowedLateness).isEqualTo(d.allowedLateness);
         assertThat(c.ingest.outOfOrderness).isEqualTo(d.outOfOrderness);
@@ -68,18 +65,14 @@ class BeaconflowConfigTest {
 
     @Test
     void theShippedConfigFileHasNoDefaultSaltAndSaysWhichKeyAndHowToFixIt() {
-        assertThatThrownBy(
-                        () ->
-                                BeaconflowConfig.load(
-                                        Path.of("../flink-conf/beaconflow.yaml"), NO_ENV::get))
+        assertThatThrownBy(() -> BeaconflowConfig.load(ConfigFiles.SHIPPED, NO_ENV::get))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("ingest.privacy.user-id-salt")
                 .hasMessageContaining("export BEACONFLOW_USER_ID_SALT=")
                 .hasMessageContaining("./beaconflow stack env");
         BeaconflowConfig c =
                 BeaconflowConfig.load(
-                        Path.of("../flink-conf/beaconflow.yaml"),
-                        Map.of("BEACONFLOW_USER_ID_SALT", "0f3c9a")::get);
+                        ConfigFiles.SHIPPED, Map.of("BEACONFLOW_USER_ID_SALT", "0f3c9a")::get);
         assertThat(c.ingest.privacy.userIdSalt).isEqualTo("0f3c9a");
     }
 
@@ -105,10 +98,7 @@ class BeaconflowConfigTest {
 
     @Test
     void theShippedFilesCommentOnlySectionsReadAsTheirDefaults() {
-        BeaconflowConfig c =
-                BeaconflowConfig.load(
-                        Path.of("../flink-conf/beaconflow.yaml"),
-                        BeaconflowConfig.withDemoSalt(NO_ENV::get));
+        BeaconflowConfig c = ConfigFiles.shipped();
         assertThat(c.notifications).isNotNull();
         assertThat(c.notifications.webhook).isNull();
     }
@@ -146,10 +136,7 @@ class BeaconflowConfigTest {
 
     @Test
     void theCardinalityBudgetsAreReadFromTheShippedFileAndABadOneNamesItsKeyAndTheFix() {
-        BeaconflowConfig shipped =
-                BeaconflowConfig.load(
-                        Path.of("../flink-conf/beaconflow.yaml"),
-                        BeaconflowConfig.withDemoSalt(NO_ENV::get));
+        BeaconflowConfig shipped = ConfigFiles.shipped();
         CardinalityConfig d = new CardinalityConfig();
         assertThat(shipped.ingest.cardinality)
                 .usingRecursiveComparison()

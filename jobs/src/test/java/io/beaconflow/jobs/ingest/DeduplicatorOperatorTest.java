@@ -6,16 +6,15 @@ import static io.beaconflow.jobs.testing.WriteBehindVariants.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.testing.WriteBehindSubject;
 import io.beaconflow.jobs.testing.WriteBehindVariants;
 import io.beaconflow.jobs.testing.WriteBehindVariants.Variant;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -25,7 +24,6 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -47,13 +45,26 @@ class DeduplicatorOperatorTest {
     private static final Variant PLAIN_HEAP = Variant.plain(false);
     private static final List<Variant> VARIANTS = WriteBehindVariants.plainAndCached(1, 3, 10_000);
 
+    /** The plain function or the cached operator, fed with the watermark {@code LAG} behind. */
+    private static final WriteBehindSubject<RumEvent> SUBJECT =
+            new WriteBehindSubject<>(
+                    v ->
+                            v.isPlain()
+                                    ? new KeyedProcessOperator<>(new Deduplicator(TTL))
+                                    : new DeduplicatorOperator(TTL, v.cache()),
+                    Deduplicator.key(),
+                    LAG,
+                    // Every passed event: timestamp, session, id, in output order.
+                    (t, e) -> t + " " + e.sessionId + " " + e.eventId,
+                    op ->
+                            op instanceof DeduplicatorOperator d && d.cache() != null
+                                    ? d.cache()::size
+                                    : null,
+                    STATES);
+
     private static KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> open(
             Variant v, OperatorSubtaskState restoreFrom) throws Exception {
-        OneInputStreamOperator<RumEvent, RumEvent> op =
-                v.isPlain()
-                        ? new KeyedProcessOperator<>(new Deduplicator(TTL))
-                        : new DeduplicatorOperator(TTL, v.cache());
-        return WriteBehindVariants.open(v, op, Deduplicator.key(), restoreFrom);
+        return SUBJECT.open(v, restoreFrom);
     }
 
     /**
@@ -79,25 +90,9 @@ class DeduplicatorOperatorTest {
         return WriteBehindVariants.deliveredOutOfOrder(events, random, 8_000);
     }
 
-    private static long feed(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h,
-            List<RumEvent> events,
-            int from,
-            int to,
-            long maxSeen)
-            throws Exception {
-        return WriteBehindVariants.feedWithLag(h, events, from, to, maxSeen, LAG);
-    }
-
-    /** Every passed event: timestamp, session, id, in output order. */
-    private static List<String> passed(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h) {
-        return WriteBehindVariants.lines(h, (t, e) -> t + " " + e.sessionId + " " + e.eventId);
-    }
-
     private static long stateKeys(
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h) {
-        return WriteBehindVariants.keysWith(h, STATES);
+        return SUBJECT.stateKeys(h);
     }
 
     /** Per session, as the backend holds it now: its timer time and its ids with expiries. */
@@ -128,105 +123,29 @@ class DeduplicatorOperatorTest {
         return out;
     }
 
-    private static void expireAllAndCheckNothingIsLeft(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h, Variant v)
-            throws Exception {
-        SeenIdsCache cache = h.getOperator() instanceof DeduplicatorOperator op ? op.cache() : null;
-        WriteBehindVariants.expireAllAndCheckNothingIsLeft(
-                h, v, cache == null ? null : cache::size, STATES);
-    }
-
-    private static List<String> runWhole(Variant v, List<RumEvent> events) throws Exception {
-        try (var h = open(v, null)) {
-            feed(h, events, 0, events.size(), Long.MIN_VALUE);
-            expireAllAndCheckNothingIsLeft(h, v);
-            return passed(h);
-        }
-    }
-
     @Test
     void withACacheOfOneSessionThreeOrAllTheSameEventsPassInTheSameOrder() throws Exception {
         List<RumEvent> events = traffic();
-        List<String> expected = runWhole(PLAIN_HEAP, events);
+        List<String> expected = SUBJECT.runWhole(PLAIN_HEAP, events);
         // Retries dropped, repeats after the TTL passed: neither all nor only the first copies.
         assertThat(expected).hasSizeLessThan(events.size());
         assertThat(expected).hasSizeGreaterThan(300);
         assertThat(expected).anyMatch(r -> r.endsWith(" s0-e3"));
         assertThat(expected.stream().filter(r -> r.endsWith(" s0-e3"))).hasSize(2);
         for (Variant v : VARIANTS) {
-            assertThat(runWhole(v, events)).as("%s", v).containsExactlyElementsOf(expected);
+            assertThat(SUBJECT.runWhole(v, events)).as("%s", v).containsExactlyElementsOf(expected);
         }
     }
 
     @Test
     void aSnapshotHoldsThePlainFunctionsStateAndRestoresEitherWay() throws Exception {
-        List<RumEvent> events = traffic();
-        TreeSet<String> keys = WriteBehindVariants.keysOf(events, Deduplicator.key());
-        int half = events.size() / 2;
-        List<String> expected = runWhole(PLAIN_HEAP, events);
-
-        Map<Boolean, OperatorSubtaskState> plainSnapshots = new HashMap<>();
-        Map<Boolean, Integer> plainTimers = new HashMap<>();
-        long maxSeen = Long.MIN_VALUE;
-        TreeMap<String, String> plainState = null;
-        for (boolean rocksDb : new boolean[] {false, true}) {
-            Variant plain = Variant.plain(rocksDb);
-            try (var h = open(plain, null)) {
-                maxSeen = feed(h, events, 0, half, Long.MIN_VALUE);
-                plainSnapshots.put(rocksDb, checkpoint(h, 1L));
-                plainTimers.put(rocksDb, h.numEventTimeTimers());
-            }
-            try (var h = open(plain, plainSnapshots.get(rocksDb))) {
-                TreeMap<String, String> state = storedState(h, keys);
-                if (plainState == null) plainState = state;
-                assertThat(state).as("plain, RocksDB %s", rocksDb).isEqualTo(plainState);
-            }
-        }
-        assertThat(plainState).hasSizeGreaterThan(5);
-
-        for (Variant v : VARIANTS) {
-            if (v.cache() <= 0) continue;
-            Variant plainSameBackend = Variant.plain(v.rocksDb());
-            OperatorSubtaskState snapshot;
-            List<String> firstHalf;
-            try (var h = open(v, null)) {
-                feed(h, events, 0, half, Long.MIN_VALUE);
-                snapshot = checkpoint(h, 1L);
-                firstHalf = passed(h);
-                assertThat(h.numEventTimeTimers())
-                        .as("%s: timers", v)
-                        .isEqualTo(plainTimers.get(v.rocksDb()));
-            }
-            try (var h = open(plainSameBackend, snapshot)) {
-                assertThat(storedState(h, keys)).as("%s: restored state", v).isEqualTo(plainState);
-                feed(h, events, half, events.size(), maxSeen);
-                List<String> all = new ArrayList<>(firstHalf);
-                expireAllAndCheckNothingIsLeft(h, plainSameBackend);
-                all.addAll(passed(h));
-                assertThat(all).as("%s → plain", v).containsExactlyElementsOf(expected);
-            }
-            try (var h = open(v, plainSnapshots.get(v.rocksDb()))) {
-                feed(h, events, half, events.size(), maxSeen);
-                List<String> all = new ArrayList<>(expected.subList(0, firstHalf.size()));
-                expireAllAndCheckNothingIsLeft(h, v);
-                all.addAll(passed(h));
-                assertThat(all).as("plain → %s", v).containsExactlyElementsOf(expected);
-            }
-            // Cached → cached, with a second snapshot between.
-            try (var h = open(v, snapshot)) {
-                long m = feed(h, events, half, events.size() * 3 / 4, maxSeen);
-                OperatorSubtaskState second = checkpoint(h, 2L);
-                List<String> all = new ArrayList<>(firstHalf);
-                all.addAll(passed(h));
-                h.close();
-                try (var h2 = open(v, second)) {
-                    feed(h2, events, events.size() * 3 / 4, events.size(), m);
-                    expireAllAndCheckNothingIsLeft(h2, v);
-                    all.addAll(passed(h2));
-                }
-                assertThat(all).as("%s → %s → %s", v, v, v).containsExactlyElementsOf(expected);
-            }
-        }
+        SUBJECT.snapshotsRestoreEitherWay(
+                traffic(),
+                Variant::plain,
+                VARIANTS.stream().filter(v -> v.cache() > 0).toList(),
+                DeduplicatorOperatorTest::storedState,
+                6,
+                lines -> lines);
     }
 
     @Test
@@ -280,7 +199,7 @@ class DeduplicatorOperatorTest {
             assertThat(h.extractOutputValues())
                     .extracting(e -> e.eventId)
                     .containsExactly("e1", "e2");
-            expireAllAndCheckNothingIsLeft(h, v);
+            SUBJECT.expireAllAndCheckNothingIsLeft(h, v);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.beaconflow.jobs.metrics;
 
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.testing.EnrichedEvents;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,20 +20,10 @@ final class RumEvents {
     private static final AtomicLong IDS = new AtomicLong();
 
     static RumEvent event(EventType type, long t) {
-        RumEvent e = new RumEvent();
-        e.schemaVersion = 1;
-        e.eventId = "e-" + IDS.incrementAndGet();
-        e.type = type;
-        e.app = "shop";
+        RumEvent e =
+                EnrichedEvents.enriched(
+                        type, "e-" + IDS.incrementAndGet(), "shop", "s1", t, "/products/:id");
         e.release = "1.0.0";
-        e.sessionId = "s1";
-        e.occurredAt = t;
-        e.receivedAt = t;
-        e.eventTime = t;
-        e.route = "/products/:id";
-        e.browser = "Chrome";
-        e.country = "DE";
-        e.deviceType = "desktop";
         return e;
     }
 

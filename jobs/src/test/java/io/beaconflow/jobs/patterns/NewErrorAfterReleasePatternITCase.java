@@ -65,9 +65,8 @@ class NewErrorAfterReleasePatternITCase {
                         spread("too-late", "shop@2.5.0", 75, 80));
         List<Finding> out =
                 PatternsITCase.run(
+                        PatternsITCase.FINDINGS,
                         in,
-                        Finding.class,
-                        f -> f.at,
                         s ->
                                 NewErrorAfterReleasePattern.apply(
                                         s, Duration.ofMinutes(60), Duration.ofMinutes(30)));

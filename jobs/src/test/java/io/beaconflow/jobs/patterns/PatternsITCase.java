@@ -74,26 +74,31 @@ class PatternsITCase {
         long of(I record);
     }
 
+    /** An input record type and its event time; serializable because Flink ships it. */
+    record Input<I>(Class<I> type, EventTime<I> time) implements java.io.Serializable {}
+
+    /** Signals, stamped as the detectors stamp them: at the last millisecond of their window. */
+    static final Input<AnomalySignal> SIGNALS =
+            new Input<>(AnomalySignal.class, s -> s.windowEnd - 1);
+
+    /** Findings, each at its {@code at}. */
+    static final Input<Finding> FINDINGS = new Input<>(Finding.class, f -> f.at);
+
     /** Runs {@code graph} over {@code input} in a shuffled (but fixed) arrival order. */
     static <I, O> List<O> run(
-            List<I> input,
-            Class<I> type,
-            EventTime<I> time,
-            Function<DataStream<I>, DataStream<O>> graph)
+            Input<I> kind, List<I> input, Function<DataStream<I>, DataStream<O>> graph)
             throws Exception {
-        return runAsGiven(shuffled(input), type, time, graph);
+        return runAsGiven(kind, shuffled(input), graph);
     }
 
     /** Runs {@code graph} over {@code input} arriving exactly in the given order. */
     static <I, O> List<O> runAsGiven(
-            List<I> input,
-            Class<I> type,
-            EventTime<I> time,
-            Function<DataStream<I>, DataStream<O>> graph)
+            Input<I> kind, List<I> input, Function<DataStream<I>, DataStream<O>> graph)
             throws Exception {
         StreamExecutionEnvironment env = MiniClusters.environment(1);
+        EventTime<I> time = kind.time();
         DataStream<I> in =
-                env.fromData(input, TypeInformation.of(type))
+                env.fromData(input, TypeInformation.of(kind.type()))
                         .assignTimestampsAndWatermarks(
                                 WatermarkStrategy.<I>forBoundedOutOfOrderness(Duration.ofHours(2))
                                         .withTimestampAssigner((e, ts) -> time.of(e)));
@@ -105,11 +110,7 @@ class PatternsITCase {
     }
 
     static List<Finding> sustained(List<AnomalySignal> signals) throws Exception {
-        return run(
-                signals,
-                AnomalySignal.class,
-                s -> s.windowEnd - 1,
-                in -> SustainedAnomalyPattern.apply(in, 2, 3, W));
+        return run(SIGNALS, signals, in -> SustainedAnomalyPattern.apply(in, 2, 3, W));
     }
 
     @Test
@@ -136,9 +137,8 @@ class PatternsITCase {
     void aLoneAnomalyTimesOutIntoTheTransientSideOutput() throws Exception {
         List<Finding> transients =
                 run(
+                        SIGNALS,
                         series("shop|all|*", "error_rate", "...x......"),
-                        AnomalySignal.class,
-                        s -> s.windowEnd - 1,
                         in -> {
                             SingleOutputStreamOperator<Finding> s =
                                     SustainedAnomalyPattern.apply(in, 2, 3, W);
@@ -169,9 +169,8 @@ class PatternsITCase {
             throws Exception {
         List<Finding> found =
                 run(
+                        SIGNALS,
                         series("shop|all|*", "error_rate", "xxx..x..."),
-                        AnomalySignal.class,
-                        s -> s.windowEnd - 1,
                         in -> RecoveryPattern.apply(in, 3, W));
         assertThat(found)
                 .singleElement()
@@ -199,18 +198,10 @@ class PatternsITCase {
                 in.add(sig);
             }
         }
-        List<Finding> all =
-                runAsGiven(
-                        in,
-                        AnomalySignal.class,
-                        s -> s.windowEnd - 1,
-                        x -> RecoveryPattern.apply(x, 3, W));
+        List<Finding> all = runAsGiven(SIGNALS, in, x -> RecoveryPattern.apply(x, 3, W));
         List<Finding> gated =
                 runAsGiven(
-                        in,
-                        AnomalySignal.class,
-                        s -> s.windowEnd - 1,
-                        x -> RecoveryPattern.applyGated(x, 3, W, Duration.ofDays(7)));
+                        SIGNALS, in, x -> RecoveryPattern.applyGated(x, 3, W, Duration.ofDays(7)));
         List<String> expected =
                 all.stream()
                         .filter(
@@ -237,13 +228,7 @@ class PatternsITCase {
                         signal("shop|all|*", "error_rate", 0, false),
                         signal("shop|all|*", "error_rate", 4, false),
                         signal("shop|all|*", "error_rate", 8, false));
-        assertThat(
-                        run(
-                                sparse,
-                                AnomalySignal.class,
-                                s -> s.windowEnd - 1,
-                                in -> RecoveryPattern.apply(in, 3, W)))
-                .isEmpty();
+        assertThat(run(SIGNALS, sparse, in -> RecoveryPattern.apply(in, 3, W))).isEmpty();
     }
 
     static Finding finding(
@@ -266,11 +251,7 @@ class PatternsITCase {
     }
 
     static List<Finding> correlated(List<Finding> in) throws Exception {
-        return run(
-                in,
-                Finding.class,
-                f -> f.at,
-                s -> CorrelatedIncidentPattern.apply(s, Duration.ofMinutes(5)));
+        return run(FINDINGS, in, s -> CorrelatedIncidentPattern.apply(s, Duration.ofMinutes(5)));
     }
 
     @Test
@@ -353,9 +334,8 @@ class PatternsITCase {
             for (List<Finding> order : List.of(arrival, reversed(arrival))) {
                 List<Finding> found =
                         runAsGiven(
+                                FINDINGS,
                                 order,
-                                Finding.class,
-                                f -> f.at,
                                 s -> ReleaseRegressionPattern.apply(s, Duration.ofMinutes(60)));
                 assertThat(found).hasSize(1);
                 chosen.add(found.get(0).metric);
@@ -375,14 +355,13 @@ class PatternsITCase {
     void anAnomalyOnANewReleaseWithinTheWatchIsAReleaseRegression() throws Exception {
         List<Finding> found =
                 run(
+                        FINDINGS,
                         List.of(
                                 releaseSeen("shop", "2.4.0", 10),
                                 onRelease("2.3.1", 12),
                                 onRelease("2.4.0", 15),
                                 releaseSeen("shop", "2.5.0", 20),
                                 onRelease("2.5.0", 95)),
-                        Finding.class,
-                        f -> f.at,
                         s -> ReleaseRegressionPattern.apply(s, Duration.ofMinutes(60)));
         assertThat(found)
                 .singleElement()
@@ -413,11 +392,7 @@ class PatternsITCase {
         in.add(mild);
         in.add(mild2);
         List<Finding> found =
-                run(
-                        in,
-                        AnomalySignal.class,
-                        s -> s.windowEnd - 1,
-                        s -> FrustrationBurstPattern.apply(s, 0.67, 2, 3, W));
+                run(SIGNALS, in, s -> FrustrationBurstPattern.apply(s, 0.67, 2, 3, W));
         assertThat(found)
                 .singleElement()
                 .satisfies(

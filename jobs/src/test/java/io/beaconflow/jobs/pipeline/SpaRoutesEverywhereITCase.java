@@ -22,7 +22,6 @@ import io.beaconflow.jobs.traces.ServerSpanRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -107,12 +106,7 @@ class SpaRoutesEverywhereITCase {
             spans.add(new String[] {traceId, spanId, String.valueOf(start + 9_030)});
             beacons.add(beacon(start + 21_000, batch.toArray(new Beacons.Event[0])));
         }
-        beacons.sort(Comparator.comparingLong(b -> b.receivedAt));
-        RawBeacon[] input = new RawBeacon[beacons.size()];
-        for (int k = 0; k < input.length; k++) {
-            RawBeacon b = beacons.get(k);
-            input[k] = new RawBeacon(b.payload, "spa", 0, k, b.receivedAt);
-        }
+        RawBeacon[] input = Beacons.asOnePartition(beacons, "spa");
 
         BeaconflowConfig config = BeaconflowConfig.defaults();
         StreamExecutionEnvironment env = MiniClusters.environment(2);

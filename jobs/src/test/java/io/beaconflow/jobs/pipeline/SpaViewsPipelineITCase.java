@@ -16,7 +16,6 @@ import io.beaconflow.jobs.testing.MiniClusters;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -112,12 +111,7 @@ class SpaViewsPipelineITCase {
                 count(expected, route[1], at + 3_000, 0, false, null, true);
             }
         }
-        beacons.sort(Comparator.comparingLong(b -> b.receivedAt));
-        RawBeacon[] input = new RawBeacon[beacons.size()];
-        for (int k = 0; k < input.length; k++) {
-            RawBeacon b = beacons.get(k);
-            input[k] = new RawBeacon(b.payload, "spa", 0, k, b.receivedAt);
-        }
+        RawBeacon[] input = Beacons.asOnePartition(beacons, "spa");
 
         BeaconflowConfig config = BeaconflowConfig.defaults();
         StreamExecutionEnvironment env = MiniClusters.environment(2);

@@ -7,25 +7,21 @@ import static io.beaconflow.jobs.testing.WriteBehindVariants.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.testing.WriteBehindSubject;
 import io.beaconflow.jobs.testing.WriteBehindVariants;
 import io.beaconflow.jobs.testing.WriteBehindVariants.Variant;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.function.LongSupplier;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -59,13 +55,27 @@ class SessionAssemblerOperatorTest {
         return c;
     }
 
+    /** The plain function or the cached operator, fed with the watermark {@code LAG} behind. */
+    private static final WriteBehindSubject<SessionRecord> SUBJECT =
+            new WriteBehindSubject<>(
+                    v ->
+                            v.isPlain()
+                                    ? new KeyedProcessOperator<>(
+                                            new SessionAssembler(config(v.cache())))
+                                    : new SessionAssemblerOperator(config(v.cache())),
+                    SessionAssembler.key(),
+                    LAG,
+                    // Each output record as its timestamp and every field, in emission order.
+                    (t, r) -> t + " " + describe(r),
+                    op ->
+                            op instanceof SessionAssemblerOperator o && o.cache() != null
+                                    ? o.cache()::size
+                                    : null,
+                    STATE);
+
     private static KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> open(
             Variant v, OperatorSubtaskState restoreFrom) throws Exception {
-        OneInputStreamOperator<RumEvent, SessionRecord> op =
-                v.isPlain()
-                        ? new KeyedProcessOperator<>(new SessionAssembler(config(v.cache())))
-                        : new SessionAssemblerOperator(config(v.cache()));
-        return WriteBehindVariants.open(v, op, SessionAssembler.key(), restoreFrom);
+        return SUBJECT.open(v, restoreFrom);
     }
 
     /**
@@ -87,22 +97,6 @@ class SessionAssemblerOperatorTest {
         return WriteBehindVariants.deliveredOutOfOrder(events, new Random(7), 8_000);
     }
 
-    private static long feed(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> h,
-            List<RumEvent> events,
-            int from,
-            int to,
-            long maxSeen)
-            throws Exception {
-        return WriteBehindVariants.feedWithLag(h, events, from, to, maxSeen, LAG);
-    }
-
-    /** Each output record as its timestamp and every field, in emission order. */
-    private static List<String> outputOf(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> h) {
-        return WriteBehindVariants.lines(h, (t, r) -> t + " " + describe(r));
-    }
-
     private static String describe(SessionRecord r) {
         StringBuilder b = new StringBuilder();
         for (java.lang.reflect.Field f : SessionRecord.class.getFields()) {
@@ -118,7 +112,7 @@ class SessionAssemblerOperatorTest {
     /** Keys with a session in the keyed state backend (heap or RocksDB). */
     private static long keyedEntries(
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> h, Variant v) {
-        return WriteBehindVariants.keysWith(h, STATE);
+        return SUBJECT.stateKeys(h);
     }
 
     /** The serialized session state of every key, as the backend holds it now. */
@@ -148,19 +142,11 @@ class SessionAssemblerOperatorTest {
 
     private static List<String> runWhole(Variant v, List<RumEvent> events) throws Exception {
         try (var h = open(v, null)) {
-            long maxSeen = feed(h, events, 0, events.size(), Long.MIN_VALUE);
+            long maxSeen = SUBJECT.feed(h, events, 0, events.size(), Long.MIN_VALUE);
             h.processWatermark(new Watermark(maxSeen + GAP));
-            WriteBehindVariants.expireAllAndCheckNothingIsLeft(h, v, cacheSize(h), STATE);
-            return outputOf(h);
+            SUBJECT.expireAllAndCheckNothingIsLeft(h, v);
+            return SUBJECT.output(h);
         }
-    }
-
-    /** The cache's size, if the operator has a cache. */
-    private static LongSupplier cacheSize(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> h) {
-        return h.getOperator() instanceof SessionAssemblerOperator op && op.cache() != null
-                ? op.cache()::size
-                : null;
     }
 
     @Test
@@ -180,7 +166,7 @@ class SessionAssemblerOperatorTest {
         List<RumEvent> events = traffic();
         Variant tiny = Variant.cached(3, true);
         try (var h = open(tiny, null)) {
-            feed(h, events, 0, events.size() / 2, Long.MIN_VALUE);
+            SUBJECT.feed(h, events, 0, events.size() / 2, Long.MIN_VALUE);
             WriteBehindCache<String, SessionState> cache =
                     ((SessionAssemblerOperator) h.getOperator()).cache();
             assertThat(cache.size()).isEqualTo(3);
@@ -198,7 +184,7 @@ class SessionAssemblerOperatorTest {
         Variant v = Variant.cached(10_000, true);
         try (var h = open(v, null)) {
             List<RumEvent> session = typicalSession("s1", T0);
-            feed(h, session, 0, session.size(), Long.MIN_VALUE);
+            SUBJECT.feed(h, session, 0, session.size(), Long.MIN_VALUE);
             WriteBehindCache<String, SessionState> cache =
                     ((SessionAssemblerOperator) h.getOperator()).cache();
             // The plain function reads and writes the value for each of the 20 events.
@@ -224,59 +210,12 @@ class SessionAssemblerOperatorTest {
     @Test
     void aSnapshotTakenWithTheCacheHoldsThePlainFunctionsStateAndRestoresEitherWay()
             throws Exception {
-        List<RumEvent> events = traffic();
-        TreeSet<String> keys = WriteBehindVariants.keysOf(events, SessionAssembler.key());
-        int half = events.size() / 2;
-        List<String> expected = runWhole(PLAIN_HEAP, events);
-
-        // The plain function's state at the half, as a restore sees it, per backend (a
-        // checkpoint restores only into the backend that took it).
-        Map<Boolean, OperatorSubtaskState> plainSnapshots = new HashMap<>();
-        long maxSeen = Long.MIN_VALUE;
-        TreeMap<String, String> plainState = null;
-        for (boolean rocksDb : new boolean[] {false, true}) {
-            Variant plain = Variant.plain(rocksDb);
-            try (var h = open(plain, null)) {
-                maxSeen = feed(h, events, 0, half, Long.MIN_VALUE);
-                plainSnapshots.put(rocksDb, checkpoint(h, 1L));
-            }
-            try (var h = open(plain, plainSnapshots.get(rocksDb))) {
-                TreeMap<String, String> state = storedState(h, keys);
-                if (plainState == null) plainState = state;
-                assertThat(state).as("plain, RocksDB %s", rocksDb).isEqualTo(plainState);
-            }
-        }
-        assertThat(plainState).hasSizeGreaterThan(10);
-
-        for (Variant v : VARIANTS) {
-            if (v.cache() <= 0) continue;
-            Variant plainSameBackend = Variant.plain(v.rocksDb());
-            // Cached operator up to the half, snapshot, restore into the plain function.
-            OperatorSubtaskState snapshot;
-            List<String> firstHalf;
-            try (var h = open(v, null)) {
-                feed(h, events, 0, half, Long.MIN_VALUE);
-                snapshot = checkpoint(h, 1L);
-                firstHalf = outputOf(h);
-            }
-            try (var h = open(plainSameBackend, snapshot)) {
-                assertThat(storedState(h, keys)).as("%s: restored state", v).isEqualTo(plainState);
-                feed(h, events, half, events.size(), maxSeen);
-                h.processWatermark(new Watermark(Long.MAX_VALUE));
-                List<String> all = new ArrayList<>(firstHalf);
-                all.addAll(outputOf(h));
-                assertThat(all).as("%s → plain", v).containsExactlyElementsOf(expected);
-            }
-            // And the plain function's snapshot restored into the cached operator.
-            try (var h = open(v, plainSnapshots.get(v.rocksDb()))) {
-                feed(h, events, half, events.size(), maxSeen);
-                h.processWatermark(new Watermark(Long.MAX_VALUE));
-                List<String> all = new ArrayList<>(expected.subList(0, firstHalf.size()));
-                all.addAll(outputOf(h));
-                assertThat(all).as("plain → %s", v).containsExactlyElementsOf(expected);
-                assertThat(keyedEntries(h, v)).as("plain → %s: state left", v).isZero();
-                assertThat(h.numEventTimeTimers()).as("plain → %s: timers left", v).isZero();
-            }
-        }
+        SUBJECT.snapshotsRestoreEitherWay(
+                traffic(),
+                Variant::plain,
+                VARIANTS.stream().filter(v -> v.cache() > 0).toList(),
+                SessionAssemblerOperatorTest::storedState,
+                11,
+                lines -> lines);
     }
 }

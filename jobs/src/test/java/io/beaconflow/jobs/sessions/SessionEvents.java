@@ -3,6 +3,7 @@ package io.beaconflow.jobs.sessions;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.testing.Beacons;
+import io.beaconflow.jobs.testing.EnrichedEvents;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,26 +28,22 @@ final class SessionEvents {
     private static final AtomicLong IDS = new AtomicLong();
 
     static RumEvent event(EventType type, String session, Instant at, String route) {
-        RumEvent e = new RumEvent();
-        e.schemaVersion = 1;
-        e.eventId = "e-" + IDS.incrementAndGet();
-        e.type = type;
-        e.app = "shop";
+        RumEvent e =
+                EnrichedEvents.enriched(
+                        type,
+                        "e-" + IDS.incrementAndGet(),
+                        "shop",
+                        session,
+                        at.toEpochMilli(),
+                        route);
         e.release = "1.4.0";
         e.environment = "prod";
-        e.sessionId = session;
         e.viewId = "v1";
         e.userId = USER;
-        e.occurredAt = at.toEpochMilli();
         e.receivedAt = at.toEpochMilli() + 500;
-        e.eventTime = at.toEpochMilli();
-        e.route = route;
-        e.country = "DE";
         e.networkType = "4g";
-        e.browser = "Chrome";
         e.browserVersion = "120";
         e.os = "Windows";
-        e.deviceType = "desktop";
         return e;
     }
 

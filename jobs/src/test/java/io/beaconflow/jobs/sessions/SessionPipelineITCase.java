@@ -3,6 +3,7 @@ package io.beaconflow.jobs.sessions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.config.BeaconflowConfig;
+import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.GeneratorSource;
 import io.beaconflow.jobs.model.EventType;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -45,8 +47,20 @@ class SessionPipelineITCase {
             int failedFetches,
             int errors) {}
 
-    @Test
-    void closedSessionsEqualAnIndependentSessionizationOfTheSameEvents() throws Exception {
+    /** What a run of the whole job left: its result, its config and what it wrote. */
+    record Run(
+            JobExecutionResult result,
+            BeaconflowConfig config,
+            List<RumEvent> events,
+            List<SessionRecord> sessions,
+            List<ScoredAggregate> metrics) {}
+
+    /**
+     * The whole job over 90 minutes of the shipped generator's traffic (seed 3) at parallelism 2,
+     * generic types off and object reuse on, with {@code cluster}'s settings on top (state backend,
+     * checkpoints); sinks and the job are named after {@code name}.
+     */
+    static Run run(String name, Configuration cluster) throws Exception {
         GeneratorConfig gen =
                 GeneratorConfig.load(Path.of("../flink-conf/generator.yaml"))
                         .withDuration("90m")
@@ -56,7 +70,7 @@ class SessionPipelineITCase {
         config.sessions.gap = java.time.Duration.ofMinutes(10);
         config.sessions.maxDuration = java.time.Duration.ofMinutes(30);
 
-        Configuration conf = new Configuration();
+        Configuration conf = new Configuration(cluster);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -65,13 +79,24 @@ class SessionPipelineITCase {
                         env, GeneratorSource.decoded(gen, 3, config.ingest), "generator", config)
                 .sinkTo(
                         new BeaconflowPipeline.Sinks()
-                                .events(CollectingSink.named("sess-it-events"))
-                                .sessions(CollectingSink.named("sess-it-sessions")));
-        env.execute("session-pipeline-itcase");
+                                .events(CollectingSink.named(name + "-events"))
+                                .sessions(CollectingSink.named(name + "-sessions"))
+                                .metrics(CollectingSink.named(name + "-metrics")));
+        JobExecutionResult result = env.execute(name);
+        return new Run(
+                result,
+                config,
+                CollectingSink.results(name + "-events"),
+                CollectingSink.results(name + "-sessions"),
+                CollectingSink.results(name + "-metrics"));
+    }
 
-        List<RumEvent> events = CollectingSink.results("sess-it-events");
-        List<SessionRecord> records = CollectingSink.results("sess-it-sessions");
-        Map<String, Expected> expected = sessionize(events, config.sessions);
+    @Test
+    void closedSessionsEqualAnIndependentSessionizationOfTheSameEvents() throws Exception {
+        Run run = run("session-pipeline-itcase", new Configuration());
+        List<RumEvent> events = run.events();
+        List<SessionRecord> records = run.sessions();
+        Map<String, Expected> expected = sessionize(events, run.config().sessions);
         Map<String, SessionRecord> closed = closedOnce(records);
         long splitByGap =
                 expected.values().stream()

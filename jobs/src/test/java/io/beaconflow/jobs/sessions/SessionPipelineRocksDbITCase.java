@@ -7,28 +7,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beaconflow.jobs.cli.BenchCommand;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.detection.ScoredAggregate;
-import io.beaconflow.jobs.generator.GeneratorConfig;
-import io.beaconflow.jobs.generator.GeneratorSource;
 import io.beaconflow.jobs.metrics.Dimension;
 import io.beaconflow.jobs.model.RumEvent;
-import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
-import io.beaconflow.jobs.testing.CollectingSink;
 import io.beaconflow.jobs.testing.MiniClusters;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -50,17 +43,7 @@ class SessionPipelineRocksDbITCase {
 
     @Test
     void onRocksDbClosedSessionsAndPerMinuteCountsEqualAnIndependentComputation() throws Exception {
-        GeneratorConfig gen =
-                GeneratorConfig.load(Path.of("../flink-conf/generator.yaml"))
-                        .withDuration("90m")
-                        .withSpeed("max");
-        BeaconflowConfig config = BeaconflowConfig.defaults();
-        config.sessions.gap = Duration.ofMinutes(10);
-        config.sessions.maxDuration = Duration.ofMinutes(30);
-
         Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.setString("state.backend.type", "rocksdb");
         conf.setString("execution.checkpointing.incremental", "true");
         conf.setString("execution.checkpointing.interval", "1s");
@@ -71,20 +54,13 @@ class SessionPipelineRocksDbITCase {
                 .as("the shipped RocksDB settings")
                 .containsEntry("state.backend.rocksdb.timer-service.factory", "HEAP");
         shipped.forEach(conf::setString);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        BeaconflowPipeline.build(
-                        env, GeneratorSource.decoded(gen, 3, config.ingest), "generator", config)
-                .sinkTo(
-                        new BeaconflowPipeline.Sinks()
-                                .events(CollectingSink.named("rocks-it-events"))
-                                .sessions(CollectingSink.named("rocks-it-sessions"))
-                                .metrics(CollectingSink.named("rocks-it-metrics")));
-        JobExecutionResult result = env.execute("session-pipeline-rocksdb-itcase");
-
-        List<RumEvent> events = CollectingSink.results("rocks-it-events");
-        List<SessionRecord> records = CollectingSink.results("rocks-it-sessions");
-        List<ScoredAggregate> rows = CollectingSink.results("rocks-it-metrics");
+        SessionPipelineITCase.Run run =
+                SessionPipelineITCase.run("session-pipeline-rocksdb-itcase", conf);
+        JobExecutionResult result = run.result();
+        BeaconflowConfig config = run.config();
+        List<RumEvent> events = run.events();
+        List<SessionRecord> records = run.sessions();
+        List<ScoredAggregate> rows = run.metrics();
         // What ran: the cluster's own account of the finished job.
         assertThat(
                         rest("/jobs/" + result.getJobID() + "/checkpoints/config")

@@ -8,6 +8,7 @@ import static io.beaconflow.jobs.testing.WriteBehindVariants.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.testing.WriteBehindSubject;
 import io.beaconflow.jobs.testing.WriteBehindVariants;
 import io.beaconflow.jobs.testing.WriteBehindVariants.Variant;
 import java.time.Duration;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,14 +41,19 @@ class ViewRouteAssignerStateTest {
     /** Sessions with a history, sessions with held events. */
     static final String[] STATES = {"view-history", ViewRouteAssigner.HELD_STATE};
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> open(
-            Variant v, OperatorSubtaskState restoreFrom) throws Exception {
-        return WriteBehindVariants.open(
-                v,
-                new ViewRouteAssigner(GAP, LATENESS, v.cache()),
-                SessionAssembler.key(),
-                restoreFrom);
-    }
+    /**
+     * The operator, with or without its cache, fed with the watermark {@code LAG} behind; every
+     * output record as session, timestamp, event id, type and route, in emission order.
+     */
+    static final WriteBehindSubject<RumEvent> SUBJECT =
+            new WriteBehindSubject<>(
+                    v -> new ViewRouteAssigner(GAP, LATENESS, v.cache()),
+                    SessionAssembler.key(),
+                    LAG,
+                    (t, e) ->
+                            e.sessionId + " " + t + " " + e.eventId + " " + e.type + " " + e.route,
+                    op -> ((ViewRouteAssigner) op)::cachedSessions,
+                    STATES);
 
     /**
      * 30 single-page sessions 4 s apart: a document load, route changes after 2 and 6 s, and
@@ -84,24 +89,6 @@ class ViewRouteAssignerStateTest {
         return v;
     }
 
-    static long feed(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h,
-            List<RumEvent> events,
-            int from,
-            int to,
-            long maxSeen)
-            throws Exception {
-        return WriteBehindVariants.feedWithLag(h, events, from, to, maxSeen, LAG);
-    }
-
-    /** Every output record: session, timestamp, event id, type, route, in emission order. */
-    static List<String> emitted(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h) {
-        return WriteBehindVariants.lines(
-                h,
-                (t, e) -> e.sessionId + " " + t + " " + e.eventId + " " + e.type + " " + e.route);
-    }
-
     /**
      * Each session's events in the order they left. Across sessions the order of timers due at the
      * same time is the timer queue's (RocksDB's differs from the heap's, and a restored heap queue
@@ -115,33 +102,14 @@ class ViewRouteAssignerStateTest {
         return out;
     }
 
-    private static long stateKeys(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h) {
-        return WriteBehindVariants.keysWith(h, STATES);
-    }
-
-    private static void closeAllAndCheckNothingIsLeft(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h, Variant v)
-            throws Exception {
-        WriteBehindVariants.expireAllAndCheckNothingIsLeft(h, v, null, STATES);
-    }
-
-    private static List<String> runWhole(Variant v, List<RumEvent> events) throws Exception {
-        try (var h = open(v, null)) {
-            feed(h, events, 0, events.size(), Long.MIN_VALUE);
-            closeAllAndCheckNothingIsLeft(h, v);
-            return emitted(h);
-        }
-    }
-
     @Test
     void onHeapAndRocksDbEveryEventLeavesOnTheSameRouteAndNothingIsLeft() throws Exception {
         List<RumEvent> events = traffic();
-        List<String> expected = runWhole(HEAP, events);
+        List<String> expected = SUBJECT.runWhole(HEAP, events);
         assertThat(expected).hasSize(events.size());
         // Rerouted events are in it: fetches sent from /app/pay made on /app or /app/cart.
         assertThat(expected).anyMatch(r -> r.endsWith("FETCH /app/cart"));
-        List<String> got = runWhole(ROCKSDB, events);
+        List<String> got = SUBJECT.runWhole(ROCKSDB, events);
         assertThat(got).hasSameSizeAs(expected);
         assertThat(bySession(got)).isEqualTo(bySession(expected));
     }
@@ -149,22 +117,22 @@ class ViewRouteAssignerStateTest {
     @Test
     void heldEventsAndHistoriesSurviveASnapshotOnHeapAndRocksDb() throws Exception {
         List<RumEvent> events = traffic();
-        List<String> expected = runWhole(HEAP, events);
+        List<String> expected = SUBJECT.runWhole(HEAP, events);
         int half = events.size() / 2;
         for (Variant v : List.of(HEAP, ROCKSDB)) {
             OperatorSubtaskState snapshot;
             List<String> all;
             long maxSeen;
-            try (var h = open(v, null)) {
-                maxSeen = feed(h, events, 0, half, Long.MIN_VALUE);
-                assertThat(stateKeys(h)).as("%s: open sessions", v).isPositive();
+            try (var h = SUBJECT.open(v, null)) {
+                maxSeen = SUBJECT.feed(h, events, 0, half, Long.MIN_VALUE);
+                assertThat(SUBJECT.stateKeys(h)).as("%s: open sessions", v).isPositive();
                 snapshot = checkpoint(h, 1L);
-                all = emitted(h);
+                all = SUBJECT.output(h);
             }
-            try (var h = open(v, snapshot)) {
-                feed(h, events, half, events.size(), maxSeen);
-                closeAllAndCheckNothingIsLeft(h, v);
-                all.addAll(emitted(h));
+            try (var h = SUBJECT.open(v, snapshot)) {
+                SUBJECT.feed(h, events, half, events.size(), maxSeen);
+                SUBJECT.expireAllAndCheckNothingIsLeft(h, v);
+                all.addAll(SUBJECT.output(h));
             }
             assertThat(all).as("%s", v).hasSameSizeAs(expected);
             assertThat(bySession(all)).as("%s", v).isEqualTo(bySession(expected));

@@ -4,6 +4,7 @@ import io.beaconflow.jobs.model.RawBeacon;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -166,5 +167,20 @@ public final class Beacons {
     public static RawBeacon raw(byte[] payload, Instant receivedAt) {
         return new RawBeacon(
                 payload, "rum-raw", 0, IDS.incrementAndGet(), receivedAt.toEpochMilli());
+    }
+
+    /**
+     * The beacons as one partition of {@code topic} delivers them: in arrival order (ties keep list
+     * order), at offsets 0, 1, 2, ...
+     */
+    public static RawBeacon[] asOnePartition(List<RawBeacon> beacons, String topic) {
+        List<RawBeacon> sorted = new ArrayList<>(beacons);
+        sorted.sort(Comparator.comparingLong(b -> b.receivedAt));
+        RawBeacon[] out = new RawBeacon[sorted.size()];
+        for (int k = 0; k < out.length; k++) {
+            RawBeacon b = sorted.get(k);
+            out[k] = new RawBeacon(b.payload, topic, 0, k, b.receivedAt);
+        }
+        return out;
     }
 }
