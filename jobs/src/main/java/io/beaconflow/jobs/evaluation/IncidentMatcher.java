@@ -255,11 +255,29 @@ public final class IncidentMatcher {
         if (!truthDimension.equals(dimension) || value == null) {
             return false;
         }
+        if ("browser".equals(truthDimension)) {
+            return parsedBrowser(truthValue).equals(value);
+        }
         if (!"route".equals(truthDimension)) {
             return truthValue.equals(value);
         }
         return routePattern(truthValue).matcher(value).matches();
     }
+
+    /**
+     * The name the job's user-agent parser (Yauaa's AgentName) gives a generator browser family:
+     * the generator sends Samsung Internet's real user agent, which parses as "SamsungBrowser", so
+     * an incident on browser "Samsung Internet" is the series {@code browser=SamsungBrowser}. The
+     * same segment under two names, not a looser match: without this every alert on that series
+     * counted as false and the incident as missed. {@code generator.BrowserNamesTest} parses every
+     * family's generated user agents with the job's classifier and checks this table.
+     */
+    public static String parsedBrowser(String generatorFamily) {
+        return PARSED_BROWSER.getOrDefault(generatorFamily, generatorFamily);
+    }
+
+    private static final java.util.Map<String, String> PARSED_BROWSER =
+            java.util.Map.of("Samsung Internet", "SamsungBrowser");
 
     /** A generator route template as a pattern over normalized routes: {x} = one segment. */
     static Pattern routePattern(String template) {

@@ -111,6 +111,21 @@ class IncidentMatcherTest {
                 .isFalse();
     }
 
+    @Test
+    void aBrowserIncidentIsNamedByTheSeriesOfTheNameItsUserAgentParsesTo() {
+        // The generator's "Samsung Internet" sends SamsungBrowser/29.0 user agents; the job's
+        // series is browser=SamsungBrowser. Chrome's series does not name it.
+        assertThat(
+                        IncidentMatcher.matches(
+                                "browser", "Samsung Internet", "browser", "SamsungBrowser"))
+                .isTrue();
+        assertThat(IncidentMatcher.matches("browser", "Samsung Internet", "browser", "Chrome"))
+                .isFalse();
+        assertThat(IncidentMatcher.matches("browser", "Edge", "browser", "Edge")).isTrue();
+        assertThat(IncidentMatcher.matches("browser", "Samsung Internet", "os", "SamsungBrowser"))
+                .isFalse();
+    }
+
     static IncidentTruth ofKind(String kind, List<String> metrics) {
         return new IncidentTruth(
                 "i", kind, "shop", "browser", "Edge", null, 2, metrics, 30 * M, 60 * M);
