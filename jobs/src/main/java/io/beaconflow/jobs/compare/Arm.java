@@ -15,7 +15,10 @@ public class Arm {
     /** The variant or the release. */
     public String name;
 
-    /** Start of the first and of the latest bucket with a closed session of this arm. */
+    /**
+     * The earliest start of a session of this arm (floored to the bucket), which orders releases;
+     * and the latest bucket in which a session of it closed, which ages it out.
+     */
     public long firstSeen;
 
     public long lastSeen;

@@ -90,6 +90,10 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SessionSumm
         public String value;
         public long windowStart;
         public long windowEnd;
+
+        /** The earliest session start in the bucket, floored to the bucket size. */
+        public long firstStart;
+
         public ArmSessions data;
 
         public Bucket() {}
@@ -174,8 +178,10 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SessionSumm
             b.value = s.value;
             b.windowStart = start;
             b.windowEnd = start + bucket;
+            b.firstStart = Long.MAX_VALUE;
             b.data = new ArmSessions(relativeAccuracy);
         }
+        b.firstStart = Math.min(b.firstStart, Math.floorDiv(s.start, bucket) * bucket);
         b.data.add(s);
         pending.put(k, b);
         ctx.timerService().registerEventTimeTimer(finalAt(b.windowEnd));
@@ -266,7 +272,10 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SessionSumm
     private void fold(List<Bucket> windows, Map<String, Arm> all) {
         long start = windows.get(0).windowStart;
         for (Bucket w : windows) {
-            armOf(w, all, start);
+            Arm a = armOf(w, all, start);
+            // A release is ordered by when its traffic began, not by when its first session
+            // closed (which depends on the session's length): the earliest session start seen.
+            if (a != null) a.firstSeen = Math.min(a.firstSeen, w.firstStart);
         }
         assignControls(all, start);
         for (int i = 0; i < windows.size(); i++) {

@@ -114,7 +114,9 @@ public class SessionSummarizer extends KeyedProcessFunction<String, RumEvent, Se
                     continue;
                 }
                 sum = new SessionSummary(k[0], k[1], k[2], ctx.getCurrentKey());
+                sum.start = ts;
             }
+            sum.start = Math.min(sum.start, ts);
             sum.add(s);
             arms.put(armKey, sum);
         }

@@ -25,6 +25,9 @@ public class SessionSummary {
     /** The session's key ({@code app:sessionId}); ties in tests and logs, not in statistics. */
     public String session;
 
+    /** Event time of the session's first event in this arm. */
+    public long start;
+
     /** Event time the session was closed (its last event + the gap): the record's timestamp. */
     public long end;
 

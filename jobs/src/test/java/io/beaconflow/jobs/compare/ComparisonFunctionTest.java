@@ -62,6 +62,7 @@ class ComparisonFunctionTest {
             s.views = 1;
             s.addLatency(LatencyMetric.LOAD, loadMs * Math.exp(0.5 * (rnd.nextDouble() - 0.5)));
             s.end = T0 + minute * MINUTE + i * 100;
+            s.start = s.end;
             out.add(s);
         }
         return out;
@@ -207,6 +208,28 @@ class ComparisonFunctionTest {
             assertThat(ComparisonFunction.relevant("shop-web", "release", "r", false)).isFalse();
             assertThat(ComparisonFunction.relevant("shop-web", "release", "other", true)).isFalse();
             assertThat(ComparisonFunction.relevant("shop-web", "variant", "exp=", true)).isFalse();
+        }
+    }
+
+    @Test
+    void releasesAreOrderedByWhenTheirSessionsStartedNotWhenTheyClosed() throws Exception {
+        try (var h = harness(config())) {
+            for (int m = 0; m < 15; m++) {
+                // 1.0's sessions began 30 minutes before they closed; 1.1's began a minute before:
+                // 1.1 closes first, yet 1.0 is the older release and 1.1's control.
+                List<SessionSummary> old = window("release", "shop-web@1.0", m + 3, 20, 1000, 1);
+                for (SessionSummary s : old) s.start = T0 - 30 * MINUTE + m * MINUTE;
+                List<SessionSummary> next = window("release", "shop-web@1.1", m, 20, 1000, 2);
+                for (SessionSummary s : next) s.start = s.end - MINUTE;
+                feed(h, old);
+                feed(h, next);
+            }
+            h.processWatermark(T0 + 15 * MINUTE - 1);
+            List<Comparison> out = drain(h);
+            assertThat(out)
+                    .isNotEmpty()
+                    .allSatisfy(c -> assertThat(c.variant).isEqualTo("shop-web@1.1"));
+            assertThat(out).allSatisfy(c -> assertThat(c.control).isEqualTo("shop-web@1.0"));
         }
     }
 
