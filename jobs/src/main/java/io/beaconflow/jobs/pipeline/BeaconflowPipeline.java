@@ -159,11 +159,7 @@ public final class BeaconflowPipeline {
                         errorGroups);
         if (withSessions && config.comparisons.enabled) {
             pipeline.comparisons =
-                    ComparisonStage.apply(
-                            SessionStage.bySession(onViewRoutes),
-                            config.comparisons,
-                            config.metrics,
-                            config.sessions.gap);
+                    ComparisonStage.apply(metrics, config.comparisons, config.metrics);
         }
         return pipeline;
     }
