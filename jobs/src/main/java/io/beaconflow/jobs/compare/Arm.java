@@ -1,11 +1,9 @@
 package io.beaconflow.jobs.compare;
 
-import io.beaconflow.jobs.metrics.MetricAccumulator;
-
 /**
  * One arm of an app in {@link ComparisonFunction}'s state: a variant of an experiment or a release,
  * when it was first and last seen, its control, and both arms' data since their comparison began. A
- * Flink POJO (accumulators by their own serializer).
+ * Flink POJO (session sums: {@link ArmSessions}).
  */
 public class Arm {
     /** {@link Comparison#EXPERIMENT} or {@link Comparison#RELEASE}. */
@@ -17,7 +15,10 @@ public class Arm {
     /** The variant or the release. */
     public String name;
 
-    /** Start of the first and of the latest metrics window with data of this arm. */
+    /**
+     * The earliest start of a session of this arm (floored to the bucket), which orders releases;
+     * and the latest bucket in which a session of it closed, which ages it out.
+     */
     public long firstSeen;
 
     public long lastSeen;
@@ -25,14 +26,14 @@ public class Arm {
     /** The arm it is compared with; null for a control and for an app's first release. */
     public String control;
 
-    /** Start of the first window in {@link #armData} and {@link #controlData}. */
+    /** Start of the first bucket in {@link #armData} and {@link #controlData}. */
     public long comparisonStart;
 
     /** This arm's data since {@link #comparisonStart}; null without a control. */
-    public MetricAccumulator armData;
+    public ArmSessions armData;
 
-    /** The control's data over the same windows; null without a control. */
-    public MetricAccumulator controlData;
+    /** The control's data over the same buckets; null without a control. */
+    public ArmSessions controlData;
 
     public Arm() {}
 

@@ -3,8 +3,6 @@ package io.beaconflow.jobs.compare;
 import io.beaconflow.jobs.enrich.CardinalityGuard;
 import io.beaconflow.jobs.metrics.Dimension;
 import io.beaconflow.jobs.metrics.LatencyMetric;
-import io.beaconflow.jobs.metrics.MetricAccumulator;
-import io.beaconflow.jobs.metrics.SeriesWindow;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -28,17 +26,18 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Experiments and releases compared, keyed by app, in event time. Input: the metric stage's
- * per-window accumulators of the variant and release series ({@link SeriesWindow}); output: one
- * {@link Comparison} per arm and metric every {@code comparisons.emit-every} of event time and at
- * the end of a bounded input. The statistics are {@link ArmComparison}'s (plain Java).
+ * Experiments and releases compared, keyed by app, in event time. Input: one {@link SessionSummary}
+ * per closed session and arm ({@link SessionSummarizer}): the session is the unit an experiment
+ * randomizes, so it is the unit tested ({@link ArmComparison}); output: one {@link Comparison} per
+ * arm and metric every {@code comparisons.emit-every} of event time and at the end of a bounded
+ * input. The statistics are {@link ArmComparison}'s (plain Java).
  *
- * <p><b>Which windows count.</b> A window is folded into the comparison only once it is final: when
- * the watermark passes its end + the metrics' allowed lateness, after which the window operator
- * sends no more updates (each update carries the window's full aggregate and replaces the pending
- * one). So a comparison never counts a window twice, and its documents do not depend on when late
- * events arrived: the same input gives the same documents under the same ids. The price is delay:
- * documents lag event time by the allowed lateness.
+ * <p><b>Which sessions count.</b> Summaries are grouped into buckets of the metrics window by the
+ * time their session closed (its last event + the session gap), and a bucket is folded into the
+ * comparison once the watermark passes its end: a summary is final when it is sent, and it arrives
+ * before the watermark passes its timestamp, so a bucket is complete when folded. The same input
+ * gives the same documents under the same ids. The price is delay: a session counts only once it
+ * closed, so documents lag its views by the session gap (30 min by default).
  *
  * <p><b>Who is compared with whom.</b> Windows fold in order of their start; per window start the
  * arms are first registered, then controls decided, then data merged, so an arm and its control
@@ -52,10 +51,10 @@ import org.apache.flink.util.Collector;
  * <p><b>Bounded state.</b> At most {@code max-arms-per-app} arms per app (further ones are ignored
  * and counted, {@code comparisonArmsIgnored}); an arm without data for {@code idle-ttl} is dropped,
  * and when the last arm goes, every state of the app and its timers go with it. State per arm: two
- * accumulators (about 10–40 KB with four latency sketches each), plus the pending windows (at most
- * allowed lateness / window per arm).
+ * session sums (a few counts and four sketches of one value per session, about 10–40 KB), plus the
+ * pending buckets (one per arm, folded at the next watermark).
  */
-public class ComparisonFunction extends KeyedProcessFunction<String, SeriesWindow, Comparison> {
+public class ComparisonFunction extends KeyedProcessFunction<String, SessionSummary, Comparison> {
     private static final long serialVersionUID = 1L;
 
     /** The latency metrics compared, in {@link ComparedMetric#latencyIndex} order. */
@@ -64,44 +63,62 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SeriesWindo
     };
 
     private final ComparisonsConfig cfg;
-    private final long lateness;
+    private final long bucket;
     private final double relativeAccuracy;
 
     private transient MapState<String, Arm> arms;
-    private transient MapState<String, SeriesWindow> pending;
+    private transient MapState<String, Bucket> pending;
     private transient ValueState<Long> lastEmitBucket;
     private transient ValueState<Long> foldedEnd;
     private transient ValueState<Long> cleanupAt;
     private transient Counter armsIgnored;
     private transient Counter updatesAfterFold;
 
-    public ComparisonFunction(
-            ComparisonsConfig cfg, Duration allowedLateness, double relativeAccuracy) {
+    /**
+     * @param bucket the metrics window: sessions closing within one are folded together
+     * @param relativeAccuracy of the sketches of session values
+     */
+    public ComparisonFunction(ComparisonsConfig cfg, Duration bucket, double relativeAccuracy) {
         this.cfg = cfg;
-        this.lateness = allowedLateness.toMillis();
+        this.bucket = bucket.toMillis();
         this.relativeAccuracy = relativeAccuracy;
     }
 
-    /** The app of a series window. */
-    public static final class AppKey implements KeySelector<SeriesWindow, String> {
+    /** The sessions of one arm that closed within one bucket, waiting to be folded. A POJO. */
+    public static class Bucket {
+        public String dimension;
+        public String value;
+        public long windowStart;
+        public long windowEnd;
+
+        /** The earliest session start in the bucket, floored to the bucket size. */
+        public long firstStart;
+
+        public ArmSessions data;
+
+        public Bucket() {}
+    }
+
+    /** The app of a session summary. */
+    public static final class AppKey implements KeySelector<SessionSummary, String> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public String getKey(SeriesWindow w) {
-            return w.app;
+        public String getKey(SessionSummary s) {
+            return s.app;
         }
     }
 
     /** The series the stage reads: variants, and releases when they are compared. */
-    public static boolean relevant(SeriesWindow w, boolean releases) {
-        if (w.app == null || w.value == null || CardinalityGuard.OTHER.equals(w.value)) {
+    public static boolean relevant(String app, String dimension, String value, boolean releases) {
+        if (app == null || value == null || CardinalityGuard.OTHER.equals(value)) {
             return false;
         }
-        if (Dimension.VARIANT.configName().equals(w.dimension)) {
-            int eq = w.value.indexOf('=');
-            return eq > 0 && eq < w.value.length() - 1;
+        if (Dimension.VARIANT.configName().equals(dimension)) {
+            int eq = value.indexOf('=');
+            return eq > 0 && eq < value.length() - 1;
         }
-        return releases && Dimension.RELEASE.configName().equals(w.dimension);
+        return releases && Dimension.RELEASE.configName().equals(dimension);
     }
 
     @Override
@@ -119,7 +136,7 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SeriesWindo
                                 new MapStateDescriptor<>(
                                         "comparison-pending",
                                         Types.STRING,
-                                        TypeInformation.of(SeriesWindow.class)));
+                                        TypeInformation.of(Bucket.class)));
         lastEmitBucket =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("comparison-emitted", Types.LONG));
@@ -134,44 +151,50 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SeriesWindo
                 getRuntimeContext().getMetricGroup().counter("comparisonUpdatesAfterFold");
     }
 
-    /** When a window can no longer change: the window operator's cleanup time. */
-    private long finalAt(long windowEnd) {
-        return windowEnd - 1 + lateness;
+    /** When a bucket is complete: every summary stamped within it has arrived. */
+    private static long finalAt(long windowEnd) {
+        return windowEnd - 1;
     }
 
     @Override
-    public void processElement(SeriesWindow w, Context ctx, Collector<Comparison> out)
+    public void processElement(SessionSummary s, Context ctx, Collector<Comparison> out)
             throws Exception {
-        if (!relevant(w, cfg.releases) || w.acc == null) {
+        if (!relevant(s.app, s.dimension, s.value, cfg.releases)) {
             return;
         }
+        long start = Math.floorDiv(s.end, bucket) * bucket;
         Long folded = foldedEnd.value();
-        if (folded != null && w.windowEnd <= folded) {
-            // Cannot happen while the lateness here matches the window operator's; counted, so
-            // a mismatch shows instead of silently double counting.
+        if (folded != null && start + bucket <= folded) {
+            // Cannot happen: a summary arrives before the watermark passes its timestamp. Counted,
+            // so a broken upstream shows instead of silently changing a folded result.
             updatesAfterFold.inc();
             return;
         }
-        String k = pendingKey(w);
-        SeriesWindow before = pending.get(k);
-        if (before == null || before.updateSeq <= w.updateSeq) {
-            pending.put(k, w);
+        String k = start + "\u0000" + s.dimension + "\u0000" + s.value;
+        Bucket b = pending.get(k);
+        if (b == null) {
+            b = new Bucket();
+            b.dimension = s.dimension;
+            b.value = s.value;
+            b.windowStart = start;
+            b.windowEnd = start + bucket;
+            b.firstStart = Long.MAX_VALUE;
+            b.data = new ArmSessions(relativeAccuracy);
         }
-        ctx.timerService().registerEventTimeTimer(finalAt(w.windowEnd));
-    }
-
-    private static String pendingKey(SeriesWindow w) {
-        return w.windowStart + "\u0000" + w.dimension + "\u0000" + w.value;
+        b.firstStart = Math.min(b.firstStart, Math.floorDiv(s.start, bucket) * bucket);
+        b.data.add(s);
+        pending.put(k, b);
+        ctx.timerService().registerEventTimeTimer(finalAt(b.windowEnd));
     }
 
     @Override
     public void onTimer(long ts, OnTimerContext ctx, Collector<Comparison> out) throws Exception {
         // 1. The windows that are final now, by window start then series.
-        TreeMap<String, SeriesWindow> due = new TreeMap<>();
+        TreeMap<String, Bucket> due = new TreeMap<>();
         List<String> dueKeys = new ArrayList<>();
-        for (Map.Entry<String, SeriesWindow> e : pending.entries()) {
+        for (Map.Entry<String, Bucket> e : pending.entries()) {
             if (finalAt(e.getValue().windowEnd) <= ts) {
-                SeriesWindow w = e.getValue();
+                Bucket w = e.getValue();
                 due.put(String.format("%020d", w.windowStart) + e.getKey(), w);
                 dueKeys.add(e.getKey());
             }
@@ -182,8 +205,8 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SeriesWindo
         for (Map.Entry<String, Arm> e : arms.entries()) all.put(e.getKey(), e.getValue());
         boolean changed = false;
         long folded = foldedEnd.value() == null ? Long.MIN_VALUE : foldedEnd.value();
-        List<SeriesWindow> group = new ArrayList<>();
-        for (SeriesWindow w : due.values()) {
+        List<Bucket> group = new ArrayList<>();
+        for (Bucket w : due.values()) {
             if (!group.isEmpty() && group.get(0).windowStart != w.windowStart) {
                 fold(group, all);
                 group.clear();
@@ -237,36 +260,39 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SeriesWindo
         boolean end = ctx.timerService().currentWatermark() == Long.MAX_VALUE && pending.isEmpty();
         Long f = foldedEnd.value();
         if (f == null) return;
-        long bucket = Math.floorDiv(f, cfg.emitEvery.toMillis());
+        long emitBucket = Math.floorDiv(f, cfg.emitEvery.toMillis());
         Long emitted = lastEmitBucket.value();
-        if (changed && (bucket > emitted || end)) {
+        if (changed && (emitBucket > emitted || end)) {
             emit(ctx.getCurrentKey(), all, f, end, out);
-            lastEmitBucket.update(bucket);
+            lastEmitBucket.update(emitBucket);
         }
     }
 
     /** Registers, assigns controls, then merges one window start's series, in that order. */
-    private void fold(List<SeriesWindow> windows, Map<String, Arm> all) {
+    private void fold(List<Bucket> windows, Map<String, Arm> all) {
         long start = windows.get(0).windowStart;
-        for (SeriesWindow w : windows) {
-            armOf(w, all, start);
+        for (Bucket w : windows) {
+            Arm a = armOf(w, all, start);
+            // A release is ordered by when its traffic began, not by when its first session
+            // closed (which depends on the session's length): the earliest session start seen.
+            if (a != null) a.firstSeen = Math.min(a.firstSeen, w.firstStart);
         }
         assignControls(all, start);
         for (int i = 0; i < windows.size(); i++) {
-            SeriesWindow w = windows.get(i);
+            Bucket w = windows.get(i);
             Arm x = all.get(keyOf(w));
             if (x == null) continue; // over budget
             x.lastSeen = Math.max(x.lastSeen, start);
-            if (x.armData != null) x.armData.merge(w.acc);
+            if (x.armData != null) x.armData.merge(w.data);
             for (Arm y : all.values()) {
                 if (y != x && y.sameFamily(x) && x.name.equals(y.control)) {
-                    y.controlData.merge(w.acc);
+                    y.controlData.merge(w.data);
                 }
             }
         }
     }
 
-    private static String keyOf(SeriesWindow w) {
+    private static String keyOf(Bucket w) {
         if (Dimension.RELEASE.configName().equals(w.dimension)) {
             return Arm.key(Comparison.RELEASE, "", w.value);
         }
@@ -274,7 +300,7 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SeriesWindo
         return Arm.key(Comparison.EXPERIMENT, w.value.substring(0, eq), w.value.substring(eq + 1));
     }
 
-    private Arm armOf(SeriesWindow w, Map<String, Arm> all, long start) {
+    private Arm armOf(Bucket w, Map<String, Arm> all, long start) {
         String k = keyOf(w);
         Arm a = all.get(k);
         if (a != null) return a;
@@ -330,8 +356,8 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SeriesWindo
         if (same) return;
         a.control = control;
         a.comparisonStart = start;
-        a.armData = control == null ? null : new MetricAccumulator(relativeAccuracy);
-        a.controlData = control == null ? null : new MetricAccumulator(relativeAccuracy);
+        a.armData = control == null ? null : new ArmSessions(relativeAccuracy);
+        a.controlData = control == null ? null : new ArmSessions(relativeAccuracy);
     }
 
     private void emit(
@@ -343,7 +369,7 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SeriesWindo
         ArmComparison stats = new ArmComparison(cfg.alpha, cfg.minSamplesPerArm);
         for (Arm a : all.values()) {
             if (a.control == null) continue;
-            List<Comparison> rows = stats.compare(statsOf(a.armData), statsOf(a.controlData));
+            List<Comparison> rows = stats.compare(a.armData.stats(), a.controlData.stats());
             for (Comparison c : rows) {
                 c.app = app;
                 c.kind = a.kind;
@@ -358,20 +384,6 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SeriesWindo
                 out.collect(c);
             }
         }
-    }
-
-    /** Received counts: weighted counts × the sampled share (received / weighted events). */
-    static ArmStats statsOf(MetricAccumulator acc) {
-        ArmStats s = new ArmStats();
-        double share = acc.events() > 0 ? Math.min(1, acc.samples() / acc.events()) : 1;
-        s.pageViews = Math.round(acc.pageViews() * share);
-        s.jsErrors = Math.round(acc.jsErrors() * share);
-        s.fetches = Math.round(acc.fetches() * share);
-        s.fetchFailures = Math.round(acc.fetchFailures() * share);
-        for (int i = 0; i < LATENCIES.length; i++) {
-            s.latency[i] = Binned.ofSketch(acc.sketch(LATENCIES[i]), acc.count(LATENCIES[i]));
-        }
-        return s;
     }
 
     private void clearAll(OnTimerContext ctx) throws Exception {

@@ -32,7 +32,11 @@ public class ComparisonsConfig implements Serializable {
     /** Significance level after Holm; intervals are 1 − alpha. */
     public double alpha = DEFAULT_ALPHA;
 
-    /** Trials (rates) or values (latencies) each arm needs before a metric is tested. */
+    /**
+     * Sessions each arm needs before a metric is tested: sessions with a view (error rate), with a
+     * fetch (failure rate), or with a value of the latency. Sessions, since they are the unit the
+     * tests count (ArmComparison).
+     */
     public long minSamplesPerArm = DEFAULT_MIN_SAMPLES_PER_ARM;
 
     /** The control variant of experiments not listed in {@link #controls}, when present. */

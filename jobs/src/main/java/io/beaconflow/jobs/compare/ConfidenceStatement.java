@@ -15,12 +15,12 @@ import java.util.Locale;
  *
  * <pre>
  * shop-web@2.4.0 is worse than shop-web@2.3.1 on LCP: median shift +445 ms (95 % CI +407 to
- *   +481 ms), Holm-adjusted p = 7.0e-148, n = 6,730 vs 7,443 values
+ *   +481 ms), Holm-adjusted p = 7.0e-148, n = 1,730 vs 1,943 sessions
  * no significant difference between paywall=none and paywall=metered on fetch failure rate:
  *   -0.71 pp (95 % CI -1.30 to -0.12 pp, not adjusted), Holm-adjusted p = 0.108 (alpha 0.05),
- *   n = 3,652 vs 3,944 fetches
- * checkout_flow=one_page vs checkout_flow=control on INP: not tested, 120 vs 340 values (200 per
- *   arm needed)
+ *   n = 1,052 vs 1,144 sessions
+ * checkout_flow=one_page vs checkout_flow=control on INP: not tested, 120 vs 340 sessions (200
+ *   per arm needed)
  * </pre>
  */
 public final class ConfidenceStatement {
@@ -37,10 +37,8 @@ public final class ConfidenceStatement {
         String control = armName(c, c.control);
         String metric = label(c.metric);
         boolean rate = isRate(c.metric);
-        String unit =
-                rate
-                        ? (ComparedMetric.ERROR_RATE.field.equals(c.metric) ? "views" : "fetches")
-                        : "values";
+        // n is sessions for every metric: the unit the tests count (ArmComparison).
+        String unit = "sessions";
         if (Verdict.INSUFFICIENT_DATA.equals(c.verdict) || c.adjustedP == null || c.diff == null) {
             return String.format(
                     Locale.ROOT,

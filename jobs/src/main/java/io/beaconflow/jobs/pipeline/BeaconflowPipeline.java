@@ -159,7 +159,11 @@ public final class BeaconflowPipeline {
                         errorGroups);
         if (withSessions && config.comparisons.enabled) {
             pipeline.comparisons =
-                    ComparisonStage.apply(metrics, config.comparisons, config.metrics);
+                    ComparisonStage.apply(
+                            SessionStage.bySession(onViewRoutes),
+                            config.comparisons,
+                            config.metrics,
+                            config.sessions.gap);
         }
         return pipeline;
     }

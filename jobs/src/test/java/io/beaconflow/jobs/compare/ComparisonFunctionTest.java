@@ -3,9 +3,6 @@ package io.beaconflow.jobs.compare;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.metrics.LatencyMetric;
-import io.beaconflow.jobs.metrics.MetricAccumulator;
-import io.beaconflow.jobs.metrics.SeriesSample;
-import io.beaconflow.jobs.metrics.SeriesWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,11 +19,15 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-/** The comparison operator driven by watermarks: what it emits, when, and that it cleans up. */
+/**
+ * The comparison operator driven by watermarks: what it emits, when, and that it cleans up. Its
+ * input is one summary per closed session and arm; here each "minute" of an arm is a number of
+ * one-view sessions closing within that minute.
+ */
 class ComparisonFunctionTest {
     static final long T0 = Instant.parse("2026-11-02T08:00:00Z").toEpochMilli();
     static final long MINUTE = 60_000;
-    static final Duration LATENESS = Duration.ofMinutes(5);
+    static final Duration BUCKET = Duration.ofMinutes(1);
 
     static ComparisonsConfig config() {
         ComparisonsConfig c = new ComparisonsConfig();
@@ -36,11 +37,11 @@ class ComparisonFunctionTest {
         return c;
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, SeriesWindow, Comparison> harness(
+    static KeyedOneInputStreamOperatorTestHarness<String, SessionSummary, Comparison> harness(
             ComparisonsConfig c) throws Exception {
         var h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new ComparisonFunction(c, LATENESS, 0.01)),
+                        new KeyedProcessOperator<>(new ComparisonFunction(c, BUCKET, 0.01)),
                         new ComparisonFunction.AppKey(),
                         Types.STRING);
         h.open();
@@ -48,39 +49,34 @@ class ComparisonFunctionTest {
     }
 
     /**
-     * One minute of one series: {@code views} page views with a load time around {@code loadMs} and
-     * an error on every {@code errorEvery}-th view (0: none).
+     * {@code views} sessions of one series closing within one minute, each with one page view whose
+     * load time is around {@code loadMs}.
      */
-    static SeriesWindow window(
+    static List<SessionSummary> window(
             String dimension, String value, int minute, int views, double loadMs, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed * 1000 + minute);
-        MetricAccumulator acc = new MetricAccumulator(0.01);
+        List<SessionSummary> out = new ArrayList<>();
         for (int i = 0; i < views; i++) {
-            acc.add(new SeriesSample("k", SeriesSample.PAGE_VIEW, 1, SeriesSample.NO_METRIC, 0));
-            double load = loadMs * Math.exp(0.5 * (rnd.nextDouble() - 0.5));
-            acc.add(
-                    new SeriesSample(
-                            "k", SeriesSample.OTHER, 1, (byte) LatencyMetric.LOAD.ordinal(), load));
+            SessionSummary s =
+                    new SessionSummary("shop-web", dimension, value, "s-" + minute + "-" + i);
+            s.views = 1;
+            s.addLatency(LatencyMetric.LOAD, loadMs * Math.exp(0.5 * (rnd.nextDouble() - 0.5)));
+            s.end = T0 + minute * MINUTE + i * 100;
+            s.start = s.end;
+            out.add(s);
         }
-        SeriesWindow w = new SeriesWindow();
-        w.app = "shop-web";
-        w.dimension = dimension;
-        w.value = value;
-        w.windowStart = T0 + minute * MINUTE;
-        w.windowEnd = w.windowStart + MINUTE;
-        w.acc = acc;
-        return w;
+        return out;
     }
 
     static void feed(
-            KeyedOneInputStreamOperatorTestHarness<String, SeriesWindow, Comparison> h,
-            SeriesWindow w)
+            KeyedOneInputStreamOperatorTestHarness<String, SessionSummary, Comparison> h,
+            List<SessionSummary> sessions)
             throws Exception {
-        h.processElement(w, w.windowEnd - 1);
+        for (SessionSummary s : sessions) h.processElement(s, s.end);
     }
 
     static List<Comparison> drain(
-            KeyedOneInputStreamOperatorTestHarness<String, SeriesWindow, Comparison> h) {
+            KeyedOneInputStreamOperatorTestHarness<String, SessionSummary, Comparison> h) {
         List<Comparison> out = new ArrayList<>();
         for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord) {
@@ -104,10 +100,10 @@ class ComparisonFunctionTest {
                 feed(h, window("variant", "checkout=control", m, 20, 1000, 1));
                 feed(h, window("variant", "checkout=b", m, 20, 1300, 2));
             }
-            // Window [14, 15) is final at its end - 1 ms + 5 min: nothing before.
-            h.processWatermark(T0 + 20 * MINUTE - 2);
+            // Sessions closing in [14, 15) are all in once the watermark reaches its end - 1 ms.
+            h.processWatermark(T0 + 15 * MINUTE - 2);
             assertThat(drain(h)).isEmpty();
-            h.processWatermark(T0 + 20 * MINUTE - 1);
+            h.processWatermark(T0 + 15 * MINUTE - 1);
             List<Comparison> first = drain(h);
             Map<String, Comparison> b = byMetric(first, "b");
             assertThat(first).allSatisfy(c -> assertThat(c.variant).isEqualTo("b"));
@@ -129,7 +125,7 @@ class ComparisonFunctionTest {
             // them (experiment=variant) and the counts it was decided on.
             assertThat(load.statement)
                     .startsWith("checkout=b is worse than checkout=control on page load:")
-                    .endsWith("n = 300 vs 300 values");
+                    .endsWith("n = 300 vs 300 sessions");
             assertThat(b.get("fetch").statement).contains("not tested");
             assertThat(load.id)
                     .isEqualTo(
@@ -141,7 +137,7 @@ class ComparisonFunctionTest {
                                     "load",
                                     T0 + 15 * MINUTE));
             // Nothing more until the next multiple of 15 minutes.
-            h.processWatermark(T0 + 34 * MINUTE - 2);
+            h.processWatermark(T0 + 30 * MINUTE - 2);
             assertThat(drain(h)).isEmpty();
             // End of input: the remaining windows fold and a last document goes out.
             h.processWatermark(Long.MAX_VALUE);
@@ -154,21 +150,34 @@ class ComparisonFunctionTest {
     }
 
     @Test
-    void aLateUpdateReplacesItsWindowAndIsCountedOnce() throws Exception {
+    void aSessionOfManyViewsIsOneValueAndTheErrorRateCountsSessions() throws Exception {
         try (var h = harness(config())) {
             for (int m = 0; m < 15; m++) {
                 feed(h, window("variant", "checkout=control", m, 20, 1000, 1));
-                feed(h, window("variant", "checkout=b", m, 20, 1000, 2));
+                // Ten sessions a minute of ten views each, the same load time in every view.
+                List<SessionSummary> b = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    SessionSummary s =
+                            new SessionSummary("shop-web", "variant", "checkout=b", "b" + i);
+                    s.views = 10;
+                    s.errors = i == 0 ? 10 : 0; // one session errs on every view
+                    for (int v = 0; v < 10; v++) s.addLatency(LatencyMetric.LOAD, 1000);
+                    s.end = T0 + m * MINUTE + i;
+                    b.add(s);
+                }
+                feed(h, b);
             }
-            SeriesWindow update = window("variant", "checkout=b", 3, 30, 1000, 2);
-            update.updateSeq = 1;
-            feed(h, update);
-            SeriesWindow stale = window("variant", "checkout=b", 3, 5, 1000, 2); // seq 0 again
-            feed(h, stale);
-            h.processWatermark(T0 + 20 * MINUTE - 1);
-            Comparison load = byMetric(drain(h), "b").get("load");
-            assertThat(load.n).isEqualTo(14 * 20 + 30);
-            assertThat(load.verdict).isEqualTo(Verdict.NO_DIFFERENCE);
+            h.processWatermark(T0 + 15 * MINUTE - 1);
+            Map<String, Comparison> b = byMetric(drain(h), "b");
+            // 150 sessions (1,500 views): one value each.
+            assertThat(b.get("load").n).isEqualTo(150);
+            assertThat(b.get("load").estimate)
+                    .isCloseTo(1000, org.assertj.core.data.Offset.offset(10.0));
+            // The rate is per view (150 of 1,500), its n the 150 sessions behind it.
+            Comparison errors = b.get("error_rate");
+            assertThat(errors.estimate).isEqualTo(0.1);
+            assertThat(errors.n).isEqualTo(150);
+            assertThat(errors.nControl).isEqualTo(300);
         }
     }
 
@@ -181,7 +190,7 @@ class ComparisonFunctionTest {
                 if (m >= 5) feed(h, window("release", "shop-web@1.1", m, 20, 1000, 3));
                 if (m >= 10) feed(h, window("release", "shop-web@1.2", m, 20, 1000, 4));
             }
-            h.processWatermark(T0 + 20 * MINUTE - 1);
+            h.processWatermark(T0 + 15 * MINUTE - 1);
             List<Comparison> out = drain(h);
             Comparison v11 = byMetric(out, "shop-web@1.1").get("load");
             assertThat(v11.kind).isEqualTo(Comparison.RELEASE);
@@ -196,10 +205,31 @@ class ComparisonFunctionTest {
             assertThat(v12.verdict).isEqualTo(Verdict.NO_DIFFERENCE);
             assertThat(out).noneMatch(x -> x.variant.equals("shop-web@1.0"));
             // Releases off: release series are not read.
-            assertThat(ComparisonFunction.relevant(window("release", "r", 0, 1, 1, 1), false))
-                    .isFalse();
-            assertThat(ComparisonFunction.relevant(window("release", "other", 0, 1, 1, 1), true))
-                    .isFalse();
+            assertThat(ComparisonFunction.relevant("shop-web", "release", "r", false)).isFalse();
+            assertThat(ComparisonFunction.relevant("shop-web", "release", "other", true)).isFalse();
+            assertThat(ComparisonFunction.relevant("shop-web", "variant", "exp=", true)).isFalse();
+        }
+    }
+
+    @Test
+    void releasesAreOrderedByWhenTheirSessionsStartedNotWhenTheyClosed() throws Exception {
+        try (var h = harness(config())) {
+            for (int m = 0; m < 15; m++) {
+                // 1.0's sessions began 30 minutes before they closed; 1.1's began a minute before:
+                // 1.1 closes first, yet 1.0 is the older release and 1.1's control.
+                List<SessionSummary> old = window("release", "shop-web@1.0", m + 3, 20, 1000, 1);
+                for (SessionSummary s : old) s.start = T0 - 30 * MINUTE + m * MINUTE;
+                List<SessionSummary> next = window("release", "shop-web@1.1", m, 20, 1000, 2);
+                for (SessionSummary s : next) s.start = s.end - MINUTE;
+                feed(h, old);
+                feed(h, next);
+            }
+            h.processWatermark(T0 + 15 * MINUTE - 1);
+            List<Comparison> out = drain(h);
+            assertThat(out)
+                    .isNotEmpty()
+                    .allSatisfy(c -> assertThat(c.variant).isEqualTo("shop-web@1.1"));
+            assertThat(out).allSatisfy(c -> assertThat(c.control).isEqualTo("shop-web@1.0"));
         }
     }
 
@@ -215,7 +245,7 @@ class ComparisonFunctionTest {
                 feed(h, window("variant", "layout=wide", m, 10, 1000, 4));
                 feed(h, window("variant", "layout=narrow", m, 10, 1000, 5));
             }
-            h.processWatermark(T0 + 20 * MINUTE - 1);
+            h.processWatermark(T0 + 15 * MINUTE - 1);
             List<Comparison> out = drain(h);
             Map<String, String> controls =
                     out.stream()
@@ -246,7 +276,7 @@ class ComparisonFunctionTest {
                 feed(h, window("variant", "exp=b", m, 10, 1000, 2));
                 feed(h, window("variant", "exp=c", m, 10, 1000, 3));
             }
-            h.processWatermark(T0 + 20 * MINUTE - 1);
+            h.processWatermark(T0 + 15 * MINUTE - 1);
             List<Comparison> out = drain(h);
             assertThat(out).extracting(x -> x.variant).containsOnly("b");
             assertThat(h.numKeyedStateEntries()).isPositive();
@@ -261,7 +291,14 @@ class ComparisonFunctionTest {
 
     @Test
     void stateTypesAreFlinkPojosWithoutGenericFields() {
-        for (Class<?> c : new Class<?>[] {Arm.class, SeriesWindow.class, Comparison.class}) {
+        for (Class<?> c :
+                new Class<?>[] {
+                    Arm.class,
+                    ArmSessions.class,
+                    SessionSummary.class,
+                    ComparisonFunction.Bucket.class,
+                    Comparison.class
+                }) {
             TypeInformation<?> t = TypeInformation.of(c);
             assertThat(t).as(c.getSimpleName()).isInstanceOf(PojoTypeInfo.class);
             PojoTypeInfo<?> p = (PojoTypeInfo<?>) t;

@@ -84,4 +84,34 @@ class ComparisonStatisticsTest {
         assertThat(withGap[1]).isNaN();
         assertThat(withGap[2]).isCloseTo(0.04, within(1e-12));
     }
+
+    @Test
+    void theDesignEffectIsOneForIndependentViewsAndTheClusterSizeWhenSessionsErrTogether() {
+        // 100 sessions of 10 views; 10 sessions err on every view, the rest never: p = 0.1, and
+        // the views of a session are perfectly correlated, so the design effect is 1 + (10 - 1)
+        // * 1 = 10 (times k / (k - 1) = 100 / 99 for the estimated variance).
+        ArmStats clustered = new ArmStats();
+        clustered.pageViews = 1000;
+        clustered.viewSessions = 100;
+        clustered.viewsSq = 100 * 100;
+        clustered.jsErrors = 100;
+        clustered.jsErrorsSq = 10 * 100;
+        clustered.viewsJsErrors = 10 * 100;
+        assertThat(ArmComparison.designEffect(ComparedMetric.ERROR_RATE, clustered))
+                .isCloseTo(10 * 100 / 99.0, org.assertj.core.data.Offset.offset(1e-9));
+        // 1000 sessions of one view, 100 with an error: no clustering, so 1 but for the
+        // estimated variance's small-sample factor k / (k - 1).
+        ArmStats single = new ArmStats();
+        single.pageViews = 1000;
+        single.viewSessions = 1000;
+        single.viewsSq = 1000;
+        single.jsErrors = 100;
+        single.jsErrorsSq = single.viewsJsErrors = 100;
+        assertThat(ArmComparison.designEffect(ComparedMetric.ERROR_RATE, single))
+                .isCloseTo(1000 / 999.0, org.assertj.core.data.Offset.offset(1e-9));
+        // No errors at all: nothing to inflate.
+        single.jsErrors = 0;
+        single.jsErrorsSq = single.viewsJsErrors = 0;
+        assertThat(ArmComparison.designEffect(ComparedMetric.ERROR_RATE, single)).isEqualTo(1);
+    }
 }

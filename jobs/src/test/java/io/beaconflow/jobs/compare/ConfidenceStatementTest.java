@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The sentence a dashboard shows for a comparison: the verdict, effect, interval, adjusted p and
  * sample sizes in words. The figures of the first three cases are the demo's (seed 42, last
- * emission); the last test builds the statement from {@link ArmComparison}'s own output.
+ * emission, from when n counted views; the unit is sessions now); the last test builds the
+ * statement from {@link ArmComparison}'s own output.
  */
 class ConfidenceStatementTest {
 
@@ -37,7 +38,7 @@ class ConfidenceStatementTest {
                 .isEqualTo(
                         "shop-web@2.4.0 is worse than shop-web@2.3.1 on LCP: median shift +445 ms"
                                 + " (95 % CI +407 to +481 ms), Holm-adjusted p = 7.0e-148,"
-                                + " n = 6,730 vs 7,443 values");
+                                + " n = 6,730 vs 7,443 sessions");
     }
 
     @Test
@@ -62,7 +63,7 @@ class ConfidenceStatementTest {
                         "no significant difference between paywall=none and paywall=metered on"
                                 + " fetch failure rate: 1.34 % vs 2.05 %, -0.71 pp (95 % CI -1.30"
                                 + " to -0.12 pp, not adjusted), Holm-adjusted p = 0.108 (alpha"
-                                + " 0.05), n = 3,652 vs 3,944 fetches");
+                                + " 0.05), n = 3,652 vs 3,944 sessions");
         // An interval that contains 0 needs no such remark.
         c.diffHigh = 0.001;
         assertThat(ConfidenceStatement.of(c, 0.05, 200)).contains("(95 % CI -1.30 to +0.10 pp)");
@@ -82,14 +83,14 @@ class ConfidenceStatementTest {
         assertThat(ConfidenceStatement.of(c, 0.05, 200))
                 .isEqualTo(
                         "checkout_flow=one_page vs checkout_flow=control on INP: not tested,"
-                                + " 120 vs 340 values (200 per arm needed)");
+                                + " 120 vs 340 sessions (200 per arm needed)");
 
         Comparison small = release("inp", Verdict.BETTER, -3.26, -6.43, -0.04, 0.0004);
         assertThat(ConfidenceStatement.of(small, 0.025, 200))
                 .isEqualTo(
                         "shop-web@2.4.0 is better than shop-web@2.3.1 on INP: median shift -3.3 ms"
                                 + " (97.5 % CI -6.4 to 0.0 ms), Holm-adjusted p = 4.0e-04,"
-                                + " n = 6,730 vs 7,443 values");
+                                + " n = 6,730 vs 7,443 sessions");
     }
 
     @Test
@@ -112,9 +113,14 @@ class ConfidenceStatementTest {
         // that are the same values in both arms (no difference).
         ArmStats control = new ArmStats();
         ArmStats arm = new ArmStats();
+        // One view per session: the sessions' moments are the views' own.
         control.pageViews = arm.pageViews = 2000;
+        control.viewSessions = arm.viewSessions = 2000;
+        control.viewsSq = arm.viewsSq = 2000;
         control.jsErrors = 40;
+        control.jsErrorsSq = control.viewsJsErrors = 40;
         arm.jsErrors = 70;
+        arm.jsErrorsSq = arm.viewsJsErrors = 70;
         double[] values = new double[300];
         for (int i = 0; i < values.length; i++) values[i] = 800 + 7 * i;
         control.latency[ComparedMetric.LOAD.latencyIndex] = Binned.ofValues(values);
@@ -129,7 +135,7 @@ class ConfidenceStatementTest {
                 .startsWith(
                         "2.0 is worse than 1.9 on error rate (JS errors per view): 3.50 %"
                                 + " vs 2.00 %, +1.50 pp (95 % CI +")
-                .contains("n = 2,000 vs 2,000 views");
+                .contains("n = 2,000 vs 2,000 sessions");
         Comparison load = out.get(ComparedMetric.LOAD.ordinal());
         load.kind = Comparison.RELEASE;
         load.variant = "2.0";
@@ -139,14 +145,14 @@ class ConfidenceStatementTest {
                 .startsWith(
                         "no significant difference between 2.0 and 1.9 on page load:"
                                 + " median shift 0")
-                .endsWith("n = 300 vs 300 values");
+                .endsWith("n = 300 vs 300 sessions");
         Comparison fetches = out.get(ComparedMetric.FETCH_FAILURE_RATE.ordinal());
         fetches.kind = Comparison.RELEASE;
         fetches.variant = "2.0";
         fetches.control = "1.9";
         assertThat(ConfidenceStatement.of(fetches, 0.05, 200))
                 .isEqualTo(
-                        "2.0 vs 1.9 on fetch failure rate: not tested, 0 vs 0 fetches"
+                        "2.0 vs 1.9 on fetch failure rate: not tested, 0 vs 0 sessions"
                                 + " (200 per arm needed)");
     }
 }

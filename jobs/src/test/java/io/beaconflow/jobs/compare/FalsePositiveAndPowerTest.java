@@ -2,8 +2,7 @@ package io.beaconflow.jobs.compare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.datadoghq.sketch.ddsketch.DDSketch;
-import io.beaconflow.jobs.metrics.MetricAccumulator;
+import io.beaconflow.jobs.metrics.LatencyMetric;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -18,23 +17,89 @@ class FalsePositiveAndPowerTest {
     static final double ALPHA = 0.05;
     static final int RUNS = 1000;
 
-    /** One arm: n page views, each with a load time and one fetch; errors with p. */
+    /**
+     * One arm of n independent page views, each with a load time and one fetch, errors with p: n
+     * sessions of one view each, so the per-session test sees exactly the views.
+     */
     static ArmStats arm(SplittableRandom rnd, int n, double errorP, double failP, double slow) {
-        ArmStats s = new ArmStats();
-        DDSketch load = new DDSketch(MetricAccumulator.mapping(0.01), () -> newStore());
-        DDSketch fetch = new DDSketch(MetricAccumulator.mapping(0.01), () -> newStore());
+        ArmSessions arm = new ArmSessions(0.01);
         for (int i = 0; i < n; i++) {
-            s.pageViews++;
-            if (rnd.nextDouble() < errorP) s.jsErrors++;
-            s.fetches++;
-            if (rnd.nextDouble() < failP) s.fetchFailures++;
+            SessionSummary s = new SessionSummary("shop", "variant", "x=a", "s" + i);
+            s.views = 1;
+            if (rnd.nextDouble() < errorP) s.errors++;
+            s.fetches = 1;
+            if (rnd.nextDouble() < failP) s.failures++;
             // log-normal around 1.2 s (load) and 150 ms (fetch), the shape of real latencies
-            load.accept(slow * 1200 * Math.exp(0.6 * gaussian(rnd)));
-            fetch.accept(slow * 150 * Math.exp(0.8 * gaussian(rnd)));
+            s.addLatency(LatencyMetric.LOAD, slow * 1200 * Math.exp(0.6 * gaussian(rnd)));
+            s.addLatency(LatencyMetric.FETCH, slow * 150 * Math.exp(0.8 * gaussian(rnd)));
+            arm.add(s);
         }
-        s.latency[ComparedMetric.LOAD.latencyIndex] = Binned.ofSketch(load, n);
-        s.latency[ComparedMetric.FETCH.latencyIndex] = Binned.ofSketch(fetch, n);
-        return s;
+        return arm.stats();
+    }
+
+    /** The generator's network factors and shares (SessionFactory, flink-conf/generator.yaml). */
+    static final double[] NET = {1.0, 1.15, 1.0, 2, 4, 6};
+
+    static final double[] NET_P = {0.55, 0.30, 0.06, 0.06, 0.02, 0.01};
+    static final double[] DEVICE = {1.0, 1.2, 1.35};
+    static final double[] DEVICE_P = {0.42, 0.05, 0.53};
+
+    /**
+     * Session-clustered traffic, as the generator makes it and real traffic is: each session has
+     * one network and one device factor for all its 1 + Poisson(3) views (the setting of
+     * notebooks/aa_session_clustering.py), a slow network fails more fetches, and one session in
+     * ten is on a buggy client whose views raise errors 15 times as often. Returns the arm as the
+     * comparison sees it ({@code bySession}) or, for contrast, every view as its own session, which
+     * is what testing views as independent amounts to.
+     */
+    static ArmStats clusteredArm(
+            SplittableRandom rnd, int sessions, double slow, boolean bySession) {
+        ArmSessions arm = new ArmSessions(0.01);
+        int id = 0;
+        for (int i = 0; i < sessions; i++) {
+            double net = pick(rnd, NET, NET_P);
+            double factor = slow * net * pick(rnd, DEVICE, DEVICE_P);
+            double errorP = rnd.nextDouble() < 0.1 ? 0.15 : 0.01;
+            double failP = 0.01 * net * net;
+            int views = 1 + poisson(rnd, 3);
+            SessionSummary session = new SessionSummary("shop", "variant", "x=a", "s" + i);
+            for (int v = 0; v < views; v++) {
+                SessionSummary view =
+                        bySession
+                                ? session
+                                : new SessionSummary("shop", "variant", "x=a", "v" + id++);
+                view.views++;
+                if (rnd.nextDouble() < errorP) view.errors++;
+                view.fetches++;
+                if (rnd.nextDouble() < failP) view.failures++;
+                view.addLatency(LatencyMetric.LOAD, factor * 1500 * Math.exp(0.5 * gaussian(rnd)));
+                view.addLatency(LatencyMetric.FETCH, factor * 150 * Math.exp(0.8 * gaussian(rnd)));
+                if (!bySession) arm.add(view);
+            }
+            if (bySession) arm.add(session);
+        }
+        return arm.stats();
+    }
+
+    static double pick(SplittableRandom rnd, double[] values, double[] p) {
+        double u = rnd.nextDouble();
+        for (int i = 0; i < values.length - 1; i++) {
+            u -= p[i];
+            if (u < 0) return values[i];
+        }
+        return values[values.length - 1];
+    }
+
+    static int poisson(SplittableRandom rnd, double mean) {
+        // Knuth's product of uniforms: exact, and fast for a mean of 3.
+        double limit = Math.exp(-mean);
+        double prod = rnd.nextDouble();
+        int k = 0;
+        while (prod > limit) {
+            prod *= rnd.nextDouble();
+            k++;
+        }
+        return k;
     }
 
     static com.datadoghq.sketch.ddsketch.store.Store newStore() {
@@ -79,6 +144,91 @@ class FalsePositiveAndPowerTest {
         assertThat(anyVerdict).as("arms with any verdict").isBetween(15, 60);
         // Untested metrics (no LCP, no INP in these arms) are insufficient_data, never a verdict.
         assertThat(raw[ComparedMetric.LCP.ordinal()]).isZero();
+    }
+
+    /** False verdicts per metric and per arm over {@code runs} A/A pairs of clustered traffic. */
+    static int[] clusteredAaFalseVerdicts(int runs, boolean bySession) {
+        ArmComparison cmp = new ArmComparison(ALPHA, 200);
+        int[] out = new int[ComparedMetric.values().length + 1];
+        for (int seed = 0; seed < runs; seed++) {
+            SplittableRandom rnd = new SplittableRandom(70_000 + seed);
+            List<Comparison> rows =
+                    cmp.compare(
+                            clusteredArm(rnd, 2000, 1, bySession),
+                            clusteredArm(rnd, 2000, 1, bySession));
+            boolean any = false;
+            for (int i = 0; i < rows.size(); i++) {
+                Comparison c = rows.get(i);
+                if (c.pValue != null && c.pValue < ALPHA) out[i]++;
+                any |= c.verdict.equals(Verdict.WORSE) || c.verdict.equals(Verdict.BETTER);
+            }
+            if (any) out[out.length - 1]++;
+        }
+        return out;
+    }
+
+    @Test
+    void aaTrafficClusteredBySessionShowsSignificantAtAboutAlphaBecauseSessionsAreTheUnit() {
+        int runs = 400;
+        int[] bySession = clusteredAaFalseVerdicts(runs, true);
+        int[] byView = clusteredAaFalseVerdicts(runs, false);
+        System.out.println(
+                "clustered A/A, false verdicts of "
+                        + runs
+                        + " per metric (error, failure, load, lcp, inp, fetch) and any per arm: by"
+                        + " session "
+                        + java.util.Arrays.toString(bySession)
+                        + ", views as units "
+                        + java.util.Arrays.toString(byView));
+        ComparedMetric[] tested = {
+            ComparedMetric.ERROR_RATE,
+            ComparedMetric.FETCH_FAILURE_RATE,
+            ComparedMetric.LOAD,
+            ComparedMetric.FETCH
+        };
+        for (ComparedMetric m : tested) {
+            // binomial(400, 0.05): 20 expected, sd 4.4; 8..34 is beyond ±2.7 sd.
+            assertThat(bySession[m.ordinal()])
+                    .as(m.field + " false positives, sessions as the unit")
+                    .isBetween(8, 34);
+        }
+        // The traffic is clustered enough to matter: testing its views as independent, what the
+        // comparison did before it judged sessions, calls the load times of A/A arms different
+        // in 75 of 400 runs and gives 62 of 400 arms a verdict (2026-12-03), where alpha allows
+        // 20. Over twice alpha, so this test would fail on view-level tests.
+        assertThat(byView[ComparedMetric.LOAD.ordinal()])
+                .as("load false positives, views as the unit")
+                .isGreaterThan((int) (2 * ALPHA * runs));
+        assertThat(byView[byView.length - 1])
+                .as("arms with any verdict, views as the unit")
+                .isGreaterThan((int) (2 * ALPHA * runs));
+        // Holm over the four tested metrics: at most alpha per arm (with sampling noise); 21 of
+        // 400 on 2026-12-03.
+        assertThat(bySession[bySession.length - 1]).as("arms with any verdict").isBetween(4, 30);
+    }
+
+    @Test
+    void aRealEffectOnClusteredTrafficIsStillFound() {
+        // 10 % slower on every view, 2,000 sessions per arm: the session-level test must still see
+        // it most of the time (its power is lower than the view-level figure, which was bought
+        // with false verdicts).
+        ArmComparison cmp = new ArmComparison(ALPHA, 200);
+        int runs = 100;
+        int loadWorse = 0;
+        for (int seed = 0; seed < runs; seed++) {
+            SplittableRandom rnd = new SplittableRandom(90_000 + seed);
+            ArmStats control = clusteredArm(rnd, 2000, 1, true);
+            ArmStats slower = clusteredArm(rnd, 2000, 1.10, true);
+            if (cmp.compare(slower, control)
+                    .get(ComparedMetric.LOAD.ordinal())
+                    .verdict
+                    .equals(Verdict.WORSE)) {
+                loadWorse++;
+            }
+        }
+        System.out.println(
+                "clustered power, load 10 % slower, 2000 sessions/arm: " + loadWorse + "/" + runs);
+        assertThat(loadWorse).as("load 10 % slower found").isGreaterThan(runs * 9 / 10);
     }
 
     @Test
