@@ -15,7 +15,7 @@ public class ComparisonsConfig implements Serializable {
 
     public static final Duration DEFAULT_EMIT_EVERY = Duration.ofMinutes(15);
     public static final double DEFAULT_ALPHA = 0.05;
-    public static final long DEFAULT_MIN_SAMPLES_PER_ARM = 200;
+    public static final long DEFAULT_MIN_SAMPLES_PER_ARM = 50;
     public static final String DEFAULT_CONTROL = "control";
     public static final int DEFAULT_MAX_ARMS_PER_APP = 64;
     public static final Duration DEFAULT_IDLE_TTL = Duration.ofDays(3);
