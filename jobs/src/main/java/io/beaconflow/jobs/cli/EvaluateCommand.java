@@ -454,6 +454,9 @@ public final class EvaluateCommand implements Callable<Integer> {
                     "io/beaconflow/jobs/patterns/",
                     "io/beaconflow/jobs/cli/",
                     "io/beaconflow/jobs/detection/",
+                    // a side branch from the sessions to rum-comparisons; no recorded row passes
+                    // through it (its config class is read, and only by that branch)
+                    "io/beaconflow/jobs/compare/",
                     // judges a run's alerts after it; shapes no row
                     "io/beaconflow/jobs/evaluation/IncidentMatcher");
 
