@@ -55,6 +55,13 @@ class FalsePositiveAndPowerTest {
     static ArmStats clusteredArm(
             SplittableRandom rnd, int sessions, double slow, boolean bySession) {
         ArmSessions arm = new ArmSessions(0.01);
+        addClustered(rnd, arm, sessions, slow, bySession);
+        return arm.stats();
+    }
+
+    /** Adds {@code sessions} clustered sessions to {@code arm} (see {@link #clusteredArm}). */
+    static void addClustered(
+            SplittableRandom rnd, ArmSessions arm, int sessions, double slow, boolean bySession) {
         int id = 0;
         for (int i = 0; i < sessions; i++) {
             double net = pick(rnd, NET, NET_P);
@@ -78,7 +85,6 @@ class FalsePositiveAndPowerTest {
             }
             if (bySession) arm.add(session);
         }
-        return arm.stats();
     }
 
     static double pick(SplittableRandom rnd, double[] values, double[] p) {
@@ -314,5 +320,62 @@ class FalsePositiveAndPowerTest {
         List<Comparison> out = cmp.compare(arm(rnd, 400, 0.5, 0.5, 3), arm(rnd, 400, 0, 0, 1));
         assertThat(out).allSatisfy(c -> assertThat(c.verdict).isEqualTo(Verdict.INSUFFICIENT_DATA));
         assertThat(out).allSatisfy(c -> assertThat(c.pValue).isNull());
+    }
+
+    /** Looks per run and sessions added to each arm between looks, in the repeated-looks tests. */
+    static final int LOOKS = 24;
+
+    static final int SESSIONS_PER_LOOK = 100;
+
+    /**
+     * A/A arms of clustered sessions that grow by {@link #SESSIONS_PER_LOOK} per arm between {@link
+     * #LOOKS} looks, as an experiment does between emissions (comparisons.emit-every), each look
+     * testing the cumulative data. Returns, per run, the first look (1-based) at which the arm got
+     * a worse or better verdict on any metric, 0 when it never did.
+     */
+    static int[] firstFalseVerdictLook(ArmComparison cmp, int runs) {
+        int[] first = new int[runs];
+        for (int run = 0; run < runs; run++) {
+            SplittableRandom rnd = new SplittableRandom(120_000 + run);
+            ArmSessions a = new ArmSessions(0.01);
+            ArmSessions b = new ArmSessions(0.01);
+            for (int look = 1; look <= LOOKS && first[run] == 0; look++) {
+                addClustered(rnd, a, SESSIONS_PER_LOOK, 1, true);
+                addClustered(rnd, b, SESSIONS_PER_LOOK, 1, true);
+                for (Comparison c : cmp.compare(a.stats(), b.stats())) {
+                    if (c.verdict.equals(Verdict.WORSE) || c.verdict.equals(Verdict.BETTER)) {
+                        first[run] = look;
+                    }
+                }
+            }
+        }
+        return first;
+    }
+
+    static int count(int[] firstLooks) {
+        int n = 0;
+        for (int f : firstLooks) if (f > 0) n++;
+        return n;
+    }
+
+    @Test
+    void aaArmsLookedAtRepeatedlyGetAVerdictAtSomeLookAtMostAlphaOfTheTime() {
+        // The dashboard shows the latest emission's verdict, and an experiment is looked at every
+        // emit-every: the chance that an A/A arm shows a verdict at some look must stay at alpha,
+        // not only the chance at one planned look.
+        int runs = 400;
+        int[] first = firstFalseVerdictLook(new ArmComparison(ALPHA, 50), runs);
+        int any = count(first);
+        System.out.println(
+                "repeated looks, A/A, "
+                        + LOOKS
+                        + " looks of +"
+                        + SESSIONS_PER_LOOK
+                        + " sessions per arm: arms with a verdict at any look "
+                        + any
+                        + "/"
+                        + runs);
+        // binomial(400, 0.05): 20 expected, sd 4.4; 34 is alpha + 3.2 sd.
+        assertThat(any).as("A/A arms with a verdict at some look").isLessThanOrEqualTo(34);
     }
 }
