@@ -709,7 +709,10 @@ def comparisons():
         "comparisons.emit-every of event time. verdict: worse / better when the Holm-adjusted "
         "p-value is below alpha, no_difference otherwise, insufficient_data below "
         "comparisons.min-samples-per-arm. diff is arm - control (rates: absolute; latencies: "
-        "Hodges-Lehmann shift in ms) with its 95 % interval diff_low..diff_high.",
+        "Hodges-Lehmann shift in ms) with its 95 % interval diff_low..diff_high. With "
+        "comparisons.sequential (the default) p-values are always-valid and intervals are "
+        "confidence sequences: reading the latest verdict at any time, as often as you like, "
+        "keeps the false-verdict rate at alpha (intervals are wider than fixed-horizon ones).",
         [
             Panel("Experiment arms compared", "metric", COMPARISONS,
                   [metric("unique_count", "variant", "Variants")], exp, w=12, h=6),
@@ -730,7 +733,8 @@ def comparisons():
                    metric("last_value", "adjusted_p", "Adjusted p")], exp, w=48, h=14,
                   description="Latest state of each variant against its control. Statement: "
                               "the verdict in words with the effect, its interval "
-                              "(1 - comparisons.alpha), the Holm-adjusted p and the sample sizes. "
+                              "(1 - comparisons.alpha; always-valid by default: valid at every "
+                              "look), the Holm-adjusted p and the sample sizes. "
                               "Relative: arm / control - 1 for rates, shift / control median for "
                               "latencies."),
             Panel("Load time shift over time (experiments)", "xy", COMPARISONS,

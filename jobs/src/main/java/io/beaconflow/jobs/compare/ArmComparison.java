@@ -24,17 +24,48 @@ import java.util.List;
  * once and Holm keeps the chance of any false "significant" among them at α. A metric whose arm or
  * control has fewer than {@code minSamples} sessions (with a trial, or with a value) is not tested
  * ({@code insufficient_data}) and is not part of the family: early, tiny arms flip on noise and the
- * normal approximations are poor there. Across arms and points in time there is no further
- * correction: each document answers "is this arm different, as of now" (see docs/DISCUSSION.md on
- * repeated looks).
+ * normal approximations are poor there. Across arms there is no further correction (each arm is its
+ * own family).
+ *
+ * <p><b>Repeated looks.</b> The same arm is tested again at every emission on its cumulative data.
+ * With {@link AlwaysValid} (comparisons.sequential, the default) every p-value is the mixture
+ * SPRT's always-valid one and every interval its confidence sequence, so the chance that an A/A arm
+ * shows a verdict at <em>any</em> look stays at α; Holm applies to always-valid p-values as to any
+ * valid ones. Without it (a fixed-horizon test for one planned look) each look is a fresh test at
+ * α, and an arm watched 24 times gets a false verdict at some look in about a third of A/A runs
+ * (FalsePositiveAndPowerTest, docs/DISCUSSION.md "Comparisons that stay honest under repeated
+ * looks").
  */
 public final class ArmComparison {
     private final double alpha;
     private final long minSamples;
 
+    /** Null: fixed-horizon tests, valid for one planned look only. */
+    private final AlwaysValid sequential;
+
+    /** Fixed-horizon tests: p-values and intervals valid for one planned look. */
     public ArmComparison(double alpha, long minSamples) {
+        this(alpha, minSamples, null);
+    }
+
+    /**
+     * @param sequential always-valid p-values and confidence sequences, or null for fixed-horizon
+     */
+    public ArmComparison(double alpha, long minSamples, AlwaysValid sequential) {
         this.alpha = alpha;
         this.minSamples = minSamples;
+        this.sequential = sequential;
+    }
+
+    /** The comparison {@code cfg} asks for: always-valid unless comparisons.sequential is false. */
+    public static ArmComparison of(ComparisonsConfig cfg) {
+        return new ArmComparison(
+                cfg.alpha,
+                cfg.minSamplesPerArm,
+                cfg.sequential
+                        ? new AlwaysValid(
+                                cfg.alpha, cfg.mixingEffectRates, cfg.mixingEffectLatencies)
+                        : null);
     }
 
     /**
@@ -69,13 +100,23 @@ public final class ArmComparison {
                     // moves a rate by at most 1 / effective n.
                     long e1 = Math.max(1, Math.round(n1 / d1));
                     long e2 = Math.max(1, Math.round(n2 / d2));
-                    TwoProportions.Result r =
-                            TwoProportions.compare(
-                                    Math.min(e1, Math.round(x1 / d1)),
-                                    e1,
-                                    Math.min(e2, Math.round(x2 / d2)),
-                                    e2,
-                                    1 - alpha);
+                    long f1 = Math.min(e1, Math.round(x1 / d1));
+                    long f2 = Math.min(e2, Math.round(x2 / d2));
+                    TwoProportions.Result r;
+                    if (sequential == null) {
+                        r = TwoProportions.compare(f1, e1, f2, e2, 1 - alpha);
+                    } else {
+                        // The pooled z on the effective counts, as the fixed-horizon z-test; the
+                        // mixture needs a normal statistic, so no Fisher switch here (its p-value
+                        // is not a likelihood ratio). Intervals at the boundary b.
+                        double ratio = sequential.ratio(true, e1, e2);
+                        r = TwoProportions.compareAtZ(f1, e1, f2, e2, sequential.boundary(ratio));
+                        double pooled = (double) (f1 + f2) / (e1 + e2);
+                        double se = Math.sqrt(pooled * (1 - pooled) * (1.0 / e1 + 1.0 / e2));
+                        double z = se == 0 ? 0 : ((double) f1 / e1 - (double) f2 / e2) / se;
+                        r.pValue = AlwaysValid.pValue(z, ratio);
+                        r.method = "msprt_z";
+                    }
                     c.test = r.method;
                     c.diff = r.diff;
                     c.diffLow = r.diffLow;
@@ -96,8 +137,17 @@ public final class ArmComparison {
                 c.estimate = a == null ? null : a.quantile(0.5);
                 c.estimateControl = b == null ? null : b.quantile(0.5);
                 if (a != null && b != null && c.n >= minSamples && c.nControl >= minSamples) {
-                    RankTest.Result r = RankTest.compare(b, a, 1 - alpha);
-                    c.test = "mann_whitney";
+                    RankTest.Result r;
+                    if (sequential == null) {
+                        r = RankTest.compare(b, a, 1 - alpha);
+                        c.test = "mann_whitney";
+                    } else {
+                        // Sessions with a value are the units of the standardized rank statistic.
+                        double ratio = sequential.ratio(false, a.n(), b.n());
+                        r = RankTest.compareAtZ(b, a, sequential.boundary(ratio));
+                        r.pValue = AlwaysValid.pValue(r.z, ratio);
+                        c.test = "msprt_mann_whitney";
+                    }
                     c.diff = r.shift;
                     c.diffLow = r.shiftLow;
                     c.diffHigh = r.shiftHigh;

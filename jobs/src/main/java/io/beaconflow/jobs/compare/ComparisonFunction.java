@@ -366,7 +366,7 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SessionSumm
             long windowEnd,
             boolean last,
             Collector<Comparison> out) {
-        ArmComparison stats = new ArmComparison(cfg.alpha, cfg.minSamplesPerArm);
+        ArmComparison stats = ArmComparison.of(cfg);
         for (Arm a : all.values()) {
             if (a.control == null) continue;
             List<Comparison> rows = stats.compare(a.armData.stats(), a.controlData.stats());
@@ -380,7 +380,8 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SessionSumm
                 c.windowEnd = windowEnd;
                 c.last = last;
                 c.id = idOf(app, a.kind, a.experiment, a.name, c.metric, windowEnd);
-                c.statement = ConfidenceStatement.of(c, cfg.alpha, cfg.minSamplesPerArm);
+                c.statement =
+                        ConfidenceStatement.of(c, cfg.alpha, cfg.minSamplesPerArm, cfg.sequential);
                 out.collect(c);
             }
         }

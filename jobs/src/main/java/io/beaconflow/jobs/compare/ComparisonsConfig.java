@@ -19,6 +19,22 @@ public class ComparisonsConfig implements Serializable {
     public static final String DEFAULT_CONTROL = "control";
     public static final int DEFAULT_MAX_ARMS_PER_APP = 64;
     public static final Duration DEFAULT_IDLE_TTL = Duration.ofDays(3);
+    public static final boolean DEFAULT_SEQUENTIAL = true;
+
+    /**
+     * τ for rates: the smallest rate change worth detecting, an error or failure rate 1.5 times a
+     * baseline of 2 % (2 % → 3 %), standardized per effective view: 0.01 / √(0.025 · 0.975) =
+     * 0.064, rounded to 0.06. Not fitted to any test or demo (docs/DISCUSSION.md).
+     */
+    public static final double DEFAULT_MIXING_EFFECT_RATES = 0.06;
+
+    /**
+     * τ for latencies: the smallest slowdown worth detecting, 10 %, on session values whose log has
+     * a spread of 0.5 (a log-normal σ typical of page loads): Cohen's d = ln 1.1 / 0.5 = 0.19, and
+     * the standardized rank statistic √12 (P(X &gt; Y) − ½) is 0.98 d for a normal shift; rounded
+     * to 0.2.
+     */
+    public static final double DEFAULT_MIXING_EFFECT_LATENCIES = 0.2;
 
     /** Off: the stage is not built. */
     public boolean enabled = true;
@@ -50,6 +66,25 @@ public class ComparisonsConfig implements Serializable {
 
     /** An arm without data for this long (event time) is forgotten with its comparisons. */
     public Duration idleTtl = DEFAULT_IDLE_TTL;
+
+    /**
+     * True: always-valid p-values and confidence sequences ({@link AlwaysValid}), honest however
+     * often the comparison is looked at. False: fixed-horizon tests, valid for one planned look.
+     */
+    public boolean sequential = DEFAULT_SEQUENTIAL;
+
+    /**
+     * The mixing standard deviation τ of the sequential test for error and fetch failure rates: the
+     * standardized effect (rate difference over √(p(1 − p)) per effective view) it is most
+     * sensitive to; τ² is the mixing variance.
+     */
+    public double mixingEffectRates = DEFAULT_MIXING_EFFECT_RATES;
+
+    /**
+     * τ for the latencies: the standardized effect per session (√12 (P(arm &gt; control) − ½),
+     * about Cohen's d) the sequential test is most sensitive to.
+     */
+    public double mixingEffectLatencies = DEFAULT_MIXING_EFFECT_LATENCIES;
 
     /** The control of {@code experiment}: configured, else {@link #defaultControl}. */
     public String controlOf(String experiment) {
@@ -116,6 +151,22 @@ public class ComparisonsConfig implements Serializable {
                 "comparisons.max-arms-per-app",
                 "must be >= 2 (got " + maxArmsPerApp + ")",
                 "set e.g. 64 (state: about 20 KB per arm)");
+        p.require(
+                mixingEffectRates > 0 && mixingEffectRates <= 2,
+                "comparisons.mixing-effect-rates",
+                "must be in (0, 2] (got "
+                        + mixingEffectRates
+                        + "): the standardized rate change the sequential test is most"
+                        + " sensitive to",
+                "set e.g. 0.06 (an error rate 2 % -> 3 %)");
+        p.require(
+                mixingEffectLatencies > 0 && mixingEffectLatencies <= 2,
+                "comparisons.mixing-effect-latencies",
+                "must be in (0, 2] (got "
+                        + mixingEffectLatencies
+                        + "): the standardized latency shift the sequential test is most"
+                        + " sensitive to",
+                "set e.g. 0.2 (about 10 % slower)");
         p.require(
                 idleTtl != null && (emitEvery == null || idleTtl.compareTo(emitEvery) > 0),
                 "comparisons.idle-ttl",

@@ -14,8 +14,8 @@ import java.util.Locale;
  * document. Examples:
  *
  * <pre>
- * shop-web@2.4.0 is worse than shop-web@2.3.1 on LCP: median shift +445 ms (95 % CI +407 to
- *   +481 ms), Holm-adjusted p = 7.0e-148, n = 1,730 vs 1,943 sessions
+ * shop-web@2.4.0 is worse than shop-web@2.3.1 on LCP: median shift +445 ms (95 % always-valid CI
+ *   +390 to +500 ms), Holm-adjusted always-valid p = 7.0e-140, n = 1,730 vs 1,943 sessions
  * no significant difference between paywall=none and paywall=metered on fetch failure rate:
  *   -0.71 pp (95 % CI -1.30 to -0.12 pp, not adjusted), Holm-adjusted p = 0.108 (alpha 0.05),
  *   n = 1,052 vs 1,144 sessions
@@ -33,6 +33,16 @@ public final class ConfidenceStatement {
      * @param minSamples {@code comparisons.min-samples-per-arm}, named when the metric is untested
      */
     public static String of(Comparison c, double alpha, long minSamples) {
+        return of(c, alpha, minSamples, false);
+    }
+
+    /**
+     * The statement; with {@code sequential} (comparisons.sequential) the interval is the
+     * always-valid confidence sequence and the p-value the always-valid one ({@link AlwaysValid}),
+     * and the sentence says so: the interval is wider than a fixed-horizon one, and a reader who
+     * compares it with a textbook interval must know why.
+     */
+    public static String of(Comparison c, double alpha, long minSamples, boolean sequential) {
         String arm = armName(c, c.variant);
         String control = armName(c, c.control);
         String metric = label(c.metric);
@@ -81,8 +91,9 @@ public final class ConfidenceStatement {
                         ? ""
                         : String.format(
                                 Locale.ROOT,
-                                " (%s %% CI %s to %s %s%s)",
+                                " (%s %% %sCI %s to %s %s%s)",
                                 level(alpha),
+                                sequential ? "always-valid " : "",
                                 rate ? signed(c.diffLow * 100, 2) : milliseconds(c.diffLow, ms),
                                 rate ? signed(c.diffHigh * 100, 2) : milliseconds(c.diffHigh, ms),
                                 rate ? "pp" : "ms",
@@ -90,7 +101,7 @@ public final class ConfidenceStatement {
                                         ? ", not adjusted"
                                         : "");
         String p =
-                "Holm-adjusted p = "
+                (sequential ? "Holm-adjusted always-valid p = " : "Holm-adjusted p = ")
                         + pValue(c.adjustedP)
                         + (Verdict.NO_DIFFERENCE.equals(c.verdict)
                                 ? String.format(Locale.ROOT, " (alpha %s)", trim(alpha))

@@ -48,6 +48,14 @@ public final class RankTest {
      * @param confidence e.g. 0.95 for the interval
      */
     public static Result compare(Binned control, Binned treatment, double confidence) {
+        return compareAtZ(control, treatment, Normal.quantile(1 - (1 - confidence) / 2));
+    }
+
+    /**
+     * {@link #compare} with the interval at the normal quantile {@code zq} rather than a level (the
+     * always-valid boundary of {@link AlwaysValid}).
+     */
+    public static Result compareAtZ(Binned control, Binned treatment, double zq) {
         double m = treatment.n;
         double n = control.n;
         double big = m + n;
@@ -90,7 +98,6 @@ public final class RankTest {
             r.z = corrected / sigma;
             r.pValue = Normal.twoSidedP(r.z);
         }
-        double zq = Normal.quantile(1 - (1 - confidence) / 2);
         double c = Math.max(0, mean - zq * Math.sqrt(Math.max(0, variance)));
         r.shift = differenceQuantile(control, treatment, 0.5);
         // The C-th smallest difference (1-based) and the (m·n + 1 − C)-th.

@@ -56,11 +56,18 @@ public final class TwoProportions {
      * @param n2 control trials (&gt; 0)
      */
     public static Result compare(long x1, long n1, long x2, long n2, double confidence) {
+        return compareAtZ(x1, n1, x2, n2, Normal.quantile(1 - (1 - confidence) / 2));
+    }
+
+    /**
+     * {@link #compare} with the intervals at the normal quantile {@code z} rather than a level: the
+     * always-valid boundary ({@link AlwaysValid}) can lie beyond what a level in double resolves.
+     */
+    public static Result compareAtZ(long x1, long n1, long x2, long n2, double z) {
         if (n1 <= 0 || n2 <= 0 || x1 < 0 || x2 < 0 || x1 > n1 || x2 > n2) {
             throw new IllegalArgumentException(
                     "need 0 <= x <= n and n > 0: " + x1 + "/" + n1 + ", " + x2 + "/" + n2);
         }
-        double z = Normal.quantile(1 - (1 - confidence) / 2);
         Result r = new Result();
         double p1 = (double) x1 / n1;
         double p2 = (double) x2 / n2;

@@ -94,6 +94,41 @@ class ComparisonFunctionTest {
     }
 
     @Test
+    void withSequentialOffTheDocumentsCarryTheFixedHorizonTestAndItsNarrowerInterval()
+            throws Exception {
+        // comparisons.sequential: false keeps today's fixed-horizon test for one planned look;
+        // the same input then gives a narrower interval around the same shift.
+        ComparisonsConfig fixed = config();
+        fixed.sequential = false;
+        Map<String, Comparison> seq;
+        Map<String, Comparison> fix;
+        try (var h = harness(config());
+                var g = harness(fixed)) {
+            for (int m = 0; m < 15; m++) {
+                List<SessionSummary> control =
+                        window("variant", "checkout=control", m, 20, 1000, 1);
+                List<SessionSummary> b = window("variant", "checkout=b", m, 20, 1300, 2);
+                feed(h, control);
+                feed(h, b);
+                feed(g, control);
+                feed(g, b);
+            }
+            h.processWatermark(T0 + 15 * MINUTE - 1);
+            g.processWatermark(T0 + 15 * MINUTE - 1);
+            seq = byMetric(drain(h), "b");
+            fix = byMetric(drain(g), "b");
+        }
+        Comparison s = seq.get("load");
+        Comparison f = fix.get("load");
+        assertThat(f.test).isEqualTo("mann_whitney");
+        assertThat(f.statement).contains("(95 % CI ").doesNotContain("always-valid");
+        assertThat(f.diff).isEqualTo(s.diff);
+        assertThat(f.diffLow).isGreaterThan(s.diffLow);
+        assertThat(f.diffHigh).isLessThan(s.diffHigh);
+        assertThat(f.pValue).isLessThan(s.pValue);
+    }
+
+    @Test
     void aSlowerVariantIsFlaggedWorseOnceItsWindowsAreFinalAndEveryEmitEvery() throws Exception {
         try (var h = harness(config())) {
             for (int m = 0; m < 30; m++) {
@@ -118,13 +153,16 @@ class ComparisonFunctionTest {
             assertThat(load.windowEnd).isEqualTo(T0 + 15 * MINUTE);
             assertThat(load.verdict).isEqualTo(Verdict.WORSE);
             assertThat(load.diff).isBetween(200.0, 400.0);
-            assertThat(load.test).isEqualTo("mann_whitney");
+            // comparisons.sequential (the default): always-valid p and a confidence sequence
+            assertThat(load.test).isEqualTo("msprt_mann_whitney");
             assertThat(b.get("error_rate").verdict).isEqualTo(Verdict.NO_DIFFERENCE);
             assertThat(b.get("fetch").verdict).isEqualTo(Verdict.INSUFFICIENT_DATA);
             // Each document says its verdict in words, with the arms' names as the table shows
             // them (experiment=variant) and the counts it was decided on.
             assertThat(load.statement)
                     .startsWith("checkout=b is worse than checkout=control on page load:")
+                    .contains("(95 % always-valid CI ")
+                    .contains("Holm-adjusted always-valid p = ")
                     .endsWith("n = 300 vs 300 sessions");
             assertThat(b.get("fetch").statement).contains("not tested");
             assertThat(load.id)

@@ -114,4 +114,27 @@ class ComparisonStatisticsTest {
         single.jsErrorsSq = single.viewsJsErrors = 0;
         assertThat(ArmComparison.designEffect(ComparedMetric.ERROR_RATE, single)).isEqualTo(1);
     }
+
+    @Test
+    void theAlwaysValidPValueIsOneOverTheMixtureLikelihoodRatioAndItsBoundaryMatches() {
+        // 1/Λ against a direct numerical integration of the normal likelihood ratio over the
+        // mixing N(0, τ²) (trapezoid over θ in [-2, 2], 200,000 steps, Python): z = 2.5, V = 0.01,
+        // τ² = 0.04, so r = 4: 0.18354763685602.
+        assertThat(AlwaysValid.pValue(2.5, 4)).isCloseTo(0.18354763685602, within(1e-12));
+        // r = 1, z = 3: √2 · e^(-9/4)
+        assertThat(AlwaysValid.pValue(3, 1)).isCloseTo(0.149057012838996, within(1e-12));
+        assertThat(AlwaysValid.pValue(0, 3)).isEqualTo(1);
+        // Howard et al.'s two-sided normal-mixture boundary, r = 40, alpha 0.05: 3.15399
+        assertThat(AlwaysValid.boundary(40, 0.05)).isCloseTo(3.153991523317334, within(1e-12));
+        // The confidence sequence is the set the test does not reject: p = alpha on its edge.
+        for (double r : new double[] {0.05, 1, 40, 1e4}) {
+            assertThat(AlwaysValid.pValue(AlwaysValid.boundary(r, 0.05), r))
+                    .as("r = " + r)
+                    .isCloseTo(0.05, within(1e-12));
+            // wider than the fixed-horizon 1.96 at every sample size
+            assertThat(AlwaysValid.boundary(r, 0.05)).isGreaterThan(1.96);
+        }
+        // Huge z (the demo's release regression) gives a tiny p, not an overflow to NaN.
+        assertThat(AlwaysValid.pValue(30, 100)).isGreaterThan(0).isLessThan(1e-150);
+    }
 }

@@ -35,6 +35,20 @@ class ComparisonsConfigTest {
         assertThat(c.comparisons.controls).isEmpty();
         assertThat(c.comparisons.maxArmsPerApp).isEqualTo(d.maxArmsPerApp);
         assertThat(c.comparisons.idleTtl).isEqualTo(d.idleTtl);
+        assertThat(c.comparisons.sequential).isTrue().isEqualTo(d.sequential);
+        assertThat(c.comparisons.mixingEffectRates).isEqualTo(d.mixingEffectRates);
+        assertThat(c.comparisons.mixingEffectLatencies).isEqualTo(d.mixingEffectLatencies);
+    }
+
+    @Test
+    void theSequentialTestAndItsMixingEffectsAreConfigurable() {
+        BeaconflowConfig c =
+                parse(
+                        "comparisons:\n  sequential: false\n  mixing-effect-rates: 0.1\n"
+                                + "  mixing-effect-latencies: 0.3\n");
+        assertThat(c.comparisons.sequential).isFalse();
+        assertThat(c.comparisons.mixingEffectRates).isEqualTo(0.1);
+        assertThat(c.comparisons.mixingEffectLatencies).isEqualTo(0.3);
     }
 
     @Test
@@ -65,6 +79,13 @@ class ComparisonsConfigTest {
                 .hasMessageContaining("comparisons.idle-ttl");
         assertThatThrownBy(() -> parse("comparisons:\n  controls:\n    checkout_flow: ''\n"))
                 .hasMessageContaining("comparisons.controls.checkout_flow");
+        assertThatThrownBy(() -> parse("comparisons:\n  mixing-effect-rates: 0\n"))
+                .hasMessageContaining("comparisons.mixing-effect-rates")
+                .hasMessageContaining("most sensitive to")
+                .hasMessageContaining("Fix:");
+        assertThatThrownBy(() -> parse("comparisons:\n  mixing-effect-latencies: 5\n"))
+                .hasMessageContaining("comparisons.mixing-effect-latencies")
+                .hasMessageContaining("Fix:");
         assertThatThrownBy(() -> parse("comparisons:\n  emit-evry: 15m\n"))
                 .hasMessageContaining("emit-evry");
     }

@@ -42,6 +42,19 @@ class ConfidenceStatementTest {
     }
 
     @Test
+    void theAlwaysValidStatementNamesItsIntervalAndPValueAsAlwaysValid() {
+        // comparisons.sequential (the default): the interval is a confidence sequence, wider than
+        // a fixed-horizon one, and the sentence must not pass it off as a textbook interval.
+        Comparison c =
+                release("lcp", Verdict.WORSE, 445.3686, 390.2, 500.7, 7.045353710680733e-140);
+        assertThat(ConfidenceStatement.of(c, 0.05, 200, true))
+                .isEqualTo(
+                        "shop-web@2.4.0 is worse than shop-web@2.3.1 on LCP: median shift +445 ms"
+                                + " (95 % always-valid CI +390 to +501 ms), Holm-adjusted"
+                                + " always-valid p = 7.0e-140, n = 6,730 vs 7,443 sessions");
+    }
+
+    @Test
     void noDifferenceWithAnIntervalExcludingZeroSaysTheIntervalIsNotAdjusted() {
         Comparison c = new Comparison();
         c.kind = Comparison.EXPERIMENT;
@@ -154,5 +167,47 @@ class ConfidenceStatementTest {
                 .isEqualTo(
                         "2.0 vs 1.9 on fetch failure rate: not tested, 0 vs 0 sessions"
                                 + " (200 per arm needed)");
+    }
+
+    @Test
+    void theAlwaysValidStatementOfARealComparisonAgreesWithItsWiderInterval() {
+        // Arms like the ones above (errors 2 % against 4.5 % here: 3.5 % on 2,000 views is not
+        // enough evidence at every look, z = 2.9, always-valid p 0.08), compared as the shipped
+        // config does (always-valid): the error
+        // rate is still worse, its interval is the confidence sequence, wider than the
+        // fixed-horizon one, and the statement carries exactly the document's numbers.
+        ArmStats control = new ArmStats();
+        ArmStats arm = new ArmStats();
+        control.pageViews = arm.pageViews = 2000;
+        control.viewSessions = arm.viewSessions = 2000;
+        control.viewsSq = arm.viewsSq = 2000;
+        control.jsErrors = 40;
+        control.jsErrorsSq = control.viewsJsErrors = 40;
+        arm.jsErrors = 90;
+        arm.jsErrorsSq = arm.viewsJsErrors = 90;
+        ComparisonsConfig cfg = new ComparisonsConfig();
+        cfg.minSamplesPerArm = 200;
+        Comparison seq = ArmComparison.of(cfg).compare(arm, control).get(0);
+        Comparison fixed = new ArmComparison(0.05, 200).compare(arm, control).get(0);
+        assertThat(seq.test).isEqualTo("msprt_z");
+        assertThat(seq.verdict).isEqualTo(Verdict.WORSE);
+        assertThat(seq.diff).isEqualTo(fixed.diff);
+        assertThat(seq.diffLow).isLessThan(fixed.diffLow);
+        assertThat(seq.diffHigh).isGreaterThan(fixed.diffHigh);
+        assertThat(seq.pValue).isGreaterThan(fixed.pValue);
+        seq.kind = Comparison.RELEASE;
+        seq.variant = "2.0";
+        seq.control = "1.9";
+        assertThat(ConfidenceStatement.of(seq, 0.05, 200, true))
+                .isEqualTo(
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "2.0 is worse than 1.9 on error rate (JS errors per view): 4.50 %%"
+                                        + " vs 2.00 %%, +2.50 pp (95 %% always-valid CI %s to %s"
+                                        + " pp), Holm-adjusted always-valid p = %s,"
+                                        + " n = 2,000 vs 2,000 sessions",
+                                ConfidenceStatement.signed(seq.diffLow * 100, 2),
+                                ConfidenceStatement.signed(seq.diffHigh * 100, 2),
+                                ConfidenceStatement.pValue(seq.adjustedP)));
     }
 }
