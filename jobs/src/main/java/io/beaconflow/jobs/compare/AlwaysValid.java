@@ -26,8 +26,8 @@ package io.beaconflow.jobs.compare;
  *   Λ = √(V / (V + τ²)) · exp(z² τ² / (2 (V + τ²)))
  * </pre>
  *
- * and the always-valid p-value is min(1, 1/Λ) (Johari et al., eq. 11 and Prop. 2). Only r = τ²/V =
- * τ² · n₁n₂/(n₁ + n₂) and z enter, so the p-value is a function of the z each test computes today.
+ * and the always-valid p-value is min(1, 1/Λ) (Johari et al.). Only r = τ²/V = τ² · n₁n₂/(n₁ + n₂)
+ * and z enter, so the p-value is a function of the z each test computes today.
  *
  * <p><b>The confidence sequence</b> is the set of effects the test would not reject, Λ &lt; 1/α:
  * |z| &lt; b with b = √((1 + 1/r) · (2 ln(1/α) + ln(1 + r))). b plays the role of z(1 − α/2) in the
@@ -36,8 +36,8 @@ package io.beaconflow.jobs.compare;
  * at every look at once (it covers the true effect at all looks with probability ≥ 1 − α).
  *
  * <p><b>τ, the knob.</b> τ is the standardized effect the test is most sensitive to: the mixture is
- * the Bayes-optimal test when effects are drawn from N(0, τ²) (Johari et al. §4), and the boundary
- * is tightest at the sample size where such an effect becomes detectable. Smaller τ finds small
+ * the Bayes-optimal test when effects are drawn from N(0, τ²) (Johari et al.), and the boundary is
+ * tightest at the sample size where such an effect becomes detectable. Smaller τ finds small
  * effects sooner and large ones later; a wrong τ costs a logarithmic factor in time, never
  * validity. The defaults are the smallest effect worth detecting per metric class
  * (ComparisonsConfig).

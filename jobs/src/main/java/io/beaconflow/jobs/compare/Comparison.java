@@ -31,7 +31,10 @@ public class Comparison {
     /** {@link ComparedMetric#field}: error_rate, fetch_failure_rate, load, lcp, inp, fetch. */
     public String metric;
 
-    /** {@code z}, {@code fisher} (two proportions) or {@code mann_whitney}; null without a test. */
+    /**
+     * {@code msprt_z} or {@code msprt_mann_whitney} (always-valid, comparisons.sequential), else
+     * {@code z}, {@code fisher} (two proportions) or {@code mann_whitney}; null without a test.
+     */
     public String test;
 
     /** Received (unweighted) trials or values of the arm and of the control. */
@@ -50,7 +53,10 @@ public class Comparison {
      */
     public Double diff;
 
-    /** The confidence interval of {@link #diff} ({@code comparisons.alpha}: 95 % by default). */
+    /**
+     * The confidence interval of {@link #diff} ({@code comparisons.alpha}: 95 % by default); with
+     * comparisons.sequential the always-valid confidence sequence, valid at every emission at once.
+     */
     public Double diffLow;
 
     public Double diffHigh;
@@ -63,7 +69,7 @@ public class Comparison {
 
     public Double relativeHigh;
 
-    /** The test's two-sided p-value, before adjustment. */
+    /** The test's two-sided p-value before adjustment; always-valid with comparisons.sequential. */
     public Double pValue;
 
     /** Holm-adjusted over the metrics of this arm at this point (the family). */
