@@ -412,10 +412,10 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /**
      * The part of a job config file the recorded rows depend on: everything but the {@code
-     * detection} section, of which only the window, the allowed lateness and the rage-click burst
-     * settings shape a recording (the route activity). Scoring, pattern and alerting settings
-     * ({@code zero-fill}, {@code sustained}, {@code alerting}, ...) replay the same recording, as a
-     * spec file does; a file that does not parse is taken whole.
+     * comparisons} section and the {@code detection} section, of which only the window, the allowed
+     * lateness and the rage-click burst settings shape a recording (the route activity). Scoring,
+     * pattern and alerting settings ({@code zero-fill}, {@code sustained}, {@code alerting}, ...)
+     * replay the same recording, as a spec file does; a file that does not parse is taken whole.
      */
     static byte[] recordedPart(byte[] config) {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
@@ -428,6 +428,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (!(tree instanceof ObjectNode root)) {
             return config;
         }
+        // The comparisons read the sessions and write rum-comparisons; no recorded row depends on
+        // them (their classes are out of the build id too).
+        root.remove("comparisons");
         if (root.get("detection") instanceof ObjectNode detection) {
             detection.retain("window", "allowed-lateness", "frustration");
             if (detection.get("frustration") instanceof ObjectNode frustration) {

@@ -36,6 +36,14 @@ class EvaluateCacheKeyTest {
     }
 
     @Test
+    void comparisonSettingsDoNotChangeTheRecordedPart() throws Exception {
+        String base = shipped();
+        assertThat(base).contains("  min-samples-per-arm: 50\n");
+        String edited = base.replace("  min-samples-per-arm: 50\n", "  min-samples-per-arm: 80\n");
+        assertThat(part(edited)).isEqualTo(part(base));
+    }
+
+    @Test
     void settingsThatShapeTheRowsChangeIt() throws Exception {
         String base = shipped();
         assertThat(base).contains("    burst-clicks: 3\n").contains("\n  window: 1m\n");
