@@ -178,14 +178,7 @@ public class BeaconflowConfig implements Serializable {
         if (p.section("kafka", kafka, fix)) kafka.check(p);
         if (p.section("sessions", sessions, fix)) sessions.check(p);
         if (p.section("metrics", metrics, fix)) metrics.check(p);
-        if (p.section("detection", detection, fix)) {
-            // Detection's sections still check on their own: their first problem joins the list.
-            try {
-                detection.validate(source);
-            } catch (ConfigException e) {
-                p.addReported(e.getMessage());
-            }
-        }
+        if (p.section("detection", detection, fix)) detection.check(p);
         if (p.section("errors", errors, fix)) errors.check(p);
         if (p.section("comparisons", comparisons, fix)) {
             comparisons.check(p, metrics == null ? null : metrics.window);

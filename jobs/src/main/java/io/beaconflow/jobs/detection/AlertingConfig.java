@@ -1,12 +1,13 @@
 package io.beaconflow.jobs.detection;
 
-import io.beaconflow.jobs.config.ConfigException;
+import io.beaconflow.jobs.config.ConfigProblems;
 import java.io.Serializable;
 import java.time.Duration;
 
 /**
  * The {@code detection.alerting:} section: alert lifecycle and presentation. Every key has a named
- * default; {@link #validate} names the key and the fix.
+ * default; {@link #check} adds every problem with its key and fix (a new setting: the field with
+ * its {@code DEFAULT_*} and its line in {@link #check}).
  */
 public class AlertingConfig implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -56,72 +57,43 @@ public class AlertingConfig implements Serializable {
      */
     public double parentShortfallZ = DEFAULT_PARENT_SHORTFALL_Z;
 
+    /** Checks this section alone; the exception names {@code source} and every problem. */
     public void validate(String source) {
-        if (kibanaUrl == null
-                || !(kibanaUrl.startsWith("http://") || kibanaUrl.startsWith("https://"))) {
-            throw ConfigException.invalid(
-                    source,
-                    "detection.alerting.kibana-url",
-                    "must be an http(s) URL (got " + kibanaUrl + ")",
-                    "set e.g. http://localhost:5601");
-        }
-        if (dashboardId == null || dashboardId.isBlank()) {
-            throw ConfigException.invalid(
-                    source,
-                    "detection.alerting.dashboard-id",
-                    "must not be empty",
-                    "set the id of the series dashboard, e.g. " + DEFAULT_DASHBOARD_ID);
-        }
-        nonNegative(source, "detection.alerting.cooldown", cooldown, "e.g. 10m, or 0s for none");
-        positive(source, "detection.alerting.stale-after", staleAfter, "e.g. 30m");
-        if (!(criticalScore > 0.5 && criticalScore <= 1)) {
-            throw ConfigException.invalid(
-                    source,
-                    "detection.alerting.critical-score",
-                    "must be in (0.5, 1] (got " + criticalScore + ")",
-                    "set e.g. 0.75 (three times the z threshold)");
-        }
-        if (maxHints < 0) {
-            throw ConfigException.invalid(
-                    source,
-                    "detection.alerting.max-hints",
-                    "must be >= 0 (got " + maxHints + ")",
-                    "set e.g. 3");
-        }
-        if (!(minHintShare > 0 && minHintShare <= 1)) {
-            throw ConfigException.invalid(
-                    source,
-                    "detection.alerting.min-hint-share",
-                    "must be in (0, 1] (got " + minHintShare + ")",
-                    "set e.g. 0.5");
-        }
-        if (!(parentShortfallZ >= 0 && parentShortfallZ <= 100)) {
-            throw ConfigException.invalid(
-                    source,
-                    "detection.alerting.parent-shortfall-z",
-                    "must be in [0, 100] (got " + parentShortfallZ + ")",
-                    "set e.g. 3, or 0 to open segment alerts whatever their app total shows");
-        }
-        if (hintWindows < 1) {
-            throw ConfigException.invalid(
-                    source,
-                    "detection.alerting.hint-windows",
-                    "must be >= 1 (got " + hintWindows + ")",
-                    "set e.g. 5");
-        }
+        ConfigProblems.check(source, this::check);
     }
 
-    static void positive(String source, String key, Duration d, String fix) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw ConfigException.invalid(
-                    source, key, "must be a duration > 0 (got " + d + ")", "set " + fix);
-        }
-    }
-
-    static void nonNegative(String source, String key, Duration d, String fix) {
-        if (d == null || d.isNegative()) {
-            throw ConfigException.invalid(
-                    source, key, "must be a duration >= 0 (got " + d + ")", "set " + fix);
-        }
+    /** Adds every problem of the {@code detection.alerting:} section. */
+    public void check(ConfigProblems p) {
+        p.require(
+                kibanaUrl != null
+                        && (kibanaUrl.startsWith("http://") || kibanaUrl.startsWith("https://")),
+                "detection.alerting.kibana-url",
+                "must be an http(s) URL (got " + kibanaUrl + ")",
+                "set e.g. http://localhost:5601");
+        p.notBlank(
+                "detection.alerting.dashboard-id",
+                dashboardId,
+                "must not be empty",
+                "set the id of the series dashboard, e.g. " + DEFAULT_DASHBOARD_ID);
+        p.durationNotNegative("detection.alerting.cooldown", cooldown, "e.g. 10m, or 0s for none");
+        p.durationAboveZero("detection.alerting.stale-after", staleAfter, "e.g. 30m");
+        p.require(
+                criticalScore > 0.5 && criticalScore <= 1,
+                "detection.alerting.critical-score",
+                "must be in (0.5, 1] (got " + criticalScore + ")",
+                "set e.g. 0.75 (three times the z threshold)");
+        p.notBelow("detection.alerting.max-hints", maxHints, 0, "e.g. 3");
+        p.require(
+                minHintShare > 0 && minHintShare <= 1,
+                "detection.alerting.min-hint-share",
+                "must be in (0, 1] (got " + minHintShare + ")",
+                "set e.g. 0.5");
+        p.between(
+                "detection.alerting.parent-shortfall-z",
+                parentShortfallZ,
+                0,
+                100,
+                "e.g. 3, or 0 to open segment alerts whatever their app total shows");
+        p.notBelow("detection.alerting.hint-windows", hintWindows, 1, "e.g. 5");
     }
 }

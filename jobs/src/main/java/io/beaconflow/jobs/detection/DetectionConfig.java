@@ -1,6 +1,6 @@
 package io.beaconflow.jobs.detection;
 
-import io.beaconflow.jobs.config.ConfigException;
+import io.beaconflow.jobs.config.ConfigProblems;
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -113,75 +113,63 @@ public class DetectionConfig implements Serializable {
         return (int) Math.max(1, d.toMillis() / window.toMillis());
     }
 
+    /** Checks this section alone; the exception names {@code source} and every problem. */
     public void validate(String source) {
-        if (specsFile == null || specsFile.isBlank()) {
-            throw ConfigException.invalid(
-                    source,
-                    "detection.specs-file",
-                    "must not be empty",
-                    "set " + DEFAULT_SPECS_FILE);
+        ConfigProblems.check(source, this::check);
+    }
+
+    /**
+     * Adds every problem of the {@code detection:} section and its nested sections (a nested key
+     * written without settings is null after binding: named, and its keys not checked).
+     */
+    public void check(ConfigProblems p) {
+        p.notBlank(
+                "detection.specs-file",
+                specsFile,
+                "must not be empty",
+                "set " + DEFAULT_SPECS_FILE);
+        p.durationNotNegative(
+                "detection.specs-poll-interval", specsPollInterval, "e.g. 5s, 0s = never");
+        p.durationAboveZero("detection.window", window, "the metrics window, e.g. 1m");
+        p.durationNotNegative("detection.allowed-lateness", allowedLateness, "e.g. 5m");
+        p.durationAboveZero("detection.idle-state-ttl", idleStateTtl, "e.g. 7d");
+        p.durationNotNegative("detection.zero-fill", zeroFill, "e.g. 60m, 0s = off");
+        String fix = "remove the key for the defaults, or give its settings";
+        if (p.section("detection.sustained", sustained, fix)) {
+            p.notBelow("detection.sustained.anomalies", sustained.anomalies, 1, "e.g. 2");
+            p.notBelow(
+                    "detection.sustained.windows",
+                    sustained.windows,
+                    sustained.anomalies,
+                    "a number >= sustained.anomalies, e.g. 3");
         }
-        nonNegative(
-                source, "detection.specs-poll-interval", specsPollInterval, "e.g. 5s, 0s = never");
-        positive(source, "detection.window", window, "the metrics window, e.g. 1m");
-        nonNegative(source, "detection.allowed-lateness", allowedLateness, "e.g. 5m");
-        positive(source, "detection.idle-state-ttl", idleStateTtl, "e.g. 7d");
-        nonNegative(source, "detection.zero-fill", zeroFill, "e.g. 60m, 0s = off");
-        atLeast(source, "detection.sustained.anomalies", sustained.anomalies, 1, "e.g. 2");
-        atLeast(
-                source,
-                "detection.sustained.windows",
-                sustained.windows,
-                sustained.anomalies,
-                "a number >= sustained.anomalies, e.g. 3");
-        atLeast(source, "detection.recovery.normal-windows", recovery.normalWindows, 1, "e.g. 3");
-        positive(source, "detection.correlation.within", correlation.within, "e.g. 5m");
-        positive(source, "detection.release.watch", release.watch, "e.g. 60m");
-        nonNegative(source, "detection.release.min-app-history", release.minAppHistory, "e.g. 10m");
-        atLeast(source, "detection.frustration.burst-clicks", frustration.burstClicks, 2, "e.g. 3");
-        positive(source, "detection.frustration.burst-span", frustration.burstSpan, "e.g. 1s");
-        if (!(frustration.minScore >= 0.5 && frustration.minScore < 1)) {
-            throw ConfigException.invalid(
-                    source,
+        if (p.section("detection.recovery", recovery, fix)) {
+            p.notBelow("detection.recovery.normal-windows", recovery.normalWindows, 1, "e.g. 3");
+        }
+        if (p.section("detection.correlation", correlation, fix)) {
+            p.durationAboveZero("detection.correlation.within", correlation.within, "e.g. 5m");
+        }
+        if (p.section("detection.release", release, fix)) {
+            p.durationAboveZero("detection.release.watch", release.watch, "e.g. 60m");
+            p.durationNotNegative(
+                    "detection.release.min-app-history", release.minAppHistory, "e.g. 10m");
+        }
+        if (p.section("detection.frustration", frustration, fix)) {
+            p.notBelow("detection.frustration.burst-clicks", frustration.burstClicks, 2, "e.g. 3");
+            p.durationAboveZero(
+                    "detection.frustration.burst-span", frustration.burstSpan, "e.g. 1s");
+            p.require(
+                    frustration.minScore >= 0.5 && frustration.minScore < 1,
                     "detection.frustration.min-score",
                     "must be in [0.5, 1) (got " + frustration.minScore + ")",
                     "set e.g. 0.67 (twice the z threshold)");
+            p.notBelow("detection.frustration.anomalies", frustration.anomalies, 1, "e.g. 2");
+            p.notBelow(
+                    "detection.frustration.windows",
+                    frustration.windows,
+                    frustration.anomalies,
+                    "a number >= frustration.anomalies, e.g. 3");
         }
-        atLeast(source, "detection.frustration.anomalies", frustration.anomalies, 1, "e.g. 2");
-        atLeast(
-                source,
-                "detection.frustration.windows",
-                frustration.windows,
-                frustration.anomalies,
-                "a number >= frustration.anomalies, e.g. 3");
-        if (alerting == null) {
-            throw ConfigException.invalid(
-                    source,
-                    "detection.alerting",
-                    "must be a section",
-                    "remove it for the defaults");
-        }
-        alerting.validate(source);
-    }
-
-    private static void atLeast(String source, String key, int v, int min, String fix) {
-        if (v < min) {
-            throw ConfigException.invalid(
-                    source, key, "must be an integer >= " + min + " (got " + v + ")", "set " + fix);
-        }
-    }
-
-    private static void positive(String source, String key, Duration d, String fix) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw ConfigException.invalid(
-                    source, key, "must be a duration > 0 (got " + d + ")", "set " + fix);
-        }
-    }
-
-    private static void nonNegative(String source, String key, Duration d, String fix) {
-        if (d == null || d.isNegative()) {
-            throw ConfigException.invalid(
-                    source, key, "must be a duration >= 0 (got " + d + ")", "set " + fix);
-        }
+        if (p.section("detection.alerting", alerting, fix)) alerting.check(p);
     }
 }

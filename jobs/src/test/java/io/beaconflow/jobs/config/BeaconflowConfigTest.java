@@ -304,4 +304,32 @@ class BeaconflowConfigTest {
         assertThatThrownBy(() -> parse("ingest:\n  privacy:\n    user-id-salt: ${SALT}\n"))
                 .hasMessageContaining("environment variable SALT");
     }
+
+    @Test
+    void theShippedElasticsearchHostsComeFromTheEnvironmentAndABadOneIsNamedAtItsLine()
+            throws java.io.IOException {
+        // The one override path of the elasticsearch: section: the shipped file's
+        // ${BEACONFLOW_ES_URL} reference (no CLI option or -D property sets it).
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(ConfigFiles.SHIPPED);
+        int hostsLine = 1 + lines.indexOf("  hosts: ${BEACONFLOW_ES_URL:http://127.0.0.1:9200}");
+        assertThat(hostsLine).isPositive();
+        assertThat(ConfigFiles.shipped().elasticsearch.hosts())
+                .containsExactly("http://127.0.0.1:9200");
+        Map<String, String> two = Map.of("BEACONFLOW_ES_URL", "https://es1:9200,https://es2:9200");
+        BeaconflowConfig c =
+                BeaconflowConfig.load(ConfigFiles.SHIPPED, BeaconflowConfig.withDemoSalt(two::get));
+        assertThat(c.elasticsearch.hosts()).containsExactly("https://es1:9200", "https://es2:9200");
+        Map<String, String> bad = Map.of("BEACONFLOW_ES_URL", "es1:9200");
+        assertThatThrownBy(
+                        () ->
+                                BeaconflowConfig.load(
+                                        ConfigFiles.SHIPPED,
+                                        BeaconflowConfig.withDemoSalt(bad::get)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(
+                        "beaconflow.yaml line "
+                                + hostsLine
+                                + ": elasticsearch.hosts: 'es1:9200' has no http:// or https://"
+                                + " scheme. Fix: write URLs such as https://es1:9200");
+    }
 }
