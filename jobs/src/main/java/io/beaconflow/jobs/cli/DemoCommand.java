@@ -68,8 +68,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--incidents",
-            defaultValue = "${sys:beaconflow.home:-.}/flink-conf/incidents/demo.yaml",
-            description = "Scheduled incidents with ground truth (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Scheduled incidents with ground truth, instead of the generator file's own"
+                            + " incidents_file (the shipped generator.yaml names"
+                            + " incidents/demo.yaml; generator-spa.yaml none).")
     Path incidents;
 
     @Option(names = "--quiet", description = "No progress line (for logs and CI).")
@@ -86,9 +88,9 @@ public final class DemoCommand implements Callable<Integer> {
         BeaconflowConfig jobConfig =
                 BeaconflowConfig.load(
                         options.config, BeaconflowConfig.withDemoSalt(System::getenv));
+        GeneratorConfig loaded = GeneratorConfig.load(options.generator);
         GeneratorConfig gen =
-                GeneratorConfig.load(options.generator)
-                        .withIncidents(GeneratorConfig.loadIncidents(incidents))
+                (incidents == null ? loaded : loaded.withIncidents(incidents))
                         .withDuration(duration)
                         .withSpeed(speed);
         Files.createDirectories(out);

@@ -189,7 +189,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                                 + "; fix: rename one (runs are reported by file name)");
             }
             labels.add(label);
-            gens.add(base.withIncidents(GeneratorConfig.loadIncidents(f)));
+            gens.add(base.withIncidents(f));
         }
         // Seed by seed, so the runs that finish first already cover every file; the table is in
         // file order.

@@ -434,4 +434,18 @@ public class GeneratorConfig implements Serializable {
         c.validate();
         return c;
     }
+
+    /**
+     * This config with the incidents of {@code file} ({@code incidents: [...]}) instead of its own;
+     * a problem with one of them is reported against that file and line, not the generator's.
+     */
+    public GeneratorConfig withIncidents(Path file) {
+        String text = readFile(file);
+        GeneratorConfig c = copy();
+        c.incidents = new ArrayList<>(incidentsFromYaml(text, file.toString()));
+        c.incidentsSourceName = file.toString();
+        c.incidentLines = KeyLines.of(text, "");
+        c.validate();
+        return c;
+    }
 }

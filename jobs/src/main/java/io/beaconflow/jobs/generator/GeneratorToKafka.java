@@ -105,7 +105,7 @@ public final class GeneratorToKafka implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GeneratorConfig gen = GeneratorConfig.load(generator);
-        if (incidents != null) gen = gen.withIncidents(GeneratorConfig.loadIncidents(incidents));
+        if (incidents != null) gen = gen.withIncidents(incidents);
         if (duration != null) gen = gen.withDuration(duration);
         if (speed != null) gen = gen.withSpeed(speed);
 

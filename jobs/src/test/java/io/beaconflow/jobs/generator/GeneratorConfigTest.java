@@ -26,6 +26,24 @@ class GeneratorConfigTest {
     }
 
     @Test
+    void incidentsFromAnotherFileAreBlamedOnThatFileAndLine() {
+        // The SPA generator has one app, not shop-web: the demo's incidents do not fit it, and
+        // the message must send the user to the incidents file (it named generator-spa.yaml).
+        java.nio.file.Path spa = GeneratedTraffic.CONFIG.resolveSibling("generator-spa.yaml");
+        java.nio.file.Path demo = GeneratedTraffic.CONFIG.resolveSibling("incidents/demo.yaml");
+        GeneratorConfig config = GeneratorConfig.load(spa);
+        assertThat(config.incidents).isEmpty();
+        assertThatThrownBy(() -> config.withIncidents(demo))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(demo.toString() + " line ")
+                .hasMessageContaining("shop-web")
+                .hasMessageNotContaining("generator-spa.yaml line");
+        // A file that fits replaces the generator's own incidents.
+        GeneratorConfig shipped = GeneratedTraffic.shipped();
+        assertThat(shipped.withIncidents(demo).incidents).hasSize(3);
+    }
+
+    @Test
     void anUnknownKeyIsRejectedWithItsPathLineAndTheKnownKeys() throws Exception {
         String yaml = shippedYaml().replace("  clicks_per_view: 1.5", "  clicks_per_veiw: 1.5");
         assertThatThrownBy(() -> GeneratorConfig.fromYaml(yaml, "generator.yaml"))
