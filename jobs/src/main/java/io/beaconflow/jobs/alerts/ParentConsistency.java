@@ -25,8 +25,20 @@ import java.util.Map;
  * share-times-change model is approximate for percentiles and the total's baseline may differ in
  * kind (seasonal vs EWMA), so only a clear contradiction counts.
  *
- * <p>Knob: {@code detection.alerting.parent-shortfall-z} (0 = off). Applies to metrics with a
- * volume (rates, percentiles, shares); counts have none and are not checked. Plain Java.
+ * <p><b>Counts</b> (page views, fetches) are checked the other way round: a segment's count change
+ * must stand out from its app's. The app's traffic has lulls and surges of its own (on the held-out
+ * files news-web's total page views fell from 280 to 148 a minute for ten minutes with no incident
+ * near), and every segment falls with it; a drop of one country is a drop of its share. So, over
+ * the finding's windows, the segment's share of the app total's count is tested against its
+ * expected share p = Σ expected_segment / Σ expected_total: z = (Σ observed_segment − p · Σ
+ * observed_total) / √(φ · Σ observed_total · p(1 − p)), the binomial split of the app's observed
+ * count, its variance scaled by φ, the segment's learned spread squared on the Anscombe scale (1
+ * for Poisson counts; sampling weights and visitors' clustered views make it larger). Below {@code
+ * shortfallZ} standard errors in the finding's direction the segment did not move more than its
+ * app: its alert does not open (the total's own finding stands on its own). Not checked when the
+ * segment is most of its app (p &gt; 0.9) or the app counted nothing.
+ *
+ * <p>Knob: {@code detection.alerting.parent-shortfall-z} (0 = off) for both tests. Plain Java.
  */
 final class ParentConsistency {
     private ParentConsistency() {}
@@ -95,7 +107,79 @@ final class ParentConsistency {
         if (shortfallZ <= 0 || Dimension.ALL.configName().equals(dimension)) {
             return false;
         }
+        if (isCount(metric, dimension, value, rows)) {
+            double z = shareChange(metric, dimension, value, down, rows);
+            return !Double.isNaN(z) && z < shortfallZ;
+        }
         double d = shortfall(metric, dimension, value, down, rows);
         return !Double.isNaN(d) && d < -shortfallZ;
     }
+
+    /** The segment's scores of this metric are counts (no volume behind them). */
+    private static boolean isCount(
+            String metric, String dimension, String value, List<RowDigest> rows) {
+        for (RowDigest r : rows) {
+            MetricScore s = r.scores.get(metric);
+            if (s != null && r.dimension.equals(dimension) && r.dimensionValue.equals(value)) {
+                return s.denominator == null && s.value != null && s.expected != null;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * How far the segment's share of its app total's count moved, in its standard errors, signed so
+     * that positive is the finding's direction (see the class comment); NaN when the windows hold
+     * no pair of scored rows, the app counted nothing, or the segment is most of its app.
+     */
+    static double shareChange(
+            String metric, String dimension, String value, boolean down, List<RowDigest> rows) {
+        Map<Long, MetricScore> segment = new HashMap<>();
+        Map<Long, MetricScore> total = new HashMap<>();
+        for (RowDigest r : rows) {
+            MetricScore s = r.scores.get(metric);
+            if (s == null || s.value == null || s.expected == null) {
+                continue;
+            }
+            if (Dimension.ALL.configName().equals(r.dimension)) {
+                total.put(r.windowStart, s);
+            } else if (r.dimension.equals(dimension) && r.dimensionValue.equals(value)) {
+                segment.put(r.windowStart, s);
+            }
+        }
+        double observed = 0;
+        double expected = 0;
+        double totalObserved = 0;
+        double totalExpected = 0;
+        double dispersion = 0;
+        int n = 0;
+        for (Map.Entry<Long, MetricScore> e : segment.entrySet()) {
+            MetricScore s = e.getValue();
+            MetricScore t = total.get(e.getKey());
+            if (t == null || !(s.expected >= 0) || !(t.expected > 0)) {
+                continue;
+            }
+            observed += s.value;
+            expected += s.expected;
+            totalObserved += t.value;
+            totalExpected += t.expected;
+            // Poisson counts have spread 1 on the Anscombe scale; more is overdispersion.
+            double spread = s.spread == null || !(s.spread > 0) ? 1 : Math.max(1, s.spread);
+            dispersion += spread * spread;
+            n++;
+        }
+        if (n == 0 || !(totalObserved > 0) || !(totalExpected > 0)) {
+            return Double.NaN;
+        }
+        double p = Math.min(1, expected / totalExpected);
+        if (p > MOST_OF_ITS_APP || !(p > 0)) {
+            return Double.NaN;
+        }
+        double sd = Math.sqrt(dispersion / n * totalObserved * p * (1 - p));
+        double z = (observed - p * totalObserved) / sd;
+        return down ? -z : z;
+    }
+
+    /** A segment above this share of its app's expected count is not checked against it. */
+    static final double MOST_OF_ITS_APP = 0.9;
 }

@@ -113,4 +113,91 @@ class ParentConsistencyTest {
                                 "lcp_p75", "all", "*", false, windows(1, 0.3, 0), 3))
                 .isFalse();
     }
+
+    static RowDigest count(
+            String dimension, String value, int minute, double observed, double expected) {
+        RowDigest r = new RowDigest();
+        r.dimension = dimension;
+        r.dimensionValue = value;
+        r.windowStart = minute * M;
+        MetricScore s = new MetricScore();
+        s.value = observed;
+        s.expected = expected;
+        s.spread = 1.2; // what page views measure on generator traffic (defaults.yaml)
+        r.scores.put("page_views", s);
+        return r;
+    }
+
+    /** Three windows of page views: a country expected at 100 of its app's 500 a minute. */
+    static List<RowDigest> traffic(double country, double app) {
+        List<RowDigest> rows = new ArrayList<>();
+        for (int m = 0; m < 3; m++) {
+            rows.add(count("country", "JP", m, country, 100));
+            rows.add(count("all", "*", m, app, 500));
+        }
+        return rows;
+    }
+
+    @Test
+    void aSegmentsTrafficDropDuringALullOfItsWholeAppIsContradicted() {
+        // The app fell to 55 % and the country with it: its share stayed at p = 0.2.
+        List<RowDigest> lull = traffic(55, 275);
+        assertThat(ParentConsistency.shareChange("page_views", "country", "JP", true, lull))
+                .isCloseTo(0, within(1e-9));
+        assertThat(ParentConsistency.contradicts("page_views", "country", "JP", true, lull, 3))
+                .isTrue();
+    }
+
+    @Test
+    void aSegmentsOwnOutageStandsOutFromItsApp() {
+        // The country fell to 20, the rest of the app stayed at 400: 60 of 1,260 views against
+        // p x 1,260 = 252, sd = sqrt(1.2^2 x 1,260 x 0.2 x 0.8) = 17.04: 11.3 standard errors.
+        List<RowDigest> outage = traffic(20, 420);
+        double z = ParentConsistency.shareChange("page_views", "country", "JP", true, outage);
+        assertThat(z).isCloseTo(192 / Math.sqrt(1.44 * 1260 * 0.16), within(1e-9));
+        assertThat(ParentConsistency.contradicts("page_views", "country", "JP", true, outage, 3))
+                .isFalse();
+        // Judged in the finding's direction: the same windows read as a rise are contradicted.
+        assertThat(ParentConsistency.contradicts("page_views", "country", "JP", false, outage, 3))
+                .isTrue();
+        assertThat(ParentConsistency.contradicts("page_views", "country", "JP", true, outage, 0))
+                .as("0 = off")
+                .isFalse();
+    }
+
+    @Test
+    void aSmallShareChangeWithinItsNoiseIsContradictedAndOneBeyondItIsNot() {
+        // 90 instead of 100 with the rest at 400: 270 of 1,470 against 294, sd 17.6: 1.4 sd.
+        assertThat(
+                        ParentConsistency.contradicts(
+                                "page_views", "country", "JP", true, traffic(90, 490), 3))
+                .isTrue();
+        // 70 instead of 100: 210 of 1,410 against 282, sd 17.1: 4.2 sd.
+        assertThat(
+                        ParentConsistency.contradicts(
+                                "page_views", "country", "JP", true, traffic(70, 470), 3))
+                .isFalse();
+    }
+
+    @Test
+    void countsAreNotCheckedWhenTheSegmentIsMostOfItsAppOrTheAppCountedNothing() {
+        List<RowDigest> most = new ArrayList<>();
+        for (int m = 0; m < 3; m++) {
+            most.add(count("device", "desktop", m, 50, 95));
+            most.add(count("all", "*", m, 55, 100));
+        }
+        assertThat(ParentConsistency.shareChange("page_views", "device", "desktop", true, most))
+                .isNaN();
+        assertThat(ParentConsistency.contradicts("page_views", "device", "desktop", true, most, 3))
+                .isFalse();
+        // The whole app went silent: every segment's outage stands.
+        assertThat(
+                        ParentConsistency.shareChange(
+                                "page_views", "country", "JP", true, traffic(0, 0)))
+                .isNaN();
+        assertThat(
+                        ParentConsistency.contradicts(
+                                "page_views", "country", "JP", true, traffic(0, 0), 3))
+                .isFalse();
+    }
 }
