@@ -141,7 +141,9 @@ public class DetectionConfig implements Serializable {
                     "detection.sustained.windows",
                     sustained.windows,
                     sustained.anomalies,
-                    "a number >= sustained.anomalies, e.g. 3");
+                    // the example follows the file's own anomalies, one window of slack (the
+                    // default: 2 in 3)
+                    "a number >= sustained.anomalies, e.g. " + (sustained.anomalies + 1));
         }
         if (p.section("detection.recovery", recovery, fix)) {
             p.notBelow("detection.recovery.normal-windows", recovery.normalWindows, 1, "e.g. 3");

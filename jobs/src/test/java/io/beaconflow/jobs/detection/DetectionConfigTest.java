@@ -73,7 +73,7 @@ class DetectionConfigTest {
                                 + " (got -5s). Fix: set e.g. 5s, 0s = never")
                 .hasMessageContaining(
                         "bad.yaml line 8: detection.sustained.windows: must be at least 4 (got 3)."
-                                + " Fix: set a number >= sustained.anomalies, e.g. 3")
+                                + " Fix: set a number >= sustained.anomalies, e.g. 5")
                 .hasMessageContaining(
                         "bad.yaml line 10: detection.frustration.min-score: must be in [0.5, 1)"
                                 + " (got 0.3). Fix: set e.g. 0.67")
