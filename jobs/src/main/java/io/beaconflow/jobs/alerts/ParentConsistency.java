@@ -2,6 +2,7 @@ package io.beaconflow.jobs.alerts;
 
 import io.beaconflow.jobs.detection.MetricScore;
 import io.beaconflow.jobs.metrics.Dimension;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,26 +57,12 @@ final class ParentConsistency {
      */
     static double shortfall(
             String metric, String dimension, String value, boolean down, List<RowDigest> rows) {
-        Map<Long, MetricScore> segment = new HashMap<>();
-        Map<Long, MetricScore> total = new HashMap<>();
-        for (RowDigest r : rows) {
-            MetricScore s = r.scores.get(metric);
-            if (s == null) {
-                continue;
-            }
-            if (Dimension.ALL.configName().equals(r.dimension)) {
-                total.put(r.windowStart, s);
-            } else if (r.dimension.equals(dimension) && r.dimensionValue.equals(value)) {
-                segment.put(r.windowStart, s);
-            }
-        }
         double sum = 0;
         int n = 0;
-        for (Map.Entry<Long, MetricScore> e : segment.entrySet()) {
-            MetricScore s = e.getValue();
-            MetricScore t = total.get(e.getKey());
-            if (t == null
-                    || s.residual == null
+        for (MetricScore[] pair : pairs(metric, dimension, value, rows)) {
+            MetricScore s = pair[0];
+            MetricScore t = pair[1];
+            if (s.residual == null
                     || s.denominator == null
                     || t.residual == null
                     || t.spread == null
@@ -134,29 +121,21 @@ final class ParentConsistency {
      */
     static double shareChange(
             String metric, String dimension, String value, boolean down, List<RowDigest> rows) {
-        Map<Long, MetricScore> segment = new HashMap<>();
-        Map<Long, MetricScore> total = new HashMap<>();
-        for (RowDigest r : rows) {
-            MetricScore s = r.scores.get(metric);
-            if (s == null || s.value == null || s.expected == null) {
-                continue;
-            }
-            if (Dimension.ALL.configName().equals(r.dimension)) {
-                total.put(r.windowStart, s);
-            } else if (r.dimension.equals(dimension) && r.dimensionValue.equals(value)) {
-                segment.put(r.windowStart, s);
-            }
-        }
         double observed = 0;
         double expected = 0;
         double totalObserved = 0;
         double totalExpected = 0;
         double dispersion = 0;
         int n = 0;
-        for (Map.Entry<Long, MetricScore> e : segment.entrySet()) {
-            MetricScore s = e.getValue();
-            MetricScore t = total.get(e.getKey());
-            if (t == null || !(s.expected >= 0) || !(t.expected > 0)) {
+        for (MetricScore[] pair : pairs(metric, dimension, value, rows)) {
+            MetricScore s = pair[0];
+            MetricScore t = pair[1];
+            if (s.value == null
+                    || s.expected == null
+                    || t.value == null
+                    || t.expected == null
+                    || !(s.expected >= 0)
+                    || !(t.expected > 0)) {
                 continue;
             }
             observed += s.value;
@@ -182,4 +161,30 @@ final class ParentConsistency {
 
     /** A segment above this share of its app's expected count is not checked against it. */
     static final double MOST_OF_ITS_APP = 0.9;
+
+    /** Per window the segment's and the app total's score of {@code metric}, both present. */
+    private static List<MetricScore[]> pairs(
+            String metric, String dimension, String value, List<RowDigest> rows) {
+        Map<Long, MetricScore> segment = new HashMap<>();
+        Map<Long, MetricScore> total = new HashMap<>();
+        for (RowDigest r : rows) {
+            MetricScore s = r.scores.get(metric);
+            if (s == null) {
+                continue;
+            }
+            if (Dimension.ALL.configName().equals(r.dimension)) {
+                total.put(r.windowStart, s);
+            } else if (r.dimension.equals(dimension) && r.dimensionValue.equals(value)) {
+                segment.put(r.windowStart, s);
+            }
+        }
+        List<MetricScore[]> out = new ArrayList<>();
+        for (Map.Entry<Long, MetricScore> e : segment.entrySet()) {
+            MetricScore t = total.get(e.getKey());
+            if (t != null) {
+                out.add(new MetricScore[] {e.getValue(), t});
+            }
+        }
+        return out;
+    }
 }
