@@ -170,7 +170,15 @@ class FalsePositiveAndPowerTest {
 
     /** A/A runs of two clustered arms of {@code sessions} each, tested from that many sessions. */
     static int[] clusteredAaFalseVerdicts(int runs, int sessions, boolean bySession) {
-        ArmComparison cmp = new ArmComparison(ALPHA, Math.min(200, sessions));
+        return clusteredAaFalseVerdicts(
+                new ArmComparison(ALPHA, Math.min(200, sessions)), runs, sessions, bySession);
+    }
+
+    /**
+     * A/A runs judged by {@code cmp}: raw p below alpha per metric, then the arms with any verdict.
+     */
+    static int[] clusteredAaFalseVerdicts(
+            ArmComparison cmp, int runs, int sessions, boolean bySession) {
         int[] out = new int[ComparedMetric.values().length + 1];
         for (int seed = 0; seed < runs; seed++) {
             SplittableRandom rnd = new SplittableRandom(70_000 + seed);
@@ -411,22 +419,9 @@ class FalsePositiveAndPowerTest {
         ArmComparison cmp = sequential();
         int runs = 400;
         for (int sessions : new int[] {50, 2000}) {
-            int any = 0;
-            int[] raw = new int[ComparedMetric.values().length];
-            for (int seed = 0; seed < runs; seed++) {
-                SplittableRandom rnd = new SplittableRandom(70_000 + seed);
-                List<Comparison> rows =
-                        cmp.compare(
-                                clusteredArm(rnd, sessions, 1, true),
-                                clusteredArm(rnd, sessions, 1, true));
-                boolean v = false;
-                for (int i = 0; i < rows.size(); i++) {
-                    Comparison c = rows.get(i);
-                    if (c.pValue != null && c.pValue < ALPHA) raw[i]++;
-                    v |= c.verdict.equals(Verdict.WORSE) || c.verdict.equals(Verdict.BETTER);
-                }
-                if (v) any++;
-            }
+            int[] counts = clusteredAaFalseVerdicts(cmp, runs, sessions, true);
+            int[] raw = java.util.Arrays.copyOf(counts, counts.length - 1);
+            int any = counts[counts.length - 1];
             System.out.println(
                     "always-valid, one look at "
                             + sessions
