@@ -282,6 +282,13 @@ public final class TrafficGenerator implements GeneratedRecords {
             return nextSplit() != null;
         }
 
+        /** Collector time of the next record; only valid when {@link #hasNext()} is true. */
+        public long peekReceivedAt() {
+            TrafficGenerator g = nextSplit();
+            if (g == null) throw new NoSuchElementException();
+            return g.peekReceivedAt();
+        }
+
         @Override
         public RawBeacon next() {
             TrafficGenerator g = nextSplit();

@@ -192,6 +192,16 @@ class ServerSpanTrafficTest {
         assertThat(skipped.hasNext()).isFalse();
     }
 
+    @Test
+    void theKafkaRecordKeyIsTheSpansTraceIdAsTheCollectorKeysIt() throws Exception {
+        ServerSpanTraffic t = new ServerSpanTraffic(shipped("10m"), SEED, 3, 4);
+        for (int i = 0; i < 50; i++) {
+            RawBeacon r = t.next();
+            assertThat(TrafficToKafka.traceId(r.payload))
+                    .isEqualTo(JSON.readTree(r.payload).get("trace_id").asText());
+        }
+    }
+
     private static final String SLOW =
             "incidents:\n"
                     + "  - { id: products-backend-slow, kind: backend_slow, app: shop-web,"
