@@ -39,24 +39,27 @@ class BeaconflowJobTest {
                 .contains("sink: late events: Writer")
                 .as("no webhook in the shipped file: no notification sink")
                 .doesNotContain("webhook notifications")
-                .as("traces are off in the shipped file: no server-span source")
-                .doesNotContain("server spans");
-    }
-
-    @Test
-    void withTracesEnabledTheServerSpanSourceJoinAndTheirSinksAreWired() {
-        BeaconflowConfig config = BeaconflowJob.loadConfig(SHIPPED, WITH_SALT::get);
-        config.traces.enabled = true;
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-
-        BeaconflowJob.wire(env, config, config.elasticsearchSinkConfig(SHIPPED));
-
-        assertThat(env.getExecutionPlan())
+                .as("traces are on in the shipped file: server-span source, join and sinks")
                 .contains("Source: source: server spans kafka")
                 .contains("traces: join fetches with server spans")
                 .contains("traces: slow-API alerts name the backend service")
                 .contains("sink: fetch timings: Writer")
                 .contains("sink: endpoint timings: Writer");
+    }
+
+    @Test
+    void withTracesDisabledNoServerSpanSourceJoinOrSinkIsWired() {
+        BeaconflowConfig config = BeaconflowJob.loadConfig(SHIPPED, WITH_SALT::get);
+        config.traces.enabled = false;
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+
+        BeaconflowJob.wire(env, config, config.elasticsearchSinkConfig(SHIPPED));
+
+        assertThat(env.getExecutionPlan())
+                .contains("Source: source: kafka")
+                .doesNotContain("server spans")
+                .doesNotContain("traces:")
+                .doesNotContain("sink: fetch timings");
     }
 
     @Test

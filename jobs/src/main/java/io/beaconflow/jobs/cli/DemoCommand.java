@@ -97,17 +97,29 @@ public final class DemoCommand implements Callable<Integer> {
 
         StreamExecutionEnvironment env = LocalFlink.environment(options.parallelism);
         GeneratorSource<IngestRecord> source = GeneratorSource.decoded(gen, seed, jobConfig.ingest);
-        BeaconflowPipeline.build(env, source, "generator", jobConfig)
-                .sinkTo(
-                        new BeaconflowPipeline.Sinks()
-                                .deadLetters(new NdjsonFileSink<>(out, "dead-letters"))
-                                .lateEvents(new NdjsonFileSink<>(out, "late-events"))
-                                .sessions(new NdjsonFileSink<>(out, "sessions"))
-                                .metrics(new NdjsonFileSink<>(out, "metrics"))
-                                .alerts(new NdjsonFileSink<>(out, "alerts"))
-                                .errorGroups(new NdjsonFileSink<>(out, "error-groups"))
-                                .comparisons(new NdjsonFileSink<>(out, "comparisons"))
-                                .rejectedSpecs(new NdjsonFileSink<>(out, "rejected-specs")));
+        BeaconflowPipeline pipeline = BeaconflowPipeline.build(env, source, "generator", jobConfig);
+        BeaconflowPipeline.Sinks traceSinks = new BeaconflowPipeline.Sinks();
+        if (jobConfig.traces.enabled && GeneratorSource.hasBackends(gen)) {
+            // The generator's backends answer the fetches: their SERVER spans, as the collector
+            // writes them, through the same join as on the cluster (kafka.server-spans-topic).
+            pipeline.withServerSpans(
+                    GeneratorSource.serverSpans(gen, seed, jobConfig.ingest),
+                    "generator-server-spans",
+                    jobConfig);
+            traceSinks
+                    .fetchTimings(new NdjsonFileSink<>(out, "fetch-timings"))
+                    .endpointTimings(new NdjsonFileSink<>(out, "endpoint-timings"));
+        }
+        pipeline.sinkTo(
+                traceSinks
+                        .deadLetters(new NdjsonFileSink<>(out, "dead-letters"))
+                        .lateEvents(new NdjsonFileSink<>(out, "late-events"))
+                        .sessions(new NdjsonFileSink<>(out, "sessions"))
+                        .metrics(new NdjsonFileSink<>(out, "metrics"))
+                        .alerts(new NdjsonFileSink<>(out, "alerts"))
+                        .errorGroups(new NdjsonFileSink<>(out, "error-groups"))
+                        .comparisons(new NdjsonFileSink<>(out, "comparisons"))
+                        .rejectedSpecs(new NdjsonFileSink<>(out, "rejected-specs")));
 
         System.err.printf(
                 "beaconflow demo: %s of simulated traffic from %s, seed %d, parallelism %d, output %s%n",

@@ -28,11 +28,12 @@ import java.util.regex.Pattern;
  * the app total. Ground-truth routes are generator templates ({@code /product/{id}}); each {@code
  * {placeholder}} matches one path segment of the job's normalized route ({@code /product/:id}). The
  * alert's metric must be one the incident kind moves (a latency incident or drift is not matched by
- * an error-rate alert; an api_failure only by {@code fetch_error_rate}, a partial outage only by
- * {@code error_rate}, a vital_regression only by that vital's percentile). Each alert counts for
- * one incident: the one it names (else the earliest overlapping one). A {@code new_error} alert (an
- * error group first seen on a new release) matches like any alert, but counts for an incident only
- * when no anomaly alert does.
+ * an error-rate alert; an api_failure only by {@code fetch_error_rate}, a backend_slow only by a
+ * fetch latency percentile ({@code fetch_p95}), a partial outage only by {@code error_rate}, a
+ * vital_regression only by that vital's percentile). Each alert counts for one incident: the one it
+ * names (else the earliest overlapping one). A {@code new_error} alert (an error group first seen
+ * on a new release) matches like any alert, but counts for an incident only when no anomaly alert
+ * does.
  */
 public final class IncidentMatcher {
     private static final DateTimeFormatter TIME =
@@ -156,6 +157,9 @@ public final class IncidentMatcher {
                 return metric.equals("error_sessions") || metric.equals("error_rate");
             case "api_failure":
                 return metric.equals("fetch_error_rate") || metric.equals("fetch_failure_rate");
+            case "backend_slow":
+                // One endpoint's server time: its fetch latency percentiles, nothing else.
+                return metric.matches("fetch_p\\d\\d");
             case "vital_regression":
                 // Only the regressed vital's percentiles (inp_p75 for web_vital.INP).
                 for (String m : incident.metrics()) {

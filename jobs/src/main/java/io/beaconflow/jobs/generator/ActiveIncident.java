@@ -13,7 +13,9 @@ final class ActiveIncident {
         OUTAGE,
         NEW_ERROR,
         /** variant_regression: the sessions assigned one experiment variant are slower. */
-        VARIANT;
+        VARIANT,
+        /** backend_slow: one endpoint's server time grows; the browser waits as much longer. */
+        BACKEND;
 
         static Kind of(String kind) {
             switch (kind) {
@@ -33,6 +35,8 @@ final class ActiveIncident {
                     return NEW_ERROR;
                 case "variant_regression":
                     return VARIANT;
+                case "backend_slow":
+                    return BACKEND;
                 default:
                     return TRAFFIC;
             }
@@ -44,7 +48,7 @@ final class ActiveIncident {
     final SimApp app;
     final Kind kind;
 
-    /** api_failure: the failing call, as in {@code routes[].apis}; else null. */
+    /** api_failure, backend_slow: the call, as in {@code routes[].apis}; else null. */
     final String endpoint;
 
     /** vital_regression: INP or CLS; else null. */

@@ -55,7 +55,8 @@ public class GeneratorConfig implements Serializable {
                     "latency_drift",
                     "partial_outage",
                     "new_error",
-                    "variant_regression");
+                    "variant_regression",
+                    "backend_slow");
 
     /** The vitals a vital_regression may move: the two no latency incident touches. */
     public static final List<String> REGRESSABLE_VITALS = List.of("INP", "CLS");
@@ -144,6 +145,15 @@ public class GeneratorConfig implements Serializable {
          * route change ({@code page_view.navigation: route_change}) without TTFB, FCP or LCP.
          */
         public boolean spa = false;
+
+        /**
+         * The backend services that answer the app's API calls: API path prefix ({@code
+         * /api/v2/cart}) to the {@code service.name} of its server spans; the longest matching
+         * prefix wins. Every call a service answered (status not 0) gets a SERVER span, written to
+         * the server-spans topic as the collector would ({@link ServerSpanTraffic}); a call no
+         * prefix matches went to an uninstrumented backend and has none. Empty: no spans.
+         */
+        public Map<String, String> backends = new LinkedHashMap<>();
 
         public AppSpec() {}
     }

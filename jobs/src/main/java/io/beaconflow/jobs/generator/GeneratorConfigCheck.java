@@ -37,6 +37,7 @@ import java.util.regex.Pattern;
 final class GeneratorConfigCheck {
     private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z]+)}");
+    private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
     private final GeneratorConfig c;
 
@@ -201,6 +202,46 @@ final class GeneratorConfigCheck {
         for (int i = 0; i < app.routes.size(); i++) {
             route(p, key + ".routes[" + i + "]", app.routes.get(i));
         }
+        backends(p, key, app);
+    }
+
+    /**
+     * {@code backends}: path prefix to service name. A prefix must answer at least one of the app's
+     * API calls: a typo would otherwise silently leave its calls without spans.
+     */
+    private static void backends(ConfigProblems p, String key, AppSpec app) {
+        if (app.backends == null) return;
+        for (Map.Entry<String, String> e : app.backends.entrySet()) {
+            String prefix = e.getKey();
+            String bk = key + ".backends." + prefix;
+            if (prefix == null || !prefix.startsWith("/") || prefix.contains(" ")) {
+                p.add(
+                        bk,
+                        "not an API path prefix",
+                        "a path starting with '/', without spaces, e.g. /api/v2/cart");
+                continue;
+            }
+            String service = e.getValue();
+            p.require(
+                    service != null && SERVICE.matcher(service).matches(),
+                    bk,
+                    "service '" + service + "' is not a service name",
+                    "letters, digits, '.', '_' or '-', at most 128 chars, e.g. cart-api");
+            boolean used = false;
+            for (RouteSpec r : app.routes) {
+                if (r == null || r.apis == null) continue;
+                for (String api : r.apis) {
+                    if (api != null && SimApp.backendOf(Map.of(prefix, "x"), api.trim()) != null) {
+                        used = true;
+                    }
+                }
+            }
+            p.require(
+                    used,
+                    bk,
+                    "matches no API call of the app",
+                    "use a path prefix of one of apps[].routes[].apis, e.g. /api/v2/cart");
+        }
     }
 
     private static void route(ConfigProblems p, String rk, RouteSpec r) {
@@ -348,7 +389,8 @@ final class GeneratorConfigCheck {
         } else if ("latency_regression".equals(in.kind)
                 || "vital_regression".equals(in.kind)
                 || "latency_drift".equals(in.kind)
-                || "variant_regression".equals(in.kind)) {
+                || "variant_regression".equals(in.kind)
+                || "backend_slow".equals(in.kind)) {
             range(p, k, in.magnitude, 1.0001, 1000);
         } else if ("traffic_drop".equals(in.kind)) {
             range(p, k, in.magnitude, 0, 0.9999);
@@ -362,7 +404,7 @@ final class GeneratorConfigCheck {
 
     /** {@code endpoint} belongs to api_failure and {@code vital} to vital_regression, only. */
     private static void kindKeys(ConfigProblems p, String key, IncidentSpec in, AppSpec app) {
-        if ("api_failure".equals(in.kind)) {
+        if ("api_failure".equals(in.kind) || "backend_slow".equals(in.kind)) {
             if (in.endpoint == null || in.endpoint.isBlank()) {
                 p.add(
                         key + ".endpoint",
@@ -380,9 +422,20 @@ final class GeneratorConfigCheck {
                                         ? "route " + in.value + " of app " + in.app
                                         : "app " + in.app),
                         "copy one from apps[].routes[].apis");
+                if ("backend_slow".equals(in.kind) && hasEndpoint(in, app)) {
+                    p.require(
+                            SimApp.backendOf(app.backends, in.endpoint.trim()) != null,
+                            key + ".endpoint",
+                            "'"
+                                    + in.endpoint
+                                    + "' is answered by no backend of app "
+                                    + in.app
+                                    + ", so it has no server time to slow down",
+                            "add a path prefix of it to apps[].backends");
+                }
             }
         } else if (in.endpoint != null) {
-            p.add(key + ".endpoint", "only for kind api_failure", "remove it");
+            p.add(key + ".endpoint", "only for kinds api_failure and backend_slow", "remove it");
         }
         if ("vital_regression".equals(in.kind)) {
             p.require(

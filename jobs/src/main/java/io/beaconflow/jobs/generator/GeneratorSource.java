@@ -5,6 +5,8 @@ import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.io.RawBeaconDecoder;
 import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RawBeacon;
+import io.beaconflow.jobs.traces.ServerSpanDecoder;
+import io.beaconflow.jobs.traces.ServerSpanRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -38,17 +40,65 @@ public final class GeneratorSource<T>
     private final long seed;
     private final RawBeaconDecoder<T> decoder;
     private final TypeInformation<T> producedType;
+    private final Records records;
+
+    /** What a generator source emits per split. */
+    public enum Records {
+        /** The browser beacons ({@link TrafficGenerator}). */
+        BEACONS,
+        /** The backends' SERVER spans of the same traffic ({@link ServerSpanTraffic}). */
+        SERVER_SPANS;
+
+        GeneratedRecords open(GeneratorConfig config, long seed, GeneratorSplit split) {
+            return this == BEACONS
+                    ? new TrafficGenerator(config, seed, split.index(), split.count())
+                    : new ServerSpanTraffic(config, seed, split.index(), split.count());
+        }
+    }
 
     public GeneratorSource(
             GeneratorConfig config,
             long seed,
             RawBeaconDecoder<T> decoder,
             TypeInformation<T> producedType) {
+        this(config, seed, decoder, producedType, Records.BEACONS);
+    }
+
+    public GeneratorSource(
+            GeneratorConfig config,
+            long seed,
+            RawBeaconDecoder<T> decoder,
+            TypeInformation<T> producedType,
+            Records records) {
         this.config = Objects.requireNonNull(config, "config");
         this.seed = seed;
         this.decoder = Objects.requireNonNull(decoder, "decoder");
         this.producedType = Objects.requireNonNull(producedType, "producedType");
+        this.records = Objects.requireNonNull(records, "records");
         config.validate();
+    }
+
+    /**
+     * The server spans of the same (config, seed) traffic, decoded as the server-span Kafka source
+     * decodes the collector's records ({@link ServerSpanDecoder}): what the demo and evaluate feed
+     * {@code BeaconflowPipeline#withServerSpans} when {@code traces.enabled}.
+     */
+    public static GeneratorSource<ServerSpanRecord> serverSpans(
+            GeneratorConfig config, long seed, IngestConfig ingest) {
+        return new GeneratorSource<>(
+                config,
+                seed,
+                new ServerSpanDecoder(ingest),
+                TypeInformation.of(ServerSpanRecord.class),
+                Records.SERVER_SPANS);
+    }
+
+    /** Whether any app has backends: without them a server-span source would stay empty. */
+    public static boolean hasBackends(GeneratorConfig config) {
+        for (GeneratorConfig.AppSpec app : config.apps) {
+            if (app.backends != null && !app.backends.isEmpty()) return true;
+        }
+        return false;
     }
 
     /** A source of undecoded records. */
@@ -106,7 +156,7 @@ public final class GeneratorSource<T>
 
     @Override
     public SourceReader<T, GeneratorSplit> createReader(SourceReaderContext readerContext) {
-        return new GeneratorSourceReader<>(config, seed, decoder, PacingClock.system());
+        return new GeneratorSourceReader<>(config, seed, decoder, PacingClock.system(), records);
     }
 
     @Override

@@ -29,6 +29,7 @@ final class GeneratorSourceReader<T> implements SourceReader<T, GeneratorSplit> 
     private final long seed;
     private final RawBeaconDecoder<T> decoder;
     private final PacingClock clock;
+    private final GeneratorSource.Records records;
     private final double speed;
     private final List<Active> active = new ArrayList<>();
     private boolean noMoreSplits;
@@ -39,12 +40,12 @@ final class GeneratorSourceReader<T> implements SourceReader<T, GeneratorSplit> 
 
     private final class Active {
         final GeneratorSplit split;
-        final TrafficGenerator generator;
+        final GeneratedRecords generator;
         SourceOutput<T> output;
 
         Active(GeneratorSplit split) {
             this.split = split;
-            this.generator = new TrafficGenerator(config, seed, split.index(), split.count());
+            this.generator = records.open(config, seed, split);
             long skipped = generator.skip(split.position());
             if (skipped != split.position()) {
                 throw new IllegalStateException(
@@ -58,10 +59,20 @@ final class GeneratorSourceReader<T> implements SourceReader<T, GeneratorSplit> 
 
     GeneratorSourceReader(
             GeneratorConfig config, long seed, RawBeaconDecoder<T> decoder, PacingClock clock) {
+        this(config, seed, decoder, clock, GeneratorSource.Records.BEACONS);
+    }
+
+    GeneratorSourceReader(
+            GeneratorConfig config,
+            long seed,
+            RawBeaconDecoder<T> decoder,
+            PacingClock clock,
+            GeneratorSource.Records records) {
         this.config = config;
         this.seed = seed;
         this.decoder = decoder;
         this.clock = clock;
+        this.records = records;
         this.speed = config.speedFactor();
     }
 

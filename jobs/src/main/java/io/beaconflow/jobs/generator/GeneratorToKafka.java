@@ -51,6 +51,15 @@ public final class GeneratorToKafka implements Callable<Integer> {
     String topic;
 
     @Option(
+            names = "--server-spans-topic",
+            defaultValue = "rum-server-spans",
+            description =
+                    "Topic for the SERVER spans of the generator's backends (apps[].backends), as"
+                            + " the collector writes them (kafka.server-spans-topic); 'none' = do"
+                            + " not write spans (default: ${DEFAULT-VALUE}).")
+    String serverSpansTopic;
+
+    @Option(
             names = "--partitions",
             defaultValue = "0",
             description =
@@ -111,20 +120,34 @@ public final class GeneratorToKafka implements Callable<Integer> {
 
         Map<String, Object> producer = new LinkedHashMap<>(properties);
         producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        if (partitions > 0) createTopicIfMissing(producer);
+        String spansTopic =
+                "none".equals(serverSpansTopic) || !GeneratorSource.hasBackends(gen)
+                        ? null
+                        : serverSpansTopic;
+        if (partitions > 0) {
+            createTopicIfMissing(producer, topic);
+            if (spansTopic != null) createTopicIfMissing(producer, spansTopic);
+        }
 
         System.err.printf(
-                "generate: %s of traffic from %s (seed %d, speed %s) to %s on %s%n",
+                "generate: %s of traffic from %s (seed %d, speed %s) to %s%s on %s%n",
                 gen.duration,
                 Instant.ofEpochMilli(gen.startMillis()),
                 seed,
                 gen.speed,
                 topic,
+                spansTopic == null ? "" : " and server spans to " + spansTopic,
                 bootstrap);
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
         try (TrafficToKafka out =
                 new TrafficToKafka(
-                        producer, topic, gen, seed, gen.speedFactor(), PacingClock.system())) {
+                        producer,
+                        topic,
+                        spansTopic,
+                        gen,
+                        seed,
+                        gen.speedFactor(),
+                        PacingClock.system())) {
             if (!quiet) {
                 // Progress display only: the wall clock never reaches a record.
                 progress.scheduleAtFixedRate(
@@ -141,7 +164,7 @@ public final class GeneratorToKafka implements Callable<Integer> {
             }
             out.sendAll();
             progress.shutdownNow();
-            String json = toJson(out.stats(), gen, seed);
+            String json = toJson(out.stats(), gen, seed, out.spansSent());
             System.out.println(json);
             if (statsOut != null) Files.writeString(statsOut, json + "\n");
         } finally {
@@ -150,7 +173,7 @@ public final class GeneratorToKafka implements Callable<Integer> {
         return 0;
     }
 
-    private void createTopicIfMissing(Map<String, Object> producer) throws Exception {
+    private void createTopicIfMissing(Map<String, Object> producer, String topic) throws Exception {
         try (Admin admin = Admin.create(producer)) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             if (!existing.contains(topic)) {
@@ -164,7 +187,8 @@ public final class GeneratorToKafka implements Callable<Integer> {
     }
 
     /** The counts as one JSON object (keys as in {@link GenerationStats}'s accessors). */
-    static String toJson(GenerationStats s, GeneratorConfig gen, long seed) throws Exception {
+    static String toJson(GenerationStats s, GeneratorConfig gen, long seed, long serverSpans)
+            throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("start", Instant.ofEpochMilli(gen.startMillis()).toString());
         m.put("duration", gen.duration);
@@ -186,6 +210,7 @@ public final class GeneratorToKafka implements Callable<Integer> {
         m.put("sessions_started", s.sessionsStarted());
         m.put("sessions_sampled_out", s.sessionsSampledOut());
         m.put("incident_affected", s.incidentAffected());
+        m.put("server_spans", serverSpans);
         return new ObjectMapper()
                 .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, false)
                 .writeValueAsString(m);

@@ -145,6 +145,22 @@ final class IncidentEffects {
         return null;
     }
 
+    /**
+     * The backend_slow in force for a call to {@code api} from this view, or null (the first in
+     * file order). Draws nothing: the extra time is a multiple of the call's server time, which
+     * comes from the call's own stream ({@link ServerTimes}).
+     */
+    ActiveIncident backendSlow(SimSession s, SimApp.Route route, String api, long t) {
+        for (ActiveIncident in : incidents) {
+            if (in.active(Kind.BACKEND, s.app, t)
+                    && in.endpoint.equals(api)
+                    && in.matchesView(s, route)) {
+                return in;
+            }
+        }
+        return null;
+    }
+
     /** The vital_regression of {@code vital} in force for this view, or null. */
     ActiveIncident vitalRegression(SimSession s, SimApp.Route route, String vital, long t) {
         for (ActiveIncident in : incidents) {

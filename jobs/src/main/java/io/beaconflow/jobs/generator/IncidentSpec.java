@@ -15,8 +15,8 @@ public class IncidentSpec implements Serializable {
 
     /**
      * {@code latency_regression}, {@code error_spike}, {@code traffic_drop}, {@code api_failure},
-     * {@code vital_regression}, {@code latency_drift}, {@code partial_outage}, {@code new_error} or
-     * {@code variant_regression}.
+     * {@code vital_regression}, {@code latency_drift}, {@code partial_outage}, {@code new_error},
+     * {@code variant_regression} or {@code backend_slow}.
      */
     public String kind;
 
@@ -51,8 +51,9 @@ public class IncidentSpec implements Serializable {
     public String duration;
 
     /**
-     * api_failure only: the failing API call, {@code "METHOD /path"} exactly as in the app's {@code
-     * routes[].apis} (e.g. {@code "GET /api/v2/cart/{uuid}"}).
+     * api_failure and backend_slow only: the API call, {@code "METHOD /path"} exactly as in the
+     * app's {@code routes[].apis} (e.g. {@code "GET /api/v2/cart/{uuid}"}); a backend_slow's call
+     * must be answered by one of the app's {@code backends}.
      */
     public String endpoint;
 
@@ -67,7 +68,8 @@ public class IncidentSpec implements Serializable {
      * reached at the end of the window, growing linearly from 1 at its start (&gt; 1);
      * partial_outage: share of sessions that get a JS error on every page view (0..1]; new_error:
      * probability per page view of a JS error never seen before, on the incident's release (0..1];
-     * variant_regression: latency multiplier of the sessions on the variant (&gt; 1).
+     * variant_regression: latency multiplier of the sessions on the variant (&gt; 1); backend_slow:
+     * multiplier of the endpoint's server time (&gt; 1), the client waiting the same extra time.
      */
     public Double magnitude;
 

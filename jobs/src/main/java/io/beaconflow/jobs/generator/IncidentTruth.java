@@ -16,7 +16,8 @@ import java.util.List;
  *
  * @param id the incident id from the incidents file
  * @param kind {@code latency_regression}, {@code error_spike}, {@code traffic_drop}, {@code
- *     api_failure}, {@code vital_regression}, {@code latency_drift} or {@code partial_outage}
+ *     api_failure}, {@code vital_regression}, {@code latency_drift}, {@code partial_outage}, {@code
+ *     new_error}, {@code variant_regression} or {@code backend_slow}
  * @param app the app it hits
  * @param dimension {@code route}, {@code browser}, {@code country} or {@code release}
  * @param value the dimension value (a route is the path template from the generator config, e.g.
@@ -64,7 +65,10 @@ public record IncidentTruth(
     public static final List<String> FETCH_ERROR_METRICS =
             List.of("fetch.status", "fetch.error_rate");
 
-    /** Prefix of the metrics entry that names an api_failure's endpoint. */
+    /** What a backend_slow moves besides the fetch duration: its server spans' duration. */
+    public static final String SERVER_METRIC = "server_span.duration_ms";
+
+    /** Prefix of the metrics entry that names an api_failure's or backend_slow's endpoint. */
     public static final String ENDPOINT_PREFIX = "fetch.endpoint=";
 
     /**

@@ -35,7 +35,9 @@ final class Malformer {
                         200,
                         rnd.lognormal(140, 0.7),
                         null,
-                        null);
+                        null,
+                        null,
+                        Double.NaN);
         SimItem.Beacon b = new SimItem.Beacon();
         b.s = s;
         b.events = new SimEvent[] {ping};

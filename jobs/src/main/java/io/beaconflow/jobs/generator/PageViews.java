@@ -240,8 +240,25 @@ final class PageViews {
             status = method.equals("POST") ? 201 : rnd.nextInt(20) == 0 ? 304 : 200;
             duration = rnd.lognormal(140, 0.7) * latencyFactor;
         }
+        // The backend's time, from the call's own stream (ServerTimes): the main stream draws
+        // exactly what it drew before backends existed. A call aborted on the client (status 0)
+        // or sent to an uninstrumented backend has no server span.
+        double serverMs = Double.NaN;
+        if (status != 0 && s.app.service(api) != null) {
+            serverMs = duration * ServerTimes.share(ServerTimes.seed(spanId));
+            ActiveIncident slow = effects.backendSlow(s, route, api, viewStart);
+            if (slow != null) {
+                // The handler got slower: the browser waits exactly the server's extra time, the
+                // network time is unchanged.
+                double extra = serverMs * (slow.truth.magnitude() - 1);
+                serverMs += extra;
+                duration += extra;
+                incident = slow.index;
+            }
+        }
         return new SimEvent.Fetch(
-                at, id, viewId, url, incident, target, method, status, duration, traceId, spanId);
+                at, id, viewId, url, incident, target, method, status, duration, traceId, spanId,
+                api, serverMs);
     }
 
     /** CLS and INP are measured at page hide: only a vital regression is their incident. */

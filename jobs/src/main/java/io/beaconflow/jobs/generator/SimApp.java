@@ -21,6 +21,10 @@ final class SimApp {
     final List<String> experimentNames;
     final List<List<String>> experimentVariants;
     final String apiHost;
+
+    /** API call template to the backend service that answers it (spec.backends); absent: none. */
+    private final Map<String, String> services = new HashMap<>();
+
     private final Map<String, String[]> userAgents = new HashMap<>();
     // offset cache: valid for [offsetFrom, offsetUntil)
     private long offsetFrom = Long.MAX_VALUE;
@@ -53,6 +57,43 @@ final class SimApp {
         this.experimentNames = new ArrayList<>(spec.experiments.keySet());
         this.experimentVariants = new ArrayList<>(spec.experiments.values());
         this.apiHost = spec.host.startsWith("www.") ? "api." + spec.host.substring(4) : spec.host;
+        for (Route r : routes) {
+            for (String api : r.apis) {
+                String service = backendOf(spec.backends, api);
+                if (service != null) services.put(api, service);
+            }
+        }
+    }
+
+    /** The service answering {@code api} ({@code "METHOD /path"}), or null: uninstrumented. */
+    String service(String api) {
+        return services.get(api);
+    }
+
+    /**
+     * The longest prefix of the call's path among {@code backends}' keys names its service; a
+     * prefix covers whole segments ({@code /api/v2/cart} covers {@code /api/v2/cart/{uuid}}, not
+     * {@code /api/v2/carts}).
+     */
+    static String backendOf(Map<String, String> backends, String api) {
+        if (backends == null || api == null) return null;
+        String path = api.substring(api.indexOf(' ') + 1);
+        String best = null;
+        int bestLength = -1;
+        for (Map.Entry<String, String> e : backends.entrySet()) {
+            String prefix = e.getKey();
+            if (prefix != null
+                    && path.startsWith(prefix)
+                    && (prefix.endsWith("/")
+                            || path.length() == prefix.length()
+                            || path.charAt(prefix.length()) == '/'
+                            || path.charAt(prefix.length()) == '?')
+                    && prefix.length() > bestLength) {
+                best = e.getValue();
+                bestLength = prefix.length();
+            }
+        }
+        return best;
     }
 
     Route routePick(Rng r) {

@@ -93,7 +93,12 @@ sealed interface SimEvent {
         }
     }
 
-    /** An API call; status 0 = aborted or timed out on the client; trace ids may be null. */
+    /**
+     * An API call; status 0 = aborted or timed out on the client; trace ids may be null. {@code
+     * api} is the call's template ({@code "GET /api/v2/cart/{uuid}"}, null for pings) and {@code
+     * serverMs} the time the backend spent on it (NaN when no instrumented backend answered): not
+     * rendered into the beacon, only into the call's server span ({@link ServerSpanTraffic}).
+     */
     record Fetch(
             long time,
             String id,
@@ -105,11 +110,18 @@ sealed interface SimEvent {
             int status,
             double durationMs,
             String traceId,
-            String spanId)
+            String spanId,
+            String api,
+            double serverMs)
             implements SimEvent {
         @Override
         public int typeIndex() {
             return 2;
+        }
+
+        /** An instrumented backend answered: the call has a server span. */
+        boolean served() {
+            return !Double.isNaN(serverMs);
         }
 
         boolean failed() {

@@ -31,7 +31,7 @@ import java.util.PriorityQueue;
  *
  * <p>Not thread-safe. Knobs: see {@code flink-conf/generator.yaml}.
  */
-public final class TrafficGenerator implements Iterator<RawBeacon> {
+public final class TrafficGenerator implements GeneratedRecords {
 
     /** {@link RawBeacon#source} of every generated record. */
     public static final String SOURCE = "generator";
@@ -57,6 +57,13 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
     private long position;
     private SimItem.Beacon ready;
     private boolean finished;
+
+    /** Receives each fetch an instrumented backend answered, of views whose beacons are sent. */
+    interface ServedFetches {
+        void accept(SimSession s, SimEvent.Fetch f);
+    }
+
+    private ServedFetches served;
 
     // counters kept as arrays in the hot path; copied into GenerationStats on demand
     private GenerationStats stats = new GenerationStats();
@@ -100,6 +107,14 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
 
     // ------------------------------------------------------------------ public API
 
+    /**
+     * Lets {@code sink} see every fetch a backend answered ({@link ServerSpanTraffic}). Listening
+     * draws nothing from the random stream: the beacons are the same with or without it.
+     */
+    void onServedFetches(ServedFetches sink) {
+        this.served = sink;
+    }
+
     /** Ground truth of the configured incidents, in file order. */
     public static List<IncidentTruth> truths(GeneratorConfig config) {
         List<IncidentTruth> out = new ArrayList<>();
@@ -126,6 +141,13 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
                     break;
                 case "vital_regression":
                     metrics = List.of(IncidentTruth.VITAL_PREFIX + in.vital);
+                    break;
+                case "backend_slow":
+                    metrics =
+                            List.of(
+                                    "fetch.duration_ms",
+                                    IncidentTruth.SERVER_METRIC,
+                                    IncidentTruth.ENDPOINT_PREFIX + in.endpoint.trim());
                     break;
                 default:
                     metrics = IncidentTruth.TRAFFIC_METRICS;
@@ -161,6 +183,7 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
     }
 
     /** Records emitted or skipped so far = the offset of the next record. */
+    @Override
     public long position() {
         return position;
     }
@@ -171,6 +194,7 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
     }
 
     /** Collector time of the next record; only valid when {@link #hasNext()} is true. */
+    @Override
     public long peekReceivedAt() {
         if (!advance()) throw new NoSuchElementException();
         return ready.time;
@@ -193,6 +217,7 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
      *
      * @return the number skipped, less than {@code n} only if a bounded run ended
      */
+    @Override
     public long skip(long n) {
         long skipped = 0;
         while (skipped < n && advance()) {
@@ -255,6 +280,13 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
         @Override
         public boolean hasNext() {
             return nextSplit() != null;
+        }
+
+        /** Collector time of the next record; only valid when {@link #hasNext()} is true. */
+        public long peekReceivedAt() {
+            TrafficGenerator g = nextSplit();
+            if (g == null) throw new NoSuchElementException();
+            return g.peekReceivedAt();
         }
 
         @Override
@@ -349,6 +381,11 @@ public final class TrafficGenerator implements Iterator<RawBeacon> {
             effects.count(outage);
         } else {
             batcher.batch(s, pageViews.events(), last);
+            if (served != null) {
+                for (SimEvent e : pageViews.events()) {
+                    if (e instanceof SimEvent.Fetch f && f.served()) served.accept(s, f);
+                }
+            }
         }
         if (!last) {
             SimItem.Step next = new SimItem.Step(s);

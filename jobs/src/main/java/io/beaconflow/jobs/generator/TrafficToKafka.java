@@ -2,6 +2,7 @@ package io.beaconflow.jobs.generator;
 
 import io.beaconflow.jobs.io.kafka.BeaconKafkaSource;
 import io.beaconflow.jobs.model.RawBeacon;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,13 @@ public final class TrafficToKafka implements AutoCloseable {
     private final String topic;
     private final int partitions;
     private final TrafficGenerator.Merged traffic;
+
+    /** The backends' server spans, one per split; empty without a server-spans topic. */
+    private final ServerSpanTraffic[] spans;
+
+    private final String spansTopic;
+    private final int spanPartitions;
+    private volatile long spansSent;
     private final double speed;
     private final PacingClock clock;
     private final AtomicReference<Exception> failure = new AtomicReference<>();
@@ -57,6 +65,22 @@ public final class TrafficToKafka implements AutoCloseable {
             long seed,
             double speed,
             PacingClock clock) {
+        this(producerConfig, topic, null, config, seed, speed, clock);
+    }
+
+    /**
+     * Also writes the SERVER spans of the config's backends ({@link ServerSpanTraffic}) to {@code
+     * spansTopic} (null: none), as the collector writes OTLP spans: keyed by trace id, split {@code
+     * i} to partition {@code i mod P}, interleaved with the beacons in arrival order.
+     */
+    public TrafficToKafka(
+            Map<String, Object> producerConfig,
+            String topic,
+            String spansTopic,
+            GeneratorConfig config,
+            long seed,
+            double speed,
+            PacingClock clock) {
         Map<String, Object> props = new HashMap<>(producerConfig);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(
@@ -72,6 +96,20 @@ public final class TrafficToKafka implements AutoCloseable {
             throw new IllegalArgumentException("topic " + topic + " has no partitions");
         }
         this.partitions = p;
+        this.spansTopic = spansTopic;
+        this.spans = new ServerSpanTraffic[spansTopic == null ? 0 : config.splits];
+        for (int i = 0; i < spans.length; i++) {
+            spans[i] = new ServerSpanTraffic(config, seed, i, config.splits);
+        }
+        int sp = 0;
+        if (spansTopic != null) {
+            sp = producer.partitionsFor(spansTopic).size();
+            if (sp < 1) {
+                producer.close();
+                throw new IllegalArgumentException("topic " + spansTopic + " has no partitions");
+            }
+        }
+        this.spanPartitions = sp;
         this.traffic = TrafficGenerator.generateAll(config, seed, config.splits);
         this.speed = speed;
         this.clock = clock;
@@ -86,7 +124,30 @@ public final class TrafficToKafka implements AutoCloseable {
      */
     public long send(long maxRecords) {
         long n = 0;
-        while (n < maxRecords && traffic.hasNext()) {
+        while (n < maxRecords && (traffic.hasNext() || nextSpans() != null)) {
+            ServerSpanTraffic s = nextSpans();
+            if (s != null
+                    && (!traffic.hasNext() || s.peekReceivedAt() < traffic.peekReceivedAt())) {
+                RawBeacon span = s.next();
+                pace(span.receivedAt);
+                String traceId = traceId(span.payload);
+                producer.send(
+                        withArrival(
+                                new ProducerRecord<>(
+                                        spansTopic,
+                                        span.partition % spanPartitions,
+                                        null,
+                                        traceId.getBytes(StandardCharsets.US_ASCII),
+                                        span.payload),
+                                span.receivedAt),
+                        (metadata, e) -> {
+                            if (e != null) failure.compareAndSet(null, e);
+                        });
+                n++;
+                spansSent++;
+                throwIfFailed();
+                continue;
+            }
             RawBeacon b = traffic.next();
             pace(b.receivedAt);
             producer.send(
@@ -105,6 +166,24 @@ public final class TrafficToKafka implements AutoCloseable {
         producer.flush();
         throwIfFailed();
         return n;
+    }
+
+    /** The split whose next span arrives first, or null when no span is left. */
+    private ServerSpanTraffic nextSpans() {
+        ServerSpanTraffic best = null;
+        for (ServerSpanTraffic s : spans) {
+            if (s.hasNext() && (best == null || s.peekReceivedAt() < best.peekReceivedAt())) {
+                best = s;
+            }
+        }
+        return best;
+    }
+
+    /** The record key the collector uses for a span: its trace id (fixed offset in the JSON). */
+    static String traceId(byte[] spanRecord) {
+        String json = new String(spanRecord, StandardCharsets.UTF_8);
+        int at = json.indexOf("\"trace_id\":\"") + 12;
+        return json.substring(at, at + 32);
     }
 
     /** Stamps the (simulated) arrival time as the collector would; see the class comment. */
@@ -147,10 +226,15 @@ public final class TrafficToKafka implements AutoCloseable {
 
     /** True when a bounded run has sent its last record. */
     public boolean finished() {
-        return !traffic.hasNext();
+        return !traffic.hasNext() && nextSpans() == null;
     }
 
-    /** Records sent so far (readable from another thread). */
+    /** Server-span records sent so far (readable from another thread); not in {@link #sent()}. */
+    public long spansSent() {
+        return spansSent;
+    }
+
+    /** Beacon records sent so far (readable from another thread). */
     public long sent() {
         return sent;
     }

@@ -167,6 +167,17 @@ class IncidentMatcherTest {
         assertThat(matchedBy(outage, "error_rate")).isTrue();
         assertThat(matchedBy(outage, "fetch_error_rate")).isFalse();
         assertThat(matchedBy(outage, "page_views")).isFalse();
+        IncidentTruth slowBackend =
+                ofKind(
+                        "backend_slow",
+                        List.of(
+                                "fetch.duration_ms",
+                                IncidentTruth.SERVER_METRIC,
+                                "fetch.endpoint=GET /x"));
+        assertThat(matchedBy(slowBackend, "fetch_p95")).isTrue();
+        assertThat(matchedBy(slowBackend, "fetch_p99")).isTrue();
+        assertThat(matchedBy(slowBackend, "lcp_p75")).isFalse();
+        assertThat(matchedBy(slowBackend, "fetch_failure_rate")).isFalse();
     }
 
     @Test

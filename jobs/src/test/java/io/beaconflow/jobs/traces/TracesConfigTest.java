@@ -22,7 +22,10 @@ class TracesConfigTest {
     void theShippedFileDocumentsEveryTracesKeyWithItsDefault() {
         BeaconflowConfig c = ConfigFiles.shipped();
         TracesConfig d = new TracesConfig();
-        assertThat(c.traces.enabled).isFalse();
+        // Off in code (a deployment without instrumented backends has no spans), on in the
+        // shipped file: the shipped generator's apps have backends, so the demo shows traces.
+        assertThat(d.enabled).isFalse();
+        assertThat(c.traces.enabled).isTrue();
         assertThat(c.traces.join.serverBeforeFetch).isEqualTo(d.join.serverBeforeFetch);
         assertThat(c.traces.join.serverAfterFetch).isEqualTo(d.join.serverAfterFetch);
         assertThat(c.traces.join.maxPendingPerTrace).isEqualTo(d.join.maxPendingPerTrace);
