@@ -87,6 +87,9 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
     /** Fetches whose endpoint waits for a watermark, in arrival order. */
     private transient List<RumEvent> pending;
 
+    /** The earliest event time in {@link #pending} (Long.MAX_VALUE when none). */
+    private transient long pendingMin;
+
     /** The last watermark received (not state: after a restore, waiting is the safe answer). */
     private transient long watermark;
 
@@ -96,6 +99,7 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
     private transient Counter experimentsDropped;
     private transient Counter learned;
     private transient Counter bots;
+    private transient Counter held;
     private transient long truncatedReported;
     private transient long droppedReported;
 
@@ -110,6 +114,7 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
             learner = EventEnrichment.newLearner(config);
             endpointLearner = EventEnrichment.newEndpointLearner(config);
             pending = new ArrayList<>();
+            pendingMin = Long.MAX_VALUE;
         }
         watermark = Long.MIN_VALUE;
         enrichment = new EventEnrichment(config, guard, learner, endpointLearner);
@@ -123,6 +128,9 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
         experimentsDropped = metrics.counter("experimentsDropped");
         learned = metrics.counter("routeTemplatesLearned");
         bots = metrics.counter("botEvents");
+        // Fetches held for their endpoint template: near zero in steady state; a catch-up with a
+        // partition far ahead of the watermark raises it.
+        held = metrics.counter("endpointFetchesHeld");
     }
 
     @Override
@@ -147,6 +155,8 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
             out.collect(e);
         } else {
             pending.add(e);
+            pendingMin = Math.min(pendingMin, e.eventTime);
+            held.inc();
         }
     }
 
@@ -156,13 +166,12 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
      * counted yet (counted when it is decided).
      */
     private long settledWatermark() {
-        long w = watermark;
-        long lateness = config.allowedLateness.toMillis();
-        for (RumEvent p : pending) {
-            long bound = p.eventTime + lateness;
-            if (bound < w) w = bound;
+        if (pendingMin == Long.MAX_VALUE) {
+            return watermark;
         }
-        return w;
+        long bound = pendingMin + config.allowedLateness.toMillis();
+        // Saturating: a held fetch's time near Long.MAX_VALUE must not wrap around.
+        return bound < pendingMin ? watermark : Math.min(watermark, bound);
     }
 
     /**
@@ -189,6 +198,8 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
                     progress = true;
                 }
             }
+            pendingMin = Long.MAX_VALUE;
+            for (RumEvent e : pending) pendingMin = Math.min(pendingMin, e.eventTime);
         }
         report();
     }
@@ -263,6 +274,10 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
                         learnerState.get(), EventEnrichment.API_NAMESPACE));
         endpointLearner.restore(endpointLearnerState.get());
         pending = new ArrayList<>();
-        for (RumEvent e : pendingState.get()) pending.add(e);
+        pendingMin = Long.MAX_VALUE;
+        for (RumEvent e : pendingState.get()) {
+            pending.add(e);
+            pendingMin = Math.min(pendingMin, e.eventTime);
+        }
     }
 }
