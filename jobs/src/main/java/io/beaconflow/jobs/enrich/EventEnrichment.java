@@ -22,6 +22,7 @@ public final class EventEnrichment {
 
     private final RouteNormalizer normalizer;
     private final RouteTemplateLearner learner;
+    private final EndpointTemplateLearner endpointLearner;
     private final CardinalityGuard guard;
     private final UserAgentClassifier userAgents;
     private final PiiScrubber scrubber;
@@ -33,9 +34,13 @@ public final class EventEnrichment {
     private List<RouteTemplateLearner.Learned> lastLearned = List.of();
 
     public EventEnrichment(
-            IngestConfig config, CardinalityGuard guard, RouteTemplateLearner learner) {
+            IngestConfig config,
+            CardinalityGuard guard,
+            RouteTemplateLearner learner,
+            EndpointTemplateLearner endpointLearner) {
         this.normalizer = new RouteNormalizer(config.routes.rules);
         this.learner = learner;
+        this.endpointLearner = endpointLearner;
         this.guard = guard;
         this.userAgents = new UserAgentClassifier(UA_CACHE);
         this.scrubber = new PiiScrubber(config.privacy);
@@ -46,7 +51,7 @@ public final class EventEnrichment {
     }
 
     public EventEnrichment(IngestConfig config) {
-        this(config, newGuard(config), newLearner(config));
+        this(config, newGuard(config), newLearner(config), newEndpointLearner(config));
     }
 
     public static CardinalityGuard newGuard(IngestConfig config) {
@@ -57,12 +62,29 @@ public final class EventEnrichment {
         return new RouteTemplateLearner(config.routes.learnAfter, config.routes.learnMaxPrefixes);
     }
 
+    /**
+     * Endpoints learn like routes (same learn-after and prefix budget) but decide in event time
+     * ({@link EndpointTemplateLearner}): allowed lateness bounds how late evidence can come,
+     * out-of-orderness is how far ahead of the watermark a fetch is still decided at once.
+     */
+    public static EndpointTemplateLearner newEndpointLearner(IngestConfig config) {
+        return new EndpointTemplateLearner(
+                config.routes.learnAfter,
+                config.routes.learnMaxPrefixes,
+                config.allowedLateness.toMillis(),
+                config.outOfOrderness.toMillis());
+    }
+
     public CardinalityGuard guard() {
         return guard;
     }
 
     public RouteTemplateLearner learner() {
         return learner;
+    }
+
+    public EndpointTemplateLearner endpointLearner() {
+        return endpointLearner;
     }
 
     /** Strings cut to their bounded length since this instance was created. */
@@ -80,8 +102,21 @@ public final class EventEnrichment {
         return lastLearned;
     }
 
-    /** Enriches, bounds and scrubs {@code e} in place. */
+    /**
+     * Enriches, bounds and scrubs {@code e} in place, taking the input so far as all there is
+     * (sequential use: benchmarks, tests); a fetch's endpoint is always decided.
+     */
     public void enrich(RumEvent e) {
+        enrich(e, Long.MAX_VALUE);
+    }
+
+    /**
+     * Enriches, bounds and scrubs {@code e} in place. False when {@code e} is a fetch whose
+     * endpoint template waits for a later watermark ({@link EndpointTemplateLearner}): everything
+     * else is done, {@code e.endpoint} holds the untemplated endpoint, and {@link #resolveEndpoint}
+     * finishes it.
+     */
+    public boolean enrich(RumEvent e, long watermark) {
         bound(e);
         e.app = guard.admitApp(e.app);
         String route = learner.apply(e.app, normalizer.normalize(e.app, e.pageUrl));
@@ -104,43 +139,72 @@ public final class EventEnrichment {
                         e.app,
                         cut(browserMajor(ua.browser, ua.browserVersion), maxValue));
         e.bot = ua.bot;
+        boolean done = true;
         if (e.type == EventType.FETCH) {
-            e.endpoint = guard.admit(Kind.ENDPOINT, e.app, cut(endpoint(e), maxValue));
+            e.endpoint = untemplatedEndpoint(e);
+            done = resolveEndpoint(e, watermark);
         }
         e.experiments = experiments(e.app, e.experiments);
         if (e.type == EventType.ERROR && e.errorFingerprint == null) {
             e.errorFingerprint = ErrorFingerprint.of(e.errorType, e.errorMessage, e.errorStack);
         }
         scrub(scrubber, e);
+        return done;
     }
 
     /**
-     * The endpoint of a fetch: method and URL path templated as routes are (built-in placeholders,
-     * then the learner, in a namespace of its own per app so API paths and page paths neither share
-     * a prefix budget nor teach each other). The host is left out: one app's calls mostly go to its
-     * own API, and a host per endpoint would multiply series; two hosts serving the same path share
-     * an endpoint (docs/rum-events.md). Explicit route rules are for page paths and do not apply.
+     * Templates the endpoint of a fetch that {@link #enrich(RumEvent, long)} left waiting; false
+     * when it still waits.
      */
-    private String endpoint(RumEvent e) {
-        String path =
-                learner.apply(
-                        e.app + API_NAMESPACE,
-                        RouteNormalizer.placeholders(RouteNormalizer.pathOf(e.fetchUrl)));
-        for (RouteTemplateLearner.Learned l : learner.drainLearned()) {
-            // Endpoints the template now covers never come again: give their budget back.
-            guard.forget(
-                    Kind.ENDPOINT,
-                    e.app,
-                    v -> {
-                        int sp = v.indexOf(' ');
-                        return sp > 0
-                                && RouteTemplateLearner.coveredBy(v.substring(sp + 1), l.prefix);
-                    });
+    public boolean resolveEndpoint(RumEvent e, long watermark) {
+        String raw = e.endpoint;
+        int sp = raw.indexOf(' ');
+        String path = endpointLearner.apply(e.app, raw.substring(sp + 1), e.eventTime, watermark);
+        if (path == null) {
+            return false;
         }
-        return method(e.fetchMethod) + ' ' + path;
+        e.endpoint =
+                guard.admit(Kind.ENDPOINT, e.app, cut(raw.substring(0, sp + 1) + path, maxValue));
+        return true;
     }
 
-    /** The learner's key suffix for an app's API paths (NUL never occurs in an app id). */
+    /**
+     * Lets the endpoint learner settle what the watermark decides; endpoints of templates whose raw
+     * paths can no longer come give their place in the budget back.
+     */
+    public void advance(long watermark) {
+        endpointLearner.advance(watermark);
+        for (String[] p : endpointLearner.drainPruned()) {
+            guard.forget(
+                    Kind.ENDPOINT,
+                    p[0],
+                    v -> {
+                        int sp = v.indexOf(' ');
+                        return sp > 0 && RouteTemplateLearner.coveredBy(v.substring(sp + 1), p[1]);
+                    });
+        }
+    }
+
+    /**
+     * The endpoint of a fetch before learned templates: method and URL path with the built-in
+     * placeholders; {@link #resolveEndpoint} adds the learned ones ({@link
+     * EndpointTemplateLearner}, its own learner, so API paths and page paths neither share a prefix
+     * budget nor teach each other, and one that decides in event time). The host is left out: one
+     * app's calls mostly go to its own API, and a host per endpoint would multiply series; two
+     * hosts serving the same path share an endpoint (docs/rum-events.md). Explicit route rules are
+     * for page paths and do not apply.
+     */
+    private static String untemplatedEndpoint(RumEvent e) {
+        return method(e.fetchMethod)
+                + ' '
+                + RouteNormalizer.placeholders(RouteNormalizer.pathOf(e.fetchUrl));
+    }
+
+    /**
+     * The route learner's key suffix for an app's API paths in state written before endpoints had
+     * their own learner (NUL never occurs in an app id): such entries move to the endpoint learner
+     * on restore.
+     */
     static final String API_NAMESPACE = "\u0000api";
 
     private static final List<String> METHODS =

@@ -2,6 +2,7 @@ package io.beaconflow.jobs.ingest;
 
 import io.beaconflow.jobs.config.IngestConfig;
 import io.beaconflow.jobs.enrich.Enricher;
+import io.beaconflow.jobs.enrich.EnricherOperator;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RumEvent;
@@ -78,7 +79,10 @@ public final class IngestStage {
                                 new DeduplicatorOperator(config.dedupTtl, config.dedupCache))
                         .uid("ingest-dedup")
                         .name("ingest: drop duplicate event ids")
-                        .process(new Enricher(config))
+                        .transform(
+                                "ingest: enrich and scrub",
+                                routed.getType(),
+                                new EnricherOperator(new Enricher(config)))
                         .uid("ingest-enrich")
                         .name("ingest: enrich and scrub");
         return new Outputs(

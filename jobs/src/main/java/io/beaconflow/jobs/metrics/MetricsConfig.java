@@ -29,11 +29,10 @@ public class MetricsConfig implements Serializable {
                     "device",
                     "variant",
                     "os",
-                    "browser_version");
-
-    // "endpoint" is opt-in (add it to metrics.dimensions): endpoint templates are learned online,
-    // and where a prefix becomes :slug depends on the order one parallel instance saw the fetches,
-    // so a replay after a failover can split an endpoint's first windows differently.
+                    "browser_version",
+                    // Fetches only. Its learned templates are decided in event time, so a replay
+                    // names every fetch the same (enrich/EndpointTemplateLearner).
+                    "endpoint");
 
     /**
      * Statuses that make a fetch count in {@code fetch_failures}: no answer and every 4xx and 5xx,

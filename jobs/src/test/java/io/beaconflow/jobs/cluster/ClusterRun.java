@@ -164,7 +164,10 @@ final class ClusterRun implements AutoCloseable {
                                 // for: without these rules they overflow routes.max-per-app, or
                                 // are learned (routes.learn-after), and both the fold into "other"
                                 // and the moment of learning depend on arrival order, which two
-                                // correct runs need not share (docs/DISCUSSION.md).
+                                // correct runs need not share (docs/DISCUSSION.md). API
+                                // endpoints (/api/topics/{slug}) need no rule: their templates
+                                // are decided in event time, the same in any arrival order
+                                // (EndpointTemplateLearner, EndpointReplayPipelineITCase).
                                 "  routes:",
                                 "    rules:",
                                 "      - app: \"*\"",

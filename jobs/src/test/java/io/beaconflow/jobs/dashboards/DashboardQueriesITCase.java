@@ -297,26 +297,23 @@ class DashboardQueriesITCase {
         if (given != null && !given.isBlank()) return Path.of(given);
         Path root = SavedObjects.repoRoot();
         System.setProperty("beaconflow.home", root.toString());
-        // The shipped config leaves the endpoint dimension out (opt-in: learned endpoint templates
-        // depend on arrival order, see beaconflow.yaml); the API endpoints dashboard is for those
-        // who opt in, so the demo here runs the shipped config with it added.
+        // The shipped config, endpoint dimension included (it was opt-in until endpoint templates
+        // were learned in event time), so the API endpoints dashboard has its documents.
         Path config = demoDir.resolveSibling(demoDir.getFileName() + "-beaconflow.yaml");
         try {
             String shipped = Files.readString(root.resolve("flink-conf/beaconflow.yaml"));
             String line =
                     "dimensions: [route, release, browser, country, device, variant, os,"
-                            + " browser_version]";
+                            + " browser_version, endpoint]";
             assertThat(shipped).as("the shipped metrics.dimensions line").contains(line);
             // The copy lives outside the repo, so its relative spec file is made absolute.
             String specs = "specs-file: flink-conf/detectors/defaults.yaml";
             assertThat(shipped).as("the shipped detection.specs-file line").contains(specs);
             Files.writeString(
                     config,
-                    shipped.replace(line, line.replace("]", ", endpoint]"))
-                            .replace(
-                                    specs,
-                                    "specs-file: "
-                                            + root.resolve("flink-conf/detectors/defaults.yaml")));
+                    shipped.replace(
+                            specs,
+                            "specs-file: " + root.resolve("flink-conf/detectors/defaults.yaml")));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -57,19 +57,36 @@ class EndpointEnrichmentTest {
         assertThat(endpointOf(en, "BREW", "/coffee")).isEqualTo("OTHER /coffee");
     }
 
+    static String endpointAt(EventEnrichment en, String url, long time) {
+        RumEvent e = fetch("GET", url);
+        e.eventTime = time;
+        en.enrich(e);
+        return e.endpoint;
+    }
+
     @Test
     void slugsAreLearnedForApiPathsSeparatelyFromPageRoutesAndGiveTheirBudgetBack() {
         EventEnrichment en = new EventEnrichment(config());
+        long t0 = 1_700_000_040_000L; // a whole minute
         // Up to learnAfter (3) distinct segments keep their raw path ...
-        for (String tag : new String[] {"shoes", "bags", "hats"}) {
-            assertThat(endpointOf(en, "GET", "/api/tags/" + tag)).isEqualTo("GET /api/tags/" + tag);
+        for (String tag : new String[] {"shoes", "bags", "hats", "socks"}) {
+            assertThat(endpointAt(en, "/api/tags/" + tag, t0)).isEqualTo("GET /api/tags/" + tag);
         }
-        // ... the fourth makes the prefix learn, and every later one shares the template.
-        assertThat(endpointOf(en, "GET", "/api/tags/socks")).isEqualTo("GET /api/tags/:slug");
-        assertThat(endpointOf(en, "GET", "/api/tags/shoes")).isEqualTo("GET /api/tags/:slug");
+        // ... the fourth at t0 makes the prefix learn, in event time: from the first whole minute
+        // after t0 + allowed lateness (5 min) + out-of-orderness (30 s), so that a replay in
+        // another order decides the same for every fetch (EndpointTemplateLearner).
+        assertThat(endpointAt(en, "/api/tags/ties", t0 + 5 * 60_000L + 59_999L))
+                .isEqualTo("GET /api/tags/ties");
+        assertThat(endpointAt(en, "/api/tags/shoes", t0 + 6 * 60_000L))
+                .isEqualTo("GET /api/tags/:slug");
+        // Once the watermark says no fetch before that can come, the raw endpoints give their
+        // place in the budget back.
+        en.advance(t0 + 11 * 60_000L);
         assertThat(en.guard().admittedCount(CardinalityGuard.Kind.ENDPOINT, "shop"))
-                .as("the three raw endpoints gave their place back")
+                .as("the five raw endpoints gave their place back")
                 .isEqualTo(1);
+        assertThat(en.endpointLearner().templates("shop"))
+                .containsExactly(java.util.Map.entry("/api/tags/:slug", t0 + 6 * 60_000L));
         // The page routes learned nothing from the API paths.
         assertThat(en.learner().templates("shop")).isEmpty();
         assertThat(en.lastLearned()).isEmpty();

@@ -17,7 +17,6 @@ import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
 import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -46,7 +45,7 @@ class EnricherTest {
 
     static OneInputStreamOperatorTestHarness<RumEvent, RumEvent> harness(IngestConfig c)
             throws Exception {
-        return new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new Enricher(c)));
+        return new OneInputStreamOperatorTestHarness<>(new EnricherOperator(new Enricher(c)));
     }
 
     @Test
@@ -122,7 +121,7 @@ class EnricherTest {
     static OneInputStreamOperatorTestHarness<RumEvent, RumEvent> subtask(
             IngestConfig c, int parallelism, int index) throws Exception {
         return new OneInputStreamOperatorTestHarness<>(
-                new ProcessOperator<>(new Enricher(c)), 128, parallelism, index);
+                new EnricherOperator(new Enricher(c)), 128, parallelism, index);
     }
 
     @Test
@@ -264,7 +263,7 @@ class EnricherTest {
         OperatorMetrics metrics = new OperatorMetrics();
         try (var h =
                 new OneInputStreamOperatorTestHarness<>(
-                        new ProcessOperator<>(new Enricher(c)),
+                        new EnricherOperator(new Enricher(c)),
                         new MockEnvironmentBuilder().setMetricGroup(metrics).build())) {
             h.open();
             String[] urls = {"/a", "/b", "/c", "/p/x", "/p/y", "/p/z", "/p/w"};

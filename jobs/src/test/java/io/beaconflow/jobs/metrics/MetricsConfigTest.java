@@ -24,7 +24,9 @@ class MetricsConfigTest {
                         Dimension.DEVICE,
                         Dimension.VARIANT,
                         Dimension.OS,
-                        Dimension.BROWSER_VERSION);
+                        Dimension.BROWSER_VERSION,
+                        // Shipped since endpoint templates are learned in event time (2026-12-03).
+                        Dimension.ENDPOINT);
         assertThat(c.excludeBots).isTrue();
         assertThat(c.fetchFailureStatuses).containsExactly("network", "4xx", "5xx");
         assertThat(c.apdexThreshold).isEqualTo(Duration.ofSeconds(2));

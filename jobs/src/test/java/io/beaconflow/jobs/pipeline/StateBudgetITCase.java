@@ -22,7 +22,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -134,7 +133,7 @@ class StateBudgetITCase {
         Set<String> learned = new TreeSet<>();
         try (var h =
                 new OneInputStreamOperatorTestHarness<>(
-                        new ProcessOperator<>(new Enricher(ingest)))) {
+                        new io.beaconflow.jobs.enrich.EnricherOperator(new Enricher(ingest)))) {
             h.open();
             for (int i = 0; i < n; i++) {
                 StringBuilder path = new StringBuilder();

@@ -1,0 +1,40 @@
+package io.beaconflow.jobs.enrich;
+
+import io.beaconflow.jobs.model.RumEvent;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.api.operators.TimestampedCollector;
+import org.apache.flink.streaming.api.watermark.Watermark;
+
+/**
+ * The operator of {@link Enricher}: a {@link ProcessOperator} that also hands each watermark to the
+ * enricher before forwarding it, so fetches held for their endpoint template are sent on (with
+ * their own timestamps) ahead of the watermark that settled them and are never late downstream. A
+ * plain {@code ProcessFunction} sees no watermarks, and the enricher is not keyed, so it has no
+ * timers.
+ */
+public final class EnricherOperator extends ProcessOperator<RumEvent, RumEvent> {
+    private static final long serialVersionUID = 1L;
+
+    private transient TimestampedCollector<RumEvent> released;
+
+    public EnricherOperator(Enricher enricher) {
+        super(enricher);
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        released = new TimestampedCollector<>(output);
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        ((Enricher) userFunction).onWatermark(mark.getTimestamp(), released);
+        super.processWatermark(mark);
+    }
+
+    /** Fetches waiting for a watermark (tests). */
+    public int pendingCount() {
+        return ((Enricher) userFunction).pendingCount();
+    }
+}
