@@ -93,6 +93,13 @@ class DetectorSpecsTest {
         assertThat(defaults.resolve("shop", "endpoint", "GET /a", "fetch_p95")).isNotNull();
         assertThat(defaults.resolve("shop", "endpoint", "GET /a", "fetch_error_rate")).isNull();
         assertThat(defaults.resolve("shop", "endpoint", "GET /a", "fetches")).isNull();
+        // The median call of an endpoint (a slow backend moves it), on endpoints only.
+        DetectorSpec endpointMedian = defaults.resolve("shop", "endpoint", "GET /a", "fetch_p50");
+        assertThat(endpointMedian).isNotNull();
+        assertThat(endpointMedian.kind()).isEqualTo(MetricKind.LATENCY);
+        assertThat(endpointMedian.minAbsChange()).isEqualTo(50.0);
+        assertThat(defaults.resolve("shop", "route", "/cart", "fetch_p50")).isNull();
+        assertThat(defaults.resolve("shop", "all", "*", "fetch_p50")).isNull();
         // Good-experience shares: a proportion watched for a fall.
         DetectorSpec goodLcp = defaults.resolve("shop", "route", "/cart", "lcp_good_share");
         assertThat(goodLcp.scorer()).isEqualTo(ScorerKind.PROPORTION);
