@@ -16,7 +16,7 @@ public enum ComparedMetric {
     /** {@code fetch.duration_ms}. */
     FETCH("fetch", 3);
 
-    static final int LATENCIES = 4;
+    public static final int LATENCIES = 4;
 
     /** The name in documents ({@code metric} field). */
     public final String field;

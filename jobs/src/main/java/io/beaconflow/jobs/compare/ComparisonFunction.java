@@ -27,10 +27,10 @@ import org.apache.flink.util.Collector;
 
 /**
  * Experiments and releases compared, keyed by app, in event time. Input: one {@link SessionSummary}
- * per closed session and arm ({@link SessionSummarizer}): the session is the unit an experiment
- * randomizes, so it is the unit tested ({@link ArmComparison}); output: one {@link Comparison} per
- * arm and metric every {@code comparisons.emit-every} of event time and at the end of a bounded
- * input. The statistics are {@link ArmComparison}'s (plain Java).
+ * per closed session and arm (sessions.SessionArms, sent by the session assembler): the session is
+ * the unit an experiment randomizes, so it is the unit tested ({@link ArmComparison}); output: one
+ * {@link Comparison} per arm and metric every {@code comparisons.emit-every} of event time and at
+ * the end of a bounded input. The statistics are {@link ArmComparison}'s (plain Java).
  *
  * <p><b>Which sessions count.</b> Summaries are grouped into buckets of the metrics window by the
  * time their session closed (its last event + the session gap), and a bucket is folded into the

@@ -43,7 +43,7 @@ public class SessionSummary {
 
     public SessionSummary() {}
 
-    SessionSummary(String app, String dimension, String value, String session) {
+    public SessionSummary(String app, String dimension, String value, String session) {
         this.app = app;
         this.dimension = dimension;
         this.value = value;
@@ -51,7 +51,7 @@ public class SessionSummary {
     }
 
     /** Counts one event's sample of this arm (the metric stage's fan-out, see SeriesFanOut). */
-    void add(SeriesSample s) {
+    public void add(SeriesSample s) {
         switch (s.kind) {
             case SeriesSample.PAGE_VIEW:
                 views++;

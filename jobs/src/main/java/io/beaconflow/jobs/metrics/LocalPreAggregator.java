@@ -39,6 +39,15 @@ public class LocalPreAggregator extends AbstractStreamOperator<PartialAggregate>
     private transient Map<Long, Map<String, MetricAccumulator>> buffer;
     private transient int entries;
 
+    /**
+     * The window map of the last sample and its start: samples come in event-time order but for the
+     * out-of-orderness, so nearly all hit the same window; this saves a boxed {@code Long} and a
+     * hash lookup per sample (about nine per event). Reset on every flush.
+     */
+    private transient Map<String, MetricAccumulator> lastWindow;
+
+    private transient long lastStart;
+
     public LocalPreAggregator(long windowMs, double relativeAccuracy) {
         this.windowMs = windowMs;
         this.relativeAccuracy = relativeAccuracy;
@@ -55,7 +64,12 @@ public class LocalPreAggregator extends AbstractStreamOperator<PartialAggregate>
         long ts = element.getTimestamp();
         long start = ts - Math.floorMod(ts, windowMs);
         SeriesSample s = element.getValue();
-        Map<String, MetricAccumulator> window = buffer.computeIfAbsent(start, k -> new HashMap<>());
+        Map<String, MetricAccumulator> window = lastWindow;
+        if (window == null || start != lastStart) {
+            window = buffer.computeIfAbsent(start, k -> new HashMap<>());
+            lastWindow = window;
+            lastStart = start;
+        }
         MetricAccumulator acc = window.get(s.key);
         if (acc == null) {
             acc = new MetricAccumulator(relativeAccuracy);
@@ -94,6 +108,7 @@ public class LocalPreAggregator extends AbstractStreamOperator<PartialAggregate>
             }
         }
         buffer.clear();
+        lastWindow = null;
         entries = 0;
     }
 }

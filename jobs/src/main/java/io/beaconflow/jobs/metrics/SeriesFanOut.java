@@ -133,39 +133,14 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
             boolean[] failing,
             double apdexMs,
             Collector<SeriesSample> out) {
-        byte kind = kindOf(e);
-        double weight = Weights.ofSampleRate(e.sampleRate);
-        LatencyMetric m = LatencyMetric.of(e);
-        byte metric = m == null ? SeriesSample.NO_METRIC : (byte) m.ordinal();
-        double value = m == null ? 0 : LatencyMetric.valueOf(e, m);
-        int outcomes =
-                Outcomes.of(
-                        m,
-                        value,
-                        e.type == EventType.FETCH ? e.fetchStatus : null,
+        SeriesSample appTotal =
+                sampleOf(
+                        e,
+                        SeriesKey.of(e.app, Dimension.ALL, Dimension.ALL_VALUE),
                         failing,
                         apdexMs);
-        if (e.routeChange && e.type == EventType.PAGE_VIEW) {
-            // An SPA view is a page view of its route (kind PAGE_VIEW) and is also counted apart.
-            outcomes |= 1 << Outcomes.ROUTE_CHANGE;
-        }
-        String app = e.app;
-        // Each row carries a bitmap of its window's visitors, so detection can ask how many
-        // distinct visitors stand behind a verdict (Visitors; detection's min_sessions).
-        byte sessionBit =
-                e.sessionId == null
-                        ? (byte) -1
-                        : (byte) Long.numberOfTrailingZeros(Visitors.bitOf(e.sessionId));
-        SeriesSample appTotal =
-                new SeriesSample(
-                        SeriesKey.of(app, Dimension.ALL, Dimension.ALL_VALUE),
-                        kind,
-                        weight,
-                        metric,
-                        value,
-                        outcomes,
-                        sessionBit);
         out.collect(appTotal);
+        String app = e.app;
         for (Dimension d : dimensions) {
             if (d == Dimension.VARIANT) {
                 if (e.experiments == null || e.experiments.isEmpty()) {
@@ -188,6 +163,37 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
                 }
             }
         }
+    }
+
+    /**
+     * The one sample an event contributes to each of its series, on {@code key}: kind, weight,
+     * latency metric and value, outcomes and visitor bit. Shared with the per-session comparison
+     * summaries (SessionArms), which count each event exactly as its metric rows do.
+     */
+    public static SeriesSample sampleOf(RumEvent e, String key, boolean[] failing, double apdexMs) {
+        byte kind = kindOf(e);
+        double weight = Weights.ofSampleRate(e.sampleRate);
+        LatencyMetric m = LatencyMetric.of(e);
+        byte metric = m == null ? SeriesSample.NO_METRIC : (byte) m.ordinal();
+        double value = m == null ? 0 : LatencyMetric.valueOf(e, m);
+        int outcomes =
+                Outcomes.of(
+                        m,
+                        value,
+                        e.type == EventType.FETCH ? e.fetchStatus : null,
+                        failing,
+                        apdexMs);
+        if (e.routeChange && e.type == EventType.PAGE_VIEW) {
+            // An SPA view is a page view of its route (kind PAGE_VIEW) and is also counted apart.
+            outcomes |= 1 << Outcomes.ROUTE_CHANGE;
+        }
+        // Each row carries a bitmap of its window's visitors, so detection can ask how many
+        // distinct visitors stand behind a verdict (Visitors; detection's min_sessions).
+        byte sessionBit =
+                e.sessionId == null
+                        ? (byte) -1
+                        : (byte) Long.numberOfTrailingZeros(Visitors.bitOf(e.sessionId));
+        return new SeriesSample(key, kind, weight, metric, value, outcomes, sessionBit);
     }
 
     static byte kindOf(RumEvent e) {

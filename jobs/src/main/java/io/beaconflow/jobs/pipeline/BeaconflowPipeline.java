@@ -1,6 +1,7 @@
 package io.beaconflow.jobs.pipeline;
 
 import io.beaconflow.jobs.alerts.Alert;
+import io.beaconflow.jobs.compare.ArmRules;
 import io.beaconflow.jobs.compare.Comparison;
 import io.beaconflow.jobs.compare.ComparisonStage;
 import io.beaconflow.jobs.config.BeaconflowConfig;
@@ -24,6 +25,7 @@ import io.beaconflow.jobs.metrics.MetricStage;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.model.IngestRecord;
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.sessions.SessionAssembler;
 import io.beaconflow.jobs.sessions.SessionRecord;
 import io.beaconflow.jobs.sessions.SessionStage;
 import io.beaconflow.jobs.traces.EndpointTiming;
@@ -126,7 +128,12 @@ public final class BeaconflowPipeline {
         // session stage out is what saves its work.
         SingleOutputStreamOperator<SessionRecord> sessions =
                 withSessions
-                        ? SessionStage.apply(SessionStage.bySession(onViewRoutes), config.sessions)
+                        ? SessionStage.apply(
+                                SessionStage.bySession(onViewRoutes),
+                                config.sessions,
+                                // The comparisons' per-session summaries come from the sessions
+                                // themselves (SessionArms): no second per-event keyed operator.
+                                ArmRules.of(config.metrics, config.comparisons))
                         : null;
         List<DataStream<DeadLetter>> metricErrors = new ArrayList<>();
         SingleOutputStreamOperator<MetricAggregate> metrics =
@@ -160,10 +167,9 @@ public final class BeaconflowPipeline {
         if (withSessions && config.comparisons.enabled) {
             pipeline.comparisons =
                     ComparisonStage.apply(
-                            SessionStage.bySession(onViewRoutes),
+                            sessions.getSideOutput(SessionAssembler.SUMMARIES),
                             config.comparisons,
-                            config.metrics,
-                            config.sessions.gap);
+                            config.metrics);
         }
         return pipeline;
     }

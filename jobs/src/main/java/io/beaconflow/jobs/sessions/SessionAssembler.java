@@ -1,5 +1,7 @@
 package io.beaconflow.jobs.sessions;
 
+import io.beaconflow.jobs.compare.ArmRules;
+import io.beaconflow.jobs.compare.SessionSummary;
 import io.beaconflow.jobs.ingest.ProcessingErrors;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.model.SessionKeys;
@@ -10,6 +12,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Cuts the events of one (app, session id) into sessions in event time and emits a {@link
@@ -53,12 +56,24 @@ import org.apache.flink.util.Collector;
  * when a new event pushes the gap deadline later: it fires, sees the deadline moved, and re-arms
  * (cheaper than deleting and re-registering on every event). State and timer are gone after close.
  *
- * <p>Metrics: {@code sessionsClosed}, {@code sessionUpdates}, {@code lateSessionEvents}.
+ * <p><b>Comparisons.</b> With {@link ArmRules} (comparisons on) each piece also keeps one {@link
+ * SessionSummary} per experiment arm and release ({@link SessionArms}), sent to the side output
+ * {@link #SUMMARIES} when the piece closes, stamped with its last event + {@code gap} (the time an
+ * inactivity close fires, and its {@code end}; a piece cut by {@code max-duration} or by a later
+ * event has the same {@code end} and the cutting event's timestamp). The comparisons bucket by
+ * {@code end} and read these instead of keeping every session a second time.
+ *
+ * <p>Metrics: {@code sessionsClosed}, {@code sessionUpdates}, {@code lateSessionEvents}, and with
+ * comparisons {@code comparisonEventsAfterClose} and {@code comparisonSessionArmsIgnored}.
  */
 public class SessionAssembler extends KeyedProcessFunction<String, RumEvent, SessionRecord> {
     private static final long serialVersionUID = 1L;
 
     static final char KEY_SEPARATOR = '\u0000';
+
+    /** One summary per closed piece and arm, for the comparisons (with {@link ArmRules} only). */
+    public static final OutputTag<SessionSummary> SUMMARIES =
+            new OutputTag<>("session-arm-summaries") {};
 
     private final SessionRules rules;
 
@@ -70,9 +85,18 @@ public class SessionAssembler extends KeyedProcessFunction<String, RumEvent, Ses
     private transient Counter closedCounter;
     private transient Counter updateCounter;
     private transient Counter lateCounter;
+    private transient Counter afterCloseCounter;
+    private transient Counter armsIgnoredCounter;
 
     public SessionAssembler(SessionConfig config) {
-        this.rules = new SessionRules(config);
+        this(config, null);
+    }
+
+    /**
+     * @param arms the comparisons' counting rules, or null for no per-arm summaries
+     */
+    public SessionAssembler(SessionConfig config, ArmRules arms) {
+        this.rules = new SessionRules(config, arms);
     }
 
     /** The session key: app and session id. */
@@ -91,6 +115,12 @@ public class SessionAssembler extends KeyedProcessFunction<String, RumEvent, Ses
         closedCounter = getRuntimeContext().getMetricGroup().counter("sessionsClosed");
         updateCounter = getRuntimeContext().getMetricGroup().counter("sessionUpdates");
         lateCounter = getRuntimeContext().getMetricGroup().counter("lateSessionEvents");
+        if (rules.arms != null) {
+            afterCloseCounter =
+                    getRuntimeContext().getMetricGroup().counter("comparisonEventsAfterClose");
+            armsIgnoredCounter =
+                    getRuntimeContext().getMetricGroup().counter("comparisonSessionArmsIgnored");
+        }
     }
 
     @Override
@@ -124,12 +154,25 @@ public class SessionAssembler extends KeyedProcessFunction<String, RumEvent, Ses
                 if (s.timerAt != SessionState.NONE) {
                     ctx.timerService().deleteEventTimeTimer(s.timerAt);
                 }
-                close(s, ctx.getCurrentKey(), reason, out);
+                close(s, ctx.getCurrentKey(), reason, ctx, out);
                 s = null;
             }
         }
-        if (s == null) s = SessionState.startingAt(e.eventTime);
+        if (s == null) {
+            s = SessionState.startingAt(e.eventTime);
+            s.arms.tracked = rules.arms != null;
+        }
         s.add(e, rules, late);
+        if (rules.arms != null) {
+            // The record timestamp, as the comparisons' own operator took it (it can be earlier
+            // than eventTime only for an event capped at arrival + max-future).
+            long ts = ctx.timestamp() == null ? Long.MIN_VALUE : ctx.timestamp();
+            if (s.arms.add(e, ts, rules.arms, rules.gapMs, watermark) == SessionArms.AFTER_CLOSE) {
+                afterCloseCounter.inc();
+            }
+            int ignored = s.arms.takeIgnored();
+            if (ignored > 0) armsIgnoredCounter.inc(ignored);
+        }
         s.settle(watermark, rules);
         if (rules.updateIntervalMs > 0 && s.nextUpdateAt == SessionState.NONE) {
             s.nextUpdateAt = nextUpdatePoint(s, watermark);
@@ -145,7 +188,7 @@ public class SessionAssembler extends KeyedProcessFunction<String, RumEvent, Ses
         if (s == null) return;
         s.timerAt = SessionState.NONE;
         if (timestamp >= s.end + rules.gapMs) {
-            close(s, ctx.getCurrentKey(), SessionRecord.INACTIVITY, out);
+            close(s, ctx.getCurrentKey(), SessionRecord.INACTIVITY, ctx, out);
             drop();
             return;
         }
@@ -207,10 +250,15 @@ public class SessionAssembler extends KeyedProcessFunction<String, RumEvent, Ses
         s.timerAt = due;
     }
 
-    private void close(SessionState s, String key, String reason, Collector<SessionRecord> out) {
+    private void close(
+            SessionState s, String key, String reason, Context ctx, Collector<SessionRecord> out) {
         s.settle(Long.MAX_VALUE, rules);
         emit(s, key, true, reason, out);
         closedCounter.inc();
+        if (rules.arms != null) {
+            String app = key.substring(0, key.indexOf(KEY_SEPARATOR));
+            s.arms.send(app, key, s.end + rules.gapMs, x -> ctx.output(SUMMARIES, x));
+        }
     }
 
     private static void emit(

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.sessions;
 
+import io.beaconflow.jobs.compare.ArmRules;
 import io.beaconflow.jobs.model.RumEvent;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 
@@ -29,7 +30,15 @@ public class SessionAssemblerOperator
      *     does)
      */
     public SessionAssemblerOperator(SessionConfig config) {
-        super(new SessionAssembler(config));
+        this(config, null);
+    }
+
+    /**
+     * @param arms the comparisons' counting rules: closed sessions are sent per arm to {@link
+     *     SessionAssembler#SUMMARIES}; null: none
+     */
+    public SessionAssemblerOperator(SessionConfig config, ArmRules arms) {
+        super(new SessionAssembler(config, arms));
         this.cacheSize = config.stateCache;
     }
 

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.sessions;
 
+import io.beaconflow.jobs.compare.ArmRules;
 import java.io.Serializable;
 
 /**
@@ -24,7 +25,15 @@ public final class SessionRules implements Serializable {
     /** Signals older than the decided horizon by more than this can no longer matter. */
     final int retentionMs;
 
+    /** The comparisons' counting rules, or null: no per-arm summaries ({@link SessionArms}). */
+    public final ArmRules arms;
+
     public SessionRules(SessionConfig c) {
+        this(c, null);
+    }
+
+    public SessionRules(SessionConfig c, ArmRules arms) {
+        this.arms = arms;
         gapMs = c.gap.toMillis();
         maxDurationMs = c.maxDuration.toMillis();
         updateIntervalMs = c.updateInterval.toMillis();

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.sessions;
 
+import io.beaconflow.jobs.compare.ArmRules;
 import io.beaconflow.jobs.model.RumEvent;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -24,11 +25,20 @@ public final class SessionStage {
      */
     public static SingleOutputStreamOperator<SessionRecord> apply(
             KeyedStream<RumEvent, String> bySession, SessionConfig config) {
+        return apply(bySession, config, null);
+    }
+
+    /**
+     * As {@link #apply(KeyedStream, SessionConfig)}, and with {@code arms} (comparisons on) each
+     * closed session's per-arm summaries on the side output {@link SessionAssembler#SUMMARIES}.
+     */
+    public static SingleOutputStreamOperator<SessionRecord> apply(
+            KeyedStream<RumEvent, String> bySession, SessionConfig config, ArmRules arms) {
         return bySession
                 .transform(
                         "sessions: assemble",
                         TypeInformation.of(SessionRecord.class),
-                        new SessionAssemblerOperator(config))
+                        new SessionAssemblerOperator(config, arms))
                 .uid("sessions")
                 .name("sessions: assemble");
     }

@@ -93,6 +93,9 @@ public class SessionState {
     public SessionTraces traces = new SessionTraces();
     public SessionClicks clicks = new SessionClicks();
 
+    /** The per-arm summaries for the comparisons (not part of the record). */
+    public SessionArms arms = new SessionArms();
+
     public SessionState() {}
 
     /** A new piece whose first event is at {@code t}. */
@@ -312,6 +315,7 @@ public class SessionState {
         timeline.merge(o.timeline, r, delta);
         traces.merge(o.traces, r, delta);
         clicks.merge(o.clicks, r, base, delta);
+        arms.merge(o.arms);
     }
 
     /** A deep copy (the heap state backend copies state for asynchronous snapshots). */
@@ -342,6 +346,7 @@ public class SessionState {
         c.timeline = timeline.copy();
         c.traces = traces.copy();
         c.clicks = clicks.copy();
+        c.arms = arms.copy();
         return c;
     }
 
@@ -371,6 +376,7 @@ public class SessionState {
                 && vitals.sameAs(o.vitals)
                 && timeline.sameAs(o.timeline)
                 && traces.sameAs(o.traces)
-                && clicks.sameAs(o.clicks);
+                && clicks.sameAs(o.clicks)
+                && arms.sameAs(o.arms);
     }
 }

@@ -35,6 +35,10 @@ import org.apache.flink.core.memory.DataOutputView;
  * SessionTimeline}, {@link SessionTraces} and the click tail ({@link SessionClicks}). The encodings
  * (varints, zig-zag, strings) are {@link StateCodec}'s. {@code SessionStateGoldenTest} pins the
  * bytes.
+ *
+ * <p>Format 2 is format 1 followed by the comparison arms ({@link SessionArms}); it is written only
+ * for pieces that keep them (comparisons on), so a state without them is byte for byte format 1.
+ * Format 1 still reads (savepoints from before 2026-12-03), as a piece without arms.
  */
 public final class SessionStateSerializer extends TypeSerializerSingleton<SessionState> {
     private static final long serialVersionUID = 1L;
@@ -42,6 +46,7 @@ public final class SessionStateSerializer extends TypeSerializerSingleton<Sessio
     public static final SessionStateSerializer INSTANCE = new SessionStateSerializer();
 
     private static final int FORMAT = 1;
+    private static final int FORMAT_WITH_ARMS = 2;
     private static final int F_DIRTY = 1;
     private static final int F_BOT = 2;
     private static final int F_SAMPLED = 4;
@@ -73,7 +78,7 @@ public final class SessionStateSerializer extends TypeSerializerSingleton<Sessio
 
     @Override
     public void serialize(SessionState s, DataOutputView out) throws IOException {
-        out.writeByte(FORMAT);
+        out.writeByte(s.arms.tracked ? FORMAT_WITH_ARMS : FORMAT);
         writeVarLong(out, zigzag(s.base));
         writeVarLong(out, zigzag(s.start - s.base));
         writeVarLong(out, zigzag(s.end - s.base));
@@ -119,12 +124,13 @@ public final class SessionStateSerializer extends TypeSerializerSingleton<Sessio
         s.timeline.write(out, timelineRefs);
         s.traces.write(out);
         s.clicks.writeTail(out);
+        if (s.arms.tracked) s.arms.write(out, s.base);
     }
 
     @Override
     public SessionState deserialize(DataInputView in) throws IOException {
         int format = in.readUnsignedByte();
-        if (format != FORMAT) {
+        if (format != FORMAT && format != FORMAT_WITH_ARMS) {
             throw new IOException("unknown SessionState format " + format);
         }
         SessionState s = new SessionState();
@@ -166,6 +172,7 @@ public final class SessionStateSerializer extends TypeSerializerSingleton<Sessio
         s.timeline = SessionTimeline.read(in, dict);
         s.traces = SessionTraces.read(in);
         s.clicks.readTail(in);
+        if (format == FORMAT_WITH_ARMS) s.arms = SessionArms.read(in, s.base);
         return s;
     }
 

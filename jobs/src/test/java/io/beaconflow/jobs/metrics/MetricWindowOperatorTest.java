@@ -372,6 +372,36 @@ class MetricWindowOperatorTest {
         pre.close();
     }
 
+    @Test
+    void thePreAggregatorKeepsWindowsApartWhenSamplesAlternateAndAfterAFlush() throws Exception {
+        OneInputStreamOperatorTestHarness<SeriesSample, PartialAggregate> pre =
+                new OneInputStreamOperatorTestHarness<>(new LocalPreAggregator(MIN, 0.01));
+        pre.open();
+        String key = SeriesKey.of("shop", Dimension.ALL, Dimension.ALL_VALUE);
+        // Out of order across a window boundary: first, second, first, second window.
+        for (long t : new long[] {T0 + 1_000, T0 + MIN + 1, T0 + 2_000, T0 + MIN + 2}) {
+            pre.processElement(new SeriesSample(key, SeriesSample.PAGE_VIEW, 1, (byte) -1, 0), t);
+        }
+        pre.prepareSnapshotPreBarrier(1);
+        // After the flush a sample of the same window starts a new partial; none is lost.
+        pre.processElement(new SeriesSample(key, SeriesSample.PAGE_VIEW, 1, (byte) -1, 0), T0 + 3);
+        pre.processWatermark(new Watermark(T0 + 2 * MIN - 1));
+        List<long[]> partials = new ArrayList<>();
+        for (Object o : pre.getOutput()) {
+            if (o instanceof StreamRecord<?> r) {
+                partials.add(
+                        new long[] {
+                            r.getTimestamp(), ((PartialAggregate) r.getValue()).acc.samples()
+                        });
+            }
+        }
+        assertThat(partials)
+                .extracting(p -> p[0] + ":" + p[1])
+                .containsExactlyInAnyOrder(
+                        (T0 + MIN - 1) + ":2", (T0 + 2 * MIN - 1) + ":2", (T0 + MIN - 1) + ":1");
+        pre.close();
+    }
+
     /** A sink that drops everything: the graph only needs an end to be built. */
     static final class DiscardingSink implements Sink<MetricAggregate> {
         private static final long serialVersionUID = 1L;
