@@ -100,6 +100,14 @@ public final class BeaconKafkaSource {
     }
 
     /** Kafka record → {@link RawBeacon} (position, record timestamp) → decoder. */
+    /**
+     * When the collector received a record: its arrival header, else the record timestamp (see
+     * {@link DecodingDeserializer#trustedArrival}). The server-span source reads the same header.
+     */
+    public static long trustedArrival(ConsumerRecord<byte[], byte[]> record) {
+        return DecodingDeserializer.trustedArrival(record);
+    }
+
     static final class DecodingDeserializer
             implements KafkaRecordDeserializationSchema<IngestRecord> {
         private static final long serialVersionUID = 1L;
