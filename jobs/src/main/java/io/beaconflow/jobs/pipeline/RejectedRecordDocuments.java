@@ -25,12 +25,15 @@ abstract class RejectedRecordDocuments implements DocumentEmitter<DeadLetter> {
 
     @Override
     public void open() {
-        mapper = Json.newOutputMapper();
+        mapper();
     }
 
-    /** The output mapper, opened here when {@link #of} is called outside a sink (tests, tools). */
+    /**
+     * The job's output mapper, made on first use: in {@link #open()} on a sink writer, or here when
+     * {@link #of} is called outside a sink (tests, tools).
+     */
     final ObjectMapper mapper() {
-        if (mapper == null) open();
+        if (mapper == null) mapper = Json.newOutputMapper();
         return mapper;
     }
 
