@@ -1,5 +1,6 @@
 package io.beaconflow.benchmarks.ingest;
 
+import io.beaconflow.benchmarks.ThroughputBenchmark;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.enrich.EventEnrichment;
 import io.beaconflow.jobs.generator.GeneratorConfig;
@@ -10,15 +11,10 @@ import io.beaconflow.jobs.model.RawBeacon;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -35,15 +31,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * generator config is read from {@code flink-conf/generator.yaml} relative to the working directory
  * (the repo root), or {@code -Dbeaconflow.home}.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(
-        value = 1,
-        jvmArgsAppend = {"-Xmx2g"})
 @Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 5, time = 5)
-public class IngestBenchmark {
+public class IngestBenchmark extends ThroughputBenchmark {
     /** Whether to enrich as well (true) or decode and validate only (false). */
     @Param({"false", "true"})
     public boolean enrich;

@@ -1,5 +1,6 @@
 package io.beaconflow.benchmarks.metrics;
 
+import io.beaconflow.benchmarks.ThroughputBenchmark;
 import io.beaconflow.jobs.metrics.Dimension;
 import io.beaconflow.jobs.metrics.MetricAccumulator;
 import io.beaconflow.jobs.metrics.MetricAccumulatorSerializer;
@@ -12,18 +13,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.util.ListCollector;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -45,15 +41,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar MetricAggregatorBenchmark -f 1 -wi 2 -i
  * 3}.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(
-        value = 1,
-        jvmArgsAppend = {"-Xmx2g"})
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 5)
-public class MetricAggregatorBenchmark {
+public class MetricAggregatorBenchmark extends ThroughputBenchmark {
     private static final int EVENTS = 1 << 16;
 
     private final Dimension[] dimensions =

@@ -1,23 +1,15 @@
 package io.beaconflow.benchmarks.metrics;
 
 import io.beaconflow.benchmarks.BenchJobs;
+import io.beaconflow.benchmarks.JobRunBenchmark;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.metrics.MetricStage;
 import io.beaconflow.jobs.metrics.MetricsConfig;
 import io.beaconflow.jobs.model.RumEvent;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The hot-key question: does a per-subtask pre-aggregation before the keyBy (two-phase) make the
@@ -31,27 +23,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar MetricTwoPhaseBenchmark -f 1 -wi 2 -i
  * 3}.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.SingleShotTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(
-        value = 1,
-        jvmArgsAppend = {"-Xmx3g"})
-@Warmup(iterations = 2)
-@Measurement(iterations = 3)
-public class MetricTwoPhaseBenchmark {
-    @Param({"2000000"})
-    public long events;
-
-    /** Event-time step per event: 5 ms gives 12,000 events per 1-minute window. */
-    @Param({"5"})
-    public long stepMs;
-
+/** Run settings, traffic size and parallelism: {@link JobRunBenchmark}. */
+public class MetricTwoPhaseBenchmark extends JobRunBenchmark {
     @Param({"single", "twoPhase"})
     public String variant;
-
-    @Param({"2"})
-    public int parallelism;
 
     @Benchmark
     public void run() throws Exception {

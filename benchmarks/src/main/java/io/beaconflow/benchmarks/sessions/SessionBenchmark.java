@@ -1,6 +1,7 @@
 package io.beaconflow.benchmarks.sessions;
 
 import io.beaconflow.benchmarks.BenchJobs;
+import io.beaconflow.benchmarks.JobRunBenchmark;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.sessions.SessionAssembler;
@@ -10,7 +11,6 @@ import io.beaconflow.jobs.sessions.SessionRules;
 import io.beaconflow.jobs.sessions.SessionStage;
 import io.beaconflow.jobs.sessions.SessionState;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -23,15 +23,7 @@ import org.apache.flink.streaming.api.windowing.triggers.ContinuousEventTimeTrig
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Hand-written session function vs stock merging session windows, on the same events and the same
@@ -56,30 +48,14 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar SessionBenchmark -f 1 -wi 2 -i 3}.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.SingleShotTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(
-        value = 1,
-        jvmArgsAppend = {"-Xmx3g"})
-@Warmup(iterations = 2)
-@Measurement(iterations = 3)
-public class SessionBenchmark {
+/** Run settings, traffic size and parallelism: {@link JobRunBenchmark}. */
+public class SessionBenchmark extends JobRunBenchmark {
     static final int CONCURRENT = 1000;
     static final int EVENTS_PER_SESSION = 20;
     static final long T0 = 1_793_613_600_000L; // 2026-11-02T10:00:00Z
 
-    @Param({"2000000"})
-    public long events;
-
-    @Param({"5"})
-    public long stepMs;
-
     @Param({"function", "windows", "functionUpdates", "windowsUpdates", "baseline"})
     public String variant;
-
-    @Param({"2"})
-    public int parallelism;
 
     @Benchmark
     public void run() throws Exception {

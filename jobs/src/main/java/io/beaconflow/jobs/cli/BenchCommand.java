@@ -4,6 +4,7 @@ import io.beaconflow.jobs.bench.MemoryBeaconSource;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.enrich.EventEnrichment;
 import io.beaconflow.jobs.generator.GeneratorConfig;
+import io.beaconflow.jobs.generator.GeneratorSeed;
 import io.beaconflow.jobs.generator.TrafficGenerator;
 import io.beaconflow.jobs.ingest.BeaconDecoder;
 import io.beaconflow.jobs.ingest.IngestWatermarks;
@@ -57,8 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Simulated traffic to generate up front (default: ${DEFAULT-VALUE}).")
     String duration;
 
-    @Option(names = "--seed", defaultValue = "42", description = "(default: ${DEFAULT-VALUE})")
-    long seed;
+    @Mixin GeneratorSeed seed;
 
     @Option(names = "--skip-rocksdb", description = "Leave out (c).")
     boolean skipRocksDb;
@@ -98,8 +98,8 @@ public final class BenchCommand implements Callable<Integer> {
                 BeaconflowConfig.load(job.config, BeaconflowConfig.withDemoSalt(System::getenv));
         GeneratorConfig gen =
                 GeneratorConfig.load(job.generator).withDuration(duration).withSpeed("max");
-        System.err.printf("bench: generating %s of traffic (seed %d) ...%n", duration, seed);
-        TrafficGenerator.Merged all = TrafficGenerator.generateAll(gen, seed, gen.splits);
+        System.err.printf("bench: generating %s of traffic (seed %d) ...%n", duration, seed.value);
+        TrafficGenerator.Merged all = TrafficGenerator.generateAll(gen, seed.value, gen.splits);
         List<RawBeacon> list = new ArrayList<>();
         long bytes = 0;
         while (all.hasNext()) {
@@ -150,7 +150,7 @@ public final class BenchCommand implements Callable<Integer> {
                 "Beaconflow bench: %,d events (%s simulated, seed %d), %d cores, parallelism %d%n",
                 events,
                 duration,
-                seed,
+                seed.value,
                 Runtime.getRuntime().availableProcessors(),
                 job.parallelism);
         // CPU per event (all threads of this process, GC and JIT included) holds when other work

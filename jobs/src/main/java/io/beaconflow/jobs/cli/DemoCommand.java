@@ -4,6 +4,7 @@ import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.evaluation.DemoReport;
 import io.beaconflow.jobs.evaluation.DemoSummary;
 import io.beaconflow.jobs.generator.GeneratorConfig;
+import io.beaconflow.jobs.generator.GeneratorSeed;
 import io.beaconflow.jobs.generator.GeneratorSource;
 import io.beaconflow.jobs.generator.TrafficGenerator;
 import io.beaconflow.jobs.io.NdjsonFileSink;
@@ -58,11 +59,7 @@ public final class DemoCommand implements Callable<Integer> {
                             + " (default: ${DEFAULT-VALUE}).")
     String speed;
 
-    @Option(
-            names = "--seed",
-            defaultValue = "42",
-            description = "Generator seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin GeneratorSeed seed;
 
     @Mixin LocalJobOptions options;
 
@@ -96,14 +93,15 @@ public final class DemoCommand implements Callable<Integer> {
         Files.createDirectories(out);
 
         StreamExecutionEnvironment env = LocalFlink.environment(options.parallelism);
-        GeneratorSource<IngestRecord> source = GeneratorSource.decoded(gen, seed, jobConfig.ingest);
+        GeneratorSource<IngestRecord> source =
+                GeneratorSource.decoded(gen, seed.value, jobConfig.ingest);
         BeaconflowPipeline pipeline = BeaconflowPipeline.build(env, source, "generator", jobConfig);
         BeaconflowPipeline.Sinks traceSinks = new BeaconflowPipeline.Sinks();
         if (jobConfig.traces.enabled && GeneratorSource.hasBackends(gen)) {
             // The generator's backends answer the fetches: their SERVER spans, as the collector
             // writes them, through the same join as on the cluster (kafka.server-spans-topic).
             pipeline.withServerSpans(
-                    GeneratorSource.serverSpans(gen, seed, jobConfig.ingest),
+                    GeneratorSource.serverSpans(gen, seed.value, jobConfig.ingest),
                     "generator-server-spans",
                     jobConfig);
             traceSinks
@@ -123,13 +121,17 @@ public final class DemoCommand implements Callable<Integer> {
 
         System.err.printf(
                 "beaconflow demo: %s of simulated traffic from %s, seed %d, parallelism %d, output %s%n",
-                duration, Instant.ofEpochMilli(gen.startMillis()), seed, options.parallelism, out);
+                duration,
+                Instant.ofEpochMilli(gen.startMillis()),
+                seed.value,
+                options.parallelism,
+                out);
         // The ground truth is computed alongside the job from the same config and seed.
         CompletableFuture<TrafficGenerator.Merged> truth =
                 CompletableFuture.supplyAsync(
                         () -> {
                             TrafficGenerator.Merged all =
-                                    TrafficGenerator.generateAll(gen, seed, gen.splits);
+                                    TrafficGenerator.generateAll(gen, seed.value, gen.splits);
                             while (all.hasNext()) all.next();
                             return all;
                         });

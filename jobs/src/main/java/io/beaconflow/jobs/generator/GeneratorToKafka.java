@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -90,11 +91,7 @@ public final class GeneratorToKafka implements Callable<Integer> {
                     "Simulated seconds per wall-clock second, or 'max' (default: the file's).")
     String speed;
 
-    @Option(
-            names = "--seed",
-            defaultValue = "42",
-            description = "Generator seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin GeneratorSeed seed;
 
     @Option(
             names = "--property",
@@ -133,7 +130,7 @@ public final class GeneratorToKafka implements Callable<Integer> {
                 "generate: %s of traffic from %s (seed %d, speed %s) to %s%s on %s%n",
                 gen.duration,
                 Instant.ofEpochMilli(gen.startMillis()),
-                seed,
+                seed.value,
                 gen.speed,
                 topic,
                 spansTopic == null ? "" : " and server spans to " + spansTopic,
@@ -145,7 +142,7 @@ public final class GeneratorToKafka implements Callable<Integer> {
                         topic,
                         spansTopic,
                         gen,
-                        seed,
+                        seed.value,
                         gen.speedFactor(),
                         PacingClock.system())) {
             if (!quiet) {
@@ -164,7 +161,7 @@ public final class GeneratorToKafka implements Callable<Integer> {
             }
             out.sendAll();
             progress.shutdownNow();
-            String json = toJson(out.stats(), gen, seed, out.spansSent());
+            String json = toJson(out.stats(), gen, seed.value, out.spansSent());
             System.out.println(json);
             if (statsOut != null) Files.writeString(statsOut, json + "\n");
         } finally {

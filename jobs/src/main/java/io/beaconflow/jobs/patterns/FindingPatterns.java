@@ -4,7 +4,10 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.cep.CEP;
 import org.apache.flink.cep.functions.PatternProcessFunction;
+import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.cep.pattern.conditions.IterativeCondition;
+import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -27,5 +30,43 @@ final class FindingPatterns {
                 .process(matches, TypeInformation.of(Finding.class))
                 .uid(uid)
                 .name(name);
+    }
+
+    /** Name of the first step of the release patterns, the release-seen finding. */
+    static final String RELEASE = "release";
+
+    /**
+     * The first step of the release patterns (release regression, new error after release): a
+     * release first seen on the app ({@code ReleaseWatch}'s {@link Finding#RELEASE_SEEN}).
+     */
+    static Pattern<Finding, Finding> releaseSeen(AfterMatchSkipStrategy skip) {
+        return Pattern.<Finding>begin(RELEASE, skip)
+                .where(SimpleCondition.of(f -> Finding.RELEASE_SEEN.equals(f.kind)));
+    }
+
+    /**
+     * A later step of a release pattern: a finding of the pattern's kind ({@link #candidate}) that
+     * belongs to the release which opened the match ({@link #onRelease}). The release is looked up
+     * in the match so far, so both patterns judge "that release" the same way.
+     */
+    abstract static class OnOpeningRelease extends IterativeCondition<Finding> {
+        private static final long serialVersionUID = 1L;
+
+        /** Whether {@code f} is the kind of finding this step takes, whatever its release. */
+        abstract boolean candidate(Finding f);
+
+        /** Whether {@code f} belongs to {@code seen}, the release-seen finding of the match. */
+        abstract boolean onRelease(Finding seen, Finding f);
+
+        @Override
+        public final boolean filter(Finding f, Context<Finding> ctx) throws Exception {
+            if (!candidate(f)) {
+                return false;
+            }
+            for (Finding seen : ctx.getEventsForPattern(RELEASE)) {
+                return onRelease(seen, f);
+            }
+            return false;
+        }
     }
 }

@@ -6,8 +6,6 @@ import java.util.Map;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
-import org.apache.flink.cep.pattern.conditions.IterativeCondition;
-import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.util.Collector;
@@ -37,15 +35,14 @@ public final class NewErrorAfterReleasePattern {
 
     /** {@code afterRelease + spreadWithin}: the spread finding can come that long after. */
     public static Pattern<Finding, ?> pattern(Duration afterRelease, Duration spreadWithin) {
-        return Pattern.<Finding>begin("release", AfterMatchSkipStrategy.noSkip())
-                .where(SimpleCondition.of(f -> Finding.RELEASE_SEEN.equals(f.kind)))
+        return FindingPatterns.releaseSeen(AfterMatchSkipStrategy.noSkip())
                 .followedByAny("error")
                 .where(new FirstSeenOnThatRelease(afterRelease.toMillis()))
                 .within(afterRelease.plus(spreadWithin));
     }
 
     /** A spread fingerprint first seen on the match's release, after its rollout. */
-    static final class FirstSeenOnThatRelease extends IterativeCondition<Finding> {
+    static final class FirstSeenOnThatRelease extends FindingPatterns.OnOpeningRelease {
         private static final long serialVersionUID = 1L;
         private final long afterReleaseMs;
 
@@ -54,16 +51,15 @@ public final class NewErrorAfterReleasePattern {
         }
 
         @Override
-        public boolean filter(Finding f, Context<Finding> ctx) throws Exception {
-            if (!Finding.ERROR_SPREAD.equals(f.kind) || f.release == null) {
-                return false;
-            }
-            for (Finding seen : ctx.getEventsForPattern("release")) {
-                return seen.release.equals(f.release)
-                        && f.firstWindowStart >= seen.firstWindowStart
-                        && f.firstWindowStart < seen.firstWindowStart + afterReleaseMs;
-            }
-            return false;
+        boolean candidate(Finding f) {
+            return Finding.ERROR_SPREAD.equals(f.kind) && f.release != null;
+        }
+
+        @Override
+        boolean onRelease(Finding seen, Finding f) {
+            return seen.release.equals(f.release)
+                    && f.firstWindowStart >= seen.firstWindowStart
+                    && f.firstWindowStart < seen.firstWindowStart + afterReleaseMs;
         }
     }
 
@@ -83,7 +79,7 @@ public final class NewErrorAfterReleasePattern {
         @Override
         public void processMatch(
                 Map<String, List<Finding>> match, Context ctx, Collector<Finding> out) {
-            Finding seen = match.get("release").get(0);
+            Finding seen = match.get(FindingPatterns.RELEASE).get(0);
             Finding spread = match.get("error").get(0);
             Finding f = Finding.derived(Finding.NEW_ERROR, spread);
             f.release = seen.release;

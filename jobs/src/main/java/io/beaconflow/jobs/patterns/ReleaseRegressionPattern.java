@@ -6,8 +6,6 @@ import java.util.Map;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
-import org.apache.flink.cep.pattern.conditions.IterativeCondition;
-import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.util.Collector;
@@ -32,26 +30,24 @@ public final class ReleaseRegressionPattern {
     private ReleaseRegressionPattern() {}
 
     public static Pattern<Finding, ?> pattern(Duration within) {
-        return Pattern.<Finding>begin("release", AfterMatchSkipStrategy.skipPastLastEvent())
-                .where(SimpleCondition.of(f -> Finding.RELEASE_SEEN.equals(f.kind)))
+        return FindingPatterns.releaseSeen(AfterMatchSkipStrategy.skipPastLastEvent())
                 .followedBy("anomaly")
                 .where(new OnThatRelease())
                 .within(within);
     }
 
     /** A sustained anomaly on the series of the release that opened the match. */
-    static final class OnThatRelease extends IterativeCondition<Finding> {
+    static final class OnThatRelease extends FindingPatterns.OnOpeningRelease {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public boolean filter(Finding f, Context<Finding> ctx) throws Exception {
-            if (!Finding.SUSTAINED.equals(f.kind) || !"release".equals(f.dimension)) {
-                return false;
-            }
-            for (Finding seen : ctx.getEventsForPattern("release")) {
-                return seen.release.equals(f.dimensionValue);
-            }
-            return false;
+        boolean candidate(Finding f) {
+            return Finding.SUSTAINED.equals(f.kind) && "release".equals(f.dimension);
+        }
+
+        @Override
+        boolean onRelease(Finding seen, Finding f) {
+            return seen.release.equals(f.dimensionValue);
         }
     }
 
@@ -71,7 +67,7 @@ public final class ReleaseRegressionPattern {
         @Override
         public void processMatch(
                 Map<String, List<Finding>> match, Context ctx, Collector<Finding> out) {
-            Finding seen = match.get("release").get(0);
+            Finding seen = match.get(FindingPatterns.RELEASE).get(0);
             Finding anomaly = match.get("anomaly").get(0);
             Finding f = Finding.derived(Finding.RELEASE_REGRESSION, anomaly);
             f.release = seen.release;

@@ -1,10 +1,6 @@
 package io.beaconflow.jobs.pipeline;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beaconflow.jobs.enrich.SecretScrubber;
-import io.beaconflow.jobs.io.Json;
-import io.beaconflow.jobs.io.elasticsearch.DocumentEmitter;
-import io.beaconflow.jobs.io.elasticsearch.ElasticsearchDocument;
 import io.beaconflow.jobs.model.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -22,7 +18,7 @@ import java.security.NoSuchAlgorithmException;
  * can quote the payload (a parser message, an unknown type name): secrets in it are replaced
  * ({@link SecretScrubber}) either way.
  */
-public final class DeadLetterDocuments implements DocumentEmitter<DeadLetter> {
+public final class DeadLetterDocuments extends RejectedRecordDocuments {
     private static final long serialVersionUID = 1L;
 
     /** The document: the dead letter's fields, the payload only when kept, and its hash. */
@@ -31,42 +27,20 @@ public final class DeadLetterDocuments implements DocumentEmitter<DeadLetter> {
         public String payloadSha256;
     }
 
-    private final String index;
     private final boolean rawPayloads;
-    private transient ObjectMapper mapper;
 
     public DeadLetterDocuments(String index, boolean rawPayloads) {
-        this.index = index;
+        super(index);
         this.rawPayloads = rawPayloads;
     }
 
     @Override
-    public void open() {
-        mapper = Json.newOutputMapper();
-    }
-
-    @Override
-    public ElasticsearchDocument emit(DeadLetter d) throws Exception {
-        if (mapper == null) open();
-        return new ElasticsearchDocument(index, d.documentId(), mapper.writeValueAsBytes(of(d)));
-    }
-
-    /** The document for {@code d} (a copy; {@code d} is not changed). */
     public Document of(DeadLetter d) {
-        Document doc = new Document();
-        doc.reason = d.reason;
+        Document doc = withRecordFields(d, new Document());
         doc.detail = SecretScrubber.text(d.detail, DeadLetterDocuments::withoutQuery);
-        doc.position = d.position;
-        doc.source = d.source;
         doc.partition = d.partition;
         doc.offset = d.offset;
         doc.batchIndex = d.batchIndex;
-        doc.receivedAt = d.receivedAt;
-        doc.eventTime = d.eventTime;
-        doc.payloadBytes = d.payloadBytes;
-        doc.truncated = d.truncated;
-        doc.app = d.app;
-        doc.eventId = d.eventId;
         doc.payload = rawPayloads ? d.payload : null;
         doc.payloadSha256 = d.payload == null ? null : sha256(d.payload);
         return doc;

@@ -1,10 +1,6 @@
 package io.beaconflow.jobs.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.beaconflow.jobs.io.Json;
-import io.beaconflow.jobs.io.elasticsearch.DocumentEmitter;
-import io.beaconflow.jobs.io.elasticsearch.ElasticsearchDocument;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.model.RejectReason;
 
@@ -21,7 +17,7 @@ import io.beaconflow.jobs.model.RejectReason;
  * differ on a replay; this one is the same every time, like the document id ({@link
  * DeadLetter#documentId()}: app and event id, so an SDK retry of the same late event overwrites).
  */
-public final class LateEventDocuments implements DocumentEmitter<DeadLetter> {
+public final class LateEventDocuments extends RejectedRecordDocuments {
     private static final long serialVersionUID = 1L;
 
     /** The late record's fields plus what was read from its payload. */
@@ -36,47 +32,23 @@ public final class LateEventDocuments implements DocumentEmitter<DeadLetter> {
         public String pageUrl;
     }
 
-    private final String index;
-    private transient ObjectMapper mapper;
-
     public LateEventDocuments(String index) {
-        this.index = index;
+        super(index);
     }
 
     @Override
-    public void open() {
-        mapper = Json.newOutputMapper();
-    }
-
-    @Override
-    public ElasticsearchDocument emit(DeadLetter d) throws Exception {
-        if (mapper == null) open();
-        return new ElasticsearchDocument(index, d.documentId(), mapper.writeValueAsBytes(of(d)));
-    }
-
-    /** The document for {@code d} (a copy; {@code d} is not changed). */
     public Document of(DeadLetter d) {
-        if (mapper == null) open();
         if (d.reason != RejectReason.LATE) {
             throw new IllegalArgumentException("not a late event: " + d);
         }
-        Document doc = new Document();
-        doc.reason = d.reason;
+        Document doc = withRecordFields(d, new Document());
         doc.detail = d.detail;
-        doc.position = d.position;
-        doc.source = d.source;
-        doc.receivedAt = d.receivedAt;
-        doc.eventTime = d.eventTime;
         doc.payload = d.payload;
-        doc.payloadBytes = d.payloadBytes;
-        doc.truncated = d.truncated;
-        doc.app = d.app;
-        doc.eventId = d.eventId;
         doc.latenessMs = d.eventTime < 0 ? 0 : Math.max(0, d.receivedAt - d.eventTime);
         JsonNode event = null;
         if (d.payload != null && !d.truncated) {
             try {
-                event = mapper.readTree(d.payload);
+                event = mapper().readTree(d.payload);
             } catch (Exception unreadable) {
                 // a cut or odd payload: the document keeps the common fields only
             }

@@ -41,6 +41,24 @@ class CommandOptionsTest {
     }
 
     @Test
+    void demoBenchAndGenerateSpellDocumentAndDefaultTheSeedAlike() {
+        OptionSpec demo = option("demo", "--seed");
+        assertThat(demo.defaultValue()).isEqualTo("42");
+        for (String command : List.of("bench", "generate")) {
+            OptionSpec other = option(command, "--seed");
+            assertThat(other).as(command).isNotNull();
+            assertThat(other.description()).as(command).isEqualTo(demo.description());
+            assertThat(other.defaultValue()).as(command).isEqualTo(demo.defaultValue());
+        }
+        BenchCommand bench = new BenchCommand();
+        new CommandLine(bench).parseArgs("--seed", "7");
+        assertThat(bench.seed.value).isEqualTo(7L);
+        BenchCommand byDefault = new BenchCommand();
+        new CommandLine(byDefault).parseArgs();
+        assertThat(byDefault.seed.value).isEqualTo(42L);
+    }
+
+    @Test
     void benchReadsTheSharedOptions() {
         BenchCommand bench = new BenchCommand();
         new CommandLine(bench).parseArgs("--parallelism", "3", "--config", "my.yaml");

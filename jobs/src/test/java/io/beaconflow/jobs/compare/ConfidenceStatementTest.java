@@ -30,6 +30,27 @@ class ConfidenceStatementTest {
         return c;
     }
 
+    /**
+     * An arm of {@code sessions} sessions of one view each (so the sessions' moments are the views'
+     * own), {@code jsErrors} of them with one JS error.
+     */
+    private static ArmStats oneViewSessions(int sessions, int jsErrors) {
+        ArmStats a = new ArmStats();
+        a.pageViews = a.viewSessions = sessions;
+        a.viewsSq = sessions;
+        a.jsErrors = jsErrors;
+        a.jsErrorsSq = a.viewsJsErrors = jsErrors;
+        return a;
+    }
+
+    /** {@code c} as the comparison of release 2.0 against 1.9. */
+    private static Comparison ofRelease20Against19(Comparison c) {
+        c.kind = Comparison.RELEASE;
+        c.variant = "2.0";
+        c.control = "1.9";
+        return c;
+    }
+
     @Test
     void aWorseLatencyNamesBothArmsTheShiftItsIntervalTheAdjustedPAndTheCounts() {
         Comparison c =
@@ -124,45 +145,29 @@ class ConfidenceStatementTest {
     void theStatementOfARealComparisonAgreesWithItsFields() {
         // 2 % against 3.5 % errors on 2000 views each: a clear rate difference, and latencies
         // that are the same values in both arms (no difference).
-        ArmStats control = new ArmStats();
-        ArmStats arm = new ArmStats();
-        // One view per session: the sessions' moments are the views' own.
-        control.pageViews = arm.pageViews = 2000;
-        control.viewSessions = arm.viewSessions = 2000;
-        control.viewsSq = arm.viewsSq = 2000;
-        control.jsErrors = 40;
-        control.jsErrorsSq = control.viewsJsErrors = 40;
-        arm.jsErrors = 70;
-        arm.jsErrorsSq = arm.viewsJsErrors = 70;
+        ArmStats control = oneViewSessions(2000, 40);
+        ArmStats arm = oneViewSessions(2000, 70);
         double[] values = new double[300];
         for (int i = 0; i < values.length; i++) values[i] = 800 + 7 * i;
         control.latency[ComparedMetric.LOAD.latencyIndex] = Binned.ofValues(values);
         arm.latency[ComparedMetric.LOAD.latencyIndex] = Binned.ofValues(values);
         List<Comparison> out = new ArmComparison(0.05, 200).compare(arm, control);
-        Comparison errors = out.get(ComparedMetric.ERROR_RATE.ordinal());
-        errors.kind = Comparison.RELEASE;
-        errors.variant = "2.0";
-        errors.control = "1.9";
+        Comparison errors = ofRelease20Against19(out.get(ComparedMetric.ERROR_RATE.ordinal()));
         assertThat(errors.verdict).isEqualTo(Verdict.WORSE);
         assertThat(ConfidenceStatement.of(errors, 0.05, 200))
                 .startsWith(
                         "2.0 is worse than 1.9 on error rate (JS errors per view): 3.50 %"
                                 + " vs 2.00 %, +1.50 pp (95 % CI +")
                 .contains("n = 2,000 vs 2,000 sessions");
-        Comparison load = out.get(ComparedMetric.LOAD.ordinal());
-        load.kind = Comparison.RELEASE;
-        load.variant = "2.0";
-        load.control = "1.9";
+        Comparison load = ofRelease20Against19(out.get(ComparedMetric.LOAD.ordinal()));
         assertThat(load.verdict).isEqualTo(Verdict.NO_DIFFERENCE);
         assertThat(ConfidenceStatement.of(load, 0.05, 200))
                 .startsWith(
                         "no significant difference between 2.0 and 1.9 on page load:"
                                 + " median shift 0")
                 .endsWith("n = 300 vs 300 sessions");
-        Comparison fetches = out.get(ComparedMetric.FETCH_FAILURE_RATE.ordinal());
-        fetches.kind = Comparison.RELEASE;
-        fetches.variant = "2.0";
-        fetches.control = "1.9";
+        Comparison fetches =
+                ofRelease20Against19(out.get(ComparedMetric.FETCH_FAILURE_RATE.ordinal()));
         assertThat(ConfidenceStatement.of(fetches, 0.05, 200))
                 .isEqualTo(
                         "2.0 vs 1.9 on fetch failure rate: not tested, 0 vs 0 sessions"
@@ -176,15 +181,8 @@ class ConfidenceStatementTest {
         // config does (always-valid): the error
         // rate is still worse, its interval is the confidence sequence, wider than the
         // fixed-horizon one, and the statement carries exactly the document's numbers.
-        ArmStats control = new ArmStats();
-        ArmStats arm = new ArmStats();
-        control.pageViews = arm.pageViews = 2000;
-        control.viewSessions = arm.viewSessions = 2000;
-        control.viewsSq = arm.viewsSq = 2000;
-        control.jsErrors = 40;
-        control.jsErrorsSq = control.viewsJsErrors = 40;
-        arm.jsErrors = 90;
-        arm.jsErrorsSq = arm.viewsJsErrors = 90;
+        ArmStats control = oneViewSessions(2000, 40);
+        ArmStats arm = oneViewSessions(2000, 90);
         ComparisonsConfig cfg = new ComparisonsConfig();
         cfg.minSamplesPerArm = 200;
         Comparison seq = ArmComparison.of(cfg).compare(arm, control).get(0);
@@ -195,9 +193,7 @@ class ConfidenceStatementTest {
         assertThat(seq.diffLow).isLessThan(fixed.diffLow);
         assertThat(seq.diffHigh).isGreaterThan(fixed.diffHigh);
         assertThat(seq.pValue).isGreaterThan(fixed.pValue);
-        seq.kind = Comparison.RELEASE;
-        seq.variant = "2.0";
-        seq.control = "1.9";
+        ofRelease20Against19(seq);
         assertThat(ConfidenceStatement.of(seq, 0.05, 200, true))
                 .isEqualTo(
                         String.format(
