@@ -167,7 +167,7 @@ final class ClusterRun implements AutoCloseable {
                                 // correct runs need not share (docs/DISCUSSION.md). API
                                 // endpoints (/api/topics/{slug}) need no rule: their templates
                                 // are decided in event time, the same in any arrival order
-                                // (EndpointTemplateLearner, EndpointReplayPipelineITCase).
+                                // (PathTemplateLearner, EndpointReplayPipelineITCase).
                                 "  routes:",
                                 "    rules:",
                                 "      - app: \"*\"",
