@@ -19,7 +19,7 @@ import java.util.Map;
  * <p>Every path gets the same template whatever order the events arrive in: the decision for an
  * event depends only on the event times and contents of all events, never on which parallel input
  * channel delivered first. A replay after a failover, or a second run over the same Kafka topic,
- * therefore names every route and endpoint the same (EndpointReplayPipelineITCase compares the
+ * therefore names every route and endpoint the same (TemplateReplayPipelineITCase compares the
  * outputs of a run with a failover and one without exactly).
  *
  * <p><b>Evidence</b>: per app and prefix, the distinct next segments, each with the earliest event
