@@ -207,6 +207,72 @@ class EnricherTest {
         }
     }
 
+    /**
+     * Writes operator state as the enricher did before routes were learned in event time: the
+     * arrival-order learner's entries in {@code route-learner} (routes, and API paths under {@code
+     * app NUL api}).
+     */
+    static final class OldRouteLearnerState
+            extends org.apache.flink.streaming.api.operators.AbstractStreamOperator<RumEvent>
+            implements org.apache.flink.streaming.api.operators.OneInputStreamOperator<
+                    RumEvent, RumEvent> {
+        private static final long serialVersionUID = 1L;
+        private final List<String> entries;
+
+        OldRouteLearnerState(List<String> entries) {
+            this.entries = entries;
+        }
+
+        @Override
+        public void initializeState(org.apache.flink.runtime.state.StateInitializationContext c)
+                throws Exception {
+            super.initializeState(c);
+            c.getOperatorStateStore()
+                    .getListState(
+                            new org.apache.flink.api.common.state.ListStateDescriptor<>(
+                                    Enricher.LEARNER_STATE,
+                                    org.apache.flink.api.common.typeinfo.Types.STRING))
+                    .update(entries);
+        }
+
+        @Override
+        public void processElement(
+                org.apache.flink.streaming.runtime.streamrecord.StreamRecord<RumEvent> r) {}
+    }
+
+    @Test
+    void stateOfTheArrivalOrderRouteLearnerRestores() throws Exception {
+        IngestConfig c = config(100);
+        c.routes.learnAfter = 3;
+        OperatorSubtaskState old;
+        try (var h =
+                new OneInputStreamOperatorTestHarness<>(
+                        new OldRouteLearnerState(
+                                List.of(
+                                        "L\tshop\t/category",
+                                        "C\tshop\t/topics\t"
+                                                + Long.toHexString(PathTemplateLearner.hash("a")),
+                                        "L\tshop\u0000api\t/api/tags")))) {
+            h.open();
+            old = h.snapshot(1, 1);
+        }
+        try (var h = harness(c)) {
+            h.initializeState(old);
+            open(h);
+            h.processElement(error("/category/red-bag"), 0);
+            h.processElement(error("/topics/b"), 0);
+            RumEvent f = error("/");
+            f.type = EventType.FETCH;
+            f.fetchUrl = "/api/tags/shoes";
+            h.processElement(f, 0);
+            // A template the job had keeps applying from the beginning of time; a prefix still
+            // counting goes on counting; API entries went to the endpoint learner.
+            assertThat(h.extractOutputValues())
+                    .extracting(e -> e.type == EventType.FETCH ? e.endpoint : e.route)
+                    .containsExactly("/category/:slug", "/topics/b", "GET /api/tags/:slug");
+        }
+    }
+
     @Test
     void everyDimensionIsBoundedAndLongStringsAreCut() throws Exception {
         IngestConfig c = config(100);
