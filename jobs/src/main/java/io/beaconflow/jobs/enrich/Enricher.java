@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>bounds: browser-sent strings cut to {@code ingest.cardinality.max-value-length} / {@code
  *       max-text-length} (counter {@code fieldsTruncated});
- *   <li>route: URL → template (rules, built-in placeholders, then templates learned from traffic:
- *       {@link RouteTemplateLearner}, counter {@code routeTemplatesLearned} and one log line per
- *       learned template);
+ *   <li>route: URL → template (rules, built-in placeholders, then templates learned from traffic in
+ *       event time: a {@link PathTemplateLearner}, counter {@code routeTemplatesLearned} and one
+ *       log line per learned template);
  *   <li>user agent → browser, version, OS, device type, bot flag (Yauaa, counter {@code
  *       botEvents});
  *   <li>every dimension (app, route, release, country, browser, OS, device, experiment variant)
@@ -50,12 +50,23 @@ import org.slf4j.LoggerFactory;
  * earlier after each restore.) After a rescale the entries are spread round-robin; an instance then
  * relearns what it misses.
  *
- * <p>Endpoint templates are learned in event time ({@link EndpointTemplateLearner}), so that a
- * replay names every fetch the same: a fetch whose template the watermark has not settled yet is
- * held (operator state {@value #ENDPOINT_PENDING_STATE}) and sent on by {@link #onWatermark} before
- * the watermark that settles it, so it is never late downstream. Only fetches far ahead of the
- * watermark wait (the first ones before any watermark, a partition read ahead in a catch-up). Runs
- * in {@link EnricherOperator}, which calls {@link #onWatermark}.
+ * <p>Route and endpoint templates are learned in event time (two {@link PathTemplateLearner}s,
+ * operator states {@value #LEARNER_STATE} and {@value #ENDPOINT_LEARNER_STATE}), so that a replay
+ * names every event's route and every fetch's endpoint the same. An event whose route template the
+ * watermark has not settled yet is held (operator state {@value #ROUTE_PENDING_STATE}), a fetch
+ * whose route is settled but not its endpoint too ({@value #ENDPOINT_PENDING_STATE}); {@link
+ * #onWatermark} sends each on before the watermark that settles it, with its own timestamp, so it
+ * is never late downstream. Only events far ahead of the watermark wait (the first ones before any
+ * watermark, a partition read ahead in a catch-up). Runs in {@link EnricherOperator}, which calls
+ * {@link #onWatermark}.
+ *
+ * <p>What holding an event means downstream: a held event leaves before any watermark at or after
+ * its time, so every consumer still sees it on time. In particular {@code
+ * sessions.ViewRouteAssigner}, which puts a single-page app's errors and fetches on the route of
+ * their session's last view at or before them, holds every event ahead of its watermark until the
+ * watermark reaches the event's time: a view held here reaches it before that watermark, so it is
+ * in the session's view history by the time the events after it are placed, as it would be had it
+ * not been held (no event after the view can be placed earlier: it is ahead of the watermark too).
  *
  * <p>Bots are flagged, not dropped; the metric stage leaves them out by default.
  */
@@ -73,21 +84,29 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
 
     static final String ENDPOINT_PENDING_STATE = "endpoint-pending";
 
+    static final String ROUTE_PENDING_STATE = "route-pending";
+
     private final IngestConfig config;
 
     private transient EventEnrichment enrichment;
     private transient CardinalityGuard guard;
-    private transient RouteTemplateLearner learner;
-    private transient EndpointTemplateLearner endpointLearner;
+    private transient PathTemplateLearner learner;
+    private transient PathTemplateLearner endpointLearner;
     private transient ListState<String> guardState;
     private transient ListState<String> learnerState;
     private transient ListState<String> endpointLearnerState;
     private transient ListState<RumEvent> pendingState;
+    private transient ListState<RumEvent> routePendingState;
 
-    /** Fetches whose endpoint waits for a watermark, in arrival order. */
+    /** Fetches whose route is decided and whose endpoint waits for a watermark, arrival order. */
     private transient List<RumEvent> pending;
 
-    /** The earliest event time in {@link #pending} (Long.MAX_VALUE when none). */
+    /**
+     * Events whose route waits for a watermark (e.route before learned templates), arrival order.
+     */
+    private transient List<RumEvent> routePending;
+
+    /** The earliest event time held in either list (Long.MAX_VALUE when none). */
     private transient long pendingMin;
 
     /** The last watermark received (not state: after a restore, waiting is the safe answer). */
@@ -98,8 +117,10 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
     private transient Counter truncated;
     private transient Counter experimentsDropped;
     private transient Counter learned;
+    private transient Counter endpointsLearned;
     private transient Counter bots;
     private transient Counter held;
+    private transient Counter routeHeld;
     private transient long truncatedReported;
     private transient long droppedReported;
 
@@ -112,8 +133,9 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
         if (guard == null) {
             guard = EventEnrichment.newGuard(config);
             learner = EventEnrichment.newLearner(config);
-            endpointLearner = EventEnrichment.newEndpointLearner(config);
+            endpointLearner = EventEnrichment.newLearner(config);
             pending = new ArrayList<>();
+            routePending = new ArrayList<>();
             pendingMin = Long.MAX_VALUE;
         }
         watermark = Long.MIN_VALUE;
@@ -127,17 +149,20 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
         truncated = metrics.counter("fieldsTruncated");
         experimentsDropped = metrics.counter("experimentsDropped");
         learned = metrics.counter("routeTemplatesLearned");
+        endpointsLearned = metrics.counter("endpointTemplatesLearned");
         bots = metrics.counter("botEvents");
-        // Fetches held for their endpoint template: near zero in steady state; a catch-up with a
-        // partition far ahead of the watermark raises it.
+        // Events held for their route or endpoint template: near zero in steady state; a catch-up
+        // with a partition far ahead of the watermark raises them. Counted once per event, when
+        // it is first held (a fetch held for its route and then its endpoint counts once).
         held = metrics.counter("endpointFetchesHeld");
+        routeHeld = metrics.counter("routeEventsHeld");
     }
 
     @Override
     public void processElement(RumEvent e, Context ctx, Collector<RumEvent> out) {
-        boolean done;
+        EventEnrichment.Waiting waiting;
         try {
-            done = enrichment.enrich(e, settledWatermark());
+            waiting = enrichment.enrich(e, settledWatermark());
         } catch (RuntimeException | StackOverflowError failure) {
             if (ProcessingErrors.isInfrastructure(failure)) throw failure;
             // Parsers of client strings (URL, user agent, stack) are the likeliest to break on
@@ -151,19 +176,25 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
         if (e.bot) {
             bots.inc();
         }
-        if (done) {
-            out.collect(e);
-        } else {
-            pending.add(e);
-            pendingMin = Math.min(pendingMin, e.eventTime);
-            held.inc();
+        switch (waiting) {
+            case NONE -> out.collect(e);
+            case ROUTE -> {
+                routePending.add(e);
+                pendingMin = Math.min(pendingMin, e.eventTime);
+                routeHeld.inc();
+            }
+            case ENDPOINT -> {
+                pending.add(e);
+                pendingMin = Math.min(pendingMin, e.eventTime);
+                held.inc();
+            }
         }
     }
 
     /**
-     * The watermark the endpoint learner may rely on: the received one, but no further than a held
-     * fetch's time + allowed lateness, because a held fetch's deeper path segments are evidence not
-     * counted yet (counted when it is decided).
+     * The watermark the learners may rely on: the received one, but no further than a held event's
+     * time + allowed lateness, because a held event's deeper path segments (and a held fetch's
+     * endpoint) are evidence not counted yet (counted when it is decided).
      */
     private long settledWatermark() {
         if (pendingMin == Long.MAX_VALUE) {
@@ -176,8 +207,10 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
 
     /**
      * Called by {@link EnricherOperator} before it forwards a watermark: settles what the watermark
-     * decides and sends on every held fetch it decides, with its own timestamp. Repeats while that
-     * decides more (a decided fetch may be what held the settled watermark back).
+     * decides and sends on every held event it decides, with its own timestamp. Repeats while that
+     * decides more (a decided event may be what held the settled watermark back). Every held event
+     * at or before {@code mark} is decided by then (a final answer needs only a watermark at its
+     * time), so none leaves behind a watermark already forwarded.
      */
     void onWatermark(
             long mark,
@@ -188,10 +221,24 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
             long settled = settledWatermark();
             enrichment.advance(settled);
             progress = false;
-            Iterator<RumEvent> it = pending.iterator();
+            Iterator<RumEvent> it = routePending.iterator();
             while (it.hasNext()) {
                 RumEvent e = it.next();
-                if (enrichment.resolveEndpoint(e, settled)) {
+                EventEnrichment.Waiting w = enrichment.resolve(e, true, settled);
+                if (w == EventEnrichment.Waiting.ROUTE) continue;
+                it.remove();
+                progress = true;
+                if (w == EventEnrichment.Waiting.ENDPOINT) {
+                    pending.add(e);
+                } else {
+                    out.setAbsoluteTimestamp(e.eventTime);
+                    out.collect(e);
+                }
+            }
+            it = pending.iterator();
+            while (it.hasNext()) {
+                RumEvent e = it.next();
+                if (enrichment.resolve(e, false, settled) == EventEnrichment.Waiting.NONE) {
                     it.remove();
                     out.setAbsoluteTimestamp(e.eventTime);
                     out.collect(e);
@@ -200,13 +247,14 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
             }
             pendingMin = Long.MAX_VALUE;
             for (RumEvent e : pending) pendingMin = Math.min(pendingMin, e.eventTime);
+            for (RumEvent e : routePending) pendingMin = Math.min(pendingMin, e.eventTime);
         }
         report();
     }
 
-    /** Fetches waiting for a watermark (tests). */
+    /** Events waiting for a watermark (tests). */
     int pendingCount() {
-        return pending.size();
+        return pending.size() + routePending.size();
     }
 
     private void report() {
@@ -227,14 +275,24 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
             experimentsDropped.inc(d - droppedReported);
             droppedReported = d;
         }
-        for (RouteTemplateLearner.Learned l : enrichment.lastLearned()) {
+        for (PathTemplateLearner.Learned l : learner.drainLearned()) {
             learned.inc();
-            LOG.info(
-                    "Learned route template {} for app {} (subtask {})",
-                    l.template(),
-                    l.app,
-                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+            log("route", l);
         }
+        for (PathTemplateLearner.Learned l : endpointLearner.drainLearned()) {
+            endpointsLearned.inc();
+            log("endpoint", l);
+        }
+    }
+
+    private void log(String kind, PathTemplateLearner.Learned l) {
+        LOG.info(
+                "Learned {} template {} for app {} from {} (subtask {})",
+                kind,
+                l.template(),
+                l.app(),
+                java.time.Instant.ofEpochMilli(l.effect()),
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
     }
 
     @Override
@@ -243,6 +301,7 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
         learnerState.update(learner.snapshot());
         endpointLearnerState.update(endpointLearner.snapshot());
         pendingState.update(pending);
+        routePendingState.update(routePending);
     }
 
     @Override
@@ -263,20 +322,32 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
                                 new ListStateDescriptor<>(
                                         ENDPOINT_PENDING_STATE,
                                         TypeInformation.of(RumEvent.class)));
+        routePendingState =
+                context.getOperatorStateStore()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        ROUTE_PENDING_STATE, TypeInformation.of(RumEvent.class)));
         guard = EventEnrichment.newGuard(config);
         learner = EventEnrichment.newLearner(config);
-        endpointLearner = EventEnrichment.newEndpointLearner(config);
+        endpointLearner = EventEnrichment.newLearner(config);
         guard.restore(guardState.get());
         // State written before endpoints had a learner of their own kept their entries in the
-        // route learner under "app NUL api": they move over (docs/cluster.md).
+        // route learner under "app NUL api": they move over. State written before routes were
+        // learned in event time has the old learner's entries: restore() takes them over
+        // (docs/cluster.md).
         learner.restore(
-                endpointLearner.restoreFromRouteLearner(
+                endpointLearner.restoreNamespace(
                         learnerState.get(), EventEnrichment.API_NAMESPACE));
         endpointLearner.restore(endpointLearnerState.get());
         pending = new ArrayList<>();
+        routePending = new ArrayList<>();
         pendingMin = Long.MAX_VALUE;
         for (RumEvent e : pendingState.get()) {
             pending.add(e);
+            pendingMin = Math.min(pendingMin, e.eventTime);
+        }
+        for (RumEvent e : routePendingState.get()) {
+            routePending.add(e);
             pendingMin = Math.min(pendingMin, e.eventTime);
         }
     }

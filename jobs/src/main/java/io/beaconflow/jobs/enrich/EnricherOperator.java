@@ -7,10 +7,10 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 
 /**
  * The operator of {@link Enricher}: a {@link ProcessOperator} that also hands each watermark to the
- * enricher before forwarding it, so fetches held for their endpoint template are sent on (with
- * their own timestamps) ahead of the watermark that settled them and are never late downstream. A
- * plain {@code ProcessFunction} sees no watermarks, and the enricher is not keyed, so it has no
- * timers.
+ * enricher before forwarding it, so events held for their route or endpoint template are sent on
+ * (with their own timestamps) ahead of the watermark that settled them and are never late
+ * downstream. A plain {@code ProcessFunction} sees no watermarks, and the enricher is not keyed, so
+ * it has no timers.
  */
 public final class EnricherOperator extends ProcessOperator<RumEvent, RumEvent> {
     private static final long serialVersionUID = 1L;
@@ -33,7 +33,7 @@ public final class EnricherOperator extends ProcessOperator<RumEvent, RumEvent> 
         super.processWatermark(mark);
     }
 
-    /** Fetches waiting for a watermark (tests). */
+    /** Events waiting for a watermark (tests). */
     public int pendingCount() {
         return ((Enricher) userFunction).pendingCount();
     }

@@ -11,18 +11,18 @@ import java.util.TreeMap;
 
 /**
  * Enrichment and PII scrubbing of one event, without Flink: strings cut to bounded lengths, route
- * template (explicit rules, built-in placeholders, learned templates), user agent → browser / OS /
- * device / bot, error fingerprint, every dimension bounded by the {@link CardinalityGuard}, then
- * client IP, query strings, fragments, secrets in URLs and error texts, and user id scrubbed. The
- * Flink shell is {@code ingest.Enricher}; benchmarks call this directly. Not thread-safe: one per
- * operator instance.
+ * template (explicit rules, built-in placeholders, templates learned in event time by a {@link
+ * PathTemplateLearner}), user agent → browser / OS / device / bot, error fingerprint, every
+ * dimension bounded by the {@link CardinalityGuard}, then client IP, query strings, fragments,
+ * secrets in URLs and error texts, and user id scrubbed. The Flink shell is {@code
+ * ingest.Enricher}; benchmarks call this directly. Not thread-safe: one per operator instance.
  */
 public final class EventEnrichment {
     private static final int UA_CACHE = 4096;
 
     private final RouteNormalizer normalizer;
-    private final RouteTemplateLearner learner;
-    private final EndpointTemplateLearner endpointLearner;
+    private final PathTemplateLearner routeLearner;
+    private final PathTemplateLearner endpointLearner;
     private final CardinalityGuard guard;
     private final UserAgentClassifier userAgents;
     private final PiiScrubber scrubber;
@@ -31,15 +31,14 @@ public final class EventEnrichment {
     private final int maxExperiments;
     private long truncated;
     private long experimentsDropped;
-    private List<RouteTemplateLearner.Learned> lastLearned = List.of();
 
     public EventEnrichment(
             IngestConfig config,
             CardinalityGuard guard,
-            RouteTemplateLearner learner,
-            EndpointTemplateLearner endpointLearner) {
+            PathTemplateLearner routeLearner,
+            PathTemplateLearner endpointLearner) {
         this.normalizer = new RouteNormalizer(config.routes.rules);
-        this.learner = learner;
+        this.routeLearner = routeLearner;
         this.endpointLearner = endpointLearner;
         this.guard = guard;
         this.userAgents = new UserAgentClassifier(UA_CACHE);
@@ -51,24 +50,21 @@ public final class EventEnrichment {
     }
 
     public EventEnrichment(IngestConfig config) {
-        this(config, newGuard(config), newLearner(config), newEndpointLearner(config));
+        this(config, newGuard(config), newLearner(config), newLearner(config));
     }
 
     public static CardinalityGuard newGuard(IngestConfig config) {
         return new CardinalityGuard(config.routes.maxPerApp, config.cardinality);
     }
 
-    public static RouteTemplateLearner newLearner(IngestConfig config) {
-        return new RouteTemplateLearner(config.routes.learnAfter, config.routes.learnMaxPrefixes);
-    }
-
     /**
-     * Endpoints learn like routes (same learn-after and prefix budget) but decide in event time
-     * ({@link EndpointTemplateLearner}): allowed lateness bounds how late evidence can come,
-     * out-of-orderness is how far ahead of the watermark a fetch is still decided at once.
+     * A learner of route or endpoint templates (one of each per operator instance, same learn-after
+     * and prefix budget), deciding in event time ({@link PathTemplateLearner}): allowed lateness
+     * bounds how late evidence can come, out-of-orderness is how far ahead of the watermark an
+     * event is still decided at once.
      */
-    public static EndpointTemplateLearner newEndpointLearner(IngestConfig config) {
-        return new EndpointTemplateLearner(
+    public static PathTemplateLearner newLearner(IngestConfig config) {
+        return new PathTemplateLearner(
                 config.routes.learnAfter,
                 config.routes.learnMaxPrefixes,
                 config.allowedLateness.toMillis(),
@@ -79,11 +75,11 @@ public final class EventEnrichment {
         return guard;
     }
 
-    public RouteTemplateLearner learner() {
-        return learner;
+    public PathTemplateLearner routeLearner() {
+        return routeLearner;
     }
 
-    public EndpointTemplateLearner endpointLearner() {
+    public PathTemplateLearner endpointLearner() {
         return endpointLearner;
     }
 
@@ -97,35 +93,42 @@ public final class EventEnrichment {
         return experimentsDropped;
     }
 
-    /** Templates learned by the last {@link #enrich} call (usually none). */
-    public List<RouteTemplateLearner.Learned> lastLearned() {
-        return lastLearned;
+    /** What of an event still waits for a watermark after {@link #enrich(RumEvent, long)}. */
+    public enum Waiting {
+        /** Nothing: the event is complete. */
+        NONE,
+        /**
+         * Its route template ({@code e.route} holds the route before learned templates) and, for a
+         * fetch, its endpoint after it: finish with {@link #resolve(RumEvent, boolean, long)},
+         * {@code routeOpen} true.
+         */
+        ROUTE,
+        /**
+         * Its endpoint template only ({@code e.endpoint} holds the endpoint before learned
+         * templates): finish with {@link #resolve(RumEvent, boolean, long)}, {@code routeOpen}
+         * false.
+         */
+        ENDPOINT
     }
 
     /**
      * Enriches, bounds and scrubs {@code e} in place, taking the input so far as all there is
-     * (sequential use: benchmarks, tests); a fetch's endpoint is always decided.
+     * (sequential use: benchmarks, tests); route and endpoint are always decided.
      */
     public void enrich(RumEvent e) {
         enrich(e, Long.MAX_VALUE);
     }
 
     /**
-     * Enriches, bounds and scrubs {@code e} in place. False when {@code e} is a fetch whose
-     * endpoint template waits for a later watermark ({@link EndpointTemplateLearner}): everything
-     * else is done, {@code e.endpoint} holds the untemplated endpoint, and {@link #resolveEndpoint}
-     * finishes it.
+     * Enriches, bounds and scrubs {@code e} in place. Route and endpoint templates learned from
+     * traffic are decided in event time ({@link PathTemplateLearner}): when the watermark does not
+     * settle one yet, everything else is done and the answer says what waits.
      */
-    public boolean enrich(RumEvent e, long watermark) {
+    public Waiting enrich(RumEvent e, long watermark) {
         bound(e);
         e.app = guard.admitApp(e.app);
-        String route = learner.apply(e.app, normalizer.normalize(e.app, e.pageUrl));
-        lastLearned = learner.drainLearned();
-        for (RouteTemplateLearner.Learned l : lastLearned) {
-            // Routes the template now covers never come again: give their budget back.
-            guard.forget(Kind.ROUTE, l.app, r -> RouteTemplateLearner.coveredBy(r, l.prefix));
-        }
-        e.route = guard.admit(Kind.ROUTE, e.app, cut(route, maxValue));
+        // Before learned templates; resolve() adds them and admits the route to the budget.
+        e.route = normalizer.normalize(e.app, e.pageUrl);
         e.release = guard.admit(Kind.RELEASE, e.app, e.release);
         e.country = guard.admit(Kind.COUNTRY, e.app, e.country);
         UserAgentClassifier.Info ua = userAgents.classify(e.userAgent);
@@ -139,24 +142,38 @@ public final class EventEnrichment {
                         e.app,
                         cut(browserMajor(ua.browser, ua.browserVersion), maxValue));
         e.bot = ua.bot;
-        boolean done = true;
         if (e.type == EventType.FETCH) {
+            // Before scrubbing: the endpoint is taken from the URL's path, which scrubbing keeps.
             e.endpoint = untemplatedEndpoint(e);
-            done = resolveEndpoint(e, watermark);
         }
         e.experiments = experiments(e.app, e.experiments);
         if (e.type == EventType.ERROR && e.errorFingerprint == null) {
             e.errorFingerprint = ErrorFingerprint.of(e.errorType, e.errorMessage, e.errorStack);
         }
         scrub(scrubber, e);
-        return done;
+        return resolve(e, true, watermark);
     }
 
     /**
-     * Templates the endpoint of a fetch that {@link #enrich(RumEvent, long)} left waiting; false
-     * when it still waits.
+     * Adds the learned templates to what {@link #enrich(RumEvent, long)} left waiting: the route
+     * (when {@code routeOpen}), then a fetch's endpoint. Answers what still waits.
      */
-    public boolean resolveEndpoint(RumEvent e, long watermark) {
+    public Waiting resolve(RumEvent e, boolean routeOpen, long watermark) {
+        if (routeOpen) {
+            String route = routeLearner.apply(e.app, e.route, e.eventTime, watermark);
+            if (route == null) {
+                return Waiting.ROUTE;
+            }
+            e.route = guard.admit(Kind.ROUTE, e.app, cut(route, maxValue));
+        }
+        if (e.type == EventType.FETCH && !resolveEndpoint(e, watermark)) {
+            return Waiting.ENDPOINT;
+        }
+        return Waiting.NONE;
+    }
+
+    /** Templates the endpoint of a fetch; false when it still waits. */
+    private boolean resolveEndpoint(RumEvent e, long watermark) {
         String raw = e.endpoint;
         int sp = raw.indexOf(' ');
         String path = endpointLearner.apply(e.app, raw.substring(sp + 1), e.eventTime, watermark);
@@ -169,10 +186,14 @@ public final class EventEnrichment {
     }
 
     /**
-     * Lets the endpoint learner settle what the watermark decides; endpoints of templates whose raw
-     * paths can no longer come give their place in the budget back.
+     * Lets both learners settle what the watermark decides; routes and endpoints of templates whose
+     * raw paths can no longer come give their place in the budget back.
      */
     public void advance(long watermark) {
+        routeLearner.advance(watermark);
+        for (String[] p : routeLearner.drainPruned()) {
+            guard.forget(Kind.ROUTE, p[0], r -> PathTemplateLearner.coveredBy(r, p[1]));
+        }
         endpointLearner.advance(watermark);
         for (String[] p : endpointLearner.drainPruned()) {
             guard.forget(
@@ -180,19 +201,18 @@ public final class EventEnrichment {
                     p[0],
                     v -> {
                         int sp = v.indexOf(' ');
-                        return sp > 0 && RouteTemplateLearner.coveredBy(v.substring(sp + 1), p[1]);
+                        return sp > 0 && PathTemplateLearner.coveredBy(v.substring(sp + 1), p[1]);
                     });
         }
     }
 
     /**
      * The endpoint of a fetch before learned templates: method and URL path with the built-in
-     * placeholders; {@link #resolveEndpoint} adds the learned ones ({@link
-     * EndpointTemplateLearner}, its own learner, so API paths and page paths neither share a prefix
-     * budget nor teach each other, and one that decides in event time). The host is left out: one
-     * app's calls mostly go to its own API, and a host per endpoint would multiply series; two
-     * hosts serving the same path share an endpoint (docs/rum-events.md). Explicit route rules are
-     * for page paths and do not apply.
+     * placeholders; {@link #resolveEndpoint} adds the learned ones (a {@link PathTemplateLearner}
+     * of its own, so API paths and page paths neither share a prefix budget nor teach each other).
+     * The host is left out: one app's calls mostly go to its own API, and a host per endpoint would
+     * multiply series; two hosts serving the same path share an endpoint (docs/rum-events.md).
+     * Explicit route rules are for page paths and do not apply.
      */
     private static String untemplatedEndpoint(RumEvent e) {
         return method(e.fetchMethod)
@@ -201,7 +221,7 @@ public final class EventEnrichment {
     }
 
     /**
-     * The route learner's key suffix for an app's API paths in state written before endpoints had
+     * The route learner's app suffix for an app's API paths in state written before endpoints had
      * their own learner (NUL never occurs in an app id): such entries move to the endpoint learner
      * on restore.
      */

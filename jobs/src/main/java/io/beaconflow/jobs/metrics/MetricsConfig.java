@@ -31,7 +31,7 @@ public class MetricsConfig implements Serializable {
                     "os",
                     "browser_version",
                     // Fetches only. Its learned templates are decided in event time, so a replay
-                    // names every fetch the same (enrich/EndpointTemplateLearner).
+                    // names every fetch the same (enrich/PathTemplateLearner).
                     "endpoint");
 
     /**

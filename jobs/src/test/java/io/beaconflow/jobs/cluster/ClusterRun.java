@@ -160,14 +160,12 @@ final class ClusterRun implements AutoCloseable {
                                 "ingest:",
                                 "  privacy:",
                                 "    user-id-salt: cluster-itcase-salt",
-                                // The generator's slug routes are templates nobody wrote a rule
-                                // for: without these rules they overflow routes.max-per-app, or
-                                // are learned (routes.learn-after), and both the fold into "other"
-                                // and the moment of learning depend on arrival order, which two
-                                // correct runs need not share (docs/DISCUSSION.md). API
-                                // endpoints (/api/topics/{slug}) need no rule: their templates
-                                // are decided in event time, the same in any arrival order
-                                // (EndpointTemplateLearner, EndpointReplayPipelineITCase).
+                                // Rules for the generator's slug routes, kept from before
+                                // routes were learned in event time: learned templates are the
+                                // same in any arrival order (PathTemplateLearner,
+                                // TemplateReplayPipelineITCase), but the raw slug routes before
+                                // a template applies spend routes.max-per-app, whose fold into
+                                // "other" depends on arrival order (docs/DISCUSSION.md).
                                 "  routes:",
                                 "    rules:",
                                 "      - app: \"*\"",

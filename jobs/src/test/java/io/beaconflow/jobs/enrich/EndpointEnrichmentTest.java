@@ -74,7 +74,7 @@ class EndpointEnrichmentTest {
         }
         // ... the fourth at t0 makes the prefix learn, in event time: from the first whole minute
         // after t0 + allowed lateness (5 min) + out-of-orderness (30 s), so that a replay in
-        // another order decides the same for every fetch (EndpointTemplateLearner).
+        // another order decides the same for every fetch (PathTemplateLearner).
         assertThat(endpointAt(en, "/api/tags/ties", t0 + 5 * 60_000L + 59_999L))
                 .isEqualTo("GET /api/tags/ties");
         assertThat(endpointAt(en, "/api/tags/shoes", t0 + 6 * 60_000L))
@@ -88,8 +88,7 @@ class EndpointEnrichmentTest {
         assertThat(en.endpointLearner().templates("shop"))
                 .containsExactly(java.util.Map.entry("/api/tags/:slug", t0 + 6 * 60_000L));
         // The page routes learned nothing from the API paths.
-        assertThat(en.learner().templates("shop")).isEmpty();
-        assertThat(en.lastLearned()).isEmpty();
+        assertThat(en.routeLearner().templates("shop")).isEmpty();
     }
 
     @Test

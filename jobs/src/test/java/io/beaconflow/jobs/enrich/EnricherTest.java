@@ -17,6 +17,7 @@ import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
 import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -48,10 +49,22 @@ class EnricherTest {
         return new OneInputStreamOperatorTestHarness<>(new EnricherOperator(new Enricher(c)));
     }
 
+    /**
+     * Opens the harness and sends watermark 0: the test events (event time 0) are then within
+     * out-of-orderness of the watermark, so their route templates are decided at once (before any
+     * watermark an event waits: {@link PathTemplateLearner}).
+     */
+    static void open(OneInputStreamOperatorTestHarness<RumEvent, RumEvent> h) throws Exception {
+        h.open();
+        h.processWatermark(new Watermark(0));
+    }
+
+    static final long MIN = 60_000L;
+
     @Test
     void anEventLeavesWithRouteUserAgentFingerprintAndNoPersonalData() throws Exception {
         try (var h = harness(config(10))) {
-            h.open();
+            open(h);
             h.processElement(error("https://shop.example/orders/991?email=a@b.c"), 1);
             RumEvent e = h.extractOutputValues().get(0);
             assertThat(e.route).isEqualTo("/orders/:id");
@@ -74,7 +87,7 @@ class EnricherTest {
                 io.beaconflow.jobs.enrich.ErrorFingerprint.of(
                         raw.errorType, raw.errorMessage, raw.errorStack);
         try (var h = harness(config(10))) {
-            h.open();
+            open(h);
             h.processElement(raw, 1);
             RumEvent e = h.extractOutputValues().get(0);
             assertThat(e.pageUrl).isEqualTo("https://shop.example/cb");
@@ -87,7 +100,7 @@ class EnricherTest {
     @Test
     void botsAreFlaggedAndKept() throws Exception {
         try (var h = harness(config(10))) {
-            h.open();
+            open(h);
             RumEvent e = error("/");
             e.userAgent = Beacons.GOOGLEBOT;
             h.processElement(e, 1);
@@ -98,7 +111,7 @@ class EnricherTest {
     @Test
     void theRouteGuardIsCheckpointedAndRestored() throws Exception {
         try (var h = harness(config(2))) {
-            h.open();
+            open(h);
             h.processElement(error("/a"), 1);
             h.processElement(error("/b"), 2);
             h.processElement(error("/c"), 3);
@@ -108,7 +121,7 @@ class EnricherTest {
             var subtaskState = h.snapshot(1, 3);
             try (var restored = harness(config(2))) {
                 restored.initializeState(subtaskState);
-                restored.open();
+                open(restored);
                 restored.processElement(error("/b"), 4);
                 restored.processElement(error("/d"), 5);
                 assertThat(restored.extractOutputValues())
@@ -131,8 +144,8 @@ class EnricherTest {
         OperatorSubtaskState s1;
         try (var h0 = subtask(c, 2, 0);
                 var h1 = subtask(c, 2, 1)) {
-            h0.open();
-            h1.open();
+            open(h0);
+            open(h1);
             h0.processElement(error("/a"), 1);
             h0.processElement(error("/b"), 2);
             h1.processElement(error("/c"), 1);
@@ -144,7 +157,7 @@ class EnricherTest {
         try (var r0 = subtask(c, 2, 0)) {
             r0.initializeState(
                     AbstractStreamOperatorTestHarness.repartitionOperatorState(both, 128, 2, 2, 0));
-            r0.open();
+            open(r0);
             // Uninterrupted, subtask 0 holds /a and /b and has room for one more route. With
             // union state it got /a../d back, was full, and folded /e into "other".
             r0.processElement(error("/e"), 4);
@@ -156,31 +169,107 @@ class EnricherTest {
         }
     }
 
+    static RumEvent error(String url, long time) {
+        RumEvent e = error(url);
+        e.eventTime = time;
+        return e;
+    }
+
     @Test
     void learnedTemplatesSurviveARestore() throws Exception {
         IngestConfig c = config(100);
         c.routes.learnAfter = 3;
         try (var h = harness(c)) {
-            h.open();
+            open(h);
             for (String slug : List.of("red-bag", "blue-bag", "mini-garden", "old-lamp")) {
-                h.processElement(error("/category/" + slug), 1);
+                h.processElement(error("/category/" + slug, 0), 0);
             }
+            // Enough evidence at 0, but in event time: the template applies from the first whole
+            // minute after 0 + lateness (5 min) + out-of-orderness (30 s), so these stay raw.
             assertThat(h.extractOutputValues())
                     .extracting(e -> e.route)
                     .containsExactly(
                             "/category/red-bag",
                             "/category/blue-bag",
                             "/category/mini-garden",
-                            "/category/:slug");
+                            "/category/old-lamp");
             var state = h.snapshot(1, 2);
             try (var restored = harness(c)) {
                 restored.initializeState(state);
                 restored.open();
-                restored.processElement(error("/category/red-bag"), 3);
+                restored.processWatermark(new Watermark(6 * MIN));
+                restored.processElement(error("/category/red-bag", 6 * MIN), 6 * MIN);
+                restored.processElement(error("/category/red-bag", 5 * MIN), 5 * MIN);
                 assertThat(restored.extractOutputValues())
                         .extracting(e -> e.route)
-                        .containsExactly("/category/:slug");
+                        .containsExactly("/category/:slug", "/category/red-bag");
             }
+        }
+    }
+
+    /**
+     * Writes operator state as the enricher did before routes were learned in event time: the
+     * arrival-order learner's entries in {@code route-learner} (routes, and API paths under {@code
+     * app NUL api}).
+     */
+    static final class OldRouteLearnerState
+            extends org.apache.flink.streaming.api.operators.AbstractStreamOperator<RumEvent>
+            implements org.apache.flink.streaming.api.operators.OneInputStreamOperator<
+                    RumEvent, RumEvent> {
+        private static final long serialVersionUID = 1L;
+        private final List<String> entries;
+
+        OldRouteLearnerState(List<String> entries) {
+            this.entries = entries;
+        }
+
+        @Override
+        public void initializeState(org.apache.flink.runtime.state.StateInitializationContext c)
+                throws Exception {
+            super.initializeState(c);
+            c.getOperatorStateStore()
+                    .getListState(
+                            new org.apache.flink.api.common.state.ListStateDescriptor<>(
+                                    Enricher.LEARNER_STATE,
+                                    org.apache.flink.api.common.typeinfo.Types.STRING))
+                    .update(entries);
+        }
+
+        @Override
+        public void processElement(
+                org.apache.flink.streaming.runtime.streamrecord.StreamRecord<RumEvent> r) {}
+    }
+
+    @Test
+    void stateOfTheArrivalOrderRouteLearnerRestores() throws Exception {
+        IngestConfig c = config(100);
+        c.routes.learnAfter = 3;
+        OperatorSubtaskState old;
+        try (var h =
+                new OneInputStreamOperatorTestHarness<>(
+                        new OldRouteLearnerState(
+                                List.of(
+                                        "L\tshop\t/category",
+                                        "C\tshop\t/topics\t"
+                                                + Long.toHexString(PathTemplateLearner.hash("a")),
+                                        "L\tshop\u0000api\t/api/tags")))) {
+            h.open();
+            old = h.snapshot(1, 1);
+        }
+        try (var h = harness(c)) {
+            h.initializeState(old);
+            open(h);
+            h.processElement(error("/category/red-bag"), 0);
+            h.processElement(error("/topics/b"), 0);
+            RumEvent f = error("/");
+            f.type = EventType.FETCH;
+            f.fetchUrl = "/api/tags/shoes";
+            h.processElement(f, 0);
+            // A template the job had keeps applying from the beginning of time; a prefix still
+            // counting goes on counting; API entries went to the endpoint learner.
+            assertThat(h.extractOutputValues())
+                    .extracting(e -> e.type == EventType.FETCH ? e.endpoint : e.route)
+                    .containsExactly("/category/:slug", "/topics/b", "GET /api/tags/:slug");
         }
     }
 
@@ -193,7 +282,7 @@ class EnricherTest {
         c.cardinality.maxExperimentsPerEvent = 3;
         c.cardinality.maxVariantsPerApp = 2;
         try (var h = harness(c)) {
-            h.open();
+            open(h);
             for (int i = 0; i < 4; i++) {
                 RumEvent e = error("/cart");
                 e.release = "shop@" + i;
@@ -265,32 +354,30 @@ class EnricherTest {
                 new OneInputStreamOperatorTestHarness<>(
                         new EnricherOperator(new Enricher(c)),
                         new MockEnvironmentBuilder().setMetricGroup(metrics).build())) {
-            h.open();
+            open(h);
             String[] urls = {"/a", "/b", "/c", "/p/x", "/p/y", "/p/z", "/p/w"};
             for (int i = 0; i < urls.length; i++) {
                 RumEvent e = error(urls[i]);
                 e.release = "shop@" + i;
                 e.country = i == 0 ? "DE" : "FR";
                 e.errorStack = "s".repeat(5000);
-                h.processElement(e, i);
+                h.processElement(e, 0);
             }
-            // /a and /b fill the route budget; the third distinct first segment makes the root
-            // learn, which gives /a and /b their places back; /:slug/y finds the budget full
-            // again until /:slug learns too and frees /:slug/x.
+            // At 11 min the root and /p have learned (evidence at 0, effect at 6 min), and no
+            // event before 6 min can come: /a and /b give their places in the budget back.
+            h.processWatermark(new Watermark(11 * MIN));
+            h.processElement(error("/q/x", 11 * MIN), 11 * MIN);
+            // /a and /b fill the route budget (2), the others fold; after learning, the budget
+            // has room for the templated route.
             assertThat(h.extractOutputValues())
                     .extracting(e -> e.route)
                     .containsExactly(
-                            "/a",
-                            "/b",
-                            "/:slug",
-                            "/:slug/x",
-                            "other",
-                            "/:slug/:slug",
-                            "/:slug/:slug");
-            assertThat(metrics.count("routesFolded")).isEqualTo(1);
+                            "/a", "/b", "other", "other", "other", "other", "other", "/:slug/x");
+            assertThat(metrics.count("routesFolded")).isEqualTo(5);
             assertThat(metrics.count("releasesFolded")).isEqualTo(6);
             assertThat(metrics.count("countriesFolded")).isEqualTo(6);
             assertThat(metrics.count("fieldsTruncated")).isEqualTo(7);
+            // The root and /p (learned in the same watermark; /p is pruned under the root).
             assertThat(metrics.count("routeTemplatesLearned")).isEqualTo(2);
             assertThat(metrics.count("appsFolded")).isZero();
         }

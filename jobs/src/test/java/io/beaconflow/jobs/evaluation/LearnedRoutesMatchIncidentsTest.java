@@ -3,8 +3,8 @@ package io.beaconflow.jobs.evaluation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.config.BeaconflowConfig;
-import io.beaconflow.jobs.config.IngestConfig;
 import io.beaconflow.jobs.enrich.EventEnrichment;
+import io.beaconflow.jobs.enrich.PathTemplateLearner;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.TrafficGenerator;
 import io.beaconflow.jobs.ingest.BeaconDecoder;
@@ -25,12 +25,10 @@ import org.junit.jupiter.api.Test;
  * IncidentMatcher} matches it.
  */
 class LearnedRoutesMatchIncidentsTest {
-    static final int LEARN_AFTER = IngestConfig.RoutesConfig.DEFAULT_LEARN_AFTER;
-
     @Test
     void slugRoutesOfTheGeneratorAreLearnedIntoTheSeriesTheIncidentsName() {
         BeaconflowConfig config = BeaconflowConfig.defaults();
-        GeneratorConfig gen = ShippedGenerator.lasting("20m", List.of());
+        GeneratorConfig gen = ShippedGenerator.lasting("30m", List.of());
         BeaconDecoder decoder = new BeaconDecoder(config.ingest);
         EventEnrichment enrichment = new EventEnrichment(config.ingest);
         List<RumEvent> views = new ArrayList<>();
@@ -48,50 +46,57 @@ class LearnedRoutesMatchIncidentsTest {
                     });
         }
         assertThat(views).hasSizeGreaterThan(1000);
+        // The end of the input: every template whose evidence came is decided.
+        enrichment.advance(Long.MAX_VALUE);
+        PathTemplateLearner learner = enrichment.routeLearner();
 
         Map<String, TreeSet<String>> routes = new TreeMap<>();
         for (RumEvent v : views) routes.computeIfAbsent(v.app, a -> new TreeSet<>()).add(v.route);
-        assertThat(enrichment.learner().templates("shop-web")).contains("/category/:slug");
-        assertThat(enrichment.learner().templates("news-web"))
-                .contains("/topics/:slug", "/articles/:id/:slug");
+        assertThat(learner.templates("shop-web")).containsKey("/category/:slug");
+        assertThat(learner.templates("news-web"))
+                .containsKeys("/topics/:slug", "/articles/:id/:slug");
         // Few-valued positions stay as they are.
         assertThat(routes.get("shop-web")).contains("/checkout/shipping", "/cart", "/search");
-        assertThat(enrichment.learner().templates("shop-web"))
+        assertThat(learner.templates("shop-web").keySet())
                 .noneMatch(t -> t.startsWith("/checkout"));
 
-        share(views, "shop-web", "/category/", "/category/{slug}");
-        share(views, "news-web", "/topics/", "/topics/{slug}");
+        share(views, "shop-web", "/category/", "/category/{slug}", learner);
+        share(views, "news-web", "/topics/", "/topics/{slug}", learner);
         // The slug routes no longer crowd the app's route budget.
         assertThat(routes.get("shop-web")).doesNotContain("other");
     }
 
     /**
-     * Once the template is learned every view under {@code rawPrefix} lands on a series the
-     * incident matches; before that, at most {@code learn-after} + 1 distinct slugs passed raw.
+     * From the template's effect time on (in event time: {@link PathTemplateLearner}) every view
+     * under {@code rawPrefix} lands on a series the incident matches, and before it every view
+     * keeps its raw route; the template starts within the first 15 minutes (its evidence, then
+     * allowed lateness + out-of-orderness), so most views are on it.
      */
     private static void share(
-            List<RumEvent> views, String app, String rawPrefix, String incidentValue) {
+            List<RumEvent> views,
+            String app,
+            String rawPrefix,
+            String incidentValue,
+            PathTemplateLearner learner) {
+        Long effect = learner.templates(app).get(rawPrefix + ":slug");
+        assertThat(effect).as(rawPrefix + " learned").isNotNull();
         long total = 0;
         long beforeLearning = 0;
-        boolean learned = false;
-        TreeSet<String> rawRoutes = new TreeSet<>();
+        long first = Long.MAX_VALUE;
         for (RumEvent v : views) {
             if (v.app.equals(app) && v.referrer.contains(rawPrefix)) {
                 total++;
+                first = Math.min(first, v.eventTime);
                 boolean matched =
                         IncidentMatcher.matches("route", incidentValue, "route", v.route)
                                 && v.route.endsWith(":slug");
-                if (matched) {
-                    learned = true;
-                } else {
-                    assertThat(learned).as("a raw route after learning: " + v.route).isFalse();
-                    beforeLearning++;
-                    rawRoutes.add(v.route);
-                }
+                assertThat(matched)
+                        .as(v.route + " at " + v.eventTime)
+                        .isEqualTo(v.eventTime >= effect);
+                if (!matched) beforeLearning++;
             }
         }
-        assertThat(learned).isTrue();
+        assertThat(effect - first).isLessThanOrEqualTo(15 * 60_000L);
         assertThat(total).isGreaterThan(2 * beforeLearning);
-        assertThat(rawRoutes.size()).isLessThanOrEqualTo(LEARN_AFTER + 1);
     }
 }

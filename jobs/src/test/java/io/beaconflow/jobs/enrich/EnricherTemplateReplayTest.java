@@ -17,13 +17,14 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
- * The enricher's endpoints under replay ({@link EnricherOperator}, {@link
- * EndpointTemplateLearner}): two arrival orders of the same fetches, as two input channels
- * interleave them differently in a replay, give every fetch the same endpoint; held fetches leave
- * ahead of the watermark that settles them; a checkpoint taken while fetches are held restores
- * them; nothing is left held at the end, in the operator or in its final checkpoint.
+ * The enricher's routes and endpoints under replay ({@link EnricherOperator}, {@link
+ * PathTemplateLearner}): two arrival orders of the same page views and fetches, as two input
+ * channels interleave them differently in a replay, give every view the same route and every fetch
+ * the same endpoint; held events leave ahead of the watermark that settles them; a checkpoint taken
+ * while events are held restores them; nothing is left held at the end, in the operator or in its
+ * final checkpoint.
  */
-class EnricherEndpointReplayTest {
+class EnricherTemplateReplayTest {
     private static final long T0 = 1_700_000_040_000L;
 
     static IngestConfig config() {
@@ -49,13 +50,32 @@ class EnricherEndpointReplayTest {
         return e;
     }
 
-    /** Two channels of 30 minutes: topic fetches with new slugs (learn) and the feed (never). */
+    static RumEvent view(String id, String url, long time) {
+        RumEvent e = fetch(id, null, time);
+        e.type = EventType.PAGE_VIEW;
+        e.fetchMethod = null;
+        e.fetchStatus = null;
+        e.fetchDurationMs = null;
+        e.pageUrl = url;
+        return e;
+    }
+
+    /** Events per channel: 60 steps of 15 s (30 minutes), four events each. */
+    static final int PER_CHANNEL = 240;
+
+    /**
+     * Two channels of 30 minutes: topic pages and topic fetches with new slugs (both learn, each in
+     * its own learner), the feed (never), and the home page.
+     */
     static List<List<RumEvent>> channels() {
         List<List<RumEvent>> out = List.of(new ArrayList<>(), new ArrayList<>());
         for (int s = 0; s < 120; s++) {
             long t = T0 + s * 15_000L;
-            out.get(s % 2).add(fetch("t" + s, "https://api.news.example/api/topics/w" + s, t));
-            out.get(s % 2).add(fetch("f" + s, "/api/feed?page=" + s, t + 500));
+            List<RumEvent> c = out.get(s % 2);
+            c.add(view("v" + s, "https://news.example/topics/w" + s + "?ref=x", t));
+            c.add(fetch("t" + s, "https://api.news.example/api/topics/w" + s, t + 200));
+            c.add(fetch("f" + s, "/api/feed?page=" + s, t + 500));
+            c.add(view("h" + s, "https://news.example/", t + 700));
         }
         return out;
     }
@@ -90,7 +110,7 @@ class EnricherEndpointReplayTest {
             }
             if (snapshotAfter != null && ++k == snapshotAfter) {
                 assertThat(((EnricherOperator) h.getOperator()).pendingCount())
-                        .as("the checkpoint is taken while fetches are held")
+                        .as("the checkpoint is taken while events are held")
                         .isPositive();
                 OperatorSubtaskState state = h.snapshot(1, 1);
                 collect(h, endpoints);
@@ -110,7 +130,7 @@ class EnricherEndpointReplayTest {
             after.initializeState(end);
             after.open();
             assertThat(((EnricherOperator) after.getOperator()).pendingCount())
-                    .as("no held fetch in the final checkpoint")
+                    .as("no held event in the final checkpoint")
                     .isZero();
         }
         return endpoints;
@@ -135,7 +155,8 @@ class EnricherEndpointReplayTest {
                 assertThat(r.getTimestamp())
                         .as(e.eventId + " is not behind a forwarded watermark")
                         .isGreaterThan(mark);
-                assertThat(out.put(e.eventId, e.endpoint)).as(e.eventId + " once").isNull();
+                String named = e.type == EventType.FETCH ? e.endpoint : e.route;
+                assertThat(out.put(e.eventId, named)).as(e.eventId + " once").isNull();
             }
         }
         h.getOutput().clear();
@@ -144,7 +165,7 @@ class EnricherEndpointReplayTest {
     /** Channels alternate, a watermark after every pair. */
     static List<Step> evenly() {
         List<Step> s = new ArrayList<>();
-        for (int i = 0; i < 120; i++) {
+        for (int i = 0; i < PER_CHANNEL; i++) {
             s.add(new Next(0));
             s.add(new Next(1));
             s.add(new Mark());
@@ -154,17 +175,18 @@ class EnricherEndpointReplayTest {
 
     /** Channel 1 reads 20 minutes ahead before channel 0 catches up (a replay's catch-up). */
     static List<Step> skewed() {
+        int ahead = PER_CHANNEL * 2 / 3;
         List<Step> s = new ArrayList<>();
-        for (int i = 0; i < 80; i++) {
+        for (int i = 0; i < ahead; i++) {
             s.add(new Next(1));
             s.add(new Mark());
         }
-        for (int i = 0; i < 120; i++) {
+        for (int i = 0; i < PER_CHANNEL; i++) {
             s.add(new Next(0));
-            if (i >= 80) continue;
+            if (i >= ahead) continue;
             s.add(new Mark());
         }
-        for (int i = 80; i < 120; i++) {
+        for (int i = ahead; i < PER_CHANNEL; i++) {
             s.add(new Next(1));
             s.add(new Mark());
         }
@@ -172,23 +194,28 @@ class EnricherEndpointReplayTest {
     }
 
     @Test
-    void twoArrivalOrdersOfTheSameFetchesGiveTheSameEndpoints() throws Exception {
+    void twoArrivalOrdersOfTheSameViewsAndFetchesGiveTheSameRoutesAndEndpoints() throws Exception {
         Map<String, String> even = run(evenly(), null);
-        assertThat(even).hasSize(240);
+        assertThat(even).hasSize(2 * PER_CHANNEL);
         // Learned: the 6th distinct slug is at T0 + 75 s; + 5 min lateness + 30 s margin, next
-        // whole minute: T0 + 7 min (fetch t28 onwards). Raw before.
+        // whole minute: T0 + 7 min (view and fetch 28 onwards). Raw before. Routes and endpoints
+        // learn separately, at the same moments here because they have the same slugs.
         assertThat(even.get("t27")).isEqualTo("GET /api/topics/w27");
         assertThat(even.get("t28")).isEqualTo("GET /api/topics/:slug");
         assertThat(even.get("t119")).isEqualTo("GET /api/topics/:slug");
         assertThat(even.get("f3")).isEqualTo("GET /api/feed");
+        assertThat(even.get("v27")).isEqualTo("/topics/w27");
+        assertThat(even.get("v28")).isEqualTo("/topics/:slug");
+        assertThat(even.get("v119")).isEqualTo("/topics/:slug");
+        assertThat(even.get("h3")).isEqualTo("/");
 
         assertThat(run(skewed(), null)).isEqualTo(even);
     }
 
     @Test
-    void aRestoreWhileFetchesAreHeldGivesTheSameEndpoints() throws Exception {
+    void aRestoreWhileViewsAndFetchesAreHeldGivesTheSameRoutesAndEndpoints() throws Exception {
         Map<String, String> uninterrupted = run(skewed(), null);
-        // After 40 steps of channel 1 alone: its fetches are far ahead of the watermark and held.
-        assertThat(run(skewed(), 80)).isEqualTo(uninterrupted);
+        // After 80 steps of channel 1 alone: its events are far ahead of the watermark and held.
+        assertThat(run(skewed(), 160)).isEqualTo(uninterrupted);
     }
 }

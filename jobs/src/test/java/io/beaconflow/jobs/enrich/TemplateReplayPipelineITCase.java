@@ -24,15 +24,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The MiniCluster stand-in for TaskManagerFailoverITCase's endpoint rows (that test needs the
- * stack): the production graph over the shipped generator with the demo incidents (40 minutes, long
- * enough for news-web's {@code /api/topics/{slug}} to learn its template), with the shipped
- * dimensions (endpoint included), once uninterrupted and once with checkpoints every 100 ms and a
+ * The MiniCluster stand-in for TaskManagerFailoverITCase's route and endpoint rows (that test needs
+ * the stack, and its config writes rules for the generator's slug routes): the production graph
+ * over the shipped generator with the demo incidents (40 minutes, long enough for news-web's {@code
+ * /api/topics/{slug}} endpoint and the {@code /category/{slug}}, {@code /topics/{slug}} and {@code
+ * /articles/{id}/{slug}} routes to learn their templates: the shipped config has no rule for them),
+ * with the shipped dimensions, once uninterrupted and once with checkpoints every 100 ms and a
  * failure in the middle, after which the job restores the last checkpoint and replays with another
- * interleaving of its input channels. Every endpoint row of the uninterrupted run must come out of
- * the failover run with the same values, and no other endpoint row.
+ * interleaving of its input channels. Every route and endpoint row of the uninterrupted run must
+ * come out of the failover run with the same values, and no other such row.
  */
-class EndpointReplayPipelineITCase {
+class TemplateReplayPipelineITCase {
     @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
     static final Map<String, List<ScoredAggregate>> RESULTS =
@@ -41,25 +43,40 @@ class EndpointReplayPipelineITCase {
     static final AtomicInteger CHECKPOINTS_BEFORE_FAILURE = new AtomicInteger();
 
     @Test
-    void theEndpointRowsOfARunWithAFailoverEqualThoseOfAnUninterruptedRun() throws Exception {
+    void theRouteAndEndpointRowsOfARunWithAFailoverEqualThoseOfAnUninterruptedRun()
+            throws Exception {
         Map<String, ScoredAggregate> reference = run("reference", -1);
         Map<String, ScoredAggregate> failover = run("failover", 1200);
         assertThat(FAILED).as("the failure happened").isTrue();
         System.out.printf(
-                "endpoint replay: %d endpoint rows uninterrupted, %d after a failover (%d"
-                        + " checkpoint flushes before the failure)%n",
-                reference.size(), failover.size(), CHECKPOINTS_BEFORE_FAILURE.get());
+                "template replay: %d route and endpoint rows uninterrupted (%d route), %d after a"
+                        + " failover (%d checkpoint flushes before the failure)%n",
+                reference.size(),
+                reference.values().stream().filter(r -> r.dimension.equals("route")).count(),
+                failover.size(),
+                CHECKPOINTS_BEFORE_FAILURE.get());
         assertThat(reference.values())
                 .as("the template was learned, and raw topic endpoints came before it")
                 .anyMatch(r -> r.dimensionValue.equals("GET /api/topics/:slug"))
                 .anyMatch(
                         r ->
                                 r.dimensionValue.startsWith("GET /api/topics/")
+                                        && !r.dimensionValue.contains(":"))
+                .as("route templates were learned, not written as rules, and raw routes came first")
+                .anyMatch(r -> r.dimensionValue.equals("/category/:slug"))
+                .anyMatch(r -> r.dimensionValue.equals("/topics/:slug"))
+                .anyMatch(r -> r.dimensionValue.equals("/articles/:id/:slug"))
+                .anyMatch(
+                        r ->
+                                r.dimension.equals("route")
+                                        && r.dimensionValue.startsWith("/category/")
                                         && !r.dimensionValue.contains(":"));
         assertThat(failover.keySet()).containsExactlyInAnyOrderElementsOf(reference.keySet());
         for (ScoredAggregate r : reference.values()) {
             ScoredAggregate f = failover.get(r.id);
             assertThat(f.fetches).as(r.id).isEqualTo(r.fetches);
+            assertThat(f.pageViews).as(r.id).isEqualTo(r.pageViews);
+            assertThat(f.jsErrors).as(r.id).isEqualTo(r.jsErrors);
             assertThat(f.events).as(r.id).isEqualTo(r.events);
             assertThat(f.fetches4xx).as(r.id).isEqualTo(r.fetches4xx);
             assertThat(f.fetches5xx).as(r.id).isEqualTo(r.fetches5xx);
@@ -68,10 +85,16 @@ class EndpointReplayPipelineITCase {
         }
     }
 
-    /** The final version of every endpoint row of one run; fails once after failAt rows if >= 0. */
+    /**
+     * The final version of every route and endpoint row of one run; fails once after failAt rows if
+     * >= 0.
+     */
     static Map<String, ScoredAggregate> run(String name, int failAt) throws Exception {
         BeaconflowConfig config = BeaconflowConfig.defaults();
-        assertThat(config.metrics.dimensions).contains("endpoint");
+        assertThat(config.metrics.dimensions).contains("endpoint", "route");
+        assertThat(config.ingest.routes.rules)
+                .as("no rule for the generator's slug routes: they are learned")
+                .noneMatch(r -> r.pattern.contains("category") || r.pattern.contains("topics"));
         StreamExecutionEnvironment env = MiniClusters.environment(2);
         if (failAt >= 0) env.enableCheckpointing(100);
         RESULTS.put(name, Collections.synchronizedList(new ArrayList<>()));
@@ -81,8 +104,8 @@ class EndpointReplayPipelineITCase {
                                 ShippedGenerator.withDemoIncidents("40m"), 42, config.ingest),
                         "generator",
                         config)
-                .sinkTo(new BeaconflowPipeline.Sinks().metrics(new EndpointRows(name, failAt)));
-        env.execute("endpoint-replay-" + name);
+                .sinkTo(new BeaconflowPipeline.Sinks().metrics(new TemplateRows(name, failAt)));
+        env.execute("template-replay-" + name);
         Map<String, ScoredAggregate> rows = new TreeMap<>();
         synchronized (RESULTS.get(name)) {
             // At-least-once into this list: the replay writes rows again; the last write of the
@@ -94,13 +117,13 @@ class EndpointReplayPipelineITCase {
         return rows;
     }
 
-    /** Collects endpoint rows; the first attempt of a failing run throws at row failAt. */
-    static final class EndpointRows implements Sink<ScoredAggregate> {
+    /** Collects route and endpoint rows; the first attempt of a failing run throws at failAt. */
+    static final class TemplateRows implements Sink<ScoredAggregate> {
         private static final long serialVersionUID = 1L;
         private final String name;
         private final int failAt;
 
-        EndpointRows(String name, int failAt) {
+        TemplateRows(String name, int failAt) {
             this.name = name;
             this.failAt = failAt;
         }
@@ -116,7 +139,9 @@ class EndpointReplayPipelineITCase {
                     if (failAt >= 0 && ++seen == failAt && FAILED.compareAndSet(false, true)) {
                         throw new IllegalStateException("injected failure after " + seen + " rows");
                     }
-                    if (r.dimension.equals("endpoint")) target.add(r);
+                    if (r.dimension.equals("endpoint") || r.dimension.equals("route")) {
+                        target.add(r);
+                    }
                 }
 
                 @Override

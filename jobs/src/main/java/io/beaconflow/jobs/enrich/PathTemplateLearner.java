@@ -7,12 +7,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Learns endpoint templates ({@code /api/topics/:slug}) like {@link RouteTemplateLearner}, but so
- * that every fetch gets the same template whatever order the fetches arrive in: the decision for a
- * fetch depends only on the event times and contents of all fetches, never on which parallel input
+ * Learns path templates from traffic, in event time: a path position whose segment values have high
+ * cardinality becomes {@link #PLACEHOLDER}. One instance learns the page routes ({@code
+ * /category/leather-bag}, {@code /category/mini-garden}, … → {@code /category/:slug}), another the
+ * API endpoints ({@code /api/topics/:slug}), so that API paths and page paths neither share a
+ * prefix budget nor teach each other. It runs after the explicit rules and the built-in
+ * placeholders of {@link RouteNormalizer} (segments starting with {@code :} are never counted), so
+ * {@code /articles/:id/<slug>} learns {@code /articles/:id/:slug}. Only the first {@link
+ * #MAX_DEPTH} positions of a path learn.
+ *
+ * <p>Every path gets the same template whatever order the events arrive in: the decision for an
+ * event depends only on the event times and contents of all events, never on which parallel input
  * channel delivered first. A replay after a failover, or a second run over the same Kafka topic,
- * therefore names every fetch's endpoint the same (TaskManagerFailoverITCase compares the outputs
- * exactly).
+ * therefore names every route and endpoint the same (TemplateReplayPipelineITCase compares the
+ * outputs of a run with a failover and one without exactly).
  *
  * <p><b>Evidence</b>: per app and prefix, the distinct next segments, each with the earliest event
  * time it was seen at; only the {@code learnAfter + 1} earliest (by time, then hash) are kept,
@@ -20,34 +28,42 @@ import java.util.Map;
  * {@code learnAfter}; {@code m}, the event time of the {@code (learnAfter + 1)}-th earliest
  * distinct segment, is when it had enough evidence in event time.
  *
- * <p><b>Effect</b>: the placeholder applies to the prefix's fetches from {@link #effectiveAt} = the
+ * <p><b>Effect</b>: the placeholder applies to the prefix's events from {@link #effectiveAt} = the
  * first {@link #GRID} boundary after {@code m + allowed-lateness + out-of-orderness}, earlier ones
  * keep their raw path. {@code m} can still move earlier while events up to allowed-lateness behind
  * the watermark may arrive; it is final once {@code watermark - lateness >= m} (the ingest router
- * sends anything later to the late output). A fetch is templated only when its answer can no longer
- * change: {@code :slug} when its time is at or after the effect time of the current {@code m} (a
- * later {@code m} can only be earlier), raw when its time is before {@link #earliestEffect} of the
- * watermark (the earliest effect any evidence still to come could give), otherwise it waits ({@link
- * #apply} answers null; the Flink shell holds it until a watermark decides it). The margin of
- * out-of-orderness means a fetch arriving within out-of-orderness of the watermark, the normal
- * case, is decided at once; only fetches far ahead of the watermark (a partition read ahead during
- * a catch-up, the first fetches before any watermark) wait.
+ * sends anything later to the late output). An event is templated only when its answer can no
+ * longer change: {@code :slug} when its time is at or after the effect time of the current {@code
+ * m} (a later {@code m} can only be earlier), raw when its time is before {@link #earliestEffect}
+ * of the watermark (the earliest effect any evidence still to come could give), otherwise it waits
+ * ({@link #apply} answers null; the Flink shell holds it until a watermark decides it). The margin
+ * of out-of-orderness means an event arriving within out-of-orderness of the watermark, the normal
+ * case, is decided at once; only events far ahead of the watermark (a partition read ahead during a
+ * catch-up, the first events before any watermark) wait.
  *
- * <p><b>Nested templates</b>: a prefix is the path as templated so far for that fetch, so {@code
- * /api/users/:slug/repos} counts evidence from the fetches after {@code /api/users} learned and
- * {@code /api/users/ann/repos} from those before; both are functions of decided positions only. Raw
- * prefixes below a learned one are dropped once no fetch before its effect time can come.
+ * <p><b>Stable</b>: a learned prefix is never forgotten (a template that flipped back would split a
+ * series in two and reset its detector). <b>Nested templates</b>: a prefix is the path as templated
+ * so far for that event, so {@code /api/users/:slug/repos} counts evidence from the events after
+ * {@code /api/users} learned and {@code /api/users/ann/repos} from those before; both are functions
+ * of decided positions only. Raw prefixes below a learned one are dropped once no event before its
+ * effect time can come ({@link #drainPruned()}: their raw values give their place in the
+ * cardinality budget back).
  *
- * <p><b>Bounds and the one order-dependent part</b>: at most {@code learnAfter + 1} 64-bit hashes
- * per prefix and {@code maxPrefixes} counted prefixes per app. A prefix met when its app already
- * has {@code maxPrefixes} counted is not counted and stays raw ({@link #untracked()}), and which
- * prefixes got the places depends on arrival order: a safety net like the cardinality budgets, far
- * from normal traffic. Per parallel instance, like {@link CardinalityGuard}: with the same
- * parallelism each instance sees the same sessions' fetches in a replay.
+ * <p><b>Bounds and the one order-dependent part</b>: at most {@code learnAfter + 1} (64-bit hash,
+ * time) pairs per prefix (never the values themselves) and {@code maxPrefixes} counted prefixes per
+ * app. A prefix met when its app already has {@code maxPrefixes} counted is not counted and stays
+ * raw ({@link #untracked()}), and which prefixes got the places depends on arrival order: a safety
+ * net like the cardinality budgets, far from normal traffic. Per parallel instance, like {@link
+ * CardinalityGuard}: with the same parallelism each instance sees the same sessions' events in a
+ * replay. Known false positive: a site with more than {@code learnAfter} hand-made pages under one
+ * prefix (documentation pages) sees them merged into one template.
  */
-public final class EndpointTemplateLearner {
+public final class PathTemplateLearner {
     /** What a learned position becomes. */
-    public static final String PLACEHOLDER = RouteTemplateLearner.PLACEHOLDER;
+    public static final String PLACEHOLDER = ":slug";
+
+    /** Deepest path position (0-based) that learns. */
+    public static final int MAX_DEPTH = 8;
 
     /** Effect times are whole minutes (the shipped metric window): a template starts a window. */
     public static final long GRID = 60_000L;
@@ -69,21 +85,34 @@ public final class EndpointTemplateLearner {
     /** Prefixes pruned by the last {@link #advance}: {app, prefix}. */
     private final List<String[]> pruned = new ArrayList<>();
 
+    /** Templates decided by {@link #advance} since the last {@link #drainLearned()}. */
+    private final List<Learned> newlyLearned = new ArrayList<>();
+
     private long untracked;
 
     /**
      * @param learnAfter distinct segments after one prefix beyond which it learns; 0 = off
      * @param maxPrefixes prefixes counted per app
      * @param latenessMs ingest.allowed-lateness: no event older than watermark - this arrives
-     * @param marginMs how far ahead of the watermark a fetch is still decided at once (ingest
+     * @param marginMs how far ahead of the watermark an event is still decided at once (ingest
      *     out-of-orderness)
      */
-    public EndpointTemplateLearner(
-            int learnAfter, int maxPrefixes, long latenessMs, long marginMs) {
+    public PathTemplateLearner(int learnAfter, int maxPrefixes, long latenessMs, long marginMs) {
         this.learnAfter = learnAfter;
         this.maxPrefixes = maxPrefixes;
         this.latenessMs = Math.max(0, latenessMs);
         this.marginMs = Math.max(0, marginMs);
+    }
+
+    /**
+     * A template decided for good by {@link #advance}: its prefix takes the placeholder from {@code
+     * effect} on. Drained with {@link #drainLearned()} (log line and counter).
+     */
+    public record Learned(String app, String prefix, long effect) {
+        /** The learned template, e.g. {@code /category/:slug}. */
+        public String template() {
+            return prefix + '/' + PLACEHOLDER;
+        }
     }
 
     /** The earliest distinct segments after one prefix: hash → earliest event time. */
@@ -146,7 +175,7 @@ public final class EndpointTemplateLearner {
             int j = path.indexOf('/', i);
             if (j < 0) j = n;
             String seg = path.substring(i, j);
-            if (!seg.isEmpty() && seg.charAt(0) != ':' && depth < RouteTemplateLearner.MAX_DEPTH) {
+            if (!seg.isEmpty() && seg.charAt(0) != ':' && depth < MAX_DEPTH) {
                 String prefix = out.toString();
                 Boolean slug = decide(app, prefix, seg, time, rawBefore);
                 if (slug == null) {
@@ -173,7 +202,7 @@ public final class EndpointTemplateLearner {
             // Not counted (prefix budget spent): never learns.
             return false;
         }
-        ev.add(RouteTemplateLearner.hash(seg), time, learnAfter + 1);
+        ev.add(hash(seg), time, learnAfter + 1);
         if (ev.first.size() > learnAfter && time >= effectiveAt(ev.latest().getValue())) {
             return true;
         }
@@ -210,7 +239,7 @@ public final class EndpointTemplateLearner {
 
     /**
      * The earliest effect time that evidence still to come could give, at this watermark: any such
-     * evidence is at least watermark - lateness. Fetches before it whose prefix has not learned yet
+     * evidence is at least watermark - lateness. Events before it whose prefix has not learned yet
      * keep their raw segment for good.
      */
     long earliestEffect(long watermark) {
@@ -221,7 +250,7 @@ public final class EndpointTemplateLearner {
     /**
      * Makes the decisions the watermark settles: a prefix whose evidence can no longer change
      * (watermark - lateness >= m) learns for good; raw prefixes below a learned one are dropped
-     * once no fetch before its effect time can arrive. Pruned prefixes are drained with {@link
+     * once no event before its effect time can arrive. Pruned prefixes are drained with {@link
      * #drainPruned()} (their endpoints give their budget place back).
      */
     public void advance(long watermark) {
@@ -238,6 +267,7 @@ public final class EndpointTemplateLearner {
                         long effect = effectiveAt(m);
                         learned.computeIfAbsent(a.getKey(), x -> new HashMap<>())
                                 .put(p.getKey(), effect);
+                        newlyLearned.add(new Learned(a.getKey(), p.getKey(), effect));
                         unpruned.add(new String[] {a.getKey(), p.getKey()});
                         it.remove();
                     }
@@ -253,15 +283,15 @@ public final class EndpointTemplateLearner {
                 continue;
             }
             if (effect <= settled) {
-                // No fetch before the effect time can come any more: the raw prefixes below are
+                // No event before the effect time can come any more: the raw prefixes below are
                 // unreachable.
                 String app = ap[0];
                 String prefix = ap[1];
                 Map<String, Evidence> byPrefix = candidates.get(app);
                 if (byPrefix != null) {
-                    byPrefix.keySet().removeIf(k -> RouteTemplateLearner.coveredBy(k, prefix));
+                    byPrefix.keySet().removeIf(k -> coveredBy(k, prefix));
                 }
-                learned.get(app).keySet().removeIf(k -> RouteTemplateLearner.coveredBy(k, prefix));
+                learned.get(app).keySet().removeIf(k -> coveredBy(k, prefix));
                 pruned.add(ap);
                 it.remove();
             }
@@ -273,6 +303,14 @@ public final class EndpointTemplateLearner {
         if (pruned.isEmpty()) return List.of();
         List<String[]> out = new ArrayList<>(pruned);
         pruned.clear();
+        return out;
+    }
+
+    /** Templates decided since the last call, in the order {@link #advance} decided them. */
+    public List<Learned> drainLearned() {
+        if (newlyLearned.isEmpty()) return List.of();
+        List<Learned> out = new ArrayList<>(newlyLearned);
+        newlyLearned.clear();
         return out;
     }
 
@@ -333,20 +371,23 @@ public final class EndpointTemplateLearner {
         return out;
     }
 
-    /** Adds the entries of {@link #snapshot()}; malformed entries are skipped. */
+    /**
+     * Adds the entries of {@link #snapshot()}, and those of the arrival-order {@code
+     * RouteTemplateLearner} this class replaced (savepoints up to 2026-12-04: {@code L \t app \t
+     * prefix} per learned prefix, {@code C \t app \t prefix \t hash,…} per counted one): a prefix
+     * learned there applies from the beginning of time, a counted segment counts as seen at the
+     * beginning of time (docs/cluster.md). Malformed entries are skipped.
+     */
     public void restore(Iterable<String> entries) {
         for (String e : entries) {
             String[] f = e.split("\t", -1);
-            if (f.length != 4) continue;
             try {
-                if (f[0].equals("T") || f[0].equals("P")) {
+                if (f.length == 4 && (f[0].equals("T") || f[0].equals("P"))) {
                     learned.computeIfAbsent(f[1], a -> new HashMap<>())
                             .put(f[2], Long.parseLong(f[3]));
                     if (f[0].equals("T")) unpruned.add(new String[] {f[1], f[2]});
-                } else if (f[0].equals("E")) {
-                    Map<String, Evidence> byPrefix =
-                            candidates.computeIfAbsent(f[1], a -> new HashMap<>());
-                    Evidence ev = byPrefix.computeIfAbsent(f[2], p -> new Evidence());
+                } else if (f.length == 4 && f[0].equals("E")) {
+                    Evidence ev = restoredEvidence(f[1], f[2]);
                     if (!f[3].isEmpty()) {
                         for (String x : f[3].split(",")) {
                             int c = x.indexOf(':');
@@ -356,6 +397,18 @@ public final class EndpointTemplateLearner {
                                     learnAfter + 1);
                         }
                     }
+                } else if (f.length == 3 && f[0].equals("L")) {
+                    // Legacy: the next advance() prunes the counts below it, as the old learner
+                    // dropped them when it learned.
+                    learned.computeIfAbsent(f[1], a -> new HashMap<>()).put(f[2], Long.MIN_VALUE);
+                    unpruned.add(new String[] {f[1], f[2]});
+                } else if (f.length == 4 && f[0].equals("C")) {
+                    Evidence ev = restoredEvidence(f[1], f[2]);
+                    if (!f[3].isEmpty()) {
+                        for (String h : f[3].split(",")) {
+                            ev.add(Long.parseUnsignedLong(h, 16), Long.MIN_VALUE, learnAfter + 1);
+                        }
+                    }
                 }
             } catch (RuntimeException malformed) {
                 // skipped, as documented
@@ -363,37 +416,56 @@ public final class EndpointTemplateLearner {
         }
     }
 
+    private Evidence restoredEvidence(String app, String prefix) {
+        return candidates
+                .computeIfAbsent(app, a -> new HashMap<>())
+                .computeIfAbsent(prefix, p -> new Evidence());
+    }
+
     /**
-     * Takes over the API entries ({@code app + NUL api}) that {@link RouteTemplateLearner} kept
-     * before endpoints had a learner of their own (savepoints up to 2026-12-03): a learned prefix
-     * applies from the beginning of time, counted segments count as seen at the beginning of time.
-     * Returns the entries that are not API entries (for the route learner).
+     * Restores the entries whose app ends with {@code suffix} (the suffix taken off) and returns
+     * the others. Savepoints up to 2026-12-03 kept an app's API entries in the route learner under
+     * {@code app NUL api}; they belong to the endpoint learner.
      */
-    public List<String> restoreFromRouteLearner(Iterable<String> entries, String apiSuffix) {
+    public List<String> restoreNamespace(Iterable<String> entries, String suffix) {
+        List<String> mine = new ArrayList<>();
         List<String> rest = new ArrayList<>();
         for (String e : entries) {
             String[] f = e.split("\t", -1);
-            if (f.length >= 3 && f[1].endsWith(apiSuffix)) {
-                String app = f[1].substring(0, f[1].length() - apiSuffix.length());
-                if (f[0].equals("L") && f.length == 3) {
-                    learned.computeIfAbsent(app, a -> new HashMap<>()).put(f[2], Long.MIN_VALUE);
-                    unpruned.add(new String[] {app, f[2]});
-                } else if (f[0].equals("C") && f.length == 4) {
-                    Evidence ev =
-                            candidates
-                                    .computeIfAbsent(app, a -> new HashMap<>())
-                                    .computeIfAbsent(f[2], p -> new Evidence());
-                    if (!f[3].isEmpty()) {
-                        for (String h : f[3].split(",")) {
-                            ev.add(Long.parseUnsignedLong(h, 16), Long.MIN_VALUE, learnAfter + 1);
-                        }
-                    }
-                }
+            if (f.length >= 3 && f[1].endsWith(suffix)) {
+                f[1] = f[1].substring(0, f[1].length() - suffix.length());
+                mine.add(String.join("\t", f));
             } else {
                 rest.add(e);
             }
         }
+        restore(mine);
         return rest;
+    }
+
+    /** True when route or prefix {@code path} lies under {@code prefix}'s next segment. */
+    public static boolean isBelow(String path, String prefix) {
+        return path.length() > prefix.length() + 1
+                && path.startsWith(prefix)
+                && path.charAt(prefix.length()) == '/';
+    }
+
+    /**
+     * True when {@code path} is one this template rewrites: a path under {@code prefix} whose next
+     * segment is not a placeholder (once the template is in effect, no such path is produced).
+     */
+    public static boolean coveredBy(String path, String prefix) {
+        return isBelow(path, prefix) && path.charAt(prefix.length() + 1) != ':';
+    }
+
+    /** 64-bit FNV-1a: with at most a few dozen values per prefix, collisions are negligible. */
+    static long hash(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (int k = 0; k < s.length(); k++) {
+            h ^= s.charAt(k);
+            h *= 0x100000001b3L;
+        }
+        return h;
     }
 
     private static long saturatedAdd(long a, long b) {

@@ -3,17 +3,17 @@ package io.beaconflow.jobs.enrich;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link EndpointTemplateLearner}: the endpoint of every fetch depends on the fetches' times and
- * paths only, not on the order they arrive in; a fetch is answered only when its answer is final.
+ * {@link PathTemplateLearner}: the template of every path (an endpoint of a fetch, a route of a
+ * page view) depends on the events' times and paths only, not on the order they arrive in; an event
+ * is answered only when its answer is final.
  */
-class EndpointTemplateLearnerTest {
+class PathTemplateLearnerTest {
     private static final long MIN = 60_000L;
     private static final long T0 = 1_700_000_040_000L; // a whole minute
     private static final long LATENESS = 5 * MIN;
@@ -22,8 +22,8 @@ class EndpointTemplateLearnerTest {
     /** A fetch of the test traffic: path and event time. */
     record Fetch(int id, String path, long time) {}
 
-    static EndpointTemplateLearner learner() {
-        return new EndpointTemplateLearner(3, 50, LATENESS, MARGIN);
+    static PathTemplateLearner learner() {
+        return new PathTemplateLearner(3, 50, LATENESS, MARGIN);
     }
 
     /**
@@ -49,7 +49,7 @@ class EndpointTemplateLearnerTest {
      * each fetch's endpoint.
      */
     static Map<Integer, String> run(List<Fetch> arrival, long lag, int watermarkEvery) {
-        EndpointTemplateLearner l = learner();
+        PathTemplateLearner l = learner();
         Map<Integer, String> out = new java.util.TreeMap<>();
         List<Fetch> held = new ArrayList<>();
         long wm = Long.MIN_VALUE;
@@ -96,7 +96,7 @@ class EndpointTemplateLearnerTest {
      * it forwarded).
      */
     static void release(
-            EndpointTemplateLearner l,
+            PathTemplateLearner l,
             long wm,
             long forwarded,
             List<Fetch> held,
@@ -146,34 +146,139 @@ class EndpointTemplateLearnerTest {
                 .doesNotContain("/api/users/:slug/repos/r0");
         assertThat(reference.get(2)).isEqualTo("/api/feed");
 
-        Random random = new Random(7);
-        for (int trial = 0; trial < 30; trial++) {
-            // Another interleaving of the channels (up to one far ahead of the other) and
-            // watermarks at other moments.
+        sameInEveryOrder(inOrder, reference, new Random(7), 30);
+    }
+
+    /**
+     * Other interleavings of the channels (up to one far ahead of the other) with watermarks at
+     * other moments, and one channel entirely before the other (a catch-up after a restore), give
+     * the same answer for every event.
+     */
+    static void sameInEveryOrder(
+            List<Fetch> inOrder, Map<Integer, String> reference, Random random, int trials) {
+        for (int trial = 0; trial < trials; trial++) {
             List<Fetch> arrival = interleaved(inOrder, random, random.nextDouble());
             Map<Integer, String> other =
                     run(arrival, 30_000L + random.nextInt(60_000), 1 + random.nextInt(7));
             assertThat(other).as("trial %d", trial).isEqualTo(reference);
         }
-        // One channel entirely before the other (a catch-up after a restore).
         List<Fetch> skewed = interleaved(inOrder, random, 1.0);
         assertThat(run(skewed, 30_000L, 3)).isEqualTo(reference);
     }
 
-    @Test
-    void theOldLearnerGivesAnotherSplitForAnotherArrivalOrder() {
-        // Why the event-time learner exists: RouteTemplateLearner learns on the fetch that tips
-        // the prefix over, so the fetches named raw vs templated depend on arrival order.
-        List<Fetch> inOrder = traffic();
-        List<Fetch> skewed = interleaved(inOrder, new Random(7), 1.0);
-        assertThat(oldLearner(inOrder)).isNotEqualTo(oldLearner(skewed));
+    static final String[] WORDS = {
+        "leather", "bag", "mini", "garden", "blue", "winter", "sale", "lamp", "desk", "chair"
+    };
+
+    static String slug(int i) {
+        return WORDS[i % 10] + '-' + WORDS[(i / 10) % 10] + '-' + (char) ('a' + (i / 100) % 26);
     }
 
-    static Map<Integer, String> oldLearner(List<Fetch> arrival) {
-        RouteTemplateLearner l = new RouteTemplateLearner(3, 50);
-        Map<Integer, String> out = new LinkedHashMap<>();
-        for (Fetch f : arrival) out.put(f.id, l.apply("app", f.path));
-        return new java.util.TreeMap<>(out);
+    /**
+     * Thirty minutes of a shop's and a newspaper's page views, as routes after the rules and the
+     * built-in placeholders: a new category slug every 20 s, an article ({@code /articles/:id/
+     * <slug>}) every minute, the checkout steps (few values: never learn), and the category's
+     * reviews below the slug (a deeper position under a learning one).
+     */
+    static List<Fetch> pageViews() {
+        List<Fetch> out = new ArrayList<>();
+        int id = 0;
+        String[] steps = {"shipping", "payment", "review"};
+        for (int s = 0; s < 90; s++) {
+            long t = T0 + s * 20_000L;
+            out.add(new Fetch(id++, "/category/" + slug(s), t));
+            out.add(new Fetch(id++, "/checkout/" + steps[s % 3], t + 1_000));
+            out.add(new Fetch(id++, "/category/" + slug(s / 2) + "/reviews", t + 3_000));
+            if (s % 3 == 0) out.add(new Fetch(id++, "/articles/:id/" + slug(s + 7), t + 4_000));
+        }
+        return out;
+    }
+
+    @Test
+    void routesOfPageViewsGetTheSameTemplatesInEveryWindowWhateverTheArrivalOrder() {
+        List<Fetch> inOrder = pageViews();
+        Map<Integer, String> reference = run(inOrder, 30_000L, 5);
+        // Category: the 4th distinct slug is at T0 + 60 s; + lateness + margin → T0 + 7 min.
+        long effect = T0 + 7 * MIN;
+        for (Fetch f : inOrder) {
+            String route = reference.get(f.id);
+            if (f.path.startsWith("/checkout/")) {
+                assertThat(route).as("few values never learn").isEqualTo(f.path);
+            } else if (f.path.startsWith("/category/")) {
+                String expected =
+                        f.time >= effect
+                                ? f.path.replaceFirst("^/category/[^/]+", "/category/:slug")
+                                : f.path;
+                assertThat(route).as("view at +%d s", (f.time - T0) / 1000).isEqualTo(expected);
+            }
+        }
+        assertThat(reference.values())
+                .contains("/articles/:id/:slug", "/category/:slug/reviews")
+                .doesNotContain("/checkout/:slug", "/:slug");
+
+        sameInEveryOrder(inOrder, reference, new Random(11), 20);
+        // So per one-minute window, the routes and their view counts (what the metric rows hold)
+        // are the same too; here they are, raw before the effect time and templated from it.
+        Map<String, Integer> windows = perWindow(inOrder, reference);
+        long minute6 = Math.floorDiv(T0, MIN) + 6;
+        assertThat(windows).containsKey(minute6 + " /category/" + slug(18));
+        assertThat(windows).containsEntry((minute6 + 1) + " /category/:slug", 3);
+        assertThat(windows.keySet())
+                .noneMatch(k -> k.startsWith((minute6 + 1) + " /category/") && !k.contains(":"));
+    }
+
+    /** "minute route" → views, like the route rows of the metric stage. */
+    static Map<String, Integer> perWindow(List<Fetch> events, Map<Integer, String> routes) {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        for (Fetch f : events) {
+            out.merge(Math.floorDiv(f.time, MIN) + " " + routes.get(f.id), 1, Integer::sum);
+        }
+        return out;
+    }
+
+    @Test
+    void learningIsPerAppBoundedInPrefixesAndOffWhenTheThresholdIsZero() {
+        PathTemplateLearner l = learner();
+        for (int i = 0; i < 10; i++) l.apply("shop", "/category/" + slug(i), T0, Long.MAX_VALUE);
+        assertThat(l.apply("shop", "/category/x", T0 + 10 * MIN, Long.MAX_VALUE))
+                .isEqualTo("/category/:slug");
+        assertThat(l.apply("blog", "/category/x", T0 + 10 * MIN, Long.MAX_VALUE))
+                .as("another app learns on its own")
+                .isEqualTo("/category/x");
+
+        PathTemplateLearner off = new PathTemplateLearner(0, 50, LATENESS, MARGIN);
+        for (int i = 0; i < 100; i++) {
+            assertThat(off.apply("shop", "/category/" + slug(i), T0 + i, Long.MIN_VALUE))
+                    .as("off: decided at once, even before any watermark")
+                    .isEqualTo("/category/" + slug(i));
+        }
+        assertThat(off.snapshot()).isEmpty();
+
+        // /u/<name>/posts counts one prefix per <name>: the cap holds them at 50 per app.
+        PathTemplateLearner capped = new PathTemplateLearner(60, 50, LATENESS, MARGIN);
+        for (int i = 0; i < 80; i++) {
+            capped.apply("shop", "/u/" + slug(i) + "/posts", T0 + i, Long.MAX_VALUE);
+        }
+        assertThat(capped.countedPrefixes("shop")).isEqualTo(50);
+        assertThat(capped.untracked()).isPositive();
+        // Once /u has learned and nothing before its effect can come, the counts below it go.
+        capped.advance(T0 + 60 * MIN);
+        assertThat(capped.templates("shop")).containsOnlyKeys("/u/:slug");
+        assertThat(capped.countedPrefixes("shop")).as("the top level only").isEqualTo(1);
+        assertThat(capped.drainLearned())
+                .singleElement()
+                .satisfies(x -> assertThat(x.template()).isEqualTo("/u/:slug"));
+        assertThat(capped.drainLearned()).isEmpty();
+    }
+
+    @Test
+    void coverageAndBelowRespectSegmentBoundaries() {
+        assertThat(PathTemplateLearner.coveredBy("/category/bags", "/category")).isTrue();
+        assertThat(PathTemplateLearner.coveredBy("/category/:slug", "/category")).isFalse();
+        assertThat(PathTemplateLearner.coveredBy("/category-old/bags", "/category")).isFalse();
+        assertThat(PathTemplateLearner.coveredBy("/category", "/category")).isFalse();
+        assertThat(PathTemplateLearner.coveredBy("/cart", "")).isTrue();
+        assertThat(PathTemplateLearner.isBelow("/", "")).isFalse();
     }
 
     @Test
@@ -195,7 +300,7 @@ class EndpointTemplateLearnerTest {
 
     @Test
     void aDecisionIsOnlyGivenWhenItIsFinal() {
-        EndpointTemplateLearner l = learner();
+        PathTemplateLearner l = learner();
         // Before any watermark nothing is decided.
         assertThat(l.apply("app", "/a", T0, Long.MIN_VALUE)).isNull();
         // Within out-of-orderness of the watermark: decided at once (raw: little evidence).
@@ -223,10 +328,10 @@ class EndpointTemplateLearnerTest {
 
     @Test
     void aRestoreContinuesWithTheSameDecisionsAndOldRouteLearnerEntriesMoveOver() {
-        EndpointTemplateLearner a = learner();
+        PathTemplateLearner a = learner();
         for (Fetch f : traffic().subList(0, 30)) a.apply("app", f.path, f.time, f.time);
         a.advance(T0 + 9 * MIN);
-        EndpointTemplateLearner b = learner();
+        PathTemplateLearner b = learner();
         b.restore(a.snapshot());
         assertThat(b.snapshot()).containsExactlyInAnyOrderElementsOf(a.snapshot());
         for (Fetch f : traffic().subList(30, 120)) {
@@ -234,10 +339,10 @@ class EndpointTemplateLearnerTest {
                     .isEqualTo(a.apply("app", f.path, f.time, f.time));
         }
 
-        // Savepoints before this change: the route learner held "app NUL api" entries.
-        EndpointTemplateLearner c = learner();
+        // Savepoints up to 2026-12-03: the route learner held "app NUL api" entries.
+        PathTemplateLearner c = learner();
         List<String> rest =
-                c.restoreFromRouteLearner(
+                c.restoreNamespace(
                         List.of(
                                 "L\tshop\u0000api\t/api/tags",
                                 "C\tshop\u0000api\t/api\t" + Long.toHexString(17),
@@ -247,5 +352,31 @@ class EndpointTemplateLearnerTest {
         assertThat(c.templates("shop")).containsEntry("/api/tags/:slug", Long.MIN_VALUE);
         assertThat(c.apply("shop", "/api/tags/x", T0, T0)).isEqualTo("/api/tags/:slug");
         assertThat(c.countedPrefixes("shop")).isEqualTo(2);
+
+        // Savepoints up to 2026-12-04: the arrival-order route learner's entries for routes. A
+        // learned prefix applies from the beginning of time; counted segments count as seen then,
+        // so one new segment (learn-after 3) makes the prefix learn at its own time.
+        PathTemplateLearner routes = learner();
+        routes.restore(rest);
+        routes.restore(
+                List.of(
+                        "C\tshop\t/topics\t"
+                                + Long.toHexString(PathTemplateLearner.hash("a"))
+                                + ","
+                                + Long.toHexString(PathTemplateLearner.hash("b"))
+                                + ","
+                                + Long.toHexString(PathTemplateLearner.hash("c")),
+                        "C\tshop\t/category/bags\t" + Long.toHexString(17)));
+        assertThat(routes.apply("shop", "/category/shoes", T0, T0)).isEqualTo("/category/:slug");
+        assertThat(routes.apply("shop", "/topics/d", T0, T0)).isEqualTo("/topics/d");
+        routes.advance(T0 + 5 * MIN);
+        assertThat(routes.templates("shop"))
+                .containsEntry("/category/:slug", Long.MIN_VALUE)
+                .containsEntry("/topics/:slug", T0 + 6 * MIN);
+        assertThat(routes.countedPrefixes("shop"))
+                .as("the counts below the learned /category are dropped: the top level only")
+                .isEqualTo(1);
+        assertThat(routes.apply("shop", "/topics/e", T0 + 6 * MIN, T0 + 6 * MIN))
+                .isEqualTo("/topics/:slug");
     }
 }
