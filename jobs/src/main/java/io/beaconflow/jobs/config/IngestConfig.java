@@ -105,6 +105,7 @@ public class IngestConfig implements Serializable {
         public static final int DEFAULT_MAX_PER_APP = 500;
         public static final int DEFAULT_LEARN_AFTER = 50;
         public static final int DEFAULT_LEARN_MAX_PREFIXES = 200;
+        public static final int DEFAULT_MAX_HELD_EVENTS = 20_000;
 
         public int maxPerApp = DEFAULT_MAX_PER_APP;
         public List<RouteRule> rules = new ArrayList<>();
@@ -117,6 +118,12 @@ public class IngestConfig implements Serializable {
 
         /** Route prefixes per app whose segment values are being counted for learning. */
         public int learnMaxPrefixes = DEFAULT_LEARN_MAX_PREFIXES;
+
+        /**
+         * Events per enricher instance that may wait for a watermark to settle their learned route
+         * or endpoint; beyond it the oldest are decided at once on the evidence so far.
+         */
+        public int maxHeldEvents = DEFAULT_MAX_HELD_EVENTS;
     }
 
     /** One app-specific route rewrite, applied before the built-in placeholders. */
@@ -199,6 +206,7 @@ public class IngestConfig implements Serializable {
                 "must be 0 (off) or at least 2 (got " + routes.learnAfter + ")",
                 "set e.g. 50");
         p.greaterThanZero("ingest.routes.learn-max-prefixes", routes.learnMaxPrefixes, "e.g. 200");
+        p.greaterThanZero("ingest.routes.max-held-events", routes.maxHeldEvents, "e.g. 20000");
         if (routes.rules == null) {
             p.add("ingest.routes.rules", "must be a list", "write [] for no rules");
             return;

@@ -3,10 +3,10 @@ package io.beaconflow.jobs.enrich;
 import io.beaconflow.jobs.config.IngestConfig;
 import io.beaconflow.jobs.ingest.ProcessingErrors;
 import io.beaconflow.jobs.model.RumEvent;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Iterator;
-import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -60,6 +60,15 @@ import org.slf4j.LoggerFactory;
  * watermark, a partition read ahead in a catch-up). Runs in {@link EnricherOperator}, which calls
  * {@link #onWatermark}.
  *
+ * <p><b>A bound on waiting</b> ({@code ingest.routes.max-held-events}): a watermark that does not
+ * move (an idle input without idleness, a source whose other subtask is stuck, a long catch-up)
+ * would make every event wait, on the heap and in every checkpoint, and would keep anything from
+ * reaching the stages downstream, so the source would never feel backpressure either. Beyond the
+ * bound the oldest waiting events are decided at once on the evidence seen so far ({@link
+ * #decideEarly}): the answer a settled watermark at the event's own time + allowed lateness would
+ * give if no more evidence came. Such an event may be named differently than in a replay (counter
+ * {@code templateEventsDecidedEarly}); nothing is lost or late.
+ *
  * <p>What holding an event means downstream: a held event leaves before any watermark at or after
  * its time, so every consumer still sees it on time. In particular {@code
  * sessions.ViewRouteAssigner}, which puts a single-page app's errors and fetches on the route of
@@ -99,12 +108,12 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
     private transient ListState<RumEvent> routePendingState;
 
     /** Fetches whose route is decided and whose endpoint waits for a watermark, arrival order. */
-    private transient List<RumEvent> pending;
+    private transient ArrayDeque<RumEvent> pending;
 
     /**
      * Events whose route waits for a watermark (e.route before learned templates), arrival order.
      */
-    private transient List<RumEvent> routePending;
+    private transient ArrayDeque<RumEvent> routePending;
 
     /** The earliest event time held in either list (Long.MAX_VALUE when none). */
     private transient long pendingMin;
@@ -121,6 +130,7 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
     private transient Counter bots;
     private transient Counter held;
     private transient Counter routeHeld;
+    private transient Counter decidedEarly;
     private transient long truncatedReported;
     private transient long droppedReported;
 
@@ -134,8 +144,8 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
             guard = EventEnrichment.newGuard(config);
             learner = EventEnrichment.newLearner(config);
             endpointLearner = EventEnrichment.newLearner(config);
-            pending = new ArrayList<>();
-            routePending = new ArrayList<>();
+            pending = new ArrayDeque<>();
+            routePending = new ArrayDeque<>();
             pendingMin = Long.MAX_VALUE;
         }
         watermark = Long.MIN_VALUE;
@@ -156,6 +166,9 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
         // it is first held (a fetch held for its route and then its endpoint counts once).
         held = metrics.counter("endpointFetchesHeld");
         routeHeld = metrics.counter("routeEventsHeld");
+        // Held events decided before their watermark because too many waited: their routes or
+        // endpoints may differ from a replay's. Zero unless the watermark stalls.
+        decidedEarly = metrics.counter("templateEventsDecidedEarly");
     }
 
     @Override
@@ -189,6 +202,39 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
                 held.inc();
             }
         }
+    }
+
+    /**
+     * Called by {@link EnricherOperator} after each element: when more events wait than {@code
+     * ingest.routes.max-held-events}, sends on the oldest (routes first, then endpoints, arrival
+     * order, each with its own timestamp) until a tenth of the bound is free, each decided as a
+     * watermark at its time + allowed lateness would decide it now (the learner then answers raw or
+     * placeholder, never "wait"). A batch, so that the earliest held time is recomputed once per
+     * batch, not once per event.
+     */
+    void decideEarly(org.apache.flink.streaming.api.operators.TimestampedCollector<RumEvent> out) {
+        if (pendingCount() <= config.routes.maxHeldEvents) return;
+        int target = config.routes.maxHeldEvents - Math.max(1, config.routes.maxHeldEvents / 10);
+        long lateness = config.allowedLateness.toMillis();
+        while (pendingCount() > target) {
+            boolean routeOpen = !routePending.isEmpty();
+            RumEvent e = routeOpen ? routePending.poll() : pending.poll();
+            long now = e.eventTime + lateness;
+            // Saturating, as in settledWatermark(): a time near Long.MAX_VALUE must not wrap.
+            EventEnrichment.Waiting w =
+                    enrichment.resolve(e, routeOpen, now < e.eventTime ? Long.MAX_VALUE : now);
+            if (w != EventEnrichment.Waiting.NONE) {
+                throw new IllegalStateException(
+                        "a template decision past allowed lateness still waits: " + w);
+            }
+            decidedEarly.inc();
+            out.setAbsoluteTimestamp(e.eventTime);
+            out.collect(e);
+        }
+        pendingMin = Long.MAX_VALUE;
+        for (RumEvent e : pending) pendingMin = Math.min(pendingMin, e.eventTime);
+        for (RumEvent e : routePending) pendingMin = Math.min(pendingMin, e.eventTime);
+        report();
     }
 
     /**
@@ -300,8 +346,8 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
         guardState.update(guard.snapshot());
         learnerState.update(learner.snapshot());
         endpointLearnerState.update(endpointLearner.snapshot());
-        pendingState.update(pending);
-        routePendingState.update(routePending);
+        pendingState.update(new ArrayList<>(pending));
+        routePendingState.update(new ArrayList<>(routePending));
     }
 
     @Override
@@ -339,8 +385,8 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
                 endpointLearner.restoreNamespace(
                         learnerState.get(), EventEnrichment.API_NAMESPACE));
         endpointLearner.restore(endpointLearnerState.get());
-        pending = new ArrayList<>();
-        routePending = new ArrayList<>();
+        pending = new ArrayDeque<>();
+        routePending = new ArrayDeque<>();
         pendingMin = Long.MAX_VALUE;
         for (RumEvent e : pendingState.get()) {
             pending.add(e);

@@ -34,6 +34,9 @@ class EnricherTemplateReplayTest {
         return c;
     }
 
+    /** At most this many events wait in {@link #aStalledWatermarkHoldsAtMostTheBound}. */
+    static final int BOUND = 40;
+
     static RumEvent fetch(String id, String url, long time) {
         RumEvent e = new RumEvent();
         e.app = "news";
@@ -191,6 +194,41 @@ class EnricherTemplateReplayTest {
             s.add(new Mark());
         }
         return s;
+    }
+
+    /**
+     * No watermark at all (one input stuck): without a bound every event would wait, on the heap
+     * and in every checkpoint, and nothing would reach the stages downstream. With it, at most
+     * {@link #BOUND} wait; the oldest leave decided on the evidence so far, with their own
+     * timestamps. The evidence here comes in time order, so that answer is the settled one.
+     */
+    @Test
+    void aStalledWatermarkHoldsAtMostTheBound() throws Exception {
+        IngestConfig c = config();
+        c.routes.maxHeldEvents = BOUND;
+        Map<String, String> named = new TreeMap<>();
+        int fed = 0;
+        try (var h =
+                new OneInputStreamOperatorTestHarness<>(new EnricherOperator(new Enricher(c)))) {
+            h.open();
+            List<List<RumEvent>> ch = channels();
+            for (int i = 0; i < PER_CHANNEL; i++) {
+                for (List<RumEvent> channel : ch) {
+                    RumEvent e = channel.get(i);
+                    h.processElement(e, e.eventTime);
+                    fed++;
+                    int held = ((EnricherOperator) h.getOperator()).pendingCount();
+                    assertThat(held).as("events waiting after " + fed).isBetween(1, BOUND);
+                    collect(h, named);
+                    assertThat(named).hasSize(fed - held);
+                }
+            }
+            assertThat(named).as("most events left before any watermark").hasSizeGreaterThan(400);
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            collect(h, named);
+            assertThat(((EnricherOperator) h.getOperator()).pendingCount()).isZero();
+        }
+        assertThat(named).isEqualTo(run(evenly(), null));
     }
 
     @Test
