@@ -214,6 +214,16 @@ public final class DetectorSpec {
         return logOffset;
     }
 
+    /** {@code value} on the working scale (after the transform with its log offset). */
+    public double toWorking(double value) {
+        return transform.apply(value, logOffset);
+    }
+
+    /** A working-scale value {@code y} back on the metric's own scale. */
+    public double toOriginal(double y) {
+        return transform.invert(y, logOffset);
+    }
+
     public boolean allowNegative() {
         return allowNegative;
     }
@@ -290,7 +300,7 @@ public final class DetectorSpec {
     /**
      * Proportions only: the baseline remembers at least this many expected events (errors), so a
      * thin segment's rate is learned over hours, not over its last 40 windows (0 = off; see {@code
-     * Detector#learn}).
+     * BaselineLearning#weight}).
      */
     public double baselineMinEvents() {
         return baselineMinEvents;

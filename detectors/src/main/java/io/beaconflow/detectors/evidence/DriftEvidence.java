@@ -77,8 +77,8 @@ public final class DriftEvidence {
         }
         double d = s.driftLevel - s.driftReference;
         double z = d / Math.sqrt(Math.max(s.driftM2, floorVariance(spec)));
-        double reference = spec.transform().invert(s.driftReference, spec.logOffset());
-        double level = spec.transform().invert(s.driftLevel, spec.logOffset());
+        double reference = spec.toOriginal(s.driftReference);
+        double level = spec.toOriginal(s.driftLevel);
         double delta = level - reference;
         // A drift the spec does not alert on (faster pages when only slower ones alert) is not
         // held back from the baselines either.

@@ -245,7 +245,7 @@ public final class PooledEvidence {
         s.evidenceSessions[i] = sessions;
         s.evidenceCenter[i] = center * w;
         boolean counts = Double.isNaN(volume);
-        // Counts: the usual volume (see Detector#volumeOk), not the observed one.
+        // Counts: the usual volume (see AnomalyJudge#volumeOk), not the observed one.
         s.evidenceVolume[i] = counts ? expected : volume;
         if (spec.scorer() == ScorerKind.PROPORTION) {
             s.evidenceEvents[i] = value * volume;
@@ -329,10 +329,10 @@ public final class PooledEvidence {
                             : (anchored ? anchoredZ(s, spec, l) : a / Math.sqrt(b))
                                     / inflation(s, k);
             double centerW = anchored ? s.evidenceCenter[i] / s.evidenceWeight[i] : c / b;
-            double expected = spec.transform().invert(centerW, spec.logOffset());
+            double expected = spec.toOriginal(centerW);
             // The change gated and shown is the uncapped mean shift: the cap decides whether the
             // windows lean one way (z), not how far they moved once they do.
-            double observed = spec.transform().invert((c + shift) / b, spec.logOffset());
+            double observed = spec.toOriginal((c + shift) / b);
             double nullAtAnchor =
                     anchored && s.evidenceVolume[i] > 0
                             ? s.evidenceNullEvents[i] / s.evidenceVolume[i] * vol
