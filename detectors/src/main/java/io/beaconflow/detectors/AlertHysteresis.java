@@ -39,9 +39,9 @@ final class AlertHysteresis {
             s.anomalyRun = 0;
         }
         if (s.alertOpen) {
-            if (s.normalRun >= spec.clearPoints()) {
+            if (s.normalRun >= spec.alerting().clearPoints()) {
                 s.alertOpen = false;
-                s.cooldownLeft = spec.cooldownPoints();
+                s.cooldownLeft = spec.alerting().cooldownPoints();
                 // The incident's evidence is spent: a long scale would still hold its windows for
                 // as many windows as it spans and reopen an alert for an incident that is over
                 // (a CUSUM restarts after its alarm for the same reason).
@@ -49,7 +49,7 @@ final class AlertHysteresis {
             }
         } else if (s.cooldownLeft > 0) {
             s.cooldownLeft--;
-        } else if (s.anomalyRun >= spec.triggerPoints()) {
+        } else if (s.anomalyRun >= spec.alerting().triggerPoints()) {
             s.alertOpen = true;
             return true;
         }

@@ -118,15 +118,15 @@ final class AnomalyJudge {
 
     /** A point judged by the static budget alone (no baseline answers yet). */
     PointResult staticBudget(DetectorState s, long ts, double value, double denominator) {
-        double lo = spec.staticLower();
-        double hi = spec.staticUpper();
+        double lo = spec.staticBudget().lower();
+        double hi = spec.staticBudget().upper();
         double excess = 0;
         if (!Double.isNaN(hi) && value > hi) {
             excess = value - hi;
         } else if (!Double.isNaN(lo) && value < lo) {
             excess = value - lo;
         }
-        double expected = spec.staticExpected();
+        double expected = spec.staticBudget().expected();
         Direction dir = excess > 0 ? Direction.UP : excess < 0 ? Direction.DOWN : null;
         boolean anomaly =
                 excess != 0

@@ -58,7 +58,7 @@ public final class Detector {
 
     public Detector(DetectorSpec spec) {
         this.spec = Objects.requireNonNull(spec, "spec");
-        this.zoneRules = spec.timeZone().getRules();
+        this.zoneRules = spec.seasonal().timeZone().getRules();
         this.novelty = new NoveltyGate(spec);
         this.judge = new AnomalyJudge(spec, novelty);
         this.learning = new BaselineLearning(spec);
@@ -70,7 +70,7 @@ public final class Detector {
 
     public DetectorState newState() {
         DetectorState s = new DetectorState();
-        if (spec.slotCount() > 0) {
+        if (spec.seasonal().slotCount() > 0) {
             SeasonalBaseline.ensureSized(s, spec);
         }
         return s;
@@ -102,7 +102,8 @@ public final class Detector {
             double value,
             double denominator,
             long sessions) {
-        PointStatus refused = InputCheck.refusal(spec, s, timestampMillis, value, denominator);
+        PointStatus refused =
+                InputCheck.refusal(spec, s.lastTimestamp, timestampMillis, value, denominator);
         if (refused != null) {
             InputCheck.count(s, refused);
             return PointResult.skipped(timestampMillis, value, refused, s.alertOpen);
@@ -111,7 +112,7 @@ public final class Detector {
 
         int slot = -1;
         long period = 0;
-        if (spec.slotCount() > 0) {
+        if (spec.seasonal().slotCount() > 0) {
             SeasonalBaseline.ensureSized(s, spec);
             long local = SeasonalBaseline.localMinutes(timestampMillis, zoneRules);
             slot = SeasonalBaseline.slotOf(local, spec);
@@ -129,10 +130,10 @@ public final class Detector {
         Deviation d = e.kind() != BaselineKind.NONE ? deviation(e, y, value, denominator, s) : null;
         DriftEvidence.Verdict drift = DriftEvidence.Verdict.NONE;
         double yDrift =
-                spec.driftEnabled() && d != null
+                spec.drift().enabled() && d != null
                         ? DriftEvidence.clip(spec, y, d.expected(), d.spread())
                         : y;
-        if (spec.driftEnabled()) {
+        if (spec.drift().enabled()) {
             drift =
                     DriftEvidence.observe(
                             s,
@@ -168,7 +169,7 @@ public final class Detector {
                             d,
                             pooled,
                             drift);
-        } else if (spec.hasStaticBudget()) {
+        } else if (spec.staticBudget().configured()) {
             result = judge.staticBudget(s, timestampMillis, value, denominator);
         } else {
             result = judge.unjudged(s, timestampMillis, value);
@@ -183,8 +184,8 @@ public final class Detector {
         boolean nearThreshold = spec.robustZ() > 0 && absZ > spec.robustZ();
         if (!outlier
                 && !wasOpen
-                && spec.evidenceWindows() > 1
-                && !(spec.evidenceAnchored() && nearThreshold)) {
+                && spec.evidence().pooled()
+                && !(spec.evidence().anchored() && nearThreshold)) {
             // Anchored scales: a window near the threshold (the ones the baseline learns less
             // from) is most likely the start of an incident, whose anchored z grows with every
             // window; folded into the calibration it widened the scales by a third before the
@@ -195,7 +196,7 @@ public final class Detector {
             PooledEvidence.calibrate(s, spec, spec.zThreshold());
         }
         learning.learn(s, y, denominator, slot, period, weight);
-        if (spec.driftEnabled()) {
+        if (spec.drift().enabled()) {
             DriftEvidence.learn(
                     s,
                     spec,
@@ -247,11 +248,11 @@ public final class Detector {
      */
     private double poolSpread(Estimate e, Deviation d, double denominator, DetectorState s) {
         if (spec.scorer() != ScorerKind.PROPORTION
-                || spec.evidenceWindows() <= 1
-                || !spec.evidencePooledRate()) {
+                || !spec.evidence().pooled()
+                || !spec.evidence().pooledRate()) {
             return d.spread();
         }
-        return ProportionScorer.pooledSpread(e, denominator, s, spec, spec.evidenceWindows());
+        return ProportionScorer.pooledSpread(e, denominator, s, spec, spec.evidence().maxWindows());
     }
 
     /**
@@ -270,7 +271,7 @@ public final class Detector {
             double value,
             double denominator,
             long sessions) {
-        if (spec.evidenceWindows() <= 1) {
+        if (!spec.evidence().pooled()) {
             return PooledEvidence.Verdict.NONE;
         }
         double nullRate =
@@ -294,7 +295,8 @@ public final class Detector {
                 s.alertOpen
                         ? PooledEvidence.best(
                                 s, spec, OPEN_SCALE_WINDOWS, AlertHysteresis.holdThreshold(spec), 0)
-                        : PooledEvidence.best(s, spec, spec.evidenceWindows(), spec.zThreshold());
+                        : PooledEvidence.best(
+                                s, spec, spec.evidence().maxWindows(), spec.zThreshold());
         double residual = y - d.expected();
         boolean agrees = v.windows() > 1 && Math.signum(residual) == Math.signum(v.z());
         return agrees ? v : PooledEvidence.Verdict.NONE;

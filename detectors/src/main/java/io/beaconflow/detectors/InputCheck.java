@@ -6,14 +6,20 @@ package io.beaconflow.detectors;
  * outside [0, 1] or without a denominator for the proportion scorer, windows without volume, and
  * timestamps that do not increase (out of order or repeated). A refused point leaves every baseline
  * and the alert state alone; it is counted in its own {@code skipped*} field of {@link
- * DetectorState} so that a dashboard shows why a series went quiet instead of guessing.
+ * DetectorState} so that a dashboard shows why a series went quiet instead of guessing. The NAB
+ * harness's multi-scale detector refuses with the same rules before it fans a point out.
  */
-final class InputCheck {
+public final class InputCheck {
     private InputCheck() {}
 
-    /** Why the point is refused, or null when it may be scored. */
-    static PointStatus refusal(
-            DetectorSpec spec, DetectorState s, long ts, double value, double denominator) {
+    /**
+     * Why the point is refused, or null when it may be scored.
+     *
+     * @param lastTimestamp the last accepted point's, {@link Long#MIN_VALUE} before the first
+     * @param denominator the window's volume, NaN when the series has none
+     */
+    public static PointStatus refusal(
+            DetectorSpec spec, long lastTimestamp, long ts, double value, double denominator) {
         if (Double.isNaN(value)) {
             return PointStatus.SKIPPED_NAN;
         }
@@ -37,11 +43,11 @@ final class InputCheck {
         if (!Double.isNaN(denominator) && denominator <= 0) {
             return PointStatus.SKIPPED_NO_VOLUME;
         }
-        if (s.lastTimestamp != Long.MIN_VALUE) {
-            if (ts < s.lastTimestamp) {
+        if (lastTimestamp != Long.MIN_VALUE) {
+            if (ts < lastTimestamp) {
                 return PointStatus.SKIPPED_OUT_OF_ORDER;
             }
-            if (ts == s.lastTimestamp) {
+            if (ts == lastTimestamp) {
                 return PointStatus.SKIPPED_DUPLICATE;
             }
         }

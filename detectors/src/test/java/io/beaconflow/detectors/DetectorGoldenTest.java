@@ -246,6 +246,8 @@ class DetectorGoldenTest {
         long seed = 1;
         for (Map.Entry<String, DetectorSpec> e : specs().entrySet()) {
             digests.put(e.getKey(), digest(e.getValue(), seed++));
+            // toBuilder carries every knob back (the sections too): the same identity.
+            assertThat(e.getValue().toBuilder().build()).hasToString(e.getValue().toString());
         }
         assertThat(digests).containsExactlyEntriesOf(GOLDEN);
     }
