@@ -1,37 +1,25 @@
 package io.beaconflow.detectors;
 
-import java.time.ZoneId;
-
 /**
  * The immutable, validated configuration of one detector: which baseline predicts, which scorer
  * decides, and the gates and hysteresis around the decision. Built from YAML by {@code
  * io.beaconflow.detectors.spec.DetectorSpecs} or in code with {@link #builder()}; every knob has a
  * named {@code DEFAULT_*} and the builder checks ranges early with messages that name the key.
+ *
+ * <p>The top level holds what every detector uses (kind, scorer, direction, transform, threshold,
+ * gates, noise floors, novelty, the EWMA's {@code baseline.*}); the optional mechanisms are
+ * sections of their own, as in the YAML: {@link #seasonal()}, {@link #evidence()}, {@link
+ * #drift()}, {@link #staticBudget()} and {@link #alerting()}.
  */
 public final class DetectorSpec {
     public static final double DEFAULT_Z_THRESHOLD = 4.0;
-
-    /**
-     * Largest {@code evidence.max_windows}: the ring of pooled windows kept per series and metric.
-     */
-    public static final int MAX_EVIDENCE_WINDOWS = 64;
 
     public static final double DEFAULT_ALPHA = 0.05;
     public static final double DEFAULT_NOVELTY_RATIO = 1.0;
     public static final int DEFAULT_MIN_POINTS = 30;
     public static final double DEFAULT_ANOMALY_WEIGHT = 0.0;
     public static final int DEFAULT_RELEARN_AFTER = 30;
-    public static final double DEFAULT_SEASONAL_ALPHA = 0.3;
-    public static final int DEFAULT_SLOT_MINUTES = 60;
-    public static final int DEFAULT_MIN_SEASONS = 3;
-    public static final int DEFAULT_ROBUST_WINDOW = 9;
     public static final double DEFAULT_LOG_OFFSET = 1.0;
-    public static final int DEFAULT_TRIGGER_POINTS = 1;
-    public static final int DEFAULT_CLEAR_POINTS = 3;
-    public static final int DEFAULT_COOLDOWN_POINTS = 0;
-
-    /** Recent level of the drift test: memory of about 20 windows. */
-    public static final double DEFAULT_DRIFT_LEVEL_ALPHA = 0.1;
 
     private final MetricKind kind;
     private final ScorerKind scorer;
@@ -57,29 +45,12 @@ public final class DetectorSpec {
     private final double baselineMinEvents;
     private final boolean enabled;
     private final boolean freezeWhileOpen;
-    private final int evidenceWindows;
-    private final double evidenceCap;
-    private final boolean evidenceAnchored;
-    private final boolean evidencePooledRate;
-    private final Direction evidenceDirection;
-    private final double driftReferenceAlpha;
-    private final double driftLevelAlpha;
-    private final double driftMinRelChange;
     private final boolean exactCounts;
-    private final SeasonalPeriod seasonalPeriod;
-    private final int slotMinutes;
-    private final double seasonalAlpha;
-    private final int minSeasons;
-    private final boolean robust;
-    private final boolean pooledSpread;
-    private final int robustWindow;
-    private final ZoneId timeZone;
-    private final double staticExpected;
-    private final double staticLower;
-    private final double staticUpper;
-    private final int triggerPoints;
-    private final int clearPoints;
-    private final int cooldownPoints;
+    private final EvidenceSpec evidence;
+    private final DriftSpec drift;
+    private final SeasonalSpec seasonal;
+    private final StaticBudget staticBudget;
+    private final AlertingSpec alerting;
 
     DetectorSpec(DetectorSpecBuilder b) {
         this.kind = b.kind;
@@ -106,29 +77,27 @@ public final class DetectorSpec {
         this.baselineMinEvents = b.baselineMinEvents;
         this.enabled = b.enabled;
         this.freezeWhileOpen = b.freezeWhileOpen;
-        this.evidenceWindows = b.evidenceWindows;
-        this.evidenceCap = b.evidenceCap;
-        this.evidenceAnchored = b.evidenceAnchored;
-        this.evidencePooledRate = b.evidencePooledRate;
-        this.evidenceDirection = b.evidenceDirection;
-        this.driftReferenceAlpha = b.driftReferenceAlpha;
-        this.driftLevelAlpha = b.driftLevelAlpha;
-        this.driftMinRelChange = b.driftMinRelChange;
         this.exactCounts = b.exactCounts;
-        this.seasonalPeriod = b.seasonalPeriod;
-        this.slotMinutes = b.slotMinutes;
-        this.seasonalAlpha = b.seasonalAlpha;
-        this.minSeasons = b.minSeasons;
-        this.robust = b.robust;
-        this.pooledSpread = b.pooledSpread;
-        this.robustWindow = b.robustWindow;
-        this.timeZone = b.timeZone;
-        this.staticExpected = b.staticExpected;
-        this.staticLower = b.staticLower;
-        this.staticUpper = b.staticUpper;
-        this.triggerPoints = b.triggerPoints;
-        this.clearPoints = b.clearPoints;
-        this.cooldownPoints = b.cooldownPoints;
+        this.evidence =
+                new EvidenceSpec(
+                        b.evidenceWindows,
+                        b.evidenceCap,
+                        b.evidenceAnchored,
+                        b.evidencePooledRate,
+                        b.evidenceDirection);
+        this.drift = new DriftSpec(b.driftReferenceAlpha, b.driftLevelAlpha, b.driftMinRelChange);
+        this.seasonal =
+                new SeasonalSpec(
+                        b.seasonalPeriod,
+                        b.slotMinutes,
+                        b.seasonalAlpha,
+                        b.minSeasons,
+                        b.robust,
+                        b.pooledSpread,
+                        b.robustWindow,
+                        b.timeZone);
+        this.staticBudget = new StaticBudget(b.staticExpected, b.staticLower, b.staticUpper);
+        this.alerting = new AlertingSpec(b.triggerPoints, b.clearPoints, b.cooldownPoints);
     }
 
     public static DetectorSpecBuilder builder() {
@@ -162,29 +131,29 @@ public final class DetectorSpec {
         b.baselineMinEvents = baselineMinEvents;
         b.enabled = enabled;
         b.freezeWhileOpen = freezeWhileOpen;
-        b.evidenceWindows = evidenceWindows;
-        b.evidenceCap = evidenceCap;
-        b.evidenceAnchored = evidenceAnchored;
-        b.evidencePooledRate = evidencePooledRate;
-        b.evidenceDirection = evidenceDirection;
-        b.driftReferenceAlpha = driftReferenceAlpha;
-        b.driftLevelAlpha = driftLevelAlpha;
-        b.driftMinRelChange = driftMinRelChange;
         b.exactCounts = exactCounts;
-        b.seasonalPeriod = seasonalPeriod;
-        b.slotMinutes = slotMinutes;
-        b.seasonalAlpha = seasonalAlpha;
-        b.minSeasons = minSeasons;
-        b.robust = robust;
-        b.pooledSpread = pooledSpread;
-        b.robustWindow = robustWindow;
-        b.timeZone = timeZone;
-        b.staticExpected = staticExpected;
-        b.staticLower = staticLower;
-        b.staticUpper = staticUpper;
-        b.triggerPoints = triggerPoints;
-        b.clearPoints = clearPoints;
-        b.cooldownPoints = cooldownPoints;
+        b.evidenceWindows = evidence.maxWindows();
+        b.evidenceCap = evidence.cap();
+        b.evidenceAnchored = evidence.anchored();
+        b.evidencePooledRate = evidence.pooledRate();
+        b.evidenceDirection = evidence.direction();
+        b.driftReferenceAlpha = drift.referenceAlpha();
+        b.driftLevelAlpha = drift.levelAlpha();
+        b.driftMinRelChange = drift.minRelChange();
+        b.seasonalPeriod = seasonal.period();
+        b.slotMinutes = seasonal.slotMinutes();
+        b.seasonalAlpha = seasonal.alpha();
+        b.minSeasons = seasonal.minSeasons();
+        b.robust = seasonal.robust();
+        b.pooledSpread = seasonal.pooledSpread();
+        b.robustWindow = seasonal.robustWindow();
+        b.timeZone = seasonal.timeZone();
+        b.staticExpected = staticBudget.expected();
+        b.staticLower = staticBudget.lower();
+        b.staticUpper = staticBudget.upper();
+        b.triggerPoints = alerting.triggerPoints();
+        b.clearPoints = alerting.clearPoints();
+        b.cooldownPoints = alerting.cooldownPoints();
         return b;
     }
 
@@ -212,6 +181,16 @@ public final class DetectorSpec {
 
     public double logOffset() {
         return logOffset;
+    }
+
+    /** {@code value} on the working scale (after the transform with its log offset). */
+    public double toWorking(double value) {
+        return transform.apply(value, logOffset);
+    }
+
+    /** A working-scale value {@code y} back on the metric's own scale. */
+    public double toOriginal(double y) {
+        return transform.invert(y, logOffset);
     }
 
     public boolean allowNegative() {
@@ -290,7 +269,7 @@ public final class DetectorSpec {
     /**
      * Proportions only: the baseline remembers at least this many expected events (errors), so a
      * thin segment's rate is learned over hours, not over its last 40 windows (0 = off; see {@code
-     * Detector#learn}).
+     * BaselineLearning#weight}).
      */
     public double baselineMinEvents() {
         return baselineMinEvents;
@@ -311,81 +290,6 @@ public final class DetectorSpec {
     }
 
     /**
-     * Longest run of recent windows whose evidence is pooled ({@code evidence.max_windows}); the
-     * scales tested are 1, 2, 4, ... up to it. 1 = every window is judged alone.
-     */
-    public int evidenceWindows() {
-        return evidenceWindows;
-    }
-
-    /**
-     * Largest standardized residual ({@code |y - expected| / spread}) one window brings into the
-     * pooled evidence ({@code evidence.cap}; 0 = no cap). A percentile from a thin window has a
-     * heavy tail (one slow visitor with a few views makes its p75): uncapped, such a window alone
-     * carries every pooled scale it is part of for as many windows as the scale spans. Capped, a
-     * pooled scale passes only when most of its windows lean the same way: the sustained shift
-     * pooling is there to find.
-     */
-    public double evidenceCap() {
-        return evidenceCap;
-    }
-
-    /**
-     * Pooled scales are tested against the expectation before their first window ({@code
-     * evidence.anchored}) instead of each window's own, which has already learned the scale's
-     * earlier windows (see {@code PooledEvidence.anchoredZ}).
-     */
-    public boolean evidenceAnchored() {
-        return evidenceAnchored;
-    }
-
-    /**
-     * Proportions only: pooled scales take each window's standard error at the baseline rate lifted
-     * once per scale, not per window ({@code ProportionScorer#pooledSpread}).
-     */
-    public boolean evidencePooledRate() {
-        return evidencePooledRate;
-    }
-
-    /**
-     * Which deviations the pooled scales (2 windows and more) may alert on, within {@link
-     * #direction} ({@code evidence.direction}). A count's clusters (a visitor's views come
-     * together) make its pooled rises heavy-tailed, while a drop has no such tail: pooling only
-     * drops lets a thin segment's outage add up without pooling its bursts.
-     */
-    public Direction evidenceDirection() {
-        return evidenceDirection;
-    }
-
-    /**
-     * Weight of a window in the slow reference level of the drift test ({@code
-     * drift.reference_alpha}; 0 = no drift test). See {@code DriftEvidence}.
-     */
-    public double driftReferenceAlpha() {
-        return driftReferenceAlpha;
-    }
-
-    /**
-     * Weight of a window in the recent level the drift test compares ({@code drift.level_alpha}).
-     */
-    public double driftLevelAlpha() {
-        return driftLevelAlpha;
-    }
-
-    /**
-     * Relative change of the recent level over the reference a drift must also reach ({@code
-     * drift.min_rel_change}; 0 = the spec's min_rel_change).
-     */
-    public double driftMinRelChange() {
-        return driftMinRelChange > 0 ? driftMinRelChange : minRelChange;
-    }
-
-    /** Whether the drift test runs ({@code drift.reference_alpha > 0}). */
-    public boolean driftEnabled() {
-        return driftReferenceAlpha > 0;
-    }
-
-    /**
      * A count on the square-root scale is significant only if its exact Poisson tail agrees, at the
      * dispersion the baseline learned ({@code exact_counts}; see {@code
      * CountScorer.quasiPoissonAgrees}).
@@ -394,93 +298,37 @@ public final class DetectorSpec {
         return exactCounts;
     }
 
+    /** Pooled evidence over several windows ({@code evidence.*}). */
+    public EvidenceSpec evidence() {
+        return evidence;
+    }
+
+    /** The slow-drift test ({@code drift.*}). */
+    public DriftSpec drift() {
+        return drift;
+    }
+
+    /** The seasonal baseline's slots ({@code seasonal.*}). */
+    public SeasonalSpec seasonal() {
+        return seasonal;
+    }
+
+    /** Fixed limits while no baseline answers ({@code static.*}). */
+    public StaticBudget staticBudget() {
+        return staticBudget;
+    }
+
+    /** One incident, one alert ({@code alerting.*}). */
+    public AlertingSpec alerting() {
+        return alerting;
+    }
+
     /**
      * Tests each window of a series gets: one per evidence scale, plus the drift test. The budget
      * splits a metric's share of the false alerts over them.
      */
     public int testsPerWindow() {
-        return evidenceScales().length + (driftEnabled() ? 1 : 0);
-    }
-
-    /**
-     * The scales (numbers of recent windows) tested: 1, 2, 4, ... up to {@link #evidenceWindows}.
-     */
-    public int[] evidenceScales() {
-        int n = 1;
-        while ((1 << n) <= evidenceWindows) {
-            n++;
-        }
-        int[] scales = new int[n];
-        for (int i = 0; i < n; i++) {
-            scales[i] = 1 << i;
-        }
-        return scales;
-    }
-
-    public SeasonalPeriod seasonalPeriod() {
-        return seasonalPeriod;
-    }
-
-    public int slotMinutes() {
-        return slotMinutes;
-    }
-
-    /** Number of seasonal slots (0 when seasonal is off). */
-    public int slotCount() {
-        return seasonalPeriod == SeasonalPeriod.NONE ? 0 : seasonalPeriod.minutes() / slotMinutes;
-    }
-
-    public double seasonalAlpha() {
-        return seasonalAlpha;
-    }
-
-    public int minSeasons() {
-        return minSeasons;
-    }
-
-    public boolean robust() {
-        return robust;
-    }
-
-    public boolean pooledSpread() {
-        return pooledSpread;
-    }
-
-    public int robustWindow() {
-        return robustWindow;
-    }
-
-    public ZoneId timeZone() {
-        return timeZone;
-    }
-
-    public double staticExpected() {
-        return staticExpected;
-    }
-
-    public double staticLower() {
-        return staticLower;
-    }
-
-    public double staticUpper() {
-        return staticUpper;
-    }
-
-    /** True when a static budget (at least one limit) is configured. */
-    public boolean hasStaticBudget() {
-        return !Double.isNaN(staticLower) || !Double.isNaN(staticUpper);
-    }
-
-    public int triggerPoints() {
-        return triggerPoints;
-    }
-
-    public int clearPoints() {
-        return clearPoints;
-    }
-
-    public int cooldownPoints() {
-        return cooldownPoints;
+        return evidence.scales().length + (drift.enabled() ? 1 : 0);
     }
 
     /**
@@ -560,52 +408,12 @@ public final class DetectorSpec {
                 + enabled
                 + ", freezeWhileOpen="
                 + freezeWhileOpen
-                + ", evidenceWindows="
-                + evidenceWindows
-                + ", evidenceCap="
-                + evidenceCap
-                + (evidenceAnchored ? ", evidenceAnchored=true" : "")
-                + (evidencePooledRate ? ", evidencePooledRate=true" : "")
-                + (evidenceDirection != Direction.BOTH
-                        ? ", evidenceDirection=" + evidenceDirection
-                        : "")
+                + evidence.identity()
                 + (exactCounts ? ", exactCounts=true" : "")
-                + (driftReferenceAlpha > 0
-                        ? ", drift="
-                                + driftReferenceAlpha
-                                + "/"
-                                + driftLevelAlpha
-                                + "/"
-                                + driftMinRelChange
-                        : "")
-                + ", seasonal="
-                + seasonalPeriod
-                + "/"
-                + slotMinutes
-                + "min alpha="
-                + seasonalAlpha
-                + " minSeasons="
-                + minSeasons
-                + " pooled="
-                + pooledSpread
-                + " robust="
-                + robust
-                + "/"
-                + robustWindow
-                + " zone="
-                + timeZone
-                + ", static=["
-                + staticLower
-                + ", "
-                + staticExpected
-                + ", "
-                + staticUpper
-                + "], alerting="
-                + triggerPoints
-                + "/"
-                + clearPoints
-                + "/"
-                + cooldownPoints
+                + drift.identity()
+                + seasonal.identity()
+                + staticBudget.identity()
+                + alerting.identity()
                 + "}";
     }
 }

@@ -42,22 +42,22 @@ public final class DetectorSpecBuilder {
     Direction evidenceDirection = Direction.BOTH;
     boolean exactCounts;
     double driftReferenceAlpha;
-    double driftLevelAlpha = DetectorSpec.DEFAULT_DRIFT_LEVEL_ALPHA;
+    double driftLevelAlpha = DriftSpec.DEFAULT_LEVEL_ALPHA;
     double driftMinRelChange;
     SeasonalPeriod seasonalPeriod = SeasonalPeriod.NONE;
-    int slotMinutes = DetectorSpec.DEFAULT_SLOT_MINUTES;
-    double seasonalAlpha = DetectorSpec.DEFAULT_SEASONAL_ALPHA;
-    int minSeasons = DetectorSpec.DEFAULT_MIN_SEASONS;
+    int slotMinutes = SeasonalSpec.DEFAULT_SLOT_MINUTES;
+    double seasonalAlpha = SeasonalSpec.DEFAULT_ALPHA;
+    int minSeasons = SeasonalSpec.DEFAULT_MIN_SEASONS;
     boolean robust;
     boolean pooledSpread;
-    int robustWindow = DetectorSpec.DEFAULT_ROBUST_WINDOW;
+    int robustWindow = SeasonalSpec.DEFAULT_ROBUST_WINDOW;
     ZoneId timeZone = ZoneOffset.UTC;
     double staticExpected = Double.NaN;
     double staticLower = Double.NaN;
     double staticUpper = Double.NaN;
-    int triggerPoints = DetectorSpec.DEFAULT_TRIGGER_POINTS;
-    int clearPoints = DetectorSpec.DEFAULT_CLEAR_POINTS;
-    int cooldownPoints = DetectorSpec.DEFAULT_COOLDOWN_POINTS;
+    int triggerPoints = AlertingSpec.DEFAULT_TRIGGER_POINTS;
+    int clearPoints = AlertingSpec.DEFAULT_CLEAR_POINTS;
+    int cooldownPoints = AlertingSpec.DEFAULT_COOLDOWN_POINTS;
 
     DetectorSpecBuilder() {}
 
@@ -337,7 +337,7 @@ public final class DetectorSpecBuilder {
                 "evidence.max_windows",
                 evidenceWindows,
                 1,
-                DetectorSpec.MAX_EVIDENCE_WINDOWS,
+                EvidenceSpec.MAX_WINDOWS,
                 "use e.g. 32 (1 = judge every window alone)");
         nonNegative("evidence.cap", evidenceCap);
         unit("drift.reference_alpha", driftReferenceAlpha, true);
@@ -374,7 +374,8 @@ public final class DetectorSpecBuilder {
                             + staticUpper
                             + "); swap them or drop one");
         }
-        if (!Double.isNaN(staticExpected) && !hasStatic()) {
+        if (!Double.isNaN(staticExpected)
+                && !new StaticBudget(staticExpected, staticLower, staticUpper).configured()) {
             throw new IllegalArgumentException(
                     "static.expected is set but neither static.lower nor static.upper; "
                             + "add the limit that should alert");
@@ -397,10 +398,6 @@ public final class DetectorSpecBuilder {
         atLeast("alerting.clear_points", clearPoints, 1);
         atLeast("alerting.cooldown_points", cooldownPoints, 0);
         return new DetectorSpec(this);
-    }
-
-    private boolean hasStatic() {
-        return !Double.isNaN(staticLower) || !Double.isNaN(staticUpper);
     }
 
     private static void positive(String key, double v, double max) {

@@ -45,15 +45,15 @@ public final class SeasonalBaseline {
 
     /** Slot index of a local time for the spec's period and slot width. */
     public static int slotOf(long localMinutes, DetectorSpec spec) {
-        long shifted = shifted(localMinutes, spec.seasonalPeriod());
-        int period = spec.seasonalPeriod().minutes();
-        return (int) (Math.floorMod(shifted, (long) period) / spec.slotMinutes());
+        long shifted = shifted(localMinutes, spec.seasonal().period());
+        int period = spec.seasonal().period().minutes();
+        return (int) (Math.floorMod(shifted, (long) period) / spec.seasonal().slotMinutes());
     }
 
     /** Index of the period (day or week number) that contains a local time. */
     public static long periodOf(long localMinutes, DetectorSpec spec) {
-        long shifted = shifted(localMinutes, spec.seasonalPeriod());
-        return Math.floorDiv(shifted, (long) spec.seasonalPeriod().minutes());
+        long shifted = shifted(localMinutes, spec.seasonal().period());
+        return Math.floorDiv(shifted, (long) spec.seasonal().period().minutes());
     }
 
     private static long shifted(long localMinutes, SeasonalPeriod p) {
@@ -62,8 +62,8 @@ public final class SeasonalBaseline {
 
     /** Sizes the slot arrays on first use, or restarts them if the slot layout changed. */
     public static void ensureSized(DetectorState s, DetectorSpec spec) {
-        int slots = spec.slotCount();
-        int historyLength = spec.robust() ? slots * spec.robustWindow() : 0;
+        int slots = spec.seasonal().slotCount();
+        int historyLength = spec.seasonal().robust() ? slots * spec.seasonal().robustWindow() : 0;
         if (s.seasonalSlots == slots
                 && s.slotMean != null
                 && (s.slotHistory == null ? 0 : s.slotHistory.length) == historyLength) {
@@ -84,11 +84,11 @@ public final class SeasonalBaseline {
 
     /** The slot's estimate, or {@link Estimate#NONE} before {@code min_seasons} periods. */
     public static Estimate estimate(DetectorState s, DetectorSpec spec, int slot) {
-        if (s.slotPeriods[slot] < spec.minSeasons()) {
+        if (s.slotPeriods[slot] < spec.seasonal().minSeasons()) {
             return Estimate.NONE;
         }
-        if (spec.robust()) {
-            int w = spec.robustWindow();
+        if (spec.seasonal().robust()) {
+            int w = spec.seasonal().robustWindow();
             int n = (int) Math.min(w, s.slotHistoryWritten[slot]);
             if (n == 0) {
                 return Estimate.NONE;
@@ -100,7 +100,7 @@ public final class SeasonalBaseline {
             }
             return new Estimate(BaselineKind.SEASONAL, median, MAD_TO_SD * median(values));
         }
-        double var = spec.pooledSpread() ? s.seasonalResidualVar : s.slotVar[slot];
+        double var = spec.seasonal().pooledSpread() ? s.seasonalResidualVar : s.slotVar[slot];
         return new Estimate(BaselineKind.SEASONAL, s.slotMean[slot], Math.sqrt(Math.max(0, var)));
     }
 
@@ -134,7 +134,8 @@ public final class SeasonalBaseline {
             s.seasonalResidualVar += ar * (r * r - s.seasonalResidualVar);
             s.seasonalResidualCount++;
             long perPeriod = Math.max(1, s.slotPointsPerPeriod[slot]);
-            double a = weight * Math.max(spec.seasonalAlpha() / perPeriod, 1.0 / (double) (n + 1));
+            double a =
+                    weight * Math.max(spec.seasonal().alpha() / perPeriod, 1.0 / (double) (n + 1));
             double d = x - s.slotMean[slot];
             double inc = a * d;
             s.slotMean[slot] += inc;
@@ -142,7 +143,7 @@ public final class SeasonalBaseline {
         }
         s.slotCount[slot] = n + 1;
         if (s.slotHistory != null) {
-            int w = spec.robustWindow();
+            int w = spec.seasonal().robustWindow();
             int pos = (int) (s.slotHistoryWritten[slot] % w);
             s.slotHistory[slot * w + pos] = x;
             s.slotHistoryWritten[slot]++;

@@ -72,13 +72,13 @@ public final class DriftEvidence {
             s.driftLevel = y;
             s.driftReference = y;
         } else {
-            double a = Math.max(spec.driftLevelAlpha(), 1.0 / (s.driftCount + 1));
+            double a = Math.max(spec.drift().levelAlpha(), 1.0 / (s.driftCount + 1));
             s.driftLevel += a * (y - s.driftLevel);
         }
         double d = s.driftLevel - s.driftReference;
         double z = d / Math.sqrt(Math.max(s.driftM2, floorVariance(spec)));
-        double reference = spec.transform().invert(s.driftReference, spec.logOffset());
-        double level = spec.transform().invert(s.driftLevel, spec.logOffset());
+        double reference = spec.toOriginal(s.driftReference);
+        double level = spec.toOriginal(s.driftLevel);
         double delta = level - reference;
         // A drift the spec does not alert on (faster pages when only slower ones alert) is not
         // held back from the baselines either.
@@ -91,7 +91,9 @@ public final class DriftEvidence {
                         && spec.direction().accepts(delta)
                         && Math.signum(z) == Math.signum(delta)
                         && Math.abs(delta) >= spec.minAbsChange()
-                        && Math.abs(delta) >= spec.driftMinRelChange() * Math.abs(reference)
+                        && Math.abs(delta)
+                                >= spec.drift().minRelChangeOr(spec.minRelChange())
+                                        * Math.abs(reference)
                         && (spec.minVolume() <= 0
                                 || Double.isNaN(usualVolume)
                                 || usualVolume >= spec.minVolume());
@@ -124,7 +126,7 @@ public final class DriftEvidence {
             // per cent a window until the drift looked normal (a 2.5x ramp over three hours
             // widened it eightfold and never alerted).
             double d = s.driftLevel - s.driftReference;
-            double a = Math.max(spec.driftReferenceAlpha(), 1.0 / (s.driftM2Count + 1));
+            double a = Math.max(spec.drift().referenceAlpha(), 1.0 / (s.driftM2Count + 1));
             s.driftM2 += a * (d * d - s.driftM2);
             s.driftM2Count++;
         }
@@ -136,7 +138,7 @@ public final class DriftEvidence {
                 double r = spec.robustZ() / Math.abs(directedZ);
                 w *= r * r;
             }
-            double a = Math.max(spec.driftReferenceAlpha(), 1.0 / (s.driftCount + 1));
+            double a = Math.max(spec.drift().referenceAlpha(), 1.0 / (s.driftCount + 1));
             s.driftReference += a * w * (y - s.driftReference);
         }
         // Only rises alert (direction up): the reference is never further above the recent level
@@ -179,7 +181,7 @@ public final class DriftEvidence {
      * independent windows (so a very steady series does not alert on jitter).
      */
     static double floorVariance(DetectorSpec spec) {
-        double a = spec.driftLevelAlpha();
+        double a = spec.drift().levelAlpha();
         double floor = spec.sdFloor() * Math.sqrt(a / (2 - a));
         return Math.max(floor * floor, 1e-12);
     }

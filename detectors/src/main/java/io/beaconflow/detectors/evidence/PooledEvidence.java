@@ -46,9 +46,9 @@ public final class PooledEvidence {
         public static final Verdict NONE = new Verdict(0, 0, Double.NaN, Double.NaN, 0, false);
     }
 
-    /** Sizes (or resizes, dropping history) the ring for {@code spec.evidenceWindows()}. */
+    /** Sizes (or resizes, dropping history) the ring for {@code spec.evidence().maxWindows()}. */
     public static void ensureSized(DetectorState s, DetectorSpec spec) {
-        int n = spec.evidenceWindows();
+        int n = spec.evidence().maxWindows();
         if (s.evidenceResidual == null
                 || s.evidenceResidual.length != n
                 || s.evidenceShift == null) {
@@ -66,7 +66,7 @@ public final class PooledEvidence {
             // (none: state from a version before min_sessions; its windows count as unknown)
             s.evidenceSessions = new long[n];
         }
-        int scales = spec.evidenceScales().length;
+        int scales = spec.evidence().scales().length;
         if (s.evidenceZ2 == null || s.evidenceZ2.length != scales) {
             s.evidenceZ2 = new double[scales];
             s.evidenceZ2Count = new long[scales];
@@ -151,7 +151,7 @@ public final class PooledEvidence {
      * normal operation, so a baseline that trails a daily ramp over l windows is paid for there.
      */
     static double rawZ(DetectorState s, DetectorSpec spec, int l) {
-        return spec.evidenceAnchored() ? anchoredZ(s, spec, l) : ownZ(s, l);
+        return spec.evidence().anchored() ? anchoredZ(s, spec, l) : ownZ(s, l);
     }
 
     /** The raw pooled z of the last {@code l} windows, each against its own expectation. */
@@ -172,7 +172,7 @@ public final class PooledEvidence {
         long written = s.evidenceWritten;
         int oldest = (int) ((written - l) % n);
         double anchor = s.evidenceCenter[oldest] / s.evidenceWeight[oldest];
-        double cap = spec.evidenceCap();
+        double cap = spec.evidence().cap();
         double a = 0;
         double b = 0;
         for (int m = 1; m <= l; m++) {
@@ -234,7 +234,7 @@ public final class PooledEvidence {
         int i = (int) (s.evidenceWritten % n);
         double w = 1 / (spread * spread);
         double residual = y - center;
-        double cap = spec.evidenceCap();
+        double cap = spec.evidence().cap();
         if (cap > 0 && Math.abs(residual) > cap * spread) {
             // Huber's clipping: the window counts as |z| = cap (see DetectorSpec#evidenceCap).
             residual = Math.copySign(cap * spread, residual);
@@ -245,7 +245,7 @@ public final class PooledEvidence {
         s.evidenceSessions[i] = sessions;
         s.evidenceCenter[i] = center * w;
         boolean counts = Double.isNaN(volume);
-        // Counts: the usual volume (see Detector#volumeOk), not the observed one.
+        // Counts: the usual volume (see AnomalyJudge#volumeOk), not the observed one.
         s.evidenceVolume[i] = counts ? expected : volume;
         if (spec.scorer() == ScorerKind.PROPORTION) {
             s.evidenceEvents[i] = value * volume;
@@ -322,17 +322,17 @@ public final class PooledEvidence {
             }
             // Anchored: against the expectation before the scale's first window (see
             // anchoredZ); one window is its own anchor.
-            boolean anchored = spec.evidenceAnchored() && l > 1;
+            boolean anchored = spec.evidence().anchored() && l > 1;
             double z =
                     l == 1
                             ? a / Math.sqrt(b)
                             : (anchored ? anchoredZ(s, spec, l) : a / Math.sqrt(b))
                                     / inflation(s, k);
             double centerW = anchored ? s.evidenceCenter[i] / s.evidenceWeight[i] : c / b;
-            double expected = spec.transform().invert(centerW, spec.logOffset());
+            double expected = spec.toOriginal(centerW);
             // The change gated and shown is the uncapped mean shift: the cap decides whether the
             // windows lean one way (z), not how far they moved once they do.
-            double observed = spec.transform().invert((c + shift) / b, spec.logOffset());
+            double observed = spec.toOriginal((c + shift) / b);
             double nullAtAnchor =
                     anchored && s.evidenceVolume[i] > 0
                             ? s.evidenceNullEvents[i] / s.evidenceVolume[i] * vol
@@ -371,7 +371,7 @@ public final class PooledEvidence {
             DetectorSpec spec, double z, double expected, double observed, double volume) {
         double delta = observed - expected;
         if (!spec.direction().accepts(delta)
-                || !spec.evidenceDirection().accepts(delta)
+                || !spec.evidence().direction().accepts(delta)
                 || Math.signum(z) != Math.signum(delta)) {
             return false;
         }

@@ -3,6 +3,7 @@ package io.beaconflow.detectors.nab;
 import io.beaconflow.detectors.Detector;
 import io.beaconflow.detectors.DetectorSpec;
 import io.beaconflow.detectors.DetectorState;
+import io.beaconflow.detectors.InputCheck;
 import io.beaconflow.detectors.PointResult;
 import io.beaconflow.detectors.PointStatus;
 import java.util.Arrays;
@@ -88,7 +89,9 @@ public final class MultiScaleDetector {
      *     largest score over the scales, the band and z those of the scale with that score
      */
     public PointResult update(State s, long timestampMillis, double value) {
-        PointStatus invalid = validate(s, timestampMillis, value);
+        PointStatus invalid =
+                InputCheck.refusal(
+                        detector.spec(), s.lastTimestamp, timestampMillis, value, Double.NaN);
         if (invalid != null) {
             // Neither the raw series nor any rolling mean may take the point.
             s.skipped++;
@@ -115,7 +118,7 @@ public final class MultiScaleDetector {
             s.cooldownLeft--;
         } else if (opened) {
             detection = true;
-            s.cooldownLeft = detector.spec().cooldownPoints();
+            s.cooldownLeft = detector.spec().alerting().cooldownPoints();
         }
         if (best == null) {
             // No scale has k points yet (only when scale 1 is not configured): nothing to judge.
@@ -135,26 +138,6 @@ public final class MultiScaleDetector {
                 best.anomaly(),
                 detection,
                 detection || best.alertOpen());
-    }
-
-    private PointStatus validate(State s, long ts, double value) {
-        if (Double.isNaN(value)) {
-            return PointStatus.SKIPPED_NAN;
-        }
-        if (Double.isInfinite(value)) {
-            return PointStatus.SKIPPED_INFINITE;
-        }
-        DetectorSpec spec = detector.spec();
-        if ((value < 0 && !spec.allowNegative())
-                || !spec.transform().accepts(value, spec.logOffset())) {
-            return PointStatus.SKIPPED_NEGATIVE;
-        }
-        if (s.lastTimestamp != Long.MIN_VALUE && ts <= s.lastTimestamp) {
-            return ts < s.lastTimestamp
-                    ? PointStatus.SKIPPED_OUT_OF_ORDER
-                    : PointStatus.SKIPPED_DUPLICATE;
-        }
-        return null;
     }
 
     /**

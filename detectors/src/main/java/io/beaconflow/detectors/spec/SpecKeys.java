@@ -1,8 +1,8 @@
 package io.beaconflow.detectors.spec;
 
-import io.beaconflow.detectors.DetectorSpec;
 import io.beaconflow.detectors.DetectorSpecBuilder;
 import io.beaconflow.detectors.Direction;
+import io.beaconflow.detectors.EvidenceSpec;
 import io.beaconflow.detectors.MetricKind;
 import io.beaconflow.detectors.ScorerKind;
 import io.beaconflow.detectors.SeasonalPeriod;
@@ -253,7 +253,7 @@ final class SpecKeys {
         add(
                 k,
                 "evidence.max_windows",
-                integer(1, DetectorSpec.MAX_EVIDENCE_WINDOWS),
+                integer(1, EvidenceSpec.MAX_WINDOWS),
                 "longest run of recent windows pooled as evidence (scales 1, 2, 4, ...)",
                 (b, v) -> b.evidenceWindows((Integer) v));
         add(

@@ -18,7 +18,7 @@ class SeasonalBaselineTest {
 
     private static long local(DetectorSpec spec, ZonedDateTime t) {
         return SeasonalBaseline.localMinutes(
-                t.toInstant().toEpochMilli(), spec.timeZone().getRules());
+                t.toInstant().toEpochMilli(), spec.seasonal().timeZone().getRules());
     }
 
     @Test
@@ -33,7 +33,7 @@ class SeasonalBaselineTest {
         assertThat(SeasonalBaseline.slotOf(local(spec, monday), spec)).isZero();
         assertThat(SeasonalBaseline.slotOf(local(spec, monday.plusDays(6).plusHours(23)), spec))
                 .isEqualTo(167);
-        assertThat(spec.slotCount()).isEqualTo(168);
+        assertThat(spec.seasonal().slotCount()).isEqualTo(168);
     }
 
     @Test

@@ -121,14 +121,14 @@ class DetectorSpecsTest {
         assertThat(plain.zThreshold()).isEqualTo(4);
         assertThat(plain.logScale()).isTrue();
         assertThat(plain.minAbsChange()).isEqualTo(250);
-        assertThat(plain.seasonalPeriod()).isEqualTo(SeasonalPeriod.NONE);
+        assertThat(plain.seasonal().period()).isEqualTo(SeasonalPeriod.NONE);
         assertThat(specs.resolve("blog", "route", "/checkout/pay/card", "lcp_p75").zThreshold())
                 .isEqualTo(3);
         assertThat(specs.resolve("blog", "country", "/checkout/pay", "lcp_p75").zThreshold())
                 .isEqualTo(4);
         DetectorSpec shop = specs.resolve("shop-eu", null, null, "lcp_p75");
-        assertThat(shop.timeZone()).isEqualTo(ZoneId.of("Europe/Berlin"));
-        assertThat(specs.resolve("shop-eu", null, null, "error_rate").seasonalPeriod())
+        assertThat(shop.seasonal().timeZone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+        assertThat(specs.resolve("shop-eu", null, null, "error_rate").seasonal().period())
                 .isEqualTo(SeasonalPeriod.NONE);
         assertThat(specs.resolve("x", "route", "/api/v2/cart", "error_rate").direction())
                 .isEqualTo(Direction.DOWN);
@@ -158,7 +158,7 @@ class DetectorSpecsTest {
         org.apache.commons.math3.distribution.NormalDistribution n =
                 new org.apache.commons.math3.distribution.NormalDistribution(0, 1);
         DetectorSpec errors = specs.resolve("shop", null, null, "error_rate");
-        assertThat(errors.evidenceScales()).containsExactly(1, 2, 4, 8, 16, 32);
+        assertThat(errors.evidence().scales()).containsExactly(1, 2, 4, 8, 16, 32);
         assertThat(errors.zThreshold())
                 .isCloseTo(
                         n.inverseCumulativeProbability(1 - 1.0 / (2000.0 * 1440 * 6)),

@@ -1,9 +1,5 @@
 package io.beaconflow.jobs.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.detection.RouteActivity;
@@ -27,13 +23,10 @@ import io.beaconflow.jobs.pipeline.DetectionChain;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -58,7 +51,8 @@ import picocli.CommandLine.Spec;
  * is the production graph ({@link BeaconflowPipeline#buildForDetection}: the demo's operators
  * without the session stage) on an embedded MiniCluster, fed by the generator as fast as it goes;
  * only the alerts are written (NDJSON, read back), then {@link IncidentMatcher} judges them against
- * the generator's ground truth with the demo's rules and grace.
+ * the generator's ground truth with the demo's rules and grace. With {@code --cache} the rows
+ * detection reads are recorded under a {@link RecordingKey} and later runs replay them.
  */
 @Command(
         name = "evaluate",
@@ -275,7 +269,17 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     private Evaluation.Run run(BeaconflowConfig jobConfig, Task t) throws Exception {
         Files.createDirectories(t.dir());
-        Path recording = cache == null ? null : cache.resolve(cacheKey(t));
+        Path recording =
+                cache == null
+                        ? null
+                        : cache.resolve(
+                                RecordingKey.of(
+                                        t.label(),
+                                        t.file(),
+                                        t.seed(),
+                                        duration,
+                                        job.config,
+                                        job.generator));
         boolean replay = recording != null && DetectionRecording.complete(recording);
         StreamExecutionEnvironment env = LocalFlink.environment(job.parallelism);
         String held1 = null;
@@ -380,139 +384,6 @@ public final class EvaluateCommand implements Callable<Integer> {
                 .sinkTo(new NdjsonFileSink<>(t.dir(), "scored"))
                 .uid("sink-explain")
                 .name("sink: explained series");
-    }
-
-    /**
-     * The recording's folder name: the scenario's label and seed for people, and a hash of
-     * everything the recorded rows depend on (the scenario file, seed, duration, the job and
-     * generator config files, the build) so a changed input never replays stale rows.
-     */
-    String cacheKey(Task t) throws IOException {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        sha.update(Files.readAllBytes(t.file()));
-        // Contents, not paths: the same files in another checkout replay the same recordings.
-        for (Path p : new Path[] {job.config, job.generator}) {
-            byte[] content =
-                    p != null && Files.isRegularFile(p) ? Files.readAllBytes(p) : new byte[0];
-            if (p == job.config) {
-                content = recordedPart(content);
-            }
-            sha.update(Integer.toString(content.length).getBytes(StandardCharsets.UTF_8));
-            sha.update(content);
-        }
-        sha.update((duration + "|" + t.seed() + "|" + buildId()).getBytes(StandardCharsets.UTF_8));
-        String hex = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-        return t.label() + "-seed" + t.seed() + "-" + hex;
-    }
-
-    /**
-     * The part of a job config file the recorded rows depend on: everything but the {@code
-     * comparisons} section and the {@code detection} section, of which only the window, the allowed
-     * lateness and the rage-click burst settings shape a recording (the route activity). Scoring,
-     * pattern and alerting settings ({@code zero-fill}, {@code sustained}, {@code alerting}, ...)
-     * replay the same recording, as a spec file does; a file that does not parse is taken whole.
-     */
-    static byte[] recordedPart(byte[] config) {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-        JsonNode tree;
-        try {
-            tree = yaml.readTree(config);
-        } catch (IOException unparseable) {
-            return config;
-        }
-        if (!(tree instanceof ObjectNode root)) {
-            return config;
-        }
-        // The comparisons read the sessions and write rum-comparisons; no recorded row depends on
-        // them (their classes are out of the build id too).
-        root.remove("comparisons");
-        if (root.get("detection") instanceof ObjectNode detection) {
-            detection.retain("window", "allowed-lateness", "frustration");
-            if (detection.get("frustration") instanceof ObjectNode frustration) {
-                frustration.retain("burst-clicks", "burst-span");
-            }
-        }
-        try {
-            return new ObjectMapper().writeValueAsBytes(root);
-        } catch (IOException e) {
-            return config;
-        }
-    }
-
-    /**
-     * Code that does not shape the recorded rows: scoring, patterns, alerting and the commands.
-     * Leaving it out of the build id lets a detector change replay the same recordings, which is
-     * what the cache is for. The rage-click operators are in the detection package but produce the
-     * recorded activity, so they stay in.
-     */
-    private static final List<String> NOT_RECORDED =
-            List.of(
-                    "io/beaconflow/detectors/",
-                    "io/beaconflow/jobs/alerts/",
-                    "io/beaconflow/jobs/patterns/",
-                    "io/beaconflow/jobs/cli/",
-                    "io/beaconflow/jobs/detection/",
-                    // a side branch from the sessions to rum-comparisons; no recorded row passes
-                    // through it (its config class is read, and only by that branch)
-                    "io/beaconflow/jobs/compare/",
-                    // judges a run's alerts after it; shapes no row
-                    "io/beaconflow/jobs/evaluation/IncidentMatcher");
-
-    private static boolean shapesRecording(String entry) {
-        if (!entry.endsWith(".class")) {
-            return false;
-        }
-        if (entry.startsWith("io/beaconflow/jobs/detection/RageClick")
-                || entry.startsWith("io/beaconflow/jobs/detection/RouteActivity")) {
-            return true;
-        }
-        return entry.startsWith("io/beaconflow/")
-                && NOT_RECORDED.stream().noneMatch(entry::startsWith);
-    }
-
-    /**
-     * Identifies the code that produced a recording: the CRCs of the jar's classes that shape the
-     * rows (ingest, enrichment, metrics, generator), or for a classes folder (tests, IDE) their
-     * sizes and times.
-     */
-    static String buildId() throws IOException {
-        java.security.CodeSource src = EvaluateCommand.class.getProtectionDomain().getCodeSource();
-        if (src == null) {
-            return "unknown";
-        }
-        Path where;
-        try {
-            where = Path.of(src.getLocation().toURI());
-        } catch (java.net.URISyntaxException e) {
-            return src.getLocation().toString();
-        }
-        StringBuilder id = new StringBuilder();
-        if (Files.isRegularFile(where)) {
-            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(where.toFile())) {
-                jar.stream()
-                        .filter(e -> shapesRecording(e.getName()))
-                        .sorted(Comparator.comparing(java.util.jar.JarEntry::getName))
-                        .forEach(e -> id.append(e.getName()).append(e.getCrc()).append(';'));
-            }
-            return id.toString();
-        }
-        try (Stream<Path> walk = Files.walk(where)) {
-            for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile).sorted()::iterator) {
-                String rel = where.relativize(p).toString().replace('\\', '/');
-                if (shapesRecording(rel)) {
-                    id.append(rel)
-                            .append(Files.size(p))
-                            .append(Files.getLastModifiedTime(p).toMillis())
-                            .append(';');
-                }
-            }
-        }
-        return id.toString();
     }
 
     /** Files as given; folders contribute their *.yaml / *.yml files in name order. */

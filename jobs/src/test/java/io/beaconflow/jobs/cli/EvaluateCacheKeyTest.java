@@ -16,7 +16,7 @@ class EvaluateCacheKeyTest {
 
     private static String part(String yaml) {
         return new String(
-                EvaluateCommand.recordedPart(yaml.getBytes(StandardCharsets.UTF_8)),
+                RecordingKey.recordedPart(yaml.getBytes(StandardCharsets.UTF_8)),
                 StandardCharsets.UTF_8);
     }
 
@@ -58,5 +58,30 @@ class EvaluateCacheKeyTest {
     void aFileThatDoesNotParseIsTakenWhole() {
         String broken = "detection: [unclosed\n";
         assertThat(part(broken)).isEqualTo(broken);
+    }
+
+    @Test
+    void theKeyNamesScenarioAndSeedAndChangesWithEveryInputThatShapesTheRows(
+            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path scenario = Files.writeString(dir.resolve("spike.yaml"), "incidents: []\n");
+        Path config = Files.writeString(dir.resolve("job.yaml"), shipped());
+        Path generator = Files.writeString(dir.resolve("gen.yaml"), "seed: 1\n");
+        String key = RecordingKey.of("spike.yaml", scenario, 2, "2d", config, generator);
+        assertThat(key).startsWith("spike.yaml-seed2-").hasSize("spike.yaml-seed2-".length() + 16);
+        assertThat(RecordingKey.of("spike.yaml", scenario, 2, "2d", config, generator))
+                .isEqualTo(key);
+        assertThat(RecordingKey.of("spike.yaml", scenario, 3, "2d", config, generator))
+                .doesNotEndWith(key.substring(key.length() - 16));
+        assertThat(RecordingKey.of("spike.yaml", scenario, 2, "3d", config, generator))
+                .isNotEqualTo(key);
+        assertThat(RecordingKey.of("spike.yaml", scenario, 2, "2d", config, null))
+                .isNotEqualTo(key);
+        // A scoring-only edit of the job config replays the same recording.
+        Files.writeString(config, shipped().replace("  zero-fill: 0s\n", "  zero-fill: 60m\n"));
+        assertThat(RecordingKey.of("spike.yaml", scenario, 2, "2d", config, generator))
+                .isEqualTo(key);
+        Files.writeString(scenario, "incidents: [] # edited\n");
+        assertThat(RecordingKey.of("spike.yaml", scenario, 2, "2d", config, generator))
+                .isNotEqualTo(key);
     }
 }
