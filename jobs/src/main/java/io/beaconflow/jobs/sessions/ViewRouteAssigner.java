@@ -80,6 +80,14 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * backend (evicted, or restored) is listed in {@code heldInBackendOnly} and loaded whole (one
  * prefix scan) when it is next needed.
  *
+ * <p><b>View histories on the heap, written behind.</b> With the same setting the {@code
+ * view-history} values of up to that many sessions sit in a {@link WriteBehindCache} (least
+ * recently used beyond it written to the backend), flushed at the same points as the held events.
+ * Why: every event read its session's history and every non-view event and view rewrote it, a
+ * RocksDB get with a POJO deserialization and a put with a serialization per event: the largest
+ * single cost of the first operator chain on RocksDB (docs/benchmarks.md, "Session 2026-12-04"). A
+ * snapshot holds the histories the uncached operator holds (same state, POJO serializer, value).
+ *
  * <p>Counters: {@code eventsRerouted} (events whose route was changed), {@code lateViews}, {@code
  * lateViewsAfterTheirEvents}.
  */
@@ -96,7 +104,12 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
     private final long allowedLatenessMs;
     private final int heldCache;
 
+    /** The keyed state; read and written only through the methods below. */
     private transient ValueState<ViewHistory> history;
+
+    /** The histories on the heap in front of {@link #history}; null when the cache is off. */
+    private transient WriteBehindCache<String, ViewHistory> histories;
+
     private transient MapState<Long, List<RumEvent>> held;
     private transient Counter rerouted;
     private transient Counter lateViews;
@@ -142,8 +155,9 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
     }
 
     /**
-     * @param heldCache {@code sessions.state-cache}: sessions whose held events stay on the heap
-     *     per subtask (0: none, every held event is read and written in the keyed state)
+     * @param heldCache {@code sessions.state-cache}: sessions whose held events, and sessions whose
+     *     view histories, stay on the heap per subtask (0: none, every event reads and writes the
+     *     keyed state)
      */
     public ViewRouteAssigner(Duration gap, Duration allowedLateness, int heldCache) {
         if (heldCache < 0) throw new IllegalArgumentException("heldCache must be >= 0");
@@ -160,17 +174,21 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
 
     static final String HELD_STATE = "view-held-events";
 
+    static final String HISTORY_STATE = "view-history";
+
+    /** The views per session (tests read it). */
+    static ValueStateDescriptor<ViewHistory> historyDescriptor() {
+        return new ValueStateDescriptor<>(HISTORY_STATE, TypeInformation.of(ViewHistory.class));
+    }
+
     @Override
     public void open() throws Exception {
         super.open();
         timers =
                 getInternalTimerService(
                         "view-route-timers", VoidNamespaceSerializer.INSTANCE, this);
-        history =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "view-history", TypeInformation.of(ViewHistory.class)));
+        ValueStateDescriptor<ViewHistory> historyDescriptor = historyDescriptor();
+        history = getRuntimeContext().getState(historyDescriptor);
         held = getRuntimeContext().getMapState(heldDescriptor());
         rerouted = getRuntimeContext().getMetricGroup().counter("eventsRerouted");
         lateViews = getRuntimeContext().getMetricGroup().counter("lateViews");
@@ -179,6 +197,14 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
         if (heldCache > 0) {
             cached = new LinkedHashMap<>(Math.min(heldCache, 1 << 16), 0.75f, true);
             copyOnWrite = !getKeyedStateBackend().isSafeToReuseKVState();
+            // getState initialized the descriptor's serializer: the state's own, for the copies.
+            histories =
+                    new WriteBehindCache<>(
+                            history,
+                            this,
+                            historyDescriptor.getSerializer(),
+                            copyOnWrite,
+                            heldCache);
             // Restored buckets (any parallelism: this subtask's key groups) are in the backend
             // only; a fresh start finds none.
             heldInBackendOnly = new HashSet<>();
@@ -192,12 +218,14 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         flushHeld();
+        if (histories != null) histories.flush();
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 
     @Override
     public void finish() throws Exception {
         flushHeld();
+        if (histories != null) histories.flush();
         super.finish();
     }
 
@@ -205,7 +233,7 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
     public void processElement(StreamRecord<RumEvent> record) throws Exception {
         RumEvent e = record.getValue();
         long watermark = timers.currentWatermark();
-        ViewHistory h = history.value();
+        ViewHistory h = history();
         if (e.type == EventType.PAGE_VIEW) {
             if (h == null) h = new ViewHistory();
             if (e.eventTime < watermark) {
@@ -222,7 +250,7 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
                             : watermark - allowedLatenessMs;
             h.prune(horizon);
             touch(h, e.eventTime);
-            history.update(h);
+            updateHistory(h);
             // A view governs events at once (it is in the history), but leaves in event-time
             // order with them: a view passing ahead of earlier held events would reach the
             // session assembler first and could decide a session boundary (gap, maximum
@@ -237,7 +265,7 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
         if (h != null) {
             touch(h, e.eventTime);
             h.lastEventAt = Math.max(h.lastEventAt, e.eventTime);
-            history.update(h);
+            updateHistory(h);
         }
         if (e.eventTime <= watermark) {
             emit(place(e, h));
@@ -269,7 +297,7 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         long timestamp = timer.getTimestamp();
-        ViewHistory h = history.value();
+        ViewHistory h = history();
         List<RumEvent> waiting;
         if (cached != null) {
             waiting = release(timestamp);
@@ -289,9 +317,9 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
             long closesAt = h.lastSeen + gapMs;
             if (closesAt > timestamp) {
                 h.cleanupTimer = armCleanup(closesAt);
-                history.update(h);
+                updateHistory(h);
             } else {
-                history.clear();
+                clearHistory();
             }
         }
     }
@@ -346,6 +374,27 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
         return buckets;
     }
 
+    /** The current session's history (changed in place, then {@link #updateHistory}), or null. */
+    private ViewHistory history() throws Exception {
+        return histories != null ? histories.value() : history.value();
+    }
+
+    private void updateHistory(ViewHistory h) throws Exception {
+        if (histories != null) {
+            histories.update(h);
+        } else {
+            history.update(h);
+        }
+    }
+
+    private void clearHistory() {
+        if (histories != null) {
+            histories.clear();
+        } else {
+            history.clear();
+        }
+    }
+
     /** Writes the least recently used sessions' buckets to the backend beyond the capacity. */
     private void evictBeyondCapacity(String current) throws Exception {
         if (cached.size() <= heldCache) return;
@@ -388,6 +437,16 @@ public class ViewRouteAssigner extends AbstractStreamOperator<RumEvent>
     /** Sessions with held events on the heap, for tests (0 when the cache is off). */
     int cachedSessions() {
         return cached == null ? 0 : cached.size();
+    }
+
+    /** Sessions with a view history on the heap, for tests (0 when the cache is off). */
+    int cachedHistories() {
+        return histories == null ? 0 : histories.sizeWithValues();
+    }
+
+    /** The view histories' cache, for tests; null when the cache is off. */
+    WriteBehindCache<String, ViewHistory> historyCache() {
+        return histories;
     }
 
     /** Bucket lists written to the backend (flushes and evictions), for tests. */

@@ -12,6 +12,7 @@ import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.testing.WriteBehindVariants;
 import io.beaconflow.jobs.testing.WriteBehindVariants.Variant;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
@@ -31,12 +33,13 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link ViewRouteAssigner} with its held events on the heap ({@code sessions.state-cache} > 0):
- * the same events, routes, timestamps and order as without the cache, with a cache of 1 session
- * (every other session evicted), 3, or all, on the heap backend and RocksDB; a snapshot holds the
- * uncached operator's held buckets byte for byte, with the same timers, and restores into it and
- * back; nothing is left in state, timers or cache once the sessions closed; and on RocksDB a held
- * event costs no state access until a snapshot.
+ * {@link ViewRouteAssigner} with its held events and view histories on the heap ({@code
+ * sessions.state-cache} > 0): the same events, routes, timestamps and order as without the cache,
+ * with a cache of 1 session (every other session evicted), 3, or all, on the heap backend and
+ * RocksDB; a snapshot holds the uncached operator's held buckets and view histories byte for byte,
+ * with the same timers, and restores into it and back; nothing is left in state, timers or cache
+ * once the sessions closed; and on RocksDB a held event, and a session's history, cost no state
+ * access until a snapshot.
  */
 class ViewRouteAssignerCacheTest {
     private static final Duration GAP = Duration.ofMinutes(30);
@@ -60,8 +63,11 @@ class ViewRouteAssignerCacheTest {
         return (ViewRouteAssigner) h.getOperator();
     }
 
-    /** Every held bucket in the backend now: "key release" → its list, serialized, in hex. */
-    private static TreeMap<String, String> storedHeld(
+    /**
+     * Every held bucket and view history in the backend now: "key release" → its list, "key
+     * history" → the history, serialized as the backend does, in hex.
+     */
+    private static TreeMap<String, String> storedState(
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> h,
             Iterable<String> keys)
             throws Exception {
@@ -77,10 +83,26 @@ class ViewRouteAssignerCacheTest {
         TypeSerializer<List<RumEvent>> serializer =
                 new ListTypeInfo<>(TypeInformation.of(RumEvent.class))
                         .createSerializer(new SerializerConfigImpl());
+        ValueState<ViewHistory> history =
+                op.getKeyedStateBackend()
+                        .getPartitionedState(
+                                VoidNamespace.INSTANCE,
+                                VoidNamespaceSerializer.INSTANCE,
+                                ViewRouteAssigner.historyDescriptor());
+        TypeSerializer<ViewHistory> historySerializer =
+                TypeInformation.of(ViewHistory.class).createSerializer(new SerializerConfigImpl());
         TreeMap<String, String> out = new TreeMap<>();
         DataOutputSerializer bytes = new DataOutputSerializer(1024);
         for (String key : keys) {
             op.setCurrentKey(key);
+            ViewHistory stored = history.value();
+            if (stored != null) {
+                bytes.clear();
+                historySerializer.serialize(stored, bytes);
+                out.put(
+                        key.replace(SessionAssembler.KEY_SEPARATOR, '/') + " history",
+                        HexFormat.of().formatHex(bytes.getCopyOfBuffer()));
+            }
             for (Map.Entry<Long, List<RumEvent>> e : held.entries()) {
                 bytes.clear();
                 serializer.serialize(e.getValue(), bytes);
@@ -120,7 +142,7 @@ class ViewRouteAssignerCacheTest {
                 ViewRouteAssignerStateTest.traffic(),
                 ViewRouteAssignerCacheTest::plain,
                 CACHED,
-                ViewRouteAssignerCacheTest::storedHeld,
+                ViewRouteAssignerCacheTest::storedState,
                 4,
                 ViewRouteAssignerStateTest::bySession);
     }
@@ -140,22 +162,62 @@ class ViewRouteAssignerCacheTest {
             assertThat(keysWith(h, ViewRouteAssigner.HELD_STATE)).isZero();
             assertThat(op(h).heldBackendWrites()).isZero();
             assertThat(op(h).cachedSessions()).isEqualTo(1);
+            // The history too: one read (the new session's absent value), no write, nothing
+            // stored, for six events that each read it and wrote it without the cache.
+            WriteBehindCache<String, ViewHistory> histories = op(h).historyCache();
+            assertThat(histories.backendReads()).isEqualTo(1);
+            assertThat(histories.backendWrites()).isZero();
+            assertThat(keysWith(h, ViewRouteAssigner.HISTORY_STATE)).isZero();
+            assertThat(op(h).cachedHistories()).isEqualTo(1);
 
             checkpoint(h, 1L);
             assertThat(op(h).heldBackendWrites()).isEqualTo(6);
             assertThat(keysWith(h, ViewRouteAssigner.HELD_STATE)).isEqualTo(1);
+            assertThat(histories.backendWrites()).isEqualTo(1);
+            assertThat(keysWith(h, ViewRouteAssigner.HISTORY_STATE)).isEqualTo(1);
             // Unchanged since: the next snapshot writes nothing.
             checkpoint(h, 2L);
             assertThat(op(h).heldBackendWrites()).isEqualTo(6);
+            assertThat(histories.backendWrites()).isEqualTo(1);
+            // A later event changes it in place: written at the next snapshot, never read again.
+            RumEvent later = fetch("s1", T0.plusMillis(700), 200, null, "/b");
+            h.processElement(later, later.eventTime);
+            checkpoint(h, 3L);
+            assertThat(histories.backendWrites()).isEqualTo(2);
+            assertThat(histories.backendReads()).isEqualTo(1);
 
             h.processWatermark(new Watermark(T0.toEpochMilli() + 999));
-            assertThat(h.extractOutputValues()).hasSize(6);
+            assertThat(h.extractOutputValues()).hasSize(7);
             // Released: gone from the heap and the backend.
             assertThat(keysWith(h, ViewRouteAssigner.HELD_STATE)).isZero();
             assertThat(op(h).cachedSessions()).isZero();
             h.processWatermark(new Watermark(Long.MAX_VALUE));
-            assertThat(keysWith(h, "view-history")).isZero();
+            assertThat(keysWith(h, ViewRouteAssigner.HISTORY_STATE)).isZero();
+            assertThat(op(h).cachedHistories()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void aSessionWithoutViewsIsReadOnceAndLeavesNoHistoryBehind() throws Exception {
+        // Its events find no history: the cache remembers the absence (one backend read for the
+        // session, not one per event), and nothing is written, stored or left.
+        List<RumEvent> events = new ArrayList<>();
+        for (int k = 0; k < 5; k++) {
+            events.add(fetch("s9", T0.plusMillis(300L * k), 200, null, "/b"));
+        }
+        for (boolean rocksDb : new boolean[] {false, true}) {
+            List<String> expected = SUBJECT.runWhole(plain(rocksDb), events);
+            Variant v = Variant.cached(10_000, rocksDb);
+            try (var h = open(v, null)) {
+                SUBJECT.feed(h, events, 0, events.size(), Long.MIN_VALUE);
+                assertThat(op(h).historyCache().backendReads()).as("%s", v).isEqualTo(1);
+                checkpoint(h, 1L);
+                assertThat(op(h).historyCache().backendWrites()).as("%s", v).isZero();
+                assertThat(keysWith(h, ViewRouteAssigner.HISTORY_STATE)).as("%s", v).isZero();
+                SUBJECT.expireAllAndCheckNothingIsLeft(h, v);
+                assertThat(SUBJECT.output(h)).as("%s", v).isEqualTo(expected);
+            }
         }
     }
 
@@ -166,9 +228,13 @@ class ViewRouteAssignerCacheTest {
         try (var h = open(v, null)) {
             SUBJECT.feed(h, events, 0, events.size() / 2, Long.MIN_VALUE);
             assertThat(op(h).cachedSessions()).isLessThanOrEqualTo(1);
-            // Evicted sessions' buckets were written without any snapshot.
+            // Evicted sessions' buckets and histories were written without any snapshot.
             assertThat(op(h).heldBackendWrites()).isPositive();
             assertThat(keysWith(h, ViewRouteAssigner.HELD_STATE)).isPositive();
+            assertThat(op(h).cachedHistories()).isLessThanOrEqualTo(1);
+            assertThat(op(h).historyCache().evictions()).isPositive();
+            assertThat(op(h).historyCache().backendWrites()).isPositive();
+            assertThat(keysWith(h, ViewRouteAssigner.HISTORY_STATE)).isPositive();
             SUBJECT.expireAllAndCheckNothingIsLeft(h, v);
         }
     }
