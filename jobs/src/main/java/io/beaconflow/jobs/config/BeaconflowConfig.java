@@ -1,6 +1,11 @@
 package io.beaconflow.jobs.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.beaconflow.config.ConfigException;
+import io.beaconflow.config.ConfigProblems;
+import io.beaconflow.config.ConfigYaml;
+import io.beaconflow.config.Durations;
+import io.beaconflow.config.KeyLines;
 import io.beaconflow.jobs.compare.ComparisonsConfig;
 import io.beaconflow.jobs.detection.DetectionConfig;
 import io.beaconflow.jobs.errors.ErrorGroupsConfig;

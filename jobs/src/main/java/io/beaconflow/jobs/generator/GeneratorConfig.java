@@ -1,10 +1,10 @@
 package io.beaconflow.jobs.generator;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import io.beaconflow.jobs.config.ConfigException;
-import io.beaconflow.jobs.config.ConfigProblems;
-import io.beaconflow.jobs.config.ConfigYaml;
-import io.beaconflow.jobs.config.KeyLines;
+import io.beaconflow.config.ConfigException;
+import io.beaconflow.config.ConfigProblems;
+import io.beaconflow.config.ConfigYaml;
+import io.beaconflow.config.KeyLines;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -346,7 +346,7 @@ public class GeneratorConfig implements Serializable {
      * PT30M}) into millis.
      */
     public static long parseDuration(String value) {
-        return io.beaconflow.jobs.config.Durations.parse(value).toMillis();
+        return io.beaconflow.config.Durations.parse(value).toMillis();
     }
 
     public long startMillis() {
