@@ -19,6 +19,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,14 +142,13 @@ public final class ConfigYaml {
                             .map(k -> parent + k)
                             .sorted()
                             .collect(Collectors.joining(", "));
-            throw new ConfigException(
-                    source
-                            + line(wording, yaml, pathPrefix, e)
-                            + ": unknown key '"
-                            + path(pathPrefix, e)
-                            + "'. Fix: use one of: "
-                            + known,
-                    e);
+            throw at(
+                    wording,
+                    yaml,
+                    source,
+                    pathPrefix,
+                    e,
+                    "unknown key '%s'. Fix: use one of: " + known);
         } catch (InvalidFormatException e) {
             throw invalid(
                     wording,
@@ -186,16 +187,33 @@ public final class ConfigYaml {
             JsonMappingException e,
             String problem,
             String fix) {
-        return new ConfigException(
-                source
-                        + line(wording, yaml, prefix, e)
-                        + ": "
-                        + path(prefix, e)
-                        + ": "
-                        + problem
-                        + ". Fix: "
-                        + fix,
-                e);
+        return at(wording, yaml, source, prefix, e, "%s: " + problem + ". Fix: " + fix);
+    }
+
+    /**
+     * {@code <file> line <n>: } and {@code message} with the key's path in place of its {@code %s}
+     * (problems and fixes are free text: a {@code %} in them stays as written).
+     */
+    private static ConfigException at(
+            Wording wording,
+            String yaml,
+            String source,
+            String prefix,
+            JsonMappingException e,
+            String message) {
+        int slot = message.indexOf("%s");
+        String text = message.substring(0, slot) + path(prefix, e) + message.substring(slot + 2);
+        return new ConfigException(source + line(wording, yaml, prefix, e) + ": " + text, e);
+    }
+
+    /** The text of a configuration file; one that cannot be read is a {@link ConfigException}. */
+    public static String readFile(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(
+                    file + ": cannot be read (" + e.getMessage() + "). Fix: check the path", e);
+        }
     }
 
     private static final Pattern ENV_REF =

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.beaconflow.config.ConfigException;
 import io.beaconflow.config.ConfigProblems;
 import io.beaconflow.config.ConfigYaml;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,14 +107,7 @@ public class CollectorConfig {
     }
 
     public static CollectorConfig load(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new ConfigException(
-                    file + ": cannot be read (" + e.getMessage() + "). Fix: check the path", e);
-        }
-        return parse(text, file.toString(), System::getenv);
+        return parse(ConfigYaml.readFile(file), file.toString(), System::getenv);
     }
 
     public static CollectorConfig parse(String yaml, String source, Function<String, String> env) {

@@ -15,18 +15,20 @@ import org.junit.jupiter.api.Test;
  * elasticsearch section and a whole file's problem named with its line.
  */
 class ConfigKitTest {
+    /** A whole file with one problem: elasticsearch.bulk.max-actions, on line 10. */
     private static final String YAML =
-            String.join(
-                    "\n",
-                    "# a comment",
-                    "ingest:",
-                    "  limits:",
-                    "    min-sample-rate: 0.5",
-                    "elasticsearch:",
-                    "  hosts: [http://a:9200, http://b:9200]",
-                    "  bulk:",
-                    "    max-actions: 0",
-                    "");
+            """
+            # a comment
+            ingest:
+              limits:
+                min-sample-rate: 0.5
+              privacy:
+                user-id-salt: s
+            elasticsearch:
+              hosts: [http://a:9200, http://b:9200]
+              bulk:
+                max-actions: 0
+            """;
 
     @Test
     void theShippedFileLoadsItsElasticsearchSectionAsTheDocumentedDefaults() throws Exception {
@@ -42,14 +44,7 @@ class ConfigKitTest {
 
     @Test
     void aWholeFileNamesTheLineOfAnElasticsearchProblem() {
-        assertThatThrownBy(
-                        () ->
-                                BeaconflowConfig.parse(
-                                        YAML.replace(
-                                                "min-sample-rate: 0.5",
-                                                "min-sample-rate: 0.5\n  privacy:\n    user-id-salt: s"),
-                                        "job.yaml",
-                                        name -> null))
+        assertThatThrownBy(() -> BeaconflowConfig.parse(YAML, "job.yaml", name -> null))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(
                         "job.yaml line 10: elasticsearch.bulk.max-actions: is 0, below 1. Fix: use"
