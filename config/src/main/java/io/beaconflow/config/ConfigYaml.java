@@ -148,7 +148,8 @@ public final class ConfigYaml {
                     source,
                     pathPrefix,
                     e,
-                    "unknown key '%s'. Fix: use one of: " + known);
+                    "unknown key '",
+                    "'. Fix: use one of: " + known);
         } catch (InvalidFormatException e) {
             throw invalid(
                     wording,
@@ -187,23 +188,26 @@ public final class ConfigYaml {
             JsonMappingException e,
             String problem,
             String fix) {
-        return at(wording, yaml, source, prefix, e, "%s: " + problem + ". Fix: " + fix);
+        return at(wording, yaml, source, prefix, e, "", ": " + problem + ". Fix: " + fix);
     }
 
-    /**
-     * {@code <file> line <n>: } and {@code message} with the key's path in place of its {@code %s}
-     * (problems and fixes are free text: a {@code %} in them stays as written).
-     */
+    /** {@code <file> line <n>: <beforeKey><key><afterKey>}: every binding error's form. */
     private static ConfigException at(
             Wording wording,
             String yaml,
             String source,
             String prefix,
             JsonMappingException e,
-            String message) {
-        int slot = message.indexOf("%s");
-        String text = message.substring(0, slot) + path(prefix, e) + message.substring(slot + 2);
-        return new ConfigException(source + line(wording, yaml, prefix, e) + ": " + text, e);
+            String beforeKey,
+            String afterKey) {
+        return new ConfigException(
+                source
+                        + line(wording, yaml, prefix, e)
+                        + ": "
+                        + beforeKey
+                        + path(prefix, e)
+                        + afterKey,
+                e);
     }
 
     /** The text of a configuration file; one that cannot be read is a {@link ConfigException}. */
