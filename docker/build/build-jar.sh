@@ -8,8 +8,8 @@ set -euo pipefail
 out=/job/beaconflow-job.jar
 cout=/job/beaconflow-collector.jar
 if [ "${BEACONFLOW_REBUILD:-0}" != 1 ] && [ -f "$out" ] && [ -f "$cout" ] &&
-  [ -z "$(find /src/pom.xml /src/detectors /src/jobs /src/collector -path '*/target' -prune -o -type f -newer "$out" -print -quit)" ] &&
-  [ -z "$(find /src/pom.xml /src/collector -path '*/target' -prune -o -type f -newer "$cout" -print -quit)" ]; then
+  [ -z "$(find /src/pom.xml /src/config /src/detectors /src/jobs /src/collector -path '*/target' -prune -o -type f -newer "$out" -print -quit)" ] &&
+  [ -z "$(find /src/pom.xml /src/config /src/collector -path '*/target' -prune -o -type f -newer "$cout" -print -quit)" ]; then
   echo "build: $out is up to date"
   exit 0
 fi

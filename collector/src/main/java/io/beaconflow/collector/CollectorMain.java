@@ -1,10 +1,10 @@
 package io.beaconflow.collector;
 
 import io.beaconflow.collector.config.CollectorConfig;
-import io.beaconflow.collector.config.ConfigException;
 import io.beaconflow.collector.kafka.KafkaRecordSink;
 import io.beaconflow.collector.server.CollectorServer;
 import io.beaconflow.collector.server.GeoIp;
+import io.beaconflow.config.ConfigException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

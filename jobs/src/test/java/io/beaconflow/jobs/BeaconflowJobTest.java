@@ -3,8 +3,8 @@ package io.beaconflow.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.beaconflow.config.ConfigException;
 import io.beaconflow.jobs.config.BeaconflowConfig;
-import io.beaconflow.jobs.config.ConfigException;
 import java.util.Map;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;

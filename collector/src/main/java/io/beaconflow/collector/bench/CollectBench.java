@@ -2,7 +2,7 @@ package io.beaconflow.collector.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.beaconflow.collector.config.Durations;
+import io.beaconflow.config.Durations;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,19 +1,10 @@
 package io.beaconflow.collector.config;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
+import io.beaconflow.config.ConfigException;
+import io.beaconflow.config.ConfigProblems;
+import io.beaconflow.config.ConfigYaml;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,9 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * The collector's configuration ({@code flink-conf/collector.yaml}), typed and validated in one
@@ -119,154 +107,61 @@ public class CollectorConfig {
     }
 
     public static CollectorConfig load(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new ConfigException(
-                    file + ": cannot be read (" + e.getMessage() + "). Fix: check the path", e);
-        }
-        return parse(text, file.toString(), System::getenv);
+        return parse(ConfigYaml.readFile(file), file.toString(), System::getenv);
     }
 
     public static CollectorConfig parse(String yaml, String source, Function<String, String> env) {
-        CollectorConfig c;
-        try {
-            c = MAPPER.readValue(expand(yaml, source, env), CollectorConfig.class);
-        } catch (UnrecognizedPropertyException e) {
-            String known =
-                    e.getKnownPropertyIds().stream()
-                            .map(Object::toString)
-                            .sorted()
-                            .collect(Collectors.joining(", "));
-            throw new ConfigException(
-                    source + line(e) + ": unknown key '" + path(e) + "'. Fix: use one of: " + known,
-                    e);
-        } catch (InvalidFormatException e) {
-            throw new ConfigException(
-                    source
-                            + line(e)
-                            + ": "
-                            + path(e)
-                            + ": '"
-                            + e.getValue()
-                            + "' is not a valid "
-                            + (e.getTargetType() == Duration.class
-                                    ? "duration. Fix: write a number and a unit, e.g. 250ms, 10s, 5m"
-                                    : e.getTargetType().getSimpleName().toLowerCase()
-                                            + ". Fix: write a "
-                                            + e.getTargetType().getSimpleName().toLowerCase()),
-                    e);
-        } catch (JsonMappingException e) {
-            throw new ConfigException(
-                    source
-                            + line(e)
-                            + ": "
-                            + path(e)
-                            + ": "
-                            + e.getOriginalMessage()
-                            + ". Fix: check the value's type against flink-conf/collector.yaml",
-                    e);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(
-                    source
-                            + line(e)
-                            + ": not valid YAML: "
-                            + e.getOriginalMessage()
-                            + ". Fix: check indentation and quoting",
-                    e);
-        }
+        CollectorConfig c =
+                ConfigYaml.read(
+                        MAPPER,
+                        WORDING,
+                        ConfigYaml.expand(yaml, source, env),
+                        source,
+                        CollectorConfig.class,
+                        "");
         if (c == null) c = new CollectorConfig();
         c.validate(source);
         return c;
     }
 
+    /**
+     * The kit's binding without the job's "no value means the default" (a key written with no value
+     * is null here, and the checks below name it), worded as the collector's messages always were:
+     * the fixes point at flink-conf/collector.yaml, lines are where the parser stood, known keys
+     * are listed without their section.
+     */
+    private static final ObjectMapper MAPPER =
+            ConfigYaml.strictMapper(PropertyNamingStrategies.KEBAB_CASE).build();
+
+    private static final ConfigYaml.Wording WORDING =
+            new ConfigYaml.Wording(
+                    "write a number and a unit, e.g. 250ms, 10s, 5m",
+                    "check the value's type against flink-conf/collector.yaml",
+                    false,
+                    false);
+
+    /** Checks every setting and throws one {@link ConfigException} naming every problem found. */
     public void validate(String source) {
-        hostPort(source);
-        if (ioThreads < 0) bad(source, "io-threads", "is negative", "use 0 (one per core) or more");
-        if (shutdownGrace == null || shutdownGrace.isNegative()) {
-            bad(source, "shutdown-grace", "must be a duration >= 0", "write e.g. 10s");
-        }
-        if (kafka == null) bad(source, "kafka", "must be a section", "give its settings");
-        if (kafka.bootstrapServers == null || kafka.bootstrapServers.isBlank()) {
-            bad(
-                    source,
-                    "kafka.bootstrap-servers",
-                    "is empty",
-                    "write host:port[,host:port], or set BEACONFLOW_KAFKA_BOOTSTRAP");
-        }
-        if (kafka.topic == null || kafka.topic.isBlank()) {
-            bad(
-                    source,
-                    "kafka.topic",
-                    "is empty",
-                    "write the raw topic the job reads, e.g. rum-raw");
-        }
-        if (kafka.serverSpansTopic == null
-                || kafka.serverSpansTopic.isBlank()
-                || kafka.serverSpansTopic.equals(kafka.topic)) {
-            bad(
-                    source,
-                    "kafka.server-spans-topic",
-                    "is empty or the same as kafka.topic",
-                    "write the topic the job's kafka.server-spans-topic reads, e.g."
-                            + " rum-server-spans");
-        }
-        if (kafka.deliveryTimeout == null || kafka.deliveryTimeout.toMillis() < 1000) {
-            bad(
-                    source,
-                    "kafka.delivery-timeout",
-                    "must be at least 1s",
-                    "write e.g. 10s (a request waits this long for Kafka's ack)");
-        }
-        if (kafka.maxRecordBytes < 1024) {
-            bad(
-                    source,
-                    "kafka.max-record-bytes",
-                    "must be at least 1024",
-                    "use the job's ingest.max-record-bytes (262144 by default)");
-        }
-        if (kafka.properties == null) kafka.properties = new LinkedHashMap<>();
-        if (limits == null) bad(source, "limits", "must be a section", "give its settings");
-        if (limits.maxBodyBytes < 1024) {
-            bad(source, "limits.max-body-bytes", "must be at least 1024", "write e.g. 1048576");
-        }
-        if (limits.maxEventsPerRequest < 1 || limits.maxEventsPerRequest > 10_000) {
-            bad(
-                    source,
-                    "limits.max-events-per-request",
-                    "must be between 1 and 10000",
-                    "write e.g. 500 (the job's ingest.max-batch-events)");
-        }
-        if (limits.maxInFlightBytes < limits.maxBodyBytes) {
-            bad(
-                    source,
-                    "limits.max-in-flight-bytes",
-                    "is smaller than limits.max-body-bytes",
-                    "write e.g. 67108864 (64 MiB)");
-        }
-        if (limits.retryAfter == null || limits.retryAfter.toSeconds() < 1) {
-            bad(source, "limits.retry-after", "must be at least 1s", "write e.g. 5s");
-        }
-        if (rateLimit == null) bad(source, "rate-limit", "must be a section", "give its settings");
-        if (!(rateLimit.requestsPerSecond > 0)) {
-            bad(
-                    source,
-                    "rate-limit.requests-per-second",
-                    "must be > 0",
-                    "write e.g. 20 (per client IP)");
-        }
-        if (rateLimit.burst < 1) bad(source, "rate-limit.burst", "must be >= 1", "write e.g. 60");
-        if (rateLimit.maxClients < 1) {
-            bad(source, "rate-limit.max-clients", "must be >= 1", "write e.g. 100000");
-        }
+        ConfigProblems.check(source, this::check);
+    }
+
+    private void check(ConfigProblems p) {
+        checkListen(p);
+        p.require(ioThreads >= 0, "io-threads", "is negative", "use 0 (one per core) or more");
+        p.require(
+                shutdownGrace != null && !shutdownGrace.isNegative(),
+                "shutdown-grace",
+                "must be a duration >= 0",
+                "write e.g. 10s");
+        if (p.section("kafka", kafka, "give its settings")) checkKafka(p);
+        if (p.section("limits", limits, "give its settings")) checkLimits(p);
+        if (p.section("rate-limit", rateLimit, "give its settings")) checkRateLimit(p);
         if (trustedProxies == null) trustedProxies = new ArrayList<>();
         for (int i = 0; i < trustedProxies.size(); i++) {
             try {
                 Cidr.parse(trustedProxies.get(i));
             } catch (IllegalArgumentException e) {
-                bad(
-                        source,
+                p.add(
                         "trusted-proxies[" + i + "]",
                         e.getMessage(),
                         "write an address or CIDR, e.g. 10.0.0.0/8 or ::1");
@@ -275,165 +170,148 @@ public class CollectorConfig {
         if (geoip == null) geoip = new GeoipSection();
         // "database: ${BEACONFLOW_GEOIP_DB:}" with the variable unset is YAML null: no database.
         if (geoip.database == null) geoip.database = "";
-        if (geoip.database != null
-                && !geoip.database.isBlank()
-                && !Files.isReadable(Path.of(geoip.database))) {
-            bad(
-                    source,
-                    "geoip.database",
-                    "'" + geoip.database + "' is not a readable file",
-                    "give the path of a GeoIP2/GeoLite2 Country or City .mmdb, or leave it empty");
-        }
+        p.require(
+                geoip.database.isBlank() || Files.isReadable(Path.of(geoip.database)),
+                "geoip.database",
+                "'" + geoip.database + "' is not a readable file",
+                "give the path of a GeoIP2/GeoLite2 Country or City .mmdb, or leave it empty");
         if (apps == null) apps = new LinkedHashMap<>();
-        if (apps.isEmpty() && !allowUnknownApps) {
-            bad(
-                    source,
-                    "apps",
-                    "no app is listed and allow-unknown-apps is false, so every beacon would be"
-                            + " refused",
-                    "list your apps with their allowed-origins, or set allow-unknown-apps: true");
+        p.require(
+                !apps.isEmpty() || allowUnknownApps,
+                "apps",
+                "no app is listed and allow-unknown-apps is false, so every beacon would be"
+                        + " refused",
+                "list your apps with their allowed-origins, or set allow-unknown-apps: true");
+        for (Map.Entry<String, AppSection> a : apps.entrySet()) {
+            if (a.getValue() == null) a.setValue(new AppSection());
         }
         for (Map.Entry<String, AppSection> a : apps.entrySet()) {
-            String key = "apps." + a.getKey();
-            if (a.getValue() == null) a.setValue(new AppSection());
-            AppSection app = a.getValue();
-            if (app.allowedOrigins == null) app.allowedOrigins = new ArrayList<>();
-            if (app.apiKey == null) app.apiKey = "";
-            if (app.backendKey == null) app.backendKey = "";
-            if (!app.backendKey.isEmpty()) {
-                if (app.backendKey.length() < 16) {
-                    bad(
-                            source,
-                            key + ".backend-key",
-                            "is shorter than 16 characters",
-                            "use a random secret, e.g. `openssl rand -hex 24`, from the environment");
-                }
-                if (app.backendKey.equals(app.apiKey)) {
-                    bad(
-                            source,
-                            key + ".backend-key",
-                            "equals the app's api-key, which pages ship to every visitor",
-                            "use a separate secret that only the backend services know");
-                }
-                for (Map.Entry<String, AppSection> o : apps.entrySet()) {
-                    if (o.getKey().equals(a.getKey()) || o.getValue() == null) continue;
-                    if (app.backendKey.equals(o.getValue().backendKey)) {
-                        bad(
-                                source,
-                                key + ".backend-key",
-                                "is also apps." + o.getKey() + ".backend-key",
-                                "give each app its own key: the key tells which app a span is for");
-                    }
-                }
+            checkApp(p, a.getKey(), a.getValue());
+        }
+    }
+
+    private void checkKafka(ConfigProblems p) {
+        p.notBlank(
+                "kafka.bootstrap-servers",
+                kafka.bootstrapServers,
+                "is empty",
+                "write host:port[,host:port], or set BEACONFLOW_KAFKA_BOOTSTRAP");
+        p.notBlank(
+                "kafka.topic",
+                kafka.topic,
+                "is empty",
+                "write the raw topic the job reads, e.g. rum-raw");
+        p.require(
+                kafka.serverSpansTopic != null
+                        && !kafka.serverSpansTopic.isBlank()
+                        && !kafka.serverSpansTopic.equals(kafka.topic),
+                "kafka.server-spans-topic",
+                "is empty or the same as kafka.topic",
+                "write the topic the job's kafka.server-spans-topic reads, e.g."
+                        + " rum-server-spans");
+        p.require(
+                kafka.deliveryTimeout != null && kafka.deliveryTimeout.toMillis() >= 1000,
+                "kafka.delivery-timeout",
+                "must be at least 1s",
+                "write e.g. 10s (a request waits this long for Kafka's ack)");
+        p.require(
+                kafka.maxRecordBytes >= 1024,
+                "kafka.max-record-bytes",
+                "must be at least 1024",
+                "use the job's ingest.max-record-bytes (262144 by default)");
+        if (kafka.properties == null) kafka.properties = new LinkedHashMap<>();
+    }
+
+    private void checkLimits(ConfigProblems p) {
+        p.require(
+                limits.maxBodyBytes >= 1024,
+                "limits.max-body-bytes",
+                "must be at least 1024",
+                "write e.g. 1048576");
+        p.require(
+                limits.maxEventsPerRequest >= 1 && limits.maxEventsPerRequest <= 10_000,
+                "limits.max-events-per-request",
+                "must be between 1 and 10000",
+                "write e.g. 500 (the job's ingest.max-batch-events)");
+        p.require(
+                limits.maxInFlightBytes >= limits.maxBodyBytes,
+                "limits.max-in-flight-bytes",
+                "is smaller than limits.max-body-bytes",
+                "write e.g. 67108864 (64 MiB)");
+        p.require(
+                limits.retryAfter != null && limits.retryAfter.toSeconds() >= 1,
+                "limits.retry-after",
+                "must be at least 1s",
+                "write e.g. 5s");
+    }
+
+    private void checkRateLimit(ConfigProblems p) {
+        p.require(
+                rateLimit.requestsPerSecond > 0,
+                "rate-limit.requests-per-second",
+                "must be > 0",
+                "write e.g. 20 (per client IP)");
+        p.require(rateLimit.burst >= 1, "rate-limit.burst", "must be >= 1", "write e.g. 60");
+        p.require(
+                rateLimit.maxClients >= 1,
+                "rate-limit.max-clients",
+                "must be >= 1",
+                "write e.g. 100000");
+    }
+
+    private void checkApp(ConfigProblems p, String name, AppSection app) {
+        String key = "apps." + name;
+        if (app.allowedOrigins == null) app.allowedOrigins = new ArrayList<>();
+        if (app.apiKey == null) app.apiKey = "";
+        if (app.backendKey == null) app.backendKey = "";
+        if (!app.backendKey.isEmpty()) {
+            p.require(
+                    app.backendKey.length() >= 16,
+                    key + ".backend-key",
+                    "is shorter than 16 characters",
+                    "use a random secret, e.g. `openssl rand -hex 24`, from the environment");
+            p.require(
+                    !app.backendKey.equals(app.apiKey),
+                    key + ".backend-key",
+                    "equals the app's api-key, which pages ship to every visitor",
+                    "use a separate secret that only the backend services know");
+            for (Map.Entry<String, AppSection> o : apps.entrySet()) {
+                if (o.getKey().equals(name)) continue;
+                p.require(
+                        !app.backendKey.equals(o.getValue().backendKey),
+                        key + ".backend-key",
+                        "is also apps." + o.getKey() + ".backend-key",
+                        "give each app its own key: the key tells which app a span is for");
             }
-            for (String o : app.allowedOrigins) {
-                if (!o.equals("*") && !o.matches("^https?://[^/\\s]+$")) {
-                    bad(
-                            source,
-                            key + ".allowed-origins",
-                            "'" + o + "' is not an origin",
-                            "write scheme://host[:port] without a path, e.g."
-                                    + " https://shop.example.com, or *");
-                }
-            }
+        }
+        for (String o : app.allowedOrigins) {
+            p.require(
+                    o.equals("*") || o.matches("^https?://[^/\\s]+$"),
+                    key + ".allowed-origins",
+                    "'" + o + "' is not an origin",
+                    "write scheme://host[:port] without a path, e.g."
+                            + " https://shop.example.com, or *");
         }
     }
 
     /** The listen address, validated. */
     public String[] hostPort(String source) {
+        ConfigProblems.check(source, this::checkListen);
+        int i = listen.lastIndexOf(':');
+        return new String[] {listen.substring(0, i), listen.substring(i + 1)};
+    }
+
+    private void checkListen(ConfigProblems p) {
         int i = listen == null ? -1 : listen.lastIndexOf(':');
         if (i <= 0) {
-            bad(source, "listen", "'" + listen + "' is not host:port", "write e.g. 127.0.0.1:4318");
+            p.add("listen", "'" + listen + "' is not host:port", "write e.g. 127.0.0.1:4318");
+            return;
         }
         try {
             int port = Integer.parseInt(listen.substring(i + 1));
             if (port < 0 || port > 65535) throw new NumberFormatException();
         } catch (NumberFormatException e) {
-            bad(
-                    source,
-                    "listen",
-                    "'" + listen + "' has no valid port",
-                    "write e.g. 127.0.0.1:4318");
+            p.add("listen", "'" + listen + "' has no valid port", "write e.g. 127.0.0.1:4318");
         }
-        return new String[] {listen.substring(0, i), listen.substring(i + 1)};
-    }
-
-    private static void bad(String source, String key, String problem, String fix) {
-        throw ConfigException.invalid(source, key, problem, fix);
-    }
-
-    private static final Pattern ENV_REF =
-            Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?}");
-
-    static String expand(String text, String source, Function<String, String> env) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (String line : text.split("\n", -1)) {
-            if (out.length() > 0) out.append('\n');
-            if (line.stripLeading().startsWith("#")) {
-                out.append(line);
-                continue;
-            }
-            Matcher m = ENV_REF.matcher(line);
-            while (m.find()) {
-                String value = env.apply(m.group(1));
-                if (value == null) value = m.group(2);
-                if (value == null) {
-                    throw new ConfigException(
-                            source
-                                    + ": environment variable "
-                                    + m.group(1)
-                                    + " is referenced but not set. Fix: export it, or write ${"
-                                    + m.group(1)
-                                    + ":default}");
-                }
-                m.appendReplacement(out, Matcher.quoteReplacement(value));
-            }
-            m.appendTail(out);
-        }
-        return out.toString();
-    }
-
-    private static String line(JsonProcessingException e) {
-        return e.getLocation() == null ? "" : " line " + e.getLocation().getLineNr();
-    }
-
-    private static String path(JsonMappingException e) {
-        StringBuilder b = new StringBuilder();
-        for (JsonMappingException.Reference r : e.getPath()) {
-            if (r.getFieldName() != null) {
-                if (b.length() > 0) b.append('.');
-                b.append(r.getFieldName());
-            } else if (r.getIndex() >= 0) {
-                b.append('[').append(r.getIndex()).append(']');
-            }
-        }
-        return b.toString();
-    }
-
-    private static final ObjectMapper MAPPER = newMapper();
-
-    private static ObjectMapper newMapper() {
-        SimpleModule durations = new SimpleModule("collector-durations");
-        durations.addDeserializer(
-                Duration.class,
-                new JsonDeserializer<>() {
-                    @Override
-                    public Duration deserialize(JsonParser p, DeserializationContext ctx)
-                            throws IOException {
-                        String text = p.getValueAsString();
-                        try {
-                            return Durations.parse(text);
-                        } catch (IllegalArgumentException e) {
-                            throw InvalidFormatException.from(
-                                    p, e.getMessage(), text, Duration.class);
-                        }
-                    }
-                });
-        return JsonMapper.builder(new YAMLFactory())
-                .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .addModule(durations)
-                .build();
     }
 }

@@ -3,6 +3,7 @@ package io.beaconflow.collector.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.beaconflow.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -92,6 +93,51 @@ class CollectorConfigTest {
                 .hasMessageContaining("is also apps.");
         assertThatThrownBy(() -> parse(APPS + "kafka:\n  server-spans-topic: rum-raw\n"))
                 .hasMessageContaining("kafka.server-spans-topic");
+    }
+
+    /**
+     * The collector's wording of binding errors, as its own binding wrote them before it moved onto
+     * the config kit: its duration fix, its pointer to collector.yaml, the parser's line, known
+     * keys without their section, an empty section named rather than defaulted.
+     */
+    @Test
+    void bindingMessagesKeepTheCollectorsWording() {
+        assertThatThrownBy(() -> parse(APPS + "kafka:\n  topik: x\n"))
+                .hasMessage(
+                        "test.yaml line 5: unknown key 'kafka.topik'. Fix: use one of:"
+                                + " bootstrap-servers, delivery-timeout, max-record-bytes,"
+                                + " properties, server-spans-topic, topic");
+        assertThatThrownBy(() -> parse(APPS + "kafka:\n  delivery-timeout:\n    soon\n"))
+                .hasMessage(
+                        "test.yaml line 6: kafka.delivery-timeout: 'soon' is not a valid duration."
+                                + " Fix: write a number and a unit, e.g. 250ms, 10s, 5m");
+        assertThatThrownBy(() -> parse(APPS + "allow-unknown-apps: maybe\n"))
+                .hasMessage(
+                        "test.yaml line 4: allow-unknown-apps: 'maybe' is not a valid boolean."
+                                + " Fix: write a boolean");
+        assertThatThrownBy(() -> parse(APPS + "kafka:\n  - a\n"))
+                .hasMessageStartingWith("test.yaml line 5: kafka: ")
+                .hasMessageEndingWith(
+                        ". Fix: check the value's type against flink-conf/collector.yaml");
+        assertThatThrownBy(() -> parse(APPS + "kafka:\n"))
+                .hasMessage("test.yaml: kafka: must be a section. Fix: give its settings");
+        assertThatThrownBy(() -> parse(APPS + "listen: host:99999\n"))
+                .hasMessage(
+                        "test.yaml: listen: 'host:99999' has no valid port. Fix: write e.g."
+                                + " 127.0.0.1:4318");
+    }
+
+    @Test
+    void everyProblemOfAFileIsNamedAtOnce() {
+        assertThatThrownBy(() -> parse(APPS + "io-threads: -1\nrate-limit:\n  burst: 0\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "2 problems in test.yaml:\n"
+                                + "  - test.yaml: io-threads: is negative. Fix: use 0 (one per"
+                                + " core) or more\n"
+                                + "  - test.yaml: rate-limit.burst: must be >= 1. Fix: write e.g."
+                                + " 60")
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(2));
     }
 
     private static CollectorConfig parse(String yaml) {

@@ -1,8 +1,8 @@
 package io.beaconflow.jobs.cli;
 
+import io.beaconflow.config.ConfigException;
 import io.beaconflow.detectors.cli.BacktestCommand;
 import io.beaconflow.detectors.cli.NabCommand;
-import io.beaconflow.jobs.config.ConfigException;
 import io.beaconflow.jobs.generator.GeneratorToKafka;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,6 +1,11 @@
 package io.beaconflow.jobs.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.beaconflow.config.ConfigException;
+import io.beaconflow.config.ConfigProblems;
+import io.beaconflow.config.ConfigYaml;
+import io.beaconflow.config.Durations;
+import io.beaconflow.config.KeyLines;
 import io.beaconflow.jobs.compare.ComparisonsConfig;
 import io.beaconflow.jobs.detection.DetectionConfig;
 import io.beaconflow.jobs.errors.ErrorGroupsConfig;
@@ -9,7 +14,6 @@ import io.beaconflow.jobs.io.webhook.WebhookConfig;
 import io.beaconflow.jobs.metrics.MetricsConfig;
 import io.beaconflow.jobs.sessions.SessionConfig;
 import io.beaconflow.jobs.traces.TracesConfig;
-import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,14 +116,7 @@ public class BeaconflowConfig implements Serializable {
 
     /** {@link #load(Path)} with {@code env} resolving {@code ${VAR}} references. */
     public static BeaconflowConfig load(Path file, Function<String, String> env) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new ConfigException(
-                    file + ": cannot be read (" + e.getMessage() + "). Fix: check the path", e);
-        }
-        BeaconflowConfig config = parse(text, file.toString(), env);
+        BeaconflowConfig config = parse(ConfigYaml.readFile(file), file.toString(), env);
         // A relative spec file is relative to the repo layout: flink-conf/ is the config's folder.
         Path specs = Path.of(config.detection.specsFile);
         if (!specs.isAbsolute() && !Files.exists(specs)) {

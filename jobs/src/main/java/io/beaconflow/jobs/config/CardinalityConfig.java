@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.config;
 
+import io.beaconflow.config.ConfigProblems;
 import java.io.Serializable;
 
 /**

@@ -1,6 +1,6 @@
 package io.beaconflow.jobs.detection;
 
-import io.beaconflow.jobs.config.ConfigProblems;
+import io.beaconflow.config.ConfigProblems;
 import java.io.Serializable;
 import java.time.Duration;
 

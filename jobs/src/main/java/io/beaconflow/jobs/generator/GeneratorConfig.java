@@ -1,10 +1,10 @@
 package io.beaconflow.jobs.generator;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import io.beaconflow.jobs.config.ConfigException;
-import io.beaconflow.jobs.config.ConfigProblems;
-import io.beaconflow.jobs.config.ConfigYaml;
-import io.beaconflow.jobs.config.KeyLines;
+import io.beaconflow.config.ConfigException;
+import io.beaconflow.config.ConfigProblems;
+import io.beaconflow.config.ConfigYaml;
+import io.beaconflow.config.KeyLines;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -239,7 +239,7 @@ public class GeneratorConfig implements Serializable {
      * directory).
      */
     public static GeneratorConfig load(Path file) {
-        String text = readFile(file);
+        String text = ConfigYaml.readFile(file);
         GeneratorConfig config = parse(text, file.toString(), GeneratorConfig.class);
         config.sourceName = file.toString();
         config.lines = KeyLines.of(text, "");
@@ -258,7 +258,7 @@ public class GeneratorConfig implements Serializable {
                         "give a path relative to " + parent + " or leave it empty");
                 p.throwIfAny();
             }
-            String incidents = readFile(incidentsPath);
+            String incidents = ConfigYaml.readFile(incidentsPath);
             config.incidents = incidentsFromYaml(incidents, incidentsPath.toString());
             config.incidentsSourceName = incidentsPath.toString();
             config.incidentLines = KeyLines.of(incidents, "");
@@ -278,7 +278,7 @@ public class GeneratorConfig implements Serializable {
 
     /** Reads an incidents file ({@code incidents: [...]}); checked when a config validates. */
     public static List<IncidentSpec> loadIncidents(Path file) {
-        return incidentsFromYaml(readFile(file), file.toString());
+        return incidentsFromYaml(ConfigYaml.readFile(file), file.toString());
     }
 
     public static List<IncidentSpec> incidentsFromYaml(String yaml, String sourceName) {
@@ -297,15 +297,6 @@ public class GeneratorConfig implements Serializable {
         public List<IncidentSpec> incidents;
 
         public IncidentsFile() {}
-    }
-
-    private static String readFile(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new ConfigException(
-                    file + ": cannot be read (" + e.getMessage() + "). Fix: check the path", e);
-        }
     }
 
     /** The kit's binding with snake_case keys; an empty file is an error, not all defaults. */
@@ -346,7 +337,7 @@ public class GeneratorConfig implements Serializable {
      * PT30M}) into millis.
      */
     public static long parseDuration(String value) {
-        return io.beaconflow.jobs.config.Durations.parse(value).toMillis();
+        return io.beaconflow.config.Durations.parse(value).toMillis();
     }
 
     public long startMillis() {
@@ -450,7 +441,7 @@ public class GeneratorConfig implements Serializable {
      * a problem with one of them is reported against that file and line, not the generator's.
      */
     public GeneratorConfig withIncidents(Path file) {
-        String text = readFile(file);
+        String text = ConfigYaml.readFile(file);
         GeneratorConfig c = copy();
         c.incidents = new ArrayList<>(incidentsFromYaml(text, file.toString()));
         c.incidentsSourceName = file.toString();

@@ -12,7 +12,7 @@ import static io.beaconflow.jobs.generator.GeneratorConfig.REGRESSABLE_VITALS;
 import static io.beaconflow.jobs.generator.GeneratorConfig.UNBOUNDED;
 import static io.beaconflow.jobs.generator.GeneratorConfig.parseDuration;
 
-import io.beaconflow.jobs.config.ConfigProblems;
+import io.beaconflow.config.ConfigProblems;
 import io.beaconflow.jobs.generator.GeneratorConfig.AppSpec;
 import io.beaconflow.jobs.generator.GeneratorConfig.BehaviourSpec;
 import io.beaconflow.jobs.generator.GeneratorConfig.RealismSpec;

@@ -1,6 +1,6 @@
 package io.beaconflow.jobs.metrics;
 
-import io.beaconflow.jobs.config.Durations;
+import io.beaconflow.config.Durations;
 import io.beaconflow.jobs.ingest.ProcessingErrors;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.model.RumEvent;

@@ -1,6 +1,6 @@
 package io.beaconflow.jobs.sessions;
 
-import io.beaconflow.jobs.config.ConfigProblems;
+import io.beaconflow.config.ConfigProblems;
 import java.io.Serializable;
 import java.time.Duration;
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.beaconflow.config.ConfigException;
 import io.beaconflow.jobs.config.BeaconflowConfig;
-import io.beaconflow.jobs.config.ConfigException;
 import io.beaconflow.jobs.io.Json;
 import io.beaconflow.jobs.io.elasticsearch.TemplateFields;
 import io.beaconflow.jobs.testing.ConfigFiles;

@@ -3,6 +3,7 @@ package io.beaconflow.jobs.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.beaconflow.config.ConfigException;
 import io.beaconflow.jobs.testing.ConfigFiles;
 import java.time.Duration;
 import java.util.Map;

@@ -3,7 +3,7 @@ package io.beaconflow.jobs.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.beaconflow.jobs.config.ConfigException;
+import io.beaconflow.config.ConfigException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

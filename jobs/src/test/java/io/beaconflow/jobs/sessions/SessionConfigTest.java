@@ -3,7 +3,7 @@ package io.beaconflow.jobs.sessions;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.beaconflow.jobs.config.ConfigException;
+import io.beaconflow.config.ConfigException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -3,8 +3,8 @@ package io.beaconflow.jobs.traces;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.beaconflow.config.ConfigException;
 import io.beaconflow.jobs.config.BeaconflowConfig;
-import io.beaconflow.jobs.config.ConfigException;
 import io.beaconflow.jobs.testing.ConfigFiles;
 import java.time.Duration;
 import java.util.Map;

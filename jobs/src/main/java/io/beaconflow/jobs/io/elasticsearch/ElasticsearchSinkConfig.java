@@ -1,10 +1,10 @@
 package io.beaconflow.jobs.io.elasticsearch;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import io.beaconflow.jobs.config.ConfigProblems;
-import io.beaconflow.jobs.config.ConfigYaml;
-import io.beaconflow.jobs.config.Durations;
-import io.beaconflow.jobs.config.KeyLines;
+import io.beaconflow.config.ConfigProblems;
+import io.beaconflow.config.ConfigYaml;
+import io.beaconflow.config.Durations;
+import io.beaconflow.config.KeyLines;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -8,7 +8,7 @@ import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.util.BinaryData;
 import co.elastic.clients.util.ContentType;
-import io.beaconflow.jobs.config.Durations;
+import io.beaconflow.config.Durations;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;

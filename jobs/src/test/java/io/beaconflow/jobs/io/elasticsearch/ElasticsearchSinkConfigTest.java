@@ -3,8 +3,8 @@ package io.beaconflow.jobs.io.elasticsearch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.beaconflow.jobs.config.ConfigException;
-import io.beaconflow.jobs.config.ConfigYaml;
+import io.beaconflow.config.ConfigException;
+import io.beaconflow.config.ConfigYaml;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.flink.util.InstantiationUtil;

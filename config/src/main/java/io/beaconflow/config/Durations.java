@@ -1,4 +1,4 @@
-package io.beaconflow.jobs.config;
+package io.beaconflow.config;
 
 import java.time.Duration;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package io.beaconflow.jobs.config;
+package io.beaconflow.config;
 
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
@@ -19,6 +19,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,11 +31,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The one YAML binding of the job's configuration: kebab-case keys, durations written {@code 30s},
- * sizes written {@code 5mb}, comma-separated lists or YAML lists, unknown keys as errors (a typo
- * must not silently fall back to a default), {@code ${VAR}} / {@code ${VAR:default}} environment
- * references. Every binding error becomes a {@link ConfigException} naming the file, the line, the
- * key and the fix.
+ * The one YAML binding of Beaconflow's configuration files (the job's and the collector's):
+ * kebab-case keys, durations written {@code 30s}, sizes written {@code 5mb}, comma-separated lists
+ * or YAML lists, unknown keys as errors (a typo must not silently fall back to a default), {@code
+ * ${VAR}} / {@code ${VAR:default}} environment references. Every binding error becomes a {@link
+ * ConfigException} naming the file, the line, the key and the fix.
  */
 public final class ConfigYaml {
     private ConfigYaml() {}
@@ -54,6 +56,58 @@ public final class ConfigYaml {
                     .build();
 
     /**
+     * How binding errors are worded for one kind of file. The job and the collector had a binding
+     * each before they shared this one, and worded a few fixes (and where a line comes from)
+     * differently; their users' messages stay as they were.
+     *
+     * @param durationFix the fix of a value that is not a duration
+     * @param typeFix the fix of a value of the wrong type (a list for a number, ...)
+     * @param keyLines the line of a binding error is the key's line ({@link KeyLines}); false: the
+     *     line where Jackson's parser stood
+     * @param qualifiedKnownKeys an unknown key's fix lists the known keys with their section
+     *     ({@code kafka.topic}); false: bare ({@code topic})
+     */
+    public record Wording(
+            String durationFix, String typeFix, boolean keyLines, boolean qualifiedKnownKeys) {}
+
+    /** The job's wording: the fix points at the commented example file of the setting. */
+    public static final Wording EXAMPLE_FILE_WORDING =
+            new Wording(
+                    "write a number and a unit, e.g. 30s, 5m, 4h or 500ms",
+                    "check the value's type against the commented example file",
+                    true,
+                    true);
+
+    /**
+     * The base of every binding: {@code naming} for keys, unknown keys and a null for a primitive
+     * are errors, durations written {@code 30s}. The job's mappers add to it; the collector binds
+     * with it as it is (a key written with no value stays null there, and its checks name it).
+     */
+    public static JsonMapper.Builder strictMapper(PropertyNamingStrategy naming) {
+        SimpleModule durations = new SimpleModule("beaconflow-durations");
+        durations.addDeserializer(
+                Duration.class,
+                new JsonDeserializer<>() {
+                    @Override
+                    public Duration deserialize(JsonParser p, DeserializationContext ctx)
+                            throws IOException {
+                        String text = p.getValueAsString();
+                        try {
+                            return Durations.parse(text);
+                        } catch (IllegalArgumentException e) {
+                            throw InvalidFormatException.from(
+                                    p, e.getMessage(), text, Duration.class);
+                        }
+                    }
+                });
+        return JsonMapper.builder(new YAMLFactory())
+                .propertyNamingStrategy(naming)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .addModule(durations);
+    }
+
+    /**
      * Binds {@code yaml} (environment references already expanded) to {@code type}. {@code
      * pathPrefix} names the section the text is the body of (empty for a whole file), so messages
      * carry the key as written in the file.
@@ -68,39 +122,52 @@ public final class ConfigYaml {
      */
     public static <T> T read(
             ObjectMapper mapper, String yaml, String source, Class<T> type, String pathPrefix) {
+        return read(mapper, EXAMPLE_FILE_WORDING, yaml, source, type, pathPrefix);
+    }
+
+    /** {@link #read(ObjectMapper, String, String, Class, String)} with another {@link Wording}. */
+    public static <T> T read(
+            ObjectMapper mapper,
+            Wording wording,
+            String yaml,
+            String source,
+            Class<T> type,
+            String pathPrefix) {
         try {
             return mapper.readValue(yaml, type);
         } catch (UnrecognizedPropertyException e) {
-            String parent = parent(pathPrefix, e);
+            String parent = wording.qualifiedKnownKeys() ? parent(pathPrefix, e) : "";
             String known =
                     e.getKnownPropertyIds().stream()
                             .map(k -> parent + k)
                             .sorted()
                             .collect(Collectors.joining(", "));
-            throw new ConfigException(
-                    source
-                            + line(yaml, pathPrefix, e)
-                            + ": unknown key '"
-                            + path(pathPrefix, e)
-                            + "'. Fix: use one of: "
-                            + known,
-                    e);
+            throw at(
+                    wording,
+                    yaml,
+                    source,
+                    pathPrefix,
+                    e,
+                    "unknown key '",
+                    "'. Fix: use one of: " + known);
         } catch (InvalidFormatException e) {
             throw invalid(
+                    wording,
                     yaml,
                     source,
                     pathPrefix,
                     e,
                     "'" + e.getValue() + "' is not a valid " + describe(e.getTargetType()),
-                    fixFor(e.getTargetType()));
+                    fixFor(wording, e.getTargetType()));
         } catch (JsonMappingException e) {
             throw invalid(
+                    wording,
                     yaml,
                     source,
                     pathPrefix,
                     e,
                     e.getOriginalMessage(),
-                    "check the value's type against the commented example file");
+                    wording.typeFix());
         } catch (JsonProcessingException e) {
             throw new ConfigException(
                     source
@@ -114,22 +181,43 @@ public final class ConfigYaml {
 
     /** {@code <file> line <n>: <key>: <problem>. Fix: <fix>}, as {@link ConfigProblems} says it. */
     private static ConfigException invalid(
+            Wording wording,
             String yaml,
             String source,
             String prefix,
             JsonMappingException e,
             String problem,
             String fix) {
+        return at(wording, yaml, source, prefix, e, "", ": " + problem + ". Fix: " + fix);
+    }
+
+    /** {@code <file> line <n>: <beforeKey><key><afterKey>}: every binding error's form. */
+    private static ConfigException at(
+            Wording wording,
+            String yaml,
+            String source,
+            String prefix,
+            JsonMappingException e,
+            String beforeKey,
+            String afterKey) {
         return new ConfigException(
                 source
-                        + line(yaml, prefix, e)
+                        + line(wording, yaml, prefix, e)
                         + ": "
+                        + beforeKey
                         + path(prefix, e)
-                        + ": "
-                        + problem
-                        + ". Fix: "
-                        + fix,
+                        + afterKey,
                 e);
+    }
+
+    /** The text of a configuration file; one that cannot be read is a {@link ConfigException}. */
+    public static String readFile(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(
+                    file + ": cannot be read (" + e.getMessage() + "). Fix: check the path", e);
+        }
     }
 
     private static final Pattern ENV_REF =
@@ -232,7 +320,9 @@ public final class ConfigYaml {
      * which for records (bound through their constructor, after the whole object was read) is the
      * end of the section, so the key's line is looked up in the text first.
      */
-    private static String line(String yaml, String prefix, JsonMappingException e) {
+    private static String line(
+            Wording wording, String yaml, String prefix, JsonMappingException e) {
+        if (!wording.keyLines()) return line(e);
         Integer line = KeyLines.of(yaml, prefix).line(path(prefix, e));
         return line == null ? line(e) : " line " + line;
     }
@@ -268,8 +358,8 @@ public final class ConfigYaml {
         return type.getSimpleName().toLowerCase(Locale.ROOT);
     }
 
-    private static String fixFor(Class<?> type) {
-        if (type == Duration.class) return "write a number and a unit, e.g. 30s, 5m, 4h or 500ms";
+    private static String fixFor(Wording wording, Class<?> type) {
+        if (type == Duration.class) return wording.durationFix();
         if (type == Size.class) return "write a size such as 5mb, 512kb or 1048576";
         if (type.isEnum()) {
             StringBuilder b = new StringBuilder("use one of:");
@@ -281,32 +371,14 @@ public final class ConfigYaml {
         return "write a " + type.getSimpleName().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The job's mappers: {@link #strictMapper} where a key written with no value (a section holding
+     * only comments, as the shipped file's notifications: does) means "the default", never null:
+     * every field's initializer stays; and choices in any case.
+     */
     private static JsonMapper.Builder newMapper(PropertyNamingStrategy naming) {
-        SimpleModule durations = new SimpleModule("beaconflow-durations");
-        durations.addDeserializer(
-                Duration.class,
-                new JsonDeserializer<>() {
-                    @Override
-                    public Duration deserialize(JsonParser p, DeserializationContext ctx)
-                            throws IOException {
-                        String text = p.getValueAsString();
-                        try {
-                            return Durations.parse(text);
-                        } catch (IllegalArgumentException e) {
-                            throw InvalidFormatException.from(
-                                    p, e.getMessage(), text, Duration.class);
-                        }
-                    }
-                });
-        return JsonMapper.builder(new YAMLFactory())
-                // A key written with no value (a section holding only comments, as the shipped
-                // file's notifications: does) means "the default", never null: every field's
-                // initializer stays.
+        return strictMapper(naming)
                 .defaultSetterInfo(JsonSetter.Value.forValueNulls(Nulls.SKIP))
-                .propertyNamingStrategy(naming)
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .addModule(durations);
+                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS);
     }
 }

@@ -1,4 +1,4 @@
-package io.beaconflow.jobs.config;
+package io.beaconflow.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,36 +82,31 @@ public final class ConfigProblems {
 
     /** A whole number above zero: {@code must be greater than 0}, fix {@code set <example>}. */
     public void greaterThanZero(String key, long value, String example) {
-        require(value > 0, key, "must be greater than 0 (got " + value + ")", "set " + example);
+        rule(value > 0, key, "greater than 0", value, example);
     }
 
     /**
      * A whole number of at least {@code min}: {@code must be at least}; fix {@code set <example>}.
      */
     public void notBelow(String key, long value, long min, String example) {
-        require(
-                value >= min,
-                key,
-                "must be at least " + min + " (got " + value + ")",
-                "set " + example);
+        rule(value >= min, key, "at least " + min, value, example);
     }
 
     /** A whole number in {@code [min, max]}; fix {@code set <example>}. */
     public void between(String key, long value, long min, long max, String example) {
-        require(
-                value >= min && value <= max,
-                key,
-                "must be between " + min + " and " + max + " (got " + value + ")",
-                "set " + example);
+        rule(value >= min && value <= max, key, "between " + min + " and " + max, value, example);
     }
 
     /** A number in {@code [min, max]} (NaN is outside); fix {@code set <example>}. */
     public void between(String key, double value, double min, double max, String example) {
-        require(
-                value >= min && value <= max,
-                key,
-                "must be between " + min + " and " + max + " (got " + value + ")",
-                "set " + example);
+        rule(value >= min && value <= max, key, "between " + min + " and " + max, value, example);
+    }
+
+    /**
+     * {@code must be <rule> (got <value>)}, fix {@code set <example>}: the range checks' wording.
+     */
+    private void rule(boolean ok, String key, String rule, Object got, String example) {
+        require(ok, key, "must be " + rule + " (got " + got + ")", "set " + example);
     }
 
     /** A duration above zero: {@code must be a duration > 0}; fix {@code set <example>}. */

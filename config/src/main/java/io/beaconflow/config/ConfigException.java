@@ -1,4 +1,4 @@
-package io.beaconflow.jobs.config;
+package io.beaconflow.config;
 
 import java.util.List;
 

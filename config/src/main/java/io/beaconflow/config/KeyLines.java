@@ -1,4 +1,4 @@
-package io.beaconflow.jobs.config;
+package io.beaconflow.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
