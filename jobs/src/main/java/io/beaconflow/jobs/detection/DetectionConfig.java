@@ -1,8 +1,12 @@
 package io.beaconflow.jobs.detection;
 
 import io.beaconflow.config.ConfigProblems;
+import io.beaconflow.detectors.share.ShareSpec;
+import io.beaconflow.jobs.metrics.Dimension;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The {@code detection:} section of the job config: where detector specs come from, the CEP pattern
@@ -55,7 +59,39 @@ public class DetectionConfig implements Serializable {
     public Correlation correlation = new Correlation();
     public Release release = new Release();
     public Frustration frustration = new Frustration();
+    public SegmentShare segmentShare = new SegmentShare();
     public AlertingConfig alerting = new AlertingConfig();
+
+    /**
+     * {@code detection.segment-share}: a segment losing its share of the app's page views ({@code
+     * detectors.share.ShareDetector}; docs/detector-quality.md, "Session 2026-12-04 (3)").
+     */
+    public static class SegmentShare implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        public boolean enabled = true;
+
+        /** Dimensions whose values are watched (release, OS and browser version move by design). */
+        public List<String> dimensions =
+                new ArrayList<>(List.of("country", "browser", "device", "variant"));
+
+        /** The relative fall of a share that is tolerated before evidence counts. */
+        public double margin = 0.3;
+
+        /** Standard errors below the tolerated share that alert. */
+        public double zThreshold = 6;
+
+        /** Received views a pooled scale must expect before it is tested. */
+        public double minExpectedViews = 60;
+
+        /** The longest pooled scale, in windows. */
+        public int maxWindows = 32;
+
+        /** The detector's knobs (the learning constants are the shipped count baselines'). */
+        public ShareSpec spec() {
+            return ShareSpec.of(margin, zThreshold, minExpectedViews, maxWindows);
+        }
+    }
 
     /** {@code detection.sustained}: N anomalous windows within M open an alert. */
     public static class Sustained implements Serializable {
@@ -172,6 +208,44 @@ public class DetectionConfig implements Serializable {
                     frustration.anomalies,
                     "a number >= frustration.anomalies, e.g. 3");
         }
+        if (p.section("detection.segment-share", segmentShare, fix)) {
+            checkShare(p, segmentShare);
+        }
         if (p.section("detection.alerting", alerting, fix)) alerting.check(p);
+    }
+
+    private static void checkShare(ConfigProblems p, SegmentShare s) {
+        String key = "detection.segment-share.";
+        p.require(
+                s.dimensions != null && !s.dimensions.isEmpty(),
+                key + "dimensions",
+                "must list at least one dimension",
+                "e.g. [country, browser, device, variant], or set enabled: false");
+        if (s.dimensions != null) {
+            for (String d : s.dimensions) {
+                p.require(
+                        Dimension.fromName(d) != null,
+                        key + "dimensions",
+                        "unknown dimension '" + d + "'",
+                        "use route, release, browser, country, device, variant, os,"
+                                + " browser_version or endpoint");
+            }
+        }
+        p.require(
+                s.margin >= 0 && s.margin < 1,
+                key + "margin",
+                "must be in [0, 1) (got " + s.margin + ")",
+                "e.g. 0.3: a share may fall by 30 % before evidence counts");
+        p.require(
+                s.zThreshold > 0 && s.zThreshold <= 100,
+                key + "z-threshold",
+                "must be in (0, 100] (got " + s.zThreshold + ")",
+                "e.g. 6");
+        p.require(
+                s.minExpectedViews >= 0,
+                key + "min-expected-views",
+                "must be >= 0 (got " + s.minExpectedViews + ")",
+                "e.g. 60");
+        p.between(key + "max-windows", s.maxWindows, 1, 64, "e.g. 32");
     }
 }

@@ -6,6 +6,10 @@ import io.beaconflow.jobs.metrics.SeriesKey;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -23,6 +27,7 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * metric rows ─keyBy series─▶ DetectorFunction ◀─broadcast─ spec updates
  *                               │ scored rows (to the metrics sink and the later stages)
  *                               │ signals, rejected spec updates (side outputs)
+ * metric rows ─keyBy app─▶ SegmentShareFunction ─▶ share signals (joined to the signals)
  * clicks ─▶ RageClickDetector ─▶ per-route window ─▶ FrustrationScorer ─▶ rage signals
  * </pre>
  *
@@ -136,6 +141,49 @@ public final class DetectionStage {
     }
 
     /**
+     * Each watched segment's share of its app's page views, per window ({@link
+     * SegmentShareFunction}): the app total's rows and those of {@code segment-share.dimensions},
+     * keyed by app.
+     */
+    static DataStream<AnomalySignal> segmentShares(
+            DataStream<MetricAggregate> metrics, DetectionConfig cfg) {
+        ShareRows rows = new ShareRows(cfg.segmentShare.dimensions);
+        return metrics.filter(rows)
+                .name("detect: share rows")
+                .keyBy(rows, Types.STRING)
+                .process(
+                        new SegmentShareFunction(
+                                cfg.segmentShare.spec(), cfg.window, cfg.idleStateTtl),
+                        TypeInformation.of(AnomalySignal.class))
+                .uid("segment-share")
+                .name("detect: segment share of page views");
+    }
+
+    /**
+     * The rows a share needs (first firings of the app total and the watched dimensions), by app.
+     */
+    static final class ShareRows
+            implements FilterFunction<MetricAggregate>, KeySelector<MetricAggregate, String> {
+        private static final long serialVersionUID = 1L;
+        private final Set<String> dimensions;
+
+        ShareRows(List<String> dimensions) {
+            this.dimensions = new HashSet<>(dimensions);
+            this.dimensions.add(Dimension.ALL.configName());
+        }
+
+        @Override
+        public boolean filter(MetricAggregate row) {
+            return row.updateSeq == 0 && dimensions.contains(row.dimension);
+        }
+
+        @Override
+        public String getKey(MetricAggregate row) {
+            return row.app;
+        }
+    }
+
+    /**
      * Scores the metric rows of the metrics stage and the per-route activity of {@link
      * #routeActivity} with the detector specs. Fails at graph build time, naming file, line, key
      * and fix, when the spec file is invalid.
@@ -163,6 +211,9 @@ public final class DetectionStage {
                         .uid("detector")
                         .name("detect: score series");
         DataStream<AnomalySignal> signals = scored.getSideOutput(DetectorFunction.SIGNALS);
+        if (cfg.segmentShare.enabled) {
+            signals = signals.union(segmentShares(metrics, cfg));
+        }
 
         SingleOutputStreamOperator<AnomalySignal> rageSignals =
                 frustration

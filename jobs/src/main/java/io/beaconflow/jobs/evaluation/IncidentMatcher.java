@@ -175,6 +175,7 @@ public final class IncidentMatcher {
                 return false;
             case "traffic_drop":
                 return metric.equals("page_views")
+                        || metric.equals("page_view_share")
                         || metric.equals("events")
                         || metric.equals("fetches");
             default:

@@ -38,6 +38,19 @@ class DetectionConfigTest {
     }
 
     @Test
+    void segmentShareMistakesAreNamedAllAtOnce() {
+        DetectionConfig c = new DetectionConfig();
+        c.segmentShare.margin = 1.2;
+        c.segmentShare.dimensions = java.util.List.of("country", "planet");
+        c.segmentShare.maxWindows = 100;
+        assertThatThrownBy(() -> c.validate("x.yaml"))
+                .hasMessageContaining("detection.segment-share.margin")
+                .hasMessageContaining("unknown dimension 'planet'")
+                .hasMessageContaining("detection.segment-share.max-windows")
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(3));
+    }
+
+    @Test
     void aFrustrationScoreBelowTheAnomalyLevelIsRejected() {
         DetectionConfig c = new DetectionConfig();
         c.frustration.minScore = 0.3;

@@ -1,0 +1,190 @@
+package io.beaconflow.detectors.share;
+
+import org.apache.commons.math3.distribution.NormalDistribution;
+
+/**
+ * Detects a segment losing its share of its app's traffic: a browser, a country, a device or an
+ * experiment variant whose page views fall while the rest of the app goes on (an outage of one CDN
+ * edge, a script that breaks one browser, a market cut off).
+ *
+ * <p>Why not the segment's own count: the generator's traffic, like real traffic, has lulls of the
+ * whole app (news-web's page views fall by half for ten minutes) and each country has its own daily
+ * curve. A count test that finds a 60 % drop of one country also fires on every lull
+ * (docs/detector-quality.md, sessions 2026-12-03 (5) and (6)). The segment's <b>share</b> of the
+ * app's views in the same windows is untouched by a lull of the whole app, and moves slowly with
+ * time zones; an outage of one segment moves it at once.
+ *
+ * <p>The test, per window: the segment's views {@code x} out of the app's {@code T} are a split of
+ * the app's views with the share {@code p} learned before (EW sums of both, weight {@code alpha}).
+ * For each scale of 1, 2, 4, ... {@code maxWindows} windows, the pooled count {@code X} is tested
+ * against the share <i>anchored</i> before the scale's first window (so the windows of the drop
+ * itself have not taught the baseline that the drop is normal), reduced by the tolerated {@code
+ * margin}: {@code z = (X − (1 − margin)·p·ΣT) / sqrt(φ·(1 − margin)·p·ΣT·(1 − p))}. φ is the
+ * overdispersion learned per segment (a visitor's views come together, and a sampled app weighs
+ * each received view). The lowest z over the scales decides against {@code −zThreshold}.
+ *
+ * <p>Knobs ({@link ShareSpec}): {@code margin} (the relative fall tolerated: the test's own minimum
+ * effect size, which keeps a busy segment's slow share drift from alerting on its volume alone),
+ * {@code zThreshold}, {@code minExpectedViews} (received views a scale must expect: a segment of
+ * one view a minute has empty half hours that no count test can tell from an outage), {@code
+ * maxWindows}; and the learning constants alpha, warm-up, robust z, relearn.
+ *
+ * <p>Only falls are detected: a segment gaining share is a campaign or a crawler, not an outage,
+ * and rises of clustered counts are heavy-tailed.
+ */
+public final class ShareDetector {
+    private final ShareSpec spec;
+
+    /** E[Z² | |Z| <= robustZ] for a standard normal Z (0.911 at 2.5). */
+    private final double truncatedSecondMoment;
+
+    public ShareDetector(ShareSpec spec) {
+        this.spec = spec;
+        double c = spec.robustZ();
+        NormalDistribution n = new NormalDistribution(null, 0, 1);
+        double inside = 2 * n.cumulativeProbability(c) - 1;
+        this.truncatedSecondMoment = 1 - 2 * c * n.density(c) / inside;
+    }
+
+    public ShareSpec spec() {
+        return spec;
+    }
+
+    public ShareState newState() {
+        return new ShareState(spec.maxWindows());
+    }
+
+    /**
+     * The verdict on one window.
+     *
+     * @param share the segment's share of the app's views in this window
+     * @param expectedShare the share expected before this window (NaN while warming up)
+     * @param z the lowest z over the pooled scales (NaN when no scale was tested)
+     * @param windows the scale of that z, in windows (0 when none)
+     * @param observed the scale's pooled views of the segment
+     * @param expected the scale's expected views at the anchored share (before the margin)
+     * @param anomaly z is at or below −zThreshold
+     */
+    public record Result(
+            double share,
+            double expectedShare,
+            double z,
+            int windows,
+            double observed,
+            double expected,
+            boolean anomaly) {}
+
+    /**
+     * Scores a window and learns from it.
+     *
+     * @param segmentViews the segment's (weighted) page views in the window; 0 when it had none
+     * @param appViews the app's (weighted) page views in the window
+     * @param receivedShare received views per weighted view of the app in the window (its sample
+     *     rate: 1 when every view is sent, 0.25 when one in four)
+     */
+    public Result update(ShareState s, double segmentViews, double appViews, double receivedShare) {
+        if (!(appViews > 0) || !(segmentViews >= 0)) {
+            return new Result(Double.NaN, expectedShare(s), Double.NaN, 0, 0, 0, false);
+        }
+        double x = Math.min(segmentViews, appViews);
+        double p = expectedShare(s);
+        boolean warm = s.windows >= spec.warmupWindows() && p > 0 && p < 1;
+        push(s, x, appViews, appViews * clamp01(receivedShare), warm ? p : Double.NaN);
+
+        double bestZ = Double.NaN;
+        int bestK = 0;
+        double bestObserved = 0;
+        double bestExpected = 0;
+        if (warm) {
+            for (int k = 1; k <= Math.min(spec.maxWindows(), s.filled); k *= 2) {
+                double anchor = s.anchors[slot(s, k - 1)];
+                if (Double.isNaN(anchor)) {
+                    continue;
+                }
+                double sumX = 0;
+                double sumT = 0;
+                double sumReceived = 0;
+                for (int i = 0; i < k; i++) {
+                    int j = slot(s, i);
+                    sumX += s.views[j];
+                    sumT += s.totals[j];
+                    sumReceived += s.received[j];
+                }
+                if (anchor * sumReceived < spec.minExpectedViews()) {
+                    continue;
+                }
+                double tolerated = (1 - spec.margin()) * anchor * sumT;
+                double z = (sumX - tolerated) / Math.sqrt(s.dispersion * tolerated * (1 - anchor));
+                if (Double.isNaN(bestZ) || z < bestZ) {
+                    bestZ = z;
+                    bestK = k;
+                    bestObserved = sumX;
+                    bestExpected = anchor * sumT;
+                }
+            }
+        }
+        boolean anomaly = !Double.isNaN(bestZ) && bestZ <= -spec.zThreshold();
+        // Evidence half-way to the threshold holds the learning too: the windows of an outage
+        // before the pooled scales reach the threshold would otherwise lower the expected share
+        // and widen the spread that the outage is then measured with.
+        boolean suspect = !Double.isNaN(bestZ) && bestZ <= -spec.zThreshold() / 2;
+        learn(s, x, appViews, p, suspect);
+        return new Result(x / appViews, p, bestZ, bestK, bestObserved, bestExpected, anomaly);
+    }
+
+    /** The share expected for the next window; NaN before any app traffic. */
+    public static double expectedShare(ShareState s) {
+        return s.appViews > 0 ? s.segmentViews / s.appViews : Double.NaN;
+    }
+
+    private void learn(ShareState s, double x, double t, double p, boolean held) {
+        double weight = 1;
+        if (p > 0 && p < 1) {
+            double pearson = (x - p * t) / Math.sqrt(t * p * (1 - p));
+            double z1 = pearson / Math.sqrt(s.dispersion);
+            boolean relearn = s.anomalousRun >= spec.relearnAfter();
+            s.anomalousRun = held ? s.anomalousRun + 1 : 0;
+            if (held && !relearn) {
+                return; // an outage must not teach the baseline that it is normal
+            }
+            if (Math.abs(z1) > spec.robustZ() && !relearn) {
+                weight = Math.pow(spec.robustZ() / Math.abs(z1), 2);
+            }
+            // Warm-up: a running mean. After it, ~50 windows of memory, from the windows inside
+            // robust z only (divided by the truncated normal's second moment, so the estimate stays
+            // consistent): the first windows of an outage, before
+            // the pooled scales flag it, must not widen the spread the outage is measured with.
+            if (s.windows < spec.warmupWindows()) {
+                double beta = 1.0 / (s.windows + 1);
+                s.dispersion = (1 - beta) * s.dispersion + beta * pearson * pearson;
+            } else if (Math.abs(z1) <= spec.robustZ()) {
+                double r2 = pearson * pearson / truncatedSecondMoment;
+                s.dispersion = 0.98 * s.dispersion + 0.02 * r2;
+            }
+            s.dispersion = Math.max(1e-6, s.dispersion);
+        }
+        double a = spec.alpha() * weight;
+        s.segmentViews = (1 - a) * s.segmentViews + a * x;
+        s.appViews = (1 - a) * s.appViews + a * t;
+        s.windows++;
+    }
+
+    private static void push(ShareState s, double x, double t, double received, double anchor) {
+        s.views[s.head] = x;
+        s.totals[s.head] = t;
+        s.received[s.head] = received;
+        s.anchors[s.head] = anchor;
+        s.head = (s.head + 1) % s.views.length;
+        s.filled = Math.min(s.filled + 1, s.views.length);
+    }
+
+    /** The ring slot {@code back} windows before the newest (0 = the newest). */
+    private static int slot(ShareState s, int back) {
+        int n = s.views.length;
+        return ((s.head - 1 - back) % n + n) % n;
+    }
+
+    private static double clamp01(double v) {
+        return Double.isNaN(v) ? 1 : Math.min(1, Math.max(0, v));
+    }
+}

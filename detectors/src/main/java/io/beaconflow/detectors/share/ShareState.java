@@ -1,0 +1,53 @@
+package io.beaconflow.detectors.share;
+
+/**
+ * What {@link ShareDetector} remembers of one segment: a POJO (public fields, no-arg constructor)
+ * so a Flink job keeps it in keyed state without Kryo.
+ */
+public class ShareState {
+    /** EW sum of the segment's (weighted) views. */
+    public double segmentViews;
+
+    /** EW sum of the app's (weighted) views in the same windows. */
+    public double appViews;
+
+    /**
+     * Overdispersion: the mean squared Pearson residual of a window's count against the binomial
+     * split of the app's views (a visitor's views come together, and sampled apps count each
+     * received view several times).
+     */
+    public double dispersion = 1;
+
+    /** Windows with app traffic seen. */
+    public int windows;
+
+    /** Anomalous windows in a row. */
+    public int anomalousRun;
+
+    /** Windows in the ring below (at most its length). */
+    public int filled;
+
+    /** Next slot of the ring. */
+    public int head;
+
+    /** Ring of the last windows: the segment's views. */
+    public double[] views;
+
+    /** Ring: the app's views. */
+    public double[] totals;
+
+    /** Ring: the app's received views (unweighted). */
+    public double[] received;
+
+    /** Ring: the expected share before each window, NaN while warming up. */
+    public double[] anchors;
+
+    public ShareState() {}
+
+    ShareState(int ring) {
+        views = new double[ring];
+        totals = new double[ring];
+        received = new double[ring];
+        anchors = new double[ring];
+    }
+}

@@ -1,0 +1,202 @@
+package io.beaconflow.detectors.share;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.IntToDoubleFunction;
+import org.apache.commons.math3.distribution.BinomialDistribution;
+import org.apache.commons.math3.distribution.NormalDistribution;
+import org.apache.commons.math3.distribution.PoissonDistribution;
+import org.apache.commons.math3.random.MersenneTwister;
+import org.junit.jupiter.api.Test;
+
+class ShareDetectorTest {
+    static final int DAY = 1440;
+
+    /** The shipped settings (flink-conf/beaconflow.yaml, detection.segment-share). */
+    static ShareSpec shipped() {
+        return ShareSpec.of(0.3, 6, 60, 32);
+    }
+
+    /** One window of traffic: the segment's and the app's views. */
+    record Window(double segment, double app) {}
+
+    /**
+     * Visits arrive as a Poisson process (mean {@code visitsPerWindow} times the app's daily curve,
+     * times {@code appFactor(i)}); each brings 1-6 views in its window (a visitor's views come
+     * together, the overdispersion the detector learns) and belongs to the segment with probability
+     * {@code share} times {@code segmentFactor(i)}.
+     */
+    static List<Window> traffic(
+            long seed,
+            int windows,
+            double visitsPerWindow,
+            double share,
+            IntToDoubleFunction appFactor,
+            IntToDoubleFunction segmentFactor) {
+        Random rnd = new Random(seed);
+        MersenneTwister mt = new MersenneTwister(seed);
+        List<Window> out = new ArrayList<>();
+        for (int i = 0; i < windows; i++) {
+            double daily = 1 + 0.6 * Math.sin(2 * Math.PI * i / DAY);
+            double mean = visitsPerWindow * daily * appFactor.applyAsDouble(i);
+            int visits =
+                    mean > 0
+                            ? new PoissonDistribution(
+                                            mt,
+                                            mean,
+                                            PoissonDistribution.DEFAULT_EPSILON,
+                                            PoissonDistribution.DEFAULT_MAX_ITERATIONS)
+                                    .sample()
+                            : 0;
+            double p = share * segmentFactor.applyAsDouble(i);
+            double segment = 0;
+            double app = 0;
+            for (int v = 0; v < visits; v++) {
+                int views = 1 + rnd.nextInt(6);
+                app += views;
+                if (rnd.nextDouble() < p) {
+                    segment += views;
+                }
+            }
+            out.add(new Window(segment, app));
+        }
+        return out;
+    }
+
+    static List<ShareDetector.Result> run(ShareSpec spec, List<Window> traffic) {
+        ShareDetector d = new ShareDetector(spec);
+        ShareState s = d.newState();
+        List<ShareDetector.Result> out = new ArrayList<>();
+        for (Window w : traffic) {
+            out.add(d.update(s, w.segment(), w.app(), 1));
+        }
+        return out;
+    }
+
+    static long anomalies(List<ShareDetector.Result> results, int from, int to) {
+        return results.subList(from, to).stream().filter(ShareDetector.Result::anomaly).count();
+    }
+
+    @Test
+    void threeDaysOfOrdinaryTrafficWithLullsRaiseNothing() {
+        for (long seed = 1; seed <= 5; seed++) {
+            // Lulls of the whole app: down to 40 % for 20 minutes every 6 hours.
+            IntToDoubleFunction lulls = i -> (i % 360) < 20 ? 0.4 : 1;
+            List<ShareDetector.Result> r =
+                    run(shipped(), traffic(seed, 3 * DAY, 40, 0.2, lulls, i -> 1));
+            assertThat(anomalies(r, 0, r.size())).as("seed %d", seed).isZero();
+        }
+    }
+
+    @Test
+    void aSegmentCutToAFifthIsFoundWithinMinutesAndTheLullIsNot() {
+        int onset = DAY;
+        for (long seed = 1; seed <= 5; seed++) {
+            List<Window> t =
+                    traffic(
+                            seed,
+                            DAY + 60,
+                            100,
+                            0.2,
+                            i -> 1,
+                            i -> i >= onset && i < onset + 30 ? 0.2 : 1);
+            List<ShareDetector.Result> r = run(shipped(), t);
+            assertThat(anomalies(r, 0, onset)).as("seed %d before", seed).isZero();
+            int first = -1;
+            for (int i = onset; i < onset + 30; i++) {
+                if (r.get(i).anomaly()) {
+                    first = i - onset;
+                    break;
+                }
+            }
+            // ~70 views a window cut to ~14
+            assertThat(first).as("seed %d: windows to the first anomaly", seed).isBetween(0, 10);
+        }
+    }
+
+    @Test
+    void theBaselineDoesNotLearnTheOutageItIsFlagging() {
+        int onset = DAY;
+        List<Window> t =
+                traffic(3, DAY + 60, 40, 0.2, i -> 1, i -> i >= onset && i < onset + 40 ? 0 : 1);
+        List<ShareDetector.Result> r = run(shipped(), t);
+        double before = r.get(onset).expectedShare();
+        assertThat(before).isCloseTo(0.2, within(0.05));
+        // 40 minutes at zero: every anomalous window is left out of the expected share
+        assertThat(r.get(onset + 39).expectedShare()).isCloseTo(before, within(0.02));
+        assertThat(anomalies(r, onset + 8, onset + 40)).isEqualTo(32);
+    }
+
+    @Test
+    void theMarginKeepsABusySegmentsSmallDriftQuietAndAnOutageDoesNot() {
+        // 2,000 visits a window: a 15 % fall of the share is many standard errors, and tolerated.
+        IntToDoubleFunction drift = i -> i >= DAY ? 0.85 : 1;
+        List<ShareDetector.Result> small =
+                run(shipped(), traffic(7, DAY + 60, 2000, 0.3, i -> 1, drift));
+        assertThat(anomalies(small, 0, small.size())).isZero();
+        IntToDoubleFunction outage = i -> i >= DAY ? 0.5 : 1;
+        List<ShareDetector.Result> half =
+                run(shipped(), traffic(7, DAY + 60, 2000, 0.3, i -> 1, outage));
+        assertThat(half.get(DAY).anomaly()).as("a busy segment halved: its first window").isTrue();
+    }
+
+    @Test
+    void aSegmentTooThinForTheGateGetsNoVerdictEvenAtZero() {
+        // 2 visits a window at 10 %: a scale of 32 windows expects ~22 views, under 60.
+        List<ShareDetector.Result> r =
+                run(shipped(), traffic(5, DAY + 40, 2, 0.1, i -> 1, i -> i >= DAY ? 0 : 1));
+        for (ShareDetector.Result x : r.subList(DAY, DAY + 40)) {
+            assertThat(x.z()).isNaN();
+            assertThat(x.anomaly()).isFalse();
+        }
+    }
+
+    @Test
+    void nothingAnswersBeforeTheWarmUpAndNoScaleReachesBackIntoIt() {
+        List<ShareDetector.Result> r =
+                run(shipped(), traffic(2, 80, 40, 0.2, i -> 1, i -> i >= 30 ? 0 : 1));
+        for (int i = 0; i < 30; i++) {
+            assertThat(r.get(i).z()).as("window %d", i).isNaN();
+        }
+        // At window 31 the longest scale that may be tested starts at window 30 (the first with a
+        // warmed-up anchor): 2 windows, not 32 reaching back to the first window's share.
+        assertThat(r.get(31).windows()).isLessThanOrEqualTo(2);
+    }
+
+    /**
+     * With no overdispersion (dispersion 1) and no margin, a window's z is the normal approximation
+     * of the binomial split: its normal tail agrees with Commons Math's exact binomial CDF.
+     */
+    @Test
+    void theZOfOneWindowIsTheBinomialSplitsNormalApproximation() {
+        ShareSpec spec = new ShareSpec(0, 2.5, 0, 1, 0.05, 1, 1e9, 60);
+        ShareDetector d = new ShareDetector(spec);
+        ShareState s = d.newState();
+        s.segmentViews = 0.25 * 4000; // an expected share of 25 %
+        s.appViews = 4000;
+        s.windows = 100;
+        s.dispersion = 1;
+        int n = 4000;
+        int k = 930; // 70 below the expected 1,000
+        ShareDetector.Result r = d.update(s, k, n, 1);
+        double exactTail = new BinomialDistribution(null, n, 0.25).cumulativeProbability(k);
+        double normalTail = new NormalDistribution(null, 0, 1).cumulativeProbability(r.z());
+        assertThat(r.z()).isCloseTo((k - 1000) / Math.sqrt(n * 0.25 * 0.75), within(1e-9));
+        assertThat(normalTail).isCloseTo(exactTail, within(0.15 * exactTail));
+        assertThat(r.anomaly()).isTrue(); // z = -2.56, beyond the threshold of 2.5
+    }
+
+    @Test
+    void theSpecNamesWhatIsWrong() {
+        assertThatThrownBy(() -> ShareSpec.of(1.0, 6, 60, 32)).hasMessageContaining("margin");
+        assertThatThrownBy(() -> ShareSpec.of(0.3, 0, 60, 32)).hasMessageContaining("z threshold");
+        assertThatThrownBy(() -> ShareSpec.of(0.3, 6, -1, 32))
+                .hasMessageContaining("min expected views");
+        assertThatThrownBy(() -> ShareSpec.of(0.3, 6, 60, 65)).hasMessageContaining("max windows");
+    }
+}

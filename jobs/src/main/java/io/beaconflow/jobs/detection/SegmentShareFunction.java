@@ -1,0 +1,273 @@
+package io.beaconflow.jobs.detection;
+
+import io.beaconflow.detectors.share.ShareDetector;
+import io.beaconflow.detectors.share.ShareSpec;
+import io.beaconflow.detectors.share.ShareState;
+import io.beaconflow.jobs.metrics.Dimension;
+import io.beaconflow.jobs.metrics.MetricAggregate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Scores each segment's share of its app's page views ({@link ShareDetector}): the Flink shell.
+ * Keyed by app, because a share needs the app's total of the same window, which the per-series
+ * detector never sees.
+ *
+ * <p>Input: the metrics stage's rows (first firings) of the app total and of the watched
+ * dimensions. A window's rows are held ({@code share-pending}) until the watermark reaches the
+ * window's end − 1, the timestamp the metrics stage stamps them with: every upstream subtask has
+ * then sent its rows of the window. At that timer every segment the app has seen is scored, those
+ * without a row too (at 0 views: the metrics stage writes no row for an empty window, and an outage
+ * of a whole browser is exactly that). Output: one {@link AnomalySignal} per segment and window,
+ * metric {@link #METRIC}, kind throughput, for the sustained pattern like any other signal.
+ *
+ * <p>Decisions:
+ *
+ * <ul>
+ *   <li>A window whose app total counted nothing is not scored: an app with no traffic is the app
+ *       total's own count alert, and every share is undefined.
+ *   <li>Late updates of a window, and rows of a window already decided, are not scored again (a
+ *       baseline sees each window once); they are counted ({@code shareRowsLate}).
+ *   <li>A segment without views for {@code idleTtl} of event time loses its state (a browser
+ *       version that is gone), so state does not grow forever.
+ * </ul>
+ */
+public class SegmentShareFunction
+        extends KeyedProcessFunction<String, MetricAggregate, AnomalySignal> {
+    private static final long serialVersionUID = 1L;
+
+    /** The metric name of the signals (and of the alerts they open). */
+    public static final String METRIC = "page_view_share";
+
+    private final ShareSpec spec;
+    private final long windowMs;
+    private final long idleTtlMs;
+
+    private transient ShareDetector detector;
+    private transient MapState<Long, ShareWindow> pending;
+    private transient MapState<String, ShareState> segments;
+    private transient MapState<String, Long> lastViews;
+    private transient Counter late;
+    private transient Counter anomalies;
+
+    public SegmentShareFunction(
+            ShareSpec spec, java.time.Duration window, java.time.Duration idleTtl) {
+        this.spec = spec;
+        this.windowMs = window.toMillis();
+        this.idleTtlMs = idleTtl.toMillis();
+    }
+
+    /** The app's rows of one window, waiting for the watermark. */
+    public static class ShareWindow {
+        /** The app total's page views; NaN until its row came. */
+        public double total = Double.NaN;
+
+        /** The app total's received views per weighted view. */
+        public double receivedShare = 1;
+
+        /** Page views per segment ({@link #segmentKey}). */
+        public Map<String, Double> views = new HashMap<>();
+
+        public ShareWindow() {}
+    }
+
+    /** A segment's key within its app: dimension and value, NUL-separated. */
+    static String segmentKey(String dimension, String value) {
+        return dimension + '\u0000' + value;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        detector = new ShareDetector(spec);
+        pending =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "share-pending",
+                                        Types.LONG,
+                                        TypeInformation.of(ShareWindow.class)));
+        segments =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "share-segments",
+                                        Types.STRING,
+                                        TypeInformation.of(ShareState.class)));
+        lastViews =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "share-last-views", Types.STRING, Types.LONG));
+        late = getRuntimeContext().getMetricGroup().counter("shareRowsLate");
+        anomalies = getRuntimeContext().getMetricGroup().counter("shareAnomalies");
+    }
+
+    @Override
+    public void processElement(MetricAggregate row, Context ctx, Collector<AnomalySignal> out)
+            throws Exception {
+        long decideAt = row.windowEnd - 1;
+        if (row.updateSeq > 0 || decideAt <= ctx.timerService().currentWatermark()) {
+            late.inc();
+            return;
+        }
+        ShareWindow w = pending.get(row.windowStart);
+        if (w == null) {
+            w = new ShareWindow();
+            ctx.timerService().registerEventTimeTimer(decideAt);
+        }
+        if (Dimension.ALL.configName().equals(row.dimension)) {
+            w.total = row.pageViews;
+            // error_rate's denominator is the received page views (MetricAggregate#denominator)
+            w.receivedShare = row.pageViews > 0 ? row.denominator("error_rate") / row.pageViews : 1;
+        } else if (row.pageViews > 0) {
+            w.views.put(segmentKey(row.dimension, row.dimensionValue), row.pageViews);
+        }
+        pending.put(row.windowStart, w);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AnomalySignal> out)
+            throws Exception {
+        long windowStart = timestamp + 1 - windowMs;
+        ShareWindow w = pending.get(windowStart);
+        pending.remove(windowStart);
+        if (w == null || !(w.total > 0)) {
+            return;
+        }
+        List<String> known = new ArrayList<>();
+        for (String k : segments.keys()) {
+            known.add(k);
+        }
+        for (String k : w.views.keySet()) {
+            if (!segments.contains(k)) {
+                known.add(k);
+            }
+        }
+        String app = ctx.getCurrentKey();
+        List<String> scored = new ArrayList<>();
+        for (String k : known) {
+            Double views = w.views.get(k);
+            if (views != null) {
+                lastViews.put(k, windowStart);
+                scored.add(k);
+            } else {
+                Long seen = lastViews.get(k);
+                if (seen == null || windowStart - seen >= idleTtlMs) {
+                    segments.remove(k);
+                    lastViews.remove(k);
+                } else {
+                    scored.add(k);
+                }
+            }
+        }
+        Map<String, Double> peers = peerLevels(scored, w);
+        for (String k : scored) {
+            Double views = w.views.get(k);
+            ShareState st = segments.get(k);
+            if (st == null) {
+                st = detector.newState();
+            }
+            double total = w.total * peers.getOrDefault(dimensionOf(k), 1.0);
+            ShareDetector.Result r =
+                    detector.update(st, views == null ? 0 : views, total, w.receivedShare);
+            segments.put(k, st);
+            if (Double.isNaN(r.z())) {
+                continue; // warming up, or no scale expects enough views: no verdict
+            }
+            if (r.anomaly()) {
+                anomalies.inc();
+            }
+            out.collect(signal(app, k, windowStart, w.total, r));
+        }
+    }
+
+    /**
+     * Per dimension, the median over its segments of observed / expected views in this window (the
+     * expected share times the app's views): how the typical segment fared. A segment's share is
+     * taken of the app total scaled by it, so that it is compared with its peers. Why: when one big
+     * segment surges (an evening peak in the US), every other country's share of the app falls by
+     * the same factor though none of them lost a visitor; the peers' median falls with them and the
+     * comparison stays level. An outage of one segment leaves the median where it was; a lull of
+     * the whole app moves every segment and the app total alike (median 1). Segments expecting
+     * fewer than {@link #MIN_PEER_VIEWS} received views are too noisy to vote; with fewer than
+     * three voters the dimension is not scaled.
+     */
+    private Map<String, Double> peerLevels(List<String> scored, ShareWindow w) throws Exception {
+        Map<String, List<Double>> ratios = new HashMap<>();
+        for (String k : scored) {
+            ShareState st = segments.get(k);
+            double p = st == null ? Double.NaN : ShareDetector.expectedShare(st);
+            if (st == null || st.windows < spec.warmupWindows() || !(p > 0)) {
+                continue;
+            }
+            double expected = p * w.total;
+            if (expected * w.receivedShare < MIN_PEER_VIEWS) {
+                continue;
+            }
+            double views = w.views.getOrDefault(k, 0.0);
+            ratios.computeIfAbsent(dimensionOf(k), d -> new ArrayList<>()).add(views / expected);
+        }
+        Map<String, Double> levels = new HashMap<>();
+        for (Map.Entry<String, List<Double>> e : ratios.entrySet()) {
+            List<Double> r = e.getValue();
+            if (r.size() < 3) {
+                continue;
+            }
+            r.sort(null);
+            int n = r.size();
+            double median = n % 2 == 1 ? r.get(n / 2) : (r.get(n / 2 - 1) + r.get(n / 2)) / 2;
+            levels.put(e.getKey(), Math.max(MIN_PEER_LEVEL, median));
+        }
+        return levels;
+    }
+
+    /** Received views a segment must expect in the window to vote in {@link #peerLevels}. */
+    static final double MIN_PEER_VIEWS = 3;
+
+    /**
+     * The lowest peer level: when most segments of a dimension are empty, the app total decides.
+     */
+    static final double MIN_PEER_LEVEL = 0.1;
+
+    private static String dimensionOf(String segment) {
+        return segment.substring(0, segment.indexOf('\u0000'));
+    }
+
+    private AnomalySignal signal(
+            String app, String segment, long windowStart, double total, ShareDetector.Result r) {
+        int cut = segment.indexOf('\u0000');
+        AnomalySignal s = new AnomalySignal();
+        s.app = app;
+        s.dimension = segment.substring(0, cut);
+        s.dimensionValue = segment.substring(cut + 1);
+        s.series = AnomalySignal.seriesName(app, s.dimension, s.dimensionValue);
+        s.metric = METRIC;
+        s.metricKind = "throughput";
+        s.windowStart = windowStart;
+        s.windowEnd = windowStart + windowMs;
+        s.observed = r.share();
+        s.denominator = total;
+        s.expected = r.expectedShare();
+        // The band: the share the test tolerates before it starts counting evidence.
+        s.lower = (1 - spec.margin()) * r.expectedShare();
+        s.upper = null;
+        s.z = r.z();
+        double absZ = Math.abs(r.z());
+        // As the detectors score: |z| / (|z| + threshold), at least 0.5 for an anomaly.
+        double score = r.z() < 0 ? absZ / (absZ + spec.zThreshold()) : 0;
+        s.score = r.anomaly() ? Math.max(0.5, score) : Math.min(score, 0.499);
+        s.direction = r.z() < 0 ? "down" : "up";
+        s.anomaly = r.anomaly();
+        return s;
+    }
+}
