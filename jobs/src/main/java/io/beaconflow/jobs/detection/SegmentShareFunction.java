@@ -170,16 +170,14 @@ public class SegmentShareFunction
                 }
             }
         }
-        Map<String, Double> peers = peerLevels(scored, w);
         for (String k : scored) {
             Double views = w.views.get(k);
             ShareState st = segments.get(k);
             if (st == null) {
                 st = detector.newState();
             }
-            double total = w.total * peers.getOrDefault(dimensionOf(k), 1.0);
             ShareDetector.Result r =
-                    detector.update(st, views == null ? 0 : views, total, w.receivedShare);
+                    detector.update(st, views == null ? 0 : views, w.total, w.receivedShare);
             segments.put(k, st);
             if (Double.isNaN(r.z())) {
                 continue; // warming up, or no scale expects enough views: no verdict
@@ -189,58 +187,6 @@ public class SegmentShareFunction
             }
             out.collect(signal(app, k, windowStart, w.total, r));
         }
-    }
-
-    /**
-     * Per dimension, the median over its segments of observed / expected views in this window (the
-     * expected share times the app's views): how the typical segment fared. A segment's share is
-     * taken of the app total scaled by it, so that it is compared with its peers. Why: when one big
-     * segment surges (an evening peak in the US), every other country's share of the app falls by
-     * the same factor though none of them lost a visitor; the peers' median falls with them and the
-     * comparison stays level. An outage of one segment leaves the median where it was; a lull of
-     * the whole app moves every segment and the app total alike (median 1). Segments expecting
-     * fewer than {@link #MIN_PEER_VIEWS} received views are too noisy to vote; with fewer than
-     * three voters the dimension is not scaled.
-     */
-    private Map<String, Double> peerLevels(List<String> scored, ShareWindow w) throws Exception {
-        Map<String, List<Double>> ratios = new HashMap<>();
-        for (String k : scored) {
-            ShareState st = segments.get(k);
-            double p = st == null ? Double.NaN : ShareDetector.expectedShare(st);
-            if (st == null || st.windows < spec.warmupWindows() || !(p > 0)) {
-                continue;
-            }
-            double expected = p * w.total;
-            if (expected * w.receivedShare < MIN_PEER_VIEWS) {
-                continue;
-            }
-            double views = w.views.getOrDefault(k, 0.0);
-            ratios.computeIfAbsent(dimensionOf(k), d -> new ArrayList<>()).add(views / expected);
-        }
-        Map<String, Double> levels = new HashMap<>();
-        for (Map.Entry<String, List<Double>> e : ratios.entrySet()) {
-            List<Double> r = e.getValue();
-            if (r.size() < 3) {
-                continue;
-            }
-            r.sort(null);
-            int n = r.size();
-            double median = n % 2 == 1 ? r.get(n / 2) : (r.get(n / 2 - 1) + r.get(n / 2)) / 2;
-            levels.put(e.getKey(), Math.max(MIN_PEER_LEVEL, median));
-        }
-        return levels;
-    }
-
-    /** Received views a segment must expect in the window to vote in {@link #peerLevels}. */
-    static final double MIN_PEER_VIEWS = 3;
-
-    /**
-     * The lowest peer level: when most segments of a dimension are empty, the app total decides.
-     */
-    static final double MIN_PEER_LEVEL = 0.1;
-
-    private static String dimensionOf(String segment) {
-        return segment.substring(0, segment.indexOf('\u0000'));
     }
 
     private AnomalySignal signal(

@@ -3,10 +3,11 @@
  * alerts}). <b>In:</b> metric rows, per-route click activity, detector spec updates (a control
  * stream, reloaded live). <b>Out</b> ({@link io.beaconflow.jobs.detection.DetectionStage.Outputs}):
  * {@link io.beaconflow.jobs.detection.ScoredAggregate}s (rows with expected value, band and score
- * per metric), {@link io.beaconflow.jobs.detection.AnomalySignal}s per series and per route (rage
- * clicks), refused spec updates.
+ * per metric), {@link io.beaconflow.jobs.detection.AnomalySignal}s per series, per segment's share
+ * of its app's page views and per route (rage clicks), refused spec updates.
  *
  * <p>The Flink shells ({@link io.beaconflow.jobs.detection.DetectorFunction}, {@link
+ * io.beaconflow.jobs.detection.SegmentShareFunction}, {@link
  * io.beaconflow.jobs.detection.FrustrationScorer}) hold the state of the plain-Java detectors of
  * the {@code detectors} module. Settings: the {@code detection:} section ({@link
  * io.beaconflow.jobs.detection.DetectionConfig}, which also carries the pattern and alerting knobs

@@ -113,35 +113,6 @@ class SegmentShareFunctionTest {
     }
 
     @Test
-    void aSurgeOfOneCountryIsNoOutageOfTheOthersAndAnOutageAmongPeersIsFound() throws Exception {
-        // Five countries; from minute 60 the US triples (its evening peak): every other country's
-        // share of the app halves though none lost a visitor. Their peers' median halves with
-        // them. From minute 100 DE, one of the peers, is cut to a fifth.
-        for (int i = 0; i < 130; i++) {
-            double us = i >= 60 ? 300 : 100;
-            double de = i >= 100 ? 8 : 40 + (i % 3) - 1;
-            double fr = 30 + (i % 2);
-            double gb = 30 - (i % 2);
-            double es = 20 + (i % 3) - 1;
-            feed(Rows.row("shop", "all", "*", i, us + de + fr + gb + es, 0.01));
-            feed(Rows.row("shop", "country", "US", i, us, 0.01));
-            feed(Rows.row("shop", "country", "DE", i, de, 0.01));
-            feed(Rows.row("shop", "country", "FR", i, fr, 0.01));
-            feed(Rows.row("shop", "country", "GB", i, gb, 0.01));
-            feed(Rows.row("shop", "country", "ES", i, es, 0.01));
-        }
-        h.processWatermark(T0 + 130 * MINUTE);
-        assertThat(h.extractOutputValues())
-                .filteredOn(s -> s.anomaly)
-                .isNotEmpty()
-                .allSatisfy(
-                        s -> {
-                            assertThat(s.dimensionValue).isEqualTo("DE");
-                            assertThat(s.windowStart).isGreaterThanOrEqualTo(T0 + 100 * MINUTE);
-                        });
-    }
-
-    @Test
     void lateRowsAndLateUpdatesAreNotScoredAgain() throws Exception {
         normal(0, 40);
         h.processWatermark(T0 + 40 * MINUTE);
