@@ -71,15 +71,17 @@ public class DetectionConfig implements Serializable {
 
         public boolean enabled = true;
 
-        /** Dimensions whose values are watched (release, OS and browser version move by design). */
-        public List<String> dimensions =
-                new ArrayList<>(List.of("country", "browser", "device", "variant"));
+        /**
+         * Dimensions whose values are watched. Not release, variant, OS or browser version: traffic
+         * moves between those by design (a rollout, an experiment's allocation, browser updates).
+         */
+        public List<String> dimensions = new ArrayList<>(List.of("country", "browser", "device"));
 
         /** The relative fall of a share that is tolerated before evidence counts. */
         public double margin = 0.3;
 
         /** Standard errors below the tolerated share that alert. */
-        public double zThreshold = 6;
+        public double zThreshold = 6.5;
 
         /** Received views a pooled scale must expect before it is tested. */
         public double minExpectedViews = 60;
@@ -220,7 +222,7 @@ public class DetectionConfig implements Serializable {
                 s.dimensions != null && !s.dimensions.isEmpty(),
                 key + "dimensions",
                 "must list at least one dimension",
-                "e.g. [country, browser, device, variant], or set enabled: false");
+                "e.g. [country, browser, device], or set enabled: false");
         if (s.dimensions != null) {
             for (String d : s.dimensions) {
                 p.require(
@@ -240,7 +242,7 @@ public class DetectionConfig implements Serializable {
                 s.zThreshold > 0 && s.zThreshold <= 100,
                 key + "z-threshold",
                 "must be in (0, 100] (got " + s.zThreshold + ")",
-                "e.g. 6");
+                "e.g. 6.5");
         p.require(
                 s.minExpectedViews >= 0,
                 key + "min-expected-views",

@@ -25,7 +25,7 @@ class SegmentShareFunctionTest {
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(
                                 new SegmentShareFunction(
-                                        ShareSpec.of(0.3, 6, 60, 32),
+                                        ShareSpec.of(0.3, 6.5, 60, 32),
                                         Duration.ofMinutes(1),
                                         Duration.ofHours(2))),
                         rows,
