@@ -5,6 +5,7 @@ import io.beaconflow.detectors.report.SeriesChart;
 import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.detection.MetricScore;
 import io.beaconflow.jobs.detection.ScoredAggregate;
+import io.beaconflow.jobs.detection.SegmentShareFunction;
 import io.beaconflow.jobs.generator.IncidentTruth;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -57,23 +58,29 @@ public final class DemoReport {
             }
             series.sort(java.util.Comparator.comparingLong(r -> r.windowStart));
             SeriesChart.Builder b = SeriesChart.builder(c.getKey());
-            for (ScoredAggregate r : series) {
-                MetricScore s = r.scores == null ? null : r.scores.get(first.metric);
-                Double v = s != null && s.value != null ? s.value : r.value(first.metric);
-                if (v == null || v.isNaN()) continue;
-                b.point(
-                        r.windowStart,
-                        v,
-                        s == null || s.expected == null ? Double.NaN : s.expected,
-                        s == null || s.lower == null ? Double.NaN : s.lower,
-                        s == null || s.upper == null ? Double.NaN : s.upper,
-                        s != null && s.anomaly);
+            if (SegmentShareFunction.METRIC.equals(first.metric)) {
+                // Not a column of the rows: the segment's views over its app's, per window, 0 in
+                // the app's windows without a row of the segment (what the share detector saw).
+                shares(
+                        b,
+                        series,
+                        bySeries.getOrDefault(seriesOf(first.app, "all", "*"), List.of()));
+            } else {
+                points(b, series, first.metric);
             }
-            long end = series.isEmpty() ? 0 : series.get(series.size() - 1).windowEnd;
+            long end = series.get(series.size() - 1).windowEnd;
+            if (SegmentShareFunction.METRIC.equals(first.metric)) {
+                for (ScoredAggregate t :
+                        bySeries.getOrDefault(seriesOf(first.app, "all", "*"), List.of())) {
+                    end = Math.max(end, t.windowEnd);
+                }
+            }
             for (Alert a : c.getValue()) {
+                // an open alert runs to the last window charted (a share alert's segment may
+                // have no row after it opened: the app total's windows are charted)
                 b.alert(
                         a.openedAt,
-                        a.resolvedAt == null ? end : a.resolvedAt,
+                        a.resolvedAt == null ? Math.max(end, a.openedAt) : a.resolvedAt,
                         a.kind + " " + a.severity);
             }
             for (IncidentTruth t : incidents) {
@@ -91,6 +98,37 @@ public final class DemoReport {
                                 + " alerted series/metric pairs; shaded: injected incidents"
                                 + " of the same app; bars: alerts."),
                 charts);
+    }
+
+    private static void points(SeriesChart.Builder b, List<ScoredAggregate> series, String metric) {
+        for (ScoredAggregate r : series) {
+            MetricScore s = r.scores == null ? null : r.scores.get(metric);
+            Double v = s != null && s.value != null ? s.value : r.value(metric);
+            if (v == null || v.isNaN()) continue;
+            b.point(
+                    r.windowStart,
+                    v,
+                    s == null || s.expected == null ? Double.NaN : s.expected,
+                    s == null || s.lower == null ? Double.NaN : s.lower,
+                    s == null || s.upper == null ? Double.NaN : s.upper,
+                    s != null && s.anomaly);
+        }
+    }
+
+    private static void shares(
+            SeriesChart.Builder b, List<ScoredAggregate> segment, List<ScoredAggregate> totals) {
+        Map<Long, Double> views = new java.util.HashMap<>();
+        for (ScoredAggregate r : segment) {
+            views.put(r.windowStart, r.pageViews);
+        }
+        List<ScoredAggregate> sorted = new ArrayList<>(totals);
+        sorted.sort(java.util.Comparator.comparingLong(r -> r.windowStart));
+        for (ScoredAggregate t : sorted) {
+            if (t.pageViews > 0) {
+                double share = views.getOrDefault(t.windowStart, 0.0) / t.pageViews;
+                b.point(t.windowStart, share, Double.NaN, Double.NaN, Double.NaN, false);
+            }
+        }
     }
 
     private static String seriesOf(String app, String dimension, String value) {
