@@ -84,7 +84,7 @@ public class DetectionConfig implements Serializable {
         public double zThreshold = 6.5;
 
         /** Received views a pooled scale must expect before it is tested. */
-        public double minExpectedViews = 60;
+        public double minExpectedViews = 150;
 
         /** The longest pooled scale, in windows. */
         public int maxWindows = 32;
