@@ -163,10 +163,18 @@ class IncidentMatcherTest {
         assertThat(matchedBy(drift, "fetch_p95")).isTrue();
         assertThat(matchedBy(drift, "page_views")).isFalse();
 
+        // A segment's share of its app's page views is its traffic, judged against its app.
+        IncidentTruth drop = ofKind("traffic_drop", List.of());
+        assertThat(matchedBy(drop, "page_view_share")).isTrue();
+        assertThat(matchedBy(drop, "page_views")).isTrue();
+        assertThat(matchedBy(drop, "lcp_p75")).isFalse();
+        assertThat(matchedBy(drift, "page_view_share")).isFalse();
+
         IncidentTruth outage = ofKind("partial_outage", IncidentTruth.ERROR_METRICS);
         assertThat(matchedBy(outage, "error_rate")).isTrue();
         assertThat(matchedBy(outage, "fetch_error_rate")).isFalse();
         assertThat(matchedBy(outage, "page_views")).isFalse();
+        assertThat(matchedBy(outage, "page_view_share")).isFalse();
         IncidentTruth slowBackend =
                 ofKind(
                         "backend_slow",
