@@ -154,24 +154,18 @@ public class SegmentShareFunction
             }
         }
         String app = ctx.getCurrentKey();
-        List<String> scored = new ArrayList<>();
         for (String k : known) {
             Double views = w.views.get(k);
             if (views != null) {
                 lastViews.put(k, windowStart);
-                scored.add(k);
             } else {
                 Long seen = lastViews.get(k);
                 if (seen == null || windowStart - seen >= idleTtlMs) {
                     segments.remove(k);
                     lastViews.remove(k);
-                } else {
-                    scored.add(k);
+                    continue;
                 }
             }
-        }
-        for (String k : scored) {
-            Double views = w.views.get(k);
             ShareState st = segments.get(k);
             if (st == null) {
                 st = detector.newState();
