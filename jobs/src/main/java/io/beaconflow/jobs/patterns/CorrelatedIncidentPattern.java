@@ -3,14 +3,12 @@ package io.beaconflow.jobs.patterns;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.cep.pattern.conditions.IterativeCondition;
 import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.util.Collector;
 
 /**
  * <b>Correlated incident</b>: on one app, a sustained error-rate rise and a sustained throughput
@@ -56,27 +54,22 @@ public final class CorrelatedIncidentPattern {
         return FindingPatterns.perApp(
                 sustained,
                 pattern(within),
-                new Matches(),
+                FindingPatterns.deriving(CorrelatedIncidentPattern::incident),
                 UID,
                 "cep: correlated incident (errors up + throughput down)");
     }
 
-    static final class Matches extends PatternProcessFunction<Finding, Finding> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public void processMatch(
-                Map<String, List<Finding>> match, Context ctx, Collector<Finding> out) {
-            Finding first = match.get("first").get(0);
-            Finding second = match.get("second").get(0);
-            Finding f = Finding.derived(Finding.CORRELATED, second);
-            f.firstWindowStart = Math.min(first.firstWindowStart, second.firstWindowStart);
-            f.score = Math.max(first.score, second.score);
-            f.related.add(first.key);
-            f.related.add(second.key);
-            f.relatedKinds.add(first.metricKind);
-            f.relatedKinds.add(second.metricKind);
-            out.collect(f);
-        }
+    /** One incident of both findings, from the earlier start, at the higher score. */
+    static Finding incident(Map<String, List<Finding>> match) {
+        Finding first = match.get("first").get(0);
+        Finding second = match.get("second").get(0);
+        Finding f = Finding.derived(Finding.CORRELATED, second);
+        f.firstWindowStart = Math.min(first.firstWindowStart, second.firstWindowStart);
+        f.score = Math.max(first.score, second.score);
+        f.related.add(first.key);
+        f.related.add(second.key);
+        f.relatedKinds.add(first.metricKind);
+        f.relatedKinds.add(second.metricKind);
+        return f;
     }
 }

@@ -1,5 +1,8 @@
 package io.beaconflow.jobs.patterns;
 
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.cep.CEP;
@@ -10,6 +13,7 @@ import org.apache.flink.cep.pattern.conditions.IterativeCondition;
 import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.Collector;
 
 /**
  * The CEP operator of the second-level patterns, those over findings (release regression, new error
@@ -68,5 +72,43 @@ final class FindingPatterns {
             }
             return false;
         }
+    }
+
+    /** The one finding a pattern makes of a match. */
+    @FunctionalInterface
+    interface Derive<IN> extends Serializable {
+        Finding of(Map<String, List<IN>> match);
+    }
+
+    /**
+     * The match function of a pattern that emits one finding a match: the patterns differ only in
+     * how they derive it, so each states just that ({@link Derive}) and shares the Flink shell.
+     */
+    static <IN> PatternProcessFunction<IN, Finding> deriving(Derive<IN> derive) {
+        return new Deriving<>(derive);
+    }
+
+    private static final class Deriving<IN> extends PatternProcessFunction<IN, Finding> {
+        private static final long serialVersionUID = 1L;
+        private final Derive<IN> derive;
+
+        Deriving(Derive<IN> derive) {
+            this.derive = derive;
+        }
+
+        @Override
+        public void processMatch(Map<String, List<IN>> match, Context ctx, Collector<Finding> out) {
+            out.collect(derive.of(match));
+        }
+    }
+
+    /**
+     * A finding of {@code kind} derived from {@code from}, attributed to the release whose
+     * release-seen finding opened {@code match}.
+     */
+    static Finding onOpeningRelease(String kind, Finding from, Map<String, List<Finding>> match) {
+        Finding f = Finding.derived(kind, from);
+        f.release = match.get(RELEASE).get(0).release;
+        return f;
     }
 }

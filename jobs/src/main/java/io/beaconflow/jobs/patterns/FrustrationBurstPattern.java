@@ -2,18 +2,14 @@ package io.beaconflow.jobs.patterns;
 
 import io.beaconflow.jobs.detection.AnomalySignal;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.cep.CEP;
-import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.util.Collector;
 
 /**
  * <b>Frustration burst</b>: the rage-click rate of a route (rage-click bursts per page view, scored
@@ -51,18 +47,11 @@ public final class FrustrationBurstPattern {
                         rageSignals.keyBy(AnomalySignal::patternKey, Types.STRING),
                         pattern(minScore, anomalies, windows, window))
                 .inEventTime()
-                .process(new Matches(), TypeInformation.of(Finding.class))
+                .process(
+                        FindingPatterns.<AnomalySignal>deriving(
+                                match -> Finding.ofSignals(Finding.FRUSTRATION, match.get("high"))),
+                        TypeInformation.of(Finding.class))
                 .uid(UID)
                 .name("cep: frustration burst");
-    }
-
-    static final class Matches extends PatternProcessFunction<AnomalySignal, Finding> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public void processMatch(
-                Map<String, List<AnomalySignal>> match, Context ctx, Collector<Finding> out) {
-            out.collect(Finding.ofSignals(Finding.FRUSTRATION, match.get("high")));
-        }
     }
 }

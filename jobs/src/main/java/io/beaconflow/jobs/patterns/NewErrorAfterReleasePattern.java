@@ -3,12 +3,10 @@ package io.beaconflow.jobs.patterns;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.util.Collector;
 
 /**
  * <b>New error after a release</b>: a release is first seen on an app ({@code ReleaseWatch}), then
@@ -68,24 +66,17 @@ public final class NewErrorAfterReleasePattern {
         return FindingPatterns.perApp(
                 releaseSeenAndSpread,
                 pattern(afterRelease, within),
-                new Matches(),
+                FindingPatterns.deriving(NewErrorAfterReleasePattern::newError),
                 UID,
                 "cep: new error after release");
     }
 
-    static final class Matches extends PatternProcessFunction<Finding, Finding> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public void processMatch(
-                Map<String, List<Finding>> match, Context ctx, Collector<Finding> out) {
-            Finding seen = match.get(FindingPatterns.RELEASE).get(0);
-            Finding spread = match.get("error").get(0);
-            Finding f = Finding.derived(Finding.NEW_ERROR, spread);
-            f.release = seen.release;
-            f.related.addAll(spread.related);
-            f.related.add(seen.series);
-            out.collect(f);
-        }
+    /** The spread error of a match, attributed to the release that opened it. */
+    static Finding newError(Map<String, List<Finding>> match) {
+        Finding spread = match.get("error").get(0);
+        Finding f = FindingPatterns.onOpeningRelease(Finding.NEW_ERROR, spread, match);
+        f.related.addAll(spread.related);
+        f.related.add(match.get(FindingPatterns.RELEASE).get(0).series);
+        return f;
     }
 }

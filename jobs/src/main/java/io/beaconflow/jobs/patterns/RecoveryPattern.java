@@ -2,12 +2,9 @@ package io.beaconflow.jobs.patterns;
 
 import io.beaconflow.jobs.detection.AnomalySignal;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.cep.CEP;
-import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.cep.pattern.conditions.SimpleCondition;
@@ -15,7 +12,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.util.Collector;
 
 /**
  * <b>Recovery</b>: K consecutive normal windows on one series and metric (no anomalous window in
@@ -77,18 +73,11 @@ public final class RecoveryPattern {
             KeyedStream<AnomalySignal, String> signals, int normalWindows, Duration window) {
         return CEP.pattern(signals, pattern(normalWindows, window))
                 .inEventTime()
-                .process(new Matches(), TypeInformation.of(Finding.class))
+                .process(
+                        FindingPatterns.<AnomalySignal>deriving(
+                                match -> Finding.ofSignals(Finding.RECOVERED, match.get("normal"))),
+                        TypeInformation.of(Finding.class))
                 .uid(UID)
                 .name("cep: recovery (" + normalWindows + " normal windows)");
-    }
-
-    static final class Matches extends PatternProcessFunction<AnomalySignal, Finding> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public void processMatch(
-                Map<String, List<AnomalySignal>> match, Context ctx, Collector<Finding> out) {
-            out.collect(Finding.ofSignals(Finding.RECOVERED, match.get("normal")));
-        }
     }
 }

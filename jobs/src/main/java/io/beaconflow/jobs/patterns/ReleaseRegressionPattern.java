@@ -3,12 +3,10 @@ package io.beaconflow.jobs.patterns;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.util.Collector;
 
 /**
  * <b>Release regression</b>: a release is first seen on an app, then within T a sustained anomaly
@@ -56,24 +54,17 @@ public final class ReleaseRegressionPattern {
         return FindingPatterns.perApp(
                 releaseSeenAndSustained,
                 pattern(within),
-                new Matches(),
+                FindingPatterns.deriving(ReleaseRegressionPattern::regression),
                 UID,
                 "cep: release regression");
     }
 
-    static final class Matches extends PatternProcessFunction<Finding, Finding> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public void processMatch(
-                Map<String, List<Finding>> match, Context ctx, Collector<Finding> out) {
-            Finding seen = match.get(FindingPatterns.RELEASE).get(0);
-            Finding anomaly = match.get("anomaly").get(0);
-            Finding f = Finding.derived(Finding.RELEASE_REGRESSION, anomaly);
-            f.release = seen.release;
-            f.related.add(anomaly.key);
-            f.relatedKinds.add(anomaly.metricKind);
-            out.collect(f);
-        }
+    /** The anomaly of a match, attributed to the release that opened it. */
+    static Finding regression(Map<String, List<Finding>> match) {
+        Finding anomaly = match.get("anomaly").get(0);
+        Finding f = FindingPatterns.onOpeningRelease(Finding.RELEASE_REGRESSION, anomaly, match);
+        f.related.add(anomaly.key);
+        f.relatedKinds.add(anomaly.metricKind);
+        return f;
     }
 }
