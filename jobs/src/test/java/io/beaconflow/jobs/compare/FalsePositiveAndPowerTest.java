@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.beaconflow.jobs.metrics.LatencyMetric;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +17,42 @@ import org.junit.jupiter.api.Test;
 class FalsePositiveAndPowerTest {
     static final double ALPHA = 0.05;
     static final int RUNS = 1000;
+
+    /** The metrics the arms of these tests carry (no LCP, no INP): the ones a verdict can be on. */
+    static final ComparedMetric[] TESTED = {
+        ComparedMetric.ERROR_RATE,
+        ComparedMetric.FETCH_FAILURE_RATE,
+        ComparedMetric.LOAD,
+        ComparedMetric.FETCH
+    };
+
+    /** How many of {@code runs} trials, each drawn from seed {@code seedBase + run}, hold. */
+    static int holding(int runs, long seedBase, Predicate<SplittableRandom> trial) {
+        int held = 0;
+        for (int run = 0; run < runs; run++) {
+            if (trial.test(new SplittableRandom(seedBase + run))) held++;
+        }
+        return held;
+    }
+
+    /** The load row of {@code arm} compared against {@code control}. */
+    static Comparison load(ArmComparison cmp, ArmStats arm, ArmStats control) {
+        return cmp.compare(arm, control).get(ComparedMetric.LOAD.ordinal());
+    }
+
+    /**
+     * Counts the rows with a raw p below alpha into {@code belowAlpha} (by metric) and says whether
+     * any row got a verdict (worse or better).
+     */
+    static boolean tally(List<Comparison> rows, int[] belowAlpha) {
+        boolean any = false;
+        for (int i = 0; i < rows.size(); i++) {
+            Comparison c = rows.get(i);
+            if (c.pValue != null && c.pValue < ALPHA) belowAlpha[i]++;
+            any |= c.verdict.equals(Verdict.WORSE) || c.verdict.equals(Verdict.BETTER);
+        }
+        return any;
+    }
 
     /**
      * One arm of n independent page views, each with a load time and one fetch, errors with p: n
@@ -138,22 +175,9 @@ class FalsePositiveAndPowerTest {
             SplittableRandom rnd = new SplittableRandom(seed);
             ArmStats a = arm(rnd, 1500, 0.03, 0.02, 1);
             ArmStats b = arm(rnd, 1500, 0.03, 0.02, 1);
-            List<Comparison> out = cmp.compare(a, b);
-            boolean any = false;
-            for (int i = 0; i < out.size(); i++) {
-                Comparison c = out.get(i);
-                if (c.pValue != null && c.pValue < ALPHA) raw[i]++;
-                any |= c.verdict.equals(Verdict.WORSE) || c.verdict.equals(Verdict.BETTER);
-            }
-            if (any) anyVerdict++;
+            if (tally(cmp.compare(a, b), raw)) anyVerdict++;
         }
-        for (ComparedMetric m :
-                new ComparedMetric[] {
-                    ComparedMetric.ERROR_RATE,
-                    ComparedMetric.FETCH_FAILURE_RATE,
-                    ComparedMetric.LOAD,
-                    ComparedMetric.FETCH
-                }) {
+        for (ComparedMetric m : TESTED) {
             // binomial(1000, 0.05): sd 6.9, so 25..75 is beyond ±3.5 sd
             assertThat(raw[m.ordinal()]).as(m.field + " raw false positives").isBetween(25, 75);
         }
@@ -186,13 +210,7 @@ class FalsePositiveAndPowerTest {
                     cmp.compare(
                             clusteredArm(rnd, sessions, 1, bySession),
                             clusteredArm(rnd, sessions, 1, bySession));
-            boolean any = false;
-            for (int i = 0; i < rows.size(); i++) {
-                Comparison c = rows.get(i);
-                if (c.pValue != null && c.pValue < ALPHA) out[i]++;
-                any |= c.verdict.equals(Verdict.WORSE) || c.verdict.equals(Verdict.BETTER);
-            }
-            if (any) out[out.length - 1]++;
+            if (tally(rows, out)) out[out.length - 1]++;
         }
         return out;
     }
@@ -210,13 +228,7 @@ class FalsePositiveAndPowerTest {
                         + java.util.Arrays.toString(bySession)
                         + ", views as units "
                         + java.util.Arrays.toString(byView));
-        ComparedMetric[] tested = {
-            ComparedMetric.ERROR_RATE,
-            ComparedMetric.FETCH_FAILURE_RATE,
-            ComparedMetric.LOAD,
-            ComparedMetric.FETCH
-        };
-        for (ComparedMetric m : tested) {
+        for (ComparedMetric m : TESTED) {
             // binomial(400, 0.05): 20 expected, sd 4.4; 8..34 is beyond ±2.7 sd.
             assertThat(bySession[m.ordinal()])
                     .as(m.field + " false positives, sessions as the unit")
@@ -251,13 +263,7 @@ class FalsePositiveAndPowerTest {
                         + runs
                         + ": "
                         + java.util.Arrays.toString(fp));
-        for (ComparedMetric m :
-                new ComparedMetric[] {
-                    ComparedMetric.ERROR_RATE,
-                    ComparedMetric.FETCH_FAILURE_RATE,
-                    ComparedMetric.LOAD,
-                    ComparedMetric.FETCH
-                }) {
+        for (ComparedMetric m : TESTED) {
             assertThat(fp[m.ordinal()]).as(m.field + " at 50 sessions per arm").isBetween(20, 72);
         }
         assertThat(fp[fp.length - 1]).as("arms with any verdict at 50 sessions").isBetween(15, 72);
@@ -270,18 +276,16 @@ class FalsePositiveAndPowerTest {
         // with false verdicts).
         ArmComparison cmp = new ArmComparison(ALPHA, 200);
         int runs = 100;
-        int loadWorse = 0;
-        for (int seed = 0; seed < runs; seed++) {
-            SplittableRandom rnd = new SplittableRandom(90_000 + seed);
-            ArmStats control = clusteredArm(rnd, 2000, 1, true);
-            ArmStats slower = clusteredArm(rnd, 2000, 1.10, true);
-            if (cmp.compare(slower, control)
-                    .get(ComparedMetric.LOAD.ordinal())
-                    .verdict
-                    .equals(Verdict.WORSE)) {
-                loadWorse++;
-            }
-        }
+        int loadWorse =
+                holding(
+                        runs,
+                        90_000,
+                        rnd -> {
+                            ArmStats control = clusteredArm(rnd, 2000, 1, true);
+                            return load(cmp, clusteredArm(rnd, 2000, 1.10, true), control)
+                                    .verdict
+                                    .equals(Verdict.WORSE);
+                        });
         System.out.println(
                 "clustered power, load 10 % slower, 2000 sessions/arm: " + loadWorse + "/" + runs);
         assertThat(loadWorse).as("load 10 % slower found").isGreaterThan(runs * 9 / 10);
@@ -319,16 +323,17 @@ class FalsePositiveAndPowerTest {
     void theShiftIntervalCoversTheTrueShift() {
         // Load 1200 ms median × 1.1 → true median shift 120 ms; 95 % intervals cover it ~95 %.
         ArmComparison cmp = new ArmComparison(ALPHA, 100);
-        int covered = 0;
         int runs = 200;
-        for (int seed = 0; seed < runs; seed++) {
-            SplittableRandom rnd = new SplittableRandom(50_000 + seed);
-            ArmStats control = arm(rnd, 2000, 0.02, 0.02, 1);
-            ArmStats slower = arm(rnd, 2000, 0.02, 0.02, 1.10);
-            Comparison load = cmp.compare(slower, control).get(ComparedMetric.LOAD.ordinal());
-            // The HL shift of a scale change is not exactly the median shift; allow the 1 % bins.
-            if (load.diffLow <= 120 * 1.02 && load.diffHigh >= 120 * 0.98) covered++;
-        }
+        // The HL shift of a scale change is not exactly the median shift; allow the 1 % bins.
+        int covered =
+                holding(
+                        runs,
+                        50_000,
+                        rnd -> {
+                            ArmStats control = arm(rnd, 2000, 0.02, 0.02, 1);
+                            Comparison c = load(cmp, arm(rnd, 2000, 0.02, 0.02, 1.10), control);
+                            return c.diffLow <= 120 * 1.02 && c.diffHigh >= 120 * 0.98;
+                        });
         assertThat(covered).isGreaterThan(runs * 85 / 100);
     }
 

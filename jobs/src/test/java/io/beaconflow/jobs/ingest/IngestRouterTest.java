@@ -11,6 +11,7 @@ import io.beaconflow.jobs.model.RumEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -195,6 +196,30 @@ class IngestRouterTest {
         }
     }
 
+    /** What {@code of} says of each operator-state entry in {@code state}, by state name. */
+    private static <V> Map<String, V> byStateName(
+            OperatorSubtaskState state, Function<OperatorStateHandle.StateMetaInfo, V> of) {
+        return state.getManagedOperatorState().stream()
+                .flatMap(h -> h.getStateNameToPartitionOffsets().entrySet().stream())
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> of.apply(e.getValue())));
+    }
+
+    /** Two router subtasks that saw watermarks 10 and 20 minutes after T, snapshotted together. */
+    private static OperatorSubtaskState twoSubtasksSawWatermarks() throws Exception {
+        return AbstractStreamOperatorTestHarness.repackageState(
+                sawWatermark(2, 0, T + 10 * MINUTE), sawWatermark(2, 1, T + 20 * MINUTE));
+    }
+
+    /** Subtask {@code index} of {@code parallelism}, restored from the state of two subtasks. */
+    private static OneInputStreamOperatorTestHarness<IngestRecord, RumEvent> rescaledRouter(
+            OperatorSubtaskState ofTwo, int parallelism, int index) throws Exception {
+        return router(
+                parallelism,
+                index,
+                AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                        ofTwo, 128, 2, parallelism, index));
+    }
+
     /** Whether an event at {@code eventTime}, arriving at {@code arrival}, comes out late. */
     private static boolean late(
             OneInputStreamOperatorTestHarness<IngestRecord, RumEvent> h,
@@ -215,13 +240,7 @@ class IngestRouterTest {
             throws Exception {
         var state = sawWatermark(1, 0, T + 10 * MINUTE);
 
-        var modes =
-                state.getManagedOperatorState().stream()
-                        .flatMap(h -> h.getStateNameToPartitionOffsets().entrySet().stream())
-                        .collect(
-                                Collectors.toMap(
-                                        Map.Entry::getKey,
-                                        e -> e.getValue().getDistributionMode()));
+        var modes = byStateName(state, OperatorStateHandle.StateMetaInfo::getDistributionMode);
         // Union list state in the source's chain fails a stop-with-savepoint whenever one source
         // subtask is backpressured and another is not (StopWithSavepointITCase).
         assertThat(modes)
@@ -233,22 +252,10 @@ class IngestRouterTest {
 
     @Test
     void restoredWithTheSameParallelismEachSubtaskGetsItsOwnWatermarkBack() throws Exception {
-        var state =
-                AbstractStreamOperatorTestHarness.repackageState(
-                        sawWatermark(2, 0, T + 10 * MINUTE), sawWatermark(2, 1, T + 20 * MINUTE));
+        var state = twoSubtasksSawWatermarks();
         long arrival = T + 30 * MINUTE;
-        try (var s0 =
-                        router(
-                                2,
-                                0,
-                                AbstractStreamOperatorTestHarness.repartitionOperatorState(
-                                        state, 128, 2, 2, 0));
-                var s1 =
-                        router(
-                                2,
-                                1,
-                                AbstractStreamOperatorTestHarness.repartitionOperatorState(
-                                        state, 128, 2, 2, 1))) {
+        try (var s0 = rescaledRouter(state, 2, 0);
+                var s1 = rescaledRouter(state, 2, 1)) {
             // 12 minutes before subtask 1's watermark: late there (allowed lateness 5 minutes),
             // and on time for subtask 0, whose watermark was 10 minutes earlier.
             assertThat(late(s1, T + 8 * MINUTE, arrival)).as("late for subtask 1").isTrue();
@@ -258,16 +265,9 @@ class IngestRouterTest {
 
     @Test
     void restoredAtALowerParallelismARouterTakesTheLowestOfTheWatermarksItGets() throws Exception {
-        var state =
-                AbstractStreamOperatorTestHarness.repackageState(
-                        sawWatermark(2, 0, T + 10 * MINUTE), sawWatermark(2, 1, T + 20 * MINUTE));
+        var state = twoSubtasksSawWatermarks();
         long arrival = T + 30 * MINUTE;
-        try (var only =
-                router(
-                        1,
-                        0,
-                        AbstractStreamOperatorTestHarness.repartitionOperatorState(
-                                state, 128, 2, 1, 0))) {
+        try (var only = rescaledRouter(state, 1, 0)) {
             assertThat(late(only, T + 8 * MINUTE, arrival))
                     .as("within 5 min of the lowest")
                     .isFalse();
@@ -318,13 +318,7 @@ class IngestRouterTest {
             assertThat(late(restored, T + 4 * MINUTE, arrival)).isTrue();
             // What it checkpoints from now on is the split state (the union entry stays empty).
             var next = restored.snapshot(2, T);
-            var lists =
-                    next.getManagedOperatorState().stream()
-                            .flatMap(s -> s.getStateNameToPartitionOffsets().entrySet().stream())
-                            .collect(
-                                    Collectors.toMap(
-                                            Map.Entry::getKey,
-                                            e -> e.getValue().getOffsets().length));
+            var lists = byStateName(next, info -> info.getOffsets().length);
             assertThat(lists)
                     .containsEntry(IngestRouter.WATERMARK_STATE, 1)
                     .containsEntry(IngestRouter.LEGACY_UNION_STATE, 0);

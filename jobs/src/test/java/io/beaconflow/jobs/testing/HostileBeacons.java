@@ -51,7 +51,7 @@ public final class HostileBeacons {
     static final Mutation[] MUTATIONS = Mutation.values();
 
     /** Numbers that broke, or could break, something downstream. */
-    static final String[] EXTREME_NUMBERS = {
+    public static final String[] EXTREME_NUMBERS = {
         "1.79e308",
         "-1.79e308",
         "1e300",
