@@ -31,22 +31,6 @@ class ConfidenceStatementTest {
     }
 
     /**
-     * A comparison of arm {@code variant} of {@code experiment} against arm {@code control} on
-     * {@code metric}, with its verdict.
-     */
-    private static Comparison experiment(
-            String experiment, String variant, String control, String metric, String verdict) {
-        Comparison c = new Comparison();
-        c.kind = Comparison.EXPERIMENT;
-        c.experiment = experiment;
-        c.variant = variant;
-        c.control = control;
-        c.metric = metric;
-        c.verdict = verdict;
-        return c;
-    }
-
-    /**
      * An arm of {@code sessions} sessions of one view each (so the sessions' moments are the views'
      * own), {@code jsErrors} of them with one JS error.
      */
@@ -93,17 +77,21 @@ class ConfidenceStatementTest {
 
     @Test
     void noDifferenceWithAnIntervalExcludingZeroSaysTheIntervalIsNotAdjusted() {
-        Comparison c =
-                experiment(
-                        "paywall", "none", "metered", "fetch_failure_rate", Verdict.NO_DIFFERENCE);
-        c.n = 3652;
-        c.nControl = 3944;
+        Comparison c = new Comparison();
+        c.kind = Comparison.EXPERIMENT;
+        c.experiment = "paywall";
+        c.variant = "none";
+        c.control = "metered";
+        c.metric = "fetch_failure_rate";
+        c.verdict = Verdict.NO_DIFFERENCE;
         c.estimate = 0.0134;
         c.estimateControl = 0.020499;
         c.diff = -0.007099946901750465;
         c.diffLow = -0.013036709987458043;
         c.diffHigh = -0.0012119887873167558;
         c.adjustedP = 0.10789835891354974;
+        c.n = 3652;
+        c.nControl = 3944;
         assertThat(ConfidenceStatement.of(c, 0.05, 200))
                 .isEqualTo(
                         "no significant difference between paywall=none and paywall=metered on"
@@ -117,9 +105,13 @@ class ConfidenceStatementTest {
 
     @Test
     void anUntestedMetricSaysWhyAndAnotherAlphaChangesTheLevel() {
-        Comparison c =
-                experiment(
-                        "checkout_flow", "one_page", "control", "inp", Verdict.INSUFFICIENT_DATA);
+        Comparison c = new Comparison();
+        c.kind = Comparison.EXPERIMENT;
+        c.experiment = "checkout_flow";
+        c.variant = "one_page";
+        c.control = "control";
+        c.metric = "inp";
+        c.verdict = Verdict.INSUFFICIENT_DATA;
         c.n = 120;
         c.nControl = 340;
         assertThat(ConfidenceStatement.of(c, 0.05, 200))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.beaconflow.jobs.metrics.LatencyMetric;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
@@ -35,9 +36,17 @@ class FalsePositiveAndPowerTest {
         return held;
     }
 
-    /** The load row of {@code arm} compared against {@code control}. */
-    static Comparison load(ArmComparison cmp, ArmStats arm, ArmStats control) {
-        return cmp.compare(arm, control).get(ComparedMetric.LOAD.ordinal());
+    /**
+     * The load row of an arm 10 % slower than its control, both drawn by {@code draw} (given the
+     * slow-down factor) from {@code rnd}, the control first.
+     */
+    static Comparison tenPercentSlowerLoad(
+            ArmComparison cmp,
+            SplittableRandom rnd,
+            BiFunction<SplittableRandom, Double, ArmStats> draw) {
+        ArmStats control = draw.apply(rnd, 1.0);
+        ArmStats slower = draw.apply(rnd, 1.10);
+        return cmp.compare(slower, control).get(ComparedMetric.LOAD.ordinal());
     }
 
     /**
@@ -49,7 +58,7 @@ class FalsePositiveAndPowerTest {
         for (int i = 0; i < rows.size(); i++) {
             Comparison c = rows.get(i);
             if (c.pValue != null && c.pValue < ALPHA) belowAlpha[i]++;
-            any |= c.verdict.equals(Verdict.WORSE) || c.verdict.equals(Verdict.BETTER);
+            any |= isVerdict(c);
         }
         return any;
     }
@@ -276,16 +285,14 @@ class FalsePositiveAndPowerTest {
         // with false verdicts).
         ArmComparison cmp = new ArmComparison(ALPHA, 200);
         int runs = 100;
-        int loadWorse =
-                holding(
-                        runs,
-                        90_000,
-                        rnd -> {
-                            ArmStats control = clusteredArm(rnd, 2000, 1, true);
-                            return load(cmp, clusteredArm(rnd, 2000, 1.10, true), control)
-                                    .verdict
-                                    .equals(Verdict.WORSE);
-                        });
+        Predicate<SplittableRandom> loadFoundWorse =
+                rnd -> {
+                    Comparison load =
+                            tenPercentSlowerLoad(
+                                    cmp, rnd, (r, slow) -> clusteredArm(r, 2000, slow, true));
+                    return load.verdict.equals(Verdict.WORSE);
+                };
+        int loadWorse = holding(runs, 90_000, loadFoundWorse);
         System.out.println(
                 "clustered power, load 10 % slower, 2000 sessions/arm: " + loadWorse + "/" + runs);
         assertThat(loadWorse).as("load 10 % slower found").isGreaterThan(runs * 9 / 10);
@@ -330,8 +337,9 @@ class FalsePositiveAndPowerTest {
                         runs,
                         50_000,
                         rnd -> {
-                            ArmStats control = arm(rnd, 2000, 0.02, 0.02, 1);
-                            Comparison c = load(cmp, arm(rnd, 2000, 0.02, 0.02, 1.10), control);
+                            Comparison c =
+                                    tenPercentSlowerLoad(
+                                            cmp, rnd, (r, slow) -> arm(r, 2000, 0.02, 0.02, slow));
                             return c.diffLow <= 120 * 1.02 && c.diffHigh >= 120 * 0.98;
                         });
         assertThat(covered).isGreaterThan(runs * 85 / 100);
@@ -358,19 +366,35 @@ class FalsePositiveAndPowerTest {
      * a worse or better verdict on any metric, 0 when it never did.
      */
     static int[] firstFalseVerdictLook(ArmComparison cmp, int runs) {
+        return firstLook(cmp, runs, 120_000, 1, rows -> rows.stream().anyMatch(c -> isVerdict(c)));
+    }
+
+    /** Whether {@code c} says worse or better (not no difference, not insufficient data). */
+    static boolean isVerdict(Comparison c) {
+        return c.verdict.equals(Verdict.WORSE) || c.verdict.equals(Verdict.BETTER);
+    }
+
+    /**
+     * Per run, the first look (1-based) at which {@code found} holds of the comparison of two arms
+     * of clustered sessions, 0 if never within {@link #LOOKS}: both grow by {@link
+     * #SESSIONS_PER_LOOK} sessions a look, the first {@code slow} times slower; run r draws from
+     * seed {@code seedBase + r}.
+     */
+    static int[] firstLook(
+            ArmComparison cmp,
+            int runs,
+            long seedBase,
+            double slow,
+            Predicate<List<Comparison>> found) {
         int[] first = new int[runs];
         for (int run = 0; run < runs; run++) {
-            SplittableRandom rnd = new SplittableRandom(120_000 + run);
-            ArmSessions a = new ArmSessions(0.01);
-            ArmSessions b = new ArmSessions(0.01);
+            SplittableRandom rnd = new SplittableRandom(seedBase + run);
+            ArmSessions arm = new ArmSessions(0.01);
+            ArmSessions control = new ArmSessions(0.01);
             for (int look = 1; look <= LOOKS && first[run] == 0; look++) {
-                addClustered(rnd, a, SESSIONS_PER_LOOK, 1, true);
-                addClustered(rnd, b, SESSIONS_PER_LOOK, 1, true);
-                for (Comparison c : cmp.compare(a.stats(), b.stats())) {
-                    if (c.verdict.equals(Verdict.WORSE) || c.verdict.equals(Verdict.BETTER)) {
-                        first[run] = look;
-                    }
-                }
+                addClustered(rnd, arm, SESSIONS_PER_LOOK, slow, true);
+                addClustered(rnd, control, SESSIONS_PER_LOOK, 1, true);
+                if (found.test(cmp.compare(arm.stats(), control.stats()))) first[run] = look;
             }
         }
         return first;
@@ -447,21 +471,12 @@ class FalsePositiveAndPowerTest {
      * clustered sessions growing by {@link #SESSIONS_PER_LOOK}, the arm 10 % slower.
      */
     static int[] firstLoadWorseLook(ArmComparison cmp, int runs) {
-        int[] first = new int[runs];
-        for (int run = 0; run < runs; run++) {
-            SplittableRandom rnd = new SplittableRandom(130_000 + run);
-            ArmSessions slower = new ArmSessions(0.01);
-            ArmSessions control = new ArmSessions(0.01);
-            for (int look = 1; look <= LOOKS && first[run] == 0; look++) {
-                addClustered(rnd, slower, SESSIONS_PER_LOOK, 1.10, true);
-                addClustered(rnd, control, SESSIONS_PER_LOOK, 1, true);
-                Comparison load =
-                        cmp.compare(slower.stats(), control.stats())
-                                .get(ComparedMetric.LOAD.ordinal());
-                if (load.verdict.equals(Verdict.WORSE)) first[run] = look;
-            }
-        }
-        return first;
+        return firstLook(
+                cmp,
+                runs,
+                130_000,
+                1.10,
+                rows -> rows.get(ComparedMetric.LOAD.ordinal()).verdict.equals(Verdict.WORSE));
     }
 
     @Test
