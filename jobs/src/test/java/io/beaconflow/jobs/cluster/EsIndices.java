@@ -3,8 +3,8 @@ package io.beaconflow.jobs.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beaconflow.jobs.testing.TestHttp;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -169,15 +169,7 @@ final class EsIndices {
     }
 
     private HttpResponse<String> raw(String method, String path, String body) throws IOException {
-        HttpRequest.Builder b =
-                HttpRequest.newBuilder(URI.create(url + path))
-                        .timeout(Duration.ofSeconds(60))
-                        .header("Content-Type", "application/json")
-                        .method(
-                                method,
-                                body == null
-                                        ? HttpRequest.BodyPublishers.noBody()
-                                        : HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder b = TestHttp.json(method, url + path, body, Duration.ofSeconds(60));
         try {
             return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {

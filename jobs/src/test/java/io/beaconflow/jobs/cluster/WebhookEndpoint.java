@@ -1,12 +1,11 @@
 package io.beaconflow.jobs.cluster;
 
 import com.sun.net.httpserver.HttpServer;
+import io.beaconflow.jobs.testing.TestHttp;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,10 +29,7 @@ final class WebhookEndpoint implements AutoCloseable {
         server.createContext(
                 "/hook",
                 exchange -> {
-                    String body;
-                    try (InputStream in = exchange.getRequestBody()) {
-                        body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                    }
+                    String body = TestHttp.body(exchange);
                     Request r =
                             new Request(
                                     exchange.getRequestHeaders().getFirst("Idempotency-Key"), body);

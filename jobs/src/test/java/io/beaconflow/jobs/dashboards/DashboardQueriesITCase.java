@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beaconflow.jobs.cli.DemoCommand;
+import io.beaconflow.jobs.testing.TestHttp;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -371,15 +371,12 @@ class DashboardQueriesITCase {
             String method, String path, String body, String contentType)
             throws IOException, InterruptedException {
         HttpRequest.Builder b =
-                HttpRequest.newBuilder(URI.create(esUrl() + path))
-                        .timeout(Duration.ofSeconds(120))
-                        .header("Content-Type", contentType)
-                        .method(
-                                method.toUpperCase(Locale.ROOT),
-                                body == null
-                                        ? HttpRequest.BodyPublishers.noBody()
-                                        : HttpRequest.BodyPublishers.ofString(
-                                                body, StandardCharsets.UTF_8));
+                TestHttp.json(
+                        method.toUpperCase(Locale.ROOT),
+                        esUrl() + path,
+                        body,
+                        contentType,
+                        Duration.ofSeconds(120));
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 }

@@ -1,12 +1,11 @@
 package io.beaconflow.jobs.io.webhook;
 
 import com.sun.net.httpserver.HttpServer;
+import io.beaconflow.jobs.testing.TestHttp;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,10 +39,7 @@ final class WebhookReceiver implements AutoCloseable {
         server.createContext(
                 "/hook",
                 exchange -> {
-                    String body;
-                    try (InputStream in = exchange.getRequestBody()) {
-                        body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                    }
+                    String body = TestHttp.body(exchange);
                     String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
                     int n =
                             perKey.computeIfAbsent(String.valueOf(key), k -> new AtomicInteger())
