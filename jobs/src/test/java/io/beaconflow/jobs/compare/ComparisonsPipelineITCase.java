@@ -3,8 +3,6 @@ package io.beaconflow.jobs.compare;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.config.BeaconflowConfig;
-import io.beaconflow.jobs.generator.GeneratorConfig;
-import io.beaconflow.jobs.generator.GeneratorSource;
 import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.testing.CollectingSink;
 import io.beaconflow.jobs.testing.MiniClusters;
@@ -28,19 +26,23 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ComparisonsPipelineITCase {
     @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
+    /** The one true effect: shop-web's {@code checkout_flow=one_page} 30 % slower all run. */
+    static final String INCIDENTS =
+            "incidents:\n"
+                    + "  - { id: one-page-slow, kind: variant_regression, app: shop-web,"
+                    + " dimension: variant, value: checkout_flow=one_page, start: 0m,"
+                    + " duration: 100m, magnitude: 1.3 }\n";
+
+    /** The production graph over 90 minutes of shipped traffic with {@link #INCIDENTS}. */
+    static BeaconflowPipeline slowVariantPipeline(StreamExecutionEnvironment flink) {
+        return ShippedGenerator.pipeline(
+                flink, ShippedGenerator.lasting("90m", INCIDENTS), 5L, BeaconflowConfig.defaults());
+    }
+
     @Test
     void aSlowVariantIsFlaggedWorseBySessionAndExperimentsWithoutEffectAreNot() throws Exception {
-        GeneratorConfig gen =
-                ShippedGenerator.lasting("90m", ComparisonsElasticsearchITCase.INCIDENTS);
-        BeaconflowConfig config = BeaconflowConfig.defaults();
         StreamExecutionEnvironment flink = MiniClusters.environment(2);
-        BeaconflowPipeline pipeline =
-                BeaconflowPipeline.build(
-                        flink,
-                        GeneratorSource.decoded(gen, 5L, config.ingest),
-                        "generator",
-                        config);
-        pipeline.comparisons().sinkTo(CollectingSink.named("cmp-pipeline"));
+        slowVariantPipeline(flink).comparisons().sinkTo(CollectingSink.named("cmp-pipeline"));
         flink.execute("comparisons-pipeline-itcase");
 
         List<Comparison> last =
@@ -48,6 +50,16 @@ class ComparisonsPipelineITCase {
                         .filter(c -> c.last)
                         .toList();
         for (Comparison c : last) System.out.println(c.statement);
+        Comparison load = onlyTheSlowVariantIsWorse(last).get("load");
+        assertThat(load.statement).endsWith("sessions");
+    }
+
+    /**
+     * Checks the last comparisons of a {@link #slowVariantPipeline} run: the slow variant is worse
+     * on the latencies by about its effect, and no other experiment arm gets a verdict; releases
+     * are compared too. Returns the slow variant's comparisons by metric.
+     */
+    static Map<String, Comparison> onlyTheSlowVariantIsWorse(List<Comparison> last) {
         Map<String, Comparison> onePage =
                 last.stream()
                         .filter(c -> "one_page".equals(c.variant))
@@ -59,9 +71,9 @@ class ComparisonsPipelineITCase {
         // Every view of a one_page session is 1.3 times slower, so is its geometric mean.
         assertThat(load.relative).isBetween(0.2, 0.4);
         assertThat(load.diffLow).isPositive();
-        assertThat(load.statement).endsWith("sessions");
         assertThat(onePage.get("error_rate").verdict).isNotEqualTo(Verdict.WORSE);
 
+        // Every other experiment arm: no true effect, no verdict.
         List<Comparison> others =
                 last.stream()
                         .filter(c -> Comparison.EXPERIMENT.equals(c.kind))
@@ -75,6 +87,8 @@ class ComparisonsPipelineITCase {
                                         .as(c.statement)
                                         .isIn(Verdict.NO_DIFFERENCE, Verdict.INSUFFICIENT_DATA));
         assertThat(others).anySatisfy(c -> assertThat(c.verdict).isEqualTo(Verdict.NO_DIFFERENCE));
+        // Releases are compared too, each with the one seen before it.
         assertThat(last).anySatisfy(c -> assertThat(c.kind).isEqualTo(Comparison.RELEASE));
+        return onePage;
     }
 }

@@ -100,10 +100,7 @@ class ErrorGroupsElasticsearchITCase {
         // The dashboard tables' column: the group in words.
         assertThat(doc.path("title").asText()).isEqualTo(bug.title()).startsWith(bug.errorType);
         // Mapped by the job's template (keyword), not guessed by dynamic mapping.
-        JsonNode mapping =
-                ElasticsearchIndices.json(
-                        ElasticsearchIndices.send("GET", "/" + prefix + "rum-error-groups/_mapping")
-                                .body());
+        JsonNode mapping = ElasticsearchIndices.mapping(prefix + "rum-error-groups");
         assertThat(mapping.findPath("fingerprint").path("type").asText()).isEqualTo("keyword");
         assertThat(mapping.findPath("title").path("type").asText()).isEqualTo("keyword");
 

@@ -89,6 +89,11 @@ public final class ElasticsearchIndices implements AutoCloseable {
         return out;
     }
 
+    /** The mapping of {@code index}, as the job's template made it. */
+    public static JsonNode mapping(String index) throws Exception {
+        return json(send("GET", "/" + index + "/_mapping").body());
+    }
+
     /** The source of document {@code id}, which must exist. */
     public static JsonNode get(String index, String id) throws Exception {
         HttpResponse<String> r = send("GET", "/" + index + "/_doc/" + id);

@@ -1,9 +1,13 @@
 package io.beaconflow.jobs.testing;
 
+import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.generator.GeneratorConfig;
+import io.beaconflow.jobs.generator.GeneratorSource;
 import io.beaconflow.jobs.generator.IncidentSpec;
+import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The shipped generator ({@code flink-conf/generator.yaml}) as the tests run it: as fast as it goes
@@ -56,5 +60,18 @@ public final class ShippedGenerator {
     /** The file's traffic with the demo's incidents ({@code flink-conf/incidents/demo.yaml}). */
     public static GeneratorConfig withDemoIncidents(String duration) {
         return lasting(duration, GeneratorConfig.loadIncidents(DEMO_INCIDENTS));
+    }
+
+    /**
+     * The production graph with {@code config} over {@code gen}'s beacons (seed {@code seed}),
+     * decoded as the job decodes them.
+     */
+    public static BeaconflowPipeline pipeline(
+            StreamExecutionEnvironment env,
+            GeneratorConfig gen,
+            long seed,
+            BeaconflowConfig config) {
+        return BeaconflowPipeline.build(
+                env, GeneratorSource.decoded(gen, seed, config.ingest), "generator", config);
     }
 }
