@@ -44,39 +44,6 @@ public record PointResult(
         double residual,
         double spread) {
 
-    /** A verdict without the working-scale residual and spread (static budget, NAB, skipped). */
-    public PointResult(
-            long timestampMillis,
-            double value,
-            PointStatus status,
-            BaselineKind baseline,
-            double expected,
-            double lower,
-            double upper,
-            double z,
-            double score,
-            Direction direction,
-            boolean anomaly,
-            boolean alertOpened,
-            boolean alertOpen) {
-        this(
-                timestampMillis,
-                value,
-                status,
-                baseline,
-                expected,
-                lower,
-                upper,
-                z,
-                score,
-                direction,
-                anomaly,
-                alertOpened,
-                alertOpen,
-                Double.NaN,
-                Double.NaN);
-    }
-
     /**
      * A point no baseline judged (refused, or nothing to judge it by yet): no expectation, no band,
      * score 0, not an anomaly; {@code open} says whether an alert stays open.
@@ -96,6 +63,8 @@ public record PointResult(
                 null,
                 false,
                 false,
-                open);
+                open,
+                Double.NaN,
+                Double.NaN);
     }
 }

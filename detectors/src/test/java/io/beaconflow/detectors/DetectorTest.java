@@ -37,15 +37,6 @@ class DetectorTest {
         return out;
     }
 
-    private static double[] noisy(long seed, int n, double level, double sd) {
-        Random r = new Random(seed);
-        double[] x = new double[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = level + sd * r.nextGaussian();
-        }
-        return x;
-    }
-
     @Test
     void coldStartAnswersWithNothingThenTheStaticBudgetThenTheEwmaThenTheSeasonalBaseline() {
         DetectorSpec spec =
@@ -129,7 +120,7 @@ class DetectorTest {
     void oneIncidentOpensOneAlertAndTheCooldownHoldsTheNextOneBack() {
         Detector d = new Detector(gaussian().clearPoints(3).cooldownPoints(10).build());
         DetectorState s = d.newState();
-        double[] x = noisy(7, 200, 100, 2);
+        double[] x = Noise.gaussian(7, 200, 100, 2);
         for (int i = 100; i < 110; i++) {
             x[i] += 50; // incident 1: ten points
         }
@@ -155,7 +146,7 @@ class DetectorTest {
     void anIncidentDoesNotPoisonTheBaselineUntilItLastsLongerThanRelearnAfter() {
         Detector d = new Detector(gaussian().anomalyWeight(0).relearnAfter(30).build());
         DetectorState s = d.newState();
-        double[] x = noisy(8, 300, 100, 2);
+        double[] x = Noise.gaussian(8, 300, 100, 2);
         for (int i = 100; i < 120; i++) {
             x[i] += 40;
         }
@@ -173,7 +164,7 @@ class DetectorTest {
 
     @Test
     void theAbsoluteAndRelativeMinimumChangesMustBothBeExceeded() {
-        double[] x = noisy(9, 100, 100, 0.5);
+        double[] x = Noise.gaussian(9, 100, 100, 0.5);
         x[99] = 110; // z ~ 20, +10 %, +10 units
         assertThat(run(new Detector(gaussian().build()), new DetectorState(), x).get(99).anomaly())
                 .isTrue();
@@ -209,7 +200,7 @@ class DetectorTest {
 
     @Test
     void directionUpIgnoresDropsAndDirectionDownIgnoresRises() {
-        double[] x = noisy(10, 100, 100, 1);
+        double[] x = Noise.gaussian(10, 100, 100, 1);
         x[98] = 60;
         x[99] = 140;
         List<PointResult> up =
@@ -233,7 +224,7 @@ class DetectorTest {
     void aLowVolumeWindowGetsAWiderBandNotAnAlert() {
         Detector d = new Detector(gaussian().minVolume(10).build());
         DetectorState s = d.newState();
-        double[] x = noisy(11, 100, 300, 10);
+        double[] x = Noise.gaussian(11, 100, 300, 10);
         for (int i = 0; i < 99; i++) {
             d.update(s, T0 + i * MINUTE, x[i], 1000);
         }
@@ -248,7 +239,7 @@ class DetectorTest {
 
     @Test
     void aShiftedOrScaledSeriesGetsTheSameDecisions() {
-        double[] x = noisy(12, 600, 50, 5);
+        double[] x = Noise.gaussian(12, 600, 50, 5);
         for (int i = 300; i < 310; i++) {
             x[i] += 40;
         }
@@ -290,7 +281,7 @@ class DetectorTest {
 
     @Test
     void onTheLogScaleAScaledSeriesGetsTheSameDecisions() {
-        double[] x = noisy(13, 300, 400, 30);
+        double[] x = Noise.gaussian(13, 300, 400, 30);
         for (int i = 200; i < 205; i++) {
             x[i] *= 3;
         }
@@ -353,7 +344,7 @@ class DetectorTest {
     void theResultCarriesEverythingADashboardNeeds() {
         Detector d = new Detector(gaussian().build());
         DetectorState s = d.newState();
-        List<PointResult> r = run(d, s, noisy(15, 60, 100, 2));
+        List<PointResult> r = run(d, s, Noise.gaussian(15, 60, 100, 2));
         PointResult p = d.update(s, T0 + 60 * MINUTE, 130);
         assertThat(p.baseline()).isEqualTo(BaselineKind.EWMA);
         assertThat(p.lower()).isLessThan(p.expected());
@@ -510,7 +501,7 @@ class DetectorTest {
 
     @Test
     void whileAnAlertIsOpenItsQuieterWindowsDoNotTeachTheBaseline() {
-        double[] x = noisy(5, 200, 100, 2);
+        double[] x = Noise.gaussian(5, 200, 100, 2);
         // An incident whose windows are alternately far out and just inside the band.
         for (int i = 100; i < 140; i++) {
             x[i] = i % 2 == 0 ? 140 : 107;
@@ -526,7 +517,7 @@ class DetectorTest {
 
     @Test
     void aNearThresholdWindowMovesTheBaselineLessWithRobustZ() {
-        double[] x = noisy(9, 120, 100, 2);
+        double[] x = Noise.gaussian(9, 120, 100, 2);
         x[100] = 107; // z ~ 3.5: inside the threshold of 4
         List<PointResult> plain = run(new Detector(gaussian().build()), null, x);
         List<PointResult> robust = run(new Detector(gaussian().robustZ(2.5).build()), null, x);

@@ -201,20 +201,6 @@ public final class PooledEvidence {
      *     the pooled rate once, see {@link #best}), else ignored
      * @param sessions the window's session bitmap ({@link Visitors}), 0 when not known
      */
-    /** {@link #push} of a window whose visitors are not known. */
-    public static void push(
-            DetectorState s,
-            DetectorSpec spec,
-            double y,
-            double center,
-            double spread,
-            double volume,
-            double value,
-            double expected,
-            double nullRate) {
-        push(s, spec, y, center, spread, volume, value, expected, nullRate, 0L);
-    }
-
     public static void push(
             DetectorState s,
             DetectorSpec spec,

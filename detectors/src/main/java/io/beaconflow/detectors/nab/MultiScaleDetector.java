@@ -137,7 +137,10 @@ public final class MultiScaleDetector {
                 best.direction(),
                 best.anomaly(),
                 detection,
-                detection || best.alertOpen());
+                detection || best.alertOpen(),
+                // No working scale across the scales: no residual, no spread.
+                Double.NaN,
+                Double.NaN);
     }
 
     /**

@@ -5,26 +5,17 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.beaconflow.detectors.BaselineKind;
 import io.beaconflow.detectors.DetectorState;
-import java.util.Random;
+import io.beaconflow.detectors.Noise;
 import org.apache.commons.math3.stat.descriptive.moment.Mean;
 import org.apache.commons.math3.stat.descriptive.moment.Variance;
 import org.junit.jupiter.api.Test;
 
 class EwmaBaselineTest {
 
-    private static double[] series(long seed, int n, double level, double sd) {
-        Random r = new Random(seed);
-        double[] x = new double[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = level + sd * r.nextGaussian();
-        }
-        return x;
-    }
-
     @Test
     void duringWarmUpItEqualsTheCommonsMathMeanAndPopulationVariance() {
         double alpha = 0.05; // warm-up lasts 1/alpha = 20 points
-        double[] x = series(1, 20, 100, 7);
+        double[] x = Noise.gaussian(1, 20, 100, 7);
         DetectorState s = new DetectorState();
         for (double v : x) {
             EwmaBaseline.update(s, v, alpha, 1.0);
@@ -37,7 +28,7 @@ class EwmaBaselineTest {
     void afterWarmUpItEqualsTheCommonsMathWeightedMeanAndVarianceWithExponentialWeights() {
         double alpha = 0.1;
         int warm = 10; // 1/alpha
-        double[] x = series(2, 200, 50, 3);
+        double[] x = Noise.gaussian(2, 200, 50, 3);
         DetectorState s = new DetectorState();
         for (double v : x) {
             EwmaBaseline.update(s, v, alpha, 1.0);
@@ -58,7 +49,7 @@ class EwmaBaselineTest {
 
     @Test
     void itStaysAccurateForLargeValuesWithASmallSpread() {
-        double[] x = series(3, 20, 1e9, 0.5);
+        double[] x = Noise.gaussian(3, 20, 1e9, 0.5);
         DetectorState s = new DetectorState();
         for (double v : x) {
             EwmaBaseline.update(s, v, 0.05, 1.0);

@@ -34,7 +34,8 @@ class PooledEvidenceTest {
         double[] mu = {0.9, 1.0, 0.0, 1.1};
         double[] sd = {0.5, 0.25, 1.0, 0.5};
         for (int i = 0; i < 4; i++) {
-            PooledEvidence.push(s, spec, y[i], mu[i], sd[i], Double.NaN, y[i], mu[i], Double.NaN);
+            PooledEvidence.push(
+                    s, spec, y[i], mu[i], sd[i], Double.NaN, y[i], mu[i], Double.NaN, 0L);
         }
         // Calibrated on independent windows: no inflation.
         java.util.Arrays.fill(s.evidenceZ2, 1.0);
@@ -69,8 +70,8 @@ class PooledEvidenceTest {
         DetectorSpec spec =
                 DetectorSpec.builder().kind(MetricKind.LATENCY).evidenceWindows(2).build();
         DetectorState s = new DetectorState();
-        PooledEvidence.push(s, spec, 1, 0, 1, Double.NaN, 1, 0, Double.NaN);
-        PooledEvidence.push(s, spec, 1, 0, 1, Double.NaN, 1, 0, Double.NaN);
+        PooledEvidence.push(s, spec, 1, 0, 1, Double.NaN, 1, 0, Double.NaN, 0L);
+        PooledEvidence.push(s, spec, 1, 0, 1, Double.NaN, 1, 0, Double.NaN, 0L);
         assertThat(PooledEvidence.best(s, spec, 2, 100).windows()).isEqualTo(1);
         s.evidenceZ2[1] = 1.21; // correlated residuals: the pooled z spreads 10 % wider
         s.evidenceZ2Count[1] = 1000;
@@ -96,7 +97,7 @@ class PooledEvidenceTest {
             DetectorState s = new DetectorState();
             for (int i = 0; i < 2; i++) {
                 double y = 10 + sign * 3;
-                PooledEvidence.push(s, spec, y, 10, 1, Double.NaN, y, 10, Double.NaN);
+                PooledEvidence.push(s, spec, y, 10, 1, Double.NaN, y, 10, Double.NaN, 0L);
             }
             s.evidenceZ2Count[1] = 1000;
             s.evidenceZ2[1] = 1;
@@ -121,7 +122,7 @@ class PooledEvidenceTest {
         int n = 200_000;
         for (int i = 0; i < n; i++) {
             double sd = 0.5 + r.nextDouble();
-            PooledEvidence.push(s, spec, sd * r.nextGaussian(), 0, sd, Double.NaN, 0, 0, 0);
+            PooledEvidence.push(s, spec, sd * r.nextGaussian(), 0, sd, Double.NaN, 0, 0, 0, 0L);
             if (i >= 8) {
                 double z8 = scaleZ(s, spec, 8);
                 if (z8 >= 2.5) {
@@ -211,19 +212,22 @@ class PooledEvidenceTest {
         return -1;
     }
 
+    /**
+     * A latency spec on the log scale that looks for rises only: z 5.3, at least 20 % above the
+     * expectation; tests add the spread floor and evidence settings they are about.
+     */
+    static DetectorSpecBuilder logLatencyUp() {
+        return DetectorSpec.builder()
+                .kind(MetricKind.LATENCY)
+                .transform(Transform.LOG)
+                .direction(Direction.UP)
+                .zThreshold(5.3)
+                .minRelChange(0.2);
+    }
+
     @Test
     void aBusySeriesStillAnswersOnItsFirstWindow() {
-        Detector d =
-                new Detector(
-                        DetectorSpec.builder()
-                                .kind(MetricKind.LATENCY)
-                                .transform(Transform.LOG)
-                                .direction(Direction.UP)
-                                .zThreshold(5.3)
-                                .sdFloor(0.05)
-                                .minRelChange(0.2)
-                                .evidenceWindows(32)
-                                .build());
+        Detector d = new Detector(logLatencyUp().sdFloor(0.05).evidenceWindows(32).build());
         DetectorState s = d.newState();
         Random r = new Random(11);
         for (int i = 0; i < 100; i++) {
@@ -246,7 +250,7 @@ class PooledEvidenceTest {
         // three on the expectation.
         double[] y = {0.9, 0, 0, 0};
         for (double v : y) {
-            PooledEvidence.push(s, spec, v, 0, 0.1, Double.NaN, v, 0, Double.NaN);
+            PooledEvidence.push(s, spec, v, 0, 0.1, Double.NaN, v, 0, Double.NaN, 0L);
         }
         java.util.Arrays.fill(s.evidenceZ2, 1.0);
         java.util.Arrays.fill(s.evidenceZ2Count, 1000);
@@ -265,13 +269,8 @@ class PooledEvidenceTest {
         // window makes the next windows' pooled scales pass; capped, they do not. A shift of 2.8
         // spreads in every window (a 1.4x regression at this spread) is still found within 8.
         DetectorSpecBuilder b =
-                DetectorSpec.builder()
-                        .kind(MetricKind.LATENCY)
-                        .transform(Transform.LOG)
-                        .direction(Direction.UP)
-                        .zThreshold(5.3)
+                logLatencyUp()
                         .sdFloor(0.1)
-                        .minRelChange(0.2)
                         .robustZ(2.5) // as the shipped latency spec: near-threshold windows
                         .evidenceWindows(16); // teach the baseline less
         int uncapped = heavyTailedAnomalies(new Detector(b.build()));
@@ -313,6 +312,21 @@ class PooledEvidenceTest {
         return anomalies;
     }
 
+    /**
+     * The verdict on eight windows at 1 against an expectation climbing from the old level 0 (0,
+     * 0.125, ... 0.875), standard error 1, the residual spread calibrated to 1.
+     */
+    private static PooledEvidence.Verdict oneAboveAClimbingExpectation(DetectorSpec spec) {
+        DetectorState s = new DetectorState();
+        for (int i = 0; i < 8; i++) {
+            double mu = i / 8.0;
+            PooledEvidence.push(s, spec, 1, mu, 1, Double.NaN, 1, mu, Double.NaN, 0L);
+        }
+        java.util.Arrays.fill(s.evidenceZ2, 1.0);
+        java.util.Arrays.fill(s.evidenceZ2Count, 1000);
+        return PooledEvidence.best(s, spec, 8, 100);
+    }
+
     @Test
     void aShiftTheBaselineIsLearningIsJudgedAgainstTheLevelBeforeIt() {
         // Eight windows one standard error above the old level 0, while the baseline's own
@@ -324,14 +338,7 @@ class PooledEvidenceTest {
                         .evidenceWindows(8)
                         .evidenceAnchored(true)
                         .build();
-        DetectorState s = new DetectorState();
-        for (int i = 0; i < 8; i++) {
-            double mu = i / 8.0;
-            PooledEvidence.push(s, spec, 1, mu, 1, Double.NaN, 1, mu, Double.NaN);
-        }
-        java.util.Arrays.fill(s.evidenceZ2, 1.0);
-        java.util.Arrays.fill(s.evidenceZ2Count, 1000);
-        PooledEvidence.Verdict v = PooledEvidence.best(s, spec, 8, 100);
+        PooledEvidence.Verdict v = oneAboveAClimbingExpectation(spec);
         assertThat(v.windows()).isEqualTo(8);
         assertThat(v.z()).isCloseTo(8 / Math.sqrt(8), within(1e-12));
         assertThat(v.expected()).isCloseTo(0, within(1e-12));
@@ -344,14 +351,7 @@ class PooledEvidenceTest {
         // Without evidence.anchored each window is against its own expectation (the default).
         DetectorSpec own =
                 DetectorSpec.builder().kind(MetricKind.LATENCY).evidenceWindows(8).build();
-        DetectorState o = new DetectorState();
-        for (int i = 0; i < 8; i++) {
-            double mu = i / 8.0;
-            PooledEvidence.push(o, own, 1, mu, 1, Double.NaN, 1, mu, Double.NaN);
-        }
-        java.util.Arrays.fill(o.evidenceZ2, 1.0);
-        java.util.Arrays.fill(o.evidenceZ2Count, 1000);
-        PooledEvidence.Verdict ov = PooledEvidence.best(o, own, 8, 100);
+        PooledEvidence.Verdict ov = oneAboveAClimbingExpectation(own);
         assertThat(ov.z()).isCloseTo(ownExpectations / Math.sqrt(8), within(1e-12));
     }
 
@@ -372,7 +372,7 @@ class PooledEvidenceTest {
         double spread = Math.sqrt(0.02 * 0.98 / 10);
         for (int i = 0; i < 16; i++) {
             double rate = i % 2 == 0 ? 0.1 : 0.2;
-            PooledEvidence.push(s, spec, rate, 0.02, spread, 10, rate, 0.02, 0.02);
+            PooledEvidence.push(s, spec, rate, 0.02, spread, 10, rate, 0.02, 0.02, 0L);
         }
         java.util.Arrays.fill(s.evidenceZ2, 1.0);
         java.util.Arrays.fill(s.evidenceZ2Count, 1000);

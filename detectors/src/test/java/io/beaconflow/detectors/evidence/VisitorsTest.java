@@ -8,9 +8,6 @@ import io.beaconflow.detectors.Detector;
 import io.beaconflow.detectors.DetectorSpec;
 import io.beaconflow.detectors.DetectorSpecBuilder;
 import io.beaconflow.detectors.DetectorState;
-import io.beaconflow.detectors.Direction;
-import io.beaconflow.detectors.MetricKind;
-import io.beaconflow.detectors.Transform;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -72,14 +69,9 @@ class VisitorsTest {
     @Test
     void oneSlowVisitorDoesNotOpenAnAlertButTheSameSlowdownOverManyVisitorsDoes() {
         DetectorSpecBuilder b =
-                DetectorSpec.builder()
-                        .kind(MetricKind.LATENCY)
-                        .transform(Transform.LOG)
-                        .direction(Direction.UP)
-                        .zThreshold(5.3)
+                PooledEvidenceTest.logLatencyUp()
                         .sdFloor(0.05)
                         .minVolume(20)
-                        .minRelChange(0.2)
                         .evidenceWindows(16)
                         .evidenceCap(2.5)
                         .robustZ(2.5);
