@@ -130,9 +130,11 @@ class DriftEvidenceTest {
         assertThat(r.get(r.size() - 1).alertOpen()).isFalse();
     }
 
-    @Test
-    void theTestIsSilentUntilCalibrated() {
-        DetectorSpec spec = withDrift();
+    /**
+     * A state through the drift test's whole calibration on a flat level 1 (log), spread 0.1: the
+     * same every time, so a test can probe one copy and keep another as it was.
+     */
+    private static DetectorState calibrated(DetectorSpec spec) {
         DetectorState s = new DetectorState();
         DriftEvidence.Verdict v = DriftEvidence.observe(s, spec, 1, 0.1, 50);
         for (int i = 0; i < DriftEvidence.CALIBRATION_WINDOWS - 1; i++) {
@@ -140,26 +142,24 @@ class DriftEvidenceTest {
             v = DriftEvidence.observe(s, spec, 1, 0.1, 50);
         }
         DriftEvidence.learn(s, spec, 1, v.z(), v.directedZ(), 1, true, false);
+        return s;
+    }
+
+    @Test
+    void theTestIsSilentUntilCalibrated() {
+        DetectorSpec spec = withDrift();
         // A jump of the recent level: not significant before the last calibrated window ...
-        DetectorState early = copyLevels(s);
+        DetectorState early = calibrated(spec);
         early.driftM2Count = DriftEvidence.CALIBRATION_WINDOWS - 1;
         assertThat(DriftEvidence.observe(early, spec, 3, 0.1, 50).significant()).isFalse();
         // ... and significant with it: the level moved 0.2 (log) against a floor-sized spread.
-        v = DriftEvidence.observe(s, spec, 3, 0.1, 50);
+        DriftEvidence.Verdict v = DriftEvidence.observe(calibrated(spec), spec, 3, 0.1, 50);
         assertThat(v.significant()).isTrue();
         assertThat(v.level()).isGreaterThan(v.reference());
         // The volume gate: a series usually thinner than min_volume never passes.
-        assertThat(DriftEvidence.observe(copyLevels(s), spec, 3, 0.1, 10).significant()).isFalse();
-    }
-
-    private static DetectorState copyLevels(DetectorState s) {
-        DetectorState c = new DetectorState();
-        c.driftLevel = s.driftLevel;
-        c.driftReference = s.driftReference;
-        c.driftCount = s.driftCount;
-        c.driftM2 = s.driftM2;
-        c.driftM2Count = s.driftM2Count;
-        return c;
+        DetectorState thin = calibrated(spec);
+        DriftEvidence.observe(thin, spec, 3, 0.1, 50);
+        assertThat(DriftEvidence.observe(thin, spec, 3, 0.1, 10).significant()).isFalse();
     }
 
     @Test
