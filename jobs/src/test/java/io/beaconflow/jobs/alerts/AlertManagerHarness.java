@@ -39,6 +39,28 @@ abstract class AlertManagerHarness {
         return r;
     }
 
+    /**
+     * A finding of {@code kind} on {@code series} ({@code app|dimension|value}) and {@code metric},
+     * keyed by both, over the windows from {@code firstWindowStart} to {@code lastWindowEnd} and
+     * emitted at the last one's end; tests add what their kind carries.
+     */
+    static Finding finding(
+            String kind, String series, String metric, long firstWindowStart, long lastWindowEnd) {
+        String[] p = series.split("\\|");
+        Finding f = new Finding();
+        f.kind = kind;
+        f.app = p[0];
+        f.series = series;
+        f.dimension = p[1];
+        f.dimensionValue = p[2];
+        f.metric = metric;
+        f.key = series + "|" + metric;
+        f.firstWindowStart = firstWindowStart;
+        f.lastWindowEnd = lastWindowEnd;
+        f.at = lastWindowEnd - 1;
+        return f;
+    }
+
     @AfterEach
     void closeHarness() throws Exception {
         if (h != null) h.close();

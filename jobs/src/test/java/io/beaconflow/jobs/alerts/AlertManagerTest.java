@@ -27,20 +27,15 @@ class AlertManagerTest extends AlertManagerHarness {
             String dir,
             int firstMinute,
             int lastMinute) {
-        Finding f = new Finding();
-        f.kind = Finding.SUSTAINED;
-        String[] p = series.split("\\|");
-        f.app = p[0];
-        f.series = series;
-        f.dimension = p[1];
-        f.dimensionValue = p[2];
-        f.metric = metric;
+        Finding f =
+                finding(
+                        Finding.SUSTAINED,
+                        series,
+                        metric,
+                        T0 + firstMinute * M,
+                        T0 + (lastMinute + 1) * M);
         f.metricKind = kind;
-        f.key = series + "|" + metric;
         f.direction = dir;
-        f.firstWindowStart = T0 + firstMinute * M;
-        f.lastWindowEnd = T0 + (lastMinute + 1) * M;
-        f.at = f.lastWindowEnd - 1;
         f.observed = 0.08;
         f.expected = 0.02;
         f.score = 0.6;

@@ -23,42 +23,31 @@ class NewErrorAlertTest extends AlertManagerHarness {
     }
 
     static Finding newError(int firstMinute, int atMinute) {
-        Finding f = new Finding();
-        f.kind = Finding.NEW_ERROR;
-        f.app = "shop";
+        Finding f =
+                finding(
+                        Finding.NEW_ERROR,
+                        "shop|" + ErrorGroupTracker.DIMENSION + "|" + FP,
+                        ErrorGroupTracker.METRIC,
+                        T0 + firstMinute * M,
+                        T0 + (atMinute + 1) * M);
         f.key = ErrorGroupTracker.findingKey("shop", FP);
-        f.series = "shop|" + ErrorGroupTracker.DIMENSION + "|" + FP;
-        f.dimension = ErrorGroupTracker.DIMENSION;
-        f.dimensionValue = FP;
-        f.metric = ErrorGroupTracker.METRIC;
         f.metricKind = Finding.NEW_ERROR;
         f.release = "shop@2.5.0";
         f.detail = "TypeError: Cannot read properties of undefined (reading 'loyaltyTier')";
-        f.firstWindowStart = T0 + firstMinute * M;
-        f.lastWindowEnd = T0 + (atMinute + 1) * M;
-        f.at = f.lastWindowEnd - 1;
+        f.related.add("browser=Safari");
+        f.related.add("shop|release|shop@2.5.0");
         f.observed = 12;
         f.expected = 0.0;
         f.score = 1.0;
         f.direction = "up";
-        f.related.add("browser=Safari");
-        f.related.add("shop|release|shop@2.5.0");
         return f;
     }
 
+    /** The recovery of {@code of}'s series, one window ending at {@code at}. */
     static Finding quiet(Finding of, long at) {
-        Finding f = new Finding();
-        f.kind = Finding.RECOVERED;
-        f.app = of.app;
+        Finding f = finding(Finding.RECOVERED, of.series, of.metric, at, at + 1);
         f.key = of.key;
-        f.series = of.series;
-        f.dimension = of.dimension;
-        f.dimensionValue = of.dimensionValue;
-        f.metric = of.metric;
         f.metricKind = of.metricKind;
-        f.firstWindowStart = at;
-        f.lastWindowEnd = at + 1;
-        f.at = at;
         return f;
     }
 
