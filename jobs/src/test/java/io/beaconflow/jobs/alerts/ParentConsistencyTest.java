@@ -43,6 +43,16 @@ class ParentConsistencyTest {
         return rows;
     }
 
+    /** Whether Android's lcp_p75 finding ({@code down} or up) is contradicted by its app total. */
+    static boolean androidLcpContradicted(boolean down, List<RowDigest> rows, double threshold) {
+        return ParentConsistency.contradicts("lcp_p75", "os", "Android", down, rows, threshold);
+    }
+
+    /** Whether Japan's page_views finding ({@code down} or up) is contradicted by its app. */
+    static boolean japanViewsContradicted(boolean down, List<RowDigest> rows, double threshold) {
+        return ParentConsistency.contradicts("page_views", "country", "JP", down, rows, threshold);
+    }
+
     @Test
     void aBusySegmentsBlipTheTotalDoesNotShowIsContradicted() {
         // Implied on the total: 0.5 (shown) x 0.5 (share) x 0.3 = 0.075; shown 0; spread 0.03:
@@ -50,11 +60,8 @@ class ParentConsistencyTest {
         List<RowDigest> rows = windows(0.5, 0.3, 0.0);
         assertThat(ParentConsistency.shortfall("lcp_p75", "os", "Android", false, rows))
                 .isCloseTo(-2.5 * Math.sqrt(3), within(1e-9));
-        assertThat(ParentConsistency.contradicts("lcp_p75", "os", "Android", false, rows, 3))
-                .isTrue();
-        assertThat(ParentConsistency.contradicts("lcp_p75", "os", "Android", false, rows, 0))
-                .as("0 = off")
-                .isFalse();
+        assertThat(androidLcpContradicted(false, rows, 3)).isTrue();
+        assertThat(androidLcpContradicted(false, rows, 0)).as("0 = off").isFalse();
     }
 
     @Test
@@ -63,13 +70,11 @@ class ParentConsistencyTest {
         List<RowDigest> rows = windows(0.5, 0.3, 0.15);
         assertThat(ParentConsistency.shortfall("lcp_p75", "os", "Android", false, rows))
                 .isPositive();
-        assertThat(ParentConsistency.contradicts("lcp_p75", "os", "Android", false, rows, 3))
-                .isFalse();
+        assertThat(androidLcpContradicted(false, rows, 3)).isFalse();
         // Even a total that shows only a third of it is not a clear contradiction: the share x
         // change model is approximate, only "significantly less than half" counts.
         List<RowDigest> third = windows(0.5, 0.3, 0.05);
-        assertThat(ParentConsistency.contradicts("lcp_p75", "os", "Android", false, third, 3))
-                .isFalse();
+        assertThat(androidLcpContradicted(false, third, 3)).isFalse();
     }
 
     @Test
@@ -78,19 +83,16 @@ class ParentConsistencyTest {
         List<RowDigest> rows = windows(0.05, 0.69, 0.0);
         assertThat(ParentConsistency.shortfall("lcp_p75", "os", "Android", false, rows))
                 .isCloseTo(-(0.5 * 0.05 * 0.69 / 0.03) * Math.sqrt(3), within(1e-9));
-        assertThat(ParentConsistency.contradicts("lcp_p75", "os", "Android", false, rows, 3))
-                .isFalse();
+        assertThat(androidLcpContradicted(false, rows, 3)).isFalse();
     }
 
     @Test
     void aDropIsJudgedTheOtherWayRound() {
         // The share of good LCP fell by 0.3 on half the traffic; the total did not move.
         List<RowDigest> unseen = windows(0.5, -0.3, 0.0);
-        assertThat(ParentConsistency.contradicts("lcp_p75", "os", "Android", true, unseen, 3))
-                .isTrue();
+        assertThat(androidLcpContradicted(true, unseen, 3)).isTrue();
         List<RowDigest> seen = windows(0.5, -0.3, -0.15);
-        assertThat(ParentConsistency.contradicts("lcp_p75", "os", "Android", true, seen, 3))
-                .isFalse();
+        assertThat(androidLcpContradicted(true, seen, 3)).isFalse();
     }
 
     @Test
@@ -101,8 +103,7 @@ class ParentConsistencyTest {
         }
         assertThat(ParentConsistency.shortfall("lcp_p75", "os", "Android", false, segmentOnly))
                 .isNaN();
-        assertThat(ParentConsistency.contradicts("lcp_p75", "os", "Android", false, segmentOnly, 3))
-                .isFalse();
+        assertThat(androidLcpContradicted(false, segmentOnly, 3)).isFalse();
         // Counts carry no volume (denominator null): not checked.
         List<RowDigest> counts = windows(0.5, -3, 0);
         counts.forEach(r -> r.scores.get("lcp_p75").denominator = null);
@@ -144,8 +145,7 @@ class ParentConsistencyTest {
         List<RowDigest> lull = traffic(55, 275);
         assertThat(ParentConsistency.shareChange("page_views", "country", "JP", true, lull))
                 .isCloseTo(0, within(1e-9));
-        assertThat(ParentConsistency.contradicts("page_views", "country", "JP", true, lull, 3))
-                .isTrue();
+        assertThat(japanViewsContradicted(true, lull, 3)).isTrue();
     }
 
     @Test
@@ -155,28 +155,18 @@ class ParentConsistencyTest {
         List<RowDigest> outage = traffic(20, 420);
         double z = ParentConsistency.shareChange("page_views", "country", "JP", true, outage);
         assertThat(z).isCloseTo(192 / Math.sqrt(1.44 * 1260 * 0.16), within(1e-9));
-        assertThat(ParentConsistency.contradicts("page_views", "country", "JP", true, outage, 3))
-                .isFalse();
+        assertThat(japanViewsContradicted(true, outage, 3)).isFalse();
         // Judged in the finding's direction: the same windows read as a rise are contradicted.
-        assertThat(ParentConsistency.contradicts("page_views", "country", "JP", false, outage, 3))
-                .isTrue();
-        assertThat(ParentConsistency.contradicts("page_views", "country", "JP", true, outage, 0))
-                .as("0 = off")
-                .isFalse();
+        assertThat(japanViewsContradicted(false, outage, 3)).isTrue();
+        assertThat(japanViewsContradicted(true, outage, 0)).as("0 = off").isFalse();
     }
 
     @Test
     void aSmallShareChangeWithinItsNoiseIsContradictedAndOneBeyondItIsNot() {
         // 90 instead of 100 with the rest at 400: 270 of 1,470 against 294, sd 17.6: 1.4 sd.
-        assertThat(
-                        ParentConsistency.contradicts(
-                                "page_views", "country", "JP", true, traffic(90, 490), 3))
-                .isTrue();
+        assertThat(japanViewsContradicted(true, traffic(90, 490), 3)).isTrue();
         // 70 instead of 100: 210 of 1,410 against 282, sd 17.1: 4.2 sd.
-        assertThat(
-                        ParentConsistency.contradicts(
-                                "page_views", "country", "JP", true, traffic(70, 470), 3))
-                .isFalse();
+        assertThat(japanViewsContradicted(true, traffic(70, 470), 3)).isFalse();
     }
 
     @Test
@@ -195,9 +185,6 @@ class ParentConsistencyTest {
                         ParentConsistency.shareChange(
                                 "page_views", "country", "JP", true, traffic(0, 0)))
                 .isNaN();
-        assertThat(
-                        ParentConsistency.contradicts(
-                                "page_views", "country", "JP", true, traffic(0, 0), 3))
-                .isFalse();
+        assertThat(japanViewsContradicted(true, traffic(0, 0), 3)).isFalse();
     }
 }

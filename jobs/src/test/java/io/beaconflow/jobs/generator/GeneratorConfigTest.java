@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.beaconflow.config.ConfigException;
 import java.nio.file.Files;
 import java.util.List;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 class GeneratorConfigTest {
@@ -77,32 +78,34 @@ class GeneratorConfigTest {
                                         .allMatch(p -> p.contains(". Fix: ")));
     }
 
-    @Test
-    void anIncidentOnARouteTheAppDoesNotHaveIsRejected() throws Exception {
+    /**
+     * Setting the shipped config's incidents to the one {@code incident} (a YAML flow mapping, as
+     * read from an incidents file {@code bad.yaml}).
+     */
+    private static ThrowingCallable shippedWithIncident(String incident) throws Exception {
         GeneratorConfig config = GeneratorConfig.fromYaml(shippedYaml(), "generator.yaml");
         List<IncidentSpec> incidents =
-                GeneratorConfig.incidentsFromYaml(
-                        "incidents:\n"
-                                + "  - {id: x, kind: latency_regression, app: shop-web,"
-                                + " dimension: route, value: /nope, start: 10m, duration: 5m,"
-                                + " magnitude: 2}\n",
-                        "bad.yaml");
-        assertThatThrownBy(() -> config.withIncidents(incidents))
+                GeneratorConfig.incidentsFromYaml("incidents:\n  - " + incident + "\n", "bad.yaml");
+        return () -> config.withIncidents(incidents);
+    }
+
+    @Test
+    void anIncidentOnARouteTheAppDoesNotHaveIsRejected() throws Exception {
+        assertThatThrownBy(
+                        shippedWithIncident(
+                                "{id: x, kind: latency_regression, app: shop-web, dimension: route,"
+                                        + " value: /nope, start: 10m, duration: 5m, magnitude: 2}"))
                 .hasMessageContaining("incidents[0].value: route '/nope'")
                 .hasMessageContaining("Fix:");
     }
 
     @Test
     void aTrafficDropMagnitudeAboveOneIsRejected() throws Exception {
-        GeneratorConfig config = GeneratorConfig.fromYaml(shippedYaml(), "generator.yaml");
-        List<IncidentSpec> incidents =
-                GeneratorConfig.incidentsFromYaml(
-                        "incidents:\n"
-                                + "  - {id: y, kind: traffic_drop, app: news-web,"
-                                + " dimension: country, value: JP, start: 2026-11-02T08:10:00Z,"
-                                + " duration: 5m, magnitude: 3}\n",
-                        "bad.yaml");
-        assertThatThrownBy(() -> config.withIncidents(incidents))
+        assertThatThrownBy(
+                        shippedWithIncident(
+                                "{id: y, kind: traffic_drop, app: news-web, dimension: country,"
+                                        + " value: JP, start: 2026-11-02T08:10:00Z, duration: 5m,"
+                                        + " magnitude: 3}"))
                 .hasMessageContaining("incidents[0].magnitude");
     }
 

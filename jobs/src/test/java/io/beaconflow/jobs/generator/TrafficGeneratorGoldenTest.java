@@ -74,6 +74,11 @@ class TrafficGeneratorGoldenTest {
         return fingerprint(g, g::stats);
     }
 
+    /** Split {@code index} of eight of two days with the incidents of {@code file}. */
+    private static String eighthOfTwoDays(Path file, long seed, int index) throws Exception {
+        return split(withIncidents(file, "2d"), seed, index, 8);
+    }
+
     @Test
     void theDemoRunForSeed42IsByteIdentical() throws Exception {
         // ./beaconflow demo --duration 2h --seed 42: the shipped config, all splits merged.
@@ -96,21 +101,9 @@ class TrafficGeneratorGoldenTest {
         // eval-1 has all seven kinds; one split in eight of two days keeps the test short.
         assertThat(
                         List.of(
-                                split(
-                                        withIncidents(INCIDENTS.resolve("eval/eval-1.yaml"), "2d"),
-                                        1,
-                                        3,
-                                        8),
-                                split(
-                                        withIncidents(INCIDENTS.resolve("eval/eval-2.yaml"), "2d"),
-                                        2,
-                                        5,
-                                        8),
-                                split(
-                                        withIncidents(INCIDENTS.resolve("eval/eval-3.yaml"), "2d"),
-                                        3,
-                                        0,
-                                        8)))
+                                eighthOfTwoDays(INCIDENTS.resolve("eval/eval-1.yaml"), 1, 3),
+                                eighthOfTwoDays(INCIDENTS.resolve("eval/eval-2.yaml"), 2, 5),
+                                eighthOfTwoDays(INCIDENTS.resolve("eval/eval-3.yaml"), 3, 0)))
                 .containsExactly(
                         "255933 records, 427 malformed, 6cd42f6f5723c8963582ba542413191f",
                         "259313 records, 437 malformed, b00de4a2419c17a319481b3de7938fb8",
@@ -122,16 +115,8 @@ class TrafficGeneratorGoldenTest {
         // Copies of /work/shared/scenarios dev-1 and dev-2 (the team's development set).
         assertThat(
                         List.of(
-                                split(
-                                        withIncidents(SCENARIOS.resolve("dev-1.yaml"), "2d"),
-                                        1,
-                                        2,
-                                        8),
-                                split(
-                                        withIncidents(SCENARIOS.resolve("dev-2.yaml"), "2d"),
-                                        2,
-                                        7,
-                                        8)))
+                                eighthOfTwoDays(SCENARIOS.resolve("dev-1.yaml"), 1, 2),
+                                eighthOfTwoDays(SCENARIOS.resolve("dev-2.yaml"), 2, 7)))
                 .containsExactly(
                         "255159 records, 468 malformed, ee8ecd8625cd42a6d14f96d8fee29a6c",
                         "253200 records, 483 malformed, 5057aae8daf5a016d8677ba15d0c584f");
