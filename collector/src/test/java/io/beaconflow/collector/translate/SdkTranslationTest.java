@@ -28,19 +28,25 @@ import org.junit.jupiter.api.Test;
  */
 class SdkTranslationTest {
 
+    /** Page views, fetches (by status) and errors: as many as the capture's summary counted. */
+    private static void assertPageLoadsFetchesAndErrorsAsCaptured(
+            List<RumEvent> events, JsonNode summary) {
+        assertThat(count(events, EventType.PAGE_VIEW))
+                .isEqualTo(summary.path("page_loads").asInt());
+        assertThat(count(events, EventType.FETCH)).isEqualTo(summary.path("fetch_spans").asInt());
+        assertThat(byKey(events, EventType.FETCH, e -> String.valueOf(e.fetchStatus)))
+                .isEqualTo(asCounts(summary.path("fetch_status")));
+        assertThat(count(events, EventType.ERROR)).isEqualTo(summary.path("errors").asInt());
+    }
+
     @Test
     void everyFaroPageLoadVitalFetchErrorActionAndSessionBecomesAContractEvent() throws Exception {
         List<RumEvent> events = decodeAll("faro");
         JsonNode summary = SdkFixtures.summary("faro");
 
-        assertThat(count(events, EventType.PAGE_VIEW))
-                .isEqualTo(summary.path("page_loads").asInt());
+        assertPageLoadsFetchesAndErrorsAsCaptured(events, summary);
         assertThat(byKey(events, EventType.WEB_VITAL, e -> e.vitalName))
                 .isEqualTo(asCounts(summary.path("web_vitals")));
-        assertThat(count(events, EventType.FETCH)).isEqualTo(summary.path("fetch_spans").asInt());
-        assertThat(byKey(events, EventType.FETCH, e -> String.valueOf(e.fetchStatus)))
-                .isEqualTo(asCounts(summary.path("fetch_status")));
-        assertThat(count(events, EventType.ERROR)).isEqualTo(summary.path("errors").asInt());
         assertThat(byKey(events, EventType.ERROR, e -> e.errorType))
                 .isEqualTo(asCounts(summary.path("errors_by_type")));
         assertThat(count(events, EventType.ACTION)).isEqualTo(summary.path("user_actions").asInt());
@@ -66,13 +72,8 @@ class SdkTranslationTest {
         List<RumEvent> events = decodeAll("otel");
         JsonNode summary = SdkFixtures.summary("otel");
 
-        assertThat(count(events, EventType.PAGE_VIEW))
-                .isEqualTo(summary.path("page_loads").asInt());
+        assertPageLoadsFetchesAndErrorsAsCaptured(events, summary);
         assertThat(count(events, EventType.WEB_VITAL)).isZero();
-        assertThat(count(events, EventType.FETCH)).isEqualTo(summary.path("fetch_spans").asInt());
-        assertThat(byKey(events, EventType.FETCH, e -> String.valueOf(e.fetchStatus)))
-                .isEqualTo(asCounts(summary.path("fetch_status")));
-        assertThat(count(events, EventType.ERROR)).isEqualTo(summary.path("errors").asInt());
         assertThat(byKey(events, EventType.ACTION, e -> "click " + e.actionTarget))
                 .isEqualTo(asCounts(summary.path("user_actions_by_name")));
         assertCommonFields(events, summary);
@@ -135,6 +136,12 @@ class SdkTranslationTest {
         assertThat(fetches).hasSizeGreaterThan(20);
     }
 
+    /** An OTLP/JSON body translated with no edge context (no geo-IP, user agent or headers). */
+    private static Translation fromOtlpJson(String json) throws Exception {
+        return OtlpTranslator.fromJson(
+                SdkFixtures.JSON.readTree(json), new EdgeContext(1, null, null, null, null));
+    }
+
     @Test
     void hexIdsInOtlpJsonAreReadAsHexNotBase64() throws Exception {
         String json =
@@ -146,10 +153,7 @@ class SdkTranslationTest {
                         + "{\"key\":\"http.request.method\",\"value\":{\"stringValue\":\"GET\"}},"
                         + "{\"key\":\"url.full\",\"value\":{\"stringValue\":\"http://a/b\"}},"
                         + "{\"key\":\"session.id\",\"value\":{\"stringValue\":\"s1\"}}]}]}]}]}";
-        Translation t =
-                OtlpTranslator.fromJson(
-                        SdkFixtures.JSON.readTree(json),
-                        new EdgeContext(1, null, null, null, null));
+        Translation t = fromOtlpJson(json);
         ObjectNode fetch = (ObjectNode) t.events().get(0).get("fetch");
         assertThat(fetch.get("trace_id").asText()).isEqualTo("0123456789abcdef0123456789abcdef");
         assertThat(fetch.get("span_id").asText()).isEqualTo("0123456789abcdef");
@@ -164,10 +168,7 @@ class SdkTranslationTest {
                         + "\"value\":{\"stringValue\":\"shop\"}}]},\"scopeSpans\":[{\"spans\":[{"
                         + "\"traceId\":\"0123456789abcdef0123456789abcdef\",\"spanId\":\"0123456789abcdef\","
                         + "\"name\":\"documentLoad\",\"startTimeUnixNano\":\"1796169860564000000\"}]}]}]}";
-        Translation t =
-                OtlpTranslator.fromJson(
-                        SdkFixtures.JSON.readTree(json),
-                        new EdgeContext(1, null, null, null, null));
+        Translation t = fromOtlpJson(json);
         assertThat(t.events()).isEmpty();
         assertThat(t.rejected()).singleElement().asString().contains("session.id");
     }

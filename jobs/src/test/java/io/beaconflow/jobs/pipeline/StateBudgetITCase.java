@@ -10,6 +10,7 @@ import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.sessions.SessionAssembler;
 import io.beaconflow.jobs.sessions.SessionRecord;
 import io.beaconflow.jobs.testing.Beacons;
+import io.beaconflow.jobs.testing.EnrichedEvents;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,27 +69,17 @@ class StateBudgetITCase {
     }
 
     static RumEvent pageView(String app, String session, long at, String url, String release) {
-        RumEvent e = new RumEvent();
-        e.schemaVersion = 1;
-        e.eventId = session + "-" + at;
-        e.type = EventType.PAGE_VIEW;
-        e.app = app;
+        RumEvent e =
+                EnrichedEvents.enriched(
+                        EventType.PAGE_VIEW, session + "-" + at, app, session, at, "/");
         e.release = release;
-        e.environment = "prod";
-        e.sessionId = session;
-        e.viewId = "v1";
-        e.occurredAt = at;
-        e.receivedAt = at;
-        e.eventTime = at;
         e.pageUrl = url;
-        e.route = "/";
         e.userAgent = Beacons.CHROME_DESKTOP;
-        e.country = "DE";
-        e.browser = "Chrome";
+        e.environment = "prod";
+        e.viewId = "v1";
+        e.loadMs = 1200.0;
         e.browserVersion = "142";
         e.os = "Windows";
-        e.deviceType = "desktop";
-        e.loadMs = 1200.0;
         return e;
     }
 

@@ -10,6 +10,7 @@ import io.beaconflow.jobs.metrics.MetricsConfig;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.model.SessionKeys;
+import io.beaconflow.jobs.testing.EnrichedEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,17 +36,10 @@ class SessionArmsTest {
     static final Duration GAP = Duration.ofMinutes(30);
 
     static RumEvent event(String session, EventType type, long t) {
-        RumEvent e = new RumEvent();
-        e.schemaVersion = 1;
-        e.eventId = session + "-" + type + "-" + t;
-        e.type = type;
-        e.app = "shop";
+        RumEvent e =
+                EnrichedEvents.enriched(
+                        type, session + "-" + type + "-" + t, "shop", session, t, "/cart");
         e.release = "shop@1.0";
-        e.sessionId = session;
-        e.occurredAt = t;
-        e.receivedAt = t;
-        e.eventTime = t;
-        e.route = "/cart";
         Map<String, String> x = new TreeMap<>();
         x.put("checkout", "b");
         e.experiments = x;
