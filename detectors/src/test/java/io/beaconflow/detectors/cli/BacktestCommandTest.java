@@ -3,19 +3,39 @@ package io.beaconflow.detectors.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class BacktestCommandTest {
     static final Path ROOT = NabCommandITCase.findRoot();
+
+    /**
+     * {@code backtest} of the error rate with {@code spec} over {@code input} into {@code out},
+     * followed by {@code more}.
+     */
+    private static String[] backtest(Path spec, Path input, Path out, String... more) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "backtest",
+                                "--spec",
+                                spec.toString(),
+                                "--metric",
+                                "error_rate",
+                                "--input",
+                                input.toString(),
+                                "--out",
+                                out.toString()));
+        args.addAll(List.of(more));
+        return args.toArray(new String[0]);
+    }
 
     @Test
     void aRecordedErrorRateSeriesIsScoredAndItsLabelledIncidentFound(@TempDir Path dir)
@@ -42,23 +62,18 @@ class BacktestCommandTest {
                         + Instant.ofEpochMilli(t0 + 329 * 60_000L)
                         + "\n");
         StringWriter text = new StringWriter();
-        CommandLine cli = new CommandLine(new DetectorsCli());
-        cli.setOut(new PrintWriter(text));
         int code =
-                cli.execute(
-                        "backtest",
-                        "--spec",
-                        ROOT.resolve("flink-conf/detectors/defaults.yaml").toString(),
-                        "--metric",
-                        "error_rate",
-                        "--app",
-                        "shop",
-                        "--input",
-                        dir.resolve("series.csv").toString(),
-                        "--labels",
-                        dir.resolve("labels.csv").toString(),
-                        "--out",
-                        dir.resolve("out").toString());
+                NabCommandITCase.run(
+                        text,
+                        new StringWriter(),
+                        backtest(
+                                ROOT.resolve("flink-conf/detectors/defaults.yaml"),
+                                dir.resolve("series.csv"),
+                                dir.resolve("out"),
+                                "--app",
+                                "shop",
+                                "--labels",
+                                dir.resolve("labels.csv").toString()));
         assertThat(code).isZero();
         assertThat(text.toString())
                 .contains("alerts: 1")
@@ -82,19 +97,11 @@ class BacktestCommandTest {
                 spec, "metrics:\n  error_rate:\n    kind: error_rate\n    z_treshold: 3\n");
         Files.writeString(dir.resolve("s.csv"), "0,0.1,10\n");
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new DetectorsCli());
-        cli.setErr(new PrintWriter(err));
         int code =
-                cli.execute(
-                        "backtest",
-                        "--spec",
-                        spec.toString(),
-                        "--metric",
-                        "error_rate",
-                        "--input",
-                        dir.resolve("s.csv").toString(),
-                        "--out",
-                        dir.resolve("o").toString());
+                NabCommandITCase.run(
+                        new StringWriter(),
+                        err,
+                        backtest(spec, dir.resolve("s.csv"), dir.resolve("o")));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString())
                 .contains("bad.yaml:4: metrics.error_rate.z_treshold: unknown key")

@@ -2,6 +2,7 @@ package io.beaconflow.detectors.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.beaconflow.detectors.RepoRoot;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -21,14 +22,7 @@ class NabCommandITCase {
     static final Path ROOT = findRoot();
 
     static Path findRoot() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve("data/nab/data"))) {
-            p = p.getParent();
-        }
-        if (p == null) {
-            throw new IllegalStateException("repo root with data/nab not found");
-        }
-        return p;
+        return RepoRoot.containing("data/nab/data");
     }
 
     /**
@@ -49,7 +43,10 @@ class NabCommandITCase {
         return args.toArray(new String[0]);
     }
 
-    private static int run(StringWriter out, StringWriter err, String... args) {
+    /**
+     * The detectors CLI on {@code args}, printing into {@code out} and {@code err}: its exit code.
+     */
+    static int run(StringWriter out, StringWriter err, String... args) {
         CommandLine cli = new CommandLine(new DetectorsCli());
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));

@@ -3,6 +3,7 @@ package io.beaconflow.detectors.nab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.beaconflow.detectors.RepoRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,15 +19,7 @@ class NabScorerTest {
     static List<NabFile> files;
 
     static Path findNab() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve("data/nab/data"))) {
-            p = p.getParent();
-        }
-        if (p == null) {
-            throw new IllegalStateException(
-                    "data/nab not found above " + Path.of("").toAbsolutePath());
-        }
-        return p.resolve("data/nab");
+        return RepoRoot.containing("data/nab/data").resolve("data/nab");
     }
 
     @BeforeAll

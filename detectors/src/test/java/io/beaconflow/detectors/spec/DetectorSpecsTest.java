@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.beaconflow.detectors.DetectorSpec;
 import io.beaconflow.detectors.Direction;
 import io.beaconflow.detectors.MetricKind;
+import io.beaconflow.detectors.RepoRoot;
 import io.beaconflow.detectors.ScorerKind;
 import io.beaconflow.detectors.SeasonalPeriod;
 import io.beaconflow.detectors.Transform;
 import io.beaconflow.detectors.nab.NabSpec;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import org.junit.jupiter.api.Test;
@@ -19,14 +19,7 @@ class DetectorSpecsTest {
     static final Path CONF = findConf();
 
     static Path findConf() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve("flink-conf/detectors"))) {
-            p = p.getParent();
-        }
-        if (p == null) {
-            throw new IllegalStateException("flink-conf/detectors not found");
-        }
-        return p.resolve("flink-conf/detectors");
+        return RepoRoot.containing("flink-conf/detectors").resolve("flink-conf/detectors");
     }
 
     static final String SMALL =
