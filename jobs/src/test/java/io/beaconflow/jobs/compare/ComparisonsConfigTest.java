@@ -1,10 +1,10 @@
 package io.beaconflow.jobs.compare;
 
+import static io.beaconflow.jobs.testing.ConfigFiles.assertRejected;
+import static io.beaconflow.jobs.testing.ConfigFiles.parse;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.beaconflow.config.ConfigException;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.io.Json;
 import io.beaconflow.jobs.io.elasticsearch.TemplateFields;
@@ -18,10 +18,6 @@ import org.junit.jupiter.api.Test;
 
 /** The {@code comparisons:} section, and the document against its index template. */
 class ComparisonsConfigTest {
-    static BeaconflowConfig parse(String yaml) {
-        return ConfigFiles.parse(yaml);
-    }
-
     @Test
     void theShippedFileSetsTheDefaults() {
         BeaconflowConfig c = ConfigFiles.shipped();
@@ -64,30 +60,31 @@ class ComparisonsConfigTest {
 
     @Test
     void badValuesAreErrorsNamingTheKeyAndTheFix() {
-        assertThatThrownBy(() -> parse("comparisons:\n  emit-every: 90s\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("comparisons.emit-every")
-                .hasMessageContaining("multiple of metrics.window");
-        assertThatThrownBy(() -> parse("comparisons:\n  alpha: 0.5\n"))
-                .hasMessageContaining("comparisons.alpha")
-                .hasMessageContaining("Fix:");
-        assertThatThrownBy(() -> parse("comparisons:\n  min-samples-per-arm: 5\n"))
-                .hasMessageContaining("comparisons.min-samples-per-arm");
-        assertThatThrownBy(() -> parse("comparisons:\n  max-arms-per-app: 1\n"))
-                .hasMessageContaining("comparisons.max-arms-per-app");
-        assertThatThrownBy(() -> parse("comparisons:\n  idle-ttl: 10m\n"))
-                .hasMessageContaining("comparisons.idle-ttl");
-        assertThatThrownBy(() -> parse("comparisons:\n  controls:\n    checkout_flow: ''\n"))
-                .hasMessageContaining("comparisons.controls.checkout_flow");
-        assertThatThrownBy(() -> parse("comparisons:\n  mixing-effect-rates: 0\n"))
-                .hasMessageContaining("comparisons.mixing-effect-rates")
-                .hasMessageContaining("most sensitive to")
-                .hasMessageContaining("Fix:");
-        assertThatThrownBy(() -> parse("comparisons:\n  mixing-effect-latencies: 5\n"))
-                .hasMessageContaining("comparisons.mixing-effect-latencies")
-                .hasMessageContaining("Fix:");
-        assertThatThrownBy(() -> parse("comparisons:\n  emit-evry: 15m\n"))
-                .hasMessageContaining("emit-evry");
+        assertRejected(
+                () -> parse("comparisons:\n  emit-every: 90s\n"),
+                "comparisons.emit-every",
+                "multiple of metrics.window");
+        assertRejected(() -> parse("comparisons:\n  alpha: 0.5\n"), "comparisons.alpha", "Fix:");
+        assertRejected(
+                () -> parse("comparisons:\n  min-samples-per-arm: 5\n"),
+                "comparisons.min-samples-per-arm");
+        assertRejected(
+                () -> parse("comparisons:\n  max-arms-per-app: 1\n"),
+                "comparisons.max-arms-per-app");
+        assertRejected(() -> parse("comparisons:\n  idle-ttl: 10m\n"), "comparisons.idle-ttl");
+        assertRejected(
+                () -> parse("comparisons:\n  controls:\n    checkout_flow: ''\n"),
+                "comparisons.controls.checkout_flow");
+        assertRejected(
+                () -> parse("comparisons:\n  mixing-effect-rates: 0\n"),
+                "comparisons.mixing-effect-rates",
+                "most sensitive to",
+                "Fix:");
+        assertRejected(
+                () -> parse("comparisons:\n  mixing-effect-latencies: 5\n"),
+                "comparisons.mixing-effect-latencies",
+                "Fix:");
+        assertRejected(() -> parse("comparisons:\n  emit-evry: 15m\n"), "emit-evry");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.config;
 
+import static io.beaconflow.jobs.testing.ConfigFiles.assertRejected;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,35 +43,34 @@ class BeaconflowConfigTest {
         assertThat(c.ingest.limits.maxDurationMs).isEqualTo(60_000);
         assertThat(c.ingest.limits.maxCls).isEqualTo(5);
         assertThat(c.ingest.limits.minSampleRate).isEqualTo(0.01);
-        assertThatThrownBy(
-                        () ->
-                                parse(
-                                        "ingest:\n  limits:\n    max-duration-ms: 1.0e308\n"
-                                                + "  privacy:\n    user-id-salt: s\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("ingest.limits.max-duration-ms")
-                .hasMessageContaining("Fix: set e.g. 3600000");
-        assertThatThrownBy(
-                        () ->
-                                parse(
-                                        "ingest:\n  limits:\n    min-sample-rate: 0\n"
-                                                + "  privacy:\n    user-id-salt: s\n"))
-                .hasMessageContaining("ingest.limits.min-sample-rate");
-        assertThatThrownBy(
-                        () ->
-                                parse(
-                                        "ingest:\n  limits:\n    max-durations-ms: 5\n"
-                                                + "  privacy:\n    user-id-salt: s\n"))
-                .hasMessageContaining("unknown key 'ingest.limits.max-durations-ms'");
+        assertRejected(
+                () ->
+                        parse(
+                                "ingest:\n  limits:\n    max-duration-ms: 1.0e308\n"
+                                        + "  privacy:\n    user-id-salt: s\n"),
+                "ingest.limits.max-duration-ms",
+                "Fix: set e.g. 3600000");
+        assertRejected(
+                () ->
+                        parse(
+                                "ingest:\n  limits:\n    min-sample-rate: 0\n"
+                                        + "  privacy:\n    user-id-salt: s\n"),
+                "ingest.limits.min-sample-rate");
+        assertRejected(
+                () ->
+                        parse(
+                                "ingest:\n  limits:\n    max-durations-ms: 5\n"
+                                        + "  privacy:\n    user-id-salt: s\n"),
+                "unknown key 'ingest.limits.max-durations-ms'");
     }
 
     @Test
     void theShippedConfigFileHasNoDefaultSaltAndSaysWhichKeyAndHowToFixIt() {
-        assertThatThrownBy(() -> BeaconflowConfig.load(ConfigFiles.SHIPPED, NO_ENV::get))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("ingest.privacy.user-id-salt")
-                .hasMessageContaining("export BEACONFLOW_USER_ID_SALT=")
-                .hasMessageContaining("./beaconflow stack env");
+        assertRejected(
+                () -> BeaconflowConfig.load(ConfigFiles.SHIPPED, NO_ENV::get),
+                "ingest.privacy.user-id-salt",
+                "export BEACONFLOW_USER_ID_SALT=",
+                "./beaconflow stack env");
         BeaconflowConfig c =
                 BeaconflowConfig.load(
                         ConfigFiles.SHIPPED, Map.of("BEACONFLOW_USER_ID_SALT", "0f3c9a")::get);
@@ -88,11 +88,11 @@ class BeaconflowConfigTest {
                 .isEqualTo("mine");
         assertThat(BeaconflowConfig.withDemoSalt(NO_ENV::get).apply("OTHER")).isNull();
         BeaconflowConfig demo = BeaconflowConfig.defaults();
-        assertThatThrownBy(() -> demo.requireProductionSecrets("job.yaml"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("job.yaml")
-                .hasMessageContaining("ingest.privacy.user-id-salt")
-                .hasMessageContaining("public demo salt");
+        assertRejected(
+                () -> demo.requireProductionSecrets("job.yaml"),
+                "job.yaml",
+                "ingest.privacy.user-id-salt",
+                "public demo salt");
         demo.ingest.privacy.userIdSalt = "9b1e0c7d";
         demo.requireProductionSecrets("job.yaml");
     }
@@ -152,22 +152,19 @@ class BeaconflowConfigTest {
                                 + "  privacy:\n    user-id-salt: s\n");
         assertThat(c.ingest.cardinality.maxReleasesPerApp).isEqualTo(7);
         assertThat(c.ingest.routes.learnAfter).isZero();
-        assertThatThrownBy(
-                        () ->
-                                parse(
-                                        "ingest:\n  cardinality:\n    max-apps: 0\n"
-                                                + "  privacy:\n    user-id-salt: s\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(
-                        "test.yaml line 3: ingest.cardinality.max-apps: must be at least 1")
-                .hasMessageContaining("Fix: set e.g. 100");
-        assertThatThrownBy(
-                        () ->
-                                parse(
-                                        "ingest:\n  routes:\n    learn-after: 1\n"
-                                                + "  privacy:\n    user-id-salt: s\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("ingest.routes.learn-after: must be 0 (off) or at least 2");
+        assertRejected(
+                () ->
+                        parse(
+                                "ingest:\n  cardinality:\n    max-apps: 0\n"
+                                        + "  privacy:\n    user-id-salt: s\n"),
+                "test.yaml line 3: ingest.cardinality.max-apps: must be at least 1",
+                "Fix: set e.g. 100");
+        assertRejected(
+                () ->
+                        parse(
+                                "ingest:\n  routes:\n    learn-after: 1\n"
+                                        + "  privacy:\n    user-id-salt: s\n"),
+                "ingest.routes.learn-after: must be 0 (off) or at least 2");
     }
 
     @Test
@@ -202,11 +199,11 @@ class BeaconflowConfigTest {
 
     @Test
     void anUnknownKeyIsAnErrorNamingTheKeyTheLineAndTheKnownKeys() {
-        assertThatThrownBy(() -> parse("ingest:\n  alowed-lateness: 5m\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("test.yaml line 2")
-                .hasMessageContaining("unknown key 'ingest.alowed-lateness'")
-                .hasMessageContaining("allowed-lateness");
+        assertRejected(
+                () -> parse("ingest:\n  alowed-lateness: 5m\n"),
+                "test.yaml line 2",
+                "unknown key 'ingest.alowed-lateness'",
+                "allowed-lateness");
     }
 
     @Test
@@ -224,68 +221,64 @@ class BeaconflowConfigTest {
                                 .indexPrefix())
                 .as("no prefix by default")
                 .isEmpty();
-        assertThatThrownBy(
-                        () ->
-                                parse(
-                                        "ingest:\n  privacy:\n    user-id-salt: s\n"
-                                                + "elasticsearch:\n  index-prefix: Staging/\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("test.yaml line 5: elasticsearch.index-prefix: 'Staging/'")
-                .hasMessageContaining("upper-case")
-                .hasMessageContaining("Fix: use lower-case letters, digits, '-', '_' and '.'");
+        assertRejected(
+                () ->
+                        parse(
+                                "ingest:\n  privacy:\n    user-id-salt: s\n"
+                                        + "elasticsearch:\n  index-prefix: Staging/\n"),
+                "test.yaml line 5: elasticsearch.index-prefix: 'Staging/'",
+                "upper-case",
+                "Fix: use lower-case letters, digits, '-', '_' and '.'");
     }
 
     @Test
     void aBadDurationNamesTheKeyAndTheFix() {
-        assertThatThrownBy(() -> parse("ingest:\n  idleness: soon\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("ingest.idleness")
-                .hasMessageContaining("e.g. 30s, 5m, 4h");
+        assertRejected(
+                () -> parse("ingest:\n  idleness: soon\n"), "ingest.idleness", "e.g. 30s, 5m, 4h");
     }
 
     @Test
     void aBadChoiceListsTheAllowedValues() {
-        assertThatThrownBy(() -> parse("ingest:\n  privacy:\n    client-ip: hide\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("ingest.privacy.client-ip")
-                .hasMessageContaining("truncate drop keep");
+        assertRejected(
+                () -> parse("ingest:\n  privacy:\n    client-ip: hide\n"),
+                "ingest.privacy.client-ip",
+                "truncate drop keep");
     }
 
     @Test
     void outOfRangeValuesAreRejectedWithTheFix() {
-        assertThatThrownBy(
-                        () ->
-                                parse(
-                                        "ingest:\n  max-record-bytes: 0\n  privacy:\n"
-                                                + "    user-id-salt: s\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("ingest.max-record-bytes: must be greater than 0")
-                .hasMessageContaining("Fix:");
-        assertThatThrownBy(
-                        () ->
-                                parse(
-                                        "ingest:\n  routes:\n    rules:\n      - pattern: '(['\n"
-                                                + "        replacement: x\n"))
-                .hasMessageContaining("ingest.routes.rules[0].pattern");
+        assertRejected(
+                () ->
+                        parse(
+                                "ingest:\n  max-record-bytes: 0\n  privacy:\n"
+                                        + "    user-id-salt: s\n"),
+                "ingest.max-record-bytes: must be greater than 0",
+                "Fix:");
+        assertRejected(
+                () ->
+                        parse(
+                                "ingest:\n  routes:\n    rules:\n      - pattern: '(['\n"
+                                        + "        replacement: x\n"),
+                "ingest.routes.rules[0].pattern");
     }
 
     @Test
     void contradictoryLatenessBoundsAreRejected() {
-        assertThatThrownBy(
-                        () ->
-                                parse(
-                                        "ingest:\n  allowed-lateness: 1m\n  privacy:\n"
-                                                + "    user-id-salt: s\nmetrics:\n"
-                                                + "  allowed-lateness: 2m\n"))
-                .hasMessageContaining(
-                        "metrics.allowed-lateness: differs from ingest.allowed-lateness");
+        assertRejected(
+                () ->
+                        parse(
+                                "ingest:\n  allowed-lateness: 1m\n  privacy:\n"
+                                        + "    user-id-salt: s\nmetrics:\n"
+                                        + "  allowed-lateness: 2m\n"),
+                "metrics.allowed-lateness: differs from ingest.allowed-lateness");
     }
 
     @Test
     void aMissingSaltIsAnErrorThatSaysHowToSetIt() {
-        assertThatThrownBy(() -> parse("ingest:\n  dedup-ttl: 10m\n"))
-                .hasMessageContaining("ingest.privacy.user-id-salt")
-                .hasMessageContaining("BEACONFLOW_USER_ID_SALT");
+        assertRejected(
+                () -> parse("ingest:\n  dedup-ttl: 10m\n"),
+                "ingest.privacy.user-id-salt",
+                "BEACONFLOW_USER_ID_SALT");
     }
 
     @Test
@@ -302,8 +295,9 @@ class BeaconflowConfigTest {
                                 .privacy
                                 .userIdSalt)
                 .isEqualTo("dflt");
-        assertThatThrownBy(() -> parse("ingest:\n  privacy:\n    user-id-salt: ${SALT}\n"))
-                .hasMessageContaining("environment variable SALT");
+        assertRejected(
+                () -> parse("ingest:\n  privacy:\n    user-id-salt: ${SALT}\n"),
+                "environment variable SALT");
     }
 
     @Test
@@ -321,16 +315,13 @@ class BeaconflowConfigTest {
                 BeaconflowConfig.load(ConfigFiles.SHIPPED, BeaconflowConfig.withDemoSalt(two::get));
         assertThat(c.elasticsearch.hosts()).containsExactly("https://es1:9200", "https://es2:9200");
         Map<String, String> bad = Map.of("BEACONFLOW_ES_URL", "es1:9200");
-        assertThatThrownBy(
-                        () ->
-                                BeaconflowConfig.load(
-                                        ConfigFiles.SHIPPED,
-                                        BeaconflowConfig.withDemoSalt(bad::get)))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(
-                        "beaconflow.yaml line "
-                                + hostsLine
-                                + ": elasticsearch.hosts: 'es1:9200' has no http:// or https://"
-                                + " scheme. Fix: write URLs such as https://es1:9200");
+        assertRejected(
+                () ->
+                        BeaconflowConfig.load(
+                                ConfigFiles.SHIPPED, BeaconflowConfig.withDemoSalt(bad::get)),
+                "beaconflow.yaml line "
+                        + hostsLine
+                        + ": elasticsearch.hosts: 'es1:9200' has no http:// or https://"
+                        + " scheme. Fix: write URLs such as https://es1:9200");
     }
 }

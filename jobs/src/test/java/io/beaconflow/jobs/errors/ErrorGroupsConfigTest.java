@@ -1,19 +1,15 @@
 package io.beaconflow.jobs.errors;
 
+import static io.beaconflow.jobs.testing.ConfigFiles.assertRejected;
+import static io.beaconflow.jobs.testing.ConfigFiles.parse;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.beaconflow.config.ConfigException;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.testing.ConfigFiles;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class ErrorGroupsConfigTest {
-    static BeaconflowConfig parse(String yaml) {
-        return ConfigFiles.parse(yaml);
-    }
-
     @Test
     void theShippedFileSetsTheDefaults() {
         BeaconflowConfig c = ConfigFiles.shipped();
@@ -34,23 +30,23 @@ class ErrorGroupsConfigTest {
         assertThat(c.errors.newError.minSessions).isEqualTo(25);
         assertThat(c.errors.newError.within).isEqualTo(Duration.ofMinutes(15));
 
-        assertThatThrownBy(() -> parse("errors:\n  new-error:\n    min-sessions: 0\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("errors.new-error.min-sessions")
-                .hasMessageContaining("Fix: set e.g. 10");
-        assertThatThrownBy(
-                        () ->
-                                parse(
-                                        "errors:\n  max-tracked-ids: 5\n  new-error:\n"
-                                                + "    min-sessions: 10\n"))
-                .hasMessageContaining("errors.new-error.min-sessions")
-                .hasMessageContaining("errors.max-tracked-ids = 5");
-        assertThatThrownBy(() -> parse("errors:\n  idle-ttl: 10m\n"))
-                .hasMessageContaining("errors.new-error.quiet")
-                .hasMessageContaining("shorter than errors.idle-ttl");
-        assertThatThrownBy(() -> parse("errors:\n  new-error:\n    within: 0s\n"))
-                .hasMessageContaining("errors.new-error.within");
-        assertThatThrownBy(() -> parse("errors:\n  new-eror: {}\n"))
-                .hasMessageContaining("unknown key 'errors.new-eror'");
+        assertRejected(
+                () -> parse("errors:\n  new-error:\n    min-sessions: 0\n"),
+                "errors.new-error.min-sessions",
+                "Fix: set e.g. 10");
+        assertRejected(
+                () ->
+                        parse(
+                                "errors:\n  max-tracked-ids: 5\n  new-error:\n"
+                                        + "    min-sessions: 10\n"),
+                "errors.new-error.min-sessions",
+                "errors.max-tracked-ids = 5");
+        assertRejected(
+                () -> parse("errors:\n  idle-ttl: 10m\n"),
+                "errors.new-error.quiet",
+                "shorter than errors.idle-ttl");
+        assertRejected(
+                () -> parse("errors:\n  new-error:\n    within: 0s\n"), "errors.new-error.within");
+        assertRejected(() -> parse("errors:\n  new-eror: {}\n"), "unknown key 'errors.new-eror'");
     }
 }

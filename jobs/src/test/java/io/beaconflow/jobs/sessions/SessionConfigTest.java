@@ -1,9 +1,8 @@
 package io.beaconflow.jobs.sessions;
 
+import static io.beaconflow.jobs.testing.ConfigFiles.assertRejected;
 import static org.assertj.core.api.Assertions.assertThatCode;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.beaconflow.config.ConfigException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -26,62 +25,52 @@ class SessionConfigTest {
     void aZeroGapNamesTheFileTheKeyAndTheFix() {
         SessionConfig c = new SessionConfig();
         c.gap = Duration.ZERO;
-        assertThatThrownBy(() -> c.validate(FILE))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(FILE)
-                .hasMessageContaining("sessions.gap")
-                .hasMessageContaining("Fix: set e.g. 30m");
+        assertRejected(() -> c.validate(FILE), FILE, "sessions.gap", "Fix: set e.g. 30m");
     }
 
     @Test
     void aMaxDurationShorterThanTheGapIsRejected() {
         SessionConfig c = new SessionConfig();
         c.maxDuration = Duration.ofMinutes(10);
-        assertThatThrownBy(() -> c.validate(FILE))
-                .hasMessageContaining("sessions.max-duration")
-                .hasMessageContaining("must not be shorter than sessions.gap");
+        assertRejected(
+                () -> c.validate(FILE),
+                "sessions.max-duration",
+                "must not be shorter than sessions.gap");
     }
 
     @Test
     void aMaxDurationAboveSevenDaysIsRejected() {
         SessionConfig c = new SessionConfig();
         c.maxDuration = Duration.ofDays(8);
-        assertThatThrownBy(() -> c.validate(FILE))
-                .hasMessageContaining("sessions.max-duration")
-                .hasMessageContaining("at most 7d");
+        assertRejected(() -> c.validate(FILE), "sessions.max-duration", "at most 7d");
     }
 
     @Test
     void anUpdateIntervalBelowOneSecondIsRejected() {
         SessionConfig c = new SessionConfig();
         c.updateInterval = Duration.ofMillis(200);
-        assertThatThrownBy(() -> c.validate(FILE))
-                .hasMessageContaining("sessions.update-interval")
-                .hasMessageContaining("Fix: set e.g. 1m, or 0s");
+        assertRejected(
+                () -> c.validate(FILE), "sessions.update-interval", "Fix: set e.g. 1m, or 0s");
     }
 
     @Test
     void aRageClickCountOfOneIsRejected() {
         SessionConfig c = new SessionConfig();
         c.rageClickCount = 1;
-        assertThatThrownBy(() -> c.validate(FILE))
-                .hasMessageContaining("sessions.rage-click-count")
-                .hasMessageContaining("between 2 and 50");
+        assertRejected(() -> c.validate(FILE), "sessions.rage-click-count", "between 2 and 50");
     }
 
     @Test
     void aNegativeTimelineSizeIsRejected() {
         SessionConfig c = new SessionConfig();
         c.timelineSize = -1;
-        assertThatThrownBy(() -> c.validate(FILE)).hasMessageContaining("sessions.timeline-size");
+        assertRejected(() -> c.validate(FILE), "sessions.timeline-size");
     }
 
     @Test
     void aSignalWindowLongerThanAMinuteIsRejected() {
         SessionConfig c = new SessionConfig();
         c.errorClickWindow = Duration.ofMinutes(2);
-        assertThatThrownBy(() -> c.validate(FILE))
-                .hasMessageContaining("sessions.error-click-window")
-                .hasMessageContaining("at most 1m");
+        assertRejected(() -> c.validate(FILE), "sessions.error-click-window", "at most 1m");
     }
 }

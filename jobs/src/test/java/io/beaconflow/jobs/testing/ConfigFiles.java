@@ -1,8 +1,13 @@
 package io.beaconflow.jobs.testing;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.beaconflow.config.ConfigException;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import java.nio.file.Path;
 import java.util.Map;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 /** The job's config file in tests: the shipped one, and sections given as YAML text. */
 public final class ConfigFiles {
@@ -29,5 +34,17 @@ public final class ConfigFiles {
                 "ingest:\n  privacy:\n    user-id-salt: s\n" + yaml,
                 "test.yaml",
                 Map.<String, String>of()::get);
+    }
+
+    /**
+     * That {@code reading} (parsing or validating a config) fails with a {@link ConfigException}
+     * whose message says each of {@code says}: the file, the key, the fix.
+     */
+    public static void assertRejected(ThrowingCallable reading, String... says) {
+        AbstractThrowableAssert<?, ?> thrown =
+                assertThatThrownBy(reading).isInstanceOf(ConfigException.class);
+        for (String s : says) {
+            thrown.hasMessageContaining(s);
+        }
     }
 }

@@ -1,23 +1,15 @@
 package io.beaconflow.jobs.traces;
 
+import static io.beaconflow.jobs.testing.ConfigFiles.assertRejected;
+import static io.beaconflow.jobs.testing.ConfigFiles.parse;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.beaconflow.config.ConfigException;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.testing.ConfigFiles;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TracesConfigTest {
-    static BeaconflowConfig parse(String yaml) {
-        return BeaconflowConfig.parse(
-                yaml + "ingest:\n  privacy:\n    user-id-salt: s\n",
-                "test.yaml",
-                Map.<String, String>of()::get);
-    }
-
     @Test
     void theShippedFileDocumentsEveryTracesKeyWithItsDefault() {
         BeaconflowConfig c = ConfigFiles.shipped();
@@ -43,15 +35,17 @@ class TracesConfigTest {
         assertThat(c.traces.enabled).isTrue();
         assertThat(c.traces.join.serverBeforeFetch).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.traces.join.serverAfterFetch).isEqualTo(Duration.ofMinutes(1));
-        assertThatThrownBy(() -> parse("traces:\n  join:\n    server-after-fetch: 2h\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("traces.join.server-after-fetch")
-                .hasMessageContaining("Fix: set e.g. 2m");
-        assertThatThrownBy(() -> parse("traces:\n  join:\n    max-pending-per-trace: 1\n"))
-                .hasMessageContaining("traces.join.max-pending-per-trace");
-        assertThatThrownBy(() -> parse("traces:\n  attribution:\n    min-joined: 0\n"))
-                .hasMessageContaining("traces.attribution.min-joined");
-        assertThatThrownBy(() -> parse("kafka:\n  server-spans-topic: \"\"\n"))
-                .hasMessageContaining("kafka.server-spans-topic");
+        assertRejected(
+                () -> parse("traces:\n  join:\n    server-after-fetch: 2h\n"),
+                "traces.join.server-after-fetch",
+                "Fix: set e.g. 2m");
+        assertRejected(
+                () -> parse("traces:\n  join:\n    max-pending-per-trace: 1\n"),
+                "traces.join.max-pending-per-trace");
+        assertRejected(
+                () -> parse("traces:\n  attribution:\n    min-joined: 0\n"),
+                "traces.attribution.min-joined");
+        assertRejected(
+                () -> parse("kafka:\n  server-spans-topic: \"\"\n"), "kafka.server-spans-topic");
     }
 }

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.io.webhook;
 
+import static io.beaconflow.jobs.testing.ConfigFiles.assertRejected;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,8 +38,8 @@ class WebhookConfigTest {
         WebhookConfig c = valid();
         c.url = "hooks.example.com/beaconflow";
 
-        assertThatThrownBy(() -> c.validate(SRC))
-                .hasMessageContaining("notifications.webhook.url: needs an http:// or https://");
+        assertRejected(
+                () -> c.validate(SRC), "notifications.webhook.url: needs an http:// or https://");
     }
 
     @Test
@@ -58,9 +59,10 @@ class WebhookConfigTest {
         WebhookConfig c = valid();
         c.headers.put("Idempotency-Key", "fixed");
 
-        assertThatThrownBy(() -> c.validate(SRC))
-                .hasMessageContaining("notifications.webhook.headers.Idempotency-Key")
-                .hasMessageContaining("remove it");
+        assertRejected(
+                () -> c.validate(SRC),
+                "notifications.webhook.headers.Idempotency-Key",
+                "remove it");
     }
 
     @Test
@@ -70,10 +72,9 @@ class WebhookConfigTest {
         WebhookConfig rate = valid();
         rate.rateLimitPerMinute = 0;
 
-        assertThatThrownBy(() -> retries.validate(SRC))
-                .hasMessageContaining("notifications.webhook.max-retries: must be ≥ 0");
-        assertThatThrownBy(() -> rate.validate(SRC))
-                .hasMessageContaining("notifications.webhook.rate-limit-per-minute");
+        assertRejected(
+                () -> retries.validate(SRC), "notifications.webhook.max-retries: must be ≥ 0");
+        assertRejected(() -> rate.validate(SRC), "notifications.webhook.rate-limit-per-minute");
     }
 
     @Test
@@ -82,8 +83,7 @@ class WebhookConfigTest {
         c.initialBackoff = Duration.ofSeconds(10);
         c.maxBackoff = Duration.ofSeconds(1);
 
-        assertThatThrownBy(() -> c.validate(SRC))
-                .hasMessageContaining("notifications.webhook.max-backoff: is shorter than");
+        assertRejected(() -> c.validate(SRC), "notifications.webhook.max-backoff: is shorter than");
     }
 
     @Test
@@ -91,8 +91,8 @@ class WebhookConfigTest {
         WebhookConfig c = valid();
         c.timeout = Duration.ZERO;
 
-        assertThatThrownBy(() -> c.validate(SRC))
-                .hasMessageContaining("notifications.webhook.timeout: must be a duration > 0");
+        assertRejected(
+                () -> c.validate(SRC), "notifications.webhook.timeout: must be a duration > 0");
     }
 
     @Test
@@ -100,7 +100,6 @@ class WebhookConfigTest {
         WebhookConfig c = valid();
         c.deliveryLog = " ";
 
-        assertThatThrownBy(() -> c.validate(SRC))
-                .hasMessageContaining("notifications.webhook.delivery-log: is empty");
+        assertRejected(() -> c.validate(SRC), "notifications.webhook.delivery-log: is empty");
     }
 }
