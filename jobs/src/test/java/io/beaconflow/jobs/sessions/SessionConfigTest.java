@@ -4,10 +4,19 @@ import static io.beaconflow.jobs.testing.ConfigFiles.assertRejected;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.time.Duration;
+import java.util.function.Consumer;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 class SessionConfigTest {
     private static final String FILE = "flink-conf/beaconflow.yaml";
+
+    /** Validating the defaults with one {@code change}. */
+    private static ThrowingCallable change(Consumer<SessionConfig> change) {
+        SessionConfig c = new SessionConfig();
+        change.accept(c);
+        return () -> c.validate(FILE);
+    }
 
     @Test
     void theDefaultsAreValid() {
@@ -23,54 +32,50 @@ class SessionConfigTest {
 
     @Test
     void aZeroGapNamesTheFileTheKeyAndTheFix() {
-        SessionConfig c = new SessionConfig();
-        c.gap = Duration.ZERO;
-        assertRejected(() -> c.validate(FILE), FILE, "sessions.gap", "Fix: set e.g. 30m");
+        assertRejected(
+                change(c -> c.gap = Duration.ZERO), FILE, "sessions.gap", "Fix: set e.g. 30m");
     }
 
     @Test
     void aMaxDurationShorterThanTheGapIsRejected() {
-        SessionConfig c = new SessionConfig();
-        c.maxDuration = Duration.ofMinutes(10);
         assertRejected(
-                () -> c.validate(FILE),
+                change(c -> c.maxDuration = Duration.ofMinutes(10)),
                 "sessions.max-duration",
                 "must not be shorter than sessions.gap");
     }
 
     @Test
     void aMaxDurationAboveSevenDaysIsRejected() {
-        SessionConfig c = new SessionConfig();
-        c.maxDuration = Duration.ofDays(8);
-        assertRejected(() -> c.validate(FILE), "sessions.max-duration", "at most 7d");
+        assertRejected(
+                change(c -> c.maxDuration = Duration.ofDays(8)),
+                "sessions.max-duration",
+                "at most 7d");
     }
 
     @Test
     void anUpdateIntervalBelowOneSecondIsRejected() {
-        SessionConfig c = new SessionConfig();
-        c.updateInterval = Duration.ofMillis(200);
         assertRejected(
-                () -> c.validate(FILE), "sessions.update-interval", "Fix: set e.g. 1m, or 0s");
+                change(c -> c.updateInterval = Duration.ofMillis(200)),
+                "sessions.update-interval",
+                "Fix: set e.g. 1m, or 0s");
     }
 
     @Test
     void aRageClickCountOfOneIsRejected() {
-        SessionConfig c = new SessionConfig();
-        c.rageClickCount = 1;
-        assertRejected(() -> c.validate(FILE), "sessions.rage-click-count", "between 2 and 50");
+        assertRejected(
+                change(c -> c.rageClickCount = 1), "sessions.rage-click-count", "between 2 and 50");
     }
 
     @Test
     void aNegativeTimelineSizeIsRejected() {
-        SessionConfig c = new SessionConfig();
-        c.timelineSize = -1;
-        assertRejected(() -> c.validate(FILE), "sessions.timeline-size");
+        assertRejected(change(c -> c.timelineSize = -1), "sessions.timeline-size");
     }
 
     @Test
     void aSignalWindowLongerThanAMinuteIsRejected() {
-        SessionConfig c = new SessionConfig();
-        c.errorClickWindow = Duration.ofMinutes(2);
-        assertRejected(() -> c.validate(FILE), "sessions.error-click-window", "at most 1m");
+        assertRejected(
+                change(c -> c.errorClickWindow = Duration.ofMinutes(2)),
+                "sessions.error-click-window",
+                "at most 1m");
     }
 }

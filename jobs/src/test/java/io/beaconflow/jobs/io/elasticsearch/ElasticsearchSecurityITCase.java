@@ -2,6 +2,7 @@ package io.beaconflow.jobs.io.elasticsearch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.beaconflow.jobs.io.elasticsearch.TestDocs.Doc;
 import io.beaconflow.jobs.testing.MiniClusters;
@@ -10,6 +11,7 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,44 +83,38 @@ class ElasticsearchSecurityITCase {
         TestDocs.assertExactly(es.all(index, "seq"), 1_000);
     }
 
+    /** The message of the {@link ElasticsearchAuthException} that {@code job} fails with. */
+    private static String authFailure(ThrowingCallable job) {
+        Throwable e = catchThrowable(job);
+        assertThat(e).as("the job fails").isNotNull();
+        return ExceptionUtils.findThrowable(e, ElasticsearchAuthException.class)
+                .orElseThrow(() -> new AssertionError(e))
+                .getMessage();
+    }
+
     @Test
     void withoutCredentialsTheJobFailsAtOnceSayingHowToAuthenticate() {
-        assertThatThrownBy(() -> run(10, tls()))
-                .satisfies(
-                        e -> {
-                            ElasticsearchAuthException auth =
-                                    ExceptionUtils.findThrowable(
-                                                    e, ElasticsearchAuthException.class)
-                                            .orElseThrow(() -> new AssertionError(e));
-                            assertThat(auth.getMessage())
-                                    .contains("HTTP 401")
-                                    .contains("no credentials")
-                                    .contains("elasticsearch.username")
-                                    .contains("elasticsearch.password-env");
-                        });
+        assertThat(authFailure(() -> run(10, tls())))
+                .contains("HTTP 401")
+                .contains("no credentials")
+                .contains("elasticsearch.username")
+                .contains("elasticsearch.password-env");
     }
 
     @Test
     void aWrongPasswordNamesTheUserAndTheVariableButNotThePassword() {
         // HOME holds something, just not this user's password
-        assertThatThrownBy(
-                        () ->
-                                run(
-                                        10,
-                                        tls(
-                                                "username: " + EsCluster.secureUser(),
-                                                "password-env: HOME")))
-                .satisfies(
-                        e -> {
-                            ElasticsearchAuthException auth =
-                                    ExceptionUtils.findThrowable(
-                                                    e, ElasticsearchAuthException.class)
-                                            .orElseThrow(() -> new AssertionError(e));
-                            assertThat(auth.getMessage())
-                                    .contains("user '" + EsCluster.secureUser() + "'")
-                                    .contains("HOME holds its current password")
-                                    .doesNotContain(System.getenv("HOME"));
-                        });
+        assertThat(
+                        authFailure(
+                                () ->
+                                        run(
+                                                10,
+                                                tls(
+                                                        "username: " + EsCluster.secureUser(),
+                                                        "password-env: HOME"))))
+                .contains("user '" + EsCluster.secureUser() + "'")
+                .contains("HOME holds its current password")
+                .doesNotContain(System.getenv("HOME"));
     }
 
     @Test
