@@ -1,5 +1,7 @@
 package io.beaconflow.jobs.pipeline;
 
+import static io.beaconflow.jobs.pipeline.SpaViewsPipelineITCase.beacon;
+import static io.beaconflow.jobs.pipeline.SpaViewsPipelineITCase.documentLoad;
 import static io.beaconflow.jobs.testing.Beacons.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,7 +21,6 @@ import io.beaconflow.jobs.testing.MiniClusters;
 import io.beaconflow.jobs.traces.FetchTiming;
 import io.beaconflow.jobs.traces.ServerSpan;
 import io.beaconflow.jobs.traces.ServerSpanRecord;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,12 +66,7 @@ class SpaRoutesEverywhereITCase {
             long start = t0 + i * 11_000L;
             String orderUrl = ORIGIN + "/#/orders/" + (500 + i);
             String settingsUrl = ORIGIN + "/#/settings";
-            beacons.add(
-                    beacon(
-                            start,
-                            Beacons.pageView(session, Instant.ofEpochMilli(start))
-                                    .put("app", APP)
-                                    .put("page_url", ORIGIN + "/#/dashboard")));
+            beacons.add(documentLoad(APP, session, start, ORIGIN + "/#/dashboard"));
             beacons.add(
                     beacon(
                             start + 5_000,
@@ -219,12 +215,6 @@ class SpaRoutesEverywhereITCase {
 
     private static Beacons.Event onSettings(Beacons.Event e) {
         return e.put("app", APP).put("page_url", ORIGIN + "/#/settings");
-    }
-
-    private static RawBeacon beacon(long at, Beacons.Event... events) {
-        Instant sent = Instant.ofEpochMilli(at + 1_000);
-        String json = Beacons.batch(sent, sent, events);
-        return new RawBeacon(json.getBytes(StandardCharsets.UTF_8), "spa", 0, 0, at + 1_000);
     }
 
     /** One backend SERVER span per traced fetch, child of the fetch's span, 30 ms after it. */

@@ -66,12 +66,7 @@ class SpaViewsPipelineITCase {
             String session = "spa-" + i;
             long start = t0 + i * 9_000L;
             // The document load.
-            beacons.add(
-                    beacon(
-                            start,
-                            Beacons.pageView(session, Instant.ofEpochMilli(start))
-                                    .put("app", APP)
-                                    .put("page_url", ORIGIN + "/")));
+            beacons.add(documentLoad(APP, session, start, ORIGIN + "/"));
             count(expected, "/", start, 1, false, null, false);
             int changes = 1 + i % 4;
             viewsPerSession.put(session, 1 + changes);
@@ -169,7 +164,20 @@ class SpaViewsPipelineITCase {
         assertThat(sessionViews).isEqualTo(viewsPerSession);
     }
 
-    private static RawBeacon beacon(long at, Beacons.Event... events) {
+    /**
+     * The document load of {@code session} of {@code app} on {@code url} at {@code at}, sent a
+     * second later.
+     */
+    static RawBeacon documentLoad(String app, String session, long at, String url) {
+        return beacon(
+                at,
+                Beacons.pageView(session, Instant.ofEpochMilli(at))
+                        .put("app", app)
+                        .put("page_url", url));
+    }
+
+    /** {@code events} in one batch sent (and received) a second after {@code at}. */
+    static RawBeacon beacon(long at, Beacons.Event... events) {
         Instant sent = Instant.ofEpochMilli(at + 1_000);
         String json = Beacons.batch(sent, sent, events);
         return new RawBeacon(json.getBytes(StandardCharsets.UTF_8), "spa", 0, 0, at + 1_000);
