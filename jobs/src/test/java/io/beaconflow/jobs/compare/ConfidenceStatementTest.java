@@ -15,18 +15,16 @@ class ConfidenceStatementTest {
 
     private static Comparison release(
             String metric, String verdict, double diff, double low, double high, double p) {
-        Comparison c = new Comparison();
-        c.kind = Comparison.RELEASE;
-        c.variant = "shop-web@2.4.0";
-        c.control = "shop-web@2.3.1";
+        Comparison c =
+                between(Comparison.RELEASE, "shop-web@2.4.0", "shop-web@2.3.1", new Comparison());
         c.metric = metric;
         c.verdict = verdict;
+        c.n = 6730;
+        c.nControl = 7443;
         c.diff = diff;
         c.diffLow = low;
         c.diffHigh = high;
         c.adjustedP = p;
-        c.n = 6730;
-        c.nControl = 7443;
         return c;
     }
 
@@ -43,12 +41,17 @@ class ConfidenceStatementTest {
         return a;
     }
 
+    /** {@code c} as a comparison of {@code kind}: arm {@code variant} against {@code control}. */
+    private static Comparison between(String kind, String variant, String control, Comparison c) {
+        c.kind = kind;
+        c.variant = variant;
+        c.control = control;
+        return c;
+    }
+
     /** {@code c} as the comparison of release 2.0 against 1.9. */
     private static Comparison ofRelease20Against19(Comparison c) {
-        c.kind = Comparison.RELEASE;
-        c.variant = "2.0";
-        c.control = "1.9";
-        return c;
+        return between(Comparison.RELEASE, "2.0", "1.9", c);
     }
 
     @Test
@@ -77,11 +80,8 @@ class ConfidenceStatementTest {
 
     @Test
     void noDifferenceWithAnIntervalExcludingZeroSaysTheIntervalIsNotAdjusted() {
-        Comparison c = new Comparison();
-        c.kind = Comparison.EXPERIMENT;
+        Comparison c = between(Comparison.EXPERIMENT, "none", "metered", new Comparison());
         c.experiment = "paywall";
-        c.variant = "none";
-        c.control = "metered";
         c.metric = "fetch_failure_rate";
         c.verdict = Verdict.NO_DIFFERENCE;
         c.estimate = 0.0134;
@@ -105,15 +105,12 @@ class ConfidenceStatementTest {
 
     @Test
     void anUntestedMetricSaysWhyAndAnotherAlphaChangesTheLevel() {
-        Comparison c = new Comparison();
-        c.kind = Comparison.EXPERIMENT;
+        Comparison c = between(Comparison.EXPERIMENT, "one_page", "control", new Comparison());
         c.experiment = "checkout_flow";
-        c.variant = "one_page";
-        c.control = "control";
-        c.metric = "inp";
-        c.verdict = Verdict.INSUFFICIENT_DATA;
         c.n = 120;
         c.nControl = 340;
+        c.metric = "inp";
+        c.verdict = Verdict.INSUFFICIENT_DATA;
         assertThat(ConfidenceStatement.of(c, 0.05, 200))
                 .isEqualTo(
                         "checkout_flow=one_page vs checkout_flow=control on INP: not tested,"
@@ -155,10 +152,10 @@ class ConfidenceStatementTest {
         Comparison errors = ofRelease20Against19(out.get(ComparedMetric.ERROR_RATE.ordinal()));
         assertThat(errors.verdict).isEqualTo(Verdict.WORSE);
         assertThat(ConfidenceStatement.of(errors, 0.05, 200))
+                .contains("n = 2,000 vs 2,000 sessions")
                 .startsWith(
                         "2.0 is worse than 1.9 on error rate (JS errors per view): 3.50 %"
-                                + " vs 2.00 %, +1.50 pp (95 % CI +")
-                .contains("n = 2,000 vs 2,000 sessions");
+                                + " vs 2.00 %, +1.50 pp (95 % CI +");
         Comparison load = ofRelease20Against19(out.get(ComparedMetric.LOAD.ordinal()));
         assertThat(load.verdict).isEqualTo(Verdict.NO_DIFFERENCE);
         assertThat(ConfidenceStatement.of(load, 0.05, 200))
