@@ -29,15 +29,23 @@ class OutputCheckTest {
         return "{\"reason\":\"" + reason + "\"}";
     }
 
+    /** A dead letter of reason NOT_JSON under {@code key}, its body naming the reason. */
+    private static TopicContent.Rec notJson(String key) {
+        return rec(key, body("NOT_JSON"), "NOT_JSON");
+    }
+
+    /** The dead-letter topic holding {@code recs}. */
+    private static TopicContent dlq(TopicContent.Rec... recs) {
+        return TopicContent.of("dlq", List.of(recs));
+    }
+
     @Test
     void aReplayedCopyIsADuplicateNotALossAndAMissingReasonIsALoss() {
         TopicContent found =
-                TopicContent.of(
-                        "dlq",
-                        List.of(
-                                rec("raw-0-1--1-not_json", body("NOT_JSON"), "NOT_JSON"),
-                                rec("raw-0-1--1-not_json", body("NOT_JSON"), "NOT_JSON"),
-                                rec("raw-0-7--1-wrong_type", body("WRONG_TYPE"), "WRONG_TYPE")));
+                dlq(
+                        notJson("raw-0-1--1-not_json"),
+                        notJson("raw-0-1--1-not_json"),
+                        rec("raw-0-7--1-wrong_type", body("WRONG_TYPE"), "WRONG_TYPE"));
         OutputCheck c =
                 OutputCheck.rejections(
                         "dead letters",
@@ -56,12 +64,10 @@ class OutputCheckTest {
     @Test
     void copiesThatDisagreeAndRecordsOfNoProducedInputAreReported() {
         TopicContent found =
-                TopicContent.of(
-                        "dlq",
-                        List.of(
-                                rec("raw-0-1--1-not_json", body("NOT_JSON"), "NOT_JSON"),
-                                rec("raw-0-1--1-not_json", "{\"changed\":1}", "NOT_JSON"),
-                                rec("elsewhere", body("NOT_JSON"), "NOT_JSON")));
+                dlq(
+                        notJson("raw-0-1--1-not_json"),
+                        rec("raw-0-1--1-not_json", "{\"changed\":1}", "NOT_JSON"),
+                        notJson("elsewhere"));
         OutputCheck c =
                 OutputCheck.rejections(
                         "dead letters",

@@ -71,6 +71,16 @@ class FetchServerJoinTest {
         assertThat(h.numEventTimeTimers()).isZero();
     }
 
+    /** The fetch most tests join: span 00f067aa0ba902b7 of {@code TRACE} at T0, 180 ms. */
+    private static RumEvent theFetch() {
+        return fetch(TRACE, "00f067aa0ba902b7", T0, 180);
+    }
+
+    /** A 100 ms server span, child of {@link #theFetch}'s span, starting at {@code start}. */
+    private static ServerSpan itsSpan(long start) {
+        return serverSpan(TRACE, "00f067aa0ba902b7", start, 100);
+    }
+
     @Test
     void aFetchJoinsTheServerSpanWhoseParentIsItsSpanAndSplitsTheTime() throws Exception {
         fetchArrives(fetch(TRACE, "00f067aa0ba902b7", T0, 900));
@@ -95,10 +105,10 @@ class FetchServerJoinTest {
 
     @Test
     void aServerSpanThatArrivesFirstWaitsForItsFetch() throws Exception {
-        spanArrives(serverSpan(TRACE, "00f067aa0ba902b7", T0 + 40, 100));
+        spanArrives(itsSpan(T0 + 40));
         watermark(T0);
         assertThat(h.extractOutputValues()).isEmpty();
-        fetchArrives(fetch(TRACE, "00f067aa0ba902b7", T0, 180));
+        fetchArrives(theFetch());
 
         assertThat(h.extractOutputValues())
                 .singleElement()
@@ -113,7 +123,7 @@ class FetchServerJoinTest {
 
     @Test
     void aSpanOfAnotherFetchOrAnotherTraceDoesNotJoin() throws Exception {
-        fetchArrives(fetch(TRACE, "00f067aa0ba902b7", T0, 180));
+        fetchArrives(theFetch());
         spanArrives(serverSpan(TRACE, "1111111111111111", T0 + 10, 100));
         spanArrives(serverSpan(OTHER_TRACE, "00f067aa0ba902b7", T0 + 10, 100));
 
@@ -125,15 +135,15 @@ class FetchServerJoinTest {
 
     @Test
     void aSpanOutsideTheIntervalOrOfAnotherAppDoesNotJoin() throws Exception {
-        fetchArrives(fetch(TRACE, "00f067aa0ba902b7", T0, 180));
-        spanArrives(serverSpan(TRACE, "00f067aa0ba902b7", T0 - BEFORE.toMillis() - 1, 100));
-        ServerSpan otherApp = serverSpan(TRACE, "00f067aa0ba902b7", T0 + 5, 100);
+        fetchArrives(theFetch());
+        spanArrives(itsSpan(T0 - BEFORE.toMillis() - 1));
+        ServerSpan otherApp = itsSpan(T0 + 5);
         otherApp.app = "admin-web";
         spanArrives(otherApp);
         assertThat(h.extractOutputValues()).isEmpty();
 
         // The lower bound is inclusive: a span exactly server-before-fetch early joins.
-        spanArrives(serverSpan(TRACE, "00f067aa0ba902b7", T0 - BEFORE.toMillis(), 100));
+        spanArrives(itsSpan(T0 - BEFORE.toMillis()));
         assertThat(h.extractOutputValues()).hasSize(1);
         watermark(T0 + AFTER.toMillis());
         assertCleanedUp();
@@ -141,11 +151,11 @@ class FetchServerJoinTest {
 
     @Test
     void anUnmatchedFetchIsEmittedAndCountedOnlyAfterTheUpperBound() throws Exception {
-        fetchArrives(fetch(TRACE, "00f067aa0ba902b7", T0, 180));
+        fetchArrives(theFetch());
         watermark(T0 + AFTER.toMillis() - 1);
         assertThat(unmatched()).isEmpty();
         // A span at the very end of the interval still joins...
-        spanArrives(serverSpan(TRACE, "00f067aa0ba902b7", T0 + AFTER.toMillis(), 100));
+        spanArrives(itsSpan(T0 + AFTER.toMillis()));
         assertThat(h.extractOutputValues()).hasSize(1);
         // ...and a second fetch with no span is reported once its bound has passed.
         fetchArrives(fetch(TRACE, "2222222222222222", T0 + 1000, 180));
@@ -162,10 +172,10 @@ class FetchServerJoinTest {
 
     @Test
     void aResentSpanOrFetchIsADuplicateNotASecondJoin() throws Exception {
-        fetchArrives(fetch(TRACE, "00f067aa0ba902b7", T0, 180));
-        spanArrives(serverSpan(TRACE, "00f067aa0ba902b7", T0 + 10, 100));
-        spanArrives(serverSpan(TRACE, "00f067aa0ba902b7", T0 + 10, 100));
-        fetchArrives(fetch(TRACE, "00f067aa0ba902b7", T0, 180));
+        fetchArrives(theFetch());
+        spanArrives(itsSpan(T0 + 10));
+        spanArrives(itsSpan(T0 + 10));
+        fetchArrives(theFetch());
         assertThat(h.extractOutputValues()).hasSize(1);
         watermark(T0 + AFTER.toMillis());
         assertThat(unmatched()).isEmpty();
@@ -174,7 +184,7 @@ class FetchServerJoinTest {
 
     @Test
     void aStraySpanIsDroppedOnceNoFetchCanStillJoinIt() throws Exception {
-        spanArrives(serverSpan(TRACE, "00f067aa0ba902b7", T0, 100));
+        spanArrives(itsSpan(T0));
         watermark(T0 + BEFORE.toMillis() - 1);
         assertThat(h.numKeyedStateEntries()).isEqualTo(1);
         watermark(T0 + BEFORE.toMillis());
