@@ -109,6 +109,12 @@ class PatternsITCase {
         return out;
     }
 
+    /** The one finding in {@code found}, which must be of {@code kind}. */
+    static Finding theOnly(String kind, List<Finding> found) {
+        assertThat(found).singleElement().satisfies(f -> assertThat(f.kind).isEqualTo(kind));
+        return found.get(0);
+    }
+
     static List<Finding> sustained(List<AnomalySignal> signals) throws Exception {
         return run(SIGNALS, signals, in -> SustainedAnomalyPattern.apply(in, 2, 3, W));
     }
@@ -116,16 +122,11 @@ class PatternsITCase {
     @Test
     void twoAnomaliesWithinThreeWindowsAreOneSustainedFindingEvenOutOfOrder() throws Exception {
         List<Finding> found = sustained(series("shop|all|*", "error_rate", "....x.x...."));
-        assertThat(found)
-                .singleElement()
-                .satisfies(
-                        f -> {
-                            assertThat(f.kind).isEqualTo(Finding.SUSTAINED);
-                            assertThat(f.firstWindowStart).isEqualTo(T0 + 4 * M);
-                            assertThat(f.lastWindowEnd).isEqualTo(T0 + 7 * M);
-                            assertThat(f.at).isEqualTo(T0 + 7 * M - 1);
-                            assertThat(f.key).isEqualTo("shop|all|*|error_rate");
-                        });
+        Finding f = theOnly(Finding.SUSTAINED, found);
+        assertThat(f.firstWindowStart).isEqualTo(T0 + 4 * M);
+        assertThat(f.lastWindowEnd).isEqualTo(T0 + 7 * M);
+        assertThat(f.at).isEqualTo(T0 + 7 * M - 1);
+        assertThat(f.key).isEqualTo("shop|all|*|error_rate");
     }
 
     @Test
@@ -144,13 +145,8 @@ class PatternsITCase {
                                     SustainedAnomalyPattern.apply(in, 2, 3, W);
                             return s.getSideOutput(SustainedAnomalyPattern.TRANSIENT);
                         });
-        assertThat(transients)
-                .singleElement()
-                .satisfies(
-                        f -> {
-                            assertThat(f.kind).isEqualTo(Finding.TRANSIENT);
-                            assertThat(f.firstWindowStart).isEqualTo(T0 + 3 * M);
-                        });
+        Finding f = theOnly(Finding.TRANSIENT, transients);
+        assertThat(f.firstWindowStart).isEqualTo(T0 + 3 * M);
     }
 
     @Test
@@ -172,14 +168,9 @@ class PatternsITCase {
                         SIGNALS,
                         series("shop|all|*", "error_rate", "xxx..x..."),
                         in -> RecoveryPattern.apply(in, 3, W));
-        assertThat(found)
-                .singleElement()
-                .satisfies(
-                        f -> {
-                            assertThat(f.kind).isEqualTo(Finding.RECOVERED);
-                            assertThat(f.firstWindowStart).isEqualTo(T0 + 6 * M);
-                            assertThat(f.lastWindowEnd).isEqualTo(T0 + 9 * M);
-                        });
+        Finding f = theOnly(Finding.RECOVERED, found);
+        assertThat(f.firstWindowStart).isEqualTo(T0 + 6 * M);
+        assertThat(f.lastWindowEnd).isEqualTo(T0 + 9 * M);
     }
 
     @Test
@@ -263,15 +254,10 @@ class PatternsITCase {
                                 finding(Finding.SUSTAINED, "shop", "throughput", "down", 10),
                                 finding(Finding.SUSTAINED, "shop", "error_rate", "up", 13),
                                 finding(Finding.SUSTAINED, "blog", "error_rate", "up", 12)));
-        assertThat(found)
-                .singleElement()
-                .satisfies(
-                        f -> {
-                            assertThat(f.kind).isEqualTo(Finding.CORRELATED);
-                            assertThat(f.app).isEqualTo("shop");
-                            assertThat(f.relatedKinds).containsExactly("throughput", "error_rate");
-                            assertThat(f.at).isEqualTo(T0 + 14 * M - 1);
-                        });
+        Finding f = theOnly(Finding.CORRELATED, found);
+        assertThat(f.app).isEqualTo("shop");
+        assertThat(f.relatedKinds).containsExactly("throughput", "error_rate");
+        assertThat(f.at).isEqualTo(T0 + 14 * M - 1);
     }
 
     @Test
@@ -363,15 +349,10 @@ class PatternsITCase {
                                 releaseSeen("shop", "2.5.0", 20),
                                 onRelease("2.5.0", 95)),
                         s -> ReleaseRegressionPattern.apply(s, Duration.ofMinutes(60)));
-        assertThat(found)
-                .singleElement()
-                .satisfies(
-                        f -> {
-                            assertThat(f.kind).isEqualTo(Finding.RELEASE_REGRESSION);
-                            assertThat(f.release).isEqualTo("2.4.0");
-                            assertThat(f.metric).isEqualTo("lcp_p75");
-                            assertThat(f.relatedKinds).containsExactly("latency");
-                        });
+        Finding f = theOnly(Finding.RELEASE_REGRESSION, found);
+        assertThat(f.release).isEqualTo("2.4.0");
+        assertThat(f.metric).isEqualTo("lcp_p75");
+        assertThat(f.relatedKinds).containsExactly("latency");
     }
 
     @Test
@@ -393,13 +374,8 @@ class PatternsITCase {
         in.add(mild2);
         List<Finding> found =
                 run(SIGNALS, in, s -> FrustrationBurstPattern.apply(s, 0.67, 2, 3, W));
-        assertThat(found)
-                .singleElement()
-                .satisfies(
-                        f -> {
-                            assertThat(f.kind).isEqualTo(Finding.FRUSTRATION);
-                            assertThat(f.series).isEqualTo("shop|route|/cart");
-                            assertThat(f.lastWindowEnd).isEqualTo(T0 + 5 * M);
-                        });
+        Finding f = theOnly(Finding.FRUSTRATION, found);
+        assertThat(f.series).isEqualTo("shop|route|/cart");
+        assertThat(f.lastWindowEnd).isEqualTo(T0 + 5 * M);
     }
 }
