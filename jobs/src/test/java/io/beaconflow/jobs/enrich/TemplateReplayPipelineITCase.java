@@ -73,15 +73,19 @@ class TemplateReplayPipelineITCase {
                                         && !r.dimensionValue.contains(":"));
         assertThat(failover.keySet()).containsExactlyInAnyOrderElementsOf(reference.keySet());
         for (ScoredAggregate r : reference.values()) {
-            ScoredAggregate f = failover.get(r.id);
-            assertThat(f.fetches).as(r.id).isEqualTo(r.fetches);
-            assertThat(f.pageViews).as(r.id).isEqualTo(r.pageViews);
-            assertThat(f.jsErrors).as(r.id).isEqualTo(r.jsErrors);
-            assertThat(f.events).as(r.id).isEqualTo(r.events);
-            assertThat(f.fetches4xx).as(r.id).isEqualTo(r.fetches4xx);
-            assertThat(f.fetches5xx).as(r.id).isEqualTo(r.fetches5xx);
-            assertThat(f.samples).as(r.id).isEqualTo(r.samples);
-            assertThat(f.updateSeq).as(r.id).isEqualTo(r.updateSeq);
+            assertThat(failover.get(r.id))
+                    .as(r.id)
+                    .usingRecursiveComparison()
+                    .comparingOnlyFields(
+                            "fetches",
+                            "pageViews",
+                            "jsErrors",
+                            "events",
+                            "fetches4xx",
+                            "fetches5xx",
+                            "samples",
+                            "updateSeq")
+                    .isEqualTo(r);
         }
     }
 

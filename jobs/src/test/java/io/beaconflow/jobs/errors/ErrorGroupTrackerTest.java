@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.patterns.Finding;
+import io.beaconflow.jobs.testing.EnrichedEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,16 +42,11 @@ class ErrorGroupTrackerTest {
     static int ids;
 
     static RumEvent jsError(String session, long at) {
-        RumEvent e = new RumEvent();
-        e.type = EventType.ERROR;
-        e.eventId = "ev-" + (ids++);
-        e.app = "shop-web";
-        e.sessionId = session;
+        RumEvent e =
+                EnrichedEvents.enriched(
+                        EventType.ERROR, "ev-" + (ids++), "shop-web", session, at, "/account");
         e.userId = "user-of-" + session;
         e.release = "shop-web@2.5.0";
-        e.browser = "Chrome";
-        e.route = "/account";
-        e.eventTime = at;
         e.errorType = "TypeError";
         e.errorMessage = "Cannot read properties of undefined (reading 'loyaltyTier')";
         e.errorStack = "TypeError: ...\n    at renderLoyaltyBadge (https://x/assets/a.js:1:2210)";
