@@ -13,14 +13,17 @@ class ErrorGroupsConfigTest {
     @Test
     void theShippedFileSetsTheDefaults() {
         BeaconflowConfig c = ConfigFiles.shipped();
-        ErrorGroupsConfig d = new ErrorGroupsConfig();
-        assertThat(c.errors.idleTtl).isEqualTo(d.idleTtl);
-        assertThat(c.errors.maxTrackedIds).isEqualTo(d.maxTrackedIds);
-        assertThat(c.errors.maxListedValues).isEqualTo(d.maxListedValues);
-        assertThat(c.errors.newError.minSessions).isEqualTo(d.newError.minSessions);
-        assertThat(c.errors.newError.within).isEqualTo(d.newError.within);
-        assertThat(c.errors.newError.afterRelease).isEqualTo(d.newError.afterRelease);
-        assertThat(c.errors.newError.quiet).isEqualTo(d.newError.quiet);
+        assertThat(c.errors)
+                .usingRecursiveComparison()
+                .comparingOnlyFields(
+                        "idleTtl",
+                        "maxTrackedIds",
+                        "maxListedValues",
+                        "newError.minSessions",
+                        "newError.within",
+                        "newError.afterRelease",
+                        "newError.quiet")
+                .isEqualTo(new ErrorGroupsConfig());
     }
 
     @Test
