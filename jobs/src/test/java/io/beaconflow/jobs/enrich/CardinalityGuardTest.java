@@ -2,25 +2,37 @@ package io.beaconflow.jobs.enrich;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.config.CardinalityConfig;
 import io.beaconflow.jobs.enrich.CardinalityGuard.Kind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CardinalityGuardTest {
+    /** Every budget the guard keeps at {@code each}, set as a config file sets them. */
     static CardinalityConfig limits(int each) {
-        CardinalityConfig c = new CardinalityConfig();
-        c.maxApps = each;
-        c.maxReleasesPerApp = each;
-        c.maxCountriesPerApp = each;
-        c.maxBrowsersPerApp = each;
-        c.maxOsPerApp = each;
-        c.maxDevicesPerApp = each;
-        c.maxVariantsPerApp = each;
-        c.maxBrowserVersionsPerApp = each;
-        c.maxEndpointsPerApp = each;
-        return c;
+        String section =
+                """
+                ingest:
+                  cardinality:
+                    max-apps: %1$d
+                    max-releases-per-app: %1$d
+                    max-countries-per-app: %1$d
+                    max-browsers-per-app: %1$d
+                    max-os-per-app: %1$d
+                    max-devices-per-app: %1$d
+                    max-variants-per-app: %1$d
+                    max-browser-versions-per-app: %1$d
+                    max-endpoints-per-app: %1$d
+                  privacy:
+                    user-id-salt: s
+                """;
+        return BeaconflowConfig.parse(
+                        section.formatted(each), "test.yaml", Map.<String, String>of()::get)
+                .ingest
+                .cardinality;
     }
 
     @Test
