@@ -86,20 +86,12 @@ final class JobOutputs {
         Map<String, JsonNode> latestSession =
                 latest(sessions, "session_key", s -> s.path("end").asLong(), t);
         for (JsonNode s : latestSession.values()) {
-            out.docs.add(
-                    new Doc(
-                            DailyIndex.name("rum-sessions-", s.path("start").asLong()),
-                            s.path("session_key").asText(),
-                            s));
+            out.docs.add(daily("rum-sessions-", "start", "session_key", s));
         }
         Map<String, JsonNode> latestMetric =
                 latest(metrics, "id", m -> m.path("window_end").asLong(), t);
         for (JsonNode m : latestMetric.values()) {
-            out.docs.add(
-                    new Doc(
-                            DailyIndex.name("rum-metrics-", m.path("window_start").asLong()),
-                            m.path("id").asText(),
-                            m));
+            out.docs.add(daily("rum-metrics-", "window_start", "id", m));
         }
         Map<String, JsonNode> latestAlert = latest(alerts, "alert_id", JobOutputs::alertTime, t);
         for (JsonNode a : latestAlert.values()) {
@@ -120,19 +112,10 @@ final class JobOutputs {
         }
         // Final documents (one per fetch, one per endpoint and window), as the sink names them.
         for (JsonNode f : fetchTimings) {
-            out.docs.add(
-                    new Doc(
-                            DailyIndex.name("rum-fetch-timings-", f.path("event_time").asLong()),
-                            f.path("id").asText(),
-                            f));
+            out.docs.add(daily("rum-fetch-timings-", "event_time", "id", f));
         }
         for (JsonNode e : endpointTimings) {
-            out.docs.add(
-                    new Doc(
-                            DailyIndex.name(
-                                    "rum-endpoint-timings-", e.path("window_start").asLong()),
-                            e.path("id").asText(),
-                            e));
+            out.docs.add(daily("rum-endpoint-timings-", "window_start", "id", e));
         }
         // The demo writes late events as the job emits them; the index holds their documents.
         LateEventDocuments late = new LateEventDocuments("rum-late");
@@ -150,6 +133,15 @@ final class JobOutputs {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code d} as a document of the daily index {@code prefix}<day of its {@code dayField}>, under
+     * the id in its {@code idField}, as the sinks name them.
+     */
+    private static Doc daily(String prefix, String dayField, String idField, JsonNode d) {
+        return new Doc(
+                DailyIndex.name(prefix, d.path(dayField).asLong()), d.path(idField).asText(), d);
     }
 
     /**
