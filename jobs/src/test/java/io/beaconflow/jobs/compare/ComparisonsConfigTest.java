@@ -61,30 +61,27 @@ class ComparisonsConfigTest {
     @Test
     void badValuesAreErrorsNamingTheKeyAndTheFix() {
         assertRejected(
-                () -> parse("comparisons:\n  emit-every: 90s\n"),
+                "comparisons:\n  emit-every: 90s\n",
                 "comparisons.emit-every",
                 "multiple of metrics.window");
-        assertRejected(() -> parse("comparisons:\n  alpha: 0.5\n"), "comparisons.alpha", "Fix:");
+        assertRejected("comparisons:\n  alpha: 0.5\n", "comparisons.alpha", "Fix:");
         assertRejected(
-                () -> parse("comparisons:\n  min-samples-per-arm: 5\n"),
-                "comparisons.min-samples-per-arm");
+                "comparisons:\n  min-samples-per-arm: 5\n", "comparisons.min-samples-per-arm");
+        assertRejected("comparisons:\n  max-arms-per-app: 1\n", "comparisons.max-arms-per-app");
+        assertRejected("comparisons:\n  idle-ttl: 10m\n", "comparisons.idle-ttl");
         assertRejected(
-                () -> parse("comparisons:\n  max-arms-per-app: 1\n"),
-                "comparisons.max-arms-per-app");
-        assertRejected(() -> parse("comparisons:\n  idle-ttl: 10m\n"), "comparisons.idle-ttl");
-        assertRejected(
-                () -> parse("comparisons:\n  controls:\n    checkout_flow: ''\n"),
+                "comparisons:\n  controls:\n    checkout_flow: ''\n",
                 "comparisons.controls.checkout_flow");
         assertRejected(
-                () -> parse("comparisons:\n  mixing-effect-rates: 0\n"),
+                "comparisons:\n  mixing-effect-rates: 0\n",
                 "comparisons.mixing-effect-rates",
                 "most sensitive to",
                 "Fix:");
         assertRejected(
-                () -> parse("comparisons:\n  mixing-effect-latencies: 5\n"),
+                "comparisons:\n  mixing-effect-latencies: 5\n",
                 "comparisons.mixing-effect-latencies",
                 "Fix:");
-        assertRejected(() -> parse("comparisons:\n  emit-evry: 15m\n"), "emit-evry");
+        assertRejected("comparisons:\n  emit-evry: 15m\n", "emit-evry");
     }
 
     @Test

@@ -112,23 +112,25 @@ class EnricherTest {
     void theRouteGuardIsCheckpointedAndRestored() throws Exception {
         try (var h = harness(config(2))) {
             open(h);
-            h.processElement(error("/a"), 1);
-            h.processElement(error("/b"), 2);
-            h.processElement(error("/c"), 3);
-            assertThat(h.extractOutputValues())
-                    .extracting(e -> e.route)
-                    .containsExactly("/a", "/b", "other");
+            assertThat(routes(h, 0, "/a", "/b", "/c")).containsExactly("/a", "/b", "other");
             var subtaskState = h.snapshot(1, 3);
             try (var restored = harness(config(2))) {
                 restored.initializeState(subtaskState);
                 open(restored);
-                restored.processElement(error("/b"), 4);
-                restored.processElement(error("/d"), 5);
-                assertThat(restored.extractOutputValues())
-                        .extracting(e -> e.route)
-                        .containsExactly("/b", "other");
+                assertThat(routes(restored, 3, "/b", "/d")).containsExactly("/b", "other");
             }
         }
+    }
+
+    /**
+     * Sends one error per url at times {@code after + 1}, {@code after + 2} ...; returns the routes
+     * of everything {@code h} has emitted so far.
+     */
+    static List<String> routes(
+            OneInputStreamOperatorTestHarness<RumEvent, RumEvent> h, long after, String... urls)
+            throws Exception {
+        for (int i = 0; i < urls.length; i++) h.processElement(error(urls[i]), after + i + 1);
+        return h.extractOutputValues().stream().map(e -> e.route).toList();
     }
 
     static OneInputStreamOperatorTestHarness<RumEvent, RumEvent> subtask(
@@ -146,10 +148,8 @@ class EnricherTest {
                 var h1 = subtask(c, 2, 1)) {
             open(h0);
             open(h1);
-            h0.processElement(error("/a"), 1);
-            h0.processElement(error("/b"), 2);
-            h1.processElement(error("/c"), 1);
-            h1.processElement(error("/d"), 2);
+            routes(h0, 0, "/a", "/b");
+            routes(h1, 0, "/c", "/d");
             s0 = h0.snapshot(1, 3);
             s1 = h1.snapshot(1, 3);
         }
@@ -160,12 +160,7 @@ class EnricherTest {
             open(r0);
             // Uninterrupted, subtask 0 holds /a and /b and has room for one more route. With
             // union state it got /a../d back, was full, and folded /e into "other".
-            r0.processElement(error("/e"), 4);
-            r0.processElement(error("/f"), 5);
-            r0.processElement(error("/a"), 6);
-            assertThat(r0.extractOutputValues())
-                    .extracting(e -> e.route)
-                    .containsExactly("/e", "other", "/a");
+            assertThat(routes(r0, 3, "/e", "/f", "/a")).containsExactly("/e", "other", "/a");
         }
     }
 

@@ -34,7 +34,7 @@ class ErrorGroupsConfigTest {
         assertThat(c.errors.newError.within).isEqualTo(Duration.ofMinutes(15));
 
         assertRejected(
-                () -> parse("errors:\n  new-error:\n    min-sessions: 0\n"),
+                "errors:\n  new-error:\n    min-sessions: 0\n",
                 "errors.new-error.min-sessions",
                 "Fix: set e.g. 10");
         assertRejected(
@@ -45,11 +45,10 @@ class ErrorGroupsConfigTest {
                 "errors.new-error.min-sessions",
                 "errors.max-tracked-ids = 5");
         assertRejected(
-                () -> parse("errors:\n  idle-ttl: 10m\n"),
+                "errors:\n  idle-ttl: 10m\n",
                 "errors.new-error.quiet",
                 "shorter than errors.idle-ttl");
-        assertRejected(
-                () -> parse("errors:\n  new-error:\n    within: 0s\n"), "errors.new-error.within");
-        assertRejected(() -> parse("errors:\n  new-eror: {}\n"), "unknown key 'errors.new-eror'");
+        assertRejected("errors:\n  new-error:\n    within: 0s\n", "errors.new-error.within");
+        assertRejected("errors:\n  new-eror: {}\n", "unknown key 'errors.new-eror'");
     }
 }

@@ -47,4 +47,9 @@ public final class ConfigFiles {
             thrown.hasMessageContaining(s);
         }
     }
+
+    /** That {@link #parse parsing} {@code yaml} fails saying each of {@code says}. */
+    public static void assertRejected(String yaml, String... says) {
+        assertRejected(() -> parse(yaml), says);
+    }
 }

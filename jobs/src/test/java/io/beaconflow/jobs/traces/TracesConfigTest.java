@@ -36,16 +36,14 @@ class TracesConfigTest {
         assertThat(c.traces.join.serverBeforeFetch).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.traces.join.serverAfterFetch).isEqualTo(Duration.ofMinutes(1));
         assertRejected(
-                () -> parse("traces:\n  join:\n    server-after-fetch: 2h\n"),
+                "traces:\n  join:\n    server-after-fetch: 2h\n",
                 "traces.join.server-after-fetch",
                 "Fix: set e.g. 2m");
         assertRejected(
-                () -> parse("traces:\n  join:\n    max-pending-per-trace: 1\n"),
+                "traces:\n  join:\n    max-pending-per-trace: 1\n",
                 "traces.join.max-pending-per-trace");
         assertRejected(
-                () -> parse("traces:\n  attribution:\n    min-joined: 0\n"),
-                "traces.attribution.min-joined");
-        assertRejected(
-                () -> parse("kafka:\n  server-spans-topic: \"\"\n"), "kafka.server-spans-topic");
+                "traces:\n  attribution:\n    min-joined: 0\n", "traces.attribution.min-joined");
+        assertRejected("kafka:\n  server-spans-topic: \"\"\n", "kafka.server-spans-topic");
     }
 }
