@@ -1,0 +1,193 @@
+package io.beaconflow.detectors.surge;
+
+import org.apache.commons.math3.distribution.NormalDistribution;
+import org.apache.commons.math3.special.Gamma;
+
+/**
+ * Detects one error (one fingerprint) reaching more sessions than it did before: a bug that came
+ * with new code, a third-party script that started throwing, a backend answer the page cannot
+ * parse. Per app and fingerprint, the count is the sessions the error hit for the first time in
+ * each window.
+ *
+ * <p>Why per error and not the error rate: an app's error rate mixes every error it has. A segment
+ * of five page views a minute with 2 % errors shows an incident adding 12 errors per 100 views as a
+ * few windows at one error in five views, which a rate test must tell from chance against the whole
+ * job's false-alert budget (docs/detector-quality.md, session 2026-12-04 (4): the Safari and US
+ * error spikes were 4-5 standard errors after 30 minutes). The incident's error, counted alone,
+ * rises from nothing to a dozen sessions: a new bug is a new fingerprint, and an old one that
+ * surges stands out against its own rate, not against all the others.
+ *
+ * <p>The test, per window: the error's newly hit sessions are Poisson around the rate learned
+ * before (an EW mean, weight {@code alpha}; never below {@code newRate}, which is also what an
+ * error never seen before is expected at). For each scale of 1, 2, 4, ... {@code maxWindows}
+ * windows the pooled count {@code X} is compared with the rate <i>anchored</i> before the scale's
+ * first window times its length, {@code μ}: its exact upper tail {@code P(X' >= X | μ)} becomes a
+ * standard normal quantile {@code z}. A scale may alert when {@code X >= minSessions} and {@code X
+ * >= minRatio·μ}; the highest such z decides against {@code zThreshold}. Each session counts once
+ * in its error's life (the first time it is hit), so a visitor who keeps reloading a broken page is
+ * one, and pooled counts are close to Poisson.
+ *
+ * <p>Learning is held while a scale past the ratio, with half the minimum sessions, is half-way to
+ * the threshold, so the first windows of a surge do not teach the rate that the surge is normal;
+ * after {@code relearnAfter} anomalous windows in a row they are learned (the error is here to
+ * stay). An app's first {@code warmupWindows} windows only learn: when the job starts, every error
+ * is a first occurrence.
+ *
+ * <p>Knobs ({@link SurgeSpec}): {@code zThreshold}, {@code minSessions}, {@code minRatio}, {@code
+ * maxWindows}, {@code newRate}, and the learning constants alpha, warm-up, relearn.
+ *
+ * <p>Only rises are detected: an error going away is a fix.
+ */
+public final class SurgeDetector {
+    private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1);
+
+    private final SurgeSpec spec;
+
+    public SurgeDetector(SurgeSpec spec) {
+        this.spec = spec;
+    }
+
+    public SurgeSpec spec() {
+        return spec;
+    }
+
+    /**
+     * A new error's state.
+     *
+     * @param appWarm whether the app's error stream has passed its warm-up: then this error is new,
+     *     tested at once against {@link SurgeSpec#newRate()}; else it is one the app already had,
+     *     learned first
+     */
+    public SurgeState newState(boolean appWarm) {
+        SurgeState s = new SurgeState(spec.maxWindows());
+        s.windows = appWarm ? spec.warmupWindows() : 0;
+        return s;
+    }
+
+    /**
+     * The verdict on one window.
+     *
+     * @param z the highest z of a scale that may alert (enough sessions and ratio); NaN while the
+     *     error is learning, or when no scale may alert
+     * @param sessions the pooled sessions of that scale (of the longest scale when none may alert)
+     * @param expected the pooled expectation of that scale
+     * @param windows the scale's length
+     */
+    public record Result(double z, long sessions, double expected, int windows, boolean anomaly) {}
+
+    /**
+     * Scores a window in which {@code newSessions} sessions met the error for the first time, then
+     * learns it.
+     */
+    public Result update(SurgeState s, long newSessions) {
+        double before = Math.max(s.rate, spec.newRate());
+        int ring = s.counts.length;
+        s.counts[s.head] = newSessions;
+        s.anchors[s.head] = before;
+        s.head = (s.head + 1) % ring;
+        s.filled = Math.min(s.filled + 1, ring);
+
+        boolean answering = s.windows >= spec.warmupWindows();
+        double bestZ = Double.NaN;
+        // The highest z of a scale past the ratio with half the sessions: a new error's first
+        // sessions are far from its expectation before there are enough of them to alert. Not
+        // fewer: holding back every window with two sessions where 0.2 were expected would keep
+        // a known error's rate below its daily rise.
+        double buildingZ = Double.NaN;
+        long bestX = 0;
+        double bestMu = 0;
+        int bestScale = 0;
+        if (answering) {
+            long x = 0;
+            int scale = 1;
+            for (int k = 1; k <= s.filled; k++) {
+                int slot = Math.floorMod(s.head - k, ring);
+                x += s.counts[slot];
+                if (k != scale) {
+                    continue;
+                }
+                scale *= 2;
+                double mu = k * s.anchors[slot];
+                if (x < spec.minRatio() * mu) {
+                    continue;
+                }
+                if (2 * x < spec.minSessions()) {
+                    continue;
+                }
+                double z = upperTailZ(x, mu);
+                if (Double.isNaN(buildingZ) || z > buildingZ) {
+                    buildingZ = z;
+                }
+                if (x < spec.minSessions()) {
+                    continue;
+                }
+                if (Double.isNaN(bestZ) || z > bestZ) {
+                    bestZ = z;
+                    bestX = x;
+                    bestMu = mu;
+                    bestScale = k;
+                }
+            }
+        }
+        boolean anomaly = bestZ >= spec.zThreshold();
+        s.anomalousRun = anomaly ? s.anomalousRun + 1 : 0;
+        boolean building = buildingZ >= spec.zThreshold() / 2;
+        if (!building || s.anomalousRun > spec.relearnAfter() || !answering) {
+            // A running mean until it has as many windows as alpha's memory: an EW mean started
+            // at 0 would still be at half an old error's rate after a 60-window warm-up.
+            double weight = Math.max(spec.alpha(), 1.0 / (s.windows + 1));
+            s.rate += weight * (newSessions - s.rate);
+        }
+        s.windows++;
+        if (Double.isNaN(bestZ)) {
+            return new Result(Double.NaN, newSessions, before, 1, false);
+        }
+        return new Result(bestZ, bestX, bestMu, bestScale, anomaly);
+    }
+
+    /**
+     * Windows without an occurrence that were not scored (the error was dormant): the rate decays
+     * as if each had been learned at 0, and the ring forgets them.
+     */
+    public void skip(SurgeState s, long windows) {
+        if (windows <= 0) {
+            return;
+        }
+        s.rate *= Math.pow(1 - spec.alpha(), windows);
+        s.windows = (int) Math.min(Integer.MAX_VALUE, s.windows + windows);
+        s.anomalousRun = 0;
+        long zeros = Math.min(windows, s.counts.length);
+        for (long i = 0; i < zeros; i++) {
+            s.counts[s.head] = 0;
+            s.anchors[s.head] = Math.max(s.rate, spec.newRate());
+            s.head = (s.head + 1) % s.counts.length;
+        }
+        s.filled = (int) Math.min(s.counts.length, s.filled + zeros);
+    }
+
+    /**
+     * {@code P(X' >= x)} for {@code X'} Poisson with mean {@code mu}, as the standard normal
+     * quantile with that upper tail. The tail is the regularized lower incomplete gamma function
+     * {@code P(x, mu)}, exact where {@code 1 − CDF} would round to 0.
+     */
+    static double upperTailZ(long x, double mu) {
+        if (x <= 0) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        double tail = Gamma.regularizedGammaP(x, mu);
+        if (tail >= 1) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        if (tail > 1e-15) {
+            return -NORMAL.inverseCumulativeProbability(tail);
+        }
+        // Far out the inverse rounds to infinity; solve the tail's asymptote Q(z) ≈ φ(z)/z
+        // instead (relative error below 1 % beyond z = 8), which keeps z increasing in x.
+        double logTail = tail > 0 ? Math.log(tail) : -745.0;
+        double z = Math.sqrt(-2 * logTail);
+        for (int i = 0; i < 5; i++) {
+            z = Math.sqrt(-2 * (logTail + Math.log(z) + 0.5 * Math.log(2 * Math.PI)));
+        }
+        return z;
+    }
+}

@@ -1,0 +1,39 @@
+package io.beaconflow.detectors.surge;
+
+/**
+ * What {@link SurgeDetector} remembers of one error: a POJO (public fields, no-arg constructor) so
+ * a Flink job keeps it in keyed state without Kryo.
+ */
+public class SurgeState {
+    /** EW mean of the sessions newly hit per window. */
+    public double rate;
+
+    /**
+     * Windows learned. An error first seen after its app's warm-up starts at the warm-up (it is
+     * tested at once, against {@link SurgeSpec#newRate()}); one seen while the app warmed up starts
+     * at 0 and answers once it has learned as many windows.
+     */
+    public int windows;
+
+    /** Anomalous windows in a row. */
+    public int anomalousRun;
+
+    /** Windows in the ring below (at most its length). */
+    public int filled;
+
+    /** Next slot of the ring. */
+    public int head;
+
+    /** Ring of the last windows: sessions newly hit. */
+    public long[] counts;
+
+    /** Ring: the rate expected before each window (never below the new rate). */
+    public double[] anchors;
+
+    public SurgeState() {}
+
+    SurgeState(int ring) {
+        counts = new long[ring];
+        anchors = new double[ring];
+    }
+}

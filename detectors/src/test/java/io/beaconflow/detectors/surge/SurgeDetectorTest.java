@@ -1,0 +1,186 @@
+package io.beaconflow.detectors.surge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Random;
+import org.apache.commons.math3.distribution.NormalDistribution;
+import org.apache.commons.math3.distribution.PoissonDistribution;
+import org.apache.commons.math3.random.Well19937c;
+import org.junit.jupiter.api.Test;
+
+class SurgeDetectorTest {
+    /** The shipped knobs: z 6, 5 sessions, 3x, 32 windows, one new session a day, 60 windows. */
+    private static final SurgeSpec SPEC = SurgeSpec.of(6.0, 5, 3.0, 32, 1.0 / 1440, 60);
+
+    /** Poisson draws from one generator per test run (seeded generators are not mixed). */
+    private static final class Draws {
+        private final Well19937c rng;
+
+        Draws(long seed) {
+            rng = new Well19937c(seed);
+        }
+
+        long poisson(double mean) {
+            return new PoissonDistribution(rng, mean, 1e-12, 10_000_000).sample();
+        }
+    }
+
+    @Test
+    void theTailIsPoissonsExactUpperTailAsANormalQuantile() {
+        NormalDistribution n = new NormalDistribution(null, 0, 1);
+        for (double mu : new double[] {0.05, 0.5, 3, 20, 200}) {
+            PoissonDistribution p = new PoissonDistribution(mu);
+            for (long x = 1; x <= mu * 3 + 6; x++) {
+                double tail = 1 - p.cumulativeProbability((int) x - 1);
+                if (tail < 1e-9 || tail > 1 - 1e-9) continue; // 1 - CDF loses its digits there
+                assertThat(SurgeDetector.upperTailZ(x, mu))
+                        .as("x=%d mu=%s", x, mu)
+                        .isCloseTo(-n.inverseCumulativeProbability(tail), within(1e-4));
+            }
+        }
+        // Where 1 - CDF rounds to 0 the gamma function still answers, and grows with x.
+        assertThat(SurgeDetector.upperTailZ(40, 0.01))
+                .isGreaterThan(SurgeDetector.upperTailZ(30, 0.01))
+                .isGreaterThan(10);
+    }
+
+    private static org.assertj.core.data.Offset<Double> within(double d) {
+        return org.assertj.core.data.Offset.offset(d);
+    }
+
+    @Test
+    void aKnownErrorFollowingTheDailyCurveNeverAlertsInFiveSeedsOfThreeDays() {
+        SurgeDetector d = new SurgeDetector(SPEC);
+        for (long seed = 1; seed <= 5; seed++) {
+            SurgeState s = d.newState(false);
+            Random rnd = new Random(seed);
+            Draws draws = new Draws(seed);
+            int anomalies = 0;
+            for (int w = 0; w < 3 * 1440; w++) {
+                // 0.2 to 1.4 sessions a window over the day, and lulls of a few minutes
+                double rate = 0.8 + 0.6 * Math.sin(2 * Math.PI * w / 1440.0);
+                if (rnd.nextDouble() < 0.01) rate *= 0.3;
+                long cnt = draws.poisson(rate);
+                SurgeDetector.Result r = d.update(s, cnt);
+                if (seed == 5 && w > 1200 && w < 1370)
+                    System.out.println(
+                            "w " + w + " true " + rate + " cnt " + cnt + " rate " + s.rate);
+                if (r.anomaly()) {
+                    anomalies++;
+                    System.out.println("FA seed " + seed + " w " + w + " " + r + " rate " + s.rate);
+                }
+            }
+            assertThat(anomalies).as("seed %d", seed).isZero();
+        }
+    }
+
+    @Test
+    void aNewErrorReachingADozenSessionsInHalfAnHourAlertsAndIsNotLearned() {
+        SurgeDetector d = new SurgeDetector(SPEC);
+        for (long seed = 1; seed <= 5; seed++) {
+            SurgeState s = d.newState(true);
+            Draws draws = new Draws(seed);
+            Integer first = null;
+            for (int w = 0; w < 30; w++) {
+                SurgeDetector.Result r = d.update(s, draws.poisson(0.4));
+                if (r.anomaly() && first == null) first = w;
+            }
+            // 0.4 a window: the fifth session comes after 12 windows on average
+            assertThat(first).as("seed %d", seed).isNotNull().isLessThan(25);
+            // the windows of the surge did not become the error's normal rate
+            assertThat(s.rate).as("seed %d", seed).isLessThan(0.1);
+        }
+    }
+
+    @Test
+    void errorsTheAppHadWhenTheJobStartedOnlyLearnDuringTheWarmUp() {
+        SurgeDetector d = new SurgeDetector(SPEC);
+        SurgeState s = d.newState(false);
+        for (int w = 0; w < 60; w++) {
+            SurgeDetector.Result r = d.update(s, 6);
+            assertThat(r.anomaly()).isFalse();
+            assertThat(r.z()).isNaN();
+        }
+        assertThat(s.rate).isGreaterThan(5);
+        assertThat(d.update(s, 7).anomaly()).isFalse();
+    }
+
+    @Test
+    void aKnownErrorTriplingAlertsWhileDoublingDoesNot() {
+        SurgeDetector d = new SurgeDetector(SPEC);
+        SurgeState doubled = d.newState(false);
+        SurgeState tripled = d.newState(false);
+        Draws a = new Draws(1);
+        Draws b = new Draws(2);
+        for (int w = 0; w < 200; w++) {
+            d.update(doubled, a.poisson(2));
+            d.update(tripled, b.poisson(2));
+        }
+        boolean doubledAlerted = false;
+        boolean tripledAlerted = false;
+        for (int w = 0; w < 30; w++) {
+            doubledAlerted |= d.update(doubled, a.poisson(4)).anomaly();
+            tripledAlerted |= d.update(tripled, b.poisson(7)).anomaly();
+        }
+        assertThat(doubledAlerted).isFalse();
+        assertThat(tripledAlerted).isTrue();
+    }
+
+    @Test
+    void fewerSessionsThanTheMinimumNeverAlertHoweverUnlikely() {
+        SurgeDetector d = new SurgeDetector(SPEC);
+        SurgeState s = d.newState(true);
+        SurgeDetector.Result r = d.update(s, 4);
+        assertThat(r.anomaly()).isFalse();
+        assertThat(r.z()).isNaN();
+        // the fifth session, in the next window: the two-window scale holds 5
+        r = d.update(s, 1);
+        assertThat(r.anomaly()).isTrue();
+        assertThat(r.sessions()).isEqualTo(5);
+        assertThat(r.windows()).isEqualTo(2);
+    }
+
+    @Test
+    void anErrorThatStaysIsLearnedAfterRelearnAfterAndItsAlertEnds() {
+        SurgeDetector d = new SurgeDetector(SPEC);
+        SurgeState s = d.newState(true);
+        Draws draws = new Draws(7);
+        int anomalous = 0;
+        boolean endedAfterward = false;
+        for (int w = 0; w < 400; w++) {
+            boolean a = d.update(s, draws.poisson(1.0)).anomaly();
+            if (a) anomalous++;
+            if (w > 300) endedAfterward |= !a;
+        }
+        assertThat(anomalous).isGreaterThan(30);
+        assertThat(endedAfterward).isTrue();
+        assertThat(s.rate).isGreaterThan(0.5);
+    }
+
+    @Test
+    void dormantWindowsDecayTheRateAndEmptyTheRing() {
+        SurgeDetector d = new SurgeDetector(SPEC);
+        SurgeState s = d.newState(false);
+        for (int w = 0; w < 100; w++) d.update(s, 3);
+        double rate = s.rate;
+        d.skip(s, 40);
+        assertThat(s.rate).isCloseTo(rate * Math.pow(0.99, 40), within(1e-9));
+        for (long c : s.counts) assertThat(c).isZero();
+        assertThat(s.windows).isEqualTo(140);
+    }
+
+    @Test
+    void theSpecNamesWhatIsWrong() {
+        assertThatThrownBy(() -> SurgeSpec.of(0, 5, 3, 32, 0.001, 60))
+                .hasMessageContaining("z threshold must be > 0");
+        assertThatThrownBy(() -> SurgeSpec.of(5, 0, 3, 32, 0.001, 60))
+                .hasMessageContaining("min sessions must be >= 1");
+        assertThatThrownBy(() -> SurgeSpec.of(5, 5, 0.5, 32, 0.001, 60))
+                .hasMessageContaining("min ratio must be >= 1");
+        assertThatThrownBy(() -> SurgeSpec.of(5, 5, 3, 65, 0.001, 60))
+                .hasMessageContaining("max windows must be in [1, 64]");
+        assertThatThrownBy(() -> SurgeSpec.of(5, 5, 3, 32, 0, 60))
+                .hasMessageContaining("new rate must be > 0");
+    }
+}
