@@ -61,6 +61,10 @@ public final class SurgeDetector {
     public SurgeState newState(boolean appWarm) {
         SurgeState s = new SurgeState(spec.maxWindows());
         s.windows = appWarm ? spec.warmupWindows() : 0;
+        // It had no session in the windows before: every scale may pool them (a new error's fifth
+        // session, five windows after its first, is tested against 16 or 32 windows of nothing).
+        java.util.Arrays.fill(s.anchors, spec.newRate());
+        s.filled = s.counts.length;
         return s;
     }
 

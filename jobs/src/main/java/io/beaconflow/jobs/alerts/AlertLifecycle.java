@@ -441,7 +441,12 @@ final class AlertLifecycle {
         // error_rate" on a Safari alert says the change is Safari's, not a broad one Safari shares.
         List<String> computed =
                 RootCauseHints.compute(
-                        a.metric, direction, window, null, config.minHintShare, config.maxHints);
+                        hintMetric(a.metric),
+                        direction,
+                        window,
+                        null,
+                        config.minHintShare,
+                        config.maxHints);
         List<String> kept = new ArrayList<>();
         for (String h : a.rootCauseHints) {
             if (!h.contains(" carries ")) {
@@ -450,6 +455,15 @@ final class AlertLifecycle {
         }
         kept.addAll(computed);
         return kept;
+    }
+
+    /**
+     * The metric whose rows explain an alert: an error's sessions (an error surge, a new error)
+     * have no per-segment rows of their own, and the segments that carry the app's extra error rate
+     * in the same windows are where the error happens.
+     */
+    static String hintMetric(String metric) {
+        return "error_sessions".equals(metric) ? "error_rate" : metric;
     }
 
     /** The "dimension=value" each hint names, in order. */

@@ -6,6 +6,7 @@ import io.beaconflow.jobs.detection.RouteActivity;
 import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.detection.SpecSet;
 import io.beaconflow.jobs.detection.SpecUpdate;
+import io.beaconflow.jobs.errors.ErrorWindowCount;
 import io.beaconflow.jobs.evaluation.DemoSummary;
 import io.beaconflow.jobs.evaluation.DetectionRecording;
 import io.beaconflow.jobs.evaluation.Evaluation;
@@ -284,12 +285,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         StreamExecutionEnvironment env = LocalFlink.environment(job.parallelism);
         String held1 = null;
         String held2 = null;
+        String held3 = null;
         long accepted;
         long started = System.nanoTime();
         try {
             if (replay) {
                 held1 = DetectionRecording.hold(DetectionRecording.readMetrics(recording));
                 held2 = DetectionRecording.hold(DetectionRecording.readActivity(recording));
+                held3 = DetectionRecording.hold(DetectionRecording.readErrors(recording));
                 DetectionChain.Outputs detection =
                         DetectionChain.fromActivity(
                                 DetectionRecording.replay(
@@ -297,7 +300,11 @@ public final class EvaluateCommand implements Callable<Integer> {
                                 DetectionRecording.replay(
                                         env, held2, RouteActivity.class, "route-activity"),
                                 BeaconflowPipeline.specUpdates(env, Boundedness.BOUNDED, jobConfig),
-                                jobConfig.detection);
+                                jobConfig.detection,
+                                null,
+                                null,
+                                DetectionRecording.replay(
+                                        env, held3, ErrorWindowCount.class, "error-window-counts"));
                 detection
                         .alerts
                         .sinkTo(new NdjsonFileSink<>(t.dir(), "alerts"))
@@ -333,6 +340,14 @@ public final class EvaluateCommand implements Callable<Integer> {
                             .setParallelism(1)
                             .uid("sink-record-activity")
                             .name("sink: record route activity");
+                    pipeline.errorWindowCounts()
+                            .sinkTo(
+                                    new DetectionRecording.RecordingSink<>(
+                                            recording.resolve(DetectionRecording.ERRORS),
+                                            ErrorWindowCount.class))
+                            .setParallelism(1)
+                            .uid("sink-record-errors")
+                            .name("sink: record error window counts");
                 }
                 JobExecutionResult done =
                         env.execute("beaconflow-evaluate " + t.label() + " seed " + t.seed());
@@ -347,6 +362,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         } finally {
             if (held1 != null) DetectionRecording.release(held1);
             if (held2 != null) DetectionRecording.release(held2);
+            if (held3 != null) DetectionRecording.release(held3);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         List<Alert> alerts = DemoSummary.readAll(t.dir(), "alerts", Alert.class);

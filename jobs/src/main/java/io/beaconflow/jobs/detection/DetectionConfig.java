@@ -2,6 +2,7 @@ package io.beaconflow.jobs.detection;
 
 import io.beaconflow.config.ConfigProblems;
 import io.beaconflow.detectors.share.ShareSpec;
+import io.beaconflow.detectors.surge.SurgeSpec;
 import io.beaconflow.jobs.metrics.Dimension;
 import java.io.Serializable;
 import java.time.Duration;
@@ -60,6 +61,7 @@ public class DetectionConfig implements Serializable {
     public Release release = new Release();
     public Frustration frustration = new Frustration();
     public SegmentShare segmentShare = new SegmentShare();
+    public ErrorSurge errorSurge = new ErrorSurge();
     public AlertingConfig alerting = new AlertingConfig();
 
     /**
@@ -92,6 +94,47 @@ public class DetectionConfig implements Serializable {
         /** The detector's knobs (the learning constants are the shipped count baselines'). */
         public ShareSpec spec() {
             return ShareSpec.of(margin, zThreshold, minExpectedViews, maxWindows);
+        }
+    }
+
+    /**
+     * {@code detection.error-surge}: one error (a fingerprint) reaching more sessions than it did
+     * before ({@code detectors.surge.SurgeDetector}; docs/detector-quality.md, "Session 2026-12-04
+     * (4)").
+     */
+    public static class ErrorSurge implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        public boolean enabled = true;
+
+        /** The pooled count's exact Poisson upper tail, as a normal quantile, that alerts. */
+        public double zThreshold = 6;
+
+        /** Sessions newly hit in a pooled scale before it may alert. */
+        public int minSessions = 5;
+
+        /** A pooled scale must also hold this many times its expected sessions. */
+        public double minRatio = 3;
+
+        /** The longest pooled scale, in windows. */
+        public int maxWindows = 32;
+
+        /** Expected sessions a day of an error never seen before (and every error's floor). */
+        public double newErrorSessionsPerDay = 1;
+
+        /** Windows of an app's errors before a first occurrence counts as a new error. */
+        public int warmupWindows = 60;
+
+        /** The detector's knobs, with a window of {@code window}. */
+        public SurgeSpec spec(Duration window) {
+            double windowsPerDay = (double) Duration.ofDays(1).toMillis() / window.toMillis();
+            return SurgeSpec.of(
+                    zThreshold,
+                    minSessions,
+                    minRatio,
+                    maxWindows,
+                    newErrorSessionsPerDay / windowsPerDay,
+                    warmupWindows);
         }
     }
 
@@ -213,7 +256,32 @@ public class DetectionConfig implements Serializable {
         if (p.section("detection.segment-share", segmentShare, fix)) {
             checkShare(p, segmentShare);
         }
+        if (p.section("detection.error-surge", errorSurge, fix)) {
+            checkSurge(p, errorSurge);
+        }
         if (p.section("detection.alerting", alerting, fix)) alerting.check(p);
+    }
+
+    private static void checkSurge(ConfigProblems p, ErrorSurge s) {
+        String key = "detection.error-surge.";
+        p.require(
+                s.zThreshold > 0 && s.zThreshold <= 37,
+                key + "z-threshold",
+                "must be in (0, 37] (got " + s.zThreshold + ")",
+                "e.g. 6");
+        p.notBelow(key + "min-sessions", s.minSessions, 1, "e.g. 5");
+        p.require(
+                s.minRatio >= 1,
+                key + "min-ratio",
+                "must be >= 1 (got " + s.minRatio + ")",
+                "e.g. 3: three times the error's usual sessions");
+        p.between(key + "max-windows", s.maxWindows, 1, 64, "e.g. 32");
+        p.require(
+                s.newErrorSessionsPerDay > 0,
+                key + "new-error-sessions-per-day",
+                "must be > 0 (got " + s.newErrorSessionsPerDay + ")",
+                "e.g. 1");
+        p.notBelow(key + "warmup-windows", s.warmupWindows, 1, "e.g. 60");
     }
 
     private static void checkShare(ConfigProblems p, SegmentShare s) {

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.detection;
 
+import io.beaconflow.jobs.errors.ErrorWindowCount;
 import io.beaconflow.jobs.metrics.Dimension;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.metrics.SeriesKey;
@@ -28,6 +29,7 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  *                               │ scored rows (to the metrics sink and the later stages)
  *                               │ signals, rejected spec updates (side outputs)
  * metric rows ─keyBy app─▶ SegmentShareFunction ─▶ share signals (joined to the signals)
+ * error groups' new sessions ─keyBy app─▶ ErrorSurgeFunction ─▶ surge signals (joined too)
  * clicks ─▶ RageClickDetector ─▶ per-route window ─▶ FrustrationScorer ─▶ rage signals
  * </pre>
  *
@@ -160,6 +162,21 @@ public final class DetectionStage {
     }
 
     /**
+     * Each error's newly hit sessions per window ({@link ErrorSurgeFunction}), keyed by app: the
+     * error groups' {@code WINDOW_COUNTS}.
+     */
+    static DataStream<AnomalySignal> errorSurges(
+            DataStream<ErrorWindowCount> counts, DetectionConfig cfg) {
+        return counts.keyBy(c -> c.app, Types.STRING)
+                .process(
+                        new ErrorSurgeFunction(
+                                cfg.errorSurge.spec(cfg.window), cfg.window, cfg.idleStateTtl),
+                        TypeInformation.of(AnomalySignal.class))
+                .uid("error-surge")
+                .name("detect: error surges");
+    }
+
+    /**
      * The rows a share needs (first firings of the app total and the watched dimensions), by app.
      */
     static final class ShareRows
@@ -193,6 +210,19 @@ public final class DetectionStage {
             DataStream<RouteActivity> frustration,
             DataStream<SpecUpdate> specUpdates,
             DetectionConfig cfg) {
+        return score(metrics, frustration, null, specUpdates, cfg);
+    }
+
+    /**
+     * As above, with the error groups' new sessions per window ({@code
+     * ErrorGroupTracker.WINDOW_COUNTS}; null: no error-surge detection).
+     */
+    public static Outputs score(
+            DataStream<MetricAggregate> metrics,
+            DataStream<RouteActivity> frustration,
+            DataStream<ErrorWindowCount> errorCounts,
+            DataStream<SpecUpdate> specUpdates,
+            DetectionConfig cfg) {
         SpecUpdate initial = SpecUpdate.readFile(Path.of(cfg.specsFile));
         SpecSet.parse(initial); // fail at graph build time, naming file, line, key and fix
         BroadcastStream<SpecUpdate> specs = specUpdates.broadcast(SpecBroadcast.DESCRIPTOR);
@@ -213,6 +243,9 @@ public final class DetectionStage {
         DataStream<AnomalySignal> signals = scored.getSideOutput(DetectorFunction.SIGNALS);
         if (cfg.segmentShare.enabled) {
             signals = signals.union(segmentShares(metrics, cfg));
+        }
+        if (errorCounts != null && cfg.errorSurge.enabled) {
+            signals = signals.union(errorSurges(errorCounts, cfg));
         }
 
         SingleOutputStreamOperator<AnomalySignal> rageSignals =

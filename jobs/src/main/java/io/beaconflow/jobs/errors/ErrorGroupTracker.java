@@ -4,6 +4,7 @@ import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.patterns.Finding;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,8 @@ import org.apache.flink.util.OutputTag;
  * whose first occurrence lies in {@code [firstSeen, firstSeen + new-error.within)} and not after
  * the watermark; at {@code new-error.min-sessions} it emits a {@link Finding#ERROR_SPREAD} once
  * (side output {@link #FINDINGS}), which the new-error pattern joins with the releases first seen.
+ * Also at those instants, the sessions each ended window saw the error for the first time go out as
+ * an {@link ErrorWindowCount} (side output {@link #WINDOW_COUNTS}), for the error-surge detection.
  * After that, {@code new-error.quiet} of event time without an occurrence emits a {@link
  * Finding#RECOVERED} for the same key, which resolves the alert.
  *
@@ -55,6 +58,13 @@ public class ErrorGroupTracker extends KeyedProcessFunction<String, RumEvent, Er
     public static final OutputTag<Finding> FINDINGS =
             new OutputTag<>("error-group-findings", TypeInformation.of(Finding.class));
 
+    /**
+     * Per window, the sessions hit by the group for the first time ({@link ErrorWindowCount}), for
+     * the error-surge detection. Windows without a new session send nothing.
+     */
+    public static final OutputTag<ErrorWindowCount> WINDOW_COUNTS =
+            new OutputTag<>("error-window-counts", TypeInformation.of(ErrorWindowCount.class));
+
     public static final String METRIC = "error_sessions";
     public static final String DIMENSION = "error_fingerprint";
 
@@ -71,6 +81,7 @@ public class ErrorGroupTracker extends KeyedProcessFunction<String, RumEvent, Er
     private transient MapState<String, Boolean> users;
     private transient ValueState<Long> cleanupAt;
     private transient ValueState<Long> quietAt;
+    private transient MapState<Long, Long> newSessions;
 
     public ErrorGroupTracker(ErrorGroupsConfig cfg, Duration window) {
         this.windowMs = window.toMillis();
@@ -125,6 +136,11 @@ public class ErrorGroupTracker extends KeyedProcessFunction<String, RumEvent, Er
         quietAt =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("error-group-quiet", Types.LONG));
+        newSessions =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "error-group-new-sessions", Types.LONG, Types.LONG));
     }
 
     @Override
@@ -158,6 +174,12 @@ public class ErrorGroupTracker extends KeyedProcessFunction<String, RumEvent, Er
             } else if (g.sessions < maxTrackedIds) {
                 sessions.put(e.sessionId, e.eventTime);
                 g.sessions++;
+                // Counted in the window of its first occurrence. Past max-tracked-ids a session
+                // cannot be told from one already hit, so it is not counted: a group that big
+                // stops feeding the surge detection rather than counting every occurrence.
+                long w = windowEnd(e.eventTime) - windowMs;
+                Long n = newSessions.get(w);
+                newSessions.put(w, n == null ? 1 : n + 1);
             } else {
                 g.countsCapped = true;
             }
@@ -201,6 +223,7 @@ public class ErrorGroupTracker extends KeyedProcessFunction<String, RumEvent, Er
             group.clear();
             sessions.clear();
             users.clear();
+            newSessions.clear();
             cleanupAt.clear();
             quietAt.clear();
             return;
@@ -208,6 +231,7 @@ public class ErrorGroupTracker extends KeyedProcessFunction<String, RumEvent, Er
         if (g == null) {
             return;
         }
+        emitNewSessions(g, ts, ctx);
         Long quiet = quietAt.value();
         if (quiet != null && quiet == ts) {
             // A version goes out too: harmless when no window ended here, and a window timer
@@ -229,6 +253,27 @@ public class ErrorGroupTracker extends KeyedProcessFunction<String, RumEvent, Er
         }
         group.update(g);
         out.collect(g.copy());
+    }
+
+    /** The new sessions of the windows ended by {@code ts}, and forgets them. */
+    private void emitNewSessions(ErrorGroup g, long ts, OnTimerContext ctx) throws Exception {
+        List<Long> done = new ArrayList<>();
+        for (Map.Entry<Long, Long> w : newSessions.entries()) {
+            if (w.getKey() + windowMs - 1 <= ts) {
+                done.add(w.getKey());
+            }
+        }
+        Collections.sort(done);
+        for (long start : done) {
+            ErrorWindowCount c = new ErrorWindowCount();
+            c.app = g.app;
+            c.fingerprint = g.fingerprint;
+            c.windowStart = start;
+            c.windowEnd = start + windowMs;
+            c.newSessions = newSessions.get(start);
+            ctx.output(WINDOW_COUNTS, c);
+            newSessions.remove(start);
+        }
     }
 
     private long sessionsInSpreadWindow(ErrorGroup g, long watermark) throws Exception {

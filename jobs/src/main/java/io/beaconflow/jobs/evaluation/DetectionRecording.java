@@ -1,6 +1,7 @@
 package io.beaconflow.jobs.evaluation;
 
 import io.beaconflow.jobs.detection.RouteActivity;
+import io.beaconflow.jobs.errors.ErrorWindowCount;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -41,10 +42,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * What detection reads in one evaluation run, recorded so that the detection stage can be replayed
  * without generating, decoding and aggregating the traffic again ({@code ./beaconflow evaluate
- * --cache}). Two streams are recorded: the unscored metric rows and the per-route activity (page
- * views and rage clicks). Generating and aggregating two simulated days takes minutes; replaying
- * the detection over its rows takes seconds, so detector specs can be compared over many files and
- * seeds.
+ * --cache}). Three streams are recorded: the unscored metric rows, the per-route activity (page
+ * views and rage clicks) and the error groups' new sessions per window. Generating and aggregating
+ * two simulated days takes minutes; replaying the detection over its rows takes seconds, so
+ * detector specs can be compared over many files and seeds.
  *
  * <p>Why replay is faithful: the detection operators are the production ones ({@link
  * io.beaconflow.jobs.pipeline.DetectionChain#fromActivity}), and the replayed stream keeps what
@@ -65,6 +66,7 @@ public final class DetectionRecording {
 
     public static final String METRICS = "metrics.bin.gz";
     public static final String ACTIVITY = "activity.bin.gz";
+    public static final String ERRORS = "errors.bin.gz";
 
     /** One recorded element: its timestamp, the order key it is replayed by, and the value. */
     public record Timed<T>(long timestamp, long order, boolean firstFiring, T value) {}
@@ -136,7 +138,7 @@ public final class DetectionRecording {
 
     /** Makes the recorded files of a successful run visible. */
     public static void commit(Path dir) throws IOException {
-        for (String name : List.of(METRICS, ACTIVITY)) {
+        for (String name : List.of(METRICS, ACTIVITY, ERRORS)) {
             Path tmp = dir.resolve(name + ".tmp");
             Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
         }
@@ -144,7 +146,8 @@ public final class DetectionRecording {
 
     public static boolean complete(Path dir) {
         return Files.isRegularFile(dir.resolve(METRICS))
-                && Files.isRegularFile(dir.resolve(ACTIVITY));
+                && Files.isRegularFile(dir.resolve(ACTIVITY))
+                && Files.isRegularFile(dir.resolve(ERRORS));
     }
 
     /**
@@ -206,6 +209,15 @@ public final class DetectionRecording {
                 RouteActivity.class,
                 a -> false,
                 Comparator.comparing((RouteActivity a) -> a.app).thenComparing(a -> a.route));
+    }
+
+    public static List<Timed<ErrorWindowCount>> readErrors(Path dir) throws IOException {
+        return read(
+                dir.resolve(ERRORS),
+                ErrorWindowCount.class,
+                c -> false,
+                Comparator.comparing((ErrorWindowCount c) -> c.app)
+                        .thenComparing(c -> c.fingerprint));
     }
 
     // ---- Replay ----

@@ -17,6 +17,7 @@ import io.beaconflow.jobs.detection.SpecUpdate;
 import io.beaconflow.jobs.errors.ErrorGroup;
 import io.beaconflow.jobs.errors.ErrorGroupStage;
 import io.beaconflow.jobs.errors.ErrorGroupTracker;
+import io.beaconflow.jobs.errors.ErrorWindowCount;
 import io.beaconflow.jobs.ingest.IngestStage;
 import io.beaconflow.jobs.ingest.ProcessingErrors;
 import io.beaconflow.jobs.io.webhook.Notification;
@@ -58,6 +59,7 @@ public final class BeaconflowPipeline {
     private final DataStream<SessionRecord> sessions;
     private final DetectionChain.Outputs detection;
     private final DataStream<ErrorGroup> errorGroups;
+    private DataStream<ErrorWindowCount> errorWindowCounts;
     private final DataStream<MetricAggregate> unscored;
 
     /** Experiments and releases compared; null in the detection-only graph or when disabled. */
@@ -154,7 +156,8 @@ public final class BeaconflowPipeline {
                         specUpdates(env, source.getBoundedness(), config),
                         config.detection,
                         errorGroups.getSideOutput(ErrorGroupTracker.FINDINGS),
-                        config.errors.newError);
+                        config.errors.newError,
+                        errorGroups.getSideOutput(ErrorGroupTracker.WINDOW_COUNTS));
         BeaconflowPipeline pipeline =
                 new BeaconflowPipeline(
                         ingest,
@@ -164,6 +167,7 @@ public final class BeaconflowPipeline {
                         metrics,
                         detection,
                         errorGroups);
+        pipeline.errorWindowCounts = errorGroups.getSideOutput(ErrorGroupTracker.WINDOW_COUNTS);
         if (withSessions && config.comparisons.enabled) {
             pipeline.comparisons =
                     ComparisonStage.apply(
@@ -301,6 +305,14 @@ public final class BeaconflowPipeline {
      */
     public DataStream<MetricAggregate> unscoredMetrics() {
         return unscored;
+    }
+
+    /**
+     * Each error group's sessions hit for the first time, per window: the error-surge detector's
+     * input (evaluate's --cache records it).
+     */
+    public DataStream<ErrorWindowCount> errorWindowCounts() {
+        return errorWindowCounts;
     }
 
     /** Page views and rage-click bursts per route and window, the frustration detector's input. */

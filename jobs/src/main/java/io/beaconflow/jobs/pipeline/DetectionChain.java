@@ -10,6 +10,7 @@ import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.detection.SpecRejection;
 import io.beaconflow.jobs.detection.SpecUpdate;
 import io.beaconflow.jobs.errors.ErrorGroupsConfig;
+import io.beaconflow.jobs.errors.ErrorWindowCount;
 import io.beaconflow.jobs.io.webhook.Notification;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.model.RumEvent;
@@ -83,13 +84,29 @@ public final class DetectionChain {
             DetectionConfig cfg,
             DataStream<Finding> errorFindings,
             ErrorGroupsConfig.NewError newError) {
+        return apply(metrics, events, specUpdates, cfg, errorFindings, newError, null);
+    }
+
+    /**
+     * With the error groups' new sessions per window too ({@code ErrorGroupTracker.WINDOW_COUNTS}):
+     * error-surge alerts. Null {@code errorCounts}: none.
+     */
+    public static Outputs apply(
+            DataStream<MetricAggregate> metrics,
+            DataStream<RumEvent> events,
+            DataStream<SpecUpdate> specUpdates,
+            DetectionConfig cfg,
+            DataStream<Finding> errorFindings,
+            ErrorGroupsConfig.NewError newError,
+            DataStream<ErrorWindowCount> errorCounts) {
         return fromActivity(
                 metrics,
                 DetectionStage.routeActivity(events, cfg),
                 specUpdates,
                 cfg,
                 errorFindings,
-                newError);
+                newError,
+                errorCounts);
     }
 
     /**
@@ -113,8 +130,20 @@ public final class DetectionChain {
             DetectionConfig cfg,
             DataStream<Finding> errorFindings,
             ErrorGroupsConfig.NewError newError) {
+        return fromActivity(metrics, frustration, specUpdates, cfg, errorFindings, newError, null);
+    }
+
+    /** As above, with the error groups' new sessions per window (see {@link #apply}). */
+    public static Outputs fromActivity(
+            DataStream<MetricAggregate> metrics,
+            DataStream<RouteActivity> frustration,
+            DataStream<SpecUpdate> specUpdates,
+            DetectionConfig cfg,
+            DataStream<Finding> errorFindings,
+            ErrorGroupsConfig.NewError newError,
+            DataStream<ErrorWindowCount> errorCounts) {
         DetectionStage.Outputs scores =
-                DetectionStage.score(metrics, frustration, specUpdates, cfg);
+                DetectionStage.score(metrics, frustration, errorCounts, specUpdates, cfg);
         PatternStage.Outputs patterns =
                 errorFindings == null
                         ? PatternStage.apply(scores, cfg)

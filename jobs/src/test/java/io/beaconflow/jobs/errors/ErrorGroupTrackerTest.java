@@ -211,4 +211,51 @@ class ErrorGroupTrackerTest {
             assertThat(g.releases).containsExactly("r0", "r1");
         }
     }
+
+    static List<ErrorWindowCount> windowCounts(
+            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, ErrorGroup> h) {
+        List<ErrorWindowCount> out = new ArrayList<>();
+        var side = h.getSideOutput(ErrorGroupTracker.WINDOW_COUNTS);
+        if (side != null) {
+            for (StreamRecord<ErrorWindowCount> r : side) out.add(r.getValue());
+        }
+        return out;
+    }
+
+    @Test
+    void eachWindowSendsTheSessionsTheErrorHitForTheFirstTimeWhenTheWatermarkPassesIt()
+            throws Exception {
+        try (var h = harness(config())) {
+            h.open();
+            feed(h, jsError("s1", T0 + 5_000));
+            feed(h, jsError("s2", T0 + 15_000));
+            feed(h, jsError("s1", T0 + 25_000)); // s1 again: not new
+            feed(h, jsError("s1", T0 + MINUTE + 5_000)); // and not in the next window either
+            feed(h, jsError("s3", T0 + MINUTE + 6_000));
+            feed(h, jsError("s4", T0 + 3 * MINUTE + 1_000));
+            h.processWatermark(T0 + MINUTE - 1);
+            assertThat(windowCounts(h))
+                    .singleElement()
+                    .satisfies(
+                            c -> {
+                                assertThat(c.app).isEqualTo("shop-web");
+                                assertThat(c.fingerprint).isEqualTo(FP);
+                                assertThat(c.windowStart).isEqualTo(T0);
+                                assertThat(c.windowEnd).isEqualTo(T0 + MINUTE);
+                                assertThat(c.newSessions).isEqualTo(2);
+                            });
+            h.processWatermark(T0 + 4 * MINUTE - 1);
+            // minute 2 had no occurrence: no count; minute 3 had s4
+            assertThat(windowCounts(h))
+                    .extracting(c -> c.windowStart, c -> c.newSessions)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(T0, 2L),
+                            org.assertj.core.groups.Tuple.tuple(T0 + MINUTE, 1L),
+                            org.assertj.core.groups.Tuple.tuple(T0 + 3 * MINUTE, 1L));
+            // every window's count was sent and forgotten: after the idle TTL nothing is left
+            h.processWatermark(T0 + 4 * MINUTE + Duration.ofHours(3).toMillis());
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
 }
