@@ -14,18 +14,19 @@ import org.apache.commons.math3.special.Gamma;
  * few windows at one error in five views, which a rate test must tell from chance against the whole
  * job's false-alert budget (docs/detector-quality.md, session 2026-12-04 (4): the Safari and US
  * error spikes were 4-5 standard errors after 30 minutes). The incident's error, counted alone,
- * rises from nothing to a dozen sessions: a new bug is a new fingerprint, and an old one that
- * surges stands out against its own rate, not against all the others.
+ * rises from nothing: a new bug is a new fingerprint, and an old one that surges stands out against
+ * its own rate, not against all the others.
  *
- * <p>The test, per window: the error's newly hit sessions are Poisson around the rate learned
- * before (an EW mean, weight {@code alpha}; never below {@code newRate}, which is also what an
- * error never seen before is expected at). For each scale of 1, 2, 4, ... {@code maxWindows}
- * windows the pooled count {@code X} is compared with the rate <i>anchored</i> before the scale's
- * first window times its length, {@code μ}: its exact upper tail {@code P(X' >= X | μ)} becomes a
- * standard normal quantile {@code z}. A scale may alert when {@code X >= minSessions} and {@code X
- * >= minRatio·μ}; the highest such z decides against {@code zThreshold}. Each session counts once
- * in its error's life (the first time it is hit), so a visitor who keeps reloading a broken page is
- * one, and pooled counts are close to Poisson.
+ * <p>The test, per window: the error's newly hit sessions are Poisson around its rate per app page
+ * view learned before (EW sums of both, weight {@code alpha}) times the app's views: errors follow
+ * the traffic, which rises fourfold into an evening. For each scale of 1, 2, 4, ... {@code
+ * maxWindows} windows the pooled count {@code X} is compared with the rate <i>anchored</i> before
+ * the scale's first window times the app's views in the scale, never less than {@code newRate} per
+ * window (what an error never seen before is expected at): {@code μ}. Its exact upper tail {@code
+ * P(X' >= X | μ)} becomes a standard normal quantile {@code z}. A scale may alert when {@code X >=
+ * minSessions} and {@code X >= minRatio·μ}; the highest such z decides against {@code zThreshold}.
+ * Each session counts once in its error's life (the first time it is hit), so a visitor who keeps
+ * reloading a broken page is one, and pooled counts are close to Poisson.
  *
  * <p>Learning is held while a scale past the ratio, with half the minimum sessions, is half-way to
  * the threshold, so the first windows of a surge do not teach the rate that the surge is normal;
@@ -63,7 +64,6 @@ public final class SurgeDetector {
         s.windows = appWarm ? spec.warmupWindows() : 0;
         // It had no session in the windows before: every scale may pool them (a new error's fifth
         // session, five windows after its first, is tested against 16 or 32 windows of nothing).
-        java.util.Arrays.fill(s.anchors, spec.newRate());
         s.filled = s.counts.length;
         return s;
     }
@@ -73,20 +73,21 @@ public final class SurgeDetector {
      *
      * @param z the highest z of a scale that may alert (enough sessions and ratio); NaN while the
      *     error is learning, or when no scale may alert
-     * @param sessions the pooled sessions of that scale (of the longest scale when none may alert)
+     * @param sessions the pooled sessions of that scale (this window's when none may alert)
      * @param expected the pooled expectation of that scale
      * @param windows the scale's length
      */
     public record Result(double z, long sessions, double expected, int windows, boolean anomaly) {}
 
     /**
-     * Scores a window in which {@code newSessions} sessions met the error for the first time, then
-     * learns it.
+     * Scores a window in which {@code newSessions} sessions met the error for the first time while
+     * the app had {@code appViews} page views, then learns it.
      */
-    public Result update(SurgeState s, long newSessions) {
-        double before = Math.max(s.rate, spec.newRate());
+    public Result update(SurgeState s, long newSessions, double appViews) {
+        double before = s.views > 0 ? s.sessions / s.views : 0;
         int ring = s.counts.length;
         s.counts[s.head] = newSessions;
+        s.appViews[s.head] = appViews;
         s.anchors[s.head] = before;
         s.head = (s.head + 1) % ring;
         s.filled = Math.min(s.filled + 1, ring);
@@ -103,19 +104,20 @@ public final class SurgeDetector {
         int bestScale = 0;
         if (answering) {
             long x = 0;
+            double views = 0;
             int scale = 1;
             for (int k = 1; k <= s.filled; k++) {
                 int slot = Math.floorMod(s.head - k, ring);
                 x += s.counts[slot];
+                views += s.appViews[slot];
                 if (k != scale) {
                     continue;
                 }
                 scale *= 2;
-                double mu = k * s.anchors[slot];
-                if (x < spec.minRatio() * mu) {
-                    continue;
-                }
-                if (2 * x < spec.minSessions()) {
+                // The error's sessions per app view before the scale began, times the app's views
+                // in it: a known error that follows the evening's traffic ramp stays as expected.
+                double mu = Math.max(s.anchors[slot] * views, k * spec.newRate());
+                if (x < spec.minRatio() * mu || 2 * x < spec.minSessions()) {
                     continue;
                 }
                 double z = upperTailZ(x, mu);
@@ -137,36 +139,27 @@ public final class SurgeDetector {
         s.anomalousRun = anomaly ? s.anomalousRun + 1 : 0;
         boolean building = buildingZ >= spec.zThreshold() / 2;
         if (!building || s.anomalousRun > spec.relearnAfter() || !answering) {
-            // A running mean until it has as many windows as alpha's memory: an EW mean started
-            // at 0 would still be at half an old error's rate after a 60-window warm-up.
+            // Running sums until they hold as many windows as alpha's memory: EW sums started at
+            // 0 weigh an old error's first windows too little.
             double weight = Math.max(spec.alpha(), 1.0 / (s.windows + 1));
-            s.rate += weight * (newSessions - s.rate);
+            if (s.views == 0 && answering) {
+                // A new error: the app's views went by without it until now.
+                s.views = appViews;
+            }
+            s.sessions += weight * (newSessions - s.sessions);
+            s.views += weight * (appViews - s.views);
         }
         s.windows++;
         if (Double.isNaN(bestZ)) {
-            return new Result(Double.NaN, newSessions, before, 1, false);
+            double expected = Math.max(before * appViews, spec.newRate());
+            return new Result(Double.NaN, newSessions, expected, 1, false);
         }
         return new Result(bestZ, bestX, bestMu, bestScale, anomaly);
     }
 
-    /**
-     * Windows without an occurrence that were not scored (the error was dormant): the rate decays
-     * as if each had been learned at 0, and the ring forgets them.
-     */
-    public void skip(SurgeState s, long windows) {
-        if (windows <= 0) {
-            return;
-        }
-        s.rate *= Math.pow(1 - spec.alpha(), windows);
-        s.windows = (int) Math.min(Integer.MAX_VALUE, s.windows + windows);
-        s.anomalousRun = 0;
-        long zeros = Math.min(windows, s.counts.length);
-        for (long i = 0; i < zeros; i++) {
-            s.counts[s.head] = 0;
-            s.anchors[s.head] = Math.max(s.rate, spec.newRate());
-            s.head = (s.head + 1) % s.counts.length;
-        }
-        s.filled = (int) Math.min(s.counts.length, s.filled + zeros);
+    /** The error's sessions per app page view as learned (0 before any view). */
+    public static double rate(SurgeState s) {
+        return s.views > 0 ? s.sessions / s.views : 0;
     }
 
     /**

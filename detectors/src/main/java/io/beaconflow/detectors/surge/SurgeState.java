@@ -5,8 +5,11 @@ package io.beaconflow.detectors.surge;
  * a Flink job keeps it in keyed state without Kryo.
  */
 public class SurgeState {
-    /** EW mean of the sessions newly hit per window. */
-    public double rate;
+    /** EW sum of the sessions newly hit per window. */
+    public double sessions;
+
+    /** EW sum of the app's page views in the same windows. */
+    public double views;
 
     /**
      * Windows learned. An error first seen after its app's warm-up starts at the warm-up (it is
@@ -27,13 +30,17 @@ public class SurgeState {
     /** Ring of the last windows: sessions newly hit. */
     public long[] counts;
 
-    /** Ring: the rate expected before each window (never below the new rate). */
+    /** Ring: the app's page views. */
+    public double[] appViews;
+
+    /** Ring: the error's sessions per app view expected before each window. */
     public double[] anchors;
 
     public SurgeState() {}
 
     SurgeState(int ring) {
         counts = new long[ring];
+        appViews = new double[ring];
         anchors = new double[ring];
     }
 }

@@ -29,7 +29,7 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  *                               │ scored rows (to the metrics sink and the later stages)
  *                               │ signals, rejected spec updates (side outputs)
  * metric rows ─keyBy app─▶ SegmentShareFunction ─▶ share signals (joined to the signals)
- * error groups' new sessions ─keyBy app─▶ ErrorSurgeFunction ─▶ surge signals (joined too)
+ * app totals + error groups' new sessions ─keyBy app─▶ ErrorSurgeFunction ─▶ surge signals
  * clicks ─▶ RageClickDetector ─▶ per-route window ─▶ FrustrationScorer ─▶ rage signals
  * </pre>
  *
@@ -166,8 +166,14 @@ public final class DetectionStage {
      * error groups' {@code WINDOW_COUNTS}.
      */
     static DataStream<AnomalySignal> errorSurges(
-            DataStream<ErrorWindowCount> counts, DetectionConfig cfg) {
-        return counts.keyBy(c -> c.app, Types.STRING)
+            DataStream<MetricAggregate> metrics,
+            DataStream<ErrorWindowCount> counts,
+            DetectionConfig cfg) {
+        return metrics.filter(
+                        r -> r.updateSeq == 0 && Dimension.ALL.configName().equals(r.dimension))
+                .name("detect: app totals")
+                .keyBy(r -> r.app, Types.STRING)
+                .connect(counts.keyBy(c -> c.app, Types.STRING))
                 .process(
                         new ErrorSurgeFunction(
                                 cfg.errorSurge.spec(cfg.window), cfg.window, cfg.idleStateTtl),
@@ -245,7 +251,7 @@ public final class DetectionStage {
             signals = signals.union(segmentShares(metrics, cfg));
         }
         if (errorCounts != null && cfg.errorSurge.enabled) {
-            signals = signals.union(errorSurges(errorCounts, cfg));
+            signals = signals.union(errorSurges(metrics, errorCounts, cfg));
         }
 
         SingleOutputStreamOperator<AnomalySignal> rageSignals =

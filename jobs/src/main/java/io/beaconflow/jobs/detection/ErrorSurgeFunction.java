@@ -5,6 +5,7 @@ import io.beaconflow.detectors.surge.SurgeSpec;
 import io.beaconflow.detectors.surge.SurgeState;
 import io.beaconflow.jobs.errors.ErrorGroupTracker;
 import io.beaconflow.jobs.errors.ErrorWindowCount;
+import io.beaconflow.jobs.metrics.MetricAggregate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +18,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -40,7 +41,9 @@ import org.apache.flink.util.Collector;
  * <p>Decisions:
  *
  * <ul>
- *   <li>The app's first {@code warmupWindows} windows (from its first error) only learn.
+ *   <li>The app's first {@code warmupWindows} windows (from its first row) only learn.
+ *   <li>A window whose app total counted no page view is not scored (there is nothing to expect
+ *       errors from); its counts are dropped and counted ({@code surgeCountsLate}).
  *   <li>Counts of a window already decided are not scored again; they are counted ({@code
  *       surgeCountsLate}).
  *   <li>An error without a new session for {@code idleTtl} loses its state; the same timer chain
@@ -49,7 +52,7 @@ import org.apache.flink.util.Collector;
  * </ul>
  */
 public class ErrorSurgeFunction
-        extends KeyedProcessFunction<String, ErrorWindowCount, AnomalySignal> {
+        extends KeyedCoProcessFunction<String, MetricAggregate, ErrorWindowCount, AnomalySignal> {
     private static final long serialVersionUID = 1L;
 
     /** The metric name of the signals (and of the alerts they open), as the new-error alert's. */
@@ -73,23 +76,23 @@ public class ErrorSurgeFunction
         this.idleTtlMs = idleTtl.toMillis();
     }
 
-    /** The app's counts of one window, waiting for the watermark. */
+    /** The app's total and counts of one window, waiting for the watermark. */
     public static class SurgeWindow {
+        /** The app total's page views; NaN until its row came. */
+        public double views = Double.NaN;
+
         /** New sessions per fingerprint. */
         public Map<String, Long> counts = new HashMap<>();
 
         public SurgeWindow() {}
     }
 
-    /** One error of the app: the detector's state and when it was last active and scored. */
+    /** One error of the app: the detector's state and when it was last active. */
     public static class ErrorSurgeState {
         public SurgeState surge;
 
         /** Start of the last window with a new session. */
         public long lastActive;
-
-        /** Start of the last window scored. */
-        public long lastScored;
 
         public ErrorSurgeState() {}
     }
@@ -119,23 +122,44 @@ public class ErrorSurgeFunction
     }
 
     @Override
-    public void processElement(ErrorWindowCount c, Context ctx, Collector<AnomalySignal> out)
+    public void processElement1(MetricAggregate row, Context ctx, Collector<AnomalySignal> out)
             throws Exception {
-        long decideAt = c.windowEnd - 1;
-        if (decideAt <= ctx.timerService().currentWatermark()) {
-            late.inc();
+        SurgeWindow w = pendingWindow(row.windowStart, row.windowEnd, ctx);
+        if (w == null) {
             return;
         }
         if (firstWindow.value() == null) {
-            firstWindow.update(c.windowStart);
+            firstWindow.update(row.windowStart);
         }
-        SurgeWindow w = pending.get(c.windowStart);
+        w.views = row.pageViews;
+        pending.put(row.windowStart, w);
+    }
+
+    @Override
+    public void processElement2(ErrorWindowCount c, Context ctx, Collector<AnomalySignal> out)
+            throws Exception {
+        SurgeWindow w = pendingWindow(c.windowStart, c.windowEnd, ctx);
+        if (w == null) {
+            return;
+        }
+        w.counts.merge(c.fingerprint, c.newSessions, Long::sum);
+        pending.put(c.windowStart, w);
+    }
+
+    /** The pending window, with its timer; null when it was decided already. */
+    private SurgeWindow pendingWindow(long windowStart, long windowEnd, Context ctx)
+            throws Exception {
+        long decideAt = windowEnd - 1;
+        if (decideAt <= ctx.timerService().currentWatermark()) {
+            late.inc();
+            return null;
+        }
+        SurgeWindow w = pending.get(windowStart);
         if (w == null) {
             w = new SurgeWindow();
             ctx.timerService().registerEventTimeTimer(decideAt);
         }
-        w.counts.merge(c.fingerprint, c.newSessions, Long::sum);
-        pending.put(c.windowStart, w);
+        return w;
     }
 
     @Override
@@ -145,7 +169,13 @@ public class ErrorSurgeFunction
         SurgeWindow w = pending.get(windowStart);
         pending.remove(windowStart);
         if (w == null) {
-            w = new SurgeWindow();
+            return;
+        }
+        if (!(w.views > 0)) {
+            if (!w.counts.isEmpty()) {
+                late.inc();
+            }
+            return;
         }
         Long first = firstWindow.value();
         boolean appWarm = first != null && (windowStart - first) / windowMs >= spec.warmupWindows();
@@ -159,29 +189,19 @@ public class ErrorSurgeFunction
             }
         }
         String app = ctx.getCurrentKey();
-        long activeSpan = spec.maxWindows() * windowMs;
-        boolean anyActive = false;
         for (String fp : known) {
             long n = w.counts.getOrDefault(fp, 0L);
             ErrorSurgeState st = errors.get(fp);
             if (st == null) {
                 st = new ErrorSurgeState();
                 st.surge = detector.newState(appWarm);
-                st.lastScored = windowStart - windowMs;
                 st.lastActive = windowStart;
             }
-            if (n == 0) {
-                if (windowStart - st.lastActive >= idleTtlMs) {
-                    errors.remove(fp);
-                    continue;
-                }
-                if (windowStart - st.lastActive >= activeSpan) {
-                    continue; // dormant: decayed when it comes back
-                }
+            if (n == 0 && windowStart - st.lastActive >= idleTtlMs) {
+                errors.remove(fp);
+                continue;
             }
-            detector.skip(st.surge, (windowStart - st.lastScored) / windowMs - 1);
-            SurgeDetector.Result r = detector.update(st.surge, n);
-            st.lastScored = windowStart;
+            SurgeDetector.Result r = detector.update(st.surge, n, w.views);
             if (n > 0) {
                 st.lastActive = windowStart;
             }
@@ -190,20 +210,6 @@ public class ErrorSurgeFunction
                 anomalies.inc();
             }
             out.collect(signal(app, fp, windowStart, r));
-            anyActive |= windowStart + windowMs - st.lastActive < activeSpan;
-        }
-        if (anyActive) {
-            // The next window is scored even if no error has a new session in it.
-            ctx.timerService().registerEventTimeTimer(timestamp + windowMs);
-        } else if (!errors.isEmpty()) {
-            // Only dormant errors: wake when the oldest of them reaches its idle TTL.
-            long wake = Long.MAX_VALUE;
-            for (ErrorSurgeState st : errors.values()) {
-                wake = Math.min(wake, st.lastActive + idleTtlMs);
-            }
-            ctx.timerService().registerEventTimeTimer(wake + windowMs - 1);
-        } else {
-            firstWindow.clear();
         }
     }
 

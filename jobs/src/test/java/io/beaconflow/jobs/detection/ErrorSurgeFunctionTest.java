@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.beaconflow.detectors.surge.SurgeSpec;
 import io.beaconflow.jobs.errors.ErrorGroupTracker;
 import io.beaconflow.jobs.errors.ErrorWindowCount;
+import io.beaconflow.jobs.metrics.MetricAggregate;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,20 +18,28 @@ class ErrorSurgeFunctionTest {
     static final long T0 = Rows.T0;
     static final long MINUTE = Rows.MINUTE;
 
-    KeyedOneInputStreamOperatorTestHarness<String, ErrorWindowCount, AnomalySignal> h;
+    KeyedTwoInputStreamOperatorTestHarness<String, MetricAggregate, ErrorWindowCount, AnomalySignal>
+            h;
 
     @BeforeEach
     void setUp() throws Exception {
         h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new KeyedCoProcessOperator<>(
                                 new ErrorSurgeFunction(
                                         SurgeSpec.of(6, 5, 3, 32, 1.0 / 1440, 60),
                                         Duration.ofMinutes(1),
                                         Duration.ofHours(2))),
-                        c -> c.app,
+                        (MetricAggregate r) -> r.app,
+                        (ErrorWindowCount c) -> c.app,
                         Types.STRING);
         h.open();
+    }
+
+    /** Minute {@code i}'s app total, stamped as the metrics stage stamps it. */
+    void views(int i, double views) throws Exception {
+        MetricAggregate r = Rows.row("shop", "all", "*", i, views, 0.01);
+        h.processElement1(r, r.windowEnd - 1);
     }
 
     /** Minute {@code i}'s count of one error, stamped as the error groups stamp it. */
@@ -41,11 +50,13 @@ class ErrorSurgeFunctionTest {
         c.windowStart = T0 + i * MINUTE;
         c.windowEnd = c.windowStart + MINUTE;
         c.newSessions = sessions;
-        h.processElement(c, c.windowEnd - 1);
+        h.processElement2(c, c.windowEnd - 1);
     }
 
     void watermarkAfter(int minute) throws Exception {
-        h.processWatermark(T0 + (minute + 1) * MINUTE - 1);
+        h.processBothWatermarks(
+                new org.apache.flink.streaming.api.watermark.Watermark(
+                        T0 + (minute + 1) * MINUTE - 1));
     }
 
     List<AnomalySignal> signals(String fingerprint) {
@@ -54,20 +65,19 @@ class ErrorSurgeFunctionTest {
                 .toList();
     }
 
-    /** An old error at 1-2 new sessions a minute, from the job's start. */
-    void oldError(int from, int to) throws Exception {
-        for (int i = from; i < to; i++) {
-            count("old", i, 1 + i % 2);
-        }
+    /** Minute {@code i} of ordinary traffic: 100 views, an old error with 1-2 new sessions. */
+    void ordinary(int i, double traffic) throws Exception {
+        views(i, 100 * traffic);
+        count("old", i, Math.round((1 + i % 2) * traffic));
     }
 
     @Test
     void aNewErrorAfterTheWarmUpAlertsOnItsFifthSessionAndAnOldOneNever() throws Exception {
-        oldError(0, 100);
+        for (int i = 0; i < 100; i++) ordinary(i, 1);
         watermarkAfter(99);
         // a new error from minute 100: one session every other minute
         for (int i = 100; i < 120; i++) {
-            count("old", i, 1 + i % 2);
+            ordinary(i, 1);
             if (i % 2 == 0) count("new", i, 1);
             watermarkAfter(i);
         }
@@ -85,20 +95,30 @@ class ErrorSurgeFunctionTest {
     }
 
     @Test
+    void anOldErrorFollowingTheAppsTrafficRampIsNoSurge() throws Exception {
+        for (int i = 0; i < 200; i++) ordinary(i, 1);
+        // the evening: four times the traffic within 30 minutes, and the old error with it
+        for (int i = 200; i < 300; i++) {
+            ordinary(i, 1 + 3 * Math.min(1, (i - 200) / 30.0));
+        }
+        watermarkAfter(299);
+        assertThat(signals("old")).hasSize(300).noneMatch(s -> s.anomaly);
+    }
+
+    @Test
     void errorsSeenWhileTheAppWarmsUpOnlyLearn() throws Exception {
         // an error that starts at minute 10 at 3 sessions a minute: the app is 10 minutes old
-        oldError(0, 10);
-        for (int i = 10; i < 80; i++) {
-            count("old", i, 1 + i % 2);
-            count("early", i, 3);
-            watermarkAfter(i);
+        for (int i = 0; i < 80; i++) {
+            ordinary(i, 1);
+            if (i >= 10) count("early", i, 3);
         }
-        assertThat(signals("early")).isNotEmpty().noneMatch(s -> s.anomaly);
+        watermarkAfter(79);
+        assertThat(signals("early")).hasSize(70).noneMatch(s -> s.anomaly);
     }
 
     @Test
     void aWindowIsDecidedAtItsEndAndLateCountsAreNotScoredAgain() throws Exception {
-        oldError(0, 5);
+        for (int i = 0; i < 5; i++) ordinary(i, 1);
         watermarkAfter(3);
         assertThat(h.extractOutputValues()).allMatch(s -> s.windowStart <= T0 + 3 * MINUTE);
         watermarkAfter(4);
@@ -110,17 +130,14 @@ class ErrorSurgeFunctionTest {
     }
 
     @Test
-    void quietErrorsStopBeingScoredAndTheirStateAndTimersGo() throws Exception {
-        oldError(0, 10);
-        watermarkAfter(9);
-        // 32 windows after its last session the error is dormant: no more signals
-        h.processWatermark(T0 + 100 * MINUTE - 1);
-        long scored = signals("old").size();
-        assertThat(scored).isEqualTo(9 + 32);
-        // after the idle TTL (2 h) its state and every timer are gone
-        h.processWatermark(T0 + 200 * MINUTE);
-        assertThat(signals("old")).hasSize((int) scored);
+    void aQuietErrorLosesItsStateAfterTheIdleTtlAndNoTimerIsLeft() throws Exception {
+        for (int i = 0; i < 10; i++) ordinary(i, 1);
+        // then only traffic: the old error is scored at 0 until its idle TTL (2 h) is over
+        for (int i = 10; i < 200; i++) views(i, 100);
+        watermarkAfter(199);
+        assertThat(signals("old")).hasSize(9 + 120);
         assertThat(h.numEventTimeTimers()).isZero();
-        assertThat(h.numKeyedStateEntries()).isZero();
+        // what is left is the app's first window, which says whether a later error is new
+        assertThat(h.numKeyedStateEntries()).isEqualTo(1);
     }
 }
