@@ -200,6 +200,9 @@ final class AlertLifecycle {
                         total ? null : f.dimensionValue,
                         f.firstWindowStart - Duration.ofHours(1).toMillis(),
                         f.lastWindowEnd + Duration.ofHours(1).toMillis());
+        // The scorer's own hints first (an error surge names where its sessions are); the
+        // computed ones, which replace each other, follow.
+        a.rootCauseHints = new ArrayList<>(f.hints);
         a.rootCauseHints = hints(a, f.direction, f.at);
         IncidentState s = new IncidentState();
         s.alert = a;
@@ -234,6 +237,15 @@ final class AlertLifecycle {
         if (!severity.equals(a.severity)) {
             a.severity = severity;
             changed = true;
+        }
+        for (String h : f.hints) {
+            if (!a.rootCauseHints.contains(h) && f.key.equals(inc.primaryKey)) {
+                // the primary signal's newest own hints replace its older ones
+                a.rootCauseHints.removeIf(old -> old.contains(OWN_HINT));
+                a.rootCauseHints.addAll(0, f.hints);
+                changed = true;
+                break;
+            }
         }
         List<String> hints = hints(a, f.direction, f.at);
         if (!hints.isEmpty() && !subjects(hints).equals(subjects(a.rootCauseHints))) {
@@ -465,6 +477,9 @@ final class AlertLifecycle {
     static String hintMetric(String metric) {
         return "error_sessions".equals(metric) ? "error_rate" : metric;
     }
+
+    /** What every scorer-given hint says ({@code ErrorSurgeFunction}'s segment hints). */
+    static final String OWN_HINT = " of the error's ";
 
     /** The "dimension=value" each hint names, in order. */
     static List<String> subjects(List<String> hints) {

@@ -42,6 +42,12 @@ public class AnomalySignal {
      */
     public boolean canary;
 
+    /**
+     * Root-cause hints the scorer knows itself (an error surge: the segments its sessions come
+     * from), put in front of the alert's computed ones; null for most signals.
+     */
+    public java.util.List<String> hints;
+
     public AnomalySignal() {}
 
     /** The CEP key: one pattern instance per series, metric and signal source. */

@@ -170,8 +170,11 @@ public final class DetectionStage {
             DataStream<ErrorWindowCount> counts,
             DetectionConfig cfg) {
         return metrics.filter(
-                        r -> r.updateSeq == 0 && Dimension.ALL.configName().equals(r.dimension))
-                .name("detect: app totals")
+                        r ->
+                                r.updateSeq == 0
+                                        && (Dimension.ALL.configName().equals(r.dimension)
+                                                || ErrorSurgeFunction.HINTED.contains(r.dimension)))
+                .name("detect: app totals and segments")
                 .keyBy(r -> r.app, Types.STRING)
                 .connect(counts.keyBy(c -> c.app, Types.STRING))
                 .process(

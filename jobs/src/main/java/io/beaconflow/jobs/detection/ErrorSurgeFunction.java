@@ -5,11 +5,13 @@ import io.beaconflow.detectors.surge.SurgeSpec;
 import io.beaconflow.detectors.surge.SurgeState;
 import io.beaconflow.jobs.errors.ErrorGroupTracker;
 import io.beaconflow.jobs.errors.ErrorWindowCount;
+import io.beaconflow.jobs.metrics.Dimension;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.math3.distribution.BinomialDistribution;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -58,6 +60,19 @@ public class ErrorSurgeFunction
     /** The metric name of the signals (and of the alerts they open), as the new-error alert's. */
     public static final String METRIC = ErrorGroupTracker.METRIC;
 
+    /** The segments' hints are judged on: browser, country, device, os, route, release rows. */
+    public static final java.util.Set<String> HINTED =
+            java.util.Set.of("browser", "country", "device", "os", "route", "release");
+
+    /** Weight of one window in the app's views per segment. */
+    static final double ALPHA = 0.05;
+
+    /** A hint's segment holds at least this share of the error's sessions ... */
+    static final double HINT_SHARE = 0.8;
+
+    /** ... more than the app's views there give with this probability at most. */
+    static final double HINT_TAIL = 1e-3;
+
     private final SurgeSpec spec;
     private final long windowMs;
     private final long idleTtlMs;
@@ -66,6 +81,8 @@ public class ErrorSurgeFunction
     private transient MapState<Long, SurgeWindow> pending;
     private transient MapState<String, ErrorSurgeState> errors;
     private transient ValueState<Long> firstWindow;
+    private transient MapState<String, Double> appSegments;
+    private transient ValueState<Double> appViews;
     private transient Counter late;
     private transient Counter anomalies;
 
@@ -81,6 +98,12 @@ public class ErrorSurgeFunction
         /** The app total's page views; NaN until its row came. */
         public double views = Double.NaN;
 
+        /** The app's page views per segment ({@code dimension=value}) of {@link #HINTED}. */
+        public Map<String, Double> segmentViews = new HashMap<>();
+
+        /** The errors' new sessions per segment, per fingerprint. */
+        public Map<String, Map<String, Long>> segments = new HashMap<>();
+
         /** New sessions per fingerprint. */
         public Map<String, Long> counts = new HashMap<>();
 
@@ -93,6 +116,9 @@ public class ErrorSurgeFunction
 
         /** Start of the last window with a new session. */
         public long lastActive;
+
+        /** New sessions per segment, per window start, for the last {@code maxWindows} windows. */
+        public Map<Long, Map<String, Long>> recent = new HashMap<>();
 
         public ErrorSurgeState() {}
     }
@@ -117,6 +143,14 @@ public class ErrorSurgeFunction
         firstWindow =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("surge-first-window", Types.LONG));
+        appSegments =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "surge-app-segments", Types.STRING, Types.DOUBLE));
+        appViews =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("surge-app-views", Types.DOUBLE));
         late = getRuntimeContext().getMetricGroup().counter("surgeCountsLate");
         anomalies = getRuntimeContext().getMetricGroup().counter("surgeAnomalies");
     }
@@ -128,10 +162,14 @@ public class ErrorSurgeFunction
         if (w == null) {
             return;
         }
-        if (firstWindow.value() == null) {
-            firstWindow.update(row.windowStart);
+        if (Dimension.ALL.configName().equals(row.dimension)) {
+            if (firstWindow.value() == null) {
+                firstWindow.update(row.windowStart);
+            }
+            w.views = row.pageViews;
+        } else if (row.pageViews > 0) {
+            w.segmentViews.put(row.dimension + "=" + row.dimensionValue, row.pageViews);
         }
-        w.views = row.pageViews;
         pending.put(row.windowStart, w);
     }
 
@@ -143,6 +181,10 @@ public class ErrorSurgeFunction
             return;
         }
         w.counts.merge(c.fingerprint, c.newSessions, Long::sum);
+        if (c.segments != null) {
+            Map<String, Long> seg = w.segments.computeIfAbsent(c.fingerprint, k -> new HashMap<>());
+            c.segments.forEach((k, v) -> seg.merge(k, v, Long::sum));
+        }
         pending.put(c.windowStart, w);
     }
 
@@ -177,6 +219,7 @@ public class ErrorSurgeFunction
             }
             return;
         }
+        learnSegments(w);
         Long first = firstWindow.value();
         boolean appWarm = first != null && (windowStart - first) / windowMs >= spec.warmupWindows();
         List<String> known = new ArrayList<>();
@@ -205,12 +248,104 @@ public class ErrorSurgeFunction
             if (n > 0) {
                 st.lastActive = windowStart;
             }
+            remember(st, windowStart, w.segments.get(fp));
             errors.put(fp, st);
+            AnomalySignal signal = signal(app, fp, windowStart, r);
             if (r.anomaly()) {
                 anomalies.inc();
+                signal.hints = hints(st, windowStart - (r.windows() - 1) * windowMs, r.sessions());
             }
-            out.collect(signal(app, fp, windowStart, r));
+            out.collect(signal);
         }
+    }
+
+    /**
+     * The app's share of views per segment, as EW sums (the detectors' alpha 0.05): what the
+     * error's concentration on a segment is judged against.
+     */
+    private void learnSegments(SurgeWindow w) throws Exception {
+        Double total = appViews.value();
+        appViews.update(total == null ? w.views : total + ALPHA * (w.views - total));
+        List<String> gone = new ArrayList<>();
+        for (Map.Entry<String, Double> e : appSegments.entries()) {
+            double v =
+                    e.getValue()
+                            + ALPHA * (w.segmentViews.getOrDefault(e.getKey(), 0.0) - e.getValue());
+            if (v < 1e-3) {
+                gone.add(e.getKey()); // a segment without views for hours
+            } else {
+                e.setValue(v);
+            }
+        }
+        for (String k : gone) {
+            appSegments.remove(k);
+        }
+        for (Map.Entry<String, Double> e : w.segmentViews.entrySet()) {
+            if (!appSegments.contains(e.getKey())) {
+                appSegments.put(e.getKey(), total == null ? e.getValue() : ALPHA * e.getValue());
+            }
+        }
+    }
+
+    /** Keeps the error's segments of this window and forgets those past the longest scale. */
+    private void remember(ErrorSurgeState st, long windowStart, Map<String, Long> segments) {
+        if (segments != null && !segments.isEmpty()) {
+            st.recent.put(windowStart, new HashMap<>(segments));
+        }
+        long oldest = windowStart - (spec.maxWindows() - 1) * windowMs;
+        st.recent.keySet().removeIf(t -> t < oldest);
+    }
+
+    /**
+     * The segments the error's sessions of the deciding scale concentrate on, beyond what the app's
+     * views there would give by chance: at least {@link #HINT_SHARE} of the sessions and a binomial
+     * upper tail under {@link #HINT_TAIL} at the segment's share of the app's views.
+     */
+    private List<String> hints(ErrorSurgeState st, long from, long sessions) throws Exception {
+        Map<String, Long> sum = new HashMap<>();
+        for (Map.Entry<Long, Map<String, Long>> e : st.recent.entrySet()) {
+            if (e.getKey() >= from) {
+                e.getValue().forEach((k, v) -> sum.merge(k, v, Long::sum));
+            }
+        }
+        Double total = appViews.value();
+        List<double[]> ranked = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        for (Map.Entry<String, Long> e : sum.entrySet()) {
+            long c = e.getValue();
+            Double seg = appSegments.get(e.getKey());
+            if (total == null || !(total > 0) || seg == null || sessions <= 0) {
+                continue;
+            }
+            double p = Math.min(1, seg / total);
+            if (c < spec.minSessions() || c < HINT_SHARE * sessions || p >= 1) {
+                continue;
+            }
+            double tail =
+                    1
+                            - new BinomialDistribution(null, (int) sessions, p)
+                                    .cumulativeProbability((int) c - 1);
+            if (tail <= HINT_TAIL) {
+                ranked.add(new double[] {tail, c, p, keys.size()});
+                keys.add(e.getKey());
+            }
+        }
+        ranked.sort(
+                java.util.Comparator.<double[]>comparingDouble(a -> a[0])
+                        .thenComparing(a -> keys.get((int) a[3])));
+        List<String> out = new ArrayList<>();
+        for (double[] h : ranked) {
+            if (out.size() >= 3) break;
+            out.add(
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "%s has %d of the error's %d new sessions (%d%% of the app's views)",
+                            keys.get((int) h[3]),
+                            (long) h[1],
+                            sessions,
+                            Math.round(h[2] * 100)));
+        }
+        return out;
     }
 
     private AnomalySignal signal(

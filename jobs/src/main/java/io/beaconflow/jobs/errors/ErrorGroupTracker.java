@@ -81,7 +81,7 @@ public class ErrorGroupTracker extends KeyedProcessFunction<String, RumEvent, Er
     private transient MapState<String, Boolean> users;
     private transient ValueState<Long> cleanupAt;
     private transient ValueState<Long> quietAt;
-    private transient MapState<Long, Long> newSessions;
+    private transient MapState<Long, ErrorWindowCount> newSessions;
 
     public ErrorGroupTracker(ErrorGroupsConfig cfg, Duration window) {
         this.windowMs = window.toMillis();
@@ -140,7 +140,9 @@ public class ErrorGroupTracker extends KeyedProcessFunction<String, RumEvent, Er
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>(
-                                        "error-group-new-sessions", Types.LONG, Types.LONG));
+                                        "error-group-new-sessions",
+                                        Types.LONG,
+                                        TypeInformation.of(ErrorWindowCount.class)));
     }
 
     @Override
@@ -178,8 +180,16 @@ public class ErrorGroupTracker extends KeyedProcessFunction<String, RumEvent, Er
                 // cannot be told from one already hit, so it is not counted: a group that big
                 // stops feeding the surge detection rather than counting every occurrence.
                 long w = windowEnd(e.eventTime) - windowMs;
-                Long n = newSessions.get(w);
-                newSessions.put(w, n == null ? 1 : n + 1);
+                ErrorWindowCount c = newSessions.get(w);
+                if (c == null) {
+                    c = new ErrorWindowCount();
+                    c.app = e.app;
+                    c.fingerprint = e.errorFingerprint;
+                    c.windowStart = w;
+                    c.windowEnd = w + windowMs;
+                }
+                c.add(e);
+                newSessions.put(w, c);
             } else {
                 g.countsCapped = true;
             }
@@ -258,20 +268,14 @@ public class ErrorGroupTracker extends KeyedProcessFunction<String, RumEvent, Er
     /** The new sessions of the windows ended by {@code ts}, and forgets them. */
     private void emitNewSessions(ErrorGroup g, long ts, OnTimerContext ctx) throws Exception {
         List<Long> done = new ArrayList<>();
-        for (Map.Entry<Long, Long> w : newSessions.entries()) {
+        for (Map.Entry<Long, ErrorWindowCount> w : newSessions.entries()) {
             if (w.getKey() + windowMs - 1 <= ts) {
                 done.add(w.getKey());
             }
         }
         Collections.sort(done);
         for (long start : done) {
-            ErrorWindowCount c = new ErrorWindowCount();
-            c.app = g.app;
-            c.fingerprint = g.fingerprint;
-            c.windowStart = start;
-            c.windowEnd = start + windowMs;
-            c.newSessions = newSessions.get(start);
-            ctx.output(WINDOW_COUNTS, c);
+            ctx.output(WINDOW_COUNTS, newSessions.get(start));
             newSessions.remove(start);
         }
     }

@@ -66,6 +66,9 @@ public class Finding {
     /** What the finding is about, for people (new_error: error type and sample message). */
     public String detail;
 
+    /** Hints the signals brought ({@link AnomalySignal#hints}), the latest first. */
+    public List<String> hints = new ArrayList<>();
+
     /** Keys of the findings combined (correlated, release_regression). */
     public List<String> related = new ArrayList<>();
 
@@ -98,6 +101,12 @@ public class Finding {
             f.score = Math.max(f.score, s.score);
         }
         f.windows = signals.size();
+        for (int i = signals.size() - 1; i >= 0; i--) {
+            if (signals.get(i).hints != null && !signals.get(i).hints.isEmpty()) {
+                f.hints.addAll(signals.get(i).hints);
+                break;
+            }
+        }
         return f;
     }
 

@@ -102,6 +102,41 @@ class AlertLifecycleTest {
     }
 
     @Test
+    void theScorersOwnHintsComeFirstAndTheNewestReplaceThem() throws Exception {
+        Finding surge =
+                sustained(
+                        "shop|error_fingerprint|ab12",
+                        "error_sessions",
+                        "error_rate",
+                        "up",
+                        10,
+                        11);
+        surge.hints.add(
+                "browser=Safari has 5 of the error's 5 new sessions (20% of the app's views)");
+        lifecycle.fire(surge.at, List.of(surge));
+        assertThat(alerts.get(0).rootCauseHints)
+                .first()
+                .isEqualTo(
+                        "browser=Safari has 5 of the error's 5 new sessions (20% of the app's"
+                                + " views)");
+        Finding more =
+                sustained(
+                        "shop|error_fingerprint|ab12",
+                        "error_sessions",
+                        "error_rate",
+                        "up",
+                        10,
+                        12);
+        more.hints.add(
+                "browser=Safari has 8 of the error's 8 new sessions (20% of the app's views)");
+        lifecycle.fire(more.at, List.of(more));
+        assertThat(alerts.get(alerts.size() - 1).rootCauseHints)
+                .containsExactly(
+                        "browser=Safari has 8 of the error's 8 new sessions (20% of the app's"
+                                + " views)");
+    }
+
+    @Test
     void anAnomalyOfAMemberInCooldownIsSuppressedAndTheIncidentLeavesAfterIt() throws Exception {
         Finding anomaly = sustained("shop|all|*", "error_rate", "error_rate", "up", 10, 11);
         lifecycle.fire(anomaly.at, List.of(anomaly));

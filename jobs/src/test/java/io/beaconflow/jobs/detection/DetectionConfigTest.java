@@ -51,6 +51,23 @@ class DetectionConfigTest {
     }
 
     @Test
+    void errorSurgeMistakesAreNamedAllAtOnceAndTheSpecIsPerWindow() {
+        DetectionConfig c = new DetectionConfig();
+        c.errorSurge.minRatio = 0.5;
+        c.errorSurge.minSessions = 0;
+        c.errorSurge.newErrorSessionsPerDay = 0;
+        assertThatThrownBy(() -> c.validate("x.yaml"))
+                .hasMessageContaining("detection.error-surge.min-ratio")
+                .hasMessageContaining("detection.error-surge.min-sessions")
+                .hasMessageContaining("detection.error-surge.new-error-sessions-per-day")
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(3));
+        DetectionConfig shipped = new DetectionConfig();
+        // one session a day is 1/1440 per one-minute window
+        assertThat(shipped.errorSurge.spec(java.time.Duration.ofMinutes(1)).newRate())
+                .isCloseTo(1.0 / 1440, org.assertj.core.data.Offset.offset(1e-12));
+    }
+
+    @Test
     void aFrustrationScoreBelowTheAnomalyLevelIsRejected() {
         DetectionConfig c = new DetectionConfig();
         c.frustration.minScore = 0.3;

@@ -42,6 +42,25 @@ class ErrorSurgeFunctionTest {
         h.processElement1(r, r.windowEnd - 1);
     }
 
+    /** Minute {@code i}'s page views of one segment. */
+    void segmentViews(int i, String dimension, String value, double views) throws Exception {
+        MetricAggregate r = Rows.row("shop", dimension, value, i, views, 0.01);
+        h.processElement1(r, r.windowEnd - 1);
+    }
+
+    /** Minute {@code i}'s count of one error, all its sessions on one browser. */
+    void countOn(String fingerprint, int i, long sessions, String browser) throws Exception {
+        ErrorWindowCount c = new ErrorWindowCount();
+        c.app = "shop";
+        c.fingerprint = fingerprint;
+        c.windowStart = T0 + i * MINUTE;
+        c.windowEnd = c.windowStart + MINUTE;
+        c.newSessions = sessions;
+        c.segments.put("browser=" + browser, sessions);
+        c.segments.put("device=desktop", sessions);
+        h.processElement2(c, c.windowEnd - 1);
+    }
+
     /** Minute {@code i}'s count of one error, stamped as the error groups stamp it. */
     void count(String fingerprint, int i, long sessions) throws Exception {
         ErrorWindowCount c = new ErrorWindowCount();
@@ -137,7 +156,30 @@ class ErrorSurgeFunctionTest {
         watermarkAfter(199);
         assertThat(signals("old")).hasSize(9 + 120);
         assertThat(h.numEventTimeTimers()).isZero();
-        // what is left is the app's first window, which says whether a later error is new
-        assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        // what is left is the app's: its first window (whether a later error is new) and its
+        // views (what a later error's segments are judged against)
+        assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+    }
+
+    @Test
+    void aSurgeNamesTheSegmentItsSessionsConcentrateOnBeyondChanceAndNoOther() throws Exception {
+        // Safari has a fifth of the views, desktop nine tenths
+        for (int i = 0; i < 130; i++) {
+            ordinary(i, 1);
+            segmentViews(i, "browser", "Safari", 20);
+            segmentViews(i, "browser", "Chrome", 80);
+            segmentViews(i, "device", "desktop", 90);
+            if (i >= 100 && i % 2 == 0) countOn("new", i, 1, "Safari");
+        }
+        watermarkAfter(129);
+        AnomalySignal first =
+                signals("new").stream().filter(s -> s.anomaly).findFirst().orElseThrow();
+        // five of five on Safari (at 20 %: 0.03 % by chance); all on desktop too, which at
+        // 90 % of the views is 59 % likely, so not a hint
+        assertThat(first.hints)
+                .containsExactly(
+                        "browser=Safari has 5 of the error's 5 new sessions (20% of the app's"
+                                + " views)");
+        assertThat(signals("new")).filteredOn(s -> !s.anomaly).allMatch(s -> s.hints == null);
     }
 }

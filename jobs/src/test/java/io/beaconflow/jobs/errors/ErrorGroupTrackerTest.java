@@ -243,6 +243,10 @@ class ErrorGroupTrackerTest {
                                 assertThat(c.windowStart).isEqualTo(T0);
                                 assertThat(c.windowEnd).isEqualTo(T0 + MINUTE);
                                 assertThat(c.newSessions).isEqualTo(2);
+                                // where the two sessions first met it
+                                assertThat(c.segments)
+                                        .containsEntry("route=/account", 2L)
+                                        .containsEntry("release=shop-web@2.5.0", 2L);
                             });
             h.processWatermark(T0 + 4 * MINUTE - 1);
             // minute 2 had no occurrence: no count; minute 3 had s4
