@@ -101,8 +101,11 @@ public class ErrorSurgeFunction
         /** The app's page views per segment ({@code dimension=value}) of {@link #HINTED}. */
         public Map<String, Double> segmentViews = new HashMap<>();
 
-        /** The errors' new sessions per segment, per fingerprint. */
-        public Map<String, Map<String, Long>> segments = new HashMap<>();
+        /**
+         * The errors' new sessions per segment: key {@code fingerprint NUL dimension=value} (one
+         * flat map: Flink's POJO serializer takes a map of maps as a generic type).
+         */
+        public Map<String, Long> segments = new HashMap<>();
 
         /** New sessions per fingerprint. */
         public Map<String, Long> counts = new HashMap<>();
@@ -117,8 +120,11 @@ public class ErrorSurgeFunction
         /** Start of the last window with a new session. */
         public long lastActive;
 
-        /** New sessions per segment, per window start, for the last {@code maxWindows} windows. */
-        public Map<Long, Map<String, Long>> recent = new HashMap<>();
+        /**
+         * New sessions per segment in the last {@code maxWindows} windows: key {@code windowStart
+         * NUL dimension=value}.
+         */
+        public Map<String, Long> recent = new HashMap<>();
 
         public ErrorSurgeState() {}
     }
@@ -182,8 +188,8 @@ public class ErrorSurgeFunction
         }
         w.counts.merge(c.fingerprint, c.newSessions, Long::sum);
         if (c.segments != null) {
-            Map<String, Long> seg = w.segments.computeIfAbsent(c.fingerprint, k -> new HashMap<>());
-            c.segments.forEach((k, v) -> seg.merge(k, v, Long::sum));
+            c.segments.forEach(
+                    (k, v) -> w.segments.merge(c.fingerprint + '\u0000' + k, v, Long::sum));
         }
         pending.put(c.windowStart, w);
     }
@@ -248,7 +254,7 @@ public class ErrorSurgeFunction
             if (n > 0) {
                 st.lastActive = windowStart;
             }
-            remember(st, windowStart, w.segments.get(fp));
+            remember(st, windowStart, fp, w.segments);
             errors.put(fp, st);
             AnomalySignal signal = signal(app, fp, windowStart, r);
             if (r.anomaly()) {
@@ -288,12 +294,22 @@ public class ErrorSurgeFunction
     }
 
     /** Keeps the error's segments of this window and forgets those past the longest scale. */
-    private void remember(ErrorSurgeState st, long windowStart, Map<String, Long> segments) {
-        if (segments != null && !segments.isEmpty()) {
-            st.recent.put(windowStart, new HashMap<>(segments));
+    private void remember(
+            ErrorSurgeState st, long windowStart, String fingerprint, Map<String, Long> segments) {
+        String prefix = fingerprint + '\u0000';
+        for (Map.Entry<String, Long> e : segments.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                st.recent.put(
+                        windowStart + "\u0000" + e.getKey().substring(prefix.length()),
+                        e.getValue());
+            }
         }
         long oldest = windowStart - (spec.maxWindows() - 1) * windowMs;
-        st.recent.keySet().removeIf(t -> t < oldest);
+        st.recent.keySet().removeIf(k -> windowOf(k) < oldest);
+    }
+
+    private static long windowOf(String recentKey) {
+        return Long.parseLong(recentKey.substring(0, recentKey.indexOf('\u0000')));
     }
 
     /**
@@ -303,9 +319,10 @@ public class ErrorSurgeFunction
      */
     private List<String> hints(ErrorSurgeState st, long from, long sessions) throws Exception {
         Map<String, Long> sum = new HashMap<>();
-        for (Map.Entry<Long, Map<String, Long>> e : st.recent.entrySet()) {
-            if (e.getKey() >= from) {
-                e.getValue().forEach((k, v) -> sum.merge(k, v, Long::sum));
+        for (Map.Entry<String, Long> e : st.recent.entrySet()) {
+            if (windowOf(e.getKey()) >= from) {
+                String segment = e.getKey().substring(e.getKey().indexOf('\u0000') + 1);
+                sum.merge(segment, e.getValue(), Long::sum);
             }
         }
         Double total = appViews.value();

@@ -182,4 +182,28 @@ class ErrorSurgeFunctionTest {
                                 + " views)");
         assertThat(signals("new")).filteredOn(s -> !s.anomaly).allMatch(s -> s.hints == null);
     }
+
+    @Test
+    void everyStateAndMessageTypeIsAFlinkPojoWithGenericTypesDisabled() {
+        // The job runs with pipeline.generic-types: false; a map of maps in a state type passed
+        // the harness and failed the first evaluate run ("java.util.Map is treated as a generic
+        // type").
+        org.apache.flink.api.common.serialization.SerializerConfigImpl noGenerics =
+                new org.apache.flink.api.common.serialization.SerializerConfigImpl();
+        noGenerics.setGenericTypes(false);
+        for (Class<?> c :
+                List.of(
+                        ErrorSurgeFunction.SurgeWindow.class,
+                        ErrorSurgeFunction.ErrorSurgeState.class,
+                        ErrorWindowCount.class,
+                        AnomalySignal.class,
+                        io.beaconflow.jobs.patterns.Finding.class)) {
+            org.apache.flink.api.common.typeinfo.TypeInformation<?> info =
+                    org.apache.flink.api.common.typeinfo.TypeInformation.of(c);
+            assertThat(info)
+                    .as(c.getSimpleName())
+                    .isInstanceOf(org.apache.flink.api.java.typeutils.PojoTypeInfo.class);
+            assertThat(info.createSerializer(noGenerics)).as(c.getSimpleName()).isNotNull();
+        }
+    }
 }
