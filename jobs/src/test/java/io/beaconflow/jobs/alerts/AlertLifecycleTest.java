@@ -101,39 +101,36 @@ class AlertLifecycleTest {
         assertThat(timers).as("stale check").contains(anomaly.at + 30 * M);
     }
 
+    /** An error surge's finding over minutes 10 to {@code last}, with its own segment hint. */
+    private static Finding surge(int last, int sessions) {
+        Finding f =
+                sustained(
+                        "shop|error_fingerprint|ab12",
+                        "error_sessions",
+                        "error_rate",
+                        "up",
+                        10,
+                        last);
+        f.hints.add(safariHint(sessions));
+        return f;
+    }
+
+    private static String safariHint(int sessions) {
+        return "browser=Safari has "
+                + sessions
+                + " of the error's "
+                + sessions
+                + " new sessions (20% of the app's views)";
+    }
+
     @Test
     void theScorersOwnHintsComeFirstAndTheNewestReplaceThem() throws Exception {
-        Finding surge =
-                sustained(
-                        "shop|error_fingerprint|ab12",
-                        "error_sessions",
-                        "error_rate",
-                        "up",
-                        10,
-                        11);
-        surge.hints.add(
-                "browser=Safari has 5 of the error's 5 new sessions (20% of the app's views)");
-        lifecycle.fire(surge.at, List.of(surge));
-        assertThat(alerts.get(0).rootCauseHints)
-                .first()
-                .isEqualTo(
-                        "browser=Safari has 5 of the error's 5 new sessions (20% of the app's"
-                                + " views)");
-        Finding more =
-                sustained(
-                        "shop|error_fingerprint|ab12",
-                        "error_sessions",
-                        "error_rate",
-                        "up",
-                        10,
-                        12);
-        more.hints.add(
-                "browser=Safari has 8 of the error's 8 new sessions (20% of the app's views)");
+        Finding first = surge(11, 5);
+        lifecycle.fire(first.at, List.of(first));
+        assertThat(alerts.get(0).rootCauseHints).first().isEqualTo(safariHint(5));
+        Finding more = surge(12, 8);
         lifecycle.fire(more.at, List.of(more));
-        assertThat(alerts.get(alerts.size() - 1).rootCauseHints)
-                .containsExactly(
-                        "browser=Safari has 8 of the error's 8 new sessions (20% of the app's"
-                                + " views)");
+        assertThat(alerts.get(alerts.size() - 1).rootCauseHints).containsExactly(safariHint(8));
     }
 
     @Test

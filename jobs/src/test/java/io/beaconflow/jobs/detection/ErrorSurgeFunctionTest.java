@@ -50,12 +50,7 @@ class ErrorSurgeFunctionTest {
 
     /** Minute {@code i}'s count of one error, all its sessions on one browser. */
     void countOn(String fingerprint, int i, long sessions, String browser) throws Exception {
-        ErrorWindowCount c = new ErrorWindowCount();
-        c.app = "shop";
-        c.fingerprint = fingerprint;
-        c.windowStart = T0 + i * MINUTE;
-        c.windowEnd = c.windowStart + MINUTE;
-        c.newSessions = sessions;
+        ErrorWindowCount c = countOf(fingerprint, i, sessions);
         c.segments.put("browser=" + browser, sessions);
         c.segments.put("device=desktop", sessions);
         h.processElement2(c, c.windowEnd - 1);
@@ -63,13 +58,18 @@ class ErrorSurgeFunctionTest {
 
     /** Minute {@code i}'s count of one error, stamped as the error groups stamp it. */
     void count(String fingerprint, int i, long sessions) throws Exception {
+        ErrorWindowCount c = countOf(fingerprint, i, sessions);
+        h.processElement2(c, c.windowEnd - 1);
+    }
+
+    static ErrorWindowCount countOf(String fingerprint, int i, long sessions) {
         ErrorWindowCount c = new ErrorWindowCount();
         c.app = "shop";
         c.fingerprint = fingerprint;
         c.windowStart = T0 + i * MINUTE;
         c.windowEnd = c.windowStart + MINUTE;
         c.newSessions = sessions;
-        h.processElement2(c, c.windowEnd - 1);
+        return c;
     }
 
     void watermarkAfter(int minute) throws Exception {
