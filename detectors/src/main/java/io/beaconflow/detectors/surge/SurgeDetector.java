@@ -42,6 +42,14 @@ import org.apache.commons.math3.special.Gamma;
 public final class SurgeDetector {
     private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1);
 
+    /**
+     * Windows without a new session after which a surge has ended, however much the pooled scales
+     * still hold: without it an alert stayed open, and counted as the app's error rise in the
+     * correlation with a traffic drop, for up to 32 windows after the error stopped
+     * (DetectionPipelineITCase: the demo's Germany drop, 10 minutes after its Safari spike).
+     */
+    static final int QUIET_WINDOWS = 5;
+
     private final SurgeSpec spec;
 
     public SurgeDetector(SurgeSpec spec) {
@@ -135,7 +143,13 @@ public final class SurgeDetector {
                 }
             }
         }
-        boolean anomaly = bestZ >= spec.zThreshold();
+        // A pooled scale keeps a burst for as many windows as it spans: the surge is over when
+        // the error has hit no new session for QUIET_WINDOWS windows, not when the pool forgets.
+        boolean ongoing = false;
+        for (int k = 1; k <= Math.min(QUIET_WINDOWS, s.filled); k++) {
+            ongoing |= s.counts[Math.floorMod(s.head - k, ring)] > 0;
+        }
+        boolean anomaly = bestZ >= spec.zThreshold() && ongoing;
         s.anomalousRun = anomaly ? s.anomalousRun + 1 : 0;
         boolean building = buildingZ >= spec.zThreshold() / 2;
         if (!building || s.anomalousRun > spec.relearnAfter() || !answering) {

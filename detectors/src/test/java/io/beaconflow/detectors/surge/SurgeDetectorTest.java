@@ -188,4 +188,20 @@ class SurgeDetectorTest {
         assertThatThrownBy(() -> SurgeSpec.of(5, 5, 3, 32, 0, 60))
                 .hasMessageContaining("new rate must be > 0");
     }
+
+    @Test
+    void aSurgeEndsFiveWindowsAfterTheErrorsLastNewSessionNotWhenThePoolForgetsIt() {
+        SurgeDetector d = new SurgeDetector(SPEC);
+        SurgeState s = d.newState(true);
+        for (int w = 0; w < 10; w++) d.update(s, 2, 100);
+        assertThat(d.update(s, 1, 100).anomaly()).isTrue();
+        int anomalous = 0;
+        for (int w = 0; w < 30; w++) {
+            SurgeDetector.Result r = d.update(s, 0, 100);
+            if (r.anomaly()) anomalous++;
+            // the long scales still hold the burst's 21 sessions against almost none expected
+            if (w < 10) assertThat(r.z()).isGreaterThan(6);
+        }
+        assertThat(anomalous).isEqualTo(4);
+    }
 }

@@ -180,6 +180,15 @@ public class ErrorGroupTracker extends KeyedProcessFunction<String, RumEvent, Er
                 // cannot be told from one already hit, so it is not counted: a group that big
                 // stops feeding the surge detection rather than counting every occurrence.
                 long w = windowEnd(e.eventTime) - windowMs;
+                long watermark = ctx.timerService().currentWatermark();
+                if (w + windowMs - 1 <= watermark) {
+                    // Late (within the allowed lateness): its window's count went out already,
+                    // and the surge detection decided it. Counted in the window still open, so
+                    // every count is on time downstream and a replay of the recorded counts
+                    // decides what the live run decided.
+                    w = windowEnd(watermark + 1) - windowMs;
+                    ctx.timerService().registerEventTimeTimer(w + windowMs - 1);
+                }
                 ErrorWindowCount c = newSessions.get(w);
                 if (c == null) {
                     c = new ErrorWindowCount();

@@ -256,6 +256,16 @@ class ErrorGroupTrackerTest {
                             org.assertj.core.groups.Tuple.tuple(T0, 2L),
                             org.assertj.core.groups.Tuple.tuple(T0 + MINUTE, 1L),
                             org.assertj.core.groups.Tuple.tuple(T0 + 3 * MINUTE, 1L));
+            // a late session of minute 1 (decided already) counts in the window still open
+            feed(h, jsError("s5", T0 + MINUTE + 10_000));
+            h.processWatermark(T0 + 5 * MINUTE - 1);
+            assertThat(windowCounts(h))
+                    .last()
+                    .satisfies(
+                            c -> {
+                                assertThat(c.windowStart).isEqualTo(T0 + 4 * MINUTE);
+                                assertThat(c.newSessions).isEqualTo(1);
+                            });
             // every window's count was sent and forgotten: after the idle TTL nothing is left
             h.processWatermark(T0 + 4 * MINUTE + Duration.ofHours(3).toMillis());
             assertThat(h.numKeyedStateEntries()).isZero();
