@@ -211,20 +211,9 @@ public final class DetectionStage {
 
     /**
      * Scores the metric rows of the metrics stage and the per-route activity of {@link
-     * #routeActivity} with the detector specs. Fails at graph build time, naming file, line, key
-     * and fix, when the spec file is invalid.
-     */
-    public static Outputs score(
-            DataStream<MetricAggregate> metrics,
-            DataStream<RouteActivity> frustration,
-            DataStream<SpecUpdate> specUpdates,
-            DetectionConfig cfg) {
-        return score(metrics, frustration, null, specUpdates, cfg);
-    }
-
-    /**
-     * As above, with the error groups' new sessions per window ({@code
-     * ErrorGroupTracker.WINDOW_COUNTS}; null: no error-surge detection).
+     * #routeActivity} with the detector specs, and the error groups' new sessions per window
+     * ({@code ErrorGroupTracker.WINDOW_COUNTS}; null: no error-surge detection). Fails at graph
+     * build time, naming file, line, key and fix, when the spec file is invalid.
      */
     public static Outputs score(
             DataStream<MetricAggregate> metrics,

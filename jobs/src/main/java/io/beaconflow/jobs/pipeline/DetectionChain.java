@@ -64,32 +64,13 @@ public final class DetectionChain {
         }
     }
 
-    public static Outputs apply(
-            DataStream<MetricAggregate> metrics,
-            DataStream<RumEvent> events,
-            DataStream<SpecUpdate> specUpdates,
-            DetectionConfig cfg) {
-        return apply(metrics, events, specUpdates, cfg, null, null);
-    }
-
     /**
-     * With the error groups' findings ({@code ErrorGroupTracker.FINDINGS}): new-error alerts (see
-     * {@link PatternStage#apply(DetectionStage.Outputs, DetectionConfig, DataStream,
-     * java.time.Duration, java.time.Duration)}). Null {@code errorFindings}: no new-error alerts.
-     */
-    public static Outputs apply(
-            DataStream<MetricAggregate> metrics,
-            DataStream<RumEvent> events,
-            DataStream<SpecUpdate> specUpdates,
-            DetectionConfig cfg,
-            DataStream<Finding> errorFindings,
-            ErrorGroupsConfig.NewError newError) {
-        return apply(metrics, events, specUpdates, cfg, errorFindings, newError, null);
-    }
-
-    /**
-     * With the error groups' new sessions per window too ({@code ErrorGroupTracker.WINDOW_COUNTS}):
-     * error-surge alerts. Null {@code errorCounts}: none.
+     * Detection of the production graph. With the error groups' findings ({@code
+     * ErrorGroupTracker.FINDINGS}): new-error alerts (see {@link PatternStage#apply(
+     * DetectionStage.Outputs, DetectionConfig, DataStream, java.time.Duration,
+     * java.time.Duration)}); null {@code errorFindings}: none. With their new sessions per window
+     * ({@code ErrorGroupTracker.WINDOW_COUNTS}): error-surge alerts; null {@code errorCounts}:
+     * none.
      */
     public static Outputs apply(
             DataStream<MetricAggregate> metrics,
@@ -111,29 +92,9 @@ public final class DetectionChain {
 
     /**
      * Detection from its two computed inputs: the metric rows of the metrics stage and the
-     * per-route activity of {@link DetectionStage#routeActivity}; evaluate's replay feeds it
-     * recorded rows.
+     * per-route activity of {@link DetectionStage#routeActivity}, with the error groups' outputs as
+     * in {@link #apply}; evaluate's replay feeds it recorded rows.
      */
-    public static Outputs fromActivity(
-            DataStream<MetricAggregate> metrics,
-            DataStream<RouteActivity> frustration,
-            DataStream<SpecUpdate> specUpdates,
-            DetectionConfig cfg) {
-        return fromActivity(metrics, frustration, specUpdates, cfg, null, null);
-    }
-
-    /** As above, with the error groups' findings (see {@link #apply}). */
-    public static Outputs fromActivity(
-            DataStream<MetricAggregate> metrics,
-            DataStream<RouteActivity> frustration,
-            DataStream<SpecUpdate> specUpdates,
-            DetectionConfig cfg,
-            DataStream<Finding> errorFindings,
-            ErrorGroupsConfig.NewError newError) {
-        return fromActivity(metrics, frustration, specUpdates, cfg, errorFindings, newError, null);
-    }
-
-    /** As above, with the error groups' new sessions per window (see {@link #apply}). */
     public static Outputs fromActivity(
             DataStream<MetricAggregate> metrics,
             DataStream<RouteActivity> frustration,
