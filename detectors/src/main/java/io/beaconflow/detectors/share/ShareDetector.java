@@ -25,14 +25,38 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  *
  * <p>Knobs ({@link ShareSpec}): {@code margin} (the relative fall tolerated: the test's own minimum
  * effect size, which keeps a busy segment's slow share drift from alerting on its volume alone),
- * {@code zThreshold}, {@code minExpectedViews} (received views a scale must expect: a segment of
- * one view a minute has empty half hours that no count test can tell from an outage), {@code
- * maxWindows}; and the learning constants alpha, warm-up, robust z, relearn.
+ * {@code zThreshold}, {@code silenceZThreshold} (the silence test's, below), {@code
+ * minExpectedViews} (received views a scale must expect: a segment of one view a minute has empty
+ * half hours that no count test can tell from an outage), {@code maxWindows}; and the learning
+ * constants alpha, warm-up, robust z, relearn.
+ *
+ * <p><b>Silence</b> (a second test, for segments too thin for the count test): a segment that has
+ * no view at all for a run of windows while its app has traffic. A thin segment's views come from a
+ * few visitors each, so its pooled view counts are far from Poisson and a full outage of a segment
+ * of two views a minute never passes the count test above; its <i>visitors</i> are the Poisson
+ * unit. The segment's arrivals (sessions whose bit in the row's 64-bit session bitmap was not set
+ * in the last {@link #ARRIVAL_LOOKBACK} windows) are learned per app view like its share. A silent
+ * run of windows in which the app had {@code T} views then expects at least {@code Λ = rate · T}
+ * new visitors, and the chance that none came is at most {@code e^−Λ} (visitors already on the site
+ * would have sent views too, and bitmap collisions only undercount arrivals: the bound is
+ * conservative). Its normal quantile is a z like the count test's, against the same {@code
+ * zThreshold}; the lower of the two z decides. No margin applies: a share of exactly zero is not a
+ * drift.
  *
  * <p>Only falls are detected: a segment gaining share is a campaign or a crawler, not an outage,
  * and rises of clustered counts are heavy-tailed.
  */
 public final class ShareDetector {
+    /**
+     * Windows a session bit must have been unset to count as a new arrival. A visitor's views come
+     * minutes apart, so a shorter memory counts one visitor again after each pause (overestimating
+     * arrivals, which would make the silence bound anti-conservative); a longer one misses visitors
+     * whose bit another visitor held (the bitmap has 64 bits).
+     */
+    public static final int ARRIVAL_LOOKBACK = 10;
+
+    private static final NormalDistribution STANDARD_NORMAL = new NormalDistribution(null, 0, 1);
+
     private final ShareSpec spec;
 
     /** E[Z² | |Z| <= robustZ] for a standard normal Z (0.911 at 2.5). */
@@ -81,8 +105,16 @@ public final class ShareDetector {
      * @param appViews the app's (weighted) page views in the window
      * @param receivedShare received views per weighted view of the app in the window (its sample
      *     rate: 1 when every view is sent, 0.25 when one in four)
+     * @param sessionBits the segment's session bitmap in the window (bit {@code h mod 64} per
+     *     session hash {@code h}); 0 when it had no view or the row carries none (then no arrivals
+     *     are learned, and the silence test has nothing to expect)
      */
-    public Result update(ShareState s, double segmentViews, double appViews, double receivedShare) {
+    public Result update(
+            ShareState s,
+            double segmentViews,
+            double appViews,
+            double receivedShare,
+            long sessionBits) {
         if (!(appViews > 0) || !(segmentViews >= 0)) {
             return new Result(Double.NaN, expectedShare(s), Double.NaN, 0, 0, 0, false);
         }
@@ -90,6 +122,7 @@ public final class ShareDetector {
         double p = expectedShare(s);
         boolean warm = s.windows >= spec.warmupWindows() && p > 0 && p < 1;
         push(s, x, appViews, appViews * clamp01(receivedShare), warm ? p : Double.NaN);
+        double arrivals = arrivals(s, x > 0 ? sessionBits : 0);
 
         double bestZ = Double.NaN;
         int bestK = 0;
@@ -123,13 +156,74 @@ public final class ShareDetector {
                 }
             }
         }
-        boolean anomaly = !Double.isNaN(bestZ) && bestZ <= -spec.zThreshold();
+        double silenceZ = silence(s, x, appViews, warm);
+        boolean anomaly =
+                (!Double.isNaN(bestZ) && bestZ <= -spec.zThreshold())
+                        || (!Double.isNaN(silenceZ) && silenceZ <= -spec.silenceZThreshold());
         // Evidence half-way to the threshold holds the learning too: the windows of an outage
         // before the pooled scales reach the threshold would otherwise lower the expected share
         // and widen the spread that the outage is then measured with.
-        boolean suspect = !Double.isNaN(bestZ) && bestZ <= -spec.zThreshold() / 2;
-        learn(s, x, appViews, p, suspect);
+        boolean suspect =
+                (!Double.isNaN(bestZ) && bestZ <= -spec.zThreshold() / 2)
+                        || (!Double.isNaN(silenceZ) && silenceZ <= -spec.silenceZThreshold() / 2);
+        if (!Double.isNaN(silenceZ)
+                && (Double.isNaN(bestZ)
+                        || silenceZ / spec.silenceZThreshold() < bestZ / spec.zThreshold())) {
+            // The result reports the test nearer its own threshold.
+            bestZ = silenceZ;
+            bestK = s.silentRun;
+            bestObserved = 0;
+            bestExpected = p * s.silentAppViews;
+        }
+        learn(s, x, appViews, p, arrivals, suspect);
         return new Result(x / appViews, p, bestZ, bestK, bestObserved, bestExpected, anomaly);
+    }
+
+    /** The segment's arrivals per app view learned so far (0 before any). */
+    public static double arrivalRate(ShareState s) {
+        return s.appViews > 0 ? s.newSessions / s.appViews : 0;
+    }
+
+    /** New sessions in this window's bitmap, and the bitmap into the lookback ring. */
+    private static double arrivals(ShareState s, long bits) {
+        if (s.recentBits == null || s.recentBits.length != ARRIVAL_LOOKBACK) {
+            s.recentBits = new long[ARRIVAL_LOOKBACK]; // state from before the silence test
+        }
+        long seen = 0;
+        for (long b : s.recentBits) {
+            seen |= b;
+        }
+        System.arraycopy(s.recentBits, 0, s.recentBits, 1, ARRIVAL_LOOKBACK - 1);
+        s.recentBits[0] = bits;
+        return Long.bitCount(bits & ~seen);
+    }
+
+    /**
+     * The silence test's z for the run of view-less windows up to this one (NaN when the segment
+     * had views, is warming up, or nothing was expected).
+     */
+    private double silence(ShareState s, double x, double appViews, boolean warm) {
+        if (x > 0) {
+            s.silentRun = 0;
+            s.silentAppViews = 0;
+            s.silentRate = Double.NaN;
+            return Double.NaN;
+        }
+        if (s.silentRun == 0) {
+            // Anchored before the run: its own windows must not teach the rate that they are
+            // normal.
+            s.silentRate = warm ? arrivalRate(s) : Double.NaN;
+        }
+        s.silentRun++;
+        s.silentAppViews += appViews;
+        double lambda = s.silentRate * s.silentAppViews;
+        if (!(lambda > 0)) {
+            return Double.NaN;
+        }
+        // P(no arrival) = e^−Λ as a lower-tail normal quantile; below ~1e-300 the quantile is
+        // past every threshold anyway.
+        double logP = -lambda;
+        return logP < -690 ? -37.5 : STANDARD_NORMAL.inverseCumulativeProbability(Math.exp(logP));
     }
 
     /** The share expected for the next window; NaN before any app traffic. */
@@ -137,7 +231,7 @@ public final class ShareDetector {
         return s.appViews > 0 ? s.segmentViews / s.appViews : Double.NaN;
     }
 
-    private void learn(ShareState s, double x, double t, double p, boolean held) {
+    private void learn(ShareState s, double x, double t, double p, double arrivals, boolean held) {
         double weight = 1;
         if (p > 0 && p < 1) {
             double pearson = (x - p * t) / Math.sqrt(t * p * (1 - p));
@@ -165,6 +259,7 @@ public final class ShareDetector {
         }
         double a = spec.alpha() * weight;
         s.segmentViews = (1 - a) * s.segmentViews + a * x;
+        s.newSessions = (1 - a) * s.newSessions + a * arrivals;
         s.appViews = (1 - a) * s.appViews + a * t;
         s.windows++;
     }

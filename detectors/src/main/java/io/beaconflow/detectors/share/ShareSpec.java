@@ -11,6 +11,10 @@ import java.io.Serializable;
  *     wanders by less than this (a time zone waking up, a lull of one browser) never alerts however
  *     much traffic stands behind it. In [0, 1).
  * @param zThreshold standard errors below the tolerated level that alert; > 0
+ * @param silenceZThreshold the normal quantile of "no visitor arrived" at which a silent run alerts
+ *     (the silence test's bound is exact and conservative, so it can sit at the false-alert
+ *     budget's per-test level where the count test, a normal approximation of clustered counts,
+ *     needs more); > 0
  * @param minExpectedViews received (unweighted) views a scale must expect before it is tested: a
  *     segment of one view a minute has whole half hours without a visitor, which no count test can
  *     tell from an outage; >= 0
@@ -27,6 +31,7 @@ import java.io.Serializable;
 public record ShareSpec(
         double margin,
         double zThreshold,
+        double silenceZThreshold,
         double minExpectedViews,
         int maxWindows,
         double alpha,
@@ -38,6 +43,7 @@ public record ShareSpec(
     public ShareSpec {
         require(margin >= 0 && margin < 1, "margin must be in [0, 1), got " + margin);
         require(zThreshold > 0, "z threshold must be > 0, got " + zThreshold);
+        require(silenceZThreshold > 0, "silence z threshold must be > 0, got " + silenceZThreshold);
         require(minExpectedViews >= 0, "min expected views must be >= 0, got " + minExpectedViews);
         require(maxWindows >= 1 && maxWindows <= 64, "max windows must be in [1, 64]");
         require(alpha > 0 && alpha <= 1, "alpha must be in (0, 1], got " + alpha);
@@ -51,8 +57,21 @@ public record ShareSpec(
      * of warm-up, robust z 2.5, relearn after 60), with the decision knobs given.
      */
     public static ShareSpec of(
-            double margin, double zThreshold, double minExpectedViews, int maxWindows) {
-        return new ShareSpec(margin, zThreshold, minExpectedViews, maxWindows, 0.05, 30, 2.5, 60);
+            double margin,
+            double zThreshold,
+            double silenceZThreshold,
+            double minExpectedViews,
+            int maxWindows) {
+        return new ShareSpec(
+                margin,
+                zThreshold,
+                silenceZThreshold,
+                minExpectedViews,
+                maxWindows,
+                0.05,
+                30,
+                2.5,
+                60);
     }
 
     private static void require(boolean ok, String message) {

@@ -42,6 +42,27 @@ public class ShareState {
     /** Ring: the expected share before each window, NaN while warming up. */
     public double[] anchors;
 
+    /**
+     * EW sum of the segment's new sessions per window (session bits not set in the {@link
+     * #recentBits} ring), in the same weights as {@link #appViews}: their ratio is the segment's
+     * arrivals per app view.
+     */
+    public double newSessions;
+
+    /** Ring of the segment's session bitmaps of the last windows (null in state from before it). */
+    public long[] recentBits;
+
+    /** Windows in a row, up to the newest, in which the segment had no view while the app had. */
+    public int silentRun;
+
+    /** The app's (weighted) views in those windows. */
+    public double silentAppViews;
+
+    /**
+     * The segment's arrivals per app view anchored before its silent run began (NaN if unknown).
+     */
+    public double silentRate = Double.NaN;
+
     public ShareState() {}
 
     ShareState(int ring) {
@@ -49,5 +70,6 @@ public class ShareState {
         totals = new double[ring];
         received = new double[ring];
         anchors = new double[ring];
+        recentBits = new long[ShareDetector.ARRIVAL_LOOKBACK];
     }
 }

@@ -19,7 +19,7 @@ class ShareDetectorTest {
 
     /** The shipped settings (flink-conf/beaconflow.yaml, detection.segment-share). */
     static ShareSpec shipped() {
-        return ShareSpec.of(0.3, 6.5, 60, 32);
+        return ShareSpec.of(0.3, 6.5, 3.9, 60, 32);
     }
 
     /** One window of traffic: the segment's and the app's views. */
@@ -73,7 +73,7 @@ class ShareDetectorTest {
         ShareState s = d.newState();
         List<ShareDetector.Result> out = new ArrayList<>();
         for (Window w : traffic) {
-            out.add(d.update(s, w.segment(), w.app(), 1));
+            out.add(d.update(s, w.segment(), w.app(), 1, 0));
         }
         return out;
     }
@@ -182,7 +182,7 @@ class ShareDetectorTest {
      */
     @Test
     void theZOfOneWindowIsTheBinomialSplitsNormalApproximation() {
-        ShareSpec spec = new ShareSpec(0, 2.5, 0, 1, 0.05, 1, 1e9, 60);
+        ShareSpec spec = new ShareSpec(0, 2.5, 5, 0, 1, 0.05, 1, 1e9, 60);
         ShareDetector d = new ShareDetector(spec);
         ShareState s = d.newState();
         s.segmentViews = 0.25 * 4000; // an expected share of 25 %
@@ -191,7 +191,7 @@ class ShareDetectorTest {
         s.dispersion = 1;
         int n = 4000;
         int k = 930; // 70 below the expected 1,000
-        ShareDetector.Result r = d.update(s, k, n, 1);
+        ShareDetector.Result r = d.update(s, k, n, 1, 0);
         double exactTail = new BinomialDistribution(null, n, 0.25).cumulativeProbability(k);
         double normalTail = new NormalDistribution(null, 0, 1).cumulativeProbability(r.z());
         assertThat(r.z()).isCloseTo((k - 1000) / Math.sqrt(n * 0.25 * 0.75), within(1e-9));
@@ -199,12 +199,165 @@ class ShareDetectorTest {
         assertThat(r.anomaly()).isTrue(); // z = -2.56, beyond the threshold of 2.5
     }
 
+    /** One window of a segment with its visitors' session bitmap. */
+    record SessionWindow(double segment, double app, long bits) {}
+
+    /**
+     * Visitors as sessions: they arrive as a Poisson process ({@code arrivalsPerWindow} times the
+     * daily curve and {@code appFactor(i)}), stay 1-16 windows (mean ~8.5) and send a view in a
+     * window with probability 0.7 (a few minutes between views). Each belongs to the segment with
+     * probability {@code share} and has one of 64 session bits; in window i a segment visitor's
+     * view is sent with probability {@code segmentFactor(i)} (0: an outage, the visitors already on
+     * the site lose their views too).
+     */
+    static List<SessionWindow> sessions(
+            long seed,
+            int windows,
+            double arrivalsPerWindow,
+            double share,
+            IntToDoubleFunction appFactor,
+            IntToDoubleFunction segmentFactor) {
+        Random rnd = new Random(seed);
+        MersenneTwister mt = new MersenneTwister(seed);
+        double[] segment = new double[windows];
+        double[] app = new double[windows];
+        long[] bits = new long[windows];
+        for (int i = 0; i < windows; i++) {
+            double daily = 1 + 0.6 * Math.sin(2 * Math.PI * i / DAY);
+            double mean = arrivalsPerWindow * daily * appFactor.applyAsDouble(i);
+            int arrivals =
+                    new PoissonDistribution(
+                                    mt,
+                                    mean,
+                                    PoissonDistribution.DEFAULT_EPSILON,
+                                    PoissonDistribution.DEFAULT_MAX_ITERATIONS)
+                            .sample();
+            for (int a = 0; a < arrivals; a++) {
+                boolean inSegment = rnd.nextDouble() < share;
+                int bit = rnd.nextInt(64);
+                int length = 1 + rnd.nextInt(16);
+                for (int j = i; j < Math.min(windows, i + length); j++) {
+                    if (rnd.nextDouble() >= 0.7) {
+                        continue;
+                    }
+                    app[j]++;
+                    if (inSegment && rnd.nextDouble() < segmentFactor.applyAsDouble(j)) {
+                        segment[j]++;
+                        bits[j] |= 1L << bit;
+                    }
+                }
+            }
+        }
+        List<SessionWindow> out = new ArrayList<>();
+        for (int i = 0; i < windows; i++) {
+            out.add(new SessionWindow(segment[i], app[i], bits[i]));
+        }
+        return out;
+    }
+
+    static List<ShareDetector.Result> runSessions(ShareSpec spec, List<SessionWindow> traffic) {
+        ShareDetector d = new ShareDetector(spec);
+        ShareState s = d.newState();
+        List<ShareDetector.Result> out = new ArrayList<>();
+        for (SessionWindow w : traffic) {
+            out.add(d.update(s, w.segment(), w.app(), 1, w.bits()));
+        }
+        return out;
+    }
+
+    /** The production gate (150 received views): the count test never reaches a thin segment. */
+    static ShareSpec shippedGate() {
+        return ShareSpec.of(0.3, 6.5, 3.9, 150, 32);
+    }
+
+    @Test
+    void aThinSegmentGoingDarkIsFoundByItsMissingVisitors() {
+        int onset = DAY;
+        for (long seed = 1; seed <= 5; seed++) {
+            // ~0.6 visitors arrive a window, ~3.6 views a window: a pooled count of 32 windows
+            // expects ~115 views, under the gate, so only the silence test can answer (e^-10, z
+            // 3.9, after ~17 windows).
+            List<SessionWindow> t =
+                    sessions(
+                            seed,
+                            DAY + 60,
+                            10,
+                            0.06,
+                            i -> 1,
+                            i -> i >= onset && i < onset + 40 ? 0 : 1);
+            List<ShareDetector.Result> r = runSessions(shippedGate(), t);
+            assertThat(anomalies(r, 0, onset)).as("seed %d before", seed).isZero();
+            int first = onset;
+            while (first < onset + 40 && !r.get(first).anomaly()) {
+                first++;
+            }
+            assertThat(first - onset)
+                    .as("seed %d: windows to the first anomaly", seed)
+                    .isBetween(10, 30);
+            assertThat(r.get(first).observed()).isZero();
+            assertThat(anomalies(r, onset + 40, onset + 60)).as("after it").isZero();
+        }
+    }
+
+    @Test
+    void thinSegmentsWithNaturalGapsAndLullsStayQuietForThreeDays() {
+        IntToDoubleFunction lulls = i -> (i % 360) < 20 ? 0.4 : 1;
+        for (long seed = 1; seed <= 5; seed++) {
+            for (double share : new double[] {0.005, 0.02, 0.06}) {
+                List<ShareDetector.Result> r =
+                        runSessions(
+                                shippedGate(), sessions(seed, 3 * DAY, 10, share, lulls, i -> 1));
+                assertThat(anomalies(r, 0, r.size())).as("seed %d, share %s", seed, share).isZero();
+            }
+        }
+    }
+
+    /**
+     * A silent run's z is the normal quantile of no arrival in a Poisson process at the rate
+     * learned before the run: Commons Math's Poisson probability of zero.
+     */
+    static double normalQuantileOfNoArrival(double expectedVisitors) {
+        double p0 = new PoissonDistribution(null, expectedVisitors, 1e-12, 100).probability(0);
+        return new NormalDistribution(null, 0, 1).inverseCumulativeProbability(p0);
+    }
+
+    @Test
+    void theSilenceZIsTheNormalQuantileOfNoVisitorArriving() {
+        ShareSpec spec = new ShareSpec(0.3, 6.5, 3.9, 1e9, 32, 0.05, 1, 2.5, 60);
+        ShareDetector d = new ShareDetector(spec);
+        ShareState s = d.newState();
+        s.segmentViews = 0.05 * 1000;
+        s.appViews = 1000;
+        s.newSessions = 0.006 * 1000; // 0.6 arrivals per 100 app views
+        s.windows = 100;
+        ShareDetector.Result r = null;
+        for (int i = 0; i < 10; i++) {
+            r = d.update(s, 0, 100, 1, 0);
+        }
+        // The first silent window anchors the rate; 10 windows of 100 app views expect 6 visitors.
+        assertThat(r.z()).isCloseTo(normalQuantileOfNoArrival(6), within(1e-6));
+        assertThat(r.windows()).isEqualTo(10);
+        assertThat(r.anomaly()).isFalse(); // e^-6: z = -3.2, short of 3.9
+        for (int i = 10; i < 20; i++) {
+            r = d.update(s, 0, 100, 1, 0);
+        }
+        assertThat(r.z()).isCloseTo(normalQuantileOfNoArrival(12), within(1e-6));
+        assertThat(r.anomaly()).isTrue(); // e^-12: z = -4.8
+        // One view ends the run: the next silent window starts from nothing.
+        d.update(s, 1, 100, 1, 1L);
+        assertThat(d.update(s, 0, 100, 1, 0).windows()).isLessThanOrEqualTo(1);
+    }
+
     @Test
     void theSpecNamesWhatIsWrong() {
-        assertThatThrownBy(() -> ShareSpec.of(1.0, 6, 60, 32)).hasMessageContaining("margin");
-        assertThatThrownBy(() -> ShareSpec.of(0.3, 0, 60, 32)).hasMessageContaining("z threshold");
-        assertThatThrownBy(() -> ShareSpec.of(0.3, 6, -1, 32))
+        assertThatThrownBy(() -> ShareSpec.of(1.0, 6, 5, 60, 32)).hasMessageContaining("margin");
+        assertThatThrownBy(() -> ShareSpec.of(0.3, 0, 5, 60, 32))
+                .hasMessageContaining("z threshold");
+        assertThatThrownBy(() -> ShareSpec.of(0.3, 6, 0, 60, 32))
+                .hasMessageContaining("silence z threshold");
+        assertThatThrownBy(() -> ShareSpec.of(0.3, 6, 5, -1, 32))
                 .hasMessageContaining("min expected views");
-        assertThatThrownBy(() -> ShareSpec.of(0.3, 6, 60, 65)).hasMessageContaining("max windows");
+        assertThatThrownBy(() -> ShareSpec.of(0.3, 6, 5, 60, 65))
+                .hasMessageContaining("max windows");
     }
 }

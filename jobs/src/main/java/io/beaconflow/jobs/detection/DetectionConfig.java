@@ -85,6 +85,9 @@ public class DetectionConfig implements Serializable {
         /** Standard errors below the tolerated share that alert. */
         public double zThreshold = 6.5;
 
+        /** The normal quantile of "no visitor arrived" at which a silent segment alerts. */
+        public double silenceZThreshold = 3.9;
+
         /** Received views a pooled scale must expect before it is tested. */
         public double minExpectedViews = 150;
 
@@ -93,7 +96,8 @@ public class DetectionConfig implements Serializable {
 
         /** The detector's knobs (the learning constants are the shipped count baselines'). */
         public ShareSpec spec() {
-            return ShareSpec.of(margin, zThreshold, minExpectedViews, maxWindows);
+            return ShareSpec.of(
+                    margin, zThreshold, silenceZThreshold, minExpectedViews, maxWindows);
         }
     }
 
@@ -311,6 +315,11 @@ public class DetectionConfig implements Serializable {
                 key + "z-threshold",
                 "must be in (0, 100] (got " + s.zThreshold + ")",
                 "e.g. 6.5");
+        p.require(
+                s.silenceZThreshold > 0 && s.silenceZThreshold <= 100,
+                key + "silence-z-threshold",
+                "must be in (0, 100] (got " + s.silenceZThreshold + ")",
+                "e.g. 3.9");
         p.require(
                 s.minExpectedViews >= 0,
                 key + "min-expected-views",

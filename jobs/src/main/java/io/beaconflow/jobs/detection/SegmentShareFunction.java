@@ -28,8 +28,9 @@ import org.apache.flink.util.Collector;
  * window's end − 1, the timestamp the metrics stage stamps them with: every upstream subtask has
  * then sent its rows of the window. At that timer every segment the app has seen is scored, those
  * without a row too (at 0 views: the metrics stage writes no row for an empty window, and an outage
- * of a whole browser is exactly that). Output: one {@link AnomalySignal} per segment and window,
- * metric {@link #METRIC}, kind throughput, for the sustained pattern like any other signal.
+ * of a whole browser is exactly that); the rows' session bitmaps feed the detector's silence test.
+ * Output: one {@link AnomalySignal} per segment and window, metric {@link #METRIC}, kind
+ * throughput, for the sustained pattern like any other signal.
  *
  * <p>Decisions:
  *
@@ -59,6 +60,7 @@ public class SegmentShareFunction
     private transient MapState<String, Long> lastViews;
     private transient Counter late;
     private transient Counter anomalies;
+    private transient Counter silentRuns;
 
     public SegmentShareFunction(
             ShareSpec spec, java.time.Duration window, java.time.Duration idleTtl) {
@@ -77,6 +79,12 @@ public class SegmentShareFunction
 
         /** Page views per segment ({@link #segmentKey}). */
         public Map<String, Double> views = new HashMap<>();
+
+        /**
+         * Session bitmaps per segment, for the silence test's arrivals (empty in state from before
+         * it; a segment without one learns no arrivals).
+         */
+        public Map<String, Long> sessionBits = new HashMap<>();
 
         public ShareWindow() {}
     }
@@ -110,6 +118,9 @@ public class SegmentShareFunction
                                         "share-last-views", Types.STRING, Types.LONG));
         late = getRuntimeContext().getMetricGroup().counter("shareRowsLate");
         anomalies = getRuntimeContext().getMetricGroup().counter("shareAnomalies");
+        // Silent runs started (a segment without views after one with, while its arrivals are
+        // known): the number of silence tests to budget for (docs/detector-quality.md).
+        silentRuns = getRuntimeContext().getMetricGroup().counter("shareSilentRuns");
     }
 
     @Override
@@ -130,7 +141,11 @@ public class SegmentShareFunction
             // error_rate's denominator is the received page views (MetricAggregate#denominator)
             w.receivedShare = row.pageViews > 0 ? row.denominator("error_rate") / row.pageViews : 1;
         } else if (row.pageViews > 0) {
-            w.views.put(segmentKey(row.dimension, row.dimensionValue), row.pageViews);
+            String key = segmentKey(row.dimension, row.dimensionValue);
+            w.views.put(key, row.pageViews);
+            if (row.sessionBits != null) {
+                w.sessionBits.put(key, row.sessionBits);
+            }
         }
         pending.put(row.windowStart, w);
     }
@@ -170,9 +185,18 @@ public class SegmentShareFunction
             if (st == null) {
                 st = detector.newState();
             }
+            Long bits = w.sessionBits == null ? null : w.sessionBits.get(k);
             ShareDetector.Result r =
-                    detector.update(st, views == null ? 0 : views, w.total, w.receivedShare);
+                    detector.update(
+                            st,
+                            views == null ? 0 : views,
+                            w.total,
+                            w.receivedShare,
+                            bits == null ? 0 : bits);
             segments.put(k, st);
+            if (st.silentRun == 1 && !Double.isNaN(st.silentRate) && st.silentRate > 0) {
+                silentRuns.inc();
+            }
             if (Double.isNaN(r.z())) {
                 continue; // warming up, or no scale expects enough views: no verdict
             }

@@ -43,11 +43,13 @@ class DetectionConfigTest {
         c.segmentShare.margin = 1.2;
         c.segmentShare.dimensions = java.util.List.of("country", "planet");
         c.segmentShare.maxWindows = 100;
+        c.segmentShare.silenceZThreshold = 0;
         assertThatThrownBy(() -> c.validate("x.yaml"))
                 .hasMessageContaining("detection.segment-share.margin")
                 .hasMessageContaining("unknown dimension 'planet'")
                 .hasMessageContaining("detection.segment-share.max-windows")
-                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(3));
+                .hasMessageContaining("detection.segment-share.silence-z-threshold")
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(4));
     }
 
     @Test

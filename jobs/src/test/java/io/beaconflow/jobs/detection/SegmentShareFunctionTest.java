@@ -25,7 +25,7 @@ class SegmentShareFunctionTest {
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(
                                 new SegmentShareFunction(
-                                        ShareSpec.of(0.3, 6.5, 60, 32),
+                                        ShareSpec.of(0.3, 6.5, 3.9, 60, 32),
                                         Duration.ofMinutes(1),
                                         Duration.ofHours(2))),
                         rows,
@@ -100,6 +100,50 @@ class SegmentShareFunctionTest {
         assertThat(last.expected).isBetween(0.2, 0.3);
         assertThat(last.direction).isEqualTo("down");
         assertThat(signals("FR")).noneMatch(s -> s.anomaly); // its share rose
+    }
+
+    /**
+     * JP: one view a minute from a visitor arriving every second minute (its own session bit) who
+     * stays two minutes; far under the count test's gate (32 windows expect ~32 views, not 60).
+     */
+    void minuteWithJapan(int i, boolean japan, boolean bits) throws Exception {
+        minute(i, 200, 50, 20);
+        if (japan) {
+            MetricAggregate jp = Rows.row("shop", "country", "JP", i, 1, 0.01);
+            jp.sessionBits = bits ? 1L << ((i / 2) % 64) : null;
+            feed(jp);
+        }
+    }
+
+    @Test
+    void aThinCountryGoingSilentAlertsOnTheVisitorsItsBitmapsCounted() throws Exception {
+        for (int i = 0; i < 120; i++) {
+            minuteWithJapan(i, true, true);
+        }
+        for (int i = 120; i < 160; i++) {
+            minuteWithJapan(i, false, true);
+        }
+        h.processWatermark(T0 + 160 * MINUTE);
+        List<AnomalySignal> jp = signals("JP");
+        assertThat(jp.stream().filter(s -> s.windowStart < T0 + 120 * MINUTE))
+                .noneMatch(s -> s.anomaly);
+        // 0.5 arrivals a minute: e^-10 (z -3.9) is 20 silent minutes
+        AnomalySignal first = jp.stream().filter(s -> s.anomaly).findFirst().orElseThrow();
+        assertThat(first.windowStart).isBetween(T0 + 137 * MINUTE, T0 + 145 * MINUTE);
+        assertThat(first.observed).isZero();
+        assertThat(first.z).isLessThanOrEqualTo(-3.9);
+    }
+
+    @Test
+    void withoutSessionBitmapsASilentThinCountryHasNoVerdict() throws Exception {
+        for (int i = 0; i < 120; i++) {
+            minuteWithJapan(i, true, false);
+        }
+        for (int i = 120; i < 160; i++) {
+            minuteWithJapan(i, false, false);
+        }
+        h.processWatermark(T0 + 160 * MINUTE);
+        assertThat(signals("JP")).noneMatch(s -> s.anomaly);
     }
 
     @Test
