@@ -9,6 +9,7 @@ import static io.beaconflow.jobs.sessions.SessionEvents.click;
 import static io.beaconflow.jobs.sessions.SessionEvents.jsError;
 import static io.beaconflow.jobs.sessions.SessionEvents.pageView;
 import static io.beaconflow.jobs.sessions.SessionEvents.typicalSession;
+import static io.beaconflow.jobs.testing.Harnesses.assertNothingLeft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.model.RumEvent;
@@ -79,11 +80,6 @@ class SessionAssemblerTest {
         return harness.extractOutputValues();
     }
 
-    private void assertNoStateAndNoTimers() {
-        assertThat(harness.numKeyedStateEntries()).isZero();
-        assertThat(harness.numEventTimeTimers()).isZero();
-    }
-
     private static Instant at(long millis) {
         return Instant.ofEpochMilli(millis);
     }
@@ -144,7 +140,7 @@ class SessionAssemblerTest {
         assertThat(output()).hasSize(1);
         assertThat(output().get(0).getTimestamp()).isEqualTo(closeAt);
         assertThat(output().get(0).getValue()).usingRecursiveComparison().isEqualTo(expected);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
@@ -168,7 +164,7 @@ class SessionAssemblerTest {
         assertThat(second.sessionKey).isEqualTo("shop:s1:" + (T + 31 * MINUTE));
         assertThat(second.start).isEqualTo(T + 31 * MINUTE);
         assertThat(second.closed).isTrue();
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
@@ -184,7 +180,7 @@ class SessionAssemblerTest {
 
         watermark(T + 60_000 + GAP);
         assertThat(records()).extracting(r -> r.sessionId).containsExactly("s1", "s2");
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -220,7 +216,7 @@ class SessionAssemblerTest {
         assertThat(second.getValue().landingRoute).isEqualTo("/p60");
         assertThat(second.getValue().durationMs).isEqualTo(20 * MINUTE);
         assertThat(second.getValue().updateSeq).isEqualTo(1);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
@@ -235,7 +231,7 @@ class SessionAssemblerTest {
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("max_duration", 230 * MINUTE, 24),
                         org.assertj.core.groups.Tuple.tuple("inactivity", 10 * MINUTE, 2));
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -249,7 +245,7 @@ class SessionAssemblerTest {
         send(pageView("s1", T0, "/home"));
         watermark(T + GAP);
         assertThat(records()).hasSize(1);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
 
         // 29 min after the closed session's only event, 1 min behind the watermark.
         RumEvent late = click("s1", T0.plus(Duration.ofMinutes(29)), "#buy");
@@ -269,7 +265,7 @@ class SessionAssemblerTest {
         // The first session's record is untouched.
         assertThat(records().get(0).events).isEqualTo(1);
         assertThat(records().get(0).lateEvents).isZero();
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
@@ -286,7 +282,7 @@ class SessionAssemblerTest {
         assertThat(r.actions).isEqualTo(1);
         assertThat(r.lateEvents).isEqualTo(1);
         assertThat(r.timeline).extracting(e -> e.t).containsExactly(T, T + 300_000, T + 600_000);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
@@ -306,7 +302,7 @@ class SessionAssemblerTest {
         assertThat(last.start).isEqualTo(T + MINUTE);
         assertThat(last.landingRoute).isEqualTo("/home");
         assertThat(last.lateEvents).isEqualTo(1);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -351,7 +347,7 @@ class SessionAssemblerTest {
         assertThat(last.getValue().endReason).isEqualTo("inactivity");
         assertThat(last.getValue().updateSeq).isEqualTo(3);
         assertThat(records()).extracting(r -> r.sessionKey).containsOnly("shop:s1:" + T);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
@@ -362,7 +358,7 @@ class SessionAssemblerTest {
         assertThat(records()).hasSize(1);
         assertThat(records().get(0).closed).isTrue();
         assertThat(records().get(0).updateSeq).isEqualTo(1);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
@@ -376,7 +372,7 @@ class SessionAssemblerTest {
                 .filteredOn(r -> r.closed)
                 .extracting(r -> r.sessionId + " " + r.end)
                 .containsExactlyInAnyOrder("s1 " + (T + 100_000), "s2 " + T);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -394,7 +390,7 @@ class SessionAssemblerTest {
         }
         watermark(maxSeen + GAP);
         assertThat(records()).hasSize(1);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
         return records().get(0);
     }
 
@@ -492,7 +488,7 @@ class SessionAssemblerTest {
         assertThat(records())
                 .extracting(r -> r.sessionId + " " + r.rageClicks)
                 .containsExactlyInAnyOrder("s1 1", "s2 0");
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
@@ -538,7 +534,7 @@ class SessionAssemblerTest {
         watermark(maxSeen + GAP);
         assertThat(records()).hasSize(1);
         assertThat(records().get(0)).usingRecursiveComparison().isEqualTo(uninterrupted);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
