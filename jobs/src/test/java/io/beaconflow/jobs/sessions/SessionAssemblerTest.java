@@ -17,8 +17,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -437,36 +439,46 @@ class SessionAssemblerTest {
                         "20000 page_view /checkout null");
     }
 
+    /**
+     * The typical session run in order, then in five seeded orders {@code reorder} makes, each fed
+     * with the watermark {@code lagMs} behind the newest event (-1: none until the close): every
+     * run gives the in-order record, and none has a late event.
+     */
+    private void assertOrderChangesNothing(
+            long lagMs, BiFunction<List<RumEvent>, Random, List<RumEvent>> reorder)
+            throws Exception {
+        SessionRecord inOrder = runToClose(typicalSession("s1", T0), lagMs);
+        assertThat(inOrder.lateEvents).isZero();
+        for (long seed = 1; seed <= 5; seed++) {
+            List<RumEvent> events = new ArrayList<>(typicalSession("s1", T0));
+            SessionRecord r = runToClose(reorder.apply(events, new Random(seed)), lagMs);
+            assertThat(r.lateEvents).as("seed %d", seed).isZero();
+            assertThat(r).as("seed %d", seed).usingRecursiveComparison().isEqualTo(inOrder);
+        }
+    }
+
     @Test
     void outOfOrderEventsInsideASessionGiveTheSameRecordAsInOrderOnes() throws Exception {
-        SessionRecord inOrder = runToClose(typicalSession("s1", T0), -1);
-        for (long seed = 1; seed <= 5; seed++) {
-            List<RumEvent> shuffled = new ArrayList<>(typicalSession("s1", T0));
-            Collections.shuffle(shuffled, new Random(seed));
-            SessionRecord r = runToClose(shuffled, -1);
-            assertThat(r).as("shuffle seed %d", seed).usingRecursiveComparison().isEqualTo(inOrder);
-        }
+        assertOrderChangesNothing(
+                -1,
+                (events, random) -> {
+                    Collections.shuffle(events, random);
+                    return events;
+                });
     }
 
     @Test
     void outOfOrderEventsWithinTheWatermarkBoundGiveTheSameRecordAsInOrderOnes() throws Exception {
         // The watermark trails the newest event by 5 s, as a bounded-out-of-orderness strategy
         // does; events are shuffled within 5 s windows, so none is ever behind the watermark.
-        SessionRecord inOrder = runToClose(typicalSession("s1", T0), 5000);
-        assertThat(inOrder.lateEvents).isZero();
-        for (long seed = 1; seed <= 5; seed++) {
-            Random random = new Random(seed);
-            List<RumEvent> events = new ArrayList<>(typicalSession("s1", T0));
-            List<RumEvent> disordered =
-                    events.stream()
-                            .sorted(
-                                    java.util.Comparator.comparingLong(
-                                            e -> e.eventTime + random.nextInt(5000)))
-                            .collect(Collectors.toList());
-            SessionRecord r = runToClose(disordered, 5000);
-            assertThat(r.lateEvents).as("seed %d", seed).isZero();
-            assertThat(r).as("seed %d", seed).usingRecursiveComparison().isEqualTo(inOrder);
-        }
+        assertOrderChangesNothing(
+                5000,
+                (events, random) ->
+                        events.stream()
+                                .sorted(
+                                        Comparator.comparingLong(
+                                                e -> e.eventTime + random.nextInt(5000)))
+                                .collect(Collectors.toList()));
     }
 
     // ---------------------------------------------------------------------------------------
