@@ -121,15 +121,9 @@ class DetectorTest {
         Detector d = new Detector(gaussian().clearPoints(3).cooldownPoints(10).build());
         DetectorState s = d.newState();
         double[] x = Noise.gaussian(7, 200, 100, 2);
-        for (int i = 100; i < 110; i++) {
-            x[i] += 50; // incident 1: ten points
-        }
-        for (int i = 115; i < 118; i++) {
-            x[i] += 50; // a second burst inside the cooldown
-        }
-        for (int i = 150; i < 155; i++) {
-            x[i] += 50; // incident 2, after the cooldown
-        }
+        Noise.shift(x, 100, 110, 50); // incident 1: ten points
+        Noise.shift(x, 115, 118, 50); // a second burst inside the cooldown
+        Noise.shift(x, 150, 155, 50); // incident 2, after the cooldown
         List<PointResult> r = run(d, s, x);
         List<Integer> openings = new ArrayList<>();
         for (int i = 0; i < r.size(); i++) {
@@ -147,16 +141,12 @@ class DetectorTest {
         Detector d = new Detector(gaussian().anomalyWeight(0).relearnAfter(30).build());
         DetectorState s = d.newState();
         double[] x = Noise.gaussian(8, 300, 100, 2);
-        for (int i = 100; i < 120; i++) {
-            x[i] += 40;
-        }
+        Noise.shift(x, 100, 120, 40);
         List<PointResult> r = run(d, s, x);
         assertThat(r.get(119).expected()).isBetween(98.0, 102.0);
         assertThat(r.get(119).anomaly()).isTrue();
         // A level shift that lasts is learnt: after relearn_after outliers the points count fully.
-        for (int i = 200; i < 300; i++) {
-            x[i] += 40;
-        }
+        Noise.shift(x, 200, 300, 40);
         r = run(d, d.newState(), x);
         assertThat(r.get(299).anomaly()).isFalse();
         assertThat(r.get(299).expected()).isBetween(130.0, 150.0);
@@ -240,9 +230,7 @@ class DetectorTest {
     @Test
     void aShiftedOrScaledSeriesGetsTheSameDecisions() {
         double[] x = Noise.gaussian(12, 600, 50, 5);
-        for (int i = 300; i < 310; i++) {
-            x[i] += 40;
-        }
+        Noise.shift(x, 300, 310, 40);
         x[450] -= 45;
         DetectorSpec base = gaussian().minAbsChange(2).clearPoints(2).cooldownPoints(5).build();
         List<PointResult> ref = run(new Detector(base), new DetectorState(), x);

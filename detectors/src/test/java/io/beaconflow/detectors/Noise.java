@@ -15,4 +15,11 @@ public final class Noise {
         }
         return x;
     }
+
+    /** Adds {@code by} to the points {@code from} (inclusive) to {@code to}: an incident's step. */
+    public static void shift(double[] x, int from, int to, double by) {
+        for (int i = from; i < to; i++) {
+            x[i] += by;
+        }
+    }
 }

@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
@@ -71,48 +73,46 @@ final class KafkaEvents implements AutoCloseable {
     /** Waits until the events read so far satisfy {@code done}; fails after {@code timeout}. */
     synchronized void await(String what, Predicate<List<RumEvent>> done, Duration timeout)
             throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.test(events)) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError(
-                        "within "
-                                + timeout.toSeconds()
-                                + " s Kafka did not get "
+        awaitOrFail(
+                () -> done.test(events),
+                timeout,
+                () ->
+                        "Kafka did not get "
                                 + what
                                 + "; it has "
                                 + summary()
                                 + (deadLetters.isEmpty() ? "" : "; dead letters " + deadLetters));
-            }
-            wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        }
-        if (!deadLetters.isEmpty()) {
-            throw new AssertionError("the job's decoder refused collector records: " + deadLetters);
-        }
     }
 
     /** Waits until {@code expected} Kafka records have been read, then returns their events. */
     synchronized List<RumEvent> awaitRecords(long expected, Duration timeout)
             throws InterruptedException {
+        awaitOrFail(
+                () -> records >= expected,
+                timeout,
+                () -> "read " + records + " of " + expected + " Kafka records");
+        return new ArrayList<>(events);
+    }
+
+    /**
+     * Waits on this monitor (the reader notifies it per record) until {@code done}; fails with
+     * "within N s " + {@code missing} after {@code timeout}, and whenever the job's decoder refused
+     * a record.
+     */
+    private synchronized void awaitOrFail(
+            BooleanSupplier done, Duration timeout, Supplier<String> missing)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (records < expected) {
+        while (!done.getAsBoolean()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError(
-                        "within "
-                                + timeout.toSeconds()
-                                + " s read "
-                                + records
-                                + " of "
-                                + expected
-                                + " Kafka records");
+                throw new AssertionError("within " + timeout.toSeconds() + " s " + missing.get());
             }
             wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
         }
         if (!deadLetters.isEmpty()) {
             throw new AssertionError("the job's decoder refused collector records: " + deadLetters);
         }
-        return new ArrayList<>(events);
     }
 
     synchronized List<RumEvent> snapshot() {

@@ -46,6 +46,17 @@ class GeneratedServerSpansTest {
         assertThat(errors).isGreaterThan(0);
     }
 
+    /** One SERVER span's OTLP/JSON export; the last slot is the ERROR status or nothing. */
+    private static final String OTLP =
+            """
+            {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name",\
+            "value":{"stringValue":"%s"}}]},"scopeSpans":[{"spans":[{"traceId":"%s",\
+            "spanId":"%s","parentSpanId":"%s","name":"%s %s","kind":2,\
+            "startTimeUnixNano":"%d","endTimeUnixNano":"%d","attributes":[\
+            {"key":"http.request.method","value":{"stringValue":"%s"}},\
+            {"key":"http.route","value":{"stringValue":"%s"}},\
+            {"key":"http.response.status_code","value":{"intValue":%d}}]%s}]}]}]}""";
+
     /** The OTLP/JSON export a backend's SDK would send for the span of {@code r}. */
     private static String otlp(JsonNode r) {
         long startNs = r.get("start_ms").asLong() * 1_000_000L;
@@ -54,31 +65,20 @@ class GeneratedServerSpansTest {
                         + new BigDecimal(r.get("duration_ms").asText())
                                 .movePointRight(6)
                                 .longValueExact();
-        return "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\","
-                + "\"value\":{\"stringValue\":\""
-                + r.get("service").asText()
-                + "\"}}]},\"scopeSpans\":[{\"spans\":[{\"traceId\":\""
-                + r.get("trace_id").asText()
-                + "\",\"spanId\":\""
-                + r.get("span_id").asText()
-                + "\",\"parentSpanId\":\""
-                + r.get("parent_span_id").asText()
-                + "\",\"name\":\""
-                + r.get("method").asText()
-                + " "
-                + r.get("route").asText()
-                + "\",\"kind\":2,\"startTimeUnixNano\":\""
-                + startNs
-                + "\",\"endTimeUnixNano\":\""
-                + endNs
-                + "\",\"attributes\":[{\"key\":\"http.request.method\",\"value\":{\"stringValue\":\""
-                + r.get("method").asText()
-                + "\"}},{\"key\":\"http.route\",\"value\":{\"stringValue\":\""
-                + r.get("route").asText()
-                + "\"}},{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":"
-                + r.get("status").asInt()
-                + "}}]"
-                + (r.get("error").asBoolean() ? ",\"status\":{\"code\":2}" : "")
-                + "}]}]}]}";
+        String method = r.get("method").asText();
+        String route = r.get("route").asText();
+        return OTLP.formatted(
+                r.get("service").asText(),
+                r.get("trace_id").asText(),
+                r.get("span_id").asText(),
+                r.get("parent_span_id").asText(),
+                method,
+                route,
+                startNs,
+                endNs,
+                method,
+                route,
+                r.get("status").asInt(),
+                r.get("error").asBoolean() ? ",\"status\":{\"code\":2}" : "");
     }
 }

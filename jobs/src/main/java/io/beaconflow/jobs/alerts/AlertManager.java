@@ -76,31 +76,19 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
 
     @Override
     public void open(OpenContext openContext) {
-        incidents =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "alert-incidents",
-                                        Types.STRING,
-                                        TypeInformation.of(IncidentState.class)));
-        pending =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "alert-pending-findings",
-                                        Types.LONG,
-                                        TypeInformation.of(Findings.class)));
-        rows =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "alert-row-digests",
-                                        ROW_KEY,
-                                        TypeInformation.of(RowDigest.class)));
+        incidents = mapState("alert-incidents", Types.STRING, IncidentState.class);
+        pending = mapState("alert-pending-findings", Types.LONG, Findings.class);
+        rows = mapState("alert-row-digests", ROW_KEY, RowDigest.class);
         opened = getRuntimeContext().getMetricGroup().counter("alertsOpened");
         suppressed = getRuntimeContext().getMetricGroup().counter("anomaliesSuppressedInCooldown");
         notShownByParent =
                 getRuntimeContext().getMetricGroup().counter("segmentFindingsNotShownByTotal");
+    }
+
+    /** Keyed map state by its savepoint name; values are serialized as their POJO type. */
+    private <K, V> MapState<K, V> mapState(String name, TypeInformation<K> key, Class<V> value) {
+        return getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>(name, key, TypeInformation.of(value)));
     }
 
     @Override

@@ -123,32 +123,26 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SessionSumm
 
     @Override
     public void open(OpenContext openContext) {
-        arms =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "comparison-arms",
-                                        Types.STRING,
-                                        TypeInformation.of(Arm.class)));
-        pending =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "comparison-pending",
-                                        Types.STRING,
-                                        TypeInformation.of(Bucket.class)));
-        lastEmitBucket =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("comparison-emitted", Types.LONG));
-        foldedEnd =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("comparison-folded", Types.LONG));
-        cleanupAt =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("comparison-cleanup", Types.LONG));
+        arms = mapState("comparison-arms", Arm.class);
+        pending = mapState("comparison-pending", Bucket.class);
+        lastEmitBucket = longState("comparison-emitted");
+        foldedEnd = longState("comparison-folded");
+        cleanupAt = longState("comparison-cleanup");
         armsIgnored = getRuntimeContext().getMetricGroup().counter("comparisonArmsIgnored");
         updatesAfterFold =
                 getRuntimeContext().getMetricGroup().counter("comparisonUpdatesAfterFold");
+    }
+
+    /** Keyed map state by its savepoint name: string keys, values serialized as their POJO type. */
+    private <V> MapState<String, V> mapState(String name, Class<V> value) {
+        return getRuntimeContext()
+                .getMapState(
+                        new MapStateDescriptor<>(name, Types.STRING, TypeInformation.of(value)));
+    }
+
+    /** A keyed time or bucket number by its savepoint name. */
+    private ValueState<Long> longState(String name) {
+        return getRuntimeContext().getState(new ValueStateDescriptor<>(name, Types.LONG));
     }
 
     /** When a bucket is complete: every summary stamped within it has arrived. */

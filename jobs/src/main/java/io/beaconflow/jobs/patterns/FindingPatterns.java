@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.patterns;
 
+import io.beaconflow.jobs.detection.AnomalySignal;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
@@ -12,16 +13,32 @@ import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.cep.pattern.conditions.IterativeCondition;
 import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.util.Collector;
 
 /**
- * The CEP operator of the second-level patterns, those over findings (release regression, new error
- * after release, correlated incident): matched per app in event time, ties ordered by {@link
- * FindingTieOrder} so a replay matches the same findings, and the pattern's stable uid and name.
+ * The CEP operators of the patterns: the first-level ones over one series' anomaly signals
+ * (sustained anomaly, frustration burst, recovery) and the second-level ones over findings (release
+ * regression, new error after release, correlated incident), matched per app with ties ordered by
+ * {@link FindingTieOrder} so a replay matches the same findings. Both match in event time and carry
+ * the pattern's stable uid and name.
  */
 final class FindingPatterns {
     private FindingPatterns() {}
+
+    static SingleOutputStreamOperator<Finding> perSeries(
+            KeyedStream<AnomalySignal, String> signals,
+            Pattern<AnomalySignal, ?> pattern,
+            PatternProcessFunction<AnomalySignal, Finding> matches,
+            String uid,
+            String name) {
+        return CEP.pattern(signals, pattern)
+                .inEventTime()
+                .process(matches, TypeInformation.of(Finding.class))
+                .uid(uid)
+                .name(name);
+    }
 
     static SingleOutputStreamOperator<Finding> perApp(
             DataStream<Finding> findings,

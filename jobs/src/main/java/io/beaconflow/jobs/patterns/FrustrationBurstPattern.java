@@ -2,9 +2,7 @@ package io.beaconflow.jobs.patterns;
 
 import io.beaconflow.jobs.detection.AnomalySignal;
 import java.time.Duration;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.cep.CEP;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.cep.pattern.conditions.SimpleCondition;
@@ -43,15 +41,12 @@ public final class FrustrationBurstPattern {
             int anomalies,
             int windows,
             Duration window) {
-        return CEP.pattern(
-                        rageSignals.keyBy(AnomalySignal::patternKey, Types.STRING),
-                        pattern(minScore, anomalies, windows, window))
-                .inEventTime()
-                .process(
-                        FindingPatterns.<AnomalySignal>deriving(
-                                match -> Finding.ofSignals(Finding.FRUSTRATION, match.get("high"))),
-                        TypeInformation.of(Finding.class))
-                .uid(UID)
-                .name("cep: frustration burst");
+        return FindingPatterns.perSeries(
+                rageSignals.keyBy(AnomalySignal::patternKey, Types.STRING),
+                pattern(minScore, anomalies, windows, window),
+                FindingPatterns.<AnomalySignal>deriving(
+                        match -> Finding.ofSignals(Finding.FRUSTRATION, match.get("high"))),
+                UID,
+                "cep: frustration burst");
     }
 }

@@ -4,7 +4,6 @@ import io.beaconflow.jobs.detection.AnomalySignal;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.cep.CEP;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.cep.pattern.conditions.SimpleCondition;
@@ -71,13 +70,12 @@ public final class RecoveryPattern {
 
     private static SingleOutputStreamOperator<Finding> apply(
             KeyedStream<AnomalySignal, String> signals, int normalWindows, Duration window) {
-        return CEP.pattern(signals, pattern(normalWindows, window))
-                .inEventTime()
-                .process(
-                        FindingPatterns.<AnomalySignal>deriving(
-                                match -> Finding.ofSignals(Finding.RECOVERED, match.get("normal"))),
-                        TypeInformation.of(Finding.class))
-                .uid(UID)
-                .name("cep: recovery (" + normalWindows + " normal windows)");
+        return FindingPatterns.perSeries(
+                signals,
+                pattern(normalWindows, window),
+                FindingPatterns.<AnomalySignal>deriving(
+                        match -> Finding.ofSignals(Finding.RECOVERED, match.get("normal"))),
+                UID,
+                "cep: recovery (" + normalWindows + " normal windows)");
     }
 }

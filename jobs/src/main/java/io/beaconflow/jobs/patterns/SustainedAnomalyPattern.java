@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.cep.CEP;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.functions.TimedOutPartialMatchHandler;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
@@ -52,13 +51,12 @@ public final class SustainedAnomalyPattern {
 
     public static SingleOutputStreamOperator<Finding> apply(
             DataStream<AnomalySignal> signals, int anomalies, int windows, Duration window) {
-        return CEP.pattern(
-                        signals.keyBy(AnomalySignal::patternKey, Types.STRING),
-                        pattern(anomalies, windows, window))
-                .inEventTime()
-                .process(new Matches(), TypeInformation.of(Finding.class))
-                .uid(UID)
-                .name("cep: sustained anomaly (" + anomalies + " of " + windows + " windows)");
+        return FindingPatterns.perSeries(
+                signals.keyBy(AnomalySignal::patternKey, Types.STRING),
+                pattern(anomalies, windows, window),
+                new Matches(),
+                UID,
+                "cep: sustained anomaly (" + anomalies + " of " + windows + " windows)");
     }
 
     static final class Matches extends PatternProcessFunction<AnomalySignal, Finding>

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.alerts;
 
+import static io.beaconflow.jobs.testing.Harnesses.assertNothingLeft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.detection.AlertingConfig;
@@ -64,10 +65,8 @@ class AlertManagerTest extends AlertManagerHarness {
         r.windowEnd = r.windowStart + M;
         r.pageViews = views;
         r.errorRate = rate;
-        MetricScore s = new MetricScore();
-        s.value = rate;
+        MetricScore s = RowDigests.score(rate, expected);
         s.denominator = views;
-        s.expected = expected;
         s.baseline = expected == null ? "none" : "ewma";
         r.scores.put("error_rate", s);
         return r;
@@ -196,8 +195,7 @@ class AlertManagerTest extends AlertManagerHarness {
         assertThat(resolved.state).isEqualTo(Alert.RESOLVED);
         assertThat(resolved.rootCauseHints).anyMatch(x -> x.startsWith("resolved: no data"));
         h.processBothWatermarks(new Watermark(T0 + Duration.ofHours(3).toMillis()));
-        assertThat(h.numKeyedStateEntries()).isZero();
-        assertThat(h.numEventTimeTimers()).isZero();
+        assertNothingLeft(h);
     }
 
     @Test

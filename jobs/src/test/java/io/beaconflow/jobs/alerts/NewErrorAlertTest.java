@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.alerts;
 
+import static io.beaconflow.jobs.testing.Harnesses.assertNothingLeft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.detection.AlertingConfig;
@@ -100,7 +101,6 @@ class NewErrorAlertTest extends AlertManagerHarness {
         assertThat(alerts()).hasSize(2);
 
         h.processBothWatermarks(new Watermark(quietAt + Duration.ofHours(3).toMillis()));
-        assertThat(h.numKeyedStateEntries()).isZero();
-        assertThat(h.numEventTimeTimers()).isZero();
+        assertNothingLeft(h);
     }
 }

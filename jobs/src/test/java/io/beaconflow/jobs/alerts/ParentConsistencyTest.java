@@ -20,17 +20,11 @@ class ParentConsistencyTest {
             double residual,
             double spread,
             double volume) {
-        RowDigest r = new RowDigest();
-        r.dimension = dimension;
-        r.dimensionValue = value;
-        r.windowStart = minute * M;
-        MetricScore s = new MetricScore();
+        MetricScore s = RowDigests.score(1.0, null);
         s.residual = residual;
         s.spread = spread;
         s.denominator = volume;
-        s.value = 1.0;
-        r.scores.put(metric, s);
-        return r;
+        return RowDigests.row(dimension, value, minute * M, metric, s);
     }
 
     /** Three windows: the segment (volume share 0.5) with the given log residual, the total's. */
@@ -117,16 +111,9 @@ class ParentConsistencyTest {
 
     static RowDigest count(
             String dimension, String value, int minute, double observed, double expected) {
-        RowDigest r = new RowDigest();
-        r.dimension = dimension;
-        r.dimensionValue = value;
-        r.windowStart = minute * M;
-        MetricScore s = new MetricScore();
-        s.value = observed;
-        s.expected = expected;
+        MetricScore s = RowDigests.score(observed, expected);
         s.spread = 1.2; // what page views measure on generator traffic (defaults.yaml)
-        r.scores.put("page_views", s);
-        return r;
+        return RowDigests.row(dimension, value, minute * M, "page_views", s);
     }
 
     /** Three windows of page views: a country expected at 100 of its app's 500 a minute. */

@@ -15,17 +15,10 @@ class RootCauseHintsTest {
             Double denominator,
             Double expected,
             String baseline) {
-        RowDigest d = new RowDigest();
-        d.dimension = dim;
-        d.dimensionValue = value;
-        d.windowStart = 0;
-        MetricScore s = new MetricScore();
-        s.value = observed;
+        MetricScore s = RowDigests.score(observed, expected);
         s.denominator = denominator;
-        s.expected = expected;
         s.baseline = baseline;
-        d.scores.put("m", s);
-        return d;
+        return RowDigests.row(dim, value, 0, "m", s);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.compare;
 
+import static io.beaconflow.jobs.testing.Harnesses.assertNothingLeft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.metrics.LatencyMetric;
@@ -182,8 +183,7 @@ class ComparisonFunctionTest {
             List<Comparison> last = drain(h);
             assertThat(byMetric(last, "b").get("load").n).isEqualTo(30 * 20);
             assertThat(last).allSatisfy(c -> assertThat(c.last).isTrue());
-            assertThat(h.numKeyedStateEntries()).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertNothingLeft(h);
         }
     }
 
@@ -321,8 +321,7 @@ class ComparisonFunctionTest {
             assertThat(h.numEventTimeTimers()).isEqualTo(1); // the idle cleanup
             // Two hours after the last window: everything of the app is gone.
             h.processWatermark(T0 + 14 * MINUTE + Duration.ofHours(2).toMillis());
-            assertThat(h.numKeyedStateEntries()).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertNothingLeft(h);
             assertThat(drain(h)).isEmpty();
         }
     }

@@ -20,7 +20,6 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -61,11 +60,6 @@ class DeduplicatorOperatorTest {
                                     ? d.cache()::size
                                     : null,
                     STATES);
-
-    private static KeyedOneInputStreamOperatorTestHarness<String, RumEvent, RumEvent> open(
-            Variant v, OperatorSubtaskState restoreFrom) throws Exception {
-        return SUBJECT.open(v, restoreFrom);
-    }
 
     /**
      * 12 sessions over 40 minutes (longer than the TTL: ids expire while their sessions go on, and
@@ -151,7 +145,7 @@ class DeduplicatorOperatorTest {
     @Test
     void onRocksDbASessionCostsOneStateReadAndNothingElseUntilASnapshot() throws Exception {
         Variant v = Variant.cached(10_000, true);
-        try (var h = open(v, null)) {
+        try (var h = SUBJECT.open(v, null)) {
             for (int k = 0; k < 20; k++) {
                 h.processElement(event("shop", "s1", "e" + k, T + 1000L * k), T + 1000L * k);
                 if (k % 4 == 0) {
@@ -184,7 +178,7 @@ class DeduplicatorOperatorTest {
     @Test
     void aCacheOfOneSessionWritesTheOthersBehindWhenTheyAreEvicted() throws Exception {
         Variant v = Variant.cached(1, true);
-        try (var h = open(v, null)) {
+        try (var h = SUBJECT.open(v, null)) {
             h.processElement(event("shop", "s1", "e1", T), T);
             h.processElement(event("shop", "s2", "e2", T), T);
             SeenIdsCache cache = ((DeduplicatorOperator) h.getOperator()).cache();

@@ -1,6 +1,7 @@
 package io.beaconflow.jobs.ingest;
 
 import static io.beaconflow.jobs.testing.Beacons.T0;
+import static io.beaconflow.jobs.testing.Harnesses.assertNothingLeft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.model.EventType;
@@ -124,8 +125,7 @@ class DeduplicatorTest {
         assertThat(harness.numEventTimeTimers()).isEqualTo(2);
 
         harness.processWatermark(new Watermark(T + TTL + 120_000));
-        assertThat(harness.numKeyedStateEntries()).isZero();
-        assertThat(harness.numEventTimeTimers()).isZero();
+        assertNothingLeft(harness);
 
         harness.processElement(event("shop", "s1", "e1", T + TTL + 130_000), T + TTL + 130_000);
         assertThat(harness.extractOutputValues()).hasSize(3);

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.patterns;
 
+import static io.beaconflow.jobs.testing.Harnesses.assertNothingLeft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -82,8 +83,7 @@ class RecoveryGateTest {
         assertThat(passed()).containsExactly("a@0!", "a@10!", "a@35");
 
         harness.processWatermark(new Watermark(T + 11 * MIN - 1 + FORGET.toMillis()));
-        assertThat(harness.numKeyedStateEntries()).isZero();
-        assertThat(harness.numEventTimeTimers()).isZero();
+        assertNothingLeft(harness);
         send("a", 45, false);
         assertThat(passed()).containsExactly("a@0!", "a@10!", "a@35");
     }

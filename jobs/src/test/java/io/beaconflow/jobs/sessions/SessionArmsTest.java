@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.sessions;
 
+import static io.beaconflow.jobs.testing.Harnesses.assertNothingLeft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -157,8 +158,7 @@ class SessionArmsTest {
                             .isCloseTo(Math.cbrt(101.0 * 401 * 51) - 1, within(1e-6));
                     assertThat(s.latency(ComparedMetric.LCP.latencyIndex)).isNaN();
                 }
-                assertThat(h.numKeyedStateEntries()).isZero();
-                assertThat(h.numEventTimeTimers()).isZero();
+                assertNothingLeft(h);
             }
         }
     }
@@ -174,8 +174,7 @@ class SessionArmsTest {
             feed(h, pageView("s1", T0 + 1, 1000));
             h.processWatermark(T0 + 3 * GAP.toMillis());
             assertThat(drain(h)).isEmpty();
-            assertThat(h.numKeyedStateEntries()).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertNothingLeft(h);
         }
     }
 
@@ -191,8 +190,7 @@ class SessionArmsTest {
             h.processWatermark(T0 + 2 * GAP.toMillis() - 1);
             List<StreamRecord<SessionSummary>> out = drain(h);
             assertThat(out).hasSize(2).allSatisfy(r -> assertThat(r.getValue().views).isEqualTo(2));
-            assertThat(h.numKeyedStateEntries()).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertNothingLeft(h);
         }
     }
 
@@ -219,8 +217,7 @@ class SessionArmsTest {
                 assertThat(s.latency(ComparedMetric.LOAD.latencyIndex))
                         .isCloseTo(1000, within(1e-6));
             }
-            assertThat(h.numKeyedStateEntries()).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertNothingLeft(h);
         }
     }
 
@@ -280,8 +277,7 @@ class SessionArmsTest {
             assertThat(drain(h))
                     .extracting(r -> r.getValue().session)
                     .containsExactly("shop\u0000s2", "shop\u0000s2");
-            assertThat(h.numKeyedStateEntries()).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertNothingLeft(h);
         }
     }
 }

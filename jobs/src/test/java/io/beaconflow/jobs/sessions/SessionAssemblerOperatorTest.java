@@ -18,7 +18,6 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.core.memory.DataOutputSerializer;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -72,11 +71,6 @@ class SessionAssemblerOperatorTest {
                                     ? o.cache()::size
                                     : null,
                     STATE);
-
-    private static KeyedOneInputStreamOperatorTestHarness<String, RumEvent, SessionRecord> open(
-            Variant v, OperatorSubtaskState restoreFrom) throws Exception {
-        return SUBJECT.open(v, restoreFrom);
-    }
 
     /**
      * 40 overlapping typical sessions 5 s apart, a second visit of every third one 40 minutes
@@ -141,7 +135,7 @@ class SessionAssemblerOperatorTest {
     }
 
     private static List<String> runWhole(Variant v, List<RumEvent> events) throws Exception {
-        try (var h = open(v, null)) {
+        try (var h = SUBJECT.open(v, null)) {
             long maxSeen = SUBJECT.feed(h, events, 0, events.size(), Long.MIN_VALUE);
             h.processWatermark(new Watermark(maxSeen + GAP));
             SUBJECT.expireAllAndCheckNothingIsLeft(h, v);
@@ -165,7 +159,7 @@ class SessionAssemblerOperatorTest {
     void aCacheSmallerThanTheOpenSessionsEvictsAndWritesThemBehind() throws Exception {
         List<RumEvent> events = traffic();
         Variant tiny = Variant.cached(3, true);
-        try (var h = open(tiny, null)) {
+        try (var h = SUBJECT.open(tiny, null)) {
             SUBJECT.feed(h, events, 0, events.size() / 2, Long.MIN_VALUE);
             WriteBehindCache<String, SessionState> cache =
                     ((SessionAssemblerOperator) h.getOperator()).cache();
@@ -182,7 +176,7 @@ class SessionAssemblerOperatorTest {
     @Test
     void anActiveSessionCostsOneStateReadAndNoWriteUntilASnapshotOnRocksDb() throws Exception {
         Variant v = Variant.cached(10_000, true);
-        try (var h = open(v, null)) {
+        try (var h = SUBJECT.open(v, null)) {
             List<RumEvent> session = typicalSession("s1", T0);
             SUBJECT.feed(h, session, 0, session.size(), Long.MIN_VALUE);
             WriteBehindCache<String, SessionState> cache =

@@ -9,6 +9,7 @@ import static io.beaconflow.jobs.sessions.SessionEvents.click;
 import static io.beaconflow.jobs.sessions.SessionEvents.jsError;
 import static io.beaconflow.jobs.sessions.SessionEvents.pageView;
 import static io.beaconflow.jobs.sessions.SessionEvents.typicalSession;
+import static io.beaconflow.jobs.testing.Harnesses.assertNothingLeft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.model.RumEvent;
@@ -16,8 +17,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -77,11 +80,6 @@ class SessionAssemblerTest {
 
     private List<SessionRecord> records() {
         return harness.extractOutputValues();
-    }
-
-    private void assertNoStateAndNoTimers() {
-        assertThat(harness.numKeyedStateEntries()).isZero();
-        assertThat(harness.numEventTimeTimers()).isZero();
     }
 
     private static Instant at(long millis) {
@@ -144,7 +142,7 @@ class SessionAssemblerTest {
         assertThat(output()).hasSize(1);
         assertThat(output().get(0).getTimestamp()).isEqualTo(closeAt);
         assertThat(output().get(0).getValue()).usingRecursiveComparison().isEqualTo(expected);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
@@ -168,7 +166,7 @@ class SessionAssemblerTest {
         assertThat(second.sessionKey).isEqualTo("shop:s1:" + (T + 31 * MINUTE));
         assertThat(second.start).isEqualTo(T + 31 * MINUTE);
         assertThat(second.closed).isTrue();
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
@@ -184,7 +182,7 @@ class SessionAssemblerTest {
 
         watermark(T + 60_000 + GAP);
         assertThat(records()).extracting(r -> r.sessionId).containsExactly("s1", "s2");
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -220,7 +218,7 @@ class SessionAssemblerTest {
         assertThat(second.getValue().landingRoute).isEqualTo("/p60");
         assertThat(second.getValue().durationMs).isEqualTo(20 * MINUTE);
         assertThat(second.getValue().updateSeq).isEqualTo(1);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
@@ -235,7 +233,7 @@ class SessionAssemblerTest {
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("max_duration", 230 * MINUTE, 24),
                         org.assertj.core.groups.Tuple.tuple("inactivity", 10 * MINUTE, 2));
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -249,7 +247,7 @@ class SessionAssemblerTest {
         send(pageView("s1", T0, "/home"));
         watermark(T + GAP);
         assertThat(records()).hasSize(1);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
 
         // 29 min after the closed session's only event, 1 min behind the watermark.
         RumEvent late = click("s1", T0.plus(Duration.ofMinutes(29)), "#buy");
@@ -269,7 +267,7 @@ class SessionAssemblerTest {
         // The first session's record is untouched.
         assertThat(records().get(0).events).isEqualTo(1);
         assertThat(records().get(0).lateEvents).isZero();
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
@@ -286,7 +284,7 @@ class SessionAssemblerTest {
         assertThat(r.actions).isEqualTo(1);
         assertThat(r.lateEvents).isEqualTo(1);
         assertThat(r.timeline).extracting(e -> e.t).containsExactly(T, T + 300_000, T + 600_000);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
@@ -306,7 +304,7 @@ class SessionAssemblerTest {
         assertThat(last.start).isEqualTo(T + MINUTE);
         assertThat(last.landingRoute).isEqualTo("/home");
         assertThat(last.lateEvents).isEqualTo(1);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -351,7 +349,7 @@ class SessionAssemblerTest {
         assertThat(last.getValue().endReason).isEqualTo("inactivity");
         assertThat(last.getValue().updateSeq).isEqualTo(3);
         assertThat(records()).extracting(r -> r.sessionKey).containsOnly("shop:s1:" + T);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
@@ -362,7 +360,7 @@ class SessionAssemblerTest {
         assertThat(records()).hasSize(1);
         assertThat(records().get(0).closed).isTrue();
         assertThat(records().get(0).updateSeq).isEqualTo(1);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
@@ -376,7 +374,7 @@ class SessionAssemblerTest {
                 .filteredOn(r -> r.closed)
                 .extracting(r -> r.sessionId + " " + r.end)
                 .containsExactlyInAnyOrder("s1 " + (T + 100_000), "s2 " + T);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -394,7 +392,7 @@ class SessionAssemblerTest {
         }
         watermark(maxSeen + GAP);
         assertThat(records()).hasSize(1);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
         return records().get(0);
     }
 
@@ -441,36 +439,46 @@ class SessionAssemblerTest {
                         "20000 page_view /checkout null");
     }
 
+    /**
+     * The typical session run in order, then in five seeded orders {@code reorder} makes, each fed
+     * with the watermark {@code lagMs} behind the newest event (-1: none until the close): every
+     * run gives the in-order record, and none has a late event.
+     */
+    private void assertOrderChangesNothing(
+            long lagMs, BiFunction<List<RumEvent>, Random, List<RumEvent>> reorder)
+            throws Exception {
+        SessionRecord inOrder = runToClose(typicalSession("s1", T0), lagMs);
+        assertThat(inOrder.lateEvents).isZero();
+        for (long seed = 1; seed <= 5; seed++) {
+            List<RumEvent> events = new ArrayList<>(typicalSession("s1", T0));
+            SessionRecord r = runToClose(reorder.apply(events, new Random(seed)), lagMs);
+            assertThat(r.lateEvents).as("seed %d", seed).isZero();
+            assertThat(r).as("seed %d", seed).usingRecursiveComparison().isEqualTo(inOrder);
+        }
+    }
+
     @Test
     void outOfOrderEventsInsideASessionGiveTheSameRecordAsInOrderOnes() throws Exception {
-        SessionRecord inOrder = runToClose(typicalSession("s1", T0), -1);
-        for (long seed = 1; seed <= 5; seed++) {
-            List<RumEvent> shuffled = new ArrayList<>(typicalSession("s1", T0));
-            Collections.shuffle(shuffled, new Random(seed));
-            SessionRecord r = runToClose(shuffled, -1);
-            assertThat(r).as("shuffle seed %d", seed).usingRecursiveComparison().isEqualTo(inOrder);
-        }
+        assertOrderChangesNothing(
+                -1,
+                (events, random) -> {
+                    Collections.shuffle(events, random);
+                    return events;
+                });
     }
 
     @Test
     void outOfOrderEventsWithinTheWatermarkBoundGiveTheSameRecordAsInOrderOnes() throws Exception {
         // The watermark trails the newest event by 5 s, as a bounded-out-of-orderness strategy
         // does; events are shuffled within 5 s windows, so none is ever behind the watermark.
-        SessionRecord inOrder = runToClose(typicalSession("s1", T0), 5000);
-        assertThat(inOrder.lateEvents).isZero();
-        for (long seed = 1; seed <= 5; seed++) {
-            Random random = new Random(seed);
-            List<RumEvent> events = new ArrayList<>(typicalSession("s1", T0));
-            List<RumEvent> disordered =
-                    events.stream()
-                            .sorted(
-                                    java.util.Comparator.comparingLong(
-                                            e -> e.eventTime + random.nextInt(5000)))
-                            .collect(Collectors.toList());
-            SessionRecord r = runToClose(disordered, 5000);
-            assertThat(r.lateEvents).as("seed %d", seed).isZero();
-            assertThat(r).as("seed %d", seed).usingRecursiveComparison().isEqualTo(inOrder);
-        }
+        assertOrderChangesNothing(
+                5000,
+                (events, random) ->
+                        events.stream()
+                                .sorted(
+                                        Comparator.comparingLong(
+                                                e -> e.eventTime + random.nextInt(5000)))
+                                .collect(Collectors.toList()));
     }
 
     // ---------------------------------------------------------------------------------------
@@ -492,7 +500,7 @@ class SessionAssemblerTest {
         assertThat(records())
                 .extracting(r -> r.sessionId + " " + r.rageClicks)
                 .containsExactlyInAnyOrder("s1 1", "s2 0");
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test
@@ -538,7 +546,7 @@ class SessionAssemblerTest {
         watermark(maxSeen + GAP);
         assertThat(records()).hasSize(1);
         assertThat(records().get(0)).usingRecursiveComparison().isEqualTo(uninterrupted);
-        assertNoStateAndNoTimers();
+        assertNothingLeft(harness);
     }
 
     @Test

@@ -70,6 +70,11 @@ class ViewRouteAssignerTest {
         harness.processElement(e, e.eventTime);
     }
 
+    /** The watermark {@code ms} after T0, as {@link #at} places events. */
+    private void watermark(long ms) throws Exception {
+        harness.processWatermark(new Watermark(T + ms));
+    }
+
     /**
      * Keyed state entries as a checkpoint would store them: the operator writes its cached sessions
      * behind before the barrier, so the backend alone is counted after that hook.
@@ -107,7 +112,7 @@ class ViewRouteAssignerTest {
         assertThat(emitted()).as("everything waits for the watermark").isEmpty();
         assertThat(harness.numEventTimeTimers()).as("held events wait on timers").isPositive();
 
-        harness.processWatermark(new Watermark(T + 10_000));
+        watermark(10_000);
         assertThat(emitted())
                 .as("in event-time order, views included")
                 .containsExactly(
@@ -128,7 +133,7 @@ class ViewRouteAssignerTest {
         // Sent from the settings route before its route change arrived.
         send(fetch("s1", at(12_000), 500, null, "/#/settings"));
         send(fetch("s1", at(8_000), 200, null, "/#/settings"));
-        harness.processWatermark(new Watermark(T + 9_000));
+        watermark(9_000);
         assertThat(emitted())
                 .as("only what the watermark passed")
                 .containsExactly(
@@ -136,7 +141,7 @@ class ViewRouteAssignerTest {
                         "page_view /#/orders/:id @5000",
                         "fetch /#/orders/:id @8000");
         send(routeChange("s1", 10_000, "/#/settings"));
-        harness.processWatermark(new Watermark(T + 20_000));
+        watermark(20_000);
         assertThat(emitted())
                 .containsExactly(
                         "page_view /#/dashboard @0",
@@ -150,7 +155,7 @@ class ViewRouteAssignerTest {
     void anEventBehindTheWatermarkIsPlacedAtOnceWithTheViewsKnown() throws Exception {
         send(pageView("s1", at(0), "/#/dashboard"));
         send(routeChange("s1", 5_000, "/#/orders/:id"));
-        harness.processWatermark(new Watermark(T + 60_000));
+        watermark(60_000);
         send(fetch("s1", at(3_000), 200, null, "/#/orders/:id"));
         assertThat(emitted())
                 .containsExactly(
@@ -165,7 +170,7 @@ class ViewRouteAssignerTest {
         send(routeChange("s1", 1_000, "/b"));
         send(fetch("s1", at(1_000), 200, null, "/a"));
         send(fetch("s1", at(999), 200, null, "/b"));
-        harness.processWatermark(new Watermark(T + 2_000));
+        watermark(2_000);
         assertThat(emitted()).contains("fetch /b @1000", "fetch /a @999");
     }
 
@@ -178,7 +183,7 @@ class ViewRouteAssignerTest {
         // for the view it was measured on.
         send(vital("s1", at(1_410), "LCP", 852, "/spa/product/:id"));
         send(vital("s1", at(1_500), "INP", 16, "/spa/checkout"));
-        harness.processWatermark(new Watermark(T + 2_000));
+        watermark(2_000);
         assertThat(emitted()).contains("web_vital /spa @1410", "web_vital /spa/product/:id @1500");
     }
 
@@ -189,7 +194,7 @@ class ViewRouteAssignerTest {
         send(pageView("s1", at(4_000), "/product/:id"));
         send(vital("s1", at(4_500), "CLS", 0.02, "/home"));
         send(fetch("s1", at(4_200), 200, null, "/home"));
-        harness.processWatermark(new Watermark(T + 10_000));
+        watermark(10_000);
         assertThat(emitted()).contains("web_vital /home @4500", "fetch /home @4200");
     }
 
@@ -197,7 +202,7 @@ class ViewRouteAssignerTest {
     void eventsBeforeTheSessionsFirstViewKeepTheirOwnRoute() throws Exception {
         send(fetch("s1", at(0), 200, null, "/#/settings"));
         send(routeChange("s1", 1_000, "/#/orders/:id"));
-        harness.processWatermark(new Watermark(T + 2_000));
+        watermark(2_000);
         assertThat(emitted()).contains("fetch /#/settings @0");
     }
 
@@ -207,7 +212,7 @@ class ViewRouteAssignerTest {
         send(routeChange("s1", 1_000, "/b"));
         send(pageView("s2", at(0), "/x"));
         send(fetch("s2", at(2_000), 200, null, "/y"));
-        harness.processWatermark(new Watermark(T + 3_000));
+        watermark(3_000);
         assertThat(emitted()).contains("fetch /y @2000");
     }
 
@@ -217,7 +222,7 @@ class ViewRouteAssignerTest {
         send(routeChange("s1", 1_000, "/b"));
         RumEvent f = fetch("s1", at(500), 200, null, "/b");
         send(f);
-        harness.processWatermark(new Watermark(T + 2_000));
+        watermark(2_000);
         assertThat(emitted()).contains("fetch /a @500");
         assertThat(f.route).isEqualTo("/b");
     }
@@ -228,7 +233,7 @@ class ViewRouteAssignerTest {
         long lastMs = 60_000 - (T % 60_000) - 1; // the last millisecond of T's minute
         send(fetch("s1", at(lastMs), 200, null, "/a"));
         // A window [m, m + 1 min) fires at watermark m + 1 min - 1: the event must be out by then.
-        harness.processWatermark(new Watermark(T + lastMs));
+        watermark(lastMs);
         assertThat(emitted()).contains("fetch /a @" + lastMs);
     }
 
@@ -239,13 +244,13 @@ class ViewRouteAssignerTest {
         send(fetch("s1", at(1_500), 200, null, "/spa"));
         send(fetch("s2", at(1_500), 200, null, "/x"));
         assertThat(storedAtASnapshot(1)).isPositive();
-        harness.processWatermark(new Watermark(T + 5_000));
+        watermark(5_000);
         assertThat(harness.numEventTimeTimers()).as("only s1's clean-up timer").isEqualTo(1);
         // Activity later in the session moves the close.
         send(fetch("s1", at(20 * 60_000), 200, null, "/spa/cart"));
-        harness.processWatermark(new Watermark(T + 1_500 + GAP.toMillis() + 60_000));
+        watermark(1_500 + GAP.toMillis() + 60_000);
         assertThat(storedAtASnapshot(2)).as("session still open").isPositive();
-        harness.processWatermark(new Watermark(T + 20 * 60_000 + GAP.toMillis() + 60_000));
+        watermark(20 * 60_000 + GAP.toMillis() + 60_000);
         assertThat(storedAtASnapshot(3)).isZero();
         assertThat(assigner.cachedHistories()).isZero();
         assertThat(assigner.cachedSessions()).isZero();
@@ -277,10 +282,10 @@ class ViewRouteAssignerTest {
         send(routeChange("s1", 1_000, "/b"));
         send(fetch("s1", at(1_200), 200, null, "/a"));
         send(fetch("s1", at(1_700), 200, null, "/a"));
-        harness.processWatermark(new Watermark(T + 1_199));
-        harness.processWatermark(new Watermark(T + 1_200));
-        harness.processWatermark(new Watermark(T + 1_699));
-        harness.processWatermark(new Watermark(T + 1_700));
+        watermark(1_199);
+        watermark(1_200);
+        watermark(1_699);
+        watermark(1_700);
         assertThat(emittedWithWatermarks())
                 .containsExactly(
                         "page_view /a @0",
@@ -302,7 +307,7 @@ class ViewRouteAssignerTest {
         send(pageView("s1", at(0), "/home"));
         send(pageView("s1", at(1_810_000), "/product/:id"));
         send(fetch("s1", at(1_790_000), 200, null, "/home"));
-        harness.processWatermark(new Watermark(T + 1_820_000));
+        watermark(1_820_000);
         assertThat(emitted())
                 .containsExactly(
                         "page_view /home @0",
@@ -317,10 +322,10 @@ class ViewRouteAssignerTest {
         send(fetch("s1", at(3_000), 200, null, "/#/settings"));
         send(fetch("s1", at(5_000), 200, null, "/#/settings"));
         send(fetch("s1", at(9_000), 200, null, "/#/settings"));
-        harness.processWatermark(new Watermark(T + 6_000));
+        watermark(6_000);
         // The route change to settings at 4 s arrives behind the watermark (a late beacon).
         send(routeChange("s1", 4_000, "/#/settings"));
-        harness.processWatermark(new Watermark(T + 10_000));
+        watermark(10_000);
         assertThat(emitted())
                 .containsExactly(
                         "page_view /#/dashboard @0",
@@ -343,10 +348,10 @@ class ViewRouteAssignerTest {
     void aLateViewWithNoEventAfterItIsCountedAsLateOnly() throws Exception {
         send(pageView("s1", at(0), "/a"));
         send(fetch("s1", at(1_000), 200, null, "/a"));
-        harness.processWatermark(new Watermark(T + 8_000));
+        watermark(8_000);
         send(routeChange("s1", 2_000, "/b"));
         send(fetch("s1", at(9_000), 200, null, "/a"));
-        harness.processWatermark(new Watermark(T + 10_000));
+        watermark(10_000);
         assertThat(emitted())
                 .containsExactly(
                         "page_view /a @0",
@@ -356,7 +361,7 @@ class ViewRouteAssignerTest {
         assertThat(assigner.lateViewCount()).isEqualTo(1);
         assertThat(assigner.lateViewsAfterTheirEventsCount()).isZero();
         // State and timers still go: the late view does not outlive the session.
-        harness.processWatermark(new Watermark(T + 9_000 + GAP.toMillis() + 60_000));
+        watermark(9_000 + GAP.toMillis() + 60_000);
         assertThat(storedAtASnapshot(1)).isZero();
         assertThat(assigner.cachedHistories()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();

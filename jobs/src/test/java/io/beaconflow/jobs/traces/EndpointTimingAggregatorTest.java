@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.traces;
 
+import static io.beaconflow.jobs.testing.Harnesses.assertNothingLeft;
 import static io.beaconflow.jobs.traces.TraceFixtures.T0;
 import static io.beaconflow.jobs.traces.TraceFixtures.TRACE;
 import static io.beaconflow.jobs.traces.TraceFixtures.fetch;
@@ -81,8 +82,7 @@ class EndpointTimingAggregatorTest {
                             assertThat(d.serverP99).isCloseTo(898, within(898 * 0.02));
                             assertThat(d.serverShare).isCloseTo(84950.0 / 104950, within(1e-3));
                         });
-        assertThat(h.numKeyedStateEntries()).isZero();
-        assertThat(h.numEventTimeTimers()).isZero();
+        assertNothingLeft(h);
     }
 
     @Test
@@ -90,8 +90,7 @@ class EndpointTimingAggregatorTest {
         h.processWatermark(new Watermark(T0 + WINDOW.toMillis() + DELAY.toMillis()));
         FetchTiming t = joined(0, 100, 50);
         h.processElement(t, t.eventTime);
-        assertThat(h.numKeyedStateEntries()).isZero();
-        assertThat(h.numEventTimeTimers()).isZero();
+        assertNothingLeft(h);
         assertThat(h.extractOutputValues()).isEmpty();
     }
 }

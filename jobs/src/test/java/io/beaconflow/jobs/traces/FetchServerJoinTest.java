@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.traces;
 
+import static io.beaconflow.jobs.testing.Harnesses.assertNothingLeft;
 import static io.beaconflow.jobs.traces.TraceFixtures.OTHER_TRACE;
 import static io.beaconflow.jobs.traces.TraceFixtures.T0;
 import static io.beaconflow.jobs.traces.TraceFixtures.TRACE;
@@ -66,11 +67,6 @@ class FetchServerJoinTest {
         return out;
     }
 
-    void assertCleanedUp() {
-        assertThat(h.numKeyedStateEntries()).isZero();
-        assertThat(h.numEventTimeTimers()).isZero();
-    }
-
     /** The fetch most tests join: span 00f067aa0ba902b7 of {@code TRACE} at T0, 180 ms. */
     private static RumEvent theFetch() {
         return fetch(TRACE, "00f067aa0ba902b7", T0, 180);
@@ -100,7 +96,7 @@ class FetchServerJoinTest {
 
         watermark(T0 + AFTER.toMillis());
         assertThat(unmatched()).isEmpty();
-        assertCleanedUp();
+        assertNothingLeft(h);
     }
 
     @Test
@@ -118,7 +114,7 @@ class FetchServerJoinTest {
                             assertThat(t.networkMs).isEqualTo(80.0);
                         });
         watermark(T0 + AFTER.toMillis());
-        assertCleanedUp();
+        assertNothingLeft(h);
     }
 
     @Test
@@ -130,7 +126,7 @@ class FetchServerJoinTest {
         assertThat(h.extractOutputValues()).isEmpty();
         watermark(T0 + AFTER.toMillis());
         assertThat(unmatched()).singleElement().satisfies(t -> assertThat(t.joined).isFalse());
-        assertCleanedUp();
+        assertNothingLeft(h);
     }
 
     @Test
@@ -146,7 +142,7 @@ class FetchServerJoinTest {
         spanArrives(itsSpan(T0 - BEFORE.toMillis()));
         assertThat(h.extractOutputValues()).hasSize(1);
         watermark(T0 + AFTER.toMillis());
-        assertCleanedUp();
+        assertNothingLeft(h);
     }
 
     @Test
@@ -167,7 +163,7 @@ class FetchServerJoinTest {
                             assertThat(t.spanId).isEqualTo("2222222222222222");
                             assertThat(t.serverMs).isNull();
                         });
-        assertCleanedUp();
+        assertNothingLeft(h);
     }
 
     @Test
@@ -179,7 +175,7 @@ class FetchServerJoinTest {
         assertThat(h.extractOutputValues()).hasSize(1);
         watermark(T0 + AFTER.toMillis());
         assertThat(unmatched()).isEmpty();
-        assertCleanedUp();
+        assertNothingLeft(h);
     }
 
     @Test
@@ -188,7 +184,7 @@ class FetchServerJoinTest {
         watermark(T0 + BEFORE.toMillis() - 1);
         assertThat(h.numKeyedStateEntries()).isEqualTo(1);
         watermark(T0 + BEFORE.toMillis());
-        assertCleanedUp();
+        assertNothingLeft(h);
     }
 
     @Test
@@ -201,6 +197,6 @@ class FetchServerJoinTest {
         watermark(T0 + 10 + AFTER.toMillis());
         // Three were held (and reported unmatched); the two beyond the limit were dropped.
         assertThat(unmatched()).hasSize(3);
-        assertCleanedUp();
+        assertNothingLeft(h);
     }
 }

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.traces;
 
+import static io.beaconflow.jobs.testing.Harnesses.assertNothingLeft;
 import static io.beaconflow.jobs.traces.TraceFixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -127,8 +128,7 @@ class SlowApiAttributionTest {
             assertThat(a.rootCauseHints.get(0)).startsWith("time went to network/queueing");
         }
         h.processBothWatermarks(new Watermark(T0 + 60 * MIN));
-        assertThat(h.numKeyedStateEntries()).isZero();
-        assertThat(h.numEventTimeTimers()).isZero();
+        assertNothingLeft(h);
     }
 
     @Test
