@@ -78,6 +78,16 @@ class ShareDetectorTest {
         return out;
     }
 
+    /** Windows from {@code onset} to the first anomaly within {@code within}; -1 if none. */
+    static int firstAnomaly(List<ShareDetector.Result> results, int onset, int within) {
+        for (int i = onset; i < onset + within; i++) {
+            if (results.get(i).anomaly()) {
+                return i - onset;
+            }
+        }
+        return -1;
+    }
+
     static long anomalies(List<ShareDetector.Result> results, int from, int to) {
         return results.subList(from, to).stream().filter(ShareDetector.Result::anomaly).count();
     }
@@ -107,15 +117,10 @@ class ShareDetectorTest {
                             i -> i >= onset && i < onset + 30 ? 0.2 : 1);
             List<ShareDetector.Result> r = run(shipped(), t);
             assertThat(anomalies(r, 0, onset)).as("seed %d before", seed).isZero();
-            int first = -1;
-            for (int i = onset; i < onset + 30; i++) {
-                if (r.get(i).anomaly()) {
-                    first = i - onset;
-                    break;
-                }
-            }
             // ~70 views a window cut to ~14
-            assertThat(first).as("seed %d: windows to the first anomaly", seed).isBetween(0, 15);
+            assertThat(firstAnomaly(r, onset, 30))
+                    .as("seed %d: windows to the first anomaly", seed)
+                    .isBetween(0, 15);
         }
     }
 
@@ -287,14 +292,9 @@ class ShareDetectorTest {
                             i -> i >= onset && i < onset + 40 ? 0 : 1);
             List<ShareDetector.Result> r = runSessions(shippedGate(), t);
             assertThat(anomalies(r, 0, onset)).as("seed %d before", seed).isZero();
-            int first = onset;
-            while (first < onset + 40 && !r.get(first).anomaly()) {
-                first++;
-            }
-            assertThat(first - onset)
-                    .as("seed %d: windows to the first anomaly", seed)
-                    .isBetween(10, 30);
-            assertThat(r.get(first).observed()).isZero();
+            int first = firstAnomaly(r, onset, 40);
+            assertThat(first).as("seed %d: windows to the first anomaly", seed).isBetween(10, 30);
+            assertThat(r.get(onset + first).observed()).isZero();
             assertThat(anomalies(r, onset + 40, onset + 60)).as("after it").isZero();
         }
     }

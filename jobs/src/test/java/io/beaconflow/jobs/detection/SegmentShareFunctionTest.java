@@ -106,25 +106,22 @@ class SegmentShareFunctionTest {
      * JP: one view a minute from a visitor arriving every second minute (its own session bit) who
      * stays two minutes; far under the count test's gate (32 windows expect ~32 views, not 60).
      */
-    void minuteWithJapan(int i, boolean japan, boolean bits) throws Exception {
-        minute(i, 200, 50, 20);
-        if (japan) {
-            MetricAggregate jp = Rows.row("shop", "country", "JP", i, 1, 0.01);
-            jp.sessionBits = bits ? 1L << ((i / 2) % 64) : null;
-            feed(jp);
+    List<AnomalySignal> japanForTwoHoursThenSilentFor40Minutes(boolean bits) throws Exception {
+        for (int i = 0; i < 160; i++) {
+            minute(i, 200, 50, 20);
+            if (i < 120) {
+                MetricAggregate jp = Rows.row("shop", "country", "JP", i, 1, 0.01);
+                jp.sessionBits = bits ? 1L << ((i / 2) % 64) : null;
+                feed(jp);
+            }
         }
+        h.processWatermark(T0 + 160 * MINUTE);
+        return signals("JP");
     }
 
     @Test
     void aThinCountryGoingSilentAlertsOnTheVisitorsItsBitmapsCounted() throws Exception {
-        for (int i = 0; i < 120; i++) {
-            minuteWithJapan(i, true, true);
-        }
-        for (int i = 120; i < 160; i++) {
-            minuteWithJapan(i, false, true);
-        }
-        h.processWatermark(T0 + 160 * MINUTE);
-        List<AnomalySignal> jp = signals("JP");
+        List<AnomalySignal> jp = japanForTwoHoursThenSilentFor40Minutes(true);
         assertThat(jp.stream().filter(s -> s.windowStart < T0 + 120 * MINUTE))
                 .noneMatch(s -> s.anomaly);
         // 0.5 arrivals a minute: e^-10 (z -3.9) is 20 silent minutes
@@ -136,14 +133,7 @@ class SegmentShareFunctionTest {
 
     @Test
     void withoutSessionBitmapsASilentThinCountryHasNoVerdict() throws Exception {
-        for (int i = 0; i < 120; i++) {
-            minuteWithJapan(i, true, false);
-        }
-        for (int i = 120; i < 160; i++) {
-            minuteWithJapan(i, false, false);
-        }
-        h.processWatermark(T0 + 160 * MINUTE);
-        assertThat(signals("JP")).noneMatch(s -> s.anomaly);
+        assertThat(japanForTwoHoursThenSilentFor40Minutes(false)).noneMatch(s -> s.anomaly);
     }
 
     @Test
