@@ -264,7 +264,7 @@ class DetectorGoldenTest {
             error_rate 2 f0a990ca0df6dd50
             error_rate_anchored_drift 8 b44554f3bc147633
             lcp_p75 2 6bb6752dacf69596
-            lcp_p75_drift_anchored 4 195f7b92ce6d7be2
+            lcp_p75_drift_anchored 3 3c8d53101d6a2816
             lcp_p75_robust_slots_berlin 19 aa94f78cb3e66ba0
             page_views 2 e95f3e93e4aeffda
             page_views_exact_evidence_down 29 e0368b4dc258860a

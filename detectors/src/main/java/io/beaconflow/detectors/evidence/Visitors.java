@@ -50,6 +50,29 @@ public final class Visitors {
         return min <= 0 || estimate(bits) >= min;
     }
 
+    /**
+     * The visitor (bit) set in the most of the windows {@code windows[0..count)}, the lowest such
+     * bit on a tie, or -1 when no window has a visitor. A collision only merges visitors into one,
+     * which makes a test that sets that visitor aside stricter, never looser.
+     */
+    public static int mostFrequent(long[] windows, int count) {
+        int[] frequency = new int[64];
+        for (int w = 0; w < count; w++) {
+            long bits = windows[w];
+            while (bits != 0) {
+                frequency[Long.numberOfTrailingZeros(bits)]++;
+                bits &= bits - 1;
+            }
+        }
+        int top = 0;
+        for (int b = 1; b < 64; b++) {
+            if (frequency[b] > frequency[top]) {
+                top = b;
+            }
+        }
+        return frequency[top] == 0 ? -1 : top;
+    }
+
     /** Whether {@code bits} pass a gate of {@code min} visitors (unknown bits always do). */
     public static boolean enough(long bits, int min) {
         return min <= 0 || bits == 0 || estimate(bits) >= min;
