@@ -83,8 +83,7 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
             return;
         }
         if (seen.contains(e.eventId)) {
-            duplicates.inc();
-            duplicatesTotal.add(1);
+            countDuplicate();
             return;
         }
         long expiry = e.eventTime + ttlMs;
@@ -95,12 +94,17 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
         out.collect(e);
     }
 
+    /** A dropped duplicate: the metric (live) and the accumulator (the job's final count). */
+    private void countDuplicate() {
+        duplicates.inc();
+        duplicatesTotal.add(1);
+    }
+
     /** The same decisions as the uncached path, on the session's ids on the heap. */
     private void processCached(RumEvent e, Context ctx, Collector<RumEvent> out) throws Exception {
         SeenIdsCache.Ids ids = cache.get();
         if (ids.contains(e.eventId)) {
-            duplicates.inc();
-            duplicatesTotal.add(1);
+            countDuplicate();
             return;
         }
         long expiry = e.eventTime + ttlMs;
