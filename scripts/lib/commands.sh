@@ -111,26 +111,27 @@ cmd_down() {
 
 status_line() { printf '%-20s %-10s %s\n' "$1" "$2" "$3"; }
 
+# The status line of a process with a pid file and a health probe: up or unhealthy (pid and the
+# given detail) or down. Usage: probe_status NAME PIDFILE HEALTH-FUNCTION UP-DETAIL UNHEALTHY-DETAIL
+probe_status() {
+  local name=$1 pidfile=$2 healthy=$3
+  if pid_alive "$pidfile" "$name"; then
+    if "$healthy"; then
+      status_line "$name" up "pid $(pid_of "$pidfile")  $4"
+    else
+      status_line "$name" unhealthy "pid $(pid_of "$pidfile")  $5"
+    fi
+  else
+    status_line "$name" down ""
+  fi
+}
+
 cmd_status() {
   # Kafka
-  if pid_alive "$KAFKA_PID" kafka; then
-    if kafka_healthy; then
-      status_line kafka up "pid $(pid_of "$KAFKA_PID")  bootstrap $BF_HOST:$KAFKA_PORT"
-    else
-      status_line kafka unhealthy "pid $(pid_of "$KAFKA_PID")  no metadata from $BF_HOST:$KAFKA_PORT"
-    fi
-  else
-    status_line kafka down ""
-  fi
-  if pid_alive "$KS_PID" kafka-secure; then
-    if ks_healthy; then
-      status_line kafka-secure up "pid $(pid_of "$KS_PID")  SASL_SSL $BF_HOST:$KAFKA_SECURE_PORT"
-    else
-      status_line kafka-secure unhealthy "pid $(pid_of "$KS_PID")  no metadata from $BF_HOST:$KAFKA_SECURE_PORT"
-    fi
-  else
-    status_line kafka-secure down ""
-  fi
+  probe_status kafka "$KAFKA_PID" kafka_healthy \
+    "bootstrap $BF_HOST:$KAFKA_PORT" "no metadata from $BF_HOST:$KAFKA_PORT"
+  probe_status kafka-secure "$KS_PID" ks_healthy \
+    "SASL_SSL $BF_HOST:$KAFKA_SECURE_PORT" "no metadata from $BF_HOST:$KAFKA_SECURE_PORT"
   # Elasticsearch
   local name h
   for name in es es-secure; do
@@ -168,15 +169,8 @@ cmd_status() {
   else
     status_line flink-jobmanager down ""
   fi
-  if pid_alive "$COLLECTOR_PID" collector; then
-    if collector_healthy; then
-      status_line collector up "pid $(pid_of "$COLLECTOR_PID")  http://$BF_HOST:$COLLECTOR_PORT"
-    else
-      status_line collector unhealthy "pid $(pid_of "$COLLECTOR_PID")  /readyz not 200 (Kafka unreachable?)"
-    fi
-  else
-    status_line collector down ""
-  fi
+  probe_status collector "$COLLECTOR_PID" collector_healthy \
+    "http://$BF_HOST:$COLLECTOR_PORT" "/readyz not 200 (Kafka unreachable?)"
   local id tms
   tms=$(rest_get /taskmanagers || true)
   for id in $(tm_running_ids); do

@@ -66,14 +66,7 @@ public final class RouteNormalizer implements Serializable {
             }
             start = slash;
         }
-        int end = url.length();
-        for (int i = start; i < url.length(); i++) {
-            char c = url.charAt(i);
-            if (c == '?' || c == '#') {
-                end = i;
-                break;
-            }
-        }
+        int end = pathEnd(url, start);
         String path = url.substring(start, end);
         if (path.isEmpty() || path.charAt(0) != '/') {
             path = "/" + path;
@@ -87,6 +80,15 @@ public final class RouteNormalizer implements Serializable {
             path = (path.equals("/") ? "" : path) + "/" + hashRoute;
         }
         return path;
+    }
+
+    /** Where the path that starts at {@code from} ends: at its query, its fragment or the end. */
+    private static int pathEnd(String url, int from) {
+        for (int i = from; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c == '?' || c == '#') return i;
+        }
+        return url.length();
     }
 
     /**
@@ -107,14 +109,7 @@ public final class RouteNormalizer implements Serializable {
         } else {
             return null;
         }
-        int end = url.length();
-        for (int i = slash; i < url.length(); i++) {
-            char c = url.charAt(i);
-            if (c == '?' || c == '#') {
-                end = i;
-                break;
-            }
-        }
+        int end = pathEnd(url, slash);
         String route = url.substring(hash, end);
         if (end - slash > 1 && route.endsWith("/")) {
             route = route.substring(0, route.length() - 1);

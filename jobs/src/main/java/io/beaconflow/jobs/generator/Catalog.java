@@ -44,16 +44,8 @@ final class Catalog {
                 for (int v : CHROME_VERSIONS) {
                     String cv = "Chrome/" + v + ".0.0.0";
                     if (device.equals("desktop")) {
-                        out.add(
-                                win(
-                                        "AppleWebKit/537.36 (KHTML, like Gecko) "
-                                                + cv
-                                                + " Safari/537.36"));
-                        out.add(
-                                mac(
-                                        "AppleWebKit/537.36 (KHTML, like Gecko) "
-                                                + cv
-                                                + " Safari/537.36"));
+                        out.add(win(blink(cv + " Safari/537.36")));
+                        out.add(mac(blink(cv + " Safari/537.36")));
                         out.add(
                                 "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like"
                                         + " Gecko) "
@@ -75,20 +67,9 @@ final class Catalog {
                 for (int v : CHROME_VERSIONS) {
                     String cv = "Chrome/" + v + ".0.0.0";
                     if (device.equals("desktop")) {
-                        out.add(
-                                win(
-                                        "AppleWebKit/537.36 (KHTML, like Gecko) "
-                                                + cv
-                                                + " Safari/537.36 Edg/"
-                                                + v
-                                                + ".0.0.0"));
-                        out.add(
-                                mac(
-                                        "AppleWebKit/537.36 (KHTML, like Gecko) "
-                                                + cv
-                                                + " Safari/537.36 Edg/"
-                                                + v
-                                                + ".0.0.0"));
+                        String edge = cv + " Safari/537.36 Edg/" + v + ".0.0.0";
+                        out.add(win(blink(edge)));
+                        out.add(mac(blink(edge)));
                     } else {
                         out.add(
                                 android(
@@ -103,24 +84,9 @@ final class Catalog {
             case "Firefox":
                 for (int v : FIREFOX_VERSIONS) {
                     if (device.equals("desktop")) {
-                        out.add(
-                                "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:"
-                                        + v
-                                        + ".0) Gecko/20100101 Firefox/"
-                                        + v
-                                        + ".0");
-                        out.add(
-                                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:"
-                                        + v
-                                        + ".0) Gecko/20100101 Firefox/"
-                                        + v
-                                        + ".0");
-                        out.add(
-                                "Mozilla/5.0 (X11; Linux x86_64; rv:"
-                                        + v
-                                        + ".0) Gecko/20100101 Firefox/"
-                                        + v
-                                        + ".0");
+                        out.add(firefoxDesktop("Windows NT 10.0; Win64; x64", v));
+                        out.add(firefoxDesktop("Macintosh; Intel Mac OS X 10.15", v));
+                        out.add(firefoxDesktop("X11; Linux x86_64", v));
                     } else {
                         String kind = device.equals("mobile") ? "Mobile" : "Tablet";
                         out.add(
@@ -190,6 +156,16 @@ final class Catalog {
 
     private static String mac(String rest) {
         return "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) " + rest;
+    }
+
+    /** Chromium's engine tokens before the browser's own ({@code Chrome/…}, {@code Edg/…}). */
+    private static String blink(String rest) {
+        return "AppleWebKit/537.36 (KHTML, like Gecko) " + rest;
+    }
+
+    /** Firefox on a desktop {@code platform}, version {@code v}. */
+    private static String firefoxDesktop(String platform, int v) {
+        return "Mozilla/5.0 (" + platform + "; rv:" + v + ".0) Gecko/20100101 Firefox/" + v + ".0";
     }
 
     private static String android(String rest) {

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Typed configuration of the synthetic traffic generator, loaded from {@code
@@ -401,39 +402,27 @@ public class GeneratorConfig implements Serializable {
     }
 
     public GeneratorConfig withDuration(String newDuration) {
-        GeneratorConfig c = copy();
-        c.duration = newDuration;
-        c.validate();
-        return c;
+        return with(c -> c.duration = newDuration);
     }
 
     public GeneratorConfig withStart(String newStart) {
-        GeneratorConfig c = copy();
-        c.start = newStart;
-        c.validate();
-        return c;
+        return with(c -> c.start = newStart);
     }
 
     public GeneratorConfig withSpeed(String newSpeed) {
-        GeneratorConfig c = copy();
-        c.speed = newSpeed;
-        c.validate();
-        return c;
+        return with(c -> c.speed = newSpeed);
     }
 
     public GeneratorConfig withSplits(int newSplits) {
-        GeneratorConfig c = copy();
-        c.splits = newSplits;
-        c.validate();
-        return c;
+        return with(c -> c.splits = newSplits);
     }
 
     public GeneratorConfig withIncidents(List<IncidentSpec> newIncidents) {
-        GeneratorConfig c = copy();
-        c.incidents = new ArrayList<>(newIncidents);
-        c.incidentsSourceName = null;
-        c.validate();
-        return c;
+        return with(
+                c -> {
+                    c.incidents = new ArrayList<>(newIncidents);
+                    c.incidentsSourceName = null;
+                });
     }
 
     /**
@@ -442,10 +431,18 @@ public class GeneratorConfig implements Serializable {
      */
     public GeneratorConfig withIncidents(Path file) {
         String text = ConfigYaml.readFile(file);
+        return with(
+                c -> {
+                    c.incidents = new ArrayList<>(incidentsFromYaml(text, file.toString()));
+                    c.incidentsSourceName = file.toString();
+                    c.incidentLines = KeyLines.of(text, "");
+                });
+    }
+
+    /** A copy changed by {@code change}, then validated: every {@code with*} method. */
+    private GeneratorConfig with(Consumer<GeneratorConfig> change) {
         GeneratorConfig c = copy();
-        c.incidents = new ArrayList<>(incidentsFromYaml(text, file.toString()));
-        c.incidentsSourceName = file.toString();
-        c.incidentLines = KeyLines.of(text, "");
+        change.accept(c);
         c.validate();
         return c;
     }

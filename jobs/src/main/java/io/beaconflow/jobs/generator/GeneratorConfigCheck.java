@@ -147,16 +147,30 @@ final class GeneratorConfigCheck {
         probability(p, "realism.bot_rate", r.botRate);
     }
 
+    /**
+     * A name that must be given and unique among {@code seen} (which it joins): "missing" with
+     * {@code example}, or "'name' is used twice" with "make {@code what} unique".
+     */
+    private static void unique(
+            ConfigProblems p,
+            String key,
+            String name,
+            Set<String> seen,
+            String example,
+            String what) {
+        if (name == null || name.isBlank()) {
+            p.add(key, "missing", example);
+        } else if (!seen.add(name)) {
+            p.add(key, "'" + name + "' is used twice", "make " + what + " unique");
+        }
+    }
+
     private static void app(ConfigProblems p, String key, AppSpec app, Set<String> names) {
         if (app == null) {
             p.add(key, "empty entry", "remove it or fill in name, host, routes");
             return;
         }
-        if (app.name == null || app.name.isBlank()) {
-            p.add(key + ".name", "missing", "a short app name such as shop-web");
-        } else if (!names.add(app.name)) {
-            p.add(key + ".name", "'" + app.name + "' is used twice", "make app names unique");
-        }
+        unique(p, key + ".name", app.name, names, "a short app name such as shop-web", "app names");
         p.require(
                 app.host != null && !app.host.isBlank() && !app.host.contains("/"),
                 key + ".host",
@@ -293,11 +307,7 @@ final class GeneratorConfigCheck {
                 p.add(key, "empty entry", "remove it");
                 continue;
             }
-            if (in.id == null || in.id.isBlank()) {
-                p.add(key + ".id", "missing", "a unique id such as checkout-latency");
-            } else if (!ids.add(in.id)) {
-                p.add(key + ".id", "'" + in.id + "' is used twice", "make ids unique");
-            }
+            unique(p, key + ".id", in.id, ids, "a unique id such as checkout-latency", "ids");
             p.require(
                     INCIDENT_KINDS.contains(in.kind),
                     key + ".kind",

@@ -2,6 +2,7 @@ package io.beaconflow.jobs.generator;
 
 import io.beaconflow.jobs.generator.ActiveIncident.Kind;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 
 /**
@@ -135,14 +136,7 @@ final class IncidentEffects {
 
     /** The api_failure in force for a call to {@code api} from this view, or null. */
     ActiveIncident apiFailure(SimSession s, SimApp.Route route, String api, long t) {
-        for (ActiveIncident in : incidents) {
-            if (in.active(Kind.API, s.app, t)
-                    && in.endpoint.equals(api)
-                    && in.matchesView(s, route)) {
-                return in;
-            }
-        }
-        return null;
+        return firstOnView(Kind.API, a -> a.endpoint, api, s, route, t);
     }
 
     /**
@@ -151,21 +145,29 @@ final class IncidentEffects {
      * comes from the call's own stream ({@link ServerTimes}).
      */
     ActiveIncident backendSlow(SimSession s, SimApp.Route route, String api, long t) {
-        for (ActiveIncident in : incidents) {
-            if (in.active(Kind.BACKEND, s.app, t)
-                    && in.endpoint.equals(api)
-                    && in.matchesView(s, route)) {
-                return in;
-            }
-        }
-        return null;
+        return firstOnView(Kind.BACKEND, a -> a.endpoint, api, s, route, t);
     }
 
     /** The vital_regression of {@code vital} in force for this view, or null. */
     ActiveIncident vitalRegression(SimSession s, SimApp.Route route, String vital, long t) {
+        return firstOnView(Kind.VITAL, a -> a.vital, vital, s, route, t);
+    }
+
+    /**
+     * The first incident of {@code kind} in force for this view whose {@code target} (the endpoint
+     * or vital it hits) is {@code value}, or null: the lookup of the API, backend and vital
+     * incidents. Draws nothing.
+     */
+    private ActiveIncident firstOnView(
+            Kind kind,
+            Function<ActiveIncident, String> target,
+            String value,
+            SimSession s,
+            SimApp.Route route,
+            long t) {
         for (ActiveIncident in : incidents) {
-            if (in.active(Kind.VITAL, s.app, t)
-                    && in.vital.equals(vital)
+            if (in.active(kind, s.app, t)
+                    && target.apply(in).equals(value)
                     && in.matchesView(s, route)) {
                 return in;
             }

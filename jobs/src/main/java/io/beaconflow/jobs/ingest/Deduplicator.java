@@ -83,8 +83,7 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
             return;
         }
         if (seen.contains(e.eventId)) {
-            duplicates.inc();
-            duplicatesTotal.add(1);
+            countDuplicate();
             return;
         }
         long expiry = e.eventTime + ttlMs;
@@ -95,12 +94,17 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
         out.collect(e);
     }
 
+    /** A dropped duplicate: the metric (live) and the accumulator (the job's final count). */
+    private void countDuplicate() {
+        duplicates.inc();
+        duplicatesTotal.add(1);
+    }
+
     /** The same decisions as the uncached path, on the session's ids on the heap. */
     private void processCached(RumEvent e, Context ctx, Collector<RumEvent> out) throws Exception {
         SeenIdsCache.Ids ids = cache.get();
         if (ids.contains(e.eventId)) {
-            duplicates.inc();
-            duplicatesTotal.add(1);
+            countDuplicate();
             return;
         }
         long expiry = e.eventTime + ttlMs;
@@ -111,11 +115,15 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
         out.collect(e);
     }
 
-    private void onTimerCached(long timestamp, OnTimerContext ctx) throws Exception {
-        SeenIdsCache.Ids ids = cache.get();
+    /**
+     * Adds the ids whose expiry is at or before {@code timestamp} to {@code expired}, in iteration
+     * order, and returns the earliest expiry of the others ({@code Long.MAX_VALUE} when none): the
+     * one scan of the cached and the plain timer. Removing happens after, not while iterating.
+     */
+    private static long expired(
+            Iterable<Map.Entry<String, Long>> ids, long timestamp, List<String> expired) {
         long next = Long.MAX_VALUE;
-        List<String> expired = new ArrayList<>();
-        for (Map.Entry<String, Long> id : ids.expiries()) {
+        for (Map.Entry<String, Long> id : ids) {
             long expiry = id.getValue();
             if (expiry <= timestamp) {
                 expired.add(id.getKey());
@@ -123,6 +131,13 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
                 next = Math.min(next, expiry);
             }
         }
+        return next;
+    }
+
+    private void onTimerCached(long timestamp, OnTimerContext ctx) throws Exception {
+        SeenIdsCache.Ids ids = cache.get();
+        List<String> expired = new ArrayList<>();
+        long next = expired(ids.expiries(), timestamp, expired);
         for (String id : expired) ids.remove(id);
         ids.timer(next != Long.MAX_VALUE ? armAt(ctx.timerService(), next) : null);
         cache.dropIfEmpty(ids);
@@ -135,16 +150,8 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
             onTimerCached(timestamp, ctx);
             return;
         }
-        long next = Long.MAX_VALUE;
         List<String> expired = new ArrayList<>();
-        for (Map.Entry<String, Long> id : seen.entries()) {
-            long expiry = id.getValue();
-            if (expiry <= timestamp) {
-                expired.add(id.getKey());
-            } else {
-                next = Math.min(next, expiry);
-            }
-        }
+        long next = expired(seen.entries(), timestamp, expired);
         // remove() rather than the iterator's: the heap backend drops a map that remove() empties
         // (its iterator's remove does not), and RocksDB keeps no map apart from its entries, so
         // no clear() is needed afterwards. On RocksDB that clear() was a second prefix scan per

@@ -1,22 +1,21 @@
 package io.beaconflow.jobs.ingest;
 
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.model.WriteBehindOperator;
 import java.time.Duration;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 
 /**
  * Runs {@link Deduplicator} with the seen ids of up to {@code ingest.dedup-cache} sessions per
  * subtask on the heap ({@link SeenIdsCache}): on RocksDB an event then costs no state read or
  * write, only the session's first event after it entered the cache does (one read).
  *
- * <p>Exactly the function's output, state and timers: the cache is written to the keyed state in
- * {@link #prepareSnapshotPreBarrier} (before every checkpoint and savepoint, before the barrier
- * goes on) and in {@link #finish()}, so each snapshot holds the same ids, expiries and timer times
- * in the same format as without it. Timers are the function's ({@code user-timers}). Same uid
- * ({@code ingest-dedup}) and states ({@code dedup-seen}, {@code dedup-timer}): savepoints of the
- * plain {@code KeyedProcessOperator} restore into it and back.
+ * <p>Exactly the function's output, state and timers: the cache is written to the keyed state
+ * before every snapshot and at the end ({@link WriteBehindOperator}), so each snapshot holds the
+ * same ids, expiries and timer times in the same format as without it. Timers are the function's
+ * ({@code user-timers}). Same uid ({@code ingest-dedup}) and states ({@code dedup-seen}, {@code
+ * dedup-timer}): savepoints of the plain {@code KeyedProcessOperator} restore into it and back.
  */
-public class DeduplicatorOperator extends KeyedProcessOperator<String, RumEvent, RumEvent> {
+public class DeduplicatorOperator extends WriteBehindOperator<RumEvent, RumEvent> {
     private static final long serialVersionUID = 1L;
 
     private final int cacheSize;
@@ -40,15 +39,8 @@ public class DeduplicatorOperator extends KeyedProcessOperator<String, RumEvent,
     }
 
     @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        if (cache != null) cache.flush();
-        super.prepareSnapshotPreBarrier(checkpointId);
-    }
-
-    @Override
-    public void finish() throws Exception {
-        if (cache != null) cache.flush();
-        super.finish();
+    protected WriteBehind writeBehind() {
+        return cache;
     }
 
     /** The cache, for tests; null when {@code ingest.dedup-cache} is 0. */

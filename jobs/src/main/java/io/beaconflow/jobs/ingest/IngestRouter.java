@@ -9,7 +9,6 @@ import io.beaconflow.jobs.enrich.PiiScrubber;
 import io.beaconflow.jobs.io.Json;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.model.IngestRecord;
-import io.beaconflow.jobs.model.RejectReason;
 import io.beaconflow.jobs.model.RumEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -225,23 +224,15 @@ public class IngestRouter extends ProcessFunction<IngestRecord, RumEvent>
     }
 
     private DeadLetter lateRecord(RumEvent e, long watermark) {
-        DeadLetter d = new DeadLetter();
-        d.reason = RejectReason.LATE;
-        // No watermark distance in the text: a replayed copy must produce the same record.
-        d.detail =
-                "event time "
-                        + e.eventTime
-                        + " is behind the watermark by more than the allowed lateness ("
-                        + allowedLatenessMs
-                        + " ms)";
-        d.source = "event";
-        d.partition = 0;
-        d.offset = 0;
-        d.position = e.app + "/" + e.eventId;
-        d.receivedAt = e.receivedAt;
-        d.eventTime = e.eventTime;
-        d.app = e.app;
-        d.eventId = e.eventId;
+        DeadLetter d =
+                DeadLetter.late(
+                        "event time",
+                        e.eventTime,
+                        allowedLatenessMs,
+                        "event",
+                        e.app,
+                        e.eventId,
+                        e.receivedAt);
         // Late events leave the job: scrub them as enrichment would have.
         EventEnrichment.scrub(scrubber, e);
         byte[] bytes;

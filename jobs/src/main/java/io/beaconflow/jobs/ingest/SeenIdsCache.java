@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.ingest;
 
+import io.beaconflow.jobs.model.WriteBehindOperator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -31,7 +32,7 @@ import org.apache.flink.streaming.api.operators.KeyContext;
  * <p>Ids and expiries are immutable ({@code String}, {@code Long}), so the heap backend may keep
  * them without copies. Not thread-safe: one instance per operator subtask, task thread only.
  */
-final class SeenIdsCache {
+final class SeenIdsCache implements WriteBehindOperator.WriteBehind {
     private final MapState<String, Long> seen;
     private final ValueState<Long> timer;
     private final KeyContext keys;
@@ -134,7 +135,8 @@ final class SeenIdsCache {
     }
 
     /** Writes every changed session to the backend (before a snapshot); they stay cached. */
-    void flush() throws Exception {
+    @Override
+    public void flush() throws Exception {
         Object current = keys.getCurrentKey();
         boolean moved = false;
         for (Map.Entry<Object, Ids> e : entries.entrySet()) {

@@ -4,11 +4,11 @@ import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
+import io.beaconflow.jobs.model.MutableTypeSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -32,15 +32,10 @@ import org.apache.flink.core.memory.DataOutputView;
  *
  * <p>Stateless, hence a singleton; {@link Snapshot} lets a savepoint's reader check the format.
  */
-public final class MetricAccumulatorSerializer extends TypeSerializerSingleton<MetricAccumulator> {
+public final class MetricAccumulatorSerializer extends MutableTypeSerializer<MetricAccumulator> {
     private static final long serialVersionUID = 1L;
 
     public static final MetricAccumulatorSerializer INSTANCE = new MetricAccumulatorSerializer();
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public MetricAccumulator createInstance() {
@@ -50,16 +45,6 @@ public final class MetricAccumulatorSerializer extends TypeSerializerSingleton<M
     @Override
     public MetricAccumulator copy(MetricAccumulator from) {
         return from.copy();
-    }
-
-    @Override
-    public MetricAccumulator copy(MetricAccumulator from, MetricAccumulator reuse) {
-        return from.copy();
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -148,12 +133,6 @@ public final class MetricAccumulatorSerializer extends TypeSerializerSingleton<M
             }
         }
         return a;
-    }
-
-    @Override
-    public MetricAccumulator deserialize(MetricAccumulator reuse, DataInputView in)
-            throws IOException {
-        return deserialize(in);
     }
 
     @Override

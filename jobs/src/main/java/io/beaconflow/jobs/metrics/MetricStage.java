@@ -10,6 +10,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
@@ -68,10 +69,9 @@ public final class MetricStage {
                         .uid("metrics-fan-out")
                         .name("metrics: fan out to series");
         processingErrors.accept(samples.getSideOutput(ProcessingErrors.TAG));
-        TypeInformation<MetricAggregate> rowType = TypeInformation.of(MetricAggregate.class);
         SingleOutputStreamOperator<MetricAggregate> rows;
         if (config.preAggregate) {
-            rows =
+            KeyedStream<PartialAggregate, String> partials =
                     samples.transform(
                                     "metrics: pre-aggregate per subtask",
                                     TypeInformation.of(PartialAggregate.class),
@@ -79,28 +79,33 @@ public final class MetricStage {
                                             config.window.toMillis(),
                                             config.sketchRelativeAccuracy))
                             .uid("metrics-pre-aggregate")
-                            .keyBy(new PartialKeySelector(), Types.STRING)
-                            .window(TumblingEventTimeWindows.of(config.window))
-                            .allowedLateness(config.allowedLateness)
-                            .aggregate(
-                                    new PartialMerger(config.sketchRelativeAccuracy),
-                                    new MetricWindowFunction(),
-                                    MetricAccumulatorTypeInfo.INSTANCE,
-                                    rowType,
-                                    rowType);
+                            .keyBy(new PartialKeySelector(), Types.STRING);
+            rows = window(partials, new PartialMerger(config.sketchRelativeAccuracy), config);
         } else {
-            rows =
-                    samples.keyBy(new SeriesKeySelector(), Types.STRING)
-                            .window(TumblingEventTimeWindows.of(config.window))
-                            .allowedLateness(config.allowedLateness)
-                            .aggregate(
-                                    new MetricAggregator(config.sketchRelativeAccuracy),
-                                    new MetricWindowFunction(),
-                                    MetricAccumulatorTypeInfo.INSTANCE,
-                                    rowType,
-                                    rowType);
+            KeyedStream<SeriesSample, String> series =
+                    samples.keyBy(new SeriesKeySelector(), Types.STRING);
+            rows = window(series, new MetricAggregator(config.sketchRelativeAccuracy), config);
         }
         return rows.uid(UID).name(operatorName(config.window));
+    }
+
+    /**
+     * The metrics window over samples or partials: tumbling, with the allowed lateness, folding
+     * into a {@link MetricAccumulator} and emitting one row per key and window.
+     */
+    private static <T> SingleOutputStreamOperator<MetricAggregate> window(
+            KeyedStream<T, String> keyed,
+            AccumulatingAggregate<T> aggregate,
+            MetricsConfig config) {
+        TypeInformation<MetricAggregate> rowType = TypeInformation.of(MetricAggregate.class);
+        return keyed.window(TumblingEventTimeWindows.of(config.window))
+                .allowedLateness(config.allowedLateness)
+                .aggregate(
+                        aggregate,
+                        new MetricWindowFunction(),
+                        MetricAccumulatorTypeInfo.INSTANCE,
+                        rowType,
+                        rowType);
     }
 
     static String operatorName(Duration window) {

@@ -43,6 +43,38 @@ public class DeadLetter {
     public DeadLetter() {}
 
     /**
+     * A record that came later than the allowed lateness: the one shape events and server spans
+     * share. No watermark distance in the text: a replayed copy must produce the same record.
+     *
+     * @param what what {@code time} is, first words of the detail ("event time")
+     */
+    public static DeadLetter late(
+            String what,
+            long time,
+            long allowedLatenessMs,
+            String source,
+            String app,
+            String eventId,
+            long receivedAt) {
+        DeadLetter d = new DeadLetter();
+        d.reason = RejectReason.LATE;
+        d.detail =
+                what
+                        + " "
+                        + time
+                        + " is behind the watermark by more than the allowed lateness ("
+                        + allowedLatenessMs
+                        + " ms)";
+        d.source = source;
+        d.position = app + "/" + eventId;
+        d.receivedAt = receivedAt;
+        d.eventTime = time;
+        d.app = app;
+        d.eventId = eventId;
+        return d;
+    }
+
+    /**
      * A deterministic id: the same input rejected again gets the same document id. Rejected records
      * are identified by their source position; late events (which were decoded fine) by app and
      * event id, so a replay, or an SDK retry of the same late event, overwrites.

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -34,17 +33,12 @@ import org.apache.flink.types.StringValue;
  * field to {@link RumEvent} needs a line here: {@code RumEventSerializerTest} fills every declared
  * field by reflection and fails on any field that does not survive a round trip.
  */
-public final class RumEventSerializer extends TypeSerializerSingleton<RumEvent> {
+public final class RumEventSerializer extends MutableTypeSerializer<RumEvent> {
     private static final long serialVersionUID = 1L;
 
     public static final RumEventSerializer INSTANCE = new RumEventSerializer();
 
     private static final EventType[] TYPES = EventType.values();
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public RumEvent createInstance() {
@@ -53,11 +47,6 @@ public final class RumEventSerializer extends TypeSerializerSingleton<RumEvent> 
 
     @Override
     public RumEvent copy(RumEvent from) {
-        return copyOf(from);
-    }
-
-    @Override
-    public RumEvent copy(RumEvent from, RumEvent reuse) {
         return copyOf(from);
     }
 
@@ -129,11 +118,6 @@ public final class RumEventSerializer extends TypeSerializerSingleton<RumEvent> 
         c.routeChange = e.routeChange;
         c.routeChangeMs = e.routeChangeMs;
         return c;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     private static long bit(Object field, int i) {
@@ -377,16 +361,6 @@ public final class RumEventSerializer extends TypeSerializerSingleton<RumEvent> 
         e.routeChange = has(mask, 44);
         if (has(mask, 45)) e.routeChangeMs = in.readDouble();
         return e;
-    }
-
-    @Override
-    public RumEvent deserialize(RumEvent reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
     }
 
     @Override

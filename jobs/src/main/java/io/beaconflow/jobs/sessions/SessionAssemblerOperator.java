@@ -2,23 +2,21 @@ package io.beaconflow.jobs.sessions;
 
 import io.beaconflow.jobs.compare.ArmRules;
 import io.beaconflow.jobs.model.RumEvent;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import io.beaconflow.jobs.model.WriteBehindOperator;
 
 /**
  * Runs {@link SessionAssembler} with its per-session state behind a {@link WriteBehindCache} of
  * {@code sessions.state-cache} sessions: on RocksDB an open session is then not deserialized and
  * rewritten for every event, only when it leaves the cache or before a snapshot.
  *
- * <p>Exactly the function's results, state and timers: the cache is written to the keyed state in
- * {@link #prepareSnapshotPreBarrier} (before every checkpoint and savepoint, before the barrier
- * goes on) and in {@link #finish()}, so each snapshot holds the same values in the same format as
- * without it, and a restore (with any parallelism) starts from them. Timers are the function's, in
- * the timer service as before ({@code user-timers}); a firing timer reads its session through the
- * cache. Same uid ("sessions") and state ("session"): savepoints of the plain {@code
- * KeyedProcessOperator} restore into it and back.
+ * <p>Exactly the function's results, state and timers: the cache is written to the keyed state
+ * before every snapshot and at the end ({@link WriteBehindOperator}), so each snapshot holds the
+ * same values in the same format as without it, and a restore (with any parallelism) starts from
+ * them. Timers are the function's, in the timer service as before ({@code user-timers}); a firing
+ * timer reads its session through the cache. Same uid ("sessions") and state ("session"):
+ * savepoints of the plain {@code KeyedProcessOperator} restore into it and back.
  */
-public class SessionAssemblerOperator
-        extends KeyedProcessOperator<String, RumEvent, SessionRecord> {
+public class SessionAssemblerOperator extends WriteBehindOperator<RumEvent, SessionRecord> {
     private static final long serialVersionUID = 1L;
 
     private final int cacheSize;
@@ -59,15 +57,8 @@ public class SessionAssemblerOperator
     }
 
     @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        if (cache != null) cache.flush();
-        super.prepareSnapshotPreBarrier(checkpointId);
-    }
-
-    @Override
-    public void finish() throws Exception {
-        if (cache != null) cache.flush();
-        super.finish();
+    protected WriteBehind writeBehind() {
+        return cache;
     }
 
     /** The cache, for tests; null when {@code sessions.state-cache} is 0. */

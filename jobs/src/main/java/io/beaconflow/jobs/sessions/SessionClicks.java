@@ -1,9 +1,9 @@
 package io.beaconflow.jobs.sessions;
 
+import static io.beaconflow.jobs.sessions.StateCodec.readSteps;
 import static io.beaconflow.jobs.sessions.StateCodec.readVarInt;
-import static io.beaconflow.jobs.sessions.StateCodec.unzigzag;
+import static io.beaconflow.jobs.sessions.StateCodec.writeSteps;
 import static io.beaconflow.jobs.sessions.StateCodec.writeVarInt;
-import static io.beaconflow.jobs.sessions.StateCodec.zigzag;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -222,13 +222,7 @@ public final class SessionClicks {
      * The tail: its size, then per entry the zig-zag step from the previous offset and the code.
      */
     void writeTail(DataOutputView out) throws IOException {
-        writeVarInt(out, size);
-        int prev = 0;
-        for (int i = 0; i < size; i++) {
-            writeVarInt(out, zigzag(offset[i] - prev));
-            prev = offset[i];
-            writeVarInt(out, code[i]);
-        }
+        writeSteps(out, size, offset, i -> writeVarInt(out, code[i]));
     }
 
     /** Reads the tail section into this (counts and horizon are read by the serializer). */
@@ -237,12 +231,7 @@ public final class SessionClicks {
         if (size > 0) {
             offset = new int[size];
             code = new int[size];
-            int prev = 0;
-            for (int i = 0; i < size; i++) {
-                prev += unzigzag(readVarInt(in));
-                offset[i] = prev;
-                code[i] = readVarInt(in);
-            }
+            readSteps(in, offset, i -> code[i] = readVarInt(in));
         }
     }
 }

@@ -13,12 +13,12 @@ import static io.beaconflow.jobs.sessions.StateCodec.writeVarInt;
 import static io.beaconflow.jobs.sessions.StateCodec.writeVarLong;
 import static io.beaconflow.jobs.sessions.StateCodec.zigzag;
 
+import io.beaconflow.jobs.model.MutableTypeSerializer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -40,7 +40,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * for pieces that keep them (comparisons on), so a state without them is byte for byte format 1.
  * Format 1 still reads (savepoints from before 2026-12-03), as a piece without arms.
  */
-public final class SessionStateSerializer extends TypeSerializerSingleton<SessionState> {
+public final class SessionStateSerializer extends MutableTypeSerializer<SessionState> {
     private static final long serialVersionUID = 1L;
 
     public static final SessionStateSerializer INSTANCE = new SessionStateSerializer();
@@ -52,11 +52,6 @@ public final class SessionStateSerializer extends TypeSerializerSingleton<Sessio
     private static final int F_SAMPLED = 4;
 
     @Override
-    public boolean isImmutableType() {
-        return false;
-    }
-
-    @Override
     public SessionState createInstance() {
         return new SessionState();
     }
@@ -64,16 +59,6 @@ public final class SessionStateSerializer extends TypeSerializerSingleton<Sessio
     @Override
     public SessionState copy(SessionState from) {
         return from.copy();
-    }
-
-    @Override
-    public SessionState copy(SessionState from, SessionState reuse) {
-        return from.copy();
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -174,16 +159,6 @@ public final class SessionStateSerializer extends TypeSerializerSingleton<Sessio
         s.clicks.readTail(in);
         if (format == FORMAT_WITH_ARMS) s.arms = SessionArms.read(in, s.base);
         return s;
-    }
-
-    @Override
-    public SessionState deserialize(SessionState reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
     }
 
     @Override

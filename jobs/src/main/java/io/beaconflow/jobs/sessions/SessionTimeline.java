@@ -1,9 +1,9 @@
 package io.beaconflow.jobs.sessions;
 
+import static io.beaconflow.jobs.sessions.StateCodec.readSteps;
 import static io.beaconflow.jobs.sessions.StateCodec.readVarInt;
-import static io.beaconflow.jobs.sessions.StateCodec.unzigzag;
+import static io.beaconflow.jobs.sessions.StateCodec.writeSteps;
 import static io.beaconflow.jobs.sessions.StateCodec.writeVarInt;
-import static io.beaconflow.jobs.sessions.StateCodec.zigzag;
 
 import io.beaconflow.jobs.model.EventType;
 import java.io.IOException;
@@ -143,14 +143,14 @@ public final class SessionTimeline {
      * the type in its low two bits (one byte for small sessions), the detail reference.
      */
     void write(DataOutputView out, int[][] refs) throws IOException {
-        writeVarInt(out, size);
-        int prev = 0;
-        for (int i = 0; i < size; i++) {
-            writeVarInt(out, zigzag(offset[i] - prev));
-            prev = offset[i];
-            writeVarInt(out, (refs[i][0] << 2) | type[i]);
-            writeVarInt(out, refs[i][1]);
-        }
+        writeSteps(
+                out,
+                size,
+                offset,
+                i -> {
+                    writeVarInt(out, (refs[i][0] << 2) | type[i]);
+                    writeVarInt(out, refs[i][1]);
+                });
     }
 
     static SessionTimeline read(DataInputView in, String[] dict) throws IOException {
@@ -161,15 +161,15 @@ public final class SessionTimeline {
             t.type = new byte[t.size];
             t.route = new String[t.size];
             t.detail = new String[t.size];
-            int prev = 0;
-            for (int i = 0; i < t.size; i++) {
-                prev += unzigzag(readVarInt(in));
-                t.offset[i] = prev;
-                int packed = readVarInt(in);
-                t.type[i] = (byte) (packed & 3);
-                t.route[i] = StateCodec.deref(dict, packed >>> 2);
-                t.detail[i] = StateCodec.deref(dict, readVarInt(in));
-            }
+            readSteps(
+                    in,
+                    t.offset,
+                    i -> {
+                        int packed = readVarInt(in);
+                        t.type[i] = (byte) (packed & 3);
+                        t.route[i] = StateCodec.deref(dict, packed >>> 2);
+                        t.detail[i] = StateCodec.deref(dict, readVarInt(in));
+                    });
         }
         return t;
     }

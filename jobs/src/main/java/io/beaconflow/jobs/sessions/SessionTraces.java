@@ -1,11 +1,10 @@
 package io.beaconflow.jobs.sessions;
 
+import static io.beaconflow.jobs.sessions.StateCodec.readSteps;
 import static io.beaconflow.jobs.sessions.StateCodec.readString;
 import static io.beaconflow.jobs.sessions.StateCodec.readVarInt;
-import static io.beaconflow.jobs.sessions.StateCodec.unzigzag;
+import static io.beaconflow.jobs.sessions.StateCodec.writeSteps;
 import static io.beaconflow.jobs.sessions.StateCodec.writeString;
-import static io.beaconflow.jobs.sessions.StateCodec.writeVarInt;
-import static io.beaconflow.jobs.sessions.StateCodec.zigzag;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -96,13 +95,7 @@ public final class SessionTraces {
 
     /** The count, then per id the zig-zag step from the previous offset and the id. */
     void write(DataOutputView out) throws IOException {
-        writeVarInt(out, size);
-        int prev = 0;
-        for (int i = 0; i < size; i++) {
-            writeVarInt(out, zigzag(offset[i] - prev));
-            prev = offset[i];
-            writeString(out, ids[i]);
-        }
+        writeSteps(out, size, offset, i -> writeString(out, ids[i]));
     }
 
     static SessionTraces read(DataInputView in) throws IOException {
@@ -111,12 +104,7 @@ public final class SessionTraces {
         if (t.size > 0) {
             t.offset = new int[t.size];
             t.ids = new String[t.size];
-            int prev = 0;
-            for (int i = 0; i < t.size; i++) {
-                prev += unzigzag(readVarInt(in));
-                t.offset[i] = prev;
-                t.ids[i] = readString(in);
-            }
+            readSteps(in, t.offset, i -> t.ids[i] = readString(in));
         }
         return t;
     }

@@ -192,6 +192,44 @@ final class StateCodec {
         throw new IOException("malformed varint");
     }
 
+    /** Writes what follows entry {@code i}'s offset step. */
+    interface EntryWriter {
+        void write(int i) throws IOException;
+    }
+
+    /** Reads what follows entry {@code i}'s offset step. */
+    interface EntryReader {
+        void read(int i) throws IOException;
+    }
+
+    /**
+     * The count, then per entry the zig-zag step from the previous offset (the first from 0) and
+     * what {@code entry} writes: the layout of the timeline, the trace ids and the click tail.
+     */
+    static void writeSteps(DataOutputView out, int size, int[] offset, EntryWriter entry)
+            throws IOException {
+        writeVarInt(out, size);
+        int prev = 0;
+        for (int i = 0; i < size; i++) {
+            writeVarInt(out, zigzag(offset[i] - prev));
+            prev = offset[i];
+            entry.write(i);
+        }
+    }
+
+    /**
+     * Reads the entries {@link #writeSteps} wrote after their count (read by the caller, who sized
+     * {@code offset} to it): fills {@code offset}, calling {@code entry} after each step.
+     */
+    static void readSteps(DataInputView in, int[] offset, EntryReader entry) throws IOException {
+        int prev = 0;
+        for (int i = 0; i < offset.length; i++) {
+            prev += unzigzag(readVarInt(in));
+            offset[i] = prev;
+            entry.read(i);
+        }
+    }
+
     static void writeVarLong(DataOutputView out, long v) throws IOException {
         while ((v & ~0x7FL) != 0) {
             out.writeByte((int) ((v & 0x7F) | 0x80));

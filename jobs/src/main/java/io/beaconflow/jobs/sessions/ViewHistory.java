@@ -154,26 +154,30 @@ public class ViewHistory {
     }
 
     private static long[] insert(long[] a, int i, long v) {
-        long[] b = new long[a.length + 1];
-        System.arraycopy(a, 0, b, 0, i);
+        long[] b = withGap(a, new long[a.length + 1], i, a.length);
         b[i] = v;
-        System.arraycopy(a, i, b, i + 1, a.length - i);
         return b;
     }
 
     private static String[] insert(String[] a, int i, String v) {
-        String[] b = new String[a.length + 1];
-        System.arraycopy(a, 0, b, 0, i);
+        String[] b = withGap(a, new String[a.length + 1], i, a.length);
         b[i] = v;
-        System.arraycopy(a, i, b, i + 1, a.length - i);
         return b;
     }
 
     private static boolean[] insert(boolean[] a, int i, boolean v) {
-        boolean[] b = new boolean[a.length + 1];
-        System.arraycopy(a, 0, b, 0, i);
+        boolean[] b = withGap(a, new boolean[a.length + 1], i, a.length);
         b[i] = v;
-        System.arraycopy(a, i, b, i + 1, a.length - i);
+        return b;
+    }
+
+    /**
+     * Copies the {@code length} elements of {@code a} into {@code b} (one longer), leaving index
+     * {@code i} free: one copy for the three array kinds the history keeps.
+     */
+    private static <A> A withGap(A a, A b, int i, int length) {
+        System.arraycopy(a, 0, b, 0, i);
+        System.arraycopy(a, i, b, i + 1, length - i);
         return b;
     }
 }

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.sessions;
 
+import io.beaconflow.jobs.model.WriteBehindOperator;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -31,7 +32,7 @@ import org.apache.flink.streaming.api.operators.KeyContext;
  *
  * <p>Not thread-safe: one instance per operator subtask, used from its task thread only.
  */
-public final class WriteBehindCache<K, V> {
+public final class WriteBehindCache<K, V> implements WriteBehindOperator.WriteBehind {
     private final ValueState<V> state;
     private final KeyContext keys;
     private final TypeSerializer<V> serializer;
@@ -128,6 +129,7 @@ public final class WriteBehindCache<K, V> {
      * Writes every changed value to the backend (before a snapshot); the values stay cached,
      * unchanged. Restores the operator's current key.
      */
+    @Override
     public void flush() throws IOException {
         Object current = keys.getCurrentKey();
         boolean moved = false;

@@ -109,11 +109,7 @@ public class FetchServerJoin
         ServerSpan s = spans.get(e.spanId);
         if (s != null) {
             spans.remove(e.spanId);
-            if (matches(f, s)) {
-                join(f, s, out);
-            } else {
-                outOfBounds.inc();
-            }
+            joinIfMatches(f, s, out);
         } else if (full()) {
             stateFull.inc();
             return;
@@ -129,11 +125,8 @@ public class FetchServerJoin
         if (f != null) {
             if (f.joined) {
                 duplicates.inc();
-            } else if (matches(f, s)) {
-                join(f, s, out);
+            } else if (joinIfMatches(f, s, out)) {
                 fetches.put(s.parentSpanId, f);
-            } else {
-                outOfBounds.inc();
             }
             return;
         }
@@ -178,6 +171,16 @@ public class FetchServerJoin
         return f.app.equals(s.app)
                 && s.startMs >= f.eventTime - beforeMs
                 && s.startMs <= f.eventTime + afterMs;
+    }
+
+    /** Joins the pair if the span lies in the fetch's bounds, else counts it out of bounds. */
+    private boolean joinIfMatches(FetchTiming f, ServerSpan s, Collector<FetchTiming> out) {
+        if (!matches(f, s)) {
+            outOfBounds.inc();
+            return false;
+        }
+        join(f, s, out);
+        return true;
     }
 
     private void join(FetchTiming f, ServerSpan s, Collector<FetchTiming> out) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beaconflow.jobs.io.Json;
 import io.beaconflow.jobs.model.DeadLetter;
-import io.beaconflow.jobs.model.RejectReason;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -57,20 +56,15 @@ public class ServerSpanRouter extends ProcessFunction<ServerSpanRecord, ServerSp
         long watermark = ctx.timerService().currentWatermark();
         if (watermark != Long.MIN_VALUE && s.startMs + allowedLatenessMs < watermark) {
             late.inc();
-            DeadLetter d = new DeadLetter();
-            d.reason = RejectReason.LATE;
-            d.detail =
-                    "server span start "
-                            + s.startMs
-                            + " is behind the watermark by more than the allowed lateness ("
-                            + allowedLatenessMs
-                            + " ms)";
-            d.source = "server-span";
-            d.position = s.app + "/" + eventId(s);
-            d.receivedAt = s.receivedAt;
-            d.eventTime = s.startMs;
-            d.app = s.app;
-            d.eventId = eventId(s);
+            DeadLetter d =
+                    DeadLetter.late(
+                            "server span start",
+                            s.startMs,
+                            allowedLatenessMs,
+                            "server-span",
+                            s.app,
+                            eventId(s),
+                            s.receivedAt);
             com.fasterxml.jackson.databind.node.ObjectNode payload = json.valueToTree(s);
             payload.put("type", "server_span");
             d.payload = json.writeValueAsString(payload);

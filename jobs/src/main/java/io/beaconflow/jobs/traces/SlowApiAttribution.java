@@ -251,26 +251,17 @@ public class SlowApiAttribution
     }
 
     private static Double value(EndpointTiming t, String p, String side) {
-        switch (side + p) {
-            case "clientp50":
-                return t.clientP50;
-            case "clientp95":
-                return t.clientP95;
-            case "clientp99":
-                return t.clientP99;
-            case "serverp50":
-                return t.serverP50;
-            case "serverp95":
-                return t.serverP95;
-            case "serverp99":
-                return t.serverP99;
-            case "networkp50":
-                return t.networkP50;
-            case "networkp95":
-                return t.networkP95;
-            default:
-                return t.networkP99;
-        }
+        return switch (side + p) {
+            case "clientp50" -> t.clientP50;
+            case "clientp95" -> t.clientP95;
+            case "clientp99" -> t.clientP99;
+            case "serverp50" -> t.serverP50;
+            case "serverp95" -> t.serverP95;
+            case "serverp99" -> t.serverP99;
+            case "networkp50" -> t.networkP50;
+            case "networkp95" -> t.networkP95;
+            default -> t.networkP99;
+        };
     }
 
     private static double round(double v) {

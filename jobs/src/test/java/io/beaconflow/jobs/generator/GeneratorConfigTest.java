@@ -100,6 +100,33 @@ class GeneratorConfigTest {
     }
 
     @Test
+    void aRepeatedAppNameOrIncidentIdAndAMissingIdAreRejectedWithTheirFixes() throws Exception {
+        String yaml = shippedYaml().replace("name: news-web", "name: shop-web");
+        assertThatThrownBy(() -> GeneratorConfig.fromYaml(yaml, "generator.yaml"))
+                .hasMessageContaining("apps[1].name: 'shop-web' is used twice")
+                .hasMessageContaining("Fix: make app names unique");
+        String twice =
+                "{id: x, kind: traffic_drop, app: news-web, dimension: country, value: JP,"
+                        + " start: 10m, duration: 5m, magnitude: 0.5}";
+        GeneratorConfig config = GeneratorConfig.fromYaml(shippedYaml(), "generator.yaml");
+        List<IncidentSpec> incidents =
+                GeneratorConfig.incidentsFromYaml(
+                        "incidents:\n  - "
+                                + twice
+                                + "\n  - "
+                                + twice
+                                + "\n  - "
+                                + twice.replace("id: x, ", "")
+                                + "\n",
+                        "bad.yaml");
+        assertThatThrownBy(() -> config.withIncidents(incidents))
+                .hasMessageContaining("incidents[1].id: 'x' is used twice")
+                .hasMessageContaining("Fix: make ids unique")
+                .hasMessageContaining("incidents[2].id: missing")
+                .hasMessageContaining("Fix: a unique id such as checkout-latency");
+    }
+
+    @Test
     void aTrafficDropMagnitudeAboveOneIsRejected() throws Exception {
         assertThatThrownBy(
                         shippedWithIncident(

@@ -2,6 +2,7 @@ package io.beaconflow.jobs.io.elasticsearch;
 
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.ErrorCause;
+import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.transport.TransportException;
 import co.elastic.clients.transport.rest5_client.low_level.ResponseException;
 import java.security.cert.CertPathValidatorException;
@@ -21,6 +22,12 @@ final class BulkFailure {
         this.status = status;
         this.type = type;
         this.reason = reason;
+    }
+
+    /** A failed item of a bulk response (one with an error). */
+    static BulkFailure ofItem(BulkResponseItem item) {
+        ErrorCause error = item.error();
+        return new BulkFailure(item.status(), error.type(), describe(error));
     }
 
     static BulkFailure of(Exception e) {

@@ -261,29 +261,15 @@ final class ElasticsearchSinkWriter<T> implements SinkWriter<T> {
                         case RETRY:
                             again.add(doc);
                             retryableItems = true;
-                            failure =
-                                    new BulkFailure(
-                                            item.status(),
-                                            error.type(),
-                                            BulkFailure.describe(error));
+                            failure = BulkFailure.ofItem(item);
                             break;
                         case MISSING_INDEX:
                             again.add(doc);
                             missingIndices.add(doc.index());
-                            missing =
-                                    new BulkFailure(
-                                            item.status(),
-                                            error.type(),
-                                            BulkFailure.describe(error));
+                            missing = BulkFailure.ofItem(item);
                             break;
                         default:
-                            permanent(
-                                    doc,
-                                    new BulkFailure(
-                                            item.status(),
-                                            error.type(),
-                                            BulkFailure.describe(error)),
-                                    deadLetterBatch);
+                            permanent(doc, BulkFailure.ofItem(item), deadLetterBatch);
                     }
                 }
                 if (attempt > 0 && again.isEmpty()) {

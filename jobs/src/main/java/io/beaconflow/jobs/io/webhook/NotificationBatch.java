@@ -3,6 +3,7 @@ package io.beaconflow.jobs.io.webhook;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,27 +55,63 @@ public final class NotificationBatch {
 
         @Override
         public byte[] serialize(NotificationBatch batch) throws IOException {
-            DataOutputSerializer out = new DataOutputSerializer(256);
-            out.writeInt(batch.notifications.size());
-            for (Notification n : batch.notifications) {
-                write(out, n);
-            }
-            return out.getCopyOfBuffer();
+            return writeList(256, batch.notifications, Serializer::write);
         }
 
         @Override
         public NotificationBatch deserialize(int version, byte[] bytes) throws IOException {
-            if (version != VERSION) {
+            return new NotificationBatch(
+                    readList("NotificationBatch", version, VERSION, bytes, Serializer::read));
+        }
+
+        /** Writes one item of a list. */
+        interface ItemWriter<T> {
+            void write(DataOutputView out, T item) throws IOException;
+        }
+
+        /** Reads one item of a list. */
+        interface ItemReader<T> {
+            T read(DataInputView in) throws IOException;
+        }
+
+        /**
+         * The count, then each item: the layout of both webhook states (notification batches and
+         * {@link ReleasedKeys}).
+         */
+        static <T> byte[] writeList(int initialSize, Collection<T> items, ItemWriter<T> writer)
+                throws IOException {
+            DataOutputSerializer out = new DataOutputSerializer(initialSize);
+            out.writeInt(items.size());
+            for (T item : items) {
+                writer.write(out, item);
+            }
+            return out.getCopyOfBuffer();
+        }
+
+        /**
+         * Reads what {@link #writeList} wrote, after checking that {@code version} is this build's
+         * ({@code current}); {@code what} names the state in the error.
+         */
+        static <T> List<T> readList(
+                String what, int version, int current, byte[] bytes, ItemReader<T> reader)
+                throws IOException {
+            if (version != current) {
                 throw new IOException(
-                        "unknown NotificationBatch version " + version + " (this build: 1)");
+                        "unknown "
+                                + what
+                                + " version "
+                                + version
+                                + " (this build: "
+                                + current
+                                + ")");
             }
             DataInputDeserializer in = new DataInputDeserializer(bytes);
             int count = in.readInt();
-            List<Notification> list = new ArrayList<>(count);
+            List<T> list = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                list.add(read(in));
+                list.add(reader.read(in));
             }
-            return new NotificationBatch(list);
+            return list;
         }
 
         static void write(DataOutputView out, Notification n) throws IOException {

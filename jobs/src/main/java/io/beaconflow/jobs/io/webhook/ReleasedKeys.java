@@ -7,8 +7,6 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
-import org.apache.flink.core.memory.DataInputDeserializer;
-import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
  * The idempotency keys a writer subtask has already handed to the committer, oldest first, at most
@@ -80,27 +78,21 @@ public final class ReleasedKeys {
 
         @Override
         public byte[] serialize(State state) throws IOException {
-            DataOutputSerializer out = new DataOutputSerializer(64 + 32 * state.keys.size());
-            out.writeInt(state.keys.size());
-            for (String k : state.keys) {
-                NotificationBatch.Serializer.writeString(out, k);
-            }
-            return out.getCopyOfBuffer();
+            return NotificationBatch.Serializer.writeList(
+                    64 + 32 * state.keys.size(),
+                    state.keys,
+                    NotificationBatch.Serializer::writeString);
         }
 
         @Override
         public State deserialize(int version, byte[] bytes) throws IOException {
-            if (version != VERSION) {
-                throw new IOException(
-                        "unknown ReleasedKeys version " + version + " (this build: 1)");
-            }
-            DataInputDeserializer in = new DataInputDeserializer(bytes);
-            int n = in.readInt();
-            List<String> keys = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                keys.add(NotificationBatch.Serializer.readString(in));
-            }
-            return new State(keys);
+            return new State(
+                    NotificationBatch.Serializer.readList(
+                            "ReleasedKeys",
+                            version,
+                            VERSION,
+                            bytes,
+                            NotificationBatch.Serializer::readString));
         }
     }
 }
