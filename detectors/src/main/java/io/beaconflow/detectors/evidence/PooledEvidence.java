@@ -299,8 +299,10 @@ public final class PooledEvidence {
         long leaningUp = 0;
         long leaningDown = 0;
         int span = Math.min(n, maxWindows);
-        long[] upWindows = new long[span];
-        long[] downWindows = new long[span];
+        // Thin leaning windows, for standsWithoutOne: only with a visitors gate (a window is thin
+        // when it has fewer than minSessions visitors, so without a gate none is).
+        long[] upWindows = minSessions > 0 ? new long[span] : null;
+        long[] downWindows = minSessions > 0 ? new long[span] : null;
         int ups = 0;
         int downs = 0;
         Verdict strongest = Verdict.NONE;
