@@ -127,6 +127,7 @@ public final class Detector {
         PointResult result;
         boolean outlier = false;
         double absZ = 0;
+        boolean pooledEvidence = false;
         Deviation d = e.kind() != BaselineKind.NONE ? deviation(e, y, value, denominator, s) : null;
         DriftEvidence.Verdict drift = DriftEvidence.Verdict.NONE;
         double yDrift =
@@ -152,6 +153,7 @@ public final class Detector {
             // not teach the baseline the shifted level (a thin segment's incident would otherwise
             // be learned away before its evidence adds up). The same for a drift.
             outlier = d.significant() || pooled.significant() || drift.significant();
+            pooledEvidence = pooled.significant();
             // The robust down-weighting looks at the pooled evidence too: a thin segment's
             // incident windows are each unremarkable, but learning them at full weight would pull
             // the baseline up before their pooled evidence is complete. And at the drift test: a
@@ -194,6 +196,11 @@ public final class Detector {
             // percentile's pooled z is what the calibration must see (leaving those windows out
             // raised false alerts from 2 to 27 on two runs).
             PooledEvidence.calibrate(s, spec, spec.zThreshold());
+        }
+        if (pooledEvidence || result.alertOpened()) {
+            // Proportions' calibration learns late: the windows it has not folded in yet led up
+            // to this evidence, so they are not normal operation (PooledEvidence#calibrate).
+            PooledEvidence.discardPending(s);
         }
         learning.learn(s, y, denominator, slot, period, weight);
         if (spec.drift().enabled()) {

@@ -112,6 +112,20 @@ public class DetectorState {
     /** Per scale: values folded into {@link #evidenceZ2}. */
     public long[] evidenceZ2Count;
 
+    /**
+     * Proportions: the capped z² of the last windows, per scale, not yet folded into {@link
+     * #evidenceZ2} (ring of evidence.max_windows rows of one value per scale, NaN where a scale had
+     * no value): the calibration learns a window only once a whole longest scale has passed after
+     * it without pooled evidence, see {@code PooledEvidence#calibrate}. Null for other scorers.
+     */
+    public double[] evidenceZ2Pending;
+
+    /** Rows written into {@link #evidenceZ2Pending} so far. */
+    public long evidencePendingWritten;
+
+    /** Rows of {@link #evidenceZ2Pending} still to be folded in (oldest first). */
+    public int evidencePendingCount;
+
     // ---- drift test (drift.*, see io.beaconflow.detectors.evidence.DriftEvidence) ----
     /** Slow reference level (working scale): what the series was like hours ago. */
     public double driftReference;

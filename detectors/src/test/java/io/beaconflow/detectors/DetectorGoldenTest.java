@@ -261,16 +261,16 @@ class DetectorGoldenTest {
     static {
         String recorded =
                 """
-            error_rate 2 f0a990ca0df6dd50
-            error_rate_anchored_drift 8 b44554f3bc147633
-            lcp_p75 2 6bb6752dacf69596
-            lcp_p75_drift_anchored 3 3c8d53101d6a2816
-            lcp_p75_robust_slots_berlin 19 aa94f78cb3e66ba0
-            page_views 2 e95f3e93e4aeffda
-            page_views_exact_evidence_down 29 e0368b4dc258860a
-            count_scorer 41 862649105656be18
-            good_share_down 1 2ac04f9e9f5efe16
-            generic_novelty_smoothing 18 2f2044115836bc90
+            error_rate 2 dcb767032b6eca9b
+            error_rate_anchored_drift 7 614b5cc06ad33061
+            lcp_p75 2 56b3c3284df2d976
+            lcp_p75_drift_anchored 3 706b30f7c468ef93
+            lcp_p75_robust_slots_berlin 19 c29c2815d887b2e1
+            page_views 2 d9074bc82d8a8429
+            page_views_exact_evidence_down 29 9a4c7dca4303e77b
+            count_scorer 41 04beace389118b1e
+            good_share_down 1 87f1d2af5973de1a
+            generic_novelty_smoothing 18 3bd1ba9044196dcf
                 """;
         for (String line : recorded.strip().split("\n")) {
             String[] f = line.strip().split(" ", 2);

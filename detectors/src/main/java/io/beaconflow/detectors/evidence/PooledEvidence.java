@@ -115,25 +115,88 @@ public final class PooledEvidence {
     }
 
     /**
-     * Folds the current raw pooled z of every scale into its calibration; call for windows that are
+     * Hands the current raw pooled z of every scale to its calibration; call for windows that are
      * not part of an anomaly. Each value is capped at {@code cap²} so a lone excursion does not
      * blind the series for a day.
+     *
+     * <p>Proportions (error rates, shares of good vitals) learn late ({@link #learnsLate}): their
+     * values are folded in only {@code evidence.max_windows} windows later, and dropped if pooled
+     * evidence or an alert comes first ({@link #discardPending}). Why: a regression on a segment is
+     * a run of windows each below the threshold, whose pooled z climbs over 10-30 windows; folded
+     * in at once, those windows widened the very calibration they were judged by (news-web US, a
+     * 1.6x latency for 45 minutes: the 16-window inflation of its {@code lcp_p75} went from 1.35 to
+     * 2.1 while the evidence added up). Learning late, a scale is judged by a calibration that
+     * holds none of the windows of its own span; normal windows are all learned, one longest scale
+     * late.
+     *
+     * <p>Why not percentiles: a segment's p75 has excursions of 5-10 windows in normal operation (a
+     * few slow visitors, a change in who is browsing), and folding them in at once is what widens
+     * the scale before such an excursion passes: learning late, the p75s of the shared scenario
+     * files raised 23 more false alerts in 18 simulated days, the proportions 2
+     * (docs/detector-quality.md, session 2026-12-05 (3)). A proportion's windows are binomial
+     * counts whose overdispersion the baseline measures, so their pooled z has no such tail.
      */
     public static void calibrate(DetectorState s, DetectorSpec spec, double cap) {
         if (s.evidenceResidual == null || s.evidenceZ2 == null) {
             return;
         }
         int n = s.evidenceResidual.length;
-        int k = 0;
-        for (int l = 1; l <= n && l <= s.evidenceWritten && k < s.evidenceZ2.length; l *= 2) {
-            double z = rawZ(s, spec, l);
-            double z2 = Math.min(z * z, cap * cap);
-            long count = s.evidenceZ2Count[k];
-            double alpha = Math.max(CALIBRATION_ALPHA, 1.0 / (count + 1));
-            s.evidenceZ2[k] = count == 0 ? z2 : s.evidenceZ2[k] + alpha * (z2 - s.evidenceZ2[k]);
-            s.evidenceZ2Count[k] = count + 1;
-            k++;
+        int scales = s.evidenceZ2.length;
+        if (!learnsLate(spec)) {
+            int k = 0;
+            for (int l = 1; l <= n && l <= s.evidenceWritten && k < scales; l *= 2) {
+                double z = rawZ(s, spec, l);
+                fold(s, k++, Math.min(z * z, cap * cap));
+            }
+            return;
         }
+        if (s.evidenceZ2Pending == null || s.evidenceZ2Pending.length != n * scales) {
+            // (none: state from a version that learned at once; it starts with nothing pending)
+            s.evidenceZ2Pending = new double[n * scales];
+            s.evidencePendingWritten = 0;
+            s.evidencePendingCount = 0;
+        }
+        int row = (int) (s.evidencePendingWritten % n) * scales;
+        if (s.evidencePendingCount == n) {
+            // The oldest row is in the slot the new one takes.
+            for (int k = 0; k < scales; k++) {
+                fold(s, k, s.evidenceZ2Pending[row + k]);
+            }
+            s.evidencePendingCount--;
+        }
+        int k = 0;
+        for (int l = 1; l <= n && l <= s.evidenceWritten && k < scales; l *= 2) {
+            double z = rawZ(s, spec, l);
+            s.evidenceZ2Pending[row + k++] = Math.min(z * z, cap * cap);
+        }
+        for (; k < scales; k++) {
+            s.evidenceZ2Pending[row + k] = Double.NaN; // a scale longer than the ring's history
+        }
+        s.evidencePendingWritten++;
+        s.evidencePendingCount++;
+    }
+
+    /** Whether the scales' calibration learns late (see {@link #calibrate}): proportions only. */
+    public static boolean learnsLate(DetectorSpec spec) {
+        return spec.scorer() == ScorerKind.PROPORTION;
+    }
+
+    /**
+     * Drops the values not yet folded into the calibration: the windows before pooled evidence or
+     * an alert are its build-up, not normal operation.
+     */
+    public static void discardPending(DetectorState s) {
+        s.evidencePendingCount = 0;
+    }
+
+    private static void fold(DetectorState s, int k, double z2) {
+        if (Double.isNaN(z2)) {
+            return;
+        }
+        long count = s.evidenceZ2Count[k];
+        double alpha = Math.max(CALIBRATION_ALPHA, 1.0 / (count + 1));
+        s.evidenceZ2[k] = count == 0 ? z2 : s.evidenceZ2[k] + alpha * (z2 - s.evidenceZ2[k]);
+        s.evidenceZ2Count[k] = count + 1;
     }
 
     /**

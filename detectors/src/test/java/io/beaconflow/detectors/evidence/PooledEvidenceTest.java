@@ -83,6 +83,70 @@ class PooledEvidenceTest {
     }
 
     @Test
+    void aProportionsCalibrationLearnsAWindowOnlyAfterALongestScaleHasPassedWithoutEvidence() {
+        // Two series with the same 60 ordinary windows; then one sees a shift of 2 standard errors
+        // for 4 windows (a regression building up) and the other 4 more ordinary windows. While
+        // the shift lasts, both calibrations fold in the same rows (the ordinary windows from 4
+        // windows before), so the shift has not widened the calibration it is judged by.
+        DetectorSpec spec =
+                DetectorSpec.builder()
+                        .kind(MetricKind.ERROR_RATE)
+                        .scorer(io.beaconflow.detectors.ScorerKind.PROPORTION)
+                        .evidenceWindows(4)
+                        .build();
+        assertThat(PooledEvidence.learnsLate(spec)).isTrue();
+        DetectorState shifted = new DetectorState();
+        DetectorState ordinary = new DetectorState();
+        Random rnd = new Random(7);
+        for (int i = 0; i < 60; i++) {
+            double y = rnd.nextGaussian();
+            for (DetectorState s : new DetectorState[] {shifted, ordinary}) {
+                PooledEvidence.push(s, spec, y, 0, 1, Double.NaN, y, 0, Double.NaN, 0L);
+                PooledEvidence.calibrate(s, spec, 5);
+            }
+        }
+        // 60 windows, 4 still pending: scale l has a value from window l on.
+        assertThat(shifted.evidenceZ2Count).containsExactly(56, 55, 53);
+        double before = PooledEvidence.inflation(shifted, 2);
+        for (int i = 0; i < 4; i++) {
+            double y = rnd.nextGaussian();
+            PooledEvidence.push(shifted, spec, 2, 0, 1, Double.NaN, 2, 0, Double.NaN, 0L);
+            PooledEvidence.calibrate(shifted, spec, 5);
+            PooledEvidence.push(ordinary, spec, y, 0, 1, Double.NaN, y, 0, Double.NaN, 0L);
+            PooledEvidence.calibrate(ordinary, spec, 5);
+        }
+        assertThat(shifted.evidenceZ2).containsExactly(ordinary.evidenceZ2);
+        assertThat(shifted.evidenceZ2Count).containsExactly(60, 59, 57);
+        // Its 4-window pooled z is 4 (raw): folded in at once it would have widened the scale.
+        assertThat(PooledEvidence.ownZ(shifted, 4)).isCloseTo(4, within(1e-12));
+        assertThat(PooledEvidence.inflation(shifted, 2)).isCloseTo(before, within(0.05));
+        // Pooled evidence or an alert: the pending windows were its build-up and are dropped.
+        PooledEvidence.discardPending(shifted);
+        for (int i = 0; i < 8; i++) {
+            PooledEvidence.push(shifted, spec, 0, 0, 1, Double.NaN, 0, 0, Double.NaN, 0L);
+            PooledEvidence.calibrate(shifted, spec, 5);
+            // Nothing folds until 4 windows are pending again; then one a window, never a
+            // dropped one.
+            long folded = Math.max(0, i - 3);
+            assertThat(shifted.evidenceZ2Count)
+                    .containsExactly(60 + folded, 59 + folded, 57 + folded);
+        }
+        // A percentile's calibration learns at once (its normal excursions must widen it while
+        // they last): the shifted window is folded in the window it comes.
+        DetectorSpec p75 =
+                DetectorSpec.builder().kind(MetricKind.LATENCY).evidenceWindows(4).build();
+        assertThat(PooledEvidence.learnsLate(p75)).isFalse();
+        DetectorState latency = new DetectorState();
+        for (int i = 0; i < 5; i++) {
+            double y = i < 4 ? 0 : 2;
+            PooledEvidence.push(latency, p75, y, 0, 1, Double.NaN, y, 0, Double.NaN, 0L);
+            PooledEvidence.calibrate(latency, p75, 5);
+        }
+        assertThat(latency.evidenceZ2Count).containsExactly(5, 4, 2);
+        assertThat(latency.evidenceZ2Pending).isNull();
+    }
+
+    @Test
     void evidenceDirectionLetsPooledScalesAlertOnlyThatWay() {
         // Two windows each 3 standard errors off: pooled z 4.24 either way; one window never
         // reaches 4. With evidence.direction down only the pooled drop passes, while the
