@@ -21,6 +21,14 @@ class PooledEvidenceTest {
     static final long T0 = 1_700_000_000_000L;
     static final long MINUTE = 60_000;
 
+    /** An error rate judged as a proportion, pooled over {@code windows} windows. */
+    static DetectorSpecBuilder proportion(int windows) {
+        return DetectorSpec.builder()
+                .kind(MetricKind.ERROR_RATE)
+                .scorer(io.beaconflow.detectors.ScorerKind.PROPORTION)
+                .evidenceWindows(windows);
+    }
+
     @Test
     void thePooledZIsTheInverseVarianceWeightedShiftAgainstTheExpectationBeforeTheScale() {
         DetectorSpec spec =
@@ -88,12 +96,7 @@ class PooledEvidenceTest {
         // for 4 windows (a regression building up) and the other 4 more ordinary windows. While
         // the shift lasts, both calibrations fold in the same rows (the ordinary windows from 4
         // windows before), so the shift has not widened the calibration it is judged by.
-        DetectorSpec spec =
-                DetectorSpec.builder()
-                        .kind(MetricKind.ERROR_RATE)
-                        .scorer(io.beaconflow.detectors.ScorerKind.PROPORTION)
-                        .evidenceWindows(4)
-                        .build();
+        DetectorSpec spec = proportion(4).build();
         assertThat(PooledEvidence.learnsLate(spec)).isTrue();
         DetectorState shifted = new DetectorState();
         DetectorState ordinary = new DetectorState();
@@ -425,13 +428,7 @@ class PooledEvidenceTest {
         // views, 15 %). One window's tail lifts the rate to half an error per window (5 % here),
         // so "1 error in 10 views" is not infinitely surprising; summed over a scale that lift
         // was 8 errors expected instead of 3.2, and the spike "agreed" with it.
-        DetectorSpec spec =
-                DetectorSpec.builder()
-                        .kind(MetricKind.ERROR_RATE)
-                        .scorer(io.beaconflow.detectors.ScorerKind.PROPORTION)
-                        .direction(Direction.UP)
-                        .evidenceWindows(16)
-                        .build();
+        DetectorSpec spec = proportion(16).direction(Direction.UP).build();
         DetectorState s = new DetectorState();
         double spread = Math.sqrt(0.02 * 0.98 / 10);
         for (int i = 0; i < 16; i++) {
