@@ -124,10 +124,10 @@ public final class PooledEvidence {
      * evidence or an alert comes first ({@link #discardPending}). Why: a regression on a segment is
      * a run of windows each below the threshold, whose pooled z climbs over 10-30 windows; folded
      * in at once, those windows widened the very calibration they were judged by (news-web US, a
-     * 1.6x latency for 45 minutes: the 16-window inflation of its {@code lcp_p75} went from 1.35 to
-     * 2.1 while the evidence added up). Learning late, a scale is judged by a calibration that
-     * holds none of the windows of its own span; normal windows are all learned, one longest scale
-     * late.
+     * 1.6x latency for 45 minutes: the 16-window inflation of its {@code load_p75} went from 1.35
+     * to 2.1 while the evidence added up; its {@code lcp_good_share} now finds it). Learning late,
+     * a scale is judged by a calibration that holds none of the windows of its own span; normal
+     * windows are all learned, one longest scale late.
      *
      * <p>Why not percentiles: a segment's p75 has excursions of 5-10 windows in normal operation (a
      * few slow visitors, a change in who is browsing), and folding them in at once is what widens
