@@ -142,38 +142,39 @@ public final class PooledEvidence {
         }
         int n = s.evidenceResidual.length;
         int scales = s.evidenceZ2.length;
-        if (!learnsLate(spec)) {
-            int k = 0;
-            for (int l = 1; l <= n && l <= s.evidenceWritten && k < scales; l *= 2) {
-                double z = rawZ(s, spec, l);
-                fold(s, k++, Math.min(z * z, cap * cap));
+        boolean late = learnsLate(spec);
+        int row = 0;
+        if (late) {
+            if (s.evidenceZ2Pending == null || s.evidenceZ2Pending.length != n * scales) {
+                // (none: state from a version that learned at once; it starts with nothing pending)
+                s.evidenceZ2Pending = new double[n * scales];
+                s.evidencePendingWritten = 0;
+                s.evidencePendingCount = 0;
             }
-            return;
-        }
-        if (s.evidenceZ2Pending == null || s.evidenceZ2Pending.length != n * scales) {
-            // (none: state from a version that learned at once; it starts with nothing pending)
-            s.evidenceZ2Pending = new double[n * scales];
-            s.evidencePendingWritten = 0;
-            s.evidencePendingCount = 0;
-        }
-        int row = (int) (s.evidencePendingWritten % n) * scales;
-        if (s.evidencePendingCount == n) {
-            // The oldest row is in the slot the new one takes.
-            for (int k = 0; k < scales; k++) {
-                fold(s, k, s.evidenceZ2Pending[row + k]);
+            row = (int) (s.evidencePendingWritten % n) * scales;
+            if (s.evidencePendingCount == n) {
+                // The oldest row is in the slot the new one takes.
+                for (int k = 0; k < scales; k++) {
+                    fold(s, k, s.evidenceZ2Pending[row + k]);
+                }
+                s.evidencePendingCount--;
             }
-            s.evidencePendingCount--;
+            // a scale longer than the ring's history has no value
+            java.util.Arrays.fill(s.evidenceZ2Pending, row, row + scales, Double.NaN);
+            s.evidencePendingWritten++;
+            s.evidencePendingCount++;
         }
         int k = 0;
         for (int l = 1; l <= n && l <= s.evidenceWritten && k < scales; l *= 2) {
             double z = rawZ(s, spec, l);
-            s.evidenceZ2Pending[row + k++] = Math.min(z * z, cap * cap);
+            double z2 = Math.min(z * z, cap * cap);
+            if (late) {
+                s.evidenceZ2Pending[row + k] = z2;
+            } else {
+                fold(s, k, z2);
+            }
+            k++;
         }
-        for (; k < scales; k++) {
-            s.evidenceZ2Pending[row + k] = Double.NaN; // a scale longer than the ring's history
-        }
-        s.evidencePendingWritten++;
-        s.evidencePendingCount++;
     }
 
     /** Whether the scales' calibration learns late (see {@link #calibrate}): proportions only. */
