@@ -270,13 +270,12 @@ public class ErrorSurgeFunction
      * error's concentration on a segment is judged against.
      */
     private void learnSegments(SurgeWindow w) throws Exception {
+        Map<String, Double> views = withRouteGlobs(w.segmentViews);
         Double total = appViews.value();
         appViews.update(total == null ? w.views : total + ALPHA * (w.views - total));
         List<String> gone = new ArrayList<>();
         for (Map.Entry<String, Double> e : appSegments.entries()) {
-            double v =
-                    e.getValue()
-                            + ALPHA * (w.segmentViews.getOrDefault(e.getKey(), 0.0) - e.getValue());
+            double v = e.getValue() + ALPHA * (views.getOrDefault(e.getKey(), 0.0) - e.getValue());
             if (v < 1e-3) {
                 gone.add(e.getKey()); // a segment without views for hours
             } else {
@@ -286,7 +285,7 @@ public class ErrorSurgeFunction
         for (String k : gone) {
             appSegments.remove(k);
         }
-        for (Map.Entry<String, Double> e : w.segmentViews.entrySet()) {
+        for (Map.Entry<String, Double> e : views.entrySet()) {
             if (!appSegments.contains(e.getKey())) {
                 appSegments.put(e.getKey(), total == null ? e.getValue() : ALPHA * e.getValue());
             }
@@ -325,6 +324,7 @@ public class ErrorSurgeFunction
                 sum.merge(segment, e.getValue(), Long::sum);
             }
         }
+        addRouteGlobs(sum);
         Double total = appViews.value();
         List<double[]> ranked = new ArrayList<>();
         List<String> keys = new ArrayList<>();
@@ -363,6 +363,64 @@ public class ErrorSurgeFunction
                             Math.round(h[2] * 100)));
         }
         return out;
+    }
+
+    /**
+     * The glob of a route segment key: {@code route=/checkout/*} for {@code
+     * route=/checkout/payment}, the routes that differ from it in their last path segment only (the
+     * {@code *} stands for exactly one segment). Null for other dimensions and for one-segment
+     * routes, whose glob ({@code /*}) would say nothing.
+     *
+     * <p>Why: an error that hits every step of a flow ({@code /checkout/shipping}, {@code
+     * /checkout/payment}, ...) spreads its sessions over routes the template learner rightly keeps
+     * apart (a handful of fixed values, not a parameter), so no single route holds enough of them
+     * to be named; their glob does.
+     */
+    static String routeGlob(String segmentKey) {
+        if (!segmentKey.startsWith(ROUTE_KEY)) {
+            return null;
+        }
+        int last = segmentKey.lastIndexOf('/');
+        if (last <= ROUTE_KEY.length() || last == segmentKey.length() - 1) {
+            return null;
+        }
+        return segmentKey.substring(0, last + 1) + "*";
+    }
+
+    private static final String ROUTE_KEY = "route=";
+
+    /** {@code views} plus, per route glob, the views of its routes. */
+    static Map<String, Double> withRouteGlobs(Map<String, Double> views) {
+        Map<String, Double> out = new HashMap<>(views);
+        for (Map.Entry<String, Double> e : views.entrySet()) {
+            String glob = routeGlob(e.getKey());
+            if (glob != null) {
+                out.merge(glob, e.getValue(), Double::sum);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Adds to an error's sessions per segment those of each route glob that more than one of its
+     * routes contributes to (a glob with one route would repeat that route's hint).
+     */
+    static void addRouteGlobs(Map<String, Long> sessions) {
+        Map<String, Long> globs = new HashMap<>();
+        Map<String, Integer> routes = new HashMap<>();
+        for (Map.Entry<String, Long> e : sessions.entrySet()) {
+            String glob = routeGlob(e.getKey());
+            if (glob != null && e.getValue() > 0) {
+                globs.merge(glob, e.getValue(), Long::sum);
+                routes.merge(glob, 1, Integer::sum);
+            }
+        }
+        globs.forEach(
+                (glob, n) -> {
+                    if (routes.get(glob) > 1) {
+                        sessions.put(glob, n);
+                    }
+                });
     }
 
     private AnomalySignal signal(
