@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +19,11 @@ import java.util.Map;
  * twice shows up as two requests with the same {@code Idempotency-Key}.
  */
 final class WebhookEndpoint implements AutoCloseable {
-    /** One request as received: its {@code Idempotency-Key} header (null if absent) and body. */
-    record Request(String key, String body) {}
+    /**
+     * One request as received: its {@code Idempotency-Key} header (null if absent), body, and when
+     * it arrived (to tell, when a key arrives twice, which side of a kill each copy was on).
+     */
+    record Request(String key, String body, Instant at) {}
 
     private final HttpServer server;
     private final List<Request> requests = new ArrayList<>();
@@ -32,7 +36,9 @@ final class WebhookEndpoint implements AutoCloseable {
                     String body = TestHttp.body(exchange);
                     Request r =
                             new Request(
-                                    exchange.getRequestHeaders().getFirst("Idempotency-Key"), body);
+                                    exchange.getRequestHeaders().getFirst("Idempotency-Key"),
+                                    body,
+                                    Instant.now());
                     synchronized (requests) {
                         requests.add(r);
                     }

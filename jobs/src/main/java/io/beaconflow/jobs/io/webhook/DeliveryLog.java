@@ -66,6 +66,11 @@ public interface DeliveryLog extends AutoCloseable {
             this.root = root;
             this.fs = root.getFileSystem();
             this.retentionDays = Math.max(1, retention.toDays());
+            // The marker is written between the receiver's 2xx and the next notification: the
+            // one window in which a failure re-sends. Creating the root and loading the digest
+            // now keeps first-use costs (class loading, a cold file system) out of that window.
+            fs.mkdirs(root);
+            hash("");
         }
 
         @Override

@@ -135,6 +135,10 @@ public final class WebhookSender {
     public Outcome deliver(Notification n) throws InterruptedException, WebhookDeliveryException {
         if (alreadyDelivered(n)) {
             metrics.alreadyDelivered.inc();
+            LOG.info(
+                    "Webhook {}: {} already delivered before a restore, not sent",
+                    host(),
+                    n.idempotencyKey);
             return Outcome.ALREADY_DELIVERED;
         }
         HttpRequest request;
@@ -171,6 +175,15 @@ public final class WebhookSender {
                 if (status >= 200 && status < 300) {
                     metrics.sent.inc();
                     markDelivered(n);
+                    // One line per notification (they are few): with the receiver's log, this is
+                    // what tells a re-send after a restore from a retry or an upstream copy.
+                    LOG.info(
+                            "Webhook {}: delivered {} (HTTP {}, attempt {}, {} ms)",
+                            host(),
+                            n.idempotencyKey,
+                            status,
+                            attempt + 1,
+                            Duration.ofNanos(ticker.nanoTime() - firstAttempt).toMillis());
                     return Outcome.DELIVERED;
                 }
                 if (!retryable(status)) {
@@ -241,6 +254,10 @@ public final class WebhookSender {
     private static final String AFTER_FAILURE =
             "The notification stays in the sink's checkpointed state and is sent again when the"
                     + " job restarts: nothing is lost (the alert is also in the rum-alerts index)";
+
+    private String host() {
+        return uri.getHost();
+    }
 
     private static String describe(Notification n) {
         return n.idempotencyKey + " (" + n.event + ", '" + n.title + "')";
