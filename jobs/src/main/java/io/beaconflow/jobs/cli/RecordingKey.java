@@ -112,6 +112,8 @@ final class RecordingKey {
                     // a side branch from the sessions to rum-comparisons; no recorded row passes
                     // through it (its config class is read, and only by that branch)
                     "io/beaconflow/jobs/compare/",
+                    // the webhook sink: notifications come from the alerts, after detection
+                    "io/beaconflow/jobs/io/webhook/",
                     // judge a run's alerts after it, and chart them; shape no row (a change to
                     // the demo's report once re-recorded every cached scenario). DemoSummary
                     // stays in: it reads the accepted-events count a recording keeps.
