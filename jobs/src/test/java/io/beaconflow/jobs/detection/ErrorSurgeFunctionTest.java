@@ -50,10 +50,19 @@ class ErrorSurgeFunctionTest {
 
     /** Minute {@code i}'s count of one error, all its sessions on one browser. */
     void countOn(String fingerprint, int i, long sessions, String browser) throws Exception {
+        countIn(fingerprint, i, sessions, "browser=" + browser, "device=desktop");
+    }
+
+    /** Minute {@code i}'s count of one error, all its sessions in each of {@code segments}. */
+    void countIn(String fingerprint, int i, long sessions, String... segments) throws Exception {
         ErrorWindowCount c = countOf(fingerprint, i, sessions);
-        c.segments.put("browser=" + browser, sessions);
-        c.segments.put("device=desktop", sessions);
+        for (String segment : segments) c.segments.put(segment, sessions);
         h.processElement2(c, c.windowEnd - 1);
+    }
+
+    /** The hints of the error's first anomalous window. */
+    List<String> firstHints(String fingerprint) {
+        return signals(fingerprint).stream().filter(s -> s.anomaly).findFirst().orElseThrow().hints;
     }
 
     /** Minute {@code i}'s count of one error, stamped as the error groups stamp it. */
@@ -172,11 +181,9 @@ class ErrorSurgeFunctionTest {
             if (i >= 100 && i % 2 == 0) countOn("new", i, 1, "Safari");
         }
         watermarkAfter(129);
-        AnomalySignal first =
-                signals("new").stream().filter(s -> s.anomaly).findFirst().orElseThrow();
         // five of five on Safari (at 20 %: 0.03 % by chance); all on desktop too, which at
         // 90 % of the views is 59 % likely, so not a hint
-        assertThat(first.hints)
+        assertThat(firstHints("new"))
                 .containsExactly(
                         "browser=Safari has 5 of the error's 5 new sessions (20% of the app's"
                                 + " views)");
@@ -196,17 +203,13 @@ class ErrorSurgeFunctionTest {
             segmentViews(i, "route", "/search", 30);
             if (i >= 100 && i % 2 == 0) {
                 String step = new String[] {"shipping", "payment", "confirm"}[(i / 2) % 3];
-                ErrorWindowCount c = countOf("flow", i, 1);
-                c.segments.put("route=/checkout/" + step, 1L);
-                h.processElement2(c, c.windowEnd - 1);
+                countIn("flow", i, 1, "route=/checkout/" + step);
             }
         }
         watermarkAfter(129);
-        AnomalySignal first =
-                signals("flow").stream().filter(s -> s.anomaly).findFirst().orElseThrow();
         // five of five under /checkout/<step> (12 % of the views: 2.5e-5 by chance); no step
         // holds 80 % of them; the glob's share leaves out /checkout/payment/3ds (two segments)
-        assertThat(first.hints)
+        assertThat(firstHints("flow"))
                 .containsExactly(
                         "route=/checkout/* has 5 of the error's 5 new sessions (12% of the app's"
                                 + " views)");
