@@ -6,18 +6,23 @@ import io.beaconflow.jobs.config.KafkaConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -44,6 +49,43 @@ public final class KafkaClients {
     public static void createTopics(KafkaConfig kafka, NewTopic... topics) throws Exception {
         try (Admin admin = Admin.create(of(kafka))) {
             admin.createTopics(List.of(topics)).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * How many records {@code topic} holds (end minus start offsets over its partitions): an exact
+     * count that does not wait for a consumer group, for topics expected to stay empty.
+     */
+    public static long recordCount(KafkaConfig kafka, String topic) throws Exception {
+        try (Admin admin = Admin.create(of(kafka))) {
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (TopicPartitionInfo p :
+                    admin.describeTopics(List.of(topic))
+                            .allTopicNames()
+                            .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                            .get(topic)
+                            .partitions()) {
+                TopicPartition tp = new TopicPartition(topic, p.partition());
+                earliest.put(tp, OffsetSpec.earliest());
+                latest.put(tp, OffsetSpec.latest());
+            }
+            long count = 0;
+            for (var e :
+                    admin.listOffsets(latest)
+                            .all()
+                            .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                            .entrySet()) {
+                count += e.getValue().offset();
+            }
+            for (var e :
+                    admin.listOffsets(earliest)
+                            .all()
+                            .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                            .entrySet()) {
+                count -= e.getValue().offset();
+            }
+            return count;
         }
     }
 
