@@ -26,6 +26,13 @@ final class AlertHysteresis {
     }
 
     /**
+     * As {@link #holdThreshold(DetectorSpec)}, of the window threshold for a deviation of sign z.
+     */
+    static double holdThreshold(DetectorSpec spec, double z) {
+        return spec.zThresholdFor(z) * CLEAR_FRACTION;
+    }
+
+    /**
      * Counts this point's verdict into the runs and opens or closes the alert.
      *
      * @return true when this point opens a new alert

@@ -58,7 +58,7 @@ final class AnomalyJudge {
             PooledEvidence.Verdict pooled,
             DriftEvidence.Verdict drift) {
         double expected = spec.toOriginal(d.expected());
-        double lo = spec.toOriginal(d.expected() - spec.zThreshold() * d.spread());
+        double lo = spec.toOriginal(d.expected() - spec.zThresholdFor(-1) * d.spread());
         double hi = spec.toOriginal(d.expected() + spec.zThreshold() * d.spread());
         if (spec.scorer() == ScorerKind.PROPORTION) {
             lo = Math.max(0, lo);
@@ -69,14 +69,15 @@ final class AnomalyJudge {
         double delta = value - expected;
         Direction dir = delta > 0 ? Direction.UP : delta < 0 ? Direction.DOWN : null;
         double absZ = Math.abs(d.z());
-        double score = Double.isInfinite(absZ) ? 1.0 : absZ / (absZ + spec.zThreshold());
+        double score = Double.isInfinite(absZ) ? 1.0 : absZ / (absZ + spec.zThresholdFor(d.z()));
         // Hysteresis on the threshold too: once a series' alert is open, a window has to come
         // back within half the threshold to count as normal. An outage that leaves 20 % of the
         // traffic sits around 3.5-4.5 sigma; with one threshold it flickers "normal" three times
         // in a row and resolves while it lasts.
         boolean beyond =
                 d.significant()
-                        || (s.alertOpen && Math.abs(d.z()) >= AlertHysteresis.holdThreshold(spec));
+                        || (s.alertOpen
+                                && Math.abs(d.z()) >= AlertHysteresis.holdThreshold(spec, d.z()));
         boolean anomaly =
                 beyond
                         && spec.direction().accepts(delta)

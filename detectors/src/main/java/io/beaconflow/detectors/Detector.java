@@ -241,7 +241,7 @@ public final class Detector {
                                 spec.toOriginal(d.expected()),
                                 value,
                                 d.spread(),
-                                spec.zThreshold())) {
+                                spec.zThresholdFor(d.z()))) {
                     return new Deviation(d.expected(), d.spread(), d.z(), false);
                 }
                 return d;

@@ -28,6 +28,7 @@ public final class DetectorSpec {
     private final double logOffset;
     private final boolean allowNegative;
     private final double zThreshold;
+    private final double dropZThreshold;
     private final double minVolume;
     private final int minSessions;
     private final double minAbsChange;
@@ -60,6 +61,7 @@ public final class DetectorSpec {
         this.logOffset = b.logOffset;
         this.allowNegative = b.allowNegative;
         this.zThreshold = b.zThreshold;
+        this.dropZThreshold = b.dropZThreshold;
         this.minVolume = b.minVolume;
         this.minSessions = b.minSessions;
         this.minAbsChange = b.minAbsChange;
@@ -114,6 +116,7 @@ public final class DetectorSpec {
         b.logOffset = logOffset;
         b.allowNegative = allowNegative;
         b.zThreshold = zThreshold;
+        b.dropZThreshold = dropZThreshold;
         b.minVolume = minVolume;
         b.minSessions = minSessions;
         b.minAbsChange = minAbsChange;
@@ -199,6 +202,20 @@ public final class DetectorSpec {
 
     public double zThreshold() {
         return zThreshold;
+    }
+
+    /** The window test's threshold for falls: {@code drop_z_threshold}, 0 when not set. */
+    public double dropZThreshold() {
+        return dropZThreshold;
+    }
+
+    /**
+     * The window test's threshold for a deviation of sign {@code z}: {@code drop_z_threshold} for a
+     * fall when set, else {@code z_threshold}. Pooled scales and the drift test keep {@code
+     * z_threshold} (their budget is per scale, and a fall is where counts are not heavy-tailed).
+     */
+    public double zThresholdFor(double z) {
+        return z < 0 && dropZThreshold > 0 ? dropZThreshold : zThreshold;
     }
 
     public double minVolume() {
@@ -374,6 +391,8 @@ public final class DetectorSpec {
                 + allowNegative
                 + ", zThreshold="
                 + zThreshold
+                // Only when set, as minSessions below.
+                + (dropZThreshold > 0 ? ", dropZThreshold=" + dropZThreshold : "")
                 + ", minVolume="
                 + minVolume
                 // Only when set: specs without the gate keep their identity, and with it the

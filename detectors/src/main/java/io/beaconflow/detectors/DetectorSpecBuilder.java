@@ -18,6 +18,7 @@ public final class DetectorSpecBuilder {
     double logOffset = DetectorSpec.DEFAULT_LOG_OFFSET;
     boolean allowNegative;
     double zThreshold = DetectorSpec.DEFAULT_Z_THRESHOLD;
+    double dropZThreshold = 0;
     double minVolume;
     int minSessions;
     double minAbsChange;
@@ -100,6 +101,12 @@ public final class DetectorSpecBuilder {
 
     public DetectorSpecBuilder zThreshold(double v) {
         zThreshold = v;
+        return this;
+    }
+
+    /** The window test's threshold for falls; 0: {@link #zThreshold} for both directions. */
+    public DetectorSpecBuilder dropZThreshold(double v) {
+        dropZThreshold = v;
         return this;
     }
 
@@ -310,6 +317,13 @@ public final class DetectorSpecBuilder {
      */
     public DetectorSpec build() {
         positive("z_threshold", zThreshold, 100);
+        if (!(dropZThreshold >= 0 && dropZThreshold <= 100)) {
+            throw new IllegalArgumentException(
+                    "drop_z_threshold must be in [0, 100], got "
+                            + dropZThreshold
+                            + "; use 0 for z_threshold in both directions, or a threshold for"
+                            + " falls such as 4");
+        }
         nonNegative("min_volume", minVolume);
         within(
                 "min_sessions",

@@ -30,9 +30,9 @@ public final class CountScorer {
         double variance = Math.max(Math.max(lambda, e.sd() * e.sd()), floor * floor);
         double spread = Math.sqrt(variance);
         double z = GaussianScorer.zOf(count - lambda, spread);
-        boolean significant = Math.abs(z) >= spec.zThreshold();
+        boolean significant = Math.abs(z) >= spec.zThresholdFor(z);
         if (significant && lambda < EXACT_BELOW && variance <= lambda * 1.0000001) {
-            significant = exactTailAgrees(lambda, count, z > 0, spec.zThreshold());
+            significant = exactTailAgrees(lambda, count, z > 0, spec.zThresholdFor(z));
         }
         return new Deviation(lambda, spread, z, significant);
     }

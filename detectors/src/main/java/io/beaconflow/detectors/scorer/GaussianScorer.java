@@ -39,7 +39,7 @@ public final class GaussianScorer {
                 z = zFast;
             }
         }
-        return new Deviation(e.mean(), spread, z, Math.abs(z) >= spec.zThreshold());
+        return new Deviation(e.mean(), spread, z, Math.abs(z) >= spec.zThresholdFor(z));
     }
 
     static double spread(Estimate e, double denominator, DetectorState s, DetectorSpec spec) {

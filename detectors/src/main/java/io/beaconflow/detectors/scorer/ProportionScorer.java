@@ -53,9 +53,9 @@ public final class ProportionScorer {
         double floor = Math.max(spec.sdFloor(), spec.sdFloorRel() * p0);
         double spread = Math.sqrt(sampling + tau2 + floor * floor);
         double z = GaussianScorer.zOf(rate - p0, spread);
-        boolean significant = Math.abs(z) >= spec.zThreshold();
+        boolean significant = Math.abs(z) >= spec.zThresholdFor(z);
         if (significant) {
-            significant = exactTailAgrees(lift(p0, typical), rate, n, z > 0, spec.zThreshold());
+            significant = exactTailAgrees(lift(p0, typical), rate, n, z > 0, spec.zThresholdFor(z));
         }
         return new Deviation(p0, spread, z, significant);
     }

@@ -156,6 +156,12 @@ final class SpecKeys {
                 (b, v) -> b.zThreshold((Double) v));
         add(
                 k,
+                "drop_z_threshold",
+                num(0, false, 100),
+                "standard errors below the expectation that alert in one window (0 = z_threshold)",
+                (b, v) -> b.dropZThreshold((Double) v));
+        add(
+                k,
                 "min_volume",
                 num(0, false, Double.POSITIVE_INFINITY),
                 "volume below which nothing alerts",

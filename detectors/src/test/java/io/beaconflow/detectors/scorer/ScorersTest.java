@@ -119,6 +119,35 @@ class ScorersTest {
     }
 
     @Test
+    void aDropThresholdLowersTheBarForFallsOnly() {
+        // Counts on the square-root scale as the throughput kind scores them: rises at the
+        // budget's 5, falls at 4.
+        DetectorSpec spec =
+                DetectorSpec.builder()
+                        .kind(MetricKind.THROUGHPUT)
+                        .zThreshold(5)
+                        .dropZThreshold(4)
+                        .build();
+        DetectorState s = new DetectorState();
+        Estimate e = new Estimate(BaselineKind.EWMA, 10, 1);
+        assertThat(GaussianScorer.score(e, 14.5, Double.NaN, s, spec).significant()).isFalse();
+        assertThat(GaussianScorer.score(e, 5.5, Double.NaN, s, spec).significant()).isTrue();
+        assertThat(GaussianScorer.score(e, 15.5, Double.NaN, s, spec).significant()).isTrue();
+        assertThat(GaussianScorer.score(e, 6.5, Double.NaN, s, spec).significant()).isFalse();
+        // Raw counts (count scorer) and proportions take the same per-direction threshold.
+        Estimate hundred = new Estimate(BaselineKind.EWMA, 100, 0);
+        assertThat(CountScorer.score(hundred, 145, s, spec).significant()).isFalse();
+        assertThat(CountScorer.score(hundred, 55, s, spec).significant()).isTrue();
+        // Unset (0): z_threshold both ways, and the spec keeps its identity text.
+        DetectorSpec both =
+                DetectorSpec.builder().kind(MetricKind.THROUGHPUT).zThreshold(5).build();
+        assertThat(both.zThresholdFor(-4.5)).isEqualTo(5);
+        assertThat(both.toString()).doesNotContain("dropZThreshold");
+        assertThat(spec.zThresholdFor(-4.5)).isEqualTo(4);
+        assertThat(spec.zThresholdFor(4.5)).isEqualTo(5);
+    }
+
+    @Test
     void theGaussianSpreadIsFlooredAndWidensWhenTheWindowHasLessVolumeThanUsual() {
         DetectorSpec spec = DetectorSpec.builder().sdFloor(1).build();
         DetectorState s = new DetectorState();
