@@ -73,6 +73,9 @@ class DetectorSpecsTest {
         assertThat(views.scorer()).isEqualTo(ScorerKind.GAUSSIAN);
         assertThat(views.transform()).isEqualTo(Transform.SQRT);
         assertThat(views.freezeWhileOpen()).isTrue();
+        // Counts fall at 4 and rise at the budget's threshold (bursts make rises heavy-tailed).
+        assertThat(views.zThresholdFor(-1)).isEqualTo(4.0);
+        assertThat(views.zThresholdFor(1)).isEqualTo(views.zThreshold()).isGreaterThan(4.9);
         // A rollout moves traffic between releases: not scored there, still on the app total.
         assertThat(defaults.resolve("shop", "release", "shop@2", "page_views")).isNull();
         assertThat(defaults.resolve("shop", "country", "DE", "page_views")).isNotNull();
@@ -193,6 +196,10 @@ class DetectorSpecsTest {
         assertThat(e.getMessage())
                 .contains("invalid value '-1'")
                 .contains("use a number in (0, 100]");
+        String drop = "z_threshold: 4\n    drop_z_threshold: -2";
+        assertThat(error(SMALL.replace("z_threshold: 4", drop)).getMessage())
+                .contains("drop_z_threshold")
+                .contains("[0, 100]");
         assertThat(error(SMALL.replace("transform: log", "transform: ln")).getMessage())
                 .contains("use one of none, log");
         assertThat(
