@@ -70,23 +70,21 @@ public final class KafkaClients {
                 earliest.put(tp, OffsetSpec.earliest());
                 latest.put(tp, OffsetSpec.latest());
             }
-            long count = 0;
-            for (var e :
-                    admin.listOffsets(latest)
-                            .all()
-                            .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)
-                            .entrySet()) {
-                count += e.getValue().offset();
-            }
-            for (var e :
-                    admin.listOffsets(earliest)
-                            .all()
-                            .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)
-                            .entrySet()) {
-                count -= e.getValue().offset();
-            }
-            return count;
+            return offsetSum(admin, latest) - offsetSum(admin, earliest);
         }
+    }
+
+    private static long offsetSum(Admin admin, Map<TopicPartition, OffsetSpec> specs)
+            throws Exception {
+        long sum = 0;
+        for (var o :
+                admin.listOffsets(specs)
+                        .all()
+                        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                        .values()) {
+            sum += o.offset();
+        }
+        return sum;
     }
 
     /**
