@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Iterator;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -108,18 +109,21 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
     private transient ListState<RumEvent> routePendingState;
 
     /** Fetches whose route is decided and whose endpoint waits for a watermark, arrival order. */
-    private transient ArrayDeque<RumEvent> pending;
+    private transient ArrayDeque<Held> pending;
 
     /**
      * Events whose route waits for a watermark (e.route before learned templates), arrival order.
      */
-    private transient ArrayDeque<RumEvent> routePending;
+    private transient ArrayDeque<Held> routePending;
 
     /** The earliest event time held in either list (Long.MAX_VALUE when none). */
     private transient long pendingMin;
 
     /** The last watermark received (not state: after a restore, waiting is the safe answer). */
     private transient long watermark;
+
+    /** Held events asked again at watermarks (tests: the stamps spare the rest). */
+    private transient long asked;
 
     private transient EnumMap<CardinalityGuard.Kind, Counter> folded;
     private transient long[] foldedReported;
@@ -136,6 +140,46 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
 
     public Enricher(IngestConfig config) {
         this.config = config;
+    }
+
+    /** Asks every held event at every watermark, as before the stamps (the tests' reference). */
+    private boolean askEveryHeldEvent;
+
+    Enricher askingEveryHeldEvent() {
+        askEveryHeldEvent = true;
+        return this;
+    }
+
+    /**
+     * A held event and the learner's {@link PathTemplateLearner#version()} when it last answered
+     * "wait" for it. The learner waits on a position whose evidence is open while the event's time
+     * is at or after {@link PathTemplateLearner#earliestEffect} of the settled watermark; the
+     * positions before it are decided. So while the version is the same and the event's time is
+     * still at or after that bound, the answer is "wait" again and a watermark does not ask: asking
+     * every held event at every watermark was a tenth of the pipeline's CPU (docs/benchmarks.md,
+     * session 2026-12-05). A restored event has no stamp and is asked.
+     */
+    private static final class Held {
+        final RumEvent e;
+        long version = -1;
+
+        Held(RumEvent e) {
+            this.e = e;
+        }
+
+        /** Stamps the learner's answer "wait". */
+        Held waitedOn(PathTemplateLearner l) {
+            version = l.version();
+            return this;
+        }
+
+        /**
+         * True when the learner would answer "wait" again: its version is {@code version} and the
+         * settled watermark's earliest effect is {@code rawBefore}.
+         */
+        boolean unchanged(long version, long rawBefore) {
+            return this.version == version && e.eventTime >= rawBefore;
+        }
     }
 
     @Override
@@ -192,12 +236,12 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
         switch (waiting) {
             case NONE -> out.collect(e);
             case ROUTE -> {
-                routePending.add(e);
+                routePending.add(new Held(e).waitedOn(learner));
                 pendingMin = Math.min(pendingMin, e.eventTime);
                 routeHeld.inc();
             }
             case ENDPOINT -> {
-                pending.add(e);
+                pending.add(new Held(e).waitedOn(endpointLearner));
                 pendingMin = Math.min(pendingMin, e.eventTime);
                 held.inc();
             }
@@ -218,7 +262,7 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
         long lateness = config.allowedLateness.toMillis();
         while (pendingCount() > target) {
             boolean routeOpen = !routePending.isEmpty();
-            RumEvent e = routeOpen ? routePending.poll() : pending.poll();
+            RumEvent e = (routeOpen ? routePending.poll() : pending.poll()).e;
             long now = e.eventTime + lateness;
             // Saturating, as in settledWatermark(): a time near Long.MAX_VALUE must not wrap.
             EventEnrichment.Waiting w =
@@ -231,9 +275,7 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
             out.setAbsoluteTimestamp(e.eventTime);
             out.collect(e);
         }
-        pendingMin = Long.MAX_VALUE;
-        for (RumEvent e : pending) pendingMin = Math.min(pendingMin, e.eventTime);
-        for (RumEvent e : routePending) pendingMin = Math.min(pendingMin, e.eventTime);
+        recomputePendingMin();
         report();
     }
 
@@ -267,35 +309,60 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
             long settled = settledWatermark();
             enrichment.advance(settled);
             progress = false;
-            Iterator<RumEvent> it = routePending.iterator();
+            long routeRawBefore = learner.earliestEffect(settled);
+            Iterator<Held> it = routePending.iterator();
             while (it.hasNext()) {
-                RumEvent e = it.next();
+                Held h = it.next();
+                if (!askEveryHeldEvent && h.unchanged(learner.version(), routeRawBefore)) continue;
+                asked++;
+                RumEvent e = h.e;
                 EventEnrichment.Waiting w = enrichment.resolve(e, true, settled);
-                if (w == EventEnrichment.Waiting.ROUTE) continue;
+                if (w == EventEnrichment.Waiting.ROUTE) {
+                    h.waitedOn(learner);
+                    continue;
+                }
                 it.remove();
                 progress = true;
                 if (w == EventEnrichment.Waiting.ENDPOINT) {
-                    pending.add(e);
+                    pending.add(new Held(e).waitedOn(endpointLearner));
                 } else {
                     out.setAbsoluteTimestamp(e.eventTime);
                     out.collect(e);
                 }
             }
+            long endpointRawBefore = endpointLearner.earliestEffect(settled);
             it = pending.iterator();
             while (it.hasNext()) {
-                RumEvent e = it.next();
+                Held h = it.next();
+                if (!askEveryHeldEvent
+                        && h.unchanged(endpointLearner.version(), endpointRawBefore)) {
+                    continue;
+                }
+                asked++;
+                RumEvent e = h.e;
                 if (enrichment.resolve(e, false, settled) == EventEnrichment.Waiting.NONE) {
                     it.remove();
                     out.setAbsoluteTimestamp(e.eventTime);
                     out.collect(e);
                     progress = true;
+                } else {
+                    h.waitedOn(endpointLearner);
                 }
             }
-            pendingMin = Long.MAX_VALUE;
-            for (RumEvent e : pending) pendingMin = Math.min(pendingMin, e.eventTime);
-            for (RumEvent e : routePending) pendingMin = Math.min(pendingMin, e.eventTime);
+            // Only a decided event changes the earliest held time (nothing is added here).
+            if (progress) recomputePendingMin();
         }
         report();
+    }
+
+    private void recomputePendingMin() {
+        pendingMin = Long.MAX_VALUE;
+        for (Held h : pending) pendingMin = Math.min(pendingMin, h.e.eventTime);
+        for (Held h : routePending) pendingMin = Math.min(pendingMin, h.e.eventTime);
+    }
+
+    long heldAsked() {
+        return asked;
     }
 
     /** Events waiting for a watermark (tests). */
@@ -346,8 +413,8 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
         guardState.update(guard.snapshot());
         learnerState.update(learner.snapshot());
         endpointLearnerState.update(endpointLearner.snapshot());
-        pendingState.update(new ArrayList<>(pending));
-        routePendingState.update(new ArrayList<>(routePending));
+        pendingState.update(events(pending));
+        routePendingState.update(events(routePending));
     }
 
     @Override
@@ -389,12 +456,18 @@ public class Enricher extends ProcessFunction<RumEvent, RumEvent> implements Che
         routePending = new ArrayDeque<>();
         pendingMin = Long.MAX_VALUE;
         for (RumEvent e : pendingState.get()) {
-            pending.add(e);
+            pending.add(new Held(e));
             pendingMin = Math.min(pendingMin, e.eventTime);
         }
         for (RumEvent e : routePendingState.get()) {
-            routePending.add(e);
+            routePending.add(new Held(e));
             pendingMin = Math.min(pendingMin, e.eventTime);
         }
+    }
+
+    private static List<RumEvent> events(ArrayDeque<Held> held) {
+        List<RumEvent> out = new ArrayList<>(held.size());
+        for (Held h : held) out.add(h.e);
+        return out;
     }
 }

@@ -45,4 +45,9 @@ public final class EnricherOperator extends ProcessOperator<RumEvent, RumEvent> 
     public int pendingCount() {
         return ((Enricher) userFunction).pendingCount();
     }
+
+    /** Held events asked again at watermarks since open (tests). */
+    public long heldAsked() {
+        return ((Enricher) userFunction).heldAsked();
+    }
 }

@@ -91,6 +91,14 @@ public final class PathTemplateLearner {
     private long untracked;
 
     /**
+     * Moves on every change that can turn {@link #apply}'s null into an answer: a full evidence set
+     * that changes, a prefix learned or pruned, a restore. A caller that got null at one version
+     * and one {@link #earliestEffect} gets null again, with no side effect, until either moves, so
+     * it need not ask (the Flink shell's held events are asked again only then).
+     */
+    private long version;
+
+    /**
      * @param learnAfter distinct segments after one prefix beyond which it learns; 0 = off
      * @param maxPrefixes prefixes counted per app
      * @param latenessMs ingest.allowed-lateness: no event older than watermark - this arrives
@@ -120,21 +128,26 @@ public final class PathTemplateLearner {
         final HashMap<Long, Long> first = new HashMap<>();
 
         /** Adds one segment; true when the kept set changed. Same result in any order. */
-        void add(long hash, long time, int keep) {
+        boolean add(long hash, long time, int keep) {
             Long had = first.get(hash);
             if (had != null) {
-                if (time < had) first.put(hash, time);
-                return;
+                if (time < had) {
+                    first.put(hash, time);
+                    return true;
+                }
+                return false;
             }
             if (first.size() < keep) {
                 first.put(hash, time);
-                return;
+                return true;
             }
             Map.Entry<Long, Long> last = latest();
             if (before(time, hash, last.getValue(), last.getKey())) {
                 first.remove(last.getKey());
                 first.put(hash, time);
+                return true;
             }
+            return false;
         }
 
         /** The latest kept entry by (time, hash). */
@@ -202,7 +215,9 @@ public final class PathTemplateLearner {
             // Not counted (prefix budget spent): never learns.
             return false;
         }
-        ev.add(hash(seg), time, learnAfter + 1);
+        // Only a full set's change can turn a "wait" into an answer (the test above); a set
+        // still filling cannot, nor can a prefix newly counted (the event that counts it asks).
+        if (ev.add(hash(seg), time, learnAfter + 1) && ev.first.size() > learnAfter) version++;
         if (ev.first.size() > learnAfter && time >= effectiveAt(ev.latest().getValue())) {
             return true;
         }
@@ -270,6 +285,7 @@ public final class PathTemplateLearner {
                         newlyLearned.add(new Learned(a.getKey(), p.getKey(), effect));
                         unpruned.add(new String[] {a.getKey(), p.getKey()});
                         it.remove();
+                        version++;
                     }
                 }
             }
@@ -293,6 +309,7 @@ public final class PathTemplateLearner {
                 }
                 learned.get(app).keySet().removeIf(k -> coveredBy(k, prefix));
                 pruned.add(ap);
+                version++;
                 it.remove();
             }
         }
@@ -312,6 +329,11 @@ public final class PathTemplateLearner {
         List<Learned> out = new ArrayList<>(newlyLearned);
         newlyLearned.clear();
         return out;
+    }
+
+    /** See {@link #version}. */
+    long version() {
+        return version;
     }
 
     /** Segments not counted because their app already had {@code maxPrefixes} prefixes counted. */
@@ -379,6 +401,7 @@ public final class PathTemplateLearner {
      * beginning of time (docs/cluster.md). Malformed entries are skipped.
      */
     public void restore(Iterable<String> entries) {
+        version++;
         for (String e : entries) {
             String[] f = e.split("\t", -1);
             try {
