@@ -20,9 +20,12 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Scores every aggregate row with the configured detectors: the Flink shell around {@code
@@ -54,6 +57,8 @@ import org.apache.flink.util.OutputTag;
 public class DetectorFunction
         extends KeyedBroadcastProcessFunction<
                 String, MetricAggregate, SpecUpdate, ScoredAggregate> {
+    private static final Logger LOG = LoggerFactory.getLogger(DetectorFunction.class);
+
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<AnomalySignal> SIGNALS =
@@ -83,6 +88,12 @@ public class DetectorFunction
     private transient Counter anomalies;
     private transient Counter lateUpdates;
     private transient Counter rejections;
+
+    /** Tests scored per window on this subtask (gauge; the budget check on subtask 0). */
+    private transient ScoredTestCount tests;
+
+    /** The measured tests per window the budget warning last named (it repeats on 25 % more). */
+    private transient double warnedAt;
 
     /**
      * @param initial the spec file read at job start
@@ -166,6 +177,38 @@ public class DetectorFunction
         anomalies = getRuntimeContext().getMetricGroup().counter("anomalousPoints");
         lateUpdates = getRuntimeContext().getMetricGroup().counter("lateUpdatesNotRescored");
         rejections = getRuntimeContext().getMetricGroup().counter("specUpdatesRejected");
+        tests = new ScoredTestCount(windowMs);
+        getRuntimeContext()
+                .getMetricGroup()
+                .gauge("scoredTestsPerWindow", (Gauge<Long>) () -> tests.lastWindow());
+    }
+
+    /** The measured tests per window the budget warning last named, 0 if none (tests). */
+    double budgetWarnedAt() {
+        return warnedAt;
+    }
+
+    /** Tests scored in the last closed window on this subtask (tests; the gauge). */
+    long scoredTestsPerWindow() {
+        return tests.lastWindow();
+    }
+
+    /**
+     * Once an hour of windows is measured, warns (subtask 0, again only after 25 % more) when the
+     * job scores more tests a window than the spec's budget assumes: its thresholds then let more
+     * false alerts through than the budget promises ({@link ScoredTestCount}).
+     */
+    private void checkBudget(SpecSet active) {
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() != 0) return;
+        double measured =
+                tests.hourMean() * getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        if (!(measured > warnedAt * 1.25)) return;
+        String warning =
+                ScoredTestCount.budgetWarning(active.budget(), measured, active.update().source);
+        if (warning != null) {
+            warnedAt = measured;
+            LOG.warn(warning);
+        }
     }
 
     @Override
@@ -300,6 +343,7 @@ public class DetectorFunction
                             denominator,
                             row.sessionBits == null ? 0L : row.sessionBits);
             scored.scores.put(metric, Scoring.score(r, denominator));
+            if (tests.record(row.windowStart)) checkBudget(active);
             AnomalySignal signal =
                     Scoring.signal(
                             row.app,

@@ -73,6 +73,11 @@ public final class SpecSet {
         return unproduced;
     }
 
+    /** The file's false-alert budget, or null when it has no {@code budget:} section. */
+    public io.beaconflow.detectors.evidence.AlertBudget budget() {
+        return specs.budget();
+    }
+
     public boolean watchesRageClicks() {
         return specs.metrics().contains(RAGE_CLICK_RATE);
     }

@@ -398,6 +398,57 @@ class DetectorFunctionTest {
     }
 
     @Test
+    void theTestsOfAWindowAreCountedOncePerScoredMetricAndSeries() throws Exception {
+        var h = harness(SPECS);
+        DetectorFunction f =
+                (DetectorFunction)
+                        ((org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator<?, ?>)
+                                        h.getOperator())
+                                .getUserFunction();
+        for (int i = 0; i < 4; i++) {
+            feed(h, total("shop", i, normalViews(i), normalRate(i)));
+            feed(h, Rows.row("shop", "browser", "Safari", i, 300, 0.02));
+            // no error rate: only page views is scored on this series
+            MetricAggregate noRate = Rows.row("shop", "browser", "Edge", i, 0, 0);
+            noRate.errorRate = null;
+            if (i < 2) feed(h, noRate);
+        }
+        // Windows 0 and 1 are closed (a row of window 3 came): two metrics on two series, one
+        // on the third.
+        assertThat(f.scoredTestsPerWindow()).isEqualTo(5);
+        h.close();
+    }
+
+    @Test
+    void aJobThatScoresMoreTestsThanItsBudgetAssumesWarnsAfterAnHour() throws Exception {
+        String specs =
+                String.join(
+                        "\n",
+                        "version: 1",
+                        "budget: { false_alerts_per_day: 1, tests_per_window: 2,"
+                                + " windows_per_day: 1440 }",
+                        "metrics:",
+                        "  page_views:",
+                        "    kind: throughput",
+                        "    baseline: { alpha: 0.1, min_points: 10 }",
+                        "");
+        var h = harness(specs);
+        DetectorFunction f =
+                (DetectorFunction)
+                        ((org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator<?, ?>)
+                                        h.getOperator())
+                                .getUserFunction();
+        for (int i = 0; i < 70; i++) {
+            for (String browser : List.of("Chrome", "Safari", "Edge")) {
+                feed(h, Rows.row("shop", "browser", browser, i, 300, 0.02));
+            }
+            if (i == 60) assertThat(f.budgetWarnedAt()).as("59 windows closed").isZero();
+        }
+        assertThat(f.budgetWarnedAt()).as("three series, one metric, one subtask").isEqualTo(3.0);
+        h.close();
+    }
+
+    @Test
     void everyStateAndOutputTypeIsAPojoWithoutGenericFields() {
         for (Class<?> c :
                 List.of(
