@@ -23,19 +23,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 public final class AlertStage {
     private AlertStage() {}
 
-    /** What the alert stage produces. */
-    public static final class Outputs {
-        /** Every alert version (open, updated, resolved); document id = alert id. */
-        public final DataStream<Alert> alerts;
-
-        /** Opened and resolved transitions, for the webhook sink. */
-        public final DataStream<Notification> notifications;
-
-        Outputs(DataStream<Alert> alerts, DataStream<Notification> notifications) {
-            this.alerts = alerts;
-            this.notifications = notifications;
-        }
-    }
+    /**
+     * What the alert stage produces.
+     *
+     * @param alerts every alert version (open, updated, resolved); document id = alert id.
+     * @param notifications opened and resolved transitions, for the webhook sink.
+     */
+    public record Outputs(DataStream<Alert> alerts, DataStream<Notification> notifications) {}
 
     /**
      * {@code window} is the metrics window (alert timers and delays count in it); {@code scored}

@@ -306,11 +306,11 @@ public final class EvaluateCommand implements Callable<Integer> {
                                 DetectionRecording.replay(
                                         env, held3, ErrorWindowCount.class, "error-window-counts"));
                 detection
-                        .alerts
+                        .alerts()
                         .sinkTo(new NdjsonFileSink<>(t.dir(), "alerts"))
                         .uid("sink-alerts")
                         .name("sink: alerts");
-                explain(detection.scored, t);
+                explain(detection.scored(), t);
                 env.execute("beaconflow-evaluate replay " + t.label() + " seed " + t.seed());
                 accepted =
                         Long.parseLong(Files.readString(recording.resolve(EVENTS_ACCEPTED)).trim());

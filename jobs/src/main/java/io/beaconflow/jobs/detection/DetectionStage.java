@@ -40,36 +40,22 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 public final class DetectionStage {
     private DetectionStage() {}
 
-    /** What scoring produces. */
-    public static final class Outputs {
-        /** Metric rows with expected value, band and score per metric (to the metrics index). */
-        public final SingleOutputStreamOperator<ScoredAggregate> scored;
-
-        /** Every scored point of a metric series. */
-        public final DataStream<AnomalySignal> signals;
-
-        /** Every scored rage-click rate of a route. */
-        public final DataStream<AnomalySignal> rageSignals;
-
-        /** Spec updates that were refused, with the reason. */
-        public final DataStream<SpecRejection> rejectedSpecs;
-
-        /** Rage-click rate per route and window (the frustration scorer's input). */
-        public final DataStream<RouteActivity> frustration;
-
-        Outputs(
-                SingleOutputStreamOperator<ScoredAggregate> scored,
-                DataStream<AnomalySignal> signals,
-                DataStream<AnomalySignal> rageSignals,
-                DataStream<SpecRejection> rejectedSpecs,
-                DataStream<RouteActivity> frustration) {
-            this.scored = scored;
-            this.signals = signals;
-            this.rageSignals = rageSignals;
-            this.rejectedSpecs = rejectedSpecs;
-            this.frustration = frustration;
-        }
-    }
+    /**
+     * What scoring produces.
+     *
+     * @param scored metric rows with expected value, band and score per metric (to the metrics
+     *     index).
+     * @param signals every scored point of a metric series.
+     * @param rageSignals every scored rage-click rate of a route.
+     * @param rejectedSpecs spec updates that were refused, with the reason.
+     * @param frustration rage-click rate per route and window (the frustration scorer's input).
+     */
+    public record Outputs(
+            SingleOutputStreamOperator<ScoredAggregate> scored,
+            DataStream<AnomalySignal> signals,
+            DataStream<AnomalySignal> rageSignals,
+            DataStream<SpecRejection> rejectedSpecs,
+            DataStream<RouteActivity> frustration) {}
 
     /** The series key of a metric row (the same key the metrics stage groups by). */
     public static final class RowKey implements KeySelector<MetricAggregate, String> {

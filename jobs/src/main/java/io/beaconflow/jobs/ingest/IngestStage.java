@@ -23,10 +23,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class IngestStage {
     private IngestStage() {}
 
-    /** The three outputs of ingest. */
-    public static final class Outputs {
-        /** Accepted, deduplicated, enriched and scrubbed events, in event time. */
-        public final DataStream<RumEvent> events;
+    /**
+     * The three outputs of ingest.
+     *
+     * @param events accepted, deduplicated, enriched and scrubbed events, in event time.
+     */
+    public record Outputs(
+            DataStream<RumEvent> events,
+            DataStream<DeadLetter> deadLetters,
+            DataStream<DeadLetter> lateEvents) {
 
         /**
          * The same events as a keyed stream by session ({@link SessionKeys#bySession()}): they are
@@ -34,19 +39,7 @@ public final class IngestStage {
          */
         public KeyedStream<RumEvent, String> eventsBySession() {
             return DataStreamUtils.reinterpretAsKeyedStream(
-                    events, SessionKeys.bySession(), Types.STRING);
-        }
-
-        public final DataStream<DeadLetter> deadLetters;
-        public final DataStream<DeadLetter> lateEvents;
-
-        Outputs(
-                DataStream<RumEvent> events,
-                DataStream<DeadLetter> deadLetters,
-                DataStream<DeadLetter> lateEvents) {
-            this.events = events;
-            this.deadLetters = deadLetters;
-            this.lateEvents = lateEvents;
+                    events(), SessionKeys.bySession(), Types.STRING);
         }
     }
 

@@ -28,19 +28,15 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 public final class PatternStage {
     private PatternStage() {}
 
-    /** What the patterns produce. */
-    public static final class Outputs {
-        /** Every finding of every pattern, in no particular order (the alert stage orders them). */
-        public final DataStream<Finding> findings;
-
-        /** Anomalies that did not last (timed-out partial matches of the sustained pattern). */
-        public final DataStream<Finding> transientAnomalies;
-
-        Outputs(DataStream<Finding> findings, DataStream<Finding> transientAnomalies) {
-            this.findings = findings;
-            this.transientAnomalies = transientAnomalies;
-        }
-    }
+    /**
+     * What the patterns produce.
+     *
+     * @param findings every finding of every pattern, in no particular order (the alert stage
+     *     orders them).
+     * @param transientAnomalies anomalies that did not last (timed-out partial matches of the
+     *     sustained pattern).
+     */
+    public record Outputs(DataStream<Finding> findings, DataStream<Finding> transientAnomalies) {}
 
     public static Outputs apply(DetectionStage.Outputs scores, DetectionConfig cfg) {
         return apply(scores, cfg, null, null, null);
@@ -61,7 +57,7 @@ public final class PatternStage {
             Duration within) {
         // Releases: first seen, and canary signals for new ones.
         SingleOutputStreamOperator<Finding> releaseSeen =
-                scores.scored
+                scores.scored()
                         .filter(ReleaseWatch::relevant)
                         .name("detect: release rows")
                         .keyBy(r -> r.app, Types.STRING)
@@ -75,7 +71,7 @@ public final class PatternStage {
                         .name("detect: release watch");
         DataStream<AnomalySignal> canary = releaseSeen.getSideOutput(ReleaseWatch.CANARY);
 
-        DataStream<AnomalySignal> seriesSignals = scores.signals.union(canary);
+        DataStream<AnomalySignal> seriesSignals = scores.signals().union(canary);
         // The sustained pattern matches anomalies only (relaxed contiguity: normal windows in
         // between are skipped), so normal signals would only be buffered and sorted by its
         // operator for nothing; the recovery pattern needs the normals of series that had an
@@ -87,13 +83,13 @@ public final class PatternStage {
                         anomalies, cfg.sustained.anomalies, cfg.sustained.windows, cfg.window);
         SingleOutputStreamOperator<Finding> recovered =
                 RecoveryPattern.applyGated(
-                        seriesSignals.union(scores.rageSignals),
+                        seriesSignals.union(scores.rageSignals()),
                         cfg.recovery.normalWindows,
                         cfg.window,
                         cfg.idleStateTtl);
         SingleOutputStreamOperator<Finding> frustrated =
                 FrustrationBurstPattern.apply(
-                        scores.rageSignals,
+                        scores.rageSignals(),
                         cfg.frustration.minScore,
                         cfg.frustration.anomalies,
                         cfg.frustration.windows,

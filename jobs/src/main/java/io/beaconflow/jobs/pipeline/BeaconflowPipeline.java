@@ -144,9 +144,11 @@ public final class BeaconflowPipeline {
         // one output, so every input is accounted for in one place.
         DataStream<DeadLetter> deadLetters =
                 sessions == null
-                        ? ingest.deadLetters.union(metricErrors.get(0))
-                        : ingest.deadLetters.union(
-                                sessions.getSideOutput(ProcessingErrors.TAG), metricErrors.get(0));
+                        ? ingest.deadLetters().union(metricErrors.get(0))
+                        : ingest.deadLetters()
+                                .union(
+                                        sessions.getSideOutput(ProcessingErrors.TAG),
+                                        metricErrors.get(0));
         SingleOutputStreamOperator<ErrorGroup> errorGroups =
                 ErrorGroupStage.apply(onViewRoutes, config.errors, config.metrics.window);
         DetectionChain.Outputs detection =
@@ -216,7 +218,7 @@ public final class BeaconflowPipeline {
      * route they were sent from): the enriched-events output.
      */
     public DataStream<RumEvent> events() {
-        return ingest.events;
+        return ingest.events();
     }
 
     /**
@@ -237,25 +239,26 @@ public final class BeaconflowPipeline {
         if (traces != null) {
             throw new IllegalStateException("withServerSpans was already called");
         }
-        StreamExecutionEnvironment env = ingest.events.getExecutionEnvironment();
+        StreamExecutionEnvironment env = ingest.events().getExecutionEnvironment();
         traces =
                 TraceJoinStage.apply(
                         TraceJoinStage.source(env, source, config, sourceName),
                         onViewRoutes,
                         config);
         attributedAlerts =
-                TraceJoinStage.attributeAlerts(detection.alerts, traces.endpointTimings, config);
+                TraceJoinStage.attributeAlerts(
+                        detection.alerts(), traces.endpointTimings(), config);
         return this;
     }
 
     /** Fetches joined with their server span: client, server and network time per fetch. */
     public DataStream<FetchTiming> fetchTimings() {
-        return tracesOrFail().fetchTimings;
+        return tracesOrFail().fetchTimings();
     }
 
     /** Per endpoint and window: server vs client time percentiles, joined and unmatched counts. */
     public DataStream<EndpointTiming> endpointTimings() {
-        return tracesOrFail().endpointTimings;
+        return tracesOrFail().endpointTimings();
     }
 
     private TraceJoinStage.Outputs tracesOrFail() {
@@ -267,11 +270,11 @@ public final class BeaconflowPipeline {
 
     /** Rejected records and events, with the reason; see docs/rum-events.md. */
     public DataStream<DeadLetter> deadLetters() {
-        return traces == null ? deadLetters : deadLetters.union(traces.deadLetters);
+        return traces == null ? deadLetters : deadLetters.union(traces.deadLetters());
     }
 
     public DataStream<DeadLetter> lateEvents() {
-        return traces == null ? ingest.lateEvents : ingest.lateEvents.union(traces.lateSpans);
+        return traces == null ? ingest.lateEvents() : ingest.lateEvents().union(traces.lateSpans());
     }
 
     /** Session records: early updates while open, then the closed record (same document id). */
@@ -288,7 +291,7 @@ public final class BeaconflowPipeline {
      * expected value, band and score per configured metric.
      */
     public DataStream<ScoredAggregate> metrics() {
-        return detection.scored;
+        return detection.scored();
     }
 
     /**
@@ -317,22 +320,22 @@ public final class BeaconflowPipeline {
 
     /** Page views and rage-click bursts per route and window, the frustration detector's input. */
     public DataStream<RouteActivity> routeActivity() {
-        return detection.frustration;
+        return detection.frustration();
     }
 
     /** Alert versions (open, updated, resolved); later versions overwrite by alert id. */
     public DataStream<Alert> alerts() {
-        return attributedAlerts != null ? attributedAlerts : detection.alerts;
+        return attributedAlerts != null ? attributedAlerts : detection.alerts();
     }
 
     /** Opened and resolved transitions, for the webhook. */
     public DataStream<Notification> notifications() {
-        return detection.notifications;
+        return detection.notifications();
     }
 
     /** Detector spec updates that were rejected, with the reason (the previous spec stays). */
     public DataStream<SpecRejection> rejectedSpecs() {
-        return detection.rejectedSpecs;
+        return detection.rejectedSpecs();
     }
 
     /** Experiments and releases compared ({@code rum-comparisons}). */

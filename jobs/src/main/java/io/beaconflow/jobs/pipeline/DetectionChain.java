@@ -27,40 +27,39 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 public final class DetectionChain {
     private DetectionChain() {}
 
-    /** What detection produces, for the sinks. */
-    public static final class Outputs {
-        /** Metric rows with expected value, band and score per metric (to the metrics index). */
-        public final DataStream<ScoredAggregate> scored;
-
-        /** Every alert version (open, updated, resolved); document id = alert id. */
-        public final DataStream<Alert> alerts;
-
-        /** Opened and resolved transitions, for the webhook sink. */
-        public final DataStream<Notification> notifications;
-
-        /** Spec updates that were refused, with the reason. */
-        public final DataStream<SpecRejection> rejectedSpecs;
-
-        /** Every scored point (for debugging and tests). */
-        public final DataStream<AnomalySignal> signals;
-
-        /** Anomalies that did not last (timed-out partial matches of the sustained pattern). */
-        public final DataStream<Finding> transientAnomalies;
-
-        /** Rage-click rate per route and window. */
-        public final DataStream<RouteActivity> frustration;
-
-        Outputs(
+    /**
+     * What detection produces, for the sinks.
+     *
+     * @param scored metric rows with expected value, band and score per metric (to the metrics
+     *     index)
+     * @param alerts every alert version (open, updated, resolved); document id = alert id
+     * @param notifications opened and resolved transitions, for the webhook sink
+     * @param rejectedSpecs spec updates that were refused, with the reason
+     * @param signals every scored point (for debugging and tests)
+     * @param transientAnomalies anomalies that did not last (timed-out partial matches of the
+     *     sustained pattern)
+     * @param frustration rage-click rate per route and window
+     */
+    public record Outputs(
+            DataStream<ScoredAggregate> scored,
+            DataStream<Alert> alerts,
+            DataStream<Notification> notifications,
+            DataStream<SpecRejection> rejectedSpecs,
+            DataStream<AnomalySignal> signals,
+            DataStream<Finding> transientAnomalies,
+            DataStream<RouteActivity> frustration) {
+        static Outputs of(
                 DetectionStage.Outputs scores,
                 PatternStage.Outputs patterns,
                 AlertStage.Outputs alerts) {
-            this.scored = scores.scored;
-            this.alerts = alerts.alerts;
-            this.notifications = alerts.notifications;
-            this.rejectedSpecs = scores.rejectedSpecs;
-            this.signals = scores.signals;
-            this.transientAnomalies = patterns.transientAnomalies;
-            this.frustration = scores.frustration;
+            return new Outputs(
+                    scores.scored(),
+                    alerts.alerts(),
+                    alerts.notifications(),
+                    scores.rejectedSpecs(),
+                    scores.signals(),
+                    patterns.transientAnomalies(),
+                    scores.frustration());
         }
     }
 
@@ -111,7 +110,7 @@ public final class DetectionChain {
                         : PatternStage.apply(
                                 scores, cfg, errorFindings, newError.afterRelease, newError.within);
         AlertStage.Outputs alerts =
-                AlertStage.apply(patterns.findings, scores.scored, cfg.alerting, cfg.window);
-        return new Outputs(scores, patterns, alerts);
+                AlertStage.apply(patterns.findings(), scores.scored(), cfg.alerting, cfg.window);
+        return Outputs.of(scores, patterns, alerts);
     }
 }

@@ -23,23 +23,11 @@ public final class TraceJoinStage {
     private TraceJoinStage() {}
 
     /** What the stage produces. */
-    public static final class Outputs {
-        public final DataStream<FetchTiming> fetchTimings;
-        public final DataStream<EndpointTiming> endpointTimings;
-        public final DataStream<DeadLetter> deadLetters;
-        public final DataStream<DeadLetter> lateSpans;
-
-        Outputs(
-                DataStream<FetchTiming> fetchTimings,
-                DataStream<EndpointTiming> endpointTimings,
-                DataStream<DeadLetter> deadLetters,
-                DataStream<DeadLetter> lateSpans) {
-            this.fetchTimings = fetchTimings;
-            this.endpointTimings = endpointTimings;
-            this.deadLetters = deadLetters;
-            this.lateSpans = lateSpans;
-        }
-    }
+    public record Outputs(
+            DataStream<FetchTiming> fetchTimings,
+            DataStream<EndpointTiming> endpointTimings,
+            DataStream<DeadLetter> deadLetters,
+            DataStream<DeadLetter> lateSpans) {}
 
     /**
      * The source with watermarks on span start (bounded out-of-orderness and idleness of ingest).

@@ -78,7 +78,7 @@ class StopWithSavepointITCase {
                         IngestStage.source(
                                 env, new OneBusySubtask(config.ingest), config.ingest, "one-busy"),
                         config.ingest);
-        ingest.events
+        ingest.events()
                 .map(new HeldShut())
                 .name("held shut")
                 .sinkTo(new DiscardingSink<>())
