@@ -22,6 +22,7 @@ import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -56,6 +57,13 @@ class DetectorFunctionTest {
                 1,
                 1,
                 0);
+    }
+
+    static DetectorFunction function(
+            KeyedBroadcastOperatorTestHarness<String, MetricAggregate, SpecUpdate, ScoredAggregate>
+                    h) {
+        return (DetectorFunction)
+                ((AbstractUdfStreamOperator<?, ?>) h.getOperator()).getUserFunction();
     }
 
     static void feed(
@@ -400,11 +408,7 @@ class DetectorFunctionTest {
     @Test
     void theTestsOfAWindowAreCountedOncePerScoredMetricAndSeries() throws Exception {
         var h = harness(SPECS);
-        DetectorFunction f =
-                (DetectorFunction)
-                        ((org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator<?, ?>)
-                                        h.getOperator())
-                                .getUserFunction();
+        DetectorFunction f = function(h);
         for (int i = 0; i < 4; i++) {
             feed(h, total("shop", i, normalViews(i), normalRate(i)));
             feed(h, Rows.row("shop", "browser", "Safari", i, 300, 0.02));
@@ -433,11 +437,7 @@ class DetectorFunctionTest {
                         "    baseline: { alpha: 0.1, min_points: 10 }",
                         "");
         var h = harness(specs);
-        DetectorFunction f =
-                (DetectorFunction)
-                        ((org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator<?, ?>)
-                                        h.getOperator())
-                                .getUserFunction();
+        DetectorFunction f = function(h);
         for (int i = 0; i < 70; i++) {
             for (String browser : List.of("Chrome", "Safari", "Edge")) {
                 feed(h, Rows.row("shop", "browser", browser, i, 300, 0.02));
