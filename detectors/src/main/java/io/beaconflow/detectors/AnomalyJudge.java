@@ -9,10 +9,10 @@ import io.beaconflow.detectors.scorer.ProportionScorer;
 /**
  * Decides whether a scored point is an anomaly and draws its band: the window's own deviation
  * behind the gates (direction, {@code min_volume}, {@code min_abs_change}, {@code min_rel_change},
- * {@code min_sessions} to open, the novelty gate), else the pooled evidence of several windows,
- * else the drift test; or, while no baseline answers, the static budget ({@code static.lower},
- * {@code static.upper}). Every verdict then goes through the {@link AlertHysteresis}, so the result
- * says whether the point opened an alert.
+ * {@code min_sessions} and {@code body_share} to open, the novelty gate), else the pooled evidence
+ * of several windows, else the drift test; or, while no baseline answers, the static budget ({@code
+ * static.lower}, {@code static.upper}). Every verdict then goes through the {@link
+ * AlertHysteresis}, so the result says whether the point opened an alert.
  *
  * <p>Scores map to [0, 1] with {@code score >= 0.5} exactly when the point is an anomaly.
  *
@@ -42,6 +42,8 @@ final class AnomalyJudge {
      * A point a statistical baseline answered for.
      *
      * @param y the value on the working scale
+     * @param bodyShare the share of the window's rise its median carries ({@link BodyCheck}), NaN
+     *     when not judged
      * @param d the window's own deviation from the scorer
      * @param pooled the pooled evidence of the recent windows ({@code NONE} when it does not agree)
      * @param drift the drift test's verdict
@@ -53,6 +55,7 @@ final class AnomalyJudge {
             double y,
             double denominator,
             long sessions,
+            double bodyShare,
             BaselineKind kind,
             Deviation d,
             PooledEvidence.Verdict pooled,
@@ -87,6 +90,9 @@ final class AnomalyJudge {
                         && volumeOk(value, expected, denominator)
                         // Opening takes enough visitors; an open alert is held by its windows.
                         && (s.alertOpen || Visitors.enough(sessions, spec.minSessions()))
+                        // A percentile's rise opens in one window only with its median: a few
+                        // slow visitors move a thin window's p75, a regression moves its body.
+                        && (s.alertOpen || delta < 0 || BodyCheck.agrees(spec, bodyShare))
                         && novelty.novel(s, Math.abs(d.expected() - y));
         double z = d.z();
         if (!anomaly && pooled.significant()) {

@@ -87,6 +87,16 @@ public final class Detector {
         return update(s, timestampMillis, value, Double.NaN);
     }
 
+    /** {@link #update(DetectorState, long, double, double, long, double)} without a median. */
+    public PointResult update(
+            DetectorState s,
+            long timestampMillis,
+            double value,
+            double denominator,
+            long sessions) {
+        return update(s, timestampMillis, value, denominator, sessions, Double.NaN);
+    }
+
     /**
      * Scores one point and folds it into the state.
      *
@@ -95,13 +105,16 @@ public final class Detector {
      * @param denominator the window's volume (views for an error rate, samples behind a
      *     percentile), or NaN when there is none; required by the proportion scorer
      * @param sessions the window's session bitmap ({@link Visitors}), 0 when not known
+     * @param body when the value is a percentile above the median: the same window's median, for
+     *     {@code body_share} ({@link BodyCheck}); NaN otherwise
      */
     public PointResult update(
             DetectorState s,
             long timestampMillis,
             double value,
             double denominator,
-            long sessions) {
+            long sessions,
+            double body) {
         PointStatus refused =
                 InputCheck.refusal(spec, s.lastTimestamp, timestampMillis, value, denominator);
         if (refused != null) {
@@ -167,6 +180,7 @@ public final class Detector {
                             y,
                             denominator,
                             sessions,
+                            BodyCheck.share(spec, s, y, body, d.expected()),
                             e.kind(),
                             d,
                             pooled,
@@ -203,6 +217,7 @@ public final class Detector {
             PooledEvidence.discardPending(s);
         }
         learning.learn(s, y, denominator, slot, period, weight);
+        BodyCheck.learn(spec, s, y, body, weight);
         if (spec.drift().enabled()) {
             DriftEvidence.learn(
                     s,

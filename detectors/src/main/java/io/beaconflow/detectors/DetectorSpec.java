@@ -31,6 +31,7 @@ public final class DetectorSpec {
     private final double dropZThreshold;
     private final double minVolume;
     private final int minSessions;
+    private final double bodyShare;
     private final double minAbsChange;
     private final double minRelChange;
     private final double sdFloor;
@@ -64,6 +65,7 @@ public final class DetectorSpec {
         this.dropZThreshold = b.dropZThreshold;
         this.minVolume = b.minVolume;
         this.minSessions = b.minSessions;
+        this.bodyShare = b.bodyShare;
         this.minAbsChange = b.minAbsChange;
         this.minRelChange = b.minRelChange;
         this.sdFloor = b.sdFloor;
@@ -119,6 +121,7 @@ public final class DetectorSpec {
         b.dropZThreshold = dropZThreshold;
         b.minVolume = minVolume;
         b.minSessions = minSessions;
+        b.bodyShare = bodyShare;
         b.minAbsChange = minAbsChange;
         b.minRelChange = minRelChange;
         b.sdFloor = sdFloor;
@@ -229,6 +232,15 @@ public final class DetectorSpec {
      */
     public int minSessions() {
         return minSessions;
+    }
+
+    /**
+     * Share of a higher percentile's rise (working scale) the same window's median must carry for
+     * the rise to count in that window alone ({@code body_share}), 0 for no check; see {@link
+     * BodyCheck}.
+     */
+    public double bodyShare() {
+        return bodyShare;
     }
 
     public double minAbsChange() {
@@ -398,6 +410,7 @@ public final class DetectorSpec {
                 // Only when set: specs without the gate keep their identity, and with it the
                 // detector state that state fingerprints tie to it.
                 + (minSessions > 0 ? ", minSessions=" + minSessions : "")
+                + (bodyShare > 0 ? ", bodyShare=" + bodyShare : "")
                 + ", minAbsChange="
                 + minAbsChange
                 + ", minRelChange="

@@ -21,6 +21,7 @@ public final class DetectorSpecBuilder {
     double dropZThreshold = 0;
     double minVolume;
     int minSessions;
+    double bodyShare;
     double minAbsChange;
     double minRelChange;
     double sdFloor;
@@ -117,6 +118,12 @@ public final class DetectorSpecBuilder {
 
     public DetectorSpecBuilder minSessions(int v) {
         minSessions = v;
+        return this;
+    }
+
+    /** Share of a higher percentile's rise the window's median must carry; 0: no check. */
+    public DetectorSpecBuilder bodyShare(double v) {
+        bodyShare = v;
         return this;
     }
 
@@ -331,6 +338,13 @@ public final class DetectorSpecBuilder {
                 0,
                 Visitors.MAX_GATE,
                 "use 0 to turn the gate off, or 3-5 so one or two visitors cannot alert");
+        if (!(bodyShare >= 0 && bodyShare <= 1)) {
+            throw new IllegalArgumentException(
+                    "body_share must be in [0, 1], got "
+                            + bodyShare
+                            + "; use 0 to turn the check off, or 0.5 so a percentile's rise counts"
+                            + " in one window only when the window's median carries half of it");
+        }
         nonNegative("min_abs_change", minAbsChange);
         nonNegative("min_rel_change", minRelChange);
         nonNegative("sd_floor", sdFloor);

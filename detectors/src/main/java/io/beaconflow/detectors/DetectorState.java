@@ -163,6 +163,15 @@ public class DetectorState {
     public long skippedOutOfOrder;
     public long skippedDuplicate;
 
+    /**
+     * EW mean of (percentile − median) on the working scale: where the series' median usually sits
+     * under the percentile it watches ({@link BodyCheck}).
+     */
+    public double bodyGap;
+
+    /** Windows folded into {@link #bodyGap}. */
+    public long bodyGapCount;
+
     public DetectorState() {}
 
     /** Sum of all skip counters. */

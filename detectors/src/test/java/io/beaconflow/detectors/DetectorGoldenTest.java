@@ -261,16 +261,16 @@ class DetectorGoldenTest {
     static {
         String recorded =
                 """
-            error_rate 2 dcb767032b6eca9b
-            error_rate_anchored_drift 7 614b5cc06ad33061
-            lcp_p75 2 56b3c3284df2d976
-            lcp_p75_drift_anchored 3 706b30f7c468ef93
-            lcp_p75_robust_slots_berlin 19 c29c2815d887b2e1
-            page_views 2 d9074bc82d8a8429
-            page_views_exact_evidence_down 29 9a4c7dca4303e77b
-            count_scorer 41 04beace389118b1e
-            good_share_down 1 87f1d2af5973de1a
-            generic_novelty_smoothing 18 3bd1ba9044196dcf
+            error_rate 2 3badf5536bdcc53e
+            error_rate_anchored_drift 7 1dfab5f0edad0213
+            lcp_p75 2 29fef7fd55243afc
+            lcp_p75_drift_anchored 3 27b4a1a1b2cf113b
+            lcp_p75_robust_slots_berlin 19 b3732bf37bf17e35
+            page_views 2 83cc8f7cd7df4ba0
+            page_views_exact_evidence_down 29 bc891e745fadca4a
+            count_scorer 41 c72720e734ecbde8
+            good_share_down 1 48f89b4a1b05230c
+            generic_novelty_smoothing 18 d44af37d8584ceaf
                 """;
         for (String line : recorded.strip().split("\n")) {
             String[] f = line.strip().split(" ", 2);

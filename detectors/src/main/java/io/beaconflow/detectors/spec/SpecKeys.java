@@ -174,6 +174,13 @@ final class SpecKeys {
                 (b, v) -> b.minSessions((Integer) v));
         add(
                 k,
+                "body_share",
+                num(0, false, 1),
+                "share of a percentile's rise the window's median must carry for it to count in"
+                        + " one window (0 = off)",
+                (b, v) -> b.bodyShare((Double) v));
+        add(
+                k,
                 "min_abs_change",
                 num(0, false, Double.POSITIVE_INFINITY),
                 "absolute change needed as well",

@@ -4,6 +4,7 @@ import io.beaconflow.detectors.Detector;
 import io.beaconflow.detectors.DetectorSpec;
 import io.beaconflow.detectors.DetectorState;
 import io.beaconflow.detectors.PointResult;
+import io.beaconflow.jobs.metrics.LatencyMetric;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.metrics.SeriesKey;
 import java.time.Duration;
@@ -341,7 +342,8 @@ public class DetectorFunction
                             row.windowStart,
                             value,
                             denominator,
-                            row.sessionBits == null ? 0L : row.sessionBits);
+                            row.sessionBits == null ? 0L : row.sessionBits,
+                            body(row, metric));
             scored.scores.put(metric, Scoring.score(r, denominator));
             if (tests.record(row.windowStart)) checkBudget(active);
             AnomalySignal signal =
@@ -362,6 +364,24 @@ public class DetectorFunction
                 ctx.output(SIGNALS, signal);
             }
         }
+    }
+
+    /**
+     * The window's median under a percentile above it ({@code load_p50} for {@code load_p75} or
+     * {@code fetch_p95}'s {@code fetch_p50}), for the detectors' {@code body_share} check; {@code
+     * null} for a median itself, a metric that is no percentile, or a window without the value.
+     */
+    static Double body(MetricAggregate row, String metric) {
+        int u = metric.lastIndexOf('_');
+        if (u <= 0) {
+            return null;
+        }
+        String quantile = metric.substring(u + 1);
+        if (!quantile.equals("p75") && !quantile.equals("p95") && !quantile.equals("p99")) {
+            return null;
+        }
+        LatencyMetric m = LatencyMetric.fromPrefix(metric.substring(0, u));
+        return m == null ? null : row.percentile(m, 0);
     }
 
     /**
@@ -394,7 +414,8 @@ public class DetectorFunction
             long timestamp,
             double value,
             double denominator,
-            long sessions)
+            long sessions,
+            Double body)
             throws Exception {
         String fingerprint = SpecSet.stateFingerprint(spec);
         DetectorState state = detectorState.get(metric);
@@ -402,7 +423,14 @@ public class DetectorFunction
             state = detector.newState();
             stateFingerprint.put(metric, fingerprint);
         }
-        PointResult r = detector.update(state, timestamp, value, denominator, sessions);
+        PointResult r =
+                detector.update(
+                        state,
+                        timestamp,
+                        value,
+                        denominator,
+                        sessions,
+                        body == null ? Double.NaN : body);
         detectorState.put(metric, state);
         return r;
     }

@@ -448,6 +448,58 @@ class DetectorFunctionTest {
         h.close();
     }
 
+    static final String LOAD_SPECS =
+            String.join(
+                    "\n",
+                    "version: 1",
+                    "metrics:",
+                    "  load_p75:",
+                    "    kind: latency",
+                    "    direction: up",
+                    "    transform: log",
+                    "    z_threshold: 5",
+                    "    sd_floor: 0.05",
+                    "    body_share: 0.5",
+                    "    baseline: { alpha: 0.1, min_points: 10 }",
+                    "    alerting: { trigger_points: 1 }",
+                    "");
+
+    /** A page-load row of minute {@code i}: its median and p75 from 40 loads. */
+    static MetricAggregate loads(int i, double p50, double p75) {
+        MetricAggregate r = total("shop", i, 40, 0.02);
+        r.load.p50 = p50;
+        r.load.p75 = p75;
+        r.load.count = 40;
+        return r;
+    }
+
+    /**
+     * The job hands the window's median to the detector with its p75 ({@code body_share}): a p75
+     * that triples while the median stays is a few slow loads, not a regression, and does not open
+     * in one window; the same p75 with the median carrying the rise does.
+     */
+    @Test
+    void aP75RiseOpensInOneWindowOnlyWhenTheSameRowsMedianCarriesIt() throws Exception {
+        assertThat(DetectorFunction.body(loads(0, 2000, 2700), "load_p75")).isEqualTo(2000);
+        assertThat(DetectorFunction.body(loads(0, 2000, 2700), "load_p50")).isNull();
+        assertThat(DetectorFunction.body(loads(0, 2000, 2700), "error_rate")).isNull();
+        assertThat(DetectorFunction.body(loads(0, 2000, 2700), "lcp_good_share")).isNull();
+        assertThat(DetectorFunction.body(loads(0, 2000, 2700), "fetch_p95")).isNull();
+
+        boolean[] anomaly = new boolean[2];
+        double[] median = {2050, 6000};
+        for (int run = 0; run < 2; run++) {
+            var h = harness(LOAD_SPECS);
+            for (int i = 0; i < 40; i++) {
+                double wobble = 1 + 0.04 * ((i % 3) - 1);
+                feed(h, loads(i, 2000 * wobble, 2700 * wobble));
+            }
+            feed(h, loads(40, median[run], 8000));
+            anomaly[run] = last(h).scores.get("load_p75").anomaly;
+        }
+        assertThat(anomaly).containsExactly(false, true);
+    }
+
     @Test
     void everyStateAndOutputTypeIsAPojoWithoutGenericFields() {
         for (Class<?> c :
