@@ -151,13 +151,16 @@ class DetectorGoldenTest {
                         .sdFloorRel(0.01)
                         .minPoints(10)
                         .build());
+        // Last, so the specs above keep their seeds.
+        m.put("lcp_p75_body", m.get("lcp_p75").toBuilder().bodyShare(0.5).build());
         return m;
     }
 
     /** One series per spec: a daily cycle, a spike, an outage, a ramp, thin windows, bad points. */
     static List<double[]> series(DetectorSpec spec, long seed) {
         Random r = new Random(seed);
-        List<double[]> points = new ArrayList<>(); // {t, value, denominator, sessions}
+        Random bodyNoise = new Random(seed + 1);
+        List<double[]> points = new ArrayList<>(); // {t, value, denominator, sessions, median}
         long t = T0;
         for (int i = 0; i < POINTS; i++, t += MINUTE) {
             double day = Math.sin(2 * Math.PI * (i % 1440) / 1440.0);
@@ -199,11 +202,18 @@ class DetectorGoldenTest {
                 }
             }
             long sessions = r.nextLong() & (i % 13 == 0 ? 0x3L : -1L);
-            points.add(new double[] {t, value, denominator, sessions});
+            double body = Double.NaN;
+            if (spec.bodyShare() > 0) {
+                // The median under the p75 (its own draws, so the other series keep theirs); every
+                // 211th window a tail spike: the p75 triples and the median stays.
+                body = value / Math.exp(0.3 + 0.05 * bodyNoise.nextGaussian());
+                value *= i % 211 == 0 ? 3 : 1;
+            }
+            points.add(new double[] {t, value, denominator, sessions, body});
             if (i % 500 == 7) {
-                points.add(new double[] {t, value, denominator, sessions}); // duplicate
-                points.add(new double[] {t + 1, Double.NaN, denominator, sessions});
-                points.add(new double[] {t + 2, value, 0, sessions});
+                points.add(new double[] {t, value, denominator, sessions, body}); // duplicate
+                points.add(new double[] {t + 1, Double.NaN, denominator, sessions, body});
+                points.add(new double[] {t + 2, value, 0, sessions, body});
             }
         }
         return points;
@@ -216,7 +226,7 @@ class DetectorGoldenTest {
         md.update(spec.toString().getBytes(StandardCharsets.UTF_8));
         int alerts = 0;
         for (double[] p : series(spec, seed)) {
-            PointResult r = d.update(s, (long) p[0], p[1], p[2], (long) p[3]);
+            PointResult r = d.update(s, (long) p[0], p[1], p[2], (long) p[3], p[4]);
             alerts += r.alertOpened() ? 1 : 0;
             md.update(r.toString().getBytes(StandardCharsets.UTF_8));
         }
@@ -271,6 +281,7 @@ class DetectorGoldenTest {
             count_scorer 41 c72720e734ecbde8
             good_share_down 1 48f89b4a1b05230c
             generic_novelty_smoothing 18 d44af37d8584ceaf
+            lcp_p75_body 5 48c74db8b8918c18
                 """;
         for (String line : recorded.strip().split("\n")) {
             String[] f = line.strip().split(" ", 2);
