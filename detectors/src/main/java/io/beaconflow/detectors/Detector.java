@@ -140,6 +140,7 @@ public final class Detector {
         PointResult result;
         boolean outlier = false;
         double absZ = 0;
+        double pooledZ = 0;
         boolean pooledEvidence = false;
         Deviation d = e.kind() != BaselineKind.NONE ? deviation(e, y, value, denominator, s) : null;
         DriftEvidence.Verdict drift = DriftEvidence.Verdict.NONE;
@@ -172,6 +173,7 @@ public final class Detector {
             // the baseline up before their pooled evidence is complete. And at the drift test: a
             // baseline that keeps learning a ramp is what hides it.
             absZ = Math.max(Math.abs(d.z()), Math.abs(pooled.z()));
+            pooledZ = Math.abs(pooled.z());
             result =
                     judge.statistical(
                             s,
@@ -216,7 +218,14 @@ public final class Detector {
             // to this evidence, so they are not normal operation (PooledEvidence#calibrate).
             PooledEvidence.discardPending(s);
         }
-        learning.learn(s, y, denominator, slot, period, weight);
+        learning.learn(
+                s,
+                y,
+                denominator,
+                slot,
+                period,
+                weight,
+                learning.spreadWeight(weight, outlier, pooledZ));
         BodyCheck.learn(spec, s, y, body, weight);
         if (spec.drift().enabled()) {
             DriftEvidence.learn(

@@ -44,6 +44,7 @@ public final class DetectorSpec {
     private final double anomalyWeight;
     private final int relearnAfter;
     private final double robustZ;
+    private final double spreadHold;
     private final double baselineMinEvents;
     private final boolean enabled;
     private final boolean freezeWhileOpen;
@@ -78,6 +79,7 @@ public final class DetectorSpec {
         this.anomalyWeight = b.anomalyWeight;
         this.relearnAfter = b.relearnAfter;
         this.robustZ = b.robustZ;
+        this.spreadHold = b.spreadHold;
         this.baselineMinEvents = b.baselineMinEvents;
         this.enabled = b.enabled;
         this.freezeWhileOpen = b.freezeWhileOpen;
@@ -134,6 +136,7 @@ public final class DetectorSpec {
         b.anomalyWeight = anomalyWeight;
         b.relearnAfter = relearnAfter;
         b.robustZ = robustZ;
+        b.spreadHold = spreadHold;
         b.baselineMinEvents = baselineMinEvents;
         b.enabled = enabled;
         b.freezeWhileOpen = freezeWhileOpen;
@@ -296,6 +299,15 @@ public final class DetectorSpec {
     }
 
     /**
+     * {@code baseline.spread_hold}: while the pooled scales (two windows and more) lean this share
+     * of the threshold or more the window's way, the window does not teach the spread; 0 = off (see
+     * {@link BaselineLearning#spreadWeight}).
+     */
+    public double spreadHold() {
+        return spreadHold;
+    }
+
+    /**
      * Proportions only: the baseline remembers at least this many expected events (errors), so a
      * thin segment's rate is learned over hours, not over its last 40 windows (0 = off; see {@code
      * BaselineLearning#weight}).
@@ -435,6 +447,7 @@ public final class DetectorSpec {
                 + relearnAfter
                 + ", robustZ="
                 + robustZ
+                + (spreadHold > 0 ? ", spreadHold=" + spreadHold : "")
                 + (baselineMinEvents > 0 ? ", baselineMinEvents=" + baselineMinEvents : "")
                 + ", enabled="
                 + enabled

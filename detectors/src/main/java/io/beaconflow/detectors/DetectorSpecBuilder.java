@@ -34,6 +34,7 @@ public final class DetectorSpecBuilder {
     double anomalyWeight = DetectorSpec.DEFAULT_ANOMALY_WEIGHT;
     int relearnAfter = DetectorSpec.DEFAULT_RELEARN_AFTER;
     double robustZ;
+    double spreadHold;
     double baselineMinEvents;
     boolean enabled = true;
     boolean freezeWhileOpen;
@@ -242,6 +243,11 @@ public final class DetectorSpecBuilder {
         return this;
     }
 
+    public DetectorSpecBuilder spreadHold(double v) {
+        spreadHold = v;
+        return this;
+    }
+
     public DetectorSpecBuilder relearnAfter(int v) {
         relearnAfter = v;
         return this;
@@ -358,6 +364,13 @@ public final class DetectorSpecBuilder {
         unit("baseline.anomaly_weight", anomalyWeight, true);
         atLeast("baseline.relearn_after", relearnAfter, 0);
         nonNegative("baseline.robust_z", robustZ);
+        if (!(spreadHold >= 0 && spreadHold <= 1)) {
+            throw new IllegalArgumentException(
+                    "baseline.spread_hold must be in [0, 1], got "
+                            + spreadHold
+                            + "; use 0 to turn it off, or 0.5 so a shift whose pooled evidence is"
+                            + " half-way to the threshold does not widen the band it is judged by");
+        }
         nonNegative("baseline.min_events", baselineMinEvents);
         unit("seasonal.alpha", seasonalAlpha, false);
         atLeast("seasonal.min_seasons", minSeasons, 1);

@@ -25,6 +25,15 @@ public final class EwmaBaseline {
      * anomalies from poisoning the baseline).
      */
     public static void update(DetectorState s, double x, double alpha, double weight) {
+        update(s, x, alpha, weight, weight);
+    }
+
+    /**
+     * As {@link #update(DetectorState, double, double, double)}, with the variance learned at its
+     * own relative weight {@code spreadWeight} in [0, weight] (0: the spread is left as it is).
+     */
+    public static void update(
+            DetectorState s, double x, double alpha, double weight, double spreadWeight) {
         if (weight <= 0) {
             return;
         }
@@ -34,11 +43,12 @@ public final class EwmaBaseline {
             s.ewmaCount = 1;
             return;
         }
-        double a = weight * Math.max(alpha, 1.0 / (s.ewmaCount + 1));
+        double step = Math.max(alpha, 1.0 / (s.ewmaCount + 1));
+        double a = weight * step;
         double d = x - s.ewmaMean;
-        double inc = a * d;
-        s.ewmaMean += inc;
-        s.ewmaVar = (1 - a) * (s.ewmaVar + d * inc);
+        s.ewmaMean += a * d;
+        double b = spreadWeight * step;
+        s.ewmaVar = (1 - b) * (s.ewmaVar + d * (b * d));
         s.ewmaCount++;
     }
 

@@ -110,6 +110,22 @@ public final class SeasonalBaseline {
      */
     public static void update(
             DetectorState s, DetectorSpec spec, int slot, long period, double x, double weight) {
+        update(s, spec, slot, period, x, weight, weight);
+    }
+
+    /**
+     * As {@link #update(DetectorState, DetectorSpec, int, long, double, double)}, with the slot's
+     * and the pooled residual variance learned at their own relative weight {@code spreadWeight} in
+     * [0, weight].
+     */
+    public static void update(
+            DetectorState s,
+            DetectorSpec spec,
+            int slot,
+            long period,
+            double x,
+            double weight,
+            double spreadWeight) {
         if (s.slotLastPeriod[slot] != period) {
             if (s.slotLastPeriod[slot] != Long.MIN_VALUE) {
                 s.slotPointsPerPeriod[slot] = s.slotPointsThisPeriod[slot];
@@ -130,16 +146,16 @@ public final class SeasonalBaseline {
             // Pooled residual variance: every slot's residuals feed one estimate, which is far
             // steadier than a slot's own variance after a few periods.
             double r = x - s.slotMean[slot];
-            double ar = weight * Math.max(spec.alpha(), 1.0 / (s.seasonalResidualCount + 1));
+            double ar = spreadWeight * Math.max(spec.alpha(), 1.0 / (s.seasonalResidualCount + 1));
             s.seasonalResidualVar += ar * (r * r - s.seasonalResidualVar);
             s.seasonalResidualCount++;
             long perPeriod = Math.max(1, s.slotPointsPerPeriod[slot]);
-            double a =
-                    weight * Math.max(spec.seasonal().alpha() / perPeriod, 1.0 / (double) (n + 1));
+            double step = Math.max(spec.seasonal().alpha() / perPeriod, 1.0 / (double) (n + 1));
+            double a = weight * step;
             double d = x - s.slotMean[slot];
-            double inc = a * d;
-            s.slotMean[slot] += inc;
-            s.slotVar[slot] = (1 - a) * (s.slotVar[slot] + d * inc);
+            s.slotMean[slot] += a * d;
+            double b = spreadWeight * step;
+            s.slotVar[slot] = (1 - b) * (s.slotVar[slot] + d * (b * d));
         }
         s.slotCount[slot] = n + 1;
         if (s.slotHistory != null) {

@@ -253,6 +253,13 @@ final class SpecKeys {
                 (b, v) -> b.robustZ((Double) v));
         add(
                 k,
+                "baseline.spread_hold",
+                num(0, false, 1),
+                "share of the threshold the pooled scales must reach for a window not to teach the"
+                        + " spread (0 = off)",
+                (b, v) -> b.spreadHold((Double) v));
+        add(
+                k,
                 "baseline.min_events",
                 num(0, false, Double.POSITIVE_INFINITY),
                 "error rates: the baseline remembers at least this many expected errors (0 = off)",
