@@ -344,13 +344,11 @@ public final class DetectorSpecBuilder {
                 0,
                 Visitors.MAX_GATE,
                 "use 0 to turn the gate off, or 3-5 so one or two visitors cannot alert");
-        if (!(bodyShare >= 0 && bodyShare <= 1)) {
-            throw new IllegalArgumentException(
-                    "body_share must be in [0, 1], got "
-                            + bodyShare
-                            + "; use 0 to turn the check off, or 0.5 so a percentile's rise counts"
-                            + " in one window only when the window's median carries half of it");
-        }
+        share(
+                "body_share",
+                bodyShare,
+                "use 0 to turn the check off, or 0.5 so a percentile's rise counts in one window"
+                        + " only when the window's median carries half of it");
         nonNegative("min_abs_change", minAbsChange);
         nonNegative("min_rel_change", minRelChange);
         nonNegative("sd_floor", sdFloor);
@@ -364,13 +362,11 @@ public final class DetectorSpecBuilder {
         unit("baseline.anomaly_weight", anomalyWeight, true);
         atLeast("baseline.relearn_after", relearnAfter, 0);
         nonNegative("baseline.robust_z", robustZ);
-        if (!(spreadHold >= 0 && spreadHold <= 1)) {
-            throw new IllegalArgumentException(
-                    "baseline.spread_hold must be in [0, 1], got "
-                            + spreadHold
-                            + "; use 0 to turn it off, or 0.5 so a shift whose pooled evidence is"
-                            + " half-way to the threshold does not widen the band it is judged by");
-        }
+        share(
+                "baseline.spread_hold",
+                spreadHold,
+                "use 0 to turn it off, or 0.5 so a shift whose pooled evidence is half-way to the"
+                        + " threshold does not widen the band it is judged by");
         nonNegative("baseline.min_events", baselineMinEvents);
         unit("seasonal.alpha", seasonalAlpha, false);
         atLeast("seasonal.min_seasons", minSeasons, 1);
@@ -459,6 +455,13 @@ public final class DetectorSpecBuilder {
         if (!(v >= 0) || Double.isInfinite(v)) {
             throw new IllegalArgumentException(
                     key + " must be a finite number >= 0, got " + v + "; use 0 to disable");
+        }
+    }
+
+    /** A share in [0, 1] where 0 turns the feature off; {@code fix} says what to set. */
+    private static void share(String key, double v, String fix) {
+        if (!(v >= 0 && v <= 1)) {
+            throw new IllegalArgumentException(key + " must be in [0, 1], got " + v + "; " + fix);
         }
     }
 

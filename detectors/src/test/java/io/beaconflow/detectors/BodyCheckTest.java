@@ -60,11 +60,28 @@ class BodyCheckTest {
     static boolean opens(Detector d, long seed, int slow, double slowFactor, double all) {
         DetectorState s = d.newState();
         Random r = new Random(seed);
+        return firstOpening(d, s, r, 3, slow, slowFactor, all) >= 0;
+    }
+
+    /**
+     * After {@link #warmUp}: {@code windows} windows with {@code slow} of the loads {@code
+     * slowFactor}x and all of them {@code all}x; the first that opens an alert (from 0), or -1.
+     */
+    static int firstOpening(
+            Detector d,
+            DetectorState s,
+            Random r,
+            int windows,
+            int slow,
+            double slowFactor,
+            double all) {
         int i = warmUp(d, s, r);
-        boolean opened = false;
-        for (int k = 0; k < 3; k++, i++) {
+        int opened = -1;
+        for (int k = 0; k < windows; k++, i++) {
             double[] w = window(r, slow, slowFactor, all);
-            opened |= d.update(s, T0 + i * MINUTE, w[1], LOADS, 0L, w[0]).alertOpened();
+            if (d.update(s, T0 + i * MINUTE, w[1], LOADS, 0L, w[0]).alertOpened() && opened < 0) {
+                opened = k;
+            }
         }
         return opened;
     }

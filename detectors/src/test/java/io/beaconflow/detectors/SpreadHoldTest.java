@@ -13,10 +13,6 @@ import org.junit.jupiter.api.Test;
  * 2.5, robust_z 2.5, z 5.3.
  */
 class SpreadHoldTest {
-    static final long MINUTE = BodyCheckTest.MINUTE;
-    static final long T0 = BodyCheckTest.T0;
-    static final int LOADS = BodyCheckTest.LOADS;
-
     static DetectorSpecBuilder latency() {
         return BodyCheckTest.latency().evidenceWindows(32).evidenceCap(2.5);
     }
@@ -26,15 +22,7 @@ class SpreadHoldTest {
      */
     static DetectorState shifted(Detector d, long seed, int windows, double factor, int[] opened) {
         DetectorState s = d.newState();
-        Random r = new Random(seed);
-        int i = BodyCheckTest.warmUp(d, s, r);
-        for (int k = 0; k < windows; k++, i++) {
-            double[] w = BodyCheckTest.window(r, 0, 1, factor);
-            if (d.update(s, T0 + i * MINUTE, w[1], LOADS, 0L, w[0]).alertOpened()
-                    && opened[0] < 0) {
-                opened[0] = k;
-            }
-        }
+        opened[0] = BodyCheckTest.firstOpening(d, s, new Random(seed), windows, 0, 1, factor);
         return s;
     }
 
