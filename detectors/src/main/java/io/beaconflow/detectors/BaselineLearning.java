@@ -104,6 +104,11 @@ final class BaselineLearning {
      * {@code relearn_after} decides as before. A single heavy window cannot hold the spread: its
      * pooled z counts only with the windows before it (the cap of {@code evidence.cap}).
      *
+     * <p>Off in the shipped specs: on the evaluation's traffic it also leaves out the heavy-tail
+     * minutes of ordinary operation, whose pooled z is high too, so the band is learned narrower
+     * than the traffic; at 0.5 it gained 3 incidents for 15 false alerts in 48 simulated days
+     * (docs/detector-quality.md, session 2026-12-06).
+     *
      * @param pooledZ |z| of the strongest pooled scale (two windows and more) that leans the
      *     window's way, 0 when none
      */
