@@ -104,10 +104,13 @@ final class BaselineLearning {
      * {@code relearn_after} decides as before. A single heavy window cannot hold the spread: its
      * pooled z counts only with the windows before it (the cap of {@code evidence.cap}).
      *
-     * <p>Off in the shipped specs: on the evaluation's traffic it also leaves out the heavy-tail
-     * minutes of ordinary operation, whose pooled z is high too, so the band is learned narrower
-     * than the traffic; at 0.5 it gained 3 incidents for 15 false alerts in 48 simulated days
-     * (docs/detector-quality.md, session 2026-12-06).
+     * <p>Shipped on the medians only (0.5 on {@code load_p50} ... {@code fetch_p50}): on the
+     * percentiles above the median and the good shares it also leaves out the heavy-tail minutes of
+     * ordinary operation, whose pooled z is high too, so the band is learned narrower than the
+     * traffic; at 0.5 on the whole latency kind it gained 3 incidents for 15 false alerts in 48
+     * simulated days. On the medians, whose windows have a lighter tail, it cost one false alert in
+     * 48 simulated days and found a slow backend in 2 runs of 3 instead of none
+     * (docs/detector-quality.md, sessions 2026-12-06 and 2026-12-06 (3)).
      *
      * @param pooledZ |z| of the strongest pooled scale (two windows and more) that leans the
      *     window's way, 0 when none
