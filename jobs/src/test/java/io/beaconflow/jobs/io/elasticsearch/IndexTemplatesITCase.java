@@ -66,7 +66,7 @@ class IndexTemplatesITCase {
                         es.ok("GET", "/" + index + "/_settings", null)
                                 .at("/" + index + "/settings/index/mapping/total_fields/limit")
                                 .asText())
-                .isEqualTo("300");
+                .isEqualTo("1000");
     }
 
     private static IndexTemplates.Template probe(int version) {
