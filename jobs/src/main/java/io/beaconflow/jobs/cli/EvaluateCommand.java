@@ -1,5 +1,7 @@
 package io.beaconflow.jobs.cli;
 
+import io.beaconflow.detectors.evidence.AlertBudget;
+import io.beaconflow.detectors.spec.DetectorSpecs;
 import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.config.BeaconflowConfig;
 import io.beaconflow.jobs.detection.RouteActivity;
@@ -10,6 +12,7 @@ import io.beaconflow.jobs.errors.ErrorWindowCount;
 import io.beaconflow.jobs.evaluation.DemoSummary;
 import io.beaconflow.jobs.evaluation.DetectionRecording;
 import io.beaconflow.jobs.evaluation.Evaluation;
+import io.beaconflow.jobs.evaluation.IncidentEvidence;
 import io.beaconflow.jobs.evaluation.IncidentMatcher;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.GeneratorSource;
@@ -30,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -263,6 +267,14 @@ public final class EvaluateCommand implements Callable<Integer> {
             stdout.println("JSON: " + json.toAbsolutePath());
         }
         stdout.printf(Locale.ROOT, "wall time: %.0f s for %d run(s)%n", wall, runs.size());
+        AlertBudget budget = DetectorSpecs.load(specFile).budget();
+        if (budget != null) {
+            // The z a pooled test (1, 2, 4, ... 32 windows: six scales) must reach at the budget.
+            String evidence = Evaluation.evidenceSummary(runs, budget.zThreshold(POOLED_SCALES));
+            if (evidence != null) {
+                stdout.print(evidence);
+            }
+        }
         stdout.println(Evaluation.lastLine(runs));
         stdout.flush();
         return 0;
@@ -270,9 +282,11 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     private Evaluation.Run run(BeaconflowConfig jobConfig, Task t) throws Exception {
         Files.createDirectories(t.dir());
+        // Without --cache the run still records, into its own folder, for the incidents' evidence
+        // (IncidentEvidence reads the metric rows), and the recording is deleted afterwards.
         Path recording =
                 cache == null
-                        ? null
+                        ? t.dir().resolve("recording")
                         : cache.resolve(
                                 RecordingKey.of(
                                         t.label(),
@@ -281,7 +295,11 @@ public final class EvaluateCommand implements Callable<Integer> {
                                         duration,
                                         job.config,
                                         job.generator));
-        boolean replay = recording != null && DetectionRecording.complete(recording);
+        boolean replay = cache != null && DetectionRecording.complete(recording);
+        if (!replay) {
+            Files.createDirectories(recording);
+        }
+        List<DetectionRecording.Timed<MetricAggregate>> metricRows = null;
         StreamExecutionEnvironment env = LocalFlink.environment(job.parallelism);
         String held1 = null;
         String held2 = null;
@@ -290,7 +308,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         long started = System.nanoTime();
         try {
             if (replay) {
-                held1 = DetectionRecording.hold(DetectionRecording.readMetrics(recording));
+                metricRows = DetectionRecording.readMetrics(recording);
+                held1 = DetectionRecording.hold(metricRows);
                 held2 = DetectionRecording.hold(DetectionRecording.readActivity(recording));
                 held3 = DetectionRecording.hold(DetectionRecording.readErrors(recording));
                 DetectionChain.Outputs detection =
@@ -323,7 +342,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                         new BeaconflowPipeline.Sinks()
                                 .alerts(new NdjsonFileSink<>(t.dir(), "alerts")));
                 explain(pipeline.metrics(), t);
-                if (recording != null) {
+                {
                     pipeline.unscoredMetrics()
                             .sinkTo(
                                     new DetectionRecording.RecordingSink<>(
@@ -354,10 +373,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                 accepted =
                         DemoSummary.longOf(
                                 done.getAllAccumulatorResults(), IngestRouter.ACC_ACCEPTED);
-                if (recording != null) {
-                    Files.writeString(recording.resolve(EVENTS_ACCEPTED), accepted + "\n");
-                    DetectionRecording.commit(recording);
-                }
+                Files.writeString(recording.resolve(EVENTS_ACCEPTED), accepted + "\n");
+                DetectionRecording.commit(recording);
             }
         } finally {
             if (held1 != null) DetectionRecording.release(held1);
@@ -371,8 +388,18 @@ public final class EvaluateCommand implements Callable<Integer> {
         IncidentMatcher.Result result =
                 IncidentMatcher.match(truth, alerts, window, IncidentMatcher.grace(window));
         double days = (t.gen().endMillis() - t.gen().startMillis()) / 86_400_000.0;
+        if (metricRows == null) {
+            metricRows = DetectionRecording.readMetrics(recording);
+        }
+        Map<String, IncidentEvidence.Finding> evidence =
+                IncidentEvidence.of(
+                        truth, metricRows.stream().map(DetectionRecording.Timed::value).toList());
+        metricRows = null;
+        if (cache == null) {
+            deleteTree(recording);
+        }
         Evaluation.Run run =
-                new Evaluation.Run(t.label(), t.seed(), days, result, accepted, seconds);
+                new Evaluation.Run(t.label(), t.seed(), days, result, accepted, seconds, evidence);
         Evaluation.Figures f = run.figures();
         System.err.printf(
                 Locale.ROOT,
@@ -389,6 +416,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     private static final String EVENTS_ACCEPTED = "events-accepted.txt";
+
+    /** Scales of a pooled test of up to 32 windows (1, 2, 4, 8, 16, 32). */
+    private static final int POOLED_SCALES = 6;
 
     private void explain(DataStream<ScoredAggregate> scored, Task t) {
         if (explain == null) {

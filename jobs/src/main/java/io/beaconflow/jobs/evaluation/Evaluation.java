@@ -23,14 +23,29 @@ import java.util.Map;
 public final class Evaluation {
     private Evaluation() {}
 
-    /** One run: a scenario file with one generator seed, and what the matcher made of it. */
+    /**
+     * One run: a scenario file with one generator seed, what the matcher made of it, and how
+     * strongly each incident showed in its own series ({@link IncidentEvidence}, by incident id;
+     * empty when the rows were not read).
+     */
     public record Run(
             String scenario,
             long seed,
             double simulatedDays,
             IncidentMatcher.Result result,
             long eventsAccepted,
-            double wallSeconds) {
+            double wallSeconds,
+            Map<String, IncidentEvidence.Finding> evidence) {
+
+        public Run(
+                String scenario,
+                long seed,
+                double simulatedDays,
+                IncidentMatcher.Result result,
+                long eventsAccepted,
+                double wallSeconds) {
+            this(scenario, seed, simulatedDays, result, eventsAccepted, wallSeconds, Map.of());
+        }
 
         public Figures figures() {
             return Figures.of(List.of(this));
@@ -160,6 +175,63 @@ public final class Evaluation {
                                 f.wallSeconds())));
     }
 
+    /**
+     * The incidents whose own series show at least {@code threshold} standard errors (a test that
+     * knows where and when to look; {@link IncidentEvidence}), how many of those were alerted, and
+     * the ones missed with their evidence. Null when no run has evidence.
+     */
+    public static String evidenceSummary(List<Run> runs, double threshold) {
+        int injected = 0;
+        int reachable = 0;
+        int reachableFound = 0;
+        int foundBelow = 0;
+        StringBuilder missed = new StringBuilder();
+        for (Run r : runs) {
+            if (r.evidence().isEmpty()) {
+                return null;
+            }
+            for (IncidentMatcher.Row row : r.result().rows()) {
+                injected++;
+                IncidentEvidence.Finding f = r.evidence().get(row.incident().id());
+                boolean strong = f != null && f.z() >= threshold;
+                if (strong) {
+                    reachable++;
+                    if (row.alerted()) reachableFound++;
+                } else if (row.alerted()) {
+                    foundBelow++;
+                }
+                if (!row.alerted()) {
+                    missed.append(
+                            String.format(
+                                    Locale.ROOT,
+                                    "  missed %s seed %d %s: evidence %s%n",
+                                    r.scenario(),
+                                    r.seed(),
+                                    row.incident().id(),
+                                    describe(f)));
+                }
+            }
+        }
+        return String.format(
+                        Locale.ROOT,
+                        "evidence: %d/%d incidents show z >= %.2f in their own series (a test that"
+                                + " knows where and when); alerted %d of those, and %d of the"
+                                + " others%n",
+                        reachable,
+                        injected,
+                        threshold,
+                        reachableFound,
+                        foundBelow)
+                + missed;
+    }
+
+    private static String describe(IncidentEvidence.Finding f) {
+        if (f == null || Double.isNaN(f.z())) {
+            return "none (no rows of its series)";
+        }
+        return String.format(Locale.ROOT, "z %.1f (%s on %s)", f.z(), f.metric(), f.series());
+    }
+
     /** The closing line, exactly in the form the issue asks for. */
     public static String lastLine(List<Run> runs) {
         Figures f = Figures.of(runs);
@@ -196,6 +268,12 @@ public final class Evaluation {
                 i.put("alerts", row.alertCount());
                 i.put("delay_windows", row.delayWindows());
                 i.put("alert", row.alerted() ? alert(row.alert()) : null);
+                IncidentEvidence.Finding f = r.evidence().get(t.id());
+                if (f != null && !Double.isNaN(f.z())) {
+                    i.put("evidence_z", f.z());
+                    i.put("evidence_series", f.series());
+                    i.put("evidence_metric", f.metric());
+                }
                 incidents.add(i);
             }
             d.put("incidents", incidents);

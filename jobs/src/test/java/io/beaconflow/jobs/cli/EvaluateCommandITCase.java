@@ -129,6 +129,21 @@ class EvaluateCommandITCase {
         assertThat(doc.path("total").path("alerted").asInt()).isEqualTo(alerted);
         assertThat(doc.path("total").path("unmatched_alerts").asInt()).isEqualTo(unmatched);
         assertThat(doc.path("last_line").asText()).isEqualTo(expectedLast);
+
+        // Both incidents are strong on busy segments: each shows far above the budget's threshold
+        // in its own series, read from the rows this run recorded (and deleted afterwards).
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("evidence: 4/4 incidents show"));
+        for (JsonNode run : doc.path("runs")) {
+            for (JsonNode i : run.path("incidents")) {
+                assertThat(i.path("evidence_z").asDouble()).isGreaterThan(10);
+                if (i.path("id").asText().equals("cart-errors")) {
+                    assertThat(i.path("evidence_series").asText())
+                            .isEqualTo("shop-web|route|/cart");
+                    assertThat(i.path("evidence_metric").asText()).isEqualTo("error_rate");
+                }
+            }
+        }
+        assertThat(out.resolve("short.yaml-seed1").resolve("recording")).doesNotExist();
     }
 
     /**
