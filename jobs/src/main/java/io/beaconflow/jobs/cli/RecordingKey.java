@@ -119,6 +119,8 @@ final class RecordingKey {
                     // stays in: it reads the accepted-events count a recording keeps.
                     "io/beaconflow/jobs/evaluation/IncidentMatcher",
                     "io/beaconflow/jobs/evaluation/DemoReport",
+                    // reads a run's rows after it (each incident's evidence); shapes none
+                    "io/beaconflow/jobs/evaluation/IncidentEvidence",
                     "io/beaconflow/jobs/evaluation/Evaluation");
 
     private static boolean shapesRecording(String entry) {
