@@ -178,7 +178,8 @@ public final class Evaluation {
     /**
      * The incidents whose own series show at least {@code threshold} standard errors (a test that
      * knows where and when to look; {@link IncidentEvidence}), how many of those were alerted, and
-     * the ones missed with their evidence. Null when no run has evidence.
+     * the ones missed with their evidence. Null when a run with incidents has no evidence (its rows
+     * were not read) or no run has an incident.
      */
     public static String evidenceSummary(List<Run> runs, double threshold) {
         int injected = 0;
@@ -187,6 +188,9 @@ public final class Evaluation {
         int foundBelow = 0;
         StringBuilder missed = new StringBuilder();
         for (Run r : runs) {
+            if (r.result().rows().isEmpty()) {
+                continue; // a file without incidents (none.yaml) has nothing to show
+            }
             if (r.evidence().isEmpty()) {
                 return null;
             }
@@ -211,6 +215,9 @@ public final class Evaluation {
                                     describe(f)));
                 }
             }
+        }
+        if (injected == 0) {
+            return null;
         }
         return String.format(
                         Locale.ROOT,

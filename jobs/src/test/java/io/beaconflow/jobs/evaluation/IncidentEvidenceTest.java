@@ -264,7 +264,11 @@ class IncidentEvidenceTest {
                                         new IncidentEvidence.Finding(
                                                 4.2, "shop|country|DE", "error_rate")));
 
-        String s = Evaluation.evidenceSummary(List.of(run), 5.3);
+        // A file without incidents (none.yaml) has no evidence and does not hide the others'.
+        Evaluation.Run quiet =
+                new Evaluation.Run(
+                        "none.yaml", 1, 1, new IncidentMatcher.Result(List.of(), List.of()), 0, 0);
+        String s = Evaluation.evidenceSummary(List.of(run, quiet), 5.3);
 
         assertTrue(
                 s.startsWith(
@@ -280,5 +284,6 @@ class IncidentEvidenceTest {
                 Evaluation.evidenceSummary(
                         List.of(new Evaluation.Run("x.yaml", 1, 1, result, 0, 0)), 5.3),
                 "no evidence read: no summary");
+        assertEquals(null, Evaluation.evidenceSummary(List.of(quiet), 5.3), "no incident at all");
     }
 }
