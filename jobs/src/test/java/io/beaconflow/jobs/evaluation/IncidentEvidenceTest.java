@@ -91,6 +91,40 @@ class IncidentEvidenceTest {
     }
 
     @Test
+    void tailsBeyondWhatOneMinusTheCdfHoldsAreSummedInLogSpace() {
+        // Where 1 - cdf still holds digits (a tail of ~1e-10), both agree.
+        double poisson = 1 - new PoissonDistribution(10).cumulativeProbability(34);
+        assertEquals(Math.log(poisson), IncidentEvidence.poissonUpperLogTail(35, 10), 1e-6);
+        double binomial = new BinomialDistribution(200, 0.85).cumulativeProbability(140);
+        assertEquals(
+                Math.log(binomial), IncidentEvidence.binomialLowerLogTail(140, 200, 0.85), 1e-6);
+        // Where it holds none (Commons Math returns 0 for both), the log tail is finite, each
+        // term counted once: at least the first term, at most it over the ratio of the next ones.
+        assertEquals(0.0, new BinomialDistribution(533, 0.85).cumulativeProbability(368));
+        double first = new BinomialDistribution(533, 0.85).logProbability(368);
+        double log = IncidentEvidence.binomialLowerLogTail(368, 533, 0.85);
+        assertTrue(log >= first && log < first + Math.log(2), log + " vs " + first);
+        // z grows with the evidence instead of stopping at one cap: 85 fewer good values of 533
+        // at 85 % is ~10 standard errors; twice the shortfall is further out.
+        double z1 = IncidentEvidence.zOfLogTail(log);
+        double z2 =
+                IncidentEvidence.zOfLogTail(IncidentEvidence.binomialLowerLogTail(283, 533, 0.85));
+        assertTrue(z1 > 9 && z1 < 11, "z " + z1);
+        assertTrue(z2 > z1 + 5, z2 + " vs " + z1);
+        // Below 1e-15 the asymptote continues the normal quantile smoothly, and agrees with it
+        // where both hold (1e-12 and 1e-15: z 7.03 and 7.94).
+        double b = IncidentEvidence.ASYMPTOTE_BELOW;
+        assertEquals(
+                IncidentEvidence.zOfLogTail(b + 1e-9), IncidentEvidence.zOfLogTail(b - 1e-9), 0.02);
+        assertEquals(7.941, IncidentEvidence.zOfLogTail(b - 1e-9), 0.02);
+        assertEquals(
+                -N.inverseCumulativeProbability(1e-12),
+                IncidentEvidence.zOfLogTail(Math.log(1e-12)),
+                1e-9);
+        assertEquals(-IncidentEvidence.Z_CAP, IncidentEvidence.zOfLogTail(0));
+    }
+
+    @Test
     void noFailureInTheIncidentIsEvidenceAgainstIt() {
         double z =
                 IncidentEvidence.rateRise(
