@@ -342,32 +342,30 @@ public final class EvaluateCommand implements Callable<Integer> {
                         new BeaconflowPipeline.Sinks()
                                 .alerts(new NdjsonFileSink<>(t.dir(), "alerts")));
                 explain(pipeline.metrics(), t);
-                {
-                    pipeline.unscoredMetrics()
-                            .sinkTo(
-                                    new DetectionRecording.RecordingSink<>(
-                                            recording.resolve(DetectionRecording.METRICS),
-                                            MetricAggregate.class))
-                            .setParallelism(1)
-                            .uid("sink-record-metrics")
-                            .name("sink: record metric rows");
-                    pipeline.routeActivity()
-                            .sinkTo(
-                                    new DetectionRecording.RecordingSink<>(
-                                            recording.resolve(DetectionRecording.ACTIVITY),
-                                            RouteActivity.class))
-                            .setParallelism(1)
-                            .uid("sink-record-activity")
-                            .name("sink: record route activity");
-                    pipeline.errorWindowCounts()
-                            .sinkTo(
-                                    new DetectionRecording.RecordingSink<>(
-                                            recording.resolve(DetectionRecording.ERRORS),
-                                            ErrorWindowCount.class))
-                            .setParallelism(1)
-                            .uid("sink-record-errors")
-                            .name("sink: record error window counts");
-                }
+                pipeline.unscoredMetrics()
+                        .sinkTo(
+                                new DetectionRecording.RecordingSink<>(
+                                        recording.resolve(DetectionRecording.METRICS),
+                                        MetricAggregate.class))
+                        .setParallelism(1)
+                        .uid("sink-record-metrics")
+                        .name("sink: record metric rows");
+                pipeline.routeActivity()
+                        .sinkTo(
+                                new DetectionRecording.RecordingSink<>(
+                                        recording.resolve(DetectionRecording.ACTIVITY),
+                                        RouteActivity.class))
+                        .setParallelism(1)
+                        .uid("sink-record-activity")
+                        .name("sink: record route activity");
+                pipeline.errorWindowCounts()
+                        .sinkTo(
+                                new DetectionRecording.RecordingSink<>(
+                                        recording.resolve(DetectionRecording.ERRORS),
+                                        ErrorWindowCount.class))
+                        .setParallelism(1)
+                        .uid("sink-record-errors")
+                        .name("sink: record error window counts");
                 JobExecutionResult done =
                         env.execute("beaconflow-evaluate " + t.label() + " seed " + t.seed());
                 accepted =
