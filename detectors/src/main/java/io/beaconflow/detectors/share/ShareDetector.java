@@ -30,21 +30,28 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * half hours that no count test can tell from an outage), {@code maxWindows}; and the learning
  * constants alpha, warm-up, robust z, relearn.
  *
+ * <p><b>Learning</b>: the share is a ratio of EW sums, and a window teaches it in proportion to the
+ * app's views in it against the app's usual volume, so an app's quiet night (a few views a window,
+ * none of them the thin segment's) does not fade the share to nothing. A window far from the share
+ * is learned at the robust weight; a run of {@code relearnAfter} windows that are held (a drop
+ * being flagged) or whose pooled views stay beyond robust z above the share (the share has really
+ * moved up) is learned at full weight.
+ *
  * <p><b>Silence</b> (a second test, for segments too thin for the count test): a segment that has
  * no view at all for a run of windows while its app has traffic. A thin segment's views come from a
  * few visitors each, so its pooled view counts are far from Poisson and a full outage of a segment
  * of two views a minute never passes the count test above; its <i>visitors</i> are the Poisson
  * unit. The segment's arrivals (sessions whose bit in the row's 64-bit session bitmap was not set
- * in the last {@link #ARRIVAL_LOOKBACK} windows) are learned per app view like its share. A silent
- * run of windows in which the app had {@code T} views then expects at least {@code Λ = rate · T}
- * new visitors, and the chance that none came is at most {@code e^−Λ} (visitors already on the site
- * would have sent views too, and bitmap collisions only undercount arrivals: the bound is
- * conservative). Its normal quantile is a z against its own {@code silenceZThreshold}: a run alerts
- * at most once and its z only falls while it lasts, so the tests to budget for are runs, not
- * windows, and an exact bound needs no allowance for a misfit model. Runs are judged up to {@code
- * maxWindows} windows long: the rate is anchored when the run began, and a thin country's arrivals
- * fade with its night. Either test alerts; the result reports the one nearer its threshold. No
- * margin applies: a share of exactly zero is not a drift.
+ * in the last {@link #ARRIVAL_LOOKBACK} windows, corrected for the bits recent or other new
+ * sessions held by linear counting) are learned per app view like its share. A silent run of
+ * windows in which the app had {@code T} views then expects about {@code Λ = rate · T} new
+ * visitors, and the chance that none came is {@code e^−Λ} (at most: visitors already on the site
+ * would have sent views too). Its normal quantile is a z against its own {@code silenceZThreshold}:
+ * a run alerts at most once and its z only falls while it lasts, so the tests to budget for are
+ * runs, not windows, and an exact bound needs no allowance for a misfit model. Runs are judged up
+ * to {@code maxWindows} windows long: the rate is anchored when the run began, and a thin country's
+ * arrivals fade with its night. Either test alerts; the result reports the one nearer its
+ * threshold. No margin applies: a share of exactly zero is not a drift.
  *
  * <p>Only falls are detected: a segment gaining share is a campaign or a crawler, not an outage,
  * and rises of clustered counts are heavy-tailed.
@@ -57,6 +64,9 @@ public final class ShareDetector {
      * whose bit another visitor held (the bitmap has 64 bits).
      */
     public static final int ARRIVAL_LOOKBACK = 10;
+
+    /** Weight of a window in the app's usual volume per window (~400 windows of memory). */
+    static final double APP_LEVEL_ALPHA = 0.0025;
 
     private static final NormalDistribution STANDARD_NORMAL = new NormalDistribution(null, 0, 1);
 
@@ -198,7 +208,24 @@ public final class ShareDetector {
         }
         System.arraycopy(s.recentBits, 0, s.recentBits, 1, ARRIVAL_LOOKBACK - 1);
         s.recentBits[0] = bits;
-        return Long.bitCount(bits & ~seen);
+        return newArrivals(Long.bitCount(bits & ~seen), 64 - Long.bitCount(seen));
+    }
+
+    /**
+     * The sessions that most likely set {@code newBits} of the {@code freeBits} bits no recent
+     * session held: linear counting (Whang, Vander-Zanden and Taylor, 1990). A new session whose
+     * bit a recent one held, or another new one took, is not seen, so the plain count of new bits
+     * undercounts arrivals by about the share of bits already held: ~15 % for a segment of a few
+     * views a minute in its busy hours, where the rate is mostly learned, which the silence test
+     * then expected of its quiet hours. Capped where every free bit is new (the estimate is
+     * unbounded there).
+     */
+    static double newArrivals(int newBits, int freeBits) {
+        if (newBits <= 0 || freeBits <= 0) {
+            return 0;
+        }
+        double taken = Math.min(newBits, freeBits - 0.5);
+        return Math.log(1 - taken / freeBits) / Math.log(1 - 1.0 / 64);
     }
 
     /**
@@ -244,8 +271,10 @@ public final class ShareDetector {
         if (p > 0 && p < 1) {
             double pearson = (x - p * t) / Math.sqrt(t * p * (1 - p));
             double z1 = pearson / Math.sqrt(s.dispersion);
-            boolean relearn = s.anomalousRun >= spec.relearnAfter();
+            boolean relearn =
+                    s.anomalousRun >= spec.relearnAfter() || s.aboveRun >= spec.relearnAfter();
             s.anomalousRun = held ? s.anomalousRun + 1 : 0;
+            s.aboveRun = pooledAbove(s, p) ? s.aboveRun + 1 : 0;
             if (held && !relearn) {
                 return; // an outage must not teach the baseline that it is normal
             }
@@ -263,13 +292,53 @@ public final class ShareDetector {
                 double r2 = pearson * pearson / truncatedSecondMoment;
                 s.dispersion = 0.98 * s.dispersion + 0.02 * r2;
             }
-            s.dispersion = Math.max(1e-6, s.dispersion);
+            // Never below a binomial split: a visitor's views come together, so a segment's count
+            // is at least as spread as independent views would be. Learned only from the windows
+            // near the expectation, the estimate of a segment whose share had faded to nearly
+            // nothing fell to 0.001 (its windows of zero views fit any tiny share), and every later
+            // window lay beyond robust z and taught nothing.
+            s.dispersion = Math.max(1, s.dispersion);
         }
-        double a = spec.alpha() * weight;
+        // A window teaches in proportion to the app's views in it, against the app's usual
+        // volume (an EW mean over ~400 windows): in the app's quiet hours a thin segment has no
+        // view in most windows, and at full weight per window those windows faded its share by
+        // alpha each, to 1e-8 over a night, though a window of a few app views says almost
+        // nothing about a 5 % share.
+        s.appLevel = s.appLevel > 0 ? (1 - APP_LEVEL_ALPHA) * s.appLevel + APP_LEVEL_ALPHA * t : t;
+        double a = spec.alpha() * weight * Math.min(1, t / s.appLevel);
         s.segmentViews = (1 - a) * s.segmentViews + a * x;
         s.newSessions = (1 - a) * s.newSessions + a * arrivals;
         s.appViews = (1 - a) * s.appViews + a * t;
         s.windows++;
+    }
+
+    /**
+     * Whether the segment's views over the ring (up to {@code maxWindows} windows) lie more than
+     * {@code robustZ} standard errors above the share expected now. The robust weight learns a
+     * window far above the expectation at weight {@code (robustZ / z)²}, which vanishes as z grows:
+     * once a thin segment's share had faded to almost nothing over the app's quiet hours (a country
+     * with no view in most windows of the night decays its share by {@code alpha} per window, to
+     * 1e-8 by the morning), its morning windows lay thousands of standard errors above it and were
+     * learned at weight ~1e-8, so the share stayed at nothing all day and an outage of the segment
+     * was never tested (news-web's Brazil and Japan, docs/detector-quality.md, session 2026-12-06
+     * (5)). A run of {@code relearnAfter} windows whose pooled views stay that far above relearns
+     * the share at full weight, as a run of held windows does below. Pooled rather than per window:
+     * a thin segment's windows alternate between zero and a few views.
+     */
+    private boolean pooledAbove(ShareState s, double p) {
+        double sumX = 0;
+        double sumT = 0;
+        for (int i = 0; i < s.filled; i++) {
+            int j = slot(s, i);
+            sumX += s.views[j];
+            sumT += s.totals[j];
+        }
+        double expected = p * sumT;
+        if (!(expected > 0)) {
+            return false;
+        }
+        double z = (sumX - expected) / Math.sqrt(s.dispersion * expected * (1 - p));
+        return z > spec.robustZ();
     }
 
     private static void push(ShareState s, double x, double t, double received, double anchor) {

@@ -18,11 +18,23 @@ public class ShareState {
      */
     public double dispersion = 1;
 
+    /**
+     * The app's usual (weighted) views per window, an EW mean with a long memory: a window teaches
+     * the share in proportion to its app views against it (0 in state from before it).
+     */
+    public double appLevel;
+
     /** Windows with app traffic seen. */
     public int windows;
 
     /** Anomalous windows in a row. */
     public int anomalousRun;
+
+    /**
+     * Windows in a row whose pooled views (the ring's) lay beyond robust z above the expected share
+     * (0 in state from before it).
+     */
+    public int aboveRun;
 
     /** Windows in the ring below (at most its length). */
     public int filled;

@@ -300,6 +300,67 @@ class ShareDetectorTest {
     }
 
     @Test
+    void aThinSegmentsShareComesBackAfterTheAppsQuietNightAndItsOutageIsFound() {
+        // Five quiet hours a night (the app at 4 %: the segment has no view in almost every
+        // window, and its share decays by alpha per window to ~1e-7 by the morning), then the day.
+        IntToDoubleFunction nights = i -> (i % DAY) >= 360 && (i % DAY) < 660 ? 0.04 : 1;
+        int onset = DAY + 900; // four hours after the second night
+        for (long seed = 1; seed <= 5; seed++) {
+            List<SessionWindow> t =
+                    sessions(
+                            seed,
+                            onset + 60,
+                            10,
+                            0.1,
+                            nights,
+                            i -> i >= onset && i < onset + 40 ? 0 : 1);
+            List<ShareDetector.Result> r = runSessions(shippedGate(), t);
+            assertThat(anomalies(r, 0, onset)).as("seed %d before", seed).isZero();
+            // Before the fix the share stayed at ~1e-7 all day: each morning window lay thousands
+            // of standard errors above it and was learned at weight (2.5 / z)^2.
+            assertThat(r.get(onset - 1).expectedShare())
+                    .as("seed %d: the share learned back by the outage", seed)
+                    .isBetween(0.05, 0.2);
+            // ~1 visitor a window: the silence test answers while the outage lasts
+            assertThat(firstAnomaly(r, onset, 40))
+                    .as("seed %d: windows to the first anomaly", seed)
+                    .isBetween(5, 39);
+        }
+    }
+
+    @Test
+    void newArrivalsAreCountedBackFromTheBitsTheyCouldStillSet() {
+        // N sessions on random bits of 64, of which `held` are taken by recent sessions: the bits
+        // newly set undercount N; linear counting recovers it on average.
+        MersenneTwister mt = new MersenneTwister(7);
+        for (int held : new int[] {0, 10, 30}) {
+            for (int n : new int[] {1, 3, 8}) {
+                double plain = 0;
+                double estimated = 0;
+                int trials = 20_000;
+                for (int trial = 0; trial < trials; trial++) {
+                    long seen = held == 0 ? 0 : (1L << held) - 1; // bits 0 .. held-1
+                    long fresh = 0;
+                    for (int i = 0; i < n; i++) {
+                        fresh |= 1L << mt.nextInt(64);
+                    }
+                    int newBits = Long.bitCount(fresh & ~seen);
+                    plain += newBits;
+                    estimated += ShareDetector.newArrivals(newBits, 64 - held);
+                }
+                assertThat(estimated / trials)
+                        .as("held %d, %d sessions", held, n)
+                        .isCloseTo(n, within(0.05 * n));
+                if (held > 0) {
+                    assertThat(plain / trials).as("the plain count").isLessThan(0.9 * n);
+                }
+            }
+        }
+        assertThat(ShareDetector.newArrivals(0, 64)).isZero();
+        assertThat(ShareDetector.newArrivals(5, 5)).isFinite();
+    }
+
+    @Test
     void thinSegmentsWithNaturalGapsAndLullsStayQuietForThreeDays() {
         IntToDoubleFunction lulls = i -> (i % 360) < 20 ? 0.4 : 1;
         for (long seed = 1; seed <= 5; seed++) {
