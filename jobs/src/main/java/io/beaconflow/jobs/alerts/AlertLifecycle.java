@@ -23,10 +23,12 @@ import java.util.List;
  * metric family (error rate, latency, throughput, frustration): while an incident of a family is
  * open, further sustained anomalies of that family join it as members instead of opening alerts. A
  * correlated finding (errors up, throughput down) merges the two families into one critical
- * incident; a release-regression finding attributes the incident to the release. The incident
- * resolves when every member has recovered after its last anomaly, or when its series fall silent
- * for {@code stale-after}. For {@code cooldown} after that, members that turn anomalous again are
- * suppressed (counted) rather than re-alerted.
+ * incident; a segment series that is an open member of one incident joins it with an anomaly of
+ * another family too (an endpoint failing and answering slower); a release-regression finding
+ * attributes the incident to the release. The incident resolves when every member has recovered
+ * after its last anomaly, or when its series fall silent for {@code stale-after}. For {@code
+ * cooldown} after that, members that turn anomalous again are suppressed (counted) rather than
+ * re-alerted.
  *
  * <p>Known limitation: two unrelated incidents of the same family on one app at the same time
  * become one alert (its members and hints show both).
@@ -140,6 +142,12 @@ final class AlertLifecycle {
 
     private void anomaly(Finding f, String family) throws Exception {
         IncidentState inc = incident(family);
+        if (inc == null || !inc.isOpen()) {
+            IncidentState sameSeries = openIncidentOfSeries(f);
+            if (sameSeries != null) {
+                inc = sameSeries;
+            }
+        }
         if (inc != null && inc.isOpen()) {
             join(inc, f);
             incidents.put(familyKey(inc), inc);
@@ -168,6 +176,34 @@ final class AlertLifecycle {
         IncidentState fresh = open(f, kind, family);
         incidents.put(family, fresh);
         effects.emit(fresh.alert.copy());
+    }
+
+    /**
+     * An open incident of another family that already has a member on this finding's segment
+     * series; null if none (or the series is the app total). One segment misbehaving in two ways at
+     * once is one incident: an API endpoint whose calls fail also answers slower (its failures wait
+     * for a timeout), and a route slowed by its backend also fails more. Before, the second symptom
+     * opened its own alert next to the first, on the same series and minutes. Not on the app total,
+     * which every incident of the app moves: there a latency regression during an error spike
+     * elsewhere is a second incident.
+     */
+    private IncidentState openIncidentOfSeries(Finding f) throws Exception {
+        if (f.series == null || Dimension.ALL.configName().equals(f.dimension)) {
+            return null;
+        }
+        String prefix = f.series + '|';
+        for (String family : incidents.families()) {
+            IncidentState inc = incidents.get(family);
+            if (inc == null || inc.aliasOf != null || !inc.isOpen()) {
+                continue;
+            }
+            for (String member : inc.openMembers.keySet()) {
+                if (member.startsWith(prefix) && member.indexOf('|', prefix.length()) < 0) {
+                    return inc;
+                }
+            }
+        }
+        return null;
     }
 
     private IncidentState open(Finding f, String kind, String family) throws Exception {

@@ -154,6 +154,41 @@ class AlertLifecycleTest {
     }
 
     @Test
+    void aSegmentsSecondSymptomJoinsItsOpenIncidentAndTheAppTotalsDoesNot() throws Exception {
+        String endpoint = "shop|endpoint|GET /api/stock/:id";
+        Finding failing = sustained(endpoint, "fetch_failure_rate", "error_rate", "up", 10, 11);
+        lifecycle.fire(failing.at, List.of(failing));
+        Finding slower = sustained(endpoint, "fetch_p50", "latency", "up", 11, 12);
+        lifecycle.fire(slower.at, List.of(slower));
+        assertThat(opened).as("the endpoint's latency joins its failures").isEqualTo(1);
+        Alert last = alerts.get(alerts.size() - 1);
+        assertThat(last.metric).isEqualTo("fetch_failure_rate");
+        assertThat(last.members)
+                .containsExactly(endpoint + "|fetch_failure_rate", endpoint + "|fetch_p50");
+
+        Finding otherRoute = sustained("shop|route|/cart", "load_p50", "latency", "up", 12, 13);
+        lifecycle.fire(otherRoute.at, List.of(otherRoute));
+        assertThat(opened).as("another series opens its own").isEqualTo(2);
+        assertThat(alerts.get(alerts.size() - 1).series).isEqualTo("shop|route|/cart");
+
+        // Both members must recover for the joined incident to resolve.
+        lifecycle.fire(13 * M + T0, List.of(recovered(failing, 13)));
+        assertThat(incidents.get("error_rate").isOpen()).isTrue();
+        lifecycle.fire(14 * M + T0, List.of(recovered(slower, 14)));
+        assertThat(incidents.get("error_rate").isOpen()).isFalse();
+    }
+
+    @Test
+    void theAppTotalsSecondSymptomOpensItsOwnIncident() throws Exception {
+        Finding errors = sustained("shop|all|*", "error_rate", "error_rate", "up", 10, 11);
+        lifecycle.fire(errors.at, List.of(errors));
+        Finding slower = sustained("shop|all|*", "load_p50", "latency", "up", 11, 12);
+        lifecycle.fire(slower.at, List.of(slower));
+        assertThat(opened).isEqualTo(2);
+        assertThat(incidents).containsOnlyKeys("error_rate", "latency");
+    }
+
+    @Test
     void anIncidentWhoseSeriesFallSilentResolvesAsStale() throws Exception {
         Finding anomaly = sustained("shop|all|*", "lcp_p75", "latency", "up", 10, 11);
         lifecycle.fire(anomaly.at, List.of(anomaly));
