@@ -272,12 +272,12 @@ class DetectorGoldenTest {
         String recorded =
                 """
             error_rate 2 3badf5536bdcc53e
-            error_rate_anchored_drift 7 1dfab5f0edad0213
+            error_rate_anchored_drift 7 5f0289c3b4d7545c
             lcp_p75 2 29fef7fd55243afc
             lcp_p75_drift_anchored 3 27b4a1a1b2cf113b
-            lcp_p75_robust_slots_berlin 19 b3732bf37bf17e35
+            lcp_p75_robust_slots_berlin 19 c707dd1ef8c5962e
             page_views 2 83cc8f7cd7df4ba0
-            page_views_exact_evidence_down 29 bc891e745fadca4a
+            page_views_exact_evidence_down 30 6cb59d4a208d257d
             count_scorer 41 c72720e734ecbde8
             good_share_down 1 48f89b4a1b05230c
             generic_novelty_smoothing 18 d44af37d8584ceaf

@@ -74,20 +74,83 @@ class PooledEvidenceTest {
     }
 
     @Test
-    void aScaleIsSilentUntilCalibratedAndThenDividedByItsMeasuredSpread() {
+    void anUncalibratedScaleIsDividedByTheWorstCaseUntilItsMeasuredSpreadTakesOver() {
         DetectorSpec spec =
                 DetectorSpec.builder().kind(MetricKind.LATENCY).evidenceWindows(2).build();
         DetectorState s = new DetectorState();
+        PooledEvidence.push(s, spec, 3, 0, 1, Double.NaN, 3, 0, Double.NaN, 0L);
         PooledEvidence.push(s, spec, 1, 0, 1, Double.NaN, 1, 0, Double.NaN, 0L);
-        PooledEvidence.push(s, spec, 1, 0, 1, Double.NaN, 1, 0, Double.NaN, 0L);
-        assertThat(PooledEvidence.best(s, spec, 2, 100).windows()).isEqualTo(1);
-        s.evidenceZ2[1] = 1.21; // correlated residuals: the pooled z spreads 10 % wider
+        // Nothing measured: divided by sqrt(2), the pooled z is the windows' mean z (2), which
+        // one window alone would need to be as far out as.
+        PooledEvidence.Verdict cold = PooledEvidence.best(s, spec, 2, 100);
+        assertThat(cold.windows()).isEqualTo(2);
+        assertThat(cold.z()).isCloseTo(2.0, within(1e-12));
+        assertThat(PooledEvidence.best(s, spec, 2, 2.0 - 1e-9).significant()).isTrue();
+        assertThat(PooledEvidence.best(s, spec, 2, 2.0 + 1e-9).significant()).isFalse();
+        // Half of the spans the calibration needs: half-way from the worst case to the measured
+        // second moment (1.21 against the prior of 20 values at 1).
+        s.evidenceZ2[1] = 1.21;
+        s.evidenceZ2Count[1] = PooledEvidence.CALIBRATION_SPANS;
+        double measured = (20 + PooledEvidence.CALIBRATION_SPANS * 1.21) / (20 + 10.0);
+        assertThat(PooledEvidence.best(s, spec, 2, 100).z())
+                .isCloseTo(4 / Math.sqrt(2) / Math.sqrt(0.5 * 2 + 0.5 * measured), within(1e-12));
+        // Calibrated: the measured spread alone, 10 % wider than independent windows.
         s.evidenceZ2Count[1] = 1000;
-        PooledEvidence.Verdict v = PooledEvidence.best(s, spec, 2, 100);
-        assertThat(v.windows()).isEqualTo(2);
-        assertThat(v.z()).isCloseTo(2 / Math.sqrt(2) / 1.1, within(1e-12));
-        s.evidenceZ2[1] = 4; // twice as wide: the single window (z 1) is now the stronger
+        assertThat(PooledEvidence.best(s, spec, 2, 100).z())
+                .isCloseTo(4 / Math.sqrt(2) / 1.1, within(1e-12));
+        s.evidenceZ2[1] = 9; // three times as wide: the last window (z 1) is now the stronger
         assertThat(PooledEvidence.best(s, spec, 2, 100).windows()).isEqualTo(1);
+    }
+
+    @Test
+    void aThinEndpointFailingRightAfterTheJobStartsIsFoundBeforeItsScalesAreCalibrated() {
+        // A thin endpoint (8-16 calls a minute, 1.5 % failures) from a job's first window: half
+        // its calls fail from window 40 on, before any pooled scale has its calibration. No window
+        // alone reaches the 20-call volume gate; two windows together do.
+        Detector d = errorRate(32, true, 30);
+        Random r = new Random(3);
+        JDKRandomGenerator g = new JDKRandomGenerator();
+        g.setSeed(3);
+        int onset = 40;
+        int found = -1;
+        DetectorState s = d.newState();
+        for (int i = 0; i < onset + 30; i++) {
+            int calls = 8 + r.nextInt(9);
+            double p = i >= onset ? 0.5 : 0.015;
+            int failed = new BinomialDistribution(g, calls, p).sample();
+            PointResult res = d.update(s, T0 + i * MINUTE, failed / (double) calls, calls);
+            assertThat(PooledEvidence.calibrated(s, 1, 2)).isFalse();
+            if (res.anomaly()) {
+                assertThat(i).isGreaterThanOrEqualTo(onset);
+                found = i;
+                break;
+            }
+        }
+        assertThat(found).isBetween(onset, onset + 3);
+    }
+
+    @Test
+    void thinSegmentsStayQuietThroughTheirUncalibratedFirstHours() {
+        // 200 thin segments (8-20 views a minute, 2 %, overdispersed by a varying rate), each from
+        // an empty state for 6 hours: the worst-case division keeps the scales quiet before their
+        // calibration has anything to say.
+        int anomalies = 0;
+        for (int seed = 0; seed < 200; seed++) {
+            Detector d = errorRate(32, true, 30);
+            DetectorState s = d.newState();
+            Random r = new Random(seed);
+            JDKRandomGenerator g = new JDKRandomGenerator();
+            g.setSeed(seed);
+            for (int i = 0; i < 360; i++) {
+                int views = 8 + r.nextInt(13);
+                double p = 0.02 * Math.exp(0.5 * r.nextGaussian());
+                int errors = new BinomialDistribution(g, views, Math.min(p, 1)).sample();
+                if (d.update(s, T0 + i * MINUTE, errors / (double) views, views).anomaly()) {
+                    anomalies++;
+                }
+            }
+        }
+        assertThat(anomalies).isZero();
     }
 
     @Test
