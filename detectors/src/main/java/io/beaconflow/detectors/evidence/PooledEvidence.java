@@ -83,14 +83,6 @@ public final class PooledEvidence {
     static final int PRIOR_WEIGHT = 20;
 
     /**
-     * The factor the raw pooled z of scale {@code k} is divided by: the square root of its second
-     * moment in normal operation, at least 1. Pooling assumes independent windows with the spread
-     * the scorer gave them; real residuals are correlated (a baseline trailing a daily ramp leaves
-     * a run of same-signed residuals, a slowly wandering latency too), and then the pooled sum
-     * grows like L, not √L. The calibration measures that instead of assuming it, per series and
-     * scale, so a wandering series simply needs more evidence.
-     */
-    /**
      * A scale of {@code l} windows is calibrated once its calibration has seen {@link
      * #CALIBRATION_SPANS} of its spans in normal operation: until then its measured inflation is a
      * guess, and {@link #scaleInflation} leans on the worst case instead.
@@ -133,6 +125,14 @@ public final class PooledEvidence {
         return Math.sqrt((1 - f) * l + f * measured * measured);
     }
 
+    /**
+     * The factor the raw pooled z of scale {@code k} is divided by: the square root of its second
+     * moment in normal operation, at least 1. Pooling assumes independent windows with the spread
+     * the scorer gave them; real residuals are correlated (a baseline trailing a daily ramp leaves
+     * a run of same-signed residuals, a slowly wandering latency too), and then the pooled sum
+     * grows like L, not √L. The calibration measures that instead of assuming it, per series and
+     * scale, so a wandering series simply needs more evidence.
+     */
     static double inflation(DetectorState s, int k) {
         if (s.evidenceZ2 == null || k >= s.evidenceZ2.length) {
             return 1;
