@@ -90,7 +90,8 @@ public final class DetectorSpec {
                         b.evidenceCap,
                         b.evidenceAnchored,
                         b.evidencePooledRate,
-                        b.evidenceDirection);
+                        b.evidenceDirection,
+                        b.evidenceScalesPerOctave);
         this.drift = new DriftSpec(b.driftReferenceAlpha, b.driftLevelAlpha, b.driftMinRelChange);
         this.seasonal =
                 new SeasonalSpec(
@@ -146,6 +147,7 @@ public final class DetectorSpec {
         b.evidenceAnchored = evidence.anchored();
         b.evidencePooledRate = evidence.pooledRate();
         b.evidenceDirection = evidence.direction();
+        b.evidenceScalesPerOctave = evidence.scalesPerOctave();
         b.driftReferenceAlpha = drift.referenceAlpha();
         b.driftLevelAlpha = drift.levelAlpha();
         b.driftMinRelChange = drift.minRelChange();

@@ -43,6 +43,7 @@ public final class DetectorSpecBuilder {
     boolean evidenceAnchored;
     boolean evidencePooledRate;
     Direction evidenceDirection = Direction.BOTH;
+    int evidenceScalesPerOctave = 1;
     boolean exactCounts;
     double driftReferenceAlpha;
     double driftLevelAlpha = DriftSpec.DEFAULT_LEVEL_ALPHA;
@@ -195,6 +196,11 @@ public final class DetectorSpecBuilder {
 
     public DetectorSpecBuilder evidenceAnchored(boolean v) {
         evidenceAnchored = v;
+        return this;
+    }
+
+    public DetectorSpecBuilder evidenceScalesPerOctave(int v) {
+        evidenceScalesPerOctave = v;
         return this;
     }
 
@@ -376,6 +382,12 @@ public final class DetectorSpecBuilder {
                 1,
                 EvidenceSpec.MAX_WINDOWS,
                 "use e.g. 32 (1 = judge every window alone)");
+        within(
+                "evidence.scales_per_octave",
+                evidenceScalesPerOctave,
+                1,
+                EvidenceSpec.MAX_SCALES_PER_OCTAVE,
+                "use 1 (scales 1, 2, 4, ...) or 2 (1, 2, 3, 4, 6, 8, ...)");
         nonNegative("evidence.cap", evidenceCap);
         unit("drift.reference_alpha", driftReferenceAlpha, true);
         unit("drift.level_alpha", driftLevelAlpha, false);

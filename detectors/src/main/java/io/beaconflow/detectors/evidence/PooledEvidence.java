@@ -9,6 +9,9 @@ import io.beaconflow.detectors.scorer.ProportionScorer;
  * Evidence over several time scales: the residuals of the last 1, 2, 4, ... {@code
  * evidence.max_windows} windows of one series are pooled and tested as one observation.
  *
+ * <p>The scales are {@link io.beaconflow.detectors.EvidenceSpec#scales}: 1, 2, 4, ... or, with
+ * {@code evidence.scales_per_octave: 2}, 1, 2, 3, 4, 6, 8, ...
+ *
  * <p>Why: one-minute decisions are blind on thin segments. An error rate going from 2 % to 12 % on
  * 20 views a minute never leaves a one-minute band (2.4 errors against 0.4 expected), but eight
  * such minutes are 19 errors against 3.2, which no baseline explains. A busy series still answers
@@ -195,8 +198,12 @@ public final class PooledEvidence {
             s.evidencePendingWritten++;
             s.evidencePendingCount++;
         }
-        int k = 0;
-        for (int l = 1; l <= n && l <= s.evidenceWritten && k < scales; l *= 2) {
+        int[] lengths = spec.evidence().scales();
+        for (int k = 0; k < scales && k < lengths.length; k++) {
+            int l = lengths[k];
+            if (l > n || l > s.evidenceWritten) {
+                break;
+            }
             double z = rawZ(s, spec, l);
             double z2 = Math.min(z * z, cap * cap);
             if (late) {
@@ -204,7 +211,6 @@ public final class PooledEvidence {
             } else {
                 fold(s, k, z2);
             }
-            k++;
         }
     }
 
@@ -402,8 +408,9 @@ public final class PooledEvidence {
         int downs = 0;
         Verdict strongest = Verdict.NONE;
         Verdict passing = null;
-        int next = 1;
+        int[] lengths = spec.evidence().scales();
         int k = -1;
+        int next = lengths.length > 0 ? lengths[0] : Integer.MAX_VALUE;
         for (int l = 1; l <= Math.min(n, maxWindows) && l <= written; l++) {
             int i = (int) ((written - l) % n);
             a += s.evidenceResidual[i];
@@ -434,8 +441,8 @@ public final class PooledEvidence {
             if (l != next) {
                 continue;
             }
-            next *= 2;
             k++;
+            next = k + 1 < lengths.length ? lengths[k + 1] : Integer.MAX_VALUE;
             // Anchored: against the expectation before the scale's first window (see
             // anchoredZ); one window is its own anchor.
             boolean anchored = spec.evidence().anchored() && l > 1;

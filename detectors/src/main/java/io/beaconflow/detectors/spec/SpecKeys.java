@@ -278,6 +278,12 @@ final class SpecKeys {
                 (b, v) -> b.evidenceWindows((Integer) v));
         add(
                 k,
+                "evidence.scales_per_octave",
+                integer(1, EvidenceSpec.MAX_SCALES_PER_OCTAVE),
+                "pooled scales between one length and its double (1: 1, 2, 4, ...; 2: 1, 2, 3, 4, 6, ...)",
+                (b, v) -> b.evidenceScalesPerOctave((Integer) v));
+        add(
+                k,
                 "drift.reference_alpha",
                 num(0, false, 1),
                 "weight of a window in the drift test's slow reference level (0 = off)",

@@ -368,6 +368,92 @@ class PooledEvidenceTest {
     }
 
     @Test
+    void twoScalesAnOctaveAreTheLengthsHalfWayOnTheLogScale() {
+        assertThat(DetectorSpec.builder().evidenceWindows(32).build().evidence().scales())
+                .containsExactly(1, 2, 4, 8, 16, 32);
+        DetectorSpec two =
+                DetectorSpec.builder().evidenceWindows(32).evidenceScalesPerOctave(2).build();
+        assertThat(two.evidence().scales()).containsExactly(1, 2, 3, 4, 6, 8, 11, 16, 23, 32);
+        // Each scale is one more test for the budget: 10 tests a window, not 6.
+        assertThat(two.testsPerWindow()).isEqualTo(10);
+        assertThat(
+                        DetectorSpec.builder()
+                                .evidenceWindows(5)
+                                .evidenceScalesPerOctave(2)
+                                .build()
+                                .evidence()
+                                .scales())
+                .containsExactly(1, 2, 3, 4);
+        // The spec's identity tells the two apart (the job looks detectors up by it).
+        assertThat(two).isNotEqualTo(DetectorSpec.builder().evidenceWindows(32).build());
+    }
+
+    @Test
+    void aSteadyShiftIsFoundOnTheFirstScaleLongEnoughNotTheNextPowerOfTwo() {
+        // Every window capped at 2.5 standard errors (a thin segment's regression): l windows pool
+        // to 2.5 sqrt(l), which passes 5.3 from l = 4.5 on. One scale an octave waits for 8
+        // windows; two an octave pass on 6.
+        for (int perOctave : new int[] {1, 2}) {
+            DetectorSpec spec =
+                    DetectorSpec.builder()
+                            .kind(MetricKind.LATENCY)
+                            .evidenceWindows(32)
+                            .evidenceScalesPerOctave(perOctave)
+                            .evidenceCap(2.5)
+                            .build();
+            DetectorState s = new DetectorState();
+            int found = -1;
+            for (int i = 1; i <= 32 && found < 0; i++) {
+                PooledEvidence.push(s, spec, 0.5, 0, 0.1, Double.NaN, 0.5, 0, Double.NaN, 0L);
+                // calibrated on independent windows: no inflation
+                java.util.Arrays.fill(s.evidenceZ2, 1.0);
+                java.util.Arrays.fill(s.evidenceZ2Count, 100_000);
+                PooledEvidence.Verdict v = PooledEvidence.best(s, spec, 32, 5.3);
+                if (v.significant()) {
+                    found = i;
+                    assertThat(v.z()).isCloseTo(2.5 * Math.sqrt(v.windows()), within(1e-9));
+                }
+            }
+            assertThat(found)
+                    .as("scales per octave %d", perOctave)
+                    .isEqualTo(perOctave == 1 ? 8 : 6);
+        }
+    }
+
+    @Test
+    void everyScaleOfTheDenserGridIsCalibratedOnItsOwnPooledZ() {
+        // Pure noise: each scale's calibration learns the second moment of its own pooled z, which
+        // is 1 for independent windows, on all ten scales (3, 6, 11 and 23 included).
+        DetectorSpec spec =
+                DetectorSpec.builder()
+                        .kind(MetricKind.LATENCY)
+                        .evidenceWindows(32)
+                        .evidenceScalesPerOctave(2)
+                        .build();
+        DetectorState s = new DetectorState();
+        Random r = new Random(13);
+        for (int i = 0; i < 40_000; i++) {
+            double sd = 0.5 + r.nextDouble();
+            PooledEvidence.push(s, spec, sd * r.nextGaussian(), 0, sd, Double.NaN, 0, 0, 0, 0L);
+            PooledEvidence.calibrate(s, spec, 100);
+        }
+        assertThat(s.evidenceZ2).hasSize(10);
+        for (int k = 0; k < 10; k++) {
+            assertThat(s.evidenceZ2Count[k]).isGreaterThan(39_000);
+            // a ~400-window memory: its second moment is within ~0.3 of 1
+            assertThat(s.evidenceZ2[k]).as("scale %d", k).isBetween(0.6, 1.5);
+        }
+    }
+
+    @Test
+    void aScalesPerOctaveOutOfRangeIsRefusedNamingTheKeyAndTheFix() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> DetectorSpec.builder().evidenceScalesPerOctave(5).build())
+                .hasMessageContaining("evidence.scales_per_octave")
+                .hasMessageContaining("use 1");
+    }
+
+    @Test
     void aCappedWindowCountsAsCapStandardErrorsInThePool() {
         DetectorSpec spec =
                 DetectorSpec.builder()
