@@ -38,7 +38,16 @@ public class DetectorBenchmark {
     private static final int N = 4096;
     private static final long STEP = 60_000;
 
-    @Param({"ewma", "seasonal_day", "seasonal_week_robust", "proportion", "count", "latency_log"})
+    @Param({
+        "ewma",
+        "seasonal_day",
+        "seasonal_week_robust",
+        "proportion",
+        "count",
+        "latency_log",
+        "latency_pooled",
+        "latency_pooled_dense"
+    })
     public String detector;
 
     private Detector det;
@@ -74,6 +83,16 @@ public class DetectorBenchmark {
                             .logScale(true)
                             .seasonalPeriod(SeasonalPeriod.DAY)
                             .timeZone(ZoneId.of("Europe/Berlin"));
+            // A shipped median: log scale, pooled over up to 32 windows, capped at 3, anchored;
+            // one scale an octave (1, 2, 4, ... 32) or two (1, 2, 3, 4, 6, ... 32).
+            case "latency_pooled", "latency_pooled_dense" ->
+                    b.kind(MetricKind.LATENCY)
+                            .logScale(true)
+                            .evidenceWindows(32)
+                            .evidenceCap(3)
+                            .evidenceAnchored(true)
+                            .evidenceScalesPerOctave(
+                                    "latency_pooled_dense".equals(detector) ? 2 : 1);
             default -> throw new IllegalArgumentException(detector);
         }
         det = new Detector(b.build());
@@ -108,7 +127,7 @@ public class DetectorBenchmark {
         int k = i++ & (N - 1);
         t += STEP;
         double den =
-                "proportion".equals(detector) || "latency_log".equals(detector)
+                "proportion".equals(detector) || detector.startsWith("latency")
                         ? denominators[k]
                         : Double.NaN;
         return det.update(state, t, values[k], den);
