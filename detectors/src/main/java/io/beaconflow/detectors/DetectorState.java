@@ -104,8 +104,9 @@ public class DetectorState {
     public long evidenceWritten;
 
     /**
-     * Per scale (1, 2, 4, ... windows): EW second moment of the pooled z in normal operation. Not
-     * reset with the ring: it is what the series' pooled residuals look like without an incident.
+     * Per scale ({@link io.beaconflow.detectors.EvidenceSpec#scales}, in that order): EW second
+     * moment of the pooled z in normal operation. Not reset with the ring: it is what the series'
+     * pooled residuals look like without an incident.
      */
     public double[] evidenceZ2;
 

@@ -5,8 +5,8 @@ package io.beaconflow.detectors;
  * one observation ({@link io.beaconflow.detectors.evidence.PooledEvidence}).
  *
  * @param maxWindows longest run of recent windows whose evidence is pooled ({@code
- *     evidence.max_windows}); the scales tested are 1, 2, 4, ... up to it (see {@link #scales}). 1
- *     = every window is judged alone
+ *     evidence.max_windows}); the scales tested run from 1 up to it, as many an octave as {@code
+ *     scalesPerOctave} says (see {@link #scales}). 1 = every window is judged alone
  * @param cap largest standardized residual ({@code |y - expected| / spread}) one window brings into
  *     the pooled evidence ({@code evidence.cap}; 0 = no cap). A percentile from a thin window has a
  *     heavy tail (one slow visitor with a few views makes its p75): uncapped, such a window alone

@@ -18,17 +18,35 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * the app's views with the share {@code p} learned before (EW sums of both, weight {@code alpha}).
  * For each scale of 1, 2, 4, ... {@code maxWindows} windows, the pooled count {@code X} is tested
  * against the share <i>anchored</i> before the scale's first window (so the windows of the drop
- * itself have not taught the baseline that the drop is normal), reduced by the tolerated {@code
- * margin}: {@code z = (X − (1 − margin)·p·ΣT) / sqrt(φ·(1 − margin)·p·ΣT·(1 − p))}. φ is the
- * overdispersion learned per segment (a visitor's views come together, and a sampled app weighs
- * each received view). The lowest z over the scales decides against {@code −zThreshold}.
+ * itself have not taught the baseline that the drop is normal), by two routes; the lower z of the
+ * two, and the lowest over the scales, decides against {@code −zThreshold}:
  *
- * <p>Knobs ({@link ShareSpec}): {@code margin} (the relative fall tolerated: the test's own minimum
- * effect size, which keeps a busy segment's slow share drift from alerting on its volume alone),
- * {@code zThreshold}, {@code silenceZThreshold} (the silence test's, below), {@code
- * minExpectedViews} (received views a scale must expect: a segment of one view a minute has empty
- * half hours that no count test can tell from an outage), {@code maxWindows}; and the learning
- * constants alpha, warm-up, robust z, relearn.
+ * <ol>
+ *   <li><b>The share</b>: against the anchored share reduced by the tolerated {@code margin},
+ *       {@code z = (X − (1 − margin)·p·ΣT) / sqrt(φ·(1 − margin)·p·ΣT·(1 − p))}. φ is the
+ *       overdispersion learned per segment (a visitor's views come together, and a sampled app
+ *       weighs each received view).
+ *   <li><b>The segment's own views</b>, for big segments: a segment at 65 % of its app losing half
+ *       its views falls to 48 %, a fall of its share by only 26 %, which the first route tolerates
+ *       however long it lasts (to pass a margin of 30 % on the share, a segment at 65 % must lose
+ *       55 % of its views, one at 30 % 38 %, one at 5 % 31 %). The second route takes the margin as
+ *       a fall of the segment's views, on two counts that must <i>both</i> show it: against the
+ *       rest of the app ({@link #toleratedShare}, the odds) and against the segment's own views per
+ *       window anchored before the scale ({@code X} against {@code (1 − margin)·k} times them,
+ *       variance φ times that). Either alone is no outage: the share of a big segment falls as much
+ *       when the rest of its app grows (a country waking up with another browser mix; over 27
+ *       simulated days the odds alone raised 3 false alerts on news-web's Chrome, Safari and
+ *       Australia, docs/detector-quality.md), and its own views fall in every lull of the whole
+ *       app. Its z is the higher of the two. For a thin segment the route adds next to nothing (its
+ *       odds are its share).
+ * </ol>
+ *
+ * <p>Knobs ({@link ShareSpec}): {@code margin} (the relative fall tolerated: of the share on the
+ * first route, of the segment's views on the second; the test's own minimum effect size, which
+ * keeps a busy segment's slow drift from alerting on its volume alone), {@code zThreshold}, {@code
+ * silenceZThreshold} (the silence test's, below), {@code minExpectedViews} (received views a scale
+ * must expect: a segment of one view a minute has empty half hours that no count test can tell from
+ * an outage), {@code maxWindows}; and the learning constants alpha, warm-up, robust z, relearn.
  *
  * <p><b>Learning</b>: the share is a ratio of EW sums, and a window teaches it in proportion to the
  * app's views in it against the app's usual volume, so an app's quiet night (a few views a window,
@@ -134,7 +152,13 @@ public final class ShareDetector {
         double x = Math.min(segmentViews, appViews);
         double p = expectedShare(s);
         boolean warm = s.windows >= spec.warmupWindows() && p > 0 && p < 1;
-        push(s, x, appViews, appViews * clamp01(receivedShare), warm ? p : Double.NaN);
+        push(
+                s,
+                x,
+                appViews,
+                appViews * clamp01(receivedShare),
+                warm ? p : Double.NaN,
+                warm ? s.segmentViews : Double.NaN);
         double arrivals = arrivals(s, x > 0 ? sessionBits : 0);
 
         double bestZ = Double.NaN;
@@ -159,8 +183,20 @@ public final class ShareDetector {
                 if (anchor * sumReceived < spec.minExpectedViews()) {
                     continue;
                 }
-                double tolerated = (1 - spec.margin()) * anchor * sumT;
-                double z = (sumX - tolerated) / Math.sqrt(s.dispersion * tolerated * (1 - anchor));
+                double z = shareZ(sumX, sumT, anchor, s.dispersion);
+                double countAnchor = s.countAnchors[slot(s, k - 1)];
+                if (countAnchor > 0) {
+                    // The second route: the segment's views fell by more than the margin both
+                    // against the rest of the app (the odds) and against its own views before.
+                    double pTolerated = toleratedShare(anchor, spec.margin());
+                    double tolerated = pTolerated * sumT;
+                    double oddsZ =
+                            (sumX - tolerated)
+                                    / Math.sqrt(s.dispersion * tolerated * (1 - pTolerated));
+                    double ownTolerated = (1 - spec.margin()) * countAnchor * k;
+                    double ownZ = (sumX - ownTolerated) / Math.sqrt(s.dispersion * ownTolerated);
+                    z = Math.min(z, Math.max(oddsZ, ownZ));
+                }
                 if (Double.isNaN(bestZ) || z < bestZ) {
                     bestZ = z;
                     bestK = k;
@@ -190,6 +226,25 @@ public final class ShareDetector {
         }
         learn(s, x, appViews, p, arrivals, suspect);
         return new Result(x / appViews, p, bestZ, bestK, bestObserved, bestExpected, anomaly);
+    }
+
+    /**
+     * The share the segment would keep had its views fallen by {@code margin} while the rest of its
+     * app's stayed, {@code (1 − margin)·p / (1 − margin·p)}: the second route's tolerated share.
+     * For a thin segment it is about {@code (1 − margin)·p}, the first route's; for a big one it is
+     * far above it (65 % and a margin of 30 %: 56.5 % against 45.5 %).
+     */
+    public static double toleratedShare(double share, double margin) {
+        return (1 - margin) * share / (1 - margin * share);
+    }
+
+    /**
+     * The first route's z: the pooled views against {@code (1 − margin)} times the anchored share
+     * of the app's, the margin taken on the share itself.
+     */
+    private double shareZ(double sumX, double sumT, double anchor, double dispersion) {
+        double tolerated = (1 - spec.margin()) * anchor * sumT;
+        return (sumX - tolerated) / Math.sqrt(dispersion * tolerated * (1 - anchor));
     }
 
     /** The segment's arrivals per app view learned so far (0 before any). */
@@ -341,7 +396,14 @@ public final class ShareDetector {
         return z > spec.robustZ();
     }
 
-    private static void push(ShareState s, double x, double t, double received, double anchor) {
+    private static void push(
+            ShareState s, double x, double t, double received, double anchor, double count) {
+        if (s.countAnchors == null || s.countAnchors.length != s.views.length) {
+            // State from before the second route: it answers once its ring has filled again.
+            s.countAnchors = new double[s.views.length];
+            java.util.Arrays.fill(s.countAnchors, Double.NaN);
+        }
+        s.countAnchors[s.head] = count;
         s.views[s.head] = x;
         s.totals[s.head] = t;
         s.received[s.head] = received;

@@ -6,10 +6,12 @@ import java.io.Serializable;
  * The knobs of {@link ShareDetector}. Each is checked here, so a bad value fails where the spec is
  * built (the job's config check names the key before that).
  *
- * @param margin the relative fall of the share that is tolerated before the test begins: the pooled
- *     count is tested against {@code (1 − margin)} times its anchored expectation, so a share that
- *     wanders by less than this (a time zone waking up, a lull of one browser) never alerts however
- *     much traffic stands behind it. In [0, 1).
+ * @param margin the relative fall tolerated before the test begins: of the segment's share on the
+ *     share route (the pooled count against {@code (1 − margin)} times its anchored expectation),
+ *     of the segment's own views on the second route (against the rest of the app, {@link
+ *     ShareDetector#toleratedShare}, and against its views before), so a segment whose share or
+ *     traffic wanders by less than this (a time zone waking up, a lull of one browser) never alerts
+ *     however much traffic stands behind it. In [0, 1).
  * @param zThreshold standard errors below the tolerated level that alert; > 0
  * @param silenceZThreshold the normal quantile of "no visitor arrived" at which a silent run alerts
  *     (the silence test's bound is exact and conservative, so it can sit at the false-alert

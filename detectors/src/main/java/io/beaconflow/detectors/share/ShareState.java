@@ -55,6 +55,12 @@ public class ShareState {
     public double[] anchors;
 
     /**
+     * Ring: the segment's expected (weighted) views per window before each window ({@link
+     * #segmentViews} then), NaN while warming up; null in state from before it.
+     */
+    public double[] countAnchors;
+
+    /**
      * EW sum of the segment's new sessions per window (session bits not set in the {@link
      * #recentBits} ring), in the same weights as {@link #appViews}: their ratio is the segment's
      * arrivals per app view.
@@ -82,6 +88,7 @@ public class ShareState {
         totals = new double[ring];
         received = new double[ring];
         anchors = new double[ring];
+        countAnchors = new double[ring];
         recentBits = new long[ShareDetector.ARRIVAL_LOOKBACK];
     }
 }

@@ -274,7 +274,7 @@ final class SpecKeys {
                 k,
                 "evidence.max_windows",
                 integer(1, EvidenceSpec.MAX_WINDOWS),
-                "longest run of recent windows pooled as evidence (scales 1, 2, 4, ...)",
+                "longest run of recent windows pooled as evidence (the scales run from 1 up to it)",
                 (b, v) -> b.evidenceWindows((Integer) v));
         add(
                 k,

@@ -158,6 +158,116 @@ class ShareDetectorTest {
         assertThat(half.get(DAY).anomaly()).as("a busy segment halved: its first window").isTrue();
     }
 
+    /**
+     * The factor on a segment's share that a fall of its own views by {@code fall} (the rest of the
+     * app's views unchanged) makes: its share goes from p to (1 − f)·p / (1 − f·p).
+     */
+    static double shareFactorOfAFall(double share, double fall) {
+        return (1 - fall) / (1 - fall * share);
+    }
+
+    /**
+     * A day and an hour of {@link #traffic} in which a segment at share {@code p} loses {@code
+     * fall} of its visits in windows [from, to): the app keeps {@code 1 − fall·p} of its visits,
+     * and the segment's share of them falls by {@link #shareFactorOfAFall}.
+     */
+    static List<Window> segmentLoses(
+            long seed, double visits, double p, double fall, int from, int to) {
+        IntToDoubleFunction during = i -> i >= from && i < to ? 1 : 0;
+        return traffic(
+                seed,
+                DAY + 60,
+                visits,
+                p,
+                i -> during.applyAsDouble(i) > 0 ? 1 - fall * p : 1,
+                i -> during.applyAsDouble(i) > 0 ? shareFactorOfAFall(p, fall) : 1);
+    }
+
+    @Test
+    void theToleratedShareIsTheShareAfterTheSegmentsViewsFellByTheMargin() {
+        for (double p : new double[] {0.01, 0.2, 0.65, 0.95}) {
+            // The segment keeps 70 of every 100 views, the rest all of theirs.
+            double kept = 0.7 * p;
+            assertThat(ShareDetector.toleratedShare(p, 0.3))
+                    .as("share %s", p)
+                    .isCloseTo(kept / (kept + (1 - p)), within(1e-12));
+        }
+        assertThat(ShareDetector.toleratedShare(0.4, 0)).isEqualTo(0.4);
+        // A thin segment: almost the plain (1 − margin)·p.
+        assertThat(ShareDetector.toleratedShare(0.01, 0.3)).isCloseTo(0.007, within(3e-5));
+    }
+
+    /**
+     * A big segment (65 % of the app, Chrome's share on a typical site) losing half its views drops
+     * to 48 %: a fall of its share by 26 %, inside a margin of 30 % taken on the share, so the
+     * share route alone never found it however many views stood behind it. Its views fell by half
+     * against the rest of the app's and against its own before: the second route finds it. The same
+     * fall of the share when the rest of the app's views double (a campaign, a country waking up
+     * with another browser mix) leaves the segment's own views as they were: nothing. A fall of a
+     * fifth of its views stays inside the margin.
+     */
+    @Test
+    void aBigSegmentLosingHalfItsViewsIsFoundAndTheRestGrowingIsNot() {
+        int onset = DAY;
+        double p = 0.65;
+        for (long seed = 1; seed <= 3; seed++) {
+            List<ShareDetector.Result> r =
+                    run(shipped(), segmentLoses(seed, 300, p, 0.5, onset, onset + 30));
+            assertThat(anomalies(r, 0, onset)).as("seed %d before", seed).isZero();
+            assertThat(r.get(onset + 5).share()).isCloseTo(0.48, within(0.1));
+            assertThat(firstAnomaly(r, onset, 30))
+                    .as("seed %d: windows to the first anomaly", seed)
+                    .isBetween(0, 20);
+
+            // The rest of the app doubles for an hour: the segment's share falls from 65 % to
+            // 48 % as above, its own views stay.
+            double grown = p + 2 * (1 - p);
+            List<ShareDetector.Result> g =
+                    run(
+                            shipped(),
+                            traffic(
+                                    seed,
+                                    DAY + 60,
+                                    300,
+                                    p,
+                                    i -> i >= onset ? grown : 1,
+                                    i -> i >= onset ? 1 / grown : 1));
+            assertThat(anomalies(g, 0, g.size())).as("seed %d, the rest grew", seed).isZero();
+
+            List<ShareDetector.Result> q =
+                    run(shipped(), segmentLoses(seed, 2000, p, 0.2, onset, DAY + 60));
+            assertThat(anomalies(q, 0, q.size())).as("seed %d, a fifth", seed).isZero();
+        }
+    }
+
+    /**
+     * State restored from a savepoint taken before the second route has no ring of the segment's
+     * own views: the share route answers at once, the second route once the ring has filled again,
+     * and a big segment's loss of half its views is then found as in fresh state.
+     */
+    @Test
+    void stateFromBeforeTheSecondRouteAnswersOnTheShareAtOnceAndOnBothOnceItsRingFilled() {
+        double p = 0.65;
+        int onset = DAY;
+        List<Window> t = segmentLoses(2, 300, p, 0.5, onset, onset + 30);
+        ShareDetector d = new ShareDetector(shipped());
+        ShareState s = d.newState();
+        List<ShareDetector.Result> r = new ArrayList<>();
+        for (int i = 0; i < t.size(); i++) {
+            if (i == DAY / 2) {
+                s.countAnchors = null; // as restored from the older state
+            }
+            Window w = t.get(i);
+            r.add(d.update(s, w.segment(), w.app(), 1, 0));
+            if (i == DAY / 2) {
+                assertThat(r.get(i).z()).isNotNaN();
+                assertThat(s.countAnchors).hasSize(32);
+            }
+        }
+        assertThat(anomalies(r, 0, onset)).isZero();
+        assertThat(firstAnomaly(r, onset, 30)).isBetween(0, 20);
+    }
+
     @Test
     void aSegmentTooThinForTheGateGetsNoVerdictEvenAtZero() {
         // 2 visits a window at 10 %: a scale of 32 windows expects ~22 views, under 60.
