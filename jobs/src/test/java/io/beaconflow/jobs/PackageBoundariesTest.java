@@ -28,6 +28,7 @@ class PackageBoundariesTest {
     private static final Set<String> STAGES =
             Set.of(
                     "model",
+                    "state",
                     "io",
                     "config",
                     "generator",

@@ -3,6 +3,7 @@ package io.beaconflow.jobs.compare;
 import io.beaconflow.jobs.enrich.CardinalityGuard;
 import io.beaconflow.jobs.metrics.Dimension;
 import io.beaconflow.jobs.metrics.LatencyMetric;
+import io.beaconflow.jobs.state.KeyedStates;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,11 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -123,26 +120,14 @@ public class ComparisonFunction extends KeyedProcessFunction<String, SessionSumm
 
     @Override
     public void open(OpenContext openContext) {
-        arms = mapState("comparison-arms", Arm.class);
-        pending = mapState("comparison-pending", Bucket.class);
-        lastEmitBucket = longState("comparison-emitted");
-        foldedEnd = longState("comparison-folded");
-        cleanupAt = longState("comparison-cleanup");
-        armsIgnored = getRuntimeContext().getMetricGroup().counter("comparisonArmsIgnored");
-        updatesAfterFold =
-                getRuntimeContext().getMetricGroup().counter("comparisonUpdatesAfterFold");
-    }
-
-    /** Keyed map state by its savepoint name: string keys, values serialized as their POJO type. */
-    private <V> MapState<String, V> mapState(String name, Class<V> value) {
-        return getRuntimeContext()
-                .getMapState(
-                        new MapStateDescriptor<>(name, Types.STRING, TypeInformation.of(value)));
-    }
-
-    /** A keyed time or bucket number by its savepoint name. */
-    private ValueState<Long> longState(String name) {
-        return getRuntimeContext().getState(new ValueStateDescriptor<>(name, Types.LONG));
+        var runtime = getRuntimeContext();
+        arms = KeyedStates.map(runtime, "comparison-arms", String.class, Arm.class);
+        pending = KeyedStates.map(runtime, "comparison-pending", String.class, Bucket.class);
+        lastEmitBucket = KeyedStates.value(runtime, "comparison-emitted", Long.class);
+        foldedEnd = KeyedStates.value(runtime, "comparison-folded", Long.class);
+        cleanupAt = KeyedStates.value(runtime, "comparison-cleanup", Long.class);
+        armsIgnored = runtime.getMetricGroup().counter("comparisonArmsIgnored");
+        updatesAfterFold = runtime.getMetricGroup().counter("comparisonUpdatesAfterFold");
     }
 
     /** When a bucket is complete: every summary stamped within it has arrived. */

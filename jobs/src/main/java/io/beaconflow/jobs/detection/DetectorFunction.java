@@ -7,6 +7,7 @@ import io.beaconflow.detectors.PointResult;
 import io.beaconflow.jobs.metrics.LatencyMetric;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.metrics.SeriesKey;
+import io.beaconflow.jobs.state.KeyedStates;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,9 +18,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
@@ -135,52 +134,28 @@ public class DetectorFunction
     }
 
     static final MapStateDescriptor<String, DetectorState> STATE =
-            new MapStateDescriptor<>(
-                    "detector-state", Types.STRING, TypeInformation.of(DetectorState.class));
+            KeyedStates.mapDescriptor("detector-state", String.class, DetectorState.class);
 
     @Override
     public void open(OpenContext openContext) {
-        detectorState = getRuntimeContext().getMapState(STATE);
+        var runtime = getRuntimeContext();
+        detectorState = runtime.getMapState(STATE);
         stateFingerprint =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "detector-state-scale", Types.STRING, Types.STRING));
+                KeyedStates.map(runtime, "detector-state-scale", String.class, String.class);
         recentScores =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "detector-recent-scores",
-                                        Types.LONG,
-                                        TypeInformation.of(WindowScores.class)));
-        lastScoredWindow =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("detector-last-window", Types.LONG));
-        specVersionSeen =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("detector-spec-version", Types.LONG));
-        cleanupAt =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("detector-cleanup-at", Types.LONG));
-        gapCheckAt =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("detector-gap-check-at", Types.LONG));
-        emptyRun =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("detector-empty-run", Types.LONG));
+                KeyedStates.map(runtime, "detector-recent-scores", Long.class, WindowScores.class);
+        lastScoredWindow = KeyedStates.value(runtime, "detector-last-window", Long.class);
+        specVersionSeen = KeyedStates.value(runtime, "detector-spec-version", Long.class);
+        cleanupAt = KeyedStates.value(runtime, "detector-cleanup-at", Long.class);
+        gapCheckAt = KeyedStates.value(runtime, "detector-gap-check-at", Long.class);
+        emptyRun = KeyedStates.value(runtime, "detector-empty-run", Long.class);
         heldRows =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "detector-held-rows",
-                                        Types.LONG,
-                                        TypeInformation.of(MetricAggregate.class)));
-        anomalies = getRuntimeContext().getMetricGroup().counter("anomalousPoints");
-        lateUpdates = getRuntimeContext().getMetricGroup().counter("lateUpdatesNotRescored");
-        rejections = getRuntimeContext().getMetricGroup().counter("specUpdatesRejected");
+                KeyedStates.map(runtime, "detector-held-rows", Long.class, MetricAggregate.class);
+        anomalies = runtime.getMetricGroup().counter("anomalousPoints");
+        lateUpdates = runtime.getMetricGroup().counter("lateUpdatesNotRescored");
+        rejections = runtime.getMetricGroup().counter("specUpdatesRejected");
         tests = new ScoredTestCount(windowMs);
-        getRuntimeContext()
-                .getMetricGroup()
+        runtime.getMetricGroup()
                 .gauge("scoredTestsPerWindow", (Gauge<Long>) () -> tests.lastWindow());
     }
 

@@ -7,6 +7,7 @@ import io.beaconflow.jobs.errors.ErrorGroupTracker;
 import io.beaconflow.jobs.errors.ErrorWindowCount;
 import io.beaconflow.jobs.metrics.Dimension;
 import io.beaconflow.jobs.metrics.MetricAggregate;
+import io.beaconflow.jobs.state.KeyedStates;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,11 +15,7 @@ import java.util.Map;
 import org.apache.commons.math3.distribution.BinomialDistribution;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
@@ -131,34 +128,15 @@ public class ErrorSurgeFunction
 
     @Override
     public void open(OpenContext openContext) {
+        var runtime = getRuntimeContext();
         detector = new SurgeDetector(spec);
-        pending =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "surge-pending",
-                                        Types.LONG,
-                                        TypeInformation.of(SurgeWindow.class)));
-        errors =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "surge-errors",
-                                        Types.STRING,
-                                        TypeInformation.of(ErrorSurgeState.class)));
-        firstWindow =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("surge-first-window", Types.LONG));
-        appSegments =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "surge-app-segments", Types.STRING, Types.DOUBLE));
-        appViews =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("surge-app-views", Types.DOUBLE));
-        late = getRuntimeContext().getMetricGroup().counter("surgeCountsLate");
-        anomalies = getRuntimeContext().getMetricGroup().counter("surgeAnomalies");
+        pending = KeyedStates.map(runtime, "surge-pending", Long.class, SurgeWindow.class);
+        errors = KeyedStates.map(runtime, "surge-errors", String.class, ErrorSurgeState.class);
+        firstWindow = KeyedStates.value(runtime, "surge-first-window", Long.class);
+        appSegments = KeyedStates.map(runtime, "surge-app-segments", String.class, Double.class);
+        appViews = KeyedStates.value(runtime, "surge-app-views", Double.class);
+        late = runtime.getMetricGroup().counter("surgeCountsLate");
+        anomalies = runtime.getMetricGroup().counter("surgeAnomalies");
     }
 
     @Override

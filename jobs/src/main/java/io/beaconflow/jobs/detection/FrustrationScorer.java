@@ -6,12 +6,10 @@ import io.beaconflow.detectors.DetectorState;
 import io.beaconflow.detectors.Direction;
 import io.beaconflow.detectors.MetricKind;
 import io.beaconflow.detectors.PointResult;
+import io.beaconflow.jobs.state.KeyedStates;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -61,19 +59,11 @@ public class FrustrationScorer
 
     @Override
     public void open(OpenContext openContext) {
+        var runtime = getRuntimeContext();
         defaultDetector = new Detector(DEFAULT_SPEC);
-        state =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "frustration-detector-state",
-                                        TypeInformation.of(DetectorState.class)));
-        fingerprint =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("frustration-scale", Types.STRING));
-        cleanupAt =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("frustration-cleanup", Types.LONG));
+        state = KeyedStates.value(runtime, "frustration-detector-state", DetectorState.class);
+        fingerprint = KeyedStates.value(runtime, "frustration-scale", String.class);
+        cleanupAt = KeyedStates.value(runtime, "frustration-cleanup", Long.class);
     }
 
     @Override

@@ -2,14 +2,11 @@ package io.beaconflow.jobs.detection;
 
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.state.KeyedStates;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -72,22 +69,11 @@ public class RageClickDetector extends KeyedProcessFunction<String, RumEvent, Ra
 
     @Override
     public void open(OpenContext openContext) {
-        pending =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "rage-pending",
-                                        Types.LONG,
-                                        TypeInformation.of(Pending.class)));
-        burst =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "rage-burst", TypeInformation.of(RageClick.class)));
-        cleanupAt =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("rage-cleanup", Types.LONG));
-        bursts = getRuntimeContext().getMetricGroup().counter("rageClickBursts");
+        var runtime = getRuntimeContext();
+        pending = KeyedStates.map(runtime, "rage-pending", Long.class, Pending.class);
+        burst = KeyedStates.value(runtime, "rage-burst", RageClick.class);
+        cleanupAt = KeyedStates.value(runtime, "rage-cleanup", Long.class);
+        bursts = runtime.getMetricGroup().counter("rageClickBursts");
     }
 
     @Override

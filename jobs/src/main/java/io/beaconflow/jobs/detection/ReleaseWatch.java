@@ -3,6 +3,7 @@ package io.beaconflow.jobs.detection;
 import io.beaconflow.jobs.enrich.CardinalityGuard;
 import io.beaconflow.jobs.metrics.Dimension;
 import io.beaconflow.jobs.patterns.Finding;
+import io.beaconflow.jobs.state.KeyedStates;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,11 +11,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -94,29 +92,12 @@ public class ReleaseWatch extends KeyedProcessFunction<String, ScoredAggregate, 
 
     @Override
     public void open(OpenContext openContext) {
-        appFirstSeen =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("release-app-first-seen", Types.LONG));
-        releaseFirstSeen =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "release-first-seen", Types.STRING, Types.LONG));
-        releaseLastSeen =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "release-last-seen", Types.STRING, Types.LONG));
-        cleanupAt =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("release-cleanup-at", Types.LONG));
-        buffered =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "release-rows",
-                                        Types.LONG,
-                                        TypeInformation.of(Rows.class)));
+        var runtime = getRuntimeContext();
+        appFirstSeen = KeyedStates.value(runtime, "release-app-first-seen", Long.class);
+        releaseFirstSeen = KeyedStates.map(runtime, "release-first-seen", String.class, Long.class);
+        releaseLastSeen = KeyedStates.map(runtime, "release-last-seen", String.class, Long.class);
+        cleanupAt = KeyedStates.value(runtime, "release-cleanup-at", Long.class);
+        buffered = KeyedStates.map(runtime, "release-rows", Long.class, Rows.class);
     }
 
     @Override

@@ -5,15 +5,13 @@ import io.beaconflow.detectors.share.ShareSpec;
 import io.beaconflow.detectors.share.ShareState;
 import io.beaconflow.jobs.metrics.Dimension;
 import io.beaconflow.jobs.metrics.MetricAggregate;
+import io.beaconflow.jobs.state.KeyedStates;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -96,31 +94,16 @@ public class SegmentShareFunction
 
     @Override
     public void open(OpenContext openContext) {
+        var runtime = getRuntimeContext();
         detector = new ShareDetector(spec);
-        pending =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "share-pending",
-                                        Types.LONG,
-                                        TypeInformation.of(ShareWindow.class)));
-        segments =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "share-segments",
-                                        Types.STRING,
-                                        TypeInformation.of(ShareState.class)));
-        lastViews =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "share-last-views", Types.STRING, Types.LONG));
-        late = getRuntimeContext().getMetricGroup().counter("shareRowsLate");
-        anomalies = getRuntimeContext().getMetricGroup().counter("shareAnomalies");
+        pending = KeyedStates.map(runtime, "share-pending", Long.class, ShareWindow.class);
+        segments = KeyedStates.map(runtime, "share-segments", String.class, ShareState.class);
+        lastViews = KeyedStates.map(runtime, "share-last-views", String.class, Long.class);
+        late = runtime.getMetricGroup().counter("shareRowsLate");
+        anomalies = runtime.getMetricGroup().counter("shareAnomalies");
         // Silent runs started (a segment without views after one with, while its arrivals are
         // known): the number of silence tests to budget for (docs/detector-quality.md).
-        silentRuns = getRuntimeContext().getMetricGroup().counter("shareSilentRuns");
+        silentRuns = runtime.getMetricGroup().counter("shareSilentRuns");
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.beaconflow.jobs.errors;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.patterns.Finding;
+import io.beaconflow.jobs.state.KeyedStates;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,11 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -115,34 +113,15 @@ public class ErrorGroupTracker extends KeyedProcessFunction<String, RumEvent, Er
 
     @Override
     public void open(OpenContext openContext) {
-        group =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "error-group", TypeInformation.of(ErrorGroup.class)));
-        sessions =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "error-group-sessions", Types.STRING, Types.LONG));
-        users =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "error-group-users", Types.STRING, Types.BOOLEAN));
-        cleanupAt =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("error-group-cleanup", Types.LONG));
-        quietAt =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("error-group-quiet", Types.LONG));
+        var runtime = getRuntimeContext();
+        group = KeyedStates.value(runtime, "error-group", ErrorGroup.class);
+        sessions = KeyedStates.map(runtime, "error-group-sessions", String.class, Long.class);
+        users = KeyedStates.map(runtime, "error-group-users", String.class, Boolean.class);
+        cleanupAt = KeyedStates.value(runtime, "error-group-cleanup", Long.class);
+        quietAt = KeyedStates.value(runtime, "error-group-quiet", Long.class);
         newSessions =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "error-group-new-sessions",
-                                        Types.LONG,
-                                        TypeInformation.of(ErrorWindowCount.class)));
+                KeyedStates.map(
+                        runtime, "error-group-new-sessions", Long.class, ErrorWindowCount.class);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.beaconflow.jobs.ingest;
 
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.model.SessionKeys;
+import io.beaconflow.jobs.state.KeyedStates;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,10 +10,7 @@ import java.util.Map;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -60,14 +58,12 @@ public class Deduplicator extends KeyedProcessFunction<String, RumEvent, RumEven
 
     @Override
     public void open(OpenContext openContext) {
-        seen =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>("dedup-seen", Types.STRING, Types.LONG));
-        timer = getRuntimeContext().getState(new ValueStateDescriptor<>("dedup-timer", Types.LONG));
-        duplicates = getRuntimeContext().getMetricGroup().counter("duplicatesDropped");
+        var runtime = getRuntimeContext();
+        seen = KeyedStates.map(runtime, "dedup-seen", String.class, Long.class);
+        timer = KeyedStates.value(runtime, "dedup-timer", Long.class);
+        duplicates = runtime.getMetricGroup().counter("duplicatesDropped");
         duplicatesTotal = new LongCounter();
-        getRuntimeContext().addAccumulator(ACC_DUPLICATES, duplicatesTotal);
+        runtime.addAccumulator(ACC_DUPLICATES, duplicatesTotal);
     }
 
     /** The keyed state as the cache needs it (the operator that owns the cache flushes it). */

@@ -1,11 +1,10 @@
 package io.beaconflow.jobs.patterns;
 
 import io.beaconflow.jobs.detection.AnomalySignal;
+import io.beaconflow.jobs.state.KeyedStates;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -54,10 +53,9 @@ public class RecoveryGate extends KeyedProcessFunction<String, AnomalySignal, An
 
     @Override
     public void open(OpenContext openContext) {
-        lastAnomaly =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("last-anomaly", Types.LONG));
-        skipped = getRuntimeContext().getMetricGroup().counter("normalSignalsSkipped");
+        var runtime = getRuntimeContext();
+        lastAnomaly = KeyedStates.value(runtime, "last-anomaly", Long.class);
+        skipped = runtime.getMetricGroup().counter("normalSignalsSkipped");
     }
 
     @Override

@@ -1,14 +1,12 @@
 package io.beaconflow.jobs.traces;
 
+import io.beaconflow.jobs.state.KeyedStates;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -55,15 +53,15 @@ public class EndpointTimingAggregator
 
     @Override
     public void open(OpenContext openContext) {
+        var runtime = getRuntimeContext();
         windows =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "endpoint-timing-windows",
-                                        Types.LONG,
-                                        TypeInformation.of(EndpointTimingAccumulator.class)));
-        tooLate = getRuntimeContext().getMetricGroup().counter("endpointTimingsTooLate");
-        bots = getRuntimeContext().getMetricGroup().counter("endpointTimingBotsExcluded");
+                KeyedStates.map(
+                        runtime,
+                        "endpoint-timing-windows",
+                        Long.class,
+                        EndpointTimingAccumulator.class);
+        tooLate = runtime.getMetricGroup().counter("endpointTimingsTooLate");
+        bots = runtime.getMetricGroup().counter("endpointTimingBotsExcluded");
     }
 
     @Override

@@ -1,15 +1,14 @@
 package io.beaconflow.jobs.traces;
 
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.state.KeyedStates;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
@@ -66,21 +65,10 @@ public class FetchServerJoin
 
     @Override
     public void open(OpenContext openContext) {
-        fetches =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "pending-fetches",
-                                        Types.STRING,
-                                        TypeInformation.of(FetchTiming.class)));
-        spans =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "pending-server-spans",
-                                        Types.STRING,
-                                        TypeInformation.of(ServerSpan.class)));
-        var g = getRuntimeContext().getMetricGroup();
+        var runtime = getRuntimeContext();
+        fetches = KeyedStates.map(runtime, "pending-fetches", String.class, FetchTiming.class);
+        spans = KeyedStates.map(runtime, "pending-server-spans", String.class, ServerSpan.class);
+        var g = runtime.getMetricGroup();
         joined = g.counter("fetchesJoined");
         unmatchedFetches = g.counter("fetchesUnmatched");
         unmatchedSpans = g.counter("serverSpansUnmatched");

@@ -1,6 +1,7 @@
 package io.beaconflow.jobs.traces;
 
 import io.beaconflow.jobs.alerts.Alert;
+import io.beaconflow.jobs.state.KeyedStates;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -8,11 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
@@ -74,26 +71,10 @@ public class SlowApiAttribution
 
     @Override
     public void open(OpenContext openContext) {
-        timings =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "endpoint-timings",
-                                        Types.LONG,
-                                        TypeInformation.of(EndpointTiming.class)));
-        waiting =
-                getRuntimeContext()
-                        .getListState(
-                                new ListStateDescriptor<>(
-                                        "alerts-waiting-for-timings",
-                                        TypeInformation.of(Alert.class)));
-        verdicts =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "slow-api-verdicts",
-                                        Types.STRING,
-                                        TypeInformation.of(Alert.class)));
+        var runtime = getRuntimeContext();
+        timings = KeyedStates.map(runtime, "endpoint-timings", Long.class, EndpointTiming.class);
+        waiting = KeyedStates.list(runtime, "alerts-waiting-for-timings", Alert.class);
+        verdicts = KeyedStates.map(runtime, "slow-api-verdicts", String.class, Alert.class);
     }
 
     @Override
