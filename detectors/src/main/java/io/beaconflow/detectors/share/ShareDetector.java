@@ -1,5 +1,6 @@
 package io.beaconflow.detectors.share;
 
+import java.util.Arrays;
 import org.apache.commons.math3.distribution.NormalDistribution;
 
 /**
@@ -401,7 +402,7 @@ public final class ShareDetector {
         if (s.countAnchors == null || s.countAnchors.length != s.views.length) {
             // State from before the second route: it answers once its ring has filled again.
             s.countAnchors = new double[s.views.length];
-            java.util.Arrays.fill(s.countAnchors, Double.NaN);
+            Arrays.fill(s.countAnchors, Double.NaN);
         }
         s.countAnchors[s.head] = count;
         s.views[s.head] = x;

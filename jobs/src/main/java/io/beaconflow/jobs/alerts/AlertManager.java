@@ -3,13 +3,13 @@ package io.beaconflow.jobs.alerts;
 import io.beaconflow.jobs.detection.AlertingConfig;
 import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.patterns.Finding;
+import io.beaconflow.jobs.state.KeyedStates;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple3;
@@ -76,19 +76,13 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
 
     @Override
     public void open(OpenContext openContext) {
-        incidents = mapState("alert-incidents", Types.STRING, IncidentState.class);
-        pending = mapState("alert-pending-findings", Types.LONG, Findings.class);
-        rows = mapState("alert-row-digests", ROW_KEY, RowDigest.class);
-        opened = getRuntimeContext().getMetricGroup().counter("alertsOpened");
-        suppressed = getRuntimeContext().getMetricGroup().counter("anomaliesSuppressedInCooldown");
-        notShownByParent =
-                getRuntimeContext().getMetricGroup().counter("segmentFindingsNotShownByTotal");
-    }
-
-    /** Keyed map state by its savepoint name; values are serialized as their POJO type. */
-    private <K, V> MapState<K, V> mapState(String name, TypeInformation<K> key, Class<V> value) {
-        return getRuntimeContext()
-                .getMapState(new MapStateDescriptor<>(name, key, TypeInformation.of(value)));
+        var runtime = getRuntimeContext();
+        incidents = KeyedStates.map(runtime, "alert-incidents", String.class, IncidentState.class);
+        pending = KeyedStates.map(runtime, "alert-pending-findings", Long.class, Findings.class);
+        rows = KeyedStates.map(runtime, "alert-row-digests", ROW_KEY, RowDigest.class);
+        opened = runtime.getMetricGroup().counter("alertsOpened");
+        suppressed = runtime.getMetricGroup().counter("anomaliesSuppressedInCooldown");
+        notShownByParent = runtime.getMetricGroup().counter("segmentFindingsNotShownByTotal");
     }
 
     @Override

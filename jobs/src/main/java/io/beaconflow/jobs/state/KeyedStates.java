@@ -33,6 +33,12 @@ public final class KeyedStates {
         return ctx.getMapState(mapDescriptor(name, key, value));
     }
 
+    /** A keyed map whose key is not a plain class (a tuple): its type given in full. */
+    public static <K, V> MapState<K, V> map(
+            RuntimeContext ctx, String name, TypeInformation<K> key, Class<V> value) {
+        return ctx.getMapState(new MapStateDescriptor<>(name, key, TypeInformation.of(value)));
+    }
+
     /** A keyed list. */
     public static <T> ListState<T> list(RuntimeContext ctx, String name, Class<T> element) {
         return ctx.getListState(new ListStateDescriptor<>(name, TypeInformation.of(element)));
