@@ -153,7 +153,7 @@ final class BaselineLearning {
             s.fastMean = s.fastCount == 0 ? y : s.fastMean + a * (y - s.fastMean);
             s.fastCount++;
         }
-        EwmaBaseline.update(s, y, spec.alpha(), weight, spreadWeight);
+        EwmaBaseline.update(s, y, spec.alpha(), spec.spreadAlpha(), weight, spreadWeight);
         if (slot >= 0) {
             SeasonalBaseline.update(s, spec, slot, period, y, weight, spreadWeight);
         }

@@ -45,6 +45,7 @@ public final class DetectorSpec {
     private final int relearnAfter;
     private final double robustZ;
     private final double spreadHold;
+    private final double spreadAlpha;
     private final double baselineMinEvents;
     private final boolean enabled;
     private final boolean freezeWhileOpen;
@@ -80,6 +81,7 @@ public final class DetectorSpec {
         this.relearnAfter = b.relearnAfter;
         this.robustZ = b.robustZ;
         this.spreadHold = b.spreadHold;
+        this.spreadAlpha = b.spreadAlpha;
         this.baselineMinEvents = b.baselineMinEvents;
         this.enabled = b.enabled;
         this.freezeWhileOpen = b.freezeWhileOpen;
@@ -138,6 +140,7 @@ public final class DetectorSpec {
         b.relearnAfter = relearnAfter;
         b.robustZ = robustZ;
         b.spreadHold = spreadHold;
+        b.spreadAlpha = spreadAlpha;
         b.baselineMinEvents = baselineMinEvents;
         b.enabled = enabled;
         b.freezeWhileOpen = freezeWhileOpen;
@@ -310,6 +313,15 @@ public final class DetectorSpec {
     }
 
     /**
+     * {@code baseline.spread_alpha}: the weight of a new point in the spread (the residual
+     * variance), when it differs from the mean's {@code baseline.alpha}; {@link #alpha()} when
+     * unset (see {@link BaselineLearning#learn}).
+     */
+    public double spreadAlpha() {
+        return spreadAlpha > 0 ? spreadAlpha : alpha;
+    }
+
+    /**
      * Proportions only: the baseline remembers at least this many expected events (errors), so a
      * thin segment's rate is learned over hours, not over its last 40 windows (0 = off; see {@code
      * BaselineLearning#weight}).
@@ -450,6 +462,7 @@ public final class DetectorSpec {
                 + ", robustZ="
                 + robustZ
                 + (spreadHold > 0 ? ", spreadHold=" + spreadHold : "")
+                + (spreadAlpha > 0 ? ", spreadAlpha=" + spreadAlpha : "")
                 + (baselineMinEvents > 0 ? ", baselineMinEvents=" + baselineMinEvents : "")
                 + ", enabled="
                 + enabled

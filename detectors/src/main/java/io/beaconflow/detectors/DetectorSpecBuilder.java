@@ -35,6 +35,7 @@ public final class DetectorSpecBuilder {
     int relearnAfter = DetectorSpec.DEFAULT_RELEARN_AFTER;
     double robustZ;
     double spreadHold;
+    double spreadAlpha;
     double baselineMinEvents;
     boolean enabled = true;
     boolean freezeWhileOpen;
@@ -254,6 +255,11 @@ public final class DetectorSpecBuilder {
         return this;
     }
 
+    public DetectorSpecBuilder spreadAlpha(double v) {
+        spreadAlpha = v;
+        return this;
+    }
+
     public DetectorSpecBuilder relearnAfter(int v) {
         relearnAfter = v;
         return this;
@@ -373,6 +379,7 @@ public final class DetectorSpecBuilder {
                 spreadHold,
                 "use 0 to turn it off, or 0.5 so a shift whose pooled evidence is half-way to the"
                         + " threshold does not widen the band it is judged by");
+        unit("baseline.spread_alpha", spreadAlpha, true);
         nonNegative("baseline.min_events", baselineMinEvents);
         unit("seasonal.alpha", seasonalAlpha, false);
         atLeast("seasonal.min_seasons", minSeasons, 1);

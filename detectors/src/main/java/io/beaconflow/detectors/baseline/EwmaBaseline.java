@@ -34,6 +34,21 @@ public final class EwmaBaseline {
      */
     public static void update(
             DetectorState s, double x, double alpha, double weight, double spreadWeight) {
+        update(s, x, alpha, alpha, weight, spreadWeight);
+    }
+
+    /**
+     * As {@link #update(DetectorState, double, double, double, double)}, with the variance's own
+     * weight of a new point {@code spreadAlpha} (memory ≈ 2/spreadAlpha points; the same warm-up as
+     * the mean: a running variance for the first 1/spreadAlpha points).
+     */
+    public static void update(
+            DetectorState s,
+            double x,
+            double alpha,
+            double spreadAlpha,
+            double weight,
+            double spreadWeight) {
         if (weight <= 0) {
             return;
         }
@@ -47,7 +62,7 @@ public final class EwmaBaseline {
         double a = weight * step;
         double d = x - s.ewmaMean;
         s.ewmaMean += a * d;
-        double b = spreadWeight * step;
+        double b = spreadWeight * Math.max(spreadAlpha, 1.0 / (s.ewmaCount + 1));
         s.ewmaVar = (1 - b) * (s.ewmaVar + d * (b * d));
         s.ewmaCount++;
     }

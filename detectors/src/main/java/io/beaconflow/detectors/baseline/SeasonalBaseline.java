@@ -146,7 +146,9 @@ public final class SeasonalBaseline {
             // Pooled residual variance: every slot's residuals feed one estimate, which is far
             // steadier than a slot's own variance after a few periods.
             double r = x - s.slotMean[slot];
-            double ar = spreadWeight * Math.max(spec.alpha(), 1.0 / (s.seasonalResidualCount + 1));
+            double ar =
+                    spreadWeight
+                            * Math.max(spec.spreadAlpha(), 1.0 / (s.seasonalResidualCount + 1));
             s.seasonalResidualVar += ar * (r * r - s.seasonalResidualVar);
             s.seasonalResidualCount++;
             long perPeriod = Math.max(1, s.slotPointsPerPeriod[slot]);

@@ -260,6 +260,12 @@ final class SpecKeys {
                 (b, v) -> b.spreadHold((Double) v));
         add(
                 k,
+                "baseline.spread_alpha",
+                num(0, false, 1),
+                "weight of a new point in the spread, when slower than the mean's alpha (0 = alpha)",
+                (b, v) -> b.spreadAlpha((Double) v));
+        add(
+                k,
                 "baseline.min_events",
                 num(0, false, Double.POSITIVE_INFINITY),
                 "error rates: the baseline remembers at least this many expected errors (0 = off)",

@@ -71,4 +71,27 @@ class EwmaBaselineTest {
         EwmaBaseline.update(s, 10, 0.1, 1.0);
         assertThat(EwmaBaseline.estimate(s, 10).kind()).isEqualTo(BaselineKind.EWMA);
     }
+
+    @Test
+    void theSpreadLearnsAtItsOwnAlphaAndTheSameAlphaGivesTheSameState() {
+        double[] x = Noise.gaussian(4, 300, 50, 5);
+        DetectorState five = new DetectorState();
+        DetectorState six = new DetectorState();
+        for (double v : x) {
+            EwmaBaseline.update(five, v, 0.05, 1.0, 0.7);
+            EwmaBaseline.update(six, v, 0.05, 0.05, 1.0, 0.7);
+        }
+        assertThat(six.ewmaMean).isEqualTo(five.ewmaMean);
+        assertThat(six.ewmaVar).isEqualTo(five.ewmaVar);
+
+        // A flat series (variance 0), then one point 10 above it: the mean moves by alpha x 10,
+        // the variance to (1 - b) x b x 10² with b the spread's own alpha (past its warm-up).
+        DetectorState s = new DetectorState();
+        for (int i = 0; i < 200; i++) {
+            EwmaBaseline.update(s, 10, 0.1, 0.01, 1.0, 1.0);
+        }
+        EwmaBaseline.update(s, 20, 0.1, 0.01, 1.0, 1.0);
+        assertThat(s.ewmaMean).isCloseTo(11, within(1e-9));
+        assertThat(s.ewmaVar).isCloseTo(0.99 * 0.01 * 100, within(1e-9));
+    }
 }
