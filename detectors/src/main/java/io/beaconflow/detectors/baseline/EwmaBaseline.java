@@ -39,8 +39,8 @@ public final class EwmaBaseline {
 
     /**
      * As {@link #update(DetectorState, double, double, double, double)}, with the variance's own
-     * weight of a new point {@code spreadAlpha} (memory ≈ 2/spreadAlpha points; the same warm-up as
-     * the mean: a running variance for the first 1/spreadAlpha points).
+     * weight of a new point {@code spreadAlpha} (memory ≈ 2/spreadAlpha points), from the point
+     * {@link #spreadStep} says.
      */
     public static void update(
             DetectorState s,
@@ -62,9 +62,19 @@ public final class EwmaBaseline {
         double a = weight * step;
         double d = x - s.ewmaMean;
         s.ewmaMean += a * d;
-        double b = spreadWeight * Math.max(spreadAlpha, 1.0 / (s.ewmaCount + 1));
+        double b = spreadWeight * spreadStep(step, spreadAlpha, s.ewmaCount);
         s.ewmaVar = (1 - b) * (s.ewmaVar + d * (b * d));
         s.ewmaCount++;
+    }
+
+    /**
+     * The spread's weight of a new point: the mean's {@code step} until the series has seen about
+     * 1/spreadAlpha points, then {@code spreadAlpha}. A series' first windows (a job's start, its
+     * traffic still building up) are then forgotten as fast as the mean forgets them, and the
+     * slower memory applies from there on; with {@code spreadAlpha == alpha} it is the mean's step.
+     */
+    public static double spreadStep(double step, double spreadAlpha, long count) {
+        return count < 1 / spreadAlpha ? step : Math.min(step, spreadAlpha);
     }
 
     /** The EWMA estimate, or {@link Estimate#NONE} before {@code minPoints} points. */

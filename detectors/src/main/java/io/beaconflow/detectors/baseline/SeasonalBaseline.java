@@ -148,7 +148,10 @@ public final class SeasonalBaseline {
             double r = x - s.slotMean[slot];
             double ar =
                     spreadWeight
-                            * Math.max(spec.spreadAlpha(), 1.0 / (s.seasonalResidualCount + 1));
+                            * EwmaBaseline.spreadStep(
+                                    Math.max(spec.alpha(), 1.0 / (s.seasonalResidualCount + 1)),
+                                    spec.spreadAlpha(),
+                                    s.seasonalResidualCount);
             s.seasonalResidualVar += ar * (r * r - s.seasonalResidualVar);
             s.seasonalResidualCount++;
             long perPeriod = Math.max(1, s.slotPointsPerPeriod[slot]);

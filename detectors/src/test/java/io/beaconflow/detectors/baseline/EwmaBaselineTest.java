@@ -94,4 +94,27 @@ class EwmaBaselineTest {
         assertThat(s.ewmaMean).isCloseTo(11, within(1e-9));
         assertThat(s.ewmaVar).isCloseTo(0.99 * 0.01 * 100, within(1e-9));
     }
+
+    /**
+     * A series whose first 60 points are noisy (a job's start, traffic still building up), then
+     * calm: until it has seen 1/spreadAlpha points the spread learns at the mean's step, so by then
+     * the start is forgotten as with the mean's alpha (not weighted equally with the rest).
+     */
+    @Test
+    void aNoisyStartIsForgottenAtTheMeansPaceBeforeTheSpreadSlowsDown() {
+        double[] x = Noise.gaussian(5, 100, 50, 1);
+        double[] start = Noise.gaussian(6, 60, 50, 5);
+        System.arraycopy(start, 0, x, 0, start.length);
+        DetectorState same = new DetectorState();
+        DetectorState slow = new DetectorState();
+        for (double v : x) {
+            EwmaBaseline.update(same, v, 0.05, 1.0);
+            EwmaBaseline.update(slow, v, 0.05, 0.01, 1.0, 1.0);
+        }
+        assertThat(slow.ewmaVar).isEqualTo(same.ewmaVar);
+        assertThat(EwmaBaseline.spreadStep(0.05, 0.01, 99)).isEqualTo(0.05);
+        assertThat(EwmaBaseline.spreadStep(0.05, 0.01, 100)).isEqualTo(0.01);
+        assertThat(EwmaBaseline.spreadStep(0.5, 0.05, 19)).isEqualTo(0.5);
+        assertThat(EwmaBaseline.spreadStep(0.05, 0.05, 20)).isEqualTo(0.05);
+    }
 }
