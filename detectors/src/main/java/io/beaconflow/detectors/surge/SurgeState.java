@@ -18,6 +18,17 @@ public class SurgeState {
      */
     public int windows;
 
+    /**
+     * Windows held back from learning while a scale was building ({@link SurgeDetector}): their
+     * sessions, the app's views in them, and how many. Learned once the building ends without an
+     * alert, dropped when it alerts.
+     */
+    public double pendingSessions;
+
+    public double pendingViews;
+
+    public int pendingWindows;
+
     /** Anomalous windows in a row. */
     public int anomalousRun;
 

@@ -71,6 +71,74 @@ class SurgeDetectorTest {
         }
     }
 
+    /**
+     * A rare everyday error whose sessions come a few together (one visitor's sessions, a page that
+     * throws for everyone on it for a minute): clusters of 1 + Poisson(1) sessions in one window,
+     * {@code clustersPerWindow} clusters a window on average, 100 views a window.
+     */
+    private static long[] rareClusteredError(long seed, int windows, double clustersPerWindow) {
+        Draws draws = new Draws(seed);
+        long[] counts = new long[windows];
+        for (int w = 0; w < windows; w++) {
+            for (long c = draws.poisson(clustersPerWindow); c > 0; c--) {
+                counts[w] += 1 + draws.poisson(1.0);
+            }
+        }
+        return counts;
+    }
+
+    @Test
+    void aRareErrorWhoseSessionsComeAFewTogetherIsLearnedAtItsTrueRate() {
+        // Three sessions an hour in clusters of two on average: each cluster builds a scale
+        // half-way to the threshold. When those windows were never learned, the rates learned
+        // over three days were 0.04-1.3 of the true one (median 0.48 over these ten seeds) and
+        // the detector saw 171 anomalous windows; deferred and learned, 0.19-1.8 (median 0.93)
+        // and 74: the rest is the clusters themselves, which a Poisson count does not expect.
+        SurgeDetector d = new SurgeDetector(SPEC);
+        double[] ratios = new double[10];
+        for (int seed = 1; seed <= ratios.length; seed++) {
+            long[] counts = rareClusteredError(seed, 3 * 1440, 0.025);
+            SurgeState s = d.newState(false);
+            long total = 0;
+            for (long c : counts) {
+                d.update(s, c, 100);
+                total += c;
+            }
+            ratios[seed - 1] = SurgeDetector.rate(s) / (total / (100.0 * counts.length));
+            assertThat(s.pendingWindows).isLessThanOrEqualTo(SPEC.maxWindows());
+        }
+        java.util.Arrays.sort(ratios);
+        assertThat((ratios[4] + ratios[5]) / 2).isBetween(0.8, 1.25);
+    }
+
+    @Test
+    void windowsHeldWhileAScaleBuildsAreLearnedWhenItEndsWithoutAnAlert() {
+        SurgeDetector d = new SurgeDetector(SPEC);
+        SurgeState s = d.newState(false);
+        SurgeState twin = d.newState(false);
+        for (int w = 0; w < 600; w++) {
+            d.update(s, w % 20 == 0 ? 1 : 0, 100);
+            d.update(twin, w % 20 == 0 ? 1 : 0, 100);
+        }
+        double before = SurgeDetector.rate(s);
+        // three sessions in one window: a scale half-way, not an alert (fewer than 5 sessions)
+        assertThat(d.update(s, 3, 100).anomaly()).isFalse();
+        d.update(twin, 0, 100);
+        assertThat(s.pendingWindows).isEqualTo(1);
+        assertThat(SurgeDetector.rate(s)).isEqualTo(before);
+        // quiet windows until no scale holds the three half-way: then they are learned
+        int w = 0;
+        while (s.pendingWindows > 0 && w++ < 64) {
+            d.update(s, 0, 100);
+            d.update(twin, 0, 100);
+        }
+        assertThat(s.pendingWindows).isZero();
+        assertThat(w).isLessThanOrEqualTo(SPEC.maxWindows() + 1);
+        // the three sessions are in the rate: alpha (0.01) x 3 sessions / 100 views, a little
+        // decayed
+        assertThat(SurgeDetector.rate(s) - SurgeDetector.rate(twin)).isBetween(0.00025, 0.0003);
+    }
+
     @Test
     void aNewErrorReachingADozenSessionsInHalfAnHourAlertsAndIsNotLearned() {
         SurgeDetector d = new SurgeDetector(SPEC);
