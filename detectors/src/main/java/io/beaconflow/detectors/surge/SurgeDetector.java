@@ -31,7 +31,7 @@ import org.apache.commons.math3.special.Gamma;
  * <p>Learning is deferred while a scale past the ratio, with half the minimum sessions, is half-way
  * to the threshold, so the first windows of a surge do not teach the rate that the surge is normal:
  * the held windows are dropped when the surge alerts, and learned when the building ends without an
- * alert (or when they have left every scale), so an ordinary error's rate is learned from all its
+ * alert (or once they fill the longest scale), so an ordinary error's rate is learned from all its
  * windows and not only from the quiet ones. After {@code relearnAfter} anomalous windows in a row
  * they are learned (the error is here to stay). An app's first {@code warmupWindows} windows only
  * learn: when the job starts, every error is a first occurrence.
@@ -162,14 +162,14 @@ public final class SurgeDetector {
             s.pendingWindows = 0;
         }
         if (learnNow || s.pendingWindows >= ring) {
-            // Windows held while a scale was building, which ended without an alert (or that have
-            // left every scale without one): they were the error's ordinary rate, and are learned
-            // now, each as their average. Skipping them for good learned a rare error mostly from
-            // its windows without sessions, since the windows with sessions are the ones that
-            // build: its rate was learned at a fraction of the true one, and its next few sessions
-            // together passed the threshold (held-out files: news-web's Safari wording of an
-            // everyday TypeError, 52 sessions in 16 hours, alerted at 8 sessions in a scale
-            // against 0.14 expected).
+            // Windows held while a scale was building, which ended without an alert (or, once they
+            // fill the longest scale, the oldest has left every scale without one): they were the
+            // error's ordinary rate, and are learned now, each as their average. Skipping them for
+            // good learned a rare error mostly from its windows without sessions, since the
+            // windows with sessions are the ones that build: its rate was learned at a fraction of
+            // the true one, and its next few sessions together passed the threshold (held-out
+            // files: news-web's Safari wording of an everyday TypeError, 52 sessions in 16 hours,
+            // alerted at 8 sessions in a scale against 0.14 expected).
             double sessions = s.pendingSessions / s.pendingWindows;
             double views = s.pendingViews / s.pendingWindows;
             for (int i = 0; i < s.pendingWindows; i++) {
