@@ -5,6 +5,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/build.sh
+. "$ROOT/scripts/lib/build.sh"
 
 usage() {
   cat <<'EOF'
@@ -30,8 +32,9 @@ Options:
   --from-savepoint PATH   restore state from PATH (savepoint or retained checkpoint)
   --allow-non-restored-state
                           with --from-savepoint: skip state of operators that no longer exist
-  --jar PATH              job jar (default: jobs/target/beaconflow-job.jar, built if missing)
-  --rebuild               build the jar even if it exists
+  --jar PATH              job jar (default: jobs/target/beaconflow-job.jar, built when missing
+                          or older than the sources, as every ./beaconflow command does)
+  --rebuild               build the jar even if it is up to date
   --jobmanager HOST:PORT  REST address of the cluster (flink run -m); default: from the Flink
                           configuration the CLI reads
   --flink CMD             Flink CLI to use. Default: $FLINK_HOME/bin/flink when FLINK_HOME is
@@ -149,10 +152,16 @@ esac
 # ---- run
 [[ -f "$config" ]] || die "job config '$config' not found: pass --config PATH (default flink-conf/beaconflow.yaml)"
 config="$(cd "$(dirname "$config")" && pwd)/$(basename "$config")"
-if [[ "$rebuild" = 1 || ! -f "$jar" ]]; then
-  [[ "$jar" == "$ROOT/jobs/target/beaconflow-job.jar" ]] ||
+default_jar="$ROOT/jobs/target/beaconflow-job.jar"
+# The default jar is rebuilt when sources changed since it was built, so a submit never runs older
+# code than the rest of ./beaconflow (which checks the same way). A jar given with --jar is the
+# user's: used as it is.
+if [[ "$rebuild" = 1 || ! -f "$jar" ]] ||
+  { [[ "$jar" == "$default_jar" && "${BEACONFLOW_SKIP_BUILD:-0}" != 1 ]] &&
+    bf_jar_stale "$ROOT" "$jar" config detectors jobs; }; then
+  [[ "$jar" == "$default_jar" ]] ||
     die "jar '$jar' not found (only the default jar is built by this script)"
-  echo "submit: building $jar ..." >&2
+  echo "submit: building $jar (missing, asked for, or older than the sources) ..." >&2
   (cd "$ROOT" && mvn -q -B -DskipTests -Dspotless.check.skip=true -pl jobs -am package) >&2
 fi
 [[ -f "$jar" ]] || die "job jar '$jar' not found"
