@@ -170,25 +170,30 @@ class SurgeDetectorTest {
         assertThat(d.update(s, 7, 100).anomaly()).isFalse();
     }
 
+    /**
+     * A known error learned over 200 windows of 100 views at {@code learned} sessions a window (a
+     * Poisson mean, drawn with {@code seed}), then 30 windows at {@code then} sessions in {@code
+     * views} views: whether any of the 30 alerts.
+     */
+    private static boolean alertsAfterLearning(
+            long seed, double learned, double then, double views) {
+        SurgeDetector d = new SurgeDetector(SPEC);
+        SurgeState s = d.newState(false);
+        Draws draws = new Draws(seed);
+        for (int w = 0; w < 200; w++) {
+            d.update(s, draws.poisson(learned), 100);
+        }
+        boolean alerted = false;
+        for (int w = 0; w < 30; w++) {
+            alerted |= d.update(s, draws.poisson(then), views).anomaly();
+        }
+        return alerted;
+    }
+
     @Test
     void aKnownErrorTriplingAlertsWhileDoublingDoesNot() {
-        SurgeDetector d = new SurgeDetector(SPEC);
-        SurgeState doubled = d.newState(false);
-        SurgeState tripled = d.newState(false);
-        Draws a = new Draws(1);
-        Draws b = new Draws(2);
-        for (int w = 0; w < 200; w++) {
-            d.update(doubled, a.poisson(2), 100);
-            d.update(tripled, b.poisson(2), 100);
-        }
-        boolean doubledAlerted = false;
-        boolean tripledAlerted = false;
-        for (int w = 0; w < 30; w++) {
-            doubledAlerted |= d.update(doubled, a.poisson(4), 100).anomaly();
-            tripledAlerted |= d.update(tripled, b.poisson(7), 100).anomaly();
-        }
-        assertThat(doubledAlerted).isFalse();
-        assertThat(tripledAlerted).isTrue();
+        assertThat(alertsAfterLearning(1, 2, 4, 100)).as("doubled").isFalse();
+        assertThat(alertsAfterLearning(2, 2, 7, 100)).as("tripled").isTrue();
     }
 
     @Test
@@ -224,23 +229,8 @@ class SurgeDetectorTest {
 
     @Test
     void aKnownErrorThatTriplesWhileTheTrafficStaysAlertsAndOneThatFollowsATriplingDoesNot() {
-        SurgeDetector d = new SurgeDetector(SPEC);
-        SurgeState own = d.newState(false);
-        SurgeState follows = d.newState(false);
-        Draws a = new Draws(3);
-        Draws b = new Draws(4);
-        for (int w = 0; w < 200; w++) {
-            d.update(own, a.poisson(1), 100);
-            d.update(follows, b.poisson(1), 100);
-        }
-        boolean ownAlerted = false;
-        boolean followsAlerted = false;
-        for (int w = 0; w < 30; w++) {
-            ownAlerted |= d.update(own, a.poisson(3.5), 100).anomaly();
-            followsAlerted |= d.update(follows, b.poisson(3.5), 350).anomaly();
-        }
-        assertThat(ownAlerted).isTrue();
-        assertThat(followsAlerted).isFalse();
+        assertThat(alertsAfterLearning(3, 1, 3.5, 100)).as("own").isTrue();
+        assertThat(alertsAfterLearning(4, 1, 3.5, 350)).as("follows the traffic").isFalse();
     }
 
     @Test
