@@ -1,5 +1,6 @@
 package io.beaconflow.detectors;
 
+import static io.beaconflow.detectors.ShippedShapes.latency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,25 +11,13 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code body_share}: one window's p75 rise opens only when the window's median carries part of it.
  * The windows are built from loads, as the job's sketches are: twenty loads a minute from a
- * log-normal, and the p50 and p75 read from them.
+ * log-normal, and the p50 and p75 read from them; scored with the shipped latency shape ({@link
+ * ShippedShapes#latency}).
  */
 class BodyCheckTest {
     static final long T0 = 1_700_000_000_000L;
     static final long MINUTE = 60_000;
     static final int LOADS = 20;
-
-    static DetectorSpecBuilder latency() {
-        return DetectorSpec.builder()
-                .kind(MetricKind.LATENCY)
-                .transform(Transform.LOG)
-                .direction(Direction.UP)
-                .zThreshold(5.3)
-                .minRelChange(0.2)
-                .minVolume(20)
-                .sdFloor(0.05)
-                .robustZ(2.5)
-                .anomalyWeight(0);
-    }
 
     /** p50 and p75 of one window's loads: the usual ones, {@code slow} of them {@code factor}x. */
     static double[] window(Random r, int slow, double slowFactor, double all) {

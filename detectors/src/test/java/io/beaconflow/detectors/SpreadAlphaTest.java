@@ -21,24 +21,16 @@ class SpreadAlphaTest {
     static final int WARM_UP = 300;
 
     static DetectorSpecBuilder pageViews() {
-        return DetectorSpec.builder()
-                .kind(MetricKind.THROUGHPUT)
-                .scorer(ScorerKind.GAUSSIAN)
-                .transform(Transform.SQRT)
-                .sdFloor(1)
-                .zThreshold(5)
-                .dropZThreshold(4)
-                .minVolume(20)
-                .minRelChange(0.3)
-                .alpha(0.05)
-                .minPoints(30)
-                .anomalyWeight(0)
-                .relearnAfter(60)
-                .robustZ(2.5)
-                .freezeWhileOpen(true)
-                .triggerPoints(2)
-                .clearPoints(3)
-                .cooldownPoints(10);
+        return ShippedShapes.withShippedBaselineAndAlerting(
+                DetectorSpec.builder()
+                        .kind(MetricKind.THROUGHPUT)
+                        .scorer(ScorerKind.GAUSSIAN)
+                        .transform(Transform.SQRT)
+                        .sdFloor(1)
+                        .zThreshold(5)
+                        .dropZThreshold(4)
+                        .minVolume(20)
+                        .minRelChange(0.3));
     }
 
     /** One minute's page views at {@code rate} views a minute (visitors at rate / 2). */

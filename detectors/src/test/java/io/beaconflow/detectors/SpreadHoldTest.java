@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class SpreadHoldTest {
     static DetectorSpecBuilder latency() {
-        return BodyCheckTest.latency().evidenceWindows(32).evidenceCap(2.5);
+        return ShippedShapes.latency().evidenceWindows(32).evidenceCap(2.5);
     }
 
     /**

@@ -7,10 +7,8 @@ import io.beaconflow.detectors.Detector;
 import io.beaconflow.detectors.DetectorSpec;
 import io.beaconflow.detectors.DetectorSpecBuilder;
 import io.beaconflow.detectors.DetectorState;
-import io.beaconflow.detectors.Direction;
-import io.beaconflow.detectors.MetricKind;
 import io.beaconflow.detectors.PointResult;
-import io.beaconflow.detectors.Transform;
+import io.beaconflow.detectors.ShippedShapes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -24,24 +22,8 @@ class DriftEvidenceTest {
 
     /** The shipped latency block (defaults.yaml), threshold as the budget derives it. */
     static DetectorSpecBuilder latency() {
-        return DetectorSpec.builder()
-                .kind(MetricKind.LATENCY)
-                .direction(Direction.UP)
-                .transform(Transform.LOG)
-                .zThreshold(5.3)
-                .evidenceWindows(16)
-                .evidenceCap(2.5)
-                .minVolume(20)
-                .minRelChange(0.2)
-                .sdFloor(0.05)
-                .alpha(0.05)
-                .minPoints(30)
-                .relearnAfter(60)
-                .robustZ(2.5)
-                .freezeWhileOpen(true)
-                .triggerPoints(2)
-                .clearPoints(3)
-                .cooldownPoints(10);
+        return ShippedShapes.withShippedBaselineAndAlerting(
+                ShippedShapes.latency().evidenceWindows(16).evidenceCap(2.5));
     }
 
     static DetectorSpec withDrift() {
