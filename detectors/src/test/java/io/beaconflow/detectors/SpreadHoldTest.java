@@ -20,10 +20,15 @@ class SpreadHoldTest {
     /**
      * Warms up, then {@code windows} windows with every load {@code factor}x; returns the state.
      */
-    static DetectorState shifted(Detector d, long seed, int windows, double factor, int[] opened) {
+    static DetectorState shifted(Detector d, long seed, int windows, double factor) {
         DetectorState s = d.newState();
-        opened[0] = BodyCheckTest.firstOpening(d, s, new Random(seed), windows, 0, 1, factor);
+        BodyCheckTest.firstOpening(d, s, new Random(seed), windows, 0, 1, factor);
         return s;
+    }
+
+    /** As {@link #shifted}: the shifted window that opens the first alert (from 0), or -1. */
+    static int firstOpening(Detector d, long seed, int windows, double factor) {
+        return BodyCheckTest.firstOpening(d, d.newState(), new Random(seed), windows, 0, 1, factor);
     }
 
     /**
@@ -40,10 +45,10 @@ class SpreadHoldTest {
         int widenedWithout = 0;
         int keptWith = 0;
         for (long seed = 1; seed <= 20; seed++) {
-            DetectorState before = shifted(off, seed, 0, 1, new int[] {-1});
+            DetectorState before = shifted(off, seed, 0, 1);
             double sd = Math.sqrt(before.ewmaVar);
-            double without = Math.sqrt(shifted(off, seed, 8, 1.35, new int[] {-1}).ewmaVar);
-            double with = Math.sqrt(shifted(on, seed, 8, 1.35, new int[] {-1}).ewmaVar);
+            double without = Math.sqrt(shifted(off, seed, 8, 1.35).ewmaVar);
+            double with = Math.sqrt(shifted(on, seed, 8, 1.35).ewmaVar);
             widenedWithout += without > 1.2 * sd ? 1 : 0;
             keptWith += with < 1.15 * sd ? 1 : 0;
         }
@@ -59,22 +64,10 @@ class SpreadHoldTest {
     void aSustainedShiftIsFoundSoonerWithTheHold() {
         Detector off = new Detector(latency().build());
         Detector on = new Detector(latency().spreadHold(0.5).build());
-        int foundWithout = 0;
-        int foundWith = 0;
-        int delayWithout = 0;
-        int delayWith = 0;
-        for (long seed = 1; seed <= 20; seed++) {
-            int[] a = {-1};
-            int[] b = {-1};
-            shifted(off, seed, 40, 1.35, a);
-            shifted(on, seed, 40, 1.35, b);
-            foundWithout += a[0] >= 0 ? 1 : 0;
-            foundWith += b[0] >= 0 ? 1 : 0;
-            delayWithout += a[0] >= 0 ? a[0] : 40;
-            delayWith += b[0] >= 0 ? b[0] : 40;
-        }
-        assertThat(foundWith).isGreaterThanOrEqualTo(foundWithout + 3);
-        assertThat(delayWith).isLessThan(delayWithout);
+        Openings without = Openings.over(20, 40, seed -> firstOpening(off, seed, 40, 1.35));
+        Openings with = Openings.over(20, 40, seed -> firstOpening(on, seed, 40, 1.35));
+        assertThat(with.found()).isGreaterThanOrEqualTo(without.found() + 3);
+        assertThat(with.delay()).isLessThan(without.delay());
     }
 
     /**
@@ -86,8 +79,8 @@ class SpreadHoldTest {
         Detector off = new Detector(latency().build());
         Detector on = new Detector(latency().spreadHold(0.5).build());
         for (long seed = 1; seed <= 5; seed++) {
-            double a = Math.sqrt(shifted(off, seed, 0, 1, new int[] {-1}).ewmaVar);
-            double b = Math.sqrt(shifted(on, seed, 0, 1, new int[] {-1}).ewmaVar);
+            double a = Math.sqrt(shifted(off, seed, 0, 1).ewmaVar);
+            double b = Math.sqrt(shifted(on, seed, 0, 1).ewmaVar);
             assertThat(b / a).as("seed %d", seed).isBetween(0.9, 1.1);
         }
     }
