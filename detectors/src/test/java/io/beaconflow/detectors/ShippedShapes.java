@@ -9,9 +9,10 @@ public final class ShippedShapes {
     private ShippedShapes() {}
 
     /**
-     * The latency kind's window test: log scale, rises only, z 5.3 (as the budget derives it), 20 %
-     * and 20 samples at least, a spread floor of 5 %, robust_z 2.5 and outliers not learned; the
-     * baseline's other keys and the alerting keys at the builder's defaults.
+     * The latency kind's window test: log scale, rises only, z 5.3 (as the budget derives it), at
+     * least 20 % and 20 samples, a spread floor of about 5 % (0.05 on the log scale), points beyond
+     * |z| 2.5 down-weighted (robust_z) and anomalies learned at weight 0; the baseline's other keys
+     * and the alerting keys at the builder's defaults.
      */
     public static DetectorSpecBuilder latency() {
         return DetectorSpec.builder()
@@ -28,9 +29,10 @@ public final class ShippedShapes {
 
     /**
      * Sets the {@code baseline:} and {@code alerting:} sections every kind in defaults.yaml shares:
-     * alpha 0.05 after 30 points, outliers learned at weight 0 (robust_z 2.5) until 60 in a row,
-     * frozen while an alert is open; two anomalous windows open an alert, three normal ones close
-     * it, then ten windows of cooldown.
+     * alpha 0.05 after 30 points, anomalies learned at weight 0 until 60 come in a row, points
+     * beyond |z| 2.5 down-weighted, in-band windows learned at that weight too while an alert is
+     * open; two anomalous windows open an alert, three normal ones close it, ten windows of
+     * cooldown.
      */
     public static DetectorSpecBuilder withShippedBaselineAndAlerting(DetectorSpecBuilder b) {
         return b.alpha(0.05)
