@@ -8,6 +8,7 @@ import io.beaconflow.jobs.io.elasticsearch.DocumentEmitter;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSink;
 import io.beaconflow.jobs.io.elasticsearch.ElasticsearchSinkConfig;
 import io.beaconflow.jobs.io.elasticsearch.JsonDocumentEmitter;
+import io.beaconflow.jobs.io.elasticsearch.JsonDocumentEmitter.SerializableFunction;
 import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.sessions.SessionRecord;
 import io.beaconflow.jobs.traces.EndpointTiming;
@@ -43,7 +44,7 @@ public final class ElasticsearchOutputs {
 
     public static ElasticsearchSink<Comparison> comparisons(
             ElasticsearchSinkConfig config, String prefix) {
-        return sink(config, JsonDocumentEmitter.toIndex(prefix + COMPARISONS_INDEX, c -> c.id));
+        return toIndex(config, prefix + COMPARISONS_INDEX, c -> c.id);
     }
 
     public static final String FETCH_TIMINGS_PREFIX = "rum-fetch-timings-";
@@ -52,19 +53,13 @@ public final class ElasticsearchOutputs {
     /** Joined fetches, daily by fetch time, id {@code <app>:<fetch event id>}. */
     public static ElasticsearchSink<FetchTiming> fetchTimings(
             ElasticsearchSinkConfig config, String prefix) {
-        return sink(
-                config,
-                JsonDocumentEmitter.daily(
-                        prefix + FETCH_TIMINGS_PREFIX, t -> t.eventTime, t -> t.id));
+        return daily(config, prefix + FETCH_TIMINGS_PREFIX, t -> t.eventTime, t -> t.id);
     }
 
     /** Per endpoint and window, daily by window start, id {@code app|endpoint|window start}. */
     public static ElasticsearchSink<EndpointTiming> endpointTimings(
             ElasticsearchSinkConfig config, String prefix) {
-        return sink(
-                config,
-                JsonDocumentEmitter.daily(
-                        prefix + ENDPOINT_TIMINGS_PREFIX, t -> t.windowStart, t -> t.id));
+        return daily(config, prefix + ENDPOINT_TIMINGS_PREFIX, t -> t.windowStart, t -> t.id);
     }
 
     /**
@@ -77,7 +72,7 @@ public final class ElasticsearchOutputs {
 
     public static ElasticsearchSink<ErrorGroup> errorGroups(
             ElasticsearchSinkConfig config, String prefix) {
-        return sink(config, JsonDocumentEmitter.toIndex(prefix + ERROR_GROUPS_INDEX, g -> g.id));
+        return toIndex(config, prefix + ERROR_GROUPS_INDEX, g -> g.id);
     }
 
     /**
@@ -103,9 +98,7 @@ public final class ElasticsearchOutputs {
      */
     public static ElasticsearchSink<ScoredAggregate> metrics(
             ElasticsearchSinkConfig config, String prefix) {
-        return sink(
-                config,
-                JsonDocumentEmitter.daily(prefix + METRICS_PREFIX, m -> m.windowStart, m -> m.id));
+        return daily(config, prefix + METRICS_PREFIX, m -> m.windowStart, m -> m.id);
     }
 
     /** Indexed by session start; early updates and the closed record share the document id. */
@@ -115,10 +108,7 @@ public final class ElasticsearchOutputs {
 
     public static ElasticsearchSink<SessionRecord> sessions(
             ElasticsearchSinkConfig config, String prefix) {
-        return sink(
-                config,
-                JsonDocumentEmitter.daily(
-                        prefix + SESSIONS_PREFIX, s -> s.start, s -> s.sessionKey));
+        return daily(config, prefix + SESSIONS_PREFIX, s -> s.start, s -> s.sessionKey);
     }
 
     /** One document per alert; each new version (updated, resolved) overwrites it. */
@@ -127,7 +117,7 @@ public final class ElasticsearchOutputs {
     }
 
     public static ElasticsearchSink<Alert> alerts(ElasticsearchSinkConfig config, String prefix) {
-        return sink(config, JsonDocumentEmitter.toIndex(prefix + ALERTS_INDEX, a -> a.alertId));
+        return toIndex(config, prefix + ALERTS_INDEX, a -> a.alertId);
     }
 
     /**
@@ -139,6 +129,21 @@ public final class ElasticsearchOutputs {
                 config,
                 new DeadLetterDocuments(
                         config.deadLetterIndex(), config.deadLetter().rawPayloads()));
+    }
+
+    /** Into daily indices {@code <index>YYYY.MM.DD} by each record's {@code epochMillis}. */
+    private static <T> ElasticsearchSink<T> daily(
+            ElasticsearchSinkConfig config,
+            String index,
+            SerializableFunction<T, Long> epochMillis,
+            SerializableFunction<T, String> id) {
+        return sink(config, JsonDocumentEmitter.daily(index, epochMillis, id));
+    }
+
+    /** Every record into the one index {@code index}. */
+    private static <T> ElasticsearchSink<T> toIndex(
+            ElasticsearchSinkConfig config, String index, SerializableFunction<T, String> id) {
+        return sink(config, JsonDocumentEmitter.toIndex(index, id));
     }
 
     /** A sink with {@code config}'s connection, bulk and retry settings. */
