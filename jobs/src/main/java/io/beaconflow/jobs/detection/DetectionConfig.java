@@ -268,16 +268,13 @@ public class DetectionConfig implements Serializable {
 
     private static void checkSurge(ConfigProblems p, ErrorSurge s) {
         String key = "detection.error-surge.";
-        p.require(
-                s.zThreshold > 0 && s.zThreshold <= 37,
-                key + "z-threshold",
-                "must be in (0, 37] (got " + s.zThreshold + ")",
-                "e.g. 6");
+        zThreshold(p, key + "z-threshold", s.zThreshold, 37, "e.g. 6");
         p.notBelow(key + "min-sessions", s.minSessions, 1, "e.g. 5");
-        p.require(
-                s.minRatio >= 1,
+        atLeast(
+                p,
                 key + "min-ratio",
-                "must be >= 1 (got " + s.minRatio + ")",
+                s.minRatio,
+                1,
                 "e.g. 3: three times the error's usual sessions");
         p.between(key + "max-windows", s.maxWindows, 1, 64, "e.g. 32");
         p.require(
@@ -310,21 +307,19 @@ public class DetectionConfig implements Serializable {
                 key + "margin",
                 "must be in [0, 1) (got " + s.margin + ")",
                 "e.g. 0.3: a share may fall by 30 % before evidence counts");
-        p.require(
-                s.zThreshold > 0 && s.zThreshold <= 100,
-                key + "z-threshold",
-                "must be in (0, 100] (got " + s.zThreshold + ")",
-                "e.g. 6.5");
-        p.require(
-                s.silenceZThreshold > 0 && s.silenceZThreshold <= 100,
-                key + "silence-z-threshold",
-                "must be in (0, 100] (got " + s.silenceZThreshold + ")",
-                "e.g. 3.9");
-        p.require(
-                s.minExpectedViews >= 0,
-                key + "min-expected-views",
-                "must be >= 0 (got " + s.minExpectedViews + ")",
-                "e.g. 60");
+        zThreshold(p, key + "z-threshold", s.zThreshold, 100, "e.g. 6.5");
+        zThreshold(p, key + "silence-z-threshold", s.silenceZThreshold, 100, "e.g. 3.9");
+        atLeast(p, key + "min-expected-views", s.minExpectedViews, 0, "e.g. 60");
         p.between(key + "max-windows", s.maxWindows, 1, 64, "e.g. 32");
+    }
+
+    /** A z threshold of a detector: {@code must be in (0, max] (got z)}. */
+    private static void zThreshold(ConfigProblems p, String key, double z, int max, String fix) {
+        p.require(z > 0 && z <= max, key, "must be in (0, " + max + "] (got " + z + ")", fix);
+    }
+
+    /** A number of at least {@code min}: {@code must be >= min (got value)}. */
+    private static void atLeast(ConfigProblems p, String key, double value, int min, String fix) {
+        p.require(value >= min, key, "must be >= " + min + " (got " + value + ")", fix);
     }
 }
