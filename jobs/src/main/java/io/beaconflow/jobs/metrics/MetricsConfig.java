@@ -1,6 +1,7 @@
 package io.beaconflow.jobs.metrics;
 
 import io.beaconflow.config.ConfigProblems;
+import io.beaconflow.detectors.spec.DetectorSpecs;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,19 +21,13 @@ public class MetricsConfig implements Serializable {
     /** The lead passes {@code ingest.allowed-lateness} here, so both stages agree on "late". */
     public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofMinutes(5);
 
-    public static final List<String> DEFAULT_DIMENSIONS =
-            List.of(
-                    "route",
-                    "release",
-                    "browser",
-                    "country",
-                    "device",
-                    "variant",
-                    "os",
-                    "browser_version",
-                    // Fetches only. Its learned templates are decided in event time, so a replay
-                    // names every fetch the same (enrich/PathTemplateLearner).
-                    "endpoint");
+    /**
+     * Every dimension the job produces series for, the list the detector spec file's overrides are
+     * checked against ({@link DetectorSpecs#DIMENSIONS}). {@code endpoint} is fetches only; its
+     * learned templates are decided in event time, so a replay names every fetch the same
+     * (enrich/PathTemplateLearner).
+     */
+    public static final List<String> DEFAULT_DIMENSIONS = DetectorSpecs.DIMENSIONS;
 
     /**
      * Statuses that make a fetch count in {@code fetch_failures}: no answer and every 4xx and 5xx,
