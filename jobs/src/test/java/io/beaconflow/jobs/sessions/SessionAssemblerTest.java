@@ -384,7 +384,16 @@ class SessionAssemblerTest {
     private SessionRecord runToClose(List<RumEvent> events, long lagMs) throws Exception {
         if (harness != null) harness.close();
         start(config(Duration.ZERO));
-        long maxSeen = Long.MIN_VALUE;
+        return feedAndClose(events, Long.MIN_VALUE, lagMs);
+    }
+
+    /**
+     * Sends {@code events} to the open harness, each followed by a watermark {@code lagMs} behind
+     * the newest event seen so far ({@code maxSeen} before the first; -1: none until the close),
+     * then closes the session: its one record, with nothing left behind.
+     */
+    private SessionRecord feedAndClose(List<RumEvent> events, long maxSeen, long lagMs)
+            throws Exception {
         for (RumEvent e : events) {
             send(e);
             maxSeen = Math.max(maxSeen, e.eventTime);
@@ -537,16 +546,9 @@ class SessionAssemblerTest {
         harness.close();
 
         harness = open(config(Duration.ZERO), snapshot);
-        long maxSeen = events.get(9).eventTime;
-        for (RumEvent e : events.subList(10, events.size())) {
-            send(e);
-            maxSeen = Math.max(maxSeen, e.eventTime);
-            watermark(maxSeen - 5000);
-        }
-        watermark(maxSeen + GAP);
-        assertThat(records()).hasSize(1);
-        assertThat(records().get(0)).usingRecursiveComparison().isEqualTo(uninterrupted);
-        assertNothingLeft(harness);
+        SessionRecord restored =
+                feedAndClose(events.subList(10, events.size()), events.get(9).eventTime, 5000);
+        assertThat(restored).usingRecursiveComparison().isEqualTo(uninterrupted);
     }
 
     @Test
