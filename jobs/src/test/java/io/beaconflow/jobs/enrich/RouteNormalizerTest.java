@@ -5,50 +5,63 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.beaconflow.jobs.config.IngestConfig.RouteRule;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class RouteNormalizerTest {
     private final RouteNormalizer plain = new RouteNormalizer(List.of());
 
-    @Test
-    void identifiersInPathsBecomePlaceholders() {
-        assertThat(plain.normalize("shop", "https://shop.example/orders/8812/items/3"))
-                .isEqualTo("/orders/:id/items/:id");
-        assertThat(plain.normalize("shop", "/u/123e4567-e89b-12d3-a456-426614174000/profile"))
-                .isEqualTo("/u/:uuid/profile");
-        assertThat(plain.normalize("shop", "/assets/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"))
-                .isEqualTo("/assets/:hash");
-        assertThat(plain.normalize("shop", "/users/jane.doe@example.com/settings"))
-                .isEqualTo("/users/:email/settings");
-        assertThat(plain.normalize("shop", "/reset/aZ09aZ09aZ09aZ09aZ09aZ09xx"))
-                .isEqualTo("/reset/:token");
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(
+            textBlock =
+                    """
+                    https://shop.example/orders/8812/items/3, /orders/:id/items/:id
+                    /u/123e4567-e89b-12d3-a456-426614174000/profile, /u/:uuid/profile
+                    /assets/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b, /assets/:hash
+                    /users/jane.doe@example.com/settings, /users/:email/settings
+                    /reset/aZ09aZ09aZ09aZ09aZ09aZ09xx, /reset/:token
+                    """)
+    void identifiersInPathsBecomePlaceholders(String url, String route) {
+        assertThat(plain.normalize("shop", url)).isEqualTo(route);
     }
 
-    @Test
-    void queryStringsFragmentsAndTrailingSlashesDoNotMakeNewRoutes() {
-        assertThat(plain.normalize("shop", "https://shop.example/cart/?step=2#top"))
-                .isEqualTo("/cart");
-        assertThat(plain.normalize("shop", "https://shop.example")).isEqualTo("/");
-        assertThat(plain.normalize("shop", null)).isEqualTo("/");
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(
+            nullValues = "null",
+            textBlock =
+                    """
+                    https://shop.example/cart/?step=2#top, /cart
+                    https://shop.example, /
+                    null, /
+                    """)
+    void queryStringsFragmentsAndTrailingSlashesDoNotMakeNewRoutes(String url, String route) {
+        assertThat(plain.normalize("shop", url)).isEqualTo(route);
     }
 
     /** Before: every view of a hash-routed single-page app was route "/". */
-    @Test
-    void aHashRouteOfASinglePageAppIsPartOfTheRouteAndTemplatedLikeAPath() {
-        assertThat(plain.normalize("spa", "https://app.example/#/orders/8812?tab=items"))
-                .isEqualTo("/#/orders/:id");
-        assertThat(plain.normalize("spa", "https://app.example/admin/#!/users/42/"))
-                .isEqualTo("/admin/#!/users/:id");
-        assertThat(plain.normalize("spa", "https://app.example/?lang=de#/settings#anchor"))
-                .isEqualTo("/#/settings");
-        // An ordinary fragment stays out of the route.
-        assertThat(plain.normalize("spa", "https://app.example/docs#install")).isEqualTo("/docs");
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(
+            textBlock =
+                    """
+                    https://app.example/#/orders/8812?tab=items, /#/orders/:id
+                    https://app.example/admin/#!/users/42/, /admin/#!/users/:id
+                    https://app.example/?lang=de#/settings#anchor, /#/settings
+                    # An ordinary fragment stays out of the route.
+                    https://app.example/docs#install, /docs
+                    """)
+    void aHashRouteOfASinglePageAppIsPartOfTheRouteAndTemplatedLikeAPath(String url, String route) {
+        assertThat(plain.normalize("spa", url)).isEqualTo(route);
     }
 
-    @Test
-    void ordinaryWordsAndShortHexLikeWordsAreKept() {
-        assertThat(plain.normalize("shop", "/products/coffee-beans/reviews"))
-                .isEqualTo("/products/coffee-beans/reviews");
-        assertThat(plain.normalize("shop", "/cafe/decaf")).isEqualTo("/cafe/decaf");
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(
+            textBlock =
+                    """
+                    /products/coffee-beans/reviews, /products/coffee-beans/reviews
+                    /cafe/decaf, /cafe/decaf
+                    """)
+    void ordinaryWordsAndShortHexLikeWordsAreKept(String url, String route) {
+        assertThat(plain.normalize("shop", url)).isEqualTo(route);
     }
 
     @Test

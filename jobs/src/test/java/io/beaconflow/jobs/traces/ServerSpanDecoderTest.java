@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Server-span records: a good one decodes; each kind of bad one is a dead letter with a reason. */
 class ServerSpanDecoderTest {
@@ -57,29 +59,31 @@ class ServerSpanDecoderTest {
     }
 
     @Test
-    void malformedRecordsAreDeadLettersWithTheReason() {
+    void recordsThatAreNoJsonObjectAreDeadLettersWithTheReason() {
         assertThat(reason("")).isEqualTo(RejectReason.NOT_JSON);
         assertThat(reason("{nope")).isEqualTo(RejectReason.NOT_JSON);
         assertThat(reason("[1]")).isEqualTo(RejectReason.WRONG_TYPE);
-        assertThat(reason(GOOD.replace("server_span", "fetch")))
-                .isEqualTo(RejectReason.UNKNOWN_EVENT_TYPE);
-        assertThat(reason(GOOD.replace("\"schema_version\":1", "\"schema_version\":2")))
-                .isEqualTo(RejectReason.UNKNOWN_SCHEMA_VERSION);
-        assertThat(reason(GOOD.replace("\"service\":\"shop-api\",", "")))
-                .isEqualTo(RejectReason.MISSING_FIELD);
-        assertThat(reason(GOOD.replace("00f067aa0ba902b7", "00F067AA0BA902B7")))
-                .isEqualTo(RejectReason.INVALID_VALUE);
-        assertThat(reason(GOOD.replace("0af7651916cd43dd8448eb211c80319c", "0af76519")))
-                .isEqualTo(RejectReason.INVALID_VALUE);
-        assertThat(reason(GOOD.replace("\"status\":500", "\"status\":\"500\"")))
-                .isEqualTo(RejectReason.INVALID_VALUE);
-        assertThat(reason(GOOD.replace("1502.25", "-1"))).isEqualTo(RejectReason.INVALID_VALUE);
-        assertThat(reason(GOOD.replace("\"duration_ms\":1502.25", "\"duration_ms\":\"x\"")))
-                .isEqualTo(RejectReason.WRONG_TYPE);
-        // An hour after the collector received it: a backend clock far ahead.
-        assertThat(reason(GOOD.replace("1790000099000", "1790003700000")))
-                .isEqualTo(RejectReason.TIMESTAMP_IN_FUTURE);
-        assertThat(reason(GOOD.replace("1790000099000", "1780000000000")))
-                .isEqualTo(RejectReason.TIMESTAMP_TOO_OLD);
+    }
+
+    /** Each row: the good record with one piece replaced, and the reason it is a dead letter. */
+    @ParameterizedTest(name = "{0} -> {1}: {2}")
+    @CsvSource(
+            textBlock =
+                    """
+                    server_span,                      fetch,                UNKNOWN_EVENT_TYPE
+                    '"schema_version":1',             '"schema_version":2', UNKNOWN_SCHEMA_VERSION
+                    '"service":"shop-api",',          '',                   MISSING_FIELD
+                    00f067aa0ba902b7,                 00F067AA0BA902B7,     INVALID_VALUE
+                    0af7651916cd43dd8448eb211c80319c, 0af76519,             INVALID_VALUE
+                    '"status":500',                   '"status":"500"',     INVALID_VALUE
+                    1502.25,                          -1,                   INVALID_VALUE
+                    '"duration_ms":1502.25',          '"duration_ms":"x"',  WRONG_TYPE
+                    # An hour after the collector received it: a backend clock far ahead.
+                    1790000099000,                    1790003700000,        TIMESTAMP_IN_FUTURE
+                    1790000099000,                    1780000000000,        TIMESTAMP_TOO_OLD
+                    """)
+    void malformedRecordsAreDeadLettersWithTheReason(
+            String replaced, String replacement, RejectReason expected) {
+        assertThat(reason(GOOD.replace(replaced, replacement))).isEqualTo(expected);
     }
 }
