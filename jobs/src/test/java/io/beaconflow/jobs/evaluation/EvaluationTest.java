@@ -45,41 +45,49 @@ class EvaluationTest {
         return a;
     }
 
+    /**
+     * A run whose verdicts are the matcher's on these incidents and alerts, windows of {@link #W}.
+     */
+    static Evaluation.Run run(
+            String scenario,
+            long seed,
+            double simulatedDays,
+            List<IncidentTruth> incidents,
+            List<Alert> alerts,
+            long eventsAccepted,
+            double wallSeconds) {
+        return new Evaluation.Run(
+                scenario,
+                seed,
+                simulatedDays,
+                IncidentMatcher.match(incidents, alerts, W, IncidentMatcher.grace(W)),
+                eventsAccepted,
+                wallSeconds);
+    }
+
     /** Two incidents alerted after 2 and 5 windows, one missed, one false alert; half a day. */
     static Evaluation.Run first() {
-        return new Evaluation.Run(
+        return run(
                 "a.yaml",
                 1,
                 0.5,
-                IncidentMatcher.match(
-                        List.of(
-                                incident("de", "DE", 100),
-                                incident("fr", "FR", 300),
-                                incident("gb", "GB", 500)),
-                        List.of(
-                                alert("x1", "DE", 102),
-                                alert("x2", "FR", 305),
-                                alert("x3", "US", 700)),
-                        W,
-                        IncidentMatcher.grace(W)),
+                List.of(
+                        incident("de", "DE", 100),
+                        incident("fr", "FR", 300),
+                        incident("gb", "GB", 500)),
+                List.of(alert("x1", "DE", 102), alert("x2", "FR", 305), alert("x3", "US", 700)),
                 1000,
                 2.0);
     }
 
     /** One incident alerted after 4 windows, two false alerts; half a day. */
     static Evaluation.Run second() {
-        return new Evaluation.Run(
+        return run(
                 "a.yaml",
                 2,
                 0.5,
-                IncidentMatcher.match(
-                        List.of(incident("de", "DE", 100)),
-                        List.of(
-                                alert("y1", "DE", 104),
-                                alert("y2", "US", 20),
-                                alert("y3", "JP", 9)),
-                        W,
-                        IncidentMatcher.grace(W)),
+                List.of(incident("de", "DE", 100)),
+                List.of(alert("y1", "DE", 104), alert("y2", "US", 20), alert("y3", "JP", 9)),
                 500,
                 1.0);
     }
@@ -110,17 +118,7 @@ class EvaluationTest {
     @Test
     void withNothingAlertedTheMedianDelayIsNotANumber() {
         Evaluation.Run none =
-                new Evaluation.Run(
-                        "none.yaml",
-                        1,
-                        2,
-                        IncidentMatcher.match(
-                                List.of(),
-                                List.of(alert("z", "US", 5)),
-                                W,
-                                IncidentMatcher.grace(W)),
-                        10,
-                        1);
+                run("none.yaml", 1, 2, List.of(), List.of(alert("z", "US", 5)), 10, 1);
         assertThat(Evaluation.lastLine(List.of(none)))
                 .isEqualTo(
                         "evaluation: recall 0/0, false alerts per day 0.50, median delay n/a"
