@@ -67,14 +67,23 @@ class MetricAccumulatorSerializerTest extends SerializerTestBase<MetricAccumulat
         return new SeriesSample("k", kind, weight, metric, value);
     }
 
+    /** The bytes the serializer writes for {@code a}. */
+    static DataOutputSerializer written(MetricAccumulator a) throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        MetricAccumulatorSerializer.INSTANCE.serialize(a, out);
+        return out;
+    }
+
+    /** The accumulator the serializer reads back from {@code bytes}. */
+    static MetricAccumulator read(DataOutputSerializer bytes) throws Exception {
+        return MetricAccumulatorSerializer.INSTANCE.deserialize(
+                new DataInputDeserializer(bytes.getCopyOfBuffer()));
+    }
+
     @Test
     void aRestoredSketchMergesWithANewOneAndKeepsItsPercentiles() throws Exception {
         MetricAccumulator a = getTestData()[3];
-        DataOutputSerializer out = new DataOutputSerializer(64);
-        MetricAccumulatorSerializer.INSTANCE.serialize(a, out);
-        MetricAccumulator restored =
-                MetricAccumulatorSerializer.INSTANCE.deserialize(
-                        new DataInputDeserializer(out.getCopyOfBuffer()));
+        MetricAccumulator restored = read(written(a));
 
         MetricAggregate before = a.toAggregate();
         MetricAggregate after = restored.toAggregate();
@@ -89,12 +98,10 @@ class MetricAccumulatorSerializerTest extends SerializerTestBase<MetricAccumulat
 
     @Test
     void aFullAccumulatorIsCompact() throws Exception {
-        DataOutputSerializer out = new DataOutputSerializer(64);
-        MetricAccumulatorSerializer.INSTANCE.serialize(getTestData()[3], out);
+        DataOutputSerializer out = written(getTestData()[3]);
         // 7 sketches over ~3 orders of magnitude at 1 %: a few hundred bins each, ~1-2 bytes a bin.
         assertThat(out.length()).isLessThan(7 * 700);
-        DataOutputSerializer empty = new DataOutputSerializer(64);
-        MetricAccumulatorSerializer.INSTANCE.serialize(getTestData()[0], empty);
+        DataOutputSerializer empty = written(getTestData()[0]);
         // Six doubles, a long, the sketch mask and the (empty) outcome mask.
         assertThat(empty.length()).isEqualTo(7 * 8 + 1 + 4);
     }
@@ -103,11 +110,7 @@ class MetricAccumulatorSerializerTest extends SerializerTestBase<MetricAccumulat
     void theOutcomeCountsSurviveARoundTrip() throws Exception {
         MetricAccumulator a = getTestData()[3];
         assertThat(a.toAggregate().lcpRatings.good + a.toAggregate().apdexSatisfied).isPositive();
-        DataOutputSerializer out = new DataOutputSerializer(64);
-        MetricAccumulatorSerializer.INSTANCE.serialize(a, out);
-        MetricAccumulator restored =
-                MetricAccumulatorSerializer.INSTANCE.deserialize(
-                        new DataInputDeserializer(out.getCopyOfBuffer()));
+        MetricAccumulator restored = read(written(a));
         assertThat(restored.outcomes).containsExactly(a.outcomes);
         assertThat(restored.toAggregate()).usingRecursiveComparison().isEqualTo(a.toAggregate());
     }
@@ -122,22 +125,16 @@ class MetricAccumulatorSerializerTest extends SerializerTestBase<MetricAccumulat
         MetricAccumulator a = getTestData()[3];
         assertThat(Long.bitCount(a.sessionBits)).isEqualTo(50);
         assertThat(a.toAggregate().sessionBits).isEqualTo(a.sessionBits);
-        DataOutputSerializer with = new DataOutputSerializer(64);
-        MetricAccumulatorSerializer.INSTANCE.serialize(a, with);
-        MetricAccumulator restored =
-                MetricAccumulatorSerializer.INSTANCE.deserialize(
-                        new DataInputDeserializer(with.getCopyOfBuffer()));
+        DataOutputSerializer with = written(a);
+        MetricAccumulator restored = read(with);
         assertThat(restored.sessionBits).isEqualTo(a.sessionBits);
         assertThat(restored).isEqualTo(a);
 
         MetricAccumulator none = a.copy();
         none.sessionBits = 0;
-        DataOutputSerializer without = new DataOutputSerializer(64);
-        MetricAccumulatorSerializer.INSTANCE.serialize(none, without);
+        DataOutputSerializer without = written(none);
         assertThat(without.length()).isEqualTo(with.length() - Long.BYTES);
-        MetricAccumulator old =
-                MetricAccumulatorSerializer.INSTANCE.deserialize(
-                        new DataInputDeserializer(without.getCopyOfBuffer()));
+        MetricAccumulator old = read(without);
         assertThat(old.sessionBits).isZero();
         assertThat(old.toAggregate().sessionBits).isNull();
         assertThat(old.outcomes).containsExactly(a.outcomes);
