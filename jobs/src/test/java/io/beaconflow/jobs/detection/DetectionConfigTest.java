@@ -10,6 +10,15 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DetectionConfigTest {
+    /**
+     * Validating {@code c} fails with one problem per text in {@code named}, all in one message.
+     */
+    static void assertProblemsNamedAllAtOnce(DetectionConfig c, String... named) {
+        var thrown = assertThatThrownBy(() -> c.validate("x.yaml"));
+        for (String text : named) thrown.hasMessageContaining(text);
+        thrown.satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(named.length));
+    }
+
     @Test
     void theDefaultsAreValid() {
         DetectionConfig c = new DetectionConfig();
@@ -44,12 +53,12 @@ class DetectionConfigTest {
         c.segmentShare.dimensions = java.util.List.of("country", "planet");
         c.segmentShare.maxWindows = 100;
         c.segmentShare.silenceZThreshold = 0;
-        assertThatThrownBy(() -> c.validate("x.yaml"))
-                .hasMessageContaining("detection.segment-share.margin")
-                .hasMessageContaining("unknown dimension 'planet'")
-                .hasMessageContaining("detection.segment-share.max-windows")
-                .hasMessageContaining("detection.segment-share.silence-z-threshold")
-                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(4));
+        assertProblemsNamedAllAtOnce(
+                c,
+                "detection.segment-share.margin",
+                "unknown dimension 'planet'",
+                "detection.segment-share.max-windows",
+                "detection.segment-share.silence-z-threshold");
     }
 
     @Test
@@ -58,11 +67,11 @@ class DetectionConfigTest {
         c.errorSurge.minRatio = 0.5;
         c.errorSurge.minSessions = 0;
         c.errorSurge.newErrorSessionsPerDay = 0;
-        assertThatThrownBy(() -> c.validate("x.yaml"))
-                .hasMessageContaining("detection.error-surge.min-ratio")
-                .hasMessageContaining("detection.error-surge.min-sessions")
-                .hasMessageContaining("detection.error-surge.new-error-sessions-per-day")
-                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(3));
+        assertProblemsNamedAllAtOnce(
+                c,
+                "detection.error-surge.min-ratio",
+                "detection.error-surge.min-sessions",
+                "detection.error-surge.new-error-sessions-per-day");
         DetectionConfig shipped = new DetectionConfig();
         // one session a day is 1/1440 per one-minute window
         assertThat(shipped.errorSurge.spec(java.time.Duration.ofMinutes(1)).newRate())
