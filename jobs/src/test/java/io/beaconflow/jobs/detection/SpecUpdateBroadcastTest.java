@@ -7,12 +7,11 @@ import static io.beaconflow.jobs.detection.Rows.SPECS;
 import static io.beaconflow.jobs.detection.Rows.normalRate;
 import static io.beaconflow.jobs.detection.Rows.normalViews;
 import static io.beaconflow.jobs.detection.Rows.total;
+import static io.beaconflow.jobs.testing.Harnesses.sideOutput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import java.util.List;
-import java.util.stream.Collectors;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -33,10 +32,7 @@ class SpecUpdateBroadcastTest {
     static List<SpecRejection> rejections(
             KeyedBroadcastOperatorTestHarness<String, MetricAggregate, SpecUpdate, ScoredAggregate>
                     h) {
-        var out = h.getSideOutput(DetectorFunction.REJECTED);
-        return out == null
-                ? List.of()
-                : out.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+        return sideOutput(h, DetectorFunction.REJECTED);
     }
 
     @Test

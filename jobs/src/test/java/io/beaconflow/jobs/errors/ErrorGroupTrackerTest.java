@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.errors;
 
+import static io.beaconflow.jobs.testing.Harnesses.sideOutput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.model.EventType;
@@ -8,11 +9,9 @@ import io.beaconflow.jobs.patterns.Finding;
 import io.beaconflow.jobs.testing.EnrichedEvents;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -62,12 +61,7 @@ class ErrorGroupTrackerTest {
 
     static List<Finding> findings(
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, ErrorGroup> h) {
-        List<Finding> out = new ArrayList<>();
-        var side = h.getSideOutput(ErrorGroupTracker.FINDINGS);
-        if (side != null) {
-            for (StreamRecord<Finding> r : side) out.add(r.getValue());
-        }
-        return out;
+        return sideOutput(h, ErrorGroupTracker.FINDINGS);
     }
 
     @Test
@@ -214,12 +208,7 @@ class ErrorGroupTrackerTest {
 
     static List<ErrorWindowCount> windowCounts(
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, ErrorGroup> h) {
-        List<ErrorWindowCount> out = new ArrayList<>();
-        var side = h.getSideOutput(ErrorGroupTracker.WINDOW_COUNTS);
-        if (side != null) {
-            for (StreamRecord<ErrorWindowCount> r : side) out.add(r.getValue());
-        }
-        return out;
+        return sideOutput(h, ErrorGroupTracker.WINDOW_COUNTS);
     }
 
     @Test

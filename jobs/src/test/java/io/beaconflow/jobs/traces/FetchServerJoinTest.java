@@ -1,6 +1,7 @@
 package io.beaconflow.jobs.traces;
 
 import static io.beaconflow.jobs.testing.Harnesses.assertNothingLeft;
+import static io.beaconflow.jobs.testing.Harnesses.sideOutput;
 import static io.beaconflow.jobs.traces.TraceFixtures.OTHER_TRACE;
 import static io.beaconflow.jobs.traces.TraceFixtures.T0;
 import static io.beaconflow.jobs.traces.TraceFixtures.TRACE;
@@ -10,9 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.model.RumEvent;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
@@ -61,10 +60,7 @@ class FetchServerJoinTest {
     }
 
     List<FetchTiming> unmatched() {
-        List<FetchTiming> out = new ArrayList<>();
-        var q = h.getSideOutput(FetchServerJoin.UNMATCHED);
-        if (q != null) for (StreamRecord<FetchTiming> r : q) out.add(r.getValue());
-        return out;
+        return sideOutput(h, FetchServerJoin.UNMATCHED);
     }
 
     /** The fetch most tests join: span 00f067aa0ba902b7 of {@code TRACE} at T0, 180 ms. */

@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.traces;
 
+import static io.beaconflow.jobs.testing.Harnesses.sideOutput;
 import static io.beaconflow.jobs.traces.TraceFixtures.T0;
 import static io.beaconflow.jobs.traces.TraceFixtures.TRACE;
 import static io.beaconflow.jobs.traces.TraceFixtures.serverSpan;
@@ -9,25 +10,14 @@ import io.beaconflow.jobs.model.DeadLetter;
 import io.beaconflow.jobs.model.RejectReason;
 import io.beaconflow.jobs.pipeline.LateEventDocuments;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 /** Server spans: rejects to the dead-letter output, spans too far behind to the late output. */
 class ServerSpanRouterTest {
-    static List<DeadLetter> side(
-            OneInputStreamOperatorTestHarness<ServerSpanRecord, ServerSpan> h,
-            org.apache.flink.util.OutputTag<DeadLetter> tag) {
-        List<DeadLetter> out = new ArrayList<>();
-        var q = h.getSideOutput(tag);
-        if (q != null) for (StreamRecord<DeadLetter> r : q) out.add(r.getValue());
-        return out;
-    }
-
     @Test
     void rejectsAndLateSpansLeaveWithTheirReasonAndTheRestGoesOn() throws Exception {
         OneInputStreamOperatorTestHarness<ServerSpanRecord, ServerSpan> h =
@@ -46,10 +36,10 @@ class ServerSpanRouterTest {
         assertThat(h.extractOutputValues())
                 .extracting(s -> s.parentSpanId)
                 .containsExactly("1111111111111111");
-        assertThat(side(h, ServerSpanRouter.DEAD_LETTERS))
+        assertThat(sideOutput(h, ServerSpanRouter.DEAD_LETTERS))
                 .extracting(d -> d.reason)
                 .containsExactly(RejectReason.NOT_JSON);
-        List<DeadLetter> lateOut = side(h, ServerSpanRouter.LATE);
+        List<DeadLetter> lateOut = sideOutput(h, ServerSpanRouter.LATE);
         assertThat(lateOut)
                 .singleElement()
                 .satisfies(
