@@ -1,5 +1,7 @@
 package io.beaconflow.jobs.errors;
 
+import static io.beaconflow.jobs.errors.ErrorGroupTracker.FINDINGS;
+import static io.beaconflow.jobs.errors.ErrorGroupTracker.WINDOW_COUNTS;
 import static io.beaconflow.jobs.testing.Harnesses.sideOutput;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,11 +59,6 @@ class ErrorGroupTrackerTest {
             KeyedOneInputStreamOperatorTestHarness<String, RumEvent, ErrorGroup> h, RumEvent e)
             throws Exception {
         h.processElement(e, e.eventTime);
-    }
-
-    static List<Finding> findings(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, ErrorGroup> h) {
-        return sideOutput(h, ErrorGroupTracker.FINDINGS);
     }
 
     @Test
@@ -122,12 +119,12 @@ class ErrorGroupTrackerTest {
             feed(h, jsError("s1", T0 + 5_000));
             feed(h, jsError("s2", T0 + 65_000));
             h.processWatermark(T0 + 2 * MINUTE);
-            assertThat(findings(h)).isEmpty(); // two sessions, three needed
+            assertThat(sideOutput(h, FINDINGS)).isEmpty(); // two sessions, three needed
             // The third session, out of order within its minute, and a fourth.
             feed(h, jsError("s4", T0 + 150_000));
             feed(h, jsError("s3", T0 + 125_000));
             h.processWatermark(T0 + 3 * MINUTE);
-            List<Finding> f = findings(h);
+            List<Finding> f = sideOutput(h, FINDINGS);
             assertThat(f)
                     .singleElement()
                     .satisfies(
@@ -147,14 +144,14 @@ class ErrorGroupTrackerTest {
             // More sessions: no second spread finding.
             feed(h, jsError("s5", T0 + 200_000));
             h.processWatermark(T0 + 5 * MINUTE);
-            assertThat(findings(h)).hasSize(1);
+            assertThat(sideOutput(h, FINDINGS)).hasSize(1);
             assertThat(h.extractOutputValues().get(h.extractOutputValues().size() - 1).spreadAt)
                     .isEqualTo(T0 + 3 * MINUTE - 1);
 
             // Quiet for 20 minutes after the last occurrence (T0 + 200 s): recovered.
             h.processWatermark(T0 + 200_000 + c.newError.quiet.toMillis());
-            assertThat(findings(h)).hasSize(2);
-            Finding quiet = findings(h).get(1);
+            assertThat(sideOutput(h, FINDINGS)).hasSize(2);
+            Finding quiet = sideOutput(h, FINDINGS).get(1);
             assertThat(quiet.kind).isEqualTo(Finding.RECOVERED);
             assertThat(quiet.key).isEqualTo(f.get(0).key);
             assertThat(quiet.firstWindowStart).isGreaterThanOrEqualTo(f.get(0).lastWindowEnd);
@@ -175,7 +172,7 @@ class ErrorGroupTrackerTest {
             feed(h, jsError("s2", T0 + 11 * MINUTE)); // after first seen + 10 min
             feed(h, jsError("s3", T0 + 12 * MINUTE));
             h.processWatermark(T0 + 20 * MINUTE);
-            assertThat(findings(h)).isEmpty();
+            assertThat(sideOutput(h, FINDINGS)).isEmpty();
             assertThat(h.extractOutputValues().get(h.extractOutputValues().size() - 1).sessions)
                     .isEqualTo(3);
             h.processWatermark(T0 + 12 * MINUTE + config().idleTtl.toMillis());
@@ -206,11 +203,6 @@ class ErrorGroupTrackerTest {
         }
     }
 
-    static List<ErrorWindowCount> windowCounts(
-            KeyedOneInputStreamOperatorTestHarness<String, RumEvent, ErrorGroup> h) {
-        return sideOutput(h, ErrorGroupTracker.WINDOW_COUNTS);
-    }
-
     @Test
     void eachWindowSendsTheSessionsTheErrorHitForTheFirstTimeWhenTheWatermarkPassesIt()
             throws Exception {
@@ -223,7 +215,7 @@ class ErrorGroupTrackerTest {
             feed(h, jsError("s3", T0 + MINUTE + 6_000));
             feed(h, jsError("s4", T0 + 3 * MINUTE + 1_000));
             h.processWatermark(T0 + MINUTE - 1);
-            assertThat(windowCounts(h))
+            assertThat(sideOutput(h, WINDOW_COUNTS))
                     .singleElement()
                     .satisfies(
                             c -> {
@@ -239,7 +231,7 @@ class ErrorGroupTrackerTest {
                             });
             h.processWatermark(T0 + 4 * MINUTE - 1);
             // minute 2 had no occurrence: no count; minute 3 had s4
-            assertThat(windowCounts(h))
+            assertThat(sideOutput(h, WINDOW_COUNTS))
                     .extracting(c -> c.windowStart, c -> c.newSessions)
                     .containsExactly(
                             org.assertj.core.groups.Tuple.tuple(T0, 2L),
@@ -248,7 +240,7 @@ class ErrorGroupTrackerTest {
             // a late session of minute 1 (decided already) counts in the window still open
             feed(h, jsError("s5", T0 + MINUTE + 10_000));
             h.processWatermark(T0 + 5 * MINUTE - 1);
-            assertThat(windowCounts(h))
+            assertThat(sideOutput(h, WINDOW_COUNTS))
                     .last()
                     .satisfies(
                             c -> {
