@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.detection;
 
+import static io.beaconflow.jobs.testing.Harnesses.assertNothingLeft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.model.EventType;
@@ -83,8 +84,7 @@ class RageClickDetectorTest {
         }
         h.processWatermark(T + 10_000);
         assertThat(h.extractOutputValues()).hasSize(1);
-        assertThat(h.numKeyedStateEntries()).isZero();
-        assertThat(h.numEventTimeTimers()).isZero();
+        assertNothingLeft(h);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.beaconflow.jobs.detection;
 
 import static io.beaconflow.jobs.detection.Rows.MINUTE;
 import static io.beaconflow.jobs.detection.Rows.T0;
+import static io.beaconflow.jobs.testing.Harnesses.assertNothingLeft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.patterns.Finding;
@@ -59,8 +60,7 @@ class ReleaseWatchTest {
             assertThat(h.numEventTimeTimers()).isEqualTo(1); // the cleanup timer alone
 
             h.processWatermark(T0 + 17 * MINUTE + TTL.toMillis());
-            assertThat(h.numKeyedStateEntries()).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertNothingLeft(h);
         }
     }
 
@@ -84,8 +84,7 @@ class ReleaseWatchTest {
                     .extracting(f -> f.release)
                     .containsExactly("shop@2.0", "shop@2.0");
             h.processWatermark(Long.MAX_VALUE);
-            assertThat(h.numKeyedStateEntries()).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertNothingLeft(h);
         }
     }
 

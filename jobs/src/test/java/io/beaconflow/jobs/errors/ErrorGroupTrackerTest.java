@@ -2,6 +2,7 @@ package io.beaconflow.jobs.errors;
 
 import static io.beaconflow.jobs.errors.ErrorGroupTracker.FINDINGS;
 import static io.beaconflow.jobs.errors.ErrorGroupTracker.WINDOW_COUNTS;
+import static io.beaconflow.jobs.testing.Harnesses.assertNothingLeft;
 import static io.beaconflow.jobs.testing.Harnesses.sideOutput;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -159,8 +160,7 @@ class ErrorGroupTrackerTest {
             assertThat(h.numKeyedStateEntries()).isPositive();
             assertThat(h.numEventTimeTimers()).isEqualTo(1); // the cleanup timer alone
             h.processWatermark(T0 + 200_000 + c.idleTtl.toMillis());
-            assertThat(h.numKeyedStateEntries()).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertNothingLeft(h);
         }
     }
 
@@ -176,8 +176,7 @@ class ErrorGroupTrackerTest {
             assertThat(h.extractOutputValues().get(h.extractOutputValues().size() - 1).sessions)
                     .isEqualTo(3);
             h.processWatermark(T0 + 12 * MINUTE + config().idleTtl.toMillis());
-            assertThat(h.numKeyedStateEntries()).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertNothingLeft(h);
         }
     }
 
@@ -249,8 +248,7 @@ class ErrorGroupTrackerTest {
                             });
             // every window's count was sent and forgotten: after the idle TTL nothing is left
             h.processWatermark(T0 + 4 * MINUTE + Duration.ofHours(3).toMillis());
-            assertThat(h.numKeyedStateEntries()).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertNothingLeft(h);
         }
     }
 }

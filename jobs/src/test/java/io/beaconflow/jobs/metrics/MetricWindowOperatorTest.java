@@ -7,6 +7,7 @@ import static io.beaconflow.jobs.metrics.RumEvents.jsError;
 import static io.beaconflow.jobs.metrics.RumEvents.pageView;
 import static io.beaconflow.jobs.metrics.RumEvents.sampled;
 import static io.beaconflow.jobs.metrics.RumEvents.vital;
+import static io.beaconflow.jobs.testing.Harnesses.assertNothingLeft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -233,8 +234,7 @@ class MetricWindowOperatorTest {
                 .isEqualTo(4);
 
         watermark(T0 + MIN - 1 + LATENESS);
-        assertThat(harness.numKeyedStateEntries()).isZero();
-        assertThat(harness.numEventTimeTimers()).isZero();
+        assertNothingLeft(harness);
 
         send(pageView(T0 + 2_000, 900));
         assertThat(rows()).hasSize(2).allMatch(r -> r.updateSeq == 0 && r.pageViews == 1.0);
@@ -252,8 +252,7 @@ class MetricWindowOperatorTest {
         assertThat(harness.numKeyedStateEntries()).isPositive();
 
         watermark(T0 + 2 * MIN - 1 + LATENESS);
-        assertThat(harness.numKeyedStateEntries()).isZero();
-        assertThat(harness.numEventTimeTimers()).isZero();
+        assertNothingLeft(harness);
         assertThat(rows()).extracting(r -> r.updateSeq).containsOnly(0, 1);
     }
 
