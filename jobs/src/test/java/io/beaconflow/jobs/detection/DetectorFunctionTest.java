@@ -74,6 +74,22 @@ class DetectorFunctionTest {
         h.processElement(row, row.windowEnd - 1);
     }
 
+    /**
+     * Feeds each of {@code harnesses} the shop's app totals of minutes 0 to {@code minutes - 1}, at
+     * a normal volume and error rate: a detector warmed up on them.
+     */
+    @SafeVarargs
+    static void feedNormalMinutes(
+            int minutes,
+            KeyedBroadcastOperatorTestHarness<String, MetricAggregate, SpecUpdate, ScoredAggregate>
+                            ...
+                    harnesses)
+            throws Exception {
+        for (int i = 0; i < minutes; i++) {
+            for (var h : harnesses) feed(h, total("shop", i, normalViews(i), normalRate(i)));
+        }
+    }
+
     static List<AnomalySignal> signals(
             KeyedBroadcastOperatorTestHarness<String, MetricAggregate, SpecUpdate, ScoredAggregate>
                     h,
@@ -95,9 +111,7 @@ class DetectorFunctionTest {
     void aJumpInTheErrorRateIsScoredAnomalousWithItsBandAndEveryPointGivesASignal()
             throws Exception {
         var h = harness(SPECS);
-        for (int i = 0; i < 20; i++) {
-            feed(h, total("shop", i, normalViews(i), normalRate(i)));
-        }
+        feedNormalMinutes(20, h);
         feed(h, total("shop", 20, 1000, 0.08));
 
         ScoredAggregate jump = last(h);
@@ -126,10 +140,7 @@ class DetectorFunctionTest {
     void aLateUpdateOfAWindowKeepsItsFirstScoresAndDoesNotFeedTheDetectorAgain() throws Exception {
         var withLate = harness(SPECS);
         var without = harness(SPECS);
-        for (int i = 0; i < 15; i++) {
-            feed(withLate, total("shop", i, normalViews(i), normalRate(i)));
-            feed(without, total("shop", i, normalViews(i), normalRate(i)));
-        }
+        feedNormalMinutes(15, withLate, without);
         MetricAggregate late = total("shop", 14, 1200, 0.5);
         late.updateSeq = 1;
         feed(withLate, late);
@@ -377,10 +388,7 @@ class DetectorFunctionTest {
     void detectorStateSurvivesASnapshotAndRestore() throws Exception {
         var h = harness(SPECS);
         var reference = harness(SPECS);
-        for (int i = 0; i < 15; i++) {
-            feed(h, total("shop", i, normalViews(i), normalRate(i)));
-            feed(reference, total("shop", i, normalViews(i), normalRate(i)));
-        }
+        feedNormalMinutes(15, h, reference);
         OperatorSubtaskState snapshot = h.snapshot(1L, Rows.T0);
         h.close();
         var restored = unopened(SPECS);

@@ -1,6 +1,7 @@
 package io.beaconflow.jobs.detection;
 
 import static io.beaconflow.jobs.detection.DetectorFunctionTest.feed;
+import static io.beaconflow.jobs.detection.DetectorFunctionTest.feedNormalMinutes;
 import static io.beaconflow.jobs.detection.DetectorFunctionTest.harness;
 import static io.beaconflow.jobs.detection.DetectorFunctionTest.last;
 import static io.beaconflow.jobs.detection.Rows.SPECS;
@@ -20,15 +21,6 @@ class SpecUpdateBroadcastTest {
     static final String LENIENT =
             SPECS.replace("z_threshold: 4", "z_threshold: 4\n    min_rel_change: 10");
 
-    static void warmUp(
-            KeyedBroadcastOperatorTestHarness<String, MetricAggregate, SpecUpdate, ScoredAggregate>
-                    h)
-            throws Exception {
-        for (int i = 0; i < 20; i++) {
-            feed(h, total("shop", i, normalViews(i), normalRate(i)));
-        }
-    }
-
     static List<SpecRejection> rejections(
             KeyedBroadcastOperatorTestHarness<String, MetricAggregate, SpecUpdate, ScoredAggregate>
                     h) {
@@ -38,7 +30,7 @@ class SpecUpdateBroadcastTest {
     @Test
     void aValidUpdateChangesTheVerdictOnTheNextWindowAndKeepsTheBaseline() throws Exception {
         var h = harness(SPECS);
-        warmUp(h);
+        feedNormalMinutes(20, h);
         SpecUpdate lenient = Rows.specs(LENIENT, 100);
         h.processBroadcastElement(lenient, 0);
 
@@ -57,7 +49,7 @@ class SpecUpdateBroadcastTest {
         var h = harness(SPECS);
         SpecUpdate good = Rows.specs(SPECS, 5);
         h.processBroadcastElement(good, 0);
-        warmUp(h);
+        feedNormalMinutes(20, h);
         SpecUpdate typo = Rows.specs(SPECS.replace("z_threshold: 4", "z_treshold: 4"), 6);
         h.processBroadcastElement(typo, 0);
 
@@ -93,7 +85,7 @@ class SpecUpdateBroadcastTest {
     @Test
     void changingAMetricsScaleRestartsOnlyThatMetricsBaseline() throws Exception {
         var h = harness(SPECS);
-        warmUp(h);
+        feedNormalMinutes(20, h);
         String gaussian =
                 SPECS.replace("kind: error_rate\n", "kind: error_rate\n    scorer: gaussian\n");
         assertThat(gaussian).isNotEqualTo(SPECS);
@@ -106,7 +98,7 @@ class SpecUpdateBroadcastTest {
     @Test
     void aMetricRemovedFromTheSpecIsNoLongerScored() throws Exception {
         var h = harness(SPECS);
-        warmUp(h);
+        feedNormalMinutes(20, h);
         String onlyErrors = SPECS.substring(0, SPECS.indexOf("  page_views:"));
         h.processBroadcastElement(Rows.specs(onlyErrors, 1), 0);
         feed(h, total("shop", 20, normalViews(20), normalRate(20)));
