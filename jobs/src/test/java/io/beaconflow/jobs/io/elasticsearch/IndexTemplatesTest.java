@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class IndexTemplatesTest {
     private static final Path DIR = Path.of("../docker/elasticsearch/templates");
@@ -127,12 +129,17 @@ class IndexTemplatesTest {
         assertThat(IndexTemplates.owning("", "orders")).isNull();
     }
 
-    @Test
-    void wildcardsMatchAnyRunOfCharacters() {
-        assertThat(IndexTemplates.globMatches("a-*", "a-")).isTrue();
-        assertThat(IndexTemplates.globMatches("a-*-z", "a-bc-z")).isTrue();
-        assertThat(IndexTemplates.globMatches("a-*-z", "a-bc-y")).isFalse();
-        assertThat(IndexTemplates.globMatches("*", "")).isTrue();
-        assertThat(IndexTemplates.globMatches("abc", "abcd")).isFalse();
+    @ParameterizedTest(name = "{0} matches \"{1}\": {2}")
+    @CsvSource(
+            textBlock =
+                    """
+                    a-*,   a-,     true
+                    a-*-z, a-bc-z, true
+                    a-*-z, a-bc-y, false
+                    *,     '',     true
+                    abc,   abcd,   false
+                    """)
+    void wildcardsMatchAnyRunOfCharacters(String pattern, String name, boolean matches) {
+        assertThat(IndexTemplates.globMatches(pattern, name)).isEqualTo(matches);
     }
 }
