@@ -84,14 +84,19 @@ class ViewRouteAssignerTest {
         return harness.numKeyedStateEntries();
     }
 
-    /** Emitted records, "type route @ms" with the record timestamp checked against event time. */
+    /** An emitted event as "type route @ms", its time in ms after T0. */
+    private static String line(RumEvent e) {
+        return e.type.wireName() + " " + e.route + " @" + (e.eventTime - T);
+    }
+
+    /** Emitted records as {@link #line}s, with the record timestamp checked against event time. */
     private List<String> emitted() {
         List<String> out = new ArrayList<>();
         for (Object o : harness.getOutput()) {
             if (o instanceof StreamRecord<?> r) {
                 RumEvent e = (RumEvent) r.getValue();
                 assertThat(r.getTimestamp()).as("record timestamp").isEqualTo(e.eventTime);
-                out.add(e.type.wireName() + " " + e.route + " @" + (e.eventTime - T));
+                out.add(line(e));
             }
         }
         return out;
@@ -258,13 +263,12 @@ class ViewRouteAssignerTest {
         assertThat(emitted()).hasSize(5);
     }
 
-    /** The output in order, records as "type route @ms" and watermarks as "W @ms". */
+    /** The output in order, records as {@link #line}s and watermarks as "W @ms". */
     private List<String> emittedWithWatermarks() {
         List<String> out = new ArrayList<>();
         for (Object o : harness.getOutput()) {
             if (o instanceof StreamRecord<?> r) {
-                RumEvent e = (RumEvent) r.getValue();
-                out.add(e.type.wireName() + " " + e.route + " @" + (e.eventTime - T));
+                out.add(line((RumEvent) r.getValue()));
             } else if (o instanceof Watermark w) {
                 out.add("W @" + (w.getTimestamp() - T));
             }
