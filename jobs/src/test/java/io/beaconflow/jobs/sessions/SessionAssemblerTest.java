@@ -389,8 +389,9 @@ class SessionAssemblerTest {
 
     /**
      * Sends {@code events} to the open harness, each followed by a watermark {@code lagMs} behind
-     * the newest event seen so far ({@code maxSeen} before the first; -1: none until the close),
-     * then closes the session: its one record, with nothing left behind.
+     * the newest event seen so far, {@code maxSeen} counting as seen before the first ({@code
+     * lagMs} -1: no watermark until the close); then closes the session: its one record, with
+     * nothing left behind.
      */
     private SessionRecord feedAndClose(List<RumEvent> events, long maxSeen, long lagMs)
             throws Exception {
