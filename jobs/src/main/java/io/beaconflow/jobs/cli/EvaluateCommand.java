@@ -26,7 +26,6 @@ import io.beaconflow.jobs.pipeline.BeaconflowPipeline;
 import io.beaconflow.jobs.pipeline.DetectionChain;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -246,7 +245,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
         } finally {
             pool.shutdownNow();
-            if (out == null) deleteTree(root);
+            if (out == null) DetectionRecording.deleteTree(root);
         }
         double wall = (System.nanoTime() - started) / 1e9;
         runs.sort(
@@ -296,8 +295,11 @@ public final class EvaluateCommand implements Callable<Integer> {
                                         job.config,
                                         job.generator));
         boolean replay = cache != null && DetectionRecording.complete(recording);
+        // A run that records into the cache writes a folder of its own and publishes it whole:
+        // two commands sharing a --cache may record the same file and seed at once.
+        Path writeTo = replay || cache == null ? recording : DetectionRecording.staging(recording);
         if (!replay) {
-            Files.createDirectories(recording);
+            Files.createDirectories(writeTo);
         }
         List<DetectionRecording.Timed<MetricAggregate>> metricRows = null;
         StreamExecutionEnvironment env = LocalFlink.environment(job.parallelism);
@@ -345,7 +347,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 pipeline.unscoredMetrics()
                         .sinkTo(
                                 new DetectionRecording.RecordingSink<>(
-                                        recording.resolve(DetectionRecording.METRICS),
+                                        writeTo.resolve(DetectionRecording.METRICS),
                                         MetricAggregate.class))
                         .setParallelism(1)
                         .uid("sink-record-metrics")
@@ -353,7 +355,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 pipeline.routeActivity()
                         .sinkTo(
                                 new DetectionRecording.RecordingSink<>(
-                                        recording.resolve(DetectionRecording.ACTIVITY),
+                                        writeTo.resolve(DetectionRecording.ACTIVITY),
                                         RouteActivity.class))
                         .setParallelism(1)
                         .uid("sink-record-activity")
@@ -361,7 +363,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 pipeline.errorWindowCounts()
                         .sinkTo(
                                 new DetectionRecording.RecordingSink<>(
-                                        recording.resolve(DetectionRecording.ERRORS),
+                                        writeTo.resolve(DetectionRecording.ERRORS),
                                         ErrorWindowCount.class))
                         .setParallelism(1)
                         .uid("sink-record-errors")
@@ -371,10 +373,17 @@ public final class EvaluateCommand implements Callable<Integer> {
                 accepted =
                         DemoSummary.longOf(
                                 done.getAllAccumulatorResults(), IngestRouter.ACC_ACCEPTED);
-                Files.writeString(recording.resolve(EVENTS_ACCEPTED), accepted + "\n");
-                DetectionRecording.commit(recording);
+                Files.writeString(writeTo.resolve(EVENTS_ACCEPTED), accepted + "\n");
+                if (writeTo.equals(recording)) {
+                    DetectionRecording.commit(recording);
+                } else {
+                    DetectionRecording.publish(writeTo, recording);
+                }
             }
         } finally {
+            if (!writeTo.equals(recording) && Files.exists(writeTo)) {
+                DetectionRecording.deleteTree(writeTo); // a failed run's staged files
+            }
             if (held1 != null) DetectionRecording.release(held1);
             if (held2 != null) DetectionRecording.release(held2);
             if (held3 != null) DetectionRecording.release(held3);
@@ -394,7 +403,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                         truth, metricRows.stream().map(DetectionRecording.Timed::value).toList());
         metricRows = null;
         if (cache == null) {
-            deleteTree(recording);
+            DetectionRecording.deleteTree(recording);
         }
         Evaluation.Run run =
                 new Evaluation.Run(t.label(), t.seed(), days, result, accepted, seconds, evidence);
@@ -462,15 +471,5 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
         }
         return files;
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -296,7 +296,11 @@ public class DetectorFunction
             ReadOnlyContext ctx,
             boolean countsOnly)
             throws Exception {
-        for (String metric : active.rowMetrics()) {
+        List<String> metrics = active.rowMetrics();
+        SpecSet.SeriesSpecs resolved = null;
+        String seriesName = null;
+        for (int i = 0; i < metrics.size(); i++) {
+            String metric = metrics.get(i);
             Double value = row.value(metric);
             if (value == null) {
                 continue;
@@ -305,14 +309,17 @@ public class DetectorFunction
             if (countsOnly && (!ZERO_FILLED.equals(metric) || detectorState.get(metric) == null)) {
                 continue;
             }
-            DetectorSpec spec = active.resolve(row.app, row.dimension, row.dimensionValue, metric);
+            if (resolved == null) {
+                resolved = active.series(row.app, row.dimension, row.dimensionValue);
+            }
+            DetectorSpec spec = resolved.spec(i);
             if (spec == null) {
                 continue;
             }
             PointResult r =
                     update(
-                            active.detector(spec),
-                            spec,
+                            resolved.detector(i),
+                            resolved.fingerprint(i),
                             metric,
                             row.windowStart,
                             value,
@@ -321,8 +328,12 @@ public class DetectorFunction
                             body(row, metric));
             scored.scores.put(metric, Scoring.score(r, denominator));
             if (tests.record(row.windowStart)) checkBudget(active);
+            if (seriesName == null) {
+                seriesName = AnomalySignal.seriesName(row.app, row.dimension, row.dimensionValue);
+            }
             AnomalySignal signal =
                     Scoring.signal(
+                            seriesName,
                             row.app,
                             row.dimension,
                             row.dimensionValue,
@@ -384,7 +395,7 @@ public class DetectorFunction
 
     private PointResult update(
             Detector detector,
-            DetectorSpec spec,
+            String fingerprint,
             String metric,
             long timestamp,
             double value,
@@ -392,7 +403,6 @@ public class DetectorFunction
             long sessions,
             Double body)
             throws Exception {
-        String fingerprint = SpecSet.stateFingerprint(spec);
         DetectorState state = detectorState.get(metric);
         if (state == null || !fingerprint.equals(stateFingerprint.get(metric))) {
             state = detector.newState();

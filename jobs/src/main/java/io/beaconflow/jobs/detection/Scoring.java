@@ -23,8 +23,8 @@ final class Scoring {
         s.score = r.score();
         s.anomaly = r.anomaly();
         s.direction = direction(r.direction());
-        s.baseline = r.baseline().name().toLowerCase(Locale.ROOT);
-        s.status = r.status().name().toLowerCase(Locale.ROOT);
+        s.baseline = lower(r.baseline());
+        s.status = lower(r.status());
         return s;
     }
 
@@ -39,16 +39,41 @@ final class Scoring {
             DetectorSpec spec,
             PointResult r,
             double denominator) {
+        return signal(
+                AnomalySignal.seriesName(app, dimension, value),
+                app,
+                dimension,
+                value,
+                windowStart,
+                windowEnd,
+                metric,
+                spec,
+                r,
+                denominator);
+    }
+
+    /** As above, with the series' {@link AnomalySignal#seriesName} built once for its row. */
+    static AnomalySignal signal(
+            String seriesName,
+            String app,
+            String dimension,
+            String value,
+            long windowStart,
+            long windowEnd,
+            String metric,
+            DetectorSpec spec,
+            PointResult r,
+            double denominator) {
         if (r.status() != PointStatus.SCORED) {
             return null;
         }
         AnomalySignal s = new AnomalySignal();
-        s.series = AnomalySignal.seriesName(app, dimension, value);
+        s.series = seriesName;
         s.app = app;
         s.dimension = dimension;
         s.dimensionValue = value;
         s.metric = metric;
-        s.metricKind = spec.kind().name().toLowerCase(Locale.ROOT);
+        s.metricKind = lower(spec.kind());
         s.windowStart = windowStart;
         s.windowEnd = windowEnd;
         s.observed = r.value();
@@ -64,6 +89,27 @@ final class Scoring {
     }
 
     static String direction(Direction d) {
-        return d == null ? null : d.name().toLowerCase(Locale.ROOT);
+        return lower(d);
     }
+
+    /**
+     * An enum constant's name in lower case, as the JSON documents spell it; built once per
+     * constant, as four of them are written for every scored metric.
+     */
+    static String lower(Enum<?> e) {
+        return e == null ? null : LOWER_NAMES.get(e.getDeclaringClass())[e.ordinal()];
+    }
+
+    private static final ClassValue<String[]> LOWER_NAMES =
+            new ClassValue<>() {
+                @Override
+                protected String[] computeValue(Class<?> type) {
+                    Object[] constants = type.getEnumConstants();
+                    String[] names = new String[constants.length];
+                    for (int i = 0; i < constants.length; i++) {
+                        names[i] = ((Enum<?>) constants[i]).name().toLowerCase(Locale.ROOT);
+                    }
+                    return names;
+                }
+            };
 }

@@ -7,6 +7,7 @@ import io.beaconflow.detectors.spec.DetectorSpecs;
 import io.beaconflow.jobs.metrics.Dimension;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +31,14 @@ public final class SpecSet {
     private final List<String> rowMetrics;
     private final List<String> unproduced;
     private final Map<DetectorSpec, Detector> detectors = new HashMap<>();
+    private final Map<List<String>, SeriesSpecs> series = new HashMap<>();
+
+    /**
+     * Series whose {@link SeriesSpecs} are kept; at this size the cache starts over. Nothing
+     * depends on it but speed (a series resolves to the same specs again), so a bound that a job
+     * with more series exceeds costs only the resolving.
+     */
+    static final int MAX_CACHED_SERIES = 50_000;
 
     private SpecSet(SpecUpdate update, DetectorSpecs specs) {
         this.update = update;
@@ -90,6 +99,65 @@ public final class SpecSet {
     public DetectorSpec resolve(String app, String dimension, String value, String metric) {
         boolean total = dimension == null || Dimension.ALL.configName().equals(dimension);
         return specs.resolve(app, total ? null : dimension, total ? null : value, metric);
+    }
+
+    /**
+     * The specs of one series' row metrics, resolved once per spec version and subtask. Resolving
+     * matches the series against every override, and a detector is found by its spec's identity
+     * text; the scoring did both for each of ~30 metrics of every row, ~4 % of the pipeline's CPU
+     * in {@code ./beaconflow bench} (docs/benchmarks.md, session 2026-12-07). Not thread-safe: a
+     * {@code SpecSet} belongs to one operator instance ({@link SpecBroadcast}).
+     */
+    public SeriesSpecs series(String app, String dimension, String value) {
+        List<String> key = Arrays.asList(app, dimension, value);
+        SeriesSpecs s = series.get(key);
+        if (s == null) {
+            if (series.size() >= MAX_CACHED_SERIES) {
+                series.clear();
+            }
+            s = new SeriesSpecs(this, app, dimension, value);
+            series.put(key, s);
+        }
+        return s;
+    }
+
+    /**
+     * One series' resolved row metrics, index for index with {@link #rowMetrics()}: the spec
+     * ({@code null} when the metric is not scored on this series, as {@link #resolve} says), its
+     * shared detector and its {@link #stateFingerprint}.
+     */
+    public static final class SeriesSpecs {
+        private final DetectorSpec[] specs;
+        private final Detector[] detectors;
+        private final String[] fingerprints;
+
+        private SeriesSpecs(SpecSet set, String app, String dimension, String value) {
+            int n = set.rowMetrics.size();
+            specs = new DetectorSpec[n];
+            detectors = new Detector[n];
+            fingerprints = new String[n];
+            for (int i = 0; i < n; i++) {
+                DetectorSpec spec = set.resolve(app, dimension, value, set.rowMetrics.get(i));
+                if (spec != null) {
+                    specs[i] = spec;
+                    detectors[i] = set.detector(spec);
+                    fingerprints[i] = stateFingerprint(spec);
+                }
+            }
+        }
+
+        /** The spec of row metric {@code i}, or null when it is not scored on this series. */
+        public DetectorSpec spec(int i) {
+            return specs[i];
+        }
+
+        public Detector detector(int i) {
+            return detectors[i];
+        }
+
+        public String fingerprint(int i) {
+            return fingerprints[i];
+        }
     }
 
     /** One detector per distinct spec (detectors are immutable and shared by all keys). */

@@ -11,6 +11,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -141,6 +142,50 @@ public final class DetectionRecording {
         for (String name : List.of(METRICS, ACTIVITY, ERRORS)) {
             Path tmp = dir.resolve(name + ".tmp");
             Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    /**
+     * A folder of its own, next to {@code dir}, for a run that records what {@code dir} will hold.
+     * Two runs recording the same file and seed into a shared cache once wrote the same temporary
+     * files: both failed at the rename, and what they wrote was a mix of the two. {@link #publish}
+     * moves it into place.
+     */
+    public static Path staging(Path dir) {
+        return dir.resolveSibling(dir.getFileName() + ".recording-" + UUID.randomUUID());
+    }
+
+    /**
+     * Commits the files in {@code staging} and renames the folder to {@code dir}. When another run
+     * published {@code dir} first, this run's copy is dropped: runs are deterministic, so the two
+     * recordings are the same. A {@code dir} left incomplete (an interrupted run of an older
+     * version recorded in place) is replaced.
+     */
+    public static void publish(Path staging, Path dir) throws IOException {
+        commit(staging);
+        if (Files.isDirectory(dir) && !complete(dir)) {
+            deleteTree(dir);
+        }
+        try {
+            Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileSystemException e) {
+            // rename(2) onto a folder with files fails (ENOTEMPTY, no subtype of its own)
+            if (!complete(dir)) {
+                throw e;
+            }
+            deleteTree(staging);
+        }
+    }
+
+    /** Deletes {@code dir} and everything in it (nothing when it does not exist). */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
