@@ -58,6 +58,18 @@ public final class DetectorSpecs {
     private final AlertBudget budget;
     private final Map<List<String>, DetectorSpec> cache = new ConcurrentHashMap<>();
 
+    /**
+     * Specs built, by metric and the overrides that matched (their places in the file). Most series
+     * of a dimension match the same overrides; they now share one spec instead of each building its
+     * own, and with it its identity text, by which the job finds a series' detector. Building for
+     * each new series was ~2 % of the pipeline's CPU in {@code ./beaconflow bench}
+     * (docs/benchmarks.md, session 2026-12-07).
+     */
+    private final Map<String, DetectorSpec> built = new ConcurrentHashMap<>();
+
+    /** Entries each cache keeps at most; past it, results are built again (never different). */
+    private static final int MAX_CACHED = 100_000;
+
     DetectorSpecs(
             String source,
             Map<MetricKind, SpecBlock> kinds,
@@ -124,13 +136,23 @@ public final class DetectorSpecs {
             return cached.enabled() ? cached : null;
         }
         List<SpecBlock> blocks = new ArrayList<>();
-        for (SpecOverride o : overrides) {
+        StringBuilder matched = new StringBuilder(metric).append('\u0000');
+        for (int i = 0; i < overrides.size(); i++) {
+            SpecOverride o = overrides.get(i);
             if (o.matches(app, dimension, dimensionValue, metric)) {
                 blocks.add(o.set());
+                matched.append(i).append(',');
             }
         }
-        DetectorSpec spec = build(source, metric, blocks);
-        if (cache.size() < 100_000) {
+        String builtKey = matched.toString();
+        DetectorSpec spec = built.get(builtKey);
+        if (spec == null) {
+            spec = build(source, metric, blocks);
+            if (built.size() < MAX_CACHED) {
+                built.put(builtKey, spec);
+            }
+        }
+        if (cache.size() < MAX_CACHED) {
             cache.put(key, spec);
         }
         return spec.enabled() ? spec : null;

@@ -52,6 +52,37 @@ class DetectorSpecsTest {
     }
 
     @Test
+    void seriesThatMatchTheSameOverridesShareOneSpecAndOthersKeepTheirOwn() throws IOException {
+        DetectorSpecs defaults = DetectorSpecs.load(CONF.resolve("defaults.yaml"));
+        // Two routes match the same overrides for page views: one spec, built once.
+        DetectorSpec cart = defaults.resolve("shop", "route", "/cart", "page_views");
+        assertThat(defaults.resolve("news", "route", "/topics/:slug", "page_views")).isSameAs(cart);
+        // A country matches none of the route's overrides: its own spec (another threshold).
+        DetectorSpec de = defaults.resolve("shop", "country", "DE", "page_views");
+        assertThat(de).isNotEqualTo(cart);
+        assertThat(de.zThresholdFor(-1)).isEqualTo(4.0);
+        assertThat(cart.zThresholdFor(-1)).isEqualTo(cart.zThreshold());
+        // Each equals what a fresh load builds for that series alone, whatever was built before.
+        for (String[] series :
+                new String[][] {
+                    {"news", "route", "/topics/:slug", "page_views"},
+                    {"shop", "country", "DE", "page_views"},
+                    {"shop", "endpoint", "GET /a", "fetch_p50"},
+                    {"shop", null, null, "lcp_p75"},
+                    {"shop", "os", "Mac OS", "lcp_p50"}
+                }) {
+            DetectorSpecs fresh = DetectorSpecs.load(CONF.resolve("defaults.yaml"));
+            DetectorSpec alone = fresh.resolve(series[0], series[1], series[2], series[3]);
+            DetectorSpec shared = defaults.resolve(series[0], series[1], series[2], series[3]);
+            assertThat(shared).isNotNull().isEqualTo(alone);
+            assertThat(shared.toString()).isEqualTo(alone.toString());
+        }
+        // Disabled stays disabled for every series that matches it.
+        assertThat(defaults.resolve("shop", "release", "shop@2", "page_views")).isNull();
+        assertThat(defaults.resolve("news", "release", "news@9", "page_views")).isNull();
+    }
+
+    @Test
     void theShippedDefaultsAndNabSpecsLoadAndConfigureTheRumMetrics() throws IOException {
         DetectorSpecs defaults = DetectorSpecs.load(CONF.resolve("defaults.yaml"));
         assertThat(defaults.metrics())

@@ -99,7 +99,23 @@ class SpecSetSeriesTest {
                 assertThat(Scoring.lower(e)).isEqualTo(e.name().toLowerCase(Locale.ROOT));
             }
         }
+        // A constant with a body of its own is an instance of a subclass of its enum.
+        for (java.util.concurrent.TimeUnit u : java.util.concurrent.TimeUnit.values()) {
+            assertThat(Scoring.lower(u)).isEqualTo(u.name().toLowerCase(Locale.ROOT));
+        }
+        assertThat(Scoring.lower(Bodied.B)).isEqualTo("b");
+        assertThat(Scoring.lower(Bodied.A)).isEqualTo("a");
         assertThat(Scoring.lower(null)).isNull();
         assertThat(Scoring.direction(null)).isNull();
+    }
+
+    private enum Bodied {
+        A,
+        B {
+            @Override
+            public String toString() {
+                return "bee";
+            }
+        }
     }
 }
