@@ -59,8 +59,9 @@ die() {
   exit 1
 }
 
+default_jar="$ROOT/jobs/target/beaconflow-job.jar"
 mode=run config="$ROOT/flink-conf/beaconflow.yaml" name=beaconflow parallelism="" savepoint=""
-allow_non_restored=0 jar="$ROOT/jobs/target/beaconflow-job.jar" rebuild=0 jobmanager=""
+allow_non_restored=0 jar="$default_jar" rebuild=0 jobmanager=""
 flink_cmd="" job_id="" sp_dir="" extra=()
 
 need_value() { # option, remaining argument count
@@ -152,7 +153,6 @@ esac
 # ---- run
 [[ -f "$config" ]] || die "job config '$config' not found: pass --config PATH (default flink-conf/beaconflow.yaml)"
 config="$(cd "$(dirname "$config")" && pwd)/$(basename "$config")"
-default_jar="$ROOT/jobs/target/beaconflow-job.jar"
 # The default jar is rebuilt when sources changed since it was built, so a submit never runs older
 # code than the rest of ./beaconflow (which checks the same way). A jar given with --jar is the
 # user's: used as it is.
