@@ -86,6 +86,7 @@ public class FrustrationScorer
             state.update(s);
             AnomalySignal signal =
                     Scoring.signal(
+                            AnomalySignal.seriesName(row.app, "route", row.route),
                             row.app,
                             "route",
                             row.route,

@@ -28,31 +28,12 @@ final class Scoring {
         return s;
     }
 
-    /** A signal for a scored point; null for a skipped one (no verdict, neither normal nor not). */
-    static AnomalySignal signal(
-            String app,
-            String dimension,
-            String value,
-            long windowStart,
-            long windowEnd,
-            String metric,
-            DetectorSpec spec,
-            PointResult r,
-            double denominator) {
-        return signal(
-                AnomalySignal.seriesName(app, dimension, value),
-                app,
-                dimension,
-                value,
-                windowStart,
-                windowEnd,
-                metric,
-                spec,
-                r,
-                denominator);
-    }
-
-    /** As above, with the series' {@link AnomalySignal#seriesName} built once for its row. */
+    /**
+     * A signal for a scored point; null for a skipped one (no verdict, neither normal nor not).
+     *
+     * @param seriesName {@link AnomalySignal#seriesName} of app, dimension and value (the scoring
+     *     builds it once per row)
+     */
     static AnomalySignal signal(
             String seriesName,
             String app,
