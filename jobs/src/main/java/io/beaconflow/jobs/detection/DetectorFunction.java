@@ -78,6 +78,7 @@ public class DetectorFunction
 
     private transient MapState<String, DetectorState> detectorState;
     private transient MapState<String, String> stateFingerprint;
+    private transient ValueState<Long> checkedScales;
     private transient MapState<Long, WindowScores> recentScores;
     private transient ValueState<Long> lastScoredWindow;
     private transient ValueState<Long> specVersionSeen;
@@ -142,6 +143,7 @@ public class DetectorFunction
         detectorState = runtime.getMapState(STATE);
         stateFingerprint =
                 KeyedStates.map(runtime, "detector-state-scale", String.class, String.class);
+        checkedScales = KeyedStates.value(runtime, "detector-state-scales-checked", Long.class);
         recentScores =
                 KeyedStates.map(runtime, "detector-recent-scores", Long.class, WindowScores.class);
         lastScoredWindow = KeyedStates.value(runtime, "detector-last-window", Long.class);
@@ -298,6 +300,7 @@ public class DetectorFunction
             throws Exception {
         List<String> metrics = active.rowMetrics();
         SpecSet.SeriesSpecs resolved = null;
+        boolean checked = false;
         String seriesName = null;
         for (int i = 0; i < metrics.size(); i++) {
             String metric = metrics.get(i);
@@ -311,6 +314,7 @@ public class DetectorFunction
             }
             if (resolved == null) {
                 resolved = active.series(row.app, row.dimension, row.dimensionValue);
+                checked = scalesChecked(metrics, resolved);
             }
             DetectorSpec spec = resolved.spec(i);
             if (spec == null) {
@@ -320,6 +324,7 @@ public class DetectorFunction
                     update(
                             resolved.detector(i),
                             resolved.fingerprint(i),
+                            checked,
                             metric,
                             row.windowStart,
                             value,
@@ -396,6 +401,7 @@ public class DetectorFunction
     private PointResult update(
             Detector detector,
             String fingerprint,
+            boolean checked,
             String metric,
             long timestamp,
             double value,
@@ -404,7 +410,7 @@ public class DetectorFunction
             Double body)
             throws Exception {
         DetectorState state = detectorState.get(metric);
-        if (state == null || !fingerprint.equals(stateFingerprint.get(metric))) {
+        if (state == null || (!checked && !fingerprint.equals(stateFingerprint.get(metric)))) {
             state = detector.newState();
             stateFingerprint.put(metric, fingerprint);
         }
@@ -418,6 +424,42 @@ public class DetectorFunction
                         body == null ? Double.NaN : body);
         detectorState.put(metric, state);
         return r;
+    }
+
+    /**
+     * Whether every stored detector state of the series was built on the scale its metric's spec
+     * has now ({@link SpecSet#stateFingerprint}), so that {@link #update} may use a stored state
+     * without reading its fingerprint: a second state read per scored metric, which on RocksDB was
+     * a third of the detector stage's state reads (docs/benchmarks.md, session 2026-12-07 (2)).
+     *
+     * <p>The answer is remembered as the digest of the series' fingerprints ({@link
+     * SpecSet.SeriesSpecs#fingerprintHash}) in {@code detector-state-scales-checked}. It is asked
+     * again whenever that digest changes: a spec update, or a restore with an edited spec file,
+     * that changes a metric's scale. While a stale state is left (its metric has had no value
+     * since), the answer is no, and {@link #update} checks each fingerprint as before, so a stale
+     * state is replaced exactly when it was before. Everything that writes a state writes its
+     * fingerprint with it, so a yes stays true until the digest changes.
+     */
+    private boolean scalesChecked(List<String> metrics, SpecSet.SeriesSpecs resolved)
+            throws Exception {
+        long digest = resolved.fingerprintHash();
+        Long seen = checkedScales.value();
+        if (seen != null && seen == digest) {
+            return true;
+        }
+        for (int i = 0; i < metrics.size(); i++) {
+            String fingerprint = resolved.fingerprint(i);
+            if (fingerprint == null) {
+                continue; // not scored on this series: its state, if any, is never read
+            }
+            String metric = metrics.get(i);
+            if (!fingerprint.equals(stateFingerprint.get(metric))
+                    && detectorState.contains(metric)) {
+                return false;
+            }
+        }
+        checkedScales.update(digest);
+        return true;
     }
 
     private void dropUnconfigured(List<String> configured) throws Exception {
@@ -452,6 +494,7 @@ public class DetectorFunction
         if (cleanup != null && cleanup == timestamp) {
             detectorState.clear();
             stateFingerprint.clear();
+            checkedScales.clear();
             recentScores.clear();
             lastScoredWindow.clear();
             specVersionSeen.clear();

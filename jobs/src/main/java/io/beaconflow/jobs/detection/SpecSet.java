@@ -130,6 +130,7 @@ public final class SpecSet {
         private final DetectorSpec[] specs;
         private final Detector[] detectors;
         private final String[] fingerprints;
+        private final long fingerprintHash;
 
         private SeriesSpecs(SpecSet set, String app, String dimension, String value) {
             int n = set.rowMetrics.size();
@@ -144,6 +145,7 @@ public final class SpecSet {
                     fingerprints[i] = stateFingerprint(spec);
                 }
             }
+            fingerprintHash = SpecSet.fingerprintHash(set.rowMetrics, fingerprints);
         }
 
         /** The spec of row metric {@code i}, or null when it is not scored on this series. */
@@ -158,6 +160,35 @@ public final class SpecSet {
         public String fingerprint(int i) {
             return fingerprints[i];
         }
+
+        /**
+         * One 64-bit digest of every row metric's name and {@link #fingerprint} (or its absence),
+         * the same in every JVM (it is kept in keyed state): two series, or one series under two
+         * spec versions, whose stored states each metric's detector may keep have the same digest.
+         */
+        public long fingerprintHash() {
+            return fingerprintHash;
+        }
+    }
+
+    /** FNV-1a over "metric=fingerprint;" per row metric ("-" for a metric not scored). */
+    static long fingerprintHash(List<String> metrics, String[] fingerprints) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < metrics.size(); i++) {
+            h = fnv(h, metrics.get(i));
+            h = fnv(h, "=");
+            h = fnv(h, fingerprints[i] == null ? "-" : fingerprints[i]);
+            h = fnv(h, ";");
+        }
+        return h;
+    }
+
+    private static long fnv(long h, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            h ^= s.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        return h;
     }
 
     /** One detector per distinct spec (detectors are immutable and shared by all keys). */

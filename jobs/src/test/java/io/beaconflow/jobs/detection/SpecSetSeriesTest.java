@@ -90,6 +90,45 @@ class SpecSetSeriesTest {
         }
     }
 
+    /**
+     * The digest {@code DetectorFunction} keeps in state to skip the fingerprint reads: equal
+     * exactly when every row metric's fingerprint is, and the same number in every JVM.
+     */
+    @Test
+    void theFingerprintDigestChangesExactlyWhenAMetricsScaleDoes() {
+        List<String> metrics = SHIPPED.rowMetrics();
+        for (List<String> a : SERIES) {
+            for (List<String> b : SERIES) {
+                SpecSet.SeriesSpecs x = SHIPPED.series(a.get(0), a.get(1), a.get(2));
+                SpecSet.SeriesSpecs y = SHIPPED.series(b.get(0), b.get(1), b.get(2));
+                boolean same = true;
+                for (int i = 0; i < metrics.size(); i++) {
+                    same &= java.util.Objects.equals(x.fingerprint(i), y.fingerprint(i));
+                }
+                assertThat(x.fingerprintHash() == y.fingerprintHash())
+                        .as(a + " " + b)
+                        .isEqualTo(same);
+            }
+        }
+        String[] fingerprints = {"poisson/sqrt", null};
+        long digest = SpecSet.fingerprintHash(List.of("page_views", "error_rate"), fingerprints);
+        // FNV-1a 64 of "page_views=poisson/sqrt;error_rate=-;", computed outside Java (Python)
+        assertThat(digest).isEqualTo(0x9dd912053ce75dabL);
+        assertThat(
+                        SpecSet.fingerprintHash(
+                                List.of("page_views", "error_rate"),
+                                new String[] {"poisson/linear", null}))
+                .isNotEqualTo(digest);
+        assertThat(SpecSet.fingerprintHash(List.of("page_views", "fetches"), fingerprints))
+                .isNotEqualTo(digest);
+        assertThat(
+                        SpecSet.fingerprintHash(
+                                List.of("page_views", "error_rate"),
+                                new String[] {"poisson/sqrt", "-"}))
+                .as("an absent fingerprint is written as '-'; no spec's fingerprint is that")
+                .isEqualTo(digest);
+    }
+
     @Test
     void enumNamesAreWrittenInLowerCaseAsBefore() {
         for (Class<? extends Enum<?>> type :

@@ -95,6 +95,58 @@ class SpecUpdateBroadcastTest {
         assertThat(last(h).scores.get("page_views").baseline).isEqualTo("ewma");
     }
 
+    static final String GAUSSIAN =
+            SPECS.replace("kind: error_rate\n", "kind: error_rate\n    scorer: gaussian\n");
+
+    /**
+     * A scale change leaves the error rate's state stale while the series has no error rate: the
+     * series is then not marked as checked, so the state is still replaced when the error rate
+     * comes back (a series marked checked at the first row after the change would keep it).
+     */
+    @Test
+    void aScaleChangeRestartsABaselineWhoseMetricComesBackOnlyLater() throws Exception {
+        var h = harness(SPECS);
+        feedNormalMinutes(20, h);
+        h.processBroadcastElement(Rows.specs(GAUSSIAN, 1), 0);
+        MetricAggregate noErrorRate = total("shop", 20, normalViews(20), normalRate(20));
+        noErrorRate.errorRate = null;
+        feed(h, noErrorRate);
+        assertThat(last(h).scores).containsOnlyKeys("page_views");
+        feed(h, total("shop", 21, normalViews(21), normalRate(21)));
+        feed(h, total("shop", 22, normalViews(22), normalRate(22)));
+        assertThat(last(h).scores.get("error_rate").baseline)
+                .as("restarted on the new scale, not continued")
+                .isEqualTo("none");
+        assertThat(last(h).scores.get("page_views").baseline).isEqualTo("ewma");
+    }
+
+    /**
+     * A restore with an edited spec file: the same version (0, the file at start), another scale.
+     * The series was checked under the old file, so this catches a check remembered by spec version
+     * instead of by what the scales are.
+     */
+    @Test
+    void aRestoreWithAnEditedSpecFileRestartsTheBaselinesWhoseScaleChanged() throws Exception {
+        var h = harness(SPECS);
+        feedNormalMinutes(20, h);
+        var snapshot = h.snapshot(1L, Rows.T0);
+        h.close();
+        var restored = DetectorFunctionTest.unopened(GAUSSIAN);
+        restored.initializeState(snapshot);
+        restored.open();
+        feed(restored, total("shop", 20, normalViews(20), normalRate(20)));
+        assertThat(last(restored).scores.get("error_rate").baseline).isEqualTo("none");
+        assertThat(last(restored).scores.get("page_views").baseline).isEqualTo("ewma");
+
+        var same = DetectorFunctionTest.unopened(SPECS);
+        var again = harness(SPECS);
+        feedNormalMinutes(20, again);
+        same.initializeState(again.snapshot(1L, Rows.T0));
+        same.open();
+        feed(same, total("shop", 20, normalViews(20), normalRate(20)));
+        assertThat(last(same).scores.get("error_rate").baseline).isEqualTo("ewma");
+    }
+
     @Test
     void aMetricRemovedFromTheSpecIsNoLongerScored() throws Exception {
         var h = harness(SPECS);
