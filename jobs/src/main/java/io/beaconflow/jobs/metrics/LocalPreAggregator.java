@@ -1,6 +1,7 @@
 package io.beaconflow.jobs.metrics;
 
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -14,10 +15,17 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * route gets half of the route samples) and cuts the shuffle from ~7 records per event to a few per
  * series and watermark; docs/DISCUSSION.md has the measurement.
  *
- * <p>It flushes before forwarding each watermark (so the window downstream never fires without a
- * partial that belongs to it), before each checkpoint barrier (so it needs no state of its own: the
- * partials are in flight or in the window's state when the snapshot is taken), when {@link
- * #MAX_ENTRIES} entries are buffered (bounded memory), and at the end of input. A partial carries
+ * <p>Before forwarding a watermark it sends the windows that watermark closes (their last
+ * millisecond is at or before it), so the window downstream never fires without a partial that
+ * belongs to it; windows still open stay buffered. It sends everything before each checkpoint
+ * barrier (so it needs no state of its own: the partials are in flight or in the window's state
+ * when the snapshot is taken), when {@link #MAX_ENTRIES} entries are buffered (bounded memory), and
+ * at the end of input. Holding open windows matters because watermarks come every 200 ms of
+ * processing time (Flink's default): a job keeping up with live traffic sent each busy series' open
+ * window about 300 times a minute, and the window operator read, merged and wrote its accumulator
+ * (the whole value, on RocksDB) each time; now it does so at most once per checkpoint interval and
+ * once at the close (docs/benchmarks.md, session 2026-12-07 (2)). The rows are the same: a window's
+ * row is the merge of all its samples however they were grouped into partials. A partial carries
  * the window's last millisecond as its timestamp, so the window operator assigns it to the same
  * window and judges lateness exactly as it would for the raw events (a tumbling window is late as a
  * whole).
@@ -84,8 +92,32 @@ public class LocalPreAggregator extends AbstractStreamOperator<PartialAggregate>
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        flush();
+        flushClosedBy(mark.getTimestamp());
         super.processWatermark(mark);
+    }
+
+    /** Sends the buffered windows whose last millisecond is at or before {@code watermark}. */
+    private void flushClosedBy(long watermark) {
+        Iterator<Map.Entry<Long, Map<String, MetricAccumulator>>> it = buffer.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, Map<String, MetricAccumulator>> w = it.next();
+            long ts = w.getKey() + windowMs - 1;
+            if (ts > watermark) {
+                continue;
+            }
+            send(w.getValue(), ts);
+            entries -= w.getValue().size();
+            if (w.getValue() == lastWindow) {
+                lastWindow = null;
+            }
+            it.remove();
+        }
+    }
+
+    private void send(Map<String, MetricAccumulator> window, long ts) {
+        for (Map.Entry<String, MetricAccumulator> e : window.entrySet()) {
+            output.collect(new StreamRecord<>(new PartialAggregate(e.getKey(), e.getValue()), ts));
+        }
     }
 
     @Override
@@ -101,11 +133,7 @@ public class LocalPreAggregator extends AbstractStreamOperator<PartialAggregate>
 
     private void flush() {
         for (Map.Entry<Long, Map<String, MetricAccumulator>> w : buffer.entrySet()) {
-            long ts = w.getKey() + windowMs - 1;
-            for (Map.Entry<String, MetricAccumulator> e : w.getValue().entrySet()) {
-                output.collect(
-                        new StreamRecord<>(new PartialAggregate(e.getKey(), e.getValue()), ts));
-            }
+            send(w.getValue(), w.getKey() + windowMs - 1);
         }
         buffer.clear();
         lastWindow = null;

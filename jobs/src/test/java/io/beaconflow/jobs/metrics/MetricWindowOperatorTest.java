@@ -328,7 +328,7 @@ class MetricWindowOperatorTest {
     }
 
     @Test
-    void thePreAggregatorSendsOnePartialPerSeriesAndWindowBeforeForwardingTheWatermark()
+    void thePreAggregatorSendsOnePartialPerSeriesOfTheWindowsAWatermarkClosesBeforeForwardingIt()
             throws Exception {
         config = routeOnly(true);
         OneInputStreamOperatorTestHarness<SeriesSample, PartialAggregate> pre =
@@ -351,23 +351,61 @@ class MetricWindowOperatorTest {
         }
         assertThat(pre.getOutput()).as("buffered until a watermark or barrier").isEmpty();
 
+        pre.processWatermark(new Watermark(T0 + MIN - 2));
+        assertThat(pre.getOutput())
+                .as("a watermark before the window's last millisecond closes nothing")
+                .containsExactly(new Watermark(T0 + MIN - 2));
+
         pre.processWatermark(new Watermark(T0 + MIN - 1));
-        List<Object> out = new ArrayList<>(pre.getOutput());
-        assertThat(out).hasSize(5);
-        assertThat(out.get(4)).isEqualTo(new Watermark(T0 + MIN - 1));
-        List<StreamRecord<PartialAggregate>> partials = new ArrayList<>();
-        for (Object o : out.subList(0, 4)) {
-            @SuppressWarnings("unchecked")
-            StreamRecord<PartialAggregate> r = (StreamRecord<PartialAggregate>) o;
-            partials.add(r);
+        List<Object> out = new ArrayList<>(pre.getOutput()).subList(1, pre.getOutput().size());
+        assertThat(out).hasSize(3);
+        assertThat(out.get(2)).isEqualTo(new Watermark(T0 + MIN - 1));
+        assertThat(partials(out.subList(0, 2)))
+                .as("the first window's two series (app total and route), the second one held")
+                .containsExactly((T0 + MIN - 1) + ":3", (T0 + MIN - 1) + ":3");
+
+        pre.processWatermark(new Watermark(T0 + 2 * MIN - 1));
+        out = new ArrayList<>(pre.getOutput()).subList(4, pre.getOutput().size());
+        assertThat(partials(out.subList(0, 2)))
+                .containsExactly((T0 + 2 * MIN - 1) + ":1", (T0 + 2 * MIN - 1) + ":1");
+        assertThat(out.get(2)).isEqualTo(new Watermark(T0 + 2 * MIN - 1));
+        pre.close();
+    }
+
+    /** "timestamp:samples" of each partial record. */
+    private static List<String> partials(List<Object> records) {
+        List<String> out = new ArrayList<>();
+        for (Object o : records) {
+            StreamRecord<?> r = (StreamRecord<?>) o;
+            out.add(r.getTimestamp() + ":" + ((PartialAggregate) r.getValue()).acc.samples());
         }
-        assertThat(partials)
-                .extracting(StreamRecord::getTimestamp)
-                .containsOnly(T0 + MIN - 1, T0 + 2 * MIN - 1);
-        assertThat(partials)
-                .filteredOn(r -> r.getTimestamp() == T0 + MIN - 1)
-                .extracting(r -> r.getValue().acc.samples())
-                .containsExactly(3L, 3L);
+        return out;
+    }
+
+    /**
+     * A window held across watermarks is still sent before the next checkpoint barrier and at the
+     * end of the input: the operator has no state, so nothing may stay behind at a snapshot.
+     */
+    @Test
+    void thePreAggregatorSendsOpenWindowsAtABarrierAndAtTheEnd() throws Exception {
+        OneInputStreamOperatorTestHarness<SeriesSample, PartialAggregate> pre =
+                new OneInputStreamOperatorTestHarness<>(new LocalPreAggregator(MIN, 0.01));
+        pre.open();
+        String key = SeriesKey.of("shop", Dimension.ALL, Dimension.ALL_VALUE);
+        pre.processElement(new SeriesSample(key, SeriesSample.PAGE_VIEW, 1, (byte) -1, 0), T0 + 1);
+        pre.processWatermark(new Watermark(T0 + 10));
+        pre.processElement(new SeriesSample(key, SeriesSample.PAGE_VIEW, 1, (byte) -1, 0), T0 + 20);
+        assertThat(pre.getOutput()).containsExactly(new Watermark(T0 + 10));
+        pre.prepareSnapshotPreBarrier(1);
+        assertThat(partials(new ArrayList<>(pre.getOutput()).subList(1, 2)))
+                .containsExactly((T0 + MIN - 1) + ":2");
+        pre.processElement(new SeriesSample(key, SeriesSample.PAGE_VIEW, 1, (byte) -1, 0), T0 + 30);
+        pre.processWatermark(new Watermark(T0 + 40));
+        pre.getOperator().finish();
+        List<Object> out = new ArrayList<>(pre.getOutput());
+        assertThat(out).hasSize(4);
+        assertThat(out.get(2)).isEqualTo(new Watermark(T0 + 40));
+        assertThat(partials(out.subList(3, 4))).containsExactly((T0 + MIN - 1) + ":1");
         pre.close();
     }
 
