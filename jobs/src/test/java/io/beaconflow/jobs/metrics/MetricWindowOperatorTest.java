@@ -331,9 +331,7 @@ class MetricWindowOperatorTest {
     void thePreAggregatorSendsOnePartialPerSeriesOfTheWindowsAWatermarkClosesBeforeForwardingIt()
             throws Exception {
         config = routeOnly(true);
-        OneInputStreamOperatorTestHarness<SeriesSample, PartialAggregate> pre =
-                new OneInputStreamOperatorTestHarness<>(new LocalPreAggregator(MIN, 0.01));
-        pre.open();
+        OneInputStreamOperatorTestHarness<SeriesSample, PartialAggregate> pre = preAggregator();
         for (RumEvent e :
                 List.of(
                         pageView(T0 + 1_000, 800),
@@ -372,6 +370,23 @@ class MetricWindowOperatorTest {
         pre.close();
     }
 
+    /** An opened pre-aggregator of 1-minute windows. */
+    private static OneInputStreamOperatorTestHarness<SeriesSample, PartialAggregate> preAggregator()
+            throws Exception {
+        OneInputStreamOperatorTestHarness<SeriesSample, PartialAggregate> pre =
+                new OneInputStreamOperatorTestHarness<>(new LocalPreAggregator(MIN, 0.01));
+        pre.open();
+        return pre;
+    }
+
+    /** One page view of the shop's app total at {@code t}. */
+    private static void view(
+            OneInputStreamOperatorTestHarness<SeriesSample, PartialAggregate> pre, long t)
+            throws Exception {
+        String key = SeriesKey.of("shop", Dimension.ALL, Dimension.ALL_VALUE);
+        pre.processElement(new SeriesSample(key, SeriesSample.PAGE_VIEW, 1, (byte) -1, 0), t);
+    }
+
     /** "timestamp:samples" of each partial record. */
     private static List<String> partials(List<Object> records) {
         List<String> out = new ArrayList<>();
@@ -388,18 +403,15 @@ class MetricWindowOperatorTest {
      */
     @Test
     void thePreAggregatorSendsOpenWindowsAtABarrierAndAtTheEnd() throws Exception {
-        OneInputStreamOperatorTestHarness<SeriesSample, PartialAggregate> pre =
-                new OneInputStreamOperatorTestHarness<>(new LocalPreAggregator(MIN, 0.01));
-        pre.open();
-        String key = SeriesKey.of("shop", Dimension.ALL, Dimension.ALL_VALUE);
-        pre.processElement(new SeriesSample(key, SeriesSample.PAGE_VIEW, 1, (byte) -1, 0), T0 + 1);
+        OneInputStreamOperatorTestHarness<SeriesSample, PartialAggregate> pre = preAggregator();
+        view(pre, T0 + 1);
         pre.processWatermark(new Watermark(T0 + 10));
-        pre.processElement(new SeriesSample(key, SeriesSample.PAGE_VIEW, 1, (byte) -1, 0), T0 + 20);
+        view(pre, T0 + 20);
         assertThat(pre.getOutput()).containsExactly(new Watermark(T0 + 10));
         pre.prepareSnapshotPreBarrier(1);
         assertThat(partials(new ArrayList<>(pre.getOutput()).subList(1, 2)))
                 .containsExactly((T0 + MIN - 1) + ":2");
-        pre.processElement(new SeriesSample(key, SeriesSample.PAGE_VIEW, 1, (byte) -1, 0), T0 + 30);
+        view(pre, T0 + 30);
         pre.processWatermark(new Watermark(T0 + 40));
         pre.getOperator().finish();
         List<Object> out = new ArrayList<>(pre.getOutput());
@@ -411,17 +423,14 @@ class MetricWindowOperatorTest {
 
     @Test
     void thePreAggregatorKeepsWindowsApartWhenSamplesAlternateAndAfterAFlush() throws Exception {
-        OneInputStreamOperatorTestHarness<SeriesSample, PartialAggregate> pre =
-                new OneInputStreamOperatorTestHarness<>(new LocalPreAggregator(MIN, 0.01));
-        pre.open();
-        String key = SeriesKey.of("shop", Dimension.ALL, Dimension.ALL_VALUE);
+        OneInputStreamOperatorTestHarness<SeriesSample, PartialAggregate> pre = preAggregator();
         // Out of order across a window boundary: first, second, first, second window.
         for (long t : new long[] {T0 + 1_000, T0 + MIN + 1, T0 + 2_000, T0 + MIN + 2}) {
-            pre.processElement(new SeriesSample(key, SeriesSample.PAGE_VIEW, 1, (byte) -1, 0), t);
+            view(pre, t);
         }
         pre.prepareSnapshotPreBarrier(1);
         // After the flush a sample of the same window starts a new partial; none is lost.
-        pre.processElement(new SeriesSample(key, SeriesSample.PAGE_VIEW, 1, (byte) -1, 0), T0 + 3);
+        view(pre, T0 + 3);
         pre.processWatermark(new Watermark(T0 + 2 * MIN - 1));
         List<long[]> partials = new ArrayList<>();
         for (Object o : pre.getOutput()) {
