@@ -429,8 +429,8 @@ public class DetectorFunction
     /**
      * Whether every stored detector state of the series was built on the scale its metric's spec
      * has now ({@link SpecSet#stateFingerprint}), so that {@link #update} may use a stored state
-     * without reading its fingerprint: a second state read per scored metric, which on RocksDB was
-     * a third of the detector stage's state reads (docs/benchmarks.md, session 2026-12-07 (2)).
+     * without reading its fingerprint. That read was half of the detector stage's state reads per
+     * scored metric, a cost on RocksDB (docs/benchmarks.md, session 2026-12-07 (2)).
      *
      * <p>The answer is remembered as the digest of the series' fingerprints ({@link
      * SpecSet.SeriesSpecs#fingerprintHash}) in {@code detector-state-scales-checked}. It is asked
