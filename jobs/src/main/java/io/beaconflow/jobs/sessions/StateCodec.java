@@ -1,5 +1,6 @@
 package io.beaconflow.jobs.sessions;
 
+import io.beaconflow.jobs.state.Varints;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -159,37 +160,27 @@ final class StateCodec {
     }
 
     static long zigzag(long v) {
-        return (v << 1) ^ (v >> 63);
+        return Varints.zigzag(v);
     }
 
     static long unzigzag(long v) {
-        return (v >>> 1) ^ -(v & 1);
+        return Varints.unzigzag(v);
     }
 
     static int zigzag(int v) {
-        return (v << 1) ^ (v >> 31);
+        return Varints.zigzag(v);
     }
 
     static int unzigzag(int v) {
-        return (v >>> 1) ^ -(v & 1);
+        return Varints.unzigzag(v);
     }
 
     static void writeVarInt(DataOutputView out, int v) throws IOException {
-        while ((v & ~0x7F) != 0) {
-            out.writeByte((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        out.writeByte(v);
+        Varints.writeVarInt(out, v);
     }
 
     static int readVarInt(DataInputView in) throws IOException {
-        int v = 0;
-        for (int shift = 0; shift < 35; shift += 7) {
-            int b = in.readUnsignedByte();
-            v |= (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) return v;
-        }
-        throw new IOException("malformed varint");
+        return Varints.readVarInt(in);
     }
 
     /** Writes what follows entry {@code i}'s offset step. */
@@ -231,20 +222,10 @@ final class StateCodec {
     }
 
     static void writeVarLong(DataOutputView out, long v) throws IOException {
-        while ((v & ~0x7FL) != 0) {
-            out.writeByte((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.writeByte((int) v);
+        Varints.writeVarLong(out, v);
     }
 
     static long readVarLong(DataInputView in) throws IOException {
-        long v = 0;
-        for (int shift = 0; shift < 70; shift += 7) {
-            int b = in.readUnsignedByte();
-            v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) return v;
-        }
-        throw new IOException("malformed varint");
+        return Varints.readVarLong(in);
     }
 }
