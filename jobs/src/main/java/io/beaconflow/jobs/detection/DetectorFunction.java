@@ -19,7 +19,6 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
@@ -135,11 +134,8 @@ public class DetectorFunction
         }
     }
 
-    // The compact serializer, not the POJO one: this state is read and written whole for every
-    // scored metric of every row on RocksDB (DetectorStateSerializer).
     static final MapStateDescriptor<String, DetectorState> STATE =
-            new MapStateDescriptor<>(
-                    "detector-state", StringSerializer.INSTANCE, DetectorStateSerializer.INSTANCE);
+            KeyedStates.mapDescriptor("detector-state", String.class, DetectorState.class);
 
     @Override
     public void open(OpenContext openContext) {

@@ -10,7 +10,6 @@ import io.beaconflow.jobs.state.KeyedStates;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -62,10 +61,7 @@ public class FrustrationScorer
     public void open(OpenContext openContext) {
         var runtime = getRuntimeContext();
         defaultDetector = new Detector(DEFAULT_SPEC);
-        state =
-                runtime.getState(
-                        new ValueStateDescriptor<>(
-                                "frustration-detector-state", DetectorStateSerializer.INSTANCE));
+        state = KeyedStates.value(runtime, "frustration-detector-state", DetectorState.class);
         fingerprint = KeyedStates.value(runtime, "frustration-scale", String.class);
         cleanupAt = KeyedStates.value(runtime, "frustration-cleanup", Long.class);
     }

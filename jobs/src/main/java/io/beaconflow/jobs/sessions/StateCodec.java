@@ -1,6 +1,5 @@
 package io.beaconflow.jobs.sessions;
 
-import io.beaconflow.jobs.state.Varints;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -160,27 +159,37 @@ final class StateCodec {
     }
 
     static long zigzag(long v) {
-        return Varints.zigzag(v);
+        return (v << 1) ^ (v >> 63);
     }
 
     static long unzigzag(long v) {
-        return Varints.unzigzag(v);
+        return (v >>> 1) ^ -(v & 1);
     }
 
     static int zigzag(int v) {
-        return Varints.zigzag(v);
+        return (v << 1) ^ (v >> 31);
     }
 
     static int unzigzag(int v) {
-        return Varints.unzigzag(v);
+        return (v >>> 1) ^ -(v & 1);
     }
 
     static void writeVarInt(DataOutputView out, int v) throws IOException {
-        Varints.writeVarInt(out, v);
+        while ((v & ~0x7F) != 0) {
+            out.writeByte((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        out.writeByte(v);
     }
 
     static int readVarInt(DataInputView in) throws IOException {
-        return Varints.readVarInt(in);
+        int v = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            int b = in.readUnsignedByte();
+            v |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return v;
+        }
+        throw new IOException("malformed varint");
     }
 
     /** Writes what follows entry {@code i}'s offset step. */
@@ -222,10 +231,20 @@ final class StateCodec {
     }
 
     static void writeVarLong(DataOutputView out, long v) throws IOException {
-        Varints.writeVarLong(out, v);
+        while ((v & ~0x7FL) != 0) {
+            out.writeByte((int) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        out.writeByte((int) v);
     }
 
     static long readVarLong(DataInputView in) throws IOException {
-        return Varints.readVarLong(in);
+        long v = 0;
+        for (int shift = 0; shift < 70; shift += 7) {
+            int b = in.readUnsignedByte();
+            v |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return v;
+        }
+        throw new IOException("malformed varint");
     }
 }
