@@ -80,7 +80,7 @@ public class LocalPreAggregator extends AbstractStreamOperator<PartialAggregate>
         }
         MetricAccumulator acc = window.get(s.key);
         if (acc == null) {
-            acc = new MetricAccumulator(relativeAccuracy);
+            acc = MetricAccumulator.forPartial(relativeAccuracy);
             window.put(s.key, acc);
             entries++;
         }

@@ -1,10 +1,13 @@
 package io.beaconflow.jobs.metrics;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import com.datadoghq.sketch.ddsketch.mapping.CubicallyInterpolatedMapping;
 import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
 import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
 import com.datadoghq.sketch.ddsketch.store.Store;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.function.Supplier;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
@@ -48,11 +51,29 @@ public final class MetricAccumulator {
     /** The window's visitors, one bit per session (see {@link SeriesSample#sessionBit}). */
     long sessionBits;
 
+    /**
+     * Where new sketches keep their bins: {@link #STORE}, or {@link BinListStore} in a partial
+     * ({@link #forPartial}). Not part of the serialized form: a deserialized accumulator is a
+     * window's.
+     */
+    private Supplier<Store> store = STORE;
+
     /** For the serializer; {@link #relativeAccuracy} must be set before sketches are created. */
     MetricAccumulator() {}
 
     public MetricAccumulator(double relativeAccuracy) {
         this.relativeAccuracy = relativeAccuracy;
+    }
+
+    /**
+     * An accumulator for {@link LocalPreAggregator}'s partials: its sketches keep their few bins in
+     * a {@link BinListStore} instead of a dense array. It merges into a window's accumulator with
+     * the same result.
+     */
+    static MetricAccumulator forPartial(double relativeAccuracy) {
+        MetricAccumulator a = new MetricAccumulator(relativeAccuracy);
+        a.store = BinListStore::new;
+        return a;
     }
 
     public static IndexMapping mapping(double relativeAccuracy) {
@@ -119,17 +140,40 @@ public final class MetricAccumulator {
             outcomes[i] += other.outcomes[i];
         }
         for (int m = 0; m < METRICS; m++) {
-            if (other.sketches[m] != null) {
-                sketch(m).mergeWith(other.sketches[m]);
+            DDSketch o = other.sketches[m];
+            if (o == null) {
+                continue;
+            }
+            if (o.getPositiveValueStore() instanceof BinListStore) {
+                // Not DDSketch.mergeWith: a dense store merging a store of another class adds its
+                // own bins again (sketches-java 0.8.3, see BinListStore); the encoding is exact.
+                mergeEncoded(m, MetricAccumulatorSerializer.encode(o), other.counts[m]);
+            } else {
+                sketch(m).mergeWith(o);
                 counts[m] += other.counts[m];
             }
         }
     }
 
+    /**
+     * Adds a sketch given by its encoding ({@link DDSketch#encode} without the index mapping, as
+     * the serializer writes it) of {@code count} values to metric {@code m}: the bins are decoded
+     * straight into this accumulator's sketch. Each bin's count becomes the same sum as with {@link
+     * #merge} of the decoded sketch.
+     */
+    void mergeEncoded(int m, byte[] encoded, long count) {
+        try {
+            sketch(m).decodeAndMergeWith(ByteArrayInput.wrap(encoded));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        counts[m] += count;
+    }
+
     private DDSketch sketch(int metric) {
         DDSketch s = sketches[metric];
         if (s == null) {
-            s = new DDSketch(mapping(relativeAccuracy), STORE);
+            s = new DDSketch(mapping(relativeAccuracy), store);
             sketches[metric] = s;
         }
         return s;
@@ -137,6 +181,7 @@ public final class MetricAccumulator {
 
     public MetricAccumulator copy() {
         MetricAccumulator c = new MetricAccumulator(relativeAccuracy);
+        c.store = store;
         c.pageViews = pageViews;
         c.events = events;
         c.fetches = fetches;

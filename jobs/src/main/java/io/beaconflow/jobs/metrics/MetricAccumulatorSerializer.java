@@ -49,6 +49,16 @@ public final class MetricAccumulatorSerializer extends MutableTypeSerializer<Met
 
     @Override
     public void serialize(MetricAccumulator a, DataOutputView out) throws IOException {
+        serialize(a, null, out);
+    }
+
+    /**
+     * The same format; a metric's sketch comes from {@code encoded[m]} (its encoding, as {@link
+     * #deserialize(DataInputView, byte[][])} kept it) where {@code encoded} has one, else from the
+     * accumulator's sketch. For {@link PartialAggregateSerializer}.
+     */
+    static void serialize(MetricAccumulator a, byte[][] encoded, DataOutputView out)
+            throws IOException {
         out.writeDouble(-a.relativeAccuracy); // negative: version 2 (outcomes follow)
         out.writeDouble(a.pageViews);
         out.writeDouble(a.events);
@@ -58,13 +68,17 @@ public final class MetricAccumulatorSerializer extends MutableTypeSerializer<Met
         out.writeLong(a.samples);
         int mask = 0;
         for (int m = 0; m < MetricAccumulator.METRICS; m++) {
-            if (a.sketches[m] != null) {
+            if (a.sketches[m] != null || (encoded != null && encoded[m] != null)) {
                 mask |= 1 << m;
             }
         }
         out.writeByte(mask);
         for (int m = 0; m < MetricAccumulator.METRICS; m++) {
-            if (a.sketches[m] != null) {
+            if (encoded != null && encoded[m] != null) {
+                out.writeLong(a.counts[m]);
+                out.writeInt(encoded[m].length);
+                out.write(encoded[m]);
+            } else if (a.sketches[m] != null) {
                 out.writeLong(a.counts[m]);
                 GrowingByteArrayOutput buf = GrowingByteArrayOutput.withInitialCapacity(256);
                 a.sketches[m].encode(buf, true);
@@ -97,6 +111,16 @@ public final class MetricAccumulatorSerializer extends MutableTypeSerializer<Met
 
     @Override
     public MetricAccumulator deserialize(DataInputView in) throws IOException {
+        return deserialize(in, null);
+    }
+
+    /**
+     * Reads the format; with {@code encoded} (one slot per metric) the sketches are not decoded but
+     * their encodings kept there, the accumulator's sketches left {@code null} and its {@code
+     * counts} set: a partial's sketches are decoded straight into the window's ({@link
+     * MetricAccumulator#mergeEncoded}), without a store of their own in between.
+     */
+    static MetricAccumulator deserialize(DataInputView in, byte[][] encoded) throws IOException {
         double accuracy = in.readDouble();
         boolean v2 = accuracy < 0;
         MetricAccumulator a = new MetricAccumulator(Math.abs(accuracy));
@@ -107,15 +131,20 @@ public final class MetricAccumulatorSerializer extends MutableTypeSerializer<Met
         a.jsErrors = in.readDouble();
         a.samples = in.readLong();
         int mask = in.readUnsignedByte();
-        IndexMapping mapping = mask == 0 ? null : MetricAccumulator.mapping(a.relativeAccuracy);
+        IndexMapping mapping =
+                mask == 0 || encoded != null ? null : MetricAccumulator.mapping(a.relativeAccuracy);
         for (int m = 0; m < MetricAccumulator.METRICS; m++) {
             if ((mask & (1 << m)) != 0) {
                 a.counts[m] = in.readLong();
                 byte[] bytes = new byte[in.readInt()];
                 in.readFully(bytes);
-                a.sketches[m] =
-                        DDSketch.decode(
-                                ByteArrayInput.wrap(bytes), MetricAccumulator.STORE, mapping);
+                if (encoded != null) {
+                    encoded[m] = bytes;
+                } else {
+                    a.sketches[m] =
+                            DDSketch.decode(
+                                    ByteArrayInput.wrap(bytes), MetricAccumulator.STORE, mapping);
+                }
             }
         }
         if (v2) {

@@ -14,7 +14,7 @@ public class PartialMerger extends AccumulatingAggregate<PartialAggregate> {
 
     @Override
     public MetricAccumulator add(PartialAggregate partial, MetricAccumulator acc) {
-        acc.merge(partial.acc);
+        partial.mergeInto(acc);
         return acc;
     }
 }

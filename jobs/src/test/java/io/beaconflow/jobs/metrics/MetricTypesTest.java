@@ -20,7 +20,6 @@ class MetricTypesTest {
         }
         assertThat(TypeInformation.of(SeriesSample.class)).isInstanceOf(PojoTypeInfo.class);
         assertThat(TypeInformation.of(MetricAggregate.class)).isInstanceOf(PojoTypeInfo.class);
-        assertThat(TypeInformation.of(PartialAggregate.class)).isInstanceOf(PojoTypeInfo.class);
     }
 
     @Test
@@ -29,5 +28,10 @@ class MetricTypesTest {
                 .isEqualTo(MetricAccumulatorTypeInfo.INSTANCE);
         assertThat(MetricAccumulatorTypeInfo.INSTANCE.createSerializer(null))
                 .isSameAs(MetricAccumulatorSerializer.INSTANCE);
+        // The shuffle's partials keep their sketches encoded (PartialAggregateSerializer)
+        assertThat(TypeInformation.of(PartialAggregate.class))
+                .isEqualTo(PartialAggregateTypeInfo.INSTANCE);
+        assertThat(PartialAggregateTypeInfo.INSTANCE.createSerializer(null))
+                .isSameAs(PartialAggregateSerializer.INSTANCE);
     }
 }
