@@ -30,16 +30,30 @@ import java.util.NoSuchElementException;
  * own bins again when the other store is of another class; {@link MetricAccumulator} merges through
  * the encoding instead.
  *
- * <p>No collapsing: a partial is flushed at least once per checkpoint and at {@link
+ * <p>A busy series' partial (the app total gets hundreds of values a window from each subtask)
+ * outgrows a list: past {@link #MAX_LIST} bins the bins move into a dense store ({@link
+ * MetricAccumulator#STORE}) and every call goes there. Moving them is exact too: each bin keeps its
+ * sum, and later values add to it as they would have.
+ *
+ * <p>No collapsing in the list: a partial is flushed at least once per checkpoint and at {@link
  * LocalPreAggregator#MAX_ENTRIES} entries, and the window's dense store collapses on merge as it
  * would have.
  */
 final class BinListStore implements Store {
     private static final int INITIAL = 4;
 
+    /**
+     * Bins kept in the list; beyond, a dense store. A binary search over 32 bins is five
+     * comparisons; a larger list costs more per value than the dense store's index arithmetic.
+     */
+    static final int MAX_LIST = 32;
+
     private int[] indexes;
     private double[] counts;
     private int size;
+
+    /** The dense store the bins moved to, once there were more than {@link #MAX_LIST}. */
+    private Store dense;
 
     BinListStore() {
         indexes = new int[INITIAL];
@@ -47,13 +61,26 @@ final class BinListStore implements Store {
     }
 
     private BinListStore(BinListStore from) {
-        indexes = Arrays.copyOf(from.indexes, Math.max(from.size, 1));
-        counts = Arrays.copyOf(from.counts, Math.max(from.size, 1));
-        size = from.size;
+        if (from.dense != null) {
+            dense = from.dense.copy();
+        } else {
+            indexes = Arrays.copyOf(from.indexes, Math.max(from.size, 1));
+            counts = Arrays.copyOf(from.counts, Math.max(from.size, 1));
+            size = from.size;
+        }
+    }
+
+    /** Whether the bins moved to a dense store (for tests). */
+    boolean isDense() {
+        return dense != null;
     }
 
     @Override
     public void add(int index, double count) {
+        if (dense != null) {
+            dense.add(index, count);
+            return;
+        }
         if (count < 0) {
             throw new IllegalArgumentException("The count cannot be negative.");
         }
@@ -72,6 +99,17 @@ final class BinListStore implements Store {
             return;
         }
         int insert = -(at + 1);
+        if (size == MAX_LIST) {
+            dense = MetricAccumulator.STORE.get();
+            for (int i = 0; i < size; i++) {
+                dense.add(indexes[i], counts[i]);
+            }
+            dense.add(index, count);
+            indexes = null;
+            counts = null;
+            size = 0;
+            return;
+        }
         if (size == indexes.length) {
             int grown = size * 2;
             indexes = Arrays.copyOf(indexes, grown);
@@ -91,16 +129,24 @@ final class BinListStore implements Store {
 
     @Override
     public void clear() {
+        if (dense != null) {
+            dense = null;
+            indexes = new int[INITIAL];
+            counts = new double[INITIAL];
+        }
         size = 0;
     }
 
     @Override
     public boolean isEmpty() {
-        return size == 0;
+        return dense != null ? dense.isEmpty() : size == 0;
     }
 
     @Override
     public double getTotalCount() {
+        if (dense != null) {
+            return dense.getTotalCount();
+        }
         double total = 0;
         for (int i = 0; i < size; i++) {
             total += counts[i];
@@ -110,6 +156,9 @@ final class BinListStore implements Store {
 
     @Override
     public int getMinIndex() {
+        if (dense != null) {
+            return dense.getMinIndex();
+        }
         if (size == 0) {
             throw new NoSuchElementException();
         }
@@ -118,6 +167,9 @@ final class BinListStore implements Store {
 
     @Override
     public int getMaxIndex() {
+        if (dense != null) {
+            return dense.getMaxIndex();
+        }
         if (size == 0) {
             throw new NoSuchElementException();
         }
@@ -126,6 +178,10 @@ final class BinListStore implements Store {
 
     @Override
     public void forEach(BinAcceptor acceptor) {
+        if (dense != null) {
+            dense.forEach(acceptor);
+            return;
+        }
         for (int i = 0; i < size; i++) {
             acceptor.accept(indexes[i], counts[i]);
         }
@@ -133,6 +189,9 @@ final class BinListStore implements Store {
 
     @Override
     public Iterator<Bin> getAscendingIterator() {
+        if (dense != null) {
+            return dense.getAscendingIterator();
+        }
         return new Iterator<>() {
             private int next = 0;
 
@@ -155,6 +214,9 @@ final class BinListStore implements Store {
 
     @Override
     public Iterator<Bin> getDescendingIterator() {
+        if (dense != null) {
+            return dense.getDescendingIterator();
+        }
         return new Iterator<>() {
             private int next = size - 1;
 
@@ -180,6 +242,10 @@ final class BinListStore implements Store {
      */
     @Override
     public void encode(Output output, Flag.Type storeFlagType) throws IOException {
+        if (dense != null) {
+            dense.encode(output, storeFlagType); // the library's own choice of encoding
+            return;
+        }
         if (size == 0) {
             return;
         }

@@ -70,7 +70,7 @@ public final class MetricAccumulator {
      * a {@link BinListStore} instead of a dense array. It merges into a window's accumulator with
      * the same result.
      */
-    static MetricAccumulator forPartial(double relativeAccuracy) {
+    public static MetricAccumulator forPartial(double relativeAccuracy) {
         MetricAccumulator a = new MetricAccumulator(relativeAccuracy);
         a.store = BinListStore::new;
         return a;

@@ -37,7 +37,7 @@ public class PartialAggregate {
     }
 
     /** Adds this partial into a window's accumulator. */
-    void mergeInto(MetricAccumulator window) {
+    public void mergeInto(MetricAccumulator window) {
         window.merge(acc);
         if (encoded != null) {
             for (int m = 0; m < encoded.length; m++) {

@@ -134,27 +134,39 @@ class PartialAggregateTest {
 
     @Test
     void theBinListHoldsWhatADenseStoreHolds() {
-        Random rnd = new Random(7);
-        BinListStore list = new BinListStore();
-        Store dense = new CollapsingLowestDenseStore(MetricAccumulator.MAX_BINS);
-        assertThat(list.isEmpty()).isTrue();
-        for (int i = 0; i < 2000; i++) {
-            int index = rnd.nextInt(3) == 0 ? rnd.nextInt(40) - 20 : 300 + rnd.nextInt(500);
-            double count = rnd.nextInt(10) == 0 ? 0 : rnd.nextDouble() * 5;
-            list.add(index, count);
-            dense.add(index, count);
+        // 12 distinct bins stay in the list; 800 move into a dense store past MAX_LIST
+        for (int spread : new int[] {12, 800}) {
+            Random rnd = new Random(spread);
+            BinListStore list = new BinListStore();
+            Store dense = new CollapsingLowestDenseStore(MetricAccumulator.MAX_BINS);
+            assertThat(list.isEmpty()).isTrue();
+            for (int i = 0; i < 2000; i++) {
+                int index = rnd.nextInt(spread) - spread / 4;
+                double count = rnd.nextInt(10) == 0 ? 0 : rnd.nextDouble() * 5;
+                list.add(index, count);
+                dense.add(index, count);
+            }
+            assertThat(list.isDense()).isEqualTo(spread > BinListStore.MAX_LIST);
+            assertThat(list.getMinIndex()).isEqualTo(dense.getMinIndex());
+            assertThat(list.getMaxIndex()).isEqualTo(dense.getMaxIndex());
+            assertThat(list.getTotalCount()).isEqualTo(dense.getTotalCount());
+            assertThat(bins(list.getAscendingIterator()))
+                    .isEqualTo(bins(dense.getAscendingIterator()));
+            assertThat(bins(list.getDescendingIterator()))
+                    .isEqualTo(bins(dense.getDescendingIterator()));
+            List<String> each = new ArrayList<>();
+            list.forEach((index, count) -> each.add(index + ":" + count));
+            assertThat(each).isEqualTo(bins(dense.getAscendingIterator()));
+            Store copy = list.copy();
+            list.add(10_000, 1);
+            assertThat(copy.getMaxIndex()).isEqualTo(dense.getMaxIndex());
+            list.clear();
+            assertThat(list.isEmpty()).isTrue();
+            list.add(3, 2);
+            assertThat(bins(list.getAscendingIterator())).containsExactly("3:2.0");
+            assertThatThrownBy(() -> new BinListStore().add(1, -1))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
-        assertThat(list.getMinIndex()).isEqualTo(dense.getMinIndex());
-        assertThat(list.getMaxIndex()).isEqualTo(dense.getMaxIndex());
-        assertThat(bins(list.getAscendingIterator())).isEqualTo(bins(dense.getAscendingIterator()));
-        assertThat(bins(list.getDescendingIterator()))
-                .isEqualTo(bins(dense.getDescendingIterator()));
-        Store copy = list.copy();
-        list.add(10_000, 1);
-        assertThat(copy.getMaxIndex()).isEqualTo(dense.getMaxIndex());
-        list.clear();
-        assertThat(list.isEmpty()).isTrue();
-        assertThatThrownBy(() -> list.add(1, -1)).isInstanceOf(IllegalArgumentException.class);
     }
 
     private static List<String> bins(Iterator<Bin> it) {
