@@ -156,24 +156,19 @@ final class BinListStore implements Store {
 
     @Override
     public int getMinIndex() {
-        if (dense != null) {
-            return dense.getMinIndex();
-        }
-        if (size == 0) {
-            throw new NoSuchElementException();
-        }
-        return indexes[0];
+        return dense != null ? dense.getMinIndex() : bin(0);
     }
 
     @Override
     public int getMaxIndex() {
-        if (dense != null) {
-            return dense.getMaxIndex();
-        }
+        return dense != null ? dense.getMaxIndex() : bin(size - 1);
+    }
+
+    private int bin(int at) {
         if (size == 0) {
             throw new NoSuchElementException();
         }
-        return indexes[size - 1];
+        return indexes[at];
     }
 
     @Override
@@ -189,49 +184,31 @@ final class BinListStore implements Store {
 
     @Override
     public Iterator<Bin> getAscendingIterator() {
-        if (dense != null) {
-            return dense.getAscendingIterator();
-        }
-        return new Iterator<>() {
-            private int next = 0;
-
-            @Override
-            public boolean hasNext() {
-                return next < size;
-            }
-
-            @Override
-            public Bin next() {
-                if (next >= size) {
-                    throw new NoSuchElementException();
-                }
-                Bin b = new Bin(indexes[next], counts[next]);
-                next++;
-                return b;
-            }
-        };
+        return dense != null ? dense.getAscendingIterator() : bins(0, 1);
     }
 
     @Override
     public Iterator<Bin> getDescendingIterator() {
-        if (dense != null) {
-            return dense.getDescendingIterator();
-        }
+        return dense != null ? dense.getDescendingIterator() : bins(size - 1, -1);
+    }
+
+    /** The list's bins from position {@code first} on, {@code step} +1 or -1. */
+    private Iterator<Bin> bins(int first, int step) {
         return new Iterator<>() {
-            private int next = size - 1;
+            private int next = first;
 
             @Override
             public boolean hasNext() {
-                return next >= 0;
+                return next >= 0 && next < size;
             }
 
             @Override
             public Bin next() {
-                if (next < 0) {
+                if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
                 Bin b = new Bin(indexes[next], counts[next]);
-                next--;
+                next += step;
                 return b;
             }
         };
