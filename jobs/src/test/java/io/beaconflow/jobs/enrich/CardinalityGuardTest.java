@@ -107,4 +107,34 @@ class CardinalityGuardTest {
         assertThat(guard.admit(Kind.ROUTE, "shop", "/category/:slug")).isEqualTo("/category/:slug");
         assertThat(guard.forget(Kind.ROUTE, "nobody", r -> true)).isZero();
     }
+
+    @Test
+    void equalValuesComeBackAsTheAdmittedInstanceAndEachAppKeepsItsOwnBudget() {
+        CardinalityGuard guard = new CardinalityGuard(3, limits(2));
+        String first = new String("DE");
+        assertThat(guard.admit(Kind.COUNTRY, "shop", first)).isSameAs(first);
+        // A later event's equal string (decoded afresh) gets the stored instance back.
+        assertThat(guard.admit(Kind.COUNTRY, "shop", new String("DE"))).isSameAs(first);
+        // Apps alternating from event to event, with equal but distinct app strings: each app's
+        // budget is its own (the per-kind cache of the last app must not leak across apps).
+        for (int i = 0; i < 3; i++) {
+            assertThat(guard.admit(Kind.COUNTRY, new String("news"), "FR")).isEqualTo("FR");
+            assertThat(guard.admit(Kind.COUNTRY, new String("shop"), "FR")).isEqualTo("FR");
+            assertThat(guard.admit(Kind.COUNTRY, "news", "JP")).isEqualTo("JP");
+            assertThat(guard.admit(Kind.COUNTRY, "shop", "JP")).isEqualTo("other");
+            assertThat(guard.admit(Kind.COUNTRY, "news", "US")).isEqualTo("other");
+        }
+        assertThat(guard.admittedCount(Kind.COUNTRY, "shop")).isEqualTo(2);
+        assertThat(guard.admittedCount(Kind.COUNTRY, "news")).isEqualTo(2);
+        assertThat(guard.folded(Kind.COUNTRY)).isEqualTo(6);
+        // A restored guard answers with its own instances too, and a value forgotten while its
+        // app is the cached one is gone from the cached map as well.
+        CardinalityGuard restored = new CardinalityGuard(3, limits(2));
+        restored.restore(guard.snapshot());
+        String de = restored.admit(Kind.COUNTRY, "shop", "DE");
+        assertThat(restored.admit(Kind.COUNTRY, "shop", new String("DE"))).isSameAs(de);
+        assertThat(restored.forget(Kind.COUNTRY, "shop", "DE"::equals)).isEqualTo(1);
+        assertThat(restored.admit(Kind.COUNTRY, "shop", "GB")).isEqualTo("GB");
+        assertThat(restored.admit(Kind.COUNTRY, "shop", "IT")).isEqualTo("other");
+    }
 }
