@@ -126,6 +126,13 @@ public final class PathTemplateLearner {
     /** The earliest distinct segments after one prefix: hash → earliest event time. */
     static final class Evidence {
         final HashMap<Long, Long> first = new HashMap<>();
+        // The latest kept entry by (time, hash), kept up to date instead of found by a scan of the
+        // set for every event of a full prefix (a slug prefix sees a new segment on most events;
+        // the scans were 3 % of decoding and enriching a beacon, docs/benchmarks.md). Unknown
+        // after a change that can move it backwards; found again by the next latestTime().
+        private boolean latestKnown;
+        private long latestTime;
+        private long latestHash;
 
         /** Adds one segment; true when the kept set changed. Same result in any order. */
         boolean add(long hash, long time, int keep) {
@@ -133,33 +140,48 @@ public final class PathTemplateLearner {
             if (had != null) {
                 if (time < had) {
                     first.put(hash, time);
+                    if (hash == latestHash) latestKnown = false;
                     return true;
                 }
                 return false;
             }
             if (first.size() < keep) {
                 first.put(hash, time);
+                if (latestKnown && before(latestTime, latestHash, time, hash)) {
+                    latestTime = time;
+                    latestHash = hash;
+                }
                 return true;
             }
-            Map.Entry<Long, Long> last = latest();
-            if (before(time, hash, last.getValue(), last.getKey())) {
-                first.remove(last.getKey());
+            findLatest();
+            if (before(time, hash, latestTime, latestHash)) {
+                first.remove(latestHash);
                 first.put(hash, time);
+                latestKnown = false;
                 return true;
             }
             return false;
         }
 
-        /** The latest kept entry by (time, hash). */
-        Map.Entry<Long, Long> latest() {
-            Map.Entry<Long, Long> last = null;
+        /** Event time of the latest kept entry by (time, hash); the set must not be empty. */
+        long latestTime() {
+            findLatest();
+            return latestTime;
+        }
+
+        private void findLatest() {
+            if (latestKnown) {
+                return;
+            }
+            boolean found = false;
             for (Map.Entry<Long, Long> x : first.entrySet()) {
-                if (last == null
-                        || before(last.getValue(), last.getKey(), x.getValue(), x.getKey())) {
-                    last = x;
+                if (!found || before(latestTime, latestHash, x.getValue(), x.getKey())) {
+                    latestTime = x.getValue();
+                    latestHash = x.getKey();
+                    found = true;
                 }
             }
-            return last;
+            latestKnown = found;
         }
 
         private static boolean before(long t1, long h1, long t2, long h2) {
@@ -218,7 +240,7 @@ public final class PathTemplateLearner {
         // Only a full set's change can turn a "wait" into an answer (the test above); a set
         // still filling cannot, nor can a prefix newly counted (the event that counts it asks).
         if (ev.add(hash(seg), time, learnAfter + 1) && ev.first.size() > learnAfter) version++;
-        if (ev.first.size() > learnAfter && time >= effectiveAt(ev.latest().getValue())) {
+        if (ev.first.size() > learnAfter && time >= effectiveAt(ev.latestTime())) {
             return true;
         }
         if (time < rawBefore) {
@@ -277,7 +299,7 @@ public final class PathTemplateLearner {
                 Map.Entry<String, Evidence> p = it.next();
                 Evidence ev = p.getValue();
                 if (ev.first.size() > learnAfter) {
-                    long m = ev.latest().getValue();
+                    long m = ev.latestTime();
                     if (m <= settled) {
                         long effect = effectiveAt(m);
                         learned.computeIfAbsent(a.getKey(), x -> new HashMap<>())

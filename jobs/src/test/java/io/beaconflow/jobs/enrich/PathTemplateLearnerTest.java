@@ -3,6 +3,7 @@ package io.beaconflow.jobs.enrich;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -378,5 +379,66 @@ class PathTemplateLearnerTest {
                 .isEqualTo(1);
         assertThat(routes.apply("shop", "/topics/e", T0 + 6 * MIN, T0 + 6 * MIN))
                 .isEqualTo("/topics/:slug");
+    }
+
+    /**
+     * The evidence set keeps its latest entry up to date instead of scanning for it: after every
+     * add, the kept set, add's answer and the latest time equal a plain implementation that scans
+     * (the one before), over random segments with repeats, earlier times and ties.
+     */
+    @Test
+    void evidenceKeepsTheSameSetAndLatestEntryAsAScanWould() {
+        Random rnd = new Random(11);
+        for (int run = 0; run < 300; run++) {
+            int keep = 1 + rnd.nextInt(6);
+            PathTemplateLearner.Evidence ev = new PathTemplateLearner.Evidence();
+            Map<Long, Long> plain = new HashMap<>();
+            for (int i = 0; i < 200; i++) {
+                long hash = rnd.nextInt(12) - 6; // negative hashes: compared unsigned
+                long time = rnd.nextInt(40);
+                assertThat(ev.add(hash, time, keep)).isEqualTo(plainAdd(plain, hash, time, keep));
+                assertThat(ev.first).isEqualTo(plain);
+                if (!plain.isEmpty() && rnd.nextBoolean()) {
+                    assertThat(ev.latestTime()).isEqualTo(plainLatest(plain).getValue());
+                }
+            }
+        }
+    }
+
+    private static boolean plainAdd(Map<Long, Long> first, long hash, long time, int keep) {
+        Long had = first.get(hash);
+        if (had != null) {
+            if (time < had) {
+                first.put(hash, time);
+                return true;
+            }
+            return false;
+        }
+        if (first.size() < keep) {
+            first.put(hash, time);
+            return true;
+        }
+        Map.Entry<Long, Long> last = plainLatest(first);
+        if (plainBefore(time, hash, last.getValue(), last.getKey())) {
+            first.remove(last.getKey());
+            first.put(hash, time);
+            return true;
+        }
+        return false;
+    }
+
+    private static Map.Entry<Long, Long> plainLatest(Map<Long, Long> first) {
+        Map.Entry<Long, Long> last = null;
+        for (Map.Entry<Long, Long> x : first.entrySet()) {
+            if (last == null
+                    || plainBefore(last.getValue(), last.getKey(), x.getValue(), x.getKey())) {
+                last = x;
+            }
+        }
+        return Map.entry(last.getKey(), last.getValue());
+    }
+
+    private static boolean plainBefore(long t1, long h1, long t2, long h2) {
+        return t1 < t2 || (t1 == t2 && Long.compareUnsigned(h1, h2) < 0);
     }
 }
