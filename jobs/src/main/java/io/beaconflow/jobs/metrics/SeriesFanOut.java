@@ -38,6 +38,7 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
     private transient Counter botsExcluded;
     private transient LongCounter botsExcludedTotal;
     private transient ListCollector<SeriesSample> buffer;
+    private transient SeriesKeys keys;
 
     static final String STAGE = "metrics";
 
@@ -56,6 +57,7 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
         botsExcludedTotal = new LongCounter();
         getRuntimeContext().addAccumulator(ACC_BOTS_EXCLUDED, botsExcludedTotal);
         buffer = new ListCollector<>(new ArrayList<>());
+        keys = new SeriesKeys(SeriesKeys.DEFAULT_CAPACITY);
     }
 
     @Override
@@ -71,7 +73,7 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
         List<SeriesSample> samples = buffer.list();
         samples.clear();
         try {
-            emit(e, dimensions, failingStatuses, apdexMs, buffer);
+            emit(e, dimensions, failingStatuses, apdexMs, keys, buffer);
             if (!samples.isEmpty()) {
                 SeriesSample first = samples.get(0);
                 if (first.metric >= 0 && !(first.value >= 0 && first.value <= maxSketchValue)) {
@@ -133,12 +135,19 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
             boolean[] failing,
             double apdexMs,
             Collector<SeriesSample> out) {
+        emit(e, dimensions, failing, apdexMs, SeriesKeys.UNCACHED, out);
+    }
+
+    /** As above, the series keys made by {@code keys}. */
+    public static void emit(
+            RumEvent e,
+            Dimension[] dimensions,
+            boolean[] failing,
+            double apdexMs,
+            SeriesKeys keys,
+            Collector<SeriesSample> out) {
         SeriesSample appTotal =
-                sampleOf(
-                        e,
-                        SeriesKey.of(e.app, Dimension.ALL, Dimension.ALL_VALUE),
-                        failing,
-                        apdexMs);
+                sampleOf(e, keys.of(e.app, Dimension.ALL, Dimension.ALL_VALUE), failing, apdexMs);
         out.collect(appTotal);
         String app = e.app;
         for (Dimension d : dimensions) {
@@ -153,13 +162,13 @@ public class SeriesFanOut extends ProcessFunction<RumEvent, SeriesSample> {
                 for (Map.Entry<String, String> x : sorted.entrySet()) {
                     if (x.getKey() != null && x.getValue() != null) {
                         String v = x.getKey() + '=' + x.getValue();
-                        out.collect(appTotal.onSeries(SeriesKey.of(app, d, v)));
+                        out.collect(appTotal.onSeries(keys.of(app, d, v)));
                     }
                 }
             } else {
                 String v = valueOf(e, d);
                 if (v != null && !v.isEmpty()) {
-                    out.collect(appTotal.onSeries(SeriesKey.of(app, d, v)));
+                    out.collect(appTotal.onSeries(keys.of(app, d, v)));
                 }
             }
         }
