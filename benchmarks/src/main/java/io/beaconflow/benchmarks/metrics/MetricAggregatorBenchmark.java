@@ -8,6 +8,7 @@ import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.metrics.MetricAggregator;
 import io.beaconflow.jobs.metrics.MetricsConfig;
 import io.beaconflow.jobs.metrics.SeriesFanOut;
+import io.beaconflow.jobs.metrics.SeriesKeys;
 import io.beaconflow.jobs.metrics.SeriesSample;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +34,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@code fanOutAndAdd}: one event → its series samples ({@link SeriesFanOut#emit}) → each
  *       folded into its series' accumulator in a hash map (what the heap window state does). The
  *       score is events/s per core; the {@code samples} counter is series samples/s.
+ *   <li>{@code fanOutAndAddKeysKept}: the same with the series keys kept ({@link SeriesKeys}), as
+ *       the job's fan-out operator does since 2026-12-07.
  *   <li>{@code add}: one sample into one accumulator (the AggregateFunction's add).
  *   <li>{@code merge} and {@code getResult}: a full accumulator (every metric, ~1000 values).
  *   <li>{@code serializeRoundTrip}: the state-access cost a RocksDB backend pays per element.
@@ -59,6 +62,8 @@ public class MetricAggregatorBenchmark extends ThroughputBenchmark {
     private byte[] fullBytes;
     private final DataOutputSerializer out = new DataOutputSerializer(8192);
     private int next;
+    private final SeriesKeys keys = new SeriesKeys(SeriesKeys.DEFAULT_CAPACITY);
+    private static final boolean[] FAILING = new MetricsConfig().failingStatuses();
 
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.OPERATIONS)
@@ -96,10 +101,22 @@ public class MetricAggregatorBenchmark extends ThroughputBenchmark {
 
     @Benchmark
     public void fanOutAndAdd(Counters counters) {
+        fanOutAndAdd(counters, SeriesKeys.UNCACHED);
+    }
+
+    @Benchmark
+    public void fanOutAndAddKeysKept(Counters counters) {
+        fanOutAndAdd(counters, keys);
+    }
+
+    private void fanOutAndAdd(Counters counters, SeriesKeys seriesKeys) {
         io.beaconflow.jobs.model.RumEvent e = events[next++ & (EVENTS - 1)];
         SeriesFanOut.emit(
                 e,
                 dimensions,
+                FAILING,
+                MetricsConfig.DEFAULT_APDEX_THRESHOLD.toMillis(),
+                seriesKeys,
                 new org.apache.flink.util.Collector<>() {
                     @Override
                     public void collect(SeriesSample s) {
