@@ -330,9 +330,9 @@ public final class EventEnrichment {
     /** The PII part alone, also used for late events. */
     public static void scrub(PiiScrubber scrubber, RumEvent e) {
         e.clientIp = scrubber.clientIp(e.clientIp);
-        e.pageUrl = scrubber.url(e.pageUrl);
-        e.referrer = scrubber.url(e.referrer);
-        e.fetchUrl = scrubber.url(e.fetchUrl);
+        e.pageUrl = scrubber.pageUrl(e.pageUrl);
+        e.referrer = scrubber.referrer(e.referrer);
+        e.fetchUrl = scrubber.fetchUrl(e.fetchUrl);
         // Messages and stack frames quote URLs, tokens and user input ("invalid email a@b.c").
         // The fingerprint above was taken from the raw text, so grouping does not change.
         e.errorMessage = scrubber.text(e.errorMessage);

@@ -176,4 +176,29 @@ class PiiScrubberTest {
         }
         assertThat(a.userId(null)).isNull();
     }
+
+    @Test
+    void eachFieldsLastUrlIsAnsweredAsUrlWouldAnswerIt() {
+        String[] urls = {
+            "https://shop.example/cart?email=a@b.c&utm_source=x#access_token=t",
+            "https://shop.example/cart?email=a@b.c&utm_source=x#access_token=t",
+            "https://u:p@shop.example/p/42?q=1",
+            "",
+            null,
+            "https://shop.example/#/orders/42?token=x",
+            "https://shop.example/#/orders/42?token=x",
+            "/api/cart?sid=abc"
+        };
+        java.util.Random rnd = new java.util.Random(5);
+        for (int i = 0; i < 400; i++) {
+            String page = urls[rnd.nextInt(urls.length)];
+            String referrer = urls[rnd.nextInt(urls.length)];
+            String fetch = urls[rnd.nextInt(urls.length)];
+            // Fresh instances, as decoding makes them.
+            page = page == null ? null : new String(page);
+            assertThat(scrubber.pageUrl(page)).isEqualTo(scrubber.url(page));
+            assertThat(scrubber.referrer(referrer)).isEqualTo(scrubber.url(referrer));
+            assertThat(scrubber.fetchUrl(fetch)).isEqualTo(scrubber.url(fetch));
+        }
+    }
 }
