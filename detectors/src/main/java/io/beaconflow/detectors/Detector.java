@@ -160,9 +160,21 @@ public final class Detector {
                 drift = drift.quiet();
             }
         }
+        // The raw z of each anchored scale, as the verdict computed it; the calibration below
+        // reads the same ring, so it takes them instead of scanning every scale again.
+        double[] rawZ = null;
         if (d != null) {
+            rawZ = spec.evidence().pooled() ? unknownRawZ() : null;
             PooledEvidence.Verdict pooled =
-                    pool(s, d, poolSpread(e, d, denominator, s), y, value, denominator, sessions);
+                    pool(
+                            s,
+                            d,
+                            poolSpread(e, d, denominator, s),
+                            y,
+                            value,
+                            denominator,
+                            sessions,
+                            rawZ);
             // A window that completes pooled evidence of a shift is part of that shift: it must
             // not teach the baseline the shifted level (a thin segment's incident would otherwise
             // be learned away before its evidence adds up). The same for a drift.
@@ -211,7 +223,7 @@ public final class Detector {
             // on their own expectations keep every normal window: there the heavy tail of a
             // percentile's pooled z is what the calibration must see (leaving those windows out
             // raised false alerts from 2 to 27 on two runs).
-            PooledEvidence.calibrate(s, spec, spec.zThreshold());
+            PooledEvidence.calibrate(s, spec, spec.zThreshold(), rawZ);
         }
         if (pooledEvidence || result.alertOpened()) {
             // Proportions' calibration learns late: the windows it has not folded in yet led up
@@ -301,7 +313,8 @@ public final class Detector {
             double y,
             double value,
             double denominator,
-            long sessions) {
+            long sessions,
+            double[] rawZ) {
         if (!spec.evidence().pooled()) {
             return PooledEvidence.Verdict.NONE;
         }
@@ -325,11 +338,28 @@ public final class Detector {
         PooledEvidence.Verdict v =
                 s.alertOpen
                         ? PooledEvidence.best(
-                                s, spec, OPEN_SCALE_WINDOWS, AlertHysteresis.holdThreshold(spec), 0)
+                                s,
+                                spec,
+                                OPEN_SCALE_WINDOWS,
+                                AlertHysteresis.holdThreshold(spec),
+                                0,
+                                rawZ)
                         : PooledEvidence.best(
-                                s, spec, spec.evidence().maxWindows(), spec.zThreshold());
+                                s,
+                                spec,
+                                spec.evidence().maxWindows(),
+                                spec.zThreshold(),
+                                spec.minSessions(),
+                                rawZ);
         double residual = y - d.expected();
         boolean agrees = v.windows() > 1 && Math.signum(residual) == Math.signum(v.z());
         return agrees ? v : PooledEvidence.Verdict.NONE;
+    }
+
+    /** One NaN (not computed) per scale of the spec's pooled evidence. */
+    private double[] unknownRawZ() {
+        double[] z = new double[spec.evidence().scales().length];
+        java.util.Arrays.fill(z, Double.NaN);
+        return z;
     }
 }

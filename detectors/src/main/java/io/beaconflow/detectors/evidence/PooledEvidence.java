@@ -171,6 +171,16 @@ public final class PooledEvidence {
      * counts whose overdispersion the baseline measures, so their pooled z has no such tail.
      */
     public static void calibrate(DetectorState s, DetectorSpec spec, double cap) {
+        calibrate(s, spec, cap, null);
+    }
+
+    /**
+     * {@link #calibrate(DetectorState, DetectorSpec, double)} with the raw z of each scale that
+     * {@link #best(DetectorState, DetectorSpec, int, double, int, double[])} already computed on
+     * the same ring (NaN where it did not; null: none). The anchored scans are the pooled
+     * detector's cost, and the calibration repeated every one of them on the same windows.
+     */
+    public static void calibrate(DetectorState s, DetectorSpec spec, double cap, double[] known) {
         if (s.evidenceResidual == null || s.evidenceZ2 == null) {
             return;
         }
@@ -204,7 +214,10 @@ public final class PooledEvidence {
             if (l > n || l > s.evidenceWritten) {
                 break;
             }
-            double z = rawZ(s, spec, l);
+            double z =
+                    known != null && k < known.length && !Double.isNaN(known[k])
+                            ? known[k]
+                            : rawZ(s, spec, l);
             double z2 = Math.min(z * z, cap * cap);
             if (late) {
                 s.evidenceZ2Pending[row + k] = z2;
@@ -255,6 +268,22 @@ public final class PooledEvidence {
         return spec.evidence().anchored() ? anchoredZ(s, spec, l) : ownZ(s, l);
     }
 
+    /**
+     * The ring slot of the newest window ({@code written} ≥ 1 windows written into {@code n}
+     * slots). The scans below step back from it with {@link #previous}: the slot of the m-th newest
+     * window is {@code (written - m) % n}, computed without a division per window (the scans ran
+     * for every scale of every scored point: most of the detector's own time, docs/benchmarks.md,
+     * "Session 2026-12-07 (6)").
+     */
+    static int newest(long written, int n) {
+        return (int) ((written - 1) % n);
+    }
+
+    /** The ring slot before {@code slot}. */
+    static int previous(int slot, int n) {
+        return (slot == 0 ? n : slot) - 1;
+    }
+
     /** The raw pooled z of the last {@code l} windows, each against its own expectation. */
     static double ownZ(DetectorState s, int l) {
         return ownZ(s, l, 0, 0);
@@ -268,8 +297,8 @@ public final class PooledEvidence {
         int n = s.evidenceResidual.length;
         double a = 0;
         double b = 0;
-        for (int m = 1; m <= l; m++) {
-            int j = (int) ((s.evidenceWritten - m) % n);
+        // Newest first, stepping back around the ring (no long division per window).
+        for (int m = 1, j = newest(s.evidenceWritten, n); m <= l; m++, j = previous(j, n)) {
             if (leftOut(s.evidenceSessions[j], without, thinBelow)) {
                 continue;
             }
@@ -297,8 +326,7 @@ public final class PooledEvidence {
         double cap = spec.evidence().cap();
         double a = 0;
         double b = 0;
-        for (int m = 1; m <= l; m++) {
-            int j = (int) ((written - m) % n);
+        for (int m = 1, j = newest(written, n); m <= l; m++, j = previous(j, n)) {
             if (leftOut(s.evidenceSessions[j], without, thinBelow)) {
                 continue;
             }
@@ -384,6 +412,22 @@ public final class PooledEvidence {
      */
     public static Verdict best(
             DetectorState s, DetectorSpec spec, int maxWindows, double threshold, int minSessions) {
+        return best(s, spec, maxWindows, threshold, minSessions, null);
+    }
+
+    /**
+     * {@link #best(DetectorState, DetectorSpec, int, double, int)} that also writes the raw
+     * anchored z of each scale it computes into {@code rawZ} (by scale index; untouched where it
+     * computes none), for {@link #calibrate(DetectorState, DetectorSpec, double, double[])} on the
+     * same ring. Null: not written.
+     */
+    public static Verdict best(
+            DetectorState s,
+            DetectorSpec spec,
+            int maxWindows,
+            double threshold,
+            int minSessions,
+            double[] rawZ) {
         if (s.evidenceResidual == null || s.evidenceShift == null || s.evidenceWritten == 0) {
             return Verdict.NONE;
         }
@@ -411,8 +455,9 @@ public final class PooledEvidence {
         int[] lengths = spec.evidence().scales();
         int k = -1;
         int next = lengths.length > 0 ? lengths[0] : Integer.MAX_VALUE;
-        for (int l = 1; l <= Math.min(n, maxWindows) && l <= written; l++) {
-            int i = (int) ((written - l) % n);
+        for (int l = 1, i = newest(written, n);
+                l <= Math.min(n, maxWindows) && l <= written;
+                l++, i = previous(i, n)) {
             a += s.evidenceResidual[i];
             shift += s.evidenceShift[i];
             b += s.evidenceWeight[i];
@@ -446,11 +491,17 @@ public final class PooledEvidence {
             // Anchored: against the expectation before the scale's first window (see
             // anchoredZ); one window is its own anchor.
             boolean anchored = spec.evidence().anchored() && l > 1;
-            double z =
-                    l == 1
-                            ? a / Math.sqrt(b)
-                            : (anchored ? anchoredZ(s, spec, l) : a / Math.sqrt(b))
-                                    / scaleInflation(s, k, l);
+            double raw = anchored ? anchoredZ(s, spec, l) : a / Math.sqrt(b);
+            if (anchored && rawZ != null && k < rawZ.length) {
+                rawZ[k] = raw;
+            }
+            double z = l == 1 ? a / Math.sqrt(b) : raw / scaleInflation(s, k, l);
+            if (Math.abs(z) < threshold && !(Math.abs(z) > Math.abs(strongest.z()))) {
+                // Neither passing nor the strongest so far: its verdict would be thrown away, so
+                // its values on the metric's scale (an exp() each on a log scale, a third of a
+                // pooled latency detector's time) are not computed.
+                continue;
+            }
             double centerW = anchored ? s.evidenceCenter[i] / s.evidenceWeight[i] : c / b;
             double expected = spec.toOriginal(centerW);
             // The change gated and shown is the uncapped mean shift: the cap decides whether the

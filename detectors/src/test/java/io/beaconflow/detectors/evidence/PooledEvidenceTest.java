@@ -18,6 +18,20 @@ import org.apache.commons.math3.random.JDKRandomGenerator;
 import org.junit.jupiter.api.Test;
 
 class PooledEvidenceTest {
+    @Test
+    void theRingScanVisitsTheSlotsOfTheDivisionFormulaNewestFirst() {
+        Random rnd = new Random(7);
+        for (int run = 0; run < 2_000; run++) {
+            int n = 1 + rnd.nextInt(64);
+            long written = 1 + (run % 3 == 0 ? rnd.nextInt(200) : (long) rnd.nextInt(1 << 30) << 8);
+            int slot = PooledEvidence.newest(written, n);
+            for (int m = 1; m <= Math.min(written, 3L * n); m++) {
+                assertThat(slot).isEqualTo((int) ((written - m) % n));
+                slot = PooledEvidence.previous(slot, n);
+            }
+        }
+    }
+
     static final long T0 = 1_700_000_000_000L;
     static final long MINUTE = 60_000;
 

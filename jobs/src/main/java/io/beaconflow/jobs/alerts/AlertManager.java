@@ -1,7 +1,6 @@
 package io.beaconflow.jobs.alerts;
 
 import io.beaconflow.jobs.detection.AlertingConfig;
-import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.patterns.Finding;
 import io.beaconflow.jobs.state.KeyedStates;
 import java.time.Duration;
@@ -19,9 +18,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * The Flink shell of the alert lifecycle, keyed by app: parks pattern findings until the watermark
- * passes their event time, keeps the app's scored rows for a few windows (second input, for the
- * root-cause hints), and hands both to {@link AlertLifecycle}, the plain-Java core that opens,
- * updates and resolves alerts (one alert per incident; see there).
+ * passes their event time, keeps the app's scored rows for a few windows (second input, their
+ * {@link HintRow}s, for the root-cause hints), and hands both to {@link AlertLifecycle}, the
+ * plain-Java core that opens, updates and resolves alerts (one alert per incident; see there).
  *
  * <p><b>Order.</b> Findings come from several CEP operators; each is parked until the watermark
  * passes its event time, then all findings of that instant are handled in a fixed order, so the
@@ -39,7 +38,7 @@ import org.apache.flink.util.Collector;
  * depend on the order rows arrived in. A savepoint of the list layout restores without its rows:
  * the first alerts after such an upgrade get hints from fewer windows (docs/DISCUSSION.md).
  */
-public class AlertManager extends KeyedCoProcessFunction<String, Finding, ScoredAggregate, Alert> {
+public class AlertManager extends KeyedCoProcessFunction<String, Finding, HintRow, Alert> {
     private static final long serialVersionUID = 1L;
 
     private final AlertingConfig config;
@@ -97,14 +96,11 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, Scored
     }
 
     @Override
-    public void processElement2(ScoredAggregate row, Context ctx, Collector<Alert> out)
-            throws Exception {
-        if (row.updateSeq > 0 || row.scores.isEmpty()) {
-            return;
-        }
+    public void processElement2(HintRow row, Context ctx, Collector<Alert> out) throws Exception {
         // Registering the same timer again is a no-op: every row of the window asks for it.
         ctx.timerService().registerEventTimeTimer(row.windowEnd + config.hintWindows * windowMs);
-        rows.put(Tuple3.of(row.windowStart, row.dimension, row.dimensionValue), RowDigest.of(row));
+        RowDigest d = row.digest;
+        rows.put(Tuple3.of(d.windowStart, d.dimension, d.dimensionValue), d);
     }
 
     @Override

@@ -16,8 +16,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * notifications for the open and resolve transitions:
  *
  * <pre>
- * findings ─keyBy app─┐
- * scored rows ─keyBy app─┴▶ AlertManager ─▶ alerts ─▶ notifications
+ * findings ─keyBy app───────────────┐
+ * scored rows ─▶ digests ─keyBy app─┴▶ AlertManager ─▶ alerts ─▶ notifications
  * </pre>
  */
 public final class AlertStage {
@@ -42,7 +42,12 @@ public final class AlertStage {
             Duration window) {
         SingleOutputStreamOperator<Alert> alerts =
                 findings.keyBy(f -> f.app, Types.STRING)
-                        .connect(scored.keyBy(r -> r.app, Types.STRING))
+                        .connect(
+                                scored.filter(HintRow::read)
+                                        .name("alerts: rows the hints read")
+                                        .map(HintRow::of, TypeInformation.of(HintRow.class))
+                                        .name("alerts: row digests")
+                                        .keyBy(r -> r.app, Types.STRING))
                         .process(new AlertManager(cfg, window), TypeInformation.of(Alert.class))
                         .uid("alerts")
                         .name("alerts: lifecycle");

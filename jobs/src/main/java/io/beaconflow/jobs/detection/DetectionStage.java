@@ -46,6 +46,8 @@ public final class DetectionStage {
      * @param scored metric rows with expected value, band and score per metric (to the metrics
      *     index).
      * @param signals every scored point of a metric series.
+     * @param anomalies the anomalous ones among {@code signals}, each part filtered where it is
+     *     produced (see {@link #anomalous}).
      * @param rageSignals every scored rage-click rate of a route.
      * @param rejectedSpecs spec updates that were refused, with the reason.
      * @param frustration rage-click rate per route and window (the frustration scorer's input).
@@ -53,9 +55,21 @@ public final class DetectionStage {
     public record Outputs(
             SingleOutputStreamOperator<ScoredAggregate> scored,
             DataStream<AnomalySignal> signals,
+            DataStream<AnomalySignal> anomalies,
             DataStream<AnomalySignal> rageSignals,
             DataStream<SpecRejection> rejectedSpecs,
             DataStream<RouteActivity> frustration) {}
+
+    /**
+     * The anomalous signals of one producer's stream. Filter each stream before a union, not the
+     * union: an operator with several inputs cannot be chained, so a filter of the union is a task
+     * of its own that every normal signal (nearly all of them) reaches over the network, serialized
+     * once more, only to be dropped (docs/benchmarks.md, "Session 2026-12-07 (6)"). On one
+     * producer's stream the filter chains to it.
+     */
+    public static DataStream<AnomalySignal> anomalous(DataStream<AnomalySignal> signals) {
+        return signals.filter(s -> s.anomaly).name("detect: anomalous points");
+    }
 
     /** The series key of a metric row (the same key the metrics stage groups by). */
     public static final class RowKey implements KeySelector<MetricAggregate, String> {
@@ -225,11 +239,16 @@ public final class DetectionStage {
                         .uid("detector")
                         .name("detect: score series");
         DataStream<AnomalySignal> signals = scored.getSideOutput(DetectorFunction.SIGNALS);
+        DataStream<AnomalySignal> anomalies = anomalous(signals);
         if (cfg.segmentShare.enabled) {
-            signals = signals.union(segmentShares(metrics, cfg));
+            DataStream<AnomalySignal> shares = segmentShares(metrics, cfg);
+            signals = signals.union(shares);
+            anomalies = anomalies.union(anomalous(shares));
         }
         if (errorCounts != null && cfg.errorSurge.enabled) {
-            signals = signals.union(errorSurges(metrics, errorCounts, cfg));
+            DataStream<AnomalySignal> surges = errorSurges(metrics, errorCounts, cfg);
+            signals = signals.union(surges);
+            anomalies = anomalies.union(anomalous(surges));
         }
 
         SingleOutputStreamOperator<AnomalySignal> rageSignals =
@@ -245,6 +264,7 @@ public final class DetectionStage {
         return new Outputs(
                 scored,
                 signals,
+                anomalies,
                 rageSignals,
                 scored.getSideOutput(DetectorFunction.REJECTED),
                 frustration);

@@ -77,7 +77,7 @@ public final class PatternStage {
         // operator for nothing; the recovery pattern needs the normals of series that had an
         // anomaly (RecoveryGate). Nearly every scored point is normal (docs/benchmarks.md).
         DataStream<AnomalySignal> anomalies =
-                seriesSignals.filter(s -> s.anomaly).name("detect: anomalous points");
+                scores.anomalies().union(DetectionStage.anomalous(canary));
         SingleOutputStreamOperator<Finding> sustained =
                 SustainedAnomalyPattern.apply(
                         anomalies, cfg.sustained.anomalies, cfg.sustained.windows, cfg.window);

@@ -1,7 +1,6 @@
 package io.beaconflow.jobs.alerts;
 
 import io.beaconflow.jobs.detection.AlertingConfig;
-import io.beaconflow.jobs.detection.ScoredAggregate;
 import io.beaconflow.jobs.patterns.Finding;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,20 +13,21 @@ import org.junit.jupiter.api.AfterEach;
 
 /**
  * What the {@link AlertManager} harness tests share: the operator as the job wires it (findings on
- * the first input, scored rows on the second, both keyed by app; one-minute windows), feeding a
- * finding at its own time, the alerts out, and closing the harness after each test.
+ * the first input, scored rows' {@link HintRow}s on the second, both keyed by app; one-minute
+ * windows), feeding a finding at its own time, the alerts out, and closing the harness after each
+ * test.
  */
 abstract class AlertManagerHarness {
     static final long T0 = Instant.parse("2026-11-02T09:00:00Z").toEpochMilli();
     static final long M = 60_000;
 
     /** The harness of the running test, closed after it. */
-    KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> h;
+    KeyedTwoInputStreamOperatorTestHarness<String, Finding, HintRow, Alert> h;
 
     /** An open harness on a fresh {@link AlertManager}, on the heap or on RocksDB. */
-    static KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> open(
+    static KeyedTwoInputStreamOperatorTestHarness<String, Finding, HintRow, Alert> open(
             AlertingConfig config, boolean rocksDb) throws Exception {
-        KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> r =
+        KeyedTwoInputStreamOperatorTestHarness<String, Finding, HintRow, Alert> r =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
                         new KeyedCoProcessOperator<>(
                                 new AlertManager(config, Duration.ofMinutes(1))),

@@ -50,7 +50,7 @@ class AlertManagerTest extends AlertManagerHarness {
         return f;
     }
 
-    static ScoredAggregate row(
+    static HintRow row(
             String dimension,
             String value,
             int minute,
@@ -69,7 +69,7 @@ class AlertManagerTest extends AlertManagerHarness {
         s.denominator = views;
         s.baseline = expected == null ? "none" : "ewma";
         r.scores.put("error_rate", s);
-        return r;
+        return HintRow.of(r);
     }
 
     @Test
@@ -216,22 +216,20 @@ class AlertManagerTest extends AlertManagerHarness {
     }
 
     /** The same operator on the RocksDB backend, where every map entry is one RocksDB entry. */
-    static KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert>
-            onRocksDb() throws Exception {
+    static KeyedTwoInputStreamOperatorTestHarness<String, Finding, HintRow, Alert> onRocksDb()
+            throws Exception {
         return open(new AlertingConfig(), true);
     }
 
     /** RocksDB entries of all states (the harness counts only heap state). */
-    static int entries(
-            KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> r) {
+    static int entries(KeyedTwoInputStreamOperatorTestHarness<String, Finding, HintRow, Alert> r) {
         return ((RocksDBKeyedStateBackend<?>) r.getOperator().getKeyedStateBackend())
                 .numKeyValueStateEntries();
     }
 
     @Test
     void eachScoredRowIsOneStateEntrySoARowCostsOneWriteOnRocksDb() throws Exception {
-        KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> r =
-                onRocksDb();
+        KeyedTwoInputStreamOperatorTestHarness<String, Finding, HintRow, Alert> r = onRocksDb();
         try {
             for (int i = 0; i < 40; i++) {
                 r.processElement2(row("route", "/p" + i, 10, 100, 0.02, 0.02), T0 + 11 * M - 1);
@@ -247,10 +245,9 @@ class AlertManagerTest extends AlertManagerHarness {
     @Test
     void rowsAndTheirTimersAreGoneOnceTheyAreOlderThanTheHintWindowsOnHeapAndRocksDb()
             throws Exception {
-        KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> r =
-                onRocksDb();
+        KeyedTwoInputStreamOperatorTestHarness<String, Finding, HintRow, Alert> r = onRocksDb();
         try {
-            for (KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> x :
+            for (KeyedTwoInputStreamOperatorTestHarness<String, Finding, HintRow, Alert> x :
                     List.of(h, r)) {
                 for (int m = 10; m < 14; m++) {
                     x.processElement2(row("all", "*", m, 1000, 0.02, 0.02), T0 + (m + 1) * M - 1);
@@ -271,7 +268,7 @@ class AlertManagerTest extends AlertManagerHarness {
 
     @Test
     void theHintsDoNotDependOnTheOrderRowsArrivedIn() throws Exception {
-        List<ScoredAggregate> rows = new java.util.ArrayList<>();
+        List<HintRow> rows = new java.util.ArrayList<>();
         for (int m = 10; m <= 11; m++) {
             rows.add(row("all", "*", m, 1000, 0.075, 0.02));
             rows.add(row("browser", "Safari", m, 220, 0.27, 0.02));
@@ -281,12 +278,11 @@ class AlertManagerTest extends AlertManagerHarness {
         }
         List<List<String>> hints = new java.util.ArrayList<>();
         for (int order = 0; order < 2; order++) {
-            KeyedTwoInputStreamOperatorTestHarness<String, Finding, ScoredAggregate, Alert> r =
-                    onRocksDb();
+            KeyedTwoInputStreamOperatorTestHarness<String, Finding, HintRow, Alert> r = onRocksDb();
             try {
-                List<ScoredAggregate> feed = new java.util.ArrayList<>(rows);
+                List<HintRow> feed = new java.util.ArrayList<>(rows);
                 if (order == 1) java.util.Collections.reverse(feed);
-                for (ScoredAggregate a : feed) r.processElement2(a, a.windowEnd - 1);
+                for (HintRow a : feed) r.processElement2(a, a.windowEnd - 1);
                 Finding f = sustained("shop|all|*", "error_rate", "error_rate", "up", 10, 11);
                 r.processElement1(f, f.at);
                 r.processBothWatermarks(new Watermark(T0 + 12 * M));
