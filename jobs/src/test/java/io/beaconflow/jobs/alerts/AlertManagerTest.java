@@ -50,7 +50,8 @@ class AlertManagerTest extends AlertManagerHarness {
         return f;
     }
 
-    static HintRow row(
+    /** A first-version scored row of app {@code shop} with its error rate scored. */
+    static ScoredAggregate scoredRow(
             String dimension,
             String value,
             int minute,
@@ -69,7 +70,7 @@ class AlertManagerTest extends AlertManagerHarness {
         s.denominator = views;
         s.baseline = expected == null ? "none" : "ewma";
         r.scores.put("error_rate", s);
-        return HintRow.of(r);
+        return r;
     }
 
     @Test
@@ -201,12 +202,16 @@ class AlertManagerTest extends AlertManagerHarness {
     @Test
     void theAlertNamesTheBrowserThatCarriesTheExtraErrors() throws Exception {
         for (int m = 10; m <= 11; m++) {
-            h.processElement2(row("all", "*", m, 1000, 0.075, 0.02), T0 + (m + 1) * M - 1);
-            h.processElement2(row("browser", "Safari", m, 220, 0.27, 0.02), T0 + (m + 1) * M - 1);
-            h.processElement2(row("browser", "Chrome", m, 580, 0.021, 0.02), T0 + (m + 1) * M - 1);
-            h.processElement2(row("browser", "Firefox", m, 200, 0.019, 0.02), T0 + (m + 1) * M - 1);
-            h.processElement2(row("country", "US", m, 300, 0.076, 0.02), T0 + (m + 1) * M - 1);
-            h.processElement2(row("country", "DE", m, 700, 0.074, 0.02), T0 + (m + 1) * M - 1);
+            for (HintRow r :
+                    List.of(
+                            HintRow.of(scoredRow("all", "*", m, 1000, 0.075, 0.02)),
+                            HintRow.of(scoredRow("browser", "Safari", m, 220, 0.27, 0.02)),
+                            HintRow.of(scoredRow("browser", "Chrome", m, 580, 0.021, 0.02)),
+                            HintRow.of(scoredRow("browser", "Firefox", m, 200, 0.019, 0.02)),
+                            HintRow.of(scoredRow("country", "US", m, 300, 0.076, 0.02)),
+                            HintRow.of(scoredRow("country", "DE", m, 700, 0.074, 0.02)))) {
+                h.processElement2(r, T0 + (m + 1) * M - 1);
+            }
         }
         feed(sustained("shop|all|*", "error_rate", "error_rate", "up", 10, 11));
         h.processBothWatermarks(new Watermark(T0 + 12 * M));
@@ -232,7 +237,9 @@ class AlertManagerTest extends AlertManagerHarness {
         KeyedTwoInputStreamOperatorTestHarness<String, Finding, HintRow, Alert> r = onRocksDb();
         try {
             for (int i = 0; i < 40; i++) {
-                r.processElement2(row("route", "/p" + i, 10, 100, 0.02, 0.02), T0 + 11 * M - 1);
+                r.processElement2(
+                        HintRow.of(scoredRow("route", "/p" + i, 10, 100, 0.02, 0.02)),
+                        T0 + 11 * M - 1);
             }
             // A list value per window would be one entry rewritten 40 times.
             assertThat(entries(r)).isEqualTo(40);
@@ -250,9 +257,12 @@ class AlertManagerTest extends AlertManagerHarness {
             for (KeyedTwoInputStreamOperatorTestHarness<String, Finding, HintRow, Alert> x :
                     List.of(h, r)) {
                 for (int m = 10; m < 14; m++) {
-                    x.processElement2(row("all", "*", m, 1000, 0.02, 0.02), T0 + (m + 1) * M - 1);
                     x.processElement2(
-                            row("browser", "Safari", m, 200, 0.02, 0.02), T0 + (m + 1) * M - 1);
+                            HintRow.of(scoredRow("all", "*", m, 1000, 0.02, 0.02)),
+                            T0 + (m + 1) * M - 1);
+                    x.processElement2(
+                            HintRow.of(scoredRow("browser", "Safari", m, 200, 0.02, 0.02)),
+                            T0 + (m + 1) * M - 1);
                 }
                 // Window 10's rows are kept for the 5 hint windows after it, window 13's too.
                 x.processBothWatermarks(new Watermark(T0 + 16 * M));
@@ -270,11 +280,11 @@ class AlertManagerTest extends AlertManagerHarness {
     void theHintsDoNotDependOnTheOrderRowsArrivedIn() throws Exception {
         List<HintRow> rows = new java.util.ArrayList<>();
         for (int m = 10; m <= 11; m++) {
-            rows.add(row("all", "*", m, 1000, 0.075, 0.02));
-            rows.add(row("browser", "Safari", m, 220, 0.27, 0.02));
-            rows.add(row("browser", "Chrome", m, 580, 0.021, 0.02));
-            rows.add(row("country", "US", m, 300, 0.076, 0.02));
-            rows.add(row("country", "DE", m, 700, 0.074, 0.02));
+            rows.add(HintRow.of(scoredRow("all", "*", m, 1000, 0.075, 0.02)));
+            rows.add(HintRow.of(scoredRow("browser", "Safari", m, 220, 0.27, 0.02)));
+            rows.add(HintRow.of(scoredRow("browser", "Chrome", m, 580, 0.021, 0.02)));
+            rows.add(HintRow.of(scoredRow("country", "US", m, 300, 0.076, 0.02)));
+            rows.add(HintRow.of(scoredRow("country", "DE", m, 700, 0.074, 0.02)));
         }
         List<List<String>> hints = new java.util.ArrayList<>();
         for (int order = 0; order < 2; order++) {

@@ -2,7 +2,6 @@ package io.beaconflow.jobs.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.beaconflow.jobs.detection.MetricScore;
 import io.beaconflow.jobs.detection.ScoredAggregate;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -14,19 +13,9 @@ import org.junit.jupiter.api.Test;
 
 class HintRowTest {
     static ScoredAggregate scored(int updateSeq, boolean withScore) {
-        ScoredAggregate r = new ScoredAggregate();
-        r.app = "shop";
-        r.dimension = "browser";
-        r.dimensionValue = "Safari";
-        r.windowStart = 60_000;
-        r.windowEnd = 120_000;
+        ScoredAggregate r = AlertManagerTest.scoredRow("browser", "Safari", 1, 200, 0.27, 0.02);
         r.updateSeq = updateSeq;
-        r.pageViews = 200.0;
-        if (withScore) {
-            MetricScore s = RowDigests.score(0.27, 0.02);
-            s.denominator = 200.0;
-            r.scores.put("error_rate", s);
-        }
+        if (!withScore) r.scores.clear();
         return r;
     }
 
@@ -42,10 +31,11 @@ class HintRowTest {
         ScoredAggregate row = scored(0, true);
         HintRow h = HintRow.of(row);
         assertThat(h.app).isEqualTo("shop");
-        assertThat(h.windowEnd).isEqualTo(120_000);
+        assertThat(h.windowEnd - h.digest.windowStart).isEqualTo(60_000);
+        assertThat(h.windowEnd).isEqualTo(row.windowEnd);
         assertThat(h.digest.dimension).isEqualTo("browser");
         assertThat(h.digest.dimensionValue).isEqualTo("Safari");
-        assertThat(h.digest.windowStart).isEqualTo(60_000);
+        assertThat(h.digest.windowStart).isEqualTo(row.windowStart);
         assertThat(h.digest.scores).containsOnlyKeys("error_rate");
         assertThat(h.digest.scores.get("error_rate").value).isEqualTo(0.27);
     }
