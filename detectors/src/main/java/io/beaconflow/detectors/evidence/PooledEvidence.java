@@ -342,6 +342,32 @@ public final class PooledEvidence {
     }
 
     /**
+     * {@link #anchoredZ(DetectorState, DetectorSpec, int)} from the scale's windows as {@link
+     * #best} lays them out, newest first: each window's mean on the working scale ({@code (shift +
+     * center) / weight}), the square root of its weight, and its weight. The same operations on the
+     * same values, so the same result to the last bit; the per-window division and square root are
+     * done once per window instead of once per scale the window is in (a window of the newest two
+     * is in all ten of the shipped scales).
+     *
+     * @param anchor the expectation before the scale's first window
+     */
+    private static double anchoredZ(
+            double anchor, double cap, int l, double[] means, double[] roots, double[] weights) {
+        double a = 0;
+        double b = 0;
+        for (int m = 0; m < l; m++) {
+            double w = weights[m];
+            double r = means[m] - anchor;
+            if (cap > 0 && Math.abs(r) * roots[m] > cap) {
+                r = Math.copySign(cap / roots[m], r);
+            }
+            a += r * w;
+            b += w;
+        }
+        return b > 0 ? a / Math.sqrt(b) : 0;
+    }
+
+    /**
      * Adds one scored window.
      *
      * @param y observation on the working scale
@@ -455,9 +481,26 @@ public final class PooledEvidence {
         int[] lengths = spec.evidence().scales();
         int k = -1;
         int next = lengths.length > 0 ? lengths[0] : Integer.MAX_VALUE;
+        // Anchored scales: each window's mean and root weight, newest first, computed once here
+        // instead of once per scale it is in (see anchoredZ(DetectorState, double, int, int, ...)).
+        double[] means = null;
+        double[] roots = null;
+        double[] weights = null;
+        if (spec.evidence().anchored()) {
+            means = new double[span];
+            roots = new double[span];
+            weights = new double[span];
+        }
+        double cap = spec.evidence().cap();
         for (int l = 1, i = newest(written, n);
                 l <= Math.min(n, maxWindows) && l <= written;
                 l++, i = previous(i, n)) {
+            if (means != null) {
+                double w = s.evidenceWeight[i];
+                means[l - 1] = (s.evidenceShift[i] + s.evidenceCenter[i]) / w;
+                roots[l - 1] = Math.sqrt(w);
+                weights[l - 1] = w;
+            }
             a += s.evidenceResidual[i];
             shift += s.evidenceShift[i];
             b += s.evidenceWeight[i];
@@ -491,7 +534,16 @@ public final class PooledEvidence {
             // Anchored: against the expectation before the scale's first window (see
             // anchoredZ); one window is its own anchor.
             boolean anchored = spec.evidence().anchored() && l > 1;
-            double raw = anchored ? anchoredZ(s, spec, l) : a / Math.sqrt(b);
+            double raw =
+                    anchored
+                            ? anchoredZ(
+                                    s.evidenceCenter[i] / s.evidenceWeight[i],
+                                    cap,
+                                    l,
+                                    means,
+                                    roots,
+                                    weights)
+                            : a / Math.sqrt(b);
             if (anchored && rawZ != null && k < rawZ.length) {
                 rawZ[k] = raw;
             }

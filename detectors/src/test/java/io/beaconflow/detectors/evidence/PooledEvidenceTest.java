@@ -19,6 +19,57 @@ import org.junit.jupiter.api.Test;
 
 class PooledEvidenceTest {
     @Test
+    void theVerdictsAnchoredScansEqualTheScanOfEachScaleToTheLastBit() {
+        // best() lays each window's mean and root weight out once and scans them per scale; the
+        // calibration takes those values instead of scanning again, so they must be exactly what
+        // anchoredZ gives (capped windows, ring wrap-around and short histories included).
+        Random rnd = new Random(5);
+        for (int run = 0; run < 300; run++) {
+            DetectorSpec spec =
+                    logLatencyUp()
+                            .evidenceWindows(run % 2 == 0 ? 32 : 16)
+                            .evidenceScalesPerOctave(1 + run % 2)
+                            .evidenceAnchored(true)
+                            .evidenceCap(run % 3 == 0 ? 0 : 1.5 + rnd.nextDouble() * 2)
+                            .build();
+            DetectorState s = new DetectorState();
+            int pushes = 1 + rnd.nextInt(80);
+            for (int p = 0; p < pushes; p++) {
+                double mu = 7 + 0.2 * rnd.nextGaussian();
+                double sd = 0.05 + rnd.nextDouble() * 0.5;
+                double y = mu + sd * (rnd.nextDouble() < 0.2 ? 6 : 1) * rnd.nextGaussian();
+                PooledEvidence.push(
+                        s,
+                        spec,
+                        y,
+                        mu,
+                        sd,
+                        5 + rnd.nextInt(40),
+                        Math.exp(y),
+                        Math.exp(mu),
+                        Double.NaN,
+                        0L);
+            }
+            int[] scales = spec.evidence().scales();
+            double[] raw = new double[scales.length];
+            java.util.Arrays.fill(raw, Double.NaN);
+            PooledEvidence.best(s, spec, spec.evidence().maxWindows(), spec.zThreshold(), 0, raw);
+            for (int k = 0; k < scales.length; k++) {
+                int l = scales[k];
+                if (l == 1 || l > s.evidenceWritten || l > s.evidenceResidual.length) {
+                    assertThat(raw[k]).as("scale %d not computed", l).isNaN();
+                } else {
+                    assertThat(Double.doubleToRawLongBits(raw[k]))
+                            .as("run %d, scale %d", run, l)
+                            .isEqualTo(
+                                    Double.doubleToRawLongBits(
+                                            PooledEvidence.anchoredZ(s, spec, l)));
+                }
+            }
+        }
+    }
+
+    @Test
     void theRingScanVisitsTheSlotsOfTheDivisionFormulaNewestFirst() {
         Random rnd = new Random(7);
         for (int run = 0; run < 2_000; run++) {
