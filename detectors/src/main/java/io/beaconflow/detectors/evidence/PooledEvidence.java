@@ -271,9 +271,8 @@ public final class PooledEvidence {
     /**
      * The ring slot of the newest window ({@code written} ≥ 1 windows written into {@code n}
      * slots). The scans below step back from it with {@link #previous}: the slot of the m-th newest
-     * window is {@code (written - m) % n}, computed without a division per window (the scans ran
-     * for every scale of every scored point: most of the detector's own time, docs/benchmarks.md,
-     * "Session 2026-12-07 (6)").
+     * window is {@code (written - m) % n}, here without a long division per window (the scans run
+     * for every scale of every scored point; docs/benchmarks.md, "Session 2026-12-07 (6)").
      */
     static int newest(long written, int n) {
         return (int) ((written - 1) % n);
@@ -482,7 +481,7 @@ public final class PooledEvidence {
         int k = -1;
         int next = lengths.length > 0 ? lengths[0] : Integer.MAX_VALUE;
         // Anchored scales: each window's mean and root weight, newest first, computed once here
-        // instead of once per scale it is in (see anchoredZ(DetectorState, double, int, int, ...)).
+        // instead of once per scale it is in (see the anchoredZ that reads them).
         double[] means = null;
         double[] roots = null;
         double[] weights = null;
@@ -547,11 +546,10 @@ public final class PooledEvidence {
             if (anchored && rawZ != null && k < rawZ.length) {
                 rawZ[k] = raw;
             }
-            double z = l == 1 ? a / Math.sqrt(b) : raw / scaleInflation(s, k, l);
+            double z = l == 1 ? raw : raw / scaleInflation(s, k, l);
             if (Math.abs(z) < threshold && !(Math.abs(z) > Math.abs(strongest.z()))) {
                 // Neither passing nor the strongest so far: its verdict would be thrown away, so
-                // its values on the metric's scale (an exp() each on a log scale, a third of a
-                // pooled latency detector's time) are not computed.
+                // its values on the metric's scale (an exp() each on a log scale) are not computed.
                 continue;
             }
             double centerW = anchored ? s.evidenceCenter[i] / s.evidenceWeight[i] : c / b;
