@@ -38,6 +38,18 @@ public class DetectionConfig implements Serializable {
     public Duration idleStateTtl = DetectorFunction.DEFAULT_IDLE_TTL;
 
     /**
+     * Series whose detector states stay on the heap per subtask on RocksDB, written to the keyed
+     * state when evicted or before a snapshot ({@link DetectorOperator}); 0 = none.
+     */
+    public int stateCache = DEFAULT_STATE_CACHE;
+
+    /** About 2-90 KB of heap a series (a latency metric's state ~4 KB, a count's ~10 KB). */
+    public static final int DEFAULT_STATE_CACHE = 500;
+
+    /** Upper bound of {@link #stateCache}. */
+    public static final int MAX_STATE_CACHE = 1_000_000;
+
+    /**
      * For how long after a series' last row its empty windows are scored as zero traffic (the
      * metrics stage writes no row for a window without events, so a segment cut off entirely would
      * otherwise go silent instead of alerting). 0s = off.
@@ -219,6 +231,7 @@ public class DetectionConfig implements Serializable {
         p.durationNotNegative("detection.allowed-lateness", allowedLateness, "e.g. 5m");
         p.durationAboveZero("detection.idle-state-ttl", idleStateTtl, "e.g. 7d");
         p.durationNotNegative("detection.zero-fill", zeroFill, "e.g. 60m, 0s = off");
+        p.between("detection.state-cache", stateCache, 0, MAX_STATE_CACHE, "e.g. 500, 0 = off");
         String fix = "remove the key for the defaults, or give its settings";
         if (p.section("detection.sustained", sustained, fix)) {
             p.notBelow("detection.sustained.anomalies", sustained.anomalies, 1, "e.g. 2");

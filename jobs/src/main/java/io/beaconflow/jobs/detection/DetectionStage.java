@@ -225,19 +225,24 @@ public final class DetectionStage {
         SpecSet.parse(initial); // fail at graph build time, naming file, line, key and fix
         BroadcastStream<SpecUpdate> specs = specUpdates.broadcast(SpecBroadcast.DESCRIPTOR);
 
+        DetectorFunction detector =
+                new DetectorFunction(
+                        initial,
+                        cfg.allowedLateness,
+                        cfg.idleStateTtl,
+                        cfg.window,
+                        cfg.zeroFill.isZero() ? 0 : cfg.windows(cfg.zeroFill));
+        // The operator that connect(specs).process(detector) would build, with the detector
+        // states written behind a heap cache on RocksDB (DetectorOperator); the spec updates
+        // reach every subtask as through a broadcast stream.
         SingleOutputStreamOperator<ScoredAggregate> scored =
                 metrics.keyBy(new RowKey(), Types.STRING)
-                        .connect(specs)
-                        .process(
-                                new DetectorFunction(
-                                        initial,
-                                        cfg.allowedLateness,
-                                        cfg.idleStateTtl,
-                                        cfg.window,
-                                        cfg.zeroFill.isZero() ? 0 : cfg.windows(cfg.zeroFill)),
-                                TypeInformation.of(ScoredAggregate.class))
-                        .uid("detector")
-                        .name("detect: score series");
+                        .connect(specUpdates.broadcast())
+                        .transform(
+                                "detect: score series",
+                                TypeInformation.of(ScoredAggregate.class),
+                                new DetectorOperator(detector, cfg.stateCache))
+                        .uid("detector");
         DataStream<AnomalySignal> signals = scored.getSideOutput(DetectorFunction.SIGNALS);
         DataStream<AnomalySignal> anomalies = anomalous(signals);
         if (cfg.segmentShare.enabled) {

@@ -8,6 +8,7 @@ import io.beaconflow.jobs.metrics.LatencyMetric;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.metrics.SeriesKey;
 import io.beaconflow.jobs.state.KeyedStates;
+import io.beaconflow.jobs.state.MapWriteBehindCache;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,6 +23,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
@@ -159,6 +161,17 @@ public class DetectorFunction
         tests = new ScoredTestCount(windowMs);
         runtime.getMetricGroup()
                 .gauge("scoredTestsPerWindow", (Gauge<Long>) () -> tests.lastWindow());
+    }
+
+    /**
+     * Puts the detector states behind a write-behind cache of {@code capacity} series ({@link
+     * DetectorOperator}, on RocksDB); every later read and write of them goes through it.
+     */
+    MapWriteBehindCache<String, DetectorState> writeBehind(KeyContext keys, int capacity) {
+        MapWriteBehindCache<String, DetectorState> cache =
+                new MapWriteBehindCache<>(detectorState, keys, capacity);
+        detectorState = cache;
+        return cache;
     }
 
     /** The measured tests per window the budget warning last named, 0 if none (tests). */

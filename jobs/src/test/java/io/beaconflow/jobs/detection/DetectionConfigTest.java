@@ -38,6 +38,18 @@ class DetectionConfigTest {
     }
 
     @Test
+    void aNegativeStateCacheIsRejectedNamingTheKeyAndTheFix() {
+        DetectionConfig c = new DetectionConfig();
+        c.stateCache = -1;
+        assertThatThrownBy(() -> c.validate("beaconflow.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("detection.state-cache")
+                .hasMessageContaining("0 = off");
+        c.stateCache = 0;
+        c.validate("beaconflow.yaml");
+    }
+
+    @Test
     void aBadKibanaUrlIsRejected() {
         DetectionConfig c = new DetectionConfig();
         c.alerting.kibanaUrl = "localhost:5601";
