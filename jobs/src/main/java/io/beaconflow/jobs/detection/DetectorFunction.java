@@ -164,14 +164,20 @@ public class DetectorFunction
     }
 
     /**
-     * Puts the detector states behind a write-behind cache of {@code capacity} series ({@link
-     * DetectorOperator}, on RocksDB); every later read and write of them goes through it.
+     * Puts the detector states and the kept scores behind write-behind caches of {@code capacity}
+     * series each ({@link DetectorOperator}, on RocksDB); every later read and write of them goes
+     * through the caches, which the operator flushes before each snapshot.
+     *
+     * @return the detector states' cache, then the kept scores'
      */
-    MapWriteBehindCache<String, DetectorState> writeBehind(KeyContext keys, int capacity) {
-        MapWriteBehindCache<String, DetectorState> cache =
+    List<MapWriteBehindCache<?, ?>> writeBehind(KeyContext keys, int capacity) {
+        MapWriteBehindCache<String, DetectorState> states =
                 new MapWriteBehindCache<>(detectorState, keys, capacity);
-        detectorState = cache;
-        return cache;
+        MapWriteBehindCache<Long, WindowScores> scores =
+                new MapWriteBehindCache<>(recentScores, keys, capacity);
+        detectorState = states;
+        recentScores = scores;
+        return List.of(states, scores);
     }
 
     /** The measured tests per window the budget warning last named, 0 if none (tests). */

@@ -1,9 +1,12 @@
 package io.beaconflow.jobs.state;
 
 import io.beaconflow.jobs.model.WriteBehindOperator;
+import java.util.AbstractMap;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.streaming.api.operators.KeyContext;
@@ -27,11 +30,14 @@ import org.apache.flink.streaming.api.operators.KeyContext;
  * live objects, and the operator does not use this class.
  *
  * <p>The iterating calls ({@link #keys()}, {@link #entries()}, {@link #values()}, {@link
- * #iterator()}, {@link #isEmpty()}) write the current key's changes first and then read the
- * backend; its cached entries are dropped, so objects a caller gets from them are the ones a later
- * {@link #get} sees. Keys are the operator's ({@link KeyContext}); writing an evicted or flushed
- * key's entries sets the operator's key to it and back, so the backend files them under their own
- * key group. Not thread-safe: one instance per operator subtask, on its task thread.
+ * #iterator()}, {@link #isEmpty()}) read the key's whole map from the backend once (one prefix
+ * scan), after which the key is held complete: later iterations, and gets of entries it does not
+ * hold, need no backend call until the key is evicted. They iterate a copy, so the caller may put
+ * and remove while iterating; the order is the cache's, not the backend's (callers whose results
+ * depend on an order sort, as the heap and RocksDB backends iterate in different orders anyway).
+ * Keys are the operator's ({@link KeyContext}); writing an evicted or flushed key's entries sets
+ * the operator's key to it and back, so the backend files them under its own key group. Not
+ * thread-safe: one instance per operator subtask, on its task thread.
  */
 public final class MapWriteBehindCache<UK, UV>
         implements MapState<UK, UV>, WriteBehindOperator.WriteBehind {
@@ -40,11 +46,23 @@ public final class MapWriteBehindCache<UK, UV>
     private final int capacity;
 
     /** Per key, its entries read or written since it entered; in access order (LRU first). */
-    private final LinkedHashMap<Object, Map<UK, Entry<UV>>> cached;
+    private final LinkedHashMap<Object, KeyMap<UK, UV>> cached;
 
     private long reads;
     private long writes;
     private long evictions;
+
+    /** One key's cached entries. */
+    private static final class KeyMap<K, V> {
+        final HashMap<K, Entry<V>> entries = new HashMap<>();
+
+        /** Every entry the backend holds for the key is in {@link #entries} (or removed there). */
+        boolean complete;
+    }
+
+    /** What a complete key answers for an entry it does not hold; never changed. */
+    @SuppressWarnings("rawtypes")
+    private static final Entry ABSENT = new Entry<>(null, false, false, false);
 
     private static final class Entry<V> {
         V value;
@@ -55,10 +73,14 @@ public final class MapWriteBehindCache<UK, UV>
         /** Changed since it was read from or written to the backend. */
         boolean dirty;
 
-        Entry(V value, boolean present, boolean dirty) {
+        /** The backend may hold a value for it (so removing it must reach the backend). */
+        boolean inBackend;
+
+        Entry(V value, boolean present, boolean dirty, boolean inBackend) {
             this.value = value;
             this.present = present;
             this.dirty = dirty;
+            this.inBackend = inBackend;
         }
     }
 
@@ -77,27 +99,75 @@ public final class MapWriteBehindCache<UK, UV>
     }
 
     /** The current key's cached entries, created (and the eldest keys evicted) when absent. */
-    private Map<UK, Entry<UV>> current() throws Exception {
+    private KeyMap<UK, UV> current() throws Exception {
         Object key = keys.getCurrentKey();
-        Map<UK, Entry<UV>> m = cached.get(key);
+        KeyMap<UK, UV> m = cached.get(key);
         if (m == null) {
-            m = new HashMap<>();
+            m = new KeyMap<>();
             cached.put(key, m);
             evictBeyondCapacity();
         }
         return m;
     }
 
-    private Entry<UV> entry(Map<UK, Entry<UV>> m, UK userKey) throws Exception {
-        Entry<UV> e = m.get(userKey);
+    /** The entry of {@code userKey}, read from the backend (and cached) if not held yet. */
+    @SuppressWarnings("unchecked")
+    private Entry<UV> entry(KeyMap<UK, UV> m, UK userKey) throws Exception {
+        Entry<UV> e = m.entries.get(userKey);
         if (e == null) {
+            if (m.complete) return ABSENT; // the key holds every entry it has
             // An absent entry is cached too: asking again costs no backend read.
             UV stored = state.get(userKey);
-            e = new Entry<>(stored, stored != null || state.contains(userKey), false);
+            boolean present = stored != null || state.contains(userKey);
+            e = new Entry<>(stored, present, false, present);
             reads++;
-            m.put(userKey, e);
+            m.entries.put(userKey, e);
         }
         return e;
+    }
+
+    /** The current key's map with every backend entry loaded (one scan, the first time). */
+    private KeyMap<UK, UV> complete() throws Exception {
+        KeyMap<UK, UV> m = current();
+        if (!m.complete) {
+            for (Map.Entry<UK, UV> e : state.entries()) {
+                // What is held here is newer than the backend (changed, or removed).
+                m.entries.putIfAbsent(e.getKey(), new Entry<>(e.getValue(), true, false, true));
+            }
+            reads++;
+            m.complete = true;
+        }
+        return m;
+    }
+
+    /** A copy of the current key's present entries. */
+    private List<Map.Entry<UK, UV>> present() throws Exception {
+        List<Map.Entry<UK, UV>> out = new ArrayList<>();
+        for (Map.Entry<UK, Entry<UV>> e : complete().entries.entrySet()) {
+            if (e.getValue().present) {
+                out.add(new CachedEntry(e.getKey(), e.getValue().value));
+            }
+        }
+        return out;
+    }
+
+    /** An entry handed out by the iterating calls; setting its value puts it. */
+    private final class CachedEntry extends AbstractMap.SimpleEntry<UK, UV> {
+        private static final long serialVersionUID = 1L;
+
+        CachedEntry(UK key, UV value) {
+            super(key, value);
+        }
+
+        @Override
+        public UV setValue(UV value) {
+            try {
+                put(getKey(), value);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return super.setValue(value);
+        }
     }
 
     @Override
@@ -112,10 +182,11 @@ public final class MapWriteBehindCache<UK, UV>
 
     @Override
     public void put(UK userKey, UV value) throws Exception {
-        Map<UK, Entry<UV>> m = current();
-        Entry<UV> e = m.get(userKey);
+        KeyMap<UK, UV> m = current();
+        Entry<UV> e = m.entries.get(userKey);
         if (e == null) {
-            m.put(userKey, new Entry<>(value, true, true));
+            // Unknown here: the backend may hold an older value (not when the key is complete).
+            m.entries.put(userKey, new Entry<>(value, true, true, !m.complete));
             return;
         }
         e.value = value;
@@ -132,18 +203,22 @@ public final class MapWriteBehindCache<UK, UV>
 
     @Override
     public void remove(UK userKey) throws Exception {
-        Map<UK, Entry<UV>> m = current();
-        Entry<UV> e = m.get(userKey);
+        KeyMap<UK, UV> m = current();
+        Entry<UV> e = m.entries.get(userKey);
         if (e == null) {
-            // Unknown here: the backend may hold it.
-            m.put(userKey, new Entry<>(null, false, true));
+            // Unknown here: the backend may hold it, unless the key is complete.
+            if (!m.complete) m.entries.put(userKey, new Entry<>(null, false, true, true));
             return;
         }
-        if (e.present || e.dirty) {
-            e.dirty = true;
+        if (!e.inBackend) {
+            // Never written: nothing to remove there. A complete key answers absent for it, an
+            // incomplete one reads the backend, which does not hold it.
+            m.entries.remove(userKey);
+            return;
         }
         e.value = null;
         e.present = false;
+        e.dirty = true;
     }
 
     /** Removes the current key's entries here and in the backend. */
@@ -155,37 +230,59 @@ public final class MapWriteBehindCache<UK, UV>
 
     @Override
     public Iterable<Map.Entry<UK, UV>> entries() throws Exception {
-        writeAndDropCurrent();
-        return state.entries();
+        return present();
     }
 
     @Override
     public Iterable<UK> keys() throws Exception {
-        writeAndDropCurrent();
-        return state.keys();
+        List<UK> out = new ArrayList<>();
+        for (Map.Entry<UK, UV> e : present()) out.add(e.getKey());
+        return out;
     }
 
     @Override
     public Iterable<UV> values() throws Exception {
-        writeAndDropCurrent();
-        return state.values();
+        List<UV> out = new ArrayList<>();
+        for (Map.Entry<UK, UV> e : present()) out.add(e.getValue());
+        return out;
     }
 
     @Override
     public Iterator<Map.Entry<UK, UV>> iterator() throws Exception {
-        writeAndDropCurrent();
-        return state.iterator();
+        Iterator<Map.Entry<UK, UV>> it = present().iterator();
+        return new Iterator<>() {
+            private Map.Entry<UK, UV> last;
+
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public Map.Entry<UK, UV> next() {
+                last = it.next();
+                return last;
+            }
+
+            @Override
+            public void remove() {
+                if (last == null) throw new IllegalStateException("next() first");
+                try {
+                    MapWriteBehindCache.this.remove(last.getKey());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                last = null;
+            }
+        };
     }
 
     @Override
     public boolean isEmpty() throws Exception {
-        writeAndDropCurrent();
-        return state.isEmpty();
-    }
-
-    private void writeAndDropCurrent() throws Exception {
-        Map<UK, Entry<UV>> m = cached.remove(keys.getCurrentKey());
-        if (m != null) write(m);
+        for (Entry<UV> e : complete().entries.values()) {
+            if (e.present) return false;
+        }
+        return true;
     }
 
     /**
@@ -196,7 +293,7 @@ public final class MapWriteBehindCache<UK, UV>
     public void flush() throws Exception {
         Object current = keys.getCurrentKey();
         boolean moved = false;
-        for (Map.Entry<Object, Map<UK, Entry<UV>>> k : cached.entrySet()) {
+        for (Map.Entry<Object, KeyMap<UK, UV>> k : cached.entrySet()) {
             if (!anyDirty(k.getValue())) continue;
             keys.setCurrentKey(k.getKey());
             moved = true;
@@ -205,24 +302,30 @@ public final class MapWriteBehindCache<UK, UV>
         if (moved && current != null) keys.setCurrentKey(current);
     }
 
-    private static <UK, UV> boolean anyDirty(Map<UK, Entry<UV>> m) {
-        for (Entry<UV> e : m.values()) {
+    private static <UK, UV> boolean anyDirty(KeyMap<UK, UV> m) {
+        for (Entry<UV> e : m.entries.values()) {
             if (e.dirty) return true;
         }
         return false;
     }
 
     /** Writes the changed entries of one key, which must be the operator's current key. */
-    private void write(Map<UK, Entry<UV>> m) throws Exception {
-        for (Map.Entry<UK, Entry<UV>> me : m.entrySet()) {
+    private void write(KeyMap<UK, UV> m) throws Exception {
+        Iterator<Map.Entry<UK, Entry<UV>>> it = m.entries.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<UK, Entry<UV>> me = it.next();
             Entry<UV> e = me.getValue();
             if (!e.dirty) continue;
             if (e.present) {
                 state.put(me.getKey(), e.value);
+                e.dirty = false;
+                e.inBackend = true;
             } else {
                 state.remove(me.getKey());
+                // Removed for good: a key that expires entries (kept scores, row digests) would
+                // otherwise hold one absence per entry it ever had.
+                it.remove();
             }
-            e.dirty = false;
             writes++;
         }
     }
@@ -230,10 +333,10 @@ public final class MapWriteBehindCache<UK, UV>
     private void evictBeyondCapacity() throws Exception {
         if (cached.size() <= capacity) return;
         Object current = keys.getCurrentKey();
-        Iterator<Map.Entry<Object, Map<UK, Entry<UV>>>> it = cached.entrySet().iterator();
+        Iterator<Map.Entry<Object, KeyMap<UK, UV>>> it = cached.entrySet().iterator();
         while (cached.size() > capacity) {
             // The newest key is the last in access order, so never the eldest here.
-            Map.Entry<Object, Map<UK, Entry<UV>>> eldest = it.next();
+            Map.Entry<Object, KeyMap<UK, UV>> eldest = it.next();
             it.remove();
             evictions++;
             if (anyDirty(eldest.getValue())) {

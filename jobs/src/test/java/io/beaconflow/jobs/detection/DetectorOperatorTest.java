@@ -91,22 +91,33 @@ class DetectorOperatorTest {
                     new Variant("cache of 500, heap (not used)", 500, false));
 
     private static DetectorFunction function() {
+        return function(10);
+    }
+
+    /** With zero-fill over {@code zeroFill} windows (0 = off, as shipped). */
+    private static DetectorFunction function(int zeroFill) {
         return new DetectorFunction(
                 Rows.specs(Rows.SPECS, 0),
                 Duration.ofMinutes(5),
                 DetectorFunction.DEFAULT_IDLE_TTL,
                 Duration.ofMinutes(1),
-                10);
+                zeroFill);
     }
 
     private static KeyedBroadcastOperatorTestHarness<
                     String, MetricAggregate, SpecUpdate, ScoredAggregate>
             open(Variant v, OperatorSubtaskState restoreFrom) throws Exception {
+        return open(v, restoreFrom, 10);
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<
+                    String, MetricAggregate, SpecUpdate, ScoredAggregate>
+            open(Variant v, OperatorSubtaskState restoreFrom, int zeroFill) throws Exception {
         CoBroadcastWithKeyedOperator<String, MetricAggregate, SpecUpdate, ScoredAggregate> op =
                 v.cache() < 0
                         ? new CoBroadcastWithKeyedOperator<>(
-                                function(), List.of(SpecBroadcast.DESCRIPTOR))
-                        : new DetectorOperator(function(), v.cache());
+                                function(zeroFill), List.of(SpecBroadcast.DESCRIPTOR))
+                        : new DetectorOperator(function(zeroFill), v.cache());
         var h =
                 new KeyedBroadcastOperatorTestHarness<>(
                         op, new DetectionStage.RowKey(), Types.STRING, 1, 1, 0);
@@ -266,8 +277,16 @@ class DetectorOperatorTest {
     @Test
     void everyVariantScoresEmitsAndTimesExactlyAsThePlainOperatorAndLeavesNothing()
             throws Exception {
+        // Zero-fill on (held rows, decisions, zero windows) and off (as shipped: each window's
+        // kept scores expire at their own timer).
+        for (int zeroFill : new int[] {10, 0}) {
+            compareVariants(zeroFill);
+        }
+    }
+
+    private void compareVariants(int zeroFill) throws Exception {
         var traffic = traffic(60);
-        var reference = open(REFERENCE, null);
+        var reference = open(REFERENCE, null, zeroFill);
         run(reference, traffic, 0, 28);
         assertThat(Harnesses.sideOutput(reference, DetectorFunction.REJECTED))
                 .as("spec updates rejected")
@@ -284,10 +303,12 @@ class DetectorOperatorTest {
                 .as("the Safari spike is scored anomalous")
                 .isNotEmpty();
         for (Variant v : VARIANTS) {
-            var h = open(v, null);
+            var h = open(v, null, zeroFill);
             run(h, traffic, 0, 28);
             checkpoint(h, 28);
-            assertThat(stored(h)).as("%s: the backend after a checkpoint", v).isEqualTo(storedAt28);
+            assertThat(stored(h))
+                    .as("%s, zero-fill %d: the backend after a checkpoint", v, zeroFill)
+                    .isEqualTo(storedAt28);
             run(h, traffic, 28, 60);
             var op = (DetectorOperator) (v.cache() < 0 ? null : h.getOperator());
             if (op != null && v.cache() > 0 && v.rocksDb()) {
@@ -297,7 +318,9 @@ class DetectorOperatorTest {
                 assertThat(op.cache()).as("%s: no cache", v).isNull();
             }
             h.processWatermark(Long.MAX_VALUE);
-            assertThat(bySeries(lines(h))).as("%s", v).isEqualTo(bySeries(expected));
+            assertThat(bySeries(lines(h)))
+                    .as("%s, zero-fill %d", v, zeroFill)
+                    .isEqualTo(bySeries(expected));
             assertThat(keysWithDetectorState(h)).as("%s: detector states left", v).isZero();
             assertThat(h.numEventTimeTimers()).as("%s: timers left", v).isZero();
             if (op != null && op.cache() != null) {
@@ -340,15 +363,17 @@ class DetectorOperatorTest {
 
     @Test
     void anActiveSeriesIsReadOnceAndWrittenOnlyAtCheckpointsOnRocksDb() throws Exception {
-        var h = open(new Variant("cache of 10, RocksDB", 10, true), null);
+        // Zero-fill off, as shipped: each window's kept scores go at their own timer.
+        var h = open(new Variant("cache of 10, RocksDB", 10, true), null, 0);
         var op = (DetectorOperator) h.getOperator();
         for (int i = 0; i < 20; i++) {
             MetricAggregate row = Rows.total("shop", i, 1000, 0.02);
             h.processElement(row, row.windowEnd - 1);
             h.processWatermark(T0 + (i + 1) * MINUTE - 1);
         }
-        // Two watched metrics: each read once from the backend (absent), never written yet.
-        assertThat(op.cache().backendReads()).isEqualTo(2);
+        // One backend read: the first row's spec check lists the series' metrics (one scan of
+        // its map), after which the cache holds all of them. Nothing written yet.
+        assertThat(op.cache().backendReads()).isOne();
         assertThat(op.cache().backendWrites()).isZero();
         assertThat(keysWithDetectorState(h)).as("nothing in RocksDB before a checkpoint").isZero();
         checkpoint(h, 1);
@@ -356,6 +381,25 @@ class DetectorOperatorTest {
         assertThat(keysWithDetectorState(h)).isOne();
         checkpoint(h, 2);
         assertThat(op.cache().backendWrites()).as("nothing changed since").isEqualTo(2);
+
+        // The kept scores (late updates carry them for 5 minutes): one scan, at the first sweep;
+        // a window kept and expired between two checkpoints never reaches the backend.
+        var kept = op.scoresCache();
+        long written = kept.backendWrites();
+        // Windows 0-6 were put before the key's first scan (at window 0's timer), so the cache
+        // could not know the backend did not hold them: their removals are written (7); 7-13
+        // came and went unwritten; 14-19 are kept (6).
+        assertThat(written).isEqualTo(7 + 6);
+        for (int i = 20; i < 40; i++) {
+            MetricAggregate row = Rows.total("shop", i, 1000, 0.02);
+            h.processElement(row, row.windowEnd - 1);
+            h.processWatermark(T0 + (i + 1) * MINUTE - 1);
+        }
+        assertThat(kept.backendReads()).as("one scan of the key's kept scores").isOne();
+        checkpoint(h, 3);
+        // 6 written, 6 of those removed, 14 kept and expired in between (never written), 6 kept.
+        assertThat(kept.backendWrites() - written).isEqualTo(6 + 6);
+        assertThat(kept.size()).isOne();
         h.close();
     }
 }
