@@ -410,11 +410,22 @@ public class DetectorFunction
         if (previous != null && previous == at) {
             return;
         }
-        if (previous != null) {
+        if (previous != null && !keepsScoresUntil(previous)) {
             ctx.timerService().deleteEventTimeTimer(previous);
         }
         ctx.timerService().registerEventTimeTimer(at);
         gapCheckAt.update(at);
+    }
+
+    /**
+     * Whether {@code time} is also the timer that expires a kept window's scores: a window's
+     * decision time (its end plus the allowed lateness) is exactly the time {@link #scoreWindow}
+     * set for its kept scores. Deleting that timer when the next decision moved on left the scores
+     * of a series scored every window without a sweep until a gap or the idle TTL: kept scores grew
+     * by one window a minute with zero-fill on.
+     */
+    private boolean keepsScoresUntil(long time) throws Exception {
+        return retainScoresMs > 0 && recentScores.contains(time - windowMs - retainScoresMs);
     }
 
     private PointResult update(

@@ -13,6 +13,7 @@ import io.beaconflow.jobs.alerts.Alert;
 import io.beaconflow.jobs.alerts.IncidentState;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.patterns.Finding;
+import io.beaconflow.jobs.state.KeyedStates;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -21,6 +22,8 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
@@ -231,6 +234,31 @@ class DetectorFunctionTest {
         h.processWatermark(Rows.T0 + 15 * MINUTE + Duration.ofDays(7).toMillis());
         assertThat(h.numEventTimeTimers()).isZero();
         assertThat(stateEntries(h)).isZero();
+    }
+
+    @Test
+    void withZeroFillOnAWindowsKeptScoresStillExpireAfterTheAllowedLateness() throws Exception {
+        var h = zeroFilling(SPECS, 10);
+        h.processBroadcastWatermark(Long.MAX_VALUE);
+        for (int i = 0; i < 60; i++) {
+            feed(h, row("shop", "browser", "Edge", i, normalViews(i), normalRate(i)));
+            h.processWatermark(Rows.T0 + (i + 1) * MINUTE - 1);
+        }
+        var backend = h.getOperator().<String>getKeyedStateBackend();
+        backend.setCurrentKey("shop\0browser\0Edge");
+        var kept =
+                backend.getPartitionedState(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        KeyedStates.mapDescriptor(
+                                "detector-recent-scores",
+                                Long.class,
+                                DetectorFunction.WindowScores.class));
+        List<Long> minutes = new java.util.ArrayList<>();
+        for (Long w : kept.keys()) minutes.add((w - Rows.T0) / MINUTE);
+        minutes.sort(null);
+        // The allowed lateness is 5 minutes: windows 54-59 are still open to late updates.
+        assertThat(minutes).containsExactly(54L, 55L, 56L, 57L, 58L, 59L);
     }
 
     @Test
