@@ -201,15 +201,25 @@ class DetectorFunctionTest {
                 SpecBroadcast.DESCRIPTOR);
     }
 
-    @Test
-    void aSegmentWhoseTrafficStopsIsScoredAsZeroPageViewsAndAlertsInsteadOfGoingSilent()
-            throws Exception {
+    /**
+     * A harness with zero-fill over 10 windows, fed minutes 0 to {@code minutes - 1} of a steady
+     * Edge series, each followed by the watermark that closes it.
+     */
+    static KeyedBroadcastOperatorTestHarness<String, MetricAggregate, SpecUpdate, ScoredAggregate>
+            steadyEdge(int minutes) throws Exception {
         var h = zeroFilling(SPECS, 10);
         h.processBroadcastWatermark(Long.MAX_VALUE);
-        for (int i = 0; i < 15; i++) {
+        for (int i = 0; i < minutes; i++) {
             feed(h, row("shop", "browser", "Edge", i, normalViews(i), normalRate(i)));
             h.processWatermark(Rows.T0 + (i + 1) * MINUTE - 1);
         }
+        return h;
+    }
+
+    @Test
+    void aSegmentWhoseTrafficStopsIsScoredAsZeroPageViewsAndAlertsInsteadOfGoingSilent()
+            throws Exception {
+        var h = steadyEdge(15);
         int rows = h.extractOutputValues().size();
         // No row comes for minutes 15 onwards: the browser is cut off. A window is decided empty
         // once late events cannot fill it any more: at its end plus the allowed lateness.
@@ -238,12 +248,7 @@ class DetectorFunctionTest {
 
     @Test
     void withZeroFillOnAWindowsKeptScoresStillExpireAfterTheAllowedLateness() throws Exception {
-        var h = zeroFilling(SPECS, 10);
-        h.processBroadcastWatermark(Long.MAX_VALUE);
-        for (int i = 0; i < 60; i++) {
-            feed(h, row("shop", "browser", "Edge", i, normalViews(i), normalRate(i)));
-            h.processWatermark(Rows.T0 + (i + 1) * MINUTE - 1);
-        }
+        var h = steadyEdge(60);
         var backend = h.getOperator().<String>getKeyedStateBackend();
         backend.setCurrentKey("shop\0browser\0Edge");
         var kept =
@@ -263,12 +268,7 @@ class DetectorFunctionTest {
 
     @Test
     void theEndOfABoundedInputIsNotScoredAsEveryoneLeaving() throws Exception {
-        var h = zeroFilling(SPECS, 10);
-        h.processBroadcastWatermark(Long.MAX_VALUE);
-        for (int i = 0; i < 15; i++) {
-            feed(h, row("shop", "browser", "Edge", i, normalViews(i), normalRate(i)));
-            h.processWatermark(Rows.T0 + (i + 1) * MINUTE - 1);
-        }
+        var h = steadyEdge(15);
         h.processWatermark(Long.MAX_VALUE);
         assertThat(signals(h, "page_views")).hasSize(15);
         assertThat(h.numEventTimeTimers()).isZero();

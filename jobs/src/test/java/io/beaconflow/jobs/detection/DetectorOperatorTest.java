@@ -49,17 +49,9 @@ class DetectorOperatorTest {
 
     /** Spec 2 drops page views and moves error_rate's threshold; spec 3 brings page views back. */
     private static final String SPECS_WITHOUT_VIEWS =
-            String.join(
-                    "\n",
-                    "version: 1",
-                    "metrics:",
-                    "  error_rate:",
-                    "    kind: error_rate",
-                    "    direction: up",
-                    "    z_threshold: 3.5",
-                    "    min_volume: 50",
-                    "    baseline: { alpha: 0.1, min_points: 10 }",
-                    "");
+            Rows.SPECS
+                    .substring(0, Rows.SPECS.indexOf("  page_views:"))
+                    .replace("z_threshold: 4", "z_threshold: 3.5");
 
     private static final String SPECS_AGAIN = Rows.SPECS + "# again\n";
 
