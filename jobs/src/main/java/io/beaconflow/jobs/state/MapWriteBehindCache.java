@@ -235,15 +235,21 @@ public final class MapWriteBehindCache<UK, UV>
 
     @Override
     public Iterable<UK> keys() throws Exception {
+        // Straight from the cached entries: the detector's timers sweep the kept scores' keys,
+        // and an entry object per key would be built only to be dropped.
         List<UK> out = new ArrayList<>();
-        for (Map.Entry<UK, UV> e : present()) out.add(e.getKey());
+        for (Map.Entry<UK, Entry<UV>> e : complete().entries.entrySet()) {
+            if (e.getValue().present) out.add(e.getKey());
+        }
         return out;
     }
 
     @Override
     public Iterable<UV> values() throws Exception {
         List<UV> out = new ArrayList<>();
-        for (Map.Entry<UK, UV> e : present()) out.add(e.getValue());
+        for (Entry<UV> e : complete().entries.values()) {
+            if (e.present) out.add(e.value);
+        }
         return out;
     }
 
