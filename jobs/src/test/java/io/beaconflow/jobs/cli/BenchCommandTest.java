@@ -3,10 +3,16 @@ package io.beaconflow.jobs.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.beaconflow.jobs.model.RawBeacon;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
@@ -103,4 +109,64 @@ class BenchCommandTest {
                         Map.entry("state.backend.rocksdb.timer-service.factory", "HEAP"));
         assertThat(Files.exists(CLUSTER_CONFIG)).isTrue();
     }
+
+    /**
+     * The whole command on a few minutes of traffic: the warm-up runs first on its prefix of the
+     * traffic, the measured rows follow, and (d) is measured on the decoded events before the runs
+     * drop them.
+     */
+    @Test
+    void aShortBenchWarmsUpOnThePrefixThenMeasuresAndEndsWithTheRatio() {
+        StringWriter printed = new StringWriter();
+        CommandLine cli = BeaconflowCli.commandLine();
+        cli.setOut(new PrintWriter(printed));
+        StringWriter errors = new StringWriter();
+        cli.setErr(new PrintWriter(errors));
+        int exit =
+                cli.execute(
+                        "bench",
+                        "--duration",
+                        "20m",
+                        "--warmup",
+                        "10m",
+                        "--skip-rocksdb",
+                        "--parallelism",
+                        "1",
+                        "--config",
+                        CONF.resolve("beaconflow.yaml").toString(),
+                        "--generator",
+                        CONF.resolve("generator.yaml").toString(),
+                        "--flink-conf",
+                        CLUSTER_CONFIG.toString());
+        assertThat(exit).as(errors.toString()).isZero();
+        List<String> rows = printed.toString().lines().filter(l -> l.startsWith("| (")).toList();
+        assertThat(rows)
+                .extracting(l -> l.substring(2, l.indexOf(')') + 1))
+                .containsExactly("(a0)", "(a)", "(w)", "(b)", "(d)");
+        assertThat(rows.get(2))
+                .startsWith("| (w) warm-up, full pipeline on the first 10m, cold JVM");
+        // The warm-up ran on part of the traffic: fewer events than the whole, so a rate of its
+        // own.
+        Matcher bytes = Pattern.compile("\\| (\\d+) bytes").matcher(rows.get(4));
+        assertThat(bytes.find()).isTrue();
+        assertThat(Integer.parseInt(bytes.group(1))).isBetween(100, 2_000);
+        List<String> lines = printed.toString().lines().toList();
+        assertThat(lines.get(lines.size() - 1)).matches("pipeline/parse ratio: \\d+\\.\\d\\d");
+    }
+
+    @Test
+    void aWarmUpLongerThanTheTrafficIsTheWholeTrafficAndZeroIsNone() {
+        RawBeacon[] beacons = {beacon(1_000), beacon(61_000), beacon(121_000)};
+        assertThat(BenchCommand.warmupBeacons(beacons, Duration.ZERO)).isZero();
+        assertThat(BenchCommand.warmupBeacons(beacons, Duration.ofMinutes(1))).isEqualTo(1);
+        assertThat(BenchCommand.warmupBeacons(beacons, Duration.ofMillis(60_001))).isEqualTo(2);
+        assertThat(BenchCommand.warmupBeacons(beacons, Duration.ofHours(1))).isEqualTo(3);
+        assertThat(BenchCommand.warmupBeacons(new RawBeacon[0], Duration.ofHours(1))).isZero();
+    }
+
+    private static RawBeacon beacon(long receivedAt) {
+        return new RawBeacon(new byte[0], "test", 0, 0, receivedAt);
+    }
+
+    private static final Path CONF = Path.of("..", "flink-conf");
 }
