@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple3;
@@ -47,6 +48,14 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, HintRo
     private transient MapState<String, IncidentState> incidents;
     private transient MapState<Long, Findings> pending;
     private transient MapState<Tuple3<Long, String, String>, RowDigest> rows;
+
+    /**
+     * Whether this key's rows iterate by window start (set by {@link AlertManagerOperator} on
+     * RocksDB, whose map entries iterate in the order of their serialized keys, and a row key
+     * starts with its window start as a big-endian long).
+     */
+    private transient boolean rowsInWindowOrder;
+
     private transient Counter opened;
     private transient Counter suppressed;
     private transient Counter notShownByParent;
@@ -68,6 +77,12 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, HintRo
                     .thenComparing(r -> r.dimension, Comparator.nullsFirst(String::compareTo))
                     .thenComparing(r -> r.dimensionValue, Comparator.nullsFirst(String::compareTo));
 
+    /** The kept rows' state ({@code alert-row-digests}), for the operator and tests. */
+    static MapStateDescriptor<Tuple3<Long, String, String>, RowDigest> rowsDescriptor() {
+        return new MapStateDescriptor<>(
+                "alert-row-digests", ROW_KEY, TypeInformation.of(RowDigest.class));
+    }
+
     public AlertManager(AlertingConfig config, Duration window) {
         this.config = config;
         this.windowMs = window.toMillis();
@@ -78,7 +93,7 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, HintRo
         var runtime = getRuntimeContext();
         incidents = KeyedStates.map(runtime, "alert-incidents", String.class, IncidentState.class);
         pending = KeyedStates.map(runtime, "alert-pending-findings", Long.class, Findings.class);
-        rows = KeyedStates.map(runtime, "alert-row-digests", ROW_KEY, RowDigest.class);
+        rows = runtime.getMapState(rowsDescriptor());
         opened = runtime.getMetricGroup().counter("alertsOpened");
         suppressed = runtime.getMetricGroup().counter("anomaliesSuppressedInCooldown");
         notShownByParent = runtime.getMetricGroup().counter("segmentFindingsNotShownByTotal");
@@ -95,8 +110,17 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, HintRo
         pending.put(f.at, at);
     }
 
+    /** See {@link #rowsInWindowOrder}; false (any order) unless the operator says otherwise. */
+    void rowsInWindowOrder(boolean inOrder) {
+        rowsInWindowOrder = inOrder;
+    }
+
     @Override
     public void processElement2(HintRow row, Context ctx, Collector<Alert> out) throws Exception {
+        // A window before 1970 cannot come from accepted events (ingest rejects events older than
+        // ingest.max-age on arrival), and a negative start would sort after every other key on
+        // RocksDB, out of reach of the ordered expiry below: such a row is not kept.
+        if (row.digest.windowStart < 0) return;
         // Registering the same timer again is a no-op: every row of the window asks for it.
         ctx.timerService().registerEventTimeTimer(row.windowEnd + config.hintWindows * windowMs);
         RowDigest d = row.digest;
@@ -191,12 +215,19 @@ public class AlertManager extends KeyedCoProcessFunction<String, Finding, HintRo
         return new AlertLifecycle(config, store, window, effects);
     }
 
-    /** Rows older than the hint horizon go. */
+    /**
+     * Rows older than the hint horizon go. In window order the scan stops at the first row still
+     * kept: on RocksDB a full scan read all of an app's rows (hint-windows windows of hundreds of
+     * series) at every timer to drop the oldest window's, 8 % of the RocksDB bench's task CPU
+     * (docs/benchmarks.md, "Session 2026-12-08 (2)").
+     */
     private void expireRows(long ts) throws Exception {
+        long lastExpired = ts - windowMs - config.hintWindows * windowMs;
         // Collected first: removing through the heap backend's iterator would leave an empty map.
         List<Tuple3<Long, String, String>> old = new ArrayList<>();
         for (Tuple3<Long, String, String> k : rows.keys()) {
-            if (k.f0 + windowMs + config.hintWindows * windowMs <= ts) old.add(k);
+            if (k.f0 <= lastExpired) old.add(k);
+            else if (rowsInWindowOrder) break;
         }
         for (Tuple3<Long, String, String> k : old) rows.remove(k);
     }

@@ -48,7 +48,10 @@ public final class AlertStage {
                                         .map(HintRow::of, TypeInformation.of(HintRow.class))
                                         .name("alerts: row digests")
                                         .keyBy(r -> r.app, Types.STRING))
-                        .process(new AlertManager(cfg, window), TypeInformation.of(Alert.class))
+                        .transform(
+                                "alerts: lifecycle",
+                                TypeInformation.of(Alert.class),
+                                new AlertManagerOperator(new AlertManager(cfg, window)))
                         .uid("alerts")
                         .name("alerts: lifecycle");
 

@@ -2,6 +2,7 @@ package io.beaconflow.jobs.detection;
 
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.state.MapWriteBehindCache;
+import io.beaconflow.jobs.state.StateBackends;
 import java.util.List;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
@@ -24,9 +25,6 @@ public class DetectorOperator
         extends CoBroadcastWithKeyedOperator<String, MetricAggregate, SpecUpdate, ScoredAggregate> {
     private static final long serialVersionUID = 1L;
 
-    /** {@code getBackendTypeIdentifier()} of the RocksDB keyed state backend. */
-    static final String ROCKSDB = "rocksdb";
-
     private final int cacheSize;
     private transient List<MapWriteBehindCache<?, ?>> caches;
 
@@ -44,9 +42,8 @@ public class DetectorOperator
     public void open() throws Exception {
         super.open();
         // Only where every write serializes: a heap backend keeps (and snapshots asynchronously)
-        // the objects it is given, and its get and put cost no serialization. Not
-        // isSafeToReuseKVState(): RocksDB answers false when its timers are on the heap.
-        if (cacheSize > 0 && ROCKSDB.equals(getKeyedStateBackend().getBackendTypeIdentifier())) {
+        // the objects it is given, and its get and put cost no serialization.
+        if (cacheSize > 0 && StateBackends.isRocksDb(getKeyedStateBackend())) {
             caches = ((DetectorFunction) userFunction).writeBehind(this, cacheSize);
             var states = caches.get(0);
             var group = getMetricGroup();

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 
@@ -29,8 +28,7 @@ abstract class AlertManagerHarness {
             AlertingConfig config, boolean rocksDb) throws Exception {
         KeyedTwoInputStreamOperatorTestHarness<String, Finding, HintRow, Alert> r =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new KeyedCoProcessOperator<>(
-                                new AlertManager(config, Duration.ofMinutes(1))),
+                        new AlertManagerOperator(new AlertManager(config, Duration.ofMinutes(1))),
                         f -> f.app,
                         row -> row.app,
                         Types.STRING);
