@@ -221,11 +221,30 @@ public final class MapWriteBehindCache<UK, UV>
         e.dirty = true;
     }
 
-    /** Removes the current key's entries here and in the backend. */
+    /**
+     * Removes the current key's entries here and in the backend. A complete key knows every entry
+     * the backend holds, so it removes just those: RocksDB's {@code clear()} is a prefix scan that
+     * first steps over the tombstones of every entry the key ever removed (a series' expired
+     * scores), 1 % of the RocksDB bench's task CPU when a series goes idle.
+     */
     @Override
     public void clear() {
-        cached.remove(keys.getCurrentKey());
-        state.clear();
+        KeyMap<UK, UV> m = cached.remove(keys.getCurrentKey());
+        try {
+            if (m != null && m.complete) {
+                for (Map.Entry<UK, Entry<UV>> e : m.entries.entrySet()) {
+                    if (e.getValue().inBackend) {
+                        state.remove(e.getKey());
+                        writes++;
+                    }
+                }
+            } else {
+                state.clear();
+            }
+        } catch (Exception e) {
+            // MapState.clear() declares no exception; RocksDB's own clear wraps its errors too.
+            throw new IllegalStateException("clearing a cached map state failed", e);
+        }
     }
 
     @Override
