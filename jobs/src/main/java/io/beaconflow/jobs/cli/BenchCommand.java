@@ -109,6 +109,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Duration warmupTraffic;
+        try {
+            warmupTraffic = "0".equals(warmup.trim()) ? Duration.ZERO : Durations.parse(warmup);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--warmup: " + e.getMessage() + ", or 0 for none");
+        }
         // Synthetic users only: the public demo salt unless BEACONFLOW_USER_ID_SALT is set.
         BeaconflowConfig jobConfig =
                 BeaconflowConfig.load(job.config, BeaconflowConfig.withDemoSalt(System::getenv));
@@ -128,7 +135,7 @@ public final class BenchCommand implements Callable<Integer> {
         // Decode once on this thread: the count of events every run must see, and (a0).
         BeaconDecoder decoder = new BeaconDecoder(jobConfig.ingest);
         ArrayList<RumEvent> accepted = new ArrayList<>();
-        int warmupBeacons = warmupBeacons(beacons, Durations.parse(warmup));
+        int warmupBeacons = warmupBeacons(beacons, warmupTraffic);
         long warmupEvents = 0;
         long t0 = System.nanoTime();
         long cpu0 = processCpuNanos();

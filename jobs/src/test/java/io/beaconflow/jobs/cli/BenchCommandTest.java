@@ -155,6 +155,15 @@ class BenchCommandTest {
     }
 
     @Test
+    void aWarmUpThatIsNotADurationIsAUsageErrorNamingTheOptionBeforeAnyTrafficIsMade() {
+        StringWriter errors = new StringWriter();
+        CommandLine cli = BeaconflowCli.commandLine();
+        cli.setErr(new PrintWriter(errors));
+        assertThat(cli.execute("bench", "--warmup", "2 hours")).isEqualTo(2);
+        assertThat(errors.toString()).startsWith("--warmup: '2 hours' has unknown unit 'hours'");
+    }
+
+    @Test
     void aWarmUpLongerThanTheTrafficIsTheWholeTrafficAndZeroIsNone() {
         RawBeacon[] beacons = {beacon(1_000), beacon(61_000), beacon(121_000)};
         assertThat(BenchCommand.warmupBeacons(beacons, Duration.ZERO)).isZero();
