@@ -5,6 +5,7 @@ import io.beaconflow.detectors.baseline.EwmaBaseline;
 import io.beaconflow.detectors.baseline.SeasonalBaseline;
 import io.beaconflow.detectors.evidence.DriftEvidence;
 import io.beaconflow.detectors.evidence.PooledEvidence;
+import io.beaconflow.detectors.evidence.ScaleCalibration;
 import io.beaconflow.detectors.evidence.Visitors;
 import io.beaconflow.detectors.scorer.CountScorer;
 import io.beaconflow.detectors.scorer.Deviation;
@@ -223,12 +224,12 @@ public final class Detector {
             // on their own expectations keep every normal window: there the heavy tail of a
             // percentile's pooled z is what the calibration must see (leaving those windows out
             // raised false alerts from 2 to 27 on two runs).
-            PooledEvidence.calibrate(s, spec, spec.zThreshold(), rawZ);
+            ScaleCalibration.calibrate(s, spec, spec.zThreshold(), rawZ);
         }
         if (pooledEvidence || result.alertOpened()) {
             // Proportions' calibration learns late: the windows it has not folded in yet led up
-            // to this evidence, so they are not normal operation (PooledEvidence#calibrate).
-            PooledEvidence.discardPending(s);
+            // to this evidence, so they are not normal operation (ScaleCalibration#calibrate).
+            ScaleCalibration.discardPending(s);
         }
         learning.learn(
                 s,

@@ -117,7 +117,7 @@ public class DetectorState {
      * Proportions: the capped z² of the last windows, per scale, not yet folded into {@link
      * #evidenceZ2} (ring of evidence.max_windows rows of one value per scale, NaN where a scale had
      * no value): the calibration learns a window only once a whole longest scale has passed after
-     * it without pooled evidence, see {@code PooledEvidence#calibrate}. Null for other scorers.
+     * it without pooled evidence, see {@code ScaleCalibration#calibrate}. Null for other scorers.
      */
     public double[] evidenceZ2Pending;
 

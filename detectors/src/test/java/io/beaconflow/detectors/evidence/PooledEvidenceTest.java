@@ -155,8 +155,8 @@ class PooledEvidenceTest {
         // Half of the spans the calibration needs: half-way from the worst case to the measured
         // second moment (1.21 against the prior of 20 values at 1).
         s.evidenceZ2[1] = 1.21;
-        s.evidenceZ2Count[1] = PooledEvidence.CALIBRATION_SPANS;
-        double measured = (20 + PooledEvidence.CALIBRATION_SPANS * 1.21) / (20 + 10.0);
+        s.evidenceZ2Count[1] = ScaleCalibration.CALIBRATION_SPANS;
+        double measured = (20 + ScaleCalibration.CALIBRATION_SPANS * 1.21) / (20 + 10.0);
         assertThat(PooledEvidence.best(s, spec, 2, 100).z())
                 .isCloseTo(4 / Math.sqrt(2) / Math.sqrt(0.5 * 2 + 0.5 * measured), within(1e-12));
         // Calibrated: the measured spread alone, 10 % wider than independent windows.
@@ -184,7 +184,7 @@ class PooledEvidenceTest {
             double p = i >= onset ? 0.5 : 0.015;
             int failed = new BinomialDistribution(g, calls, p).sample();
             PointResult res = d.update(s, T0 + i * MINUTE, failed / (double) calls, calls);
-            assertThat(PooledEvidence.calibrated(s, 1, 2)).isFalse();
+            assertThat(ScaleCalibration.calibrated(s, 1, 2)).isFalse();
             if (res.anomaly()) {
                 assertThat(i).isGreaterThanOrEqualTo(onset);
                 found = i;
@@ -225,7 +225,7 @@ class PooledEvidenceTest {
         // the shift lasts, both calibrations fold in the same rows (the ordinary windows from 4
         // windows before), so the shift has not widened the calibration it is judged by.
         DetectorSpec spec = proportion(4).build();
-        assertThat(PooledEvidence.learnsLate(spec)).isTrue();
+        assertThat(ScaleCalibration.learnsLate(spec)).isTrue();
         DetectorState shifted = new DetectorState();
         DetectorState ordinary = new DetectorState();
         Random rnd = new Random(7);
@@ -233,29 +233,29 @@ class PooledEvidenceTest {
             double y = rnd.nextGaussian();
             for (DetectorState s : new DetectorState[] {shifted, ordinary}) {
                 PooledEvidence.push(s, spec, y, 0, 1, Double.NaN, y, 0, Double.NaN, 0L);
-                PooledEvidence.calibrate(s, spec, 5);
+                ScaleCalibration.calibrate(s, spec, 5);
             }
         }
         // 60 windows, 4 still pending: scale l has a value from window l on.
         assertThat(shifted.evidenceZ2Count).containsExactly(56, 55, 53);
-        double before = PooledEvidence.inflation(shifted, 2);
+        double before = ScaleCalibration.inflation(shifted, 2);
         for (int i = 0; i < 4; i++) {
             double y = rnd.nextGaussian();
             PooledEvidence.push(shifted, spec, 2, 0, 1, Double.NaN, 2, 0, Double.NaN, 0L);
-            PooledEvidence.calibrate(shifted, spec, 5);
+            ScaleCalibration.calibrate(shifted, spec, 5);
             PooledEvidence.push(ordinary, spec, y, 0, 1, Double.NaN, y, 0, Double.NaN, 0L);
-            PooledEvidence.calibrate(ordinary, spec, 5);
+            ScaleCalibration.calibrate(ordinary, spec, 5);
         }
         assertThat(shifted.evidenceZ2).containsExactly(ordinary.evidenceZ2);
         assertThat(shifted.evidenceZ2Count).containsExactly(60, 59, 57);
         // Its 4-window pooled z is 4 (raw): folded in at once it would have widened the scale.
         assertThat(PooledEvidence.ownZ(shifted, 4)).isCloseTo(4, within(1e-12));
-        assertThat(PooledEvidence.inflation(shifted, 2)).isCloseTo(before, within(0.05));
+        assertThat(ScaleCalibration.inflation(shifted, 2)).isCloseTo(before, within(0.05));
         // Pooled evidence or an alert: the pending windows were its build-up and are dropped.
-        PooledEvidence.discardPending(shifted);
+        ScaleCalibration.discardPending(shifted);
         for (int i = 0; i < 8; i++) {
             PooledEvidence.push(shifted, spec, 0, 0, 1, Double.NaN, 0, 0, Double.NaN, 0L);
-            PooledEvidence.calibrate(shifted, spec, 5);
+            ScaleCalibration.calibrate(shifted, spec, 5);
             // Nothing folds until 4 windows are pending again; then one a window, never a
             // dropped one.
             long folded = Math.max(0, i - 3);
@@ -266,12 +266,12 @@ class PooledEvidenceTest {
         // they last): the shifted window is folded in the window it comes.
         DetectorSpec p75 =
                 DetectorSpec.builder().kind(MetricKind.LATENCY).evidenceWindows(4).build();
-        assertThat(PooledEvidence.learnsLate(p75)).isFalse();
+        assertThat(ScaleCalibration.learnsLate(p75)).isFalse();
         DetectorState latency = new DetectorState();
         for (int i = 0; i < 5; i++) {
             double y = i < 4 ? 0 : 2;
             PooledEvidence.push(latency, p75, y, 0, 1, Double.NaN, y, 0, Double.NaN, 0L);
-            PooledEvidence.calibrate(latency, p75, 5);
+            ScaleCalibration.calibrate(latency, p75, 5);
         }
         assertThat(latency.evidenceZ2Count).containsExactly(5, 4, 2);
         assertThat(latency.evidenceZ2Pending).isNull();
@@ -500,7 +500,7 @@ class PooledEvidenceTest {
         for (int i = 0; i < 40_000; i++) {
             double sd = 0.5 + r.nextDouble();
             PooledEvidence.push(s, spec, sd * r.nextGaussian(), 0, sd, Double.NaN, 0, 0, 0, 0L);
-            PooledEvidence.calibrate(s, spec, 100);
+            ScaleCalibration.calibrate(s, spec, 100);
         }
         assertThat(s.evidenceZ2).hasSize(10);
         for (int k = 0; k < 10; k++) {

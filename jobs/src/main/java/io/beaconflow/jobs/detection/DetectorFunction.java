@@ -4,7 +4,6 @@ import io.beaconflow.detectors.Detector;
 import io.beaconflow.detectors.DetectorSpec;
 import io.beaconflow.detectors.DetectorState;
 import io.beaconflow.detectors.PointResult;
-import io.beaconflow.jobs.metrics.LatencyMetric;
 import io.beaconflow.jobs.metrics.MetricAggregate;
 import io.beaconflow.jobs.metrics.SeriesKey;
 import io.beaconflow.jobs.state.KeyedStates;
@@ -95,9 +94,6 @@ public class DetectorFunction
     /** Tests scored per window on this subtask (gauge; the budget check on subtask 0). */
     private transient ScoredTestCount tests;
 
-    /** The measured tests per window the budget warning last named (it repeats on 25 % more). */
-    private transient double warnedAt;
-
     /**
      * @param initial the spec file read at job start
      * @param allowedLateness how long late updates of a window can come (scores are kept that long)
@@ -182,7 +178,7 @@ public class DetectorFunction
 
     /** The measured tests per window the budget warning last named, 0 if none (tests). */
     double budgetWarnedAt() {
-        return warnedAt;
+        return tests.warnedAt();
     }
 
     /** Tests scored in the last closed window on this subtask (tests; the gauge). */
@@ -190,22 +186,16 @@ public class DetectorFunction
         return tests.lastWindow();
     }
 
-    /**
-     * Once an hour of windows is measured, warns (subtask 0, again only after 25 % more) when the
-     * job scores more tests a window than the spec's budget assumes: its thresholds then let more
-     * false alerts through than the budget promises ({@link ScoredTestCount}).
-     */
+    /** Subtask 0 warns when the job scores more tests a window than the budget assumes. */
     private void checkBudget(SpecSet active) {
-        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() != 0) return;
-        double measured =
-                tests.hourMean() * getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        if (!(measured > warnedAt * 1.25)) return;
+        var task = getRuntimeContext().getTaskInfo();
+        if (task.getIndexOfThisSubtask() != 0) return;
         String warning =
-                ScoredTestCount.budgetWarning(active.budget(), measured, active.update().source);
-        if (warning != null) {
-            warnedAt = measured;
-            LOG.warn(warning);
-        }
+                tests.budgetWarningOnce(
+                        active.budget(),
+                        task.getNumberOfParallelSubtasks(),
+                        active.update().source);
+        if (warning != null) LOG.warn(warning);
     }
 
     @Override
@@ -349,7 +339,7 @@ public class DetectorFunction
                             value,
                             denominator,
                             row.sessionBits == null ? 0L : row.sessionBits,
-                            body(row, metric));
+                            row.medianUnder(metric));
             scored.scores.put(metric, Scoring.score(r, denominator));
             if (tests.record(row.windowStart)) checkBudget(active);
             if (seriesName == null) {
@@ -374,24 +364,6 @@ public class DetectorFunction
                 ctx.output(SIGNALS, signal);
             }
         }
-    }
-
-    /**
-     * The window's median under a percentile above it ({@code load_p50} for {@code load_p75} or
-     * {@code fetch_p95}'s {@code fetch_p50}), for the detectors' {@code body_share} check; {@code
-     * null} for a median itself, a metric that is no percentile, or a window without the value.
-     */
-    static Double body(MetricAggregate row, String metric) {
-        int u = metric.lastIndexOf('_');
-        if (u <= 0) {
-            return null;
-        }
-        String quantile = metric.substring(u + 1);
-        if (!quantile.equals("p75") && !quantile.equals("p95") && !quantile.equals("p99")) {
-            return null;
-        }
-        LatencyMetric m = LatencyMetric.fromPrefix(metric.substring(0, u));
-        return m == null ? null : row.percentile(m, 0);
     }
 
     /**

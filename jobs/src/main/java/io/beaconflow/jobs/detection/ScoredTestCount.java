@@ -34,6 +34,9 @@ final class ScoredTestCount {
     private long recentSum;
     private long last;
 
+    /** The job-wide tests per window the last warning named (it repeats on 25 % more). */
+    private double warnedAt;
+
     ScoredTestCount(long windowMs) {
         this.windowMs = windowMs;
     }
@@ -76,6 +79,24 @@ final class ScoredTestCount {
     /** Mean tests per closed window over the last {@link #MEAN_WINDOWS}; NaN before a full hour. */
     double hourMean() {
         return closed < MEAN_WINDOWS ? Double.NaN : (double) recentSum / MEAN_WINDOWS;
+    }
+
+    /**
+     * Once an hour of windows is measured: the warning to log when the job ({@code parallelism}
+     * subtasks like this one) scores more tests a window than the spec's budget assumes, or null;
+     * after one warning, null until the measure grows by another 25 %.
+     */
+    String budgetWarningOnce(AlertBudget budget, int parallelism, String source) {
+        double measured = hourMean() * parallelism;
+        if (!(measured > warnedAt * 1.25)) return null;
+        String warning = budgetWarning(budget, measured, source);
+        if (warning != null) warnedAt = measured;
+        return warning;
+    }
+
+    /** The job-wide tests per window the last warning named, 0 if none. */
+    double warnedAt() {
+        return warnedAt;
     }
 
     /**

@@ -379,6 +379,24 @@ public class MetricAggregate {
         return percentiles(m).at(quantile);
     }
 
+    /**
+     * The window's median under a percentile above it ({@code load_p50} for {@code load_p75} or
+     * {@code fetch_p95}'s {@code fetch_p50}), for the detectors' {@code body_share} check; {@code
+     * null} for a median itself, a metric that is no percentile, or a window without the value.
+     */
+    public Double medianUnder(String metric) {
+        int u = metric.lastIndexOf('_');
+        if (u <= 0) {
+            return null;
+        }
+        String quantile = metric.substring(u + 1);
+        if (!quantile.equals("p75") && !quantile.equals("p95") && !quantile.equals("p99")) {
+            return null;
+        }
+        LatencyMetric m = LatencyMetric.fromPrefix(metric.substring(0, u));
+        return m == null ? null : percentile(m, 0);
+    }
+
     /** Unweighted count of a metric's values. */
     public long count(LatencyMetric m) {
         return percentiles(m).count;

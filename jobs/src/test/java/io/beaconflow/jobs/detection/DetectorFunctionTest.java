@@ -516,11 +516,11 @@ class DetectorFunctionTest {
      */
     @Test
     void aP75RiseOpensInOneWindowOnlyWhenTheSameRowsMedianCarriesIt() throws Exception {
-        assertThat(DetectorFunction.body(loads(0, 2000, 2700), "load_p75")).isEqualTo(2000);
-        assertThat(DetectorFunction.body(loads(0, 2000, 2700), "load_p50")).isNull();
-        assertThat(DetectorFunction.body(loads(0, 2000, 2700), "error_rate")).isNull();
-        assertThat(DetectorFunction.body(loads(0, 2000, 2700), "lcp_good_share")).isNull();
-        assertThat(DetectorFunction.body(loads(0, 2000, 2700), "fetch_p95")).isNull();
+        assertThat(loads(0, 2000, 2700).medianUnder("load_p75")).isEqualTo(2000);
+        assertThat(loads(0, 2000, 2700).medianUnder("load_p50")).isNull();
+        assertThat(loads(0, 2000, 2700).medianUnder("error_rate")).isNull();
+        assertThat(loads(0, 2000, 2700).medianUnder("lcp_good_share")).isNull();
+        assertThat(loads(0, 2000, 2700).medianUnder("fetch_p95")).isNull();
 
         boolean[] anomaly = new boolean[2];
         double[] median = {2050, 6000};
