@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.beaconflow.jobs.model.RawBeacon;
+import io.beaconflow.jobs.testing.LocalJobArgs;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -122,22 +123,12 @@ class BenchCommandTest {
         cli.setOut(new PrintWriter(printed));
         StringWriter errors = new StringWriter();
         cli.setErr(new PrintWriter(errors));
-        int exit =
-                cli.execute(
-                        "bench",
-                        "--duration",
-                        "20m",
-                        "--warmup",
-                        "10m",
-                        "--skip-rocksdb",
-                        "--parallelism",
-                        "1",
-                        "--config",
-                        CONF.resolve("beaconflow.yaml").toString(),
-                        "--generator",
-                        CONF.resolve("generator.yaml").toString(),
-                        "--flink-conf",
-                        CLUSTER_CONFIG.toString());
+        List<String> args =
+                new java.util.ArrayList<>(
+                        List.of("bench", "--duration", "20m", "--warmup", "10m", "--skip-rocksdb"));
+        args.addAll(LocalJobArgs.shippedFiles());
+        args.addAll(List.of("--parallelism", "1", "--flink-conf", CLUSTER_CONFIG.toString()));
+        int exit = cli.execute(args.toArray(new String[0]));
         assertThat(exit).as(errors.toString()).isZero();
         List<String> rows = printed.toString().lines().filter(l -> l.startsWith("| (")).toList();
         assertThat(rows)
@@ -176,6 +167,4 @@ class BenchCommandTest {
     private static RawBeacon beacon(long receivedAt) {
         return new RawBeacon(new byte[0], "test", 0, 0, receivedAt);
     }
-
-    private static final Path CONF = Path.of("..", "flink-conf");
 }

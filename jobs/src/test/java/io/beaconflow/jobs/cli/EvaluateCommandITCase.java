@@ -11,6 +11,7 @@ import io.beaconflow.jobs.evaluation.IncidentMatcher;
 import io.beaconflow.jobs.generator.GeneratorConfig;
 import io.beaconflow.jobs.generator.IncidentTruth;
 import io.beaconflow.jobs.generator.TrafficGenerator;
+import io.beaconflow.jobs.testing.LocalJobArgs;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -237,12 +238,9 @@ class EvaluateCommandITCase {
                                 seeds,
                                 "--duration",
                                 "2h",
-                                "--config",
-                                CONF.resolve("beaconflow.yaml").toString(),
-                                "--generator",
-                                CONF.resolve("generator.yaml").toString(),
                                 "--spec",
                                 CONF.resolve("detectors/defaults.yaml").toString()));
+        args.addAll(LocalJobArgs.shippedFiles());
         args.addAll(List.of(more));
         return args.toArray(new String[0]);
     }
