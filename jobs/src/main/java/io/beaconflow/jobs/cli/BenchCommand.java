@@ -44,6 +44,9 @@ import picocli.CommandLine.Spec;
  * {@code ./beaconflow bench}: throughput of the job on this machine, in one run, from beacons
  * serialized in memory into discarding sinks: (a) decode only, (b) the full pipeline with heap
  * state and checkpoints every 10 s, (c) the same on RocksDB, (d) bytes of state per open session.
+ * (b) and (c) follow a warm-up run (w) of the pipeline on the first {@code --warmup} of the
+ * traffic, so they measure the job's steady cost, not the JIT's compilation (docs/benchmarks.md,
+ * "Session 2026-12-08 (2)").
  */
 @Command(
         name = "bench",
@@ -52,7 +55,8 @@ import picocli.CommandLine.Spec;
             "Measure events/s of (a) decoding only, (b) the full pipeline with heap state and"
                     + " checkpoints every 10 s, (c) the same with RocksDB, and (d) bytes of state"
                     + " per open session, on an embedded MiniCluster with pre-serialized generator"
-                    + " beacons in memory and discarding sinks.",
+                    + " beacons in memory and discarding sinks. (b) and (c) follow an unmeasured"
+                    + " warm-up run of the pipeline, printed as (w).",
             "Ends with the line 'pipeline/parse ratio: X' = (b) / (a)."
         })
 public final class BenchCommand implements Callable<Integer> {
