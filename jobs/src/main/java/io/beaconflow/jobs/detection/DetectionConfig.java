@@ -159,6 +159,12 @@ public class DetectionConfig implements Serializable {
         private static final long serialVersionUID = 1L;
         public int anomalies = 2;
         public int windows = 3;
+
+        /**
+         * Click targets (app, session, target) whose rage-click states stay on the heap per
+         * subtask, written behind, on RocksDB ({@link RageClickOperator}); 0 = none.
+         */
+        public int stateCache = 10_000;
     }
 
     /** {@code detection.recovery}: K consecutive normal windows resolve. */
@@ -203,6 +209,12 @@ public class DetectionConfig implements Serializable {
         public int anomalies = 2;
 
         public int windows = 3;
+
+        /**
+         * Click targets (app, session, target) whose rage-click states stay on the heap per
+         * subtask, written behind, on RocksDB ({@link RageClickOperator}); 0 = none.
+         */
+        public int stateCache = 10_000;
     }
 
     /** Whole windows in {@code d} (at least 1). */
@@ -264,6 +276,12 @@ public class DetectionConfig implements Serializable {
                     "must be in [0.5, 1) (got " + frustration.minScore + ")",
                     "set e.g. 0.67 (twice the z threshold)");
             p.notBelow("detection.frustration.anomalies", frustration.anomalies, 1, "e.g. 2");
+            p.between(
+                    "detection.frustration.state-cache",
+                    frustration.stateCache,
+                    0,
+                    MAX_STATE_CACHE,
+                    "e.g. 10000, 0 = off");
             p.notBelow(
                     "detection.frustration.windows",
                     frustration.windows,

@@ -116,10 +116,14 @@ public final class DetectionStage {
                 events.filter(RageClickDetector::isClick)
                         .name("detect: clicks")
                         .keyBy(RageClickDetector.key(), Types.STRING)
-                        .process(
-                                new RageClickDetector(
-                                        cfg.frustration.burstClicks, cfg.frustration.burstSpan),
-                                TypeInformation.of(RageClick.class))
+                        .transform(
+                                "detect: rage clicks",
+                                TypeInformation.of(RageClick.class),
+                                new RageClickOperator(
+                                        new RageClickDetector(
+                                                cfg.frustration.burstClicks,
+                                                cfg.frustration.burstSpan),
+                                        cfg.frustration.stateCache))
                         .uid("rage-clicks")
                         .name("detect: rage clicks")
                         .map(RouteActivity::rageClick, TypeInformation.of(RouteActivity.class))

@@ -2,14 +2,20 @@ package io.beaconflow.jobs.detection;
 
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.model.WriteBehindOperator;
+import io.beaconflow.jobs.state.CachedValue;
 import io.beaconflow.jobs.state.KeyedStates;
+import io.beaconflow.jobs.state.MapWriteBehindCache;
+import io.beaconflow.jobs.state.WriteBehindCache;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
 
 /**
@@ -74,6 +80,27 @@ public class RageClickDetector extends KeyedProcessFunction<String, RumEvent, Ra
         burst = KeyedStates.value(runtime, "rage-burst", RageClick.class);
         cleanupAt = KeyedStates.value(runtime, "rage-cleanup", Long.class);
         bursts = runtime.getMetricGroup().counter("rageClickBursts");
+    }
+
+    /**
+     * Puts the three states behind heap caches of {@code capacity} click targets each (on RocksDB,
+     * see {@link RageClickOperator}): a target's pending clicks, burst and clean-up time are then
+     * read and written on the heap, and reach the backend only before a snapshot or when evicted. A
+     * target usually lives from its first click to its clean-up a second or two later, between two
+     * checkpoints, so most never reach RocksDB at all. Call after {@link #open}; the caches to
+     * flush are returned.
+     */
+    List<WriteBehindOperator.WriteBehind> writeBehind(KeyContext keys, int capacity) {
+        MapWriteBehindCache<Long, Pending> pendingCache =
+                new MapWriteBehindCache<>(pending, keys, capacity);
+        WriteBehindCache<String, RageClick> burstCache =
+                new WriteBehindCache<>(burst, keys, null, false, capacity);
+        WriteBehindCache<String, Long> cleanupCache =
+                new WriteBehindCache<>(cleanupAt, keys, null, false, capacity);
+        pending = pendingCache;
+        burst = CachedValue.of(burstCache);
+        cleanupAt = CachedValue.of(cleanupCache);
+        return List.of(pendingCache, burstCache, cleanupCache);
     }
 
     @Override

@@ -5,7 +5,7 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 
 /**
  * A keyed process operator whose function keeps per-key state in a heap cache in front of the keyed
- * state ({@code WriteBehindCache} for sessions, {@code SeenIdsCache} for dedup): the cache is
+ * state ({@code state.WriteBehindCache} for sessions, {@code SeenIdsCache} for dedup): the cache is
  * written to the keyed state in {@link #prepareSnapshotPreBarrier} (before every checkpoint and
  * savepoint, before the barrier goes on) and in {@link #finish()}, so each snapshot holds what the
  * plain {@link KeyedProcessOperator} would hold. Subclasses create the cache in {@code open()} and

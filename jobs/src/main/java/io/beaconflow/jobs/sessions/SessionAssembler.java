@@ -5,6 +5,7 @@ import io.beaconflow.jobs.compare.SessionSummary;
 import io.beaconflow.jobs.ingest.ProcessingErrors;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.model.SessionKeys;
+import io.beaconflow.jobs.state.WriteBehindCache;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;

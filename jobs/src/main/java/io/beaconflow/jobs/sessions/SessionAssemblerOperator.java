@@ -3,6 +3,7 @@ package io.beaconflow.jobs.sessions;
 import io.beaconflow.jobs.compare.ArmRules;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.model.WriteBehindOperator;
+import io.beaconflow.jobs.state.WriteBehindCache;
 
 /**
  * Runs {@link SessionAssembler} with its per-session state behind a {@link WriteBehindCache} of

@@ -1,6 +1,7 @@
 package io.beaconflow.jobs.sessions;
 
 import io.beaconflow.config.ConfigProblems;
+import io.beaconflow.jobs.state.WriteBehindCache;
 import java.io.Serializable;
 import java.time.Duration;
 

@@ -3,6 +3,7 @@ package io.beaconflow.jobs.sessions;
 import io.beaconflow.jobs.model.EventType;
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.model.RumEventSerializer;
+import io.beaconflow.jobs.state.WriteBehindCache;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

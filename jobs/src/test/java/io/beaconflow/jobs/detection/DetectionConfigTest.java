@@ -47,6 +47,10 @@ class DetectionConfigTest {
                 .hasMessageContaining("0 = off");
         c.stateCache = 0;
         c.validate("beaconflow.yaml");
+        c.frustration.stateCache = -5;
+        assertThatThrownBy(() -> c.validate("beaconflow.yaml"))
+                .hasMessageContaining("detection.frustration.state-cache")
+                .hasMessageContaining("e.g. 10000, 0 = off");
     }
 
     @Test

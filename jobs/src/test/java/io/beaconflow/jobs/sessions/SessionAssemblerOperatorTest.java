@@ -7,6 +7,7 @@ import static io.beaconflow.jobs.testing.WriteBehindVariants.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.state.WriteBehindCache;
 import io.beaconflow.jobs.testing.WriteBehindSubject;
 import io.beaconflow.jobs.testing.WriteBehindVariants;
 import io.beaconflow.jobs.testing.WriteBehindVariants.Variant;

@@ -9,6 +9,7 @@ import static io.beaconflow.jobs.testing.WriteBehindVariants.keysWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.model.RumEvent;
+import io.beaconflow.jobs.state.WriteBehindCache;
 import io.beaconflow.jobs.testing.WriteBehindVariants;
 import io.beaconflow.jobs.testing.WriteBehindVariants.Variant;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.beaconflow.jobs.sessions;
+package io.beaconflow.jobs.state;
 
 import io.beaconflow.jobs.model.WriteBehindOperator;
 import java.io.IOException;
