@@ -22,7 +22,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -113,14 +112,7 @@ class DetectorOperatorTest {
         var h =
                 new KeyedBroadcastOperatorTestHarness<>(
                         op, new DetectionStage.RowKey(), Types.STRING, 1, 1, 0);
-        if (v.rocksDb()) {
-            var rocksDb = new EmbeddedRocksDBStateBackend();
-            rocksDb.setPriorityQueueStateType(
-                    v.heapTimers()
-                            ? EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP
-                            : EmbeddedRocksDBStateBackend.PriorityQueueStateType.ROCKSDB);
-            h.setStateBackend(rocksDb);
-        }
+        if (v.rocksDb()) h.setStateBackend(Harnesses.rocksDb(v.heapTimers()));
         if (restoreFrom != null) h.initializeState(restoreFrom);
         h.open();
         h.processBroadcastWatermark(Long.MAX_VALUE);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.beaconflow.jobs.model.RumEvent;
 import io.beaconflow.jobs.state.KeyedStates;
+import io.beaconflow.jobs.testing.Harnesses;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,7 +19,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -59,14 +59,7 @@ class RageClickOperatorTest {
         var h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         op, RageClickDetector.key(), Types.STRING);
-        if (v.rocksDb()) {
-            var rocksDb = new EmbeddedRocksDBStateBackend();
-            rocksDb.setPriorityQueueStateType(
-                    v.heapTimers()
-                            ? EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP
-                            : EmbeddedRocksDBStateBackend.PriorityQueueStateType.ROCKSDB);
-            h.setStateBackend(rocksDb);
-        }
+        if (v.rocksDb()) h.setStateBackend(Harnesses.rocksDb(v.heapTimers()));
         if (restoreFrom != null) h.initializeState(restoreFrom);
         h.open();
         return h;

@@ -19,6 +19,21 @@ import org.apache.flink.util.OutputTag;
 public final class Harnesses {
     private Harnesses() {}
 
+    /**
+     * RocksDB as the harnesses run it: timers on the heap (as flink-conf/config.yaml sets) or not.
+     */
+    public static org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend rocksDb(
+            boolean heapTimers) {
+        var rocksDb = new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend();
+        rocksDb.setPriorityQueueStateType(
+                heapTimers
+                        ? org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend
+                                .PriorityQueueStateType.HEAP
+                        : org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend
+                                .PriorityQueueStateType.ROCKSDB);
+        return rocksDb;
+    }
+
     public static void assertNothingLeft(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h) {
         assertNothingLeft(h.numKeyedStateEntries(), h);
     }
